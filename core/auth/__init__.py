@@ -1,0 +1,1 @@
+"""Identity: customers (real-name sign-up), operators, roles, sessions, throttling."""

@@ -1,0 +1,128 @@
+"""Identity tables: the customer master synced from legacy, portal accounts, sessions, codes, operators."""
+
+from __future__ import annotations
+
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Unique
+from piccolo.table import Table
+
+from core.db.scoping import TenantTable
+
+
+class Customer(TenantTable, tablename="core_customer"):
+    """A customer as the legacy system knows them (synced, read-only in the hall)."""
+
+    legacy_id = Varchar(length=64)
+    name = Varchar(length=100)
+    id_hash = Varchar(length=64, index=True)  # keyed hash of the ID number, never the number
+    id_masked = Varchar(length=18)
+    email = Varchar(length=254, default="")
+    phone = Varchar(length=32, default="")
+    address = Text(default="")
+    status = Varchar(length=16, default="active")
+    synced_at = Timestamptz(default=TimestamptzNow())
+    unique_legacy = Unique(["tenant", "legacy_id"])
+
+
+class ServiceNumber(TenantTable, tablename="core_service_number"):
+    """A phone number or account number belonging to a customer (synced)."""
+
+    number = Varchar(length=32)
+    customer_legacy_id = Varchar(length=64, index=True)
+    kind = Varchar(length=16, default="phone")  # phone | account | broadband
+    status = Varchar(length=16, default="active")
+    synced_at = Timestamptz(default=TimestamptzNow())
+    unique_number = Unique(["tenant", "number"])
+
+
+class CustomerAccount(TenantTable, tablename="core_customer_account"):
+    """A portal login of a verified customer."""
+
+    customer_legacy_id = Varchar(length=64, index=True)
+    email = Varchar(length=254, null=True, default=None)
+    password_hash = Varchar(length=255)
+    language = Varchar(length=8, default="")
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_login_at = Timestamptz(null=True, default=None)
+    unique_customer = Unique(["tenant", "customer_legacy_id"])
+    unique_email = Unique(["tenant", "email"])
+
+
+class AccountNumber(TenantTable, tablename="core_account_number"):
+    """A service number linked to a portal account (one login, several numbers)."""
+
+    account = ForeignKey(CustomerAccount)
+    number = Varchar(length=32)
+    linked_at = Timestamptz(default=TimestamptzNow())
+    unique_number = Unique(["tenant", "number"])
+
+
+class Session(TenantTable, tablename="core_session"):
+    """A log-in session; kept in the database so any worker can serve any request."""
+
+    token_hash = Varchar(length=64, unique=True)
+    kind = Varchar(length=16)  # customer | operator | super
+    principal_id = Integer()
+    data = JSON(default={})
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(index=True)
+
+
+class OneTimeCode(TenantTable, tablename="core_one_time_code"):
+    """A one-time code sent to the contact on file (sign-up, reset, linking, step-up)."""
+
+    purpose = Varchar(length=16)
+    subject = Varchar(length=128, index=True)
+    flow_hash = Varchar(length=64, unique=True)  # SHA-256 of the flow token carried by the next form
+    code_hash = Varchar(length=64)
+    payload = JSON(default={})
+    attempts = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class ThrottleEvent(TenantTable, tablename="core_throttle_event"):
+    """One failed attempt under a key (account or address); counted over a sliding window."""
+
+    key = Varchar(length=160, index=True)
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class Operator(TenantTable, tablename="core_operator"):
+    """A member of a tenant's staff."""
+
+    username = Varchar(length=64)
+    display_name = Varchar(length=100)
+    password_hash = Varchar(length=255)
+    department = Varchar(length=64, default="")
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_login_at = Timestamptz(null=True, default=None)
+    unique_username = Unique(["tenant", "username"])
+
+
+class Role(TenantTable, tablename="core_role"):
+    """A named set of permission codes (declared by plugins)."""
+
+    name = Varchar(length=64)
+    permissions = JSON(default=[])
+    unique_name = Unique(["tenant", "name"])
+
+
+class OperatorRole(TenantTable, tablename="core_operator_role"):
+    operator = ForeignKey(Operator)
+    role = ForeignKey(Role)
+    unique_pair = Unique(["operator", "role"])
+
+
+class SuperAdmin(Table, tablename="core_super_admin"):
+    """Deployment-wide administrator: may act in every tenant's console. Not tenant-owned on purpose."""
+
+    username = Varchar(length=64, unique=True)
+    display_name = Varchar(length=100)
+    password_hash = Varchar(length=255)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())

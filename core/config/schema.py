@@ -1,0 +1,111 @@
+"""Typed schemas for hall.toml and tenant.toml.
+
+Every field carries a description: ``hall config-reference`` turns these models
+into docs/configuration.md, so the reference can never drift from the validator.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+TENANT_ID = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
+LANGUAGES = ("zh_CN", "en")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HallSection(Strict):
+    name: str = Field("Hall", description="Deployment name shown where no tenant applies (super-admin console, unknown-host page).")
+    default_theme: str = Field("default", description="Theme used by tenants that do not name one; must exist under themes/.")
+    default_language: Literal["zh_CN", "en"] = Field("zh_CN", description="Language used when neither the tenant nor the user chose one.")
+    plugins: list[str] = Field(default_factory=list, description="Plugins enabled for tenants whose tenant.toml does not list its own.")
+    tenants_dir: str = Field("tenants", description="Folder holding one sub-folder per tenant, each with a tenant.toml.")
+    themes_dir: str = Field("themes", description="Folder holding the themes.")
+    var_dir: str = Field("var", description="Folder for the embedded database, demo legacy databases and other run-time files.")
+
+
+class DatabaseSection(Strict):
+    url: str = Field("sqlite:///var/hall.sqlite3", description="sqlite:///relative/or/absolute/path.sqlite3 (embedded) or postgresql://user@host:port/dbname (production).")
+    pool_size: int = Field(10, ge=1, le=200, description="Connections kept open per worker process (PostgreSQL pool size, SQLite reader pool).")
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        from core.db.url import parse_database_url
+
+        parse_database_url(value)  # raises ValueError with a readable reason
+        return value
+
+
+class ServerSection(Strict):
+    host: str = Field("127.0.0.1", description="Address `hall serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `hall serve` listens on.")
+    workers: int = Field(1, ge=1, le=64, description="Web worker processes started by `hall serve`.")
+    base_url: str = Field("", description="Public base URL used in e-mails; empty means derived from the request.")
+
+
+class SecuritySection(Strict):
+    secret_key: SecretStr | None = Field(None, description="Secret for signing and keyed hashes (ID numbers). Secret: set HALL_SECURITY__SECRET_KEY or put it in the secrets file; never in hall.toml.")
+    session_days: int = Field(14, ge=1, le=365, description="How long a customer or operator session lasts without activity.")
+    login_max_failures: int = Field(5, ge=1, le=100, description="Failed log-ins allowed per account, and (x4) per address, within the window before throttling.")
+    login_window_minutes: int = Field(15, ge=1, le=1440, description="Throttling window for failed log-ins.")
+    otp_minutes: int = Field(10, ge=1, le=60, description="How long a one-time code stays valid.")
+    otp_max_attempts: int = Field(5, ge=1, le=20, description="Wrong guesses allowed for one one-time code.")
+    cookie_secure: bool = Field(False, description="Mark cookies Secure (turn on behind HTTPS).")
+
+
+class MailSection(Strict):
+    host: str = Field("127.0.0.1", description="SMTP server host.")
+    port: int = Field(8025, ge=1, le=65535, description="SMTP server port.")
+    sender: str = Field("noreply@hall.localhost", description="From address of outgoing mail.")
+    starttls: bool = Field(False, description="Use STARTTLS.")
+    username: str = Field("", description="SMTP user name, if the server needs one.")
+    password: SecretStr | None = Field(None, description="SMTP password. Secret: environment or secrets file only.")
+    timeout_seconds: float = Field(10.0, gt=0, le=120, description="SMTP connect/send timeout.")
+
+
+class DeploymentSettings(Strict):
+    """hall.toml: the whole deployment."""
+
+    hall: HallSection = Field(default_factory=HallSection)
+    database: DatabaseSection = Field(default_factory=DatabaseSection)
+    server: ServerSection = Field(default_factory=ServerSection)
+    security: SecuritySection = Field(default_factory=SecuritySection)
+    mail: MailSection = Field(default_factory=MailSection)
+    plugins: dict[str, dict] = Field(default_factory=dict, description="[plugins.<name>] settings per plugin, validated against the plugin's schema; overridden per tenant.")
+
+
+class BrandSection(Strict):
+    logo: str = Field("", description="Logo file inside the tenant folder (SVG or PNG), served at /brand/logo.")
+    primary_colour: str = Field("#0b5cad", pattern=r"^#[0-9a-fA-F]{6}$", description="Main brand colour (#rrggbb).")
+    accent_colour: str = Field("#f39800", pattern=r"^#[0-9a-fA-F]{6}$", description="Accent colour (#rrggbb).")
+    hotline: str = Field("10000", min_length=3, max_length=20, description="Customer service hotline shown in the header and footer.")
+    footer: str = Field("", max_length=500, description="Footer text (plain text).")
+
+
+class TenantSection(Strict):
+    name: str = Field(..., min_length=1, max_length=80, description="The hall's name as customers see it.")
+    name_en: str = Field("", max_length=80, description="English name; falls back to `name`.")
+    hosts: list[str] = Field(default_factory=list, description="Host names that resolve to this tenant; each may be claimed by one tenant only.")
+    theme: str = Field("", description="Theme name (empty: the deployment default).")
+    language: Literal["zh_CN", "en", ""] = Field("", description="Default language for this tenant (empty: the deployment default).")
+    plugins: list[str] | None = Field(None, description="Plugins enabled for this tenant; omitted means the deployment's [hall].plugins.")
+
+
+class ConnectorSection(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: str = Field("", description="Connector name (a plugin that answers make_connector), e.g. `sqlbss`. Empty: no legacy system.")
+
+
+class TenantFile(Strict):
+    """tenants/<id>/tenant.toml: one tenant."""
+
+    tenant: TenantSection
+    brand: BrandSection = Field(default_factory=BrandSection)
+    connector: ConnectorSection = Field(default_factory=ConnectorSection)
+    plugins: dict[str, dict] = Field(default_factory=dict, description="[plugins.<name>] overrides of the deployment's plugin settings, key by key.")

@@ -1,0 +1,64 @@
+"""Engine set-up: one engine per process, bound to every Piccolo table, chosen by database URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.table import Table
+
+from core.db import piccolo_conf
+from core.db.sqlite import PooledSQLiteEngine
+from core.db.url import DatabaseURL, parse_database_url
+
+
+def _all_tables(base: type[Table] = Table):
+    for sub in base.__subclasses__():
+        yield sub
+        yield from _all_tables(sub)
+
+
+class Database:
+    """The hall's database: builds the engine and points every table (and Piccolo's migrator) at it."""
+
+    def __init__(self, url: str, root: Path, pool_size: int = 10):
+        self.url = url
+        self.parsed: DatabaseURL = parse_database_url(url)
+        if self.parsed.engine == "sqlite":
+            path = Path(self.parsed.path)
+            if not path.is_absolute():
+                path = root / path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = PooledSQLiteEngine(path=str(path), pool_size=min(pool_size, 8))
+        else:
+            self.engine = PostgresEngine(config=self.parsed.postgres_config())
+        self.pool_size = pool_size
+        self.bind()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.parsed.engine == "sqlite"
+
+    def bind(self) -> None:
+        """Point every table class known now at this engine (tables imported later call bind again)."""
+        os.environ.setdefault("PICCOLO_CONF", "core.db.piccolo_conf")
+        piccolo_conf.DB = self.engine
+        for table in _all_tables():
+            table._meta.db = self.engine
+
+    async def connect(self) -> None:
+        if isinstance(self.engine, PostgresEngine):
+            await self.engine.start_connection_pool(min_size=1, max_size=self.pool_size)
+
+    async def disconnect(self) -> None:
+        if isinstance(self.engine, PostgresEngine):
+            await self.engine.close_connection_pool()
+        elif isinstance(self.engine, PooledSQLiteEngine):
+            await self.engine.close_pools()
+
+
+def transaction():
+    """A write transaction on the hall's engine (IMMEDIATE on SQLite, so it never deadlocks on upgrade)."""
+    return piccolo_conf.DB.transaction()

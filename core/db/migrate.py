@@ -1,0 +1,35 @@
+"""Per-app migrations: the core's first, then each plugin's (Piccolo apps)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
+from piccolo.conf.apps import AppRegistry
+
+from core.db import piccolo_conf
+
+
+def app_modules(hall) -> list[str]:
+    """Dotted paths of the Piccolo app modules: core first, then every plugin that has tables."""
+    modules = ["core.db.piccolo_app"]
+    for _plugin, module in sorted(hall.plugins.per_plugin("register_db_app", hall=hall).items()):
+        modules.append(module)
+    return modules
+
+
+async def migrate(hall, quiet: bool = True) -> list[tuple[str, str]]:
+    """Run every pending migration of every app; returns (app, message) pairs."""
+    modules = app_modules(hall)
+    piccolo_conf.APP_REGISTRY = AppRegistry(apps=modules)
+    hall.db.bind()
+    results = []
+    for config in piccolo_conf.APP_REGISTRY.app_configs.values():
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
+            result = await ForwardsMigrationManager(app_name=config.app_name).run()
+        if not result.success:
+            raise RuntimeError(f"migrations of {config.app_name} failed: {result.message}\n{out.getvalue()}")
+        results.append((config.app_name, result.message))
+    return results

@@ -1,0 +1,31 @@
+"""The core's Piccolo app: its tables and migrations."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from core.audit import AuditLog
+from core.auth.tables import (
+    AccountNumber,
+    Customer,
+    CustomerAccount,
+    OneTimeCode,
+    Operator,
+    OperatorRole,
+    Role,
+    ServiceNumber,
+    Session,
+    SuperAdmin,
+    ThrottleEvent,
+)
+from core.legacy.tables import SyncState
+from core.notify.tables import Message
+
+APP_CONFIG = AppConfig(
+    app_name="core",
+    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    table_classes=[
+        Customer, ServiceNumber, CustomerAccount, AccountNumber, Session, OneTimeCode, ThrottleEvent,
+        Operator, Role, OperatorRole, SuperAdmin, AuditLog, Message, SyncState,
+    ],
+)

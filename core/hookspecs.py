@@ -1,0 +1,131 @@
+"""Every hook a plugin can implement. Each spec's docstring says when it is called and what it returns.
+
+Conventions (learned from Datasette and pytest):
+- Hooks are called with keyword arguments. Every hook receives ``hall`` (the
+  running :class:`core.hall.Hall`); hooks that run per request also receive
+  ``tenant`` and ``request``. A plugin may accept fewer arguments than offered.
+- pluggy has no async hooks: an implementation may return a value, a callable or
+  an awaitable, and the core resolves it (``core.utils.await_me_maybe``).
+- Per-request hooks are called through the tenant's subset caller, so a plugin
+  the tenant has not enabled is never asked.
+
+``tests/core/test_hookspecs.py`` fails when a hook lacks a docstring or is
+missing from docs/hooks.md.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("hall")
+hookimpl = pluggy.HookimplMarker("hall")
+
+
+@hookspec
+def hall_startup(hall):
+    """Called once per worker process after configuration is validated and the database is connected.
+
+    Return nothing, or an awaitable. Use it to warm caches or check the plugin's
+    own prerequisites; raise to stop start-up with a clear message.
+    """
+
+
+@hookspec
+def hall_shutdown(hall):
+    """Called once per worker process when the server stops. Return nothing or an awaitable."""
+
+
+@hookspec
+def register_settings(hall):
+    """Return a pydantic model class: the typed schema of this plugin's ``[plugins.<name>]`` settings.
+
+    Values in hall.toml are overridden key by key by the same table in a tenant's
+    tenant.toml; the merged result is validated per tenant at start-up and a
+    failure names the file and key. Read it with ``tenant.plugin_settings(name)``.
+    """
+
+
+@hookspec
+def register_routes(hall):
+    """Return a list of Litestar route handlers or controllers for this plugin.
+
+    The core mounts them under ``/<plugin name>/`` and guards them: for a tenant
+    that has not enabled the plugin every one answers 404. Handlers declare who
+    may call them with ``opt={"auth": "customer" | "operator" | "public"}`` (default
+    ``customer``) and, for operators, ``opt={"permission": "<code>"}``.
+    """
+
+
+@hookspec
+def register_permissions(hall):
+    """Return a list of :class:`core.auth.permissions.Permission` this plugin checks.
+
+    Operator roles are made of these codes; the role editor lists them with
+    their labels (message ids, translated when shown).
+    """
+
+
+@hookspec
+def register_db_app(hall):
+    """Return the dotted path of this plugin's Piccolo app module (a ``piccolo_app.py`` with ``APP_CONFIG``).
+
+    ``hall migrate`` runs the core's migrations, then each plugin's, in name
+    order. Tables that hold tenant data must derive from
+    :class:`core.db.TenantTable`. Write migrations with
+    ``PICCOLO_CONF=core.db.piccolo_conf piccolo migrations new <app> --auto``.
+    """
+
+
+@hookspec
+def register_commands(hall, cli):
+    """Add sub-commands to the ``hall`` command line. ``cli`` is the root click group."""
+
+
+@hookspec
+def menu_items(hall, tenant, request, audience):
+    """Return a list of :class:`core.web.menus.MenuItem` for the menu of ``audience``.
+
+    ``audience`` is ``"customer"`` (the portal) or ``"operator"`` (the console).
+    Called only for plugins the tenant has enabled; items the user lacks the
+    permission for are dropped by the core.
+    """
+
+
+@hookspec
+def home_panels(hall, tenant, request, audience):
+    """Return a list of :class:`core.web.menus.Panel` for the home page of ``audience``.
+
+    A panel names a template (rendered through the tenant's template chain) and
+    its context; it may return an awaitable when it needs the database.
+    """
+
+
+@hookspec
+def extra_template_vars(hall, tenant, request, template):
+    """Return a dict (or an awaitable of one) merged into every template's context.
+
+    Called for each page render; keep it cheap.
+    """
+
+
+@hookspec(firstresult=True)
+def make_connector(hall, tenant, config):
+    """Build the legacy connector for ``tenant`` when ``config.type`` names this plugin; else return None.
+
+    ``config`` is the tenant's ``[connector]`` table. The first non-None result
+    wins. The connector implements the ports in :mod:`core.legacy.ports` that it
+    supports; start-up fails when a tenant enables a plugin whose port it lacks.
+    """
+
+
+@hookspec
+def required_ports(hall):
+    """Return the legacy ports (protocol classes from core.legacy.ports) this plugin needs from the connector."""
+
+
+@hookspec
+def customer_registered(hall, tenant, account):
+    """Called after a customer finished real-name sign-up; ``account`` is the new CustomerAccount row.
+
+    Return nothing or an awaitable. Runs after the sign-up transaction committed.
+    """

@@ -1,0 +1,1 @@
+"""Legacy system seam: connector ports, customer sync, demo legacy database."""

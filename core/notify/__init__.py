@@ -1,0 +1,1 @@
+"""Notifications: e-mail over SMTP and SMS through a channel interface, both via a durable outbox table."""

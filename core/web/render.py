@@ -1,0 +1,83 @@
+"""Render a page through the tenant's template chain with the context every page needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+from litestar.enums import MediaType
+from litestar.response import Redirect
+from litestar.utils.scope.state import ScopeState
+
+from core.i18n import LANGUAGE_NAMES, LANGUAGES
+from core.utils import await_me_maybe, flatten
+from core.web.context import info
+from core.web.menus import MenuItem
+
+
+def hall_of(request: Request):
+    return request.app.state.hall
+
+
+def templates_of(request: Request):
+    return request.app.state.templates
+
+
+def csrf_token(request: Request) -> str:
+    return ScopeState.from_scope(request.scope).csrf_token or ""
+
+
+def menu(request: Request, audience: str) -> list[MenuItem]:
+    hall = hall_of(request)
+    ri = info(request)
+    items = flatten(hall.hooks_for(ri.tenant).menu_items(hall=hall, tenant=ri.tenant, request=request, audience=audience))
+    principal = ri.principal
+    visible = [i for i in items if i.permission is None or (principal is not None and principal.can(i.permission))]
+    return sorted(visible, key=lambda i: (i.order, i.path))
+
+
+async def page_context(request: Request, template: str, audience: str) -> dict[str, Any]:
+    hall = hall_of(request)
+    ri = info(request)
+    ctx: dict[str, Any] = {
+        "request": request,
+        "info": ri,
+        "brand": ri.tenant.brand,
+        "tenant_name": ri.tenant.display_name(ri.language),
+        "lang": ri.language,
+        "html_lang": ri.language.replace("_", "-"),
+        "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        "principal": ri.principal,
+        "customer": ri.customer,
+        "staff": ri.staff,
+        "csrf_token": csrf_token(request),
+        "url": ri.url,
+        "static": lambda path: ri.url("/static/" + path.lstrip("/")),
+        "audience": audience,
+        "menu": menu(request, audience),
+        "current_path": request.url.path,
+    }
+    for extra in hall.hooks_for(ri.tenant).extra_template_vars(hall=hall, tenant=ri.tenant, request=request, template=template):
+        extra = await await_me_maybe(extra)
+        if extra:
+            ctx.update(extra)
+    return ctx
+
+
+async def render(request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200, audience: str = "customer") -> Response:
+    ri = info(request)
+    env = templates_of(request).env(ri.tenant, ri.language)
+    ctx = await page_context(request, template, audience)
+    if context:
+        ctx.update(context)
+    html = await env.get_template(template).render_async(ctx) if env.is_async else env.get_template(template).render(ctx)
+    return Response(content=html, media_type=MediaType.HTML, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def redirect(request: Request, path: str, status: int = 303) -> Redirect:
+    """Redirect inside the tenant (adds the /t/<id> prefix when there is one)."""
+    return Redirect(path=info(request).url(path), status_code=status)
+
+
+def gettext(request: Request):
+    return templates_of(request).gettext(info(request).language)

@@ -1,0 +1,92 @@
+"""Jinja environments, one per (tenant, language), searching the template chain.
+
+Order: tenant overrides → the tenant's theme → its parent themes → plugins →
+core. ``{% extends "core:base.html" %}`` reaches the core's stock template even
+when a theme or tenant overrides ``base.html``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jinja2
+
+from core.i18n import load_translations
+from core.web.themes import theme_chain, theme_variables
+
+if TYPE_CHECKING:
+    from core.hall import Hall
+    from core.tenancy import Tenant
+
+CORE_TEMPLATES = Path(__file__).parent / "templates"
+CORE_STATIC = Path(__file__).parent / "static"
+CORE_LOCALE = Path(__file__).parent.parent / "locale"
+
+
+def plugin_dirs(hall: "Hall", sub: str) -> list[tuple[str, Path]]:
+    out = []
+    for name in hall.plugins.names():
+        module = hall.plugins.module(name)
+        file = getattr(module, "__file__", None)
+        if file:
+            d = Path(file).parent / sub
+            if d.is_dir():
+                out.append((name, d))
+    return out
+
+
+class Templates:
+    def __init__(self, hall: "Hall"):
+        self.hall = hall
+        self._envs: dict[tuple[str, str], jinja2.Environment] = {}
+        locale_dirs = [CORE_LOCALE] + [d for _, d in plugin_dirs(hall, "locale")] + [t.path / "locale" for t in hall.themes.values()]
+        self.translations = load_translations(locale_dirs)
+        self.plugin_template_dirs = [d for _, d in plugin_dirs(hall, "templates")]
+        self.plugin_static_dirs = dict(plugin_dirs(hall, "static"))
+
+    def search_path(self, tenant: "Tenant") -> list[Path]:
+        dirs = [tenant.path / "templates"]
+        dirs += [t.templates for t in theme_chain(self.hall.themes, tenant.theme)]
+        dirs += self.plugin_template_dirs
+        dirs.append(CORE_TEMPLATES)
+        return [d for d in dirs if d.is_dir()]
+
+    def static_path(self, tenant: "Tenant") -> list[Path]:
+        dirs = [tenant.path / "static"] + [t.static for t in theme_chain(self.hall.themes, tenant.theme)] + [CORE_STATIC]
+        return [d for d in dirs if d.is_dir()]
+
+    def env(self, tenant: "Tenant", language: str) -> jinja2.Environment:
+        key = (tenant.id, language)
+        env = self._envs.get(key)
+        if env is None:
+            loader = jinja2.ChoiceLoader([
+                jinja2.FileSystemLoader([str(d) for d in self.search_path(tenant)]),
+                jinja2.PrefixLoader({"core": jinja2.FileSystemLoader(str(CORE_TEMPLATES))}, delimiter=":"),
+            ])
+            env = jinja2.Environment(
+                loader=loader,
+                autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+                extensions=["jinja2.ext.i18n"],
+                auto_reload=False,
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+            env.install_gettext_translations(self.translations[language], newstyle=True)  # type: ignore[attr-defined]
+            env.globals["theme"] = theme_variables(self.hall.themes, tenant.theme)
+            env.globals["tenant"] = tenant
+            env.filters["fen"] = format_fen
+            self._envs[key] = env
+        return env
+
+    def gettext(self, language: str):
+        return self.translations[language].gettext
+
+
+def format_fen(value: int | None) -> str:
+    """Integer fen → ``12.34`` (money is never a float)."""
+    if value is None:
+        return ""
+    sign = "-" if value < 0 else ""
+    v = abs(int(value))
+    return f"{sign}{v // 100}.{v % 100:02d}"
