@@ -153,6 +153,22 @@ class Hall:
                     issues.append(ConfigIssue(tfile, "tenant.plugins", f"plugin {plugin!r} needs legacy port(s) {', '.join(lacking)} which connector {ctype or '(none)'!r} of tenant {tenant.id!r} lacks"))
         return issues
 
+    @property
+    def channels(self) -> dict:
+        """Delivery channels by name: ``email`` over SMTP, ``sms`` through the configured SMS channel."""
+        channels = self.state.get("core.channels")
+        if channels is None:
+            from core.notify.channels import OutboxSmsChannel, SmtpChannel
+
+            mail = self.deployment.mail
+            channels = self.state["core.channels"] = {
+                "email": SmtpChannel(host=mail.host, port=mail.port, sender=mail.sender, starttls=mail.starttls,
+                                     username=mail.username, password=mail.password.get_secret_value() if mail.password else "",
+                                     timeout=mail.timeout_seconds),
+                "sms": OutboxSmsChannel(),
+            }
+        return channels
+
     # -- queries ------------------------------------------------------------
     def hooks_for(self, tenant: Tenant):
         """Hook callers that only reach the plugins ``tenant`` enabled."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.constraints import Unique
 from piccolo.table import Table
 
 from core.db.scoping import TenantTable
@@ -22,7 +21,7 @@ class Customer(TenantTable, tablename="core_customer"):
     address = Text(default="")
     status = Varchar(length=16, default="active")
     synced_at = Timestamptz(default=TimestamptzNow())
-    unique_legacy = Unique(["tenant", "legacy_id"])
+    UNIQUE_TOGETHER = (("tenant", "legacy_id"),)
 
 
 class ServiceNumber(TenantTable, tablename="core_service_number"):
@@ -33,7 +32,7 @@ class ServiceNumber(TenantTable, tablename="core_service_number"):
     kind = Varchar(length=16, default="phone")  # phone | account | broadband
     status = Varchar(length=16, default="active")
     synced_at = Timestamptz(default=TimestamptzNow())
-    unique_number = Unique(["tenant", "number"])
+    UNIQUE_TOGETHER = (("tenant", "number"),)
 
 
 class CustomerAccount(TenantTable, tablename="core_customer_account"):
@@ -46,8 +45,7 @@ class CustomerAccount(TenantTable, tablename="core_customer_account"):
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
-    unique_customer = Unique(["tenant", "customer_legacy_id"])
-    unique_email = Unique(["tenant", "email"])
+    UNIQUE_TOGETHER = (("tenant", "customer_legacy_id"), ("tenant", "email"))
 
 
 class AccountNumber(TenantTable, tablename="core_account_number"):
@@ -56,7 +54,7 @@ class AccountNumber(TenantTable, tablename="core_account_number"):
     account = ForeignKey(CustomerAccount)
     number = Varchar(length=32)
     linked_at = Timestamptz(default=TimestamptzNow())
-    unique_number = Unique(["tenant", "number"])
+    UNIQUE_TOGETHER = (("tenant", "number"),)
 
 
 class Session(TenantTable, tablename="core_session"):
@@ -101,7 +99,7 @@ class Operator(TenantTable, tablename="core_operator"):
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
-    unique_username = Unique(["tenant", "username"])
+    UNIQUE_TOGETHER = (("tenant", "username"),)
 
 
 class Role(TenantTable, tablename="core_role"):
@@ -109,13 +107,13 @@ class Role(TenantTable, tablename="core_role"):
 
     name = Varchar(length=64)
     permissions = JSON(default=[])
-    unique_name = Unique(["tenant", "name"])
+    UNIQUE_TOGETHER = (("tenant", "name"),)
 
 
 class OperatorRole(TenantTable, tablename="core_operator_role"):
     operator = ForeignKey(Operator)
     role = ForeignKey(Role)
-    unique_pair = Unique(["operator", "role"])
+    UNIQUE_TOGETHER = (("operator", "role"),)
 
 
 class SuperAdmin(Table, tablename="core_super_admin"):

@@ -57,7 +57,8 @@ class TenantTable(Table):
 
     @classmethod
     def select(cls, *columns, exclude_secrets=False):
-        return cls._scope(super().select(*columns, exclude_secrets=exclude_secrets))
+        # JSON columns come back as Python values, not strings, on both engines.
+        return cls._scope(super().select(*columns, exclude_secrets=exclude_secrets)).output(load_json=True)
 
     @classmethod
     def objects(cls, *prefetch):

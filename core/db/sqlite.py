@@ -100,7 +100,13 @@ class PooledSQLiteEngine(SQLiteEngine):
         return pool
 
     async def open_connection(self) -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(**self.connection_kwargs)
+        conn = aiosqlite.connect(**self.connection_kwargs)
+        # Pooled connections outlive requests: a forgotten pool must not keep the process alive at exit.
+        # (SQLite in WAL mode is crash-safe, so a daemon thread ended at exit loses nothing committed.)
+        thread = getattr(conn, "_thread", None)
+        if thread is not None:
+            thread.daemon = True
+        conn = await conn
         conn.row_factory = dict_factory  # type: ignore[assignment]
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA journal_mode = WAL")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from piccolo.columns import Integer, Text, Timestamptz, Varchar
-from piccolo.constraints import Unique
 
 from core.db.scoping import TenantTable
 
@@ -16,4 +15,4 @@ class SyncState(TenantTable, tablename="core_sync_state"):
     rows_last_run = Integer(default=0)
     rows_total = Integer(default=0)
     last_error = Text(default="")
-    unique_kind = Unique(["tenant", "kind"])
+    UNIQUE_TOGETHER = (("tenant", "kind"),)

@@ -36,8 +36,7 @@ def menu(request: Request, audience: str) -> list[MenuItem]:
     return sorted(visible, key=lambda i: (i.order, i.path))
 
 
-async def page_context(request: Request, template: str, audience: str) -> dict[str, Any]:
-    hall = hall_of(request)
+def base_context(request: Request, audience: str) -> dict[str, Any]:
     ri = info(request)
     ctx: dict[str, Any] = {
         "request": request,
@@ -55,8 +54,15 @@ async def page_context(request: Request, template: str, audience: str) -> dict[s
         "static": lambda path: ri.url("/static/" + path.lstrip("/")),
         "audience": audience,
         "menu": menu(request, audience),
-        "current_path": request.url.path,
+        "current_path": ri.url(request.url.path),
     }
+    return ctx
+
+
+async def page_context(request: Request, template: str, audience: str) -> dict[str, Any]:
+    hall = hall_of(request)
+    ri = info(request)
+    ctx = base_context(request, audience)
     for extra in hall.hooks_for(ri.tenant).extra_template_vars(hall=hall, tenant=ri.tenant, request=request, template=template):
         extra = await await_me_maybe(extra)
         if extra:
@@ -71,6 +77,14 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
     if context:
         ctx.update(context)
     html = await env.get_template(template).render_async(ctx) if env.is_async else env.get_template(template).render(ctx)
+    return Response(content=html, media_type=MediaType.HTML, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def render_sync(request: Request, template: str, context: dict[str, Any], *, status: int, audience: str = "customer") -> Response:
+    """For exception handlers (Litestar calls them synchronously): no async template hooks."""
+    ri = info(request)
+    env = templates_of(request).env(ri.tenant, ri.language)
+    html = env.get_template(template).render({**base_context(request, audience), **context})
     return Response(content=html, media_type=MediaType.HTML, status_code=status, headers={"Cache-Control": "no-store"})
 
 

@@ -1,0 +1,35 @@
+"""The core's own behaviour, written as an always-on plugin named ``core`` (as Datasette does)."""
+
+from __future__ import annotations
+
+from core.auth.permissions import CORE_PERMISSIONS
+from core.hookspecs import hookimpl
+from core.i18n import N_
+from core.web.menus import MenuItem
+
+
+def core_route_handlers(hall) -> list:
+    from core.web import account_pages, console_auth_pages, console_pages, console_staff_pages, customer_auth_pages, public_pages
+
+    return [*public_pages.HANDLERS, *customer_auth_pages.HANDLERS, *account_pages.HANDLERS,
+            *console_auth_pages.HANDLERS, *console_pages.HANDLERS, *console_staff_pages.HANDLERS]
+
+
+@hookimpl
+def register_permissions(hall):
+    return CORE_PERMISSIONS
+
+
+@hookimpl
+def menu_items(hall, tenant, request, audience):
+    if audience == "operator":
+        return [
+            MenuItem(N_("Console home"), "/console", order=0),
+            MenuItem(N_("Customers"), "/console/customers", permission="core.customers.view", order=900),
+            MenuItem(N_("Messages"), "/console/messages", permission="core.messages.view", order=910),
+            MenuItem(N_("Operators"), "/console/operators", permission="core.operators.manage", order=920),
+            MenuItem(N_("Roles"), "/console/roles", permission="core.operators.manage", order=930),
+            MenuItem(N_("Audit log"), "/console/audit", permission="core.audit.view", order=940),
+            MenuItem(N_("All tenants"), "/console/tenants", permission="core.super", order=990),
+        ]
+    return [MenuItem(N_("Home"), "/", order=0)]

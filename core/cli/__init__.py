@@ -1,0 +1,32 @@
+"""The ``hall`` command. Sub-commands live in small modules; plugins add theirs via ``register_commands``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from core.cli.base import cli
+from core.cli import admin, demo, inspect_cmds, serve  # noqa: F401  (register sub-commands)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    _add_plugin_commands(args)
+    cli.main(args=args, prog_name="hall")
+
+
+def _add_plugin_commands(args: list[str]) -> None:
+    """Plugins' commands need a loaded hall; a broken config must not hide `hall check` itself."""
+    if args and args[0] in cli.commands:
+        return
+    try:
+        from core.hall import Hall
+
+        hall = Hall.from_config(connect_tenants=False)
+    except Exception:
+        return
+    hall.plugins.hook.register_commands(hall=hall, cli=cli)
+
+
+__all__ = ["cli", "main", "click"]

@@ -1,0 +1,131 @@
+"""hall demo: a complete demo hall on the embedded database, from nothing, in one command.
+
+Writes a secrets file when there is none, generates a demo legacy database per
+tenant (Faker zh_CN data, valid ID numbers), migrates, syncs customers, creates
+operators and a super-admin, starts a local SMTP sink that prints mail, prints
+the credentials, and serves.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+
+from core.cli.base import cli, load_hall, run, with_db
+from core.cli.serve import serve_app
+
+DEMO_PASSWORD = "Demo2026!"
+DEMO_SIZE = 300
+
+
+def ensure_secrets(config_file: Path) -> None:
+    from core.config.loader import secrets_path
+
+    path = secrets_path(config_file)
+    if not path.exists():
+        path.write_text(f'# Local secrets: never commit this file.\n[security]\nsecret_key = "{secrets.token_urlsafe(32)}"\n', encoding="utf-8")
+        path.chmod(0o600)
+        click.echo(f"wrote {path} (a fresh secret key)")
+
+
+def generate_legacy(hall, subscribers: int) -> dict:
+    from core.legacy.demo import STYLES, generate_legacy_db
+    from core.db.url import parse_database_url
+
+    out = {}
+    for tenant in hall.tenants:
+        url = tenant.connector.get("url")
+        if tenant.connector.get("type") != "sqlbss" or not url:
+            continue
+        path = Path(parse_database_url(url).path)
+        path = path if path.is_absolute() else hall.root / path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        style = tenant.connector.get("demo_style") or tenant.id
+        if style not in STYLES:
+            continue
+        out[tenant.id] = generate_legacy_db(path, seed=7, subscribers=subscribers, style=style)
+    return out
+
+
+async def prepare(hall, demo_customers: dict) -> dict:
+    from core.auth.admin import ensure_operator, ensure_superadmin
+    from core.auth.permissions import known_codes
+    from core.db.migrate import migrate
+    from core.legacy.customer_sync import sync_customers
+    from core.tenancy import tenant_scope
+
+    await migrate(hall)
+    perms = sorted(known_codes(hall))
+    report = {}
+    for tenant in hall.tenants:
+        connector = hall.connector(tenant)
+        if connector is not None:
+            await sync_customers(tenant, connector, secret=hall.secret)
+        await ensure_operator(tenant, "admin", "管理员" if tenant.language == "zh_CN" else "Administrator", DEMO_PASSWORD, "administrator", perms)
+        with tenant_scope(tenant):
+            for result in hall.hooks_for(tenant).hall_startup(hall=hall):
+                pass
+        report[tenant.id] = demo_customers.get(tenant.id, [])[:3]
+    await ensure_superadmin("root", "Super admin", DEMO_PASSWORD)
+    return report
+
+
+def start_mail_sink(port: int) -> object:
+    """A local SMTP server that prints every message: the demo's mailbox."""
+    from aiosmtpd.controller import Controller
+
+    class Printer:
+        async def handle_DATA(self, server, session, envelope):
+            from email import message_from_bytes, policy
+
+            msg = message_from_bytes(envelope.content, policy=policy.default)
+            body = msg.get_body(("plain",))
+            click.secho(f"\n[demo mail] to {', '.join(envelope.rcpt_tos)}: {msg['subject']}", fg="cyan")
+            click.echo(body.get_content().strip() if body else "")
+            return "250 OK"
+
+    controller = Controller(Printer(), hostname="127.0.0.1", port=port)
+    try:
+        controller.start()
+    except OSError as exc:
+        click.secho(f"(demo mail sink not started: port {port} is busy: {exc})", fg="yellow")
+        return None
+    return controller
+
+
+@cli.command(help="Set up and serve the demo hall (embedded SQLite, demo tenants and legacy data).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--subscribers", type=int, default=DEMO_SIZE, show_default=True, help="Customers per demo legacy database.")
+@click.option("--no-serve", is_flag=True, help="Prepare everything, print the credentials, and stop.")
+def demo(host: str, port: int, subscribers: int, no_serve: bool) -> None:
+    from core.config.loader import find_config
+
+    ensure_secrets(find_config())
+    hall = load_hall()
+    click.echo("generating demo legacy databases …")
+    demo_customers = generate_legacy(hall, subscribers)
+    report = run(with_db(hall, lambda: prepare(hall, demo_customers)))
+    print_credentials(hall, report, host, port)
+    if no_serve:
+        return
+    sink = start_mail_sink(hall.deployment.mail.port)
+    try:
+        serve_app(host, port, 1)
+    finally:
+        if sink is not None:
+            sink.stop()
+
+
+def print_credentials(hall, report: dict, host: str, port: int) -> None:
+    base = f"http://{host}:{port}"
+    click.secho("\nDemo hall ready.", fg="green", bold=True)
+    for tenant in hall.tenants:
+        click.secho(f"\n== {tenant.name} ({tenant.id}) — theme {tenant.theme}, plugins: {', '.join(sorted(tenant.plugins)) or 'none'}", bold=True)
+        click.echo(f"   portal:  {base}/t/{tenant.id}/" + (f"   (or http://{tenant.hosts[0]}:{port}/)" if tenant.hosts else ""))
+        click.echo(f"   console: {base}/t/{tenant.id}/console   operator: admin / {DEMO_PASSWORD}")
+        for c in report.get(tenant.id, []):
+            click.echo(f"   sign up as: number {c.numbers[0]}  name {c.name}  ID {c.id_number}  (codes by SMS show in the console's Messages page; e-mail prints here)")
+    click.echo(f"\nSuper-admin (any tenant's console): root / {DEMO_PASSWORD}")

@@ -1,0 +1,62 @@
+"""hall check, hall plugins, hall config-reference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from core.cli.base import cli, load_hall, run
+
+
+@cli.command(help="Validate hall.toml, every tenant.toml, themes, plugins and connectors; exit 2 on any problem.")
+def check() -> None:
+    hall = load_hall()
+
+    async def probe():
+        problems = []
+        for tenant_id, connector in hall.connectors.items():
+            checker = getattr(connector, "check", None)
+            try:
+                if checker is not None:
+                    await checker()
+                else:
+                    await connector.ping()
+            except Exception as exc:
+                issues = getattr(exc, "issues", None)
+                problems += [str(i) for i in issues] if issues else [f"tenant {tenant_id}: connector: {exc}"]
+        return problems
+
+    problems = run(probe())
+    if problems:
+        click.secho("Legacy connectors report problems:", fg="red", err=True)
+        for p in problems:
+            click.echo(f"  {p}", err=True)
+        raise SystemExit(2)
+    click.secho(f"OK: {len(hall.tenants)} tenant(s), {len(hall.plugins.names())} plugin(s), {len(hall.themes)} theme(s), database {hall.db.parsed.engine}.", fg="green")
+
+
+@cli.command(help="List plugins and the tenants that enable them.")
+def plugins() -> None:
+    hall = load_hall(connect_tenants=False)
+    table = Table("plugin", "source", "tenants enabling it", "description")
+    for name in hall.plugins.names():
+        info = hall.plugins.info(name)
+        table.add_row(name, info.source, ", ".join(hall.tenants_enabling(name)) or "-", info.description)
+    Console(width=140).print(table)
+
+
+@cli.command("config-reference", help="Write the configuration reference (docs/configuration.md) from the validators.")
+@click.option("--output", type=click.Path(dir_okay=False), default=None, help="Write here instead of printing.")
+def config_reference(output: str | None) -> None:
+    from core.config.reference import render_reference
+
+    hall = load_hall(connect_tenants=False)
+    text = render_reference(hall.settings_models)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text)

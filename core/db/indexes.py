@@ -1,0 +1,46 @@
+"""Composite unique indexes, declared on a table as ``UNIQUE_TOGETHER``.
+
+Piccolo's ``Unique`` constraint is emitted as ``ALTER TABLE … ADD CONSTRAINT``,
+which SQLite rejects; a unique index does the same job on both engines and is
+what ``INSERT … ON CONFLICT (cols)`` needs. Migrations spell the indexes out
+(so a migration never changes meaning when a table class changes later) and
+call :func:`add_unique_indexes`; ``tests/core/test_migrations.py`` checks that
+every ``UNIQUE_TOGETHER`` exists in the migrated database.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from piccolo.table import Table
+
+
+def index_name(tablename: str, cols: Iterable[str]) -> str:
+    return f"{tablename}_{'_'.join(cols)}_uniq"
+
+
+def unique_index_ddl(tablename: str, cols: tuple[str, ...]) -> str:
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    return f'CREATE UNIQUE INDEX IF NOT EXISTS "{index_name(tablename, cols)}" ON "{tablename}" ({quoted})'
+
+
+def declared(table: type[Table]) -> list[tuple[str, tuple[str, ...]]]:
+    return [(table._meta.tablename, tuple(cols)) for cols in getattr(table, "UNIQUE_TOGETHER", ())]
+
+
+def add_unique_indexes(manager, indexes: list[tuple[str, tuple[str, ...]]]) -> None:
+    """Schedule ``CREATE UNIQUE INDEX`` statements in a Piccolo MigrationManager (after its tables)."""
+    from core.db import piccolo_conf
+
+    async def run():
+        for tablename, cols in indexes:
+            await piccolo_conf.DB.run_ddl(unique_index_ddl(tablename, cols))
+
+    manager.add_raw(run)
+
+
+async def create_declared_indexes(*tables: type[Table]) -> None:
+    """For tests and tools that create tables without migrations."""
+    for table in tables:
+        for tablename, cols in declared(table):
+            await table._meta.db.run_ddl(unique_index_ddl(tablename, cols))

@@ -1,0 +1,102 @@
+"""The logged-in customer's own pages: overview, linked numbers, password, language."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+
+from core.auth.customers import customer_for_account, customer_numbers, find_number, linked_numbers
+from core.auth.passwords import hash_password, password_problem, verify_password
+from core.auth.sessions import end_sessions_of
+from core.auth.tables import AccountNumber, CustomerAccount, Session
+from core.i18n import LANGUAGES, N_
+from core.privacy import id_hash, mask_contact, normalise_id_number
+from core.web.context import info
+from core.web.forms import Form
+from core.web.principal import LANG_COOKIE
+from core.web.render import redirect, render
+from core.web.customer_auth_pages import safe_next
+
+
+async def _overview(request: Request, link_form: Form | None = None, status: int = 200) -> Response:
+    ri = info(request)
+    account, customer = await customer_for_account(ri.customer.id)
+    linked = await linked_numbers(account["id"])
+    others = [n for n in await customer_numbers(customer["legacy_id"]) if n["number"] not in linked and n["status"] == "active"]
+    return await render(request, "account/overview.html", {
+        "account": account, "customer_name": customer["name"], "id_masked": customer["id_masked"],
+        "email_masked": mask_contact(customer["email"]) if customer["email"] else "",
+        "phone_masked": mask_contact(customer["phone"]) if customer["phone"] else "",
+        "linked": linked, "linkable": [n["number"] for n in others], "link_form": link_form or Form(),
+        "welcome": request.query_params.get("welcome") == "1",
+    }, status=status)
+
+
+@get("/account", name="account")
+async def account_overview(request: Request) -> Response:
+    return await _overview(request)
+
+
+@post("/account/link")
+async def link_number(request: Request) -> Response:
+    """Link another number of the same customer: the ID number is asked again as proof."""
+    hall = request.app.state.hall
+    ri = info(request)
+    form = await Form.from_request(request)
+    form.require("number", "id_number")
+    account, customer = await customer_for_account(ri.customer.id)
+    if form.valid:
+        try:
+            ok_id = id_hash(hall.secret, normalise_id_number(form.value("id_number"))) == customer["id_hash"]
+        except ValueError:
+            ok_id = False
+        sn = await find_number(hall, ri.tenant, form.value("number")) if ok_id else None
+        if not ok_id or sn is None or sn["customer_legacy_id"] != customer["legacy_id"] or sn["status"] != "active":
+            form.error("number", N_("This number is not registered to you, or the ID number does not match."))
+        elif await AccountNumber.exists().where(AccountNumber.number == sn["number"]):
+            form.error("number", N_("This number is already linked."))
+        else:
+            await AccountNumber.insert(AccountNumber(account=account["id"], number=sn["number"]))
+            return redirect(request, "/account?linked=" + sn["number"])
+    return await _overview(request, form, status=400)
+
+
+@get("/account/password")
+async def password_form(request: Request) -> Response:
+    return await render(request, "account/password.html", {"form": Form()})
+
+
+@post("/account/password")
+async def password_change(request: Request) -> Response:
+    ri = info(request)
+    form = await Form.from_request(request)
+    form.require("current", "password", "password_confirm")
+    account = await CustomerAccount.select().where(CustomerAccount.id == ri.customer.id).first()
+    if form.valid and not await verify_password(account["password_hash"], form.raw("current")):
+        form.error("current", N_("Your current password is not right."))
+    problem = password_problem(form.raw("password"), form.raw("password_confirm")) if form.raw("password") else None
+    if problem:
+        form.error("password", problem)
+    if not form.valid:
+        return await render(request, "account/password.html", {"form": form}, status=400)
+    await CustomerAccount.update({CustomerAccount.password_hash: await hash_password(form.raw("password"))}).where(CustomerAccount.id == account["id"])
+    await end_sessions_of("customer", account["id"], keep_token=ri.session_token)
+    return await render(request, "account/password.html", {"form": Form(), "done": True})
+
+
+@post("/language", opt={"auth": "public"})
+async def choose_language(request: Request) -> Response:
+    ri = info(request)
+    form = await Form.from_request(request)
+    lang = form.value("language")
+    response = redirect(request, safe_next(request, form.value("next"), "/"))
+    if lang in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, path=ri.base or "/", max_age=365 * 86400, samesite="lax")
+        if ri.principal is not None:
+            data = {**ri.principal.data, "language": lang}
+            await Session.update({Session.data: data}).where(Session.id == ri.principal.session_id)
+            if ri.customer is not None:
+                await CustomerAccount.update({CustomerAccount.language: lang}).where(CustomerAccount.id == ri.customer.id)
+    return response
+
+
+HANDLERS = [account_overview, link_number, password_form, password_change, choose_language]

@@ -1,0 +1,115 @@
+"""Build the Litestar application for a Hall.
+
+The outer ``HallApp.__call__`` resolves the tenant (``/t/<id>/`` prefix or Host
+header) before Litestar routes the request, strips the prefix, and sets the
+current tenant for the whole request; an unknown host gets a plain 404 page.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.types import Receive, Scope, Send
+
+from core.hall import Hall
+from core.privacy import MaskingFilter
+from core.tenancy import set_request_tenant, _current
+from core.utils import await_me_maybe, flatten
+from core.web.context import SCOPE_KEY, RequestInfo
+from core.web.errors import EXCEPTION_HANDLERS
+from core.web.guards import hall_guard
+from core.web.principal import load_principal
+from core.web.templating import Templates
+from core.web.unknown_tenant import unknown_tenant_response
+
+CSRF_COOKIE = "hall_csrf"
+STATIC_SUFFIXES = (".css", ".js", ".png", ".svg", ".ico", ".woff2", "/brand/logo")
+
+
+class HallApp(Litestar):
+    """Litestar with tenant resolution in front of routing."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # type: ignore[override]
+        if scope["type"] not in ("http", "websocket"):
+            await super().__call__(scope, receive, send)
+            return
+        hall: Hall = self.state.hall
+        path = scope["path"]
+        if path == "/healthz":
+            await super().__call__(scope, receive, send)
+            return
+        tenant, rest = hall.tenants.split_prefix(path)
+        base = ""
+        if tenant is not None:
+            base = "/t/" + tenant.id
+            scope["path"] = rest
+            scope["raw_path"] = rest.encode()
+        else:
+            host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), None)
+            tenant = hall.tenants.for_host(host)
+        if tenant is None:
+            await unknown_tenant_response(hall, scope, receive, send)
+            return
+        scope[SCOPE_KEY] = RequestInfo(tenant=tenant, base=base, language=tenant.language)  # type: ignore[literal-required]
+        token = set_request_tenant(tenant)
+        try:
+            if not path.endswith(STATIC_SUFFIXES):
+                await load_principal(scope, hall)
+            await super().__call__(scope, receive, send)
+        finally:
+            _current.reset(token)
+
+
+def plugin_routers(hall: Hall) -> list[Router]:
+    routers = []
+    for name, handlers in sorted(hall.plugins.per_plugin("register_routes", hall=hall).items()):
+        if name == "core":
+            continue
+        routers.append(Router(path=f"/{name}", route_handlers=list(handlers), opt={"plugin": name}))
+    return routers
+
+
+def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
+    from core.builtin import core_route_handlers
+
+    logging.getLogger().addFilter(MaskingFilter())
+    templates = Templates(hall)
+
+    async def on_startup(app: Litestar) -> None:
+        await hall.db.connect()
+        for result in hall.plugins.hook.hall_startup(hall=hall):
+            await await_me_maybe(result)
+
+    async def on_shutdown(app: Litestar) -> None:
+        for result in hall.plugins.hook.hall_shutdown(hall=hall):
+            await await_me_maybe(result)
+        for connector in hall.connectors.values():
+            try:
+                await connector.close()
+            except Exception:  # pragma: no cover - best effort on shutdown
+                pass
+        await hall.db.disconnect()
+
+    security = hall.deployment.security
+    app = HallApp(
+        route_handlers=[*core_route_handlers(hall), *plugin_routers(hall)],
+        guards=[hall_guard],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        csrf_config=CSRFConfig(secret=hall.secret, cookie_name=CSRF_COOKIE, cookie_secure=security.cookie_secure,
+                               cookie_samesite="lax", exclude_from_csrf_key="exclude_from_csrf"),
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        state=State({"hall": hall, "templates": templates}),
+        debug=debug,
+        request_max_body_size=2 * 1024 * 1024,
+    )
+    return app
+
+
+def app_from_environment() -> HallApp:
+    """Factory for ASGI servers (granian ``core.web.app:app_from_environment --factory``): reads HALL_CONFIG."""
+    return create_app(Hall.from_config())

@@ -1,0 +1,24 @@
+"""Send a one-time code to a contact on file, in the user's language, through the message outbox."""
+
+from __future__ import annotations
+
+from litestar import Request
+
+from core.i18n import N_
+from core.notify.outbox import deliver, queue
+from core.web.context import info
+from core.web.render import gettext
+
+SUBJECT = N_("Your verification code for %(hall)s")
+BODY = N_("Your verification code is %(code)s. It is valid for %(minutes)s minutes. If you did not ask for it, ignore this message; never tell it to anyone.")
+
+
+async def send_code(request: Request, *, channel: str, recipient: str, code: str, purpose: str) -> None:
+    hall = request.app.state.hall
+    ri = info(request)
+    _ = gettext(request)
+    minutes = hall.deployment.security.otp_minutes
+    subject = _(SUBJECT) % {"hall": ri.tenant.display_name(ri.language)}
+    body = _(BODY) % {"code": code, "minutes": minutes}
+    message_id = await queue(channel=channel, recipient=recipient, subject=subject, body_text=body, purpose=purpose)
+    await deliver(message_id, hall.channels)

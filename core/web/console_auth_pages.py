@@ -1,0 +1,68 @@
+"""Operator console log-in and log-out (tenant operators, and super-admins in any tenant)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar import Request, Response, get, post
+
+from core.auth import throttle
+from core.auth.passwords import verify_password
+from core.auth.tables import Operator, SuperAdmin
+from core.db.scoping import all_tenants
+from core.i18n import N_
+from core.web.audit_helpers import audit
+from core.web.context import Principal, client_address, info
+from core.web.customer_auth_pages import TOO_MANY, safe_next
+from core.web.forms import Form
+from core.web.render import redirect, render
+from core.web.session_cookies import start_session, stop_session
+
+PUBLIC = {"auth": "public"}
+
+
+@get("/console/login", opt=PUBLIC)
+async def console_login_form(request: Request, next: str | None = None) -> Response:  # noqa: A002
+    return await render(request, "console/login.html", {"form": Form({"next": next or ""})}, audience="operator")
+
+
+@post("/console/login", opt=PUBLIC)
+async def console_login(request: Request) -> Response:
+    sec = request.app.state.hall.deployment.security
+    form = await Form.from_request(request)
+    form.require("username", "password")
+    username = form.value("username")
+    keys = {f"console:acct:{username.lower()}": sec.login_max_failures, f"console:addr:{client_address(request)}": sec.login_max_failures * 4}
+    if form.valid and await throttle.is_throttled(keys, sec.login_window_minutes):
+        form.error("username", TOO_MANY, minutes=sec.login_window_minutes)
+    if form.valid:
+        op = await Operator.select().where(Operator.username == username).first()
+        kind, row = ("operator", op) if op else ("super", None)
+        if op is None:
+            with all_tenants():
+                row = await SuperAdmin.select().where(SuperAdmin.username == username).first()
+        ok = await verify_password(row["password_hash"] if row else None, form.raw("password"))
+        if ok and row["active"]:
+            await throttle.clear(f"console:acct:{username.lower()}")
+            data = {"username": username, "name": row["display_name"]}
+            response = redirect(request, safe_next(request, form.value("next"), "/console"))
+            await start_session(request, response, kind, row["id"], data)
+            info(request).principal = Principal(kind, row["id"], row["display_name"], 0, data=data)
+            if kind == "operator":
+                await Operator.update({Operator.last_login_at: dt.datetime.now(dt.timezone.utc)}).where(Operator.id == row["id"])
+            await audit(request, "console.login", object_type=kind, object_id=row["id"])
+            return response
+        await throttle.record_failure(*keys)
+        form.error("username", N_("The user name or the password is wrong."))
+    return await render(request, "console/login.html", {"form": form}, status=400, audience="operator")
+
+
+@post("/console/logout", opt={"auth": "operator"})
+async def console_logout(request: Request) -> Response:
+    await audit(request, "console.logout")
+    response = redirect(request, "/console/login")
+    await stop_session(request, response)
+    return response
+
+
+HANDLERS = [console_login_form, console_login, console_logout]

@@ -1,0 +1,108 @@
+"""Console: home (panels from plugins), audit log search, message outbox, customer look-up, tenants."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from litestar import Request, Response, get
+
+from core.audit import AuditLog
+from core.auth.tables import AccountNumber, Customer, CustomerAccount, ServiceNumber
+from core.notify.tables import Message
+from core.privacy import mask_contact
+from core.utils import await_me_maybe, flatten
+from core.web.context import info
+from core.web.render import render
+
+OPERATOR = {"auth": "operator"}
+PAGE = 50
+
+
+async def panels_for(request: Request, audience: str) -> list:
+    hall = request.app.state.hall
+    ri = info(request)
+    panels = []
+    for panel in flatten(hall.hooks_for(ri.tenant).home_panels(hall=hall, tenant=ri.tenant, request=request, audience=audience)):
+        panel = await await_me_maybe(panel)
+        if panel is None or (panel.permission and not (ri.principal and ri.principal.can(panel.permission))):
+            continue
+        panels.append(panel)
+    return sorted(panels, key=lambda p: p.order)
+
+
+@get("/console", opt=OPERATOR, name="console")
+async def console_home(request: Request) -> Response:
+    return await render(request, "console/home.html", {"panels": await panels_for(request, "operator")}, audience="operator")
+
+
+def page_url(request: Request):
+    """``page_url(n)``: the current query string with page=n (for the pager)."""
+    params = {k: v for k, v in request.query_params.items() if k != "page"}
+    return lambda n: "?" + urlencode({**params, "page": n})
+
+
+def _page(request: Request) -> int:
+    try:
+        return max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@get("/console/audit", opt={"auth": "operator", "permission": "core.audit.view"})
+async def audit_search(request: Request) -> Response:
+    q = request.query_params
+    query = AuditLog.select().order_by(AuditLog.id, ascending=False)
+    filters = {k: (q.get(k) or "").strip()[:100] for k in ("actor", "action", "object_type", "object_id", "date_from", "date_to")}
+    for key in ("actor", "action", "object_type", "object_id"):
+        if filters[key]:
+            column = getattr(AuditLog, key)
+            query = query.where(column.ilike(f"%{filters[key]}%")) if key in ("actor", "action") else query.where(column == filters[key])
+    for key, op in (("date_from", "ge"), ("date_to", "lt")):
+        if filters[key]:
+            try:
+                day = dt.datetime.strptime(filters[key], "%Y-%m-%d").replace(tzinfo=dt.timezone.utc)
+            except ValueError:
+                filters[key] = ""
+                continue
+            query = query.where(AuditLog.at >= day) if op == "ge" else query.where(AuditLog.at < day + dt.timedelta(days=1))
+    page = _page(request)
+    rows = await query.limit(PAGE + 1).offset((page - 1) * PAGE)
+    return await render(request, "console/audit.html", {"entries": rows[:PAGE], "filters": filters, "page": page, "more": len(rows) > PAGE, "page_url": page_url(request)}, audience="operator")
+
+
+@get("/console/messages", opt={"auth": "operator", "permission": "core.messages.view"})
+async def messages_outbox(request: Request) -> Response:
+    channel = request.query_params.get("channel", "")
+    query = Message.select().order_by(Message.id, ascending=False)
+    if channel in ("sms", "email"):
+        query = query.where(Message.channel == channel)
+    page = _page(request)
+    rows = await query.limit(PAGE + 1).offset((page - 1) * PAGE)
+    return await render(request, "console/messages.html", {"messages": rows[:PAGE], "channel": channel, "page": page, "more": len(rows) > PAGE, "page_url": page_url(request)}, audience="operator")
+
+
+@get("/console/customers", opt={"auth": "operator", "permission": "core.customers.view"})
+async def customers_search(request: Request) -> Response:
+    term = (request.query_params.get("q") or "").strip()[:64]
+    results = []
+    if term:
+        numbers = await ServiceNumber.select(ServiceNumber.customer_legacy_id).where(ServiceNumber.number == term)
+        ids = {n["customer_legacy_id"] for n in numbers}
+        query = Customer.select().where((Customer.legacy_id == term) | (Customer.name == term) | Customer.legacy_id.is_in(list(ids) or ["\0"]))
+        for c in await query.limit(50):
+            account = await CustomerAccount.select(CustomerAccount.id).where(CustomerAccount.customer_legacy_id == c["legacy_id"]).first()
+            linked = await AccountNumber.select(AccountNumber.number).where(AccountNumber.account == account["id"]) if account else []
+            results.append({"legacy_id": c["legacy_id"], "name": c["name"], "id_masked": c["id_masked"], "status": c["status"],
+                            "phone": mask_contact(c["phone"]) if c["phone"] else "", "email": mask_contact(c["email"]) if c["email"] else "",
+                            "registered": account is not None, "linked": [r["number"] for r in linked], "synced_at": c["synced_at"]})
+    return await render(request, "console/customers.html", {"q": term, "results": results}, audience="operator")
+
+
+@get("/console/tenants", opt={"auth": "super"})
+async def tenants_overview(request: Request) -> Response:
+    hall = request.app.state.hall
+    return await render(request, "console/tenants.html", {"tenants": list(hall.tenants), "plugins": hall.plugins.names()}, audience="operator")
+
+
+HANDLERS = [console_home, audit_search, messages_outbox, customers_search, tenants_overview]

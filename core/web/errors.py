@@ -1,0 +1,70 @@
+"""Error pages: themed, translated, never a stack trace. JSON callers get a JSON message."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
+from litestar.response import Redirect
+
+from core.i18n import N_
+from core.web.context import SCOPE_KEY, info
+
+log = logging.getLogger("hall.web")
+
+MESSAGES = {
+    400: N_("The request could not be understood."),
+    403: N_("You are not allowed to do that."),
+    404: N_("The page you asked for does not exist."),
+    405: N_("That action is not available here."),
+    413: N_("What you sent is too large."),
+    429: N_("Too many requests; please wait a moment."),
+    500: N_("Something went wrong on our side. Please try again later."),
+}
+CSRF_MESSAGE = N_("Your form expired. Please go back, reload the page and try again.")
+
+
+def wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def error_page(request: Request, status: int, detail: str | None = None) -> Response:
+    from core.web.render import gettext, render_sync
+
+    message = detail or MESSAGES.get(status, MESSAGES[500])
+    if SCOPE_KEY not in request.scope:
+        return Response(content={"status": status, "message": message}, status_code=status)
+    _ = gettext(request)
+    if wants_json(request):
+        return Response(content={"status": status, "message": _(message)}, status_code=status, media_type=MediaType.JSON)
+    try:
+        audience = "operator" if request.url.path.startswith(info(request).url("/console")) else "customer"
+        return render_sync(request, "errors/error.html", {"status": status, "message": message}, status=status, audience=audience)
+    except Exception:  # the error page itself must never fail
+        log.exception("error page failed")
+        return Response(content=_(message), status_code=status, media_type=MediaType.TEXT)
+
+
+def http_exception_handler(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, NotAuthorizedException) and SCOPE_KEY in request.scope and not wants_json(request):
+        area = "/console/login" if request.url.path.startswith(info(request).url("/console")) else "/login"
+        nxt = request.url.path + (("?" + request.url.query) if request.url.query else "")
+        return Redirect(path=info(request).url(area) + "?next=" + quote(nxt), status_code=303)
+    status = getattr(exc, "status_code", 500)
+    detail = None
+    if isinstance(exc, PermissionDeniedException) and "csrf" in str(getattr(exc, "detail", "")).lower():
+        detail = CSRF_MESSAGE
+    elif isinstance(exc, ValidationException):
+        status = 400
+    return error_page(request, status, detail)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_page(request, 500)
+
+
+EXCEPTION_HANDLERS = {HTTPException: http_exception_handler, 500: internal_error_handler, Exception: internal_error_handler}

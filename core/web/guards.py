@@ -1,0 +1,40 @@
+"""One guard on every route: plugin enabled for this tenant (else 404), then who may call it.
+
+Handlers say who may call them with ``opt={"auth": ...}``: ``public``,
+``customer`` (the default: secure unless said otherwise), ``operator`` (with an
+optional ``permission``) or ``super``. Plugin routes carry ``opt["plugin"]``, set
+by the core when it mounts them.
+"""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.handlers import BaseRouteHandler
+
+from core.web.context import info
+
+
+def hall_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    opt = handler.opt
+    ri = info(connection)
+    plugin = opt.get("plugin")
+    if plugin and not ri.tenant.enables(plugin):
+        raise NotFoundException()
+    auth = opt.get("auth", "customer")
+    if auth == "public":
+        return
+    if auth == "customer":
+        if ri.customer is None:
+            raise NotAuthorizedException()
+        return
+    if auth in ("operator", "super"):
+        staff = ri.staff
+        if staff is None:
+            raise NotAuthorizedException(extra={"area": "console"})
+        if auth == "super" and staff.kind != "super":
+            raise PermissionDeniedException()
+        if not staff.can(opt.get("permission")):
+            raise PermissionDeniedException()
+        return
+    raise PermissionDeniedException()  # an unknown auth value is a programming error: fail closed

@@ -1,0 +1,64 @@
+"""Home page, static files through the theme chain, the tenant's logo, and a health check."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from litestar import Request, Response, get
+from litestar.exceptions import NotFoundException
+from litestar.response import File
+
+from core.web.console_pages import panels_for
+from core.web.context import info
+from core.web.render import render
+
+PUBLIC = {"auth": "public"}
+
+
+@get("/", opt=PUBLIC, name="home")
+async def home(request: Request) -> Response:
+    return await render(request, "home.html", {"panels": await panels_for(request, "customer")})
+
+
+def _find_static(dirs: list[Path], rel: str) -> Path | None:
+    for base in dirs:
+        candidate = (base / rel).resolve()
+        if candidate.is_file() and base.resolve() in candidate.parents:
+            return candidate
+    return None
+
+
+@get("/static/{path:path}", opt=PUBLIC, include_in_schema=False)
+async def static_file(request: Request, path: str) -> File:
+    """Tenant static → theme chain static → core static; ``/static/<plugin>/...`` reaches a plugin's static/."""
+    templates = request.app.state.templates
+    rel = path.lstrip("/")
+    found = _find_static(templates.static_path(info(request).tenant), rel)
+    if found is None:
+        plugin, _, rest = rel.partition("/")
+        plugin_dir = templates.plugin_static_dirs.get(plugin)
+        if plugin_dir is not None and info(request).tenant.enables(plugin):
+            found = _find_static([plugin_dir], rest)
+    if found is None:
+        raise NotFoundException()
+    return File(found, content_disposition_type="inline", media_type=mimetypes.guess_type(found.name)[0] or "application/octet-stream",
+                headers={"Cache-Control": "public, max-age=3600"})
+
+
+@get("/brand/logo", opt=PUBLIC, include_in_schema=False)
+async def brand_logo(request: Request) -> File:
+    tenant = info(request).tenant
+    if not tenant.brand.logo:
+        raise NotFoundException()
+    path = tenant.path / tenant.brand.logo
+    return File(path, content_disposition_type="inline", media_type=mimetypes.guess_type(path.name)[0] or "image/png",
+                headers={"Cache-Control": "public, max-age=3600"})
+
+
+@get("/healthz", opt=PUBLIC, include_in_schema=False)
+async def healthz() -> dict:
+    return {"status": "ok"}
+
+
+HANDLERS = [home, static_file, brand_logo, healthz]

@@ -1,0 +1,59 @@
+"""Notices (公告): operators publish announcements; customers see the latest on the home page."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from core.auth.permissions import Permission
+from core.hookspecs import hookimpl
+from core.i18n import N_
+from core.web.menus import MenuItem, Panel
+
+
+class NoticesSettings(BaseModel):
+    """Settings of the notices plugin."""
+
+    max_on_home: int = Field(3, ge=0, le=20, description="How many notices the home page shows (0 hides the panel).")
+
+
+@hookimpl
+def register_settings(hall):
+    return NoticesSettings
+
+
+@hookimpl
+def register_db_app(hall):
+    return "plugins.notices.piccolo_app"
+
+
+@hookimpl
+def register_permissions(hall):
+    return [Permission("notices.manage", N_("Publish and edit notices"))]
+
+
+@hookimpl
+def register_routes(hall):
+    from plugins.notices.routes import HANDLERS
+
+    return HANDLERS
+
+
+@hookimpl
+def menu_items(hall, tenant, request, audience):
+    if audience == "operator":
+        return [MenuItem(N_("Notices"), "/notices/manage", permission="notices.manage", order=50)]
+    return [MenuItem(N_("Notices"), "/notices/", order=50)]
+
+
+@hookimpl
+def home_panels(hall, tenant, request, audience):
+    from plugins.notices.services import latest
+
+    limit = tenant.plugin_settings("notices").max_on_home
+    if audience != "customer" or limit == 0:
+        return None
+
+    async def panel():
+        return Panel("notices/panel.html", {"notices": await latest(limit)}, title=N_("Notices"), order=10)
+
+    return panel

@@ -1,0 +1,25 @@
+"""sqlbss: reads an operator's legacy billing database, with its tables and columns mapped in tenant.toml.
+
+The reference connector. Nothing about a particular legacy system is code:
+the tenant's ``[connector]`` table (``type = "sqlbss"``) names the database,
+the customer and service-line tables, their columns, the status and type code
+maps and the change-time format; see ``docs/examples/connector-*.toml``. The
+mapping is validated when the hall starts (errors name the tenant file and the
+key); ``await connector.check()`` then compares it with the live database.
+"""
+
+from __future__ import annotations
+
+from core.hookspecs import hookimpl
+
+
+@hookimpl
+def make_connector(hall, tenant, config):
+    """Build an :class:`SqlBssConnector` for tenants whose ``[connector].type`` is ``sqlbss``."""
+    if (config or {}).get("type") != "sqlbss":
+        return None
+    from plugins.sqlbss.connector import SqlBssConnector
+    from plugins.sqlbss.mapping import parse_mapping
+
+    tenant_file = tenant.path / "tenant.toml"
+    return SqlBssConnector(parse_mapping(config, tenant_file), root=hall.root, tenant_file=tenant_file)

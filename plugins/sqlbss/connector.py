@@ -1,0 +1,143 @@
+"""SqlBssConnector: the ``Connector`` and ``CustomerSource`` ports over a legacy SQL database.
+
+Why a synchronous SQLAlchemy engine run in ``asyncio.to_thread`` rather than
+SQLAlchemy's async engine: old BSSs run on Oracle, SQL Server, DB2 or
+Informix, whose drivers are synchronous (async drivers exist for PostgreSQL
+and little else), and the connector must reach them all with the same code.
+The calls are few and coarse - one query per page of hundreds of customers -
+so one thread hop per call costs nothing measurable, and the small pool
+(``pool_size``, default 2) keeps the hall from loading the legacy system.
+
+Nothing touches the legacy database at construction: start-up must not fail
+because the BSS is briefly down (and ``hall demo`` creates the demo database
+after the hall is built). The schema is reflected on first use and cached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+import sqlalchemy as sa
+
+from core.config import ConfigError, ConfigIssue
+from core.legacy.ports import CustomerBatch, LegacyCustomer
+from plugins.sqlbss import markers, queries
+from plugins.sqlbss.check import sample_problems
+from plugins.sqlbss.legacy_db import LegacySchema, make_engine, resolve, sqlite_path
+from plugins.sqlbss.mapping import SqlBssMapping
+
+
+class LegacyUnavailable(ConnectionError):
+    """The legacy database cannot be reached or opened."""
+
+
+class SqlBssConnector:
+    name = "sqlbss"
+
+    def __init__(self, mapping: SqlBssMapping, *, root: Path, tenant_file: Path | str):
+        self.mapping = mapping
+        self.root = Path(root)
+        self.tenant_file = str(tenant_file)
+        self.engine = make_engine(mapping, self.root)
+        self.rows = queries.RowConverter(mapping)
+        self._schema: LegacySchema | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<SqlBssConnector {self.engine.url.render_as_string(hide_password=True)}>"
+
+    # -- plumbing -----------------------------------------------------------------
+    async def _run(self, work: Callable[[sa.Connection], Any]) -> Any:
+        return await asyncio.to_thread(self._in_connection, work)
+
+    def _in_connection(self, work: Callable[[sa.Connection], Any]) -> Any:
+        path = sqlite_path(self.mapping, self.root)
+        if path is not None and not path.is_file():
+            raise LegacyUnavailable(f"legacy database file {path} does not exist (connector.url in {self.tenant_file})")
+        try:
+            with self.engine.connect() as conn:
+                return work(conn)
+        except sa.exc.OperationalError as exc:
+            raise LegacyUnavailable(f"legacy database {self.engine.url.render_as_string(hide_password=True)}: {exc.orig}") from exc
+
+    def _resolved(self, conn: sa.Connection) -> LegacySchema:
+        with self._lock:
+            if self._schema is None:
+                schema, issues = resolve(conn, self.mapping, self.tenant_file)
+                if issues:
+                    raise ConfigError(issues)
+                self._schema = schema
+            return self._schema
+
+    # -- Connector ------------------------------------------------------------------
+    async def ping(self) -> None:
+        await self._run(lambda conn: conn.execute(sa.text("SELECT 1")).scalar_one())
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self.engine.dispose)
+
+    # -- CustomerSource ---------------------------------------------------------------
+    async def customers_changed_since(self, watermark: str, limit: int) -> CustomerBatch:
+        position = markers.decode(watermark, len(self.mapping.customers.key))
+        return await self._run(lambda conn: self._page(conn, position, watermark, limit))
+
+    def _page(self, conn: sa.Connection, position, watermark: str, limit: int) -> CustomerBatch:
+        s = self._resolved(conn)
+        rows = conn.execute(queries.changed_since(s, position, limit)).all()
+        if not rows:
+            return CustomerBatch(customers=[], watermark=watermark)
+        width = len(s.cust_key)
+        lines = self._lines(conn, s, [queries.row_key(r, width) for r in rows])
+        customers = [self.rows.customer(r, lines.get(queries.row_key(r, width), [])) for r in rows]
+        last = rows[-1]
+        return CustomerBatch(customers=customers, watermark=markers.encode(last.changed, queries.row_key(last, width)))
+
+    def _lines(self, conn: sa.Connection, s: LegacySchema, keys: list[tuple]) -> dict[tuple, list]:
+        by_key: dict[tuple, list] = {}
+        for row in conn.execute(queries.lines_of(s, keys)):
+            by_key.setdefault(self._normal_key(queries.row_key(row, len(s.line_key)), keys), []).append(row)
+        return by_key
+
+    @staticmethod
+    def _normal_key(key: tuple, known: list[tuple]) -> tuple:
+        """Line keys may come back typed differently from customer keys (CHAR vs VARCHAR padding)."""
+        return key if key in known else tuple(str(k).strip() if isinstance(k, str) else k for k in key)
+
+    async def customer_by_number(self, number: str) -> LegacyCustomer | None:
+        number = number.strip()
+        if not number:
+            return None
+        return await self._run(lambda conn: self._by_number(conn, number))
+
+    def _by_number(self, conn: sa.Connection, number: str) -> LegacyCustomer | None:
+        s = self._resolved(conn)
+        line = conn.execute(queries.line_by_number(s, number)).first()
+        if line is None:
+            return None
+        key = queries.row_key(line, len(s.line_key))
+        row = conn.execute(queries.customer_by_key(s, key)).first()
+        if row is None:
+            return None
+        lines = conn.execute(queries.lines_of(s, [key])).all()
+        return self.rows.customer(row, lines)
+
+    # -- diagnostics ----------------------------------------------------------------
+    async def problems(self) -> list[ConfigIssue]:
+        """Every mismatch between the mapping and the live database: unknown names, unparseable values, unmapped codes."""
+        def work(conn: sa.Connection) -> list[ConfigIssue]:
+            schema, issues = resolve(conn, self.mapping, self.tenant_file)
+            return issues if schema is None else sample_problems(conn, schema, self.mapping, self.tenant_file)
+
+        try:
+            return await self._run(work)
+        except LegacyUnavailable as exc:
+            return [ConfigIssue(self.tenant_file, "connector.url", str(exc))]
+
+    async def check(self) -> None:
+        """Raise ConfigError (file, key, reason per problem) unless the mapping fits the live database."""
+        issues = await self.problems()
+        if issues:
+            raise ConfigError(issues)

@@ -1,0 +1,93 @@
+"""Change markers and watermarks: reading a legacy change time, and remembering where a sync stopped.
+
+A watermark is the (change marker, customer key) of the last row handed out,
+and the next page asks for rows strictly after that pair in
+(marker, key) order. Paging on the marker alone loses or repeats rows when
+many share one change time (a bulk import stamps thousands with the same
+second); adding the key makes the order total, so every row is handed out
+exactly once however the page boundaries fall.
+
+The marker is kept in the legacy system's own representation (the text
+``20240323124000``, the integer ``1711222200``, a timestamp) so the comparison
+happens in the legacy database, in its type, and can use its index. The
+watermark is compact JSON with a type tag on the marker, e.g.
+``["s:20240323124000","JN00000001"]``; the hall treats it as opaque text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+from typing import Any
+
+EPOCH_MIN, EPOCH_MAX = 0, 4102444800  # 1970 .. 2100: anything outside is not an epoch time
+
+
+class WatermarkError(ValueError):
+    """A stored watermark does not fit this mapping (the mapping changed): run a full sync."""
+
+
+def to_datetime(raw: Any, fmt: str, tz: dt.tzinfo) -> dt.datetime:
+    """The aware datetime of a legacy change marker; ValueError when it does not parse as ``fmt``."""
+    if raw is None or raw == "":
+        raise ValueError("empty")
+    if fmt in ("epoch", "epoch_ms"):
+        if isinstance(raw, (dt.datetime, dt.date)) or isinstance(raw, str) and not raw.strip().lstrip("-").isdigit():
+            raise ValueError("not a whole number of seconds")
+        seconds = int(raw) / (1000 if fmt == "epoch_ms" else 1)
+        if not EPOCH_MIN <= seconds <= EPOCH_MAX:
+            raise ValueError("outside 1970-2100 as epoch " + ("milliseconds" if fmt == "epoch_ms" else "seconds"))
+        return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+    if fmt.startswith("text:"):
+        moment = dt.datetime.strptime(str(raw).strip(), fmt[5:])
+    elif isinstance(raw, dt.datetime):
+        moment = raw
+    elif isinstance(raw, dt.date):
+        moment = dt.datetime.combine(raw, dt.time())
+    elif isinstance(raw, str):
+        moment = dt.datetime.fromisoformat(raw.strip())
+    else:
+        raise ValueError(f"not a timestamp ({type(raw).__name__})")
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):  # Oracle NUMBER, PostgreSQL numeric
+        return int(value) if value == value.to_integral_value() else str(value)
+    return value
+
+
+def _tag(marker: Any) -> str:
+    marker = _plain(marker)
+    if isinstance(marker, dt.datetime):
+        return "d:" + marker.isoformat()
+    if isinstance(marker, dt.date):
+        return "D:" + marker.isoformat()
+    if isinstance(marker, bool) or not isinstance(marker, (int, float, str)):
+        raise TypeError(f"cannot use a {type(marker).__name__} as a change marker")
+    return {int: "i:", float: "f:", str: "s:"}[type(marker)] + str(marker)
+
+
+def _untag(text: str) -> Any:
+    kind, _, value = text.partition(":")
+    readers = {"d": dt.datetime.fromisoformat, "D": dt.date.fromisoformat, "i": int, "f": float, "s": str}
+    return readers[kind](value)
+
+
+def encode(marker: Any, key: tuple) -> str:
+    """The watermark after the row with this marker and key."""
+    return json.dumps([_tag(marker), *(_plain(k) for k in key)], ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(watermark: str, key_width: int) -> tuple[Any, tuple] | None:
+    """(marker, key) from a watermark; None for "" (from the start); WatermarkError when it does not fit."""
+    if not watermark:
+        return None
+    try:
+        parts = json.loads(watermark)
+        if not isinstance(parts, list) or len(parts) != 1 + key_width:
+            raise ValueError(f"expected a marker and {key_width} key part(s)")
+        return _untag(parts[0]), tuple(parts[1:])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WatermarkError(f"watermark {watermark!r} does not fit this connector mapping ({exc}); run a full sync") from None

@@ -1,0 +1,112 @@
+"""The SQL the connector sends to the legacy system, and the conversion of its rows into the hall's records.
+
+Statements are SQLAlchemy Core over the reflected names (:mod:`legacy_db`), so
+they are quoted correctly and portable across SQLite, PostgreSQL and the
+databases old BSSs run on. The "rows after (marker, key)" condition is spelt
+out as ``m > :m OR (m = :m AND k > :k)`` rather than a row-value comparison:
+every database understands it and can use an index on (marker, key).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+
+from core.legacy.ports import LegacyCustomer, LegacyServiceNumber
+from plugins.sqlbss import markers
+from plugins.sqlbss.legacy_db import LegacySchema
+from plugins.sqlbss.mapping import SqlBssMapping, code
+
+
+def after(columns: tuple, values: tuple) -> sa.ColumnElement[bool]:
+    """(c0, c1, ...) > (v0, v1, ...) in lexicographic order."""
+    condition = columns[-1] > values[-1]
+    for column, value in zip(reversed(columns[:-1]), reversed(values[:-1])):
+        condition = sa.or_(column > value, sa.and_(column == value, condition))
+    return condition
+
+
+def _customer_columns(s: LegacySchema) -> list:
+    return [*(c.label(f"k{i}") for i, c in enumerate(s.cust_key)), *(c.label(role) for role, c in s.cust.items() if role != "key")]
+
+
+def changed_since(s: LegacySchema, position: tuple[Any, tuple] | None, limit: int) -> sa.Select:
+    marker = s.cust["changed"]
+    query = sa.select(*_customer_columns(s)).where(marker.is_not(None))
+    if position is not None:
+        value, key = position
+        query = query.where(after((marker, *s.cust_key), (value, *key)))
+    return query.order_by(marker, *s.cust_key).limit(limit)
+
+
+def customer_by_key(s: LegacySchema, key: tuple) -> sa.Select:
+    return sa.select(*_customer_columns(s)).where(*(c == v for c, v in zip(s.cust_key, key)))
+
+
+def _line_columns(s: LegacySchema) -> list:
+    return [*(c.label(f"k{i}") for i, c in enumerate(s.line_key)), *(c.label(role) for role, c in s.line.items() if role != "customer_key")]
+
+
+def lines_of(s: LegacySchema, keys: list[tuple]) -> sa.Select:
+    if len(s.line_key) == 1:
+        where = s.line_key[0].in_([k[0] for k in keys])
+    else:
+        where = sa.tuple_(*s.line_key).in_(keys)
+    return sa.select(*_line_columns(s)).where(where).order_by(*s.line_key, s.line["number"])
+
+
+def line_by_number(s: LegacySchema, number: str) -> sa.Select:
+    return sa.select(*_line_columns(s)).where(s.line["number"] == number)
+
+
+def row_key(row: sa.Row, width: int) -> tuple:
+    return tuple(getattr(row, f"k{i}") for i in range(width))
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _mapped(value: Any, table: dict[str, str], default: str) -> str:
+    """Map a legacy code; an unmapped one is passed on as written so the sync can reject it by name."""
+    if value is None or _text(value) == "":
+        return default
+    return table.get(code(value), _text(value))
+
+
+class RowConverter:
+    """Legacy rows -> :class:`LegacyCustomer` with the hall's codes, stripped text and aware times."""
+
+    def __init__(self, mapping: SqlBssMapping):
+        self.m = mapping
+        self.tz = mapping.tz
+
+    def legacy_id(self, key: tuple) -> str:
+        return self.m.customers.key_separator.join(_text(k) for k in key)
+
+    def line(self, row: sa.Row) -> LegacyServiceNumber:
+        n = self.m.numbers
+        return LegacyServiceNumber(
+            number=_text(row.number),
+            kind=_mapped(getattr(row, "kind", None), n.kind_map, n.default_kind) if n.kind else n.default_kind,
+            status=_mapped(getattr(row, "status", None), n.status_map, "active") if n.status else "active",
+        )
+
+    def customer(self, row: sa.Row, lines: Iterable[sa.Row]) -> LegacyCustomer:
+        c = self.m.customers
+        try:
+            changed_at = markers.to_datetime(row.changed, c.changed_format, self.tz)
+        except ValueError:
+            changed_at = None  # `check()` reports the format; the row still syncs
+        return LegacyCustomer(
+            legacy_id=self.legacy_id(row_key(row, len(c.key))),
+            name=_text(row.name),
+            id_number=_text(row.id_number),
+            email=_text(getattr(row, "email", None)),
+            phone=_text(getattr(row, "phone", None)),
+            address=_text(getattr(row, "address", None)),
+            status=_mapped(getattr(row, "status", None), c.status_map, "active") if c.status else "active",
+            changed_at=changed_at,
+            numbers=tuple(self.line(x) for x in lines),
+        )
