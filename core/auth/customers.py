@@ -40,9 +40,13 @@ async def find_number(hall, tenant, number: str) -> dict | None:
         return None
     if legacy is None:
         return None
-    from core.legacy.customer_sync import upsert_customer
+    from core.legacy.customer_sync import InvalidCustomer, upsert_customer
 
-    await upsert_customer(tenant, legacy, secret=hall.secret)
+    try:
+        await upsert_customer(tenant, legacy, secret=hall.secret)
+    except InvalidCustomer as exc:  # a bad legacy record: no sign-up, and the reason (masked) in the log
+        log.warning("legacy record %s of tenant %s unusable: %s", exc.legacy_id, tenant.id, exc)
+        return None
     return await ServiceNumber.select().where(ServiceNumber.number == number).first()
 
 

@@ -14,7 +14,7 @@ class Customer(TenantTable, tablename="core_customer"):
 
     legacy_id = Varchar(length=64)
     name = Varchar(length=100)
-    id_hash = Varchar(length=64, index=True)  # keyed hash of the ID number, never the number
+    id_hash = Varchar(length=64)  # keyed hash of the ID number, never the number
     id_masked = Varchar(length=18)
     email = Varchar(length=254, default="")
     phone = Varchar(length=32, default="")
@@ -22,17 +22,19 @@ class Customer(TenantTable, tablename="core_customer"):
     status = Varchar(length=16, default="active")
     synced_at = Timestamptz(default=TimestamptzNow())
     UNIQUE_TOGETHER = (("tenant", "legacy_id"),)
+    INDEX_TOGETHER = (("tenant", "id_hash"),)
 
 
 class ServiceNumber(TenantTable, tablename="core_service_number"):
     """A phone number or account number belonging to a customer (synced)."""
 
     number = Varchar(length=32)
-    customer_legacy_id = Varchar(length=64, index=True)
+    customer_legacy_id = Varchar(length=64)
     kind = Varchar(length=16, default="phone")  # phone | account | broadband
     status = Varchar(length=16, default="active")
     synced_at = Timestamptz(default=TimestamptzNow())
     UNIQUE_TOGETHER = (("tenant", "number"),)
+    INDEX_TOGETHER = (("tenant", "customer_legacy_id"),)
 
 
 class CustomerAccount(TenantTable, tablename="core_customer_account"):

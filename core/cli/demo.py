@@ -9,6 +9,7 @@ the credentials, and serves.
 from __future__ import annotations
 
 import secrets
+import zlib
 from pathlib import Path
 
 import click
@@ -45,7 +46,7 @@ def generate_legacy(hall, subscribers: int) -> dict:
         style = tenant.connector.get("demo_style") or tenant.id
         if style not in STYLES:
             continue
-        out[tenant.id] = generate_legacy_db(path, seed=7, subscribers=subscribers, style=style)
+        out[tenant.id] = generate_legacy_db(path, seed=zlib.crc32(tenant.id.encode()) % 10_000, subscribers=subscribers, style=style)
     return out
 
 
@@ -122,6 +123,9 @@ def demo(host: str, port: int, subscribers: int, no_serve: bool) -> None:
 def print_credentials(hall, report: dict, host: str, port: int) -> None:
     base = f"http://{host}:{port}"
     click.secho("\nDemo hall ready.", fg="green", bold=True)
+    default = hall.tenants.for_host(host)
+    if default is not None:
+        click.echo(f"{base}/ serves {default.name}; every tenant is also at {base}/t/<tenant>/")
     for tenant in hall.tenants:
         click.secho(f"\n== {tenant.name} ({tenant.id}) — theme {tenant.theme}, plugins: {', '.join(sorted(tenant.plugins)) or 'none'}", bold=True)
         click.echo(f"   portal:  {base}/t/{tenant.id}/" + (f"   (or http://{tenant.hosts[0]}:{port}/)" if tenant.hosts else ""))

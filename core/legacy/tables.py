@@ -9,7 +9,7 @@ from core.db.scoping import TenantTable
 
 class SyncState(TenantTable, tablename="core_sync_state"):
     kind = Varchar(length=32)
-    watermark = Varchar(length=64, default="")
+    watermark = Text(default="")  # opaque to the hall; composite keys can make it long
     last_run_at = Timestamptz(null=True, default=None)
     last_success_at = Timestamptz(null=True, default=None)
     rows_last_run = Integer(default=0)

@@ -53,7 +53,7 @@ class Role(Table, tablename="core_role", schema=None):
     )
 
 
-ID = "2026-11-25T03:23:44:456584"
+ID = "2026-11-25T03:36:15:498832"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -64,8 +64,8 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="SuperAdmin",
-        tablename="core_super_admin",
+        class_name="ThrottleEvent",
+        tablename="core_throttle_event",
         schema=None,
         columns=None,
     )
@@ -75,8 +75,8 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="ThrottleEvent",
-        tablename="core_throttle_event",
+        class_name="Operator",
+        tablename="core_operator",
         schema=None,
         columns=None,
     )
@@ -89,29 +89,8 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Operator",
-        tablename="core_operator",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="SyncState",
-        tablename="core_sync_state",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="CustomerAccount",
-        tablename="core_customer_account",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="AccountNumber",
-        tablename="core_account_number",
+        class_name="Customer",
+        tablename="core_customer",
         schema=None,
         columns=None,
     )
@@ -124,7 +103,39 @@ async def forwards():
     )
 
     manager.add_table(
+        class_name="AuditLog",
+        tablename="core_audit_log",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="SyncState",
+        tablename="core_sync_state",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="AccountNumber",
+        tablename="core_account_number",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
         class_name="Role", tablename="core_role", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="CustomerAccount",
+        tablename="core_customer_account",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Message", tablename="core_message", schema=None, columns=None
     )
 
     manager.add_table(
@@ -135,59 +146,26 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="AuditLog",
-        tablename="core_audit_log",
+        class_name="SuperAdmin",
+        tablename="core_super_admin",
         schema=None,
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Customer",
-        tablename="core_customer",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="Message", tablename="core_message", schema=None, columns=None
-    )
-
     manager.add_column(
-        table_class_name="SuperAdmin",
-        tablename="core_super_admin",
-        column_name="username",
-        db_column_name="username",
+        table_class_name="ThrottleEvent",
+        tablename="core_throttle_event",
+        column_name="tenant",
+        db_column_name="tenant",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 64,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SuperAdmin",
-        tablename="core_super_admin",
-        column_name="display_name",
-        db_column_name="display_name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 100,
+            "length": 32,
             "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
-            "index": False,
+            "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
@@ -197,19 +175,39 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SuperAdmin",
-        tablename="core_super_admin",
-        column_name="password_hash",
-        db_column_name="password_hash",
+        table_class_name="ThrottleEvent",
+        tablename="core_throttle_event",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": "id",
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ThrottleEvent",
+        tablename="core_throttle_event",
+        column_name="key",
+        db_column_name="key",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 255,
+            "length": 160,
             "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
-            "index": False,
+            "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
@@ -219,31 +217,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SuperAdmin",
-        tablename="core_super_admin",
-        column_name="active",
-        db_column_name="active",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": True,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SuperAdmin",
-        tablename="core_super_admin",
-        column_name="created_at",
-        db_column_name="created_at",
+        table_class_name="ThrottleEvent",
+        tablename="core_throttle_event",
+        column_name="at",
+        db_column_name="at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
@@ -251,7 +228,7 @@ async def forwards():
             "null": False,
             "primary_key": False,
             "unique": False,
-            "index": False,
+            "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
@@ -422,181 +399,6 @@ async def forwards():
             "primary_key": False,
             "unique": False,
             "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ThrottleEvent",
-        tablename="core_throttle_event",
-        column_name="tenant",
-        db_column_name="tenant",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ThrottleEvent",
-        tablename="core_throttle_event",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="Serial",
-        column_class=Serial,
-        params={
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": "id",
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ThrottleEvent",
-        tablename="core_throttle_event",
-        column_name="key",
-        db_column_name="key",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 160,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ThrottleEvent",
-        tablename="core_throttle_event",
-        column_name="at",
-        db_column_name="at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OperatorRole",
-        tablename="core_operator_role",
-        column_name="tenant",
-        db_column_name="tenant",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OperatorRole",
-        tablename="core_operator_role",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="Serial",
-        column_class=Serial,
-        params={
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": "id",
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OperatorRole",
-        tablename="core_operator_role",
-        column_name="operator",
-        db_column_name="operator",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Operator,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OperatorRole",
-        tablename="core_operator_role",
-        column_name="role",
-        db_column_name="role",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Role,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
@@ -799,8 +601,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SyncState",
-        tablename="core_sync_state",
+        table_class_name="OperatorRole",
+        tablename="core_operator_role",
         column_name="tenant",
         db_column_name="tenant",
         column_class_name="Varchar",
@@ -821,8 +623,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SyncState",
-        tablename="core_sync_state",
+        table_class_name="OperatorRole",
+        tablename="core_operator_role",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -841,16 +643,18 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SyncState",
-        tablename="core_sync_state",
-        column_name="kind",
-        db_column_name="kind",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="OperatorRole",
+        tablename="core_operator_role",
+        column_name="operator",
+        db_column_name="operator",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
         params={
-            "length": 32,
-            "default": "",
-            "null": False,
+            "references": Operator,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -863,10 +667,76 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SyncState",
-        tablename="core_sync_state",
-        column_name="watermark",
-        db_column_name="watermark",
+        table_class_name="OperatorRole",
+        tablename="core_operator_role",
+        column_name="role",
+        db_column_name="role",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Role,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Customer",
+        tablename="core_customer",
+        column_name="tenant",
+        db_column_name="tenant",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Customer",
+        tablename="core_customer",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": "id",
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Customer",
+        tablename="core_customer",
+        column_name="legacy_id",
+        db_column_name="legacy_id",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -885,56 +755,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SyncState",
-        tablename="core_sync_state",
-        column_name="last_run_at",
-        db_column_name="last_run_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
+        table_class_name="Customer",
+        tablename="core_customer",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SyncState",
-        tablename="core_sync_state",
-        column_name="last_success_at",
-        db_column_name="last_success_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SyncState",
-        tablename="core_sync_state",
-        column_name="rows_last_run",
-        db_column_name="rows_last_run",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
+            "length": 100,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -948,14 +777,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SyncState",
-        tablename="core_sync_state",
-        column_name="rows_total",
-        db_column_name="rows_total",
-        column_class_name="Integer",
-        column_class=Integer,
+        table_class_name="Customer",
+        tablename="core_customer",
+        column_name="id_hash",
+        db_column_name="id_hash",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": 0,
+            "length": 64,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -969,10 +799,76 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SyncState",
-        tablename="core_sync_state",
-        column_name="last_error",
-        db_column_name="last_error",
+        table_class_name="Customer",
+        tablename="core_customer",
+        column_name="id_masked",
+        db_column_name="id_masked",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 18,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Customer",
+        tablename="core_customer",
+        column_name="email",
+        db_column_name="email",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 254,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Customer",
+        tablename="core_customer",
+        column_name="phone",
+        db_column_name="phone",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Customer",
+        tablename="core_customer",
+        column_name="address",
+        db_column_name="address",
         column_class_name="Text",
         column_class=Text,
         params={
@@ -990,101 +886,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CustomerAccount",
-        tablename="core_customer_account",
-        column_name="tenant",
-        db_column_name="tenant",
+        table_class_name="Customer",
+        tablename="core_customer",
+        column_name="status",
+        db_column_name="status",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CustomerAccount",
-        tablename="core_customer_account",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="Serial",
-        column_class=Serial,
-        params={
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": "id",
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CustomerAccount",
-        tablename="core_customer_account",
-        column_name="customer_legacy_id",
-        db_column_name="customer_legacy_id",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 64,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CustomerAccount",
-        tablename="core_customer_account",
-        column_name="email",
-        db_column_name="email",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 254,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CustomerAccount",
-        tablename="core_customer_account",
-        column_name="password_hash",
-        db_column_name="password_hash",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 255,
-            "default": "",
+            "length": 16,
+            "default": "active",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -1098,183 +908,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CustomerAccount",
-        tablename="core_customer_account",
-        column_name="language",
-        db_column_name="language",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 8,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CustomerAccount",
-        tablename="core_customer_account",
-        column_name="active",
-        db_column_name="active",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": True,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CustomerAccount",
-        tablename="core_customer_account",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CustomerAccount",
-        tablename="core_customer_account",
-        column_name="last_login_at",
-        db_column_name="last_login_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AccountNumber",
-        tablename="core_account_number",
-        column_name="tenant",
-        db_column_name="tenant",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AccountNumber",
-        tablename="core_account_number",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="Serial",
-        column_class=Serial,
-        params={
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": "id",
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AccountNumber",
-        tablename="core_account_number",
-        column_name="account",
-        db_column_name="account",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": CustomerAccount,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AccountNumber",
-        tablename="core_account_number",
-        column_name="number",
-        db_column_name="number",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AccountNumber",
-        tablename="core_account_number",
-        column_name="linked_at",
-        db_column_name="linked_at",
+        table_class_name="Customer",
+        tablename="core_customer",
+        column_name="synced_at",
+        db_column_name="synced_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
@@ -1515,242 +1152,6 @@ async def forwards():
         params={
             "default": None,
             "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Role",
-        tablename="core_role",
-        column_name="tenant",
-        db_column_name="tenant",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Role",
-        tablename="core_role",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="Serial",
-        column_class=Serial,
-        params={
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": "id",
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Role",
-        tablename="core_role",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 64,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Role",
-        tablename="core_role",
-        column_name="permissions",
-        db_column_name="permissions",
-        column_class_name="JSON",
-        column_class=JSON,
-        params={
-            "default": "[]",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ServiceNumber",
-        tablename="core_service_number",
-        column_name="tenant",
-        db_column_name="tenant",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ServiceNumber",
-        tablename="core_service_number",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="Serial",
-        column_class=Serial,
-        params={
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": "id",
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ServiceNumber",
-        tablename="core_service_number",
-        column_name="number",
-        db_column_name="number",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ServiceNumber",
-        tablename="core_service_number",
-        column_name="customer_legacy_id",
-        db_column_name="customer_legacy_id",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 64,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ServiceNumber",
-        tablename="core_service_number",
-        column_name="kind",
-        db_column_name="kind",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "phone",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ServiceNumber",
-        tablename="core_service_number",
-        column_name="status",
-        db_column_name="status",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "active",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ServiceNumber",
-        tablename="core_service_number",
-        column_name="synced_at",
-        db_column_name="synced_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -2042,8 +1443,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Customer",
-        tablename="core_customer",
+        table_class_name="SyncState",
+        tablename="core_sync_state",
         column_name="tenant",
         db_column_name="tenant",
         column_class_name="Varchar",
@@ -2064,8 +1465,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Customer",
-        tablename="core_customer",
+        table_class_name="SyncState",
+        tablename="core_sync_state",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -2084,120 +1485,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Customer",
-        tablename="core_customer",
-        column_name="legacy_id",
-        db_column_name="legacy_id",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 64,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Customer",
-        tablename="core_customer",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 100,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Customer",
-        tablename="core_customer",
-        column_name="id_hash",
-        db_column_name="id_hash",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 64,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Customer",
-        tablename="core_customer",
-        column_name="id_masked",
-        db_column_name="id_masked",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 18,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Customer",
-        tablename="core_customer",
-        column_name="email",
-        db_column_name="email",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 254,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Customer",
-        tablename="core_customer",
-        column_name="phone",
-        db_column_name="phone",
+        table_class_name="SyncState",
+        tablename="core_sync_state",
+        column_name="kind",
+        db_column_name="kind",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -2216,10 +1507,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Customer",
-        tablename="core_customer",
-        column_name="address",
-        db_column_name="address",
+        table_class_name="SyncState",
+        tablename="core_sync_state",
+        column_name="watermark",
+        db_column_name="watermark",
         column_class_name="Text",
         column_class=Text,
         params={
@@ -2237,15 +1528,56 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Customer",
-        tablename="core_customer",
-        column_name="status",
-        db_column_name="status",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="SyncState",
+        tablename="core_sync_state",
+        column_name="last_run_at",
+        db_column_name="last_run_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
         params={
-            "length": 16,
-            "default": "active",
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SyncState",
+        tablename="core_sync_state",
+        column_name="last_success_at",
+        db_column_name="last_success_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SyncState",
+        tablename="core_sync_state",
+        column_name="rows_last_run",
+        db_column_name="rows_last_run",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -2259,15 +1591,423 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Customer",
-        tablename="core_customer",
-        column_name="synced_at",
-        db_column_name="synced_at",
+        table_class_name="SyncState",
+        tablename="core_sync_state",
+        column_name="rows_total",
+        db_column_name="rows_total",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SyncState",
+        tablename="core_sync_state",
+        column_name="last_error",
+        db_column_name="last_error",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AccountNumber",
+        tablename="core_account_number",
+        column_name="tenant",
+        db_column_name="tenant",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AccountNumber",
+        tablename="core_account_number",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": "id",
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AccountNumber",
+        tablename="core_account_number",
+        column_name="account",
+        db_column_name="account",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": CustomerAccount,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AccountNumber",
+        tablename="core_account_number",
+        column_name="number",
+        db_column_name="number",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AccountNumber",
+        tablename="core_account_number",
+        column_name="linked_at",
+        db_column_name="linked_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
             "default": TimestamptzNow(),
             "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Role",
+        tablename="core_role",
+        column_name="tenant",
+        db_column_name="tenant",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Role",
+        tablename="core_role",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": "id",
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Role",
+        tablename="core_role",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Role",
+        tablename="core_role",
+        column_name="permissions",
+        db_column_name="permissions",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": "[]",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CustomerAccount",
+        tablename="core_customer_account",
+        column_name="tenant",
+        db_column_name="tenant",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CustomerAccount",
+        tablename="core_customer_account",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": "id",
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CustomerAccount",
+        tablename="core_customer_account",
+        column_name="customer_legacy_id",
+        db_column_name="customer_legacy_id",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CustomerAccount",
+        tablename="core_customer_account",
+        column_name="email",
+        db_column_name="email",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 254,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CustomerAccount",
+        tablename="core_customer_account",
+        column_name="password_hash",
+        db_column_name="password_hash",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 255,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CustomerAccount",
+        tablename="core_customer_account",
+        column_name="language",
+        db_column_name="language",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 8,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CustomerAccount",
+        tablename="core_customer_account",
+        column_name="active",
+        db_column_name="active",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": True,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CustomerAccount",
+        tablename="core_customer_account",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CustomerAccount",
+        tablename="core_customer_account",
+        column_name="last_login_at",
+        db_column_name="last_login_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -2557,5 +2297,263 @@ async def forwards():
         schema=None,
     )
 
+    manager.add_column(
+        table_class_name="ServiceNumber",
+        tablename="core_service_number",
+        column_name="tenant",
+        db_column_name="tenant",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ServiceNumber",
+        tablename="core_service_number",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": "id",
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ServiceNumber",
+        tablename="core_service_number",
+        column_name="number",
+        db_column_name="number",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ServiceNumber",
+        tablename="core_service_number",
+        column_name="customer_legacy_id",
+        db_column_name="customer_legacy_id",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ServiceNumber",
+        tablename="core_service_number",
+        column_name="kind",
+        db_column_name="kind",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "phone",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ServiceNumber",
+        tablename="core_service_number",
+        column_name="status",
+        db_column_name="status",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "active",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ServiceNumber",
+        tablename="core_service_number",
+        column_name="synced_at",
+        db_column_name="synced_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SuperAdmin",
+        tablename="core_super_admin",
+        column_name="username",
+        db_column_name="username",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SuperAdmin",
+        tablename="core_super_admin",
+        column_name="display_name",
+        db_column_name="display_name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 100,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SuperAdmin",
+        tablename="core_super_admin",
+        column_name="password_hash",
+        db_column_name="password_hash",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 255,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SuperAdmin",
+        tablename="core_super_admin",
+        column_name="active",
+        db_column_name="active",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": True,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SuperAdmin",
+        tablename="core_super_admin",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
 
     return manager

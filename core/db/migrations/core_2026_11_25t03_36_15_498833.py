@@ -1,17 +1,16 @@
-"""Composite unique indexes of the core tables (SQLite and PostgreSQL alike; see core/db/indexes.py)."""
+"""Composite indexes of the core tables (SQLite and PostgreSQL alike; see core/db/indexes.py)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
 from core.db.indexes import add_unique_indexes
 
-ID = "2026-11-25T03:23:44:456585"
+ID = "2026-11-25T03:36:15:498833"
 VERSION = "1.38.0"
-DESCRIPTION = "unique indexes"
+DESCRIPTION = "composite indexes"
 
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
-
     add_unique_indexes(
         manager,
         [
@@ -24,6 +23,10 @@ async def forwards():
             ('core_role', ('tenant', 'name')),
             ('core_operator_role', ('operator', 'role')),
             ('core_sync_state', ('tenant', 'kind')),
+        ],
+        plain=[
+            ('core_customer', ('tenant', 'id_hash')),
+            ('core_service_number', ('tenant', 'customer_legacy_id')),
         ],
     )
     return manager
