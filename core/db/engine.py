@@ -23,8 +23,9 @@ def _all_tables(base: type[Table] = Table):
 class Database:
     """The hall's database: builds the engine and points every table (and Piccolo's migrator) at it."""
 
-    def __init__(self, url: str, root: Path, pool_size: int = 10):
+    def __init__(self, url: str, root: Path, pool_size: int = 10, use_pool: bool = True):
         self.url = url
+        self.use_pool = use_pool  # tests turn it off: an asyncpg pool belongs to one event loop
         self.parsed: DatabaseURL = parse_database_url(url)
         if self.parsed.engine == "sqlite":
             path = Path(self.parsed.path)
@@ -49,12 +50,13 @@ class Database:
             table._meta.db = self.engine
 
     async def connect(self) -> None:
-        if isinstance(self.engine, PostgresEngine):
+        if isinstance(self.engine, PostgresEngine) and self.use_pool:
             await self.engine.start_connection_pool(min_size=1, max_size=self.pool_size)
 
     async def disconnect(self) -> None:
         if isinstance(self.engine, PostgresEngine):
-            await self.engine.close_connection_pool()
+            if self.engine.pool is not None:
+                await self.engine.close_connection_pool()
         elif isinstance(self.engine, PooledSQLiteEngine):
             await self.engine.close_pools()
 

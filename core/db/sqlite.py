@@ -138,6 +138,8 @@ class PooledSQLiteEngine(SQLiteEngine):
         return PooledTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
     async def close_pools(self) -> None:
-        for pool in list(self._pools.values()):
+        """Close this event loop's pool (other loops - other test clients, other threads - keep theirs)."""
+        loop = asyncio.get_running_loop()
+        pool = self._pools.pop(loop, None)
+        if pool is not None:
             await pool.close()
-        self._pools.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Request, Response, get, post
+from litestar.params import FromQuery
 
 from core.auth import throttle
 from core.auth.passwords import verify_password
@@ -22,7 +23,7 @@ PUBLIC = {"auth": "public"}
 
 
 @get("/console/login", opt=PUBLIC)
-async def console_login_form(request: Request, next: str | None = None) -> Response:  # noqa: A002
+async def console_login_form(request: Request, next: FromQuery[str | None] = None) -> Response:  # noqa: A002
     return await render(request, "console/login.html", {"form": Form({"next": next or ""})}, audience="operator")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath
 from litestar.exceptions import NotFoundException
 
 from core.auth.passwords import hash_password, password_problem
@@ -18,12 +19,12 @@ from core.web.render import redirect, render
 MANAGE = {"auth": "operator", "permission": "core.operators.manage"}
 
 
-async def _role_names(operator_id: int) -> list[str]:
+async def _role_names(operator_id: FromPath[int]) -> list[str]:
     rows = await OperatorRole.select(OperatorRole.role.name).where(OperatorRole.operator == operator_id)
     return sorted(r["role.name"] for r in rows)
 
 
-async def _operator_snapshot(operator_id: int) -> dict:
+async def _operator_snapshot(operator_id: FromPath[int]) -> dict:
     op = await Operator.select(Operator.username, Operator.display_name, Operator.department, Operator.active).where(Operator.id == operator_id).first()
     if op is None:
         raise NotFoundException()
@@ -50,7 +51,7 @@ async def operator_new(request: Request) -> Response:
 
 
 @get("/console/operators/{operator_id:int}", opt=MANAGE)
-async def operator_edit(request: Request, operator_id: int) -> Response:
+async def operator_edit(request: Request, operator_id: FromPath[int]) -> Response:
     snap = await _operator_snapshot(operator_id)
     form = Form({"username": snap["username"], "display_name": snap["display_name"], "department": snap["department"], "active": "on" if snap["active"] else ""})
     form.data["roles_list"] = snap["roles"]  # type: ignore[assignment]
@@ -104,7 +105,7 @@ async def operator_create(request: Request) -> Response:
 
 
 @post("/console/operators/{operator_id:int}", opt=MANAGE)
-async def operator_update(request: Request, operator_id: int) -> Response:
+async def operator_update(request: Request, operator_id: FromPath[int]) -> Response:
     await _operator_snapshot(operator_id)  # 404 for another tenant's operator
     return await _save_operator(request, operator_id)
 
@@ -127,7 +128,7 @@ async def role_new(request: Request) -> Response:
 
 
 @get("/console/roles/{role_id:int}", opt=MANAGE)
-async def role_edit(request: Request, role_id: int) -> Response:
+async def role_edit(request: Request, role_id: FromPath[int]) -> Response:
     role = await Role.select().where(Role.id == role_id).first()
     if role is None:
         raise NotFoundException()
@@ -165,7 +166,7 @@ async def role_create(request: Request) -> Response:
 
 
 @post("/console/roles/{role_id:int}", opt=MANAGE)
-async def role_update(request: Request, role_id: int) -> Response:
+async def role_update(request: Request, role_id: FromPath[int]) -> Response:
     if not await Role.exists().where(Role.id == role_id):
         raise NotFoundException()
     return await _save_role(request, role_id)

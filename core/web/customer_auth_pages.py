@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 
 from litestar import Request, Response, get, post
+from litestar.params import FromQuery
 
 from core.auth import otp, throttle
 from core.auth.customers import account_by_login, account_of_customer, create_account, verify_identity
@@ -123,7 +124,7 @@ async def signup_verify(request: Request) -> Response:
 
 
 @get("/login", opt=PUBLIC, name="login")
-async def login_form(request: Request, next: str | None = None) -> Response:  # noqa: A002
+async def login_form(request: Request, next: FromQuery[str | None] = None) -> Response:  # noqa: A002
     return await render(request, "auth/login.html", {"form": Form({"next": next or ""})})
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import File
 
 from core.web.console_pages import panels_for
@@ -30,7 +31,7 @@ def _find_static(dirs: list[Path], rel: str) -> Path | None:
 
 
 @get("/static/{path:path}", opt=PUBLIC, include_in_schema=False)
-async def static_file(request: Request, path: str) -> File:
+async def static_file(request: Request, path: FromPath[str]) -> File:
     """Tenant static → theme chain static → core static; ``/static/<plugin>/...`` reaches a plugin's static/."""
     templates = request.app.state.templates
     rel = path.lstrip("/")

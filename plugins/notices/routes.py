@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath
 from litestar.exceptions import NotFoundException
 
 from core.i18n import N_
@@ -25,7 +26,7 @@ async def notice_list(request: Request) -> Response:
 
 
 @get("/{notice_id:int}", opt=PUBLIC)
-async def notice_detail(request: Request, notice_id: int) -> Response:
+async def notice_detail(request: Request, notice_id: FromPath[int]) -> Response:
     notice = await get_notice(notice_id)
     if notice is None:
         raise NotFoundException()
@@ -61,7 +62,7 @@ async def create(request: Request) -> Response:
 
 
 @post("/manage/{notice_id:int}/toggle", opt=MANAGE)
-async def toggle(request: Request, notice_id: int) -> Response:
+async def toggle(request: Request, notice_id: FromPath[int]) -> Response:
     notice = await get_notice(notice_id, published_only=False)
     if notice is None:
         raise NotFoundException()
@@ -72,7 +73,7 @@ async def toggle(request: Request, notice_id: int) -> Response:
 
 
 @post("/manage/{notice_id:int}/delete", opt=MANAGE)
-async def delete(request: Request, notice_id: int) -> Response:
+async def delete(request: Request, notice_id: FromPath[int]) -> Response:
     notice = await get_notice(notice_id, published_only=False)
     if notice is None:
         raise NotFoundException()

@@ -1,0 +1,87 @@
+"""A fake legacy connector and valid test identities, for plugin tests that need customers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field, replace
+
+from stdnum.cn import ric
+
+from core.hookspecs import hookimpl
+from core.legacy.ports import CustomerBatch, LegacyCustomer, LegacyServiceNumber
+
+
+def make_id_number(seed: int, region: str = "330106", birth: str = "19850615") -> str:
+    """A valid 18-digit resident ID number (GB 11643 checksum), different for each seed."""
+    body = f"{region}{birth}{seed % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")  # stdnum expects a placeholder check digit
+
+
+def make_customer(n: int, *, name: str | None = None, email: str | None = "", phone: str | None = None,
+                  numbers: tuple[str, ...] | None = None, status: str = "active") -> LegacyCustomer:
+    rnd = random.Random(n)
+    phone = phone if phone is not None else f"139{rnd.randrange(10**8):08d}"
+    nums = numbers if numbers is not None else (phone,)
+    return LegacyCustomer(
+        legacy_id=f"C{n:05d}", name=name or f"测试用户{n}", id_number=make_id_number(n),
+        email=(f"user{n}@example.com" if email == "" else (email or "")), phone=phone, address=f"测试路{n}号", status=status,
+        changed_at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=n),
+        numbers=tuple(LegacyServiceNumber(x) for x in nums),
+    )
+
+
+@dataclass
+class FakeConnector:
+    """In-memory legacy system implementing the ``customers`` port. ``down = True`` simulates an outage."""
+
+    customers: list[LegacyCustomer] = field(default_factory=list)
+    name: str = "fake"
+    down: bool = False
+    calls: list[str] = field(default_factory=list)
+
+    def _check(self) -> None:
+        if self.down:
+            raise ConnectionError("legacy system unreachable (FakeConnector.down)")
+
+    async def ping(self) -> None:
+        self._check()
+
+    async def close(self) -> None:
+        return None
+
+    async def customers_changed_since(self, watermark: str, limit: int) -> CustomerBatch:
+        self._check()
+        self.calls.append(f"changed_since:{watermark}")
+        ordered = sorted(self.customers, key=lambda c: (c.changed_at, c.legacy_id))
+        after = [c for c in ordered if f"{c.changed_at.isoformat()}|{c.legacy_id}" > watermark] if watermark else ordered
+        page = after[:limit]
+        mark = f"{page[-1].changed_at.isoformat()}|{page[-1].legacy_id}" if page else watermark
+        return CustomerBatch(customers=page, watermark=mark)
+
+    async def customer_by_number(self, number: str) -> LegacyCustomer | None:
+        self._check()
+        self.calls.append(f"by_number:{number}")
+        for c in self.customers:
+            if any(n.number == number for n in c.numbers):
+                return c
+        return None
+
+    def touch(self, legacy_id: str, **changes) -> None:
+        """Change a customer as the legacy system would (bumps its change time)."""
+        for i, c in enumerate(self.customers):
+            if c.legacy_id == legacy_id:
+                self.customers[i] = replace(c, changed_at=dt.datetime.now(dt.timezone.utc), **changes)
+
+
+class FakeConnectorPlugin:
+    """Answers ``make_connector`` for ``[connector] type = "fake"`` with the tenant's FakeConnector."""
+
+    def __init__(self, connectors: dict[str, FakeConnector]):
+        self.connectors = connectors
+
+    @hookimpl
+    def make_connector(self, hall, tenant, config):
+        if config.get("type") != "fake":
+            return None
+        return self.connectors.setdefault(tenant.id, FakeConnector())
