@@ -134,13 +134,16 @@ class HallHarness:
     """A running hall for tests: ``harness.client("alpha")``, ``harness.run(coro)``, ``harness.tenant("alpha")``."""
 
     def __init__(self, hall: Hall, connectors: dict[str, FakeConnector]):
-        from core.web.app import create_app
-
         self.hall = hall
         self.connectors = connectors
-        self.app = create_app(hall)
+        self.app = self.new_app()
         self._clients: list[TenantClient] = []
         self._loop = asyncio.new_event_loop()
+
+    def new_app(self):
+        from core.web.app import create_app
+
+        return create_app(self.hall)
 
     def tenant(self, tenant_id: str) -> Tenant:
         tenant = self.hall.tenants.get(tenant_id)
@@ -149,7 +152,8 @@ class HallHarness:
 
     def client(self, tenant_id: str, *, via_prefix: bool = False) -> TenantClient:
         tenant = self.tenant(tenant_id)
-        client = TenantClient(self.app, "127.0.0.9" if via_prefix else tenant.hosts[0], f"/t/{tenant_id}" if via_prefix else "")
+        # One app per client, as one per worker process in production: a Litestar app runs one lifespan.
+        client = TenantClient(self.new_app(), "127.0.0.9" if via_prefix else tenant.hosts[0], f"/t/{tenant_id}" if via_prefix else "")
         self._clients.append(client)
         return client
 

@@ -77,7 +77,9 @@ def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
     from core.builtin import core_route_handlers
 
     logging.getLogger().addFilter(MaskingFilter())
-    templates = Templates(hall)
+    templates = hall.state.get("core.templates")
+    if templates is None:
+        templates = hall.state["core.templates"] = Templates(hall)
 
     async def on_startup(app: Litestar) -> None:
         await hall.db.connect()
@@ -105,6 +107,9 @@ def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
         on_shutdown=[on_shutdown],
         state=State({"hall": hall, "templates": templates}),
         debug=debug,
+        # The hall configures logging itself (granian in production). Litestar's default starts a
+        # QueueListener per lifespan, and two lifespans of one app (two test clients) deadlock on stop.
+        logging_config=None,
         request_max_body_size=2 * 1024 * 1024,
     )
     return app

@@ -61,7 +61,7 @@ async def operator_edit(request: Request, operator_id: FromPath[int]) -> Respons
 async def _save_operator(request: Request, operator_id: int | None) -> Response:
     raw = await request.form()
     form = Form({k: raw.get(k) for k in raw.keys()})
-    chosen = [r for r in raw.getall("roles")] if hasattr(raw, "getall") else []
+    chosen = list(raw.getall("roles", []))
     form.data["roles_list"] = chosen  # type: ignore[assignment]
     form.require("username", "display_name")
     if operator_id is None or form.raw("password"):
@@ -139,7 +139,7 @@ async def _save_role(request: Request, role_id: int | None) -> Response:
     hall = request.app.state.hall
     raw = await request.form()
     form = Form({k: raw.get(k) for k in raw.keys()})
-    chosen = set(raw.getall("permissions")) if "permissions" in raw else set()
+    chosen = set(raw.getall("permissions", []))
     form.require("name")
     if chosen - known_codes(hall):
         form.error("permissions", N_("Unknown permission."))

@@ -26,6 +26,13 @@ MESSAGES = {
 CSRF_MESSAGE = N_("Your form expired. Please go back, reload the page and try again.")
 
 
+def is_console(request: Request) -> bool:
+    """Console pages: the core's /console/… and plugins' operator pages (their handlers say auth=operator)."""
+    path = request.url.path  # the tenant prefix is already stripped here
+    handler = request.scope.get("route_handler")
+    return path.startswith("/console") or getattr(handler, "opt", {}).get("auth") in ("operator", "super")
+
+
 def wants_json(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
@@ -41,7 +48,7 @@ def error_page(request: Request, status: int, detail: str | None = None) -> Resp
     if wants_json(request):
         return Response(content={"status": status, "message": _(message)}, status_code=status, media_type=MediaType.JSON)
     try:
-        audience = "operator" if request.url.path.startswith(info(request).url("/console")) else "customer"
+        audience = "operator" if is_console(request) else "customer"
         return render_sync(request, "errors/error.html", {"status": status, "message": message}, status=status, audience=audience)
     except Exception:  # the error page itself must never fail
         log.exception("error page failed")
@@ -50,7 +57,7 @@ def error_page(request: Request, status: int, detail: str | None = None) -> Resp
 
 def http_exception_handler(request: Request, exc: Exception) -> Response:
     if isinstance(exc, NotAuthorizedException) and SCOPE_KEY in request.scope and not wants_json(request):
-        area = "/console/login" if request.url.path.startswith(info(request).url("/console")) else "/login"
+        area = "/console/login" if is_console(request) else "/login"
         nxt = request.url.path + (("?" + request.url.query) if request.url.query else "")
         return Redirect(path=info(request).url(area) + "?next=" + quote(nxt), status_code=303)
     status = getattr(exc, "status_code", 500)

@@ -12,11 +12,15 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 
-from core.web.context import info
+from core.web.context import SCOPE_KEY, info
 
 
 def hall_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     opt = handler.opt
+    if SCOPE_KEY not in connection.scope:  # tenant-less paths (/healthz): public handlers only
+        if opt.get("auth") == "public":
+            return
+        raise NotFoundException()
     ri = info(connection)
     plugin = opt.get("plugin")
     if plugin and not ri.tenant.enables(plugin):

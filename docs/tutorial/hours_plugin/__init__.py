@@ -1,0 +1,64 @@
+"""Opening hours (营业时间): when the counters and the hotline are open, per tenant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.auth.permissions import Permission
+from core.hookspecs import hookimpl
+from core.i18n import N_
+from core.web.menus import MenuItem, Panel
+
+from hours_plugin.settings import HoursSettings
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str  # message id, translated in the template
+    span: str  # "08:30-17:30", or "" when closed
+
+
+def schedule(settings: HoursSettings) -> list[Row]:
+    return [
+        Row(N_("Counters, Monday to Friday"), settings.weekdays),
+        Row(N_("Counters, Saturday and Sunday"), settings.weekends),
+        Row(N_("Hotline"), settings.hotline),
+    ]
+
+
+@hookimpl
+def register_settings(hall):
+    return HoursSettings
+
+
+@hookimpl
+def register_permissions(hall):
+    return [Permission("hours.view", N_("See the opening hours settings"))]
+
+
+@hookimpl
+def register_routes(hall):
+    from hours_plugin.routes import HANDLERS
+
+    return HANDLERS
+
+
+@hookimpl
+def menu_items(hall, tenant, request, audience):
+    if audience == "operator":
+        return [MenuItem(N_("Opening hours"), "/hours/console", permission="hours.view", order=60)]
+    return [MenuItem(N_("Opening hours"), "/hours/", order=60)]
+
+
+@hookimpl
+def home_panels(hall, tenant, request, audience):
+    if audience != "customer" or not tenant.plugin_settings("hours").on_home:
+        return None
+    return [Panel("hours/panel.html", title=N_("Opening hours"), order=20)]
+
+
+@hookimpl
+def extra_template_vars(hall, tenant, request, template):
+    # Called for every page of a tenant that enables the plugin: keep it cheap (this is a lookup in memory).
+    settings = tenant.plugin_settings("hours")
+    return {"hours": schedule(settings), "hours_note": settings.note}

@@ -1,0 +1,25 @@
+"""The public hours page and the operators' view of the settings."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get
+
+from core.web.context import info
+from core.web.render import render
+
+from hours_plugin.settings import HoursSettings
+
+
+@get("/", opt={"auth": "public"})
+async def hours_page(request: Request) -> Response:
+    return await render(request, "hours/page.html")
+
+
+@get("/console", opt={"auth": "operator", "permission": "hours.view"})
+async def hours_console(request: Request) -> Response:
+    settings = info(request).tenant.plugin_settings("hours")
+    values = [(name, getattr(settings, name), field.default) for name, field in HoursSettings.model_fields.items()]
+    return await render(request, "hours/console.html", {"values": values}, audience="operator")
+
+
+HANDLERS = [hours_page, hours_console]

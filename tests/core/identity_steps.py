@@ -1,0 +1,31 @@
+"""Shared steps for identity tests (not a conftest: pytest re-imports conftests under one name)."""
+
+from __future__ import annotations
+
+import re
+
+from core.notify.tables import Message
+from core.testing import PASSWORD
+
+
+def last_sms_code(harness, tenant_id: str, phone: str) -> str:
+    async def go():
+        return await Message.select(Message.body_text).where((Message.channel == "sms") & (Message.recipient == phone)).order_by(Message.id, ascending=False).first()
+    row = harness.in_tenant(tenant_id, go)
+    assert row, f"no SMS to {phone}"
+    return re.search(r"\b(\d{6})\b", row["body_text"]).group(1)
+
+
+def flow_of(html: str) -> str:
+    match = re.search(r'name="flow" value="([^"]+)"', html)
+    assert match, "no flow token on the page"
+    return match.group(1)
+
+
+def start_signup(client, customer, channel: str = "sms"):
+    return client.post("/signup", {"number": customer.numbers[0].number, "name": customer.name,
+                                   "id_number": customer.id_number, "channel": channel})
+
+
+def finish_signup(client, flow: str, code: str, password: str = PASSWORD):
+    return client.post("/signup/verify", {"flow": flow, "code": code, "password": password, "password_confirm": password})

@@ -1,0 +1,113 @@
+"""The tutorial's plugin (docs/tutorial/hours_plugin), tested the way docs/tutorial.md tells integrators to."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.config import ConfigError
+from core.testing import TenantSpec, add_operator
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "tutorial"))
+
+import hours_plugin  # noqa: E402
+
+PLUGINS = {"hours": hours_plugin}
+
+
+@pytest.fixture
+def harness(hall_factory):
+    return hall_factory([TenantSpec("alpha", plugins=["hours"]), TenantSpec("beta")], extra_plugins=PLUGINS)
+
+
+def test_public_page_only_where_enabled(harness):
+    page = harness.client("alpha").get("/hours/")
+    assert page.status_code == 200
+    assert "08:30-17:30" in page.text and "营业时间" in page.text
+    assert harness.client("beta").get("/hours/").status_code == 404
+
+
+def test_page_works_through_the_tenant_prefix_too(harness):
+    assert harness.client("alpha", via_prefix=True).get("/hours/").status_code == 200
+    assert harness.client("beta", via_prefix=True).get("/hours/").status_code == 404
+
+
+def test_menu_item_and_home_panel_only_where_enabled(harness):
+    alpha = harness.client("alpha").get("/").text
+    beta = harness.client("beta").get("/").text
+    assert 'href="/hours/"' in alpha and "09:00-16:00" in alpha
+    assert "/hours/" not in beta and "09:00-16:00" not in beta
+
+
+def test_home_panel_can_be_switched_off(hall_factory):
+    harness = hall_factory([TenantSpec("alpha", plugins=["hours"], plugin_settings={"hours": {"on_home": False}})],
+                           extra_plugins=PLUGINS)
+    client = harness.client("alpha")
+    assert "09:00-16:00" not in client.get("/").text
+    assert "09:00-16:00" in client.get("/hours/").text
+
+
+def test_console_page_needs_the_permission(harness):
+    add_operator(harness, "alpha", "clerk", permissions=["hours.view"])
+    add_operator(harness, "alpha", "cashier", permissions=[])
+    clerk = harness.client("alpha")
+    clerk.login_operator("clerk")
+    page = clerk.get("/hours/console")
+    assert page.status_code == 200 and "00:00-24:00" in page.text
+    assert 'href="/hours/console"' in clerk.get("/console").text
+    cashier = harness.client("alpha")
+    cashier.login_operator("cashier")
+    assert cashier.get("/hours/console").status_code == 403
+    assert 'href="/hours/console"' not in cashier.get("/console").text
+    anonymous = harness.client("alpha")
+    assert anonymous.get("/hours/console", follow_redirects=False).status_code == 303  # to a log-in page
+
+
+def test_console_page_is_404_where_disabled(harness):
+    add_operator(harness, "beta", "boss")  # every known permission, hours.view included
+    boss = harness.client("beta")
+    boss.login_operator("boss")
+    assert boss.get("/hours/console").status_code == 404
+    assert "/hours/console" not in boss.get("/console").text
+
+
+def test_tenant_settings_override_hall_settings(hall_factory):
+    harness = hall_factory(
+        [TenantSpec("alpha", plugins=["hours"], plugin_settings={"hours": {"note": "Closed on 1 October"}}),
+         TenantSpec("gamma", plugins=["hours"])],
+        extra_plugins=PLUGINS, deployment={"plugins": {"hours": {"note": "Open on public holidays", "weekends": ""}}},
+    )
+    alpha = harness.client("alpha").get("/hours/").text
+    gamma = harness.client("gamma").get("/hours/").text
+    assert "Closed on 1 October" in alpha and "Open on public holidays" in gamma
+    assert "休息" in alpha and "休息" in gamma  # weekends = "" (closed) from hall.toml reaches both
+
+
+def _issues(excinfo) -> dict[str, tuple[str, str]]:
+    return {issue.key: (issue.file, issue.reason) for issue in excinfo.value.issues}
+
+
+def test_bad_tenant_setting_names_file_and_key(hall_factory):
+    with pytest.raises(ConfigError) as excinfo:
+        hall_factory([TenantSpec("alpha", plugins=["hours"], plugin_settings={"hours": {"weekdays": "17:30-08:30"}})],
+                     extra_plugins=PLUGINS)
+    file, reason = _issues(excinfo)["plugins.hours.weekdays"]
+    assert file.endswith("tenants/alpha/tenant.toml")
+    assert "closing time must be after the opening time" in reason and "17:30-08:30" in reason
+
+
+def test_bad_hall_setting_names_hall_toml(hall_factory):
+    with pytest.raises(ConfigError) as excinfo:
+        hall_factory([TenantSpec("alpha", plugins=["hours"])], extra_plugins=PLUGINS,
+                     deployment={"plugins": {"hours": {"hotline": "8-20"}}})
+    file, reason = _issues(excinfo)["plugins.hours.hotline"]
+    assert file.endswith("hall.toml") and "HH:MM-HH:MM" in reason
+
+
+def test_misspelt_key_is_an_error(hall_factory):
+    with pytest.raises(ConfigError) as excinfo:
+        hall_factory([TenantSpec("alpha", plugins=["hours"], plugin_settings={"hours": {"weekday": "08:00-12:00"}})],
+                     extra_plugins=PLUGINS)
+    assert "unknown key" in _issues(excinfo)["plugins.hours.weekday"][1]
