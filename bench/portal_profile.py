@@ -155,7 +155,10 @@ async def drive(hall, account: dict, requests: int, profile: bool, path: str = P
 
             prof_text = ""
             if profile:
-                from pyinstrument import Profiler
+                try:
+                    from pyinstrument import Profiler
+                except ImportError:
+                    raise SystemExit("pyinstrument is not installed: .venv/bin/pip install pyinstrument, or pass --no-profile") from None
 
                 # async_mode disabled: samples show what the event-loop thread really does, and waiting on
                 # the database (aiosqlite's thread, asyncpg's socket) shows up as time in select().
@@ -169,7 +172,8 @@ async def drive(hall, account: dict, requests: int, profile: bool, path: str = P
     finally:
         for hook in app.on_shutdown:
             await hook(app)
-    return {"buckets": buckets if profile else {}, "one": one, "times": times, "cpu": cpu, "sql_total": sql_total, "profile": prof_text, "bytes": len(r.content)}
+    return {"buckets": buckets if profile else {}, "one": one, "times": times, "cpu": cpu, "sql_total": sql_total,
+            "profile": prof_text, "bytes": len(r.content)}
 
 
 def main(argv=None) -> int:
@@ -219,7 +223,8 @@ def main(argv=None) -> int:
         print("share of the event-loop thread's time, by library (self time):", file=sys.stderr)
         for label, share in res["buckets"].items():
             print(f"  {share * 100:5.1f} %  {label}", file=sys.stderr)
-    emit({"engine": args.engine, "page": args.page, "anonymous": args.anonymous, "requests": len(times), "mean_ms": round(mean_ms, 3), "cpu_ms": round(res["cpu"] * 1000, 3), "sql_statements": len(res["one"]),
+    emit({"engine": args.engine, "page": args.page, "anonymous": args.anonymous, "requests": len(times),
+          "mean_ms": round(mean_ms, 3), "cpu_ms": round(res["cpu"] * 1000, 3), "sql_statements": len(res["one"]),
           "sql_ms_per_request": round(sql_ms, 3), "bytes": res["bytes"], "time_by_library": res["buckets"]})
     return 0
 

@@ -57,7 +57,11 @@ async def audit_search(request: Request) -> Response:
     for key in ("actor", "action", "object_type", "object_id"):
         if filters[key]:
             column = getattr(AuditLog, key)
-            query = query.where(column.ilike(f"%{filters[key]}%")) if key in ("actor", "action") else query.where(column == filters[key])
+            if key in ("actor", "action"):  # SQLite's LIKE is already case-insensitive for ASCII; ILIKE is PostgreSQL's
+                like = column.like if request.app.state.hall.db.is_sqlite else column.ilike
+                query = query.where(like(f"%{filters[key]}%"))
+            else:
+                query = query.where(column == filters[key])
     for key, op in (("date_from", "ge"), ("date_to", "lt")):
         if filters[key]:
             try:
