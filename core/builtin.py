@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.auth.permissions import CORE_PERMISSIONS
 from core.hookspecs import hookimpl
 from core.i18n import N_
-from core.web.menus import MenuItem
+from core.web.menus import MenuItem, Panel
 
 
 def core_route_handlers(hall) -> list:
@@ -13,6 +13,13 @@ def core_route_handlers(hall) -> list:
 
     return [*public_pages.HANDLERS, *customer_auth_pages.HANDLERS, *account_pages.HANDLERS,
             *console_auth_pages.HANDLERS, *console_pages.HANDLERS, *console_staff_pages.HANDLERS]
+
+
+@hookimpl
+def register_jobs(hall):
+    from core.jobs.builtin import CORE_JOBS
+
+    return CORE_JOBS
 
 
 @hookimpl
@@ -33,3 +40,25 @@ def menu_items(hall, tenant, request, audience):
             MenuItem(N_("All tenants"), "/console/tenants", permission="core.super", order=990),
         ]
     return [MenuItem(N_("Home"), "/", order=0)]
+
+
+@hookimpl
+def home_panels(hall, tenant, request, audience):
+    """Operators see the state of the legacy sync and of the message outbox on their home page."""
+    if audience != "operator":
+        return None
+
+    async def panel():
+        from core.auth.tables import Customer, CustomerAccount
+        from core.legacy.tables import SyncState
+        from core.notify.tables import Message
+
+        return Panel("console/_status_panel.html", {
+            "customers": await Customer.count(),
+            "accounts": await CustomerAccount.count(),
+            "sync": await SyncState.select().where(SyncState.kind == "customers").first(),
+            "pending": await Message.count().where(Message.status == "pending"),
+            "failed": await Message.count().where(Message.status == "failed"),
+        }, title=N_("Legacy data and messages"), permission="core.customers.view", order=0)
+
+    return panel

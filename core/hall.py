@@ -32,6 +32,7 @@ class Hall:
         self.settings_models: dict[str, type[BaseModel]] = {}
         self.connectors: dict[str, Any] = {}
         self.db: Database | None = None
+        self.jobs: Any = None  # the job runner, set when the app or a worker starts (core.jobs.make_runner)
         self.state: dict[str, Any] = {}  # for plugins: per-process caches keyed by plugin name
 
     # -- construction -------------------------------------------------------

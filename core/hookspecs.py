@@ -77,6 +77,17 @@ def register_db_app(hall):
 
 
 @hookspec
+def register_jobs(hall):
+    """Return a list of :class:`core.jobs.Job`: this plugin's background and scheduled work.
+
+    A job is an idempotent ``async def fn(hall, tenant_id, **kwargs)``; periodic
+    jobs (``every_minutes``) run for every tenant that enables the plugin. On
+    PostgreSQL they run on procrastinate (``hall worker``); on SQLite in-process.
+    Defer one with ``await hall.jobs.defer(name, tenant_id, **kwargs)``.
+    """
+
+
+@hookspec
 def register_commands(hall, cli):
     """Add sub-commands to the ``hall`` command line. ``cli`` is the root click group."""
 

@@ -16,6 +16,31 @@ def migrate() -> None:
         click.echo(f"{app}: {message}")
 
 
+@cli.command(help="Run background and scheduled jobs (procrastinate on PostgreSQL, in-process on SQLite).")
+@click.option("--once", is_flag=True, help="Run what is due or queued, then stop.")
+def worker(once: bool) -> None:
+    import asyncio
+
+    from core.jobs import make_runner
+
+    hall = load_hall()
+
+    async def go():
+        runner = make_runner(hall)
+        hall.jobs = runner
+        if runner.kind == "procrastinate":
+            await runner.work(wait=not once)
+            return
+        if once:
+            await runner.run_due()
+            return
+        while True:
+            await runner.run_due()
+            await asyncio.sleep(20)
+
+    run(with_db(hall, go))
+
+
 @cli.command(help="Create or update a super-admin (acts in every tenant's console).")
 @click.option("--username", required=True)
 @click.option("--name", "display_name", default="Super admin")

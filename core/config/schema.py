@@ -70,6 +70,10 @@ class MailSection(Strict):
     timeout_seconds: float = Field(10.0, gt=0, le=120, description="SMTP connect/send timeout.")
 
 
+class JobsSection(Strict):
+    schedule_in_web: bool = Field(True, description="SQLite only: run periodic jobs inside the web process. Turn off when a separate `hall worker` runs them (on PostgreSQL `hall worker` always does).")
+
+
 class DeploymentSettings(Strict):
     """hall.toml: the whole deployment."""
 
@@ -78,6 +82,7 @@ class DeploymentSettings(Strict):
     server: ServerSection = Field(default_factory=ServerSection)
     security: SecuritySection = Field(default_factory=SecuritySection)
     mail: MailSection = Field(default_factory=MailSection)
+    jobs: JobsSection = Field(default_factory=JobsSection)
     plugins: dict[str, dict] = Field(default_factory=dict, description="[plugins.<name>] settings per plugin, validated against the plugin's schema; overridden per tenant.")
 
 

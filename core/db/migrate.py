@@ -32,4 +32,9 @@ async def migrate(hall, quiet: bool = True) -> list[tuple[str, str]]:
         if not result.success:
             raise RuntimeError(f"migrations of {config.app_name} failed: {result.message}\n{out.getvalue()}")
         results.append((config.app_name, result.message))
+    if not hall.db.is_sqlite:
+        from core.jobs.runner import ProcrastinateRunner
+
+        applied = await ProcrastinateRunner(hall).ensure_schema()
+        results.append(("procrastinate", "schema applied" if applied else "schema present"))
     return results

@@ -64,6 +64,7 @@ def write_hall(root: Path, tenants: list[TenantSpec], *, database_url: str, mail
         "database": {"url": database_url},
         "security": {"secret_key": SECRET},
         "mail": {"host": "127.0.0.1", "port": mail_port},
+        "jobs": {"schedule_in_web": False},  # tests run jobs explicitly (harness.hall.jobs / run_now)
     }
     for key, values in (deployment or {}).items():
         sections.setdefault(key, {}).update(values)

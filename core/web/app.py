@@ -16,6 +16,7 @@ from litestar.datastructures import State
 from litestar.types import Receive, Scope, Send
 
 from core.hall import Hall
+from core.jobs import make_runner
 from core.privacy import MaskingFilter
 from core.tenancy import set_request_tenant, _current
 from core.utils import await_me_maybe, flatten
@@ -83,12 +84,16 @@ def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
 
     async def on_startup(app: Litestar) -> None:
         await hall.db.connect()
+        runner = make_runner(hall)
+        await runner.start(schedule=hall.db.is_sqlite and hall.deployment.jobs.schedule_in_web)
+        app.state.jobs = hall.jobs = runner
         for result in hall.plugins.hook.hall_startup(hall=hall):
             await await_me_maybe(result)
 
     async def on_shutdown(app: Litestar) -> None:
         for result in hall.plugins.hook.hall_shutdown(hall=hall):
             await await_me_maybe(result)
+        await app.state.jobs.stop()
         for connector in hall.connectors.values():
             try:
                 await connector.close()

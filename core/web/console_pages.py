@@ -13,7 +13,8 @@ from core.notify.tables import Message
 from core.privacy import mask_contact
 from core.utils import await_me_maybe, flatten
 from core.web.context import info
-from core.web.render import render
+from core.web.render import base_context, render
+from markupsafe import Markup
 
 OPERATOR = {"auth": "operator"}
 PAGE = 50
@@ -28,7 +29,13 @@ async def panels_for(request: Request, audience: str) -> list:
         if panel is None or (panel.permission and not (ri.principal and ri.principal.can(panel.permission))):
             continue
         panels.append(panel)
-    return sorted(panels, key=lambda p: p.order)
+    panels.sort(key=lambda p: p.order)
+    if panels:  # render each panel with the page's context plus its own
+        env = request.app.state.templates.env(ri.tenant, ri.language)
+        base = base_context(request, audience)
+        for panel in panels:
+            panel.html = Markup(env.get_template(panel.template).render({**base, **panel.context}))
+    return panels
 
 
 @get("/console", opt=OPERATOR, name="console")

@@ -22,3 +22,4 @@ class Panel:
     title: str = ""  # message id
     permission: str | None = None
     order: int = 100
+    html: str = ""  # filled by the core: the template rendered with the page's context plus ``context``

@@ -130,3 +130,13 @@ def test_hall_plugins_command_lists_tenants(tmp_path):
     assert out.returncode == 0, out.stderr
     line = next(l for l in out.stdout.splitlines() if "notices" in l)
     assert "alpha" in line and "beta" not in line
+
+
+def test_home_panels_render_with_their_own_context(hall):
+    add_operator(hall, "alpha", "op-panel")
+    op = hall.client("alpha")
+    op.login_operator("op-panel")
+    op.post("/notices/manage", {"title": "春节营业时间调整", "body": "详见公告", "published": "on"})
+    assert "春节营业时间调整" in hall.client("alpha").get("/").text  # the notices panel on the customer home
+    console = op.get("/console").text
+    assert "Customers synced" in console or "已同步客户" in console  # the core's status panel for operators

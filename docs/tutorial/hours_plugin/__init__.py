@@ -18,12 +18,15 @@ class Row:
     span: str  # "08:30-17:30", or "" when closed
 
 
-def schedule(settings: HoursSettings) -> list[Row]:
-    return [
+def hours_context(tenant) -> dict:
+    """What hours/panel.html needs: the rows and the note of this tenant's settings."""
+    settings: HoursSettings = tenant.plugin_settings("hours")
+    rows = [
         Row(N_("Counters, Monday to Friday"), settings.weekdays),
         Row(N_("Counters, Saturday and Sunday"), settings.weekends),
         Row(N_("Hotline"), settings.hotline),
     ]
+    return {"hours": rows, "hours_note": settings.note}
 
 
 @hookimpl
@@ -54,11 +57,4 @@ def menu_items(hall, tenant, request, audience):
 def home_panels(hall, tenant, request, audience):
     if audience != "customer" or not tenant.plugin_settings("hours").on_home:
         return None
-    return [Panel("hours/panel.html", title=N_("Opening hours"), order=20)]
-
-
-@hookimpl
-def extra_template_vars(hall, tenant, request, template):
-    # Called for every page of a tenant that enables the plugin: keep it cheap (this is a lookup in memory).
-    settings = tenant.plugin_settings("hours")
-    return {"hours": schedule(settings), "hours_note": settings.note}
+    return [Panel("hours/panel.html", hours_context(tenant), title=N_("Opening hours"), order=20)]

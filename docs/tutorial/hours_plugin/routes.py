@@ -7,12 +7,13 @@ from litestar import Request, Response, get
 from core.web.context import info
 from core.web.render import render
 
+from hours_plugin import hours_context
 from hours_plugin.settings import HoursSettings
 
 
 @get("/", opt={"auth": "public"})
 async def hours_page(request: Request) -> Response:
-    return await render(request, "hours/page.html")
+    return await render(request, "hours/page.html", hours_context(info(request).tenant))
 
 
 @get("/console", opt={"auth": "operator", "permission": "hours.view"})

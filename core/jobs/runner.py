@@ -1,0 +1,128 @@
+"""Two runners with one interface: procrastinate on PostgreSQL, in-process on SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from core.jobs.spec import Job, all_jobs, run_for_tenants
+
+log = logging.getLogger("hall.jobs")
+
+
+class InProcessRunner:
+    """Embedded default: deferred jobs run as tasks of this process; periodic ones on a timer."""
+
+    kind = "in-process"
+
+    def __init__(self, hall):
+        self.hall = hall
+        self.jobs = all_jobs(hall)
+        self._tasks: set[asyncio.Task] = set()
+        self._last_run: dict[str, float] = {}
+
+    async def start(self, *, schedule: bool = True) -> None:
+        if schedule:
+            self._spawn(self._scheduler())
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def defer(self, name: str, tenant_id: str | None = None, **kwargs) -> None:
+        self._spawn(self.run_now(name, tenant_id, **kwargs))
+
+    async def run_now(self, name: str, tenant_id: str | None = None, **kwargs) -> None:
+        try:
+            await run_for_tenants(self.hall, self.jobs[name], tenant_id, **kwargs)
+        except Exception:  # a failed job is logged and retried on its next tick, never crashes the web process
+            log.exception("job %s failed", name)
+
+    async def run_due(self, now: float | None = None) -> list[str]:
+        now = time.monotonic() if now is None else now
+        ran = []
+        for job in self.jobs.values():
+            if job.every_minutes is None:
+                continue
+            last = self._last_run.get(job.name)
+            if last is None or now - last >= job.every_minutes * 60:
+                self._last_run[job.name] = now
+                await self.run_now(job.name)
+                ran.append(job.name)
+        return ran
+
+    async def _scheduler(self) -> None:
+        while True:
+            await self.run_due()
+            await asyncio.sleep(20)
+
+
+class ProcrastinateRunner:
+    """PostgreSQL: jobs are procrastinate tasks; ``hall worker`` processes run them."""
+
+    kind = "procrastinate"
+
+    def __init__(self, hall):
+        import procrastinate
+
+        self.hall = hall
+        self.jobs = all_jobs(hall)
+        self.app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=hall.db.url.replace("postgres://", "postgresql://")))
+        self.tasks = {name: self._register(job) for name, job in self.jobs.items()}
+        self._open = None
+
+    def _register(self, job: Job):
+        hall = self.hall
+
+        async def task(tenant_id: str | None = None, **kwargs):
+            await run_for_tenants(hall, job, tenant_id, **kwargs)
+
+        task.__name__ = job.name.replace(".", "_")
+        registered = self.app.task(name=job.name, queue="hall", pass_context=False)(task)
+        if job.cron:
+            async def periodic(timestamp: int):
+                await run_for_tenants(hall, job)
+
+            periodic.__name__ = task.__name__ + "_periodic"
+            self.app.periodic(cron=job.cron, periodic_id=job.name)(self.app.task(name=job.name + ".periodic", queue="hall")(periodic))
+        return registered
+
+    async def start(self, *, schedule: bool = False) -> None:
+        self._open = self.app.open_async()
+        await self._open.__aenter__()
+
+    async def stop(self) -> None:
+        if self._open is not None:
+            await self._open.__aexit__(None, None, None)
+            self._open = None
+
+    async def defer(self, name: str, tenant_id: str | None = None, **kwargs) -> None:
+        await self.tasks[name].defer_async(tenant_id=tenant_id, **kwargs)
+
+    async def run_now(self, name: str, tenant_id: str | None = None, **kwargs) -> None:
+        await run_for_tenants(self.hall, self.jobs[name], tenant_id, **kwargs)
+
+    async def ensure_schema(self) -> bool:
+        """Apply procrastinate's schema once (``hall migrate``); True when it was applied now."""
+        async with self.app.open_async():
+            rows = await self.app.connector.execute_query_one_async("SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS present")
+            if rows["present"]:
+                return False
+            await self.app.schema_manager.apply_schema_async()
+            return True
+
+    async def work(self, *, wait: bool = True) -> None:
+        async with self.app.open_async():
+            await self.app.run_worker_async(queues=["hall"], wait=wait, install_signal_handlers=wait)
+
+
+def make_runner(hall):
+    return InProcessRunner(hall) if hall.db.is_sqlite else ProcrastinateRunner(hall)

@@ -1,0 +1,46 @@
+"""What a job is: a name, an idempotent async function, and optionally a schedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str  # "<plugin>.<job>", unique
+    func: Callable[..., Awaitable[object]]  # async fn(hall, tenant_id, **kwargs); must be safe to run twice
+    every_minutes: int | None = None  # periodic: run for every tenant this often
+    plugin: str = "core"
+
+    @property
+    def cron(self) -> str | None:
+        if self.every_minutes is None:
+            return None
+        if self.every_minutes < 60:
+            return f"*/{self.every_minutes} * * * *"
+        return f"0 */{self.every_minutes // 60} * * *"
+
+
+def all_jobs(hall) -> dict[str, Job]:
+    from core.utils import flatten
+
+    jobs: dict[str, Job] = {}
+    for plugin, declared in hall.plugins.per_plugin("register_jobs", hall=hall).items():
+        for job in flatten([declared]):
+            if job.name in jobs:
+                raise ValueError(f"job {job.name!r} declared twice")
+            jobs[job.name] = Job(job.name, job.func, job.every_minutes, plugin)
+    return jobs
+
+
+async def run_for_tenants(hall, job: Job, tenant_id: str | None = None, **kwargs) -> None:
+    """Run ``job`` for one tenant, or for every tenant that enables the job's plugin."""
+    from core.tenancy import tenant_scope
+
+    tenants = [hall.tenants.get(tenant_id)] if tenant_id else [t for t in hall.tenants if job.plugin == "core" or t.enables(job.plugin)]
+    for tenant in tenants:
+        if tenant is None:
+            continue
+        with tenant_scope(tenant):
+            await job.func(hall, tenant.id, **kwargs)
