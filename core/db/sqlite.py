@@ -122,8 +122,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         pool = self.pool()
         conn = await pool.acquire()
         try:
-            async with conn.execute(query, args or []) as cursor:
-                rows = await cursor.fetchall()
+            rows = await conn.execute_fetchall(query, args or [])  # one thread hop, not three
             if conn.in_transaction:
                 await conn.commit()
             return rows
@@ -131,8 +130,7 @@ class PooledSQLiteEngine(SQLiteEngine):
             pool.release(conn)
 
     async def _run_in_existing_connection(self, connection, query, args=None, query_type="generic", table=None):
-        async with connection.execute(query, args or []) as cursor:
-            return await cursor.fetchall()
+        return await connection.execute_fetchall(query, args or [])
 
     def transaction(self, transaction_type: TransactionType = TransactionType.immediate, allow_nested: bool = True):
         return PooledTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)

@@ -15,7 +15,8 @@ from litestar.handlers import BaseRouteHandler
 from core.web.context import SCOPE_KEY, info
 
 
-def hall_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def hall_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    # async on purpose: Litestar runs sync guards in a thread pool, a thread hop per request
     opt = handler.opt
     if SCOPE_KEY not in connection.scope:  # tenant-less paths (/healthz): public handlers only
         if opt.get("auth") == "public":
