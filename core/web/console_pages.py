@@ -100,7 +100,10 @@ async def customers_search(request: Request) -> Response:
     if term:
         numbers = await ServiceNumber.select(ServiceNumber.customer_legacy_id).where(ServiceNumber.number == term)
         ids = {n["customer_legacy_id"] for n in numbers}
-        query = Customer.select().where((Customer.legacy_id == term) | (Customer.name == term) | Customer.legacy_id.is_in(list(ids) or ["\0"]))
+        match = (Customer.legacy_id == term) | (Customer.name == term)
+        if ids:
+            match = match | Customer.legacy_id.is_in(sorted(ids))
+        query = Customer.select().where(match)
         for c in await query.limit(50):
             account = await CustomerAccount.select(CustomerAccount.id).where(CustomerAccount.customer_legacy_id == c["legacy_id"]).first()
             linked = await AccountNumber.select(AccountNumber.number).where(AccountNumber.account == account["id"]) if account else []
