@@ -46,7 +46,10 @@ class Hall:
         plugins.register(builtin, "core", "core")
         plugins.load_builtin()
         if load_entrypoints:
-            plugins.load_entrypoints()
+            try:
+                plugins.load_entrypoints()
+            except ValueError as exc:
+                raise ConfigError([ConfigIssue("(installed packages)", "entry point group 'hall'", str(exc))]) from None
         for name, plugin in (extra_plugins or {}).items():
             plugins.register(plugin, name, "test")
         hall = cls(settings, plugins)
@@ -94,8 +97,9 @@ class Hall:
                 if owner:
                     issues.append(ConfigIssue(tfile, "tenant.hosts", f"host {host!r} is already claimed by tenant {owner!r}"))
                 hosts[host.lower()] = tid
-            enabled = data.tenant.plugins if data.tenant.plugins is not None else dep.hall.plugins
-            for i, name in enumerate(enabled):
+            inherits = data.tenant.plugins is None
+            enabled = dep.hall.plugins if inherits else data.tenant.plugins
+            for i, name in enumerate([] if inherits else enabled):  # an inherited list was checked as hall.plugins
                 if name not in known:
                     issues.append(ConfigIssue(tfile, f"tenant.plugins[{i}]", f"unknown plugin {name!r} (installed: {', '.join(sorted(known)) or 'none'})"))
             for name in data.plugins:
@@ -107,9 +111,11 @@ class Hall:
                 try:
                     plugin_settings[name] = model.model_validate(merged)
                 except ValidationError as exc:
-                    origin = tfile if name in data.plugins else cfg_file
-                    for issue in pydantic_issues(exc, merged, origin, "HALL"):
-                        issues.append(ConfigIssue(issue.file, f"plugins.{name}.{issue.key}", issue.reason))
+                    tenant_keys = set(data.plugins.get(name, {}))
+                    for issue in pydantic_issues(exc, merged, cfg_file, f"HALL_PLUGINS__{name.upper()}"):
+                        top = issue.key.split(".")[0]
+                        origin = tfile if top in tenant_keys else issue.file  # per key: who set the bad value
+                        issues.append(ConfigIssue(origin, f"plugins.{name}.{issue.key}", issue.reason))
             if data.brand.logo and not (raw.path / data.brand.logo).is_file():
                 issues.append(ConfigIssue(tfile, "brand.logo", f"file {data.brand.logo!r} not found in {raw.path}"))
             tenants[tid] = Tenant(

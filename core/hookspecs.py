@@ -9,7 +9,7 @@ Conventions (learned from Datasette and pytest):
 - Per-request hooks are called through the tenant's subset caller, so a plugin
   the tenant has not enabled is never asked.
 
-``tests/core/test_hookspecs.py`` fails when a hook lacks a docstring or is
+``tests/docs/test_hooks_documented.py`` fails when a hook lacks a docstring or is
 missing from docs/hooks.md.
 """
 

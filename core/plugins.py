@@ -66,7 +66,8 @@ class HallPluginManager:
     def load_entrypoints(self, group: str = "hall") -> None:
         for ep in importlib.metadata.entry_points(group=group):
             if self.pm.has_plugin(ep.name):
-                continue
+                dist = ep.dist.name if ep.dist else "?"
+                raise ValueError(f"plugin name clash: {ep.name!r} from package {dist} and the {self._info[ep.name].source} plugin of that name")
             module = ep.load()
             self.register(module, ep.name, f"entry point {ep.dist.name if ep.dist else '?'}")
 

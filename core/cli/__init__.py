@@ -20,10 +20,16 @@ def _add_plugin_commands(args: list[str]) -> None:
     """Plugins' commands need a loaded hall; a broken config must not hide `hall check` itself."""
     if args and args[0] in cli.commands:
         return
+    config = None
+    for i, arg in enumerate(args):  # honour --config before click has parsed it
+        if arg == "--config" and i + 1 < len(args):
+            config = args[i + 1]
+        elif arg.startswith("--config="):
+            config = arg.split("=", 1)[1]
     try:
         from core.hall import Hall
 
-        hall = Hall.from_config(connect_tenants=False)
+        hall = Hall.from_config(config, connect_tenants=False)
     except Exception:
         return
     hall.plugins.hook.register_commands(hall=hall, cli=cli)

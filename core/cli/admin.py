@@ -7,6 +7,14 @@ import click
 from core.cli.base import cli, load_hall, run, with_db
 
 
+def _check_password(password: str) -> None:
+    from core.auth.passwords import password_problem
+
+    problem = password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
+
+
 @cli.command(help="Run pending migrations: the core's, then each plugin's.")
 def migrate() -> None:
     from core.db.migrate import migrate as do_migrate
@@ -48,6 +56,7 @@ def worker(once: bool) -> None:
 def createsuperuser(username: str, display_name: str, password: str) -> None:
     from core.auth.admin import ensure_superadmin
 
+    _check_password(password)
     hall = load_hall(connect_tenants=False)
     run(with_db(hall, lambda: ensure_superadmin(username, display_name, password)))
     click.echo(f"super-admin {username} ready")
@@ -64,6 +73,7 @@ def create_operator(tenant_id: str, username: str, display_name: str, role: str,
     from core.auth.admin import ensure_operator
     from core.auth.permissions import known_codes
 
+    _check_password(password)
     hall = load_hall(connect_tenants=False)
     tenant = hall.tenants.get(tenant_id)
     if tenant is None:
@@ -93,7 +103,15 @@ def sync_customers(tenant_id: str | None, full: bool) -> None:
             if connector is None:
                 click.echo(f"{tenant.id}: no legacy connector configured")
                 continue
-            result = await do_sync(tenant, connector, secret=hall.secret, full=full)
+            try:
+                result = await do_sync(tenant, connector, secret=hall.secret, full=full)
+            except Exception as exc:  # one tenant's legacy outage must not stop the others
+                failed.append(tenant.id)
+                click.secho(f"{tenant.id}: sync failed: {exc}", fg="red", err=True)
+                continue
             click.echo(f"{tenant.id}: {result}")
 
+    failed: list[str] = []
     run(with_db(hall, go))
+    if failed:
+        raise SystemExit(1)

@@ -55,7 +55,6 @@ async def prepare(hall, demo_customers: dict) -> dict:
     from core.auth.permissions import known_codes
     from core.db.migrate import migrate
     from core.legacy.customer_sync import sync_customers
-    from core.tenancy import tenant_scope
 
     await migrate(hall)
     perms = sorted(known_codes(hall))
@@ -65,9 +64,6 @@ async def prepare(hall, demo_customers: dict) -> dict:
         if connector is not None:
             await sync_customers(tenant, connector, secret=hall.secret)
         await ensure_operator(tenant, "admin", "管理员" if tenant.language == "zh_CN" else "Administrator", DEMO_PASSWORD, "administrator", perms)
-        with tenant_scope(tenant):
-            for result in hall.hooks_for(tenant).hall_startup(hall=hall):
-                pass
         report[tenant.id] = demo_customers.get(tenant.id, [])[:3]
     await ensure_superadmin("root", "Super admin", DEMO_PASSWORD)
     return report

@@ -17,6 +17,19 @@ def check() -> None:
 
     async def probe():
         problems = []
+        try:  # the hall's own database: reachable, and migrated?
+            await hall.db.connect()
+            from core.db.migrate import pending_migrations
+
+            pending = await pending_migrations(hall)
+            if pending == ["(no migrations table)"]:
+                problems.append(f"{hall.settings.config_file}: database.url: the database is not migrated yet: run `hall migrate`")
+            elif pending:
+                problems.append(f"{hall.settings.config_file}: database.url: {len(pending)} migration(s) not applied ({', '.join(pending[:3])}): run `hall migrate`")
+        except Exception as exc:
+            problems.append(f"{hall.settings.config_file}: database.url: cannot use the database: {exc}")
+        finally:
+            await hall.db.disconnect()
         for tenant_id, connector in hall.connectors.items():
             checker = getattr(connector, "check", None)
             try:
@@ -31,7 +44,7 @@ def check() -> None:
 
     problems = run(probe())
     if problems:
-        click.secho("Legacy connectors report problems:", fg="red", err=True)
+        click.secho("Problems found:", fg="red", err=True)
         for p in problems:
             click.echo(f"  {p}", err=True)
         raise SystemExit(2)

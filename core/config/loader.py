@@ -56,7 +56,7 @@ def _dynaconf_dict(files: list[Path], prefix: str, secrets: Path | None = None) 
         envvar_prefix=prefix,
         environments=False,
         load_dotenv=False,
-        merge_enabled=True,
+        merge_enabled=False,  # a list from HALL_* replaces the file's list (merging appends: DESIGN's trap)
         core_loaders=["TOML"],
     )
     if secrets is not None and secrets.exists():
@@ -100,7 +100,7 @@ def pydantic_issues(exc: ValidationError, file_data: dict, file_name: str, env_p
     for err in exc.errors():
         loc = tuple(err["loc"])
         key = ".".join(str(p) for p in loc)
-        reason = err["msg"]
+        reason = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             reason = "unknown key (check the spelling against docs/configuration.md)"
         elif err["type"] == "missing":

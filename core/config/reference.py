@@ -29,7 +29,9 @@ def _default(field) -> str:
 
 def _type(field) -> str:
     ann = field.annotation
-    return getattr(ann, "__name__", str(ann)).replace("typing.", "").replace("pydantic.types.", "")
+    text = str(ann) if getattr(ann, "__args__", None) else getattr(ann, "__name__", str(ann))
+    text = text.replace("typing.", "").replace("pydantic.types.", "").replace("NoneType", "None")
+    return "`" + text.replace("|", "\\|") + "`"  # a bare | would split the Markdown table cell
 
 
 def _table(model: type[BaseModel], prefix: str) -> list[str]:

@@ -4,8 +4,8 @@ Piccolo's ``Unique`` constraint is emitted as ``ALTER TABLE … ADD CONSTRAINT``
 which SQLite rejects; a unique index does the same job on both engines and is
 what ``INSERT … ON CONFLICT (cols)`` needs. Migrations spell the indexes out
 (so a migration never changes meaning when a table class changes later) and
-call :func:`add_unique_indexes`; ``tests/core/test_migrations.py`` checks that
-every ``UNIQUE_TOGETHER`` exists in the migrated database.
+call :func:`add_unique_indexes`; ``tests/core/test_database.py`` checks that
+every declared index exists in the migrated database.
 """
 
 from __future__ import annotations
@@ -32,7 +32,10 @@ def declared(table: type[Table], unique: bool = True) -> list[tuple[str, tuple[s
 
 
 def add_unique_indexes(manager, indexes: list[tuple[str, tuple[str, ...]]], plain: list[tuple[str, tuple[str, ...]]] = ()) -> None:
-    """Schedule ``CREATE [UNIQUE] INDEX`` statements in a Piccolo MigrationManager (after its tables).
+    """Schedule ``CREATE [UNIQUE] INDEX`` statements in a Piccolo MigrationManager.
+
+    Piccolo runs raw steps *before* ``add_table`` steps, so call this in a
+    migration of its own that comes after the one creating the tables.
 
     ``plain`` are composite non-unique indexes (``INDEX_TOGETHER``): tenant-scoped
     look-ups want ``(tenant, column)``, or SQLite's planner settles for the lone

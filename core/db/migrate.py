@@ -38,3 +38,22 @@ async def migrate(hall, quiet: bool = True) -> list[tuple[str, str]]:
         applied = await ProcrastinateRunner(hall).ensure_schema()
         results.append(("procrastinate", "schema applied" if applied else "schema present"))
     return results
+
+
+async def pending_migrations(hall) -> list[str]:
+    """``app:migration_id`` of every migration not yet applied (for ``hall check``)."""
+    from piccolo.apps.migrations.commands.base import BaseMigrationManager
+    from piccolo.apps.migrations.tables import Migration
+
+    piccolo_conf.APP_REGISTRY = AppRegistry(apps=app_modules(hall))
+    hall.db.bind()
+    Migration._meta.db = hall.db.engine
+    manager = BaseMigrationManager()
+    if not await Migration.table_exists():
+        return ["(no migrations table)"]
+    pending = []
+    for config in piccolo_conf.APP_REGISTRY.app_configs.values():
+        ran = set(await Migration.get_migrations_which_ran(app_name=config.app_name))
+        ids = manager.get_migration_ids(manager.get_migration_modules(config.resolved_migrations_folder_path))
+        pending += [f"{config.app_name}:{i}" for i in ids if i not in ran]
+    return pending

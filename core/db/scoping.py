@@ -95,4 +95,4 @@ class TenantTable(Table):
 
     @classmethod
     def raw(cls, sql, *args):
-        raise TenantScopeError(f"{cls.__name__}.raw() bypasses tenant scoping; use the query builder or core.db.raw_sql with an explicit tenant")
+        raise TenantScopeError(f"{cls.__name__}.raw() bypasses tenant scoping; use the query builder (it adds the tenant filter)")

@@ -13,6 +13,11 @@ class Job:
     every_minutes: int | None = None  # periodic: run for every tenant this often
     plugin: str = "core"
 
+    def __post_init__(self):
+        m = self.every_minutes
+        if m is not None and not ((m < 60 and 60 % m == 0) or (m % 60 == 0 and 24 % (m // 60) == 0)):
+            raise ValueError(f"job {self.name}: every_minutes={m} must divide an hour or, in whole hours, a day (a cron schedule)")
+
     @property
     def cron(self) -> str | None:
         if self.every_minutes is None:

@@ -21,7 +21,8 @@ async def queue(*, channel: str, recipient: str, subject: str, body_text: str, b
 
 async def deliver(message_id: int, channels: dict[str, Channel]) -> bool:
     """Claim the message (so two workers never send it twice), send it, record the outcome."""
-    claimed = await Message.update({Message.status: "sending", Message.attempts: Message.attempts + 1}).where(
+    claimed = await Message.update({Message.status: "sending", Message.attempts: Message.attempts + 1,
+                                    Message.claimed_at: dt.datetime.now(dt.timezone.utc)}).where(
         (Message.id == message_id) & (Message.status == "pending")
     ).returning(Message.id, Message.channel, Message.recipient, Message.subject, Message.body_text, Message.body_html, Message.attempts)
     if not claimed:
@@ -40,9 +41,14 @@ async def deliver(message_id: int, channels: dict[str, Channel]) -> bool:
 
 
 async def deliver_pending(channels: dict[str, Channel], limit: int = 100) -> int:
-    """Retry sweep for the current tenant; run by the scheduler. Also frees messages stuck in 'sending' by a crash."""
+    """Retry sweep for the current tenant; run by the scheduler.
+
+    Also frees messages stuck in 'sending' by a crashed sender: only claims older
+    than any send can take (SMTP timeout x 3), so a send in progress elsewhere is
+    never taken over and sent twice.
+    """
     stale = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=10)
-    await Message.update({Message.status: "pending"}).where((Message.status == "sending") & (Message.created_at < stale))
+    await Message.update({Message.status: "pending"}).where((Message.status == "sending") & (Message.claimed_at < stale))
     ids = await Message.select(Message.id).where(Message.status == "pending").order_by(Message.id).limit(limit)
     sent = 0
     for row in ids:

@@ -19,4 +19,5 @@ class Message(TenantTable, tablename="core_message"):
     attempts = Integer(default=0)
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    claimed_at = Timestamptz(null=True, default=None)  # when a sender took it; a stale claim is a crashed sender
     sent_at = Timestamptz(null=True, default=None)

@@ -90,10 +90,15 @@ def hall(hall_factory) -> HallHarness:
 
 @pytest.fixture
 def test_plugin(hall):
-    """``test_plugin(obj, name)`` registers a hook-only plugin on the ``hall`` fixture's manager; always unregistered after."""
+    """``test_plugin(obj, name)`` registers a plugin on the ``hall`` fixture's manager; always unregistered after.
+
+    Only hooks called on the whole manager reach it (no tenant enables it, and
+    the app's routes are already built): for per-tenant hooks or routes build a
+    hall with ``hall_factory(..., extra_plugins={name: plugin})`` instead.
+    """
     names: list[str] = []
 
-    def register(plugin: Any, name: str = "test-plugin", enable_for: tuple[str, ...] = ()) -> Any:
+    def register(plugin: Any, name: str = "test-plugin") -> Any:
         hall.hall.plugins.register(plugin, name, "test")
         names.append(name)
         return plugin

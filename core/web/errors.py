@@ -58,7 +58,7 @@ def error_page(request: Request, status: int, detail: str | None = None) -> Resp
 def http_exception_handler(request: Request, exc: Exception) -> Response:
     if isinstance(exc, NotAuthorizedException) and SCOPE_KEY in request.scope and not wants_json(request):
         area = "/console/login" if is_console(request) else "/login"
-        nxt = request.url.path + (("?" + request.url.query) if request.url.query else "")
+        nxt = info(request).url(request.url.path) + (("?" + request.url.query) if request.url.query else "")
         return Redirect(path=info(request).url(area) + "?next=" + quote(nxt), status_code=303)
     status = getattr(exc, "status_code", 500)
     detail = None

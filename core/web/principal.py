@@ -5,7 +5,7 @@ from __future__ import annotations
 from http.cookies import SimpleCookie
 
 from core.auth.sessions import COOKIE, load_session, touch_session
-from core.auth.tables import CustomerAccount, Operator, OperatorRole, SuperAdmin
+from core.auth.tables import Operator, OperatorRole, SuperAdmin
 from core.db.scoping import all_tenants
 from core.i18n import pick_language
 from core.web.context import SCOPE_KEY, Principal
@@ -66,7 +66,3 @@ async def _principal_for(row: dict) -> Principal | None:
         return Principal("super", pid, admin["display_name"], row["id"], frozenset(), data)
     return None
 
-
-async def customer_account_active(account_id: int) -> bool:
-    row = await CustomerAccount.select(CustomerAccount.active).where(CustomerAccount.id == account_id).first()
-    return bool(row and row["active"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.auth.permissions import Permission
 from core.hookspecs import hookimpl
@@ -12,6 +12,8 @@ from core.web.menus import MenuItem, Panel
 
 class NoticesSettings(BaseModel):
     """Settings of the notices plugin."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, not silently ignored
 
     max_on_home: int = Field(3, ge=0, le=20, description="How many notices the home page shows (0 hides the panel).")
 

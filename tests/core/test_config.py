@@ -127,10 +127,14 @@ def test_hall_check_reports_file_key_reason_and_exits_2(tmp_path):
     assert "test-secret-not-for-production" not in result.stdout + result.stderr
 
 
-def test_hall_check_ok(tmp_path):
-    result = _hall_cli(_hall(tmp_path), "check")
-    assert result.returncode == 0, result.stderr
-    assert "OK: 1 tenant(s)" in result.stdout
+def test_hall_check_wants_a_migrated_database_then_passes(tmp_path):
+    config = _hall(tmp_path)
+    before = _hall_cli(config, "check")
+    assert before.returncode == 2 and "database.url: the database is not migrated yet: run `hall migrate`" in before.stderr
+    assert _hall_cli(config, "migrate").returncode == 0
+    after = _hall_cli(config, "check")
+    assert after.returncode == 0, after.stderr
+    assert "OK: 1 tenant(s)" in after.stdout
 
 
 def test_unknown_connector_type_is_reported(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 from core.config import ConfigError
 from core.testing import TenantSpec, add_operator
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "tutorial"))
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "docs" / "tutorial"))
 
 import hours_plugin  # noqa: E402
 
@@ -61,8 +63,8 @@ def test_console_page_needs_the_permission(harness):
     cashier.login_operator("cashier")
     assert cashier.get("/hours/console").status_code == 403
     assert 'href="/hours/console"' not in cashier.get("/console").text
-    anonymous = harness.client("alpha")
-    assert anonymous.get("/hours/console", follow_redirects=False).status_code == 303  # to a log-in page
+    anonymous = harness.client("alpha").get("/hours/console", follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/console/login")
 
 
 def test_console_page_is_404_where_disabled(harness):
@@ -111,3 +113,37 @@ def test_misspelt_key_is_an_error(hall_factory):
         hall_factory([TenantSpec("alpha", plugins=["hours"], plugin_settings={"hours": {"weekday": "08:00-12:00"}})],
                      extra_plugins=PLUGINS)
     assert "unknown key" in _issues(excinfo)["plugins.hours.weekday"][1]
+
+
+# -- docs/tutorial.md quotes the code it describes, verbatim ----------------------------------
+
+QUOTE = re.compile(r"^```\w+ (\S+)\n(.*?)^```$", re.M | re.S)
+
+
+def _quotes() -> list[tuple[str, str]]:
+    return QUOTE.findall((REPO / "docs" / "tutorial.md").read_text(encoding="utf-8"))
+
+
+def _source(path: str) -> Path:
+    return REPO / path if path.startswith("tests/") else REPO / "docs" / "tutorial" / path
+
+
+def test_tutorial_quotes_match_the_files():
+    quotes = _quotes()
+    assert len(quotes) >= 8
+    for path, text in quotes:
+        source = _source(path)
+        assert source.is_file(), f"docs/tutorial.md quotes {path}, which does not exist"
+        content = source.read_text(encoding="utf-8")
+        if path.startswith("tests/"):
+            assert text in content, f"docs/tutorial.md: the excerpt of {path} differs from the file"
+        else:
+            assert text == content, f"docs/tutorial.md: the quote of {path} differs from the file (quote it whole)"
+
+
+def test_tutorial_quotes_every_plugin_file():
+    quoted = {path for path, _ in _quotes()}
+    root = REPO / "docs" / "tutorial"
+    files = {p.relative_to(root).as_posix() for p in root.rglob("*")
+             if p.is_file() and not any(part == "__pycache__" or part.endswith(".egg-info") for part in p.parts)}
+    assert files - quoted == set(), "docs/tutorial.md does not quote these files of docs/tutorial/"

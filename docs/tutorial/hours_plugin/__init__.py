@@ -9,7 +9,7 @@ from core.hookspecs import hookimpl
 from core.i18n import N_
 from core.web.menus import MenuItem, Panel
 
-from hours_plugin.settings import HoursSettings
+from .settings import HoursSettings
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def register_permissions(hall):
 
 @hookimpl
 def register_routes(hall):
-    from hours_plugin.routes import HANDLERS
+    from .routes import HANDLERS
 
     return HANDLERS
 

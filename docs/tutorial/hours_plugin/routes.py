@@ -7,8 +7,8 @@ from litestar import Request, Response, get
 from core.web.context import info
 from core.web.render import render
 
-from hours_plugin import hours_context
-from hours_plugin.settings import HoursSettings
+from . import hours_context
+from .settings import HoursSettings
 
 
 @get("/", opt={"auth": "public"})

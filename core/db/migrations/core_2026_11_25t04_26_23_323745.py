@@ -4,7 +4,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
 from core.db.indexes import add_unique_indexes
 
-ID = "2026-11-25T03:36:15:498833"
+ID = "2026-11-25T04:26:23:323745"
 VERSION = "1.38.0"
 DESCRIPTION = "composite indexes"
 
