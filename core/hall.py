@@ -78,12 +78,7 @@ class Hall:
         known = set(self.plugins.names())
         if dep.hall.default_theme not in self.themes:
             issues.append(ConfigIssue(cfg_file, "hall.default_theme", f"theme {dep.hall.default_theme!r} does not exist (have: {', '.join(sorted(self.themes)) or 'none'})"))
-        for i, name in enumerate(dep.hall.plugins):
-            if name not in known:
-                issues.append(ConfigIssue(cfg_file, f"hall.plugins[{i}]", f"unknown plugin {name!r} (installed: {', '.join(sorted(known)) or 'none'})"))
-        for name in dep.plugins:
-            if name not in known:
-                issues.append(ConfigIssue(cfg_file, f"plugins.{name}", f"settings for unknown plugin {name!r}"))
+        issues += _unknown_plugins(cfg_file, "hall.plugins", dep.hall.plugins, dep.plugins, known)
         hosts: dict[str, str] = {}
         tenants: dict[str, Tenant] = {}
         for tid, raw in self.settings.tenants.items():
@@ -99,12 +94,8 @@ class Hall:
                 hosts[host.lower()] = tid
             inherits = data.tenant.plugins is None
             enabled = dep.hall.plugins if inherits else data.tenant.plugins
-            for i, name in enumerate([] if inherits else enabled):  # an inherited list was checked as hall.plugins
-                if name not in known:
-                    issues.append(ConfigIssue(tfile, f"tenant.plugins[{i}]", f"unknown plugin {name!r} (installed: {', '.join(sorted(known)) or 'none'})"))
-            for name in data.plugins:
-                if name not in known:
-                    issues.append(ConfigIssue(tfile, f"plugins.{name}", f"settings for unknown plugin {name!r}"))
+            # an inherited list was already checked as hall.plugins
+            issues += _unknown_plugins(tfile, "tenant.plugins", [] if inherits else enabled, data.plugins, known)
             plugin_settings: dict[str, BaseModel] = {}
             for name, model in self.settings_models.items():
                 merged = {**dep.plugins.get(name, {}), **data.plugins.get(name, {})}
@@ -186,3 +177,12 @@ class Hall:
 
     def tenants_enabling(self, plugin: str) -> list[str]:
         return [t.id for t in self.tenants if t.enables(plugin)]
+
+
+def _unknown_plugins(file: str, list_key: str, enabled: list[str], settings: dict, known: set[str]) -> list[ConfigIssue]:
+    """Plugins named in an enabled list or a [plugins.<name>] table that are not installed."""
+    installed = ", ".join(sorted(known)) or "none"
+    issues = [ConfigIssue(file, f"{list_key}[{i}]", f"unknown plugin {name!r} (installed: {installed})")
+              for i, name in enumerate(enabled) if name not in known]
+    issues += [ConfigIssue(file, f"plugins.{name}", f"settings for unknown plugin {name!r}") for name in settings if name not in known]
+    return issues

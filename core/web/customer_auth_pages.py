@@ -35,6 +35,18 @@ def _security(request: Request):
     return request.app.state.hall.deployment.security
 
 
+def _check_code_and_new_password(form: Form) -> None:
+    """The second step of sign-up and of a reset: a code, a new password typed twice."""
+    form.require("code", "password", "password_confirm")
+    problem = password_problem(form.raw("password"), form.raw("password_confirm")) if form.raw("password") else None
+    if problem:
+        form.error("password", problem)
+
+
+def _code_problem(result: str) -> str:
+    return {"wrong": CODE_WRONG, "locked": CODE_LOCKED}.get(result, CODE_EXPIRED)
+
+
 def safe_next(request: Request, target: str | None, default: str) -> str:
     """Only redirect inside this tenant (no open redirects)."""
     base = info(request).base
@@ -96,10 +108,7 @@ async def signup_verify(request: Request) -> Response:
     ri = info(request)
     sec = _security(request)
     form = await Form.from_request(request)
-    form.require("code", "password", "password_confirm")
-    problem = password_problem(form.raw("password"), form.raw("password_confirm")) if form.raw("password") else None
-    if problem:
-        form.error("password", problem)
+    _check_code_and_new_password(form)
     sent_to = ""
     if form.valid:
         result, row = await otp.check(secret=hall.secret, purpose="signup", flow=form.value("flow"), code=form.value("code"), max_attempts=sec.otp_max_attempts)
@@ -119,7 +128,7 @@ async def signup_verify(request: Request) -> Response:
                 await start_session(request, response, "customer", account_id, {"name": customer["name"], "language": ri.language})
                 return response
         else:
-            form.error("code", {"wrong": CODE_WRONG, "locked": CODE_LOCKED}.get(result, CODE_EXPIRED))
+            form.error("code", _code_problem(result))
     return await render(request, "auth/signup_verify.html", {"form": form, "sent_to": sent_to}, status=400)
 
 
@@ -192,10 +201,7 @@ async def reset_verify(request: Request) -> Response:
     hall = request.app.state.hall
     sec = _security(request)
     form = await Form.from_request(request)
-    form.require("code", "password", "password_confirm")
-    problem = password_problem(form.raw("password"), form.raw("password_confirm")) if form.raw("password") else None
-    if problem:
-        form.error("password", problem)
+    _check_code_and_new_password(form)
     if form.valid:
         result, row = await otp.check(secret=hall.secret, purpose="reset", flow=form.value("flow"), code=form.value("code"), max_attempts=sec.otp_max_attempts)
         if result == "ok":
@@ -203,7 +209,7 @@ async def reset_verify(request: Request) -> Response:
             await CustomerAccount.update({CustomerAccount.password_hash: await hash_password(form.raw("password"))}).where(CustomerAccount.id == account_id)
             await end_sessions_of("customer", account_id)
             return await render(request, "auth/reset_done.html", {})
-        form.error("code", {"wrong": CODE_WRONG, "locked": CODE_LOCKED}.get(result, CODE_EXPIRED))
+        form.error("code", _code_problem(result))
     return await render(request, "auth/reset_verify.html", {"form": form}, status=400)
 
 
