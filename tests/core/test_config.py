@@ -95,12 +95,17 @@ def test_plugin_settings_tenant_overrides_deployment(tmp_path):
 
 
 def test_environment_overrides_the_file(tmp_path, monkeypatch):
-    config = _hall(tmp_path)
+    config = _hall(tmp_path, hall={"plugins": ["notices"]})
     monkeypatch.setenv("HALL_SERVER__PORT", "9123")
     monkeypatch.setenv("HALL_TENANT_ALPHA_BRAND__HOTLINE", "96000")
     hall = Hall.from_config(config, connect_tenants=False)
     assert hall.deployment.server.port == 9123
     assert hall.tenants.get("alpha").brand.hotline == "96000"
+    assert Hall.from_config(config, connect_tenants=False).deployment.hall.plugins == ["notices"]
+    monkeypatch.setenv("HALL_HALL__PLUGINS", "[]")  # a list replaces the file's list, it is not appended to
+    monkeypatch.setenv("HALL_TENANT_ALPHA_TENANT__HOSTS", '["other.example"]')
+    hall = Hall.from_config(config, connect_tenants=False)
+    assert hall.deployment.hall.plugins == [] and hall.tenants.get("alpha").hosts == ("other.example",)
     monkeypatch.setenv("HALL_SERVER__PORT", "nope")
     assert any("environment variable HALL_SERVER__PORT: server.port" in i for i in _issues(config))
 
