@@ -47,7 +47,7 @@ class ServerSection(Strict):
     host: str = Field("127.0.0.1", description="Address `hall serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `hall serve` listens on.")
     workers: int = Field(1, ge=1, le=64, description="Web worker processes started by `hall serve`.")
-    base_url: str = Field("", description="Public base URL used in e-mails; empty means derived from the request.")
+    trusted_proxies: list[str] = Field(default_factory=list, description="Addresses of reverse proxies whose X-Forwarded-For is believed (for log-in throttling and the audit log). Empty: the peer address is the client.")
 
 
 class SecuritySection(Strict):

@@ -55,5 +55,14 @@ def info(connection: ASGIConnection) -> RequestInfo:
 
 
 def client_address(connection: ASGIConnection) -> str:
+    """The client's address: the peer, or - when the peer is a trusted proxy - the last untrusted X-Forwarded-For hop."""
     client = connection.client
-    return client.host if client else "unknown"
+    peer = client.host if client else "unknown"
+    trusted = connection.app.state.hall.deployment.server.trusted_proxies
+    if not trusted or peer not in trusted:
+        return peer
+    hops = [h.strip() for h in connection.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):  # walk back from the nearest proxy; the first untrusted hop is the client
+        if hop not in trusted:
+            return hop[:64]
+    return peer

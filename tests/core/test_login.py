@@ -116,3 +116,18 @@ def test_forms_carry_the_csrf_token_in_their_html(hall):
     page = client.get("/signup")
     assert 'name="_csrf_token" value=""' not in page.text
     assert 'name="_csrf_token" value="' in page.text
+
+
+def test_throttling_behind_a_trusted_proxy_uses_the_forwarded_address(hall_factory):
+    from core.testing import TenantSpec
+
+    harness = hall_factory([TenantSpec("alpha")], deployment={"server": {"trusted_proxies": ["testclient"]}})
+    client = harness.client("alpha")
+    for i in range(20):  # twenty failures from one customer behind the proxy
+        client.post("/login", {"login": f"1390000{i:04d}", "password": "wrong-one-1"}, headers={"x-forwarded-for": "203.0.113.7"})
+    customer = make_customer(24)
+    register_customer(harness, "alpha", customer)
+    blocked = client.post("/login", {"login": customer.numbers[0].number, "password": PASSWORD}, headers={"x-forwarded-for": "203.0.113.7"})
+    assert blocked.status_code == 400
+    other = client.post("/login", {"login": customer.numbers[0].number, "password": PASSWORD}, headers={"x-forwarded-for": "198.51.100.9"})
+    assert other.status_code == 303, "another client behind the same proxy is not throttled"
