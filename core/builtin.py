@@ -9,17 +9,21 @@ from core.web.menus import MenuItem, Panel
 
 
 def core_route_handlers(hall) -> list:
-    from core.web import account_pages, console_auth_pages, console_pages, console_staff_pages, customer_auth_pages, public_pages
+    from core.web import (account_pages, console_auth_pages, console_outbox_pages, console_pages, console_staff_pages,
+                          customer_auth_pages, public_pages)
 
     return [*public_pages.HANDLERS, *customer_auth_pages.HANDLERS, *account_pages.HANDLERS,
-            *console_auth_pages.HANDLERS, *console_pages.HANDLERS, *console_staff_pages.HANDLERS]
+            *console_auth_pages.HANDLERS, *console_pages.HANDLERS, *console_staff_pages.HANDLERS,
+            *console_outbox_pages.HANDLERS]
 
 
 @hookimpl
 def register_jobs(hall):
     from core.jobs.builtin import CORE_JOBS
+    from core.jobs.spec import Job
+    from core.legacy.outbox import deliver_due
 
-    return CORE_JOBS
+    return [*CORE_JOBS, Job("core.deliver_outbox", deliver_due, every_minutes=1)]
 
 
 @hookimpl
@@ -37,6 +41,7 @@ def menu_items(hall, tenant, request, audience):
             MenuItem(N_("Operators"), "/console/operators", permission="core.operators.manage", order=920),
             MenuItem(N_("Roles"), "/console/roles", permission="core.operators.manage", order=930),
             MenuItem(N_("Audit log"), "/console/audit", permission="core.audit.view", order=940),
+            MenuItem(N_("Legacy outbox"), "/console/outbox", permission="core.outbox.manage", order=950),
             MenuItem(N_("All tenants"), "/console/tenants", permission="core.super", order=990),
         ]
     return [MenuItem(N_("Home"), "/", order=0)]
@@ -50,6 +55,7 @@ def home_panels(hall, tenant, request, audience):
 
     async def panel():
         from core.auth.tables import Customer, CustomerAccount
+        from core.legacy.outbox_tables import OutboxEvent
         from core.legacy.tables import SyncState
         from core.notify.tables import Message
 
@@ -59,6 +65,8 @@ def home_panels(hall, tenant, request, audience):
             "sync": await SyncState.select().where(SyncState.kind == "customers").first(),
             "pending": await Message.count().where(Message.status == "pending"),
             "failed": await Message.count().where(Message.status == "failed"),
+            "outbox_waiting": await OutboxEvent.count().where(OutboxEvent.status.is_in(["pending", "delivering"])),
+            "outbox_dead": await OutboxEvent.count().where(OutboxEvent.status == "dead"),
         }, title=N_("Legacy data and messages"), permission="core.customers.view", order=0)
 
     return panel

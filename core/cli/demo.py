@@ -19,6 +19,7 @@ from core.cli.serve import serve_app
 
 DEMO_PASSWORD = "Demo2026!"
 DEMO_SIZE = 300
+DEMO_MONTHS = 3  # months of bills and call records in the demo legacy databases
 
 
 def ensure_secrets(config_file: Path) -> None:
@@ -46,7 +47,8 @@ def generate_legacy(hall, subscribers: int) -> dict:
         style = tenant.connector.get("demo_style") or tenant.id
         if style not in STYLES:
             continue
-        out[tenant.id] = generate_legacy_db(path, seed=zlib.crc32(tenant.id.encode()) % 10_000, subscribers=subscribers, style=style)
+        out[tenant.id] = generate_legacy_db(path, seed=zlib.crc32(tenant.id.encode()) % 10_000, subscribers=subscribers, style=style,
+                                            months=DEMO_MONTHS)
     return out
 
 
@@ -54,6 +56,7 @@ async def prepare(hall, demo_customers: dict) -> dict:
     from core.auth.admin import ensure_operator, ensure_superadmin
     from core.auth.permissions import known_codes
     from core.db.migrate import migrate
+    from core.legacy.billing_sync import supports, sync_billing
     from core.legacy.customer_sync import sync_customers
 
     await migrate(hall)
@@ -63,6 +66,9 @@ async def prepare(hall, demo_customers: dict) -> dict:
         connector = hall.connector(tenant)
         if connector is not None:
             await sync_customers(tenant, connector, secret=hall.secret)
+            for kind in ("bills", "calls"):
+                if supports(connector, kind):
+                    await sync_billing(tenant, connector, kind)
         await ensure_operator(tenant, "admin", "管理员" if tenant.language == "zh_CN" else "Administrator", DEMO_PASSWORD, "administrator", perms)
         report[tenant.id] = demo_customers.get(tenant.id, [])[:3]
     await ensure_superadmin("root", "Super admin", DEMO_PASSWORD)

@@ -18,6 +18,8 @@ from core.auth.tables import (
     SuperAdmin,
     ThrottleEvent,
 )
+from core.legacy.billing_tables import Bill, BillItem, CallRecord, Quarantine
+from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.tables import SyncState
 from core.notify.tables import Message
 
@@ -27,5 +29,7 @@ APP_CONFIG = AppConfig(
     table_classes=[
         Customer, ServiceNumber, CustomerAccount, AccountNumber, Session, OneTimeCode, ThrottleEvent,
         Operator, Role, OperatorRole, SuperAdmin, AuditLog, Message, SyncState,
+        Bill, BillItem, CallRecord, Quarantine,
+        OutboxEvent,
     ],
 )

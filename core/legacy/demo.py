@@ -7,10 +7,13 @@ map. Two styles prove that mapping is configuration, not code:
 - ``jiangnan``: pinyin-abbreviation tables (``KH_KHXX`` customers, ``YW_HMXX``
   service lines, ``ZF_ZFXX`` tariffs), one text customer number, status
   letters, change times as text ``YYYYMMDDHHMMSS`` (local time).
+  The hall's outbox events arrive in ``JK_HXSJ`` (接口回写事件: 事件编号 SJBH,
+  事件类型 SJLX, 事件内容 SJNR, 接收时间 JSSJ as text, 处理状态 CLZT).
 - ``haibin``: English-ish tables (``CRM_CUST``, ``CRM_SUBS``, ``PM_TARIFF``), a
   customer key split into area code + sequence, numeric status and product
   codes, change times as epoch seconds, names blank-padded like CHAR columns,
-  some ID numbers with a lower-case ``x``.
+  some ID numbers with a lower-case ``x``. Outbox events arrive in
+  ``INTF_HALL_INBOX`` (``EVENT_ID`` unique, ``RECV_TS`` in epoch seconds).
 
 The people are style-neutral (:class:`_Person`); a style only decides the
 region and how rows are written. Data comes from Faker('zh_CN') and one
@@ -217,6 +220,7 @@ CREATE TABLE KH_KHXX (KHBH TEXT PRIMARY KEY, KHMC TEXT, ZJLX TEXT, ZJHM TEXT, LX
 CREATE INDEX IX_KH_KHXX_XGSJ ON KH_KHXX (XGSJ, KHBH);
 CREATE TABLE YW_HMXX (HM TEXT PRIMARY KEY, KHBH TEXT NOT NULL, LX TEXT, ZFBH TEXT, ZT TEXT, KTRQ TEXT);
 CREATE INDEX IX_YW_HMXX_KHBH ON YW_HMXX (KHBH);
+CREATE TABLE JK_HXSJ (SJBH TEXT PRIMARY KEY, SJLX TEXT NOT NULL, SJNR TEXT, JSSJ TEXT, CLZT TEXT DEFAULT '0');
 """,
     "haibin": """
 CREATE TABLE PM_TARIFF (TARIFF_ID INTEGER PRIMARY KEY, TARIFF_NAME TEXT, PROD_TYPE INTEGER, MONTH_FEE_FEN INTEGER);
@@ -227,6 +231,8 @@ CREATE INDEX IX_CRM_CUST_UPD ON CRM_CUST (UPD_TS, AREA_NO, CUST_SEQ);
 CREATE TABLE CRM_SUBS (SUBS_ID INTEGER PRIMARY KEY, ACC_NBR TEXT NOT NULL UNIQUE, AREA_NO TEXT, CUST_SEQ INTEGER,
                        PROD_TYPE INTEGER, TARIFF_ID INTEGER, SUBS_STATE INTEGER, OPEN_TS INTEGER);
 CREATE INDEX IX_CRM_SUBS_CUST ON CRM_SUBS (AREA_NO, CUST_SEQ);
+CREATE TABLE INTF_HALL_INBOX (SEQ_ID INTEGER PRIMARY KEY, EVENT_ID VARCHAR(36) NOT NULL UNIQUE, EVENT_TYPE VARCHAR(64) NOT NULL,
+                              EVENT_BODY TEXT, RECV_TS INTEGER, PROC_STATE INTEGER DEFAULT 0);
 """,
 }
 _TARIFFS = [  # (kind, name, monthly fee in fen)
@@ -282,11 +288,12 @@ def _write(conn: sqlite3.Connection, style: str, people: list[_Person]) -> None:
 
 
 def generate_legacy_db(path: Path, *, seed: int = 1, subscribers: int = 200, style: str = "jiangnan",
-                       sample: int = 5) -> list[DemoCustomer]:
+                       sample: int = 5, months: int = 0) -> list[DemoCustomer]:
     """Write a fresh legacy database at ``path`` (overwriting it); return the first ``sample`` customers.
 
     The first ``sample`` customers are active, have an e-mail address and at
-    least one phone line, so a demo can sign up with any of them.
+    least one phone line, so a demo can sign up with any of them. ``months``
+    adds that many months of bills and call records (core.legacy.demo_billing).
     """
     if style not in STYLES:
         raise ValueError(f"unknown demo style {style!r} (have: {', '.join(STYLES)})")
@@ -301,6 +308,10 @@ def generate_legacy_db(path: Path, *, seed: int = 1, subscribers: int = 200, sty
         conn.execute("PRAGMA synchronous = OFF")
         with conn:
             _write(conn, style, people)
+            if months:  # bills with items and call records (core/legacy/demo_billing.py)
+                from core.legacy.demo_billing import write_billing
+
+                write_billing(conn, style, people, lambda kind, n: _TARIFFS[_tariff_index(kind, n)][2], months, seed)
     finally:
         conn.close()
     return [DemoCustomer(_legacy_id(style, p), p.name, p.id_number, [ln.number for ln in p.lines], p.email, p.phone)

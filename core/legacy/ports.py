@@ -59,6 +59,99 @@ class CustomerSource(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class LegacyBillItem:
+    code: str
+    name: str
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class LegacyBill:
+    """A monthly bill with its line items, in the hall's units (integer fen, month ``YYYY-MM``).
+
+    ``problem`` is set by the connector when it could not convert the row (an
+    unparseable value, naming key, table, column and the value); the sync
+    quarantines such a row instead of storing it.
+    """
+
+    legacy_id: str
+    number: str
+    month: str  # YYYY-MM
+    amount_fen: int
+    paid_fen: int = 0
+    status: str = "unpaid"  # unpaid | partial | paid
+    due_date: dt.date | None = None
+    changed_at: dt.datetime | None = None
+    items: tuple[LegacyBillItem, ...] = field(default_factory=tuple)
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class BillBatch:
+    bills: list[LegacyBill]
+    watermark: str  # opaque to the hall
+
+
+@runtime_checkable
+class BillingSource(Protocol):
+    """Monthly bills with their line items."""
+
+    async def bills_changed_since(self, watermark: str, limit: int) -> BillBatch:
+        """Bills changed after ``watermark`` ("" = from the start), oldest first, at most ``limit``."""
+        ...
+
+    async def bills_by_ids(self, legacy_ids: list[str]) -> list[LegacyBill]:
+        """The bills with these legacy ids as they are now (re-trying quarantined rows); unknown ids are left out."""
+        ...
+
+
+@dataclass(frozen=True)
+class LegacyCallRecord:
+    """One call-detail record; ``call_type`` is local | long_distance | international | roaming | data | sms."""
+
+    legacy_id: str
+    number: str
+    started_at: dt.datetime | None
+    duration_s: int
+    called_number: str
+    call_type: str
+    charge_fen: int
+    problem: str = ""  # as for LegacyBill
+
+
+@dataclass(frozen=True)
+class CallBatch:
+    calls: list[LegacyCallRecord]
+    watermark: str  # opaque to the hall
+
+
+@runtime_checkable
+class CallRecordSource(Protocol):
+    """Call-detail records, read after a watermark (an increasing key or a change time)."""
+
+    async def calls_after(self, watermark: str, limit: int) -> CallBatch:
+        """Call records after ``watermark`` ("" = from the start of the connector's window), at most ``limit``."""
+        ...
+
+    async def calls_by_ids(self, legacy_ids: list[str]) -> list[LegacyCallRecord]:
+        """The call records with these legacy ids as they are now; unknown ids are left out."""
+        ...
+
+
+@runtime_checkable
+class LegacyWriter(Protocol):
+    """Changes the hall pushes to the legacy system (payments posted, service orders, account changes): the outbox."""
+
+    async def write_event(self, event_id: str, kind: str, payload: dict) -> None:
+        """Apply one outbox event. Idempotent by ``event_id``: writing an event id seen before has no second effect.
+
+        Raise ``ConnectionError`` (or ``TimeoutError``) when the legacy system
+        cannot be reached, any other exception when it refuses this event.
+        """
+        ...
+
+
 @runtime_checkable
 class Connector(Protocol):
     """Every connector: a name and a health check. The ports above are optional extras."""
@@ -75,6 +168,9 @@ class Connector(Protocol):
 
 
 PORTS: dict[str, type] = {"customers": CustomerSource}
+PORTS["writeback"] = LegacyWriter
+PORTS["bills"] = BillingSource
+PORTS["calls"] = CallRecordSource
 
 
 def port_name(port: type) -> str:

@@ -33,12 +33,19 @@ def make_customer(n: int, *, name: str | None = None, email: str | None = "", ph
 
 @dataclass
 class FakeConnector:
-    """In-memory legacy system implementing the ``customers`` port. ``down = True`` simulates an outage."""
+    """In-memory legacy system implementing the ``customers`` and ``writeback`` ports. ``down = True`` simulates an outage.
+
+    Written events land in ``events`` (event id -> (kind, payload)), once per
+    event id however often they are written; ``rejects`` maps an event kind to
+    the reason the legacy system refuses it with.
+    """
 
     customers: list[LegacyCustomer] = field(default_factory=list)
     name: str = "fake"
     down: bool = False
     calls: list[str] = field(default_factory=list)
+    events: dict[str, tuple[str, dict]] = field(default_factory=dict)
+    rejects: dict[str, str] = field(default_factory=dict)
 
     def _check(self) -> None:
         if self.down:
@@ -66,6 +73,13 @@ class FakeConnector:
             if any(n.number == number for n in c.numbers):
                 return c
         return None
+
+    async def write_event(self, event_id: str, kind: str, payload: dict) -> None:
+        self._check()
+        self.calls.append(f"write_event:{event_id}")
+        if kind in self.rejects:
+            raise ValueError(self.rejects[kind])
+        self.events.setdefault(event_id, (kind, payload))  # idempotent: a repeat has no second effect
 
     def touch(self, legacy_id: str, **changes) -> None:
         """Change a customer as the legacy system would (bumps its change time)."""

@@ -18,8 +18,11 @@ def make_connector(hall, tenant, config):
     """Build an :class:`SqlBssConnector` for tenants whose ``[connector].type`` is ``sqlbss``."""
     if (config or {}).get("type") != "sqlbss":
         return None
-    from plugins.sqlbss.connector import SqlBssConnector
     from plugins.sqlbss.mapping import parse_mapping
 
     tenant_file = tenant.path / "tenant.toml"
-    return SqlBssConnector(parse_mapping(config, tenant_file), root=hall.root, tenant_file=tenant_file)
+    mapping = parse_mapping(config, tenant_file)
+    from plugins.sqlbss.billing import connector_class
+
+    # only the ports the mapping supports: bills, calls (billing.py), writeback (writeback.py)
+    return connector_class(mapping)(mapping, root=hall.root, tenant_file=tenant_file)

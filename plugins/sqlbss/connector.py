@@ -129,12 +129,17 @@ class SqlBssConnector:
         """Every mismatch between the mapping and the live database: unknown names, unparseable values, unmapped codes."""
         def work(conn: sa.Connection) -> list[ConfigIssue]:
             schema, issues = resolve(conn, self.mapping, self.tenant_file)
-            return issues if schema is None else sample_problems(conn, schema, self.mapping, self.tenant_file)
+            issues = issues if schema is None else sample_problems(conn, schema, self.mapping, self.tenant_file)
+            return issues + self._more_problems(conn)
 
         try:
             return await self._run(work)
         except LegacyUnavailable as exc:
             return [ConfigIssue(self.tenant_file, "connector.url", str(exc))]
+
+    def _more_problems(self, conn: sa.Connection) -> list[ConfigIssue]:
+        """Problems of the optional ports' sections (bills, calls): extended by their mixins (billing.py)."""
+        return []
 
     async def check(self) -> None:
         """Raise ConfigError (file, key, reason per problem) unless the mapping fits the live database."""

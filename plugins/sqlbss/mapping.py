@@ -22,6 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.config import ConfigError, ConfigIssue
+from plugins.sqlbss.writeback_map import WritebackMap
 
 IDENT = r"^[A-Za-z_][A-Za-z0-9_$#]*$"
 TABLE = r"^([A-Za-z_][A-Za-z0-9_$#]*\.)?[A-Za-z_][A-Za-z0-9_$#]*$"  # optionally schema-qualified
@@ -95,6 +96,10 @@ class NumbersMap(_Strict):
         return {code(k): v for k, v in value.items()}
 
 
+# Bills and call records: their sections live in billing_mapping.py, which needs the base classes above.
+from plugins.sqlbss.billing_mapping import BillItemsMap, BillsMap, CallsMap, billing_cross_checks  # noqa: E402
+
+
 class SqlBssMapping(_Strict):
     type: Literal["sqlbss"]
     url: str = Field(description="sqlite:///path (relative to the hall's folder), postgresql://user@host/db, or any SQLAlchemy URL with its driver.")
@@ -103,6 +108,10 @@ class SqlBssMapping(_Strict):
     demo_style: Literal["jiangnan", "haibin"] | None = Field(None, description="Only for `hall demo`: the demo legacy system to generate at `url`.")
     customers: CustomersMap
     numbers: NumbersMap
+    bills: BillsMap | None = None
+    bill_items: BillItemsMap | None = None
+    calls: CallsMap | None = None
+    writeback: WritebackMap | None = None  # the outbox's legacy inbox; omitted: no writeback port
 
     @field_validator("timezone")
     @classmethod
@@ -151,7 +160,7 @@ def _cross_checks(m: SqlBssMapping) -> list[tuple[str, str]]:
         problems.append(("numbers.status_map", "required when numbers.status is set (legacy code -> active|suspended|closed)"))
     if m.numbers.kind and not m.numbers.kind_map:
         problems.append(("numbers.kind_map", "required when numbers.kind is set (legacy code -> phone|account|broadband)"))
-    return problems
+    return problems + billing_cross_checks(m)
 
 
 def parse_mapping(config: dict, tenant_file: Path | str) -> SqlBssMapping:

@@ -1,0 +1,69 @@
+"""hall sync: bills and call records (and customers) from each tenant's legacy system, with a progress bar."""
+
+from __future__ import annotations
+
+import click
+
+from core.cli.base import cli, load_hall, run, with_db
+
+KINDS = ("customers", "bills", "calls")
+
+
+async def _sync_tenant(hall, tenant, connector, kinds: list[str], full: bool, progress) -> list[str]:
+    """Sync the kinds this connector supports; returns one line per kind."""
+    from core.legacy.billing_sync import retry_quarantined, supports, sync_billing
+    from core.legacy.customer_sync import sync_customers
+    from core.legacy.ports import CustomerSource
+
+    lines = []
+    for kind in kinds:
+        if kind == "customers":
+            if not isinstance(connector, CustomerSource):
+                continue
+            task = progress.add_task(f"{tenant.id}: customers", total=None)
+            result = await sync_customers(tenant, connector, secret=hall.secret, full=full)
+            progress.update(task, completed=result.fetched, total=result.fetched)
+            lines.append(f"{tenant.id}: customers: {result.fetched} fetched, {result.written} written, {len(result.rejected)} rejected")
+            continue
+        if not supports(connector, kind):
+            continue
+        task = progress.add_task(f"{tenant.id}: {kind}", total=None)
+        result = await sync_billing(tenant, connector, kind, full=full,
+                                    progress=lambda r, task=task: progress.update(task, completed=r.fetched))
+        retried = await retry_quarantined(tenant, kind, connector) if not full else None
+        progress.update(task, completed=result.fetched, total=result.fetched)
+        lines.append(f"{tenant.id}: {result}" + (f"; quarantine retried: {retried.resolved} resolved" if retried else ""))
+    return lines
+
+
+@cli.command("sync", help="Sync customers, bills and call records from each tenant's legacy system (from the last watermark).")
+@click.option("--tenant", "tenant_id", default=None, help="Only this tenant.")
+@click.option("--kind", "kinds", type=click.Choice(KINDS), multiple=True, help="Only this kind (repeatable; default: all).")
+@click.option("--full", is_flag=True, help="Start from the beginning instead of the last watermark.")
+def sync(tenant_id: str | None, kinds: tuple[str, ...], full: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    hall = load_hall()
+    tenants = [hall.tenants.get(tenant_id)] if tenant_id else list(hall.tenants)
+    if tenant_id and tenants[0] is None:
+        raise click.BadParameter(f"no tenant {tenant_id!r}", param_hint="--tenant")
+    failed: list[str] = []
+
+    async def go():
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, transient=False) as progress:
+            for tenant in tenants:
+                connector = hall.connector(tenant)
+                if connector is None:
+                    progress.console.print(f"{tenant.id}: no legacy connector configured", markup=False)
+                    continue
+                try:
+                    for line in await _sync_tenant(hall, tenant, connector, list(kinds or KINDS), full, progress):
+                        progress.console.print(line, markup=False, highlight=False)
+                except Exception as exc:  # one tenant's legacy outage must not stop the others
+                    failed.append(tenant.id)
+                    progress.console.print(f"{tenant.id}: sync failed: {exc}", style="red", markup=False, highlight=False)
+
+    run(with_db(hall, go))
+    if failed:
+        raise SystemExit(1)

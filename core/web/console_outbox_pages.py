@@ -1,0 +1,52 @@
+"""Console: the outbox to the legacy system (permission ``core.outbox.manage``): events by status, replay of dead ones."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from core.db import transaction
+from core.legacy.outbox import STATUSES, replay
+from core.legacy.outbox_tables import OutboxEvent
+from core.web.audit_helpers import audit
+from core.web.console_pages import PAGE, _page, page_url
+from core.web.render import redirect, render
+
+MANAGE = {"auth": "operator", "permission": "core.outbox.manage"}
+SNAPSHOT = (OutboxEvent.event_id, OutboxEvent.kind, OutboxEvent.status, OutboxEvent.attempts, OutboxEvent.last_error)
+
+
+@get("/console/outbox", opt=MANAGE)
+async def outbox_list(request: Request) -> Response:
+    q = request.query_params
+    filters = {"status": q.get("status", "") if q.get("status", "") in STATUSES else "",
+               "kind": (q.get("kind") or "").strip()[:64], "event_id": (q.get("event_id") or "").strip()[:36]}
+    query = OutboxEvent.select().order_by(OutboxEvent.id, ascending=False)
+    if filters["status"]:
+        query = query.where(OutboxEvent.status == filters["status"])
+    if filters["kind"]:
+        query = query.where(OutboxEvent.kind == filters["kind"])
+    if filters["event_id"]:
+        query = query.where(OutboxEvent.event_id == filters["event_id"])
+    page = _page(request)
+    rows = await query.limit(PAGE + 1).offset((page - 1) * PAGE)
+    counts = {status: await OutboxEvent.count().where(OutboxEvent.status == status) for status in STATUSES}
+    return await render(request, "console/outbox.html", {"events": rows[:PAGE], "filters": filters, "counts": counts,
+                                                          "statuses": STATUSES, "page": page, "more": len(rows) > PAGE,
+                                                          "page_url": page_url(request)}, audience="operator")
+
+
+@post("/console/outbox/{row_id:int}/replay", opt=MANAGE)
+async def outbox_replay(request: Request, row_id: FromPath[int]) -> Response:
+    async with transaction():
+        before = await OutboxEvent.select(*SNAPSHOT).where(OutboxEvent.id == row_id).first()
+        if before is None:
+            raise NotFoundException()
+        if await replay(before["event_id"]):
+            after = await OutboxEvent.select(*SNAPSHOT).where(OutboxEvent.id == row_id).first()
+            await audit(request, "outbox.replay", object_type="outbox_event", object_id=before["event_id"], before=before, after=after)
+    return redirect(request, "/console/outbox?status=dead")
+
+
+HANDLERS = [outbox_list, outbox_replay]

@@ -1,0 +1,132 @@
+"""Legacy bill and call rows -> the hall's records: money in integer fen, aware times, mapped codes.
+
+A value that does not convert does not stop the sync: the record is handed
+on with ``problem`` set - naming the tenant file, the mapping key, the table,
+the column and the value - and the sync quarantines it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.legacy.ports import LegacyBill, LegacyBillItem, LegacyCallRecord
+from plugins.sqlbss import markers
+from plugins.sqlbss.mapping import code
+
+UNITS = {"fen_int": 1, "jiao_int": 10}
+
+
+def to_fen(raw: Any, fmt: str) -> int:
+    """Integer fen from a legacy money value; ValueError when it is not exactly that."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise ValueError("empty")
+    if isinstance(raw, bool) or isinstance(raw, (dt.date, bytes)):
+        raise ValueError(f"not an amount ({type(raw).__name__})")
+    if fmt in UNITS:
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        text = str(raw).strip()
+        if isinstance(raw, decimal.Decimal):
+            if raw != raw.to_integral_value():
+                raise ValueError("not a whole number")
+            return int(raw) * UNITS[fmt]
+        if not text.lstrip("-").isdigit():
+            raise ValueError("not a whole number")
+        return int(text) * UNITS[fmt]
+    if fmt == "yuan_text" and not isinstance(raw, str):
+        raise ValueError(f"not text ({type(raw).__name__})")
+    try:
+        yuan = decimal.Decimal(str(raw).strip().replace(",", ""))  # floats go through str(): 12.34, not 12.339999
+    except decimal.InvalidOperation:
+        raise ValueError("not a number of yuan") from None
+    if not yuan.is_finite():
+        raise ValueError("not a number of yuan")
+    fen = yuan * 100
+    if fen != fen.to_integral_value():
+        raise ValueError("has fractions of a fen")
+    return int(fen)
+
+
+class Problem(Exception):
+    """A value that does not convert: ``file``, mapping ``key`` and ``reason`` (which shows table, column and value)."""
+
+    def __init__(self, file: str, key: str, reason: str):
+        self.file, self.key, self.reason = file, key, reason
+        super().__init__(f"{file}: {key}: {reason}")
+
+
+class Reader:
+    """Reads one mapped role from a row, converting it; raises :class:`Problem` with the full description."""
+
+    def __init__(self, file: str, section: str, columns: dict[str, sa.ColumnElement], tz):
+        self.file, self.section, self.columns, self.tz = file, section, columns, tz
+
+    def fail(self, role: str, key: str, value: Any, fmt: str, exc: Exception) -> Problem:
+        col = self.columns.get(role)
+        where = f"{col.table.name}.{col.name}" if col is not None else role
+        return Problem(self.file, f"connector.{self.section}.{key}",
+                       f"value {value!r} in {where} does not parse as {fmt!r} ({exc})")
+
+    def money(self, row, role: str, fmt: str, key: str) -> int:
+        value = getattr(row, role)
+        try:
+            return to_fen(value, fmt)
+        except (ValueError, TypeError) as exc:
+            raise self.fail(role, key, value, fmt, exc) from None
+
+    def time(self, row, role: str, fmt: str, key: str) -> dt.datetime:
+        value = getattr(row, role)
+        try:
+            return markers.to_datetime(value, fmt, self.tz)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise self.fail(role, key, value, fmt, exc) from None
+
+
+def text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def join_key(key: tuple, separator: str) -> str:
+    return separator.join(text(k) for k in key)
+
+
+def bill_status(m, amount: int, paid: int, raw: Any) -> str:
+    if m.status:
+        return m.status_map.get(code(raw), text(raw)) if text(raw) else "unpaid"
+    return "paid" if paid >= amount else "partial" if paid > 0 else "unpaid"
+
+
+def bill(m, reader: Reader, item_reader: Reader | None, items_map, row, items: list, legacy_id: str) -> LegacyBill:
+    try:
+        amount = reader.money(row, "amount", m.amount_format, "amount_format")
+        paid = reader.money(row, "paid", m.paid_format or m.amount_format, "paid_format") if m.paid else 0
+        month = reader.time(row, "month", m.month_format, "month_format").astimezone(reader.tz)
+        due = reader.time(row, "due", m.due_format, "due_format").astimezone(reader.tz).date() if m.due and row.due not in (None, "") else None
+        changed = reader.time(row, "changed", m.changed_format, "changed_format")
+        parsed = tuple(LegacyBillItem(text(getattr(i, "code", "")), text(i.name),
+                                      item_reader.money(i, "amount", items_map.amount_format, "amount_format")) for i in items)
+    except Problem as exc:
+        return LegacyBill(legacy_id, text(row.number), "", 0, problem=str(exc))
+    status = bill_status(m, amount, paid, getattr(row, "status", None))
+    if not m.paid and status == "paid":
+        paid = amount
+    return LegacyBill(legacy_id, text(row.number), f"{month:%Y-%m}", amount, paid, status, due, changed, parsed)
+
+
+def call(m, reader: Reader, row, legacy_id: str) -> LegacyCallRecord:
+    raw_type = getattr(row, "call_type", None)
+    try:
+        started = reader.time(row, "started", m.started_format, "started_format")
+        charge = reader.money(row, "charge", m.charge_format, "charge_format")
+        try:
+            duration = to_fen(row.duration, "fen_int")  # a whole number, whatever its unit
+        except ValueError as exc:
+            raise reader.fail("duration", "duration", row.duration, "whole seconds", exc) from None
+    except Problem as exc:
+        return LegacyCallRecord(legacy_id, text(row.number), None, 0, "", "", 0, problem=str(exc))
+    call_type = m.call_type_map.get(code(raw_type), text(raw_type))  # unmapped: passed on as written, rejected by name
+    return LegacyCallRecord(legacy_id, text(row.number), started, duration, text(getattr(row, "called", "")), call_type, charge)

@@ -1,0 +1,124 @@
+"""``[connector.bills]``, ``[connector.bill_items]`` and ``[connector.calls]``: bills and call records, mapped.
+
+Money formats (``amount_format``, ``charge_format``): ``fen_int`` (integer fen),
+``jiao_int`` (integer jiao), ``yuan_text`` (text such as ``"12.34"``) and
+``yuan`` (a numeric/decimal column in yuan). Time formats are the customers'
+change-time formats (``native``, ``epoch``, ``epoch_ms``, ``text:<strftime>``).
+Call records may live in one table (``table``) or one table per month
+(``table_pattern = "HD_{yyyymm}"``); then ``months`` says how many of the latest
+monthly tables the sync reads.
+
+Imported by :mod:`plugins.sqlbss.mapping` part-way (after its base classes exist).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from plugins.sqlbss import mapping as base
+from plugins.sqlbss.mapping import IDENT, TABLE, _Strict, code
+
+MoneyFormat = Literal["fen_int", "jiao_int", "yuan_text", "yuan"]
+BillStatus = Literal["unpaid", "partial", "paid"]
+CallType = Literal["local", "long_distance", "international", "roaming", "data", "sms"]
+TIME_HELP = "native (a timestamp/date column), epoch (seconds), epoch_ms, or text:<strftime format>."
+
+
+def time_format(value: str) -> str:
+    if value in ("native", "epoch", "epoch_ms") or (value.startswith("text:") and "%" in value):
+        return value
+    raise ValueError("must be native, epoch, epoch_ms or text:<strftime format> such as text:%Y%m%d%H%M%S")
+
+
+def _col(description: str = ""):
+    return Field(pattern=IDENT, description=description)
+
+
+def _opt(description: str = ""):
+    return Field(None, pattern=IDENT, description=description)
+
+
+class BillsMap(_Strict):
+    table: str = Field(pattern=TABLE, description="Bill table (one row per bill).")
+    key: str | list[str] = Field(description="Column(s) identifying a bill; several are joined with key_separator.")
+    key_separator: str = Field("-", max_length=3)
+    number: str = _col("The service number billed.")
+    month: str = _col("Billing month column.")
+    month_format: str = Field("text:%Y%m", description="How the month is written: " + TIME_HELP)
+    amount: str = _col("Amount due.")
+    amount_format: MoneyFormat = "fen_int"
+    paid: str | None = _opt("Amount paid so far; omitted means 0 (or all, for status paid).")
+    paid_format: MoneyFormat | None = Field(None, description="Defaults to amount_format.")
+    status: str | None = _opt("Payment status column; omitted means derived from amount and paid.")
+    status_map: dict[str, BillStatus] = Field(default_factory=dict, description="Legacy code -> unpaid|partial|paid.")
+    due: str | None = _opt("Due date column.")
+    due_format: str = Field("native", description=TIME_HELP)
+    changed: str = _col("Change-time column that drives incremental sync.")
+    changed_format: str = Field("native", description=TIME_HELP)
+
+    _key = field_validator("key")(classmethod(lambda cls, v: base._columns(v)))
+    _codes = field_validator("status_map")(classmethod(lambda cls, v: {code(k): x for k, x in v.items()}))
+    _times = field_validator("month_format", "due_format", "changed_format")(classmethod(lambda cls, v: time_format(v)))
+
+
+class BillItemsMap(_Strict):
+    table: str = Field(pattern=TABLE, description="Bill line-item table.")
+    bill_key: str | list[str] = Field(description="Column(s) pointing at the bill, in the order of bills.key.")
+    code: str | None = _opt("Item code column.")
+    name: str = _col("Item name column.")
+    amount: str = _col("Item amount column.")
+    amount_format: MoneyFormat = "fen_int"
+    order: str | None = _opt("Column giving the items' order on the bill; omitted means by code, then name.")
+
+    _key = field_validator("bill_key")(classmethod(lambda cls, v: base._columns(v)))
+
+
+class CallsMap(_Strict):
+    table: str | None = Field(None, pattern=TABLE, description="The call-record table (or use table_pattern).")
+    table_pattern: str | None = Field(None, description='One table per month, e.g. "HD_{yyyymm}" (HD_202403, HD_202404, ...).')
+    months: int = Field(12, ge=1, le=120, description="With table_pattern: how many of the latest monthly tables the sync reads (older ones drop out).")
+    key: str = _col("Row key; with no `changed` column it must only increase (a sequence).")
+    changed: str | None = _opt("Change-time column; omitted means the increasing key alone is the watermark.")
+    changed_format: str = Field("native", description=TIME_HELP)
+    number: str = _col("Calling service number.")
+    started: str = _col("Start time.")
+    started_format: str = Field("native", description=TIME_HELP)
+    duration: str = _col("Duration in seconds.")
+    called: str | None = _opt("Called number.")
+    call_type: str = _col("Call type column.")
+    call_type_map: dict[str, CallType] = Field(default_factory=dict, description="Legacy code -> local|long_distance|international|roaming|data|sms.")
+    charge: str = _col("Charge column.")
+    charge_format: MoneyFormat = "fen_int"
+
+    _codes = field_validator("call_type_map")(classmethod(lambda cls, v: {code(k): x for k, x in v.items()}))
+    _times = field_validator("changed_format", "started_format")(classmethod(lambda cls, v: time_format(v)))
+
+    @field_validator("table_pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value is not None and (value.count("{yyyymm}") != 1 or not re.match(TABLE, value.replace("{yyyymm}", "000000"))):
+            raise ValueError('must be a table name with {yyyymm} once, such as "HD_{yyyymm}"')
+        return value
+
+    def month_regex(self) -> re.Pattern:
+        head, tail = (self.table_pattern or "").split("{yyyymm}")
+        return re.compile(f"^{re.escape(head)}(\\d{{4}})(0[1-9]|1[0-2]){re.escape(tail)}$", re.IGNORECASE)
+
+
+def billing_cross_checks(m) -> list[tuple[str, str]]:
+    problems = []
+    if m.bill_items is not None and m.bills is None:
+        problems.append(("bill_items", "needs [connector.bills]"))
+    if m.bills is not None and m.bill_items is not None and len(m.bill_items.bill_key) != len(m.bills.key):
+        problems.append(("bill_items.bill_key", f"has {len(m.bill_items.bill_key)} column(s) but bills.key has {len(m.bills.key)}"))
+    if m.bills is not None and m.bills.status and not m.bills.status_map:
+        problems.append(("bills.status_map", "required when bills.status is set (legacy code -> unpaid|partial|paid)"))
+    if m.calls is not None:
+        if (m.calls.table is None) == (m.calls.table_pattern is None):
+            problems.append(("calls.table", "give exactly one of table or table_pattern"))
+        if not m.calls.call_type_map:
+            problems.append(("calls.call_type_map", "required (legacy code -> local|long_distance|international|roaming|data|sms)"))
+    return problems
