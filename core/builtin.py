@@ -10,11 +10,11 @@ from core.web.menus import MenuItem, Panel
 
 def core_route_handlers(hall) -> list:
     from core.web import (account_pages, console_auth_pages, console_outbox_pages, console_pages, console_staff_pages,
-                          customer_auth_pages, public_pages)
+                          console_sync_pages, customer_auth_pages, public_pages)
 
     return [*public_pages.HANDLERS, *customer_auth_pages.HANDLERS, *account_pages.HANDLERS,
             *console_auth_pages.HANDLERS, *console_pages.HANDLERS, *console_staff_pages.HANDLERS,
-            *console_outbox_pages.HANDLERS]
+            *console_outbox_pages.HANDLERS, *console_sync_pages.HANDLERS]
 
 
 @hookimpl
@@ -23,7 +23,9 @@ def register_jobs(hall):
     from core.jobs.spec import Job
     from core.legacy.outbox import deliver_due
 
-    return [*CORE_JOBS, Job("core.deliver_outbox", deliver_due, every_minutes=1)]
+    from core.legacy.sync_jobs import SYNC_JOBS
+
+    return [*CORE_JOBS, Job("core.deliver_outbox", deliver_due, every_minutes=1), *SYNC_JOBS]
 
 
 @hookimpl
@@ -42,6 +44,7 @@ def menu_items(hall, tenant, request, audience):
             MenuItem(N_("Roles"), "/console/roles", permission="core.operators.manage", order=930),
             MenuItem(N_("Audit log"), "/console/audit", permission="core.audit.view", order=940),
             MenuItem(N_("Legacy outbox"), "/console/outbox", permission="core.outbox.manage", order=950),
+            MenuItem(N_("Legacy sync"), "/console/sync", permission="core.sync.manage", order=955),
             MenuItem(N_("All tenants"), "/console/tenants", permission="core.super", order=990),
         ]
     return [MenuItem(N_("Home"), "/", order=0)]

@@ -18,6 +18,7 @@ CORE_PERMISSIONS = [
     Permission("core.audit.view", N_("Read the audit log")),
     Permission("core.messages.view", N_("Read the message outbox (e-mail and SMS)")),
     Permission("core.customers.view", N_("Look up customers")),
+    Permission("core.sync.manage", N_("See the legacy sync, retry quarantined rows and start a sync")),
     Permission("core.outbox.manage", N_("See the outbox to the legacy system and replay dead events")),
 ]
 
