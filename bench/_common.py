@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -284,26 +283,18 @@ async def _run_python(url, headers, *, connections, duration, timeout_s, max_req
 # -- PostgreSQL scratch databases -------------------------------------------------
 
 def pg_url(database: str, admin_url: str = PG_ADMIN_URL) -> str:
-    return admin_url.rsplit("/", 1)[0] + "/" + database
+    from core.testing.databases import pg_url_for
+
+    return pg_url_for(database, admin_url)
 
 
 async def create_pg_database(prefix: str = "hall_bench", admin_url: str = PG_ADMIN_URL) -> str:
-    import asyncpg
+    from core.testing.databases import create_scratch_database
 
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return name
+    return await create_scratch_database(prefix, admin_url)
 
 
 async def drop_pg_database(name: str, admin_url: str = PG_ADMIN_URL) -> None:
-    import asyncpg
+    from core.testing.databases import drop_database
 
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await drop_database(name, admin_url)

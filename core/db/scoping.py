@@ -96,3 +96,13 @@ class TenantTable(Table):
     @classmethod
     def raw(cls, sql, *args):
         raise TenantScopeError(f"{cls.__name__}.raw() bypasses tenant scoping; use the query builder (it adds the tenant filter)")
+
+
+def tenant_tables() -> list[type[TenantTable]]:
+    """Every tenant-owned table class known now (for isolation checks and maintenance)."""
+    out, todo = [], list(TenantTable.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        out.append(cls)
+        todo.extend(cls.__subclasses__())
+    return sorted(out, key=lambda t: t._meta.tablename)

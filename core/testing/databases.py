@@ -34,15 +34,16 @@ def admin_url() -> str:
     return os.environ.get("HALL_TEST_PG_URL", DEFAULT_PG)
 
 
-def pg_url_for(database: str) -> str:
-    parts = urlsplit(admin_url())
+def pg_url_for(database: str, admin: str | None = None) -> str:
+    parts = urlsplit(admin or admin_url())
     return urlunsplit(parts._replace(path="/" + database))
 
 
-async def _pg_admin(sql: str) -> None:
+async def pg_execute(sql: str, admin: str | None = None) -> None:
+    """Run one statement on the administrative database (CREATE/DROP DATABASE)."""
     import asyncpg
 
-    parts = urlsplit(admin_url())
+    parts = urlsplit(admin or admin_url())
     conn = await asyncpg.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
                                  user=parts.username or "postgres", password=parts.password, database=parts.path.lstrip("/") or "postgres")
     try:
@@ -52,7 +53,18 @@ async def _pg_admin(sql: str) -> None:
 
 
 def pg_admin(sql: str) -> None:
-    asyncio.run(_pg_admin(sql))
+    asyncio.run(pg_execute(sql))
+
+
+async def create_scratch_database(prefix: str = "hall_test", admin: str | None = None) -> str:
+    """A new, uniquely named empty PostgreSQL database (for tests and benchmarks); returns its name."""
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    await pg_execute(f'CREATE DATABASE "{name}"', admin)
+    return name
+
+
+async def drop_database(name: str, admin: str | None = None) -> None:
+    await pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', admin)
 
 
 class TestDatabases:

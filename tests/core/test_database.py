@@ -9,7 +9,7 @@ import pytest
 
 from core.db import transaction
 from core.db.indexes import declared
-from core.db.scoping import TenantTable
+from core.db.scoping import tenant_tables
 from core.privacy import MaskingFilter, mask_id
 from core.testing import make_id_number
 from core.testing.databases import engine_under_test
@@ -68,15 +68,6 @@ def test_a_failed_transaction_leaves_nothing(hall):
     assert hall.in_tenant("alpha", go) == 0
 
 
-def _all_tenant_tables():
-    out, todo = [], list(TenantTable.__subclasses__())
-    while todo:
-        cls = todo.pop()
-        out.append(cls)
-        todo.extend(cls.__subclasses__())
-    return out
-
-
 def test_migrations_create_every_declared_composite_index(hall):
     engine = hall.hall.db.engine
 
@@ -88,7 +79,7 @@ def test_migrations_create_every_declared_composite_index(hall):
         return {r["name"] for r in rows}
 
     names = hall.run(index_names())
-    for table in _all_tenant_tables():
+    for table in tenant_tables():
         for tablename, cols in declared(table):
             assert f"{tablename}_{'_'.join(cols)}_uniq" in names
         for tablename, cols in declared(table, unique=False):

@@ -11,21 +11,12 @@ import re
 import pytest
 from litestar.routes import HTTPRoute
 
-from core.db.scoping import TenantTable, all_tenants
+from core.db.scoping import all_tenants, tenant_tables
 from core.testing import TenantSpec, add_operator, make_customer, register_customer
 
 BETA_MARKERS = ("贝塔客户", "beta-op-zz9", "BETA-NOTICE-ZZ", "beta-role-zz9")
 PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
 SESSION_ENDERS = ("/logout", "/console/logout")
-
-
-def tenant_tables() -> list[type[TenantTable]]:
-    out, todo = [], list(TenantTable.__subclasses__())
-    while todo:
-        cls = todo.pop()
-        out.append(cls)
-        todo.extend(cls.__subclasses__())
-    return sorted(out, key=lambda t: t._meta.tablename)
 
 
 async def snapshot(tenant_id: str) -> dict[str, list]:

@@ -11,6 +11,7 @@ engine per test is safe.
 from __future__ import annotations
 
 import pytest
+from billing_support import BillingLegacy
 from legacy_support import ON_POSTGRES, SECRET, Legacy, create_pg_database, drop_pg_database, pg_url
 from piccolo.table import sort_table_classes
 
@@ -61,3 +62,22 @@ def legacy(request, make_legacy) -> Legacy:
 @pytest.fixture
 def secret() -> str:
     return SECRET
+
+
+@pytest.fixture
+async def make_billing(tmp_path):
+    """Factory: ``make_billing(style, subscribers=40, months=2)``, a demo legacy system with bills and calls."""
+    made: list[BillingLegacy] = []
+
+    def make(style: str, subscribers: int = 40, months: int = 2) -> BillingLegacy:
+        made.append(BillingLegacy(tmp_path, style, subscribers, months))
+        return made[-1]
+
+    yield make
+    for legacy in made:
+        await legacy.close()
+
+
+@pytest.fixture(params=["jiangnan", "haibin"])
+def billing(request, make_billing) -> BillingLegacy:
+    return make_billing(request.param)

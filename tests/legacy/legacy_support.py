@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import os
 import tomllib
-import uuid
 from pathlib import Path
 
-import asyncpg
 from legacy_examples import EXAMPLES
 
 from core.legacy.demo import generate_legacy_db
 from core.tenancy import Brand, Tenant
 from plugins.sqlbss.connector import SqlBssConnector
+from core.testing.databases import create_scratch_database, drop_database, pg_url_for
 from plugins.sqlbss.mapping import parse_mapping
 
 PG_URL = os.environ.get("HALL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -25,25 +24,15 @@ SECRET = "test-secret-not-for-production"
 
 
 def pg_url(database: str) -> str:
-    return PG_URL.rsplit("/", 1)[0] + "/" + database
+    return pg_url_for(database, PG_URL)
 
 
 async def create_pg_database() -> str:
-    name = f"hall_test_{uuid.uuid4().hex[:16]}"
-    conn = await asyncpg.connect(PG_URL)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return name
+    return await create_scratch_database("hall_test", PG_URL)
 
 
 async def drop_pg_database(name: str) -> None:
-    conn = await asyncpg.connect(PG_URL)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await drop_database(name, PG_URL)
 
 
 def make_tenant(tenant_id: str, path: Path, connector: dict | None = None) -> Tenant:

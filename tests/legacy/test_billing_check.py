@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from billing_support import BillingLegacy
 
 from core.config import ConfigError
 from core.legacy.billing_sync import sync_billing
 from core.legacy.billing_tables import Quarantine
 from core.tenancy import tenant_scope
-
-
-@pytest.fixture
-async def make_billing(tmp_path):
-    made: list[BillingLegacy] = []
-
-    def make(style: str) -> BillingLegacy:
-        made.append(BillingLegacy(tmp_path, style, 15, 2))
-        return made[-1]
-
-    yield make
-    for legacy in made:
-        await legacy.close()
-
-
-@pytest.fixture(params=["jiangnan", "haibin"])
-def billing(request, make_billing) -> BillingLegacy:
-    return make_billing(request.param)
 
 
 async def test_the_documented_mapping_checks_clean(billing):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from billing_support import BillingLegacy
 
 from core.legacy.billing_sync import retry_quarantined, sync_billing, upsert_calls
 from core.legacy.billing_tables import Bill, BillItem, CallRecord, Quarantine
@@ -15,24 +14,6 @@ from core.legacy.tables import SyncState
 from core.tenancy import tenant_scope
 
 pytestmark = pytest.mark.usefixtures("hall_db")
-
-
-@pytest.fixture
-async def make_billing(tmp_path):
-    made: list[BillingLegacy] = []
-
-    def make(style: str, subscribers: int = 40, months: int = 2) -> BillingLegacy:
-        made.append(BillingLegacy(tmp_path, style, subscribers, months))
-        return made[-1]
-
-    yield make
-    for legacy in made:
-        await legacy.close()
-
-
-@pytest.fixture(params=["jiangnan", "haibin"])
-def billing(request, make_billing) -> BillingLegacy:
-    return make_billing(request.param)
 
 
 async def snapshot(tenant) -> dict:
