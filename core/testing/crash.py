@@ -1,0 +1,147 @@
+"""``kill -9`` a real hall process at varying moments, start it again, and let it finish.
+
+For tests of "a crash at any point loses nothing and repeats nothing": the
+sync's watermark committed with its page, the outbox's claims, and later the
+payment steps (notification → fulfilment → outbox). An exception raised in
+the test process is not a crash - ``finally`` blocks run and transactions roll
+back politely. SIGKILL is: the process stops between two instructions, with
+a transaction half sent and sockets and files left as they were.
+
+The child is any command (``python -m core.cli …`` or a small driver script)
+that prints a line starting with :data:`MARK` each time it has made a step of
+progress. :func:`kill_and_resume` starts it, waits for a seeded random number
+of those lines (an event, never a fixed sleep) plus a seeded random delay of
+a few milliseconds (so the kill lands anywhere inside the next step), sends
+SIGKILL, and starts it again. After ``kills`` kills - or as soon as a round
+finishes by itself - one last uninterrupted run must exit with status 0. The
+test then asserts on the databases what an uninterrupted run would have left.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+REPO = Path(__file__).resolve().parents[2]
+MARK = "progress"
+HUNG = 600.0  # seconds without a line from the child before it counts as hung (a safety net, not a time limit)
+
+Command = Sequence[str] | Callable[[int], Sequence[str]]
+
+
+@dataclass
+class Round:
+    """One start of the child: killed or not, how far it got, what it printed."""
+
+    number: int
+    killed: bool
+    steps: int  # progress lines printed
+    returncode: int
+    output: list[str] = field(default_factory=list)
+
+    def lines(self, prefix: str = MARK) -> list[str]:
+        return [line for line in self.output if line.startswith(prefix)]
+
+
+@dataclass
+class CrashRun:
+    rounds: list[Round]
+
+    @property
+    def kills(self) -> int:
+        return sum(r.killed for r in self.rounds)
+
+    @property
+    def final(self) -> Round:
+        return self.rounds[-1]
+
+    def lines(self, prefix: str = MARK) -> list[str]:
+        return [line for r in self.rounds for line in r.lines(prefix)]
+
+
+def python(*args: str) -> list[str]:
+    """A command line running this interpreter (the hall's venv)."""
+    return [sys.executable, *args]
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment for a hall child: unbuffered output, the repository importable, ``extra`` on top."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "400"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
+    env.update(extra)
+    return env
+
+
+def _reader(stream, lines: queue.Queue) -> None:
+    for line in stream:
+        lines.put(line.rstrip("\n"))
+    lines.put(None)
+
+
+def run_once(command: Sequence[str], *, env: dict | None = None, cwd: Path | str | None = None, kill_after: int | None = None,
+             delay: float = 0.0, number: int = 0) -> Round:
+    """Run ``command``; with ``kill_after``, SIGKILL it ``delay`` seconds after its ``kill_after``-th progress line."""
+    proc = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env or child_env(),
+                            cwd=cwd or REPO, start_new_session=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=_reader, args=(proc.stdout, lines), daemon=True).start()
+    output: list[str] = []
+    steps, killed = 0, False
+    try:
+        while True:
+            try:
+                line = lines.get(timeout=HUNG)
+            except queue.Empty:
+                raise AssertionError(f"child {command} printed nothing for {HUNG:.0f} s:\n" + "\n".join(output[-40:])) from None
+            if line is None:
+                break
+            output.append(line)
+            if line.startswith(MARK):
+                steps += 1
+                if kill_after is not None and steps >= kill_after and not killed:
+                    if delay:
+                        time.sleep(delay)  # deliberate: where inside the next step the kill lands
+                    if proc.poll() is None:
+                        os.kill(proc.pid, signal.SIGKILL)
+                        killed = True
+        returncode = proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return Round(number, killed and returncode == -signal.SIGKILL, steps, returncode, output)
+
+
+def kill_and_resume(command: Command, *, env: dict | None = None, cwd: Path | str | None = None, seed: int = 0, kills: int = 4,
+                    after: tuple[int, int] = (1, 3), delay: tuple[float, float] = (0.0, 0.02),
+                    finish: Command | None = None) -> CrashRun:
+    """Kill ``command`` up to ``kills`` times at seeded random moments, then run it (or ``finish``) to the end.
+
+    ``command`` is an argv, or ``fn(round_number) -> argv`` when each start
+    needs different arguments (a clock moved on, say). A round that is not
+    killed must exit 0; the last, uninterrupted one always must. Rounds come
+    back for the test's own assertions (``run.kills``, ``run.lines()``).
+    """
+    rng = random.Random(seed)
+    argv = command if callable(command) else (lambda _n: command)
+    rounds: list[Round] = []
+    for number in range(kills):
+        r = run_once(argv(number), env=env, cwd=cwd, kill_after=rng.randint(*after), delay=rng.uniform(*delay), number=number)
+        rounds.append(r)
+        if not r.killed:
+            assert r.returncode == 0, f"round {number} failed by itself (exit {r.returncode}):\n" + "\n".join(r.output[-40:])
+            break  # it finished before the kill: nothing left to interrupt
+    last = finish if finish is not None else argv
+    final = run_once((last if callable(last) else (lambda _n: last))(len(rounds)), env=env, cwd=cwd, number=len(rounds))
+    rounds.append(final)
+    assert final.returncode == 0, f"the final run failed (exit {final.returncode}):\n" + "\n".join(final.output[-40:])
+    return CrashRun(rounds)
