@@ -25,12 +25,17 @@ def register_jobs(hall):
 
     from core.legacy.sync_jobs import SYNC_JOBS
 
-    return [*CORE_JOBS, Job("core.deliver_outbox", deliver_due, every_minutes=1), *SYNC_JOBS]
+    from core.workorders.escalation import JOB_NAME, escalate_due
+
+    return [*CORE_JOBS, Job("core.deliver_outbox", deliver_due, every_minutes=1), *SYNC_JOBS,
+            Job(JOB_NAME, escalate_due, every_minutes=5)]
 
 
 @hookimpl
 def register_permissions(hall):
-    return CORE_PERMISSIONS
+    from core.workorders.access import permissions
+
+    return [*CORE_PERMISSIONS, *permissions()]
 
 
 @hookimpl

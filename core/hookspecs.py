@@ -140,3 +140,27 @@ def customer_registered(hall, tenant, account):
 
     Return nothing or an awaitable. Runs after the sign-up transaction committed.
     """
+
+
+@hookspec
+def register_workorder_types(hall):
+    """Return a list of :class:`core.workorders.WorkOrderType`: the work-order types (受理单) this plugin owns.
+
+    A type has a code (``"<plugin>.<name>"``), a number prefix, its states and
+    transitions (who may take each action, with which permission), a default
+    deadline, a form validator and a routing function to a department. The core
+    checks the declarations at start-up. Orders of a type exist only for tenants
+    that enable the declaring plugin. See docs/workorders.md.
+    """
+
+
+@hookspec
+def workorder_changed(hall, tenant, order, event):
+    """Called after every change to a work order: opened, action taken, claimed, transferred, commented, rated, escalated.
+
+    ``order`` is the order row after the change (a dict), ``event`` the history
+    row just written (``action``, ``actor_kind``, ``from_state``, ``to_state``,
+    ``details``). Called only for plugins the tenant enables, inside the change's
+    transaction: writes made here commit or roll back with it, and raising
+    refuses the change. Return nothing or an awaitable.
+    """

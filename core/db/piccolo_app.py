@@ -22,6 +22,7 @@ from core.legacy.billing_tables import Bill, BillItem, CallRecord, Quarantine
 from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.tables import SyncState
 from core.notify.tables import Message
+from core.workorders.tables import TABLES as WORKORDER_TABLES
 
 APP_CONFIG = AppConfig(
     app_name="core",
@@ -31,5 +32,6 @@ APP_CONFIG = AppConfig(
         Operator, Role, OperatorRole, SuperAdmin, AuditLog, Message, SyncState,
         Bill, BillItem, CallRecord, Quarantine,
         OutboxEvent,
+        *WORKORDER_TABLES,
     ],
 )
