@@ -15,6 +15,11 @@ a few milliseconds (so the kill lands anywhere inside the next step), sends
 SIGKILL, and starts it again. After ``kills`` kills - or as soon as a round
 finishes by itself - one last uninterrupted run must exit with status 0. The
 test then asserts on the databases what an uninterrupted run would have left.
+
+To crash at one exact point instead (between the legacy write and the hall's
+commit, say), the child calls :func:`checkpoint` there and the test uses
+:func:`kill_at`: the child stops at that checkpoint and is killed while it
+waits, so the kill cannot land anywhere else.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from typing import Callable, Sequence
 
 REPO = Path(__file__).resolve().parents[2]
 MARK = "progress"
+HALT = "halted"
+STOP_AT = "HALL_CRASH_AT"  # environment: the checkpoint ("name" or "name#n", its n-th pass) where the child waits to be killed
 HUNG = 600.0  # seconds without a line from the child before it counts as hung (a safety net, not a time limit)
 
 Command = Sequence[str] | Callable[[int], Sequence[str]]
@@ -81,6 +88,19 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
+_passes: dict[str, int] = {}
+
+
+def checkpoint(name: str, detail: str = "") -> None:
+    """In the child: report a step of progress; stop for good here if ``HALL_CRASH_AT`` names this pass of it."""
+    count = _passes[name] = _passes.get(name, 0) + 1
+    print(f"{MARK} {name} {detail}".rstrip(), flush=True)
+    if os.environ.get(STOP_AT) in (name, f"{name}#{count}"):
+        print(f"{HALT} {name}#{count}", flush=True)
+        while True:  # blocks the event loop too: nothing moves on until the SIGKILL
+            time.sleep(3600)
+
+
 def _reader(stream, lines: queue.Queue) -> None:
     for line in stream:
         lines.put(line.rstrip("\n"))
@@ -89,7 +109,10 @@ def _reader(stream, lines: queue.Queue) -> None:
 
 def run_once(command: Sequence[str], *, env: dict | None = None, cwd: Path | str | None = None, kill_after: int | None = None,
              delay: float = 0.0, number: int = 0) -> Round:
-    """Run ``command``; with ``kill_after``, SIGKILL it ``delay`` seconds after its ``kill_after``-th progress line."""
+    """Run ``command``; with ``kill_after``, SIGKILL it ``delay`` seconds after its ``kill_after``-th progress line.
+
+    A child that halts at a checkpoint (``HALL_CRASH_AT``) is killed at once.
+    """
     proc = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env or child_env(),
                             cwd=cwd or REPO, start_new_session=True)
     lines: queue.Queue = queue.Queue()
@@ -105,7 +128,10 @@ def run_once(command: Sequence[str], *, env: dict | None = None, cwd: Path | str
             if line is None:
                 break
             output.append(line)
-            if line.startswith(MARK):
+            if line.startswith(HALT) and proc.poll() is None:
+                os.kill(proc.pid, signal.SIGKILL)
+                killed = True
+            elif line.startswith(MARK):
                 steps += 1
                 if kill_after is not None and steps >= kill_after and not killed:
                     if delay:
@@ -145,3 +171,10 @@ def kill_and_resume(command: Command, *, env: dict | None = None, cwd: Path | st
     rounds.append(final)
     assert final.returncode == 0, f"the final run failed (exit {final.returncode}):\n" + "\n".join(final.output[-40:])
     return CrashRun(rounds)
+
+
+def kill_at(command: Sequence[str], point: str, *, env: dict | None = None, cwd: Path | str | None = None) -> Round:
+    """Run ``command`` until it reaches :func:`checkpoint` ``point`` ("name" or "name#n") and SIGKILL it there."""
+    r = run_once(command, env={**(env or child_env()), STOP_AT: point}, cwd=cwd)
+    assert r.killed, f"the child never reached checkpoint {point!r} (exit {r.returncode}):\n" + "\n".join(r.output[-40:])
+    return r

@@ -4,9 +4,12 @@
     HALL_CONFIG=…/hall.toml python tests/legacy/crash_driver.py deliver <tenant> <minutes ahead> <limit>
 
 ``hall sync`` pages in thousands and draws a progress bar; this runs the same
-functions with small pages and prints ``progress …`` after each read from the
-legacy system (the previous page is committed by then) or write into it, so
-the test can kill it in the middle of the next step. ``deliver`` runs the
+functions with small pages and passes a checkpoint (core.testing.crash: a
+``progress …`` line) after each read from the legacy system (``read <kind>``
+with the watermark it read after; the engine may read a page ahead while it
+writes the one before) and after each write into it (``wrote`` with the event
+id: the legacy inbox has it, the hall does not know yet), so the test can kill
+it anywhere in the next step or exactly there. ``deliver`` runs the
 ``core.deliver_outbox`` job function until nothing is due, with its clock
 ``minutes ahead`` of the real one: each restart comes after the claim timeout
 of the killed run, as it would after a real crash and restart.
@@ -23,6 +26,7 @@ import sys
 from core.hall import Hall
 from core.legacy.ports import LegacyWriter
 from core.tenancy import tenant_scope
+from core.testing.crash import checkpoint
 
 SOURCES = {"customers": "customers_changed_since", "bills": "bills_changed_since", "calls": "calls_after"}
 
@@ -35,7 +39,7 @@ def traced(method, label: str):
     @functools.wraps(method)
     async def call(*args, **kwargs):
         result = await method(*args, **kwargs)
-        say("progress", label, repr(args[0])[:60])
+        checkpoint(label, repr(args[0]))
         return result
     return call
 
@@ -43,7 +47,7 @@ def traced(method, label: str):
 async def sync(hall: Hall, tenant_id: str, kind: str, batch: int) -> None:
     tenant = hall.tenants.get(tenant_id)
     connector = hall.connector(tenant)
-    setattr(connector, SOURCES[kind], traced(getattr(connector, SOURCES[kind]), f"read {kind} after"))
+    setattr(connector, SOURCES[kind], traced(getattr(connector, SOURCES[kind]), f"read {kind}"))
     if kind == "customers":
         from core.legacy.customer_sync import sync_customers
 

@@ -5,6 +5,9 @@ for the last run) works on the test hall's database - SQLite, or PostgreSQL
 with HALL_TEST_DB=postgres - and is SIGKILLed several times by
 core.testing.crash. The hall must end exactly where an uninterrupted run
 ends: the same rows, each once, the same watermark, nothing quarantined.
+Random moments cover the whole run; ``kill_at`` pins the two moments that
+matter most (a page read but not committed; an event written to the legacy
+system but not yet marked delivered in the hall).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.tables import SyncState
 from core.testing import TenantSpec
 
-from core.testing.crash import child_env, kill_and_resume, python
+from core.testing.crash import child_env, kill_and_resume, kill_at, python, run_once
 
 DRIVER = str(Path(__file__).with_name("crash_driver.py"))
 TABLES = {"calls": (CallRecord,), "bills": (Bill, BillItem), "customers": (Customer, ServiceNumber)}
@@ -132,6 +135,21 @@ def test_sync_killed_at_random_moments_resumes_with_no_loss_and_no_duplicate(hal
     assert crashed.in_tenant(style, open_quarantine, kind) == reference.in_tenant(style, open_quarantine, kind)
 
 
+def test_sync_killed_mid_run_resumes_from_the_last_committed_page(hall_factory, tmp_path):
+    h, _ = legacy_hall(hall_factory, tmp_path, "haibin")
+    env = child_env(HALL_CONFIG=config_of(h))
+    sync = python(DRIVER, "sync", "haibin", "bills", "10")
+    killed = kill_at(sync, "read bills#3", env=env)  # frozen once the third page is read; the engine may be writing one
+    state = h.in_tenant("haibin", sync_state, "bills")
+    assert f"progress read bills {state['watermark']!r}" in killed.lines()  # the committed watermark is a page boundary ...
+    assert h.in_tenant("haibin", lambda: Bill.count()) == state["rows_total"] in (10, 20)  # ... committed with its rows
+    resumed = run_once(sync, env=env)
+    assert resumed.returncode == 0 and resumed.lines()[0] == f"progress read bills {state['watermark']!r}"  # and resumed there
+    legacy_ids = [r["legacy_id"] for r in h.in_tenant("haibin", lambda: Bill.select(Bill.legacy_id))]
+    assert len(legacy_ids) == len(set(legacy_ids)) == h.in_tenant("haibin", sync_state, "bills")["rows_total"]
+    assert h.in_tenant("haibin", hall_checksums, "bills") == h.run(legacy_checksums(h.hall.connector(h.tenant("haibin")), "bills"))
+
+
 def inbox_ids(path: Path) -> list[str]:
     with closing(sqlite3.connect(path)) as conn:
         return [r[0] for r in conn.execute("SELECT SJBH FROM JK_HXSJ")]
@@ -158,3 +176,26 @@ def test_outbox_delivery_killed_at_random_moments_applies_every_event_once(hall_
     assert h.in_tenant("jiangnan", free_stale_claims, OutboxPolicy(), later) == 0  # no claim left behind
     writes = run.lines("progress wrote")
     assert len(writes) >= len(ids)  # a kill between the legacy write and the hall's commit repeats the write, harmlessly
+
+
+def test_outbox_killed_after_the_legacy_write_applies_the_event_once(hall_factory, tmp_path):
+    h, path = legacy_hall(hall_factory, tmp_path, "jiangnan", writeback=INBOX)
+
+    async def emit_all():
+        async with transaction():
+            return [await emit("order.placed", {"product": n}) for n in range(3)]
+
+    ids = h.in_tenant("jiangnan", emit_all)
+    env = child_env(HALL_CONFIG=config_of(h))
+    killed = kill_at(python(DRIVER, "deliver", "jiangnan", "0", "10"), "wrote#2", env=env)
+    second = ids[1]
+    assert killed.lines("progress wrote")[-1] == f"progress wrote {second!r}"
+    assert sorted(inbox_ids(path)) == sorted(ids[:2])  # the legacy system has it; the hall has not settled it
+    status = {r["event_id"]: r["status"] for r in h.in_tenant("jiangnan", lambda: OutboxEvent.select())}
+    assert status == {ids[0]: "delivered", second: "delivering", ids[2]: "pending"}
+    resumed = run_once(python(DRIVER, "deliver", "jiangnan", "11", "10"), env=env)  # restarted after the claim timeout
+    assert resumed.returncode == 0 and "freed 1" in resumed.output
+    assert f"progress wrote {second!r}" in resumed.lines()  # written again ...
+    assert sorted(inbox_ids(path)) == sorted(ids)  # ... and applied once
+    rows = {r["event_id"]: r for r in h.in_tenant("jiangnan", lambda: OutboxEvent.select())}
+    assert {r["status"] for r in rows.values()} == {"delivered"} and rows[second]["attempts"] == 2
