@@ -10,11 +10,13 @@ from core.web.menus import MenuItem, Panel
 
 def core_route_handlers(hall) -> list:
     from core.web import (account_pages, console_auth_pages, console_outbox_pages, console_pages, console_staff_pages,
-                          console_sync_pages, customer_auth_pages, public_pages)
+                          console_sync_pages, customer_auth_pages, public_pages, workorder_console_pages,
+                          workorder_customer_pages, workorder_department_pages)
 
     return [*public_pages.HANDLERS, *customer_auth_pages.HANDLERS, *account_pages.HANDLERS,
             *console_auth_pages.HANDLERS, *console_pages.HANDLERS, *console_staff_pages.HANDLERS,
-            *console_outbox_pages.HANDLERS, *console_sync_pages.HANDLERS]
+            *console_outbox_pages.HANDLERS, *console_sync_pages.HANDLERS, *workorder_console_pages.HANDLERS,
+            *workorder_customer_pages.HANDLERS, *workorder_department_pages.HANDLERS]
 
 
 @hookimpl
@@ -43,16 +45,18 @@ def menu_items(hall, tenant, request, audience):
     if audience == "operator":
         return [
             MenuItem(N_("Console home"), "/console", order=0),
+            MenuItem(N_("Work orders"), "/console/workorders", permission="core.workorders.handle", order=200),
             MenuItem(N_("Customers"), "/console/customers", permission="core.customers.view", order=900),
             MenuItem(N_("Messages"), "/console/messages", permission="core.messages.view", order=910),
             MenuItem(N_("Operators"), "/console/operators", permission="core.operators.manage", order=920),
             MenuItem(N_("Roles"), "/console/roles", permission="core.operators.manage", order=930),
+            MenuItem(N_("Departments"), "/console/departments", permission="core.workorders.departments", order=935),
             MenuItem(N_("Audit log"), "/console/audit", permission="core.audit.view", order=940),
             MenuItem(N_("Legacy outbox"), "/console/outbox", permission="core.outbox.manage", order=950),
             MenuItem(N_("Legacy sync"), "/console/sync", permission="core.sync.manage", order=955),
             MenuItem(N_("All tenants"), "/console/tenants", permission="core.super", order=990),
         ]
-    return [MenuItem(N_("Home"), "/", order=0)]
+    return [MenuItem(N_("Home"), "/", order=0), MenuItem(N_("My requests"), "/account/requests", order=800)]
 
 
 @hookimpl

@@ -1,0 +1,89 @@
+"""The customer's side of work orders: "my requests" (every type) and one request with its public notes.
+
+Plugins own the submission forms; after ``open_order`` they redirect here.
+Customers see only their own orders (the API answers NotFound for others').
+"""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from core.web.console_pages import PAGE, _page, page_url
+from core.web.context import info
+from core.web.forms import Form
+from core.web.render import redirect, render
+from core.web.workorder_views import actor_of, data_template, form_with_errors, hall_of, not_found_on, order_history
+from core.workorders import WorkOrderError, comment, get_order, rate, transition, types_for
+from core.workorders.tables import WorkOrder
+
+CUSTOMER = {"auth": "customer"}
+
+
+@get("/account/requests", opt=CUSTOMER)
+async def my_requests(request: Request) -> Response:
+    actor = actor_of(request)
+    page = _page(request)
+    rows = await WorkOrder.select().where(WorkOrder.customer == actor.id).order_by(WorkOrder.id, ascending=False).limit(
+        PAGE + 1).offset((page - 1) * PAGE)
+    types = types_for(hall_of(request), info(request).tenant)
+    return await render(request, "workorders/my_requests.html", {"orders": [o for o in rows[:PAGE] if o["type"] in types],
+                                                                  "types": types, "page": page, "more": len(rows) > PAGE,
+                                                                  "page_url": page_url(request)})
+
+
+async def _detail(request: Request, order_id: int, *, form: Form | None = None, notice: str = "", params: dict | None = None,
+                  status: int = 200) -> Response:
+    hall, actor = hall_of(request), actor_of(request)
+    try:
+        order = await get_order(order_id, actor)
+    except WorkOrderError as exc:
+        not_found_on(exc)
+        raise
+    wt = types_for(hall, info(request).tenant).get(order["type"])
+    if wt is None:
+        raise NotFoundException()
+    events, comments = await order_history(hall, order, public_only=True)
+    return await render(request, "workorders/my_request.html", {
+        "order": order, "wt": wt, "events": events, "comments": comments, "actions": wt.available(order["state"], "customer"),
+        "may_rate": order["state"] in wt.resolved_states and order["rating"] is None, "form": form or Form(),
+        "notice": notice, "notice_params": params or {}, "data_templates": data_template(order)}, status=status)
+
+
+@get("/account/requests/{order_id:int}", opt=CUSTOMER)
+async def my_request(request: Request, order_id: FromPath[int]) -> Response:
+    return await _detail(request, order_id)
+
+
+async def _do(request: Request, order_id: int, step) -> Response:
+    form = await Form.from_request(request)
+    try:
+        await step(hall_of(request), actor_of(request), form)
+    except WorkOrderError as exc:
+        not_found_on(exc)
+        form, notice, params, status = form_with_errors(form, exc)
+        return await _detail(request, order_id, form=form, notice=notice, params=params, status=status)
+    return redirect(request, f"/account/requests/{order_id}")
+
+
+@post("/account/requests/{order_id:int}/act", opt=CUSTOMER)
+async def my_request_act(request: Request, order_id: FromPath[int]) -> Response:
+    return await _do(request, order_id, lambda hall, actor, form: transition(
+        hall, order_id, form.value("action"), actor, comment=form.value("comment")))
+
+
+@post("/account/requests/{order_id:int}/comment", opt=CUSTOMER)
+async def my_request_comment(request: Request, order_id: FromPath[int]) -> Response:
+    return await _do(request, order_id, lambda hall, actor, form: comment(hall, order_id, actor, form.value("comment"), public=True))
+
+
+@post("/account/requests/{order_id:int}/rate", opt=CUSTOMER)
+async def my_request_rate(request: Request, order_id: FromPath[int]) -> Response:
+    def step(hall, actor, form):
+        score = form.value("rating")
+        return rate(hall, order_id, actor, int(score) if score.isdigit() else 0, form.value("remark"))
+    return await _do(request, order_id, step)
+
+
+HANDLERS = [my_requests, my_request, my_request_act, my_request_comment, my_request_rate]
