@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from core.db.bulk import analyze, bulk_upsert
+from core.legacy.agent import AdaptiveSource
 from core.legacy.billing_tables import Bill, BillItem, CallRecord
 from core.legacy.ports import BillingSource, CallRecordSource, LegacyBill, LegacyCallRecord
 from core.legacy.sync_engine import Outcome, Rejected, SyncResult, chunks, masked_sample, retry_kind, sync_kind
@@ -25,6 +27,9 @@ PARAMS = 30000  # bind parameters per statement: under SQLite's (32766) and Post
 BILL_FIELDS = ("number", "month", "amount_fen", "paid_fen", "status", "due_date", "changed_at", "synced_at")
 ITEM_FIELDS = ("bill_legacy_id", "position", "code", "name", "amount_fen")
 CALL_FIELDS = ("number", "started_at", "duration_s", "called_number", "call_type", "charge_fen")
+CALL_COLUMNS = ("legacy_id", *CALL_FIELDS)
+CALL_TYPE_SET = frozenset(CALL_TYPES)
+ANALYZE_AFTER = 50_000  # rows written in one run after which the planner's statistics are refreshed
 
 
 def _text(label: str, value, size: int, required: bool = True) -> str:
@@ -66,20 +71,38 @@ def validate_bill(bill: LegacyBill) -> tuple[dict, list[dict]]:
     return values, items
 
 
+def call_row(call: LegacyCallRecord) -> tuple:
+    """The record as a row of ``CALL_COLUMNS``; ValueError naming what is wrong.
+
+    The common case (plain text and integers) is checked inline - this runs a
+    million times a sync - and anything unusual goes through ``_text``/``_fen``
+    for the same checks and messages as bills.
+    """
+    legacy_id, number, started, duration, called, call_type, charge, problem = call
+    if problem:
+        raise ValueError(problem)
+    if call_type not in CALL_TYPE_SET:
+        raise ValueError(f"call type {call_type!r} is not one of {', '.join(CALL_TYPES)} (map it in the connector)")
+    if type(started) is not dt.datetime or started.tzinfo is None:
+        if not isinstance(started, dt.datetime) or started.tzinfo is None:
+            raise ValueError(f"start time {started!r} is not a time with a zone")
+    if type(duration) is not int or duration < 0:
+        if isinstance(duration, bool) or not isinstance(duration, int) or duration < 0:
+            raise ValueError(f"duration {duration!r} is not a whole number of seconds >= 0")
+    if not (type(legacy_id) is str and 0 < len(legacy_id) <= 64 and legacy_id == legacy_id.strip()):
+        legacy_id = _text("legacy id", legacy_id, 64)
+    if not (type(number) is str and 0 < len(number) <= 32 and number == number.strip()):
+        number = _text("number", number, 32)
+    if not (type(called) is str and len(called) <= 32 and called == called.strip()):
+        called = _text("called number", called, 32, required=False)
+    if type(charge) is not int or charge < 0:
+        charge = _fen("charge", charge)
+    return legacy_id, number, started, duration, called, call_type, charge
+
+
 def validate_call(call: LegacyCallRecord) -> dict:
-    if call.problem:
-        raise ValueError(call.problem)
-    if call.call_type not in CALL_TYPES:
-        raise ValueError(f"call type {call.call_type!r} is not one of {', '.join(CALL_TYPES)} (map it in the connector)")
-    if not isinstance(call.started_at, dt.datetime) or call.started_at.tzinfo is None:
-        raise ValueError(f"start time {call.started_at!r} is not a time with a zone")
-    duration = call.duration_s
-    if isinstance(duration, bool) or not isinstance(duration, int) or duration < 0:
-        raise ValueError(f"duration {duration!r} is not a whole number of seconds >= 0")
-    return dict(legacy_id=_text("legacy id", call.legacy_id, 64), number=_text("number", call.number, 32),
-                started_at=call.started_at, duration_s=duration,
-                called_number=_text("called number", call.called_number, 32, required=False),
-                call_type=call.call_type, charge_fen=_fen("charge", call.charge_fen))
+    """The record in the hall's shape (a dict of ``CALL_COLUMNS``); ValueError naming what is wrong."""
+    return dict(zip(CALL_COLUMNS, call_row(call)))
 
 
 def _accept(records: list, check) -> tuple[list, list[str], list[Rejected]]:
@@ -124,27 +147,37 @@ async def upsert_bills(records: list[LegacyBill], now: dt.datetime) -> Outcome:
 
 
 async def upsert_calls(records: list[LegacyCallRecord], now: dt.datetime) -> Outcome:
-    good, accepted, rejected = _accept(records, validate_call)
-    await _upsert(CallRecord, good, CALL_FIELDS)
-    return Outcome(written=len(good), accepted=accepted, rejected=rejected)
+    """Call records come by the million and are append-only upstream: the bulk path (core.db.bulk)."""
+    good, accepted, rejected = _accept(records, call_row)
+    rows = list({row[0]: row for row in good}.values())  # one row per key
+    await bulk_upsert(CallRecord, CALL_COLUMNS, rows, mostly_new=True)
+    return Outcome(written=len(rows), accepted=accepted, rejected=rejected)
 
 
 # -- the kinds, as the CLI and jobs use them ---------------------------------------------
 KINDS = {"bills": BillingSource, "calls": CallRecordSource}
 
 
-def _functions(kind: str, connector):
+def source_function(kind: str, connector):
+    """``source_fn(watermark, limit) -> (records, new_watermark)`` of ``kind`` on ``connector`` (also run by the DB agent)."""
     if kind == "bills":
         async def source(watermark: str, limit: int):
             batch = await connector.bills_changed_since(watermark, limit)
             return batch.bills, batch.watermark
-        return source, connector.bills_by_ids, upsert_bills
+        return source
     if kind == "calls":
         async def source(watermark: str, limit: int):
             batch = await connector.calls_after(watermark, limit)
             return batch.calls, batch.watermark
-        return source, connector.calls_by_ids, upsert_calls
+        return source
     raise ValueError(f"unknown sync kind {kind!r} (have: {', '.join(KINDS)})")
+
+
+def _functions(kind: str, connector):
+    source = source_function(kind, connector)
+    if kind == "bills":
+        return source, connector.bills_by_ids, upsert_bills
+    return source, connector.calls_by_ids, upsert_calls
 
 
 def supports(connector, kind: str) -> bool:
@@ -152,10 +185,21 @@ def supports(connector, kind: str) -> bool:
 
 
 async def sync_billing(tenant: Tenant, connector, kind: str, *, batch_size: int = 2000, full: bool = False,
-                       progress=None) -> SyncResult:
-    """Sync ``bills`` or ``calls`` of one tenant from its connector."""
+                       progress=None, agent_min_rows: int = 5000) -> SyncResult:
+    """Sync ``bills`` or ``calls`` of one tenant from its connector.
+
+    When a page of at least ``agent_min_rows`` comes back full, the rest is read by a DB agent
+    process (core.legacy.agent) if the connector offers ``agent_recipe()``.
+    """
     source, _fetch, upsert = _functions(kind, connector)
-    return await sync_kind(tenant, source, upsert, kind, batch_size=batch_size, full=full, progress=progress)
+    agent = AdaptiveSource(source, connector, kind, min_rows=agent_min_rows)
+    try:
+        result = await sync_kind(tenant, agent, upsert, kind, batch_size=batch_size, full=full, progress=progress)
+    finally:
+        agent.close()
+    if result.written >= ANALYZE_AFTER:  # PostgreSQL plans a table it thinks is empty badly (look-ups by number crawl)
+        await analyze(CallRecord if kind == "calls" else Bill)
+    return result
 
 
 async def retry_quarantined(tenant: Tenant, kind: str, connector) -> SyncResult:

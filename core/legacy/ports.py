@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Protocol, runtime_checkable
+from typing import AsyncIterator, NamedTuple, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -106,9 +106,12 @@ class BillingSource(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class LegacyCallRecord:
-    """One call-detail record; ``call_type`` is local | long_distance | international | roaming | data | sms."""
+class LegacyCallRecord(NamedTuple):
+    """One call-detail record; ``call_type`` is local | long_distance | international | roaming | data | sms.
+
+    A NamedTuple, not a frozen dataclass like the other rows: a sync builds a million of
+    them, and a frozen dataclass costs ~0.85 µs to build against ~0.2 µs. Just as immutable.
+    """
 
     legacy_id: str
     number: str

@@ -21,6 +21,7 @@ for ``bills`` and ``calls`` (customers can move onto it later).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -79,7 +80,7 @@ def masked_sample(record: Any) -> dict:
     """A JSON-safe copy of a record (a dataclass or a dict) with every ID-number-shaped run masked."""
     from dataclasses import asdict, is_dataclass
 
-    data = asdict(record) if is_dataclass(record) else dict(record)
+    data = asdict(record) if is_dataclass(record) else record._asdict() if hasattr(record, "_asdict") else dict(record)
     return json.loads(scrub(json.dumps(data, default=str, ensure_ascii=False)))
 
 
@@ -143,6 +144,13 @@ async def apply_page(kind: str, records: list, upsert_fn: UpsertFn, pending: set
         log.warning("tenant %s: legacy %s row %s quarantined: %s", tenant.id if tenant else "?", kind, r.legacy_id, scrub(r.reason))
 
 
+def _drop(ahead: "asyncio.Future | None") -> None:
+    """Cancel a read-ahead that will not be used (the run is failing), without leaving its error unretrieved."""
+    if ahead is not None:
+        ahead.cancel()
+        ahead.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+
 async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, kind: str, *, batch_size: int = 1000,
                     full: bool = False, progress: Callable[[SyncResult], None] | None = None) -> SyncResult:
     """Bring one kind of legacy rows up to date (from the start when ``full``); see the module docstring."""
@@ -153,13 +161,20 @@ async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, ki
         total = state["rows_total"] if state else 0
         started = dt.datetime.now(dt.timezone.utc)
         pending = await open_quarantine(kind)
+        ahead = None
         try:
+            ahead = asyncio.ensure_future(source_fn(watermark, batch_size))
             while True:
-                records, new_watermark = await source_fn(watermark, batch_size)
+                records, new_watermark = await ahead
+                ahead = None
                 if not records:
                     break
                 if new_watermark == watermark:
                     raise RuntimeError(f"connector returned {len(records)} {kind} rows without advancing the watermark")
+                # Read the next page while this one is written: the legacy read runs in the connector's
+                # thread (or another server) and overlaps the write. Nothing is committed out of order:
+                # a page is only written after the one before it.
+                ahead = asyncio.ensure_future(source_fn(new_watermark, batch_size))
                 now = dt.datetime.now(dt.timezone.utc)
                 async with transaction():
                     await apply_page(kind, records, upsert_fn, pending, result, now)
@@ -170,7 +185,10 @@ async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, ki
                 result.batches += 1
                 if progress is not None:
                     progress(result)
-        except Exception as exc:
+        except BaseException as exc:
+            _drop(ahead)
+            if not isinstance(exc, Exception):  # cancelled or interrupted: nothing to record
+                raise
             try:
                 await _save_state(kind, last_run_at=started, last_error=scrub(f"{type(exc).__name__}: {exc}")[:2000])
             except Exception:  # the hall's database may be what failed: keep the original error

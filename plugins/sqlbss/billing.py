@@ -129,7 +129,9 @@ class CallsPort:
 
     def _convert_calls(self, t: db.CallTable, rows: list) -> list[LegacyCallRecord]:
         reader = convert.Reader(self.tenant_file, "calls", t.cols, self.mapping.tz)
-        return [convert.call(self.mapping.calls, reader, r, self._call_id(t.month, r.k0)) for r in rows]
+        one = convert.call_converter(self.mapping.calls, reader)
+        prefix = f"{t.month}-" if t.month else ""
+        return [one(r, f"{prefix}{r.k0}" if type(r.k0) is int else self._call_id(t.month, r.k0)) for r in rows]
 
     @staticmethod
     def _decode(watermark: str) -> dict[str, str]:
@@ -209,6 +211,19 @@ class CallsPort:
         return super()._more_problems(conn) + self._call_problems(conn)
 
 
+def rebuild(mapping, root: str, tenant_file: str):
+    """The connector for ``mapping``, built afresh (in a DB agent process; see :meth:`AgentRecipe.agent_recipe`)."""
+    from pathlib import Path
+
+    return connector_class(mapping)(mapping, root=Path(root), tenant_file=tenant_file)
+
+
+class AgentRecipe:
+    def agent_recipe(self):
+        """How to build an equivalent connector in another process: the mapping pickles, connections don't."""
+        return rebuild, (self.mapping, str(self.root), self.tenant_file)
+
+
 _CLASSES: dict[tuple[bool, bool, bool], type] = {}
 
 
@@ -222,5 +237,6 @@ def connector_class(mapping) -> type:
         if wanted[2]:  # the writeback port (the outbox's legacy inbox)
             from plugins.sqlbss.writeback import SqlBssWriterConnector as base
         bases = [b for b, on in zip((BillsPort, CallsPort), wanted) if on]
+        bases += [AgentRecipe] if bases else []
         _CLASSES[wanted] = type(base.__name__, (*bases, base), {}) if bases else base
     return _CLASSES[wanted]

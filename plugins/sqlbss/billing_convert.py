@@ -118,15 +118,55 @@ def bill(m, reader: Reader, item_reader: Reader | None, items_map, row, items: l
 
 
 def call(m, reader: Reader, row, legacy_id: str) -> LegacyCallRecord:
-    raw_type = getattr(row, "call_type", None)
-    try:
-        started = reader.time(row, "started", m.started_format, "started_format")
-        charge = reader.money(row, "charge", m.charge_format, "charge_format")
+    """One call record (see :func:`call_converter` for pages of them)."""
+    return call_converter(m, reader)(row, legacy_id)
+
+
+def call_converter(m, reader: Reader):
+    """A converter for the rows of one call table, with the mapping looked up once, not per row.
+
+    Rows are ``(k0, <mapped roles in reader.columns order>)``; values are taken by
+    position (a named attribute of an SQLAlchemy row costs ~0.35 µs, a position
+    ~0.04 µs). Call records come by the million, so the common cases take short
+    cuts that give the same result as the general path: an integer charge in an
+    integer-unit format, an integer duration, a call-type code seen before.
+    """
+    unit = UNITS.get(m.charge_format)
+    types: dict = {}
+    parse_started = markers.time_parser(m.started_format, reader.tz)
+    at = {role: i + 1 for i, role in enumerate(reader.columns)}
+    i_number, i_started, i_duration, i_type, i_charge = (at[r] for r in ("number", "started", "duration", "call_type", "charge"))
+    i_called = at.get("called")
+
+    def convert(row, legacy_id: str) -> LegacyCallRecord:
         try:
-            duration = to_fen(row.duration, "fen_int")  # a whole number, whatever its unit
-        except ValueError as exc:
-            raise reader.fail("duration", "duration", row.duration, "whole seconds", exc) from None
-    except Problem as exc:
-        return LegacyCallRecord(legacy_id, text(row.number), None, 0, "", "", 0, problem=str(exc))
-    call_type = m.call_type_map.get(code(raw_type), text(raw_type))  # unmapped: passed on as written, rejected by name
-    return LegacyCallRecord(legacy_id, text(row.number), started, duration, text(getattr(row, "called", "")), call_type, charge)
+            raw = row[i_started]
+            try:
+                started = parse_started(raw)
+            except (ValueError, TypeError, OverflowError) as exc:
+                raise reader.fail("started", "started_format", raw, m.started_format, exc) from None
+            raw = row[i_charge]
+            charge = raw * unit if unit and type(raw) is int else reader.money(row, "charge", m.charge_format, "charge_format")
+            duration = row[i_duration]
+            if type(duration) is not int:
+                try:
+                    duration = to_fen(duration, "fen_int")  # a whole number, whatever its unit
+                except ValueError as exc:
+                    raise reader.fail("duration", "duration", duration, "whole seconds", exc) from None
+        except Problem as exc:
+            return LegacyCallRecord(legacy_id, text(row[i_number]), None, 0, "", "", 0, problem=str(exc))
+        raw = row[i_type]
+        try:
+            call_type = types[raw]
+        except (KeyError, TypeError):
+            call_type = m.call_type_map.get(code(raw), text(raw))  # unmapped: passed on as written, rejected by name
+            try:
+                types[raw] = call_type
+            except TypeError:  # an unhashable legacy value: no memo
+                pass
+        number = row[i_number]
+        called = row[i_called] if i_called else ""
+        return LegacyCallRecord(legacy_id, number.strip() if type(number) is str else text(number), started, duration,
+                                called.strip() if type(called) is str else text(called), call_type, charge)
+
+    return convert

@@ -19,13 +19,81 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
-from typing import Any
+import re
+from functools import lru_cache
+from typing import Any, Callable
 
 EPOCH_MIN, EPOCH_MAX = 0, 4102444800  # 1970 .. 2100: anything outside is not an epoch time
 
 
 class WatermarkError(ValueError):
     """A stored watermark does not fit this mapping (the mapping changed): run a full sync."""
+
+
+_FIXED_WIDTH = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2}
+_FIELDS = ("%Y", "%m", "%d", "%H", "%M", "%S")
+_DEFAULTS = {"%m": 1, "%d": 1}
+
+
+@lru_cache(maxsize=64)
+def _fixed_width(pattern: str):
+    """A fast parser for ``pattern`` when it is only zero-padded numeric fields and literal characters -
+    the common legacy shapes (``%Y%m%d%H%M%S``, ``%Y-%m-%d %H:%M:%S``) - else None.
+
+    strptime costs ~6 µs a value; a regular expression and ``int`` ~1.5 µs, and call records
+    arrive by the million. The parser returns None for text that does not fit the shape exactly,
+    and the caller then asks strptime, so the outcome - value or ValueError - is always strptime's.
+    """
+    regex, order, i = "", [], 0
+    while i < len(pattern):
+        directive = pattern[i:i + 2]
+        if pattern[i] == "%":
+            if directive not in _FIXED_WIDTH or directive in order:
+                return None
+            regex += f"([0-9]{{{_FIXED_WIDTH[directive]}}})"
+            order.append(directive)
+            i += 2
+        else:
+            regex += re.escape(pattern[i])
+            i += 1
+    if "%Y" not in order:
+        return None
+    match = re.compile(regex + r"\Z").match
+    slots = [order.index(d) if d in order else None for d in _FIELDS]
+    if slots == list(range(len(order))):  # the fields in datetime's own order: no reshuffle
+        def parse(text: str):
+            found = match(text)
+            return dt.datetime(*map(int, found.groups())) if found else None
+    else:
+        def parse(text: str):
+            found = match(text)
+            if not found:
+                return None
+            values = found.groups()
+            return dt.datetime(*(int(values[k]) if k is not None else _DEFAULTS.get(d, 0) for k, d in zip(slots, _FIELDS)))
+    return parse
+
+
+def _parse_text(text: str, pattern: str) -> dt.datetime:
+    """``strptime(text, pattern)``, by the fast parser when the pattern has one and the text fits it."""
+    fast = _fixed_width(pattern)
+    moment = fast(text) if fast is not None else None
+    return moment if moment is not None else dt.datetime.strptime(text, pattern)
+
+
+def time_parser(fmt: str, tz: dt.tzinfo) -> Callable[[Any], dt.datetime]:
+    """``lambda raw: to_datetime(raw, fmt, tz)``, with the format looked at once (for pages of rows)."""
+    fast = _fixed_width(fmt[5:]) if fmt.startswith("text:") else None
+    if fast is None:
+        return lambda raw: to_datetime(raw, fmt, tz)
+
+    def parse(raw: Any) -> dt.datetime:
+        if type(raw) is str:
+            moment = fast(raw.strip())
+            if moment is not None:
+                return moment.replace(tzinfo=tz)
+        return to_datetime(raw, fmt, tz)
+    return parse
 
 
 def to_datetime(raw: Any, fmt: str, tz: dt.tzinfo) -> dt.datetime:
@@ -40,7 +108,7 @@ def to_datetime(raw: Any, fmt: str, tz: dt.tzinfo) -> dt.datetime:
             raise ValueError("outside 1970-2100 as epoch " + ("milliseconds" if fmt == "epoch_ms" else "seconds"))
         return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
     if fmt.startswith("text:"):
-        moment = dt.datetime.strptime(str(raw).strip(), fmt[5:])
+        moment = _parse_text(str(raw).strip(), fmt[5:])
     elif isinstance(raw, dt.datetime):
         moment = raw
     elif isinstance(raw, dt.date):
