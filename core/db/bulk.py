@@ -24,14 +24,19 @@ break that promise, so it is refused.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from typing import Sequence
 
+from piccolo.columns import Timestamptz
 from piccolo.engine.postgres import PostgresEngine
 
 from core.db import piccolo_conf
 from core.db.scoping import TenantScopeError, TenantTable
 from core.tenancy import current_tenant
+
+
+UTC = dt.timezone.utc
 
 
 class BulkWriteError(RuntimeError):
@@ -95,11 +100,41 @@ async def bulk_upsert(table: type[TenantTable], columns: Sequence[str], rows: Se
     all_columns = ("tenant", *columns)
     conflict = ("tenant", *key)
     changes = tuple(update) if update is not None else tuple(c for c in columns if c not in key)
-    stamped = [(tenant.id, *row) for row in rows]
     if not isinstance(engine, PostgresEngine):
+        stamped = _sqlite_rows(table, tuple(columns), tenant.id, rows)
         await conn.executemany(_sqlite_statement(name, all_columns, conflict, changes), stamped)
         return "executemany"
+    stamped = [(tenant.id, *row) for row in rows]
     return await _pg_upsert(conn, name, all_columns, conflict, changes, stamped, mostly_new)
+
+
+def _utc_text(value):
+    """An aware datetime as Piccolo stores it in SQLite (``str()`` of its UTC time), without the adapter call.
+
+    sqlite3 calls a registered adapter per value from C, which costs ~3 µs; doing the same
+    conversion here costs ~1.3 µs - a fifth of the whole write of a call record.
+    """
+    if value is None or type(value) is str:
+        return value
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ")
+
+
+@lru_cache(maxsize=64)
+def _timestamp_positions(table: type[TenantTable], columns: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(i for i, name in enumerate(columns) if isinstance(table._meta.get_column_by_name(name), Timestamptz))
+
+
+def _sqlite_rows(table: type[TenantTable], columns: tuple[str, ...], tenant_id: str, rows: Sequence[tuple]) -> list[tuple]:
+    """Rows with the tenant in front and their aware datetimes as SQLite text."""
+    positions = _timestamp_positions(table, columns)
+    if not positions:
+        return [(tenant_id, *row) for row in rows]
+    if len(positions) == 1:
+        i = positions[0]
+        return [(tenant_id, *row[:i], _utc_text(row[i]), *row[i + 1:]) for row in rows]
+    return [(tenant_id, *(_utc_text(v) if n in positions else v for n, v in enumerate(row))) for row in rows]
 
 
 async def _pg_upsert(conn, name: str, columns: tuple[str, ...], key: tuple[str, ...], update: tuple[str, ...],

@@ -125,3 +125,28 @@ def test_the_fast_time_parser_agrees_with_strptime():
     for pattern in patterns:
         for text in samples:
             assert outcome(_parse_text, text, pattern) == outcome(dt.datetime.strptime, text, pattern), (pattern, text)
+
+
+def test_timestamps_are_written_exactly_as_piccolo_writes_them():
+    """The bulk path formats aware datetimes itself on SQLite; what it stores must be what Piccolo's adapter stores."""
+    from zoneinfo import ZoneInfo
+
+    from piccolo.engine.sqlite import convert_datetime_in
+
+    from core.db.bulk import _utc_text
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    moments = [dt.datetime(2024, 4, 1, 8, 0, tzinfo=shanghai), dt.datetime(2024, 4, 1, 8, 0, 0, 123456, tzinfo=shanghai),
+               dt.datetime(2024, 1, 1, tzinfo=UTC), dt.datetime(2023, 12, 31, 23, 59, 59, 5), dt.datetime(1999, 3, 28, 2, 30, tzinfo=shanghai)]
+    for moment in moments:
+        assert _utc_text(moment) == convert_datetime_in(moment)
+
+
+async def test_bulk_rows_read_back_as_the_same_moments(make_billing):
+    tenant = make_billing("jiangnan", 2).tenant
+    moment = dt.datetime(2024, 4, 1, 8, 30, 15, 250000, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with tenant_scope(tenant):
+        async with transaction():
+            await bulk_upsert(CallRecord, CALL_COLUMNS, [("c1", "13300000000", moment, 60, "", "local", 10)])
+        stored = await CallRecord.select(CallRecord.started_at).first()
+    assert stored["started_at"] == moment
