@@ -61,7 +61,7 @@ def menu_items(hall, tenant, request, audience):
 
 @hookimpl
 def home_panels(hall, tenant, request, audience):
-    """Operators see the state of the legacy sync and of the message outbox on their home page."""
+    """Operators see the state of the legacy sync and of the message outbox, and their work-order queues, on their home page."""
     if audience != "operator":
         return None
 
@@ -81,4 +81,14 @@ def home_panels(hall, tenant, request, audience):
             "outbox_dead": await OutboxEvent.count().where(OutboxEvent.status == "dead"),
         }, title=N_("Legacy data and messages"), permission="core.customers.view", order=0)
 
-    return panel
+    async def workorders_panel():
+        from core.web.workorder_console_pages import queue_counts
+        from core.web.workorder_views import actor_of
+
+        actor = actor_of(request)
+        if not actor.can("core.workorders.handle"):
+            return None
+        return Panel("workorders/_panel.html", {"counts": await queue_counts(actor)}, title=N_("Work orders"),
+                     permission="core.workorders.handle", order=5)
+
+    return [panel, workorders_panel]

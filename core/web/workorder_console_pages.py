@@ -14,6 +14,7 @@ from litestar.params import FromPath
 from piccolo.query import OrderByRaw
 
 from core.i18n import N_
+from core.web.audit_helpers import audit
 from core.web.console_pages import PAGE, _page, page_url
 from core.web.context import info
 from core.web.forms import Form
@@ -115,32 +116,38 @@ async def order_page(request: Request, order_id: FromPath[int]) -> Response:
     return await _detail(request, order_id)
 
 
-async def _do(request: Request, order_id: int, step) -> Response:
-    """Run one API call with the posted form; on refusal show the page again with the reason."""
+async def _do(request: Request, order_id: int, what: str, step) -> Response:
+    """Run one API call with the posted form; on refusal show the page again with the reason.
+
+    The order's history records the change; the audit log records it as a console action like every other.
+    """
     form = await Form.from_request(request)
     try:
-        await step(hall_of(request), actor_of(request), form)
+        order = await step(hall_of(request), actor_of(request), form)
     except WorkOrderError as exc:
         not_found_on(exc)
         form, notice, params, status = form_with_errors(form, exc)
         return await _detail(request, order_id, form=form, notice=notice, params=params, status=status)
+    await audit(request, f"workorder.{what}", object_type="workorder", object_id=order["number"],
+                after={"state": order["state"], "department": order["department"], "assignee": order["assignee"]},
+                summary=form.value("action"))
     return redirect(request, f"/console/workorders/{order_id}")
 
 
 @post("/console/workorders/{order_id:int}/claim", opt=HANDLE_OPT)
 async def order_claim(request: Request, order_id: FromPath[int]) -> Response:
-    return await _do(request, order_id, lambda hall, actor, form: claim(hall, order_id, actor))
+    return await _do(request, order_id, "claim", lambda hall, actor, form: claim(hall, order_id, actor))
 
 
 @post("/console/workorders/{order_id:int}/act", opt=HANDLE_OPT)
 async def order_act(request: Request, order_id: FromPath[int]) -> Response:
-    return await _do(request, order_id, lambda hall, actor, form: transition(
+    return await _do(request, order_id, "act", lambda hall, actor, form: transition(
         hall, order_id, form.value("action"), actor, comment=form.value("comment")))
 
 
 @post("/console/workorders/{order_id:int}/comment", opt=HANDLE_OPT)
 async def order_comment(request: Request, order_id: FromPath[int]) -> Response:
-    return await _do(request, order_id, lambda hall, actor, form: comment(
+    return await _do(request, order_id, "comment", lambda hall, actor, form: comment(
         hall, order_id, actor, form.value("comment"), public=form.value("public") == "on"))
 
 
@@ -150,7 +157,20 @@ async def order_transfer(request: Request, order_id: FromPath[int]) -> Response:
         operator = form.value("operator")
         return transfer(hall, order_id, actor, reason=form.value("reason"), department=form.value("department") or None,
                         operator=int(operator) if operator.isdigit() else None)
-    return await _do(request, order_id, step)
+    return await _do(request, order_id, "transfer", step)
 
 
 HANDLERS = [queue_page, order_page, order_claim, order_act, order_comment, order_transfer]
+
+
+async def queue_counts(actor) -> dict[str, int]:
+    """Open orders per queue, for the console home panel."""
+    visible = await _visible(actor)
+    now = dt.datetime.now(dt.timezone.utc)
+
+    def open_orders():
+        query = WorkOrder.count().where(WorkOrder.closed_at.is_null())
+        return query if visible is None else query.where(visible)
+    return {"department": await open_orders(), "mine": await open_orders().where(WorkOrder.assignee == (actor.id or -1)),
+            "unassigned": await open_orders().where(WorkOrder.assignee.is_null()),
+            "overdue": await open_orders().where(WorkOrder.resolved_at.is_null() & (WorkOrder.deadline_at < now))}
