@@ -29,7 +29,7 @@ from core.legacy.demo_billing import add_calls, pay_some_bills
 from core.legacy.outbox import emit
 from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.tables import SyncState
-from core.testing import PASSWORD, TenantSpec, add_operator
+from core.testing import PASSWORD, TenantSpec, add_operator, field_errors
 
 T = "jiangnan"
 INBOX = {"table": "JK_HXSJ", "event_id": "SJBH", "kind": "SJLX", "payload": "SJNR", "written": "JSSJ",
@@ -80,7 +80,7 @@ def sign_up(h, demo) -> None:
 
 def test_legacy_down_for_an_hour_then_everything_catches_up(hall_factory, tmp_path):
     path = tmp_path / "legacy-jiangnan.sqlite3"
-    demo = generate_legacy_db(path, subscribers=30, style=T, months=2)[0]
+    demo, newcomer = generate_legacy_db(path, subscribers=30, style=T, months=2)[:2]
     h = hall_factory([TenantSpec(T, connector={**full_config(T), "url": f"sqlite:///{path}", "writeback": INBOX})])
     clock = Schedule(h)
     assert {"core.sync_customers", "core.sync_bills", "core.sync_calls", "core.deliver_outbox"} <= set(clock.advance(1))
@@ -113,6 +113,11 @@ def test_legacy_down_for_an_hour_then_everything_catches_up(hall_factory, tmp_pa
     page = customer.get("/account")
     assert page.status_code == 200 and demo.name in page.text and demo.numbers[0] in page.text
     assert "改名后的客户" not in page.text  # the clerk's correction waits in the legacy system
+    visitor = h.client(T)
+    signup = {"number": newcomer.numbers[0], "name": newcomer.name, "id_number": newcomer.id_number, "channel": "sms"}
+    assert visitor.post("/signup", signup).status_code == 200  # a synced customer can sign up: the code goes out
+    unsynced = visitor.post("/signup", {**signup, "number": "057199999999"})
+    assert unsynced.status_code == 400 and field_errors(unsynced.text)  # a number the hall never saw waits, politely
     operator = h.client(T)
     operator.login_operator("ops")
     sync_page = operator.get("/console/sync")
