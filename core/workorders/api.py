@@ -82,6 +82,20 @@ async def record_change(hall, tenant, order_id: int, actor: Actor, action: str, 
     return order, event
 
 
+def _unchanged(order: dict):
+    """WHERE the order is still as we read it (state, owner, department): a concurrent change makes our update miss."""
+    clause = (WorkOrder.id == order["id"]) & (WorkOrder.state == order["state"])
+    for column, value in ((WorkOrder.assignee, order["assignee"]), (WorkOrder.department, order["department"])):
+        clause &= column.is_null() if value is None else column == value
+    return clause
+
+
+async def _update(order: dict, values: dict, also=None) -> None:
+    clause = _unchanged(order) if also is None else _unchanged(order) & also
+    if not await WorkOrder.update(values).where(clause).returning(WorkOrder.id):
+        raise Conflict(N_("Someone else changed this work order meanwhile; look at it again."))
+
+
 def _clean_comment(text: str) -> str:
     text = (text or "").strip()
     if len(text) > MAX_COMMENT:
@@ -157,9 +171,7 @@ async def transition(hall, order_id: int, action: str, actor: Actor, comment: st
             values[WorkOrder.resolved_at] = now()
         if t.target in wt.terminal:
             values[WorkOrder.closed_at] = now()
-        done = await WorkOrder.update(values).where((WorkOrder.id == order_id) & (WorkOrder.state == order["state"])).returning(WorkOrder.id)
-        if not done:
-            raise Conflict(N_("Someone else changed this work order meanwhile; look at it again."))
+        await _update(order, values)
         order, _ = await record_change(hall, tenant, order_id, actor, action, order["state"], t.target,
                                   {"claimed": claims, "reopened": reopened}, comment, public=t.public)
         if t.public and actor.kind != "customer":
@@ -221,7 +233,7 @@ async def transfer(hall, order_id: int, actor: Actor, *, reason: str, department
             if target is None or not target["active"] or (dept_id is not None and dept_id not in await departments_of(operator)):
                 raise InvalidData({"operator": N_("Choose an active member of the department.")})
         values = {WorkOrder.department: dept_id, WorkOrder.assignee: operator, WorkOrder.updated_at: now()}
-        await WorkOrder.update(values).where(WorkOrder.id == order_id)
+        await _update(order, values)
         details = {"from_department": order["department"], "to_department": dept_id, "from_assignee": order["assignee"],
                    "to_assignee": operator, "reason": reason}
         order, _ = await record_change(hall, tenant, order_id, actor, "transfer", order["state"], order["state"], details)
@@ -249,7 +261,7 @@ async def comment(hall, order_id: int, actor: Actor, body: str, *, public: bool)
                 values[WorkOrder.assignee] = actor.id
             if order["first_response_at"] is None:
                 values[WorkOrder.first_response_at] = now()
-        await WorkOrder.update(values).where(WorkOrder.id == order_id)
+        await _update(order, values)
         order, _ = await record_change(hall, tenant, order_id, actor, "comment", order["state"], order["state"],
                                   {"public": public, "claimed": claims}, body, public=public)
         if public and actor.kind != "customer":
@@ -269,7 +281,7 @@ async def rate(hall, order_id: int, actor: Actor, score: int, remark: str = "") 
         order = await get_order(order_id, actor)
         if order["state"] not in type_of(hall, order).resolved_states or order["rating"] is not None:
             raise Conflict(N_("This work order cannot be rated now."))
-        await WorkOrder.update({WorkOrder.rating: score, WorkOrder.updated_at: now()}).where(WorkOrder.id == order_id)
+        await _update(order, {WorkOrder.rating: score, WorkOrder.updated_at: now()}, WorkOrder.rating.is_null())
         order, _ = await record_change(hall, tenant, order_id, actor, "rate", order["state"], order["state"], {"rating": score},
                                   remark, public=True)
     return order

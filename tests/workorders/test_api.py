@@ -199,3 +199,49 @@ def test_deadline_settings_are_validated_with_file_and_key(hall_factory):
     issue = exc.value.issues[0]
     assert issue.key.startswith("plugins.testwo.workorder_deadline_hours") and issue.file.endswith("alpha/tenant.toml")
     assert "tciket" in issue.reason
+
+
+def test_two_operators_acting_at_once_one_wins(world):
+    import asyncio
+
+    from core.tenancy import tenant_scope
+    from core.workorders import WorkOrderError
+
+    harness, ids, _ = world
+    a = ids["alpha"]
+    order = _open(harness, ids)
+
+    async def act(name):
+        with tenant_scope(harness.tenant("alpha")):
+            try:
+                return await transition(harness.hall, order["id"], "start", operator(a, name))
+            except WorkOrderError as exc:
+                return exc
+
+    async def both():
+        return await asyncio.gather(act("ann"), act("bob"))
+
+    results = harness.run(both())
+    won = [r for r in results if isinstance(r, dict)]
+    lost = [r for r in results if isinstance(r, (Conflict, NotAllowed))]
+    assert len(won) == 1 and len(lost) == 1
+    events = harness.in_tenant("alpha", lambda: WorkOrderEvent.select().where(WorkOrderEvent.action == "start"))
+    assert len(events) == 1 and events[0]["actor_id"] == won[0]["assignee"]
+
+
+def test_the_customer_hears_of_public_steps_only(world):
+    from core.notify.tables import Message
+
+    harness, ids, _ = world
+    a = ids["alpha"]
+    order = _open(harness, ids)
+    ann = operator(a, "ann")
+    harness.in_tenant("alpha", transition, harness.hall, order["id"], "start", ann)
+    harness.in_tenant("alpha", transition, harness.hall, order["id"], "note", ann)  # internal step
+    harness.in_tenant("alpha", comment, harness.hall, order["id"], ann, "internal remark", public=False)
+    harness.in_tenant("alpha", transition, harness.hall, order["id"], "resolve", ann, comment="Fixed the cable")
+    mails = harness.in_tenant("alpha", lambda: Message.select().where(Message.recipient == "cust-alpha@example.com").order_by(Message.id))
+    assert len(mails) == 3  # opened, started, resolved
+    assert all(order["number"] in m["subject"] for m in mails)
+    assert "Fixed the cable" in mails[-1]["body_text"] and "您的受理单" in mails[-1]["body_text"]
+    assert not any("internal remark" in m["body_text"] for m in mails)
