@@ -82,12 +82,13 @@ class BillsPort:
 
     async def bills_by_ids(self, legacy_ids: list[str]) -> list[LegacyBill]:
         m = self.mapping.bills
-        keys = [tuple(db.key_value(p) for p in i.split(m.key_separator, len(m.key) - 1)) for i in legacy_ids]
+        keys = [tuple(i.split(m.key_separator, len(m.key) - 1)) for i in legacy_ids]
         keys = [k for k in keys if len(k) == len(m.key)]
 
         def work(conn: sa.Connection) -> list[LegacyBill]:
             s = self._bills_resolved(conn)
-            rows = [r for part in _parts(keys) for r in conn.execute(db.bills_by_keys(s, part)).all()]
+            typed = db.typed_keys(s.key, keys)
+            rows = [r for part in _parts(typed) for r in conn.execute(db.bills_by_keys(s, part)).all()]
             return self._convert_bills(conn, s, rows)
 
         return await self._run(work) if keys else []
@@ -170,7 +171,7 @@ class CallsPort:
         wanted: dict[str, list] = {}
         for legacy_id in legacy_ids:
             month, _, key = legacy_id.partition("-") if c.table_pattern else ("", "", legacy_id)
-            wanted.setdefault(month, []).append(db.key_value(key))
+            wanted.setdefault(month, []).append(key)
 
         def work(conn: sa.Connection) -> list[LegacyCallRecord]:
             tables = dict(db.list_call_tables(conn, self.mapping))
@@ -179,7 +180,7 @@ class CallsPort:
                 if month not in tables:
                     continue
                 t = self._call_table(conn, month, tables[month])
-                for part in _parts(keys):
+                for part in _parts([k for (k,) in db.typed_keys((t.key,), [(k,) for k in keys])]):
                     out += self._convert_calls(t, conn.execute(db.calls_by_keys(t, part)).all())
             return out
 

@@ -8,6 +8,8 @@ table appears without a restart - and each one's columns are resolved once.
 
 from __future__ import annotations
 
+import decimal
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,7 +129,35 @@ def calls_by_keys(t: CallTable, keys: list) -> sa.Select:
     return sa.select(t.key.label("k0"), *(c.label(role) for role, c in t.cols.items())).where(t.key.in_(keys))
 
 
-def key_value(text: str) -> Any:
-    """A key part read back from a legacy id: digits without a leading zero are compared as numbers."""
-    return int(text) if text.isdigit() and (text == "0" or not text.startswith("0")) else text
+_NO_MATCH = object()
+
+
+def key_value(column: sa.ColumnElement, text: str) -> Any:
+    """A key part read back from a legacy id, in the key column's own type (``_NO_MATCH`` when it cannot be one).
+
+    A text key column holding "000123" and "123" must be compared as text, a numeric one as a
+    number: PostgreSQL refuses to compare text with an integer, so guessing from the digits fails.
+    """
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:  # a driver-specific type: compare as text
+        python_type = str
+    if python_type is int:
+        return int(text) if text.lstrip("-").isdigit() else _NO_MATCH
+    if python_type is decimal.Decimal or python_type is float:
+        try:
+            return decimal.Decimal(text)
+        except decimal.InvalidOperation:
+            return _NO_MATCH
+    return text
+
+
+def typed_keys(columns: tuple, keys: list[tuple[str, ...]]) -> list[tuple]:
+    """Legacy-id key parts in the key columns' types; keys that cannot match (text in a numeric key) are left out."""
+    out = []
+    for parts in keys:
+        values = tuple(key_value(c, p) for c, p in zip(columns, parts))
+        if _NO_MATCH not in values:
+            out.append(values)
+    return out
 

@@ -87,7 +87,8 @@ class _Resolver:
             listing = ", ".join(sorted(have)) or "none"
             self.issues.append(ConfigIssue(self.file, key, f"table {qualified!r} not found in the legacy database (tables: {listing})"))
             return None, {}
-        have_cols = [c["name"] for c in self.inspector.get_columns(actual, schema=schema)]
+        reflected = self.inspector.get_columns(actual, schema=schema)
+        have_cols = [c["name"] for c in reflected]
         found: dict[str, list[str]] = {}
         for role, wanted in columns.items():
             if wanted is None:
@@ -103,7 +104,12 @@ class _Resolver:
         if any(None in names for names in found.values()):
             return None, {}
         distinct = list(dict.fromkeys(n for names in found.values() for n in names))
-        return sa.table(actual, *(sa.column(n) for n in distinct), schema=schema), found
+        # Key columns keep their type, so a key read back from a legacy id is compared as text or as a
+        # number as the column is (PostgreSQL refuses text = integer). Other columns stay untyped: their
+        # values reach the converters exactly as the driver returns them.
+        keys = {n for role, names in found.items() if role == "key" or role.endswith("_key") for n in names}
+        types = {c["name"]: c["type"] for c in reflected}
+        return sa.table(actual, *(sa.column(n, types[n] if n in keys else None) for n in distinct), schema=schema), found
 
 
 def resolve(conn: sa.Connection, mapping: SqlBssMapping, file: str) -> tuple[LegacySchema | None, list[ConfigIssue]]:
