@@ -1,22 +1,24 @@
 """The legacy system away for an hour: the portal keeps serving synced data, sync and outbox retry, and all catches up.
 
-A sqlbss tenant over a demo legacy database (SQLite file; the hall itself on
-SQLite, or PostgreSQL with HALL_TEST_DB=postgres). The scheduled jobs run as
-declared (calls and customers every 15 minutes, bills hourly, the outbox
-every minute) from the in-process scheduler on a simulated clock, one tick a
-minute - two hours pass in seconds. The outage is the legacy file moved away;
-clerks keep working in it meanwhile.
+A sqlbss tenant over a demo legacy database: a SQLite file that is moved
+away, or (with HALL_TEST_DB=postgres) a PostgreSQL copy behind a TCP gate that
+refuses and cuts connections (tests/legacy/outage_support.py). Clerks keep
+working in it meanwhile. The hall itself is on SQLite, or on PostgreSQL with
+HALL_TEST_DB=postgres. The scheduled jobs run as declared (calls and
+customers every 15 minutes, bills hourly, the outbox every minute) from the
+in-process scheduler on a simulated clock, one tick a minute: two hours pass
+in seconds.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import sqlite3
+import asyncio
 from collections import Counter
-from contextlib import closing
-from pathlib import Path
 
+import pytest
 from billing_support import full_config
+from legacy_support import ON_POSTGRES, PG_URL, create_pg_database, drop_pg_database
+from outage_support import PostgresLegacy, SqliteLegacy, add_calls, inbox_ids, pay_a_bill, rename_customer
 
 from core.auth.customers import create_account
 from core.auth.passwords import hash_password
@@ -25,7 +27,6 @@ from core.db import transaction
 from core.jobs.runner import InProcessRunner
 from core.legacy.billing_tables import Bill, CallRecord
 from core.legacy.demo import generate_legacy_db
-from core.legacy.demo_billing import add_calls, pay_some_bills
 from core.legacy.outbox import emit
 from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.tables import SyncState
@@ -54,16 +55,23 @@ class Schedule:
         return ran
 
 
-def rename_customer(path: Path, legacy_id: str, name: str) -> None:
-    """A clerk corrects a name in the legacy system (jiangnan: KHMC, change time XGSJ as local text)."""
-    with closing(sqlite3.connect(path)) as conn, conn:
-        latest = dt.datetime.strptime(conn.execute("SELECT MAX(XGSJ) FROM KH_KHXX").fetchone()[0], "%Y%m%d%H%M%S")
-        conn.execute("UPDATE KH_KHXX SET KHMC = ?, XGSJ = ? WHERE KHBH = ?", (name, f"{latest + dt.timedelta(seconds=5):%Y%m%d%H%M%S}", legacy_id))
-
-
-def inbox_ids(path: Path) -> list[str]:
-    with closing(sqlite3.connect(path)) as conn:
-        return [r[0] for r in conn.execute("SELECT SJBH FROM JK_HXSJ")]
+@pytest.fixture(params=["sqlite", "postgresql"])
+def legacy(request, tmp_path):
+    """(the legacy database, its demo customers): a SQLite file, or a PostgreSQL copy behind a TCP gate."""
+    path = tmp_path / "legacy-jiangnan.sqlite3"
+    demos = generate_legacy_db(path, subscribers=30, style=T, months=2)
+    if request.param == "sqlite":
+        yield SqliteLegacy(path), demos
+        return
+    if not ON_POSTGRES:
+        pytest.skip("a PostgreSQL legacy database runs with HALL_TEST_DB=postgres")
+    name = asyncio.run(create_pg_database())
+    db = PostgresLegacy(path, PG_URL, name)
+    try:
+        yield db, demos
+    finally:
+        db.close()
+        asyncio.run(drop_pg_database(name))
 
 
 def states(h) -> dict[str, dict]:
@@ -78,10 +86,9 @@ def sign_up(h, demo) -> None:
     h.in_tenant(T, go)
 
 
-def test_legacy_down_for_an_hour_then_everything_catches_up(hall_factory, tmp_path):
-    path = tmp_path / "legacy-jiangnan.sqlite3"
-    demo, newcomer = generate_legacy_db(path, subscribers=30, style=T, months=2)[:2]
-    h = hall_factory([TenantSpec(T, connector={**full_config(T), "url": f"sqlite:///{path}", "writeback": INBOX})])
+def test_legacy_down_for_an_hour_then_everything_catches_up(hall_factory, legacy):
+    legacy, (demo, newcomer, *_) = legacy
+    h = hall_factory([TenantSpec(T, connector={**full_config(T), "url": legacy.url, "writeback": INBOX})])
     clock = Schedule(h)
     assert {"core.sync_customers", "core.sync_bills", "core.sync_calls", "core.deliver_outbox"} <= set(clock.advance(1))
     synced = states(h)
@@ -91,8 +98,7 @@ def test_legacy_down_for_an_hour_then_everything_catches_up(hall_factory, tmp_pa
     sign_up(h, demo)
     add_operator(h, T, "ops")
 
-    away = path.with_name("away.sqlite3")
-    path.rename(away)  # the legacy database is unreachable from now on
+    legacy.down()  # the legacy database is unreachable from now on
     ran = clock.advance(5)
 
     async def pay_online():  # a change the legacy system must learn about, made while it is away
@@ -100,9 +106,9 @@ def test_legacy_down_for_an_hour_then_everything_catches_up(hall_factory, tmp_pa
             return [await emit("payment.posted", {"number": demo.numbers[0], "amount_fen": 5000 + n}) for n in range(3)]
 
     events = h.in_tenant(T, pay_online)
-    new_calls = add_calls(away, T, 4)  # the legacy system keeps working meanwhile
-    [paid_bill] = pay_some_bills(away, T, 1)
-    rename_customer(away, demo.legacy_id, "改名后的客户")
+    new_calls = add_calls(legacy, 4)  # the legacy system keeps working meanwhile
+    paid_bill = pay_a_bill(legacy)
+    rename_customer(legacy, demo.legacy_id, "改名后的客户")
     ran += clock.advance(55)  # an hour of outage in all
     assert ran["core.sync_calls"] == 4 and ran["core.sync_customers"] == 4 and ran["core.sync_bills"] == 1
     assert ran["core.deliver_outbox"] == 60
@@ -121,13 +127,13 @@ def test_legacy_down_for_an_hour_then_everything_catches_up(hall_factory, tmp_pa
     operator = h.client(T)
     operator.login_operator("ops")
     sync_page = operator.get("/console/sync")
-    assert sync_page.status_code == 200 and "does not exist" in sync_page.text
+    assert sync_page.status_code == 200 and legacy.outage in sync_page.text
     found = operator.get("/console/customers", params={"q": demo.numbers[0]})
     assert found.status_code == 200 and demo.name in found.text
     # sync recorded the outage and kept its place; nothing from the outage has arrived
     during = states(h)
     for kind, state in during.items():
-        assert "does not exist" in state["last_error"], kind
+        assert legacy.outage in state["last_error"], kind
         assert state["watermark"] == synced[kind]["watermark"] and state["last_success_at"] == synced[kind]["last_success_at"]
         assert state["last_run_at"] > synced[kind]["last_run_at"]  # it kept trying
     assert h.in_tenant(T, lambda: CallRecord.count()) == calls_before
@@ -136,9 +142,9 @@ def test_legacy_down_for_an_hour_then_everything_catches_up(hall_factory, tmp_pa
     # the outbox waits without spending attempts
     rows = h.in_tenant(T, lambda: OutboxEvent.select().where(OutboxEvent.event_id.is_in(events)))
     assert {r["status"] for r in rows} == {"pending"} and {r["attempts"] for r in rows} == {0}
-    assert any("does not exist" in r["last_error"] for r in rows)  # each run probes with the oldest event
+    assert any(legacy.outage in r["last_error"] for r in rows)  # each run probes with the oldest event
 
-    away.rename(path)  # the legacy system is back
+    legacy.up()  # the legacy system is back
     ran = clock.advance(60)
     assert ran["core.sync_bills"] == 1 and ran["core.sync_calls"] == 4
     after = states(h)
@@ -149,5 +155,5 @@ def test_legacy_down_for_an_hour_then_everything_catches_up(hall_factory, tmp_pa
     assert "改名后的客户" in customer.get("/account").text
     rows = h.in_tenant(T, lambda: OutboxEvent.select().where(OutboxEvent.event_id.is_in(events)))
     assert {r["status"] for r in rows} == {"delivered"} and {r["attempts"] for r in rows} == {1}
-    assert sorted(inbox_ids(path)) == sorted(events)  # each exactly once in the legacy inbox
-    assert "does not exist" not in operator.get("/console/sync").text
+    assert sorted(inbox_ids(legacy)) == sorted(events)  # each exactly once in the legacy inbox
+    assert legacy.outage not in operator.get("/console/sync").text
