@@ -15,6 +15,9 @@ map. Two styles prove that mapping is configuration, not code:
   some ID numbers with a lower-case ``x``. Outbox events arrive in
   ``INTF_HALL_INBOX`` (``EVENT_ID`` unique, ``RECV_TS`` in epoch seconds).
 
+Each style also has a free-number pool (选号) and long-distance/international
+flags on its lines, in its own names and formats (core.legacy.demo_numbers).
+
 The people are style-neutral (:class:`_Person`); a style only decides the
 region and how rows are written. Data comes from Faker('zh_CN') and one
 ``random.Random`` with the same seed, so a seed always gives the same file
@@ -38,6 +41,8 @@ from pathlib import Path
 
 from faker import Faker
 from stdnum.cn import ric
+
+from core.legacy.demo_numbers import line_features, pool_rows, write_pool
 
 __all__ = ["DemoCustomer", "STYLES", "generate_legacy_db", "update_some"]
 
@@ -218,7 +223,7 @@ CREATE TABLE ZF_ZFXX (ZFBH TEXT PRIMARY KEY, ZFMC TEXT NOT NULL, YWLX TEXT, YZF 
 CREATE TABLE KH_KHXX (KHBH TEXT PRIMARY KEY, KHMC TEXT, ZJLX TEXT, ZJHM TEXT, LXDH TEXT, DZYJ TEXT,
                       ZZ TEXT, ZT TEXT, KHRQ TEXT, XGSJ TEXT);
 CREATE INDEX IX_KH_KHXX_XGSJ ON KH_KHXX (XGSJ, KHBH);
-CREATE TABLE YW_HMXX (HM TEXT PRIMARY KEY, KHBH TEXT NOT NULL, LX TEXT, ZFBH TEXT, ZT TEXT, KTRQ TEXT);
+CREATE TABLE YW_HMXX (HM TEXT PRIMARY KEY, KHBH TEXT NOT NULL, LX TEXT, ZFBH TEXT, ZT TEXT, KTRQ TEXT, CTKT TEXT, GJKT TEXT);
 CREATE INDEX IX_YW_HMXX_KHBH ON YW_HMXX (KHBH);
 CREATE TABLE JK_HXSJ (SJBH TEXT PRIMARY KEY, SJLX TEXT NOT NULL, SJNR TEXT, JSSJ TEXT, CLZT TEXT DEFAULT '0');
 """,
@@ -229,7 +234,8 @@ CREATE TABLE CRM_CUST (AREA_NO TEXT NOT NULL, CUST_SEQ INTEGER NOT NULL, CUST_NA
                        CREATE_TS INTEGER, UPD_TS INTEGER, PRIMARY KEY (AREA_NO, CUST_SEQ));
 CREATE INDEX IX_CRM_CUST_UPD ON CRM_CUST (UPD_TS, AREA_NO, CUST_SEQ);
 CREATE TABLE CRM_SUBS (SUBS_ID INTEGER PRIMARY KEY, ACC_NBR TEXT NOT NULL UNIQUE, AREA_NO TEXT, CUST_SEQ INTEGER,
-                       PROD_TYPE INTEGER, TARIFF_ID INTEGER, SUBS_STATE INTEGER, OPEN_TS INTEGER);
+                       PROD_TYPE INTEGER, TARIFF_ID INTEGER, SUBS_STATE INTEGER, OPEN_TS INTEGER,
+                       LD_FLAG INTEGER, IDD_FLAG INTEGER);
 CREATE INDEX IX_CRM_SUBS_CUST ON CRM_SUBS (AREA_NO, CUST_SEQ);
 CREATE TABLE INTF_HALL_INBOX (SEQ_ID INTEGER PRIMARY KEY, EVENT_ID VARCHAR(36) NOT NULL UNIQUE, EVENT_TYPE VARCHAR(64) NOT NULL,
                               EVENT_BODY TEXT, RECV_TS INTEGER, PROC_STATE INTEGER DEFAULT 0);
@@ -264,36 +270,42 @@ def _legacy_id(style: str, p: _Person) -> str:
     return f"JN{p.seq:08d}" if style == "jiangnan" else f"{p.area}-{p.area_seq}"
 
 
-def _write(conn: sqlite3.Connection, style: str, people: list[_Person]) -> None:
+def _write(conn: sqlite3.Connection, style: str, people: list[_Person], seed: int) -> None:
     conn.executescript(_DDL[style])
+    rng = random.Random(seed * 31 + 5)  # its own generator: the people stay as they were before lines had features
+    features = {ln.number: line_features(rng, ln.kind) for p in people for ln in p.lines}
     if style == "jiangnan":
         conn.executemany("INSERT INTO ZF_ZFXX VALUES (?,?,?,?)",
                          [(f"ZF{i + 1:03d}", name, _JN_KIND[kind], fee) for i, (kind, name, fee) in enumerate(_TARIFFS)])
         conn.executemany("INSERT INTO KH_KHXX VALUES (?,?,?,?,?,?,?,?,?,?)", [
             (_legacy_id(style, p), p.name, "01", p.id_number, p.phone, p.email or None, p.address,
              _JN_STATUS[p.status], f"{p.created:%Y%m%d}", f"{p.changed:%Y%m%d%H%M%S}") for p in people])
-        conn.executemany("INSERT INTO YW_HMXX VALUES (?,?,?,?,?,?)", [
+        conn.executemany("INSERT INTO YW_HMXX VALUES (?,?,?,?,?,?,?,?)", [
             (ln.number, _legacy_id(style, p), _JN_KIND[ln.kind], f"ZF{_tariff_index(ln.kind, ln.tariff) + 1:03d}",
-             _JN_LINE_STATUS[ln.status], f"{ln.opened:%Y%m%d}") for p in people for ln in p.lines])
+             _JN_LINE_STATUS[ln.status], f"{ln.opened:%Y%m%d}", *("Y" if on else "N" for on in features[ln.number]))
+            for p in people for ln in p.lines])
     else:
         conn.executemany("INSERT INTO PM_TARIFF VALUES (?,?,?,?)",
                          [(9000 + i, name, _HB_KIND[kind], fee) for i, (kind, name, fee) in enumerate(_TARIFFS)])
         conn.executemany("INSERT INTO CRM_CUST VALUES (?,?,?,?,?,?,?,?,?,?,?)", [
             (p.area, p.area_seq, p.name.ljust(10), 1, p.id_number.lower() if p.seq % 2 else p.id_number, p.phone,
              p.email, p.address, _HB_STATUS[p.status], _epoch(p.created), _epoch(p.changed)) for p in people])
-        conn.executemany("INSERT INTO CRM_SUBS (ACC_NBR, AREA_NO, CUST_SEQ, PROD_TYPE, TARIFF_ID, SUBS_STATE, OPEN_TS) "
-                         "VALUES (?,?,?,?,?,?,?)", [
+        conn.executemany("INSERT INTO CRM_SUBS (ACC_NBR, AREA_NO, CUST_SEQ, PROD_TYPE, TARIFF_ID, SUBS_STATE, OPEN_TS, "
+                         "LD_FLAG, IDD_FLAG) VALUES (?,?,?,?,?,?,?,?,?)", [
             (ln.number, p.area, p.area_seq, _HB_KIND[ln.kind], 9000 + _tariff_index(ln.kind, ln.tariff),
-             _HB_LINE_STATUS[ln.status], _epoch(ln.opened)) for p in people for ln in p.lines])
+             _HB_LINE_STATUS[ln.status], _epoch(ln.opened), *map(int, features[ln.number])) for p in people for ln in p.lines])
 
 
 def generate_legacy_db(path: Path, *, seed: int = 1, subscribers: int = 200, style: str = "jiangnan",
-                       sample: int = 5, months: int = 0) -> list[DemoCustomer]:
+                       sample: int = 5, months: int = 0, pool: int | None = None) -> list[DemoCustomer]:
     """Write a fresh legacy database at ``path`` (overwriting it); return the first ``sample`` customers.
 
     The first ``sample`` customers are active, have an e-mail address and at
     least one phone line, so a demo can sign up with any of them. ``months``
     adds that many months of bills and call records (core.legacy.demo_billing).
+    ``pool`` numbers (default a quarter of ``subscribers``, at least 200) go into
+    the free-number pool; lines carry long-distance and international flags
+    (core.legacy.demo_numbers).
     """
     if style not in STYLES:
         raise ValueError(f"unknown demo style {style!r} (have: {', '.join(STYLES)})")
@@ -307,7 +319,11 @@ def generate_legacy_db(path: Path, *, seed: int = 1, subscribers: int = 200, sty
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         with conn:
-            _write(conn, style, people)
+            _write(conn, style, people, seed)
+            areas = [area for area, _, _ in STYLES[style].cities]
+            taken = {ln.number for p in people for ln in p.lines}
+            write_pool(conn, style, pool_rows(style, seed, max(200, subscribers // 4) if pool is None else pool, areas,
+                                              MOBILE_PREFIXES, taken))
             if months:  # bills with items and call records (core/legacy/demo_billing.py)
                 from core.legacy.demo_billing import write_billing
 

@@ -155,6 +155,123 @@ class LegacyWriter(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class LegacyServiceLine:
+    """A service line (or account) in detail: what plugins for long-distance opening/stopping or dial-up accounts need.
+
+    ``kind`` and ``status`` use the hall's codes (as :class:`LegacyServiceNumber`);
+    ``customer_id`` is the owner's ``legacy_id``. ``problem`` is set, as for
+    :class:`LegacyBill`, when a value did not convert (naming key, table, column, value).
+    """
+
+    number: str
+    customer_id: str
+    kind: str = "phone"  # phone | account | broadband
+    status: str = "active"  # active | suspended | closed
+    tariff_code: str = ""
+    tariff_name: str = ""
+    monthly_fee_fen: int = 0
+    opened: dt.date | None = None
+    long_distance: bool = False  # domestic long-distance calls enabled
+    international: bool = False  # international calls enabled
+    problem: str = ""
+
+
+@runtime_checkable
+class ServiceLineSource(Protocol):
+    """Service lines and accounts with tariff, opening date and service features, looked up live."""
+
+    async def line_by_number(self, number: str) -> LegacyServiceLine | None:
+        """The line with this number, or None."""
+        ...
+
+    async def lines_of_customer(self, legacy_id: str) -> list[LegacyServiceLine]:
+        """The lines of the customer with this ``legacy_id`` (closed ones included), ordered by number."""
+        ...
+
+
+POOL_KINDS = ("mobile", "fixed")
+POOL_STATUSES = ("free", "reserved", "taken")
+
+
+@dataclass(frozen=True)
+class PoolNumber:
+    """A number in the legacy free-number pool (选号), in hall units.
+
+    ``grade`` is 0 for an ordinary number and higher for premium ones (靓号:
+    AABB, ABCD runs, 8888 endings...); ``price_fen`` is the one-off selection
+    fee, ``min_spend_fen`` the monthly minimum spend that comes with the number.
+    """
+
+    number: str
+    kind: str  # mobile | fixed
+    area: str  # area code, e.g. "0571"
+    grade: int = 0
+    price_fen: int = 0
+    min_spend_fen: int = 0
+    status: str = "free"  # free | reserved | taken
+    problem: str = ""
+
+    @property
+    def premium(self) -> bool:
+        return self.grade > 0
+
+
+@dataclass(frozen=True)
+class NumberQuery:
+    """What a customer picking a number asks for. Digit filters take digits only (ValueError otherwise).
+
+    Paging is by key: ``after`` is the last number of the previous page, so a
+    page stays right while other customers reserve numbers.
+    """
+
+    kind: str = ""  # mobile | fixed | "" (any)
+    area: str = ""  # area code; "" = any
+    prefix: str = ""  # the number starts with these digits
+    contains: str = ""
+    ends_with: str = ""  # e.g. "8888"
+    without: str = ""  # none of these digits anywhere, e.g. "4"
+    premium_only: bool = False
+    after: str = ""
+    limit: int = 20
+
+    def __post_init__(self) -> None:
+        for name in ("area", "prefix", "contains", "ends_with", "without", "after"):
+            value = getattr(self, name)
+            if value and not value.isdigit():
+                raise ValueError(f"{name} must be digits only (got {value!r})")
+        if self.kind and self.kind not in POOL_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(POOL_KINDS)} (got {self.kind!r})")
+        if not 1 <= self.limit <= 200:
+            raise ValueError(f"limit must be 1..200 (got {self.limit})")
+
+
+@dataclass(frozen=True)
+class NumberPage:
+    numbers: list[PoolNumber]
+    next_after: str  # pass as NumberQuery.after for the next page; "" after the last page
+
+
+@runtime_checkable
+class NumberPoolSource(Protocol):
+    """Free numbers for number selection (选号), read live from the legacy resource pool.
+
+    This port only reads. Reserving a number is a write-back event: the hall
+    records an outbox event (kind ``number.reserved``, payload number, customer
+    and hold-until time) that the connector's :class:`LegacyWriter` applies in
+    the legacy system; call :meth:`number_status` right before, because the
+    pool changes under the hall's feet (counter clerks pick numbers too).
+    """
+
+    async def free_numbers(self, query: NumberQuery) -> NumberPage:
+        """Free numbers matching ``query``, ordered by number, at most ``query.limit``."""
+        ...
+
+    async def number_status(self, number: str) -> PoolNumber | None:
+        """The pool's record of ``number`` as it is now (any status), or None when the pool does not hold it."""
+        ...
+
+
 @runtime_checkable
 class Connector(Protocol):
     """Every connector: a name and a health check. The ports above are optional extras."""
@@ -174,6 +291,8 @@ PORTS: dict[str, type] = {"customers": CustomerSource}
 PORTS["writeback"] = LegacyWriter
 PORTS["bills"] = BillingSource
 PORTS["calls"] = CallRecordSource
+PORTS["lines"] = ServiceLineSource
+PORTS["number_pool"] = NumberPoolSource
 
 
 def port_name(port: type) -> str:

@@ -98,6 +98,7 @@ class NumbersMap(_Strict):
 
 # Bills and call records: their sections live in billing_mapping.py, which needs the base classes above.
 from plugins.sqlbss.billing_mapping import BillItemsMap, BillsMap, CallsMap, billing_cross_checks  # noqa: E402
+from plugins.sqlbss.lines_mapping import LinesMap, PoolMap, lines_cross_checks  # noqa: E402
 
 
 class SqlBssMapping(_Strict):
@@ -111,6 +112,8 @@ class SqlBssMapping(_Strict):
     bills: BillsMap | None = None
     bill_items: BillItemsMap | None = None
     calls: CallsMap | None = None
+    lines: LinesMap | None = None  # line details (tariff, features): the lines port
+    number_pool: PoolMap | None = None  # free numbers for selection: the number_pool port
     writeback: WritebackMap | None = None  # the outbox's legacy inbox; omitted: no writeback port
 
     @field_validator("timezone")
@@ -160,7 +163,7 @@ def _cross_checks(m: SqlBssMapping) -> list[tuple[str, str]]:
         problems.append(("numbers.status_map", "required when numbers.status is set (legacy code -> active|suspended|closed)"))
     if m.numbers.kind and not m.numbers.kind_map:
         problems.append(("numbers.kind_map", "required when numbers.kind is set (legacy code -> phone|account|broadband)"))
-    return problems + billing_cross_checks(m)
+    return problems + billing_cross_checks(m) + lines_cross_checks(m)
 
 
 def parse_mapping(config: dict, tenant_file: Path | str) -> SqlBssMapping:

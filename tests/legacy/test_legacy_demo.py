@@ -92,7 +92,7 @@ def test_generation_overwrites(tmp_path):
     path = tmp_path / "legacy.sqlite3"
     generate_legacy_db(path, subscribers=30, style="haibin")
     generate_legacy_db(path, subscribers=20, style="jiangnan")
-    assert [t for t, _ in dump(path)] == ["JK_HXSJ", "KH_KHXX", "YW_HMXX", "ZF_ZFXX"]  # JK_HXSJ: the outbox inbox
+    assert [t for t, _ in dump(path)] == ["JK_HXSJ", "KH_KHXX", "YW_HMXX", "ZF_ZFXX", "ZY_XHHM"]  # JK_HXSJ: the outbox inbox
     assert len(rows(path, "SELECT * FROM KH_KHXX")) == 20
 
 
