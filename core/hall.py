@@ -114,6 +114,7 @@ class Hall:
                 theme=theme, language=data.tenant.language or dep.hall.default_language,
                 brand=Brand(**data.brand.model_dump()), plugins=frozenset(n for n in enabled if n in known),
                 path=raw.path, connector=data.connector.model_dump(), settings=plugin_settings,
+                timezone=data.tenant.timezone, legacy=data.legacy,
             )
         self.tenants = TenantDirectory(tenants)
         if connect_tenants and not issues:

@@ -40,6 +40,8 @@ class Tenant:
     path: Path
     connector: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     settings: dict[str, BaseModel] = field(default_factory=dict, hash=False, compare=False)
+    timezone: str = "Asia/Shanghai"
+    legacy: Any = field(default=None, hash=False, compare=False)  # core.config.schema.LegacySection; None = defaults
 
     def enables(self, plugin: str) -> bool:
         return plugin in self.plugins

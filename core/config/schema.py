@@ -101,11 +101,31 @@ class TenantSection(Strict):
     theme: str = Field("", description="Theme name (empty: the deployment default).")
     language: Literal["zh_CN", "en", ""] = Field("", description="Default language for this tenant (empty: the deployment default).")
     plugins: list[str] | None = Field(None, description="Plugins enabled for this tenant; omitted means the deployment's [hall].plugins.")
+    timezone: str = Field("Asia/Shanghai", description="IANA time zone in which customers see times (e.g. when their data was last synced).")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)") from None
+        return value
 
 
 class ConnectorSection(BaseModel):
     model_config = ConfigDict(extra="allow")
     type: str = Field("", description="Connector name (a plugin that answers make_connector), e.g. `sqlbss`. Empty: no legacy system.")
+
+
+class LegacySection(Strict):
+    """How the hall keeps its copy of the tenant's legacy data (docs/sync.md)."""
+
+    call_retention_months: int = Field(6, ge=1, le=60, description="Call records older than this many months are deleted by the daily housekeeping job (PIPL: keep personal data no longer than needed).")
+    reconcile_max_share: float = Field(0.05, gt=0, le=1, description="A reconciliation that would remove more than this share of a kind's rows (0.05 = 5%) refuses and tells the operator; `hall sync --reconcile --force` overrides.")
+    stale_after_hours: int = Field(24, ge=1, le=720, description="Customers are told their data may be out of date when the last successful sync is older than this.")
 
 
 class TenantFile(Strict):
@@ -114,4 +134,5 @@ class TenantFile(Strict):
     tenant: TenantSection
     brand: BrandSection = Field(default_factory=BrandSection)
     connector: ConnectorSection = Field(default_factory=ConnectorSection)
+    legacy: LegacySection = Field(default_factory=LegacySection)
     plugins: dict[str, dict] = Field(default_factory=dict, description="[plugins.<name>] overrides of the deployment's plugin settings, key by key.")

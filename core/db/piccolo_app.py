@@ -20,7 +20,7 @@ from core.auth.tables import (
 )
 from core.legacy.billing_tables import Bill, BillItem, CallRecord, Quarantine
 from core.legacy.outbox_tables import OutboxEvent
-from core.legacy.tables import SyncState
+from core.legacy.tables import ReconcileSeen, SyncState
 from core.notify.tables import Message
 from core.workorders.tables import TABLES as WORKORDER_TABLES
 
@@ -31,7 +31,7 @@ APP_CONFIG = AppConfig(
         Customer, ServiceNumber, CustomerAccount, AccountNumber, Session, OneTimeCode, ThrottleEvent,
         Operator, Role, OperatorRole, SuperAdmin, AuditLog, Message, SyncState,
         Bill, BillItem, CallRecord, Quarantine,
-        OutboxEvent,
+        OutboxEvent, ReconcileSeen,
         *WORKORDER_TABLES,
     ],
 )

@@ -28,13 +28,14 @@ from plugins.sqlbss import markers, queries
 from plugins.sqlbss.check import sample_problems
 from plugins.sqlbss.legacy_db import LegacySchema, make_engine, resolve, sqlite_path
 from plugins.sqlbss.mapping import SqlBssMapping
+from plugins.sqlbss.reconcile import ReconcilePort
 
 
 class LegacyUnavailable(ConnectionError):
     """The legacy database cannot be reached or opened."""
 
 
-class SqlBssConnector:
+class SqlBssConnector(ReconcilePort):  # reconciliation's id listing: plugins/sqlbss/reconcile.py
     name = "sqlbss"
 
     def __init__(self, mapping: SqlBssMapping, *, root: Path, tenant_file: Path | str):

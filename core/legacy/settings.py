@@ -1,0 +1,23 @@
+"""A tenant's ``[legacy]`` settings (call retention, reconciliation safety valve, staleness), defaults when unset."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from core.config.schema import LegacySection
+from core.tenancy import Tenant
+
+DEFAULTS = LegacySection()
+
+
+def legacy_settings(tenant: Tenant | None) -> LegacySection:
+    """Tenants built by tests or tools without a tenant.toml carry ``legacy=None``: they get the defaults."""
+    return (getattr(tenant, "legacy", None) if tenant is not None else None) or DEFAULTS
+
+
+def tenant_zone(tenant: Tenant | None) -> dt.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(getattr(tenant, "timezone", "") or "Asia/Shanghai")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("Asia/Shanghai")
