@@ -41,6 +41,23 @@ def register_permissions(hall):
 
 
 @hookimpl
+def register_settings(hall):
+    """The core has no settings model; this build-time hook checks the plugins' work-order types instead.
+
+    It runs while the hall is validated, so ``hall check``, start-up and tests
+    report a broken type declaration as a configuration error. Returns None.
+    """
+    from core.config import ConfigError, ConfigIssue
+    from core.workorders.types import WorkOrderTypeError, collect_types
+
+    try:
+        collect_types(hall)
+    except WorkOrderTypeError as exc:
+        raise ConfigError([ConfigIssue("(plugins)", "register_workorder_types", str(exc))]) from None
+    return None
+
+
+@hookimpl
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
         return [

@@ -245,3 +245,19 @@ def test_the_customer_hears_of_public_steps_only(world):
     assert all(order["number"] in m["subject"] for m in mails)
     assert "Fixed the cable" in mails[-1]["body_text"] and "您的受理单" in mails[-1]["body_text"]
     assert not any("internal remark" in m["body_text"] for m in mails)
+
+
+def test_a_broken_type_declaration_stops_start_up(hall_factory):
+    import dataclasses
+    import types as pytypes
+
+    from workorder_support import TICKET
+
+    from core.config import ConfigError
+    from core.hookspecs import hookimpl
+
+    broken = pytypes.ModuleType("broken")
+    broken.register_workorder_types = hookimpl(lambda hall: [dataclasses.replace(TICKET, code="broken.x", initial="nowhere")])
+    with pytest.raises(ConfigError) as exc:
+        hall_factory(extra_plugins={"broken": broken})
+    assert "nowhere" in exc.value.issues[0].reason and exc.value.issues[0].key == "register_workorder_types"
