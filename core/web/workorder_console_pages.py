@@ -19,8 +19,8 @@ from core.web.console_pages import PAGE, _page, page_url
 from core.web.context import info
 from core.web.forms import Form
 from core.web.render import redirect, render
-from core.web.workorder_views import (actor_of, data_template, form_with_errors, hall_of, names, not_found_on,
-                                      order_history)
+from core.web.workorder_views import (actor_of, data_template, form_with_errors, hall_of, local_time, names,
+                                      not_found_on, order_history)
 from core.workorders import WorkOrderError, claim, comment, get_order, transfer, transition, types_for
 from core.workorders.access import HANDLE, SUPERVISE, departments_of, heads_of, may_override
 from core.workorders.departments import departments
@@ -85,7 +85,7 @@ async def queue_page(request: Request) -> Response:
     states = sorted({(s.code, s.label) for t in types.values() for s in t.states})
     return await render(request, "workorders/queue.html", {
         "orders": rows[:PAGE], "filters": f, "queues": QUEUES, "types": types, "states": states, "ops": ops, "depts": depts,
-        "now": now, "page": page, "more": len(rows) > PAGE, "page_url": page_url(request)}, audience="operator")
+        "now": now, "page": page, "more": len(rows) > PAGE, "page_url": page_url(request), "local": local_time(request)}, audience="operator")
 
 
 async def _detail(request: Request, order_id: int, *, form: Form | None = None, notice: str = "", params: dict | None = None,
@@ -108,7 +108,8 @@ async def _detail(request: Request, order_id: int, *, form: Form | None = None, 
         "order": order, "wt": wt, "events": events, "comments": comments, "ops": ops, "depts": depts, "actions": actions,
         "may_act": owner_or_free and order["closed_at"] is None, "form": form or Form(), "notice": notice,
         "notice_params": params or {}, "departments": [d for d in await departments() if d["active"]], "members": members,
-        "data_templates": data_template(order), "now": dt.datetime.now(dt.timezone.utc)}, status=status, audience="operator")
+        "data_templates": data_template(order), "now": dt.datetime.now(dt.timezone.utc),
+        "local": local_time(request)}, status=status, audience="operator")
 
 
 @get("/console/workorders/{order_id:int}", opt=HANDLE_OPT)

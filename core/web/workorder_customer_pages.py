@@ -14,7 +14,8 @@ from core.web.console_pages import PAGE, _page, page_url
 from core.web.context import info
 from core.web.forms import Form
 from core.web.render import redirect, render
-from core.web.workorder_views import actor_of, data_template, form_with_errors, hall_of, not_found_on, order_history
+from core.web.workorder_views import (actor_of, data_template, form_with_errors, hall_of, local_time, not_found_on,
+                                      order_history)
 from core.workorders import WorkOrderError, comment, get_order, rate, transition, types_for
 from core.workorders.tables import WorkOrder
 
@@ -30,7 +31,7 @@ async def my_requests(request: Request) -> Response:
     types = types_for(hall_of(request), info(request).tenant)
     return await render(request, "workorders/my_requests.html", {"orders": [o for o in rows[:PAGE] if o["type"] in types],
                                                                   "types": types, "page": page, "more": len(rows) > PAGE,
-                                                                  "page_url": page_url(request)})
+                                                                  "page_url": page_url(request), "local": local_time(request)})
 
 
 async def _detail(request: Request, order_id: int, *, form: Form | None = None, notice: str = "", params: dict | None = None,
@@ -48,7 +49,7 @@ async def _detail(request: Request, order_id: int, *, form: Form | None = None, 
     return await render(request, "workorders/my_request.html", {
         "order": order, "wt": wt, "events": events, "comments": comments, "actions": wt.available(order["state"], "customer"),
         "may_rate": order["state"] in wt.resolved_states and order["rating"] is None, "form": form or Form(),
-        "notice": notice, "notice_params": params or {}, "data_templates": data_template(order)}, status=status)
+        "notice": notice, "notice_params": params or {}, "data_templates": data_template(order), "local": local_time(request)}, status=status)
 
 
 @get("/account/requests/{order_id:int}", opt=CUSTOMER)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from litestar import Request
 from litestar.exceptions import NotFoundException
 
@@ -75,3 +77,9 @@ async def names() -> tuple[dict[int, str], dict[int, dict]]:
 def data_template(order: dict) -> list[str]:
     """The plugin's own rendering of the form data first, else the core's key/value list."""
     return [f"workorders/data/{order['type']}.html", "workorders/_data.html"]
+
+
+def local_time(request: Request):
+    """``local(moment, fmt)`` for templates: a stored UTC time in the tenant's time zone."""
+    zone = ZoneInfo(getattr(info(request).tenant, "timezone", "") or "Asia/Shanghai")
+    return lambda moment, fmt="%Y-%m-%d %H:%M": moment.astimezone(zone).strftime(fmt) if moment else ""

@@ -26,6 +26,14 @@ def translator(hall, language: str, tenant_default: str = "zh_CN"):
     return templates.gettext(lang)
 
 
+def _local(moment, tenant) -> str:
+    from zoneinfo import ZoneInfo
+
+    if moment is None:
+        return "-"
+    return moment.astimezone(ZoneInfo(getattr(tenant, "timezone", "") or "Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+
+
 def _hall_name(tenant, language: str) -> str:
     return tenant.display_name(language)
 
@@ -51,6 +59,6 @@ async def tell_department(hall, tenant, order: dict, wt, email: str) -> int | No
         return None
     _ = translator(hall, tenant.language)
     values = {"number": order["number"], "title": order["title"], "state": _(wt.state_label(order["state"])),
-              "deadline": order["deadline_at"].strftime("%Y-%m-%d %H:%M UTC") if order["deadline_at"] else "-"}
+              "deadline": _local(order["deadline_at"], tenant)}
     return await queue(channel="email", recipient=email, subject=_(ESCALATION_SUBJECT) % values,
                        body_text=_(ESCALATION_BODY) % values, purpose="workorder.escalation")

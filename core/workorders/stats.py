@@ -115,7 +115,13 @@ def aggregate(orders: list[dict], by: str | None, now: dt.datetime, tz: dt.tzinf
 
 
 async def figures(start: dt.datetime, end: dt.datetime, *, by: str | None = None, types: list[str] | None = None,
-                  now: dt.datetime | None = None, tz: dt.tzinfo = CHINA) -> list[Figures]:
-    """The figures of the current tenant's orders opened in [start, end), grouped ``by``."""
+                  now: dt.datetime | None = None, tz: dt.tzinfo | None = None) -> list[Figures]:
+    """The figures of the current tenant's orders opened in [start, end), grouped ``by``.
+
+    Days and months are those of ``tz``, by default the tenant's time zone.
+    """
+    from core.tenancy import require_tenant
+
     now = now or dt.datetime.now(dt.timezone.utc)
-    return aggregate(await orders_between(start, end, types), by, now, tz)
+    zone = tz or ZoneInfo(getattr(require_tenant(), "timezone", "") or "Asia/Shanghai")
+    return aggregate(await orders_between(start, end, types), by, now, zone)
