@@ -114,3 +114,60 @@ def test_update_some(tmp_path, style):
     generate_legacy_db(again, subscribers=100, style=style)
     assert update_some(again, style, count=9, seed=4) == changed
     assert dump(again) == dump(path)
+
+
+# -- hall legacy-demo ----------------------------------------------------------------------
+def legacy_demo(*args: str):
+    from click.testing import CliRunner
+
+    from core.cli import cli
+
+    return CliRunner().invoke(cli, ["legacy-demo", *args])
+
+
+@pytest.mark.parametrize("style", ["jiangnan", "haibin"])
+def test_legacy_demo_command(tmp_path, style):
+    out = tmp_path / "out" / "legacy.sqlite3"
+    args = ["--style", style, "--subscribers", "40", "--months", "1", "--seed", "5", "--output", str(out)]
+    result = legacy_demo(*args)
+    assert result.exit_code == 0, result.output
+    customers, lines, pool = {"jiangnan": ("KH_KHXX", "YW_HMXX", "ZY_XHHM"), "haibin": ("CRM_CUST", "CRM_SUBS", "RES_NBR_POOL")}[style]
+    assert f"{customers} 40" in result.output and f"{pool} 200" in result.output
+    assert f"{lines} {len(rows(out, f'SELECT * FROM {lines}'))}" in result.output
+    assert [p.name for p in out.parent.iterdir()] == ["legacy.sqlite3"]  # no partial file left behind
+    first = dump(out)
+
+    refused = legacy_demo(*args[:-1], str(out), "--seed", "6")
+    assert refused.exit_code != 0 and "already exists" in refused.output and "--force" in refused.output
+    assert dump(out) == first  # untouched
+
+    again = tmp_path / "again.sqlite3"
+    assert legacy_demo(*args[:-1], str(again)).exit_code == 0
+    assert dump(again) == first  # the same seed gives the same content
+    assert legacy_demo(*args, "--force", "--seed", "6").exit_code == 0
+    assert dump(out) != first
+
+
+def test_legacy_demo_refuses_bad_options(tmp_path):
+    assert legacy_demo("--style", "nowhere", "--output", str(tmp_path / "x.sqlite3")).exit_code == 2
+    assert legacy_demo("--style", "haibin").exit_code == 2  # --output is required
+    assert not (tmp_path / "x.sqlite3").exists()
+
+
+@pytest.mark.parametrize("style", ["jiangnan", "haibin"])
+def test_pool_and_line_flags_in_their_own_formats(tmp_path, style):
+    path = tmp_path / "legacy.sqlite3"
+    generate_legacy_db(path, subscribers=300, style=style)
+    if style == "jiangnan":
+        pool = rows(path, "SELECT HM, HMLX, LHDJ, XHF, ZT FROM ZY_XHHM")
+        assert {r[1] for r in pool} == {"YD", "GH"} and {r[2] for r in pool} == {"P", "C", "B", "A"}
+        assert all(re.fullmatch(r"\d+\.\d\d", r[3]) for r in pool) and {r[4] for r in pool} == {"0", "1", "2"}
+        flags = rows(path, "SELECT LX, CTKT, GJKT FROM YW_HMXX")
+        assert {f for r in flags for f in r[1:]} == {"Y", "N"}
+    else:
+        pool = rows(path, "SELECT ACC_NBR, NBR_TYPE, LEVEL_CD, PRE_FEE_FEN, NBR_STATE FROM RES_NBR_POOL")
+        assert {r[1] for r in pool} == {10, 11} and {r[2] for r in pool} == {1, 2, 3, 4}
+        assert all(type(r[3]) is int for r in pool) and {r[4] for r in pool} == {1, 2, 3}
+        flags = rows(path, "SELECT PROD_TYPE, LD_FLAG, IDD_FLAG FROM CRM_SUBS")
+        assert {f for r in flags for f in r[1:]} == {0, 1}
+    assert len(pool) == 200 and len({r[0] for r in pool}) == 200
