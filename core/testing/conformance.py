@@ -52,7 +52,7 @@ class BrokenMapping:
     names: tuple[str, ...] = ()  # table/column names the reason must mention, e.g. ("KH_KHXX", "KHMC_TYPO")
 
 
-class _Legacy:
+class ConnectorRun:
     """The connectors of one test and the event loop they run on."""
 
     def __init__(self, factory: Callable[[], Any]):
@@ -105,8 +105,8 @@ class ConnectorConformance:
 
     # -- plumbing -------------------------------------------------------------------------
     @pytest.fixture
-    def legacy(self, connector_factory) -> _Legacy:
-        session = _Legacy(connector_factory)
+    def legacy(self, connector_factory) -> ConnectorRun:
+        session = ConnectorRun(connector_factory)
         yield session
         session.close()
 
@@ -118,7 +118,7 @@ class ConnectorConformance:
         return k
 
     @staticmethod
-    def all_rows(legacy: _Legacy, k: Kind, connector: Any | None = None) -> list:
+    def all_rows(legacy: ConnectorRun, k: Kind, connector: Any | None = None) -> list:
         rows = [r for page in legacy.run(page_all(k, connector or legacy.connector, 1000)) for r in page.rows]
         assert rows, f"the test legacy system has no {k.name}: give it some, or the {k.name} checks prove nothing"
         return rows
@@ -257,7 +257,7 @@ class ConnectorConformance:
         assert (writeback_effects(twice), writeback_effects(once)) == (1, 1)
 
     def test_a_broken_mapping_is_reported_by_file_key_and_name(self, broken_mapping):
-        legacy = _Legacy(lambda: broken_mapping.connector)
+        legacy = ConnectorRun(lambda: broken_mapping.connector)
         try:
             connector = legacy.connector
             problems = getattr(connector, "problems", None)
@@ -275,7 +275,7 @@ class ConnectorConformance:
             legacy.close()
 
     def test_an_unreachable_legacy_system_raises_connection_error(self, unreachable_connector):
-        legacy = _Legacy(lambda: unreachable_connector)
+        legacy = ConnectorRun(lambda: unreachable_connector)
         connector = legacy.connector
         calls = {"ping": connector.ping}
         for kind in KINDS.values():
