@@ -1,4 +1,8 @@
-"""hall sync: bills and call records (and customers) from each tenant's legacy system, with a progress bar."""
+"""hall sync: bills and call records (and customers) from each tenant's legacy system, with a progress bar.
+
+``hall sync --reconcile`` runs the full reconciliation instead (rows deleted upstream; core.legacy.reconcile);
+a refusal by the safety valve exits with status 2 so scripts notice.
+"""
 
 from __future__ import annotations
 
@@ -36,17 +40,49 @@ async def _sync_tenant(hall, tenant, connector, kinds: list[str], full: bool, pr
     return lines
 
 
+def _reconcile(hall, tenants, kinds: list[str], force: bool) -> None:
+    from core.legacy.sync_jobs import reconcile_tenant
+
+    failed, refused = [], []
+
+    async def go():
+        for tenant in tenants:
+            if hall.connector(tenant) is None:
+                click.echo(f"{tenant.id}: no legacy connector configured")
+                continue
+            try:
+                for result in await reconcile_tenant(hall, tenant.id, kinds, force=force):
+                    click.echo(f"{tenant.id}: {result}")
+                    if result.refused:
+                        refused.append(tenant.id)
+            except Exception as exc:  # one tenant's trouble must not stop the others
+                failed.append(tenant.id)
+                click.secho(f"{tenant.id}: reconciliation failed: {exc}", fg="red")
+
+    run(with_db(hall, go))
+    if failed:
+        raise SystemExit(1)
+    if refused:
+        raise SystemExit(2)
+
+
 @cli.command("sync", help="Sync customers, bills and call records from each tenant's legacy system (from the last watermark).")
 @click.option("--tenant", "tenant_id", default=None, help="Only this tenant.")
 @click.option("--kind", "kinds", type=click.Choice(KINDS), multiple=True, help="Only this kind (repeatable; default: all).")
 @click.option("--full", is_flag=True, help="Start from the beginning instead of the last watermark.")
-def sync(tenant_id: str | None, kinds: tuple[str, ...], full: bool) -> None:
+@click.option("--reconcile", is_flag=True, help="Instead of syncing: remove (customers: close) the hall's rows deleted upstream.")
+@click.option("--force", is_flag=True, help="With --reconcile: go ahead even past the tenant's reconcile_max_share.")
+def sync(tenant_id: str | None, kinds: tuple[str, ...], full: bool, reconcile: bool, force: bool) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     hall = load_hall()
     tenants = [hall.tenants.get(tenant_id)] if tenant_id else list(hall.tenants)
     if tenant_id and tenants[0] is None:
         raise click.BadParameter(f"no tenant {tenant_id!r}", param_hint="--tenant")
+    if force and not reconcile:
+        raise click.BadParameter("only with --reconcile", param_hint="--force")
+    if reconcile:
+        return _reconcile(hall, tenants, list(kinds or KINDS), force)
     failed: list[str] = []
 
     async def go():

@@ -32,6 +32,7 @@ class TenantSpec:
     language: str = "zh_CN"
     connector: dict[str, Any] = field(default_factory=lambda: {"type": "fake"})
     plugin_settings: dict[str, dict] = field(default_factory=dict)
+    legacy: dict[str, Any] = field(default_factory=dict)  # the [legacy] table (retention, reconciliation, staleness)
 
     def __post_init__(self):
         self.name = self.name or f"{self.id} 测试营业厅"
@@ -80,6 +81,8 @@ def write_hall(root: Path, tenants: list[TenantSpec], *, database_url: str, mail
         body += [""] + _toml_table("connector", spec.connector)
         for plugin, values in spec.plugin_settings.items():
             body += [""] + _toml_table(f"plugins.{plugin}", values)
+        if spec.legacy:
+            body += [""] + _toml_table("legacy", spec.legacy)
         (folder / "tenant.toml").write_text("\n".join(body) + "\n", encoding="utf-8")
     return config
 

@@ -88,7 +88,8 @@ def sign_up(h, demo) -> None:
 
 def test_legacy_down_for_an_hour_then_everything_catches_up(hall_factory, legacy):
     legacy, (demo, newcomer, *_) = legacy
-    h = hall_factory([TenantSpec(T, connector={**full_config(T), "url": legacy.url, "writeback": INBOX})])
+    h = hall_factory([TenantSpec(T, connector={**full_config(T), "url": legacy.url, "writeback": INBOX},
+                                 legacy={"call_retention_months": 60})])  # the demo's calls are from 2024: keep them
     clock = Schedule(h)
     assert {"core.sync_customers", "core.sync_bills", "core.sync_calls", "core.deliver_outbox"} <= set(clock.advance(1))
     synced = states(h)
