@@ -23,11 +23,8 @@ See docs/connectors.md, "The conformance kit".
 
 from __future__ import annotations
 
-import asyncio
 import math
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -35,43 +32,12 @@ import pytest
 from core.config import ConfigError
 from core.legacy.ports import Connector, LegacyWriter
 from core.testing.conformance_hall import counts, snapshot, sync_all, sync_with_crashes
-from core.testing.conformance_ports import (KINDS, Kind, duplicates, hall_units_problem, ids_of, look_up, look_up_unknown,
-                                            page_all)
+from core.testing.conformance_ports import (KINDS, BrokenMapping, ConnectorRun, Kind, duplicates, hall_units_problem, ids_of,
+                                            look_up, look_up_unknown, page_all)
 from core.testing.harness import SECRET, TenantSpec
 
 KIND_NAMES = list(KINDS)
-
-
-@dataclass
-class BrokenMapping:
-    """A connector whose mapping names something the legacy system lacks, and what its report must name."""
-
-    connector: Any
-    file: str | Path  # the configuration file to fix (a tenant.toml)
-    key: str  # the key to fix, e.g. "connector.customers.name"
-    names: tuple[str, ...] = ()  # table/column names the reason must mention, e.g. ("KH_KHXX", "KHMC_TYPO")
-
-
-class ConnectorRun:
-    """The connectors of one test and the event loop they run on."""
-
-    def __init__(self, factory: Callable[[], Any]):
-        self.factory = factory
-        self.loop = asyncio.new_event_loop()
-        self.made: list[Any] = []
-        self.connector = self.new()
-
-    def new(self) -> Any:
-        self.made.append(self.factory())
-        return self.made[-1]
-
-    def run(self, coro):
-        return self.loop.run_until_complete(coro)
-
-    def close(self) -> None:
-        for connector in self.made:
-            self.run(connector.close())
-        self.loop.close()
+__all__ = ["BrokenMapping", "ConnectorConformance", "ConnectorRun"]
 
 
 class ConnectorConformance:
@@ -197,6 +163,27 @@ class ConnectorConformance:
             if problem and row.legacy_id not in allowed and not getattr(row, "problem", ""):
                 refused.append(f"{row.legacy_id}: {problem}")
         assert not refused, f"{len(refused)} {kind} the hall would refuse: {refused[:5]}"
+
+    @pytest.mark.parametrize("kind", KIND_NAMES)
+    def test_the_id_listing_for_reconciliation_agrees_with_paging(self, legacy, kind):
+        """``legacy_ids`` (the optional LegacyIdSource port: rows deleted upstream) lists exactly the paged ids."""
+        from core.legacy.reconcile import reconcilable
+
+        k = self.offered(legacy.connector, kind)
+        if not reconcilable(legacy.connector, kind):
+            pytest.skip(f"{legacy.connector.name} does not list {kind} ids (LegacyIdSource): no reconciliation to check")
+        listed, cursor = [], ""
+        for _ in range(100_000):
+            page = legacy.run(legacy.connector.legacy_ids(kind, cursor, 3))
+            assert len(page.ids) <= 3, f"asked for at most 3 ids, got {len(page.ids)}"
+            listed += page.ids
+            if not page.cursor:
+                break
+            assert page.cursor != cursor, f"{kind} id listing: the cursor {cursor!r} did not move"
+            cursor = page.cursor
+        assert not duplicates(listed), f"{kind} ids listed twice: {duplicates(listed)[:5]}"
+        paged = set(ids_of(self.all_rows(legacy, k)))
+        assert set(listed) == paged, f"listing misses {sorted(paged - set(listed))[:5]}, adds {sorted(set(listed) - paged)[:5]}"
 
     # -- into a real hall -------------------------------------------------------------------------
     def _hall(self, hall_factory, *tenant_ids: str):

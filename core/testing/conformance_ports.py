@@ -7,7 +7,9 @@ may also call from their own tests.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from core.legacy.billing_sync import call_row, validate_bill
@@ -137,3 +139,35 @@ def hall_units_problem(kind: str, row: Any, secret: str) -> str:
     except ValueError as exc:
         return str(exc)
     return ""
+
+
+@dataclass
+class BrokenMapping:
+    """A connector whose mapping names something the legacy system lacks, and what its report must name."""
+
+    connector: Any
+    file: str | Path  # the configuration file to fix (a tenant.toml)
+    key: str  # the key to fix, e.g. "connector.customers.name"
+    names: tuple[str, ...] = ()  # table/column names the reason must mention, e.g. ("KH_KHXX", "KHMC_TYPO")
+
+
+class ConnectorRun:
+    """The connectors of one test and the event loop they run on."""
+
+    def __init__(self, factory: Callable[[], Any]):
+        self.factory = factory
+        self.loop = asyncio.new_event_loop()
+        self.made: list[Any] = []
+        self.connector = self.new()
+
+    def new(self) -> Any:
+        self.made.append(self.factory())
+        return self.made[-1]
+
+    def run(self, coro):
+        return self.loop.run_until_complete(coro)
+
+    def close(self) -> None:
+        for connector in self.made:
+            self.run(connector.close())
+        self.loop.close()
