@@ -29,6 +29,8 @@ ITEM_FIELDS = ("bill_legacy_id", "position", "code", "name", "amount_fen")
 CALL_FIELDS = ("number", "started_at", "duration_s", "called_number", "call_type", "charge_fen")
 CALL_COLUMNS = ("legacy_id", *CALL_FIELDS)
 CALL_TYPE_SET = frozenset(CALL_TYPES)
+BIG_PAGE = 5_000  # pages this big mean a big load (see sync_billing)
+COMMIT_ROWS = 50_000  # rows per transaction in a big load (several pages): see sync_kind
 ANALYZE_AFTER = 50_000  # rows written in one run after which the planner's statistics are refreshed
 
 
@@ -185,16 +187,22 @@ def supports(connector, kind: str) -> bool:
 
 
 async def sync_billing(tenant: Tenant, connector, kind: str, *, batch_size: int = 2000, full: bool = False,
-                       progress=None, agent_min_rows: int = 5000) -> SyncResult:
+                       progress=None, agent_min_rows: int | None = None, commit_rows: int | None = None) -> SyncResult:
     """Sync ``bills`` or ``calls`` of one tenant from its connector.
 
-    When a page of at least ``agent_min_rows`` comes back full, the rest is read by a DB agent
-    process (core.legacy.agent) if the connector offers ``agent_recipe()``.
+    Big loads (pages of ``BIG_PAGE`` rows or more, e.g. ``hall sync --full``) take two short cuts:
+    when a page of at least ``agent_min_rows`` comes back full, the rest is read by a DB agent
+    process (core.legacy.agent) if the connector offers ``agent_recipe()``; and pages are
+    committed ``commit_rows`` at a time (see ``sync_kind``). Small scheduled runs read in-process
+    and commit page by page.
     """
     source, _fetch, upsert = _functions(kind, connector)
-    agent = AdaptiveSource(source, connector, kind, min_rows=agent_min_rows)
+    agent = AdaptiveSource(source, connector, kind, min_rows=BIG_PAGE if agent_min_rows is None else agent_min_rows)
     try:
-        result = await sync_kind(tenant, agent, upsert, kind, batch_size=batch_size, full=full, progress=progress)
+        if commit_rows is None:  # big pages mean a big load: group them; small ones commit one by one
+            commit_rows = COMMIT_ROWS if batch_size >= BIG_PAGE else 0
+        result = await sync_kind(tenant, agent, upsert, kind, batch_size=batch_size, full=full, progress=progress,
+                                 commit_rows=commit_rows)
     finally:
         agent.close()
     if result.written >= ANALYZE_AFTER:  # PostgreSQL plans a table it thinks is empty badly (look-ups by number crawl)
