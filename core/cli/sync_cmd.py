@@ -16,7 +16,7 @@ KINDS = ("customers", "bills", "calls")
 async def _sync_tenant(hall, tenant, connector, kinds: list[str], full: bool, progress) -> list[str]:
     """Sync the kinds this connector supports; returns one line per kind."""
     from core.legacy.billing_sync import retry_quarantined, supports, sync_billing
-    from core.legacy.customer_sync import sync_customers
+    from core.legacy.customer_sync import retry_customers, sync_customers
     from core.legacy.ports import CustomerSource
 
     lines = []
@@ -26,8 +26,10 @@ async def _sync_tenant(hall, tenant, connector, kinds: list[str], full: bool, pr
                 continue
             task = progress.add_task(f"{tenant.id}: customers", total=None)
             result = await sync_customers(tenant, connector, secret=hall.secret, full=full)
+            retried = await retry_customers(tenant, connector, secret=hall.secret) if not full else None
             progress.update(task, completed=result.fetched, total=result.fetched)
-            lines.append(f"{tenant.id}: customers: {result.fetched} fetched, {result.written} written, {len(result.rejected)} rejected")
+            lines.append(f"{tenant.id}: customers: {result.fetched} fetched, {result.written} written, {result.quarantined} quarantined"
+                         + (f"; quarantine retried: {retried.resolved} resolved" if retried else ""))
             continue
         if not supports(connector, kind):
             continue

@@ -1,11 +1,11 @@
 """Customer sync: the legacy system's customers and service numbers, mirrored into the hall's customer master.
 
-The "DB agent" flow of DESIGN.md §3.2 for customers. The connector hands out
-pages of changed customers with an opaque watermark; each page is applied in
-ONE transaction together with the advanced watermark (``SyncState``), so a
-crash loses nothing and repeats nothing: the next run starts after the last
-committed page, and upserts on the unique keys ``(tenant, legacy_id)`` and
-``(tenant, number)`` make a repeated page harmless anyway.
+The "DB agent" flow of DESIGN.md §3.2 for customers, on the generic engine
+(:func:`core.legacy.sync_engine.sync_kind`): the connector hands out pages of
+changed customers with an opaque watermark; each page is applied in ONE
+transaction together with the advanced watermark (``SyncState``), so a crash
+loses nothing and repeats nothing, and upserts on the unique keys
+``(tenant, legacy_id)`` and ``(tenant, number)`` make a repeated page harmless.
 
 Rows are compared with what the hall holds and only new or different ones are
 written, so a re-run (even ``full=True``) changes nothing - not even
@@ -13,15 +13,17 @@ written, so a re-run (even ``full=True``) changes nothing - not even
 
 ID numbers never reach the hall's tables: a keyed hash (for matching at
 sign-up) and a masked form (for display) are stored instead. A customer that
-fails validation is not dropped silently: it is returned in
-``SyncResult.rejected`` with its legacy id and a reason (ID numbers masked) and
-logged; a quarantine table comes later. The watermark still moves past it -
-the legacy record is re-read when it changes again.
+fails validation lands in the engine's ``Quarantine`` with its reason and a
+sample, ID number masked, shown to operators on the sync page; the watermark
+moves past it, and it is validated again when the legacy row changes or when an
+operator retries (:func:`retry_customers`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass, field
 
@@ -29,8 +31,9 @@ from stdnum.cn import ric
 
 from core.auth.tables import Customer, ServiceNumber
 from core.db import transaction
+from core.legacy.billing_tables import Quarantine
 from core.legacy.ports import CustomerSource, LegacyCustomer, LegacyServiceNumber
-from core.legacy.tables import SyncState
+from core.legacy.sync_engine import Outcome, Rejected, masked_sample, retry_kind, sync_kind
 from core.privacy import id_hash, mask_id, scrub
 from core.tenancy import Tenant, tenant_scope
 
@@ -44,14 +47,10 @@ CUSTOMER_FIELDS = ("name", "id_hash", "id_masked", "email", "phone", "address", 
 NUMBER_FIELDS = ("customer_legacy_id", "kind", "status")
 
 
-@dataclass(frozen=True)
-class Rejected:
-    legacy_id: str
-    reason: str  # never contains a full ID number
-
-
 @dataclass
 class SyncResult:
+    """What a customer sync did: the engine's counts plus what really changed in the customer master."""
+
     fetched: int = 0
     created: int = 0
     updated: int = 0
@@ -60,8 +59,10 @@ class SyncResult:
     numbers_updated: int = 0
     numbers_removed: int = 0
     batches: int = 0
-    rejected: list[Rejected] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)  # reasons never contain a full ID number
     watermark: str = ""
+    quarantined: int = 0
+    resolved: int = 0  # quarantined customers accepted this time
 
     @property
     def written(self) -> int:
@@ -197,61 +198,87 @@ async def _write_numbers(rows: list[_Row], now: dt.datetime, result: SyncResult)
         await ServiceNumber.insert(*part).on_conflict(target=(ServiceNumber.tenant, ServiceNumber.number), action="DO UPDATE", values=update)
 
 
-async def _save_state(**values) -> None:
-    fields = [getattr(SyncState, k) for k in values]
-    await SyncState.insert(SyncState(kind=KIND, **values)).on_conflict(
-        target=(SyncState.tenant, SyncState.kind), action="DO UPDATE", values=fields)
+def sample_of(customer: LegacyCustomer) -> dict:
+    """The record as the quarantine keeps it: the ID number masked even when it is not a valid one."""
+    return masked_sample(dataclasses.replace(customer, id_number=mask_id((customer.id_number or "").strip())))
 
 
-def _accept(customers: list[LegacyCustomer], secret: str, tenant: Tenant, result: SyncResult) -> list[_Row]:
-    rows = []
+def _accept(customers: list[LegacyCustomer], secret: str) -> tuple[list[_Row], list[str], list[Rejected]]:
+    rows, rejected = [], []
     for customer in customers:
         try:
             rows.append(validate(customer, secret))
         except InvalidCustomer as exc:
-            result.rejected.append(Rejected(exc.legacy_id, exc.reason))
-            log.warning("tenant %s: legacy customer %s rejected: %s", tenant.id, exc.legacy_id, scrub(exc.reason))
-    return rows
+            rejected.append(Rejected(exc.legacy_id, exc.reason, sample_of(customer)))
+    return rows, [r.legacy_id for r in rows], rejected
+
+
+def upsert_function(secret: str, counts: SyncResult):
+    """The engine's ``upsert_fn`` for customers; what it changes is added up in ``counts``."""
+    async def upsert(customers: list[LegacyCustomer], now: dt.datetime) -> Outcome:
+        rows, accepted, rejected = _accept(customers, secret)
+        before = counts.written
+        await _write_customers(rows, now, counts)
+        await _write_numbers(rows, now, counts)
+        return Outcome(written=counts.written - before, accepted=accepted, rejected=rejected)
+
+    return upsert
+
+
+def _merge(counts: SyncResult, engine) -> SyncResult:
+    counts.fetched, counts.batches, counts.watermark = engine.fetched, engine.batches, engine.watermark
+    counts.rejected, counts.quarantined, counts.resolved = engine.rejected, engine.quarantined, engine.resolved
+    return counts
 
 
 async def sync_customers(tenant: Tenant, connector: CustomerSource, *, secret: str, batch_size: int = 500,
                          full: bool = False) -> SyncResult:
     """Bring the hall's customers up to date with the legacy system (from the start when ``full``)."""
-    result = SyncResult()
-    with tenant_scope(tenant):
-        state = await SyncState.select(SyncState.watermark, SyncState.rows_total).where(SyncState.kind == KIND).first()
-        watermark = "" if full or state is None else state["watermark"]
-        total = state["rows_total"] if state else 0
-        started = dt.datetime.now(dt.timezone.utc)
-        try:
-            while True:
-                batch = await connector.customers_changed_since(watermark, batch_size)
-                if not batch.customers:
-                    break
-                if batch.watermark == watermark:
-                    raise RuntimeError(f"connector returned {len(batch.customers)} customers without advancing the watermark")
-                now = dt.datetime.now(dt.timezone.utc)
-                rows = _accept(batch.customers, secret, tenant, result)
-                async with transaction():
-                    await _write_customers(rows, now, result)
-                    await _write_numbers(rows, now, result)
-                    result.fetched += len(batch.customers)
-                    await _save_state(watermark=batch.watermark, last_run_at=started, rows_last_run=result.fetched,
-                                      rows_total=total + result.fetched, last_error="")
-                watermark = result.watermark = batch.watermark
-                result.batches += 1
-        except Exception as exc:
-            try:
-                await _save_state(last_run_at=started, last_error=scrub(f"{type(exc).__name__}: {exc}")[:2000])
-            except Exception:  # the hall's database may be what failed: keep the original error
-                log.exception("tenant %s: could not record the sync error", tenant.id)
-            raise
-        result.watermark = watermark
-        await _save_state(watermark=watermark, last_run_at=started, last_success_at=dt.datetime.now(dt.timezone.utc),
-                          rows_last_run=result.fetched, rows_total=total + result.fetched, last_error="")
-    log.info("tenant %s: customer sync: %d fetched, %d created, %d updated, %d rejected in %d batches",
-             tenant.id, result.fetched, result.created, result.updated, len(result.rejected), result.batches)
+    async def source(watermark: str, limit: int):
+        batch = await connector.customers_changed_since(watermark, limit)
+        return batch.customers, batch.watermark
+
+    counts = SyncResult()
+    result = _merge(counts, await sync_kind(tenant, source, upsert_function(secret, counts), KIND, batch_size=batch_size, full=full))
+    log.info("tenant %s: customer sync: %d fetched, %d created, %d updated, %d quarantined in %d batches",
+             tenant.id, result.fetched, result.created, result.updated, result.quarantined, result.batches)
     return result
+
+
+def fetch_function(connector: CustomerSource):
+    """``fetch_fn(legacy_ids)`` for quarantine retries.
+
+    ``customers_by_ids`` when the connector offers it (sqlbss does: one keyed read).
+    It is not part of ``CustomerSource`` because a runtime-checkable protocol would
+    then disown every connector without it; those are re-read through the
+    ``customer_by_number`` look-up they must have anyway, using the service
+    numbers kept in the quarantined sample - a customer with no number cannot be
+    re-read that way and stays quarantined until it changes upstream.
+    """
+    by_ids = getattr(connector, "customers_by_ids", None)
+    if by_ids is not None:
+        return by_ids
+
+    async def by_numbers(legacy_ids: list[str]) -> list[LegacyCustomer]:
+        found: dict[str, LegacyCustomer] = {}
+        rows = await Quarantine.select(Quarantine.legacy_id, Quarantine.sample).where(
+            (Quarantine.kind == KIND) & Quarantine.legacy_id.is_in(legacy_ids))
+        for row in rows:
+            sample = json.loads(row["sample"]) if isinstance(row["sample"], str) else row["sample"] or {}
+            for line in sample.get("numbers") or []:
+                customer = await connector.customer_by_number(str(line.get("number", "")))
+                if customer is not None and customer.legacy_id == row["legacy_id"]:
+                    found[customer.legacy_id] = customer
+                    break
+        return list(found.values())
+
+    return by_numbers
+
+
+async def retry_customers(tenant: Tenant, connector: CustomerSource, *, secret: str) -> SyncResult:
+    """Re-read every open quarantined customer from the legacy system and validate it again."""
+    counts = SyncResult()
+    return _merge(counts, await retry_kind(tenant, fetch_function(connector), upsert_function(secret, counts), KIND))
 
 
 async def upsert_customer(tenant: Tenant, customer: LegacyCustomer, *, secret: str) -> str:

@@ -1,4 +1,4 @@
-"""Console: legacy sync status per kind (last run, rows, lag, error), the quarantine, retry and run-now."""
+"""Console: legacy sync status per kind (last run, rows, lag, error), the quarantine, retry and run-now, reconciliation."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from core.legacy.billing_tables import Quarantine
+from core.legacy.reconcile import reconcilable
 from core.legacy.sync_jobs import KINDS, offers
 from core.legacy.tables import SyncState
 from core.web.audit_helpers import audit
@@ -31,6 +32,8 @@ async def _states(request: Request) -> list[dict]:
         out.append({"kind": kind, "offered": offers(connector, kind), "last_run_at": row.get("last_run_at"), "last_success_at": success,
                     "lag_minutes": int((now - success).total_seconds() // 60) if success else None,
                     "rows_last_run": row.get("rows_last_run", 0), "rows_total": row.get("rows_total", 0), "last_error": row.get("last_error", ""),
+                    "reconcilable": reconcilable(connector, kind), "reconciled_at": row.get("reconciled_at"),
+                    "reconcile_removed": row.get("reconcile_removed", 0), "reconcile_note": row.get("reconcile_note", ""),
                     "quarantined": await Quarantine.count().where((Quarantine.kind == kind) & Quarantine.resolved_at.is_null())})
     return out
 
@@ -68,12 +71,16 @@ async def sync_run(request: Request, kind: FromPath[str]) -> Response:
 async def sync_retry(request: Request, kind: FromPath[str]) -> Response:
     """Re-read the quarantined rows of ``kind`` from the legacy system and validate them again."""
     kind = _offered_kind(request, kind)
-    if kind == "customers":  # customer rejects are reported by the sync itself, not quarantined (yet)
-        raise NotFoundException()
-    from core.legacy.billing_sync import retry_quarantined
-
     hall = request.app.state.hall
-    result = await retry_quarantined(info(request).tenant, kind, hall.connector(info(request).tenant))
+    tenant = info(request).tenant
+    if kind == "customers":
+        from core.legacy.customer_sync import retry_customers
+
+        result = await retry_customers(tenant, hall.connector(tenant), secret=hall.secret)
+    else:
+        from core.legacy.billing_sync import retry_quarantined
+
+        result = await retry_quarantined(tenant, kind, hall.connector(tenant))
     await audit(request, "sync.retry_quarantine", object_type="sync", object_id=kind, after={"fetched": result.fetched})
     return redirect(request, "/console/sync?done=retried")
 

@@ -9,6 +9,8 @@ where that window starts, so older records it still holds are left to retention.
 A mixin of :class:`SqlBssConnector`: it lists the kinds its mapping has
 (customers always; bills and calls when mapped, using the schema the bills and
 calls mixins resolve), so every sqlbss connector offers ``LegacyIdSource``.
+It also reads customers back by legacy id (``customers_by_ids``), which the
+quarantine retry of customers uses (core.legacy.customer_sync.fetch_function).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import json
 import sqlalchemy as sa
 
 from core.legacy.reconcile import IdPage
+from core.legacy.ports import LegacyCustomer
 from plugins.sqlbss import billing_convert as convert
-from plugins.sqlbss import markers
+from plugins.sqlbss import markers, queries
 from plugins.sqlbss.queries import after
 
 # The oldest window month's first day is left out of the comparison: a legacy system may file a call
@@ -60,6 +63,25 @@ class ReconcilePort:
             raise ValueError(f"this connector's mapping has no {kind}")
         work = {"customers": self._customer_ids, "bills": self._bill_ids, "calls": self._call_ids}[kind]
         return await self._run(lambda conn: work(conn, cursor, limit))
+
+    async def customers_by_ids(self, legacy_ids: list[str]) -> list[LegacyCustomer]:
+        """The customers with these legacy ids as they are now; unknown ids are left out."""
+        from plugins.sqlbss.billing_db import typed_keys
+
+        c = self.mapping.customers
+        width = len(c.key)
+        keys = [k for k in (tuple(i.split(c.key_separator, width - 1)) for i in legacy_ids) if len(k) == width]
+
+        def work(conn: sa.Connection) -> list[LegacyCustomer]:
+            s = self._resolved(conn)
+            found = []
+            for key in typed_keys(s.cust_key, keys):
+                row = conn.execute(queries.customer_by_key(s, key)).first()
+                if row is not None:
+                    found.append(self.rows.customer(row, conn.execute(queries.lines_of(s, [key])).all()))
+            return found
+
+        return await self._run(work) if keys else []
 
     def _customer_ids(self, conn: sa.Connection, cursor: str, limit: int) -> IdPage:
         keys, following = _page(conn, self._resolved(conn).cust_key, cursor, limit)
