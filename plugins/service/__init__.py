@@ -1,0 +1,87 @@
+"""Customer service (客户服务): service introduction, outlets, consultations, complaints and their statistics.
+
+Consultations and complaints are work orders (docs/workorders.md): this plugin
+declares the types and provides the forms; the core keeps numbers, ownership,
+deadlines, escalation, history and the pages where they are handled. See docs/service.md.
+"""
+
+from __future__ import annotations
+
+from core.auth.permissions import Permission
+from core.hookspecs import hookimpl
+from core.i18n import N_
+from core.web.menus import MenuItem
+
+
+@hookimpl
+def register_settings(hall):
+    from plugins.service.settings import ServiceSettings
+
+    return ServiceSettings
+
+
+@hookimpl
+def register_db_app(hall):
+    return "plugins.service.piccolo_app"
+
+
+@hookimpl
+def register_permissions(hall):
+    return [
+        Permission("service.content", N_("Edit service, tariff and outlet pages")),
+        Permission("service.faq", N_("Publish consultations as public questions and answers")),
+        Permission("service.stats", N_("See customer-service statistics")),
+        Permission("service.complaints.resolve", N_("Record the outcome of complaints")),
+    ]
+
+
+@hookimpl
+def register_routes(hall):
+    from plugins.service import routes_faq, routes_intro, routes_requests, routes_stats
+
+    return [*routes_intro.HANDLERS, *routes_requests.HANDLERS, *routes_faq.HANDLERS, *routes_stats.HANDLERS]
+
+
+@hookimpl
+def register_workorder_types(hall):
+    from plugins.service.workorder_types import TYPES
+
+    return TYPES
+
+
+@hookimpl
+def register_jobs(hall):
+    from core.jobs.spec import Job
+    from plugins.service.limits import prune
+
+    return [Job("service.prune_submissions", prune, every_minutes=60)]
+
+
+@hookimpl
+def workorder_changed(hall, tenant, order, event):
+    """A complaint may be reopened only within ``reopen_days`` of its resolution (refusing rolls the change back)."""
+    if order["type"] != "service.complaint" or event["action"] != "reopen":
+        return None
+    from plugins.service.reopen import check_reopen_period
+
+    return check_reopen_period(tenant, order, event)
+
+
+@hookimpl
+def menu_items(hall, tenant, request, audience):
+    if audience == "operator":
+        return [MenuItem(N_("Service pages"), "/service/manage", permission="service.content", order=60),
+                MenuItem(N_("Public Q&A"), "/service/console/faq", permission="service.faq", order=61),
+                MenuItem(N_("Service statistics"), "/service/console/stats", permission="service.stats", order=62)]
+    return [MenuItem(N_("Services"), "/service/", order=40), MenuItem(N_("Outlets"), "/service/outlets", order=41),
+            MenuItem(N_("Ask us"), "/service/ask", order=42), MenuItem(N_("Q&A"), "/service/faq", order=43)]
+
+
+@hookimpl
+def extra_template_vars(hall, tenant, request, template):
+    """The complaint categories' labels, for the complaint's data template on the core's order pages."""
+    if not template.startswith("workorders/"):
+        return None
+    from plugins.service.settings import CATEGORIES
+
+    return {"service_categories": CATEGORIES}
