@@ -1,0 +1,76 @@
+"""The payment-provider interface: what the core asks of a gateway (Alipay today, WeChat Pay next).
+
+A provider is built per tenant by the plugin that answers the hook
+``make_payment_provider`` (see core/hookspecs.py). It only talks to its
+gateway and checks what the gateway says; it never writes to the database.
+The core (core/payments/service.py) owns the money flow: intents, the state
+machine, the amount check, the fulfilment hook and the outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+CHANNELS = ("pc", "wap")  # a desktop browser, a phone browser
+GATEWAY_STATUSES = ("pending", "succeeded", "failed", "canceled", "unknown")
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    intent_id: str  # the hall's public intent id, used as out_trade_no; unique per tenant
+    amount_fen: int
+    currency: str  # "CNY"
+    subject: str  # shown at the gateway
+    channel: str  # "pc" | "wap"
+    return_url: str  # absolute: where the customer's browser comes back
+    notify_url: str  # absolute: where the gateway POSTs asynchronous notifications
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Checkout:
+    redirect_url: str  # the browser goes here (GET); or
+    form_html: str = ""  # an auto-submitting form, when the gateway wants a POST
+
+
+@dataclass(frozen=True)
+class GatewayResult:
+    """What the gateway says about one trade, from a verified notification or a query."""
+
+    intent_id: str  # out_trade_no
+    provider_ref: str  # trade_no at the gateway ("" if none yet)
+    status: str  # "pending" | "succeeded" | "failed" | "canceled" (closed) | "unknown" (no such trade)
+    amount_fen: int | None
+    raw: dict = field(default_factory=dict)  # the verified parameters, for the ledger
+
+
+class InvalidNotification(Exception):
+    """Signature, app id or seller wrong, or the message is malformed: nothing may change."""
+
+
+class ProviderUnavailable(ConnectionError):
+    """The gateway cannot be reached or answered with a system error: retry later."""
+
+
+@runtime_checkable
+class PaymentProvider(Protocol):
+    id: str  # "alipay": stored on every intent, forever
+    label: str  # a message id, translated where shown
+
+    async def create_checkout(self, request: CheckoutRequest) -> Checkout: ...
+
+    async def verify_notification(self, form: dict[str, str]) -> GatewayResult:
+        """Check a notification's signature and parties; raise InvalidNotification. Never mutates ``form``."""
+
+    def notification_response(self, handled: bool) -> tuple[int, str, str]:
+        """(status, content type, body) the gateway expects: Alipay's "success" / "fail"."""
+
+    async def query(self, intent_id: str) -> GatewayResult: ...
+
+    async def refund(self, intent_id: str, refund_id: str, amount_fen: int, reason: str) -> str:
+        """Refund part or all of a paid trade; returns the gateway's refund ref. Idempotent by ``refund_id``."""
+
+    async def close(self, intent_id: str) -> None:
+        """Close an unpaid trade so it can no longer be paid (a trade the gateway never saw is not an error)."""
