@@ -11,6 +11,7 @@ from core.auth.tables import AccountNumber, CustomerAccount, Session
 from core.i18n import LANGUAGES, N_
 from core.privacy import id_hash, mask_contact, normalise_id_number
 from core.web.context import info
+from core.web.data_as_of import data_as_of_context
 from core.web.forms import Form
 from core.web.principal import LANG_COOKIE
 from core.web.render import redirect, render
@@ -28,6 +29,7 @@ async def _overview(request: Request, link_form: Form | None = None, status: int
         "phone_masked": mask_contact(customer["phone"]) if customer["phone"] else "",
         "linked": linked, "linkable": [n["number"] for n in others], "link_form": link_form or Form(),
         "welcome": request.query_params.get("welcome") == "1",
+        **await data_as_of_context(request, ("customers",)),
     }, status=status)
 
 

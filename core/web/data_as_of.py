@@ -1,0 +1,48 @@
+""""Data as of …": when the synced legacy data on a customer's page was last brought up to date.
+
+Pages that show synced data (the account page now; bills and calls pages of
+plugins later) add ``**await data_as_of_context(request)`` to their context and
+call the macro in their template::
+
+    {% from "_data_as_of.html" import data_as_of with context %}
+    {{ data_as_of("bills") }}
+
+The time is the kind's last successful sync (``SyncState.last_success_at``):
+rows unchanged upstream are not rewritten, so a row's own ``synced_at`` says
+when it last changed, not when it was last checked. It is shown in the user's
+language and the tenant's time zone (``[tenant] timezone``); older than
+``[legacy] stale_after_hours`` it says plainly that the data may be out of
+date. Nothing is shown for a kind never synced (a tenant without a legacy
+system). A page may add its own entries with :func:`as_of` (e.g. for one
+number, the time its rows were synced) under any key the macro is then called with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date, format_time
+from litestar import Request
+
+from core.legacy.settings import legacy_settings, tenant_zone
+from core.legacy.sync_jobs import KINDS
+from core.legacy.tables import SyncState
+from core.tenancy import Tenant
+from core.web.context import info
+
+
+def as_of(tenant: Tenant, moment: dt.datetime, language: str, now: dt.datetime | None = None) -> dict:
+    """``{"text", "iso", "stale", "hours"}`` for the macro: ``moment`` in the tenant's zone and the user's language."""
+    local = moment.astimezone(tenant_zone(tenant))
+    hours = legacy_settings(tenant).stale_after_hours
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return {"text": f"{format_date(local, 'medium', locale=language)} {format_time(local, 'HH:mm', locale=language)}",
+            "iso": local.isoformat(timespec="minutes"), "stale": now - moment > dt.timedelta(hours=hours), "hours": hours}
+
+
+async def data_as_of_context(request: Request, kinds: tuple[str, ...] = KINDS) -> dict:
+    """``{"data_as_of_times": {kind: as_of(...)}}`` for the kinds ever synced successfully (one small query)."""
+    ri = info(request)
+    rows = await SyncState.select(SyncState.kind, SyncState.last_success_at).where(SyncState.kind.is_in(list(kinds)))
+    return {"data_as_of_times": {r["kind"]: as_of(ri.tenant, r["last_success_at"], ri.language)
+                                 for r in rows if r["last_success_at"] is not None}}
