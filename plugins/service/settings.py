@@ -35,7 +35,7 @@ class ServiceSettings(WorkOrderDeadlines):
     max_text: int = Field(2000, ge=100, le=20000, description="Longest question or complaint text, in characters.")
     per_customer_per_hour: int = Field(5, ge=1, le=1000, description="Consultations plus complaints one customer may submit per hour.")
     per_address_per_hour: int = Field(10, ge=1, le=10000, description="Submissions one network address may make per hour (visitors included).")
-    attachment_max_kb: int = Field(2048, ge=16, le=20480, description="Largest complaint attachment, in KiB (PNG, JPEG or PDF).")
+    attachment_max_kb: int = Field(1024, ge=16, le=1536, description="Largest complaint attachment, in KiB (PNG, JPEG or PDF); the hall refuses request bodies over 2 MiB anyway.")
 
     @field_validator("complaint_departments")
     @classmethod
