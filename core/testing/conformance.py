@@ -209,7 +209,10 @@ class ConnectorConformance:
             assert again == dict.fromkeys(kinds, 0), f"an incremental re-run wrote rows: {again}"
             assert harness.run(snapshot(tenant)) == first
             harness.run(sync_all(tenant, connector, kinds, secret, batch_size=7, full=True))
-            assert harness.run(snapshot(tenant)) == first, "a full re-sync changed the hall"
+            after_full = harness.run(snapshot(tenant))
+            for part, rows in first.items():  # a full run reads quarantined rows again: only their attempts may grow
+                same = [r[:3] for r in rows] == [r[:3] for r in after_full[part]] if part == "quarantine" else rows == after_full[part]
+                assert same, f"a full re-sync changed the hall's {part}"
         finally:
             harness.run(connector.close())
 

@@ -6,6 +6,10 @@ a number, bills are in jiao, calls in fen, every time is epoch seconds except
 the billing period ("05/2024"), statuses are digits or letters, and call
 records have no change time - only an increasing sequence. The mapping that
 makes it a hall tenant is docs/examples/connector-lakeside.toml, nothing else.
+
+Like any real BSS it has two bad rows: the last customer's ID number has a
+wrong check digit (the sync rejects that customer), and the last call record
+is a refund with a negative charge (quarantined). ``DIRTY`` names them.
 """
 
 from __future__ import annotations
@@ -82,6 +86,8 @@ CREATE TABLE CDR_{yyyymm} (
 MONTHS = ((2024, 4), (2024, 5))
 CHARGES = (("RENT", "月租费", 580), ("VOICE", "语音通话费", 0), ("DATA", "上网流量费", 0))
 CLASSES = "LTIRSD"
+REFUND_SEQ = 9_999_999
+DIRTY = {"customers": {"0574/1007"}, "calls": {f"202405-{REFUND_SEQ}"}}  # the legacy ids of the two bad rows
 
 
 @dataclass
@@ -133,6 +139,8 @@ def create_lakeside_db(path: Path, customers: int = 14, seed: int = 7) -> list[L
                              (svc_no, region, number, kind, 0 if person.status == "N" else 1 if person.status == "H" else 2))
                 person.numbers.append(svc_no)
             people.append(person)
+        typo = person.id_number[:-1] + ("1" if person.id_number[-1] != "1" else "2")  # a clerk's typo
+        conn.execute("UPDATE CUST_MST SET CERT_ID = ? WHERE REGION_CD = ? AND CUST_NO = ?", (typo, region, number))
         _bills(conn, people, rnd, shanghai)
         _calls(conn, people, rnd, shanghai)
     return people
@@ -169,3 +177,6 @@ def _calls(conn: sqlite3.Connection, people: list[LakesideCustomer], rnd: random
             conn.execute(f"INSERT INTO CDR_{table} VALUES (?, ?, ?, ?, ?, ?, ?)",
                          (seq, person.numbers[0], f"1{rnd.randrange(10**10):010d}", _epoch(start + dt.timedelta(minutes=rnd.randrange(40000))),
                           0 if cls in "SD" else rnd.randrange(1, 3600), cls, rnd.randrange(0, 500)))
+    conn.execute(f"INSERT INTO CDR_{table} VALUES (?, ?, ?, ?, ?, ?, ?)",  # a refund booked as a call: -5 yuan
+                 (REFUND_SEQ, people[0].numbers[0], "", _epoch(start + dt.timedelta(days=20)), 0, "L", -500))
+

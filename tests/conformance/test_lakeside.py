@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conformance_legacy import ENGINES, REPO, LegacyOnEngine, need_engine, tenant_connector
-from lakeside_legacy import create_lakeside_db
+from lakeside_legacy import DIRTY, create_lakeside_db
 
 from core.cli import cli
-from core.legacy.billing_tables import Bill, BillItem, CallRecord
+from core.legacy.billing_tables import Bill, BillItem, CallRecord, Quarantine
 from core.notify.tables import Message
 from core.testing import HallHarness, field_errors, write_hall
 from core.testing.conformance import BrokenMapping, ConnectorConformance
@@ -56,6 +56,8 @@ def lakeside(request, tmp_path) -> LegacyOnEngine:
 
 
 class TestLakesideConformance(ConnectorConformance):
+    dirty_ids = DIRTY  # a customer with a mistyped ID number, a refund with a negative charge
+
     @pytest.fixture
     def connector_factory(self, lakeside):
         return lakeside.connector
@@ -111,14 +113,17 @@ def test_lakeside_goes_live_by_its_tenant_toml_alone(lakeside, tmp_path, hall_da
         output = " ".join(synced.output.split())
         assert synced.exit_code == 0, output
         ids = truth(lakeside.path)
-        assert f"lakeside: customers: {len(ids['customers'])} fetched" in output
+        assert re.search(f"lakeside: customers: {len(ids['customers'])} fetched, \\d+ written, 1 (rejected|quarantined)", output), output
         assert f"lakeside: bills: {len(ids['bills'])} fetched, {len(ids['bills'])} upserted, 0 quarantined" in output
-        assert f"lakeside: calls: {len(ids['calls'])} fetched, {len(ids['calls'])} upserted, 0 quarantined" in output
+        assert f"lakeside: calls: {len(ids['calls'])} fetched, {len(ids['calls']) - 1} upserted, 1 quarantined" in output
 
         hall, connectors = build_hall(config)
         harness = HallHarness(hall, connectors)
         try:
-            assert harness.in_tenant("lakeside", lambda: CallRecord.count()) == len(ids["calls"])
+            assert harness.in_tenant("lakeside", lambda: CallRecord.count()) == len(ids["calls"]) - 1
+            [refund] = harness.in_tenant("lakeside", lambda: Quarantine.select(Quarantine.legacy_id, Quarantine.reason).where(
+                Quarantine.kind == "calls"))
+            assert refund["legacy_id"] in DIRTY["calls"] and "negative" in refund["reason"]
             bill = harness.in_tenant("lakeside", lambda: Bill.select().order_by(Bill.legacy_id).first())
             items = harness.in_tenant("lakeside", lambda: BillItem.select().where(BillItem.bill_legacy_id == bill["legacy_id"]))
             assert bill["month"] in ("2024-04", "2024-05") and bill["amount_fen"] % 10 == 0  # jiao became fen
