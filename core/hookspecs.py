@@ -93,6 +93,16 @@ def register_commands(hall, cli):
 
 
 @hookspec
+def demo_data(hall, tenant):
+    """Fill a demo tenant with this plugin's sample content (``hall demo``); must be idempotent.
+
+    Called per tenant (plugins the tenant enables) inside the tenant's scope,
+    after migrations, the customer sync and the demo operators. Return nothing
+    or an awaitable. Never called in production set-ups.
+    """
+
+
+@hookspec
 def menu_items(hall, tenant, request, audience):
     """Return a list of :class:`core.web.menus.MenuItem` for the menu of ``audience``.
 

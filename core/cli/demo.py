@@ -70,9 +70,20 @@ async def prepare(hall, demo_customers: dict) -> dict:
                 if supports(connector, kind):
                     await sync_billing(tenant, connector, kind)
         await ensure_operator(tenant, "admin", "管理员" if tenant.language == "zh_CN" else "Administrator", DEMO_PASSWORD, "administrator", perms)
+        await seed_demo_data(hall, tenant)
         report[tenant.id] = demo_customers.get(tenant.id, [])[:3]
     await ensure_superadmin("root", "Super admin", DEMO_PASSWORD)
     return report
+
+
+async def seed_demo_data(hall, tenant) -> None:
+    """The plugins' sample content (the ``demo_data`` hook), in the tenant's scope."""
+    from core.tenancy import tenant_scope
+    from core.utils import await_me_maybe
+
+    with tenant_scope(tenant):
+        for result in hall.hooks_for(tenant).demo_data(hall=hall, tenant=tenant):
+            await await_me_maybe(result)
 
 
 def start_mail_sink(port: int) -> object:

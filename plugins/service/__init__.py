@@ -85,3 +85,10 @@ def extra_template_vars(hall, tenant, request, template):
     from plugins.service.settings import CATEGORIES
 
     return {"service_categories": CATEGORIES}
+
+
+@hookimpl
+def demo_data(hall, tenant):
+    from plugins.service.demo import seed
+
+    return seed(hall, tenant)

@@ -40,7 +40,7 @@ COMPLAINT = WorkOrderType(
     label=N_("Complaint"),
     prefix="TS",
     states=(State("new", N_("Received")), State("handling", N_("Being handled")),
-            State("resolved", N_("Resolved")), State("closed", N_("Closed"))),
+            State("resolved", N_("Resolved")), State("closed", N_("Finished"))),
     transitions=(
         Transition("accept", N_("Accept and handle"), ("new",), "handling"),
         Transition("resolve", N_("Record the outcome"), ("new", "handling"), "resolved",
@@ -62,7 +62,7 @@ CONSULTATION = WorkOrderType(
     code=CONSULTATION_CODE,
     label=N_("Consultation"),
     prefix="ZX",
-    states=(State("new", N_("Waiting for an answer")), State("answered", N_("Answered")), State("closed", N_("Closed"))),
+    states=(State("new", N_("Waiting for an answer")), State("answered", N_("Answered")), State("closed", N_("Finished"))),
     transitions=(
         Transition("answer", N_("Answer"), ("new",), "answered", needs_comment=True),
         Transition("ask_again", N_("Ask again"), ("answered",), "new", actor="customer", needs_comment=True),
