@@ -10,13 +10,13 @@ from core.web.menus import MenuItem, Panel
 
 def core_route_handlers(hall) -> list:
     from core.web import (account_pages, console_auth_pages, console_outbox_pages, console_pages, console_staff_pages,
-                          console_sync_pages, customer_auth_pages, public_pages, workorder_console_pages,
+                          console_sync_pages, customer_auth_pages, pay_pages, public_pages, workorder_console_pages,
                           workorder_customer_pages, workorder_department_pages)
 
     return [*public_pages.HANDLERS, *customer_auth_pages.HANDLERS, *account_pages.HANDLERS,
             *console_auth_pages.HANDLERS, *console_pages.HANDLERS, *console_staff_pages.HANDLERS,
             *console_outbox_pages.HANDLERS, *console_sync_pages.HANDLERS, *workorder_console_pages.HANDLERS,
-            *workorder_customer_pages.HANDLERS, *workorder_department_pages.HANDLERS]
+            *workorder_customer_pages.HANDLERS, *workorder_department_pages.HANDLERS, *pay_pages.HANDLERS]
 
 
 @hookimpl
@@ -28,9 +28,10 @@ def register_jobs(hall):
     from core.legacy.sync_jobs import SYNC_JOBS
 
     from core.workorders.escalation import JOB_NAME, escalate_due
+    from core.payments import reconcile
 
     return [*CORE_JOBS, Job("core.deliver_outbox", deliver_due, every_minutes=1), *SYNC_JOBS,
-            Job(JOB_NAME, escalate_due, every_minutes=5)]
+            Job(JOB_NAME, escalate_due, every_minutes=5), Job(reconcile.JOB_NAME, reconcile.reconcile_payments, every_minutes=5)]
 
 
 @hookimpl
@@ -73,7 +74,12 @@ def menu_items(hall, tenant, request, audience):
             MenuItem(N_("Legacy sync"), "/console/sync", permission="core.sync.manage", order=955),
             MenuItem(N_("All tenants"), "/console/tenants", permission="core.super", order=990),
         ]
-    return [MenuItem(N_("Home"), "/", order=0), MenuItem(N_("My requests"), "/account/requests", order=800)]
+    items = [MenuItem(N_("Home"), "/", order=0), MenuItem(N_("My requests"), "/account/requests", order=800)]
+    from core.payments.registry import enabled_providers
+
+    if enabled_providers(hall, tenant):
+        items.append(MenuItem(N_("My payments"), "/pay/history", order=810))
+    return items
 
 
 @hookimpl

@@ -174,3 +174,28 @@ def workorder_changed(hall, tenant, order, event):
     transaction: writes made here commit or roll back with it, and raising
     refuses the change. Return nothing or an awaitable.
     """
+
+
+@hookspec(firstresult=True)
+def make_payment_provider(hall, tenant, provider_id, settings):
+    """Build the payment provider ``provider_id`` for ``tenant`` when it is yours; else return None.
+
+    Return a :class:`core.payments.providers.PaymentProvider`. ``settings`` is
+    ``tenant.plugin_settings(provider_id)`` (the validated ``[plugins.<provider_id>]``
+    model of the plugin named like the provider, or None). The first non-None
+    result wins. The core asks only for providers the tenant lists in
+    ``[payments] providers`` (and, for history and reconciliation, for the
+    provider an existing intent names). See docs/payments.md.
+    """
+
+
+@hookspec
+def payment_succeeded(hall, tenant, intent):
+    """Fulfil a paid payment: called once per intent, and only for the plugin that owns it (``intent.owner``).
+
+    ``intent`` is a :class:`core.payments.Intent`. Called inside the transaction
+    that marks the intent succeeded and writes its ``payment.posted`` outbox
+    event: writes made here commit with it, exactly once; raising rolls the
+    whole settlement back (the gateway's retry or the reconciliation job tries
+    again later). Return nothing or an awaitable; do no slow network calls here.
+    """

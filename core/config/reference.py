@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from core.config.schema import BrandSection, ConnectorSection, DeploymentSettings, LegacySection, TenantSection
+from core.config.schema import BrandSection, ConnectorSection, DeploymentSettings, LegacySection, PaymentsSection, TenantSection
 
 HEADER = """# Configuration reference
 
@@ -53,6 +53,7 @@ def render_reference(plugin_models: dict[str, type[BaseModel]]) -> str:
         out += [f"### [{section}]", "", *_table(model, f"{section}."), ""]
     out += ["The rest of `[connector]` is read by the connector plugin named in `type` (see docs/connectors.md).", ""]
     out += ["### [legacy]", "", *_table(LegacySection, "legacy."), ""]
+    out += ["### [payments]", "", *_table(PaymentsSection, "payments."), ""]
     out += ["## Plugin settings", ""]
     for name, model in sorted(plugin_models.items()):
         out += [f"### [plugins.{name}]", "", (model.__doc__ or "").strip(), "", *_table(model, f"plugins.{name}."), ""]

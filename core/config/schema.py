@@ -128,6 +128,14 @@ class LegacySection(Strict):
     stale_after_hours: int = Field(24, ge=1, le=720, description="Customers are told their data may be out of date when the last successful sync is older than this.")
 
 
+class PaymentsSection(Strict):
+    """Which payment providers this tenant takes money with, and how long unpaid payments wait (docs/payments.md)."""
+
+    providers: list[str] = Field(default_factory=list, description="Payment providers switched on for this tenant, e.g. [\"alipay\"]; each provider's settings are under [plugins.<provider>]. Empty: the hall takes no money. Payments made with a provider switched off later still show in the history.")
+    reconcile_after_minutes: int = Field(5, ge=1, le=1440, description="A payment still pending this many minutes after its last change is queried at the gateway by the reconciliation job (a customer who closed the browser after paying is still credited).")
+    expire_after_minutes: int = Field(120, ge=5, le=10080, description="A payment still unpaid this many minutes after it was created is closed at the gateway and canceled.")
+
+
 class TenantFile(Strict):
     """tenants/<id>/tenant.toml: one tenant."""
 
@@ -135,4 +143,5 @@ class TenantFile(Strict):
     brand: BrandSection = Field(default_factory=BrandSection)
     connector: ConnectorSection = Field(default_factory=ConnectorSection)
     legacy: LegacySection = Field(default_factory=LegacySection)
+    payments: PaymentsSection = Field(default_factory=PaymentsSection)
     plugins: dict[str, dict] = Field(default_factory=dict, description="[plugins.<name>] overrides of the deployment's plugin settings, key by key.")

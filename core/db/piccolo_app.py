@@ -22,6 +22,7 @@ from core.legacy.billing_tables import Bill, BillItem, CallRecord, Quarantine
 from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.tables import ReconcileSeen, SyncState
 from core.notify.tables import Message
+from core.payments.tables import TABLES as PAYMENT_TABLES
 from core.workorders.tables import TABLES as WORKORDER_TABLES
 
 APP_CONFIG = AppConfig(
@@ -32,6 +33,6 @@ APP_CONFIG = AppConfig(
         Operator, Role, OperatorRole, SuperAdmin, AuditLog, Message, SyncState,
         Bill, BillItem, CallRecord, Quarantine,
         OutboxEvent, ReconcileSeen,
-        *WORKORDER_TABLES,
+        *WORKORDER_TABLES, *PAYMENT_TABLES,
     ],
 )

@@ -33,6 +33,7 @@ class TenantSpec:
     connector: dict[str, Any] = field(default_factory=lambda: {"type": "fake"})
     plugin_settings: dict[str, dict] = field(default_factory=dict)
     legacy: dict[str, Any] = field(default_factory=dict)  # the [legacy] table (retention, reconciliation, staleness)
+    payments: dict[str, Any] = field(default_factory=dict)  # the [payments] table ({"providers": ["fake"]})
 
     def __post_init__(self):
         self.name = self.name or f"{self.id} 测试营业厅"
@@ -83,6 +84,8 @@ def write_hall(root: Path, tenants: list[TenantSpec], *, database_url: str, mail
             body += [""] + _toml_table(f"plugins.{plugin}", values)
         if spec.legacy:
             body += [""] + _toml_table("legacy", spec.legacy)
+        if spec.payments:
+            body += [""] + _toml_table("payments", spec.payments)
         (folder / "tenant.toml").write_text("\n".join(body) + "\n", encoding="utf-8")
     return config
 

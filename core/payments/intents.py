@@ -1,0 +1,130 @@
+"""Asking for money: create an intent (idempotently), start a checkout at the gateway, cancel an unpaid one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from core.db import transaction
+from core.payments import ledger
+from core.payments.model import CANCELED, CREATED, CURRENCIES, OPEN, PENDING, IdempotencyConflict, Intent, PaymentError, now
+from core.payments.providers import CHANNELS, Checkout, CheckoutRequest
+from core.payments.registry import enabled_providers, payment_settings, provider_for
+from core.payments.tables import PaymentIntent
+from core.tenancy import require_tenant
+
+MAX_FEN = 10**12  # ten billion yuan: anything above is a bug, not a payment
+
+
+def new_public_id() -> str:
+    """30 characters, 112 random bits: unguessable, and valid as any gateway's out_trade_no."""
+    return "pi" + secrets.token_hex(14)
+
+
+async def get_intent(intent_id: str) -> Intent | None:
+    row = await PaymentIntent.select().where(PaymentIntent.public_id == intent_id).first()
+    return Intent.from_row(row) if row else None
+
+
+async def intents_of(*, customer_id: str | None = None, owner: str | None = None, reference: str | None = None,
+                     limit: int = 100) -> list[Intent]:
+    query = PaymentIntent.select()
+    if customer_id is not None:
+        query = query.where(PaymentIntent.customer_id == customer_id)
+    if owner is not None:
+        query = query.where(PaymentIntent.owner == owner)
+    if reference is not None:
+        query = query.where(PaymentIntent.reference == reference)
+    return [Intent.from_row(r) for r in await query.order_by(PaymentIntent.id, ascending=False).limit(limit)]
+
+
+def _check_amount(amount_fen) -> int:
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
+        raise PaymentError(f"amount_fen must be an integer number of fen, not {type(amount_fen).__name__}")
+    if not 0 < amount_fen <= MAX_FEN:
+        raise PaymentError(f"amount_fen must be between 1 and {MAX_FEN}, got {amount_fen}")
+    return amount_fen
+
+
+def _same_request(row: dict, wanted: dict) -> bool:
+    return all(row[k] == v for k, v in wanted.items())
+
+
+async def create_intent(hall, *, purpose: str, owner: str, reference: str, customer_id: str, amount_fen: int, provider: str,
+                        idempotency_key: str, subject: str = "", currency: str = "CNY") -> Intent:
+    """Ask for a payment in the current tenant. The same key returns the same intent; reused for another payment it raises IdempotencyConflict."""
+    tenant = require_tenant()
+    amount_fen = _check_amount(amount_fen)
+    if currency not in CURRENCIES:
+        raise PaymentError(f"currency {currency!r} is not supported (have: {', '.join(CURRENCIES)})")
+    if not idempotency_key or len(idempotency_key) > 128:
+        raise PaymentError("an idempotency key of 1-128 characters is required (e.g. '<plugin>:<reference>:<attempt>')")
+    if not purpose or not owner or len(purpose) > 64 or len(reference) > 128:
+        raise PaymentError("purpose and owner are required (purpose ≤ 64, reference ≤ 128 characters)")
+    wanted = {"purpose": purpose, "owner": owner, "reference": reference, "customer_id": customer_id,
+              "amount_fen": amount_fen, "currency": currency, "provider": provider}
+    existing = await PaymentIntent.select().where(PaymentIntent.idempotency_key == idempotency_key).first()
+    if existing is None:
+        if provider not in enabled_providers(hall, tenant):
+            raise PaymentError(f"payment provider {provider!r} is not switched on for tenant {tenant.id!r}")
+        if not hall.plugins.has(owner):
+            raise PaymentError(f"owner {owner!r} is not an installed plugin (it must fulfil the payment)")
+        stamp = now()
+        row = PaymentIntent(public_id=new_public_id(), subject=(subject or purpose)[:128], state=CREATED,
+                            idempotency_key=idempotency_key, created_at=stamp, updated_at=stamp, **wanted)
+        async with transaction():
+            inserted = await PaymentIntent.insert(row).on_conflict(
+                target=(PaymentIntent.tenant, PaymentIntent.idempotency_key), action="DO NOTHING").returning(PaymentIntent.public_id)
+            if inserted:
+                await ledger.record("created", row.public_id, provider=provider, to_state=CREATED,
+                                    data={"amount_fen": amount_fen, "owner": owner, "reference": reference})
+        existing = await PaymentIntent.select().where(PaymentIntent.idempotency_key == idempotency_key).first()
+    if not _same_request(existing, wanted):
+        differs = sorted(k for k, v in wanted.items() if existing[k] != v)
+        raise IdempotencyConflict(f"idempotency key {idempotency_key!r} was used for another payment ({', '.join(differs)} differ)")
+    return Intent.from_row(existing)
+
+
+async def start_checkout(hall, intent_id: str, *, channel: str, return_url: str, notify_url: str) -> Checkout:
+    """Open the gateway's checkout for an unpaid intent (created → pending). Raises ProviderUnavailable when the gateway is down."""
+    tenant = require_tenant()
+    if channel not in CHANNELS:
+        raise PaymentError(f"channel must be one of {', '.join(CHANNELS)}")
+    intent = await get_intent(intent_id)
+    if intent is None:
+        raise PaymentError(f"no payment {intent_id!r}")
+    if not intent.open:
+        raise PaymentError(f"payment {intent_id} is {intent.state}: it cannot be paid again")
+    provider = provider_for(hall, tenant, intent.provider)
+    if provider is None:
+        raise PaymentError(f"payment provider {intent.provider!r} is switched off for tenant {tenant.id!r}")
+    expires = intent.created_at + dt.timedelta(minutes=payment_settings(hall, tenant).expire_after_minutes)
+    checkout = await provider.create_checkout(CheckoutRequest(
+        intent_id=intent.id, amount_fen=intent.amount_fen, currency=intent.currency, subject=intent.subject,
+        channel=channel, return_url=return_url, notify_url=notify_url, expires_at=expires))
+    async with transaction():
+        moved = await PaymentIntent.update({PaymentIntent.state: PENDING, PaymentIntent.channel: channel,
+                                            PaymentIntent.updated_at: now()}).where(
+            (PaymentIntent.public_id == intent.id) & PaymentIntent.state.is_in(list(OPEN))).returning(PaymentIntent.id)
+        if moved:
+            await ledger.record("checkout", intent.id, provider=intent.provider, from_state=intent.state, to_state=PENDING,
+                                data={"channel": channel})
+    return checkout
+
+
+async def cancel(hall, intent_id: str, *, reason: str = "canceled", close_at_gateway: bool = True) -> bool:
+    """Cancel an unpaid intent; the trade is closed at the gateway first so it can no longer be paid. False if it was not open."""
+    tenant = require_tenant()
+    intent = await get_intent(intent_id)
+    if intent is None or not intent.open:
+        return False
+    if close_at_gateway and intent.state == PENDING:
+        provider = provider_for(hall, tenant, intent.provider, switched_off_too=True)
+        if provider is not None:
+            await provider.close(intent.id)  # ProviderUnavailable propagates: try again later
+    async with transaction():
+        moved = await PaymentIntent.update({PaymentIntent.state: CANCELED, PaymentIntent.updated_at: now()}).where(
+            (PaymentIntent.public_id == intent.id) & PaymentIntent.state.is_in(list(OPEN))).returning(PaymentIntent.id)
+        if moved:
+            await ledger.record("state", intent.id, provider=intent.provider, from_state=intent.state, to_state=CANCELED, reason=reason)
+    return bool(moved)

@@ -1,0 +1,108 @@
+"""Refunds, partial or full, never more than was paid, never lost or doubled by a crash.
+
+1. One transaction: a conditional UPDATE adds the amount to the intent's
+   ``refunded_fen`` only ``WHERE refunded_fen + amount <= amount_fen`` (so two
+   concurrent refunds can never exceed the payment), and a ``pending`` Refund
+   row is written.
+2. Outside any transaction: the gateway is asked, with the Refund's id as its
+   idempotency key.
+3. The answer settles the Refund row (conditional on ``pending``). A refused
+   refund gives its amount back. A crash or an unreachable gateway leaves it
+   pending; :func:`retry_pending` (the reconciliation job) asks again with the
+   same id, and the gateway does not refund twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from core.db import transaction
+from core.payments import ledger
+from core.payments.model import PAID, PARTIALLY_REFUNDED, REFUNDED, PaymentError, now
+from core.payments.providers import ProviderUnavailable
+from core.payments.registry import provider_for
+from core.payments.tables import PaymentIntent, Refund
+from core.tenancy import require_tenant
+
+log = logging.getLogger("hall.payments")
+
+
+async def _reserve(intent_id: str, amount_fen: int, reason: str, operator: str) -> dict:
+    async with transaction():
+        rows = await PaymentIntent.update({PaymentIntent.refunded_fen: PaymentIntent.refunded_fen + amount_fen,
+                                           PaymentIntent.updated_at: now()}).where(
+            (PaymentIntent.public_id == intent_id) & PaymentIntent.state.is_in(list(PAID))
+            & (PaymentIntent.refunded_fen + amount_fen <= PaymentIntent.amount_fen)).returning(PaymentIntent.provider)
+        if not rows:
+            raise PaymentError(f"payment {intent_id} cannot be refunded {amount_fen} fen: not paid, or more than what is left")
+        refund = Refund(refund_id="rf" + secrets.token_hex(14), intent_id=intent_id, amount_fen=amount_fen, state="pending",
+                        reason=reason[:500], operator=operator[:64], created_at=now(), updated_at=now())
+        await Refund.insert(refund)
+        await ledger.record("refund", intent_id, provider=rows[0]["provider"], reason=f"refund {refund.refund_id} of {amount_fen} fen asked by {operator}: {reason}")
+    return {"refund_id": refund.refund_id, "intent_id": intent_id, "amount_fen": amount_fen, "reason": reason, "provider": rows[0]["provider"]}
+
+
+async def _finish(refund: dict, ok: bool, provider_ref: str = "", error: str = "") -> None:
+    async with transaction():
+        done = await Refund.update({Refund.state: "succeeded" if ok else "failed", Refund.provider_ref: provider_ref[:64],
+                                    Refund.last_error: error[:2000], Refund.updated_at: now()}).where(
+            (Refund.refund_id == refund["refund_id"]) & (Refund.state == "pending")).returning(Refund.id)
+        if not done:
+            return
+        intent = await PaymentIntent.select(PaymentIntent.amount_fen, PaymentIntent.refunded_fen, PaymentIntent.state).where(
+            PaymentIntent.public_id == refund["intent_id"]).first()
+        if ok:
+            # refunded_fen counts reservations too, so only succeeded refunds decide: full only when all of it came back
+            succeeded = sum(r["amount_fen"] for r in await Refund.select(Refund.amount_fen).where(
+                (Refund.intent_id == refund["intent_id"]) & (Refund.state == "succeeded")))
+            state = REFUNDED if succeeded >= intent["amount_fen"] else PARTIALLY_REFUNDED
+            await PaymentIntent.update({PaymentIntent.state: state, PaymentIntent.updated_at: now()}).where(
+                PaymentIntent.public_id == refund["intent_id"])
+            await ledger.record("refund", refund["intent_id"], provider=refund["provider"], from_state=intent["state"], to_state=state,
+                                reason=f"refund {refund['refund_id']} of {refund['amount_fen']} fen done", data={"provider_ref": provider_ref})
+        else:
+            await PaymentIntent.update({PaymentIntent.refunded_fen: PaymentIntent.refunded_fen - refund["amount_fen"],
+                                        PaymentIntent.updated_at: now()}).where(PaymentIntent.public_id == refund["intent_id"])
+            await ledger.record("refund", refund["intent_id"], provider=refund["provider"], accepted=False,
+                                reason=f"refund {refund['refund_id']} refused by the gateway: {error}")
+
+
+async def _ask_gateway(hall, refund: dict) -> str:
+    """'succeeded' | 'failed' | 'pending' (gateway unreachable: retried later with the same refund id)."""
+    tenant = require_tenant()
+    provider = provider_for(hall, tenant, refund["provider"], switched_off_too=True)
+    if provider is None:
+        return "pending"
+    await Refund.update({Refund.attempts: Refund.attempts + 1}).where(Refund.refund_id == refund["refund_id"])
+    try:
+        ref = await provider.refund(refund["intent_id"], refund["refund_id"], refund["amount_fen"], refund["reason"])
+    except (ProviderUnavailable, TimeoutError) as exc:
+        await Refund.update({Refund.last_error: str(exc)[:2000]}).where(Refund.refund_id == refund["refund_id"])
+        log.warning("refund %s: gateway unavailable, retried later: %s", refund["refund_id"], exc)
+        return "pending"
+    except Exception as exc:  # the gateway refused it
+        await _finish(refund, False, error=f"{type(exc).__name__}: {exc}")
+        return "failed"
+    await _finish(refund, True, provider_ref=ref or "")
+    return "succeeded"
+
+
+async def refund(hall, intent_id: str, amount_fen: int, *, reason: str, operator: str) -> tuple[str, str]:
+    """Refund ``amount_fen`` of a paid intent; returns (refund id, 'succeeded' | 'failed' | 'pending'). Raises PaymentError when too much."""
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise PaymentError("a refund is a positive integer number of fen")
+    reserved = await _reserve(intent_id, amount_fen, reason, operator)
+    return reserved["refund_id"], await _ask_gateway(hall, reserved)
+
+
+async def retry_pending(hall, limit: int = 50) -> int:
+    """Ask the gateway again about refunds left pending (a crash, an outage); the same id never refunds twice."""
+    rows = await Refund.select().where(Refund.state == "pending").order_by(Refund.id).limit(limit)
+    done = 0
+    for row in rows:
+        intent = await PaymentIntent.select(PaymentIntent.provider).where(PaymentIntent.public_id == row["intent_id"]).first()
+        refund_ = {"refund_id": row["refund_id"], "intent_id": row["intent_id"], "amount_fen": int(row["amount_fen"]),
+                   "reason": row["reason"], "provider": intent["provider"] if intent else ""}
+        done += await _ask_gateway(hall, refund_) != "pending"
+    return done

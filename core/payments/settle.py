@@ -1,0 +1,126 @@
+"""Settlement: the single path by which a gateway's word changes an intent (notifications and reconciliation alike).
+
+Exactly once: the move to ``succeeded`` is one conditional UPDATE (``WHERE
+state IN (created, pending, failed, canceled) RETURNING``). Only one caller's
+UPDATE returns the row - on SQLite the transaction holds the write lock, on
+PostgreSQL a concurrent duplicate waits on the row lock and then finds the
+state changed. The winner, in the SAME transaction, calls the owning plugin's
+``payment_succeeded`` hook and writes the ``payment.posted`` outbox event
+(销账). A crash anywhere before the commit leaves the intent as it was; the
+gateway's next notification or the reconciliation job settles it again.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import uuid
+
+from core.db import transaction
+from core.legacy import outbox
+from core.payments import ledger
+from core.payments.model import CANCELED, FAILED, OPEN, PENDING, SETTLEABLE, SUCCEEDED, Intent, now
+from core.payments.providers import GatewayResult
+from core.payments.tables import PaymentIntent
+from core.tenancy import require_tenant
+from core.utils import await_me_maybe
+
+log = logging.getLogger("hall.payments")
+POSTED = "payment.posted"
+EVENT_IDS = uuid.UUID("6f1c2b0e-5d47-4c3a-9a43-1d2f3e4a5b6c")  # namespace of the outbox ids: one id per intent, forever
+
+
+class Outcome(str, enum.Enum):
+    CREDITED = "credited"  # this call moved it to succeeded: fulfilled and posted
+    DUPLICATE = "duplicate"  # already settled that way: nothing to do
+    UPDATED = "updated"  # pending / failed / canceled recorded
+    UNCHANGED = "unchanged"  # the gateway has nothing new
+    REFUSED = "refused"  # wrong amount or provider, unknown intent: never credited
+
+    @property
+    def handled(self) -> bool:
+        """Whether to tell the gateway "received" (it stops re-sending)."""
+        return self is not Outcome.REFUSED
+
+
+def posted_event_id(tenant_id: str, intent_id: str) -> str:
+    return str(uuid.uuid5(EVENT_IDS, f"{tenant_id}:{intent_id}"))
+
+
+def posted_payload(intent: Intent, paid_at) -> dict:
+    return {"intent_id": intent.id, "purpose": intent.purpose, "owner": intent.owner, "reference": intent.reference,
+            "customer_id": intent.customer_id, "amount_fen": intent.amount_fen, "currency": intent.currency,
+            "provider": intent.provider, "provider_ref": intent.provider_ref, "paid_at": paid_at.isoformat()}
+
+
+async def fulfil(hall, tenant, intent: Intent) -> bool:
+    """Call ``payment_succeeded`` on the owning plugin only. False when no such plugin is installed any more."""
+    if not hall.plugins.has(intent.owner):
+        log.error("tenant %s: payment %s is paid but its owner plugin %r is not installed; nobody fulfils it", tenant.id, intent.id, intent.owner)
+        return False
+    hooks = hall.plugins.for_plugins(frozenset({intent.owner}))
+    for result in hooks.payment_succeeded(hall=hall, tenant=tenant, intent=intent):
+        await await_me_maybe(result)
+    return True
+
+
+async def _refuse(result: GatewayResult, provider_id: str, source: str, reason: str, state: str = "") -> Outcome:
+    log.warning("payment %s: %s from %s refused: %s", result.intent_id, source, provider_id, reason)
+    await ledger.record(source, result.intent_id, provider=provider_id, from_state=state, accepted=False, reason=reason, data=result.raw)
+    return Outcome.REFUSED
+
+
+async def _succeed(hall, tenant, row: dict, result: GatewayResult, provider_id: str, source: str) -> Outcome:
+    stamp = now()
+    won = await PaymentIntent.update({PaymentIntent.state: SUCCEEDED, PaymentIntent.provider_ref: result.provider_ref[:64],
+                                      PaymentIntent.succeeded_at: stamp, PaymentIntent.updated_at: stamp}).where(
+        (PaymentIntent.id == row["id"]) & PaymentIntent.state.is_in(list(SETTLEABLE))).returning(*PaymentIntent.all_columns())
+    if not won:  # someone else settled it first (or it was refunded since): a duplicate, never a second credit
+        await ledger.record(source, row["public_id"], provider=provider_id, reason="duplicate: already settled", data=result.raw)
+        return Outcome.DUPLICATE
+    intent = Intent.from_row(won[0])
+    await ledger.record(source, intent.id, provider=provider_id, from_state=row["state"], to_state=SUCCEEDED,
+                        reason="late payment of a closed intent" if row["state"] not in OPEN else "", data=result.raw)
+    if await fulfil(hall, tenant, intent):
+        await PaymentIntent.update({PaymentIntent.fulfilled_at: now()}).where(PaymentIntent.id == row["id"])
+    await outbox.emit(POSTED, posted_payload(intent, stamp), event_id=posted_event_id(tenant.id, intent.id))
+    return Outcome.CREDITED
+
+
+async def _move(row: dict, to_state: str, result: GatewayResult, provider_id: str, source: str) -> Outcome:
+    allowed = list(OPEN) if to_state != PENDING else ["created"]
+    values = {PaymentIntent.state: to_state, PaymentIntent.updated_at: now()}
+    if result.provider_ref:
+        values[PaymentIntent.provider_ref] = result.provider_ref[:64]
+    moved = await PaymentIntent.update(values).where((PaymentIntent.id == row["id"]) & PaymentIntent.state.is_in(allowed)).returning(PaymentIntent.id)
+    if not moved:
+        await ledger.record(source, row["public_id"], provider=provider_id, reason=f"gateway says {result.status}; intent is {row['state']}", data=result.raw)
+        return Outcome.UNCHANGED
+    await ledger.record(source, row["public_id"], provider=provider_id, from_state=row["state"], to_state=to_state, data=result.raw)
+    return Outcome.UPDATED
+
+
+async def settle(hall, provider_id: str, result: GatewayResult, *, source: str = "notification") -> Outcome:
+    """Apply a verified gateway result to its intent in the current tenant; safe to call any number of times, concurrently."""
+    tenant = require_tenant()
+    try:
+        async with transaction():
+            row = await PaymentIntent.select().where(PaymentIntent.public_id == result.intent_id).first()
+            if row is None:
+                return await _refuse(result, provider_id, source, "unknown intent")
+            if row["provider"] != provider_id:
+                return await _refuse(result, provider_id, source, f"intent belongs to provider {row['provider']!r}", row["state"])
+            if result.status == SUCCEEDED:
+                if result.amount_fen != int(row["amount_fen"]):
+                    return await _refuse(result, provider_id, source,
+                                         f"amount mismatch: gateway {result.amount_fen} fen, intent {row['amount_fen']} fen", row["state"])
+                return await _succeed(hall, tenant, row, result, provider_id, source)
+            if result.status in (PENDING, FAILED, CANCELED):
+                return await _move(row, result.status, result, provider_id, source)
+            await ledger.record(source, row["public_id"], provider=provider_id, reason=f"gateway status {result.status}", data=result.raw)
+            return Outcome.UNCHANGED
+    except Exception as exc:  # the fulfilment refused or broke: nothing committed; record why, the gateway retries
+        log.exception("payment %s: settlement failed", result.intent_id)
+        await ledger.record("fulfilment", result.intent_id, provider=provider_id, accepted=False,
+                            reason=f"settlement rolled back: {type(exc).__name__}: {exc}", data=result.raw)
+        raise

@@ -1,0 +1,37 @@
+"""A test-only plugin that takes money: the whole of it is what a real plugin (bill payment, card shop) needs.
+
+POST /shop/buy/<item> asks for a payment and sends the browser to the
+gateway; ``payment_succeeded`` delivers the item, exactly once, by writing a
+``shop.delivered`` event to the legacy outbox in the settlement's transaction.
+"""
+
+from litestar import Request, Response, post
+from litestar.params import FromPath
+
+from core.hookspecs import hookimpl
+from core.legacy.outbox import emit
+from core.payments import create_intent
+from core.web.pay_pages import checkout_response, customer_legacy_id
+from core.web.render import hall_of
+
+PRICES = {"card50": 5000, "card100": 10000}
+
+
+@post("/buy/{item:str}")
+async def buy(request: Request, item: FromPath[str]) -> Response:
+    customer = await customer_legacy_id(request)
+    form = await request.form()
+    intent = await create_intent(hall_of(request), purpose="card", owner="shop", reference=item, customer_id=customer,
+                                 amount_fen=PRICES[item], provider="fake", subject=f"充值卡 {item}",
+                                 idempotency_key=f"shop:{customer}:{item}:{form.get('attempt', '1')}")
+    return await checkout_response(request, intent)
+
+
+@hookimpl
+def register_routes(hall):
+    return [buy]
+
+
+@hookimpl
+def payment_succeeded(hall, tenant, intent):
+    return emit("shop.delivered", {"intent_id": intent.id, "item": intent.reference, "customer_id": intent.customer_id})
