@@ -1,0 +1,54 @@
+"""Alipay (支付宝) payments: page and WAP pay through python-alipay-sdk, and a local Alipay-protocol sandbox (`hall sandbox alipay`)."""
+
+from __future__ import annotations
+
+from core import hookspecs
+from core.config import ConfigError, ConfigIssue
+from core.hookspecs import hookimpl
+from plugins.alipay.settings import AlipaySettings
+
+PROVIDER_ID = "alipay"
+
+
+@hookimpl
+def register_settings(hall):
+    return AlipaySettings
+
+
+@hookimpl
+def register_commands(hall, cli):
+    from plugins.alipay.sandbox.command import add_sandbox_command
+
+    add_sandbox_command(cli)
+
+
+def build_provider(hall, tenant, settings: AlipaySettings | None = None):
+    """The tenant's AlipayProvider, built once per process; ConfigError names the file and key of each problem."""
+    from plugins.alipay.keys import load_keys
+    from plugins.alipay.provider import AlipayProvider
+
+    cache = hall.state.setdefault("alipay.providers", {})
+    if tenant.id in cache:
+        return cache[tenant.id]
+    settings = settings if isinstance(settings, AlipaySettings) else tenant.plugin_settings("alipay")
+    tfile = str(tenant.path / "tenant.toml")
+    issues = [ConfigIssue(tfile, f"plugins.alipay.{key}", f"required for a tenant that takes Alipay payments ({hint})")
+              for key, hint in (("app_id", "16 digits, from Alipay's open platform"), ("seller_id", "the merchant's PID, 2088…"))
+              if not getattr(settings, key)]
+    try:
+        keys = load_keys(hall, tenant.id)
+    except ConfigError as exc:
+        issues += exc.issues
+    if issues:
+        raise ConfigError(issues)
+    cache[tenant.id] = provider = AlipayProvider(settings, keys)
+    return provider
+
+
+if hasattr(hookspecs, "make_payment_provider"):  # the payment core's hook (core/payments)
+
+    @hookimpl
+    def make_payment_provider(hall, tenant, provider_id, settings):
+        if provider_id != PROVIDER_ID:
+            return None
+        return build_provider(hall, tenant, settings)

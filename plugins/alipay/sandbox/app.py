@@ -1,0 +1,86 @@
+"""The sandbox as a Litestar app: GET/POST /gateway.do (every method), POST /sandbox/pay (the customer's choice)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from urllib.parse import urlencode
+
+from litestar import Litestar, Request, Response, get, post, route
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from plugins.alipay.sandbox.config import SandboxConfig
+from plugins.alipay.sandbox.notifier import Notifier
+from plugins.alipay.sandbox.page import error_page, language, pay_page
+from plugins.alipay.sandbox.protocol import (API_METHODS, PAGE_METHODS, GatewayRefusal, api_call, authenticate, open_page_trade,
+                                             return_params, signed_answer, unsigned_answer)
+from plugins.alipay.sandbox.store import TradeStore
+
+HTML = "text/html; charset=utf-8"
+JSON = "application/json; charset=utf-8"
+
+
+def build_app(config: SandboxConfig) -> Litestar:
+    store = TradeStore(config.database)
+    notifier = Notifier(config, store)
+    tasks: list[asyncio.Task] = []
+
+    @route("/gateway.do", http_method=["GET", "POST"], status_code=200)
+    async def gateway(request: Request) -> Response:
+        params = {k: v for k, v in request.query_params.items()}
+        if request.method == "POST":
+            params |= {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        method = params.get("method", "")
+        page = method in PAGE_METHODS
+        lang = language(request.headers.get("accept-language"))
+        try:
+            method, biz = authenticate(config, params)
+            if page:
+                return Response(pay_page(open_page_trade(config, store, params, method, biz), lang), media_type=HTML)
+            if method not in API_METHODS:
+                raise GatewayRefusal("isv.invalid-method", f"不存在的方法名 {method}")
+        except GatewayRefusal as refusal:
+            if page:
+                return Response(error_page(lang, refusal.body["sub_code"], refusal.body["sub_msg"]), media_type=HTML, status_code=400)
+            return Response(unsigned_answer(method, refusal.body), media_type=JSON)
+        answer = api_call(store, notifier.send, params["app_id"], method, biz)
+        return Response(signed_answer(config, method, answer), media_type=JSON)
+
+    @post("/sandbox/pay")
+    async def decide(request: Request) -> Response:
+        form = await request.form()
+        app_id, out_trade_no, action = form.get("app_id", ""), form.get("out_trade_no", ""), form.get("action", "")
+        lang = language(request.headers.get("accept-language"), form.get("lang"))
+        trade = store.trade(app_id, out_trade_no)
+        if trade is None or action not in ("pay", "cancel"):
+            return Response(error_page(lang, "ACQ.TRADE_NOT_EXIST", "交易不存在"), media_type=HTML, status_code=404)
+        finished = store.finish(app_id, out_trade_no, "TRADE_SUCCESS" if action == "pay" else "TRADE_CLOSED")
+        if finished is None:  # paid or closed meanwhile (a second tab, an expiry, alipay.trade.close)
+            return Response(pay_page(trade | (store.trade(app_id, out_trade_no) or {}), lang), media_type=HTML, status_code=409)
+        notifier.send(finished)
+        if not finished["return_url"]:
+            return Response(pay_page(finished, lang), media_type=HTML)
+        query = urlencode(return_params(config, finished)) if action == "pay" else ""
+        target = finished["return_url"] + (("&" if "?" in finished["return_url"] else "?") + query if query else "")
+        return Response("", status_code=HTTP_303_SEE_OTHER, headers={"Location": target})
+
+    @get("/")
+    async def index() -> Response:
+        rows = store.db.execute("SELECT app_id, out_trade_no, status, total_fen FROM trades ORDER BY created_at DESC LIMIT 50").fetchall()
+        lines = "\n".join(f"{r['app_id']}  {r['out_trade_no']}  {r['status']}  {r['total_fen']} fen" for r in rows)
+        return Response(f"Alipay sandbox: {len(config.apps)} app(s); latest trades:\n{lines}\n", media_type="text/plain; charset=utf-8")
+
+    async def start() -> None:
+        tasks.append(asyncio.create_task(notifier.run()))
+
+    async def stop() -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        store.close()
+
+    app = Litestar([gateway, decide, index], on_startup=[start], on_shutdown=[stop], debug=False)
+    app.state.sandbox_store = store
+    app.state.sandbox_notifier = notifier
+    return app

@@ -1,0 +1,70 @@
+"""Serving the sandbox with granian's embedded server: in the foreground (the command) or on a thread (demo, tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from plugins.alipay.sandbox.app import build_app
+from plugins.alipay.sandbox.config import SandboxConfig, load_config
+
+
+def _server(app, host: str, port: int):
+    from granian.constants import Interfaces
+    from granian.server.embed import Server
+
+    return Server(app, address=host, port=port, interface=Interfaces.ASGI, log_enabled=False)
+
+
+def serve(config_file: Path, host: str, port: int, retry_scale: float | None = None) -> None:
+    app = build_app(load_config(config_file, retry_scale=retry_scale))
+    asyncio.run(_server(app, host, port).serve())
+
+
+def _free_port(host: str) -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+class SandboxThread:
+    """The sandbox on a background thread: ``.url``, ``.gateway``, ``.store``, ``.notifier``; ``stop()``."""
+
+    def __init__(self, config: SandboxConfig, host: str = "127.0.0.1", port: int = 0):
+        self.port = port or _free_port(host)
+        self.url = f"http://{host}:{self.port}"
+        self.gateway = self.url + "/gateway.do"
+        self.app = build_app(config)
+        self.store = self.app.state.sandbox_store
+        self.notifier = self.app.state.sandbox_notifier
+        self._loop = asyncio.new_event_loop()
+        self._server = _server(self.app, host, self.port)
+        self._thread = threading.Thread(target=self._run, name="alipay-sandbox", daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(self._server.serve())
+
+    def start(self, timeout: float = 15.0) -> "SandboxThread":
+        self._thread.start()
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                opener.open(self.url + "/", timeout=1).read()
+                return self
+            except OSError:
+                if not self._thread.is_alive():
+                    break
+                time.sleep(0.05)
+        raise RuntimeError(f"the Alipay sandbox did not start on {self.url}")
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._server.stop)
+            self._thread.join(10)

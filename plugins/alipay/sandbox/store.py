@@ -1,0 +1,107 @@
+"""The sandbox's trades, refunds and pending notifications in one SQLite file, so a restart loses nothing."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import time
+from datetime import datetime
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS trades (
+  app_id TEXT NOT NULL, out_trade_no TEXT NOT NULL, trade_no TEXT NOT NULL UNIQUE, subject TEXT NOT NULL,
+  total_fen INTEGER NOT NULL, seller_id TEXT NOT NULL, method TEXT NOT NULL, notify_url TEXT NOT NULL, return_url TEXT NOT NULL,
+  time_expire TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, refunded_fen INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL, paid_at TEXT NOT NULL DEFAULT '', closed_at TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (app_id, out_trade_no));
+CREATE TABLE IF NOT EXISTS refunds (
+  app_id TEXT NOT NULL, out_trade_no TEXT NOT NULL, out_request_no TEXT NOT NULL, amount_fen INTEGER NOT NULL, created_at TEXT NOT NULL,
+  PRIMARY KEY (app_id, out_trade_no, out_request_no));
+CREATE TABLE IF NOT EXISTS notifications (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, app_id TEXT NOT NULL, out_trade_no TEXT NOT NULL, url TEXT NOT NULL, form TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, next_at REAL, delivered_at REAL, last_answer TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS notifications_due ON notifications (next_at) WHERE next_at IS NOT NULL;
+"""
+
+
+def now_text() -> str:
+    return datetime.now().strftime("%Y-%m-%d %H:%M:%S")  # Alipay's format, local (Beijing) time
+
+
+class TradeStore:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- trades -------------------------------------------------------------
+    def trade(self, app_id: str, out_trade_no: str) -> dict | None:
+        row = self.db.execute("SELECT * FROM trades WHERE app_id=? AND out_trade_no=?", (app_id, out_trade_no)).fetchone()
+        return dict(row) if row else None
+
+    def open_trade(self, *, app_id: str, out_trade_no: str, subject: str, total_fen: int, seller_id: str, method: str,
+                   notify_url: str, return_url: str, time_expire: str) -> dict:
+        """The trade as the customer sees it at the pay page: created once (WAIT_BUYER_PAY); a later page load keeps it."""
+        trade_no = datetime.now().strftime("%Y%m%d") + "22001" + "".join(secrets.choice("0123456789") for _ in range(15))
+        self.db.execute("INSERT OR IGNORE INTO trades (app_id, out_trade_no, trade_no, subject, total_fen, seller_id, method, notify_url,"
+                        " return_url, time_expire, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,'WAIT_BUYER_PAY',?)",
+                        (app_id, out_trade_no, trade_no, subject, total_fen, seller_id, method, notify_url, return_url, time_expire, now_text()))
+        return self.trade(app_id, out_trade_no)
+
+    def finish(self, app_id: str, out_trade_no: str, status: str) -> dict | None:
+        """WAIT_BUYER_PAY → TRADE_SUCCESS (paid) or TRADE_CLOSED; None when the trade was no longer waiting."""
+        column = "paid_at" if status == "TRADE_SUCCESS" else "closed_at"
+        cur = self.db.execute(f"UPDATE trades SET status=?, {column}=? WHERE app_id=? AND out_trade_no=? AND status='WAIT_BUYER_PAY'",
+                              (status, now_text(), app_id, out_trade_no))
+        return self.trade(app_id, out_trade_no) if cur.rowcount == 1 else None
+
+    def refund(self, app_id: str, out_trade_no: str, out_request_no: str, amount_fen: int) -> tuple[str, dict | None]:
+        """("ok" | "repeated" | "no_trade" | "not_paid" | "too_much" | "other_amount", trade); idempotent by out_request_no."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            trade = self.trade(app_id, out_trade_no)
+            if trade is None:
+                return "no_trade", None
+            done = self.db.execute("SELECT amount_fen FROM refunds WHERE app_id=? AND out_trade_no=? AND out_request_no=?",
+                                   (app_id, out_trade_no, out_request_no)).fetchone()
+            if done is not None:
+                return ("repeated" if done["amount_fen"] == amount_fen else "other_amount"), trade
+            if trade["status"] not in ("TRADE_SUCCESS", "TRADE_CLOSED") or not trade["paid_at"]:
+                return "not_paid", trade
+            if trade["refunded_fen"] + amount_fen > trade["total_fen"]:
+                return "too_much", trade
+            self.db.execute("INSERT INTO refunds VALUES (?,?,?,?,?)", (app_id, out_trade_no, out_request_no, amount_fen, now_text()))
+            full = trade["refunded_fen"] + amount_fen == trade["total_fen"]
+            self.db.execute("UPDATE trades SET refunded_fen = refunded_fen + ?, status = ?, closed_at = CASE WHEN ? THEN ? ELSE closed_at END"
+                            " WHERE app_id=? AND out_trade_no=?",
+                            (amount_fen, "TRADE_CLOSED" if full else trade["status"], full, now_text(), app_id, out_trade_no))
+            return "ok", self.trade(app_id, out_trade_no)
+        finally:
+            self.db.execute("COMMIT")
+
+    # -- notifications ------------------------------------------------------
+    def enqueue(self, app_id: str, out_trade_no: str, url: str, form: dict) -> None:
+        self.db.execute("INSERT INTO notifications (app_id, out_trade_no, url, form, next_at) VALUES (?,?,?,?,?)",
+                        (app_id, out_trade_no, url, json.dumps(form, ensure_ascii=False), time.time()))
+
+    def due(self, now: float) -> list[dict]:
+        rows = self.db.execute("SELECT * FROM notifications WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at", (now,))
+        return [dict(r) | {"form": json.loads(r["form"])} for r in rows]
+
+    def next_due(self) -> float | None:
+        return self.db.execute("SELECT MIN(next_at) FROM notifications WHERE next_at IS NOT NULL").fetchone()[0]
+
+    def attempted(self, notification_id: int, answer: str, *, delivered: bool, next_at: float | None) -> None:
+        self.db.execute("UPDATE notifications SET attempts = attempts + 1, last_answer = ?, delivered_at = ?, next_at = ? WHERE id = ?",
+                        (answer[:200], time.time() if delivered else None, None if delivered else next_at, notification_id))
+
+    def notifications(self, app_id: str, out_trade_no: str) -> list[dict]:
+        rows = self.db.execute("SELECT * FROM notifications WHERE app_id=? AND out_trade_no=? ORDER BY id", (app_id, out_trade_no))
+        return [dict(r) | {"form": json.loads(r["form"])} for r in rows]
