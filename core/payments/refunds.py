@@ -17,6 +17,8 @@ from __future__ import annotations
 import logging
 import secrets
 
+from piccolo.columns.combination import WhereRaw
+
 from core.db import transaction
 from core.payments import ledger
 from core.payments.model import PAID, PARTIALLY_REFUNDED, REFUNDED, PaymentError, now
@@ -33,7 +35,7 @@ async def _reserve(intent_id: str, amount_fen: int, reason: str, operator: str) 
         rows = await PaymentIntent.update({PaymentIntent.refunded_fen: PaymentIntent.refunded_fen + amount_fen,
                                            PaymentIntent.updated_at: now()}).where(
             (PaymentIntent.public_id == intent_id) & PaymentIntent.state.is_in(list(PAID))
-            & (PaymentIntent.refunded_fen + amount_fen <= PaymentIntent.amount_fen)).returning(PaymentIntent.provider)
+            & WhereRaw('"refunded_fen" + {} <= "amount_fen"', amount_fen)).returning(PaymentIntent.provider)
         if not rows:
             raise PaymentError(f"payment {intent_id} cannot be refunded {amount_fen} fen: not paid, or more than what is left")
         refund = Refund(refund_id="rf" + secrets.token_hex(14), intent_id=intent_id, amount_fen=amount_fen, state="pending",

@@ -1,0 +1,173 @@
+"""Refunds (partial, full, never more than paid), reconciliation of abandoned payments, the return page, history after switch-off."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core.jobs import make_runner
+from core.legacy.outbox_tables import OutboxEvent
+from core.payments import PaymentError, create_intent, get_intent, refund, start_checkout
+from core.payments.providers import GatewayResult
+from core.payments.reconcile import reconcile_payments
+from core.payments.refunds import retry_pending
+from core.payments.settle import settle
+from core.payments.tables import PaymentIntent, Refund
+from core.testing import TenantSpec, make_customer, register_customer
+from core.testing.payments import FakePaymentPlugin
+
+import shop_plugin
+
+
+def open_intent(h, key="k", amount=1000, customer="C00001"):
+    async def go():
+        intent = await create_intent(h.hall, purpose="card", owner="shop", reference=key, customer_id=customer, amount_fen=amount,
+                                     provider="fake", idempotency_key=key, subject="充值卡")
+        await start_checkout(h.hall, intent.id, channel="pc", return_url="http://alpha.test/r", notify_url="http://alpha.test/n")
+        return intent
+    return h.in_tenant("alpha", go)
+
+
+def paid_intent(h, plugin, key="k", amount=1000):
+    intent = open_intent(h, key, amount)
+    trade = plugin.gateway("alpha").pay(intent.id)
+    h.in_tenant("alpha", settle, h.hall, "fake", GatewayResult(intent.id, trade.trade_no, "succeeded", amount, {}))
+    return intent
+
+
+def test_partial_then_full_refund_and_over_refund_is_refused(pay):
+    h, plugin = pay
+    intent = paid_intent(h, plugin)
+    rid, state = h.in_tenant("alpha", refund, h.hall, intent.id, 300, reason="card faulty", operator="clerk")
+    assert state == "succeeded" and h.in_tenant("alpha", get_intent, intent.id).state == "partially_refunded"
+    with pytest.raises(PaymentError, match="more than what is left"):
+        h.in_tenant("alpha", refund, h.hall, intent.id, 701, reason="too much", operator="clerk")
+    with pytest.raises(PaymentError):
+        h.in_tenant("alpha", refund, h.hall, intent.id, 1.5, reason="float", operator="clerk")
+    h.in_tenant("alpha", refund, h.hall, intent.id, 700, reason="the rest", operator="clerk")
+    done = h.in_tenant("alpha", get_intent, intent.id)
+    assert (done.state, done.refunded_fen) == ("refunded", 1000)
+    assert plugin.gateway("alpha").trades[intent.id].refunds == {rid: 300, **{k: 700 for k in plugin.gateway("alpha").trades[intent.id].refunds if k != rid}}
+    with pytest.raises(PaymentError):
+        h.in_tenant("alpha", refund, h.hall, intent.id, 1, reason="nothing left", operator="clerk")
+    unpaid = open_intent(h, "unpaid")
+    with pytest.raises(PaymentError, match="not paid"):
+        h.in_tenant("alpha", refund, h.hall, unpaid.id, 1, reason="never paid", operator="clerk")
+
+
+def test_a_refund_while_the_gateway_is_down_stays_pending_and_is_retried_once(pay):
+    h, plugin = pay
+    intent = paid_intent(h, plugin)
+    gateway = plugin.gateway("alpha")
+    gateway.down = True
+    rid, state = h.in_tenant("alpha", refund, h.hall, intent.id, 1000, reason="outage", operator="clerk")
+    assert state == "pending" and h.in_tenant("alpha", get_intent, intent.id).refunded_fen == 1000  # reserved: no second refund fits
+    with pytest.raises(PaymentError):
+        h.in_tenant("alpha", refund, h.hall, intent.id, 1, reason="double", operator="clerk")
+    gateway.down = False
+    assert h.in_tenant("alpha", retry_pending, h.hall) == 1
+    assert h.in_tenant("alpha", retry_pending, h.hall) == 0
+    assert gateway.trades[intent.id].refunds == {rid: 1000}
+    assert h.in_tenant("alpha", get_intent, intent.id).state == "refunded"
+
+
+def test_a_refund_the_gateway_refuses_gives_the_amount_back(pay):
+    h, plugin = pay
+    intent = paid_intent(h, plugin)
+    plugin.gateway("alpha").trades[intent.id].status = "canceled"  # the gateway no longer considers it paid
+    _, state = h.in_tenant("alpha", refund, h.hall, intent.id, 500, reason="x", operator="clerk")
+    assert state == "failed"
+    after = h.in_tenant("alpha", get_intent, intent.id)
+    assert (after.state, after.refunded_fen) == ("succeeded", 0)
+    assert h.in_tenant("alpha", lambda: Refund.select(Refund.state))[0]["state"] == "failed"
+
+
+def age(h, intent_id, minutes):
+    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=minutes)
+    h.in_tenant("alpha", lambda: PaymentIntent.update({PaymentIntent.updated_at: past, PaymentIntent.created_at: past}).where(
+        PaymentIntent.public_id == intent_id))
+
+
+def test_reconciliation_credits_a_customer_who_closed_the_browser_and_cancels_stale_ones(pay):
+    h, plugin = pay
+    gateway = plugin.gateway("alpha")
+    gone = open_intent(h, "gone")  # paid, browser closed, notification lost
+    gateway.pay(gone.id)
+    fresh = open_intent(h, "fresh")  # paid a moment ago: the notification is still on its way
+    gateway.pay(fresh.id)
+    stale = open_intent(h, "stale")  # never paid
+    waiting = open_intent(h, "waiting")  # still at the checkout
+    age(h, gone.id, 10)
+    age(h, stale.id, 600)
+    age(h, waiting.id, 30)
+    result = h.in_tenant("alpha", reconcile_payments, h.hall, "alpha")
+    assert (result.queried, result.credited, result.canceled) == (3, 1, 1)
+    states = {i.id: h.in_tenant("alpha", get_intent, i.id).state for i in (gone, fresh, stale, waiting)}
+    assert states == {gone.id: "succeeded", fresh.id: "pending", stale.id: "canceled", waiting.id: "pending"}
+    assert gateway.trades[stale.id].status == "canceled"  # closed at the gateway before it was canceled here
+    again = h.in_tenant("alpha", reconcile_payments, h.hall, "alpha")  # idempotent
+    assert again.credited == 0 and again.canceled == 0
+    posted = h.in_tenant("alpha", lambda: OutboxEvent.count().where(OutboxEvent.kind == "payment.posted"))
+    assert posted == 1
+
+
+def test_reconciliation_runs_as_a_job_and_waits_out_an_outage(pay):
+    h, plugin = pay
+    gateway = plugin.gateway("alpha")
+    intent = open_intent(h)
+    gateway.pay(intent.id)
+    age(h, intent.id, 10)
+    gateway.down = True
+    h.run(make_runner(h.hall).run_now("core.reconcile_payments", "alpha"))
+    assert h.in_tenant("alpha", get_intent, intent.id).state == "pending"
+    gateway.down = False
+    h.run(make_runner(h.hall).run_now("core.reconcile_payments", "alpha"))
+    assert h.in_tenant("alpha", get_intent, intent.id).state == "succeeded"
+
+
+def test_the_return_page_trusts_the_gateway_not_the_query_string(pay):
+    h, plugin = pay
+    intent = open_intent(h)
+    client = h.client("alpha")
+    page = client.get(f"/pay/return/{intent.id}?trade_status=TRADE_SUCCESS&total_fen=1000")
+    assert page.status_code == 200 and 'data-state="pending"' in page.text
+    plugin.gateway("alpha").pay(intent.id)
+    page = client.get(f"/pay/return/{intent.id}")
+    assert 'data-state="succeeded"' in page.text and "10.00" in page.text
+    assert h.in_tenant("alpha", get_intent, intent.id).state == "succeeded"
+    other = open_intent(h, "other")
+    plugin.gateway("alpha").down = True
+    assert 'data-state="pending"' in client.get(f"/pay/return/{other.id}").text  # a gateway away is not an error page
+    assert client.get("/pay/return/pi-no-such-payment").status_code == 404
+
+
+def test_a_plugin_takes_money_in_a_few_lines_and_history_survives_switching_the_provider_off(hall_factory):
+    plugin = FakePaymentPlugin()
+    spec = TenantSpec("alpha", plugins=["shop"], payments={"providers": ["fake"]})
+    h = hall_factory([spec], extra_plugins={"fakepay": plugin, "shop": shop_plugin})
+    customer = make_customer(1)
+    register_customer(h, "alpha", customer)
+    client = h.client("alpha")
+    client.login_customer(customer.numbers[0].number)
+    r = client.post("/shop/buy/card50", {"attempt": "1"})
+    assert r.status_code == 303 and r.headers["location"].startswith("https://fakepay.test/pc/")
+    intent_id = r.headers["location"].rsplit("/", 1)[1]
+    assert client.post("/shop/buy/card50", {"attempt": "1"}).headers["location"] == r.headers["location"]  # a double click: one payment
+    gateway = plugin.gateway("alpha")
+    gateway.pay(intent_id)
+    assert client.post("/pay/notify/fake", gateway.notification(intent_id), csrf=False).text == "success"
+    delivered = h.in_tenant("alpha", lambda: OutboxEvent.select(OutboxEvent.payload).where(OutboxEvent.kind == "shop.delivered"))
+    assert [d["payload"]["customer_id"] for d in delivered] == [customer.legacy_id]
+    history = client.get("/pay/history")
+    assert intent_id in history.text and "50.00" in history.text and "测试支付" in history.text
+
+    # the tenant switches the provider off, and the provider's plugin is even uninstalled: the history still renders
+    h.hall.settings.tenants["alpha"].data.payments.providers.clear()
+    h.hall.plugins.unregister("fakepay")
+    h.hall.state.pop("core.payments.providers", None)
+    c2 = h.client("alpha")
+    c2.login_customer(customer.numbers[0].number)
+    page = c2.get("/pay/history")
+    assert page.status_code == 200 and intent_id in page.text and ">fake<" in page.text.replace("\n", "").replace(" ", "")
+    assert c2.post("/pay/notify/fake", gateway.notification(intent_id), csrf=False).status_code == 404
