@@ -101,7 +101,7 @@ def test_operators_see_and_retry_quarantined_customers(hall):
     assert client.post("/console/sync/customers/retry").status_code == 303
     assert hall.in_tenant("alpha", lambda: Customer.count()) == 1
     assert hall.in_tenant("alpha", lambda: Quarantine.count().where(Quarantine.resolved_at.is_null())) == 0
-    assert "cannot list its rows for reconciliation" in client.get("/console/sync").text  # the FakeConnector
+    assert "无法列出数据，不能对账" in client.get("/console/sync").text  # the FakeConnector
 
 
 def test_sync_page_shows_reconciliation_and_its_refusal(hall_factory, tmp_path):
