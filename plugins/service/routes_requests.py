@@ -92,8 +92,8 @@ async def ask(request: Request) -> Response:
         return await _ask_page(request, form, 429, N_("Too many submissions in a short time. Please try again in an hour."))
     actor = Actor.from_principal(customer) if customer else Actor.system("visitor")
     try:
-        order = await open_order(request.app.state.hall, CONSULTATION_CODE, {"text": form.value("text")}, title=form.value("title"),
-                                 actor=actor, contact=contact, language=info(request).language)
+        order = await open_order(request.app.state.hall, CONSULTATION_CODE, {"text": form.data.get("text", "").strip()},
+                                 title=form.value("title"), actor=actor, contact=contact, language=info(request).language)
     except WorkOrderError as exc:
         _apply(form, exc)
         return await _ask_page(request, form, exc.status)
@@ -140,7 +140,7 @@ async def complain(request: Request) -> Response:
     flooding, keys = await _flooding(request)
     if flooding:
         return await _complain_page(request, form, 429, N_("Too many submissions in a short time. Please try again in an hour."))
-    data = {"category": form.value("category"), "text": form.value("text"), "attachments": []}
+    data = {"category": form.value("category"), "text": form.data.get("text", "").strip(), "attachments": []}
     try:
         async with transaction():
             if upload:
