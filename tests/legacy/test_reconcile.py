@@ -138,3 +138,27 @@ async def test_calls_older_than_the_window_are_left_alone(make_billing):
         assert await CallRecord.exists().where(CallRecord.legacy_id == f"{old_table[3:]}-{old_gone}")  # retention's business
     wide = await reconcile_kind(billing.tenant, billing.connector, "calls")  # the full window sees the old one gone too
     assert (wide.gone, wide.removed) == (1, 1)
+
+
+async def test_a_row_synced_while_the_listing_runs_is_not_taken_for_deleted(make_billing):
+    billing = make_billing("haibin", 20, months=1)
+    await sync_all(billing)
+
+    class SyncMeanwhile:  # the scheduled sync stores a new bill between two pages of the listing
+        def __init__(self, real):
+            self.real, self.done = real, False
+
+        def reconcilable_kinds(self):
+            return self.real.reconcilable_kinds()
+
+        async def legacy_ids(self, kind, cursor, limit):
+            page = await self.real.legacy_ids(kind, cursor, limit)
+            if not self.done:
+                self.done = True
+                await Bill.insert(Bill(legacy_id="NEW-1", number="13800000000", month="2024-05"))
+            return page
+
+    result = await reconcile_kind(billing.tenant, SyncMeanwhile(billing.connector), "bills", page_size=5)
+    assert (result.gone, result.removed) == (0, 0)
+    with tenant_scope(billing.tenant):
+        assert await Bill.exists().where(Bill.legacy_id == "NEW-1")
