@@ -24,7 +24,7 @@ async def buy(request: Request, item: FromPath[str]) -> Response:
     intent = await create_intent(hall_of(request), purpose="card", owner="shop", reference=item, customer_id=customer,
                                  amount_fen=PRICES[item], provider="fake", subject=f"充值卡 {item}",
                                  idempotency_key=f"shop:{customer}:{item}:{form.get('attempt', '1')}")
-    return await checkout_response(request, intent)
+    return await checkout_response(request, intent)      # 303 to the gateway (or its auto-submitting form)
 
 
 @hookimpl
@@ -33,5 +33,5 @@ def register_routes(hall):
 
 
 @hookimpl
-def payment_succeeded(hall, tenant, intent):
+def payment_succeeded(hall, tenant, intent):             # called once, only for the owner, inside the settlement's transaction
     return emit("shop.delivered", {"intent_id": intent.id, "item": intent.reference, "customer_id": intent.customer_id})
