@@ -40,6 +40,7 @@ def check() -> None:
             except Exception as exc:
                 issues = getattr(exc, "issues", None)
                 problems += [str(i) for i in issues] if issues else [f"tenant {tenant_id}: connector: {exc}"]
+        problems += payment_provider_problems(hall)
         return problems
 
     problems = run(probe())
@@ -49,6 +50,22 @@ def check() -> None:
             click.echo(f"  {p}", err=True)
         raise SystemExit(2)
     click.secho(f"OK: {len(hall.tenants)} tenant(s), {len(hall.plugins.names())} plugin(s), {len(hall.themes)} theme(s), database {hall.db.parsed.engine}.", fg="green")
+
+
+def payment_provider_problems(hall) -> list[str]:
+    """Build every payment provider a tenant switched on: unreadable or bad keys show here, not at a customer's checkout."""
+    from core.config import ConfigError
+    from core.payments.registry import enabled_providers, provider_for
+
+    problems = []
+    for tenant in hall.tenants:
+        for provider_id in enabled_providers(hall, tenant):
+            try:
+                if provider_for(hall, tenant, provider_id) is None:
+                    problems.append(f"{tenant.path / 'tenant.toml'}: payments.providers: no installed plugin provides payment provider {provider_id!r}")
+            except ConfigError as exc:
+                problems += [str(i) for i in exc.issues]
+    return problems
 
 
 @cli.command(help="List plugins and the tenants that enable them.")

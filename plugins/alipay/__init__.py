@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from core import hookspecs
 from core.config import ConfigError, ConfigIssue
 from core.hookspecs import hookimpl
 from plugins.alipay.settings import AlipaySettings
@@ -23,13 +22,10 @@ def register_commands(hall, cli):
 
 
 def build_provider(hall, tenant, settings: AlipaySettings | None = None):
-    """The tenant's AlipayProvider, built once per process; ConfigError names the file and key of each problem."""
+    """The tenant's AlipayProvider (the core keeps it per process); ConfigError names the file and key of each problem."""
     from plugins.alipay.keys import load_keys
     from plugins.alipay.provider import AlipayProvider
 
-    cache = hall.state.setdefault("alipay.providers", {})
-    if tenant.id in cache:
-        return cache[tenant.id]
     settings = settings if isinstance(settings, AlipaySettings) else tenant.plugin_settings("alipay")
     tfile = str(tenant.path / "tenant.toml")
     issues = [ConfigIssue(tfile, f"plugins.alipay.{key}", f"required for a tenant that takes Alipay payments ({hint})")
@@ -41,14 +37,11 @@ def build_provider(hall, tenant, settings: AlipaySettings | None = None):
         issues += exc.issues
     if issues:
         raise ConfigError(issues)
-    cache[tenant.id] = provider = AlipayProvider(settings, keys)
-    return provider
+    return AlipayProvider(settings, keys)
 
 
-if hasattr(hookspecs, "make_payment_provider"):  # the payment core's hook (core/payments)
-
-    @hookimpl
-    def make_payment_provider(hall, tenant, provider_id, settings):
-        if provider_id != PROVIDER_ID:
-            return None
-        return build_provider(hall, tenant, settings)
+@hookimpl
+def make_payment_provider(hall, tenant, provider_id, settings):
+    if provider_id != PROVIDER_ID:
+        return None
+    return build_provider(hall, tenant, settings)

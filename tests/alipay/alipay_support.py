@@ -120,3 +120,17 @@ class NotifyReceiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def write_secrets(config_file: Path, tenant_id: str, *, private: str | None = None, public: str | None = None, extra: str = "") -> Path:
+    """The tenant's [alipay.<id>] keys in the secrets file beside hall.toml (inline PEM)."""
+    keys = key_pairs()
+    path = config_file.parent / ".secrets.toml"
+    body = (f"[alipay.{tenant_id}]\napp_private_key = '''\n{private if private is not None else keys.merchant_private}'''\n"
+            f"alipay_public_key = '''\n{public if public is not None else keys.sandbox_public}'''\n{extra}")
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def alipay_tenant_settings(gateway: str) -> dict:
+    return {"alipay": {"app_id": APP_ID, "seller_id": SELLER_ID, "gateway": gateway}}

@@ -1,6 +1,6 @@
 """First run: the sandbox's key pair, a merchant key pair per demo tenant, sandbox.toml and the tenants' secrets.
 
-Only tenants that enable the alipay plugin and point ``gateway`` somewhere other
+Only tenants that take Alipay payments and point ``gateway`` somewhere other
 than Alipay's real gateway are registered. A tenant whose keys are already in the
 secrets file keeps them (the sandbox learns its public key from the private key);
 one without keys gets a fresh pair under the sandbox folder, named in the secrets file.
@@ -25,7 +25,10 @@ def sandbox_folder(hall) -> Path:
 
 
 def sandbox_tenants(hall) -> list:
-    return [t for t in hall.tenants if t.enables("alipay") and t.plugin_settings("alipay").gateway != ALIPAY_GATEWAY
+    """Tenants that take Alipay payments ([payments] providers) through a gateway other than Alipay's real one."""
+    from core.payments.registry import enabled_providers
+
+    return [t for t in hall.tenants if "alipay" in enabled_providers(hall, t) and t.plugin_settings("alipay").gateway != ALIPAY_GATEWAY
             and t.plugin_settings("alipay").app_id]
 
 

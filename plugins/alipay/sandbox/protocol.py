@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
-
 from plugins.alipay.money import fen_to_yuan, yuan_to_fen
 from plugins.alipay.sandbox.config import SandboxConfig
 from plugins.alipay.sandbox.store import TradeStore, now_text
@@ -68,7 +66,7 @@ def open_page_trade(config: SandboxConfig, store: TradeStore, params: dict, meth
                              time_expire=str(biz.get("time_expire", "")))
     if trade["total_fen"] != total_fen or trade["subject"] != subject:
         raise GatewayRefusal("ACQ.TRADE_HAS_CHANGED", "交易信息被篡改", code="40004", msg="Business Failed")
-    if trade["status"] == "WAIT_BUYER_PAY" and trade["time_expire"] and trade["time_expire"] < datetime.now().strftime("%Y-%m-%d %H:%M:%S"):
+    if trade["status"] == "WAIT_BUYER_PAY" and trade["time_expire"] and trade["time_expire"] < now_text():
         trade = store.finish(app.app_id, out_trade_no, "TRADE_CLOSED") or store.trade(app.app_id, out_trade_no)
     return trade
 

@@ -8,6 +8,9 @@ import sqlite3
 import time
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+BEIJING = ZoneInfo("Asia/Shanghai")  # Alipay's clock
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS trades (
@@ -27,7 +30,7 @@ CREATE INDEX IF NOT EXISTS notifications_due ON notifications (next_at) WHERE ne
 
 
 def now_text() -> str:
-    return datetime.now().strftime("%Y-%m-%d %H:%M:%S")  # Alipay's format, local (Beijing) time
+    return datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M:%S")  # Alipay's format and time zone
 
 
 class TradeStore:
@@ -49,7 +52,7 @@ class TradeStore:
     def open_trade(self, *, app_id: str, out_trade_no: str, subject: str, total_fen: int, seller_id: str, method: str,
                    notify_url: str, return_url: str, time_expire: str) -> dict:
         """The trade as the customer sees it at the pay page: created once (WAIT_BUYER_PAY); a later page load keeps it."""
-        trade_no = datetime.now().strftime("%Y%m%d") + "22001" + "".join(secrets.choice("0123456789") for _ in range(15))
+        trade_no = datetime.now(BEIJING).strftime("%Y%m%d") + "22001" + "".join(secrets.choice("0123456789") for _ in range(15))
         self.db.execute("INSERT OR IGNORE INTO trades (app_id, out_trade_no, trade_no, subject, total_fen, seller_id, method, notify_url,"
                         " return_url, time_expire, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,'WAIT_BUYER_PAY',?)",
                         (app_id, out_trade_no, trade_no, subject, total_fen, seller_id, method, notify_url, return_url, time_expire, now_text()))
