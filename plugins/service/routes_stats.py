@@ -65,12 +65,20 @@ async def _labels(by: str) -> dict:
     return {}
 
 
+def cell(value) -> str:
+    """A CSV cell that a spreadsheet never runs as a formula (names are data typed by people)."""
+    if not isinstance(value, str):
+        return "" if value is None else str(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def by_code(by: str) -> bool:
     return by in ("category", "type")
 
 
 @get("/console/stats", opt=STATS)
-async def stats_page(request: Request, start: FromQuery[str] = "", end: FromQuery[str] = "", by: FromQuery[str] = "category", kind: FromQuery[str] = "") -> Response:
+async def stats_page(request: Request, start: FromQuery[str] = "", end: FromQuery[str] = "", by: FromQuery[str] = "category",
+                     kind: FromQuery[str] = "") -> Response:
     context = await _query(request, start, end, by, kind)
     top = max([r.opened for r in context["rows"]] or [1]) or 1
     return await render(request, "service/stats.html", {**context, "top": top, "groups": GROUP_LABELS, "columns": COLUMNS},
@@ -78,7 +86,8 @@ async def stats_page(request: Request, start: FromQuery[str] = "", end: FromQuer
 
 
 @get("/console/stats.csv", opt=STATS)
-async def stats_csv(request: Request, start: FromQuery[str] = "", end: FromQuery[str] = "", by: FromQuery[str] = "category", kind: FromQuery[str] = "") -> Response:
+async def stats_csv(request: Request, start: FromQuery[str] = "", end: FromQuery[str] = "", by: FromQuery[str] = "category",
+                    kind: FromQuery[str] = "") -> Response:
     context = await _query(request, start, end, by, kind)
     _ = gettext(request)
     out = io.StringIO()
@@ -87,7 +96,7 @@ async def stats_csv(request: Request, start: FromQuery[str] = "", end: FromQuery
     for row in context["rows"]:
         label = context["labels"].get(row.key, "" if row.key is None else row.key)
         translated = _(label) if by_code(context["by"]) else label  # codes have message ids; names are data
-        writer.writerow(["" if row.key is None else row.key, translated, *("" if getattr(row, c) is None else getattr(row, c) for c in COLUMNS)])
+        writer.writerow([cell(row.key), cell(translated), *(cell(getattr(row, c)) for c in COLUMNS)])
     name = f"service-stats-{context['start']}-{context['end']}-{context['by']}.csv"
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -83,3 +83,9 @@ def test_statistics_need_the_permission_and_stay_in_the_tenant(world):
     text = beta.get("/service/console/stats.csv", params={"by": "type"}).text.lstrip("\ufeff")
     assert list(csv.DictReader(io.StringIO(text))) == []
     assert customer_client(harness, ids).get("/service/console/stats", follow_redirects=False).status_code in (302, 303, 403)
+
+
+def test_csv_cells_never_start_a_formula():
+    from plugins.service.routes_stats import cell
+
+    assert [cell("=SUM(A1)"), cell("@x"), cell("Billing"), cell(None), cell(-1.5), cell(3)] == ["'=SUM(A1)", "'@x", "Billing", "", "-1.5", "3"]
