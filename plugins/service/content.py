@@ -26,7 +26,7 @@ def plain_text(html: str) -> str:
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _ID_NUMBER = re.compile(r"\b\d{17}[\dXx]\b")
-_LONG_NUMBER = re.compile(r"\d{5,}")  # phone numbers, account numbers, bill numbers
+_LONG_NUMBER = re.compile(r"\d{7,}")  # phone, account and bill numbers; short public ones (10000, 95xxx) stay
 
 
 def deidentify(text: str) -> str:

@@ -75,3 +75,11 @@ def test_publishing_needs_the_permission_and_an_order_one_may_see(world):
     ann = operator_client(harness, "alpha", "ann")
     r = ann.post(f"/service/console/faq/new/{order['id']}", {"question": "", "answer": ""})
     assert r.status_code == 400 and len(field_errors(r.text)) == 2
+
+
+def test_deidentify_masks_personal_numbers_but_not_public_ones():
+    from plugins.service.content import deidentify
+
+    masked = deidentify("我的号码 13912345678，身份证 11010519491231002X，邮箱 li.wei@example.com，已拨打 10000")
+    assert "13912345678" not in masked and "11010519491231002X" not in masked and "li.wei@example.com" not in masked
+    assert "10000" in masked and "139" in masked
