@@ -2,8 +2,8 @@
 
 Writes a secrets file when there is none, generates a demo legacy database per
 tenant (Faker zh_CN data, valid ID numbers), migrates, syncs customers, creates
-operators and a super-admin, starts a local SMTP sink that prints mail, prints
-the credentials, and serves.
+operators and a super-admin, starts a local SMTP sink that prints mail and the
+local Alipay sandbox the demo tenants pay through, prints the credentials, and serves.
 """
 
 from __future__ import annotations
@@ -123,6 +123,7 @@ def demo(host: str, port: int, subscribers: int, no_serve: bool) -> None:
     demo_customers = generate_legacy(hall, subscribers)
     report = run(with_db(hall, lambda: prepare(hall, demo_customers)))
     print_credentials(hall, report, host, port)
+    sandbox = payment_sandbox(hall, start=not no_serve)
     if no_serve:
         return
     sink = start_mail_sink(hall.deployment.mail.port)
@@ -131,6 +132,17 @@ def demo(host: str, port: int, subscribers: int, no_serve: bool) -> None:
     finally:
         if sink is not None:
             sink.stop()
+        if sandbox is not None:
+            sandbox.stop()
+
+
+def payment_sandbox(hall, *, start: bool):
+    """The local Alipay sandbox the demo tenants pay through: keys on first run, then served on a thread (None if unused)."""
+    if not hall.plugins.has("alipay"):
+        return None
+    from plugins.alipay.sandbox.runner import demo_sandbox
+
+    return demo_sandbox(hall, start=start, echo=click.echo)
 
 
 def print_credentials(hall, report: dict, host: str, port: int) -> None:

@@ -77,11 +77,19 @@ def _give_keys(hall, tenant_id: str, folder: Path) -> list[str]:
     path = secrets_path(hall.settings.config_file)
     existing = path.read_text(encoding="utf-8") if path.exists() else "# Local secrets: never commit this file.\n"
     section = (f"\n[alipay.{tenant_id}]  # the demo's keys for the local Alipay sandbox (hall sandbox alipay)\n"
-               f'app_private_key_file = "{folder / f"{tenant_id}-app-private.pem"}"\n'
-               f'alipay_public_key_file = "{folder / "sandbox-public.pem"}"\n')
+               f'app_private_key_file = "{_from_root(hall, folder / f"{tenant_id}-app-private.pem")}"\n'
+               f'alipay_public_key_file = "{_from_root(hall, folder / "sandbox-public.pem")}"\n')
     path.write_text(existing.rstrip("\n") + "\n" + section, encoding="utf-8")
     path.chmod(0o600)
     return [f"generated a merchant key pair for tenant {tenant_id} and named it in {path} [alipay.{tenant_id}]"]
+
+
+def _from_root(hall, path: Path) -> str:
+    """Relative to hall.toml when inside the deployment folder (moves with it), else absolute."""
+    try:
+        return str(path.resolve().relative_to(hall.root.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _write_secret(path: Path, text: str) -> None:

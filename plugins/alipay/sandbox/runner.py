@@ -68,3 +68,35 @@ class SandboxThread:
         if self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._server.stop)
             self._thread.join(10)
+
+
+def demo_sandbox(hall, *, start: bool = True, echo=print) -> SandboxThread | None:
+    """For ``hall demo``: keys and sandbox.toml for the tenants that use the sandbox, then (``start``) the sandbox on a thread.
+
+    It listens where the tenants' ``gateway`` points (http://127.0.0.1:8020 in the
+    demo tenants); a busy port is reported, not fatal, like the demo's mail sink.
+    """
+    from urllib.parse import urlsplit
+
+    from plugins.alipay.sandbox.prepare import ensure_sandbox, sandbox_tenants
+
+    tenants = sandbox_tenants(hall)
+    if not tenants:
+        return None
+    config, done = ensure_sandbox(hall)
+    for line in done:
+        echo(f"alipay sandbox: {line}")
+    if not start:
+        return None
+    where = {urlsplit(t.plugin_settings("alipay").gateway).netloc for t in tenants}
+    netloc = sorted(where)[0]
+    if len(where) > 1:
+        echo(f"(alipay sandbox: tenants point at several gateways {sorted(where)}; serving {netloc} only)")
+    host, _, port = netloc.rpartition(":")
+    try:
+        sandbox = SandboxThread(load_config(config), host or "127.0.0.1", int(port or 80)).start()
+    except (RuntimeError, OSError) as exc:
+        echo(f"(alipay sandbox not started on {netloc}: {exc}; run `hall sandbox alipay` yourself)")
+        return None
+    echo(f"Alipay sandbox (pay pages, notifications, query/refund/close): {sandbox.url}/ for {', '.join(t.id for t in tenants)}")
+    return sandbox
