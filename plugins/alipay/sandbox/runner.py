@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -32,42 +33,51 @@ def _free_port(host: str) -> int:
         return sock.getsockname()[1]
 
 
-class SandboxThread:
-    """The sandbox on a background thread: ``.url``, ``.gateway``, ``.store``, ``.notifier``; ``stop()``."""
+class ServerThread:
+    """An ASGI app served by granian on a background thread with its own event loop: ``.url``; ``start()``, ``stop()``."""
 
-    def __init__(self, config: SandboxConfig, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0):
+        self.app = app
         self.port = port or _free_port(host)
         self.url = f"http://{host}:{self.port}"
-        self.gateway = self.url + "/gateway.do"
-        self.app = build_app(config)
-        self.store = self.app.state.sandbox_store
-        self.notifier = self.app.state.sandbox_notifier
         self._loop = asyncio.new_event_loop()
-        self._server = _server(self.app, host, self.port)
-        self._thread = threading.Thread(target=self._run, name="alipay-sandbox", daemon=True)
+        self._server = _server(app, host, self.port)
+        self._thread = threading.Thread(target=self._run, name=f"asgi-{self.port}", daemon=True)
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
         self._loop.run_until_complete(self._server.serve())
 
-    def start(self, timeout: float = 15.0) -> "SandboxThread":
+    def start(self, timeout: float = 15.0, probe: str = "/"):
         self._thread.start()
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                opener.open(self.url + "/", timeout=1).read()
+                opener.open(self.url + probe, timeout=1).read()
                 return self
+            except urllib.error.HTTPError:
+                return self  # it answers
             except OSError:
                 if not self._thread.is_alive():
                     break
                 time.sleep(0.05)
-        raise RuntimeError(f"the Alipay sandbox did not start on {self.url}")
+        raise RuntimeError(f"nothing answered on {self.url} (port taken?)")
 
     def stop(self) -> None:
         if self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._server.stop)
             self._thread.join(10)
+
+
+class SandboxThread(ServerThread):
+    """The sandbox on a background thread: ``.gateway``, ``.store``, ``.notifier`` besides ``.url``."""
+
+    def __init__(self, config: SandboxConfig, host: str = "127.0.0.1", port: int = 0):
+        super().__init__(build_app(config), host, port)
+        self.gateway = self.url + "/gateway.do"
+        self.store = self.app.state.sandbox_store
+        self.notifier = self.app.state.sandbox_notifier
 
 
 def demo_sandbox(hall, *, start: bool = True, echo=print) -> SandboxThread | None:
