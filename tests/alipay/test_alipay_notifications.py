@@ -160,3 +160,20 @@ def test_checkout_refuses_sub_fen_free_amount_types_and_other_currencies(provide
 
 def test_the_gateway_is_set_through_the_sdks_private_attribute(provider):
     assert provider.client._gateway == GATEWAY  # python-alipay-sdk 3.x has no public setting for it
+
+
+def test_the_openssl_check_agrees_with_the_sdks_own(config, provider):
+    """The provider's client verifies with OpenSSL; the SDK's pycryptodome check gives the same answer on every case."""
+    from alipay import AliPay
+
+    keys = key_pairs()
+    sdk = AliPay(appid=APP_ID, app_private_key_string=keys.merchant_private, alipay_public_key_string=keys.sandbox_public)
+    genuine = notification_form(config, paid_trade())
+    forger_private, _ = new_key_pair()
+    cases = [genuine, genuine | {"total_amount": "1.00"}, resign(genuine, forger_private), genuine | {"sign": genuine["sign"][:-4] + "AAA="}]
+    for form in cases:
+        data = {k: v for k, v in form.items() if k != "sign"}
+        ours = provider.client.verify(dict(data), form["sign"])
+        theirs = sdk.verify(dict(data), form["sign"])
+        assert ours == theirs
+    assert provider.client.verify({k: v for k, v in genuine.items() if k != "sign"}, genuine["sign"]) is True
