@@ -46,6 +46,8 @@ class Notifier:
         self.delivered = asyncio.Event()  # set after every attempt (tests wait on it, not on time)
 
     def send(self, trade: dict) -> None:
+        if not trade["notify_url"]:
+            return  # the merchant asked for none
         self.store.enqueue(trade["app_id"], trade["out_trade_no"], trade["notify_url"], notification_form(self.config, trade))
         self.wake.set()
 
