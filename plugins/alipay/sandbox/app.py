@@ -66,7 +66,7 @@ def build_app(config: SandboxConfig) -> Litestar:
 
     @get("/")
     async def index() -> Response:
-        rows = store.db.execute("SELECT app_id, out_trade_no, status, total_fen FROM trades ORDER BY created_at DESC LIMIT 50").fetchall()
+        rows = store.latest()
         lines = "\n".join(f"{r['app_id']}  {r['out_trade_no']}  {r['status']}  {r['total_fen']} fen" for r in rows)
         return Response(f"Alipay sandbox: {len(config.apps)} app(s); latest trades:\n{lines}\n", media_type="text/plain; charset=utf-8")
 

@@ -84,8 +84,7 @@ def api_call(store: TradeStore, notify, app_id: str, method: str, biz: dict) -> 
     out_trade_no = str(biz.get("out_trade_no", ""))
     trade = store.trade(app_id, out_trade_no)
     if trade is None and biz.get("trade_no"):
-        row = store.db.execute("SELECT out_trade_no FROM trades WHERE app_id=? AND trade_no=?", (app_id, biz["trade_no"])).fetchone()
-        trade = store.trade(app_id, row[0]) if row else None
+        trade = store.by_trade_no(app_id, str(biz["trade_no"]))
     if trade is None:
         return NOT_EXIST | {"out_trade_no": out_trade_no}
     ids = {"trade_no": trade["trade_no"], "out_trade_no": trade["out_trade_no"]}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import sqlite3
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -33,22 +35,44 @@ def now_text() -> str:
     return datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M:%S")  # Alipay's format and time zone
 
 
+def locked(method):
+    """One connection, used by the server's loop and by tests or the demo from other threads: one caller at a time."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self.lock:
+            return method(self, *args, **kwargs)
+    return wrapper
+
+
 class TradeStore:
     def __init__(self, path: Path):
+        self.lock = threading.RLock()
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
 
+    @locked
     def close(self) -> None:
         self.db.close()
 
     # -- trades -------------------------------------------------------------
+    @locked
     def trade(self, app_id: str, out_trade_no: str) -> dict | None:
         row = self.db.execute("SELECT * FROM trades WHERE app_id=? AND out_trade_no=?", (app_id, out_trade_no)).fetchone()
         return dict(row) if row else None
 
+    @locked
+    def by_trade_no(self, app_id: str, trade_no: str) -> dict | None:
+        row = self.db.execute("SELECT * FROM trades WHERE app_id=? AND trade_no=?", (app_id, trade_no)).fetchone()
+        return dict(row) if row else None
+
+    @locked
+    def latest(self, limit: int = 50) -> list[dict]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM trades ORDER BY created_at DESC LIMIT ?", (limit,))]
+
+    @locked
     def open_trade(self, *, app_id: str, out_trade_no: str, subject: str, total_fen: int, seller_id: str, method: str,
                    notify_url: str, return_url: str, time_expire: str) -> dict:
         """The trade as the customer sees it at the pay page: created once (WAIT_BUYER_PAY); a later page load keeps it."""
@@ -58,6 +82,7 @@ class TradeStore:
                         (app_id, out_trade_no, trade_no, subject, total_fen, seller_id, method, notify_url, return_url, time_expire, now_text()))
         return self.trade(app_id, out_trade_no)
 
+    @locked
     def finish(self, app_id: str, out_trade_no: str, status: str) -> dict | None:
         """WAIT_BUYER_PAY → TRADE_SUCCESS (paid) or TRADE_CLOSED; None when the trade was no longer waiting."""
         column = "paid_at" if status == "TRADE_SUCCESS" else "closed_at"
@@ -65,6 +90,7 @@ class TradeStore:
                               (status, now_text(), app_id, out_trade_no))
         return self.trade(app_id, out_trade_no) if cur.rowcount == 1 else None
 
+    @locked
     def refund(self, app_id: str, out_trade_no: str, out_request_no: str, amount_fen: int) -> tuple[str, dict | None]:
         """("ok" | "repeated" | "no_trade" | "not_paid" | "too_much" | "other_amount", trade); idempotent by out_request_no."""
         self.db.execute("BEGIN IMMEDIATE")
@@ -90,21 +116,26 @@ class TradeStore:
             self.db.execute("COMMIT")
 
     # -- notifications ------------------------------------------------------
+    @locked
     def enqueue(self, app_id: str, out_trade_no: str, url: str, form: dict) -> None:
         self.db.execute("INSERT INTO notifications (app_id, out_trade_no, url, form, next_at) VALUES (?,?,?,?,?)",
                         (app_id, out_trade_no, url, json.dumps(form, ensure_ascii=False), time.time()))
 
+    @locked
     def due(self, now: float) -> list[dict]:
         rows = self.db.execute("SELECT * FROM notifications WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at", (now,))
         return [dict(r) | {"form": json.loads(r["form"])} for r in rows]
 
+    @locked
     def next_due(self) -> float | None:
         return self.db.execute("SELECT MIN(next_at) FROM notifications WHERE next_at IS NOT NULL").fetchone()[0]
 
+    @locked
     def attempted(self, notification_id: int, answer: str, *, delivered: bool, next_at: float | None) -> None:
         self.db.execute("UPDATE notifications SET attempts = attempts + 1, last_answer = ?, delivered_at = ?, next_at = ? WHERE id = ?",
                         (answer[:200], time.time() if delivered else None, None if delivered else next_at, notification_id))
 
+    @locked
     def notifications(self, app_id: str, out_trade_no: str) -> list[dict]:
         rows = self.db.execute("SELECT * FROM notifications WHERE app_id=? AND out_trade_no=? ORDER BY id", (app_id, out_trade_no))
         return [dict(r) | {"form": json.loads(r["form"])} for r in rows]
