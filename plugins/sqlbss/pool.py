@@ -22,7 +22,7 @@ from core.legacy.ports import NumberPage, NumberQuery, PoolNumber
 from plugins.sqlbss import billing_convert as convert
 from plugins.sqlbss.check import _codes
 from plugins.sqlbss.legacy_db import _Resolver
-from plugins.sqlbss.lines import SAMPLE, as_issue, code_in, column_types, typed, NO_MATCH
+from plugins.sqlbss.lines import NO_MATCH, SAMPLE, as_issue, code_in, column_types, typed
 from plugins.sqlbss.mapping import code
 
 ROLES = ("number", "kind", "area", "grade", "price", "min_spend", "status")
