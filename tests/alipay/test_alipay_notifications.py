@@ -177,3 +177,17 @@ def test_the_openssl_check_agrees_with_the_sdks_own(config, provider):
         theirs = sdk.verify(dict(data), form["sign"])
         assert ours == theirs
     assert provider.client.verify({k: v for k, v in genuine.items() if k != "sign"}, genuine["sign"]) is True
+
+
+def test_the_testkits_notifications_verify():
+    """plugins.alipay.testkit: what benchmarks and other plugins' tests use to post Alipay notifications."""
+    from plugins.alipay import testkit
+    from plugins.alipay.keys import AlipayKeys
+    from plugins.alipay.provider import AlipayProvider
+    from plugins.alipay.settings import AlipaySettings
+
+    keys = testkit.new_keys()
+    provider = AlipayProvider(AlipaySettings(**testkit.tenant_settings(GATEWAY)["alipay"]), AlipayKeys(keys.merchant_private, keys.gateway_public))
+    result = verify(provider, testkit.paid_notification(keys, "pi_kit", 1234))
+    assert (result.intent_id, result.status, result.amount_fen) == ("pi_kit", "succeeded", 1234)
+    assert "[alipay.alpha]" in testkit.secrets_toml("alpha", keys)
