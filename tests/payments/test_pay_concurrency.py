@@ -49,3 +49,34 @@ def test_concurrent_duplicate_settlements_credit_once(pay):
     assert Outcome.CREDITED.handled and Outcome.DUPLICATE.handled
     if not h.hall.db.is_sqlite:  # the copies really ran on separate PostgreSQL connections (no pool in tests)
         assert getattr(piccolo_conf.DB, "pool", None) is None
+
+
+def test_concurrent_refunds_never_exceed_what_was_paid(pay):
+    from core.payments import PaymentError, refund
+
+    h, plugin = pay
+    tenant = h.tenant("alpha")
+
+    async def scenario():
+        with tenant_scope(tenant):
+            intent = await create_intent(h.hall, purpose="card", owner="shop", reference="r", customer_id="C1", amount_fen=1000,
+                                         provider="fake", idempotency_key="k")
+            await start_checkout(h.hall, intent.id, channel="pc", return_url="http://a/r", notify_url="http://a/n")
+            plugin.gateway("alpha").pay(intent.id)
+            await settle(h.hall, "fake", GatewayResult(intent.id, "T", "succeeded", 1000, {}))
+
+        async def one(n):
+            with tenant_scope(tenant):
+                try:
+                    return await refund(h.hall, intent.id, 300, reason=f"clerk {n}", operator=f"clerk{n}")
+                except PaymentError:
+                    return None
+
+        return intent, await asyncio.gather(*(one(n) for n in range(5)))
+
+    intent, results = h.run(scenario())
+    done = [r for r in results if r is not None]
+    assert len(done) == 3 and all(state == "succeeded" for _, state in done)  # 3 × 300 fit into 1000, a fourth does not
+    after = h.in_tenant("alpha", get_intent, intent.id)
+    assert (after.refunded_fen, after.state) == (900, "partially_refunded")
+    assert sum(plugin.gateway("alpha").trades[intent.id].refunds.values()) == 900
