@@ -144,6 +144,10 @@ def run_once(command: Sequence[str], *, env: dict | None = None, cwd: Path | str
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        try:  # anything the child started (its own session): gone with it, as with a killed container
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     return Round(number, killed and returncode == -signal.SIGKILL, steps, returncode, output)
 
 
