@@ -70,8 +70,8 @@ class AlipayProvider:
     def __init__(self, settings: AlipaySettings, keys: AlipayKeys):
         self.settings = settings
         self.client = OpenSSLVerifyingAliPay(appid=settings.app_id, app_notify_url=None, app_private_key_string=keys.app_private_key,
-                             alipay_public_key_string=keys.alipay_public_key, sign_type=settings.sign_type,
-                             config=AliPayConfig(timeout=settings.timeout_seconds))
+                                             alipay_public_key_string=keys.alipay_public_key, sign_type=settings.sign_type,
+                                             config=AliPayConfig(timeout=settings.timeout_seconds))
         self.client._gateway = settings.gateway  # the SDK's only switch is debug=True (Alipay's own sandbox)
 
     # -- paying -------------------------------------------------------------
