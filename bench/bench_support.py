@@ -15,7 +15,7 @@ def _hall(config: Path):
     return Hall.from_config(config, extra_plugins={"fakepay": FakePaymentPlugin(), "benchshop": BenchShop()})
 
 
-async def open_payments(config: Path, intents: int) -> list[bytes]:
+async def open_payments(config: Path, intents: int, provider: str = "fake", keys=None) -> list[bytes]:
     from core.db import transaction
     from core.db.migrate import migrate
     from core.payments.intents import new_public_id
@@ -34,7 +34,7 @@ async def open_payments(config: Path, intents: int) -> list[bytes]:
         stamp = now()
         for n in range(intents):
             rows.append(PaymentIntent(public_id=new_public_id(), purpose="bench", owner="benchshop", reference=str(n), subject="bench",
-                                      customer_id=f"C{n % 500:05d}", amount_fen=100 + n % 9900, currency="CNY", provider="fake",
+                                      customer_id=f"C{n % 500:05d}", amount_fen=100 + n % 9900, currency="CNY", provider=provider,
                                       channel="pc", state="pending", idempotency_key=f"bench:{n}", created_at=stamp, updated_at=stamp))
         with tenant_scope(tenant):
             async with transaction():
@@ -42,6 +42,11 @@ async def open_payments(config: Path, intents: int) -> list[bytes]:
                     await PaymentIntent.insert(*rows[start:start + 500])
         bodies = []
         for row in rows:
+            if provider == "alipay":
+                from plugins.alipay.testkit import paid_notification
+
+                bodies.append(urlencode(paid_notification(keys, row.public_id, row.amount_fen)).encode())
+                continue
             gateway.pay(row.public_id, row.amount_fen)
             bodies.append(urlencode(gateway.notification(row.public_id)).encode())
         return bodies
