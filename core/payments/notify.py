@@ -21,5 +21,8 @@ async def handle_notification(hall, provider: PaymentProvider, form: dict[str, s
         await ledger.record("notification", claimed, provider=provider.id, accepted=False, reason=f"invalid notification: {exc}",
                             data={k: v for k, v in form.items() if k not in ("sign",)})
         return provider.notification_response(False)
-    outcome = await settle(hall, provider.id, result, source="notification")
+    try:
+        outcome = await settle(hall, provider.id, result, source="notification")
+    except Exception:  # the fulfilment broke: rolled back and in the ledger; "fail" makes the gateway send it again
+        return provider.notification_response(False)
     return provider.notification_response(outcome.handled)

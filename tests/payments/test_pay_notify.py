@@ -75,3 +75,39 @@ def test_an_unknown_or_switched_off_provider_answers_404(pay):
     assert h.client("alpha").post("/pay/notify/alipay", form, csrf=False).status_code == 404
     assert h.client("beta").post("/pay/notify/fake", form, csrf=False).status_code == 404  # beta takes no money
     assert h.client("alpha").post("/pay/notify/fake", {}, csrf=False).text == "fail"  # an empty post is just a forgery
+
+
+def test_a_fulfilment_that_breaks_rolls_the_settlement_back_and_the_gateway_is_asked_to_retry(hall_factory):
+    from core.hookspecs import hookimpl
+    from core.payments import get_intent
+    from core.payments.ledger import history
+    from core.testing import TenantSpec
+    from core.testing.payments import FakePaymentPlugin
+
+    class Flaky:
+        broken = True
+
+        @hookimpl
+        def payment_succeeded(self, hall, tenant, intent):
+            if self.broken:
+                raise RuntimeError("warehouse offline")
+
+    flaky, plugin = Flaky(), FakePaymentPlugin()
+    h = hall_factory([TenantSpec("alpha", payments={"providers": ["fake"]})], extra_plugins={"fakepay": plugin, "flaky": flaky})
+
+    async def go():
+        intent = await create_intent(h.hall, purpose="card", owner="flaky", reference="r", customer_id="C1", amount_fen=700,
+                                     provider="fake", idempotency_key="k")
+        await start_checkout(h.hall, intent.id, channel="pc", return_url="http://a/r", notify_url="http://a/n")
+        return intent.id
+
+    intent_id = h.in_tenant("alpha", go)
+    plugin.gateway("alpha").pay(intent_id)
+    client = h.client("alpha")
+    assert client.post("/pay/notify/fake", plugin.gateway("alpha").notification(intent_id), csrf=False).text == "fail"
+    assert h.in_tenant("alpha", get_intent, intent_id).state == "pending"
+    assert h.in_tenant("alpha", lambda: OutboxEvent.count()) == 0  # nothing of the settlement committed
+    assert any("warehouse offline" in e["reason"] for e in h.in_tenant("alpha", history, intent_id))
+    flaky.broken = False
+    assert client.post("/pay/notify/fake", plugin.gateway("alpha").notification(intent_id), csrf=False).text == "success"
+    assert h.in_tenant("alpha", get_intent, intent_id).state == "succeeded"
