@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 EPOCH_MIN, EPOCH_MAX = 0, 4102444800  # 1970 .. 2100: anything outside is not an epoch time
+YEAR_MIN, YEAR_MAX = 1900, 2100  # a legacy time outside these years was read with the wrong format
 
 
 class WatermarkError(ValueError):
@@ -90,7 +91,7 @@ def time_parser(fmt: str, tz: dt.tzinfo) -> Callable[[Any], dt.datetime]:
     def parse(raw: Any) -> dt.datetime:
         if type(raw) is str:
             moment = fast(raw.strip())
-            if moment is not None:
+            if moment is not None and YEAR_MIN <= moment.year <= YEAR_MAX:
                 return moment.replace(tzinfo=tz)
         return to_datetime(raw, fmt, tz)
     return parse
@@ -117,6 +118,8 @@ def to_datetime(raw: Any, fmt: str, tz: dt.tzinfo) -> dt.datetime:
         moment = dt.datetime.fromisoformat(raw.strip())
     else:
         raise ValueError(f"not a timestamp ({type(raw).__name__})")
+    if not YEAR_MIN <= moment.year <= YEAR_MAX:  # epoch seconds 1711897200 "parse" as %Y%m%d%H%M%S in the year 1711
+        raise ValueError(f"year {moment.year} is outside {YEAR_MIN}-{YEAR_MAX}: is this the right format?")
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 

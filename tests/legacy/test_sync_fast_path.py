@@ -150,3 +150,16 @@ async def test_bulk_rows_read_back_as_the_same_moments(make_billing):
             await bulk_upsert(CallRecord, CALL_COLUMNS, [("c1", "13300000000", moment, 60, "", "local", 10)])
         stored = await CallRecord.select(CallRecord.started_at).first()
     assert stored["started_at"] == moment
+
+
+def test_epoch_seconds_mistaken_for_text_times_are_refused():
+    """1711897200 read as %Y%m%d%H%M%S is a valid date in the year 1711: a wrong format, and now reported as one."""
+    from zoneinfo import ZoneInfo
+
+    from plugins.sqlbss.markers import time_parser, to_datetime
+
+    tz = ZoneInfo("Asia/Shanghai")
+    for parse in (lambda v: to_datetime(v, "text:%Y%m%d%H%M%S", tz), time_parser("text:%Y%m%d%H%M%S", tz)):
+        with pytest.raises(ValueError, match="year 1711"):
+            parse("1711897200")
+        assert parse("20240406124845").year == 2024
