@@ -42,7 +42,14 @@ def make_engine(mapping: SqlBssMapping, root: Path) -> sa.Engine:
     url = engine_url(mapping.url, root)
     kwargs = {"pool_pre_ping": True}
     if url.get_backend_name() != "sqlite":
-        kwargs.update(pool_size=mapping.pool_size, max_overflow=0)
+        kwargs.update(pool_size=mapping.pool_size, max_overflow=0, pool_timeout=30)
+    if url.get_backend_name() == "postgresql":
+        # A network that silently drops packets must not hang a sync job until the kernel gives up:
+        # connecting waits 10 s, a dead peer is noticed by TCP keepalives within ~1 min, a query
+        # (one page) may take 5 min at most.
+        kwargs["connect_args"] = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30,
+                                  "keepalives_interval": 10, "keepalives_count": 3,
+                                  "options": "-c statement_timeout=300000"}
     return sa.create_engine(url, **kwargs)
 
 
