@@ -13,7 +13,7 @@ from core.cli.base import cli, load_hall, run, with_db
 KINDS = ("customers", "bills", "calls")
 
 
-async def _sync_tenant(hall, tenant, connector, kinds: list[str], full: bool, progress) -> list[str]:
+async def _sync_tenant(hall, tenant, connector, kinds: list[str], full: bool, progress, batch_size: int) -> list[str]:
     """Sync the kinds this connector supports; returns one line per kind."""
     from core.legacy.billing_sync import retry_quarantined, supports, sync_billing
     from core.legacy.customer_sync import retry_customers, sync_customers
@@ -34,7 +34,7 @@ async def _sync_tenant(hall, tenant, connector, kinds: list[str], full: bool, pr
         if not supports(connector, kind):
             continue
         task = progress.add_task(f"{tenant.id}: {kind}", total=None)
-        result = await sync_billing(tenant, connector, kind, full=full,
+        result = await sync_billing(tenant, connector, kind, full=full, batch_size=batch_size,
                                     progress=lambda r, task=task: progress.update(task, completed=r.fetched))
         retried = await retry_quarantined(tenant, kind, connector) if not full else None
         progress.update(task, completed=result.fetched, total=result.fetched)
@@ -74,7 +74,10 @@ def _reconcile(hall, tenants, kinds: list[str], force: bool) -> None:
 @click.option("--full", is_flag=True, help="Start from the beginning instead of the last watermark.")
 @click.option("--reconcile", is_flag=True, help="Instead of syncing: remove (customers: close) the hall's rows deleted upstream.")
 @click.option("--force", is_flag=True, help="With --reconcile: go ahead even past the tenant's reconcile_max_share.")
-def sync(tenant_id: str | None, kinds: tuple[str, ...], full: bool, reconcile: bool, force: bool) -> None:
+@click.option("--batch-size", default=10_000, show_default=True, type=click.IntRange(10, 100_000),
+              help="Bills and call records per page. Pages of 5,000 or more that come back full are read by a DB agent "
+                   "process and committed 50,000 rows at a time (docs/architecture.md).")
+def sync(tenant_id: str | None, kinds: tuple[str, ...], full: bool, reconcile: bool, force: bool, batch_size: int) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     hall = load_hall()
@@ -96,7 +99,7 @@ def sync(tenant_id: str | None, kinds: tuple[str, ...], full: bool, reconcile: b
                     progress.console.print(f"{tenant.id}: no legacy connector configured", markup=False)
                     continue
                 try:
-                    for line in await _sync_tenant(hall, tenant, connector, list(kinds or KINDS), full, progress):
+                    for line in await _sync_tenant(hall, tenant, connector, list(kinds or KINDS), full, progress, batch_size):
                         progress.console.print(line, markup=False, highlight=False)
                 except Exception as exc:  # one tenant's legacy outage must not stop the others
                     failed.append(tenant.id)
