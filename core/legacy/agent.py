@@ -23,6 +23,8 @@ import asyncio
 import logging
 import multiprocessing
 import pickle
+import queue
+import threading
 from typing import Any, Callable
 
 log = logging.getLogger("hall.legacy.agent")
@@ -34,13 +36,43 @@ class AgentDied(RuntimeError):
     """The agent process ended without handing over its next page (killed, out of memory)."""
 
 
+AHEAD = 2  # pickled pages waiting in the agent for the parent: reading goes on while the pipe is busy
+
+
+def _pack(records: list, watermark: str) -> tuple:
+    """A page as sent: NamedTuple records (call records) go as plain tuples plus their class - pickling
+    a NamedTuple costs ~3 µs, a tuple ~1.2 µs, and rebuilding it on arrival ~0.2 µs."""
+    kind = type(records[0]) if records else None
+    if kind is not None and hasattr(kind, "_make") and all(type(r) is kind for r in records):
+        return ("tuples", kind, [tuple(r) for r in records], watermark)
+    return ("page", records, watermark)
+
+
+def _unpack(message: tuple) -> tuple[list, str]:
+    if message[0] == "tuples":
+        _, kind, rows, watermark = message
+        return list(map(kind._make, rows)), watermark
+    _, records, watermark = message
+    return records, watermark
+
+
+def _sender(out, pages: "queue.Queue[bytes | None]") -> None:
+    """Writes pickled pages down the pipe (a write waits for the parent without holding the interpreter lock)."""
+    while (data := pages.get()) is not None:
+        out.send_bytes(data)
+
+
 def _child(recipe: tuple[Callable, tuple], kind: str, watermark: str, limit: int, out) -> None:
     """Runs in the agent process: build the connector, send page after page down ``out`` until an empty one.
 
-    ``send`` blocks until the parent takes the page, so the child is at most one page ahead.
+    Pages are pickled here and handed to a sender thread through a queue of ``AHEAD``, so the agent
+    reads the next pages while the parent is still busy with earlier ones, and no further.
     """
     from core.legacy.billing_sync import source_function
 
+    pages: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
+    sender = threading.Thread(target=_sender, args=(out, pages), daemon=True)
+    sender.start()
     loop = asyncio.new_event_loop()
     try:
         factory, args = recipe
@@ -48,7 +80,7 @@ def _child(recipe: tuple[Callable, tuple], kind: str, watermark: str, limit: int
         source = source_function(kind, connector)
         while True:
             records, watermark = loop.run_until_complete(source(watermark, limit))
-            out.send(("page", records, watermark))
+            pages.put(pickle.dumps(_pack(records, watermark), protocol=pickle.HIGHEST_PROTOCOL))
             if not records:
                 break
         close = getattr(connector, "close", None)
@@ -56,10 +88,13 @@ def _child(recipe: tuple[Callable, tuple], kind: str, watermark: str, limit: int
             loop.run_until_complete(close())
     except BaseException as exc:  # hand every failure to the parent, which decides
         try:
-            out.send(("error", pickle.dumps(exc)))
+            error = pickle.dumps(exc)
         except Exception:
-            out.send(("error", pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))))
+            error = pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
+        pages.put(pickle.dumps(("error", error)))
     finally:
+        pages.put(None)
+        sender.join()
         loop.close()
 
 
@@ -91,12 +126,12 @@ class AgentSource:
         try:
             # Received (and unpickled) on the event loop's thread, not the waiting one: unpickling in a
             # second thread while the database thread writes makes both wait on the interpreter lock.
-            message = self.pipe.recv()
+            message = pickle.loads(self.pipe.recv_bytes())
         except EOFError:
             raise AgentDied(f"the DB agent process ended (exit code {self.process.exitcode}) mid-page") from None
         if message[0] == "error":
             raise pickle.loads(message[1])
-        _, records, new_watermark = message
+        records, new_watermark = _unpack(message)
         self.expected = new_watermark
         return records, new_watermark
 
@@ -139,6 +174,11 @@ class AdaptiveSource:
                 log.warning("could not start a DB agent process for %s; reading in-process", self.kind, exc_info=True)
                 self.recipe = None
         return records, new_watermark
+
+    @property
+    def reads_ahead(self) -> bool:
+        """True once an agent process reads ahead by itself: the engine then asks for a page only when it wants one."""
+        return self.agent is not None
 
     def close(self) -> None:
         if self.agent is not None:

@@ -176,7 +176,7 @@ async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, ki
                 async with transaction():
                     in_transaction = 0
                     while not done and (in_transaction == 0 or in_transaction < commit_rows):
-                        records, new_watermark = await ahead
+                        records, new_watermark = await (ahead if ahead is not None else source_fn(watermark, batch_size))
                         ahead = None
                         if not records:
                             done = True
@@ -185,7 +185,8 @@ async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, ki
                             raise RuntimeError(f"connector returned {len(records)} {kind} rows without advancing the watermark")
                         # Read the next page while this one is written (in the connector's thread, another
                         # server, or the DB agent process). Pages are still written strictly in order.
-                        ahead = asyncio.ensure_future(source_fn(new_watermark, batch_size))
+                        if not getattr(source_fn, "reads_ahead", False):
+                            ahead = asyncio.ensure_future(source_fn(new_watermark, batch_size))
                         await apply_page(kind, records, upsert_fn, pending, result, dt.datetime.now(dt.timezone.utc))
                         result.fetched += len(records)
                         result.batches += 1
