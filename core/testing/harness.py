@@ -44,14 +44,19 @@ def _toml_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if not isinstance(value, bool) else ("true" if value else "false")
 
 
+def _toml_key(key: str) -> str:
+    """A key bare when TOML allows it, else quoted ("complaint/billing", "a.b")."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
 def _toml_table(name: str, values: dict) -> list[str]:
     lines = [f"[{name}]"]
     nested = []
     for k, v in values.items():
         if isinstance(v, dict):
-            nested.append((f"{name}.{k}", v))
+            nested.append((f"{name}.{_toml_key(k)}", v))
         else:
-            lines.append(f"{k} = {_toml_value(v)}")
+            lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
     for sub, vals in nested:
         lines += ["", *_toml_table(sub, vals)]
     return lines

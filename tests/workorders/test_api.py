@@ -33,7 +33,7 @@ def test_an_order_is_numbered_routed_and_given_a_deadline(world):
 def test_category_deadline_and_tenant_override(hall_factory):
     from workorder_support import build
 
-    hours = {"ticket": 48, '"ticket/billing"': 2}  # the harness writes keys bare; this one needs TOML quotes
+    hours = {"ticket": 48, "ticket/billing": 2}  # the harness quotes keys TOML cannot take bare
     harness, ids = build(hall_factory, plugin_settings={"testwo": {"workorder_deadline_hours": hours}})
     network = _open(harness, ids, topic="network")
     billing = _open(harness, ids, topic="billing")
