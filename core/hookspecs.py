@@ -103,6 +103,19 @@ def demo_data(hall, tenant):
 
 
 @hookspec
+def demo_services(hall, start, echo):
+    """Prepare (and, when ``start``, run) a local stand-in service the demo needs, such as a payment sandbox.
+
+    Called once by ``hall demo`` after the demo data is in place, for every
+    installed plugin. Prepare what the service needs (keys, files) and report
+    it through ``echo(text)``; when ``start`` is true, start the service in
+    the background and return an object with ``stop()``, which ``hall demo``
+    calls on the way out. Return None when nothing is needed or it could not
+    start (say why through ``echo``: a busy port must not stop the demo).
+    """
+
+
+@hookspec
 def menu_items(hall, tenant, request, audience):
     """Return a list of :class:`core.web.menus.MenuItem` for the menu of ``audience``.
 

@@ -123,26 +123,17 @@ def demo(host: str, port: int, subscribers: int, no_serve: bool) -> None:
     demo_customers = generate_legacy(hall, subscribers)
     report = run(with_db(hall, lambda: prepare(hall, demo_customers)))
     print_credentials(hall, report, host, port)
-    sandbox = payment_sandbox(hall, start=not no_serve)
+    # Plugins' stand-in services (the Alipay sandbox): prepared always, started only when serving.
+    services = [s for s in hall.plugins.hook.demo_services(hall=hall, start=not no_serve, echo=click.echo) if s is not None]
     if no_serve:
         return
     sink = start_mail_sink(hall.deployment.mail.port)
     try:
         serve_app(host, port, 1)
     finally:
-        if sink is not None:
-            sink.stop()
-        if sandbox is not None:
-            sandbox.stop()
-
-
-def payment_sandbox(hall, *, start: bool):
-    """The local Alipay sandbox the demo tenants pay through: keys on first run, then served on a thread (None if unused)."""
-    if not hall.plugins.has("alipay"):
-        return None
-    from plugins.alipay.sandbox.runner import demo_sandbox
-
-    return demo_sandbox(hall, start=start, echo=click.echo)
+        for service in [sink, *services]:
+            if service is not None:
+                service.stop()
 
 
 def print_credentials(hall, report: dict, host: str, port: int) -> None:

@@ -41,6 +41,14 @@ def build_provider(hall, tenant, settings: AlipaySettings | None = None):
 
 
 @hookimpl
+def demo_services(hall, start, echo):
+    """``hall demo``: the sandbox's and the merchants' keys, and (``start``) the sandbox on a thread."""
+    from plugins.alipay.sandbox.runner import demo_sandbox
+
+    return demo_sandbox(hall, start=start, echo=echo)
+
+
+@hookimpl
 def make_payment_provider(hall, tenant, provider_id, settings):
     if provider_id != PROVIDER_ID:
         return None

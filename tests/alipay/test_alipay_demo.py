@@ -10,7 +10,6 @@ from core.hall import Hall
 from core.testing.harness import SECRET
 from plugins.alipay import build_provider
 from plugins.alipay.sandbox.config import load_config
-from plugins.alipay.sandbox.runner import demo_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,7 +27,7 @@ def test_the_demo_tenants_pay_through_the_sandbox_with_generated_keys(tmp_path, 
     config = demo_copy(tmp_path)
     hall = Hall.from_config(config, connect_tenants=False)
     lines = []
-    assert demo_sandbox(hall, start=False, echo=lines.append) is None
+    assert hall.plugins.hook.demo_services(hall=hall, start=False, echo=lines.append) == []  # hall demo's call: prepared, not started
     assert len(lines) == 3 and "sandbox's RSA2 key pair" in lines[0]
     secrets = tomllib.loads((tmp_path / ".secrets.toml").read_text(encoding="utf-8"))
     assert set(secrets["alipay"]) == {"jiangnan", "haibin"} and secrets["security"]["secret_key"] == SECRET
@@ -40,5 +39,5 @@ def test_the_demo_tenants_pay_through_the_sandbox_with_generated_keys(tmp_path, 
         assert sandbox.apps[provider.settings.app_id].seller_id == provider.settings.seller_id
     before = (tmp_path / "var" / "alipay-sandbox" / "jiangnan-app-private.pem").read_text()
     again = []
-    demo_sandbox(hall, start=False, echo=again.append)
+    hall.plugins.hook.demo_services(hall=hall, start=False, echo=again.append)
     assert again == [] and (tmp_path / "var" / "alipay-sandbox" / "jiangnan-app-private.pem").read_text() == before
