@@ -93,19 +93,6 @@ async def rows_as_synced(tenant, connector, batch: int) -> list[tuple]:
         watermark = page.watermark
 
 
-async def create_tables(db) -> None:
-    from piccolo.table import sort_table_classes
-
-    import core.db.piccolo_app  # noqa: F401 - registers the core tables
-    from core.db.indexes import create_declared_indexes
-    from core.db.piccolo_app import APP_CONFIG
-
-    tables = sort_table_classes(list(APP_CONFIG.table_classes))
-    for table in tables:
-        await table.create_table(if_not_exists=True)
-    await create_declared_indexes(*tables)
-
-
 COLUMNS = ("tenant", "legacy_id", "number", "started_at", "duration_s", "called_number", "call_type", "charge_fen")
 
 
@@ -148,7 +135,7 @@ async def raw_postgres(url: str, rows: list[tuple]) -> float:
 async def run_engine(engine: str, root: Path, legacy: Path, rows: list[tuple], batch: int) -> dict:
     from core.db import Database
     from core.legacy.billing_sync import sync_billing
-    from core.testing.databases import create_scratch_database, drop_database, pg_url_for
+    from core.testing.databases import create_core_tables, create_scratch_database, drop_database, pg_url_for
 
     pg_admin = os.environ.get("HALL_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     name = await create_scratch_database("hall_bench", pg_admin) if engine == "postgres" else None
@@ -156,7 +143,7 @@ async def run_engine(engine: str, root: Path, legacy: Path, rows: list[tuple], b
     db = Database(url, root=root)
     await db.connect()
     try:
-        await create_tables(db)
+        await create_core_tables()
         log(f"{engine}: raw bulk insert of {len(rows)} rows")
         raw = await (raw_postgres(url, rows) if name else raw_sqlite(root / f"hall-{engine}.sqlite3", rows))
         tenant, connector = make_connector(root, legacy)

@@ -113,3 +113,21 @@ class TestDatabases:
         for name in list(reversed(self.created)):
             pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         self.created.clear()
+
+
+async def create_core_tables() -> None:
+    """The core's tables and their declared indexes, straight from the table classes, on the bound engine.
+
+    For tests and benchmarks that need the core's tables without a whole hall (no migrations run);
+    the composite indexes matter, since ``INSERT … ON CONFLICT (tenant, …)`` needs them.
+    """
+    from piccolo.table import sort_table_classes
+
+    import core.db.piccolo_app  # noqa: F401 - registers the core tables
+    from core.db.indexes import create_declared_indexes
+    from core.db.piccolo_app import APP_CONFIG
+
+    tables = sort_table_classes(list(APP_CONFIG.table_classes))
+    for table in tables:
+        await table.create_table(if_not_exists=True)
+    await create_declared_indexes(*tables)

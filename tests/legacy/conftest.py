@@ -13,12 +13,9 @@ from __future__ import annotations
 import pytest
 from billing_support import BillingLegacy
 from legacy_support import ON_POSTGRES, SECRET, Legacy, create_pg_database, drop_pg_database, pg_url
-from piccolo.table import sort_table_classes
 
-import core.db.piccolo_app  # noqa: F401 - registers the core tables
 from core.db import Database
-from core.db.indexes import create_declared_indexes
-from core.db.piccolo_app import APP_CONFIG
+from core.testing.databases import create_core_tables
 
 
 @pytest.fixture
@@ -28,10 +25,7 @@ async def hall_db(tmp_path):
     db = Database(url, root=tmp_path)
     await db.connect()
     try:
-        tables = sort_table_classes(list(APP_CONFIG.table_classes))
-        for table in tables:
-            await table.create_table(if_not_exists=True)
-        await create_declared_indexes(*tables)  # UNIQUE_TOGETHER: what ON CONFLICT (tenant, ...) needs
+        await create_core_tables()
         yield db
     finally:
         await db.disconnect()
