@@ -125,14 +125,15 @@ class CallsPort:
                 cache[name] = table
             return cache[name]
 
-    def _call_id(self, month: str, key) -> str:
-        return f"{month}-{convert.text(key)}" if month else convert.text(key)
+    @staticmethod
+    def _call_id(month: str, key) -> str:
+        key = str(key) if type(key) is int else convert.text(key)  # an increasing integer key: the common case
+        return f"{month}-{key}" if month else key
 
     def _convert_calls(self, t: db.CallTable, rows: list) -> list[LegacyCallRecord]:
         reader = convert.Reader(self.tenant_file, "calls", t.cols, self.mapping.tz)
-        one = convert.call_converter(self.mapping.calls, reader)
-        prefix = f"{t.month}-" if t.month else ""
-        return [one(r, f"{prefix}{r.k0}" if type(r.k0) is int else self._call_id(t.month, r.k0)) for r in rows]
+        one, call_id, month = convert.call_converter(self.mapping.calls, reader), self._call_id, t.month
+        return [one(r, call_id(month, r[0])) for r in rows]
 
     @staticmethod
     def _decode(watermark: str) -> dict[str, str]:

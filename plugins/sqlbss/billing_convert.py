@@ -117,11 +117,6 @@ def bill(m, reader: Reader, item_reader: Reader | None, items_map, row, items: l
     return LegacyBill(legacy_id, text(row.number), f"{month:%Y-%m}", amount, paid, status, due, changed, parsed)
 
 
-def call(m, reader: Reader, row, legacy_id: str) -> LegacyCallRecord:
-    """One call record (see :func:`call_converter` for pages of them)."""
-    return call_converter(m, reader)(row, legacy_id)
-
-
 def call_converter(m, reader: Reader):
     """A converter for the rows of one call table, with the mapping looked up once, not per row.
 
