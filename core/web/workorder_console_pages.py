@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from piccolo.query import OrderByRaw
 
@@ -19,9 +18,9 @@ from core.web.console_pages import PAGE, _page, page_url
 from core.web.context import info
 from core.web.forms import Form
 from core.web.render import redirect, render
-from core.web.workorder_views import (actor_of, data_template, form_with_errors, hall_of, local_time, names,
+from core.web.workorder_views import (actor_of, data_template, form_with_errors, hall_of, load_order, local_time, names,
                                       not_found_on, order_history)
-from core.workorders import WorkOrderError, claim, comment, get_order, transfer, transition, types_for
+from core.workorders import WorkOrderError, claim, comment, transfer, transition, types_for
 from core.workorders.access import HANDLE, SUPERVISE, departments_of, heads_of, may_override
 from core.workorders.departments import departments
 from core.workorders.tables import DepartmentMember, WorkOrder
@@ -91,14 +90,7 @@ async def queue_page(request: Request) -> Response:
 async def _detail(request: Request, order_id: int, *, form: Form | None = None, notice: str = "", params: dict | None = None,
                   status: int = 200) -> Response:
     hall, actor = hall_of(request), actor_of(request)
-    try:
-        order = await get_order(order_id, actor)
-    except WorkOrderError as exc:
-        not_found_on(exc)
-        raise
-    wt = types_for(hall, info(request).tenant).get(order["type"])
-    if wt is None:  # the tenant no longer enables the type's plugin
-        raise NotFoundException()
+    order, wt = await load_order(request, order_id)
     events, comments = await order_history(hall, order, public_only=False)
     ops, depts = await names()
     owner_or_free = order["assignee"] in (None, actor.id) or await may_override(order, actor)

@@ -7,16 +7,15 @@ Customers see only their own orders (the API answers NotFound for others').
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from core.web.console_pages import PAGE, _page, page_url
 from core.web.context import info
 from core.web.forms import Form
 from core.web.render import redirect, render
-from core.web.workorder_views import (actor_of, data_template, form_with_errors, hall_of, local_time, not_found_on,
+from core.web.workorder_views import (actor_of, data_template, form_with_errors, hall_of, load_order, local_time, not_found_on,
                                       order_history)
-from core.workorders import WorkOrderError, comment, get_order, rate, transition, types_for
+from core.workorders import WorkOrderError, comment, rate, transition, types_for
 from core.workorders.tables import WorkOrder
 
 CUSTOMER = {"auth": "customer"}
@@ -36,16 +35,8 @@ async def my_requests(request: Request) -> Response:
 
 async def _detail(request: Request, order_id: int, *, form: Form | None = None, notice: str = "", params: dict | None = None,
                   status: int = 200) -> Response:
-    hall, actor = hall_of(request), actor_of(request)
-    try:
-        order = await get_order(order_id, actor)
-    except WorkOrderError as exc:
-        not_found_on(exc)
-        raise
-    wt = types_for(hall, info(request).tenant).get(order["type"])
-    if wt is None:
-        raise NotFoundException()
-    events, comments = await order_history(hall, order, public_only=True)
+    order, wt = await load_order(request, order_id)
+    events, comments = await order_history(hall_of(request), order, public_only=True)
     return await render(request, "workorders/my_request.html", {
         "order": order, "wt": wt, "events": events, "comments": comments, "actions": wt.available(order["state"], "customer"),
         "may_rate": order["state"] in wt.resolved_states and order["rating"] is None, "form": form or Form(),

@@ -11,7 +11,7 @@ from core.auth.tables import Operator
 from core.i18n import N_
 from core.web.context import info
 from core.web.forms import Form
-from core.workorders import Actor, NotFound, WorkOrderError, collect_types
+from core.workorders import Actor, NotFound, WorkOrderError, collect_types, get_order, types_for
 from core.workorders.tables import Department, WorkOrderComment, WorkOrderEvent
 
 ACTION_LABELS = {
@@ -32,6 +32,20 @@ def not_found_on(exc: WorkOrderError) -> None:
     """A NotFound from the API is the page's 404 (another tenant's, department's or customer's order)."""
     if isinstance(exc, NotFound):
         raise NotFoundException()
+
+
+async def load_order(request: Request, order_id: int) -> tuple[dict, object]:
+    """(order, its type) as the current actor may see it; 404 when the API says not found or the tenant
+    no longer enables the type's plugin."""
+    try:
+        order = await get_order(order_id, actor_of(request))
+    except WorkOrderError as exc:
+        not_found_on(exc)
+        raise
+    wt = types_for(hall_of(request), info(request).tenant).get(order["type"])
+    if wt is None:
+        raise NotFoundException()
+    return order, wt
 
 
 def form_with_errors(form: Form, exc: WorkOrderError) -> tuple[Form, str, dict, int]:
