@@ -102,8 +102,9 @@ async def page_create(request: Request) -> Response:
     return redirect(request, "/service/manage")
 
 
-async def _page_or_404(page_id: int) -> dict:
-    row = await ServicePage.select().where(ServicePage.id == page_id).first()
+async def _or_404(table, row_id: int) -> dict:
+    """The tenant's row of ``table`` (a service page or an outlet), or a 404."""
+    row = await table.select().where(table.id == row_id).first()
     if row is None:
         raise NotFoundException()
     return row
@@ -111,7 +112,7 @@ async def _page_or_404(page_id: int) -> dict:
 
 @get("/manage/pages/{page_id:int}", opt=CONTENT)
 async def page_edit(request: Request, page_id: FromPath[int]) -> Response:
-    row = await _page_or_404(page_id)
+    row = await _or_404(ServicePage, page_id)
     fee = row["monthly_fee"]
     data = {**row, "monthly_fee": f"{fee // 100}.{fee % 100:02d}" if fee is not None else "", "published": "on" if row["published"] else ""}
     return await render(request, "service/page_edit.html", {"page": row, "form": Form(data)}, audience="operator")
@@ -119,7 +120,7 @@ async def page_edit(request: Request, page_id: FromPath[int]) -> Response:
 
 @post("/manage/pages/{page_id:int}", opt=CONTENT)
 async def page_update(request: Request, page_id: FromPath[int]) -> Response:
-    row = await _page_or_404(page_id)
+    row = await _or_404(ServicePage, page_id)
     form = await Form.from_request(request)
     values = _page_values(form)
     if not form.valid:
@@ -132,7 +133,7 @@ async def page_update(request: Request, page_id: FromPath[int]) -> Response:
 
 @post("/manage/pages/{page_id:int}/delete", opt=CONTENT)
 async def page_delete(request: Request, page_id: FromPath[int]) -> Response:
-    row = await _page_or_404(page_id)
+    row = await _or_404(ServicePage, page_id)
     await ServicePage.delete().where(ServicePage.id == page_id)
     await audit(request, "service.page.delete", object_type="service_page", object_id=page_id, before={"title": row["title"]})
     return redirect(request, "/service/manage")
@@ -162,23 +163,16 @@ async def outlet_create(request: Request) -> Response:
     return redirect(request, "/service/manage")
 
 
-async def _outlet_or_404(outlet_id: int) -> dict:
-    row = await Outlet.select().where(Outlet.id == outlet_id).first()
-    if row is None:
-        raise NotFoundException()
-    return row
-
-
 @get("/manage/outlets/{outlet_id:int}", opt=CONTENT)
 async def outlet_edit(request: Request, outlet_id: FromPath[int]) -> Response:
-    row = await _outlet_or_404(outlet_id)
+    row = await _or_404(Outlet, outlet_id)
     form = Form({**row, "published": "on" if row["published"] else ""})
     return await render(request, "service/outlet_edit.html", {"outlet": row, "form": form}, audience="operator")
 
 
 @post("/manage/outlets/{outlet_id:int}", opt=CONTENT)
 async def outlet_update(request: Request, outlet_id: FromPath[int]) -> Response:
-    row = await _outlet_or_404(outlet_id)
+    row = await _or_404(Outlet, outlet_id)
     form = await Form.from_request(request)
     values = _outlet_values(form)
     if not form.valid:
@@ -191,7 +185,7 @@ async def outlet_update(request: Request, outlet_id: FromPath[int]) -> Response:
 
 @post("/manage/outlets/{outlet_id:int}/delete", opt=CONTENT)
 async def outlet_delete(request: Request, outlet_id: FromPath[int]) -> Response:
-    row = await _outlet_or_404(outlet_id)
+    row = await _or_404(Outlet, outlet_id)
     await Outlet.delete().where(Outlet.id == outlet_id)
     await audit(request, "service.outlet.delete", object_type="service_outlet", object_id=outlet_id, before={"name": row["name"]})
     return redirect(request, "/service/manage")
