@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 
 from core.db import transaction
@@ -46,13 +47,32 @@ def _check_amount(amount_fen) -> int:
     return amount_fen
 
 
+def _check_metadata(metadata) -> dict:
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, dict):
+        raise PaymentError("metadata must be a dict of JSON values")
+    try:
+        text = json.dumps(metadata, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise PaymentError(f"metadata must be JSON: {exc}") from None
+    if len(text) > 8000:
+        raise PaymentError("metadata must be at most 8,000 characters of JSON")
+    return json.loads(text)
+
+
 def _same_request(row: dict, wanted: dict) -> bool:
     return all(row[k] == v for k, v in wanted.items())
 
 
 async def create_intent(hall, *, purpose: str, owner: str, reference: str, customer_id: str, amount_fen: int, provider: str,
-                        idempotency_key: str, subject: str = "", currency: str = "CNY") -> Intent:
-    """Ask for a payment in the current tenant. The same key returns the same intent; reused for another payment it raises IdempotencyConflict."""
+                        idempotency_key: str, subject: str = "", currency: str = "CNY", metadata: dict | None = None) -> Intent:
+    """Ask for a payment in the current tenant. The same key returns the same intent; reused for another payment it raises IdempotencyConflict.
+
+    ``metadata`` is the owner's own JSON (e.g. which bills are paid): kept on the
+    intent and passed on in the ``payment.posted`` outbox event, so the legacy
+    system learns what was bought. It is not part of the idempotency check.
+    """
     tenant = require_tenant()
     amount_fen = _check_amount(amount_fen)
     if currency not in CURRENCIES:
@@ -61,6 +81,7 @@ async def create_intent(hall, *, purpose: str, owner: str, reference: str, custo
         raise PaymentError("an idempotency key of 1-128 characters is required (e.g. '<plugin>:<reference>:<attempt>')")
     if not purpose or not owner or len(purpose) > 64 or len(reference) > 128:
         raise PaymentError("purpose and owner are required (purpose ≤ 64, reference ≤ 128 characters)")
+    metadata = _check_metadata(metadata)
     wanted = {"purpose": purpose, "owner": owner, "reference": reference, "customer_id": customer_id,
               "amount_fen": amount_fen, "currency": currency, "provider": provider}
     existing = await PaymentIntent.select().where(PaymentIntent.idempotency_key == idempotency_key).first()
@@ -71,7 +92,7 @@ async def create_intent(hall, *, purpose: str, owner: str, reference: str, custo
             raise PaymentError(f"owner {owner!r} is not an installed plugin (it must fulfil the payment)")
         stamp = now()
         row = PaymentIntent(public_id=new_public_id(), subject=(subject or purpose)[:128], state=CREATED,
-                            idempotency_key=idempotency_key, created_at=stamp, updated_at=stamp, **wanted)
+                            idempotency_key=idempotency_key, created_at=stamp, updated_at=stamp, metadata=metadata, **wanted)
         async with transaction():
             inserted = await PaymentIntent.insert(row).on_conflict(
                 target=(PaymentIntent.tenant, PaymentIntent.idempotency_key), action="DO NOTHING").returning(PaymentIntent.public_id)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
 # created → pending → succeeded → partially_refunded → refunded
 #                   ↘ failed | canceled   (a late "paid" from the gateway still wins: the money was taken)
@@ -50,6 +51,7 @@ class Intent:
     succeeded_at: dt.datetime | None
     fulfilled_at: dt.datetime | None
     idempotency_key: str = ""
+    metadata: dict = field(default_factory=dict)  # the owner's details (JSON), e.g. which bills; in the payment.posted payload
 
     @property
     def paid(self) -> bool:
@@ -66,4 +68,11 @@ class Intent:
                    currency=row["currency"], provider=row["provider"], channel=row["channel"], state=row["state"],
                    provider_ref=row["provider_ref"], refunded_fen=int(row["refunded_fen"]), created_at=row["created_at"],
                    updated_at=row["updated_at"], succeeded_at=row["succeeded_at"], fulfilled_at=row["fulfilled_at"],
-                   idempotency_key=row["idempotency_key"])
+                   idempotency_key=row["idempotency_key"], metadata=_json(row.get("metadata")))
+
+
+def _json(value) -> dict:
+    """A JSON column as a dict (SQLite hands back text, PostgreSQL may too)."""
+    if isinstance(value, str):
+        value = json.loads(value or "{}")
+    return value if isinstance(value, dict) else {}

@@ -73,7 +73,8 @@ def posted_event_id(tenant_id: str, intent_id: str) -> str:
 def posted_payload(intent: Intent, paid_at) -> dict:
     return {"intent_id": intent.id, "purpose": intent.purpose, "owner": intent.owner, "reference": intent.reference,
             "customer_id": intent.customer_id, "amount_fen": intent.amount_fen, "currency": intent.currency,
-            "provider": intent.provider, "provider_ref": intent.provider_ref, "paid_at": paid_at.isoformat()}
+            "provider": intent.provider, "provider_ref": intent.provider_ref, "paid_at": paid_at.isoformat(),
+            "metadata": intent.metadata}
 
 
 async def fulfil(hall, tenant, intent: Intent) -> bool:

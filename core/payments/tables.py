@@ -29,6 +29,7 @@ class PaymentIntent(TenantTable, tablename="core_payment_intent"):
     updated_at = Timestamptz(default=TimestamptzNow())
     succeeded_at = Timestamptz(null=True, default=None)
     fulfilled_at = Timestamptz(null=True, default=None)
+    metadata = JSON(default={})  # the owner's own details (e.g. which bills), passed on in the payment.posted event
     UNIQUE_TOGETHER = (("tenant", "public_id"), ("tenant", "idempotency_key"))
     INDEX_TOGETHER = (("tenant", "state", "updated_at"), ("tenant", "owner", "reference"), ("tenant", "customer_id"))
 
