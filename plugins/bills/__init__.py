@@ -1,0 +1,44 @@
+"""Bills (账单查询) and call records (详单查询) of the customer's linked numbers: charts, comparison, exports, access trail.
+
+Reads the core's synced copies of the legacy bills and call-detail records
+(core/legacy/billing_tables.py); writes only its own access trail and step-up
+verifications. See docs/bills.md.
+"""
+
+from __future__ import annotations
+
+from core.auth.permissions import Permission
+from core.hookspecs import hookimpl
+from core.i18n import N_
+from core.web.menus import MenuItem
+
+
+@hookimpl
+def register_settings(hall):
+    from plugins.bills.settings import BillsSettings
+
+    return BillsSettings
+
+
+@hookimpl
+def register_db_app(hall):
+    return "plugins.bills.piccolo_app"
+
+
+@hookimpl
+def register_permissions(hall):
+    return [Permission("bills.access_log", N_("See who viewed or exported customers' call records"))]
+
+
+@hookimpl
+def register_routes(hall):
+    from plugins.bills import routes_bills
+
+    return [*routes_bills.HANDLERS]
+
+
+@hookimpl
+def menu_items(hall, tenant, request, audience):
+    if audience == "operator":
+        return [MenuItem(N_("Call-record access"), "/bills/console/access-log", permission="bills.access_log", order=70)]
+    return [MenuItem(N_("My bills"), "/bills/", order=30)]

@@ -1,0 +1,72 @@
+"""Customer bill pages: ``/bills/`` (first linked number, latest month) and ``/bills/{number}/{month}``."""
+
+from __future__ import annotations
+
+import re
+
+from litestar import Request, Response, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from core.legacy.settings import tenant_zone
+from core.web.context import info
+from core.web.data_as_of import data_as_of_context
+from core.web.render import render
+from plugins.bills import data, months
+from plugins.bills.view import bill_context
+
+NUMBER = re.compile(r"^\d{3,20}$")
+
+
+def settings_of(request: Request):
+    return info(request).tenant.plugin_settings("bills")
+
+
+async def own_number(request: Request, number: str) -> list[str]:
+    """The customer's linked numbers; 404 unless ``number`` is one of them (another customer's or tenant's number: 404)."""
+    linked = await data.linked_numbers(info(request).customer.id)
+    if not NUMBER.match(number or "") or number not in linked:
+        raise NotFoundException()
+    return linked
+
+
+async def problem(request: Request, error: months.BadMonth, number: str, status: int = 400) -> Response:
+    return await render(request, "bills/problem.html", {"message": error.message, "params": error.params, "number": number},
+                  status=status)
+
+
+async def bill_page(request: Request, number: str, month: str | None, linked: list[str]) -> Response:
+    settings = settings_of(request)
+    bills = await data.latest_bills(number, settings.months_shown + 1)
+    zone = tenant_zone(info(request).tenant)
+    allowed = months.window(bills[0]["month"] if bills else None, settings.months_shown, zone)
+    if month is not None:
+        try:
+            months.check(month, allowed, zone)
+        except months.BadMonth as error:
+            return await problem(request, error, number)
+    context = {"number": number, "linked": linked, "allowed": allowed, **await data_as_of_context(request, ("bills",))}
+    chosen = month or (bills[0]["month"] if bills else None)
+    if chosen is None or all(b["month"] != chosen for b in bills[: settings.months_shown]):
+        return await render(request, "bills/bill.html", {**context, "bill": None, "month": chosen}, status=200 if month is None else 404)
+    items = await data.items_of([b["legacy_id"] for b in bills])
+    return await render(request, "bills/bill.html", {**context, "month": chosen,
+                                                     **bill_context(bills, items, chosen, settings.months_shown)})
+
+
+@get("/", name="bills")
+async def bills_home(request: Request) -> Response:
+    """The most-opened page of the hall: four queries (numbers, bills, items, data-as-of), no redirect."""
+    linked = await data.linked_numbers(info(request).customer.id)
+    if not linked:
+        return await render(request, "bills/bill.html", {"number": None, "linked": [], "bill": None, "month": None})
+    return await bill_page(request, linked[0], None, linked)
+
+
+@get("/{number:str}/{month:str}")
+async def bill_of_month(request: Request, number: FromPath[str], month: FromPath[str]) -> Response:
+    linked = await own_number(request, number)
+    return await bill_page(request, number, month, linked)
+
+
+HANDLERS = [bills_home, bill_of_month]
