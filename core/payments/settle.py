@@ -22,7 +22,7 @@ import weakref
 from core.db import piccolo_conf, transaction
 from core.db.sqlite import PooledSQLiteEngine
 from core.legacy import outbox
-from core.payments import ledger
+from core.payments import ledger, statements
 from core.payments.model import CANCELED, FAILED, OPEN, PENDING, SETTLEABLE, SUCCEEDED, Intent, now
 from core.payments.providers import GatewayResult
 from core.payments.tables import PaymentIntent
@@ -94,6 +94,16 @@ async def _refuse(result: GatewayResult, provider_id: str, source: str, reason: 
     return Outcome.REFUSED
 
 
+async def _credit(hall, tenant, from_state: str, won: dict, result: GatewayResult, provider_id: str, source: str, stamp) -> Outcome:
+    """This call won the conditional UPDATE: ledger, fulfilment and the payment.posted event, in the same transaction."""
+    intent = Intent.from_row(won)
+    await ledger.record(source, intent.id, provider=provider_id, from_state=from_state, to_state=SUCCEEDED,
+                        reason="late payment of a closed intent" if from_state not in OPEN else "", data=result.raw)
+    await fulfil(hall, tenant, intent)
+    await outbox.emit(POSTED, posted_payload(intent, stamp), event_id=posted_event_id(tenant.id, intent.id))
+    return Outcome.CREDITED
+
+
 async def _succeed(hall, tenant, row: dict, result: GatewayResult, provider_id: str, source: str) -> Outcome:
     stamp = now()
     owner_installed = hall.plugins.has(row["owner"])  # the fulfilment runs in this transaction: fulfilled_at commits with it
@@ -104,12 +114,39 @@ async def _succeed(hall, tenant, row: dict, result: GatewayResult, provider_id: 
     if not won:  # someone else settled it first (or it was refunded since): a duplicate, never a second credit
         await ledger.record(source, row["public_id"], provider=provider_id, reason="duplicate: already settled", data=result.raw)
         return Outcome.DUPLICATE
-    intent = Intent.from_row(won[0])
-    await ledger.record(source, intent.id, provider=provider_id, from_state=row["state"], to_state=SUCCEEDED,
-                        reason="late payment of a closed intent" if row["state"] not in OPEN else "", data=result.raw)
-    await fulfil(hall, tenant, intent)
-    await outbox.emit(POSTED, posted_payload(intent, stamp), event_id=posted_event_id(tenant.id, intent.id))
-    return Outcome.CREDITED
+    return await _credit(hall, tenant, row["state"], won[0], result, provider_id, source, stamp)
+
+
+async def _settle_quickly(hall, tenant, provider_id: str, result: GatewayResult, source: str) -> Outcome | None:
+    """The common cases in the fewest statements; None when only the careful path (below) can tell.
+
+    The intent is read before any write lock is taken. What that read decides
+    cannot change later - an intent's provider and amount never change, and a
+    paid intent never becomes settleable again - so refusals and duplicates need
+    only their ledger row. A "paid" for a settleable intent takes the write lock
+    and claims it with one conditional UPDATE that also requires the state read
+    (core.payments.statements.claim_success); if the row moved in between, that
+    UPDATE changes nothing and the careful path settles it again.
+    """
+    row = await statements.intent_row(tenant.id, result.intent_id)
+    if row is None:
+        return await _refuse(result, provider_id, source, "unknown intent")
+    if row["provider"] != provider_id:
+        return await _refuse(result, provider_id, source, f"intent belongs to provider {row['provider']!r}", row["state"])
+    if result.status != SUCCEEDED:
+        return None
+    if result.amount_fen != int(row["amount_fen"]):
+        return await _refuse(result, provider_id, source, f"amount mismatch: gateway {result.amount_fen} fen, intent {row['amount_fen']} fen",
+                             row["state"])
+    if row["state"] not in SETTLEABLE:  # paid (or refunded) already: a duplicate, never a second credit
+        await ledger.record(source, row["public_id"], provider=provider_id, reason="duplicate: already settled", data=result.raw)
+        return Outcome.DUPLICATE
+    stamp = now()
+    async with _one_writer(), transaction():
+        won = await statements.claim_success(tenant.id, row["id"], row["state"], result.provider_ref, stamp, hall.plugins.has(row["owner"]))
+        if won is not None:
+            return await _credit(hall, tenant, row["state"], won, result, provider_id, source, stamp)
+    return None
 
 
 async def _move(row: dict, to_state: str, result: GatewayResult, provider_id: str, source: str) -> Outcome:
@@ -129,6 +166,9 @@ async def settle(hall, provider_id: str, result: GatewayResult, *, source: str =
     """Apply a verified gateway result to its intent in the current tenant; safe to call any number of times, concurrently."""
     tenant = require_tenant()
     try:
+        quick = await _settle_quickly(hall, tenant, provider_id, result, source)
+        if quick is not None:
+            return quick
         async with _one_writer(), transaction():
             row = await PaymentIntent.select().where(PaymentIntent.public_id == result.intent_id).first()
             if row is None:
