@@ -8,7 +8,9 @@ from core.db import transaction
 from core.legacy.outbox import deliver_due, emit
 from core.legacy.outbox_tables import OutboxEvent
 
-NOW = dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.timezone.utc)
+# The real clock at import: emit() stamps events with the real time, so a fixed date here
+# would make "a day later" lie in the past once the calendar passed it (CI broke on 2026-12-05).
+NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
 class Crash(BaseException):
