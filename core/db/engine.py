@@ -7,6 +7,7 @@ from pathlib import Path
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from core.db import piccolo_conf
@@ -64,3 +65,14 @@ class Database:
 def transaction():
     """A write transaction on the hall's engine (IMMEDIATE on SQLite, so it never deadlocks on upgrade)."""
     return piccolo_conf.DB.transaction()
+
+
+async def fetch(sql: str, *args) -> list[dict]:
+    """One SQL statement with ``{}`` placeholders on the hall's engine (inside the current transaction if any).
+
+    For the few statements every request runs (the session lookup): the query builder costs about
+    0.1-0.2 ms of CPU per statement to build the SQL and post-process rows, this path a few microseconds.
+    It bypasses tenant scoping: the caller binds the tenant itself. JSON columns come back as text.
+    """
+    rows = await piccolo_conf.DB.run_querystring(QueryString(sql, *args))
+    return [dict(r) for r in rows] if rows and not isinstance(rows[0], dict) else rows

@@ -6,8 +6,8 @@ from litestar import Request, Response, get, post
 
 from core.auth.customers import customer_for_account, customer_numbers, find_number, linked_numbers
 from core.auth.passwords import hash_password, password_problem, verify_password
-from core.auth.sessions import end_sessions_of
-from core.auth.tables import AccountNumber, CustomerAccount, Session
+from core.auth.sessions import end_sessions_of, set_session_data
+from core.auth.tables import AccountNumber, CustomerAccount
 from core.i18n import LANGUAGES, N_
 from core.privacy import id_hash, mask_contact, normalise_id_number
 from core.web.context import info
@@ -95,7 +95,7 @@ async def choose_language(request: Request) -> Response:
         response.set_cookie(LANG_COOKIE, lang, path=ri.base or "/", max_age=365 * 86400, samesite="lax")
         if ri.principal is not None:
             data = {**ri.principal.data, "language": lang}
-            await Session.update({Session.data: data}).where(Session.id == ri.principal.session_id)
+            await set_session_data(ri.principal.session_id, data)
             if ri.customer is not None:
                 await CustomerAccount.update({CustomerAccount.language: lang}).where(CustomerAccount.id == ri.customer.id)
     return response

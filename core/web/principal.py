@@ -52,7 +52,7 @@ async def _principal_for(row: dict) -> Principal | None:
     data = row["data"] or {}
     if kind == "customer":
         # Name and language are copied into the session at log-in: one query per page, not two.
-        return Principal("customer", pid, data.get("name", ""), row["id"], data=data)
+        return Principal("customer", pid, data.get("name", ""), row["id"], data=dict(data))  # a copy: the row may be cached
     if kind == "operator":
         op = await Operator.select(Operator.display_name, Operator.active).where(Operator.id == pid).first()
         if not op or not op["active"]:
