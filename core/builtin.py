@@ -9,13 +9,13 @@ from core.web.menus import MenuItem, Panel
 
 
 def core_route_handlers(hall) -> list:
-    from core.web import (account_pages, console_auth_pages, console_outbox_pages, console_pages, console_staff_pages,
+    from core.web import (account_pages, console_auth_pages, console_outbox_pages, console_pages, console_payment_pages, console_staff_pages,
                           console_sync_pages, customer_auth_pages, pay_pages, public_pages, workorder_console_pages,
                           workorder_customer_pages, workorder_department_pages)
 
     return [*public_pages.HANDLERS, *customer_auth_pages.HANDLERS, *account_pages.HANDLERS,
             *console_auth_pages.HANDLERS, *console_pages.HANDLERS, *console_staff_pages.HANDLERS,
-            *console_outbox_pages.HANDLERS, *console_sync_pages.HANDLERS, *workorder_console_pages.HANDLERS,
+            *console_outbox_pages.HANDLERS, *console_payment_pages.HANDLERS, *console_sync_pages.HANDLERS, *workorder_console_pages.HANDLERS,
             *workorder_customer_pages.HANDLERS, *workorder_department_pages.HANDLERS, *pay_pages.HANDLERS]
 
 
@@ -70,6 +70,7 @@ def menu_items(hall, tenant, request, audience):
             MenuItem(N_("Roles"), "/console/roles", permission="core.operators.manage", order=930),
             MenuItem(N_("Departments"), "/console/departments", permission="core.workorders.departments", order=935),
             MenuItem(N_("Audit log"), "/console/audit", permission="core.audit.view", order=940),
+            MenuItem(N_("Payments"), "/console/payments", permission="core.payments.view", order=945),
             MenuItem(N_("Legacy outbox"), "/console/outbox", permission="core.outbox.manage", order=950),
             MenuItem(N_("Legacy sync"), "/console/sync", permission="core.sync.manage", order=955),
             MenuItem(N_("All tenants"), "/console/tenants", permission="core.super", order=990),

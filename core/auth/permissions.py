@@ -20,6 +20,8 @@ CORE_PERMISSIONS = [
     Permission("core.customers.view", N_("Look up customers")),
     Permission("core.sync.manage", N_("See the legacy sync, retry quarantined rows and start a sync")),
     Permission("core.outbox.manage", N_("See the outbox to the legacy system and replay dead events")),
+    Permission("core.payments.view", N_("See payments, their ledger and refunds")),
+    Permission("core.payments.refund", N_("Refund payments")),
 ]
 
 
