@@ -32,9 +32,18 @@ def register_permissions(hall):
 
 @hookimpl
 def register_routes(hall):
-    from plugins.bills import routes_bills
+    from plugins.bills import routes_bills, routes_calls, routes_log, routes_stepup
 
-    return [*routes_bills.HANDLERS]
+    # the fixed paths first: /bills/access-log and /bills/step-up/... are not {number}/{month}
+    return [*routes_log.HANDLERS, *routes_stepup.HANDLERS, *routes_calls.HANDLERS, *routes_bills.HANDLERS]
+
+
+@hookimpl
+def register_jobs(hall):
+    from core.jobs.spec import Job
+    from plugins.bills.stepup import prune
+
+    return [Job("bills.prune_step_ups", prune, every_minutes=60)]
 
 
 @hookimpl

@@ -1,0 +1,122 @@
+"""Call records of one linked number and month: filtered, sorted, paged page; CSV and PDF exports; each one audited."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from litestar import Request, Response, get
+from litestar.params import FromPath
+
+from core.i18n import N_
+from core.legacy.settings import tenant_zone
+from core.web.context import client_address, info
+from core.web.data_as_of import data_as_of_context
+from core.web.render import gettext, redirect, render
+from plugins.bills import calls, data, months, stepup
+from plugins.bills.routes_bills import own_number, problem, settings_of
+from plugins.bills.tables import CallAccess
+
+HEADER = (N_("Time"), N_("Number called"), N_("Type"), N_("Duration (s)"), N_("Charge (¥)"))
+
+
+class Refused(Exception):
+    """Answer with ``response`` instead (step-up needed, bad month)."""
+
+    def __init__(self, response):
+        self.response = response
+
+
+async def _prepare(request: Request, number: str, kind: str) -> tuple[calls.Filters, list[str], object]:
+    """Own number (404), step-up (redirect), month window (400 page); the filters, maybe with field errors."""
+    ri = info(request)
+    linked = await own_number(request, number)
+    settings = settings_of(request)
+    if settings.calls_step_up and not await stepup.fresh(ri.customer.session_id, settings.step_up_minutes):
+        target = ri.url(request.url.path) + (("?" + request.url.query) if request.url.query else "")
+        raise Refused(redirect(request, "/bills/step-up?next=" + quote(target, safe="")))
+    zone = tenant_zone(ri.tenant)
+    allowed = months.window(await data.latest_month(number), settings.months_shown, zone)
+    try:
+        filters = calls.parse(dict(request.query_params), allowed, zone)
+    except months.BadMonth as error:
+        raise Refused(await problem(request, error, number))
+    return filters, linked, settings
+
+
+async def _audit(request: Request, number: str, filters: calls.Filters, kind: str) -> None:
+    ri = info(request)
+    await CallAccess.insert(CallAccess(account=ri.customer.id, actor=ri.customer.name[:100], number=number, month=filters.month,
+                                       kind=kind, filters=filters.audit_view(), address=client_address(request)))
+
+
+@get("/{number:str}/calls")
+async def calls_page(request: Request, number: FromPath[str]) -> Response:
+    try:
+        filters, linked, settings = await _prepare(request, number, "view")
+    except Refused as refused:
+        return refused.response
+    zone = tenant_zone(info(request).tenant)
+    context = {"number": number, "linked": linked, "filters": filters, "types": calls.TYPES, "rows": [], "total": None,
+               **await data_as_of_context(request, ("calls",))}
+    if not filters.valid:
+        return await render(request, "bills/calls.html", context, status=400)
+    total = await calls.summary(number, filters)
+    per_page = settings.calls_per_page
+    pages = max((total["count"] + per_page - 1) // per_page, 1)
+    filters.page = min(filters.page, pages)
+    rows = await calls.records(number, filters, limit=per_page, offset=(filters.page - 1) * per_page)
+    await _audit(request, number, filters, "view")
+    return await render(request, "bills/calls.html", {**context, "total": total, "pages": pages, "duration": calls.duration,
+                                                      "rows": calls.shown(rows, settings.mask_called_numbers, zone)})
+
+
+async def _export_rows(request: Request, number: str, kind: str):
+    filters, _linked, settings = await _prepare(request, number, kind)
+    if not filters.valid:
+        message, params = next(iter(filters.errors.values()))
+        raise Refused(await problem(request, months.BadMonth(message, **params), number))
+    rows = await calls.records(number, filters, limit=settings.export_max_rows)
+    await _audit(request, number, filters, kind)
+    return filters, calls.shown(rows, settings.mask_called_numbers, tenant_zone(info(request).tenant))
+
+
+def _download(body, media_type: str, name: str) -> Response:
+    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                          "Cache-Control": "no-store"})
+
+
+@get("/{number:str}/calls.csv")
+async def calls_csv(request: Request, number: FromPath[str]) -> Response:
+    try:
+        filters, rows = await _export_rows(request, number, "csv")
+    except Refused as refused:
+        return refused.response
+    from plugins.bills.exports import csv_text
+
+    _ = gettext(request)
+    body = csv_text(rows, [_(h) for h in HEADER], lambda code: _(calls.TYPES.get(code, code)))
+    return _download(body, "text/csv; charset=utf-8", f"calls-{number}-{filters.month}.csv")
+
+
+@get("/{number:str}/calls.pdf")
+async def calls_pdf(request: Request, number: FromPath[str]) -> Response:
+    try:
+        filters, rows = await _export_rows(request, number, "pdf")
+    except Refused as refused:
+        return refused.response
+    from core.web.templating import format_fen
+    from plugins.bills.exports import pdf_bytes
+
+    ri = info(request)
+    _ = gettext(request)
+    title = _("Call records of %(number)s, %(month)s") % {"number": number, "month": filters.month}
+    described = ", ".join(f"{k}={v}" for k, v in filters.audit_view().items())
+    lines = [ri.tenant.display_name(ri.language), _("Filters: %(filters)s") % {"filters": described or _("none")},
+             _("%(count)s records") % {"count": len(rows)}]
+    total = _("Total: ¥%(amount)s") % {"amount": format_fen(sum(r["charge_fen"] for r in rows))}
+    body = pdf_bytes(rows, title=title, lines=lines, header=[_(h) for h in HEADER],
+                     type_label=lambda code: _(calls.TYPES.get(code, code)), total=total)
+    return _download(body, "application/pdf", f"calls-{number}-{filters.month}.pdf")
+
+
+HANDLERS = [calls_page, calls_csv, calls_pdf]
