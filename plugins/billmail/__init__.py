@@ -1,0 +1,58 @@
+"""The monthly bill e-mail (账单邮件): subscriptions per service number, a batch per month once its bills synced, sent over SMTP.
+
+See docs/billmail.md for the send contract (never twice; crashes leave ``uncertain`` rows for operators).
+"""
+
+from __future__ import annotations
+
+from core.auth.permissions import Permission
+from core.hookspecs import hookimpl
+from core.i18n import N_
+from core.web.menus import MenuItem
+
+
+@hookimpl
+def register_settings(hall):
+    from plugins.billmail.settings import BillmailSettings
+
+    return BillmailSettings
+
+
+@hookimpl
+def register_db_app(hall):
+    return "plugins.billmail.piccolo_app"
+
+
+@hookimpl
+def register_permissions(hall):
+    return [Permission("billmail.view", N_("See bill e-mail batches and their send log")),
+            Permission("billmail.resend", N_("Resend a bill e-mail"))]
+
+
+@hookimpl
+def register_jobs(hall):
+    from core.jobs.spec import Job
+    from plugins.billmail.jobs import tick
+
+    return [Job("billmail.tick", tick, every_minutes=10)]
+
+
+@hookimpl
+def register_commands(hall, cli):
+    from plugins.billmail.cli import add_commands
+
+    add_commands(cli)
+
+
+@hookimpl
+def register_routes(hall):
+    from plugins.billmail import routes_console, routes_customer
+
+    return [*routes_customer.HANDLERS, *routes_console.HANDLERS]
+
+
+@hookimpl
+def menu_items(hall, tenant, request, audience):
+    if audience == "operator":
+        return [MenuItem(N_("Bill e-mails"), "/billmail/console", permission="billmail.view", order=70)]
+    return [MenuItem(N_("Bill e-mails"), "/billmail/", order=45)]

@@ -1,0 +1,70 @@
+"""Console: batches with their mails by state, the send log (search by number or address), resending one mail (audited)."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from core.privacy import mask_contact
+from core.web.audit_helpers import audit
+from core.web.console_pages import PAGE, _page, page_url
+from core.web.context import info
+from core.web.render import redirect, render
+from plugins.billmail.batches import counts
+from plugins.billmail.resend import resend
+from plugins.billmail.tables import Batch, Send
+
+VIEW = {"auth": "operator", "permission": "billmail.view"}
+RESEND = {"auth": "operator", "permission": "billmail.resend"}
+STATES = ("queued", "sending", "sent", "failed", "uncertain", "cancelled")
+
+
+@get("/console", opt=VIEW)
+async def batches_page(request: Request) -> Response:
+    batches = await Batch.select().order_by(Batch.month, ascending=False).limit(36)
+    for batch in batches:
+        batch["counts"] = await counts(batch["id"])
+    return await render(request, "billmail/console_batches.html", {"batches": batches, "states": STATES}, audience="operator")
+
+
+@get("/console/batch/{batch_id:int}", opt=VIEW)
+async def send_log(request: Request, batch_id: FromPath[int]) -> Response:
+    batch = await Batch.select().where(Batch.id == batch_id).first()
+    if batch is None:
+        raise NotFoundException()
+    q = request.query_params
+    state = q.get("state", "") if q.get("state", "") in STATES else ""
+    term = (q.get("q") or "").strip()[:254]
+    query = Send.select().where(Send.batch == batch_id).order_by(Send.id)
+    if state:
+        query = query.where(Send.state == state)
+    if term:
+        query = query.where((Send.number == term) | (Send.email == term.lower()))
+    page = _page(request)
+    rows = await query.limit(PAGE + 1).offset((page - 1) * PAGE)
+    for row in rows:
+        row["email_masked"] = mask_contact(row["email"])
+    return await render(request, "billmail/console_log.html", {
+        "batch": batch, "counts": await counts(batch_id), "rows": rows[:PAGE], "states": STATES, "state": state, "q": term,
+        "page": page, "more": len(rows) > PAGE, "page_url": page_url(request), "result": q.get("result", "")[:16],
+        "can_resend": bool(info(request).staff and info(request).staff.can("billmail.resend")),
+    }, audience="operator")
+
+
+@post("/console/send/{send_id:int}/resend", opt=RESEND)
+async def resend_one(request: Request, send_id: FromPath[int]) -> Response:
+    hall, tenant = request.app.state.hall, info(request).tenant
+    snapshot = (Send.batch, Send.number, Send.state, Send.attempts, Send.last_error)
+    before = await Send.select(*snapshot).where(Send.id == send_id).first()
+    if before is None:
+        raise NotFoundException()
+    outcome, error = await resend(hall, tenant, send_id)
+    if outcome != "refused":
+        after = await Send.select(*snapshot).where(Send.id == send_id).first()
+        await audit(request, "billmail.resend", object_type="billmail_send", object_id=send_id, before=before, after=after,
+                    summary=f"{before['number']} {outcome}")
+    return redirect(request, f"/billmail/console/batch/{before['batch']}?q={before['number']}&result={outcome}")
+
+
+HANDLERS = [batches_page, send_log, resend_one]
