@@ -1,0 +1,170 @@
+"""The reconciliation report: gateway, hall ledger and legacy write-back compared for every payment of a date range.
+
+For each intent created in the range (days in the tenant's time zone), the
+gateway is asked (``provider.query``, a few at a time, each with a timeout),
+the hall's own records are read (intent state and amount, refunds, the
+fulfilment) and the ``payment.posted`` outbox event (the write-back, id
+derived from the intent) is looked up. Every disagreement is listed, each with
+a kind and a plain reason (docs/billpay.md lists the kinds). The nightly job
+stores yesterday's report (running it twice replaces it); operators run any
+range from the console. Nothing here changes a payment: it only reports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from core.db import transaction
+from core.legacy.outbox_tables import OutboxEvent
+from core.payments.model import PAID, PARTIALLY_REFUNDED, REFUNDED, now
+from core.payments.providers import ProviderUnavailable
+from core.payments.registry import provider_for
+from core.payments.settle import posted_event_id
+from core.payments.tables import PaymentIntent, Refund
+from core.tenancy import require_tenant
+from plugins.billpay.tables import BillPayment, ReconReport
+
+log = logging.getLogger("hall.billpay.report")
+JOB_NAME = "billpay.nightly_report"
+QUERY_TIMEOUT = 10.0
+PARALLEL_QUERIES = 4
+STALE_REFUND = dt.timedelta(days=1)
+KINDS = ("paid_at_gateway_not_in_hall", "paid_in_hall_not_at_gateway", "amount_differs", "refund_mismatch",
+         "writeback_missing", "writeback_rejected", "writeback_waiting", "not_fulfilled", "gateway_unavailable")
+
+
+def day_range(tenant, day_from: dt.date, day_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    zone = ZoneInfo(tenant.timezone or "Asia/Shanghai")
+    start = dt.datetime.combine(day_from, dt.time(), zone)
+    end = dt.datetime.combine(day_to + dt.timedelta(days=1), dt.time(), zone)
+    return start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
+
+
+def _fen(value) -> str:
+    value = int(value or 0)
+    return f"{value // 100}.{value % 100:02d}"
+
+
+async def _ask_gateway(hall, tenant, intent: dict, limit: asyncio.Semaphore):
+    provider = provider_for(hall, tenant, intent["provider"], switched_off_too=True)
+    if provider is None:
+        return None, f"no installed plugin builds payment provider {intent['provider']!r}"
+    async with limit:
+        try:
+            return await asyncio.wait_for(provider.query(intent["public_id"]), QUERY_TIMEOUT), ""
+        except (ProviderUnavailable, TimeoutError, asyncio.TimeoutError) as exc:
+            return None, f"gateway did not answer: {exc or type(exc).__name__}"
+
+
+def _gateway_mismatches(intent: dict, result, error: str) -> list[tuple[str, str]]:
+    if result is None:
+        return [("gateway_unavailable", error)]
+    hall_paid = intent["state"] in PAID
+    amount = int(intent["amount_fen"])
+    out = []
+    if result.status == "succeeded" and not hall_paid:
+        out.append(("paid_at_gateway_not_in_hall", f"the gateway says paid (¥{_fen(result.amount_fen)}, trade {result.provider_ref or '-'}); the hall says {intent['state']}"))
+    if hall_paid and result.status in ("pending", "failed", "unknown"):
+        out.append(("paid_in_hall_not_at_gateway", f"the hall says {intent['state']}; the gateway says {result.status}"))
+    if hall_paid and result.status == "canceled" and intent["state"] != REFUNDED:
+        out.append(("refund_mismatch", f"the gateway shows the trade closed (refunded in full?); the hall says {intent['state']}, refunded ¥{_fen(intent['refunded_fen'])}"))
+    if result.status == "succeeded" and result.amount_fen is not None and result.amount_fen != amount:
+        out.append(("amount_differs", f"the gateway says ¥{_fen(result.amount_fen)}; the hall asked for ¥{_fen(amount)}"))
+    return out
+
+
+def _refund_mismatches(intent: dict, refunds: list[dict], moment: dt.datetime) -> list[tuple[str, str]]:
+    reserved = sum(int(r["amount_fen"]) for r in refunds if r["state"] in ("pending", "succeeded"))
+    done = sum(int(r["amount_fen"]) for r in refunds if r["state"] == "succeeded")
+    out = []
+    if reserved != int(intent["refunded_fen"]):
+        out.append(("refund_mismatch", f"the intent counts ¥{_fen(intent['refunded_fen'])} refunded; its refunds add up to ¥{_fen(reserved)}"))
+    if intent["state"] == REFUNDED and done < int(intent["amount_fen"]):
+        out.append(("refund_mismatch", f"marked refunded, but only ¥{_fen(done)} of ¥{_fen(intent['amount_fen'])} came back"))
+    if intent["state"] == PARTIALLY_REFUNDED and done == 0:
+        out.append(("refund_mismatch", "marked partly refunded, but no refund succeeded"))
+    for r in refunds:
+        if r["state"] == "pending" and r["created_at"] < moment - STALE_REFUND:
+            out.append(("refund_mismatch", f"refund {r['refund_id']} of ¥{_fen(r['amount_fen'])} has waited for the gateway since {r['created_at']:%Y-%m-%d %H:%M} UTC"))
+    return out
+
+
+def _writeback_mismatches(intent: dict, event: dict | None, moment: dt.datetime, late: dt.timedelta) -> list[tuple[str, str]]:
+    if intent["state"] not in PAID:
+        return []
+    if event is None:
+        return [("writeback_missing", "paid, but no payment.posted event exists for the legacy system")]
+    if event["status"] == "dead":
+        return [("writeback_rejected", f"the legacy system refused the write-back after {event['attempts']} attempt(s): {event['last_error'] or '-'}")]
+    if event["status"] != "delivered" and event["created_at"] < moment - late:
+        return [("writeback_waiting", f"the write-back is still {event['status']} after {event['attempts']} attempt(s){': ' + event['last_error'] if event['last_error'] else ''}")]
+    return []
+
+
+async def build(hall, day_from: dt.date, day_to: dt.date) -> dict:
+    """Compare every intent created from ``day_from`` to ``day_to`` (inclusive) in the current tenant; returns the findings."""
+    tenant = require_tenant()
+    start, end = day_range(tenant, day_from, day_to)
+    moment = now()
+    late = dt.timedelta(minutes=tenant.plugin_settings("billpay").writeback_late_minutes)
+    intents = await PaymentIntent.select().where((PaymentIntent.created_at >= start) & (PaymentIntent.created_at < end)).order_by(PaymentIntent.id)
+    ids = [i["public_id"] for i in intents]
+    refunds: dict[str, list[dict]] = {}
+    events: dict[str, dict] = {}
+    fulfilled: dict[str, int] = {}
+    if ids:
+        for r in await Refund.select().where(Refund.intent_id.is_in(ids)):
+            refunds.setdefault(r["intent_id"], []).append(r)
+        by_event = {posted_event_id(tenant.id, i): i for i in ids}
+        for e in await OutboxEvent.select(OutboxEvent.event_id, OutboxEvent.status, OutboxEvent.attempts, OutboxEvent.last_error,
+                                          OutboxEvent.created_at).where(OutboxEvent.event_id.is_in(list(by_event))):
+            events[by_event[e["event_id"]]] = e
+        for b in await BillPayment.select(BillPayment.intent_id, BillPayment.amount_fen).where(BillPayment.intent_id.is_in(ids)):
+            fulfilled[b["intent_id"]] = fulfilled.get(b["intent_id"], 0) + int(b["amount_fen"])
+    limit = asyncio.Semaphore(PARALLEL_QUERIES)
+    answers = await asyncio.gather(*(_ask_gateway(hall, tenant, i, limit) for i in intents))
+    mismatches = []
+    for intent, (result, error) in zip(intents, answers):
+        found = _gateway_mismatches(intent, result, error)
+        found += _refund_mismatches(intent, refunds.get(intent["public_id"], []), moment)
+        found += _writeback_mismatches(intent, events.get(intent["public_id"]), moment, late)
+        if intent["state"] in PAID and intent["fulfilled_at"] is None:
+            found.append(("not_fulfilled", f"paid, but the owner plugin {intent['owner']!r} has not fulfilled it"))
+        elif intent["state"] in PAID and intent["owner"] == "billpay" and fulfilled.get(intent["public_id"], 0) != int(intent["amount_fen"]):
+            found.append(("not_fulfilled", f"bills recorded as paid add up to ¥{_fen(fulfilled.get(intent['public_id'], 0))}, the payment is ¥{_fen(intent['amount_fen'])}"))
+        for kind, reason in found:
+            mismatches.append({"kind": kind, "intent_id": intent["public_id"], "reason": reason, "state": intent["state"],
+                               "amount_fen": int(intent["amount_fen"]), "owner": intent["owner"], "customer_id": intent["customer_id"],
+                               "provider": intent["provider"], "created_at": intent["created_at"].isoformat(),
+                               "gateway_status": result.status if result is not None else ""})
+    return {"day_from": day_from, "day_to": day_to, "checked": len(intents), "mismatches": mismatches}
+
+
+async def run_report(hall, day_from: dt.date, day_to: dt.date, *, trigger: str = "operator", run_by: str = "") -> int:
+    """Build and store a report; the nightly one of a day replaces an earlier run of that day. Returns its row id."""
+    found = await build(hall, day_from, day_to)
+    counts: dict[str, int] = {}
+    for m in found["mismatches"]:
+        counts[m["kind"]] = counts.get(m["kind"], 0) + 1
+    summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+    row = ReconReport(day_from=day_from, day_to=day_to, trigger=trigger, run_by=run_by[:64], checked=found["checked"],
+                      mismatch_count=len(found["mismatches"]), mismatches=found["mismatches"], summary=summary, created_at=now())
+    async with transaction():
+        if trigger == "nightly":
+            await ReconReport.delete().where((ReconReport.day_from == day_from) & (ReconReport.day_to == day_to)
+                                             & (ReconReport.trigger == "nightly"))
+        inserted = await ReconReport.insert(row).returning(ReconReport.id)
+    log.info("tenant %s: reconciliation %s..%s: %d payment(s), %d mismatch(es)", require_tenant().id, day_from, day_to,
+             found["checked"], len(found["mismatches"]))
+    return inserted[0]["id"]
+
+
+async def nightly_report(hall, tenant_id: str, **_) -> None:
+    """The job: yesterday (in the tenant's time zone), stored; safe to run twice (the second run replaces the first)."""
+    tenant = require_tenant()
+    today = now().astimezone(ZoneInfo(tenant.timezone or "Asia/Shanghai")).date()
+    yesterday = today - dt.timedelta(days=1)
+    await run_report(hall, yesterday, yesterday, trigger="nightly", run_by="job")

@@ -1,0 +1,70 @@
+"""What the customer pages share: who is asking, their numbers, their bill payments (404 for anything else)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from litestar import Request
+from litestar.exceptions import NotFoundException
+
+from core.auth.customers import linked_numbers
+from core.payments import get_intent
+from core.payments.model import Intent
+from core.web.context import info
+from core.web.pay_pages import customer_legacy_id
+from plugins.billpay.paying import OWNER
+from plugins.billpay.tables import BillPayment
+
+
+async def customer_of(request: Request) -> tuple[str, list[str]]:
+    """(the customer's legacy id, their linked service numbers)."""
+    customer = info(request).customer
+    if customer is None:
+        raise NotFoundException()
+    return await customer_legacy_id(request), await linked_numbers(customer.id)
+
+
+async def own_payment(request: Request, intent_id: str) -> Intent:
+    """The customer's own bill payment, or 404 (someone else's, another tenant's, another plugin's, no such payment)."""
+    legacy_id = await customer_legacy_id(request)
+    intent = await get_intent(intent_id[:64])
+    if intent is None or intent.owner != OWNER or not legacy_id or intent.customer_id != legacy_id:
+        raise NotFoundException()
+    return intent
+
+
+def zone_of(request: Request):
+    return ZoneInfo(info(request).tenant.timezone or "Asia/Shanghai")
+
+
+def local(moment, zone, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    return moment.astimezone(zone).strftime(fmt) if moment else ""
+
+
+async def paid_bills(intent: Intent) -> list[dict]:
+    """The bills a payment paid: the fulfilment's rows once paid, else what it is for (its metadata)."""
+    rows = await BillPayment.select(BillPayment.bill_legacy_id, BillPayment.number, BillPayment.month, BillPayment.amount_fen).where(
+        BillPayment.intent_id == intent.id).order_by(BillPayment.month)
+    if rows:
+        return [{"bill_id": r["bill_legacy_id"], "number": r["number"], "month": r["month"], "amount_fen": int(r["amount_fen"])} for r in rows]
+    number = (intent.metadata or {}).get("number", "")
+    return [{"bill_id": b.get("bill_id", ""), "number": number, "month": b.get("month", ""), "amount_fen": int(b.get("amount_fen", 0))}
+            for b in (intent.metadata or {}).get("bills", [])]
+
+
+async def paid_bills_of(intents: list[Intent]) -> dict[str, list[dict]]:
+    """:func:`paid_bills` for many payments in one query (the history page)."""
+    if not intents:
+        return {}
+    rows = await BillPayment.select(BillPayment.intent_id, BillPayment.bill_legacy_id, BillPayment.number, BillPayment.month,
+                                    BillPayment.amount_fen).where(BillPayment.intent_id.is_in([i.id for i in intents])).order_by(BillPayment.month)
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r["intent_id"], []).append({"bill_id": r["bill_legacy_id"], "number": r["number"], "month": r["month"],
+                                                   "amount_fen": int(r["amount_fen"])})
+    for i in intents:
+        if i.id not in out:
+            number = (i.metadata or {}).get("number", "")
+            out[i.id] = [{"bill_id": b.get("bill_id", ""), "number": number, "month": b.get("month", ""),
+                          "amount_fen": int(b.get("amount_fen", 0))} for b in (i.metadata or {}).get("bills", [])]
+    return out
