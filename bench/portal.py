@@ -12,6 +12,7 @@ noise on the shared machine hits both alike.
     .venv/bin/python bench/portal.py                      # sqlite, 2 workers, 64 connections, 10 s runs
     .venv/bin/python bench/portal.py --engine postgres
     .venv/bin/python bench/portal.py --both
+    .venv/bin/python bench/portal.py --page bill --both   # the logged-in bill page, /bills/<number>/<month>
 
 Progress goes to stderr; the last line of stdout is one JSON object
 (``ratio`` = hall_rps / bare_rps). Exit status 1 when anything failed,
@@ -40,6 +41,10 @@ from _common import (  # noqa: E402
 
 PASSWORD = "Bench-Portal-2026!"
 PAGE = "/account"
+PAGES = ("account", "bill")  # --page: /account, or /bills/<number>/<month> with 13 months of bills with items
+BILL_MONTHS = 13  # 12 shown + the one before the oldest (the comparison reads it)
+BILL_ITEMS = (("YZF", "月租费", 5800), ("SHF", "市话费", 1200), ("CTF", "长途通话费", 2730), ("DXF", "短信费", 300),
+              ("LLF", "流量费", 2000), ("ZZF", "增值业务费", 500), ("GJF", "国际长途费", 990))
 
 
 @dataclass(eq=False)  # hashable by identity
@@ -65,6 +70,9 @@ class Target:
 def hall_env(root: Path, secret: str, database_url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
     env.update(HALL_CONFIG=str(root / "hall.toml"), HALL_SECURITY__SECRET_KEY=secret, HALL_DATABASE__URL=database_url)
+    # no periodic jobs in the web workers (SQLite's default): a sync or reconciliation mid-run would skew the figures,
+    # and reconciliation would remove the bench's own bills (they are not in the legacy system)
+    env["HALL_JOBS__SCHEDULE_IN_WEB"] = "false"
     return env
 
 
@@ -75,7 +83,7 @@ def copy_deployment(root: Path) -> None:
     shutil.copytree(REPO / "themes", root / "themes")
 
 
-def prepare_hall(root: Path, env: dict, tenant_id: str, subscribers: int) -> dict:
+def prepare_hall(root: Path, env: dict, tenant_id: str, subscribers: int, page: str = "account") -> dict:
     """Demo legacy DBs, migrate, sync, operators (core.cli.demo), then one customer account; returns its log-in."""
     saved = dict(os.environ)
     os.environ.clear()
@@ -89,13 +97,13 @@ def prepare_hall(root: Path, env: dict, tenant_id: str, subscribers: int) -> dic
         if tenant is None:
             raise RuntimeError(f"no tenant {tenant_id!r} in {root}/tenants (have: {', '.join(t.id for t in hall.tenants)})")
         demo_customers = generate_legacy(hall, subscribers)
-        return asyncio.run(_prepare(hall, tenant, demo_customers, prepare))
+        return asyncio.run(_prepare(hall, tenant, demo_customers, prepare, page))
     finally:
         os.environ.clear()
         os.environ.update(saved)
 
 
-async def _prepare(hall, tenant, demo_customers, prepare) -> dict:
+async def _prepare(hall, tenant, demo_customers, prepare, page: str = "account") -> dict:
     from core.auth.customers import create_account
     from core.auth.passwords import hash_password
     from core.auth.tables import Customer, ServiceNumber
@@ -116,8 +124,12 @@ async def _prepare(hall, tenant, demo_customers, prepare) -> dict:
             password_hash = await hash_password(PASSWORD)
             async with transaction():
                 await create_account(customer=customer, number=sn["number"], password_hash=password_hash, language=tenant.language)
+            path = PAGE
+            if page == "bill":
+                month = await seed_bills(sn["number"])
+                path = f"/bills/{sn['number']}/{month}"
         return {"login": sn["number"], "name": customer["name"].strip(), "host": tenant.hosts[0] if tenant.hosts else None,
-                "tenant": tenant.id}
+                "tenant": tenant.id, "path": path, "number": sn["number"]}
     finally:
         await hall.db.disconnect()
         for connector in hall.connectors.values():
@@ -125,6 +137,40 @@ async def _prepare(hall, tenant, demo_customers, prepare) -> dict:
                 await connector.close()
             except Exception:  # best effort: the process is about to move on
                 pass
+
+
+async def seed_bills(number: str) -> str:
+    """Replace the number's synced bills with BILL_MONTHS months (the latest first) of 6-7 line items each; the latest month."""
+    import datetime as dt
+
+    from core.db.engine import transaction
+    from core.legacy.billing_tables import Bill, BillItem
+
+    today = dt.date.today()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    months = []
+    for _ in range(BILL_MONTHS):
+        months.append((year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    bills, items = [], []
+    for index, (year, mon) in enumerate(months):
+        label = f"{year:04d}-{mon:02d}"
+        legacy = f"bench-{number}-{label}"
+        lines = [(c, n, a + index * 37 % 500) for c, n, a in BILL_ITEMS if not (c == "GJF" and index % 3)]
+        amount = sum(a for _, _, a in lines)
+        paid = 0 if index == 0 else amount
+        bills.append(Bill(legacy_id=legacy, number=number, month=label, amount_fen=amount, paid_fen=paid,
+                          status="unpaid" if index == 0 else "paid", due_date=dt.date(year + (mon == 12), mon % 12 + 1, 15)))
+        items += [BillItem(legacy_id=f"{legacy}/{p}", bill_legacy_id=legacy, position=p, code=c, name=n, amount_fen=a)
+                  for p, (c, n, a) in enumerate(lines)]
+    async with transaction():
+        old = [r["legacy_id"] for r in await Bill.select(Bill.legacy_id).where(Bill.number == number)]
+        if old:
+            await BillItem.delete().where(BillItem.bill_legacy_id.is_in(old))
+            await Bill.delete().where(Bill.number == number)
+        await Bill.insert(*bills)
+        await BillItem.insert(*items)
+    return f"{months[0][0]:04d}-{months[0][1]:02d}"
 
 
 # -- servers and log-in ------------------------------------------------------------
@@ -144,12 +190,12 @@ def start_bare(root: Path, workers: int, page_bytes: int) -> Target:
 
 
 def log_in(target: Target, account: dict) -> None:
-    """GET /login for the CSRF cookie, POST the form, then check /account is this customer's page."""
+    """GET /login for the CSRF cookie, POST the form, then check the page is this customer's (name, or the bill's number)."""
     import httpx
 
     host = {"Host": account["host"]} if account["host"] else {}
     prefix = "" if account["host"] else f"/t/{account['tenant']}"
-    target.path = prefix + PAGE
+    target.path = prefix + account.get("path", PAGE)
     base = f"http://127.0.0.1:{target.port}"
     with httpx.Client(base_url=base, headers=host, follow_redirects=False, timeout=30) as client:
         r = client.get(prefix + "/login")
@@ -162,7 +208,8 @@ def log_in(target: Target, account: dict) -> None:
             raise RuntimeError(f"log-in failed: HTTP {r.status_code}, cookies {sorted(client.cookies.keys())}\n{r.text[:2000]}")
         cookies = {c.name: c.value for c in client.cookies.jar}
         r = client.get(target.path)
-        if r.status_code != 200 or account["name"] not in r.text:
+        mark = account["name"] if target.path.endswith(PAGE) else account["number"]
+        if r.status_code != 200 or mark not in r.text or ("/bills/" in target.path and 'id="bill"' not in r.text):
             raise RuntimeError(f"GET {target.path} is not {account['name']}'s logged-in page: HTTP {r.status_code}\n{r.text[:2000]}")
         target.page_bytes = len(r.content)
     # what a browser sends on every page: the Host, and its cookies (session and CSRF)
@@ -189,7 +236,7 @@ def measure(tool: str, target: Target, args, duration: float, keep: bool = True)
 def summary(hall: Target, bare: Target, args, tool: str) -> dict:
     hall_rps, bare_rps = median([r.rps for r in hall.runs]), median([r.rps for r in bare.runs])
     return {
-        "engine": hall.name, "workers": args.workers, "connections": args.connections, "duration": args.duration,
+        "page": hall.path, "engine": hall.name, "workers": args.workers, "connections": args.connections, "duration": args.duration,
         "rounds": args.rounds, "tool": tool,
         "hall_rps": round(hall_rps, 1), "hall_p99_ms": round(median([r.p99_ms for r in hall.runs]), 2),
         "bare_rps": round(bare_rps, 1), "bare_p99_ms": round(median([r.p99_ms for r in bare.runs]), 2),
@@ -220,7 +267,7 @@ def run(args) -> dict:
                     url = "sqlite:///var/hall.sqlite3"
                 env = hall_env(root, secret, url)
                 log(f"{engine}: preparing a demo hall in {root} ({url}) …")
-                account = prepare_hall(root, env, args.tenant, args.subscribers)
+                account = prepare_hall(root, env, args.tenant, args.subscribers, args.page)
                 log(f"{engine}: account {account['login']} ({account['name']}); starting hall serve --workers {args.workers}")
                 target = start_hall(engine, root, env, args.workers)
                 target.account = account
@@ -262,15 +309,18 @@ def run(args) -> dict:
                     log(f"could not drop database {name}: {exc}")
     elapsed = round(time.monotonic() - started)
     log(f"done in {elapsed} s")
-    machine = {"cpus": os.cpu_count(), "loadavg_1m_before": round(load_before, 2), "seconds": elapsed}
+    machine = {"cpus": os.cpu_count(), "loadavg_1m_before": round(load_before, 2),
+               "loadavg": [round(x, 2) for x in os.getloadavg()], "seconds": elapsed}
     if args.both:
-        return {"both": True, "tool": tool, "workers": args.workers, "connections": args.connections, **results, **machine}
+        return {"both": True, "page": args.page, "tool": tool, "workers": args.workers, "connections": args.connections, **results, **machine}
     return {**results[engines[0]], **machine}
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
+    p.add_argument("--page", choices=PAGES, default="account",
+                   help="account: /account; bill: /bills/<number>/<month>, 13 months of bills with items (default account)")
     p.add_argument("--both", action="store_true", help="measure sqlite and postgres in one run (one JSON object, both nested)")
     p.add_argument("--workers", type=int, default=2, help="granian workers for each server (default 2)")
     p.add_argument("--connections", type=int, default=64, help="concurrent keep-alive connections (default 64)")
