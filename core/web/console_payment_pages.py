@@ -31,6 +31,9 @@ from core.web.render import hall_of, redirect, render
 VIEW = {"auth": "operator", "permission": "core.payments.view"}
 REFUND = {"auth": "operator", "permission": "core.payments.refund"}
 MAX_REASON = 500
+OUTCOMES = {"succeeded": N_("The refund was made."),
+            "pending": N_("The refund was asked for; the payment service has not confirmed it yet."),
+            "failed": N_("The payment service refused the refund; nothing was refunded.")}
 
 
 def _zone(request: Request):
@@ -106,7 +109,7 @@ async def _payment_page(request: Request, intent_id: str, form: Form, *, notice:
 
 @get("/console/payments/{intent_id:str}", opt=VIEW)
 async def payment_page(request: Request, intent_id: FromPath[str]) -> Response:
-    return await _payment_page(request, intent_id, Form())
+    return await _payment_page(request, intent_id, Form(), notice=OUTCOMES.get(request.query_params.get("refund") or "", ""))
 
 
 @post("/console/payments/{intent_id:str}/refund", opt=REFUND)
@@ -118,6 +121,8 @@ async def payment_refund(request: Request, intent_id: FromPath[str]) -> Response
     form.require("amount", "reason")
     amount = parse_yuan(form.value("amount")) if form.value("amount") else None
     left = intent.amount_fen - intent.refunded_fen if intent.state in PAID else 0
+    if left <= 0:  # the form is not shown then, so a field error would go unseen: say it at the top
+        return await _payment_page(request, intent_id, form, notice=N_("Nothing is left to refund on this payment."), status=409)
     if form.value("amount") and (amount is None or amount <= 0):
         form.error("amount", N_("Enter an amount in yuan, e.g. 12.30."))
     elif amount is not None and amount > left:
