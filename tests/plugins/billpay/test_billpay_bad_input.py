@@ -68,6 +68,7 @@ def test_anonymous_and_operators_cannot_reach_customer_pages(world):
     anonymous = harness.client("alpha")
     r = anonymous.get("/billpay/", follow_redirects=False)
     assert r.status_code in (302, 303, 401, 403)
+    assert anonymous.get("/billpay/receipt/x", follow_redirects=False).status_code in (302, 303, 401, 403)
     assert anonymous.post("/billpay/pay", {"number": ids["alpha"]["numbers"][0]}).status_code in (302, 303, 401, 403)
 
 
