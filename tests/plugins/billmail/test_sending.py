@@ -188,3 +188,20 @@ def test_unsubscribing_cancels_the_queued_mail(world, mail_sink):
     assert login(harness, "alpha", me["number"]).post("/billmail/stop", {"number": me["number"]}).status_code == 303
     run_tick(harness, "alpha")
     assert [s["state"] for s in sends(harness, "alpha")] == ["cancelled"] and mails_to(mail_sink, me["email"]) == []
+
+
+def test_the_scheduled_job_is_registered_and_waits_for_the_bills_sync(world, mail_sink):
+    from core.jobs import make_runner
+
+    harness, people = world
+    subscribe(harness, "alpha", people)
+    me = people["alpha"]
+    runner = make_runner(harness.hall)
+    assert runner.jobs["billmail.tick"].every_minutes == 10
+    harness.in_tenant("alpha", seed_bills, [me["number"]], MONTH, 1, False)  # the sync is still writing the month
+    harness.run(runner.run_now("billmail.tick", "alpha"))
+    assert harness.in_tenant("alpha", lambda: Batch.select()) == [] and mails_to(mail_sink, me["email"]) == []
+    harness.in_tenant("alpha", mark_synced, dt.datetime.now(UTC) + dt.timedelta(seconds=1))  # the sync finished
+    harness.run(runner.run_now("billmail.tick", "alpha"))
+    harness.run(runner.run_now("billmail.tick", "alpha"))
+    assert len(mails_to(mail_sink, me["email"])) == 1 and [s["state"] for s in sends(harness, "alpha")] == ["sent"]
