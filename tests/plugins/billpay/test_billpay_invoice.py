@@ -60,8 +60,9 @@ def test_a_wrong_tax_number_is_a_field_error_in_the_users_language(world):
     assert client.get(f"/billpay/invoice/{intent_id}/pdf").status_code == 404  # nothing issued
 
 
-def test_the_english_tenant_says_it_in_english(world):
+def test_a_customer_who_chose_english_reads_it_in_english(world):
     client, intent_id = paid_payment(world, "beta")
+    assert client.post("/language", {"language": "en"}).status_code == 303
     r = client.post(f"/billpay/invoice/{intent_id}", {"kind": "company", "title": "Test Ltd", "tax_number": "91330106MA27XK8C3F"})
     assert field_errors(r.text) == ["This is not a valid unified social credit code (check the 18 characters)."]
 
