@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from billpay_support import bill_id, customer_client
-from test_billpay_pay import intent_of, pay_at_gateway
+from test_billpay_pay import intent_of, pay_at_gateway, section
 
 from core.payments import get_intent
 from core.payments.ledger import history
@@ -102,4 +102,6 @@ def test_an_over_refund_or_a_malformed_amount_is_refused_with_a_clear_message(wo
     r = cashier.post(f"/console/payments/{intent_id}/refund", {"amount": "0.01", "reason": "again"})
     assert r.status_code == 409 and "Nothing is left to refund on this payment." in r.text
     assert harness.in_tenant("beta", get_intent, intent_id).state == "refunded"
+    owed = section(customer_client(harness, ids, "beta").get("/billpay/").text, ids["beta"]["numbers"][0])
+    assert "¥139.85" in owed and "posting" not in owed  # refunded in full: its bills are owed again
     assert cashier.post("/console/payments/nosuch/refund", {"amount": "1", "reason": "x"}).status_code == 404
