@@ -74,3 +74,21 @@ def test_no_invoice_for_an_unpaid_payment(world):
     intent_id = intent_of(client.post("/billpay/pay", {"number": number, "mode": "all"}))
     r = client.post(f"/billpay/invoice/{intent_id}", {"kind": "personal", "title": "张三"})
     assert r.status_code == 409 and client.get(f"/billpay/invoice/{intent_id}/pdf").status_code == 404
+
+
+def test_tax_number_rules_without_a_hall():
+    from core.web.forms import Form
+    from plugins.billpay.invoice import check
+
+    def errors(**data):
+        form = Form({"kind": "company", "title": "某公司", **data})
+        check(form)
+        return {k: v[0] for k, v in form.errors.items()}
+
+    assert errors(tax_number="9133 0106-ma27xk8c3e") == {}  # spaces, dashes and case do not matter
+    assert errors(tax_number="330106123456789") == {}  # an older 15-character taxpayer number
+    assert errors(tax_number="33010612345678901234") == {}  # and a 20-character one
+    assert set(errors(tax_number="3301061234567890")) == {"tax_number"}  # 16
+    assert set(errors(tax_number="91330106MA27XK8C3!")) == {"tax_number"}
+    assert set(errors(kind="shop", tax_number="")) == {"kind"}
+    assert set(errors(title="x" * 101, tax_number=VALID_USCC)) == {"title"}
