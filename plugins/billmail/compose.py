@@ -1,23 +1,27 @@
 """Build one bill mail: HTML and text summary, the month's call records as a CSV attachment, unsubscribe headers.
 
-Built with the standard library's ``email.mime`` classes (policy ``compat32``
-with CRLF): about three times faster than ``EmailMessage``, which matters at
-100,000 mails a batch. The Message-ID is derived from the send-log row, so a
-resend of the same row carries the same id and a mail client can tell.
+The MIME structure is fixed (mixed: alternative text + HTML, then the CSV),
+so it is written out directly as bytes: every part base64 with CRLF lines,
+the encoded From and Subject headers made once per hall, language and month.
+The standard library's generator cost ~3.5 ms a mail (header folding, a
+regular expression compiled per random boundary), most of a 100,000-mail
+batch's time; this costs a fraction of that, and the bench's mail reads back
+the same with ``email.message_from_bytes`` (tests/plugins/billmail). The
+Message-ID is derived from the send-log row, so a resend of the same row
+carries the same id and a mail client can tell.
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import io
+import secrets
 from dataclasses import dataclass
-from email import policy
 from email.header import Header
-from email.mime.application import MIMEApplication
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
+from functools import lru_cache
 
 from core.i18n import LANGUAGES, N_
 from core.legacy.settings import tenant_zone
@@ -25,7 +29,6 @@ from core.privacy import mask_contact
 from core.tenancy import Tenant
 from core.web.templating import Templates, format_fen
 
-SMTP_POLICY = policy.compat32.clone(linesep="\r\n")
 SUBJECT = N_("%(hall)s: your bill for %(month)s")
 CSV_HEADER = (N_("Start time"), N_("Called number"), N_("Duration (s)"), N_("Call type"), N_("Charge (yuan)"))
 STATUS = {"unpaid": N_("Unpaid"), "partial": N_("Partly paid"), "paid": N_("Paid")}
@@ -101,6 +104,43 @@ def calls_csv(ctx: MailContext, calls: list[dict]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+@lru_cache(maxsize=256)
+def encoded(text: str) -> str:
+    """A header value as RFC 2047 encoded words when it is not plain ASCII, folded with CRLF (cached: few distinct values)."""
+    if text.isascii() and len(text) < 900 and "\n" not in text and "\r" not in text:
+        return text
+    return Header(text, "utf-8").encode(linesep="\r\n")
+
+
+@lru_cache(maxsize=64)
+def from_header(name: str, address: str) -> str:
+    return formataddr((encoded(name), address))
+
+
+@lru_cache(maxsize=16)
+def date_header(now: dt.datetime) -> str:
+    return format_datetime(now)
+
+
+def b64(data: bytes) -> bytes:
+    """Base64 in 76-character lines ending in CRLF (RFC 2045)."""
+    return base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+def part(content_type: str, data: bytes, disposition: str = "") -> bytes:
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: base64\r\n{disposition}\r\n"
+    return head.encode("ascii") + b64(data)
+
+
+def multipart(subtype: str, parts: list[bytes], headers: str = "") -> bytes:
+    boundary = "===============" + secrets.token_hex(10) + "=="  # never a line of base64, which is all the parts hold
+    lines = [f"{headers}Content-Type: multipart/{subtype}; boundary=\"{boundary}\"\r\nMIME-Version: 1.0\r\n\r\n".encode()]
+    for body in parts:
+        lines.append(f"--{boundary}\r\n".encode() + body)
+    lines.append(f"--{boundary}--\r\n".encode())
+    return b"".join(lines)
+
+
 def build(ctx: MailContext, *, send_id: int, to: str, number: str, bill: dict, items: list[dict], calls: list[dict],
           token: str, now: dt.datetime) -> bytes:
     """The whole message as bytes with CRLF line ends, ready for SMTP DATA."""
@@ -112,23 +152,19 @@ def build(ctx: MailContext, *, send_id: int, to: str, number: str, bill: dict, i
               "owed_fen": max(0, (bill["amount_fen"] or 0) - (bill["paid_fen"] or 0)),
               "status": _(STATUS.get(bill["status"], bill["status"])), "calls": len(calls), "calls_shown": len(shown),
               "data_as_of": ctx.data_as_of, "unsubscribe_url": link, "account_url": f"{ctx.base_url}/billmail/",
-              "primary_colour": ctx.tenant.brand.primary_colour}
-    msg = MIMEMultipart("mixed")
-    msg["From"] = formataddr((str(Header(hall_name, "utf-8")), ctx.sender))
-    msg["To"] = to
-    msg["Subject"] = Header(_(SUBJECT) % {"hall": hall_name, "month": bill["month"]}, "utf-8")
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = message_id(ctx, send_id)
-    msg["Content-Language"] = ctx.language.replace("_", "-")
-    msg["List-Unsubscribe"] = f"<{link}>"
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["Auto-Submitted"] = "auto-generated"
-    body = MIMEMultipart("alternative")
-    body.attach(MIMEText(ctx.text.render(values), "plain", "utf-8"))
-    body.attach(MIMEText(ctx.html.render(values), "html", "utf-8"))
-    msg.attach(body)
-    attachment = MIMEApplication(calls_csv(ctx, shown), "csv")
-    attachment.replace_header("Content-Type", 'text/csv; charset="utf-8"')
-    attachment.add_header("Content-Disposition", "attachment", filename=f"calls-{number}-{bill['month']}.csv")
-    msg.attach(attachment)
-    return msg.as_bytes(policy=SMTP_POLICY)
+              "primary_colour": ctx.tenant.brand.primary_colour, "lang": ctx.language.replace("_", "-")}
+    headers = (f"From: {from_header(hall_name, ctx.sender)}\r\n"
+               f"To: {to if to.isascii() else encoded(to)}\r\n"
+               f"Subject: {encoded(_(SUBJECT) % {'hall': hall_name, 'month': bill['month']})}\r\n"
+               f"Date: {date_header(now)}\r\n"
+               f"Message-ID: {message_id(ctx, send_id)}\r\n"
+               f"Content-Language: {values['lang']}\r\n"
+               f"List-Unsubscribe: <{link}>\r\n"
+               "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+               "Auto-Submitted: auto-generated\r\n")
+    body = multipart("alternative", [part('text/plain; charset="utf-8"', ctx.text.render(values).encode("utf-8")),
+                                     part('text/html; charset="utf-8"', ctx.html.render(values).encode("utf-8"))])
+    filename = f"calls-{number}-{bill['month']}.csv"
+    attachment = part('text/csv; charset="utf-8"', calls_csv(ctx, shown),
+                      f'Content-Disposition: attachment; filename="{filename}"\r\n')
+    return multipart("mixed", [body, attachment], headers)
