@@ -23,6 +23,8 @@ from email.header import Header
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
 
+from markupsafe import Markup
+
 from core.i18n import LANGUAGES, N_
 from core.legacy.settings import tenant_zone
 from core.privacy import mask_contact
@@ -48,10 +50,26 @@ class MailContext:
     html: object  # jinja2 templates
     text: object
     gettext: object
+    html_gettext: object  # quick_gettext for each template
+    text_gettext: object
 
     @property
     def domain(self) -> str:
         return self.sender.rpartition("@")[2] or "hall.localhost"
+
+
+def quick_gettext(gettext, escape: bool):
+    """``_()`` for the mail templates, passed in the render values: the look-up cached, the result formatted exactly as
+    Jinja's newstyle gettext does (Markup when autoescaping, always ``%``). Jinja's own cost ~40 us a call, 26 calls a mail."""
+    cache: dict[str, str] = {}
+
+    def translate(message: str, **params):
+        rv = cache.get(message)
+        if rv is None:
+            rv = cache[message] = Markup(gettext(message)) if escape else gettext(message)
+        return rv % params
+
+    return translate
 
 
 def templates_of(hall) -> Templates:
@@ -76,7 +94,8 @@ def mail_context(hall, tenant: Tenant, language: str, data_as_of: str) -> MailCo
     return MailContext(tenant=tenant, language=language, sender=hall.deployment.mail.sender, base_url=base_url(tenant, settings),
                        mask=settings.mask_called_numbers, max_calls=settings.max_calls, data_as_of=data_as_of,
                        html=env.get_template("billmail/mail.html"), text=env.get_template("billmail/mail.txt"),
-                       gettext=templates.gettext(language))
+                       gettext=templates.gettext(language), html_gettext=quick_gettext(templates.gettext(language), True),
+                       text_gettext=quick_gettext(templates.gettext(language), False))
 
 
 def message_id(ctx: MailContext, send_id: int) -> str:
@@ -162,8 +181,10 @@ def build(ctx: MailContext, *, send_id: int, to: str, number: str, bill: dict, i
                f"List-Unsubscribe: <{link}>\r\n"
                "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
                "Auto-Submitted: auto-generated\r\n")
-    body = multipart("alternative", [part('text/plain; charset="utf-8"', ctx.text.render(values).encode("utf-8")),
-                                     part('text/html; charset="utf-8"', ctx.html.render(values).encode("utf-8"))])
+    text = ctx.text.render({**values, "_": ctx.text_gettext, "gettext": ctx.text_gettext})
+    html = ctx.html.render({**values, "_": ctx.html_gettext, "gettext": ctx.html_gettext})
+    body = multipart("alternative", [part('text/plain; charset="utf-8"', text.encode("utf-8")),
+                                     part('text/html; charset="utf-8"', html.encode("utf-8"))])
     filename = f"calls-{number}-{bill['month']}.csv"
     attachment = part('text/csv; charset="utf-8"', calls_csv(ctx, shown),
                       f'Content-Disposition: attachment; filename="{filename}"\r\n')
