@@ -181,7 +181,8 @@ def main(argv=None) -> int:
     p.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     p.add_argument("--requests", type=int, default=300)
     p.add_argument("--no-profile", action="store_true")
-    p.add_argument("--page", default=PAGE, help=f"path to request (default {PAGE}, the logged-in page bench/portal.py measures)")
+    p.add_argument("--page", default=PAGE, help=f"path to request (default {PAGE}, the logged-in page bench/portal.py measures); "
+                                                "'bill': the bill page of bench/portal.py --page bill")
     p.add_argument("--anonymous", action="store_true", help="request it without any cookie (no session)")
     p.add_argument("--tenant", default="jiangnan")
     p.add_argument("--subscribers", type=int, default=300)
@@ -198,7 +199,9 @@ def main(argv=None) -> int:
                 url = "sqlite:///var/hall.sqlite3"
             env = hall_env(root, secrets.token_urlsafe(32), url)
             log(f"preparing a demo hall in {root} ({url}) …")
-            account = prepare_hall(root, env, args.tenant, args.subscribers)
+            account = prepare_hall(root, env, args.tenant, args.subscribers, "bill" if args.page == "bill" else "account")
+            if args.page == "bill":
+                args.page = account["path"]
             os.environ.update(env)
             from core.hall import Hall
 

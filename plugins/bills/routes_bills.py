@@ -37,7 +37,7 @@ async def problem(request: Request, error: months.BadMonth, number: str, status:
 
 async def bill_page(request: Request, number: str, month: str | None, linked: list[str]) -> Response:
     settings = settings_of(request)
-    bills = await data.latest_bills(number, settings.months_shown + 1)
+    bills, items = await data.bills_with_items(number, settings.months_shown + 1)
     zone = tenant_zone(info(request).tenant)
     allowed = months.window(bills[0]["month"] if bills else None, settings.months_shown, zone)
     if month is not None:
@@ -49,14 +49,13 @@ async def bill_page(request: Request, number: str, month: str | None, linked: li
     chosen = month or (bills[0]["month"] if bills else None)
     if chosen is None or all(b["month"] != chosen for b in bills[: settings.months_shown]):
         return await render(request, "bills/bill.html", {**context, "bill": None, "month": chosen}, status=200 if month is None else 404)
-    items = await data.items_of([b["legacy_id"] for b in bills])
     return await render(request, "bills/bill.html", {**context, "month": chosen,
                                                      **bill_context(bills, items, chosen, settings.months_shown)})
 
 
 @get("/", name="bills")
 async def bills_home(request: Request) -> Response:
-    """The most-opened page of the hall: four queries (numbers, bills, items, data-as-of), no redirect."""
+    """The most-opened page of the hall: three statements (numbers, bills with items, data-as-of), no redirect."""
     linked = await data.linked_numbers(info(request).customer.id)
     if not linked:
         return await render(request, "bills/bill.html", {"number": None, "linked": [], "bill": None, "month": None})
