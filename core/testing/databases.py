@@ -53,7 +53,16 @@ async def pg_execute(sql: str, admin: str | None = None) -> None:
 
 
 def pg_admin(sql: str) -> None:
-    asyncio.run(pg_execute(sql))
+    """Run it to completion; on a worker thread when this one already runs an event loop (Playwright's, in browser tests)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(pg_execute(sql))
+        return
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, pg_execute(sql)).result()
 
 
 async def create_scratch_database(prefix: str = "hall_test", admin: str | None = None) -> str:
