@@ -18,6 +18,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from core.db import transaction
+from core.i18n import N_
 from core.legacy.outbox_tables import OutboxEvent
 from core.payments.model import PAID, PARTIALLY_REFUNDED, REFUNDED, now
 from core.payments.providers import ProviderUnavailable
@@ -51,56 +52,64 @@ def _fen(value) -> str:
 async def _ask_gateway(hall, tenant, intent: dict, limit: asyncio.Semaphore):
     provider = provider_for(hall, tenant, intent["provider"], switched_off_too=True)
     if provider is None:
-        return None, f"no installed plugin builds payment provider {intent['provider']!r}"
+        return None, (N_("No installed plugin builds payment provider %(provider)s."), {"provider": intent["provider"]})
     async with limit:
         try:
-            return await asyncio.wait_for(provider.query(intent["public_id"]), QUERY_TIMEOUT), ""
+            return await asyncio.wait_for(provider.query(intent["public_id"]), QUERY_TIMEOUT), None
         except (ProviderUnavailable, TimeoutError, asyncio.TimeoutError) as exc:
-            return None, f"gateway did not answer: {exc or type(exc).__name__}"
+            return None, (N_("The gateway did not answer: %(error)s"), {"error": str(exc) or type(exc).__name__})
 
 
-def _gateway_mismatches(intent: dict, result, error: str) -> list[tuple[str, str]]:
+def _gateway_mismatches(intent: dict, result, error) -> list[tuple]:
     if result is None:
-        return [("gateway_unavailable", error)]
+        return [("gateway_unavailable", *error)]
     hall_paid = intent["state"] in PAID
     amount = int(intent["amount_fen"])
+    state = intent["state"]
     out = []
     if result.status == "succeeded" and not hall_paid:
-        out.append(("paid_at_gateway_not_in_hall", f"the gateway says paid (¥{_fen(result.amount_fen)}, trade {result.provider_ref or '-'}); the hall says {intent['state']}"))
+        out.append(("paid_at_gateway_not_in_hall", N_("The gateway says paid (¥%(amount)s, trade %(trade)s); the hall says %(state)s."),
+                    {"amount": _fen(result.amount_fen), "trade": result.provider_ref or "-", "state": state}))
     if hall_paid and result.status in ("pending", "failed", "unknown"):
-        out.append(("paid_in_hall_not_at_gateway", f"the hall says {intent['state']}; the gateway says {result.status}"))
-    if hall_paid and result.status == "canceled" and intent["state"] != REFUNDED:
-        out.append(("refund_mismatch", f"the gateway shows the trade closed (refunded in full?); the hall says {intent['state']}, refunded ¥{_fen(intent['refunded_fen'])}"))
+        out.append(("paid_in_hall_not_at_gateway", N_("The hall says %(state)s; the gateway says %(status)s."), {"state": state, "status": result.status}))
+    if hall_paid and result.status == "canceled" and state != REFUNDED:
+        out.append(("refund_mismatch", N_("The gateway shows the trade closed (refunded in full?); the hall says %(state)s, refunded ¥%(refunded)s."),
+                    {"state": state, "refunded": _fen(intent["refunded_fen"])}))
     if result.status == "succeeded" and result.amount_fen is not None and result.amount_fen != amount:
-        out.append(("amount_differs", f"the gateway says ¥{_fen(result.amount_fen)}; the hall asked for ¥{_fen(amount)}"))
+        out.append(("amount_differs", N_("The gateway says ¥%(gateway)s; the hall asked for ¥%(hall)s."),
+                    {"gateway": _fen(result.amount_fen), "hall": _fen(amount)}))
     return out
 
 
-def _refund_mismatches(intent: dict, refunds: list[dict], moment: dt.datetime) -> list[tuple[str, str]]:
+def _refund_mismatches(intent: dict, refunds: list[dict], moment: dt.datetime) -> list[tuple]:
     reserved = sum(int(r["amount_fen"]) for r in refunds if r["state"] in ("pending", "succeeded"))
     done = sum(int(r["amount_fen"]) for r in refunds if r["state"] == "succeeded")
     out = []
     if reserved != int(intent["refunded_fen"]):
-        out.append(("refund_mismatch", f"the intent counts ¥{_fen(intent['refunded_fen'])} refunded; its refunds add up to ¥{_fen(reserved)}"))
+        out.append(("refund_mismatch", N_("The payment counts ¥%(counted)s refunded; its refunds add up to ¥%(total)s."),
+                    {"counted": _fen(intent["refunded_fen"]), "total": _fen(reserved)}))
     if intent["state"] == REFUNDED and done < int(intent["amount_fen"]):
-        out.append(("refund_mismatch", f"marked refunded, but only ¥{_fen(done)} of ¥{_fen(intent['amount_fen'])} came back"))
+        out.append(("refund_mismatch", N_("Marked refunded, but only ¥%(done)s of ¥%(amount)s came back."),
+                    {"done": _fen(done), "amount": _fen(intent["amount_fen"])}))
     if intent["state"] == PARTIALLY_REFUNDED and done == 0:
-        out.append(("refund_mismatch", "marked partly refunded, but no refund succeeded"))
+        out.append(("refund_mismatch", N_("Marked partly refunded, but no refund succeeded."), {}))
     for r in refunds:
         if r["state"] == "pending" and r["created_at"] < moment - STALE_REFUND:
-            out.append(("refund_mismatch", f"refund {r['refund_id']} of ¥{_fen(r['amount_fen'])} has waited for the gateway since {r['created_at']:%Y-%m-%d %H:%M} UTC"))
+            out.append(("refund_mismatch", N_("Refund %(refund)s of ¥%(amount)s has waited for the gateway since %(since)s UTC."),
+                        {"refund": r["refund_id"], "amount": _fen(r["amount_fen"]), "since": f"{r['created_at']:%Y-%m-%d %H:%M}"}))
     return out
 
 
-def _writeback_mismatches(intent: dict, event: dict | None, moment: dt.datetime, late: dt.timedelta) -> list[tuple[str, str]]:
+def _writeback_mismatches(intent: dict, event: dict | None, moment: dt.datetime, late: dt.timedelta) -> list[tuple]:
     if intent["state"] not in PAID:
         return []
     if event is None:
-        return [("writeback_missing", "paid, but no payment.posted event exists for the legacy system")]
+        return [("writeback_missing", N_("Paid, but there is no payment.posted event for the legacy system."), {})]
+    facts = {"status": event["status"], "attempts": str(event["attempts"]), "error": event["last_error"] or "-"}
     if event["status"] == "dead":
-        return [("writeback_rejected", f"the legacy system refused the write-back after {event['attempts']} attempt(s): {event['last_error'] or '-'}")]
+        return [("writeback_rejected", N_("The legacy system refused the write-back after %(attempts)s attempt(s): %(error)s"), facts)]
     if event["status"] != "delivered" and event["created_at"] < moment - late:
-        return [("writeback_waiting", f"the write-back is still {event['status']} after {event['attempts']} attempt(s){': ' + event['last_error'] if event['last_error'] else ''}")]
+        return [("writeback_waiting", N_("The write-back is still %(status)s after %(attempts)s attempt(s); last error: %(error)s"), facts)]
     return []
 
 
@@ -132,11 +141,13 @@ async def build(hall, day_from: dt.date, day_to: dt.date) -> dict:
         found += _refund_mismatches(intent, refunds.get(intent["public_id"], []), moment)
         found += _writeback_mismatches(intent, events.get(intent["public_id"]), moment, late)
         if intent["state"] in PAID and intent["fulfilled_at"] is None:
-            found.append(("not_fulfilled", f"paid, but the owner plugin {intent['owner']!r} has not fulfilled it"))
+            found.append(("not_fulfilled", N_("Paid, but the owner plugin %(owner)s has not fulfilled it."), {"owner": intent["owner"]}))
         elif intent["state"] in PAID and intent["owner"] == "billpay" and fulfilled.get(intent["public_id"], 0) != int(intent["amount_fen"]):
-            found.append(("not_fulfilled", f"bills recorded as paid add up to ¥{_fen(fulfilled.get(intent['public_id'], 0))}, the payment is ¥{_fen(intent['amount_fen'])}"))
-        for kind, reason in found:
-            mismatches.append({"kind": kind, "intent_id": intent["public_id"], "reason": reason, "state": intent["state"],
+            found.append(("not_fulfilled", N_("The bills recorded as paid add up to ¥%(recorded)s; the payment is ¥%(amount)s."),
+                          {"recorded": _fen(fulfilled.get(intent["public_id"], 0)), "amount": _fen(intent["amount_fen"])}))
+        for kind, message, params in found:  # the reason in English (CSV, logs) and as a message id to translate where shown
+            mismatches.append({"kind": kind, "intent_id": intent["public_id"], "reason": message % params, "reason_id": message,
+                               "params": params, "state": intent["state"],
                                "amount_fen": int(intent["amount_fen"]), "owner": intent["owner"], "customer_id": intent["customer_id"],
                                "provider": intent["provider"], "created_at": intent["created_at"].isoformat(),
                                "gateway_status": result.status if result is not None else ""})

@@ -135,8 +135,10 @@ def test_operators_run_the_report_read_it_and_download_csv(world):
     assert r.status_code == 303
     page = clerk.get(r.headers["location"])
     assert page.status_code == 200 and f'data-kind="paid_at_gateway_not_in_hall" data-payment="{lost}"' in page.text
+    assert "支付平台显示已支付（¥10.00，交易号" in page.text  # the reason in the operator's language
     csv = clerk.get(r.headers["location"] + "/csv")
     assert csv.status_code == 200 and "paid_at_gateway_not_in_hall" in csv.text and lost in csv.text
+    assert "The gateway says paid (¥10.00, trade" in csv.text
     assert r.headers["location"].rsplit("/", 1)[-1] in clerk.get("/billpay/console/reports").text
     for form in ({"day_from": "2024-02-30", "day_to": today}, {"day_from": today, "day_to": "2020-01-01"},
                  {"day_from": "2024-01-01", "day_to": "2024-12-31"}, {}):
