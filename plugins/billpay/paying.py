@@ -17,6 +17,7 @@ from core.payments import cancel, create_intent, intents_of
 from core.payments.model import CANCELED, FAILED, Intent
 from core.payments.providers import ProviderUnavailable
 from core.payments.registry import enabled_providers
+from core.web.pay_pages import refresh_from_gateway
 from plugins.billpay.owed import NumberOwed
 
 OWNER = "billpay"
@@ -68,12 +69,15 @@ def reference_of(number: str, bills: list, total: int) -> str:
     return f"{number}:{ids}:{total}"
 
 
-async def _cancel_overlapping(hall, customer_id: str, reference: str, bill_ids: set[str]) -> None:
+async def _cancel_overlapping(hall, tenant, customer_id: str, reference: str, bill_ids: set[str]) -> None:
     for intent in await intents_of(customer_id=customer_id, owner=OWNER, limit=50):
         if not intent.open or intent.reference == reference:
             continue
         theirs = {str(b.get("bill_id")) for b in (intent.metadata or {}).get("bills", [])}
         if theirs & bill_ids:
+            # Paid at the gateway with the notification still on its way? Then it is settled now, not canceled (and paid twice).
+            if (await refresh_from_gateway(hall, tenant, intent)).paid:
+                raise PayRefused(N_("An earlier payment of these bills has just gone through: see your bill payments history."))
             try:
                 await cancel(hall, intent.id, reason="replaced by another payment of the same bills")
             except ProviderUnavailable:
@@ -91,7 +95,7 @@ async def pay_intent(hall, tenant, *, customer_id: str, owed: NumberOwed, bill_i
     bills = choose(owed, bill_ids)
     total = sum(b.owed_fen for b in bills)
     reference = reference_of(owed.number, bills, total)
-    await _cancel_overlapping(hall, customer_id, reference, {b.legacy_id for b in bills})
+    await _cancel_overlapping(hall, tenant, customer_id, reference, {b.legacy_id for b in bills})
     earlier = await intents_of(customer_id=customer_id, owner=OWNER, reference=reference, limit=1000)
     attempt = 1 + sum(1 for i in earlier if i.state in (FAILED, CANCELED))
     subject = describe(owed.number, months_text(bills)) if describe else f"{owed.number} {months_text(bills)}"

@@ -86,3 +86,18 @@ def test_no_provider_switched_on_is_a_message_not_a_500(hall_factory):
     assert client.get("/billpay/").status_code == 200
     r = client.post("/billpay/pay", {"number": "13933330001", "mode": "all"})
     assert r.status_code == 409 and 'id="pay-notice"' in r.text
+
+
+def test_an_earlier_payment_paid_at_the_gateway_is_settled_not_canceled(world):
+    harness, plugin, ids = world
+    client = customer_client(harness, ids)
+    number = ids["alpha"]["numbers"][0]
+    one = intent_of(client.post("/billpay/pay", {"number": number, "bill": bill_id("alpha", number, "2024-05")}))
+    plugin.gateway("alpha").pay(one)  # paid; the notification has not arrived yet
+    r = client.post("/billpay/pay", {"number": number, "mode": "all"})
+    assert r.status_code == 409 and 'id="pay-notice"' in r.text
+    from core.payments import get_intent
+
+    assert harness.in_tenant("alpha", get_intent, one).state == "succeeded"
+    assert len(plugin.gateway("alpha").trades) == 1  # no second payment of the same bill
+    assert intent_of(client.post("/billpay/pay", {"number": number, "mode": "all"})) != one  # what is still owed: 2024-04
