@@ -85,6 +85,10 @@ def test_refunds_need_the_permission_and_show_in_the_ledger(world):
     assert 'class="refund"' in page and "多收了" in page and "¥10.05" in page
     kinds = [e["kind"] for e in harness.in_tenant("alpha", history, intent_id)]
     assert "refund" in " ".join(kinds)
+    from core.audit import AuditLog
+
+    audit = harness.in_tenant("alpha", lambda: AuditLog.select().where(AuditLog.action == "payment.refund"))
+    assert len(audit) == 1 and audit[0]["actor"] == "alpha-cashier" and audit[0]["object_id"] == intent_id
 
 
 def test_an_over_refund_or_a_malformed_amount_is_refused_with_a_clear_message(world):
