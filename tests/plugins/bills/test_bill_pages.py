@@ -99,3 +99,16 @@ def test_a_number_without_bills_shows_a_notice_not_an_error(world):
     client.login_customer(bare.numbers[0].number)
     r = client.get("/bills/")
     assert r.status_code == 200 and "该号码暂无账单。" in r.text
+
+
+def test_the_pages_scripts_and_styles_are_served(world):
+    """The chart needs Chart.js and bills.js at the URLs the page names (they were once 404: files one folder too deep)."""
+    harness, ids = world
+    client = customer_client(harness, ids)
+    html = client.get("/bills/").text
+    urls = re.findall(r'(?:src|href)="(/static/bills/[^"]+)"', html)
+    assert sorted(u.rsplit("/", 1)[1] for u in urls) == ["bills.css", "bills.js", "chart.umd.min.js"]
+    for url in urls:
+        r = client.get(url)
+        assert r.status_code == 200 and len(r.content) > 100, url
+    assert "window.Chart=" in client.get("/static/bills/chart.umd.min.js").text
