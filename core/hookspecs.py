@@ -212,3 +212,18 @@ def payment_succeeded(hall, tenant, intent):
     whole settlement back (the gateway's retry or the reconciliation job tries
     again later). Return nothing or an awaitable; do no slow network calls here.
     """
+
+
+@hookspec
+def payment_refunded(hall, tenant, intent, refund):
+    """Undo what a refund gives back: called once per succeeded refund, and only for the plugin that owns the intent.
+
+    ``intent`` is the :class:`core.payments.Intent` after the refund (state
+    ``refunded`` or ``partially_refunded``); ``refund`` is a dict with
+    ``refund_id``, ``amount_fen`` and ``reason``. Called inside the transaction
+    that marks the refund succeeded and writes its ``payment.refunded`` outbox
+    event: writes made here commit with it, exactly once. Raising rolls that
+    transaction back and the refund stays pending; the reconciliation job asks
+    the gateway again (the same refund id never refunds twice) and calls this
+    hook again. Return nothing or an awaitable; do no slow network calls here.
+    """

@@ -7,27 +7,54 @@
 2. Outside any transaction: the gateway is asked, with the Refund's id as its
    idempotency key.
 3. The answer settles the Refund row (conditional on ``pending``). A refused
-   refund gives its amount back. A crash or an unreachable gateway leaves it
-   pending; :func:`retry_pending` (the reconciliation job) asks again with the
-   same id, and the gateway does not refund twice.
+   refund gives its amount back. A succeeded one, in the same transaction,
+   calls the owning plugin's ``payment_refunded`` hook and writes a
+   ``payment.refunded`` outbox event, so the legacy system learns of it (冲正)
+   exactly once. A crash or an unreachable gateway leaves it pending;
+   :func:`retry_pending` (the reconciliation job) asks again with the same id,
+   and the gateway does not refund twice.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import uuid
 
 from piccolo.columns.combination import WhereRaw
 
 from core.db import transaction
+from core.legacy import outbox
 from core.payments import ledger
-from core.payments.model import PAID, PARTIALLY_REFUNDED, REFUNDED, PaymentError, now
+from core.payments.model import PAID, PARTIALLY_REFUNDED, REFUNDED, Intent, PaymentError, now
 from core.payments.providers import ProviderUnavailable
 from core.payments.registry import provider_for
 from core.payments.tables import PaymentIntent, Refund
 from core.tenancy import require_tenant
+from core.utils import await_me_maybe
 
 log = logging.getLogger("hall.payments")
+REFUNDED_EVENT = "payment.refunded"
+REFUND_EVENT_IDS = uuid.UUID("0b7e2f6a-3c1d-4e8f-9a2b-5c6d7e8f9a0b")  # namespace of refund outbox ids: one per refund, forever
+
+
+def refunded_event_id(tenant_id: str, refund_id: str) -> str:
+    return str(uuid.uuid5(REFUND_EVENT_IDS, f"{tenant_id}:{refund_id}"))
+
+
+async def _undo(hall, intent: Intent, refund: dict, provider_ref: str) -> None:
+    """The owner's ``payment_refunded`` and the ``payment.refunded`` event, in the refund's transaction."""
+    tenant = require_tenant()
+    if hall.plugins.has(intent.owner):
+        hooks = hall.plugins.for_plugins(frozenset({intent.owner}))
+        info = {"refund_id": refund["refund_id"], "amount_fen": refund["amount_fen"], "reason": refund["reason"]}
+        for result in hooks.payment_refunded(hall=hall, tenant=tenant, intent=intent, refund=info):
+            await await_me_maybe(result)
+    payload = {"refund_id": refund["refund_id"], "intent_id": intent.id, "purpose": intent.purpose, "owner": intent.owner,
+               "reference": intent.reference, "customer_id": intent.customer_id, "amount_fen": refund["amount_fen"],
+               "payment_amount_fen": intent.amount_fen, "currency": intent.currency, "provider": intent.provider,
+               "provider_ref": provider_ref, "state": intent.state, "refunded_at": now().isoformat(), "metadata": intent.metadata}
+    await outbox.emit(REFUNDED_EVENT, payload, event_id=refunded_event_id(tenant.id, refund["refund_id"]))
 
 
 async def _reserve(intent_id: str, amount_fen: int, reason: str, operator: str) -> dict:
@@ -45,15 +72,14 @@ async def _reserve(intent_id: str, amount_fen: int, reason: str, operator: str) 
     return {"refund_id": refund.refund_id, "intent_id": intent_id, "amount_fen": amount_fen, "reason": reason, "provider": rows[0]["provider"]}
 
 
-async def _finish(refund: dict, ok: bool, provider_ref: str = "", error: str = "") -> None:
+async def _finish(hall, refund: dict, ok: bool, provider_ref: str = "", error: str = "") -> None:
     async with transaction():
         done = await Refund.update({Refund.state: "succeeded" if ok else "failed", Refund.provider_ref: provider_ref[:64],
                                     Refund.last_error: error[:2000], Refund.updated_at: now()}).where(
             (Refund.refund_id == refund["refund_id"]) & (Refund.state == "pending")).returning(Refund.id)
         if not done:
             return
-        intent = await PaymentIntent.select(PaymentIntent.amount_fen, PaymentIntent.refunded_fen, PaymentIntent.state).where(
-            PaymentIntent.public_id == refund["intent_id"]).first()
+        intent = await PaymentIntent.select().where(PaymentIntent.public_id == refund["intent_id"]).first()
         if ok:
             # refunded_fen counts reservations too, so only succeeded refunds decide: full only when all of it came back
             succeeded = sum(r["amount_fen"] for r in await Refund.select(Refund.amount_fen).where(
@@ -61,6 +87,7 @@ async def _finish(refund: dict, ok: bool, provider_ref: str = "", error: str = "
             state = REFUNDED if succeeded >= intent["amount_fen"] else PARTIALLY_REFUNDED
             await PaymentIntent.update({PaymentIntent.state: state, PaymentIntent.updated_at: now()}).where(
                 PaymentIntent.public_id == refund["intent_id"])
+            await _undo(hall, Intent.from_row({**intent, "state": state}), refund, provider_ref)
             await ledger.record("refund", refund["intent_id"], provider=refund["provider"], from_state=intent["state"], to_state=state,
                                 reason=f"refund {refund['refund_id']} of {refund['amount_fen']} fen done", data={"provider_ref": provider_ref})
         else:
@@ -84,9 +111,13 @@ async def _ask_gateway(hall, refund: dict) -> str:
         log.warning("refund %s: gateway unavailable, retried later: %s", refund["refund_id"], exc)
         return "pending"
     except Exception as exc:  # the gateway refused it
-        await _finish(refund, False, error=f"{type(exc).__name__}: {exc}")
+        await _finish(hall, refund, False, error=f"{type(exc).__name__}: {exc}")
         return "failed"
-    await _finish(refund, True, provider_ref=ref or "")
+    try:
+        await _finish(hall, refund, True, provider_ref=ref or "")
+    except Exception:  # the owner's payment_refunded broke: nothing committed, the refund stays pending and is asked again
+        log.exception("refund %s: done at the gateway, but recording it failed; retried by the reconciliation job", refund["refund_id"])
+        return "pending"
     return "succeeded"
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from core.hookspecs import hookimpl
 from core.jobs import make_runner
 from core.legacy.outbox_tables import OutboxEvent
 from core.payments import PaymentError, create_intent, get_intent, refund, start_checkout
@@ -171,3 +172,54 @@ def test_a_plugin_takes_money_in_a_few_lines_and_history_survives_switching_the_
     page = c2.get("/pay/history")
     assert page.status_code == 200 and intent_id in page.text and ">fake<" in page.text.replace("\n", "").replace(" ", "")
     assert c2.post("/pay/notify/fake", gateway.notification(intent_id), csrf=False).status_code == 404
+
+
+class RefundingShop:
+    """The shop, plus a ``payment_refunded`` that records what it was told (or fails, to test the roll-back)."""
+
+    def __init__(self, fail: bool = False):
+        self.fail = fail
+        self.told: list[tuple[str, str, int]] = []
+
+    @hookimpl
+    def payment_succeeded(self, hall, tenant, intent):
+        return shop_plugin.payment_succeeded(hall, tenant, intent)
+
+    @hookimpl
+    def payment_refunded(self, hall, tenant, intent, refund):
+        if self.fail:
+            raise RuntimeError("the shop could not revoke the card")
+        self.told.append((intent.id, intent.state, refund["amount_fen"]))
+
+
+def refunded_events(h) -> list[dict]:
+    return h.in_tenant("alpha", lambda: OutboxEvent.select().where(OutboxEvent.kind == "payment.refunded").order_by(OutboxEvent.id))
+
+
+def test_each_refund_tells_the_owner_and_the_legacy_system_once(hall_factory):
+    plugin, shop = FakePaymentPlugin(), RefundingShop()
+    h = hall_factory([TenantSpec("alpha", plugins=["shop"], payments={"providers": ["fake"]})],
+                     extra_plugins={"fakepay": plugin, "shop": shop})
+    intent = paid_intent(h, plugin)
+    first, _ = h.in_tenant("alpha", refund, h.hall, intent.id, 300, reason="card faulty", operator="clerk")
+    second, _ = h.in_tenant("alpha", refund, h.hall, intent.id, 700, reason="the rest", operator="clerk")
+    assert shop.told == [(intent.id, "partially_refunded", 300), (intent.id, "refunded", 700)]
+    events = refunded_events(h)
+    assert [(e["payload"]["refund_id"], e["payload"]["amount_fen"], e["payload"]["state"]) for e in events] == [
+        (first, 300, "partially_refunded"), (second, 700, "refunded")]
+    assert all(e["payload"]["intent_id"] == intent.id and e["payload"]["payment_amount_fen"] == 1000 for e in events)
+    assert h.in_tenant("alpha", retry_pending, h.hall) == 0 and len(refunded_events(h)) == 2  # nothing pending: nothing again
+
+
+def test_an_owner_that_fails_on_a_refund_leaves_it_pending_until_it_succeeds(hall_factory):
+    plugin, shop = FakePaymentPlugin(), RefundingShop(fail=True)
+    h = hall_factory([TenantSpec("alpha", plugins=["shop"], payments={"providers": ["fake"]})],
+                     extra_plugins={"fakepay": plugin, "shop": shop})
+    intent = paid_intent(h, plugin)
+    rid, state = h.in_tenant("alpha", refund, h.hall, intent.id, 1000, reason="faulty", operator="clerk")
+    assert state == "pending" and refunded_events(h) == []
+    assert h.in_tenant("alpha", get_intent, intent.id).state == "succeeded"  # rolled back with the refund's record
+    shop.fail = False
+    assert h.in_tenant("alpha", retry_pending, h.hall) == 1
+    assert plugin.gateway("alpha").trades[intent.id].refunds == {rid: 1000}  # asked twice with one id: refunded once
+    assert shop.told == [(intent.id, "refunded", 1000)] and len(refunded_events(h)) == 1
