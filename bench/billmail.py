@@ -102,7 +102,7 @@ def stop_sink(proc: subprocess.Popen) -> dict:
 async def seed(mails: int, calls: int) -> None:
     """N subscriptions, bills, items and call records for the current tenant, in bulk, 20,000 rows a transaction."""
     from core.db import transaction
-    from core.db.bulk import bulk_upsert
+    from core.db.bulk import analyze, bulk_upsert
     from core.legacy.billing_tables import Bill, BillItem, CallRecord
     from core.legacy.tables import SyncState
     from plugins.billmail.tables import Subscription
@@ -127,6 +127,8 @@ async def seed(mails: int, calls: int) -> None:
                               [(f"C{i}/{k}", n, start + dt.timedelta(days=k * 3, minutes=i % 600), 30 + k * 17, f"1380013{k:04d}",
                                 "local", 10 * k) for i, n in numbers for k in range(calls)], mostly_new=True)
     await SyncState.insert(SyncState(kind="bills", last_run_at=now, last_success_at=now))
+    for table in (Subscription, Bill, BillItem, CallRecord):  # as the sync leaves a big load (core.db.bulk.analyze)
+        await analyze(table)
 
 
 class StepTimes:

@@ -14,7 +14,7 @@ import datetime as dt
 from piccolo.query.functions.aggregate import Max
 
 from core.db import transaction
-from core.db.bulk import bulk_upsert
+from core.db.bulk import analyze, bulk_upsert
 from core.legacy.billing_tables import Bill
 from core.legacy.tables import SyncState
 from plugins.billmail.tables import Batch, Send, Subscription
@@ -58,6 +58,7 @@ async def create_batch(month: str, now: dt.datetime | None = None) -> tuple[int,
         batch_id = rows[0]["id"]
         total = await add_subscribers(batch_id, month)
         await Batch.update({Batch.total: total}).where(Batch.id == batch_id)
+    await analyze(Send)  # PostgreSQL plans the sender's claims on fresh statistics, not on last month's table
     return batch_id, True
 
 
