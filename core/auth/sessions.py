@@ -20,7 +20,7 @@ import secrets
 import time
 
 from core.auth.tables import Session
-from core.db.engine import fetch
+from core.db.engine import fetch_scoped
 from core.tenancy import current_tenant
 
 COOKIE = "hall_session"
@@ -31,7 +31,7 @@ CACHE_MAX = 10_000  # entries per worker; past that, expired entries go, then al
 _cache: dict[tuple[str, str], tuple[float, dict]] = {}  # (tenant, token hash) -> (read at, row)
 
 _SELECT = ("SELECT id, kind, principal_id, data, expires_at FROM core_session"
-           " WHERE tenant = {} AND token_hash = {} AND expires_at > {}")
+           " WHERE tenant = {tenant} AND token_hash = {} AND expires_at > {}")
 
 
 def _hash(token: str) -> str:
@@ -63,7 +63,7 @@ async def load_session(token: str | None) -> dict | None:
         row = hit[1]
         if row["expires_at"] > now():
             return row
-    rows = await fetch(_SELECT, key[0], key[1], now())
+    rows = await fetch_scoped(_SELECT, key[1], now())
     if not rows:
         _cache.pop(key, None)
         return None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 from pathlib import Path
 
 from piccolo.engine.base import Engine
@@ -11,8 +13,10 @@ from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from core.db import piccolo_conf
+from core.db.scoping import TenantScopeError
 from core.db.sqlite import PooledSQLiteEngine
 from core.db.url import DatabaseURL, parse_database_url
+from core.tenancy import current_tenant
 
 
 def _all_tables(base: type[Table] = Table):
@@ -70,9 +74,39 @@ def transaction():
 async def fetch(sql: str, *args) -> list[dict]:
     """One SQL statement with ``{}`` placeholders on the hall's engine (inside the current transaction if any).
 
-    For the few statements every request runs (the session lookup): the query builder costs about
-    0.1-0.2 ms of CPU per statement to build the SQL and post-process rows, this path a few microseconds.
-    It bypasses tenant scoping: the caller binds the tenant itself. JSON columns come back as text.
+    Not tenant-scoped: for tenant-owned tables use :func:`fetch_scoped`. JSON columns come back as text.
     """
     rows = await piccolo_conf.DB.run_querystring(QueryString(sql, *args))
     return [dict(r) for r in rows] if rows and not isinstance(rows[0], dict) else rows
+
+
+_PLACEHOLDER = re.compile(r"\{tenant\}|\{\}")
+
+
+@functools.lru_cache(maxsize=256)
+def _tenant_slots(sql: str) -> tuple[str, tuple[bool, ...]]:
+    """``sql`` with every ``{tenant}`` made a ``{}`` placeholder, and which placeholders were ``{tenant}``."""
+    slots = tuple(m.group() == "{tenant}" for m in _PLACEHOLDER.finditer(sql))
+    if not any(slots):
+        raise TenantScopeError(f"fetch_scoped needs {{tenant}} in its SQL: {sql[:120]}")
+    return sql.replace("{tenant}", "{}"), slots
+
+
+async def fetch_scoped(sql: str, *args) -> list[dict]:
+    """A plain-SQL read of tenant-owned tables, for the hottest pages, scoped centrally.
+
+    ``{tenant}`` in ``sql`` is the current tenant's id (write it into every
+    tenant-owned table's condition); ``{}`` takes ``args`` in order. SQL without
+    ``{tenant}``, or a call outside a tenant, is refused, as the query builder's
+    scoping refuses a query with no tenant. Why plain SQL at all: the query
+    builder costs 0.1-0.5 ms of CPU per statement to build SQL and post-process
+    rows, more than the database takes on a page's indexed reads (docs/benchmarks.md).
+    """
+    tenant = current_tenant()
+    if tenant is None:
+        raise TenantScopeError("a tenant-owned read needs a current tenant: call it inside a request or tenant_scope()")
+    template, slots = _tenant_slots(sql)
+    if len(args) != slots.count(False):
+        raise TypeError(f"fetch_scoped: {len(args)} values for {slots.count(False)} placeholders")
+    given = iter(args)
+    return await fetch(template, *[tenant.id if is_tenant else next(given) for is_tenant in slots])

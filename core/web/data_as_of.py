@@ -26,14 +26,14 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from litestar import Request
 
-from core.db.engine import fetch
+from core.db.engine import fetch_scoped
 from core.legacy.settings import legacy_settings, tenant_zone
 from core.legacy.sync_jobs import KINDS
 from core.tenancy import Tenant
 from core.web.context import info
 
 
-_SELECT = "SELECT kind, last_success_at FROM core_sync_state WHERE tenant = {{}} AND kind IN ({})"
+_SELECT = "SELECT kind, last_success_at FROM core_sync_state WHERE tenant = {{tenant}} AND kind IN ({})"
 
 
 @lru_cache(maxsize=None)
@@ -55,8 +55,8 @@ def as_of(tenant: Tenant, moment: dt.datetime, language: str, now: dt.datetime |
 async def data_as_of_context(request: Request, kinds: tuple[str, ...] = KINDS) -> dict:
     """``{"data_as_of_times": {kind: as_of(...)}}`` for the kinds ever synced successfully (one small query)."""
     ri = info(request)
-    # Plain SQL (every bill and call-record page runs it): the tenant is bound here, as TenantTable would add it.
+    # Plain SQL (every bill and call-record page runs it), scoped to the current tenant by fetch_scoped.
     sql = _SELECT.format(", ".join("{}" for _ in kinds)) if kinds else None
-    rows = await fetch(sql, ri.tenant.id, *kinds) if sql else []
+    rows = await fetch_scoped(sql, *kinds) if sql else []
     return {"data_as_of_times": {r["kind"]: as_of(ri.tenant, r["last_success_at"], ri.language)
                                  for r in rows if r["last_success_at"] is not None}}

@@ -1,20 +1,17 @@
 """What the bill pages read: the customer's linked numbers, a number's latest bills with their items (two statements).
 
 The bill page is the most-opened page of the hall, so its two reads are plain SQL through
-:func:`core.db.engine.fetch` (the query builder costs 0.3-0.5 ms of CPU per statement to build
-the SQL and post-process rows; bench/portal.py --page bill). Plain SQL bypasses the
-TenantTable scoping, so every statement here binds the current tenant itself
-(:func:`tenant_id` raises without one, as the query builder would).
+:func:`core.db.engine.fetch_scoped` (the query builder costs 0.3-0.5 ms of CPU per statement to build
+the SQL and post-process rows; bench/portal.py --page bill). ``fetch_scoped`` puts the current
+tenant wherever the SQL says ``{tenant}`` and refuses SQL without it or a call outside a tenant.
 """
 
 from __future__ import annotations
 
-from core.db.engine import fetch
-from core.db.scoping import TenantScopeError
+from core.db.engine import fetch_scoped
 from core.legacy.billing_tables import Bill, BillItem
-from core.tenancy import current_tenant
 
-_LINKED = "SELECT number FROM core_account_number WHERE tenant = {} AND account = {} ORDER BY id"
+_LINKED = "SELECT number FROM core_account_number WHERE tenant = {tenant} AND account = {} ORDER BY id"
 
 # The latest bills on the (tenant, number, month) index, each with its items on (tenant, bill_legacy_id):
 # one row per item (a bill without items: one row with NULL item columns), newest bill first, items in order.
@@ -22,29 +19,21 @@ _BILLS_WITH_ITEMS = (
     "SELECT b.legacy_id, b.month, b.amount_fen, b.paid_fen, b.status, b.due_date,"
     " i.code AS item_code, i.name AS item_name, i.amount_fen AS item_fen"
     " FROM (SELECT legacy_id, month, amount_fen, paid_fen, status, due_date FROM core_bill"
-    "       WHERE tenant = {} AND number = {} ORDER BY month DESC LIMIT {}) AS b"
-    " LEFT JOIN core_bill_item AS i ON i.tenant = {} AND i.bill_legacy_id = b.legacy_id"
+    "       WHERE tenant = {tenant} AND number = {} ORDER BY month DESC LIMIT {}) AS b"
+    " LEFT JOIN core_bill_item AS i ON i.tenant = {tenant} AND i.bill_legacy_id = b.legacy_id"
     " ORDER BY b.month DESC, b.legacy_id, i.position")
-
-
-def tenant_id() -> str:
-    tenant = current_tenant()
-    if tenant is None:
-        raise TenantScopeError("the bills plugin's reads are tenant-owned: call them inside a request or tenant_scope()")
-    return tenant.id
 
 
 async def linked_numbers(account_id: int) -> list[str]:
     """The account's linked service numbers, first linked first (in the current tenant only)."""
-    return [r["number"] for r in await fetch(_LINKED, tenant_id(), account_id)]
+    return [r["number"] for r in await fetch_scoped(_LINKED, account_id)]
 
 
 async def bills_with_items(number: str, count: int) -> tuple[list[dict], dict[str, list[dict]]]:
     """The number's latest ``count`` bills, newest first, and their line items by bill, in order (one statement)."""
-    tid = tenant_id()
     bills: list[dict] = []
     items: dict[str, list[dict]] = {}
-    for row in await fetch(_BILLS_WITH_ITEMS, tid, number, count, tid):
+    for row in await fetch_scoped(_BILLS_WITH_ITEMS, number, count):
         legacy_id = row["legacy_id"]
         if not bills or bills[-1]["legacy_id"] != legacy_id:
             due = row["due_date"]
