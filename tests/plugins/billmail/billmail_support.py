@@ -1,4 +1,5 @@
-"""Two tenants with billmail, customers with unique addresses (the SMTP sink is shared by the session), bills and calls."""
+"""Two tenants with billmail, customers with unique addresses (the SMTP sink is shared by the session), bills and calls;
+mailing_hall: one tenant with N subscribers seeded directly, small claim chunks (the kill and CLI tests)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 from core.legacy.billing_tables import Bill, BillItem, CallRecord
 from core.legacy.tables import SyncState
 from core.testing import TenantSpec, add_operator, make_customer, register_customer
+from plugins.billmail.tables import Subscription
 
 MONTH = "2026-10"
 UTC = dt.timezone.utc
@@ -64,3 +66,21 @@ async def mark_synced(at: dt.datetime) -> None:
 
 def mails_to(sink, address: str) -> list:
     return [m for m in list(sink.messages) if address == (m["To"] or "")]
+
+
+CHUNK = 4  # claim_chunk of mailing_hall: small, so a batch has many chunks to be killed in
+
+
+def mailing_hall(hall_factory, subscribers: int):
+    harness = hall_factory([TenantSpec("alpha", plugins=["billmail"],
+                                       plugin_settings={"billmail": {"claim_chunk": CHUNK, "connections": 2}})])
+    tag = uuid.uuid4().hex[:8]
+    numbers = [f"1380{n:07d}" for n in range(subscribers)]
+
+    async def seed():
+        await Subscription.insert(*[Subscription(number=number, account_id=0, email=f"kill-{tag}-{i}@example.com")
+                                    for i, number in enumerate(numbers)])
+        await seed_bills(numbers, MONTH, 2)
+
+    harness.in_tenant("alpha", seed)
+    return harness, tag

@@ -15,32 +15,14 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-import uuid
 from pathlib import Path
 
-from billmail_support import MONTH, seed_bills
+from billmail_support import CHUNK, MONTH, mailing_hall
 
-from core.testing import TenantSpec
 from core.testing.crash import child_env, kill_and_resume, kill_at, python, run_once
-from plugins.billmail.tables import Batch, Send, Subscription
+from plugins.billmail.tables import Batch, Send
 
 DRIVER = str(Path(__file__).with_name("billmail_crash_driver.py"))
-CHUNK = 4
-
-
-def mailing_hall(hall_factory, subscribers: int):
-    harness = hall_factory([TenantSpec("alpha", plugins=["billmail"],
-                                       plugin_settings={"billmail": {"claim_chunk": CHUNK, "connections": 2}})])
-    tag = uuid.uuid4().hex[:8]
-    numbers = [f"1380{n:07d}" for n in range(subscribers)]
-
-    async def seed():
-        await Subscription.insert(*[Subscription(number=number, account_id=0, email=f"kill-{tag}-{i}@example.com")
-                                    for i, number in enumerate(numbers)])
-        await seed_bills(numbers, MONTH, 2)
-
-    harness.in_tenant("alpha", seed)
-    return harness, tag
 
 
 def received(sink, tag: str) -> collections.Counter:
