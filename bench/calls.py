@@ -204,27 +204,17 @@ async def page_queries(number: str, month: str, allowed: list[str]) -> tuple[dic
 
 
 async def explain(db, engine: str, number: str, month: str, allowed: list[str]) -> dict:
-    from core.db.engine import fetch
-    from core.legacy.billing_tables import CallRecord
-    from piccolo.query.methods.select import Count, Sum
+    """The plans of the page's two statements (plugins/bills/calls.py builds them), with the page's parameters."""
+    from core.db.engine import fetch_scoped
     from plugins.bills import calls
 
     filters = calls.parse({"month": month}, allowed, ZONE)
-    queries = {
-        "records": CallRecord.select(*calls.COLUMNS).where(calls._where(number, filters)).order_by(
-            CallRecord.started_at).limit(PER_PAGE),
-        "summary": CallRecord.select(Count(alias="count"), Sum(CallRecord.charge_fen, alias="charge"),
-                                     Sum(CallRecord.duration_s, alias="seconds")).where(calls._where(number, filters)),
-    }
+    queries = {"records": calls.records_sql(number, filters, limit=PER_PAGE), "summary": calls.summary_sql(number, filters)}
+    prefix = "EXPLAIN QUERY PLAN " if engine == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, SUMMARY OFF) "
     out = {}
-    for name, query in queries.items():
-        sql = str(query).replace("{", "{{").replace("}", "}}")
-        prefix = "EXPLAIN QUERY PLAN " if engine == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, SUMMARY OFF) "
-        rows = await fetch(prefix + sql)
-        if engine == "sqlite":
-            out[name] = [r["detail"] for r in rows]
-        else:
-            out[name] = [r["QUERY PLAN"] for r in rows]
+    for name, (sql, args) in queries.items():
+        rows = await fetch_scoped(prefix + sql, *args)
+        out[name] = [r["detail"] for r in rows] if engine == "sqlite" else [r["QUERY PLAN"] for r in rows]
     return out
 
 
