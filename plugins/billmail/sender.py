@@ -13,7 +13,7 @@ The contract (docs/billmail.md):
   after ``max_attempts`` it waits for an operator.
 
 The database work per chunk is constant: one claim, three reads (bills,
-items, calls), a handful of updates. While one chunk is with the SMTP threads
+items, calls: chunk.py), a handful of updates. While one chunk is with the SMTP threads
 the next is claimed and built, so at most two chunks are in flight.
 """
 
@@ -28,11 +28,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
-from core.legacy.billing_tables import Bill, BillItem, CallRecord
-from core.legacy.settings import tenant_zone
 from core.legacy.tables import SyncState
 from core.tenancy import Tenant
 from core.web.data_as_of import as_of
+from plugins.billmail.chunk import load_chunk
 from plugins.billmail.compose import MailContext, build, mail_context
 from plugins.billmail.smtp_pool import FAILED, SENT, UNCERTAIN, SmtpPool
 from plugins.billmail.tables import Batch, Send
@@ -60,15 +59,6 @@ class RunResult:
     marked_uncertain: int = 0  # rows a previous, dead sender left "sending"
     finished: bool = False
     errors: list[str] = field(default_factory=list)
-
-
-def month_range(tenant: Tenant, month: str) -> tuple[dt.datetime, dt.datetime]:
-    """The month's first instant and the next month's, in the tenant's zone."""
-    year, mon = int(month[:4]), int(month[5:7])
-    zone = tenant_zone(tenant)
-    start = dt.datetime(year, mon, 1, tzinfo=zone)
-    end = dt.datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=zone)
-    return start, end
 
 
 def retry_at(settings, attempts: int, now: dt.datetime) -> dt.datetime | None:
@@ -114,27 +104,6 @@ async def claim(batch_id: int, owner: str, size: int, after_id: int, now: dt.dat
     return await Send.update({Send.state: "sending", Send.claimed_by: owner, Send.claimed_at: now,
                               Send.attempts: Send.attempts + 1}).where(
         Send.id.is_in(ids) & Send.state.is_in(["queued", "failed"])).returning(*CLAIM_FIELDS)
-
-
-async def load_chunk(tenant: Tenant, month: str, rows: list[dict]) -> tuple[dict, dict, dict]:
-    """Bills by number, items by bill, calls by number for one chunk: three queries whatever its size."""
-    numbers = sorted({r["number"] for r in rows})
-    bills: dict[str, dict] = {}
-    for bill in await Bill.select(Bill.legacy_id, Bill.number, Bill.month, Bill.amount_fen, Bill.paid_fen, Bill.status,
-                                  Bill.due_date).where((Bill.month == month) & Bill.number.is_in(numbers)).order_by(Bill.legacy_id):
-        bills.setdefault(bill["number"], bill)
-    items: dict[str, list] = defaultdict(list)
-    if bills:
-        for item in await BillItem.select(BillItem.bill_legacy_id, BillItem.code, BillItem.name, BillItem.amount_fen).where(
-                BillItem.bill_legacy_id.is_in([b["legacy_id"] for b in bills.values()])).order_by(BillItem.position):
-            items[item["bill_legacy_id"]].append(item)
-    start, end = month_range(tenant, month)
-    calls: dict[str, list] = defaultdict(list)
-    for call in await CallRecord.select(CallRecord.number, CallRecord.started_at, CallRecord.duration_s, CallRecord.called_number,
-                                        CallRecord.call_type, CallRecord.charge_fen).where(
-            CallRecord.number.is_in(numbers) & (CallRecord.started_at >= start) & (CallRecord.started_at < end)).order_by(CallRecord.started_at):
-        calls[call["number"]].append(call)
-    return bills, items, calls
 
 
 async def record(results: list[tuple[int, str, str]], attempts: dict[int, int], owner: str, settings, now: dt.datetime) -> None:
