@@ -11,8 +11,8 @@ One run, one engine:
 2. bulk load: the call-record table's indexes are dropped, rows go in with ``executemany`` in big
    transactions (SQLite, plain ``sqlite3``) or ``COPY`` (PostgreSQL, asyncpg), the indexes are created
    again with their own DDL, then ``ANALYZE`` (PostgreSQL: ``VACUUM ANALYZE``);
-3. the queries the call-record page runs (plugins/bills/calls.py: ``summary``, the month's count and
-   sums, then ``records``, the first page of 50 sorted by time), through the query builder and the
+3. the statements the call-record page runs (plugins/bills/calls.py: ``summary``, the month's count and
+   sums, then ``records``, the first page of 50 sorted by time), through the same functions and the
    hall's engine, for a typical number and for the heavy one, in the latest month; ``--samples``
    samples per database and number, the two databases alternated in batches so noise hits both;
 4. ``EXPLAIN`` of both statements on the big database.
