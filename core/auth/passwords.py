@@ -11,7 +11,14 @@ from core.i18n import N_
 
 _hasher = PasswordHasher()  # argon2id, library defaults (RFC 9106 low-memory profile)
 # A real hash to verify against when the account does not exist, so timing does not reveal which logins exist.
-_DUMMY = _hasher.hash("not-a-real-password")
+# Written out rather than computed at import: hashing costs ~150 ms of CPU (and 64 MiB) in every process that
+# imports this module - each web worker at start-up (bench/footprint.py). It is the hash of a random password
+# nobody knows, with the hasher's parameters; should the library's defaults ever differ, it is computed instead,
+# so a missing account still costs what a real one does.
+_DUMMY_PARAMETERS = f"$argon2id$v=19$m={_hasher.memory_cost},t={_hasher.time_cost},p={_hasher.parallelism}$"
+_DUMMY = "$argon2id$v=19$m=65536,t=3,p=4$Zb5ZWTV1qOW+5r2EeK+YQg$f8VxRk7MjqIwu2/wd8ddhIMFGo3iqQqEB1cqM7L/st8"
+if not _DUMMY.startswith(_DUMMY_PARAMETERS) or _hasher.hash_len != 32 or _hasher.salt_len != 16:
+    _DUMMY = _hasher.hash("not-a-real-password")
 MIN_LENGTH = 8
 
 
