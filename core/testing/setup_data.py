@@ -30,7 +30,7 @@ def register_customer(harness: HallHarness, tenant_id: str, customer: LegacyCust
     async def go():
         with tenant_scope(tenant):
             row = await Customer.select().where(Customer.legacy_id == customer.legacy_id).first()
-            return await create_account(customer=row, number=customer.numbers[0].number, password_hash=await hash_password(password), language="zh_CN")
+            return await create_account(customer=row, number=customer.numbers[0].number, password_hash=await hash_password(password), language=tenant.language)
     return harness.run(go())
 
 
