@@ -17,6 +17,7 @@ from litestar.params import FromPath
 
 from core.auth.tables import ServiceNumber
 from core.i18n import N_
+from core.money import parse_yuan
 from core.payments import PaymentError, get_intent, refund
 from core.payments.ledger import history
 from core.payments.model import PAID, STATES
@@ -45,15 +46,6 @@ def _day(text: str) -> dt.date | None:
         return dt.date.fromisoformat(text.strip()[:10]) if text.strip() else None
     except ValueError:
         return None
-
-
-def parse_yuan(text: str) -> int | None:
-    """"12.30" → 1230 fen, with integers only (never a float); None when it is not an amount."""
-    text = text.strip().replace("¥", "").replace(",", "")
-    whole, _, part = text.partition(".")
-    if not whole.isdigit() or (part and (not part.isdigit() or len(part) > 2)):
-        return None
-    return int(whole) * 100 + int((part + "00")[:2])
 
 
 @get("/console/payments", opt=VIEW)

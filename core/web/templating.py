@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from core.i18n import load_translations
+from core.money import format_fen
 from core.web.themes import theme_chain, theme_variables
 
 if TYPE_CHECKING:
@@ -136,10 +137,3 @@ class Templates:
         return self.translations[language].gettext
 
 
-def format_fen(value: int | None) -> str:
-    """Integer fen → ``12.34`` (money is never a float)."""
-    if value is None:
-        return ""
-    sign = "-" if value < 0 else ""
-    v = abs(int(value))
-    return f"{sign}{v // 100}.{v % 100:02d}"

@@ -27,9 +27,10 @@ from markupsafe import Markup
 
 from core.i18n import LANGUAGES, N_
 from core.legacy.settings import tenant_zone
+from core.money import format_fen
 from core.privacy import mask_contact
 from core.tenancy import Tenant
-from core.web.templating import Templates, format_fen
+from core.web.templating import Templates
 
 SUBJECT = N_("%(hall)s: your bill for %(month)s")
 CSV_HEADER = (N_("Start time"), N_("Called number"), N_("Duration (s)"), N_("Call type"), N_("Charge (yuan)"))

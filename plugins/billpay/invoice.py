@@ -16,6 +16,7 @@ from stdnum.cn import uscc
 
 from core.db import transaction
 from core.i18n import N_
+from core.money import format_fen
 from core.payments.model import Intent, now
 from core.web.forms import Form
 from plugins.billpay.tables import Invoice
@@ -71,10 +72,6 @@ async def invoice_of(intent_id: str) -> dict | None:
     return await Invoice.select().where(Invoice.intent_id == intent_id).first()
 
 
-def yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
-
-
 def render_pdf(invoice: dict, *, issuer: str, issuer_tax_number: str, bills: list[dict], labels: dict[str, str], issued_at: str) -> bytes:
     """The invoice as a one-page PDF; CJK through reportlab's built-in STSong-Light CID font (no font file)."""
     from reportlab.lib.pagesizes import A4
@@ -108,11 +105,11 @@ def render_pdf(invoice: dict, *, issuer: str, issuer_tax_number: str, bills: lis
     for b in bills:
         pdf.drawString(60, y, str(b["number"]))
         pdf.drawString(220, y, str(b["month"]))
-        pdf.drawRightString(width - 60, y, "¥" + yuan(int(b["amount_fen"])))
+        pdf.drawRightString(width - 60, y, "¥" + format_fen(int(b["amount_fen"])))
         y -= 18
     y -= 10
     pdf.drawString(60, y, labels["total"])
-    pdf.drawRightString(width - 60, y, "¥" + yuan(int(invoice["amount_fen"])))
+    pdf.drawRightString(width - 60, y, "¥" + format_fen(int(invoice["amount_fen"])))
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

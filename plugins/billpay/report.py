@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from core.db import transaction
 from core.i18n import N_
+from core.money import format_fen
 from core.legacy.outbox_tables import OutboxEvent
 from core.payments.model import PAID, PARTIALLY_REFUNDED, REFUNDED, now
 from core.payments.providers import ProviderUnavailable
@@ -45,8 +46,7 @@ def day_range(tenant, day_from: dt.date, day_to: dt.date) -> tuple[dt.datetime, 
 
 
 def _fen(value) -> str:
-    value = int(value or 0)
-    return f"{value // 100}.{value % 100:02d}"
+    return format_fen(int(value or 0))
 
 
 async def _ask_gateway(hall, tenant, intent: dict, limit: asyncio.Semaphore):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from core.web.templating import format_fen
+from core.money import format_fen
 from plugins.bills.calls import duration
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

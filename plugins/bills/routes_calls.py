@@ -9,6 +9,7 @@ from litestar.params import FromPath
 
 from core.i18n import N_
 from core.legacy.settings import tenant_zone
+from core.money import format_fen
 from core.web.context import client_address, info
 from core.web.data_as_of import data_as_of_context
 from core.web.render import gettext, redirect, render
@@ -104,7 +105,6 @@ async def calls_pdf(request: Request, number: FromPath[str]) -> Response:
         filters, rows = await _export_rows(request, number, "pdf")
     except Refused as refused:
         return refused.response
-    from core.web.templating import format_fen
     from plugins.bills.exports import pdf_bytes
 
     ri = info(request)

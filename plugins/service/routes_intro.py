@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from core.i18n import N_
+from core.money import parse_yuan
 from core.web.audit_helpers import audit
 from core.web.forms import Form
 from core.web.render import redirect, render
@@ -22,11 +23,6 @@ KINDS = ("service", "tariff")
 PAGE_FIELDS = {"title": 120, "summary": 300}
 OUTLET_FIELDS = {"name": 120, "district": 60, "address": 200, "hours": 120, "phone": 40, "services": 300, "map_url": 300}
 MONEY = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
-
-
-def yuan_to_fen(text: str) -> int:
-    whole, _, cents = text.partition(".")
-    return int(whole) * 100 + int((cents + "00")[:2])
 
 
 @get("/", opt=PUBLIC)
@@ -87,7 +83,7 @@ def _page_values(form: Form) -> dict:
         return {}
     cleaned = sanitise_html(body)
     return {"kind": form.value("kind"), "title": form.value("title"), "summary": form.value("summary") or plain_text(cleaned)[:300],
-            "body": cleaned, "monthly_fee": yuan_to_fen(fee) if fee else None, "position": int(position),
+            "body": cleaned, "monthly_fee": parse_yuan(fee) if fee else None, "position": int(position),
             "published": bool(form.value("published")), "updated_at": dt.datetime.now(dt.timezone.utc)}
 
 
