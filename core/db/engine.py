@@ -76,7 +76,7 @@ async def fetch(sql: str, *args) -> list[dict]:
 
     Not tenant-scoped: for tenant-owned tables use :func:`fetch_scoped`. JSON columns come back as text.
     """
-    rows = await piccolo_conf.DB.run_querystring(QueryString(sql, *args))
+    rows = await piccolo_conf.DB.run_querystring(QueryString(sql, *args)) or []
     return [dict(r) for r in rows] if rows and not isinstance(rows[0], dict) else rows
 
 

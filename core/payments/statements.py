@@ -3,8 +3,8 @@
 Why: building a query with Piccolo costs about 0.2-0.4 ms of CPU per
 statement (measured with bench/notify_profile.py), more than SQLite takes to
 run it, and a settlement runs while it holds SQLite's single write lock. These
-statements are plain parameterised SQL run through the engine's own
-``run_querystring`` (so they join the caller's transaction as Piccolo's queries
+statements are plain parameterised SQL run through :func:`core.db.engine.fetch`
+(the engine's own ``run_querystring``, so they join the caller's transaction as Piccolo's queries
 do). Every one names the tenant in its ``WHERE`` or its row: this module is the
 tenant scoping for the statements it runs, as ``TenantTable`` is for the others.
 """
@@ -14,9 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from piccolo.querystring import QueryString
-
-from core.db import piccolo_conf
+from core.db.engine import fetch
 from core.payments.model import SUCCEEDED
 from core.payments.tables import PaymentEvent, PaymentIntent
 
@@ -27,11 +25,6 @@ EVENT = PaymentEvent._meta.tablename
 @functools.cache
 def _intent_columns() -> str:
     return ", ".join(f'"{c._meta.db_column_name}"' for c in PaymentIntent._meta.columns)
-
-
-async def _run(template: str, *args) -> list[dict]:
-    rows = await piccolo_conf.DB.run_querystring(QueryString(template, *args))
-    return [row if isinstance(row, dict) else dict(row) for row in rows or []]
 
 
 def _timestamps(row: dict) -> dict:
@@ -45,7 +38,7 @@ def _timestamps(row: dict) -> dict:
 
 async def intent_row(tenant_id: str, public_id: str) -> dict | None:
     """The intent's row in ``tenant_id``, or None (one indexed SELECT; no lock)."""
-    rows = await _run(f'SELECT {_intent_columns()} FROM "{INTENT}" WHERE "tenant" = {{}} AND "public_id" = {{}}', tenant_id, public_id)
+    rows = await fetch(f'SELECT {_intent_columns()} FROM "{INTENT}" WHERE "tenant" = {{}} AND "public_id" = {{}}', tenant_id, public_id)
     return _timestamps(rows[0]) if rows else None
 
 
@@ -57,7 +50,7 @@ async def claim_success(tenant_id: str, row_id: int, seen_state: str, provider_r
     state read before the write lock was taken; if the row changed since, nothing
     is updated and the caller settles it again the careful way.
     """
-    rows = await _run(f'UPDATE "{INTENT}" SET "state" = {{}}, "provider_ref" = {{}}, "succeeded_at" = {{}}, "updated_at" = {{}}, '
+    rows = await fetch(f'UPDATE "{INTENT}" SET "state" = {{}}, "provider_ref" = {{}}, "succeeded_at" = {{}}, "updated_at" = {{}}, '
                       f'"fulfilled_at" = {{}} WHERE "tenant" = {{}} AND "id" = {{}} AND "state" = {{}} RETURNING {_intent_columns()}',
                       SUCCEEDED, provider_ref[:64], stamp, stamp, stamp if fulfilled else None, tenant_id, row_id, seen_state)
     return _timestamps(rows[0]) if rows else None
@@ -66,6 +59,6 @@ async def claim_success(tenant_id: str, row_id: int, seen_state: str, provider_r
 async def insert_event(tenant_id: str, *, intent_id: str, kind: str, provider: str, from_state: str, to_state: str, accepted: bool,
                        reason: str, data_json: str, created_at: dt.datetime) -> None:
     """One ledger row (inside the caller's transaction when there is one); ``data_json`` is the data as JSON text."""
-    await _run(f'INSERT INTO "{EVENT}" ("tenant", "intent_id", "kind", "provider", "from_state", "to_state", "accepted", "reason", '
+    await fetch(f'INSERT INTO "{EVENT}" ("tenant", "intent_id", "kind", "provider", "from_state", "to_state", "accepted", "reason", '
                f'"data", "created_at") VALUES ({{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}})',
                tenant_id, intent_id, kind, provider, from_state, to_state, accepted, reason, data_json, created_at)

@@ -33,6 +33,16 @@ async def _mine(request: Request) -> tuple[dict, dict, list[str]]:
     return account, customer, await linked_numbers(account["id"])
 
 
+async def _posted_number(request: Request) -> tuple[Form, dict, dict, str]:
+    """The form, account, customer and the number it names; 404 unless the number is one of the customer's."""
+    form = await Form.from_request(request)
+    account, customer, numbers = await _mine(request)
+    number = form.value("number")
+    if number not in numbers:
+        raise NotFoundException()
+    return form, account, customer, number
+
+
 async def _page(request: Request, form: Form | None = None, status: int = 200) -> Response:
     account, customer, numbers = await _mine(request)
     subs = await of_numbers(numbers)
@@ -51,11 +61,7 @@ async def billmail_page(request: Request) -> Response:
 
 @post("/subscribe")
 async def billmail_subscribe(request: Request) -> Response:
-    form = await Form.from_request(request)
-    account, customer, numbers = await _mine(request)
-    number = form.value("number")
-    if number not in numbers:
-        raise NotFoundException()
+    form, account, customer, number = await _posted_number(request)
     if not customer["email"]:
         form.error("number", N_("There is no e-mail address on file for you. Add one at an outlet or through the hotline first."))
         return await _page(request, form, status=400)
@@ -66,11 +72,7 @@ async def billmail_subscribe(request: Request) -> Response:
 
 @post("/stop")
 async def billmail_stop(request: Request) -> Response:
-    form = await Form.from_request(request)
-    _account, _customer, numbers = await _mine(request)
-    number = form.value("number")
-    if number not in numbers:
-        raise NotFoundException()
+    _form, _account, _customer, number = await _posted_number(request)
     sub = await Subscription.select(Subscription.id).where(Subscription.number == number).first()
     if sub:
         await unsubscribe(sub["id"])
@@ -85,12 +87,15 @@ async def _by_token(request: Request, token: str) -> dict:
     return row
 
 
-@get("/unsubscribe/{token:str}", opt=PUBLIC)
-async def unsubscribe_confirm(request: Request, token: FromPath[str]) -> Response:
-    row = await _by_token(request, token)
+async def _unsubscribe_page(request: Request, token: str, row: dict, *, done: bool) -> Response:
     return await render(request, "billmail/unsubscribe.html", {
         "token": token, "number": mask_contact(row["number"]), "email_masked": mask_contact(row["email"]),
-        "active": row["active"], "done": False})
+        "active": row["active"] and not done, "done": done})
+
+
+@get("/unsubscribe/{token:str}", opt=PUBLIC)
+async def unsubscribe_confirm(request: Request, token: FromPath[str]) -> Response:
+    return await _unsubscribe_page(request, token, await _by_token(request, token), done=False)
 
 
 @post("/unsubscribe/{token:str}", opt={**PUBLIC, "exclude_from_csrf": True})
@@ -98,9 +103,7 @@ async def unsubscribe_post(request: Request, token: FromPath[str]) -> Response:
     """The confirmation form's POST and RFC 8058's one-click POST (``List-Unsubscribe=One-Click``) alike."""
     row = await _by_token(request, token)
     await unsubscribe(row["id"])
-    return await render(request, "billmail/unsubscribe.html", {
-        "token": token, "number": mask_contact(row["number"]), "email_masked": mask_contact(row["email"]),
-        "active": False, "done": True})
+    return await _unsubscribe_page(request, token, row, done=True)
 
 
 HANDLERS = [billmail_page, billmail_subscribe, billmail_stop, unsubscribe_confirm, unsubscribe_post]
