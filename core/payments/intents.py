@@ -7,6 +7,7 @@ import json
 import secrets
 
 from core.db import transaction
+from core.payments import claims as claim_rows
 from core.payments import ledger
 from core.payments.model import CANCELED, CREATED, CURRENCIES, OPEN, PENDING, IdempotencyConflict, Intent, PaymentError, now
 from core.payments.providers import CHANNELS, Checkout, CheckoutRequest
@@ -66,12 +67,18 @@ def _same_request(row: dict, wanted: dict) -> bool:
 
 
 async def create_intent(hall, *, purpose: str, owner: str, reference: str, customer_id: str, amount_fen: int, provider: str,
-                        idempotency_key: str, subject: str = "", currency: str = "CNY", metadata: dict | None = None) -> Intent:
+                        idempotency_key: str, subject: str = "", currency: str = "CNY", metadata: dict | None = None,
+                        claims: list[str] | None = None) -> Intent:
     """Ask for a payment in the current tenant. The same key returns the same intent; reused for another payment it raises IdempotencyConflict.
 
     ``metadata`` is the owner's own JSON (e.g. which bills are paid): kept on the
     intent and passed on in the ``payment.posted`` outbox event, so the legacy
     system learns what was bought. It is not part of the idempotency check.
+
+    ``claims`` name what the payment buys (e.g. ``bill:<id>@<paid before>``): held
+    exclusively with the intent, in its transaction, so no other payment can be
+    created for any of them while this one may still be paid
+    (:class:`core.payments.claims.ClaimConflict` names the holder).
     """
     tenant = require_tenant()
     amount_fen = _check_amount(amount_fen)
@@ -82,6 +89,7 @@ async def create_intent(hall, *, purpose: str, owner: str, reference: str, custo
     if not purpose or not owner or len(purpose) > 64 or len(reference) > 128:
         raise PaymentError("purpose and owner are required (purpose ≤ 64, reference ≤ 128 characters)")
     metadata = _check_metadata(metadata)
+    claims = claim_rows.check_claims(claims)
     wanted = {"purpose": purpose, "owner": owner, "reference": reference, "customer_id": customer_id,
               "amount_fen": amount_fen, "currency": currency, "provider": provider}
     existing = await PaymentIntent.select().where(PaymentIntent.idempotency_key == idempotency_key).first()
@@ -92,11 +100,12 @@ async def create_intent(hall, *, purpose: str, owner: str, reference: str, custo
             raise PaymentError(f"owner {owner!r} is not an installed plugin (it must fulfil the payment)")
         stamp = now()
         row = PaymentIntent(public_id=new_public_id(), subject=(subject or purpose)[:128], state=CREATED,
-                            idempotency_key=idempotency_key, created_at=stamp, updated_at=stamp, metadata=metadata, **wanted)
+                            idempotency_key=idempotency_key, created_at=stamp, updated_at=stamp, metadata=metadata, claims=claims, **wanted)
         async with transaction():
             inserted = await PaymentIntent.insert(row).on_conflict(
                 target=(PaymentIntent.tenant, PaymentIntent.idempotency_key), action="DO NOTHING").returning(PaymentIntent.public_id)
             if inserted:
+                await claim_rows.take(tenant.id, row.public_id, claims)  # ClaimConflict rolls the intent back with it
                 await ledger.record("created", row.public_id, provider=provider, to_state=CREATED,
                                     data={"amount_fen": amount_fen, "owner": owner, "reference": reference})
         existing = await PaymentIntent.select().where(PaymentIntent.idempotency_key == idempotency_key).first()
@@ -107,22 +116,22 @@ async def create_intent(hall, *, purpose: str, owner: str, reference: str, custo
 
 
 async def start_checkout(hall, intent_id: str, *, channel: str, return_url: str, notify_url: str) -> Checkout:
-    """Open the gateway's checkout for an unpaid intent (created → pending). Raises ProviderUnavailable when the gateway is down."""
+    """Open the gateway's checkout for an unpaid intent (created → pending). Raises ProviderUnavailable when the gateway is down.
+
+    The intent is marked pending (it may be at the gateway) *before* the
+    gateway is asked, so a concurrent :func:`cancel` always closes the trade
+    there; and the checkout is handed out only if the intent is still open
+    afterwards. A PaymentError says it was canceled meanwhile.
+    """
     tenant = require_tenant()
     if channel not in CHANNELS:
         raise PaymentError(f"channel must be one of {', '.join(CHANNELS)}")
     intent = await get_intent(intent_id)
     if intent is None:
         raise PaymentError(f"no payment {intent_id!r}")
-    if not intent.open:
-        raise PaymentError(f"payment {intent_id} is {intent.state}: it cannot be paid again")
     provider = provider_for(hall, tenant, intent.provider)
     if provider is None:
         raise PaymentError(f"payment provider {intent.provider!r} is switched off for tenant {tenant.id!r}")
-    expires = intent.created_at + dt.timedelta(minutes=payment_settings(hall, tenant).expire_after_minutes)
-    checkout = await provider.create_checkout(CheckoutRequest(
-        intent_id=intent.id, amount_fen=intent.amount_fen, currency=intent.currency, subject=intent.subject,
-        channel=channel, return_url=return_url, notify_url=notify_url, expires_at=expires))
     async with transaction():
         moved = await PaymentIntent.update({PaymentIntent.state: PENDING, PaymentIntent.channel: channel,
                                             PaymentIntent.updated_at: now()}).where(
@@ -130,22 +139,40 @@ async def start_checkout(hall, intent_id: str, *, channel: str, return_url: str,
         if moved:
             await ledger.record("checkout", intent.id, provider=intent.provider, from_state=intent.state, to_state=PENDING,
                                 data={"channel": channel})
+    if not moved:
+        raise PaymentError(f"payment {intent_id} is {(await get_intent(intent_id)).state}: it cannot be paid again")
+    expires = intent.created_at + dt.timedelta(minutes=payment_settings(hall, tenant).expire_after_minutes)
+    checkout = await provider.create_checkout(CheckoutRequest(
+        intent_id=intent.id, amount_fen=intent.amount_fen, currency=intent.currency, subject=intent.subject,
+        channel=channel, return_url=return_url, notify_url=notify_url, expires_at=expires))
+    after = await get_intent(intent_id)
+    if after is None or not after.open:  # canceled while the gateway was asked: never hand out a checkout for it
+        raise PaymentError(f"payment {intent_id} is {after.state if after else 'gone'}: it cannot be paid again")
     return checkout
 
 
 async def cancel(hall, intent_id: str, *, reason: str = "canceled", close_at_gateway: bool = True) -> bool:
-    """Cancel an unpaid intent; the trade is closed at the gateway first so it can no longer be paid. False if it was not open."""
+    """Cancel an unpaid intent; the trade is closed at the gateway first so it can no longer be paid. False if it was not open.
+
+    Its claims are released in the same transaction. ProviderUnavailable (try
+    again later) and the gateway's refusal to close (e.g. it was paid just now:
+    the caller asks the gateway and settles) propagate, and nothing changes.
+    """
     tenant = require_tenant()
-    intent = await get_intent(intent_id)
-    if intent is None or not intent.open:
-        return False
-    if close_at_gateway and intent.state == PENDING:
-        provider = provider_for(hall, tenant, intent.provider, switched_off_too=True)
-        if provider is not None:
-            await provider.close(intent.id)  # ProviderUnavailable propagates: try again later
-    async with transaction():
-        moved = await PaymentIntent.update({PaymentIntent.state: CANCELED, PaymentIntent.updated_at: now()}).where(
-            (PaymentIntent.public_id == intent.id) & PaymentIntent.state.is_in(list(OPEN))).returning(PaymentIntent.id)
-        if moved:
-            await ledger.record("state", intent.id, provider=intent.provider, from_state=intent.state, to_state=CANCELED, reason=reason)
-    return bool(moved)
+    for _ in range(3):
+        intent = await get_intent(intent_id)
+        if intent is None or not intent.open:
+            return False
+        if close_at_gateway and intent.state == PENDING:
+            provider = provider_for(hall, tenant, intent.provider, switched_off_too=True)
+            if provider is not None:
+                await provider.close(intent.id)
+        async with transaction():
+            # only from the state read: a checkout that started since (created → pending) must be closed at the gateway first
+            moved = await PaymentIntent.update({PaymentIntent.state: CANCELED, PaymentIntent.updated_at: now()}).where(
+                (PaymentIntent.public_id == intent.id) & (PaymentIntent.state == intent.state)).returning(PaymentIntent.id)
+            if moved:
+                await claim_rows.release(tenant.id, intent.id)
+                await ledger.record("state", intent.id, provider=intent.provider, from_state=intent.state, to_state=CANCELED, reason=reason)
+                return True
+    return False

@@ -52,6 +52,7 @@ class Intent:
     fulfilled_at: dt.datetime | None
     idempotency_key: str = ""
     metadata: dict = field(default_factory=dict)  # the owner's details (JSON), e.g. which bills; in the payment.posted payload
+    claims: tuple = ()  # what it pays for, held exclusively (core/payments/claims.py)
 
     @property
     def paid(self) -> bool:
@@ -68,11 +69,12 @@ class Intent:
                    currency=row["currency"], provider=row["provider"], channel=row["channel"], state=row["state"],
                    provider_ref=row["provider_ref"], refunded_fen=int(row["refunded_fen"]), created_at=row["created_at"],
                    updated_at=row["updated_at"], succeeded_at=row["succeeded_at"], fulfilled_at=row["fulfilled_at"],
-                   idempotency_key=row["idempotency_key"], metadata=_json(row.get("metadata")))
+                   idempotency_key=row["idempotency_key"], metadata=_json(row.get("metadata")),
+                   claims=tuple(_json(row.get("claims"), list)))
 
 
-def _json(value) -> dict:
-    """A JSON column as a dict (SQLite hands back text, PostgreSQL may too)."""
+def _json(value, kind: type = dict):
+    """A JSON column as a dict (or list) (SQLite hands back text, PostgreSQL may too)."""
     if isinstance(value, str):
-        value = json.loads(value or "{}")
-    return value if isinstance(value, dict) else {}
+        value = json.loads(value or "null")
+    return value if isinstance(value, kind) else kind()

@@ -25,7 +25,7 @@ from piccolo.columns.combination import WhereRaw
 
 from core.db import transaction
 from core.legacy import outbox
-from core.payments import ledger
+from core.payments import claims, ledger
 from core.payments.model import PAID, PARTIALLY_REFUNDED, REFUNDED, Intent, PaymentError, now
 from core.payments.providers import ProviderUnavailable
 from core.payments.registry import provider_for
@@ -57,7 +57,12 @@ async def _undo(hall, intent: Intent, refund: dict, provider_ref: str) -> None:
     await outbox.emit(REFUNDED_EVENT, payload, event_id=refunded_event_id(tenant.id, refund["refund_id"]))
 
 
-async def _reserve(intent_id: str, amount_fen: int, reason: str, operator: str) -> dict:
+async def reserve(intent_id: str, amount_fen: int, reason: str, operator: str, *, undo: bool = True) -> dict:
+    """Step 1: count the amount as refunded and write the pending Refund (joins the caller's transaction when there is one).
+
+    ``undo=False``: a refund of a payment that was never fulfilled or posted (a
+    duplicate); its success calls no ``payment_refunded`` and writes no event.
+    """
     async with transaction():
         rows = await PaymentIntent.update({PaymentIntent.refunded_fen: PaymentIntent.refunded_fen + amount_fen,
                                            PaymentIntent.updated_at: now()}).where(
@@ -66,10 +71,11 @@ async def _reserve(intent_id: str, amount_fen: int, reason: str, operator: str) 
         if not rows:
             raise PaymentError(f"payment {intent_id} cannot be refunded {amount_fen} fen: not paid, or more than what is left")
         refund = Refund(refund_id="rf" + secrets.token_hex(14), intent_id=intent_id, amount_fen=amount_fen, state="pending",
-                        reason=reason[:500], operator=operator[:64], created_at=now(), updated_at=now())
+                        reason=reason[:500], operator=operator[:64], undo=undo, created_at=now(), updated_at=now())
         await Refund.insert(refund)
         await ledger.record("refund", intent_id, provider=rows[0]["provider"], reason=f"refund {refund.refund_id} of {amount_fen} fen asked by {operator}: {reason}")
-    return {"refund_id": refund.refund_id, "intent_id": intent_id, "amount_fen": amount_fen, "reason": reason, "provider": rows[0]["provider"]}
+    return {"refund_id": refund.refund_id, "intent_id": intent_id, "amount_fen": amount_fen, "reason": reason, "provider": rows[0]["provider"],
+            "undo": undo}
 
 
 async def _finish(hall, refund: dict, ok: bool, provider_ref: str = "", error: str = "") -> None:
@@ -87,7 +93,10 @@ async def _finish(hall, refund: dict, ok: bool, provider_ref: str = "", error: s
             state = REFUNDED if succeeded >= intent["amount_fen"] else PARTIALLY_REFUNDED
             await PaymentIntent.update({PaymentIntent.state: state, PaymentIntent.updated_at: now()}).where(
                 PaymentIntent.public_id == refund["intent_id"])
-            await _undo(hall, Intent.from_row({**intent, "state": state}), refund, provider_ref)
+            if state == REFUNDED:  # all of it came back: what it paid for may be paid again
+                await claims.release(require_tenant().id, refund["intent_id"])
+            if refund.get("undo", True):
+                await _undo(hall, Intent.from_row({**intent, "state": state}), refund, provider_ref)
             await ledger.record("refund", refund["intent_id"], provider=refund["provider"], from_state=intent["state"], to_state=state,
                                 reason=f"refund {refund['refund_id']} of {refund['amount_fen']} fen done", data={"provider_ref": provider_ref})
         else:
@@ -125,8 +134,19 @@ async def refund(hall, intent_id: str, amount_fen: int, *, reason: str, operator
     """Refund ``amount_fen`` of a paid intent; returns (refund id, 'succeeded' | 'failed' | 'pending'). Raises PaymentError when too much."""
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
         raise PaymentError("a refund is a positive integer number of fen")
-    reserved = await _reserve(intent_id, amount_fen, reason, operator)
+    reserved = await reserve(intent_id, amount_fen, reason, operator)
     return reserved["refund_id"], await _ask_gateway(hall, reserved)
+
+
+async def send_pending_of(hall, intent_id: str) -> None:
+    """Ask the gateway now for the pending refunds of one intent; never raises (the reconciliation job asks again)."""
+    try:
+        for row in await Refund.select().where((Refund.intent_id == intent_id) & (Refund.state == "pending")):
+            intent = await PaymentIntent.select(PaymentIntent.provider).where(PaymentIntent.public_id == intent_id).first()
+            await _ask_gateway(hall, {"refund_id": row["refund_id"], "intent_id": intent_id, "amount_fen": int(row["amount_fen"]),
+                                      "reason": row["reason"], "provider": intent["provider"], "undo": row["undo"]})
+    except Exception:
+        log.exception("payment %s: its refund could not be asked for now; the reconciliation job retries", intent_id)
 
 
 async def retry_pending(hall, limit: int = 50) -> int:
@@ -136,6 +156,6 @@ async def retry_pending(hall, limit: int = 50) -> int:
     for row in rows:
         intent = await PaymentIntent.select(PaymentIntent.provider).where(PaymentIntent.public_id == row["intent_id"]).first()
         refund_ = {"refund_id": row["refund_id"], "intent_id": row["intent_id"], "amount_fen": int(row["amount_fen"]),
-                   "reason": row["reason"], "provider": intent["provider"] if intent else ""}
+                   "reason": row["reason"], "provider": intent["provider"] if intent else "", "undo": row["undo"]}
         done += await _ask_gateway(hall, refund_) != "pending"
     return done

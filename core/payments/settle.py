@@ -22,9 +22,10 @@ import weakref
 from core.db import piccolo_conf, transaction
 from core.db.sqlite import PooledSQLiteEngine
 from core.legacy import outbox
-from core.payments import ledger, statements
+from core.payments import claims, ledger, statements
 from core.payments.model import CANCELED, FAILED, OPEN, PENDING, SETTLEABLE, SUCCEEDED, Intent, now
 from core.payments.providers import GatewayResult
+from core.payments.refunds import reserve, send_pending_of
 from core.payments.tables import PaymentIntent
 from core.tenancy import require_tenant
 from core.utils import await_me_maybe
@@ -40,6 +41,7 @@ class Outcome(str, enum.Enum):
     UPDATED = "updated"  # pending / failed / canceled recorded
     UNCHANGED = "unchanged"  # the gateway has nothing new
     REFUSED = "refused"  # wrong amount or provider, unknown intent: never credited
+    REFUNDING = "refunding"  # a late payment of what another payment has paid meanwhile: recorded, never fulfilled, refunded
 
     @property
     def handled(self) -> bool:
@@ -95,13 +97,35 @@ async def _refuse(result: GatewayResult, provider_id: str, source: str, reason: 
 
 
 async def _credit(hall, tenant, from_state: str, won: dict, result: GatewayResult, provider_id: str, source: str, stamp) -> Outcome:
-    """This call won the conditional UPDATE: ledger, fulfilment and the payment.posted event, in the same transaction."""
+    """This call won the conditional UPDATE: ledger, fulfilment and the payment.posted event, in the same transaction.
+
+    A late payment (the intent was canceled or failed, so its claims were let
+    go) first takes its claims back; if another payment holds them now, the
+    same things would be paid twice: it is refunded instead of fulfilled.
+    """
     intent = Intent.from_row(won)
+    late = from_state not in OPEN
+    if late and intent.claims:
+        try:
+            await claims.take(tenant.id, intent.id, list(intent.claims))
+        except claims.ClaimConflict as conflict:
+            return await _refund_duplicate(tenant, intent, from_state, conflict.holders, result, provider_id, source)
     await ledger.record(source, intent.id, provider=provider_id, from_state=from_state, to_state=SUCCEEDED,
-                        reason="late payment of a closed intent" if from_state not in OPEN else "", data=result.raw)
+                        reason="late payment of a closed intent" if late else "", data=result.raw)
     await fulfil(hall, tenant, intent)
     await outbox.emit(POSTED, posted_payload(intent, stamp), event_id=posted_event_id(tenant.id, intent.id))
     return Outcome.CREDITED
+
+
+async def _refund_duplicate(tenant, intent: Intent, from_state: str, holders: list[str], result: GatewayResult, provider_id: str,
+                            source: str) -> Outcome:
+    """Money taken for what ``holders`` pay: succeeded (it was paid), not fulfilled, not posted, and a full refund reserved."""
+    await PaymentIntent.update({PaymentIntent.fulfilled_at: None}).where(PaymentIntent.public_id == intent.id)
+    why = f"late payment of a canceled intent; {', '.join(holders)} paid the same meanwhile: refunded in full, not fulfilled"
+    await ledger.record(source, intent.id, provider=provider_id, from_state=from_state, to_state=SUCCEEDED, reason=why, data=result.raw)
+    log.warning("tenant %s: payment %s: %s", tenant.id, intent.id, why)
+    await reserve(intent.id, intent.amount_fen, "duplicate payment: refunded automatically", "system", undo=False)
+    return Outcome.REFUNDING
 
 
 async def _succeed(hall, tenant, row: dict, result: GatewayResult, provider_id: str, source: str) -> Outcome:
@@ -158,12 +182,21 @@ async def _move(row: dict, to_state: str, result: GatewayResult, provider_id: st
     if not moved:
         await ledger.record(source, row["public_id"], provider=provider_id, reason=f"gateway says {result.status}; intent is {row['state']}", data=result.raw)
         return Outcome.UNCHANGED
+    if to_state != PENDING:  # failed or closed at the gateway: it can no longer be paid, let others pay the same
+        await claims.release(row["tenant"], row["public_id"])
     await ledger.record(source, row["public_id"], provider=provider_id, from_state=row["state"], to_state=to_state, data=result.raw)
     return Outcome.UPDATED
 
 
 async def settle(hall, provider_id: str, result: GatewayResult, *, source: str = "notification") -> Outcome:
     """Apply a verified gateway result to its intent in the current tenant; safe to call any number of times, concurrently."""
+    outcome = await _settle(hall, provider_id, result, source)
+    if outcome is Outcome.REFUNDING:  # committed: ask the gateway for the money back now (the reconciliation job retries)
+        await send_pending_of(hall, result.intent_id)
+    return outcome
+
+
+async def _settle(hall, provider_id: str, result: GatewayResult, source: str) -> Outcome:
     tenant = require_tenant()
     try:
         quick = await _settle_quickly(hall, tenant, provider_id, result, source)

@@ -30,6 +30,7 @@ class PaymentIntent(TenantTable, tablename="core_payment_intent"):
     succeeded_at = Timestamptz(null=True, default=None)
     fulfilled_at = Timestamptz(null=True, default=None)
     metadata = JSON(default={})  # the owner's own details (e.g. which bills), passed on in the payment.posted event
+    claims = JSON(default=[])  # what it pays for, held exclusively while it may be or is paid (core/payments/claims.py)
     UNIQUE_TOGETHER = (("tenant", "public_id"), ("tenant", "idempotency_key"))
     INDEX_TOGETHER = (("tenant", "state", "updated_at"), ("tenant", "owner", "reference"), ("tenant", "customer_id"))
 
@@ -61,10 +62,21 @@ class Refund(TenantTable, tablename="core_payment_refund"):
     operator = Varchar(length=64, default="")
     attempts = Integer(default=0)
     last_error = Text(default="")
+    undo = Boolean(default=True)  # tell the owner and the legacy system (False: a duplicate payment that was never posted)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     UNIQUE_TOGETHER = (("tenant", "refund_id"),)
     INDEX_TOGETHER = (("tenant", "intent_id"), ("tenant", "state"))
 
 
-TABLES = [PaymentIntent, PaymentEvent, Refund]
+class PaymentClaim(TenantTable, tablename="core_payment_claim"):
+    """One thing an intent pays for (an owner's string, e.g. ``bill:<id>@<paid before>``); unique per tenant (core/payments/claims.py)."""
+
+    item = Varchar(length=160)
+    intent_id = Varchar(length=32)  # the holder's public id
+    created_at = Timestamptz(default=TimestamptzNow())
+    UNIQUE_TOGETHER = (("tenant", "item"),)
+    INDEX_TOGETHER = (("tenant", "intent_id"),)
+
+
+TABLES = [PaymentIntent, PaymentEvent, Refund, PaymentClaim]

@@ -139,6 +139,8 @@ class FakeProvider:
     async def close(self, intent_id: str) -> None:
         self._up(f"close:{intent_id}")
         trade = self.gateway.trades.get(intent_id)
+        if trade is not None and trade.status == "succeeded":  # as Alipay's ACQ.TRADE_STATUS_ERROR: a paid trade cannot be closed
+            raise ValueError("TRADE_STATUS_ERROR: the trade is paid")
         if trade is not None and trade.status == "pending":
             trade.status = "canceled"
 

@@ -24,7 +24,7 @@ from litestar.response import Redirect
 
 from core.auth.tables import CustomerAccount
 from core.payments.intents import get_intent, intents_of, start_checkout
-from core.payments.model import OPEN, Intent
+from core.payments.model import OPEN, Intent, PaymentError
 from core.payments.notify import handle_notification
 from core.payments.providers import ProviderUnavailable
 from core.payments.registry import provider_for, provider_label
@@ -56,6 +56,11 @@ async def checkout_response(request: Request, intent: Intent, *, channel: str | 
                                         notify_url=absolute_url(request, f"/pay/notify/{intent.provider}"))
     except ProviderUnavailable:
         return await render(request, "pay/unavailable.html", {"intent": intent}, status=503)
+    except PaymentError as exc:  # canceled meanwhile (another request replaced it) or its provider switched off: say so, never a 500
+        log.info("payment %s: no checkout: %s", intent.id, exc)
+        now = await get_intent(intent.id) or intent
+        return await render(request, "pay/return.html", {"intent": now, "provider_label": provider_label(hall, info(request).tenant, now.provider)},
+                            status=409)
     if checkout.form_html:
         return Response(content=checkout.form_html, media_type="text/html", headers={"Cache-Control": "no-store"})
     return Redirect(path=checkout.redirect_url, status_code=303)
