@@ -3,17 +3,24 @@
 The idempotency key names what is bought - the number, the bills and the
 amount - plus an attempt counter that moves on only when an earlier attempt
 failed or was canceled. A double click, a reload or two tabs therefore reach
-the same intent. An open payment of an overlapping set of bills (say "this
-month" before "all months") is canceled (closed at the gateway) first, so the
-same bill can never be paid by two open payments.
+the same intent.
+
+Each bill is a payment claim (``bill:<id>@<paid before>``, core/payments/claims.py),
+taken in the intent's own transaction under a unique index: of two requests
+paying overlapping bills at the same moment ("all months" and "this month" in
+two tabs) exactly one gets the bill. The other finds the holder, closes it at
+the gateway (or learns it was paid, and says so) and takes the bills then. No
+read-then-write decides it, so no race can pay a bill twice.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from core.i18n import N_
-from core.payments import cancel, create_intent, intents_of
+from core.payments import cancel, create_intent, get_intent, intents_of
+from core.payments.claims import ClaimConflict
 from core.payments.model import CANCELED, FAILED, Intent
 from core.payments.providers import ProviderUnavailable
 from core.payments.registry import enabled_providers
@@ -21,6 +28,11 @@ from core.web.pay_pages import refresh_from_gateway
 from plugins.billpay.owed import NumberOwed
 
 OWNER = "billpay"
+log = logging.getLogger("hall.billpay")
+ROUNDS = 4  # make way for a holder and try again at most this often (each round a holder was closed)
+JUST_PAID = N_("An earlier payment of these bills has just gone through: see your bill payments history.")
+CANNOT_CLOSE = N_("An earlier payment of these bills is still open and the payment service cannot be reached to close it. "
+                  "Please try again in a few minutes.")
 
 
 class PayRefused(Exception):
@@ -69,19 +81,30 @@ def reference_of(number: str, bills: list, total: int) -> str:
     return f"{number}:{ids}:{total}"
 
 
-async def _cancel_overlapping(hall, tenant, customer_id: str, reference: str, bill_ids: set[str]) -> None:
-    for intent in await intents_of(customer_id=customer_id, owner=OWNER, limit=50):
-        if not intent.open or intent.reference == reference:
-            continue
-        theirs = {str(b.get("bill_id")) for b in (intent.metadata or {}).get("bills", [])}
-        if theirs & bill_ids:
-            # Paid at the gateway with the notification still on its way? Then it is settled now, not canceled (and paid twice).
-            if (await refresh_from_gateway(hall, tenant, intent)).paid:
-                raise PayRefused(N_("An earlier payment of these bills has just gone through: see your bill payments history."))
-            try:
-                await cancel(hall, intent.id, reason="replaced by another payment of the same bills")
-            except ProviderUnavailable:
-                raise PayRefused(N_("An earlier payment of these bills is still open and the payment service cannot be reached to close it. Please try again in a few minutes.")) from None
+def claims_of(bills: list) -> list[str]:
+    """One claim per bill and the paid amount it starts from: a later payment of the same bill (it grew) is another claim."""
+    return [f"bill:{b.legacy_id}@{max(b.legacy_paid_fen, b.hall_paid_fen)}" for b in bills]
+
+
+async def _make_way(hall, tenant, customer_id: str, holder_id: str) -> None:
+    """The holder of a bill we want: paid (refuse, with why), or still open (close it at the gateway, so its bills are free)."""
+    holder = await get_intent(holder_id)
+    if holder is None or not (holder.open or holder.paid):
+        return  # let go meanwhile: just try again
+    if holder.customer_id != customer_id:
+        raise PayRefused(N_("These bills are being paid from another account. Please try again later."))
+    if holder.open:
+        # Paid at the gateway with the notification still on its way? Then it is settled now, not canceled (and paid twice).
+        holder = await refresh_from_gateway(hall, tenant, holder)
+    if holder.paid:
+        raise PayRefused(JUST_PAID)
+    try:
+        await cancel(hall, holder.id, reason="replaced by another payment of the same bills")
+    except ProviderUnavailable:
+        raise PayRefused(CANNOT_CLOSE) from None
+    except Exception as exc:  # the gateway refused to close it: most likely paid this very moment
+        log.warning("payment %s: the gateway would not close it: %s", holder.id, exc)
+        raise PayRefused(JUST_PAID if (await refresh_from_gateway(hall, tenant, holder)).paid else CANNOT_CLOSE) from None
 
 
 def months_text(bills: list) -> str:
@@ -95,11 +118,17 @@ async def pay_intent(hall, tenant, *, customer_id: str, owed: NumberOwed, bill_i
     bills = choose(owed, bill_ids)
     total = sum(b.owed_fen for b in bills)
     reference = reference_of(owed.number, bills, total)
-    await _cancel_overlapping(hall, tenant, customer_id, reference, {b.legacy_id for b in bills})
-    earlier = await intents_of(customer_id=customer_id, owner=OWNER, reference=reference, limit=1000)
-    attempt = 1 + sum(1 for i in earlier if i.state in (FAILED, CANCELED))
     subject = describe(owed.number, months_text(bills)) if describe else f"{owed.number} {months_text(bills)}"
     metadata = {"number": owed.number, "bills": [{"bill_id": b.legacy_id, "month": b.month, "amount_fen": b.owed_fen,
                                                   "paid_before_fen": max(b.legacy_paid_fen, b.hall_paid_fen)} for b in bills]}
-    return await create_intent(hall, purpose="bill", owner=OWNER, reference=reference, customer_id=customer_id, amount_fen=total,
-                               provider=provider, subject=subject, idempotency_key=f"billpay:{reference}:{attempt}", metadata=metadata)
+    for _ in range(ROUNDS):
+        earlier = await intents_of(customer_id=customer_id, owner=OWNER, reference=reference, limit=1000)
+        attempt = 1 + sum(1 for i in earlier if i.state in (FAILED, CANCELED))
+        try:
+            return await create_intent(hall, purpose="bill", owner=OWNER, reference=reference, customer_id=customer_id, amount_fen=total,
+                                       provider=provider, subject=subject, idempotency_key=f"billpay:{reference}:{attempt}",
+                                       metadata=metadata, claims=claims_of(bills))
+        except ClaimConflict as conflict:
+            for holder_id in conflict.holders:
+                await _make_way(hall, tenant, customer_id, holder_id)
+    raise PayRefused(N_("These bills are being paid in another window at this moment. Please look at your bill payments history, or try again."))
