@@ -11,15 +11,21 @@ system) twice; money taken twice is refunded.
 
 from __future__ import annotations
 
+import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from billpay_support import customer_client
 from test_billpay_pay import pay_at_gateway
 
 from core.legacy.billing_tables import Bill
 from core.legacy.outbox_tables import OutboxEvent
+from core.payments import get_intent
+from core.payments.providers import GatewayResult
+from core.payments.settle import settle
 from core.payments.tables import PaymentIntent
+from core.testing.crash import HUNG, REPO, child_env, python
 from plugins.billpay.tables import BillPayment
 
 ROUNDS = 6
@@ -89,7 +95,7 @@ def test_pay_all_and_pay_this_month_at_the_same_moment_never_pay_a_bill_twice(wo
 
 def test_pay_answers_409_not_500_when_its_payment_was_replaced_while_going_to_the_gateway(world):
     """The other tab's request cancels this one's intent between its creation and its checkout."""
-    from core.payments import cancel, get_intent
+    from core.payments import cancel
     from core.testing.payments import FakeProvider
 
     harness, plugin, ids = world
@@ -110,3 +116,51 @@ def test_pay_answers_409_not_500_when_its_payment_was_replaced_while_going_to_th
     assert "No money was taken" in r.text or "未完成" in r.text
     intent_id = r.text.split('data-payment="', 1)[1].split('"', 1)[0]
     assert harness.in_tenant("alpha", get_intent, intent_id).state == "canceled"
+
+
+DRIVER = str(Path(__file__).with_name("billpay_race_driver.py"))
+PROCESS_ROUNDS = 3
+
+
+def race_in_processes(env: dict, commands: list[list[str]]) -> list[str]:
+    """Start one process per command, wait until every one is connected, then release them together; their last lines."""
+    procs = [subprocess.Popen(c, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO)
+             for c in commands]
+    try:
+        for proc in procs:
+            line = proc.stdout.readline()
+            assert line.strip() == "ready", line + proc.stdout.read()
+        for proc in procs:
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        outputs = [proc.communicate(timeout=HUNG)[0].strip().splitlines() for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+    assert all(p.returncode == 0 for p in procs), outputs
+    return [out[-1] for out in outputs]
+
+
+def test_pay_races_between_separate_processes_leave_one_payment_per_bill(world):
+    """As two web workers: separate processes, separate connections (and on PostgreSQL, real concurrency in the database)."""
+    harness, plugin, ids = world
+    number = ids["alpha"]["numbers"][0]
+    customer_id = ids["alpha"]["customer"].legacy_id
+    env = child_env(HALL_CONFIG=str(harness.hall.settings.config_file))
+    for n in range(PROCESS_ROUNDS):
+        _, newer = harness.in_tenant("alpha", fresh_bills, number, 20 + n)
+        lines = race_in_processes(env, [python(DRIVER, "alpha", customer_id, number, what) for what in ("all", newer, "all")])
+        assert all(line.split()[0] in ("intent", "refused") for line in lines), lines
+        winners = {line.split()[1] for line in lines if line.startswith("intent")}
+        assert winners, lines
+        for intent_id in winners:  # the customer pays every page handed out: only open intents' money is kept
+            intent = harness.in_tenant("alpha", get_intent, intent_id)
+            plugin.gateway("alpha").pay(intent_id)
+            harness.in_tenant("alpha", settle, harness.hall, "fake", GatewayResult(intent_id, "T" + intent_id[-6:], "succeeded",
+                                                                                   intent.amount_fen, {}))
+    paid = harness.in_tenant("alpha", bill_payments)
+    bills = [row["bill_legacy_id"] for row in paid]
+    assert bills and len(bills) == len(set(bills)), sorted(bills)
+    posted = harness.in_tenant("alpha", posted_bills)
+    assert sorted(posted) == sorted(bills)
