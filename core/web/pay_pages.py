@@ -3,9 +3,11 @@
 - ``POST /pay/notify/<provider>``: public and CSRF-exempt (the gateway posts
   it); the provider verifies it, the core settles it. A provider the tenant
   has not switched on answers 404.
-- ``GET /pay/return/<intent id>``: where the browser comes back. Its query
-  string is never trusted: the page shows the state in the database and, if
-  still pending, asks the gateway and settles through the same path.
+- ``GET /pay/return/<intent id>/<token>``: where the browser comes back (the
+  token is signed and short-lived: core/payments/return_links.py); without a
+  token, only for the payer's own session. Its query string is never trusted:
+  the page shows the state in the database and, if still pending, asks the
+  gateway (at most every :data:`QUERY_EVERY` per payment) and settles through the same path.
 - ``GET /pay/history``: the customer's payments; renders after a provider is switched off.
 - :func:`checkout_response` is what a plugin's "pay" handler returns.
 """
@@ -13,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import html
 import logging
 from zoneinfo import ZoneInfo
@@ -23,17 +26,22 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from core.auth.tables import CustomerAccount
+from core.payments import ledger
 from core.payments.intents import get_intent, intents_of, start_checkout
-from core.payments.model import OPEN, Intent, PaymentError
+from core.payments.model import OPEN, Intent, PaymentError, now
 from core.payments.notify import handle_notification
 from core.payments.providers import ProviderUnavailable
 from core.payments.registry import provider_for, provider_label
+from core.payments.return_links import make_token, token_valid
 from core.payments.settle import settle
+from core.payments.tables import PaymentEvent
+from core.tenancy import require_tenant
 from core.web.context import info
 from core.web.render import hall_of, render
 
 log = logging.getLogger("hall.payments")
 QUERY_TIMEOUT = 5.0  # seconds the return page waits for the gateway before showing "pending"
+QUERY_EVERY = dt.timedelta(seconds=10)  # the return page asks the gateway about one payment at most this often (reloads)
 MOBILE = ("mobile", "android", "iphone", "ipad", "micromessenger", "alipayclient")
 
 
@@ -52,7 +60,7 @@ async def checkout_response(request: Request, intent: Intent, *, channel: str | 
     hall = hall_of(request)
     try:
         checkout = await start_checkout(hall, intent.id, channel=channel or channel_of(request),
-                                        return_url=absolute_url(request, f"/pay/return/{intent.id}"),
+                                        return_url=absolute_url(request, return_path(hall, intent.id)),
                                         notify_url=absolute_url(request, f"/pay/notify/{intent.provider}"))
     except ProviderUnavailable:
         return await render(request, "pay/unavailable.html", {"intent": intent}, status=503)
@@ -77,31 +85,69 @@ async def pay_notify(request: Request, provider_id: FromPath[str]) -> Response:
     return Response(content=body, status_code=status, media_type=content_type)
 
 
-async def refresh_from_gateway(hall, tenant, intent: Intent) -> Intent:
-    """Ask the gateway about an open intent and settle what it says; on a slow or unreachable gateway keep what we know."""
+def return_path(hall, intent_id: str) -> str:
+    """The tenant-relative path the gateway sends the payer back to, with its signed token."""
+    return f"/pay/return/{intent_id}/{make_token(hall.secret, require_tenant().id, intent_id)}"
+
+
+async def _asked_lately(intent_id: str) -> bool:
+    """Whether the gateway was asked about this payment within QUERY_EVERY (the ledger keeps every answer)."""
+    since = now() - QUERY_EVERY
+    return await PaymentEvent.exists().where((PaymentEvent.intent_id == intent_id) & (PaymentEvent.kind == "query")
+                                             & (PaymentEvent.created_at > since))
+
+
+async def refresh_from_gateway(hall, tenant, intent: Intent, *, unless_asked_lately: bool = False) -> Intent:
+    """Ask the gateway about an open intent and settle what it says; on a slow or unreachable gateway keep what we know.
+
+    ``unless_asked_lately``: not if it was asked within QUERY_EVERY (a page
+    reloaded in a loop must not turn into a flood of gateway queries).
+    """
     provider = provider_for(hall, tenant, intent.provider, switched_off_too=True)
     if provider is None or not intent.open:
+        return intent
+    if unless_asked_lately and await _asked_lately(intent.id):
         return intent
     try:
         result = await asyncio.wait_for(provider.query(intent.id), QUERY_TIMEOUT)
     except (ProviderUnavailable, TimeoutError, asyncio.TimeoutError) as exc:
         log.info("payment %s: gateway not answering on the return page: %s", intent.id, exc)
+        await ledger.record("query", intent.id, provider=intent.provider, accepted=False, reason=f"gateway unavailable: {exc}")
         return intent
     if result.intent_id == intent.id and result.status != "unknown":
         await settle(hall, intent.provider, result, source="query")
+    else:
+        await ledger.record("query", intent.id, provider=intent.provider, reason=f"gateway status {result.status}")
     return await get_intent(intent.id) or intent
 
 
-@get("/pay/return/{intent_id:str}", opt={"auth": "public"}, include_in_schema=False)
-async def pay_return(request: Request, intent_id: FromPath[str]) -> Response:
+async def _return_page(request: Request, intent: Intent) -> Response:
     hall = hall_of(request)
     tenant = info(request).tenant
-    intent = await get_intent(intent_id[:64])
-    if intent is None:
-        raise NotFoundException()
     if intent.state in OPEN:
-        intent = await refresh_from_gateway(hall, tenant, intent)
-    return await render(request, "pay/return.html", {"intent": intent, "provider_label": provider_label(hall, tenant, intent.provider)})
+        intent = await refresh_from_gateway(hall, tenant, intent, unless_asked_lately=True)
+    page = await render(request, "pay/return.html", {"intent": intent, "provider_label": provider_label(hall, tenant, intent.provider)})
+    page.headers["Referrer-Policy"] = "no-referrer"  # the token in this page's URL goes to no other site
+    return page
+
+
+@get("/pay/return/{intent_id:str}/{token:str}", opt={"auth": "public"}, include_in_schema=False)
+async def pay_return(request: Request, intent_id: FromPath[str], token: FromPath[str]) -> Response:
+    """The gateway's way back: the signed token stands for the payer (who may have lost the session on the gateway's pages)."""
+    intent = await get_intent(intent_id[:64])
+    if intent is None or not token_valid(hall_of(request).secret, info(request).tenant.id, intent.id, token[:64]):
+        raise NotFoundException()
+    return await _return_page(request, intent)
+
+
+@get("/pay/return/{intent_id:str}", opt={"auth": "public"}, include_in_schema=False)
+async def pay_return_own(request: Request, intent_id: FromPath[str]) -> Response:
+    """The same page for the payer's own session (no token): anyone else gets 404, as for a payment that does not exist."""
+    intent = await get_intent(intent_id[:64])
+    legacy_id = await customer_legacy_id(request)
+    if intent is None or not legacy_id or intent.customer_id != legacy_id:
+        raise NotFoundException()
+    return await _return_page(request, intent)
 
 
 @get("/pay/history", include_in_schema=False)
@@ -133,4 +179,4 @@ def auto_submit_form(action: str, fields: dict[str, str]) -> str:
             f'<script>document.getElementById("pay").submit()</script></body></html>')
 
 
-HANDLERS = [pay_notify, pay_return, pay_history]
+HANDLERS = [pay_notify, pay_return, pay_return_own, pay_history]

@@ -127,20 +127,72 @@ def test_reconciliation_runs_as_a_job_and_waits_out_an_outage(pay):
     assert h.in_tenant("alpha", get_intent, intent.id).state == "succeeded"
 
 
+def return_link(h, intent_id: str, tenant: str = "alpha", **kw) -> str:
+    from core.payments.return_links import make_token
+
+    return f"/pay/return/{intent_id}/{make_token(h.hall.secret, tenant, intent_id, **kw)}"
+
+
+def asked_long_ago(h, intent_id: str) -> None:
+    """Move the payment's gateway queries back in time (the return page asks at most every 10 s)."""
+    from core.payments.tables import PaymentEvent
+
+    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
+    h.in_tenant("alpha", lambda: PaymentEvent.update({PaymentEvent.created_at: long_ago}).where(PaymentEvent.intent_id == intent_id))
+
+
 def test_the_return_page_trusts_the_gateway_not_the_query_string(pay):
     h, plugin = pay
     intent = open_intent(h)
     client = h.client("alpha")
-    page = client.get(f"/pay/return/{intent.id}?trade_status=TRADE_SUCCESS&total_fen=1000")
+    page = client.get(return_link(h, intent.id) + "?trade_status=TRADE_SUCCESS&total_fen=1000")
     assert page.status_code == 200 and 'data-state="pending"' in page.text
+    assert page.headers["referrer-policy"] == "no-referrer" and page.headers["cache-control"] == "no-store"
     plugin.gateway("alpha").pay(intent.id)
-    page = client.get(f"/pay/return/{intent.id}")
+    asked_long_ago(h, intent.id)
+    page = client.get(return_link(h, intent.id))
     assert 'data-state="succeeded"' in page.text and "10.00" in page.text
     assert h.in_tenant("alpha", get_intent, intent.id).state == "succeeded"
     other = open_intent(h, "other")
     plugin.gateway("alpha").down = True
-    assert 'data-state="pending"' in client.get(f"/pay/return/{other.id}").text  # a gateway away is not an error page
-    assert client.get("/pay/return/pi-no-such-payment").status_code == 404
+    assert 'data-state="pending"' in client.get(return_link(h, other.id)).text  # a gateway away is not an error page
+    assert client.get(return_link(h, "pi-no-such-payment")).status_code == 404
+
+
+def test_the_return_page_needs_the_signed_link_or_the_payers_session(pay):
+    """A payment's id alone shows nothing: not to a visitor, another customer, another tenant, or after the link expired."""
+    h, _ = pay
+    intent = open_intent(h)
+    anyone = h.client("alpha")
+    assert anyone.get(f"/pay/return/{intent.id}").status_code == 404
+    good = return_link(h, intent.id)
+    for bad in (good[:-2] + "AA", return_link(h, intent.id, tenant="beta"), return_link(h, "pi-other"),
+                return_link(h, intent.id, at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=25)),
+                f"/pay/return/{intent.id}/zz.{'A' * 24}", f"/pay/return/{intent.id}/"):
+        page = anyone.get(bad.replace("pi-other", intent.id) if "pi-other" in bad else bad)
+        assert page.status_code == 404 and intent.subject not in page.text, bad
+    assert anyone.get(good).status_code == 200
+    payer = h.client("alpha")
+    register_customer(h, "alpha", make_customer(1))  # legacy id C00001: the intent's customer
+    payer.login_customer(make_customer(1).numbers[0].number)
+    assert 'data-state="pending"' in payer.get(f"/pay/return/{intent.id}").text
+    stranger = h.client("alpha")
+    register_customer(h, "alpha", make_customer(2))
+    stranger.login_customer(make_customer(2).numbers[0].number)
+    assert stranger.get(f"/pay/return/{intent.id}").status_code == 404
+
+
+def test_reloading_the_return_page_does_not_flood_the_gateway(pay):
+    h, plugin = pay
+    intent = open_intent(h)
+    client = h.client("alpha")
+    link = return_link(h, intent.id)
+    for _ in range(5):
+        assert 'data-state="pending"' in client.get(link).text
+    assert plugin.gateway("alpha").calls.count(f"query:{intent.id}") == 1
+    asked_long_ago(h, intent.id)
+    client.get(link)
+    assert plugin.gateway("alpha").calls.count(f"query:{intent.id}") == 2
 
 
 def test_a_plugin_takes_money_in_a_few_lines_and_history_survives_switching_the_provider_off(hall_factory):
