@@ -135,6 +135,19 @@ def home_panels(hall, tenant, request, audience):
 
 
 @hookspec
+def bill_actions(hall, tenant, request, bill):
+    """Return a list of ``(label, path)`` offered with one bill on the customer's bill page.
+
+    ``bill`` is the bill shown: a dict with ``legacy_id``, ``number``,
+    ``month``, ``amount_fen``, ``paid_fen``, ``status`` and ``due_date``.
+    ``label`` is a message id (translated by the page); ``path`` is inside the
+    tenant (e.g. ``"/billpay/?bill=…"``). Called once per bill page, only for
+    plugins the tenant has enabled: keep it free of queries. billpay offers
+    "Pay this bill" while something is owed.
+    """
+
+
+@hookspec
 def extra_template_vars(hall, tenant, request, template):
     """Return a dict (or an awaitable of one) merged into every template's context.
 

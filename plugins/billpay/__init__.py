@@ -8,6 +8,8 @@ See docs/billpay.md.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from core.auth.permissions import Permission
 from core.hookspecs import hookimpl
 from core.i18n import N_
@@ -62,4 +64,12 @@ def menu_items(hall, tenant, request, audience):
     if audience == "operator":
         return [MenuItem(N_("Bill payments"), "/billpay/console", permission="billpay.view", order=70),
                 MenuItem(N_("Payment reconciliation"), "/billpay/console/reports", permission="billpay.report", order=71)]
-    return [MenuItem(N_("Pay bills"), "/billpay/", order=20), MenuItem(N_("Bill payments history"), "/billpay/history", order=21)]
+    return [MenuItem(N_("Pay bills"), "/billpay/", order=20)]
+
+
+@hookimpl
+def bill_actions(hall, tenant, request, bill):
+    """On the bill page: "Pay this bill" while the legacy system says something is owed (this page queries nothing more)."""
+    if bill["status"] in ("unpaid", "partial") and int(bill["amount_fen"]) > int(bill["paid_fen"]):
+        return [(N_("Pay this bill"), f"/billpay/?bill={quote(bill['legacy_id'], safe='')}#bill-{quote(bill['legacy_id'], safe='')}")]
+    return []

@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
+from litestar.response import Redirect
 
 from core.i18n import N_
-from core.payments import PaymentError, intents_of
+from core.payments import PaymentError
 from core.web.context import info
 from core.web.data_as_of import data_as_of_context
 from core.web.pay_pages import checkout_response
 from core.web.render import gettext, hall_of, render
 from plugins.billpay.owed import owed_for
-from plugins.billpay.paying import OWNER, PayRefused, pay_intent
+from plugins.billpay.paying import PayRefused, pay_intent
 from plugins.billpay.tables import Invoice
-from plugins.billpay.views import customer_of, local, own_payment, paid_bills, paid_bills_of, zone_of
+from plugins.billpay.views import customer_of, local, own_payment, paid_bills, zone_of
 
 CUSTOMER = {"auth": "customer"}
 
 
-async def _owed_page(request: Request, *, notice: str = "", status: int = 200) -> Response:
+async def _owed_page(request: Request, *, notice: str = "", status: int = 200, chosen: str = "") -> Response:
     _, numbers = await customer_of(request)
-    return await render(request, "billpay/owed.html", {"numbers": await owed_for(numbers), "notice": notice,
+    return await render(request, "billpay/owed.html", {"numbers": await owed_for(numbers), "notice": notice, "chosen": chosen,
+                                                       "today": dt.datetime.now(zone_of(request)).date(),
                                                        **await data_as_of_context(request)}, status=status)
 
 
 @get("/", opt=CUSTOMER)
 async def owed_page(request: Request) -> Response:
-    return await _owed_page(request)
+    """What each linked number owes; ``?bill=<id>`` (the bill page's "Pay this bill") ticks and marks that bill."""
+    return await _owed_page(request, chosen=str(request.query_params.get("bill") or "")[:64])
 
 
 @post("/pay", opt=CUSTOMER)
@@ -39,9 +44,16 @@ async def pay(request: Request) -> Response:
     number = str(form.get("number") or "").strip()[:32]
     if number not in numbers:  # someone else's number (or none): it does not exist for this customer
         raise NotFoundException()
-    bill_ids = [str(v)[:64] for v in form.getall("bill", [])][:24] if form.get("mode") != "all" else []
-    owed = (await owed_for([number]))[0]
     _ = gettext(request)
+    if form.get("only"):  # a row's own "Pay" button
+        bill_ids = [str(form.get("only"))[:64]]
+    elif form.get("mode") == "all":
+        bill_ids = []
+    else:
+        bill_ids = [str(v)[:64] for v in form.getall("bill", [])][:24]
+        if not bill_ids:  # "pay the months ticked" with none ticked: ask, never pay everything unasked
+            return await _owed_page(request, notice=_(N_("Tick the months you want to pay, or choose to pay everything owed.")), status=400)
+    owed = (await owed_for([number]))[0]
     try:
         intent = await pay_intent(hall_of(request), info(request).tenant, customer_id=customer_id, owed=owed, bill_ids=bill_ids,
                                   describe=lambda n, months: _("Phone bill %(number)s, %(months)s") % {"number": n, "months": months})
@@ -63,15 +75,9 @@ async def receipt(request: Request, intent_id: FromPath[str]) -> Response:
 
 
 @get("/history", opt=CUSTOMER)
-async def history(request: Request) -> Response:
-    customer_id, _ = await customer_of(request)
-    intents = await intents_of(customer_id=customer_id, owner=OWNER, limit=200) if customer_id else []
-    zone = zone_of(request)
-    invoiced = {r["intent_id"] for r in await Invoice.select(Invoice.intent_id).where(Invoice.intent_id.is_in([i.id for i in intents]))} if intents else set()
-    bills = await paid_bills_of(intents)
-    rows = [{"intent": i, "when": local(i.created_at, zone, "%Y-%m-%d %H:%M"), "bills": bills[i.id], "invoiced": i.id in invoiced}
-            for i in intents]
-    return await render(request, "billpay/history.html", {"rows": rows})
+async def history(request: Request) -> Redirect:
+    """Bill payments are listed with every other payment on the core's one payment history (billpay adds its links there)."""
+    return Redirect(path=info(request).url("/pay/history"), status_code=301)
 
 
 HANDLERS = [owed_page, pay, receipt, history]

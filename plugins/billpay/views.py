@@ -50,21 +50,3 @@ async def paid_bills(intent: Intent) -> list[dict]:
     number = (intent.metadata or {}).get("number", "")
     return [{"bill_id": b.get("bill_id", ""), "number": number, "month": b.get("month", ""), "amount_fen": int(b.get("amount_fen", 0))}
             for b in (intent.metadata or {}).get("bills", [])]
-
-
-async def paid_bills_of(intents: list[Intent]) -> dict[str, list[dict]]:
-    """:func:`paid_bills` for many payments in one query (the history page)."""
-    if not intents:
-        return {}
-    rows = await BillPayment.select(BillPayment.intent_id, BillPayment.bill_legacy_id, BillPayment.number, BillPayment.month,
-                                    BillPayment.amount_fen).where(BillPayment.intent_id.is_in([i.id for i in intents])).order_by(BillPayment.month)
-    out: dict[str, list[dict]] = {}
-    for r in rows:
-        out.setdefault(r["intent_id"], []).append({"bill_id": r["bill_legacy_id"], "number": r["number"], "month": r["month"],
-                                                   "amount_fen": int(r["amount_fen"])})
-    for i in intents:
-        if i.id not in out:
-            number = (i.metadata or {}).get("number", "")
-            out[i.id] = [{"bill_id": b.get("bill_id", ""), "number": number, "month": b.get("month", ""),
-                          "amount_fen": int(b.get("amount_fen", 0))} for b in (i.metadata or {}).get("bills", [])]
-    return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 
 from litestar import Request, Response, get
@@ -11,7 +13,7 @@ from litestar.params import FromPath
 from core.legacy.settings import tenant_zone
 from core.web.context import info
 from core.web.data_as_of import data_as_of_context
-from core.web.render import render
+from core.web.render import hall_of, render
 from plugins.bills import data, months
 from plugins.bills.view import bill_context
 
@@ -49,8 +51,17 @@ async def bill_page(request: Request, number: str, month: str | None, linked: li
     chosen = month or (bills[0]["month"] if bills else None)
     if chosen is None or all(b["month"] != chosen for b in bills[: settings.months_shown]):
         return await render(request, "bills/bill.html", {**context, "bill": None, "month": chosen}, status=200 if month is None else 404)
-    return await render(request, "bills/bill.html", {**context, "month": chosen,
-                                                     **bill_context(bills, items, chosen, settings.months_shown)})
+    page = bill_context(bills, items, chosen, settings.months_shown)
+    return await render(request, "bills/bill.html", {**context, "month": chosen, **page, "today": dt.datetime.now(zone).date(),
+                                                     "actions": actions_for(request, page["bill"])})
+
+
+def actions_for(request: Request, bill: dict) -> list[tuple[str, str]]:
+    """What other plugins offer with this bill (billpay: "Pay this bill"), through the ``bill_actions`` hook."""
+    ri = info(request)
+    hall = hall_of(request)
+    return [action for found in hall.hooks_for(ri.tenant).bill_actions(hall=hall, tenant=ri.tenant, request=request, bill=bill)
+            for action in (found or [])]
 
 
 @get("/", name="bills")

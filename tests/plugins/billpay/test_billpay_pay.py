@@ -56,7 +56,8 @@ def test_pay_one_month_then_a_double_submit_gives_the_same_intent(world):
     receipt = client.get(f"/billpay/receipt/{first}")
     assert receipt.status_code == 200 and 'data-state="succeeded"' in receipt.text and "¥99.20" in receipt.text
     assert plugin.gateway("alpha").trades[first].trade_no in receipt.text
-    history = client.get("/billpay/history").text
+    history = client.get("/pay/history").text
+    assert f"/billpay/receipt/{first}" in history
     assert f'data-payment="{first}"' in history and "2024-05" in history
     posted = harness.in_tenant("alpha", lambda: OutboxEvent.select().where(OutboxEvent.kind == "payment.posted"))
     assert [p["payload"]["metadata"]["bills"][0]["bill_id"] for p in posted] == [bill_id("alpha", number, "2024-05")]
