@@ -54,7 +54,7 @@ class SecuritySection(Strict):
     secret_key: SecretStr | None = Field(None, description="Secret for signing and keyed hashes (ID numbers). Secret: set HALL_SECURITY__SECRET_KEY or put it in the secrets file; never in hall.toml.")
     session_days: int = Field(14, ge=1, le=365, description="How long a customer or operator session lasts without activity.")
     login_max_failures: int = Field(5, ge=1, le=100, description="Failed log-ins of one account from one address (within login_memory_hours) before each further attempt must wait; one address over all accounts gets 4x as many, one account from addresses it never logged in from 10x. Never a lock-out: the wait grows (docs/architecture.md, Throttling).")
-    login_window_minutes: int = Field(15, ge=1, le=1440, description="The longest wait between two log-in attempts of one account from one address, or of one address.")
+    login_window_minutes: int = Field(15, ge=1, le=1440, description="The longest wait between two log-in attempts of one account from one address, or of one address; also the window in which one address may fail sign-up's identity check 4x login_max_failures times.")
     login_first_wait_seconds: int = Field(30, ge=1, le=3600, description="The first wait after login_max_failures failures; it doubles with every further failure, up to login_window_minutes.")
     login_account_max_wait_seconds: int = Field(60, ge=1, le=3600, description="The longest wait the account-wide limit (attempts from addresses the account never logged in from) imposes: it slows an attack from many addresses, never keeps the owner out.")
     login_memory_hours: int = Field(24, ge=1, le=720, description="How long failed log-ins are remembered.")
