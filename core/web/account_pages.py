@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from litestar import Request, Response, get, post
 
-from core.auth import login_guard
+from core.auth import login_guard, throttle
 from core.auth.customers import customer_for_account, customer_numbers, find_number, linked_numbers
 from core.auth.passwords import hash_password, password_problem, verify_password
 from core.auth.sessions import end_sessions_of, set_session_data
@@ -48,11 +50,19 @@ async def link_number(request: Request) -> Response:
     form = await Form.from_request(request)
     form.require("number", "id_number")
     account, customer = await customer_for_account(ri.customer.id)
-    if form.valid:
+    sec = hall.deployment.security
+    # the ID number is a secret too: wrong ones per account are capped like sign-up's (a match does not count)
+    rule = throttle.Rule(f"link:acct:{account['id']}", dt.timedelta(minutes=sec.login_window_minutes), limit=sec.login_max_failures)
+    held = await throttle.reserve(rule) if form.valid else None
+    if held is not None and not held.ok:
+        form.error("number", LOGIN_WAIT, time=until(request, held.retry_at))
+    elif form.valid:
         try:
             ok_id = id_hash(hall.secret, normalise_id_number(form.value("id_number"))) == customer["id_hash"]
         except ValueError:
             ok_id = False
+        if ok_id:
+            await throttle.release(held, rule.key)
         sn = await find_number(hall, ri.tenant, form.value("number")) if ok_id else None
         if not ok_id or sn is None or sn["customer_legacy_id"] != customer["legacy_id"] or sn["status"] != "active":
             form.error("number", N_("This number is not registered to you, or the ID number does not match."))
