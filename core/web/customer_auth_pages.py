@@ -94,7 +94,6 @@ async def signup_form(request: Request) -> Response:
 @post("/signup", opt=PUBLIC)
 async def signup_submit(request: Request) -> Response:
     hall = request.app.state.hall
-    ri = info(request)
     form = await Form.from_request(request)
     form.require("number", "name", "id_number")
     if form.value("id_number"):
