@@ -85,10 +85,12 @@ class OneTimeCode(TenantTable, tablename="core_one_time_code"):
 
 
 class ThrottleEvent(TenantTable, tablename="core_throttle_event"):
-    """One failed attempt under a key (account or address); counted over a sliding window."""
+    """One attempt under a key (account, address, destination, ...); counted over sliding windows (core/auth/throttle.py)."""
 
     key = Varchar(length=160, index=True)
     at = Timestamptz(default=TimestamptzNow(), index=True)
+    keep_until = Timestamptz(null=True, default=None, index=True)  # housekeeping deletes the row after this
+    INDEX_TOGETHER = (("tenant", "key", "at"),)
 
 
 class Operator(TenantTable, tablename="core_operator"):

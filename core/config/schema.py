@@ -53,10 +53,18 @@ class ServerSection(Strict):
 class SecuritySection(Strict):
     secret_key: SecretStr | None = Field(None, description="Secret for signing and keyed hashes (ID numbers). Secret: set HALL_SECURITY__SECRET_KEY or put it in the secrets file; never in hall.toml.")
     session_days: int = Field(14, ge=1, le=365, description="How long a customer or operator session lasts without activity.")
-    login_max_failures: int = Field(5, ge=1, le=100, description="Failed log-ins allowed per account, and (x4) per address, within the window before throttling.")
-    login_window_minutes: int = Field(15, ge=1, le=1440, description="Throttling window for failed log-ins.")
+    login_max_failures: int = Field(5, ge=1, le=100, description="Failed log-ins of one account from one address (within login_memory_hours) before each further attempt must wait; one address over all accounts gets 4x as many, one account from addresses it never logged in from 10x. Never a lock-out: the wait grows (docs/architecture.md, Throttling).")
+    login_window_minutes: int = Field(15, ge=1, le=1440, description="The longest wait between two log-in attempts of one account from one address, or of one address; also the window in which one address may fail sign-up's identity check 4x login_max_failures times.")
+    login_first_wait_seconds: int = Field(30, ge=1, le=3600, description="The first wait after login_max_failures failures; it doubles with every further failure, up to login_window_minutes.")
+    login_account_max_wait_seconds: int = Field(60, ge=1, le=3600, description="The longest wait the account-wide limit (attempts from addresses the account never logged in from) imposes: it slows an attack from many addresses, never keeps the owner out.")
+    login_memory_hours: int = Field(24, ge=1, le=720, description="How long failed log-ins are remembered.")
     otp_minutes: int = Field(10, ge=1, le=60, description="How long a one-time code stays valid.")
     otp_max_attempts: int = Field(5, ge=1, le=20, description="Wrong guesses allowed for one one-time code.")
+    otp_guesses_per_day: int = Field(10, ge=1, le=200, description="Wrong guesses allowed for one customer across all their one-time codes within 24 hours (asking for new codes buys no new guesses).")
+    code_resend_seconds: int = Field(60, ge=1, le=3600, description="After a one-time code is sent, the next one to the same number or e-mail (or customer) waits this long; the wait doubles with every further code within 24 hours, up to code_max_wait_minutes.")
+    code_max_wait_minutes: int = Field(60, ge=1, le=1440, description="The longest wait between two one-time codes to the same destination or customer.")
+    code_sends_per_day: int = Field(10, ge=1, le=1000, description="One-time codes to one number or e-mail address, and to one customer, within 24 hours.")
+    code_sends_per_address_hour: int = Field(20, ge=1, le=10000, description="One-time codes requested from one client address within an hour (many customers may share an address behind NAT).")
     cookie_secure: bool = Field(False, description="Mark cookies Secure (turn on behind HTTPS).")
 
 

@@ -20,7 +20,7 @@ async def housekeeping(hall, tenant_id: str) -> None:
     now = dt.datetime.now(dt.timezone.utc)
     await Session.delete().where(Session.expires_at < now)
     await OneTimeCode.delete().where(OneTimeCode.expires_at < now - dt.timedelta(days=1))
-    await throttle.prune(older_than_minutes=max(60, hall.deployment.security.login_window_minutes * 2))
+    await throttle.prune()  # each row knows how long it matters (keep_until)
 
 
 CORE_JOBS = [

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from litestar import Request, Response, get, post
 
+from core.auth import login_guard, throttle
 from core.auth.customers import customer_for_account, customer_numbers, find_number, linked_numbers
 from core.auth.passwords import hash_password, password_problem, verify_password
 from core.auth.sessions import end_sessions_of, set_session_data
 from core.auth.tables import AccountNumber, CustomerAccount
 from core.i18n import LANGUAGES, N_
 from core.privacy import id_hash, mask_contact, normalise_id_number
-from core.web.context import info
+from core.web.context import client_address, info
 from core.web.data_as_of import data_as_of_context
 from core.web.forms import Form
 from core.web.principal import LANG_COOKIE
 from core.web.render import redirect, render
 from core.web.customer_auth_pages import safe_next
+from core.web.waits import LOGIN_WAIT, until
 
 
 async def _overview(request: Request, link_form: Form | None = None, status: int = 200) -> Response:
@@ -46,11 +50,19 @@ async def link_number(request: Request) -> Response:
     form = await Form.from_request(request)
     form.require("number", "id_number")
     account, customer = await customer_for_account(ri.customer.id)
-    if form.valid:
+    sec = hall.deployment.security
+    # the ID number is a secret too: wrong ones per account are capped like sign-up's (a match does not count)
+    rule = throttle.Rule(f"link:acct:{account['id']}", dt.timedelta(minutes=sec.login_window_minutes), limit=sec.login_max_failures)
+    held = await throttle.reserve(rule) if form.valid else None
+    if held is not None and not held.ok:
+        form.error("number", LOGIN_WAIT, time=until(request, held.retry_at))
+    elif form.valid:
         try:
             ok_id = id_hash(hall.secret, normalise_id_number(form.value("id_number"))) == customer["id_hash"]
         except ValueError:
             ok_id = False
+        if ok_id:
+            await throttle.release(held, rule.key)
         sn = await find_number(hall, ri.tenant, form.value("number")) if ok_id else None
         if not ok_id or sn is None or sn["customer_legacy_id"] != customer["legacy_id"] or sn["status"] != "active":
             form.error("number", N_("This number is not registered to you, or the ID number does not match."))
@@ -73,8 +85,14 @@ async def password_change(request: Request) -> Response:
     form = await Form.from_request(request)
     form.require("current", "password", "password_confirm")
     account = await CustomerAccount.select().where(CustomerAccount.id == ri.customer.id).first()
-    if form.valid and not await verify_password(account["password_hash"], form.raw("current")):
-        form.error("current", N_("Your current password is not right."))
+    if form.valid:  # guessing the current password is throttled like log-in (a stolen session must not brute-force it)
+        outcome = await login_guard.attempt(request.app.state.hall.deployment.security, scope="login", account=f"a{account['id']}",
+                                            address=client_address(request),
+                                            verify=lambda: verify_password(account["password_hash"], form.raw("current")))
+        if outcome.retry_at is not None:
+            form.error("current", LOGIN_WAIT, time=until(request, outcome.retry_at))
+        elif not outcome.ok:
+            form.error("current", N_("Your current password is not right."))
     problem = password_problem(form.raw("password"), form.raw("password_confirm")) if form.raw("password") else None
     if problem:
         form.error("password", problem)

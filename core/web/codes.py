@@ -1,16 +1,29 @@
-"""Send a one-time code to a contact on file, in the user's language, through the message outbox."""
+"""Send a one-time code to a contact on file, in the user's language, through the message outbox - within the send limits."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from litestar import Request
 
+from core.auth.send_limits import reserve_send
 from core.i18n import N_
 from core.notify.outbox import deliver, queue
-from core.web.context import info
+from core.web.context import client_address, info
 from core.web.render import gettext
 
 SUBJECT = N_("Your verification code for %(hall)s")
 BODY = N_("Your verification code is %(code)s. It is valid for %(minutes)s minutes. If you did not ask for it, ignore this message; never tell it to anyone.")
+
+
+async def refused_until(request: Request, *, recipient: str, identity: str) -> dt.datetime | None:
+    """Reserve one code to ``recipient`` for ``identity`` (core/auth/send_limits.py): None if it may go, else when to ask again.
+
+    Call it before making the code; every page that sends a code goes through here.
+    """
+    security = request.app.state.hall.deployment.security
+    held = await reserve_send(security, recipient=recipient, identity=identity, address=client_address(request))
+    return None if held.ok else held.retry_at
 
 
 async def send_code(request: Request, *, channel: str, recipient: str, code: str, purpose: str) -> None:

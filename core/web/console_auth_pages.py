@@ -7,17 +7,18 @@ import datetime as dt
 from litestar import Request, Response, get, post
 from litestar.params import FromQuery
 
-from core.auth import throttle
+from core.auth import login_guard
 from core.auth.passwords import verify_password
 from core.auth.tables import Operator, SuperAdmin
 from core.db.scoping import all_tenants
 from core.i18n import N_
 from core.web.audit_helpers import audit
 from core.web.context import Principal, client_address, info
-from core.web.customer_auth_pages import TOO_MANY, safe_next
+from core.web.customer_auth_pages import safe_next
 from core.web.forms import Form
 from core.web.render import redirect, render
 from core.web.session_cookies import start_session, stop_session
+from core.web.waits import LOGIN_WAIT, until
 
 PUBLIC = {"auth": "public"}
 
@@ -33,18 +34,23 @@ async def console_login(request: Request) -> Response:
     form = await Form.from_request(request)
     form.require("username", "password")
     username = form.value("username")
-    keys = {f"console:acct:{username.lower()}": sec.login_max_failures, f"console:addr:{client_address(request)}": sec.login_max_failures * 4}
-    if form.valid and await throttle.is_throttled(keys, sec.login_window_minutes):
-        form.error("username", TOO_MANY, minutes=sec.login_window_minutes)
     if form.valid:
         op = await Operator.select().where(Operator.username == username).first()
         kind, row = ("operator", op) if op else ("super", None)
         if op is None:
             with all_tenants():
                 row = await SuperAdmin.select().where(SuperAdmin.username == username).first()
-        ok = await verify_password(row["password_hash"] if row else None, form.raw("password"))
-        if ok and row["active"]:
-            await throttle.clear(f"console:acct:{username.lower()}")
+
+        async def right_password() -> bool:
+            ok = await verify_password(row["password_hash"] if row else None, form.raw("password"))
+            return ok and row["active"]
+
+        who = f"{kind}{row['id']}" if row else "n:" + username.lower()[:64]
+        outcome = await login_guard.attempt(sec, scope="console", account=who, address=client_address(request), verify=right_password)
+        if outcome.retry_at is not None:
+            form.error("username", LOGIN_WAIT, time=until(request, outcome.retry_at))
+            return await render(request, "console/login.html", {"form": form}, status=400, audience="operator")
+        if outcome.ok:
             data = {"username": username, "name": row["display_name"]}
             response = redirect(request, safe_next(request, form.value("next"), "/console"))
             await start_session(request, response, kind, row["id"], data)
@@ -53,7 +59,6 @@ async def console_login(request: Request) -> Response:
                 await Operator.update({Operator.last_login_at: dt.datetime.now(dt.timezone.utc)}).where(Operator.id == row["id"])
             await audit(request, "console.login", object_type=kind, object_id=row["id"])
             return response
-        await throttle.record_failure(*keys)
         form.error("username", N_("The user name or the password is wrong."))
     return await render(request, "console/login.html", {"form": form}, status=400, audience="operator")
 

@@ -8,7 +8,7 @@ import secrets
 from litestar import Request, Response, get, post
 from litestar.params import FromQuery
 
-from core.auth import otp, throttle
+from core.auth import login_guard, otp, throttle
 from core.auth.customers import account_by_login, account_of_customer, create_account, verify_identity
 from core.auth.passwords import hash_password, password_problem, verify_password
 from core.auth.sessions import end_sessions_of
@@ -17,15 +17,15 @@ from core.db import transaction
 from core.i18n import N_
 from core.privacy import mask_contact, normalise_id_number
 from core.utils import await_me_maybe
-from core.web.codes import send_code
+from core.web.codes import refused_until, send_code
 from core.web.context import client_address, info
 from core.web.forms import Form
 from core.web.render import redirect, render
 from core.web.session_cookies import start_session, stop_session
+from core.web.waits import GUESS_WAIT, LOGIN_WAIT, SEND_WAIT, until
 
 PUBLIC = {"auth": "public"}
 NO_MATCH = N_("These details do not match our records. Check the number, the name and the ID number.")
-TOO_MANY = N_("Too many failed attempts. Please wait %(minutes)s minutes and try again.")
 CODE_WRONG = N_("That code is not right. Check the message and try again.")
 CODE_EXPIRED = N_("This code has expired or was already used. Please start again.")
 CODE_LOCKED = N_("Too many wrong codes. Please start again to get a new code.")
@@ -43,8 +43,18 @@ def _check_code_and_new_password(form: Form) -> None:
         form.error("password", problem)
 
 
-def _code_problem(result: str) -> str:
-    return {"wrong": CODE_WRONG, "locked": CODE_LOCKED}.get(result, CODE_EXPIRED)
+def code_problem(form: Form, request: Request, checked: otp.Checked) -> None:
+    """The field error for a code that was not accepted (wrong, used up, expired, or too many guesses today)."""
+    if checked.result == "throttled":
+        form.error("code", GUESS_WAIT, time=until(request, checked.retry_at))
+    else:
+        form.error("code", {"wrong": CODE_WRONG, "locked": CODE_LOCKED}.get(checked.result, CODE_EXPIRED))
+
+
+async def _check_code(request: Request, purpose: str, form: Form) -> otp.Checked:
+    sec = _security(request)
+    return await otp.check(secret=request.app.state.hall.secret, purpose=purpose, flow=form.value("flow"), code=form.value("code"),
+                     max_attempts=sec.otp_max_attempts, guesses_per_day=sec.otp_guesses_per_day)
 
 
 def safe_next(request: Request, target: str | None, default: str) -> str:
@@ -55,9 +65,25 @@ def safe_next(request: Request, target: str | None, default: str) -> str:
     return default
 
 
-async def _address_throttled(request: Request, key: str) -> bool:
+async def _verified_identity(request: Request, form: Form):
+    """Sign-up's identity check (number, name, ID number), at most 4x login_max_failures mismatches per address and window.
+
+    The attempt is counted before the check (core/auth/throttle.py); a match takes it back.
+    """
     sec = _security(request)
-    return await throttle.is_throttled({f"{key}:addr:{client_address(request)}": sec.login_max_failures * 4}, sec.login_window_minutes)
+    rule = throttle.Rule(f"signup:addr:{client_address(request)}", dt.timedelta(minutes=sec.login_window_minutes),
+                         limit=sec.login_max_failures * 4)
+    held = await throttle.reserve(rule)
+    if not held.ok:
+        form.error("number", LOGIN_WAIT, time=until(request, held.retry_at))
+        return None
+    hall, tenant = request.app.state.hall, info(request).tenant
+    verified = await verify_identity(hall, tenant, number=form.value("number"), name=form.value("name"), id_number=form.value("id_number"))
+    if verified is None:
+        form.error("number", NO_MATCH)  # the reserved row stays: it is the failure
+    else:
+        await throttle.release(held, rule.key)
+    return verified
 
 
 @get("/signup", opt=PUBLIC, name="signup")
@@ -68,7 +94,6 @@ async def signup_form(request: Request) -> Response:
 @post("/signup", opt=PUBLIC)
 async def signup_submit(request: Request) -> Response:
     hall = request.app.state.hall
-    ri = info(request)
     form = await Form.from_request(request)
     form.require("number", "name", "id_number")
     if form.value("id_number"):
@@ -79,14 +104,7 @@ async def signup_submit(request: Request) -> Response:
     channel = form.value("channel") or "sms"
     if channel not in ("sms", "email"):
         form.error("channel", N_("Choose SMS or e-mail."))
-    if form.valid and await _address_throttled(request, "signup"):
-        form.error("number", TOO_MANY, minutes=_security(request).login_window_minutes)
-    verified = None
-    if form.valid:
-        verified = await verify_identity(hall, ri.tenant, number=form.value("number"), name=form.value("name"), id_number=form.value("id_number"))
-        if verified is None:
-            await throttle.record_failure(f"signup:addr:{client_address(request)}")
-            form.error("number", NO_MATCH)
+    verified = await _verified_identity(request, form) if form.valid else None
     if verified is not None:
         if await account_of_customer(verified.customer["legacy_id"]):
             form.error("number", N_("You already have an account. Log in, or reset your password if you forgot it."))
@@ -94,10 +112,13 @@ async def signup_submit(request: Request) -> Response:
             recipient = verified.customer["email"] if channel == "email" else verified.customer["phone"]
             if not recipient:
                 form.error("channel", N_("We have no contact of that kind on file for you. Choose the other way."))
+            elif retry_at := await refused_until(request, recipient=recipient, identity=f"cust:{verified.customer['legacy_id']}"):
+                form.error("number", SEND_WAIT, time=until(request, retry_at))
     if not form.valid:
         return await render(request, "auth/signup.html", {"form": form}, status=400)
     flow, code = await otp.issue(secret=hall.secret, purpose="signup", subject=verified.customer["legacy_id"],
-                                 minutes=_security(request).otp_minutes, payload={"number": verified.number, "channel": channel})
+                                 minutes=_security(request).otp_minutes, identity=f"cust:{verified.customer['legacy_id']}",
+                                 payload={"number": verified.number, "channel": channel})
     await send_code(request, channel=channel, recipient=recipient, code=code, purpose="signup")
     return await render(request, "auth/signup_verify.html", {"form": Form({"flow": flow}), "sent_to": mask_contact(recipient)})
 
@@ -106,13 +127,13 @@ async def signup_submit(request: Request) -> Response:
 async def signup_verify(request: Request) -> Response:
     hall = request.app.state.hall
     ri = info(request)
-    sec = _security(request)
     form = await Form.from_request(request)
     _check_code_and_new_password(form)
     sent_to = ""
     if form.valid:
-        result, row = await otp.check(secret=hall.secret, purpose="signup", flow=form.value("flow"), code=form.value("code"), max_attempts=sec.otp_max_attempts)
-        if result == "ok":
+        checked = await _check_code(request, "signup", form)
+        row = checked.row
+        if checked.result == "ok":
             customer = await Customer.select().where(Customer.legacy_id == row["subject"]).first()
             password_hash = await hash_password(form.raw("password"))
             async with transaction():
@@ -128,7 +149,7 @@ async def signup_verify(request: Request) -> Response:
                 await start_session(request, response, "customer", account_id, {"name": customer["name"], "language": ri.language})
                 return response
         else:
-            form.error("code", _code_problem(result))
+            code_problem(form, request, checked)
     return await render(request, "auth/signup_verify.html", {"form": form, "sent_to": sent_to}, status=400)
 
 
@@ -142,22 +163,26 @@ async def login_submit(request: Request) -> Response:
     sec = _security(request)
     form = await Form.from_request(request)
     form.require("login", "password")
-    ident = form.value("login").lower()
-    keys = {f"login:acct:{ident}": sec.login_max_failures, f"login:addr:{client_address(request)}": sec.login_max_failures * 4}
-    if form.valid and await throttle.is_throttled(keys, sec.login_window_minutes):
-        form.error("login", TOO_MANY, minutes=sec.login_window_minutes)
     if form.valid:
         account = await account_by_login(form.value("login"))
-        ok = await verify_password(account["password_hash"] if account else None, form.raw("password"))
-        if ok and account["active"]:
-            await throttle.clear(f"login:acct:{ident}")
+
+        async def right_password() -> bool:
+            ok = await verify_password(account["password_hash"] if account else None, form.raw("password"))
+            return ok and account["active"]
+
+        # unknown log-in names are throttled like accounts, so the limits do not tell which exist
+        who = f"a{account['id']}" if account else "n:" + form.value("login").lower()[:64]
+        outcome = await login_guard.attempt(sec, scope="login", account=who, address=client_address(request), verify=right_password)
+        if outcome.retry_at is not None:
+            form.error("login", LOGIN_WAIT, time=until(request, outcome.retry_at))
+            return await render(request, "auth/login.html", {"form": form}, status=400)
+        if outcome.ok:
             await CustomerAccount.update({CustomerAccount.last_login_at: dt.datetime.now(dt.timezone.utc)}).where(CustomerAccount.id == account["id"])
             customer = await Customer.select(Customer.name).where(Customer.legacy_id == account["customer_legacy_id"]).first()
             response = redirect(request, safe_next(request, form.value("next"), "/account"))
             data = {"name": customer["name"] if customer else "", "language": account["language"] or info(request).language}
             await start_session(request, response, "customer", account["id"], data)
             return response
-        await throttle.record_failure(*keys)
         form.error("login", N_("The log-in name or the password is wrong."))
     return await render(request, "auth/login.html", {"form": form}, status=400)
 
@@ -180,16 +205,20 @@ async def reset_submit(request: Request) -> Response:
     form = await Form.from_request(request)
     form.require("login")
     channel = form.value("channel") if form.value("channel") in ("sms", "email") else "sms"
-    if form.valid and await _address_throttled(request, "reset"):
-        form.error("login", TOO_MANY, minutes=_security(request).login_window_minutes)
     if not form.valid:
         return await render(request, "auth/reset.html", {"form": form}, status=400)
-    await throttle.record_failure(f"reset:addr:{client_address(request)}")  # every request counts: this form sends messages
     account = await account_by_login(form.value("login"))
     customer = await Customer.select().where(Customer.legacy_id == account["customer_legacy_id"]).first() if account else None
     recipient = (customer["email"] if channel == "email" else customer["phone"]) if customer else ""
+    identity = f"cust:{customer['legacy_id']}" if customer else ""
+    # an unknown log-in name counts against itself as a destination: the limits look the same either way
+    retry_at = await refused_until(request, recipient=recipient or "login:" + form.value("login").lower(), identity=identity)
+    if retry_at:
+        form.error("login", SEND_WAIT, time=until(request, retry_at))
+        return await render(request, "auth/reset.html", {"form": form}, status=400)
     if account and recipient:
-        flow, code = await otp.issue(secret=hall.secret, purpose="reset", subject=str(account["id"]), minutes=_security(request).otp_minutes)
+        flow, code = await otp.issue(secret=hall.secret, purpose="reset", subject=str(account["id"]),
+                                     minutes=_security(request).otp_minutes, identity=identity)
         await send_code(request, channel=channel, recipient=recipient, code=code, purpose="reset")
     else:
         flow = secrets.token_urlsafe(24)  # same page either way: the form does not reveal which accounts exist
@@ -198,18 +227,16 @@ async def reset_submit(request: Request) -> Response:
 
 @post("/reset/verify", opt=PUBLIC)
 async def reset_verify(request: Request) -> Response:
-    hall = request.app.state.hall
-    sec = _security(request)
     form = await Form.from_request(request)
     _check_code_and_new_password(form)
     if form.valid:
-        result, row = await otp.check(secret=hall.secret, purpose="reset", flow=form.value("flow"), code=form.value("code"), max_attempts=sec.otp_max_attempts)
-        if result == "ok":
-            account_id = int(row["subject"])
+        checked = await _check_code(request, "reset", form)
+        if checked.result == "ok":
+            account_id = int(checked.row["subject"])
             await CustomerAccount.update({CustomerAccount.password_hash: await hash_password(form.raw("password"))}).where(CustomerAccount.id == account_id)
             await end_sessions_of("customer", account_id)
             return await render(request, "auth/reset_done.html", {})
-        form.error("code", _code_problem(result))
+        code_problem(form, request, checked)
     return await render(request, "auth/reset_verify.html", {"form": form}, status=400)
 
 

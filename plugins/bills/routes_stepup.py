@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 
-from core.auth import otp, throttle
+from core.auth import otp
 from core.auth.customers import customer_for_account
 from core.i18n import N_
 from core.privacy import mask_contact
-from core.web.codes import send_code
+from core.web.codes import refused_until, send_code
 from core.web.context import info
 from core.web.forms import Form
 from core.web.render import redirect, render
+from core.web.waits import GUESS_WAIT, SEND_WAIT, until
 from plugins.bills import stepup
-
-SENDS_PER_WINDOW = 5  # codes one account may ask for per [security] login_window_minutes
 
 
 def safe_next(request: Request, target: str) -> str:
@@ -27,6 +26,12 @@ def safe_next(request: Request, target: str) -> str:
 async def _contacts(request: Request) -> dict[str, str]:
     _account, customer = await customer_for_account(info(request).customer.id)
     return {k: v for k, v in (("sms", customer["phone"]), ("email", customer["email"])) if v}
+
+
+async def _identity(request: Request) -> str:
+    """The customer behind the account: the send and guess limits are the customer's, whatever the flow."""
+    _account, customer = await customer_for_account(info(request).customer.id)
+    return f"cust:{customer['legacy_id']}"
 
 
 async def _page(request: Request, form: Form, *, flow: str = "", status: int = 200) -> Response:
@@ -49,16 +54,15 @@ async def step_up_send(request: Request) -> Response:
     contacts = await _contacts(request)
     channel = form.value("channel") or "sms"
     security = hall.deployment.security
-    key = f"bills.step_up:acct:{ri.customer.id}"
+    identity = await _identity(request)
     if channel not in contacts:
         form.error("channel", N_("We have no contact of that kind on file for you. Choose the other way."))
-    elif await throttle.is_throttled({key: SENDS_PER_WINDOW}, security.login_window_minutes):
-        form.error("channel", N_("Too many codes were sent. Please wait a while and try again."))
+    elif retry_at := await refused_until(request, recipient=contacts[channel], identity=identity):
+        form.error("channel", SEND_WAIT, time=until(request, retry_at))
     if not form.valid:
         return await _page(request, form, status=400)
-    await throttle.record_failure(key)  # every send counts: this form sends messages
     flow, code = await otp.issue(secret=hall.secret, purpose=stepup.PURPOSE, subject=str(ri.customer.id),
-                                 minutes=security.otp_minutes, payload={"channel": channel})
+                                 minutes=security.otp_minutes, identity=identity, payload={"channel": channel})
     await send_code(request, channel=channel, recipient=contacts[channel], code=code, purpose=stepup.PURPOSE)
     return await _page(request, Form({"next": form.value("next"), "channel": channel}), flow=flow)
 
@@ -71,13 +75,16 @@ async def step_up_verify(request: Request) -> Response:
     form.require("code")
     flow = form.value("flow")
     if form.valid:
-        result, row = await otp.check(secret=hall.secret, purpose=stepup.PURPOSE, flow=flow, code=form.value("code"),
-                                      max_attempts=hall.deployment.security.otp_max_attempts)
+        security = hall.deployment.security
+        result, row, retry_at = await otp.check(secret=hall.secret, purpose=stepup.PURPOSE, flow=flow, code=form.value("code"),
+                                                max_attempts=security.otp_max_attempts, guesses_per_day=security.otp_guesses_per_day)
         if result == "ok" and row["subject"] == str(ri.customer.id):
             await stepup.remember(ri.customer.session_id, ri.customer.id)
             return redirect(request, safe_next(request, form.value("next")))
         if result == "wrong":
             form.error("code", N_("That code is not right. Check it and try again."))
+        elif result == "throttled":
+            form.error("code", GUESS_WAIT, time=until(request, retry_at))
         else:
             form.error("code", N_("That code has expired or was tried too often. Ask for a new one."))
             flow = ""

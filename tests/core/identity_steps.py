@@ -29,3 +29,26 @@ def start_signup(client, customer, channel: str = "sms"):
 
 def finish_signup(client, flow: str, code: str, password: str = PASSWORD):
     return client.post("/signup/verify", {"flow": flow, "code": code, "password": password, "password_confirm": password})
+
+
+class MovableClock:
+    """Replaces ``core.auth.clock.now`` (``monkeypatch``): tests move time forward instead of sleeping."""
+
+    def __init__(self, monkeypatch):
+        import datetime as dt
+
+        from core.auth import clock
+
+        self.at = dt.datetime.now(dt.timezone.utc)
+        monkeypatch.setattr(clock, "now", lambda: self.at)
+
+    def move(self, **delta) -> None:
+        import datetime as dt
+
+        self.at += dt.timedelta(**delta)
+
+
+def sms_count(harness, tenant_id: str, phone: str) -> int:
+    async def go():
+        return await Message.count().where((Message.channel == "sms") & (Message.recipient == phone))
+    return harness.in_tenant(tenant_id, go)

@@ -54,3 +54,23 @@ def test_housekeeping_forgets_expired_sessions(hall):
     hall.in_tenant("alpha", seed)
     hall.run(make_runner(hall.hall).run_now("core.housekeeping"))
     assert hall.in_tenant("alpha", lambda: Session.count()) == 0
+
+
+def test_housekeeping_forgets_throttle_rows_past_their_keep_time(hall):
+    import datetime as dt
+
+    from core.auth import login_guard, throttle
+    from core.auth.tables import ThrottleEvent
+
+    now = dt.datetime.now(dt.timezone.utc)
+
+    async def seed():
+        await throttle.reserve(throttle.Rule("old", dt.timedelta(hours=1), limit=5))
+        await ThrottleEvent.update({ThrottleEvent.keep_until: now - dt.timedelta(minutes=1)}).where(ThrottleEvent.key == "old")
+        await throttle.reserve(throttle.Rule("fresh", dt.timedelta(hours=1), limit=5))
+        await throttle.remember("login:known:a1|192.0.2.1", login_guard.KNOWN_FOR)
+
+    hall.in_tenant("alpha", seed)
+    hall.run(make_runner(hall.hall).run_now("core.housekeeping"))
+    kept = hall.in_tenant("alpha", lambda: ThrottleEvent.select(ThrottleEvent.key))
+    assert sorted(r["key"] for r in kept) == ["fresh", "login:known:a1|192.0.2.1"]

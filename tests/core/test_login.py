@@ -1,8 +1,8 @@
 """Log-in, throttling, log-out, password change and reset, sessions that survive a restart, CSRF."""
 
 from core.auth.tables import Session
-from core.testing import PASSWORD, field_errors, make_customer, register_customer
-from identity_steps import flow_of, last_sms_code
+from core.testing import PASSWORD, add_operator, field_errors, make_customer, register_customer
+from identity_steps import MovableClock, flow_of, last_sms_code
 
 
 def _registered(hall, n=21, **kw):
@@ -18,18 +18,87 @@ def test_wrong_password_is_a_field_error(hall):
     assert field_errors(r.text) == ["登录名或密码不正确。"] or field_errors(r.text)
 
 
-def test_throttled_per_account_even_with_the_right_password(hall):
-    customer = _registered(hall)
+HOME = {"x-forwarded-for": "198.51.100.9"}  # the owner's usual address (behind the trusted test proxy)
+AWAY = {"x-forwarded-for": "203.0.113.7"}  # an attacker's
+
+
+def _behind_proxy(hall_factory):
+    from core.testing import TenantSpec
+
+    return hall_factory([TenantSpec("alpha")], deployment={"server": {"trusted_proxies": ["testclient"]}})
+
+
+def _waits(response) -> bool:
+    return response.status_code == 400 and any("之后再试" in e for e in field_errors(response.text))
+
+
+def test_an_attacker_elsewhere_cannot_keep_the_owner_out(hall_factory, monkeypatch):
+    """Five wrong passwords used to lock the account for everyone; now only the guessing address waits."""
+    harness = _behind_proxy(hall_factory)
+    clock = MovableClock(monkeypatch)
+    customer = make_customer(21)
+    register_customer(harness, "alpha", customer)
     number = customer.numbers[0].number
-    client = hall.client("alpha")
+    harness.client("alpha").post("/login", {"login": number, "password": PASSWORD}, headers=HOME)  # the owner, at home
+    attacker = harness.client("alpha")
     for _ in range(5):
-        assert client.post("/login", {"login": number, "password": "wrong-one-1"}).status_code == 400
-    blocked = client.post("/login", {"login": number, "password": PASSWORD})
-    assert blocked.status_code == 400
-    assert "15" in " ".join(field_errors(blocked.text))  # "wait 15 minutes"
-    # another account from the same address still logs in (the per-address limit is higher)
-    other = _registered(hall, 22)
-    client.login_customer(other.numbers[0].number)
+        wrong = attacker.post("/login", {"login": number, "password": "wrong-one-1"}, headers=AWAY)
+        assert wrong.status_code == 400 and not _waits(wrong)
+    assert _waits(attacker.post("/login", {"login": number, "password": PASSWORD}, headers=AWAY)), "the sixth try must wait"
+    for _ in range(20):  # hammering while refused does not push the wait out, and is never checked
+        assert _waits(attacker.post("/login", {"login": number, "password": "wrong-one-1"}, headers=AWAY))
+    owner = harness.client("alpha")
+    assert owner.post("/login", {"login": number, "password": PASSWORD}, headers=HOME).status_code == 303
+    # the attacker's waits grow: 30 s after the fifth failure, then 60 s, then 120 s ...
+    clock.move(seconds=31)
+    assert not _waits(attacker.post("/login", {"login": number, "password": "wrong-one-2"}, headers=AWAY))
+    clock.move(seconds=59)
+    assert _waits(attacker.post("/login", {"login": number, "password": PASSWORD}, headers=AWAY))
+    clock.move(seconds=2)
+    assert attacker.post("/login", {"login": number, "password": PASSWORD}, headers=AWAY).status_code == 303
+
+
+def test_the_account_wide_limit_only_slows(hall_factory, monkeypatch):
+    """Guesses from many addresses slow the account from new addresses a little; its usual address is never slowed."""
+    harness = _behind_proxy(hall_factory)
+    clock = MovableClock(monkeypatch)
+    customer = make_customer(25)
+    register_customer(harness, "alpha", customer)
+    number = customer.numbers[0].number
+    harness.client("alpha").login_customer(number)  # from its usual address, the test client's own
+    botnet = harness.client("alpha")
+    for i in range(50):
+        botnet.post("/login", {"login": number, "password": "wrong-one-1"}, headers={"x-forwarded-for": f"192.0.2.{i}"})
+    assert _waits(botnet.post("/login", {"login": number, "password": "wrong-one-1"}, headers={"x-forwarded-for": "192.0.2.200"}))
+    harness.client("alpha").login_customer(number)  # the usual address: no wait
+    new_phone = {"x-forwarded-for": "198.51.100.77"}
+    assert _waits(harness.client("alpha").post("/login", {"login": number, "password": PASSWORD}, headers=new_phone))
+    clock.move(seconds=61)  # at most login_account_max_wait_seconds
+    assert harness.client("alpha").post("/login", {"login": number, "password": PASSWORD}, headers=new_phone).status_code == 303
+
+
+def test_operators_admin_cannot_be_locked_out(hall_factory, monkeypatch):
+    harness = _behind_proxy(hall_factory)
+    MovableClock(monkeypatch)
+    add_operator(harness, "alpha", "admin")
+    harness.client("alpha").post("/console/login", {"username": "admin", "password": PASSWORD}, headers=HOME)
+    attacker = harness.client("alpha")
+    for _ in range(10):
+        attacker.post("/console/login", {"username": "admin", "password": "wrong-one-1"}, headers=AWAY)
+    assert _waits(attacker.post("/console/login", {"username": "admin", "password": PASSWORD}, headers=AWAY))
+    admin = harness.client("alpha")
+    assert admin.post("/console/login", {"username": "admin", "password": PASSWORD}, headers=HOME).status_code == 303
+
+
+def test_a_wrong_current_password_counts_like_a_failed_log_in(hall, monkeypatch):
+    MovableClock(monkeypatch)
+    customer = _registered(hall, 26)
+    client = hall.client("alpha")
+    client.login_customer(customer.numbers[0].number)
+    for _ in range(5):
+        client.post("/account/password", {"current": "not-it-123", "password": "NewPassw0rd", "password_confirm": "NewPassw0rd"})
+    r = client.post("/account/password", {"current": PASSWORD, "password": "NewPassw0rd", "password_confirm": "NewPassw0rd"})
+    assert r.status_code == 400 and 'id="current-error"' in r.text and any("之后再试" in e for e in field_errors(r.text))
 
 
 def test_throttled_per_address_across_accounts(hall):

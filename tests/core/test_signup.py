@@ -115,3 +115,21 @@ def test_password_is_stored_as_argon2id(hall):
     row = hall.in_tenant("alpha", lambda: CustomerAccount.select(CustomerAccount.password_hash).first())
     assert row["password_hash"].startswith("$argon2id$")
     assert PASSWORD not in row["password_hash"]
+
+
+def test_wrong_id_numbers_when_linking_are_capped(hall, monkeypatch):
+    from core.testing import make_id_number, register_customer
+    from identity_steps import MovableClock
+
+    clock = MovableClock(monkeypatch)
+    customer = make_customer(20, numbers=("13900000020", "057100000020"))
+    register_customer(hall, "alpha", customer)
+    client = hall.client("alpha")
+    client.login_customer("13900000020")
+    others = [make_id_number(900 + n) for n in range(6)]
+    for id_number in others[:5]:
+        assert client.post("/account/link", {"number": "057100000020", "id_number": id_number}).status_code == 400
+    capped = client.post("/account/link", {"number": "057100000020", "id_number": customer.id_number})
+    assert capped.status_code == 400 and any("之后再试" in e for e in field_errors(capped.text))
+    clock.move(minutes=16)
+    assert client.post("/account/link", {"number": "057100000020", "id_number": customer.id_number}).status_code == 303
