@@ -25,13 +25,13 @@ async def link(account: int, number: str) -> None:
     await AccountNumber.insert(AccountNumber(account=account, number=number))
 
 
-def build(hall_factory, settings: dict | None = None):
+def build(hall_factory, settings: dict | None = None, extra_plugins: dict | None = None):
     """(harness, fake payment plugin, ids): alpha (zh_CN) and beta (en) take bill payments with the fake gateway."""
     plugin = FakePaymentPlugin()
     spec = {"billpay": {**SELLER, **(settings or {})}}
     harness = hall_factory([TenantSpec("alpha", plugins=["billpay"], payments={"providers": ["fake"]}, plugin_settings=spec),
                             TenantSpec("beta", plugins=["billpay"], language="en", payments={"providers": ["fake"]}, plugin_settings=spec)],
-                           extra_plugins={"fakepay": plugin})
+                           extra_plugins={"fakepay": plugin, **(extra_plugins or {})})
     ids = {}
     for n, tid in enumerate(("alpha", "beta")):
         customer = make_customer(80 + n, numbers=(f"1391111{n}001", f"1391111{n}002"), phone=f"1391111{n}001")
