@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, ClassVar
+from typing import ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from stdnum.cn import uscc
 
 PREFIX = re.compile(r"^[A-Z]{1,6}$")
@@ -16,9 +16,6 @@ def _rate(value: Decimal) -> Decimal:
     if not Decimal(0) <= value < Decimal(100) or value != value.quantize(Decimal("0.01")):
         raise ValueError("a tax rate is a percentage from 0 to less than 100 with at most two decimals, e.g. 9 or 6")
     return value
-
-
-Rate = Annotated[Decimal, AfterValidator(_rate)]
 
 
 class BillpaySettings(BaseModel):
@@ -34,8 +31,8 @@ class BillpaySettings(BaseModel):
     invoice_issuer_address_phone: str = Field("", max_length=200, description="Seller's address and telephone (地址、电话) printed on invoices; optional.")
     invoice_issuer_bank_account: str = Field("", max_length=200, description="Seller's bank and account number (开户行及账号) printed on invoices; optional.")
     invoice_prefix: str = Field("FP", description="Invoice numbers are this prefix (1-6 capital letters) and ten digits, counted per tenant without gaps.")
-    invoice_tax_rates: dict[str, Rate] = Field(default_factory=dict, description="VAT rate in percent per bill item code (e.g. { yzf = 9, swf = 6 }: basic telecom services 9, value-added 6); codes are matched case-insensitively.")
-    invoice_default_tax_rate: Rate = Field(Decimal(9), description="VAT rate in percent of bill items whose code is not in invoice_tax_rates, and of bills without items.")
+    invoice_tax_rates: dict[str, Decimal] = Field(default_factory=dict, description="VAT rate in percent per bill item code (e.g. { yzf = 9, swf = 6 }: basic telecom services 9, value-added 6); codes are matched case-insensitively.")
+    invoice_default_tax_rate: Decimal = Field(Decimal(9), description="VAT rate in percent of bill items whose code is not in invoice_tax_rates, and of bills without items.")
     invoice_provider: str = Field("local", description="E-invoice provider that issues the invoices: 'local' (the hall's stand-in, stores them itself) or one a plugin registers (docs/billpay.md).")
     writeback_late_minutes: int = Field(60, ge=1, le=10080, description="A payment's write-back to the legacy system still waiting after this long is listed in the reconciliation report.")
 
@@ -57,7 +54,18 @@ class BillpaySettings(BaseModel):
     @field_validator("invoice_tax_rates")
     @classmethod
     def _rates(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
-        return {code.lower(): rate for code, rate in value.items()}
+        out = {}
+        for code, rate in value.items():
+            try:
+                out[code.lower()] = _rate(rate)
+            except ValueError as exc:
+                raise ValueError(f"{code}: {exc}") from None
+        return out
+
+    @field_validator("invoice_default_tax_rate")
+    @classmethod
+    def _default_rate(cls, value: Decimal) -> Decimal:
+        return _rate(value)
 
     @field_validator("invoice_provider")
     @classmethod
