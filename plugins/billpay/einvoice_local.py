@@ -45,6 +45,7 @@ class LocalProvider(EInvoiceProvider):
         return await self._store(doc)
 
     async def red_letter(self, doc: InvoiceDoc) -> Issued:
-        if not doc.original_provider_no or await LocalEInvoice.count().where(LocalEInvoice.provider_no == doc.original_provider_no) == 0:
+        # an invoice from before invoices went through a provider has no provider number: nothing to check it against
+        if doc.original_provider_no and await LocalEInvoice.count().where(LocalEInvoice.provider_no == doc.original_provider_no) == 0:
             raise ProviderError(f"red-letter note {doc.request_no}: the original invoice {doc.original_provider_no!r} was not issued here")
         return await self._store(doc)

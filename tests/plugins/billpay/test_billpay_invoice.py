@@ -115,3 +115,13 @@ def test_the_english_pdf_sets_latin_in_helvetica_so_letters_are_not_spread(world
     runs = fonts_of(body)
     assert all(font.endswith("Helvetica") for font, run in runs if any(ch.isascii() and ch.isalpha() for ch in run)), runs
     assert ("/STSong-Light", "测试电信有限公司") in [(font, run.strip()) for font, run in runs]
+
+
+def test_a_tenant_without_a_seller_tax_number_says_so_instead_of_issuing(hall_factory):
+    from billpay_support import build
+
+    world = build(hall_factory, {"invoice_issuer_tax_number": ""})
+    client, intent_id = paid_payment(world)
+    r = client.post(f"/billpay/invoice/{intent_id}", {"kind": "personal", "title": "张三"})
+    assert r.status_code == 409 and "销售方税号尚未配置" in r.text
+    assert client.get(f"/billpay/invoice/{intent_id}/pdf").status_code == 404
