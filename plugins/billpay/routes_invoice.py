@@ -21,6 +21,7 @@ from plugins.billpay.credit import notes_of
 from plugins.billpay.einvoice import Issued, ProviderError, provider_for
 from plugins.billpay.issuing import invoice_doc, note_doc, push_for_payment
 from plugins.billpay.paying import OWNER
+from plugins.billpay.tables import CreditNote, Invoice
 from plugins.billpay.views import local, own_payment, zone_of
 
 CUSTOMER = {"auth": "customer"}
@@ -137,6 +138,17 @@ async def console_invoice_page(request: Request, intent_id: FromPath[str]) -> Re
     return await render(request, "billpay/console_invoice.html", context, audience="operator")
 
 
+@get("/console/invoices", opt=OPERATOR)
+async def console_pending(request: Request) -> Response:
+    """Invoices and red-letter notes the e-invoice provider has not issued yet, oldest first, with their last error."""
+    zone = zone_of(request)
+    invoices_ = await Invoice.select().where(Invoice.state == "pending").order_by(Invoice.id).limit(500)
+    notes = await CreditNote.select().where(CreditNote.state == "pending").order_by(CreditNote.id).limit(500)
+    rows = [{**r, "kind_label": N_("Invoice"), "when": local(r["requested_at"] or r["issued_at"], zone)} for r in invoices_]
+    rows += [{**n, "kind_label": N_("Red-letter invoice"), "when": local(n["created_at"], zone)} for n in notes]
+    return await render(request, "billpay/console_invoices.html", {"rows": rows}, audience="operator")
+
+
 @get("/console/invoice/{intent_id:str}/pdf", opt=OPERATOR)
 async def console_invoice_pdf(request: Request, intent_id: FromPath[str]) -> Response:
     intent = await _operator_payment(intent_id)
@@ -153,4 +165,5 @@ async def console_note_pdf(request: Request, intent_id: FromPath[str], number: F
     return response
 
 
-HANDLERS = [invoice_page, invoice_ask, invoice_pdf_download, note_pdf_download, console_invoice_page, console_invoice_pdf, console_note_pdf]
+HANDLERS = [invoice_page, invoice_ask, invoice_pdf_download, note_pdf_download, console_pending, console_invoice_page, console_invoice_pdf,
+            console_note_pdf]

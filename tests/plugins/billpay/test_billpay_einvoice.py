@@ -78,12 +78,17 @@ def test_a_provider_failure_leaves_the_invoice_pending_and_the_retry_issues_it_o
     page = client.get(f"/billpay/invoice/{intent_id}").text
     assert 'data-state="pending"' in page and "开具中" in page
     assert client.post(f"/billpay/invoice/{intent_id}", {"kind": "personal", "title": "李四"}).status_code == 409  # asked once
+    clerk = harness.client("alpha")
+    clerk.login_operator("alpha-clerk")
+    pending = clerk.get("/billpay/console/invoices")
+    assert pending.status_code == 200 and f'data-pending="{row["invoice_no"]}"' in pending.text and "platform unavailable" in pending.text
     assert harness.in_tenant("alpha", issue_pending, harness.hall) == 0  # still down
     assert harness.in_tenant("alpha", issue_pending, harness.hall) == 1  # back: issued
     row = invoice_row(harness, intent_id)
     assert (row["state"], row["attempts"], row["last_error"]) == ("issued", 3, "") and row["provider_no"] and row["verify_code"]
     assert harness.in_tenant("alpha", issue_pending, harness.hall) == 0
     assert harness.in_tenant("alpha", LocalEInvoice.count) == 1
+    assert f'data-pending="{row["invoice_no"]}"' not in clerk.get("/billpay/console/invoices").text
     assert [c for c in platform.calls if c[0] == "issue"] == [("issue", row["invoice_no"])] * 3
 
 
