@@ -18,9 +18,19 @@ from core.web.menus import MenuItem
 
 @hookimpl
 def register_settings(hall):
-    from plugins.billpay.settings import BillpaySettings
+    """The settings model, whose ``invoice_provider`` must name a provider a loaded plugin registers (billpay declares that hook here)."""
+    from plugins.billpay.einvoice import registered
+    from plugins.billpay.settings import settings_model
 
-    return BillpaySettings
+    return settings_model(set(registered(hall)))
+
+
+@hookimpl(optionalhook=True)
+def register_invoice_providers(hall):
+    """billpay's own e-invoice provider: the local stand-in (plugins/billpay/einvoice_local.py)."""
+    from plugins.billpay.einvoice_local import LocalProvider
+
+    return {"local": LocalProvider}
 
 
 @hookimpl
@@ -46,9 +56,10 @@ def register_routes(hall):
 @hookimpl
 def register_jobs(hall):
     from core.jobs.spec import Job
+    from plugins.billpay import issuing
     from plugins.billpay.report import JOB_NAME, nightly_report
 
-    return [Job(JOB_NAME, nightly_report, every_minutes=1440)]
+    return [Job(JOB_NAME, nightly_report, every_minutes=1440), Job(issuing.JOB_NAME, issuing.issue_job, every_minutes=5)]
 
 
 @hookimpl
@@ -57,6 +68,14 @@ def payment_succeeded(hall, tenant, intent):
     from plugins.billpay.fulfil import record_bills
 
     return record_bills(intent)
+
+
+@hookimpl
+def payment_refunded(hall, tenant, intent, refund):
+    """A refund after invoicing writes its red-letter note (in the refund's transaction: exactly once with it)."""
+    from plugins.billpay.credit import on_refund
+
+    return on_refund(intent, refund, tenant.plugin_settings("billpay"))
 
 
 @hookimpl

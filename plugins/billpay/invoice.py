@@ -1,4 +1,10 @@
-"""Invoices (发票): the title (抬头) and tax number (税号) checks, issuing once per payment, and the PDF (reportlab).
+"""Invoices (发票): the title (抬头) and tax number (税号) checks, and asking for the invoice of a payment, once.
+
+Asking fixes everything printed on it in one transaction: the seller, the
+lines and their tax (plugins/billpay/tax.py), the amount net of the refunds
+that had succeeded, and the next invoice number. The e-invoice provider issues
+it afterwards (plugins/billpay/issuing.py). Red-letter notes for later refunds:
+plugins/billpay/credit.py.
 
 A company title needs a tax number: an 18-character unified social credit code
 (统一社会信用代码, check digit verified with python-stdnum) or an older
@@ -7,19 +13,20 @@ A company title needs a tax number: an 18-character unified social credit code
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import re
-import secrets
 
 from stdnum.cn import uscc
 
 from core.db import transaction
+from core.db.engine import fetch_scoped
 from core.i18n import N_
-from core.money import format_fen
+from core.legacy.billing_tables import BillItem
 from core.payments.model import Intent, now
+from core.payments.tables import Refund
 from core.web.forms import Form
-from plugins.billpay.tables import Invoice
+from plugins.billpay import tax
+from plugins.billpay.numbering import next_invoice_no
+from plugins.billpay.tables import BillPayment, Invoice
 
 KINDS = ("personal", "company")
 OLD_TAX_NUMBER = re.compile(r"^[0-9A-Z]{15}$|^[0-9A-Z]{20}$")
@@ -52,64 +59,73 @@ def check(form: Form) -> dict | None:
     return {"kind": kind, "title": title, "tax_number": tax_number} if form.valid else None
 
 
-def invoice_no(issued: dt.datetime) -> str:
-    return "FP" + issued.strftime("%Y%m%d") + secrets.token_hex(5).upper()
+FALLBACK_LINE = N_("Telecom services")
 
 
-async def issue(intent: Intent, fields: dict) -> tuple[dict, bool]:
-    """Issue the payment's invoice unless it has one; (the invoice, whether it was issued now). Never changes an issued one."""
-    stamp = now()
+class InvoiceRefused(Exception):
+    """An invoice that cannot be asked for (now); ``message`` is a message id."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+async def lock_payment(intent_id: str) -> None:
+    """Serialise invoicing and refunds of one payment: both first touch its bill rows (a no-op UPDATE that takes their row locks).
+
+    The refund's transaction holds them from billpay's ``payment_refunded`` until
+    it commits, and the invoice request from its start: whichever comes second
+    waits, then sees the first (a refund either is netted or gets a red-letter note, never neither).
+    """
+    await fetch_scoped("UPDATE billpay_bill_payment SET amount_fen = amount_fen WHERE tenant = {tenant} AND intent_id = {}", intent_id)
+
+
+async def _lines(intent_id: str, rate_of, fallback_name: str) -> list[dict]:
+    paid = [{"bill_id": r["bill_legacy_id"], "amount_fen": int(r["amount_fen"])} for r in await BillPayment.select(
+        BillPayment.bill_legacy_id, BillPayment.amount_fen).where(BillPayment.intent_id == intent_id).order_by(BillPayment.month)]
+    items: dict[str, list[dict]] = {}
+    if paid:
+        for row in await BillItem.select(BillItem.bill_legacy_id, BillItem.code, BillItem.name, BillItem.amount_fen).where(
+                BillItem.bill_legacy_id.is_in([p["bill_id"] for p in paid])).order_by(BillItem.position, BillItem.id):
+            items.setdefault(row["bill_legacy_id"], []).append(row)
+    return tax.bill_lines(paid, items, rate_of, fallback_name)
+
+
+async def request(intent: Intent, fields: dict, settings, *, seller_name: str, fallback_name: str) -> tuple[dict, bool]:
+    """The payment's invoice, asked for now unless it has one: (the row, whether it was created now). Never changes one.
+
+    Raises :class:`InvoiceRefused` when nothing is left to invoice (refunded in full) or the seller has no tax number.
+    """
+    if not settings.invoice_issuer_tax_number:
+        raise InvoiceRefused(N_("Invoices are not available yet: the seller's tax number is not set up. Please ask customer service."))
     async with transaction():
-        inserted = await Invoice.insert(Invoice(intent_id=intent.id, invoice_no=invoice_no(stamp), customer_id=intent.customer_id,
-                                     kind=fields["kind"], title=fields["title"], tax_number=fields["tax_number"],
-                                     amount_fen=intent.amount_fen - intent.refunded_fen, issued_at=stamp)).on_conflict(
-            target=(Invoice.tenant, Invoice.intent_id), action="DO NOTHING").returning(Invoice.id)
-        row = await Invoice.select().where(Invoice.intent_id == intent.id).first()
-    return row, bool(inserted)
+        await lock_payment(intent.id)
+        existing = await Invoice.select().where(Invoice.intent_id == intent.id).first()
+        if existing:
+            return existing, False
+        refunds = await Refund.select(Refund.refund_id, Refund.amount_fen).where(
+            (Refund.intent_id == intent.id) & (Refund.state == "succeeded")).order_by(Refund.id)
+        refunded = sum(int(r["amount_fen"]) for r in refunds)
+        total = intent.amount_fen - refunded
+        if total <= 0:
+            raise InvoiceRefused(N_("An invoice can only be asked for a payment that was made and not refunded."))
+        lines = await _lines(intent.id, settings.rate_of, fallback_name)
+        if sum(x["amount_fen"] for x in lines) != intent.amount_fen:  # bills not recorded (cannot happen once paid): one line
+            lines = [{"code": "", "name": fallback_name, "rate": settings.rate_of(""), "amount_fen": intent.amount_fen}]
+        lines = tax.invoice_lines(lines, total)
+        amount, net, tax_fen = tax.totals(lines)
+        stamp = now()
+        row = Invoice(intent_id=intent.id, invoice_no=await next_invoice_no(settings.invoice_prefix), customer_id=intent.customer_id,
+                      kind=fields["kind"], title=fields["title"], tax_number=fields["tax_number"], amount_fen=amount,
+                      issued_at=stamp, requested_at=stamp, state="pending", paid_fen=intent.amount_fen, refunded_before_fen=refunded,
+                      refunds_netted=[r["refund_id"] for r in refunds], net_fen=net, tax_fen=tax_fen, lines=lines,
+                      seller_name=seller_name[:100], seller_tax_number=settings.invoice_issuer_tax_number,
+                      seller_address_phone=settings.invoice_issuer_address_phone, seller_bank_account=settings.invoice_issuer_bank_account,
+                      provider=settings.invoice_provider)
+        await Invoice.insert(row)
+        created = await Invoice.select().where(Invoice.intent_id == intent.id).first()
+    return created, True
 
 
 async def invoice_of(intent_id: str) -> dict | None:
     return await Invoice.select().where(Invoice.intent_id == intent_id).first()
-
-
-def render_pdf(invoice: dict, *, issuer: str, issuer_tax_number: str, bills: list[dict], labels: dict[str, str], issued_at: str) -> bytes:
-    """The invoice as a one-page PDF; CJK through reportlab's built-in STSong-Light CID font (no font file)."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
-    pdf.setTitle(f"{labels['title']} {invoice['invoice_no']}")
-    width, height = A4
-    y = height - 60
-    pdf.setFont("STSong-Light", 18)
-    pdf.drawCentredString(width / 2, y, labels["title"])
-    pdf.setFont("STSong-Light", 11)
-    lines = [(labels["invoice_no"], invoice["invoice_no"]), (labels["issued_at"], issued_at),
-             (labels["buyer"], invoice["title"]), (labels["tax_number"], invoice["tax_number"] or "-"),
-             (labels["seller"], issuer), (labels["seller_tax_number"], issuer_tax_number or "-"),
-             (labels["payment"], invoice["intent_id"])]
-    y -= 40
-    for label, value in lines:
-        pdf.drawString(60, y, f"{label}: {value}")
-        y -= 20
-    y -= 10
-    pdf.drawString(60, y, labels["number"])
-    pdf.drawString(220, y, labels["month"])
-    pdf.drawRightString(width - 60, y, labels["amount"])
-    y -= 18
-    for b in bills:
-        pdf.drawString(60, y, str(b["number"]))
-        pdf.drawString(220, y, str(b["month"]))
-        pdf.drawRightString(width - 60, y, "¥" + format_fen(int(b["amount_fen"])))
-        y -= 18
-    y -= 10
-    pdf.drawString(60, y, labels["total"])
-    pdf.drawRightString(width - 60, y, "¥" + format_fen(int(invoice["amount_fen"])))
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()

@@ -1,4 +1,7 @@
-"""Invoice pages: ask for the invoice of a paid bill payment (once), and its PDF - for its owner, and for operators."""
+"""Invoice pages: ask for the invoice of a paid bill payment (once), read it and its red-letter notes, download their PDFs.
+
+For the payment's owner, and for operators (``billpay.view``; PDF downloads audited).
+"""
 
 from __future__ import annotations
 
@@ -13,22 +16,28 @@ from core.web.context import info
 from core.web.forms import Form
 from core.web.render import gettext, redirect, render
 from plugins.billpay import invoice as invoices
+from plugins.billpay import invoice_pdf
+from plugins.billpay.credit import notes_of
+from plugins.billpay.einvoice import Issued, ProviderError, provider_for
+from plugins.billpay.issuing import invoice_doc, note_doc, push_for_payment
 from plugins.billpay.paying import OWNER
-from plugins.billpay.views import local, own_payment, paid_bills, zone_of
+from plugins.billpay.tables import CreditNote, Invoice
+from plugins.billpay.views import local, own_payment, zone_of
 
 CUSTOMER = {"auth": "customer"}
 OPERATOR = {"auth": "operator", "permission": "billpay.view"}
-LABELS = {"title": N_("Invoice for telecom services"), "invoice_no": N_("Invoice number"), "issued_at": N_("Issued at"),
-          "buyer": N_("Buyer (invoice title)"), "tax_number": N_("Buyer tax number"), "seller": N_("Seller"),
-          "seller_tax_number": N_("Seller tax number"), "payment": N_("Payment number"), "number": N_("Service number"),
-          "month": N_("Month"), "amount": N_("Amount"), "total": N_("Total")}
+
+
+async def _context(request: Request, intent) -> dict:
+    zone = zone_of(request)
+    invoice = await invoices.invoice_of(intent.id)
+    notes = [{**n, "when": local(n["issued_at"] or n["created_at"], zone)} for n in await notes_of(intent.id)] if invoice else []
+    return {"intent": intent, "invoice": invoice, "notes": notes,
+            "issued_at": local(invoice["issued_at"], zone) if invoice else ""}
 
 
 async def _page(request: Request, intent, form: Form, *, status: int = 200, notice: str = "") -> Response:
-    invoice = await invoices.invoice_of(intent.id)
-    return await render(request, "billpay/invoice.html", {
-        "intent": intent, "invoice": invoice, "form": form, "notice": notice,
-        "issued_at": local(invoice["issued_at"], zone_of(request)) if invoice else ""}, status=status)
+    return await render(request, "billpay/invoice.html", {**await _context(request, intent), "form": form, "notice": notice}, status=status)
 
 
 @get("/invoice/{intent_id:str}", opt=CUSTOMER)
@@ -46,39 +55,115 @@ async def invoice_ask(request: Request, intent_id: FromPath[str]) -> Response:
     fields = invoices.check(form)
     if fields is None:
         return await _page(request, intent, form, status=400)
-    _, issued = await invoices.issue(intent, fields)
-    if not issued:
+    tenant = info(request).tenant
+    _ = gettext(request)
+    settings = tenant.plugin_settings(OWNER)
+    try:
+        _row, created = await invoices.request(intent, fields, settings, seller_name=settings.invoice_issuer or tenant.name,
+                                               fallback_name=_(invoices.FALLBACK_LINE))
+    except invoices.InvoiceRefused as refused:
+        return await _page(request, intent, form, status=409, notice=refused.message)
+    if not created:
         return await _page(request, intent, form, status=409, notice=N_("This payment already has an invoice; an issued invoice cannot be changed."))
+    await push_for_payment(request.app.state.hall, intent.id)  # a provider failure leaves it pending: the job asks again
     return redirect(request, f"/billpay/invoice/{intent.id}")
 
 
-async def _pdf(request: Request, intent) -> Response:
+def _labels(request: Request) -> dict[str, str]:
+    _ = gettext(request)
+    return {k: _(v) for k, v in invoice_pdf.LABELS.items()}
+
+
+async def _provider_pdf(request: Request, doc, row: dict) -> bytes | None:
+    """The provider's own PDF of an issued document, if it has one (a provider that cannot answer: the hall's layout)."""
+    if row["state"] != "issued" or not row["provider"]:
+        return None
+    try:
+        return await provider_for(request.app.state.hall, info(request).tenant, row["provider"]).pdf(
+            doc, Issued(row["provider_no"], row["verify_code"]))
+    except ProviderError:
+        return None
+
+
+def _download(body: bytes, number: str) -> Response:
+    return Response(content=body, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{number}.pdf"', "Cache-Control": "private, no-store"})
+
+
+async def _invoice_pdf(request: Request, intent) -> Response:
     invoice = await invoices.invoice_of(intent.id)
     if invoice is None:
         raise NotFoundException()
-    tenant = info(request).tenant
-    settings = tenant.plugin_settings(OWNER)
-    _ = gettext(request)
-    body = invoices.render_pdf(invoice, issuer=settings.invoice_issuer or tenant.name, issuer_tax_number=settings.invoice_issuer_tax_number,
-                               bills=await paid_bills(intent), labels={k: _(v) for k, v in LABELS.items()},
-                               issued_at=local(invoice["issued_at"], zone_of(request)))
-    return Response(content=body, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{invoice["invoice_no"]}.pdf"', "Cache-Control": "private, no-store"})
+    body = await _provider_pdf(request, invoice_doc(invoice), invoice) or invoice_pdf.render(
+        invoice, red=False, labels=_labels(request), issued_at=local(invoice["issued_at"], zone_of(request)), payment=intent.id)
+    return _download(body, invoice["invoice_no"])
+
+
+async def _note_pdf(request: Request, intent, number: str) -> Response:
+    invoice = await invoices.invoice_of(intent.id)
+    note = next((n for n in await notes_of(intent.id) if n["invoice_no"] == number), None) if invoice else None
+    if note is None:
+        raise NotFoundException()
+    merged = {**invoice, **{k: note[k] for k in ("invoice_no", "amount_fen", "net_fen", "tax_fen", "lines", "state", "provider",
+                                                   "provider_no", "verify_code", "reason")}}
+    body = await _provider_pdf(request, note_doc(note, invoice), note) or invoice_pdf.render(
+        merged, red=True, labels=_labels(request), issued_at=local(note["issued_at"], zone_of(request)), payment=intent.id,
+        original_no=invoice["invoice_no"])
+    return _download(body, note["invoice_no"])
 
 
 @get("/invoice/{intent_id:str}/pdf", opt=CUSTOMER)
-async def invoice_pdf(request: Request, intent_id: FromPath[str]) -> Response:
-    return await _pdf(request, await own_payment(request, intent_id))
+async def invoice_pdf_download(request: Request, intent_id: FromPath[str]) -> Response:
+    return await _invoice_pdf(request, await own_payment(request, intent_id))
+
+
+@get("/invoice/{intent_id:str}/credit/{number:str}/pdf", opt=CUSTOMER)
+async def note_pdf_download(request: Request, intent_id: FromPath[str], number: FromPath[str]) -> Response:
+    return await _note_pdf(request, await own_payment(request, intent_id), number[:32])
+
+
+async def _operator_payment(intent_id: str):
+    intent = await get_intent(intent_id[:64])
+    if intent is None or intent.owner != OWNER:
+        raise NotFoundException()
+    return intent
+
+
+@get("/console/invoice/{intent_id:str}", opt=OPERATOR)
+async def console_invoice_page(request: Request, intent_id: FromPath[str]) -> Response:
+    intent = await _operator_payment(intent_id)
+    context = await _context(request, intent)
+    if context["invoice"] is None:
+        raise NotFoundException()
+    return await render(request, "billpay/console_invoice.html", context, audience="operator")
+
+
+@get("/console/invoices", opt=OPERATOR)
+async def console_pending(request: Request) -> Response:
+    """Invoices and red-letter notes the e-invoice provider has not issued yet, oldest first, with their last error."""
+    zone = zone_of(request)
+    invoices_ = await Invoice.select().where(Invoice.state == "pending").order_by(Invoice.id).limit(500)
+    notes = await CreditNote.select().where(CreditNote.state == "pending").order_by(CreditNote.id).limit(500)
+    rows = [{**r, "kind_label": N_("Invoice"), "when": local(r["requested_at"] or r["issued_at"], zone)} for r in invoices_]
+    rows += [{**n, "kind_label": N_("Red-letter invoice"), "when": local(n["created_at"], zone)} for n in notes]
+    return await render(request, "billpay/console_invoices.html", {"rows": rows}, audience="operator")
 
 
 @get("/console/invoice/{intent_id:str}/pdf", opt=OPERATOR)
 async def console_invoice_pdf(request: Request, intent_id: FromPath[str]) -> Response:
-    intent = await get_intent(intent_id[:64])
-    if intent is None or intent.owner != OWNER:
-        raise NotFoundException()
-    response = await _pdf(request, intent)
+    intent = await _operator_payment(intent_id)
+    response = await _invoice_pdf(request, intent)
     await audit(request, "billpay.invoice.read", object_type="payment", object_id=intent.id)
     return response
 
 
-HANDLERS = [invoice_page, invoice_ask, invoice_pdf, console_invoice_pdf]
+@get("/console/invoice/{intent_id:str}/credit/{number:str}/pdf", opt=OPERATOR)
+async def console_note_pdf(request: Request, intent_id: FromPath[str], number: FromPath[str]) -> Response:
+    intent = await _operator_payment(intent_id)
+    response = await _note_pdf(request, intent, number[:32])
+    await audit(request, "billpay.invoice.read", object_type="payment", object_id=intent.id, summary=f"credit note {number[:32]}")
+    return response
+
+
+HANDLERS = [invoice_page, invoice_ask, invoice_pdf_download, note_pdf_download, console_pending, console_invoice_page, console_invoice_pdf,
+            console_note_pdf]

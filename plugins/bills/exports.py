@@ -1,4 +1,4 @@
-"""Call records as CSV (UTF-8 with BOM for Excel, no formula injection) and as PDF (reportlab, STSong-Light for Chinese)."""
+"""Call records as CSV (UTF-8 with BOM for Excel, no formula injection) and as PDF (reportlab; Chinese in STSong-Light, Latin in Helvetica: core/pdf.py)."""
 
 from __future__ import annotations
 
@@ -34,23 +34,33 @@ def pdf_bytes(rows: list[dict], *, title: str, lines: list[str], header: list[st
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-    from xml.sax.saxutils import escape
 
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    from core import pdf
+
+    pdf.register()
     styles = getSampleStyleSheet()
-    heading = styles["Title"].clone("bills-title", fontName=font)
-    body = styles["Normal"].clone("bills-body", fontName=font, fontSize=9, leading=12)
-    story = [Paragraph(escape(title), heading)] + [Paragraph(escape(line), body) for line in lines] + [Spacer(1, 4 * mm)]
+    heading = styles["Title"].clone("bills-title", fontName=pdf.LATIN_BOLD)
+    body = styles["Normal"].clone("bills-body", fontName=pdf.LATIN, fontSize=9, leading=12)
+    story = [Paragraph(pdf.markup(title, pdf.LATIN_BOLD), heading)] + [Paragraph(pdf.markup(line), body) for line in lines] + [Spacer(1, 4 * mm)]
     table = [header] + [[r["started_local"], r["called"], type_label(r["call_type"]), duration(r["duration_s"]),
                          format_fen(r["charge_fen"])] for r in rows] + [["", "", "", "", total]]
+    # Helvetica for the table; STSong-Light for cells in Chinese only (the header, call types); mixed cells as Paragraphs, run by run
+    cell_style = body.clone("bills-cell", fontSize=8, leading=10)
+    right = cell_style.clone("bills-cell-right", alignment=2)
+    cjk_cells = []
+    for r, row in enumerate(table):
+        for c, value in enumerate(row):
+            text = str(value)
+            if pdf.font_for(text) != pdf.CJK:
+                continue
+            if any(font == pdf.LATIN and run.strip() for font, run in pdf.runs(text)):
+                row[c] = Paragraph(pdf.markup(text), right if c >= 3 else cell_style)
+            else:
+                cjk_cells.append(("FONTNAME", (c, r), (c, r), pdf.CJK))
     grid = Table(table, repeatRows=1, colWidths=[42 * mm, 40 * mm, 30 * mm, 25 * mm, 25 * mm])
     grid.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("FONTNAME", (0, 0), (-1, -1), pdf.LATIN), *cjk_cells, ("FONTSIZE", (0, 0), (-1, -1), 8),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")), ("ALIGN", (3, 0), (-1, -1), "RIGHT"),
         ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey), ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.grey),
     ]))

@@ -8,6 +8,8 @@ from core.legacy.billing_tables import Bill
 from core.testing import TenantSpec, add_operator, make_customer, register_customer
 from core.testing.payments import FakePaymentPlugin
 
+# The invoice seller every test tenant has (a fake but valid unified social credit code); tests may override any key.
+SELLER = {"invoice_issuer": "测试电信有限公司", "invoice_issuer_tax_number": "91330106MA27XK8C3E"}
 # (month, amount, paid, status) per number: one paid month, one partly paid, one unpaid
 BILLS = (("2024-03", 7000, 7000, "paid"), ("2024-04", 8130, 4065, "partial"), ("2024-05", 9920, 0, "unpaid"))
 
@@ -23,13 +25,13 @@ async def link(account: int, number: str) -> None:
     await AccountNumber.insert(AccountNumber(account=account, number=number))
 
 
-def build(hall_factory, settings: dict | None = None):
+def build(hall_factory, settings: dict | None = None, extra_plugins: dict | None = None):
     """(harness, fake payment plugin, ids): alpha (zh_CN) and beta (en) take bill payments with the fake gateway."""
     plugin = FakePaymentPlugin()
-    spec = {"billpay": settings} if settings else {}
+    spec = {"billpay": {**SELLER, **(settings or {})}}
     harness = hall_factory([TenantSpec("alpha", plugins=["billpay"], payments={"providers": ["fake"]}, plugin_settings=spec),
                             TenantSpec("beta", plugins=["billpay"], language="en", payments={"providers": ["fake"]}, plugin_settings=spec)],
-                           extra_plugins={"fakepay": plugin})
+                           extra_plugins={"fakepay": plugin, **(extra_plugins or {})})
     ids = {}
     for n, tid in enumerate(("alpha", "beta")):
         customer = make_customer(80 + n, numbers=(f"1391111{n}001", f"1391111{n}002"), phone=f"1391111{n}001")

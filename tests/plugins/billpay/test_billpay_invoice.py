@@ -92,3 +92,36 @@ def test_tax_number_rules_without_a_hall():
     assert set(errors(tax_number="91330106MA27XK8C3!")) == {"tax_number"}
     assert set(errors(kind="shop", tax_number="")) == {"kind"}
     assert set(errors(title="x" * 101, tax_number=VALID_USCC)) == {"title"}
+
+
+def fonts_of(body: bytes) -> list[tuple[str, str]]:
+    """(base font, text) of every text run on the PDF's pages."""
+    seen: list[tuple[str, str]] = []
+    for page in PdfReader(io.BytesIO(body)).pages:
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: seen.append(
+            (str(font.get("/BaseFont", "")) if font else "", text)) if text.strip() else None)
+    return seen
+
+
+def test_the_english_pdf_sets_latin_in_helvetica_so_letters_are_not_spread(world):
+    """"C all records": Latin in the non-embedded CID font gets that font's widths but the reader's glyphs (core/pdf.py)."""
+    client, intent_id = paid_payment(world, "beta")  # beta: English
+    assert client.post(f"/billpay/invoice/{intent_id}", {"kind": "company", "title": "Test Trading Ltd", "tax_number": VALID_USCC}).status_code == 303
+    body = client.get(f"/billpay/invoice/{intent_id}/pdf").content
+    text = pdf_text(body)
+    for shown in ("Electronic invoice (VAT general invoice)", "Seller: 测试电信有限公司", "Seller tax number: 91330106MA27XK8C3E",
+                  "Buyer: Test Trading Ltd", "Telecom services 9% 91.01 8.19 99.20", "Total 91.01 8.19 ¥99.20"):
+        assert shown in text, (shown, text)
+    runs = fonts_of(body)
+    assert all(font.endswith("Helvetica") for font, run in runs if any(ch.isascii() and ch.isalpha() for ch in run)), runs
+    assert ("/STSong-Light", "测试电信有限公司") in [(font, run.strip()) for font, run in runs]
+
+
+def test_a_tenant_without_a_seller_tax_number_says_so_instead_of_issuing(hall_factory):
+    from billpay_support import build
+
+    world = build(hall_factory, {"invoice_issuer_tax_number": ""})
+    client, intent_id = paid_payment(world)
+    r = client.post(f"/billpay/invoice/{intent_id}", {"kind": "personal", "title": "张三"})
+    assert r.status_code == 409 and "销售方税号尚未配置" in r.text
+    assert client.get(f"/billpay/invoice/{intent_id}/pdf").status_code == 404
