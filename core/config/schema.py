@@ -47,7 +47,15 @@ class ServerSection(Strict):
     host: str = Field("127.0.0.1", description="Address `hall serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `hall serve` listens on.")
     workers: int = Field(1, ge=1, le=64, description="Web worker processes started by `hall serve`.")
-    trusted_proxies: list[str] = Field(default_factory=list, description="Addresses of reverse proxies whose X-Forwarded-For is believed (for log-in throttling and the audit log). Empty: the peer address is the client.")
+    trusted_proxies: list[str] = Field(default_factory=list, description="Addresses or CIDR networks of reverse proxies (e.g. [\"10.0.0.5\", \"10.1.0.0/16\"]) whose X-Forwarded-For and X-Forwarded-Proto are believed: the client address for throttling and the audit log, and HTTPS for HSTS and Secure cookies. Empty: the peer address is the client and only a direct HTTPS connection counts.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        from core.web.client import parse_networks
+
+        parse_networks(value)  # raises ValueError naming the entry
+        return value
 
 
 class SecuritySection(Strict):
@@ -57,7 +65,8 @@ class SecuritySection(Strict):
     login_window_minutes: int = Field(15, ge=1, le=1440, description="Throttling window for failed log-ins.")
     otp_minutes: int = Field(10, ge=1, le=60, description="How long a one-time code stays valid.")
     otp_max_attempts: int = Field(5, ge=1, le=20, description="Wrong guesses allowed for one one-time code.")
-    cookie_secure: bool = Field(False, description="Mark cookies Secure (turn on behind HTTPS).")
+    cookie_secure: bool = Field(False, description="Always mark cookies Secure. Without it cookies are Secure whenever the request came over HTTPS (directly, or as X-Forwarded-Proto from one of server.trusted_proxies).")
+    hsts_seconds: int = Field(31536000, ge=0, le=63072000, description="Strict-Transport-Security max-age sent on HTTPS responses (0: no HSTS header).")
 
 
 class MailSection(Strict):

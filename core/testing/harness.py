@@ -98,9 +98,13 @@ def write_hall(root: Path, tenants: list[TenantSpec], *, database_url: str, mail
 class TenantClient:
     """An HTTP client for one tenant (its own cookies), with CSRF handled like a browser's form would."""
 
-    def __init__(self, app, host: str, prefix: str = ""):
+    def __init__(self, app, host: str, prefix: str = "", *, peer: str | None = None, scheme: str = "http"):
         self.prefix = prefix
-        self.http = TestClient(app=app, base_url=f"http://{host}", raise_server_exceptions=False)
+        self.http = TestClient(app=app, base_url=f"{scheme}://{host}", raise_server_exceptions=False)
+        if peer is not None:  # Litestar's test transport always says the peer is "testclient": give the scope another one
+            transport = self.http._transport
+            parse = transport.parse_request
+            transport.parse_request = lambda request: {**parse(request), "client": (peer, 50000)}  # type: ignore[method-assign]
         self.http.__enter__()
 
     def close(self) -> None:
@@ -162,10 +166,12 @@ class HallHarness:
         assert tenant is not None, f"no tenant {tenant_id}"
         return tenant
 
-    def client(self, tenant_id: str, *, via_prefix: bool = False) -> TenantClient:
+    def client(self, tenant_id: str, *, via_prefix: bool = False, peer: str | None = None, scheme: str = "http") -> TenantClient:
+        """``peer``: the address the request comes from (default Litestar's "testclient"); ``scheme="https"`` for a direct TLS connection."""
         tenant = self.tenant(tenant_id)
         # One app per client, as one per worker process in production: a Litestar app runs one lifespan.
-        client = TenantClient(self.new_app(), "127.0.0.9" if via_prefix else tenant.hosts[0], f"/t/{tenant_id}" if via_prefix else "")
+        client = TenantClient(self.new_app(), "127.0.0.9" if via_prefix else tenant.hosts[0], f"/t/{tenant_id}" if via_prefix else "",
+                              peer=peer, scheme=scheme)
         self._clients.append(client)
         return client
 

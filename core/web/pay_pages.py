@@ -31,6 +31,7 @@ from core.payments.registry import provider_for, provider_label
 from core.payments.settle import settle
 from core.web.context import info
 from core.web.render import hall_of, render
+from core.web.security_headers import NONCE_KEY, with_nonce
 
 log = logging.getLogger("hall.payments")
 QUERY_TIMEOUT = 5.0  # seconds the return page waits for the gateway before showing "pending"
@@ -57,7 +58,8 @@ async def checkout_response(request: Request, intent: Intent, *, channel: str | 
     except ProviderUnavailable:
         return await render(request, "pay/unavailable.html", {"intent": intent}, status=503)
     if checkout.form_html:
-        return Response(content=checkout.form_html, media_type="text/html", headers={"Cache-Control": "no-store"})
+        html_page = with_nonce(checkout.form_html, request.scope.get(NONCE_KEY, ""))  # its auto-submit script passes the CSP
+        return Response(content=html_page, media_type="text/html", headers={"Cache-Control": "no-store"})
     return Redirect(path=checkout.redirect_url, status_code=303)
 
 
@@ -121,7 +123,11 @@ async def customer_legacy_id(request: Request) -> str:
 
 
 def auto_submit_form(action: str, fields: dict[str, str]) -> str:
-    """An auto-submitting POST form, for providers whose gateway wants one (``Checkout.form_html``)."""
+    """An auto-submitting POST form, for providers whose gateway wants one (``Checkout.form_html``).
+
+    Its script gets the response's CSP nonce in :func:`checkout_response`; the provider lists the
+    action's origin in ``form_origins`` so the policy's form-action lets the form go there.
+    """
     inputs = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in fields.items())
     return (f'<!doctype html><html><body><form id="pay" method="post" action="{html.escape(action)}">{inputs}'
             f'<noscript><input type="submit"></noscript></form>'

@@ -73,6 +73,7 @@ class AlipayProvider:
                                              alipay_public_key_string=keys.alipay_public_key, sign_type=settings.sign_type,
                                              config=AliPayConfig(timeout=settings.timeout_seconds))
         self.client._gateway = settings.gateway  # the SDK's only switch is debug=True (Alipay's own sandbox)
+        self.form_origins = (settings.gateway,)  # the pay form's redirect goes there: the hall's CSP form-action allows it
 
     # -- paying -------------------------------------------------------------
     async def create_checkout(self, request: CheckoutRequest) -> Checkout:
