@@ -34,6 +34,7 @@ class TenantSpec:
     plugin_settings: dict[str, dict] = field(default_factory=dict)
     legacy: dict[str, Any] = field(default_factory=dict)  # the [legacy] table (retention, reconciliation, staleness)
     payments: dict[str, Any] = field(default_factory=dict)  # the [payments] table ({"providers": ["fake"]})
+    timezone: str = ""  # [tenant] timezone; empty: the default (Asia/Shanghai)
 
     def __post_init__(self):
         self.name = self.name or f"{self.id} 测试营业厅"
@@ -83,7 +84,8 @@ def write_hall(root: Path, tenants: list[TenantSpec], *, database_url: str, mail
     for spec in tenants:
         folder = root / "tenants" / spec.id
         folder.mkdir(parents=True, exist_ok=True)
-        body = _toml_table("tenant", {"name": spec.name, "hosts": spec.hosts, "theme": spec.theme, "language": spec.language, "plugins": spec.plugins})
+        body = _toml_table("tenant", {"name": spec.name, "hosts": spec.hosts, "theme": spec.theme, "language": spec.language, "plugins": spec.plugins,
+                                      **({"timezone": spec.timezone} if spec.timezone else {})})
         body += [""] + _toml_table("connector", spec.connector)
         for plugin, values in spec.plugin_settings.items():
             body += [""] + _toml_table(f"plugins.{plugin}", values)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
@@ -23,6 +22,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from core.auth.tables import CustomerAccount
+from core.localtime import local
 from core.payments.intents import get_intent, intents_of, start_checkout
 from core.payments.model import OPEN, Intent
 from core.payments.notify import handle_notification
@@ -108,8 +108,7 @@ async def pay_history(request: Request) -> Response:
     legacy_id = await customer_legacy_id(request)
     intents = await intents_of(customer_id=legacy_id) if legacy_id else []
     labels = {p: provider_label(hall, tenant, p) for p in {i.provider for i in intents}}
-    zone = ZoneInfo(tenant.timezone or "Asia/Shanghai")
-    when = {i.id: i.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") for i in intents}
+    when = {i.id: local(i.created_at, tenant) for i in intents}
     return await render(request, "pay/history.html", {"intents": intents, "labels": labels, "when": when})
 
 

@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from core.i18n import load_translations
+from core.localtime import template_filter as localtime_filter
 from core.money import format_fen
 from core.web.themes import theme_chain, theme_variables
 
@@ -130,6 +131,7 @@ class Templates:
             env.globals["theme"] = theme_variables(self.hall.themes, tenant.theme)
             env.globals["tenant"] = tenant
             env.filters["fen"] = format_fen
+            env.filters["localtime"] = localtime_filter(tenant)
             self._envs[key] = env
         return env
 
