@@ -63,3 +63,13 @@ def menu_items(hall, tenant, request, audience):
         return [MenuItem(N_("Bill payments"), "/billpay/console", permission="billpay.view", order=70),
                 MenuItem(N_("Payment reconciliation"), "/billpay/console/reports", permission="billpay.report", order=71)]
     return [MenuItem(N_("Pay bills"), "/billpay/", order=20), MenuItem(N_("Bill payments history"), "/billpay/history", order=21)]
+
+
+@hookimpl
+def register_labels(hall):
+    """Display names of the codes this plugin stores (audit actions, object types) and of the plugin itself."""
+    return {
+        "plugin": {"billpay": N_("Bill payment")},
+        "audit_action": {"billpay.report.run": N_("Ran the reconciliation report"), "billpay.invoice.read": N_("Read an invoice")},
+        "object_type": {"recon_report": N_("Reconciliation report")},
+    }
