@@ -93,6 +93,11 @@ def key_values(data) -> list[tuple[str, str]]:
     """An audit entry's before/after JSON as readable ``key: value`` pairs (lists joined, nested values as compact JSON)."""
     import json
 
+    if isinstance(data, str) and data.strip().startswith("{"):  # a JSON column read without load_json
+        try:
+            data = json.loads(data)
+        except ValueError:
+            pass
     if not isinstance(data, dict):
         return [("", json.dumps(data, ensure_ascii=False))] if data not in (None, "", {}) else []
 
