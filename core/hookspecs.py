@@ -66,6 +66,16 @@ def register_permissions(hall):
 
 
 @hookspec
+def register_labels(hall):
+    """Return ``{domain: {code: message id}}``: display names of the codes this plugin stores.
+
+    Pages show a stored code through ``label(domain, code)`` (core/labels.py),
+    translated into the viewer's language; e.g. ``{"audit_action":
+    {"notices.create": N_("Created a notice")}}``. Called per plugin, once per hall.
+    """
+
+
+@hookspec
 def register_db_app(hall):
     """Return the dotted path of this plugin's Piccolo app module (a ``piccolo_app.py`` with ``APP_CONFIG``).
 

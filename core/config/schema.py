@@ -47,7 +47,15 @@ class ServerSection(Strict):
     host: str = Field("127.0.0.1", description="Address `hall serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `hall serve` listens on.")
     workers: int = Field(1, ge=1, le=64, description="Web worker processes started by `hall serve`.")
-    trusted_proxies: list[str] = Field(default_factory=list, description="Addresses of reverse proxies whose X-Forwarded-For is believed (for log-in throttling and the audit log). Empty: the peer address is the client.")
+    trusted_proxies: list[str] = Field(default_factory=list, description="Addresses or CIDR networks of reverse proxies (e.g. [\"10.0.0.5\", \"10.1.0.0/16\"]) whose X-Forwarded-For and X-Forwarded-Proto are believed: the client address for throttling and the audit log, and HTTPS for HSTS and Secure cookies. Empty: the peer address is the client and only a direct HTTPS connection counts.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        from core.web.client import parse_networks
+
+        parse_networks(value)  # raises ValueError naming the entry
+        return value
 
 
 class SecuritySection(Strict):
@@ -65,7 +73,8 @@ class SecuritySection(Strict):
     code_max_wait_minutes: int = Field(60, ge=1, le=1440, description="The longest wait between two one-time codes to the same destination or customer.")
     code_sends_per_day: int = Field(10, ge=1, le=1000, description="One-time codes to one number or e-mail address, and to one customer, within 24 hours.")
     code_sends_per_address_hour: int = Field(20, ge=1, le=10000, description="One-time codes requested from one client address within an hour (many customers may share an address behind NAT).")
-    cookie_secure: bool = Field(False, description="Mark cookies Secure (turn on behind HTTPS).")
+    cookie_secure: bool = Field(False, description="Always mark cookies Secure. Without it cookies are Secure whenever the request came over HTTPS (directly, or as X-Forwarded-Proto from one of server.trusted_proxies).")
+    hsts_seconds: int = Field(31536000, ge=0, le=63072000, description="Strict-Transport-Security max-age sent on HTTPS responses (0: no HSTS header).")
 
 
 class MailSection(Strict):

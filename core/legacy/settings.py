@@ -17,7 +17,7 @@ def legacy_settings(tenant: Tenant | None) -> LegacySection:
 
 
 def tenant_zone(tenant: Tenant | None) -> dt.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(getattr(tenant, "timezone", "") or "Asia/Shanghai")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("Asia/Shanghai")
+    """The tenant's zone (core.localtime, the one place); the default zone without a tenant."""
+    from core.localtime import DEFAULT_ZONE, zone_of
+
+    return zone_of(tenant) if tenant is not None else zoneinfo.ZoneInfo(DEFAULT_ZONE)

@@ -58,6 +58,8 @@ class ProviderUnavailable(ConnectionError):
 class PaymentProvider(Protocol):
     id: str  # "alipay": stored on every intent, forever
     label: str  # a message id, translated where shown
+    # Optional ``form_origins``: URLs (their origins count) the customer's browser is sent to by a form
+    # (the pay button's redirect, an auto-submit form); the hall's Content-Security-Policy form-action allows them.
 
     async def create_checkout(self, request: CheckoutRequest) -> Checkout: ...
 

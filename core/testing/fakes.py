@@ -46,6 +46,10 @@ class FakeConnector:
     calls: list[str] = field(default_factory=list)
     events: dict[str, tuple[str, dict]] = field(default_factory=dict)
     rejects: dict[str, str] = field(default_factory=dict)
+    names: dict[str, dict] = field(default_factory=dict)  # kind -> {code: name or {language: name}} (core/legacy/names.py)
+
+    def display_names(self, kind: str) -> dict:
+        return self.names.get(kind, {})
 
     def _check(self) -> None:
         if self.down:

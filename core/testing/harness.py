@@ -34,6 +34,7 @@ class TenantSpec:
     plugin_settings: dict[str, dict] = field(default_factory=dict)
     legacy: dict[str, Any] = field(default_factory=dict)  # the [legacy] table (retention, reconciliation, staleness)
     payments: dict[str, Any] = field(default_factory=dict)  # the [payments] table ({"providers": ["fake"]})
+    timezone: str = ""  # [tenant] timezone; empty: the default (Asia/Shanghai)
 
     def __post_init__(self):
         self.name = self.name or f"{self.id} 测试营业厅"
@@ -83,7 +84,8 @@ def write_hall(root: Path, tenants: list[TenantSpec], *, database_url: str, mail
     for spec in tenants:
         folder = root / "tenants" / spec.id
         folder.mkdir(parents=True, exist_ok=True)
-        body = _toml_table("tenant", {"name": spec.name, "hosts": spec.hosts, "theme": spec.theme, "language": spec.language, "plugins": spec.plugins})
+        body = _toml_table("tenant", {"name": spec.name, "hosts": spec.hosts, "theme": spec.theme, "language": spec.language, "plugins": spec.plugins,
+                                      **({"timezone": spec.timezone} if spec.timezone else {})})
         body += [""] + _toml_table("connector", spec.connector)
         for plugin, values in spec.plugin_settings.items():
             body += [""] + _toml_table(f"plugins.{plugin}", values)
@@ -98,9 +100,13 @@ def write_hall(root: Path, tenants: list[TenantSpec], *, database_url: str, mail
 class TenantClient:
     """An HTTP client for one tenant (its own cookies), with CSRF handled like a browser's form would."""
 
-    def __init__(self, app, host: str, prefix: str = ""):
+    def __init__(self, app, host: str, prefix: str = "", *, peer: str | None = None, scheme: str = "http"):
         self.prefix = prefix
-        self.http = TestClient(app=app, base_url=f"http://{host}", raise_server_exceptions=False)
+        self.http = TestClient(app=app, base_url=f"{scheme}://{host}", raise_server_exceptions=False)
+        if peer is not None:  # Litestar's test transport always says the peer is "testclient": give the scope another one
+            transport = self.http._transport
+            parse = transport.parse_request
+            transport.parse_request = lambda request: {**parse(request), "client": (peer, 50000)}  # type: ignore[method-assign]
         self.http.__enter__()
 
     def close(self) -> None:
@@ -162,10 +168,12 @@ class HallHarness:
         assert tenant is not None, f"no tenant {tenant_id}"
         return tenant
 
-    def client(self, tenant_id: str, *, via_prefix: bool = False) -> TenantClient:
+    def client(self, tenant_id: str, *, via_prefix: bool = False, peer: str | None = None, scheme: str = "http") -> TenantClient:
+        """``peer``: the address the request comes from (default Litestar's "testclient"); ``scheme="https"`` for a direct TLS connection."""
         tenant = self.tenant(tenant_id)
         # One app per client, as one per worker process in production: a Litestar app runs one lifespan.
-        client = TenantClient(self.new_app(), "127.0.0.9" if via_prefix else tenant.hosts[0], f"/t/{tenant_id}" if via_prefix else "")
+        client = TenantClient(self.new_app(), "127.0.0.9" if via_prefix else tenant.hosts[0], f"/t/{tenant_id}" if via_prefix else "",
+                              peer=peer, scheme=scheme)
         self._clients.append(client)
         return client
 

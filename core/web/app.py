@@ -20,10 +20,12 @@ from core.jobs import make_runner
 from core.privacy import MaskingFilter
 from core.tenancy import set_request_tenant, _current
 from core.utils import await_me_maybe, flatten
+from core.web.client import scope_is_https
 from core.web.context import SCOPE_KEY, RequestInfo
 from core.web.errors import EXCEPTION_HANDLERS
 from core.web.guards import hall_guard
 from core.web.principal import load_principal
+from core.web.security_headers import NONCE_KEY, content_security_policy, form_origins, new_nonce, secure_send
 from core.web.templating import Templates
 from core.web.unknown_tenant import unknown_tenant_response
 
@@ -40,18 +42,22 @@ class HallApp(Litestar):
             return
         hall: Hall = self.state.hall
         path = scope["path"]
-        if path == "/healthz":
-            await super().__call__(scope, receive, send)
-            return
         tenant, rest = hall.tenants.split_prefix(path)
         base = ""
         if tenant is not None:
             base = "/t/" + tenant.id
-            scope["path"] = rest
-            scope["raw_path"] = rest.encode()
-        else:
+        elif path != "/healthz":
             host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), None)
             tenant = hall.tenants.for_host(host)
+        nonce = scope[NONCE_KEY] = new_nonce()  # type: ignore[literal-required]
+        send = secure_send(send, csp=content_security_policy(nonce, form_origins(hall, tenant) if tenant else ()),
+                           https=scope_is_https(scope, hall), hsts_seconds=hall.deployment.security.hsts_seconds)
+        if path == "/healthz":
+            await super().__call__(scope, receive, send)
+            return
+        if base:
+            scope["path"] = rest
+            scope["raw_path"] = rest.encode()
         if tenant is None:
             await unknown_tenant_response(hall, scope, receive, send)
             return

@@ -9,12 +9,12 @@ the operator, the amount and the reason (core.payments.refund does the money).
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
+from core.localtime import local, zone_of
 from core.auth.tables import ServiceNumber
 from core.i18n import N_
 from core.money import parse_yuan
@@ -38,7 +38,7 @@ OUTCOMES = {"succeeded": N_("The refund was made."),
 
 
 def _zone(request: Request):
-    return ZoneInfo(info(request).tenant.timezone or "Asia/Shanghai")
+    return zone_of(info(request).tenant)
 
 
 def _day(text: str) -> dt.date | None:
@@ -77,7 +77,7 @@ async def payments_list(request: Request) -> Response:
         query = query.where(PaymentIntent.created_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone))
     page = _page(request)
     rows = await query.limit(PAGE + 1).offset((page - 1) * PAGE)
-    when = {r["public_id"]: r["created_at"].astimezone(zone).strftime("%Y-%m-%d %H:%M") for r in rows}
+    when = {r["public_id"]: local(r["created_at"], zone) for r in rows}
     return await render(request, "console/payments.html", {
         "intents": rows[:PAGE], "filters": filters, "states": STATES, "bad_dates": errors, "when": when, "page": page,
         "more": len(rows) > PAGE, "page_url": page_url(request)}, status=400 if errors else 200, audience="operator")
@@ -94,7 +94,7 @@ async def _payment_page(request: Request, intent_id: str, form: Form, *, notice:
     return await render(request, "console/payment.html", {
         "intent": intent, "ledger": ledger, "refunds": refunds, "form": form, "notice": notice,
         "provider_label": provider_label(hall_of(request), info(request).tenant, intent.provider),
-        "local": lambda moment: moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else "",
+        "local": lambda moment: local(moment, zone, "second"),
         "refundable_fen": intent.amount_fen - intent.refunded_fen if intent.state in PAID else 0,
         "can_refund": bool(principal and principal.can("core.payments.refund"))}, status=status, audience="operator")
 

@@ -8,6 +8,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 
 from core.tenancy import Tenant
+from core.web.client import client_address  # noqa: F401  (kept importable here; the one definition is core.web.client)
 
 SCOPE_KEY = "hall.request"
 
@@ -52,17 +53,3 @@ class RequestInfo:
 
 def info(connection: ASGIConnection) -> RequestInfo:
     return connection.scope[SCOPE_KEY]  # type: ignore[literal-required]
-
-
-def client_address(connection: ASGIConnection) -> str:
-    """The client's address: the peer, or - when the peer is a trusted proxy - the last untrusted X-Forwarded-For hop."""
-    client = connection.client
-    peer = client.host if client else "unknown"
-    trusted = connection.app.state.hall.deployment.server.trusted_proxies
-    if not trusted or peer not in trusted:
-        return peer
-    hops = [h.strip() for h in connection.headers.get("x-forwarded-for", "").split(",") if h.strip()]
-    for hop in reversed(hops):  # walk back from the nearest proxy; the first untrusted hop is the client
-        if hop not in trusted:
-            return hop[:64]
-    return peer

@@ -18,7 +18,6 @@ import asyncio
 import datetime as dt
 import html
 import logging
-from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
@@ -27,6 +26,7 @@ from litestar.response import Redirect
 
 from core.auth.tables import CustomerAccount
 from core.payments import ledger
+from core.localtime import local
 from core.payments.intents import get_intent, intents_of, start_checkout
 from core.payments.model import OPEN, Intent, PaymentError, now
 from core.payments.notify import handle_notification
@@ -38,6 +38,7 @@ from core.payments.tables import PaymentEvent
 from core.tenancy import require_tenant
 from core.web.context import info
 from core.web.render import hall_of, render
+from core.web.security_headers import NONCE_KEY, with_nonce
 
 log = logging.getLogger("hall.payments")
 QUERY_TIMEOUT = 5.0  # seconds the return page waits for the gateway before showing "pending"
@@ -70,7 +71,8 @@ async def checkout_response(request: Request, intent: Intent, *, channel: str | 
         return await render(request, "pay/return.html", {"intent": now, "provider_label": provider_label(hall, info(request).tenant, now.provider)},
                             status=409)
     if checkout.form_html:
-        return Response(content=checkout.form_html, media_type="text/html", headers={"Cache-Control": "no-store"})
+        html_page = with_nonce(checkout.form_html, request.scope.get(NONCE_KEY, ""))  # its auto-submit script passes the CSP
+        return Response(content=html_page, media_type="text/html", headers={"Cache-Control": "no-store"})
     return Redirect(path=checkout.redirect_url, status_code=303)
 
 
@@ -157,8 +159,7 @@ async def pay_history(request: Request) -> Response:
     legacy_id = await customer_legacy_id(request)
     intents = await intents_of(customer_id=legacy_id) if legacy_id else []
     labels = {p: provider_label(hall, tenant, p) for p in {i.provider for i in intents}}
-    zone = ZoneInfo(tenant.timezone or "Asia/Shanghai")
-    when = {i.id: i.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") for i in intents}
+    when = {i.id: local(i.created_at, tenant) for i in intents}
     return await render(request, "pay/history.html", {"intents": intents, "labels": labels, "when": when})
 
 
@@ -172,7 +173,11 @@ async def customer_legacy_id(request: Request) -> str:
 
 
 def auto_submit_form(action: str, fields: dict[str, str]) -> str:
-    """An auto-submitting POST form, for providers whose gateway wants one (``Checkout.form_html``)."""
+    """An auto-submitting POST form, for providers whose gateway wants one (``Checkout.form_html``).
+
+    Its script gets the response's CSP nonce in :func:`checkout_response`; the provider lists the
+    action's origin in ``form_origins`` so the policy's form-action lets the form go there.
+    """
     inputs = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in fields.items())
     return (f'<!doctype html><html><body><form id="pay" method="post" action="{html.escape(action)}">{inputs}'
             f'<noscript><input type="submit"></noscript></form>'

@@ -13,6 +13,7 @@ from core.i18n import LANGUAGE_NAMES, LANGUAGES
 from core.utils import await_me_maybe, flatten
 from core.web.context import info
 from core.web.menus import MenuItem
+from core.web.security_headers import NONCE_KEY
 
 
 def hall_of(request: Request):
@@ -55,6 +56,7 @@ def base_context(request: Request, audience: str) -> dict[str, Any]:
         "audience": audience,
         "menu": menu(request, audience),
         "current_path": ri.url(request.url.path),
+        "csp_nonce": request.scope.get(NONCE_KEY, ""),
     }
     return ctx
 

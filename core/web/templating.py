@@ -14,6 +14,8 @@ import jinja2
 from markupsafe import Markup
 
 from core.i18n import load_translations
+from core.labels import label_of, merged_labels
+from core.localtime import template_filter as localtime_filter
 from core.money import format_fen
 from core.web.themes import theme_chain, theme_variables
 
@@ -87,6 +89,28 @@ def _fast_ngettext(func):
     return ngettext
 
 
+def key_values(data) -> list[tuple[str, str]]:
+    """An audit entry's before/after JSON as readable ``key: value`` pairs (lists joined, nested values as compact JSON)."""
+    import json
+
+    if isinstance(data, str) and data.strip().startswith("{"):  # a JSON column read without load_json
+        try:
+            data = json.loads(data)
+        except ValueError:
+            pass
+    if not isinstance(data, dict):
+        return [("", json.dumps(data, ensure_ascii=False))] if data not in (None, "", {}) else []
+
+    def text(value) -> str:
+        if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+            return ", ".join(str(v) for v in value)
+        if isinstance(value, (dict, list)):
+            return json.dumps(value, ensure_ascii=False)
+        return "" if value is None else str(value)
+
+    return [(str(k), text(v)) for k, v in data.items()]
+
+
 class Templates:
     def __init__(self, hall: "Hall"):
         self.hall = hall
@@ -130,8 +154,21 @@ class Templates:
             env.globals["theme"] = theme_variables(self.hall.themes, tenant.theme)
             env.globals["tenant"] = tenant
             env.filters["fen"] = format_fen
+            env.filters["localtime"] = localtime_filter(tenant)
+            env.globals["label"] = self._labeller(translations.gettext)
+            env.filters["key_values"] = key_values
             self._envs[key] = env
         return env
+
+    def _labeller(self, gettext):
+        labels = merged_labels(self.hall)
+
+        def label(domain: str, code) -> str:
+            """``label("payment_state", "succeeded")`` → 已支付: a stored code's translated display name."""
+            msgid = label_of(labels, domain, code)
+            return gettext(msgid) if msgid else ("" if code is None else str(code))
+
+        return label
 
     def gettext(self, language: str):
         return self.translations[language].gettext

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
 
 from litestar import Request
 from litestar.exceptions import NotFoundException
 
 from core.auth.tables import Operator
 from core.i18n import N_
+from core.localtime import local
 from core.web.context import info
 from core.web.forms import Form
 from core.workorders import Actor, NotFound, WorkOrderError, collect_types, get_order, types_for
@@ -95,5 +95,5 @@ def data_template(order: dict) -> list[str]:
 
 def local_time(request: Request):
     """``local(moment, fmt)`` for templates: a stored UTC time in the tenant's time zone."""
-    zone = ZoneInfo(getattr(info(request).tenant, "timezone", "") or "Asia/Shanghai")
-    return lambda moment, fmt="%Y-%m-%d %H:%M": moment.astimezone(zone).strftime(fmt) if moment else ""
+    tenant = info(request).tenant
+    return lambda moment, fmt="minute": local(moment, tenant, fmt)

@@ -27,11 +27,9 @@ def translator(hall, language: str, tenant_default: str = "zh_CN"):
 
 
 def _local(moment, tenant) -> str:
-    from zoneinfo import ZoneInfo
+    from core.localtime import local
 
-    if moment is None:
-        return "-"
-    return moment.astimezone(ZoneInfo(getattr(tenant, "timezone", "") or "Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    return local(moment, tenant, empty="-")
 
 
 def _hall_name(tenant, language: str) -> str:

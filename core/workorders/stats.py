@@ -14,10 +14,11 @@ import statistics
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from core.localtime import DEFAULT_ZONE, zone_of
 from core.workorders.tables import WorkOrder
 
 GROUPS = ("type", "category", "department", "assignee", "day", "month")
-CHINA = ZoneInfo("Asia/Shanghai")
+CHINA = ZoneInfo(DEFAULT_ZONE)  # for callers without a tenant
 COLUMNS = (WorkOrder.id, WorkOrder.type, WorkOrder.category, WorkOrder.department, WorkOrder.assignee, WorkOrder.created_at,
            WorkOrder.first_response_at, WorkOrder.resolved_at, WorkOrder.closed_at, WorkOrder.deadline_at,
            WorkOrder.escalated_at, WorkOrder.rating, WorkOrder.reopen_count)
@@ -123,5 +124,5 @@ async def figures(start: dt.datetime, end: dt.datetime, *, by: str | None = None
     from core.tenancy import require_tenant
 
     now = now or dt.datetime.now(dt.timezone.utc)
-    zone = tz or ZoneInfo(getattr(require_tenant(), "timezone", "") or "Asia/Shanghai")
+    zone = tz or zone_of(require_tenant())
     return aggregate(await orders_between(start, end, types), by, now, zone)

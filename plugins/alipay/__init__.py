@@ -53,3 +53,11 @@ def make_payment_provider(hall, tenant, provider_id, settings):
     if provider_id != PROVIDER_ID:
         return None
     return build_provider(hall, tenant, settings)
+
+
+@hookimpl
+def register_labels(hall):
+    """The plugin's name where the console lists plugins (role editor, tenants)."""
+    from core.i18n import N_
+
+    return {"plugin": {"alipay": N_("Alipay")}}

@@ -8,6 +8,9 @@ It uses python-alipay-sdk, around three traps measured in its source (alipay/__i
 - the gateway is the private attribute ``_gateway`` (real one, or the old sandbox when
   ``debug=True``): another gateway (our local sandbox) is set by assigning it.
 Its RSA check itself is swapped for OpenSSL's (OpenSSLVerifyingAliPay): same answers, ~25x faster.
+And the SDK stamps every request's ``timestamp`` with ``datetime.now()``, the server's local time:
+on a UTC server that is 8 hours off Beijing time and Alipay refuses the request
+(isv.invalid-timestamp). ``build_body`` re-stamps it in Beijing time, whatever the server's zone.
 """
 
 from __future__ import annotations
@@ -35,6 +38,11 @@ BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")  # Alipay reads time_expire as Beij
 NETWORK_ERRORS = (OSError, http.client.HTTPException, json.JSONDecodeError, UnicodeDecodeError)
 
 
+def beijing_timestamp(now: dt.datetime | None = None) -> str:
+    """Alipay's ``timestamp``: Beijing wall-clock time, "yyyy-MM-dd HH:mm:ss" (never the server's local zone)."""
+    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
 class OpenSSLVerifyingAliPay(AliPay):
     """The SDK's client, with only its RSA check done by OpenSSL (cryptography) instead of pycryptodome.
 
@@ -43,6 +51,11 @@ class OpenSSLVerifyingAliPay(AliPay):
     pycryptodome check took 1.4 ms per notification (about 700 a second on one
     core, under the 1,000/s the notify endpoint must take); OpenSSL's takes ~0.05 ms.
     """
+
+    def build_body(self, *args, **kwargs):
+        data = super().build_body(*args, **kwargs)
+        data["timestamp"] = beijing_timestamp()  # before signing: sign_data signs what build_body returned
+        return data
 
     def _load_key(self):
         super()._load_key()
@@ -73,6 +86,7 @@ class AlipayProvider:
                                              alipay_public_key_string=keys.alipay_public_key, sign_type=settings.sign_type,
                                              config=AliPayConfig(timeout=settings.timeout_seconds))
         self.client._gateway = settings.gateway  # the SDK's only switch is debug=True (Alipay's own sandbox)
+        self.form_origins = (settings.gateway,)  # the pay form's redirect goes there: the hall's CSP form-action allows it
 
     # -- paying -------------------------------------------------------------
     async def create_checkout(self, request: CheckoutRequest) -> Checkout:

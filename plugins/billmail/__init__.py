@@ -56,3 +56,13 @@ def menu_items(hall, tenant, request, audience):
     if audience == "operator":
         return [MenuItem(N_("Bill e-mails"), "/billmail/console", permission="billmail.view", order=70)]
     return [MenuItem(N_("Bill e-mails"), "/billmail/", order=45)]
+
+
+@hookimpl
+def register_labels(hall):
+    """Display names of the codes this plugin stores (audit actions, object types) and of the plugin itself."""
+    return {
+        "plugin": {"billmail": N_("Monthly bill e-mail")},
+        "audit_action": {"billmail.resend": N_("Resent a bill e-mail")},
+        "object_type": {"billmail_send": N_("Bill e-mail")},
+    }

@@ -18,13 +18,14 @@ import csv
 import datetime as dt
 import io
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.header import Header
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
 
 from markupsafe import Markup
 
+from core.legacy.names import display_names, localise_items
 from core.i18n import LANGUAGES, N_
 from core.legacy.settings import tenant_zone
 from core.money import format_fen
@@ -53,6 +54,7 @@ class MailContext:
     gettext: object
     html_gettext: object  # quick_gettext for each template
     text_gettext: object
+    item_names: dict = field(default_factory=dict)  # charge names per language (core/legacy/names.py)
 
     @property
     def domain(self) -> str:
@@ -96,7 +98,8 @@ def mail_context(hall, tenant: Tenant, language: str, data_as_of: str) -> MailCo
                        mask=settings.mask_called_numbers, max_calls=settings.max_calls, data_as_of=data_as_of,
                        html=env.get_template("billmail/mail.html"), text=env.get_template("billmail/mail.txt"),
                        gettext=templates.gettext(language), html_gettext=quick_gettext(templates.gettext(language), True),
-                       text_gettext=quick_gettext(templates.gettext(language), False))
+                       text_gettext=quick_gettext(templates.gettext(language), False),
+                       item_names=display_names(hall, tenant, "bill_items"))
 
 
 def message_id(ctx: MailContext, send_id: int) -> str:
@@ -168,6 +171,7 @@ def build(ctx: MailContext, *, send_id: int, to: str, number: str, bill: dict, i
     hall_name = ctx.tenant.display_name(ctx.language)
     shown = calls[:ctx.max_calls] if ctx.max_calls else []
     link = unsubscribe_url(ctx, token)
+    items = localise_items(items, ctx.item_names, ctx.language, ctx.tenant.language)
     values = {"hall_name": hall_name, "hotline": ctx.tenant.brand.hotline, "number": number, "bill": bill, "items": items,
               "owed_fen": max(0, (bill["amount_fen"] or 0) - (bill["paid_fen"] or 0)),
               "status": _(STATUS.get(bill["status"], bill["status"])), "calls": len(calls), "calls_shown": len(shown),

@@ -92,3 +92,13 @@ def bill_actions(hall, tenant, request, bill):
     if bill["status"] in ("unpaid", "partial") and int(bill["amount_fen"]) > int(bill["paid_fen"]):
         return [(N_("Pay this bill"), f"/billpay/?bill={quote(bill['legacy_id'], safe='')}#bill-{quote(bill['legacy_id'], safe='')}")]
     return []
+
+
+@hookimpl
+def register_labels(hall):
+    """Display names of the codes this plugin stores (audit actions, object types) and of the plugin itself."""
+    return {
+        "plugin": {"billpay": N_("Bill payment")},
+        "audit_action": {"billpay.report.run": N_("Ran the reconciliation report"), "billpay.invoice.read": N_("Read an invoice")},
+        "object_type": {"recon_report": N_("Reconciliation report")},
+    }

@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from zoneinfo import ZoneInfo
 
+from core.localtime import zone_of
 from core.db import transaction
 from core.i18n import N_
 from core.money import format_fen
@@ -39,7 +39,7 @@ KINDS = ("paid_at_gateway_not_in_hall", "paid_in_hall_not_at_gateway", "amount_d
 
 
 def day_range(tenant, day_from: dt.date, day_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    zone = ZoneInfo(tenant.timezone or "Asia/Shanghai")
+    zone = zone_of(tenant)
     start = dt.datetime.combine(day_from, dt.time(), zone)
     end = dt.datetime.combine(day_to + dt.timedelta(days=1), dt.time(), zone)
     return start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
@@ -176,6 +176,6 @@ async def run_report(hall, day_from: dt.date, day_to: dt.date, *, trigger: str =
 async def nightly_report(hall, tenant_id: str, **_) -> None:
     """The job: yesterday (in the tenant's time zone), stored; safe to run twice (the second run replaces the first)."""
     tenant = require_tenant()
-    today = now().astimezone(ZoneInfo(tenant.timezone or "Asia/Shanghai")).date()
+    today = now().astimezone(zone_of(tenant)).date()
     yesterday = today - dt.timedelta(days=1)
     await run_report(hall, yesterday, yesterday, trigger="nightly", run_by="job")

@@ -124,9 +124,10 @@ async def report_csv(request: Request, report_id: FromPath[int]) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["kind", "intent_id", "reason", "hall_state", "gateway_status", "amount_fen", "owner", "customer_id", "provider", "created_at"])
-    for m in row["mismatches"]:
+    zone = zone_of(request)
+    for m in row["mismatches"]:  # created_at is stored as UTC ISO text: exported in the tenant's zone like every shown time
         writer.writerow([cell(m.get(k, "")) for k in ("kind", "intent_id", "reason", "state", "gateway_status", "amount_fen", "owner",
-                                                      "customer_id", "provider", "created_at")])
+                                                      "customer_id", "provider")] + [cell(local(m.get("created_at") or None, zone))])
     name = f"reconciliation-{row['day_from']}-{row['day_to']}-{row['id']}.csv"
     return Response(content="\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

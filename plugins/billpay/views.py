@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
 
 from litestar import Request
 from litestar.exceptions import NotFoundException
 
+from core import localtime
 from core.auth.customers import linked_numbers
 from core.payments import get_intent
 from core.payments.model import Intent
@@ -34,11 +34,12 @@ async def own_payment(request: Request, intent_id: str) -> Intent:
 
 
 def zone_of(request: Request):
-    return ZoneInfo(info(request).tenant.timezone or "Asia/Shanghai")
+    return localtime.zone_of(info(request).tenant)
 
 
-def local(moment, zone, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
-    return moment.astimezone(zone).strftime(fmt) if moment else ""
+def local(moment, zone, fmt: str = "second") -> str:
+    """``moment`` in ``zone`` (the tenant's: :func:`zone_of`), through the core's one formatter."""
+    return localtime.local(moment, zone, fmt)
 
 
 async def paid_bills(intent: Intent) -> list[dict]:

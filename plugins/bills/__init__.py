@@ -51,3 +51,11 @@ def menu_items(hall, tenant, request, audience):
     if audience == "operator":
         return [MenuItem(N_("Call-record access"), "/bills/console/access-log", permission="bills.access_log", order=70)]
     return [MenuItem(N_("My bills"), "/bills/", order=30)]
+
+
+@hookimpl
+def register_labels(hall):
+    """Display names of the codes this plugin stores (audit actions, object types) and of the plugin itself."""
+    return {
+        "plugin": {"bills": N_("Bills and call records")},
+    }

@@ -10,6 +10,7 @@ from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
+from core.legacy.names import display_names, localise_items
 from core.legacy.settings import tenant_zone
 from core.web.context import info
 from core.web.data_as_of import data_as_of_context
@@ -40,6 +41,9 @@ async def problem(request: Request, error: months.BadMonth, number: str, status:
 async def bill_page(request: Request, number: str, month: str | None, linked: list[str]) -> Response:
     settings = settings_of(request)
     bills, items = await data.bills_with_items(number, settings.months_shown + 1)
+    ri = info(request)
+    names = display_names(request.app.state.hall, ri.tenant, "bill_items")  # charge names in the viewer's language
+    items = {bill: localise_items(rows, names, ri.language, ri.tenant.language) for bill, rows in items.items()}
     zone = tenant_zone(info(request).tenant)
     allowed = months.window(bills[0]["month"] if bills else None, settings.months_shown, zone)
     if month is not None:

@@ -59,3 +59,18 @@ def home_panels(hall, tenant, request, audience):
         return Panel("notices/panel.html", {"notices": await latest(limit)}, title=N_("Notices"), order=10)
 
     return panel
+
+
+@hookimpl
+def register_labels(hall):
+    """Display names of the codes this plugin stores (audit actions, object types) and of the plugin itself."""
+    return {
+        "plugin": {"notices": N_("Notices")},
+        "audit_action": {
+            "notices.create": N_("Created a notice"),
+            "notices.delete": N_("Deleted a notice"),
+            "notices.publish": N_("Published a notice"),
+            "notices.withdraw": N_("Withdrew a notice"),
+        },
+        "object_type": {"notice": N_("Notice")},
+    }

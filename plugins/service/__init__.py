@@ -92,3 +92,26 @@ def demo_data(hall, tenant):
     from plugins.service.demo import seed
 
     return seed(hall, tenant)
+
+
+@hookimpl
+def register_labels(hall):
+    """Display names of the codes this plugin stores (audit actions, object types) and of the plugin itself."""
+    return {
+        "plugin": {"service": N_("Customer service")},
+        "audit_action": {
+            "service.faq.publish": N_("Published a question and answer"),
+            "service.faq.delete": N_("Deleted a question and answer"),
+            "service.outlet.create": N_("Added an outlet"),
+            "service.outlet.update": N_("Changed an outlet"),
+            "service.outlet.delete": N_("Deleted an outlet"),
+            "service.page.create": N_("Added a service page"),
+            "service.page.update": N_("Changed a service page"),
+            "service.page.delete": N_("Deleted a service page"),
+        },
+        "object_type": {
+            "service_page": N_("Service page"),
+            "service_outlet": N_("Outlet"),
+            "service_faq": N_("Question and answer"),
+        },
+    }

@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get
 from litestar.params import FromQuery
 
+from core.localtime import zone_of
 from core.i18n import N_
 from core.web.context import info
 from core.web.render import gettext, render
@@ -27,7 +27,7 @@ COLUMNS = ("opened", "responded", "resolved", "breached", "escalated", "reopened
 
 
 def _zone(request: Request) -> dt.tzinfo:
-    return ZoneInfo(getattr(info(request).tenant, "timezone", "") or "Asia/Shanghai")
+    return zone_of(info(request).tenant)
 
 
 def _day(text: str, default: dt.date) -> dt.date:

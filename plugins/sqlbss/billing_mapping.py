@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from core.i18n import LANGUAGES
 from plugins.sqlbss import mapping as base
 from plugins.sqlbss.mapping import IDENT, TABLE, _Strict, code
 
@@ -64,6 +65,17 @@ class BillsMap(_Strict):
     _times = field_validator("month_format", "due_format", "changed_format")(classmethod(lambda cls, v: time_format(v)))
 
 
+def _languages(name: str | dict[str, str]) -> str | dict[str, str]:
+    """A name per language, its keys spelled as the hall's languages (Dynaconf lower-cases table keys: zh_cn)."""
+    if isinstance(name, str):
+        return name
+    known = {lang.casefold(): lang for lang in LANGUAGES}
+    unknown = [k for k in name if k.casefold() not in known]
+    if unknown:
+        raise ValueError(f"unknown language(s) {', '.join(unknown)}: use {' or '.join(LANGUAGES)}")
+    return {known[k.casefold()]: text for k, text in name.items()}
+
+
 class BillItemsMap(_Strict):
     table: str = Field(pattern=TABLE, description="Bill line-item table.")
     bill_key: str | list[str] = Field(description="Column(s) pointing at the bill, in the order of bills.key.")
@@ -72,8 +84,11 @@ class BillItemsMap(_Strict):
     amount: str = _col("Item amount column.")
     amount_format: MoneyFormat = "fen_int"
     order: str | None = _opt("Column giving the items' order on the bill; omitted means by code, then name.")
+    name_map: dict[str, str | dict[str, str]] = Field(
+        default_factory=dict, description='Item code -> the name customers read instead of the legacy one: a plain string (every language) or one per language, e.g. YZF = {zh_CN = "月租费", en = "Monthly fee"}. Codes without an entry keep the legacy name.')
 
     _key = field_validator("bill_key")(classmethod(lambda cls, v: base._columns(v)))
+    _names = field_validator("name_map")(classmethod(lambda cls, v: {code(k): _languages(x) for k, x in v.items()}))
 
 
 class CallsMap(_Strict):

@@ -50,6 +50,12 @@ class SqlBssConnector(ReconcilePort):  # reconciliation's id listing: plugins/sq
     def __repr__(self) -> str:
         return f"<SqlBssConnector {self.engine.url.render_as_string(hide_password=True)}>"
 
+    def display_names(self, kind: str) -> dict:
+        """Per-language names of legacy codes (core/legacy/names.py): ``bill_items`` → [connector.bill_items.name_map]."""
+        if kind == "bill_items" and self.mapping.bill_items is not None:
+            return dict(self.mapping.bill_items.name_map)
+        return {}
+
     # -- plumbing -----------------------------------------------------------------
     async def _run(self, work: Callable[[sa.Connection], Any]) -> Any:
         return await asyncio.to_thread(self._in_connection, work)

@@ -190,8 +190,8 @@ def test_forms_carry_the_csrf_token_in_their_html(hall):
 def test_throttling_behind_a_trusted_proxy_uses_the_forwarded_address(hall_factory):
     from core.testing import TenantSpec
 
-    harness = hall_factory([TenantSpec("alpha")], deployment={"server": {"trusted_proxies": ["testclient"]}})
-    client = harness.client("alpha")
+    harness = hall_factory([TenantSpec("alpha")], deployment={"server": {"trusted_proxies": ["10.0.0.0/8"]}})
+    client = harness.client("alpha", peer="10.0.0.2")
     for i in range(20):  # twenty failures from one customer behind the proxy
         client.post("/login", {"login": f"1390000{i:04d}", "password": "wrong-one-1"}, headers={"x-forwarded-for": "203.0.113.7"})
     customer = make_customer(24)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
+
 from plugins.alipay.money import fen_to_yuan, yuan_to_fen
 from plugins.alipay.sandbox.config import SandboxConfig
-from plugins.alipay.sandbox.store import TradeStore, now_text
+from plugins.alipay.sandbox.store import BEIJING, TradeStore, now_text
 from plugins.alipay.signing import content, sign_text, verify_text
 
 PAGE_METHODS = {"alipay.trade.page.pay": "FAST_INSTANT_TRADE_PAY", "alipay.trade.wap.pay": "QUICK_WAP_PAY"}
 API_METHODS = ("alipay.trade.query", "alipay.trade.refund", "alipay.trade.close")
+TIMESTAMP_TOLERANCE = timedelta(minutes=15)  # how far a request's Beijing-time stamp may be from the gateway's clock
 NOT_EXIST = {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.TRADE_NOT_EXIST", "sub_msg": "交易不存在"}
 
 
@@ -30,11 +33,22 @@ def authenticate(config: SandboxConfig, params: dict[str, str]) -> tuple[str, di
         raise GatewayRefusal("isv.invalid-signature-type", "签名类型错误: only RSA2")
     if not verify_text(app.public_key, content(params), params.get("sign", "")):
         raise GatewayRefusal("isv.invalid-signature", "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配")
+    check_timestamp(params.get("timestamp", ""))
     try:
         biz = json.loads(params.get("biz_content") or "{}")
     except ValueError:
         raise GatewayRefusal("isv.invalid-parameter", "biz_content is not JSON") from None
     return params.get("method", ""), biz if isinstance(biz, dict) else {}
+
+
+def check_timestamp(text: str, now: datetime | None = None) -> None:
+    """Alipay reads ``timestamp`` as Beijing time and refuses one too far from its clock (a server stamping UTC is 8 h off)."""
+    try:
+        stamped = datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=BEIJING)
+    except ValueError:
+        raise GatewayRefusal("isv.invalid-timestamp", "非法的时间戳参数 (yyyy-MM-dd HH:mm:ss)") from None
+    if abs((now or datetime.now(BEIJING)) - stamped) > TIMESTAMP_TOLERANCE:
+        raise GatewayRefusal("isv.invalid-timestamp", f"非法的时间戳参数: {text} is not Beijing time now")
 
 
 def signed_answer(config: SandboxConfig, method: str, body: dict) -> str:
