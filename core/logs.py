@@ -1,7 +1,8 @@
 """One logging set-up for every long-running ``hall`` process: plain lines on stderr, which journald (or any supervisor) keeps.
 
 ``hall serve`` hands :func:`dictconfig` to granian (its own lines and every
-worker's), ``hall worker`` applies it with :func:`configure`. No timestamps
+worker's), ``hall worker`` applies it with :func:`configure`. ID numbers are
+masked on the way out (core.privacy.MaskingFilter), whichever logger wrote them. No timestamps
 beyond the one in the line: journald adds its own, a file redirect keeps ours.
 """
 
@@ -21,9 +22,11 @@ def dictconfig(level: str = "INFO") -> dict:
             "generic": {"format": FORMAT},
             "access": {"format": "%(asctime)s access: %(message)s"},
         },
+        # on the handlers, not a logger: a logger's filters miss what its children propagate to it
+        "filters": {"mask": {"()": "core.privacy.MaskingFilter"}},
         "handlers": {
-            "console": {"class": "logging.StreamHandler", "formatter": "generic", "stream": "ext://sys.stderr"},
-            "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stderr"},
+            "console": {"class": "logging.StreamHandler", "formatter": "generic", "stream": "ext://sys.stderr", "filters": ["mask"]},
+            "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stderr", "filters": ["mask"]},
         },
         "loggers": {
             "_granian": {"handlers": ["console"], "level": level, "propagate": False},

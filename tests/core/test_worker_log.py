@@ -26,3 +26,27 @@ def test_hall_worker_logs_its_start_and_every_job(hall_factory):
         assert re.search(r" INFO hall\.jobs\[\d+\]: job core\.housekeeping started \(every tenant\)", log), log[-3000:]
         assert re.search(r" INFO hall\.jobs\[\d+\]: job core\.housekeeping finished in \d+\.\d{3} s \(every tenant\)", log), log[-3000:]
     assert "hall worker stopped" in log
+
+
+def test_log_lines_mask_id_numbers_whichever_logger_writes_them():
+    """The handlers of core.logs mask ID numbers, also for child loggers (a root logger's own filter would miss them)."""
+    code = ("import logging; from core.logs import configure; configure(); "
+            "logging.getLogger('hall.anything').warning('customer %s signed up', '110101199003077777')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env())
+    assert done.returncode == 0, done.stderr
+    assert "WARNING hall.anything[" in done.stderr and "signed up" in done.stderr
+    assert "110101199003077777" not in done.stderr
+
+
+def test_stalled_after_must_outlast_a_few_heartbeats(tmp_path):
+    import pytest
+
+    from core.config import ConfigError
+    from core.hall import Hall
+    from core.testing import write_hall
+
+    config = write_hall(tmp_path / "hall", [TenantSpec("alpha", connector={})], database_url="sqlite:///hall.sqlite3",
+                        deployment={"jobs": {"heartbeat_seconds": 10, "stalled_after_seconds": 20}})
+    with pytest.raises(ConfigError) as caught:
+        Hall.from_config(config)
+    assert any("stalled_after_seconds must be at least 3 x heartbeat_seconds" in issue.reason for issue in caught.value.issues)
