@@ -32,6 +32,7 @@ def dictconfig(level: str = "INFO") -> dict:
             "_granian": {"handlers": ["console"], "level": level, "propagate": False},
             "granian.access": {"handlers": ["access"], "level": level, "propagate": False},
             "procrastinate": {"level": "WARNING"},  # its per-job lines repeat ours (core.jobs logs each job with its tenant)
+            "mail.log": {"level": "WARNING"},  # aiosmtpd (the demo's mail sink): a line per SMTP command
         },
         "root": {"handlers": ["console"], "level": level},
     }

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from core.testing.crash import REPO, child_env
+from core.testing.databases import create_scratch_database, drop_database, engine_under_test, pg_url_for
 from core.testing.mail import free_port
 from core.testing.served import stop, wait_for
 
@@ -35,13 +36,27 @@ def listening(port: int) -> bool:
 
 
 def test_no_serve_runs_the_sandbox_and_the_mail_sink_until_interrupted(tmp_path):
+    """On SQLite (the repository's hall.toml), or with HALL_TEST_DB=postgres on a scratch PostgreSQL database named by HALL_DATABASE__URL."""
+    import asyncio
+
     config, sandbox = demo_folder(tmp_path)
     mail = free_port()
     env = child_env(HALL_CONFIG=str(config), HALL_MAIL__PORT=str(mail), HALL_HALL__THEMES_DIR=str(REPO / "themes"))
+    database = asyncio.run(create_scratch_database("hall_demo")) if engine_under_test() == "postgres" else None
+    if database:
+        env["HALL_DATABASE__URL"] = pg_url_for(database)
+    try:
+        run_demo(tmp_path, env, mail, sandbox, "PostgreSQL" if database else "embedded SQLite")
+    finally:
+        if database:
+            asyncio.run(drop_database(database))
+
+
+def run_demo(tmp_path: Path, env: dict, mail: int, sandbox: int, engine: str) -> None:
 
     prepared = subprocess.run([HALL, "demo", "--prepare-only", "--subscribers", "20"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert prepared.returncode == 0, prepared.stdout[-3000:] + prepared.stderr[-3000:]
-    assert "Demo hall ready." in prepared.stdout and "database: embedded SQLite" in prepared.stdout
+    assert "Demo hall ready." in prepared.stdout and f"database: {engine}" in prepared.stdout
     assert not listening(mail) and not listening(sandbox)  # --prepare-only starts nothing
 
     log = tmp_path / "demo.log"
