@@ -1,8 +1,10 @@
-# Hall: make venv | make demo | make test | make clean
+# Hall: make venv | make demo | make test | make clean | make venv-prod (production: docs/deploying.md)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 
-.PHONY: venv demo test clean
+PROD_VENV ?= venv
+
+.PHONY: venv venv-prod demo test clean
 
 venv: $(VENV)/.installed
 
@@ -11,6 +13,14 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install -e '.[test]'
 	touch $@
+
+# Production: Hall and its runtime dependencies only - no test tools, no demo generator - into a fresh
+# virtualenv (default ./venv; make venv-prod PROD_VENV=/opt/hall/venv). Not editable: upgrade = pull + run again.
+venv-prod:
+	test -x $(PROD_VENV)/bin/python || $(PYTHON) -m venv $(PROD_VENV)
+	$(PROD_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PROD_VENV)/bin/python -m pip install --upgrade .
+	$(PROD_VENV)/bin/hall --help > /dev/null
 
 demo: venv
 	$(VENV)/bin/hall demo --host 127.0.0.1 --port 8000

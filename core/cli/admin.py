@@ -24,27 +24,40 @@ def migrate() -> None:
         click.echo(f"{app}: {message}")
 
 
-@cli.command(help="Run background and scheduled jobs (procrastinate on PostgreSQL, in-process on SQLite).")
+@cli.command(help="Run background and scheduled jobs (procrastinate on PostgreSQL, in-process on SQLite). Logs to stderr.")
 @click.option("--once", is_flag=True, help="Run what is due or queued, then stop.")
 def worker(once: bool) -> None:
     import asyncio
+    import logging
 
     from core.jobs import make_runner
+    from core.logs import configure
 
+    configure()
+    log = logging.getLogger("hall.worker")
     hall = load_hall()
 
     async def go():
         runner = make_runner(hall)
         hall.jobs = runner
-        if runner.kind == "procrastinate":
-            await runner.work(wait=not once)
-            return
-        if once:
-            await runner.run_due()
-            return
-        while True:
-            await runner.run_due()
-            await asyncio.sleep(20)
+        settings = hall.deployment.jobs
+        log.info("hall worker started: engine %s (%s), queue hall, %d job(s) [%s], %d tenant(s) [%s], concurrency %d%s%s",
+                 runner.kind, "SQLite" if hall.db.is_sqlite else "PostgreSQL", len(runner.jobs), ", ".join(sorted(runner.jobs)), len(list(hall.tenants)),
+                 ", ".join(t.id for t in hall.tenants), settings.concurrency if runner.kind == "procrastinate" else 1,
+                 f", heartbeat every {settings.heartbeat_seconds:g} s, stalled after {settings.stalled_after_seconds:g} s"
+                 if runner.kind == "procrastinate" else "", ", once" if once else "")
+        try:
+            if runner.kind == "procrastinate":
+                await runner.work(wait=not once)
+                return
+            if once:
+                await runner.run_due()
+                return
+            while True:
+                await runner.run_due()
+                await asyncio.sleep(20)
+        finally:
+            log.info("hall worker stopped")
 
     run(with_db(hall, go))
 

@@ -1,4 +1,4 @@
-"""hall demo: a complete demo hall on the embedded database, from nothing, in one command.
+"""hall demo: a complete demo hall, from nothing, in one command (embedded SQLite, or PostgreSQL via HALL_DATABASE__URL).
 
 Writes a secrets file when there is none, generates a demo legacy database per
 tenant (Faker zh_CN data, valid ID numbers), migrates, syncs customers, creates
@@ -109,31 +109,97 @@ def start_mail_sink(port: int) -> object:
     return controller
 
 
-@cli.command(help="Set up and serve the demo hall (embedded SQLite, demo tenants and legacy data).")
+DEMO_HELP = """Set up and serve the demo hall: demo tenants, generated legacy data, operators, the Alipay sandbox and a mail sink.
+
+The database is the embedded SQLite file of hall.toml, or PostgreSQL when
+HALL_DATABASE__URL points to an existing database (for example
+HALL_DATABASE__URL=postgresql://postgres@127.0.0.1:5432/hall_demo hall demo);
+on PostgreSQL the demo also runs a `hall worker` for the background jobs.
+Needs the demo extras (make venv installs them; pip install '.[demo]').
+"""
+
+
+def _check_demo_extras() -> None:
+    try:
+        import aiosmtpd  # noqa: F401
+        import faker  # noqa: F401
+    except ImportError as exc:
+        raise click.ClickException(f"the demo needs the demo extras ({exc.name} is missing): pip install '.[demo]' (make venv installs them)")
+
+
+@cli.command(help=DEMO_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--subscribers", type=int, default=DEMO_SIZE, show_default=True, help="Customers per demo legacy database.")
-@click.option("--no-serve", is_flag=True, help="Prepare everything, print the credentials, and stop.")
-def demo(host: str, port: int, subscribers: int, no_serve: bool) -> None:
+@click.option("--no-serve", is_flag=True, help="Prepare everything and start the Alipay sandbox and the mail sink, but no web server "
+              "(serve the hall yourself: `hall serve`, and on PostgreSQL `hall worker`); runs until Ctrl-C.")
+@click.option("--prepare-only", is_flag=True, help="Prepare everything, print the credentials and stop: no sandbox, no mail sink, no server.")
+def demo(host: str, port: int, subscribers: int, no_serve: bool, prepare_only: bool) -> None:
     from core.config.loader import find_config
 
+    _check_demo_extras()
     ensure_secrets(find_config())
     hall = load_hall()
+    click.echo(f"database: {'embedded SQLite' if hall.db.is_sqlite else 'PostgreSQL'} ({hall.deployment.database.url.split('@')[-1]})")
     click.echo("generating demo legacy databases …")
     demo_customers = generate_legacy(hall, subscribers)
     report = run(with_db(hall, lambda: prepare(hall, demo_customers)))
     print_credentials(hall, report, host, port)
-    # Plugins' stand-in services (the Alipay sandbox): prepared always, started only when serving.
-    services = [s for s in hall.plugins.hook.demo_services(hall=hall, start=not no_serve, echo=click.echo) if s is not None]
-    if no_serve:
+    # Plugins' stand-in services (the Alipay sandbox): prepared always, started unless --prepare-only.
+    services = [s for s in hall.plugins.hook.demo_services(hall=hall, start=not prepare_only, echo=click.echo) if s is not None]
+    if prepare_only:
         return
-    sink = start_mail_sink(hall.deployment.mail.port)
+    running = [start_mail_sink(hall.deployment.mail.port), *services]
     try:
-        serve_app(host, port, 1)
+        if no_serve:
+            click.secho(f"\nAlipay sandbox and mail sink (port {hall.deployment.mail.port}) running; serve the hall yourself "
+                        f"(hall serve{'' if hall.db.is_sqlite else ', hall worker'}). Ctrl-C stops them.", bold=True)
+            wait_for_signal()
+        else:
+            running.append(start_worker(hall))
+            serve_app(host, port, 1)
     finally:
-        for service in [sink, *services]:
+        for service in running:
             if service is not None:
                 service.stop()
+
+
+def wait_for_signal() -> None:
+    """Block until SIGINT or SIGTERM."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+
+
+class _Worker:
+    def __init__(self, proc):
+        self.proc = proc
+
+    def stop(self) -> None:
+        import subprocess
+
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def start_worker(hall):
+    """On PostgreSQL the web process runs no jobs: a `hall worker` beside the demo server does (SQLite: nothing to start)."""
+    import os
+    import subprocess
+    import sys
+
+    if hall.db.is_sqlite:
+        return None
+    env = {**os.environ, "HALL_CONFIG": str(hall.settings.config_file)}
+    click.echo("starting `hall worker` for the background jobs (PostgreSQL)")
+    return _Worker(subprocess.Popen([sys.executable, "-m", "core.cli", "worker"], env=env))
 
 
 def print_credentials(hall, report: dict, host: str, port: int) -> None:

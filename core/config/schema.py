@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 TENANT_ID = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
 LANGUAGES = ("zh_CN", "en")
@@ -89,6 +89,15 @@ class MailSection(Strict):
 
 class JobsSection(Strict):
     schedule_in_web: bool = Field(True, description="SQLite only: run periodic jobs inside the web process. Turn off when a separate `hall worker` runs them (on PostgreSQL `hall worker` always does).")
+    concurrency: int = Field(1, ge=1, le=32, description="PostgreSQL: jobs one `hall worker` process runs at the same time.")
+    heartbeat_seconds: float = Field(10.0, ge=0.5, le=300, description="PostgreSQL: how often each `hall worker` records that it is alive.")
+    stalled_after_seconds: float = Field(60.0, ge=2, le=3600, description="PostgreSQL: a worker silent this long is taken for dead; the jobs it was running are retried by the other workers (at least 3x heartbeat_seconds).")
+
+    @model_validator(mode="after")
+    def _stalled_after_heartbeats(self):
+        if self.stalled_after_seconds < 3 * self.heartbeat_seconds:
+            raise ValueError("stalled_after_seconds must be at least 3 x heartbeat_seconds (a busy worker may miss one heartbeat)")
+        return self
 
 
 class DeploymentSettings(Strict):

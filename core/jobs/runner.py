@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 
-from core.jobs.spec import Job, all_jobs, run_for_tenants
+from core.jobs.spec import Job, all_jobs, run_for_tenants, run_logged
 
 log = logging.getLogger("hall.jobs")
 
@@ -42,9 +42,9 @@ class InProcessRunner:
 
     async def run_now(self, name: str, tenant_id: str | None = None, **kwargs) -> None:
         try:
-            await run_for_tenants(self.hall, self.jobs[name], tenant_id, **kwargs)
-        except Exception:  # a failed job is logged and retried on its next tick, never crashes the web process
-            log.exception("job %s failed", name)
+            await run_logged(self.hall, self.jobs[name], tenant_id, **kwargs)
+        except Exception:  # logged by run_logged; retried on its next tick, never crashes the web process
+            pass
 
     async def run_due(self, now: float | None = None) -> list[str]:
         now = time.monotonic() if now is None else now
@@ -83,13 +83,13 @@ class ProcrastinateRunner:
         hall = self.hall
 
         async def task(tenant_id: str | None = None, **kwargs):
-            await run_for_tenants(hall, job, tenant_id, **kwargs)
+            await run_logged(hall, job, tenant_id, **kwargs)
 
         task.__name__ = job.name.replace(".", "_")
         registered = self.app.task(name=job.name, queue="hall", pass_context=False)(task)
         if job.cron:
             async def periodic(timestamp: int):
-                await run_for_tenants(hall, job)
+                await run_logged(hall, job)
 
             periodic.__name__ = task.__name__ + "_periodic"
             self.app.periodic(cron=job.cron, periodic_id=job.name)(self.app.task(name=job.name + ".periodic", queue="hall")(periodic))
@@ -120,8 +120,21 @@ class ProcrastinateRunner:
             return True
 
     async def work(self, *, wait: bool = True) -> None:
+        """Run jobs until stopped (or, ``wait=False``, until the queue is empty), after requeueing dead workers' jobs."""
+        from core.jobs.recovery import retry_stalled, watch_stalled
+
+        settings = self.hall.deployment.jobs
         async with self.app.open_async():
-            await self.app.run_worker_async(queues=["hall"], wait=wait, install_signal_handlers=wait)
+            await retry_stalled(self.app, settings.stalled_after_seconds)
+            watch = asyncio.create_task(watch_stalled(self.app, settings.stalled_after_seconds, settings.heartbeat_seconds)) if wait else None
+            try:
+                await self.app.run_worker_async(queues=["hall"], wait=wait, install_signal_handlers=wait, concurrency=settings.concurrency,
+                                                update_heartbeat_interval=settings.heartbeat_seconds,
+                                                stalled_worker_timeout=settings.stalled_after_seconds)
+            finally:
+                if watch is not None:
+                    watch.cancel()
+                    await asyncio.gather(watch, return_exceptions=True)
 
 
 def make_runner(hall):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 from typing import Awaitable, Callable
+
+log = logging.getLogger("hall.jobs")
 
 
 @dataclass(frozen=True)
@@ -49,3 +53,16 @@ async def run_for_tenants(hall, job: Job, tenant_id: str | None = None, **kwargs
             continue
         with tenant_scope(tenant):
             await job.func(hall, tenant.id, **kwargs)
+
+
+async def run_logged(hall, job: Job, tenant_id: str | None = None, **kwargs) -> None:
+    """:func:`run_for_tenants` with a line when the job starts, ends (with its duration) or fails (re-raised)."""
+    where = f"tenant {tenant_id}" if tenant_id else "every tenant"
+    log.info("job %s started (%s)", job.name, where)
+    started = time.perf_counter()
+    try:
+        await run_for_tenants(hall, job, tenant_id, **kwargs)
+    except Exception:
+        log.exception("job %s failed after %.3f s (%s)", job.name, time.perf_counter() - started, where)
+        raise
+    log.info("job %s finished in %.3f s (%s)", job.name, time.perf_counter() - started, where)

@@ -10,7 +10,7 @@ the tenant connector's ``writeback`` port (:class:`~core.legacy.ports.LegacyWrit
 - **Claims.** An event is claimed with a conditional ``UPDATE … WHERE status =
   'pending' … RETURNING`` (as ``core/notify/outbox.py`` does), so two workers
   never deliver it at the same time. A claim older than :data:`CLAIM_TIMEOUT`
-  belongs to a crashed worker and is freed.
+  (two minutes) belongs to a crashed worker and is freed.
 - **Exactly once on the legacy side.** A crash after the legacy write but
   before the event is marked delivered means the event is delivered again;
   the port must ignore an event id it has seen (``write_event`` is idempotent).
@@ -48,8 +48,11 @@ from core.privacy import scrub
 log = logging.getLogger("hall.legacy.outbox")
 
 STATUSES = ("pending", "delivering", "delivered", "dead")
-CLAIM_TIMEOUT = dt.timedelta(minutes=10)  # far longer than WRITE_TIMEOUT: only a crashed worker leaves such a claim
 WRITE_TIMEOUT = 60.0  # seconds one write_event may take before it counts as an outage
+# Twice WRITE_TIMEOUT: a live worker settles its claim within WRITE_TIMEOUT of taking it, so only a dead
+# worker (kill -9, a lost machine) leaves an older one. Its event goes out again within about two minutes,
+# as soon as any run of core.deliver_outbox looks (the dead worker's job itself is requeued by core.jobs.recovery).
+CLAIM_TIMEOUT = dt.timedelta(seconds=2 * WRITE_TIMEOUT)
 UNAVAILABLE = (ConnectionError, TimeoutError)
 
 
@@ -113,8 +116,10 @@ def _payload(value) -> dict:
 
 
 async def _claim(row_id: int, now: dt.datetime) -> dict | None:
+    # claimed_at is the moment of the claim (not the run's start, which a long run leaves far behind), so that
+    # CLAIM_TIMEOUT measures how long this claim has been held
     rows = await OutboxEvent.update({OutboxEvent.status: "delivering", OutboxEvent.attempts: OutboxEvent.attempts + 1,
-                                     OutboxEvent.claimed_at: now}).where(
+                                     OutboxEvent.claimed_at: max(now, _now())}).where(
         (OutboxEvent.id == row_id) & (OutboxEvent.status == "pending") & (OutboxEvent.next_attempt_at <= now)
     ).returning(OutboxEvent.id, OutboxEvent.event_id, OutboxEvent.kind, OutboxEvent.payload, OutboxEvent.attempts)
     return rows[0] if rows else None

@@ -183,7 +183,7 @@ def test_outbox_delivery_killed_at_random_moments_applies_every_event_once(hall_
 
     ids = h.in_tenant("jiangnan", emit_all)
     env = child_env(HALL_CONFIG=config_of(h))
-    # each start comes 11 minutes after the last: past CLAIM_TIMEOUT, so it frees the claims a killed run left
+    # each start comes 11 minutes after the last: past CLAIM_TIMEOUT (2 minutes), so it frees the claims a killed run left
     run = kill_and_resume(lambda n: python(DRIVER, "deliver", "jiangnan", str(11 * n), "7"), env=env, seed=3, kills=5,
                           after=(1, 12))
     assert run.kills >= 3, [(r.killed, r.steps, r.returncode) for r in run.rounds]

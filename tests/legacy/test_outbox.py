@@ -59,8 +59,9 @@ def test_a_crash_after_the_legacy_write_does_not_duplicate_it(hall, monkeypatch)
     fake = hall.connectors["alpha"]
     assert event_id in fake.events
     assert events(hall)[0]["status"] == "delivering"  # the claim of the dead worker
-    assert deliver(hall, now=NOW + dt.timedelta(days=1, minutes=5)).delivered == 0  # a live claim is left alone
-    assert deliver(hall, now=NOW + dt.timedelta(days=1, minutes=11)).delivered == 1  # a stale one is freed and retried
+    claimed = NOW + dt.timedelta(days=1)
+    assert deliver(hall, now=claimed + outbox.CLAIM_TIMEOUT / 2).delivered == 0  # a live claim is left alone
+    assert deliver(hall, now=claimed + outbox.CLAIM_TIMEOUT + dt.timedelta(seconds=1)).delivered == 1  # a stale one is freed and retried
     assert writes(fake, event_id) == 2 and len(fake.events) == 1  # written twice, applied once
     assert events(hall)[0]["status"] == "delivered"
 
