@@ -14,7 +14,7 @@ from core.money import format_fen
 
 LABELS = {
     "title": N_("Electronic invoice (VAT general invoice)"), "red_title": N_("Electronic invoice (red-letter, VAT general invoice)"),
-    "invoice_no": N_("Invoice number"), "provider_no": N_("Tax platform invoice number"), "verify_code": N_("Verification code"),
+    "invoice_no": N_("Invoice number"), "provider_no": N_("Tax platform invoice number"), "verify_code": N_("Invoice check code"),
     "issued_at": N_("Issued at"), "pending": N_("Not issued yet: the e-invoice service has not confirmed it"),
     "original_no": N_("Reverses invoice"), "buyer": N_("Buyer"), "tax_number": N_("Buyer tax number"),
     "seller": N_("Seller"), "seller_tax_number": N_("Seller tax number"), "seller_address_phone": N_("Address and telephone"),

@@ -25,7 +25,10 @@ AWAY = {"x-forwarded-for": "203.0.113.7"}  # an attacker's
 def _behind_proxy(hall_factory):
     from core.testing import TenantSpec
 
-    return hall_factory([TenantSpec("alpha")], deployment={"server": {"trusted_proxies": ["testclient"]}})
+    harness = hall_factory([TenantSpec("alpha")], deployment={"server": {"trusted_proxies": ["10.0.0.0/8"]}})
+    direct = harness.client
+    harness.client = lambda tenant_id, **kw: direct(tenant_id, **{"peer": "10.0.0.2", **kw})  # every client comes through the proxy
+    return harness
 
 
 def _waits(response) -> bool:

@@ -16,6 +16,7 @@ import concurrent.futures
 import os
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,9 @@ def bills_hall(live_hall):
     return live_hall, logins
 
 
+REPO = Path(__file__).resolve().parents[2]
+
+
 def _chart(page, canvas_id: str) -> dict:
     """The Chart.js instance on a canvas (its type and data) and the canvas's drawn size."""
     return page.evaluate("""(id) => {
@@ -121,6 +125,9 @@ def test_bills_chart_and_call_records(bills_hall, chromium, shoot, tenant):
         months = _chart(page, "bills-months")
         assert months["exists"] and months["type"] == "bar" and months["labels"] == 12 and months["datasets"] >= 4
         assert months["width"] > 0 and months["height"] > 0
+        first_colour = page.evaluate("() => Chart.getChart(document.getElementById('bills-months')).data.datasets[0].backgroundColor")
+        brand = tomllib.loads((REPO / "tenants" / tenant / "tenant.toml").read_text(encoding="utf-8"))["brand"]["primary_colour"]
+        assert first_colour.lower() == brand.lower()  # the tenant's own colours, not one palette for every tenant
         breakdown = _chart(page, "bills-breakdown")
         assert breakdown["exists"] and breakdown["type"] == "doughnut" and breakdown["width"] > 0 and breakdown["height"] > 0
         assert "2024-05" in page.locator("#bill h2").inner_text()

@@ -5,7 +5,13 @@
   if (!island || typeof Chart === "undefined") { return; }
   var data = JSON.parse(island.textContent);
   var labels = JSON.parse(document.getElementById("bills-labels").textContent);
-  var COLOURS = ["#0b5cad", "#2e9d5b", "#e67e22", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d", "#d4ac0d"];
+  var FALLBACK = ["#0b5cad", "#2e9d5b", "#e67e22", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d", "#d4ac0d"];
+  /* The tenant's own colours first: a theme's --chart-1..8 if it sets them, else its brand and accent colours. */
+  var css = getComputedStyle(document.documentElement);
+  function cssColour(name) { return (css.getPropertyValue(name) || "").trim(); }
+  var themed = [1, 2, 3, 4, 5, 6, 7, 8].map(function (n) { return cssColour("--chart-" + n); }).filter(Boolean);
+  if (!themed.length) { themed = [cssColour("--brand"), cssColour("--accent")].filter(Boolean); }
+  var COLOURS = themed.concat(FALLBACK.filter(function (c) { return themed.indexOf(c) < 0; }));
 
   function yuan(fen) {  /* integer fen -> "12.34", no floating point on money */
     var sign = fen < 0 ? "-" : "";
