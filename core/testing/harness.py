@@ -34,6 +34,8 @@ class TenantSpec:
     plugin_settings: dict[str, dict] = field(default_factory=dict)
     legacy: dict[str, Any] = field(default_factory=dict)  # the [legacy] table (retention, reconciliation, staleness)
     payments: dict[str, Any] = field(default_factory=dict)  # the [payments] table ({"providers": ["fake"]})
+    sms: dict[str, Any] = field(default_factory=dict)  # the [sms] table ({"provider": "smpp", "smpp": {...}})
+    environment: str = ""  # [tenant] environment: "production", "development" or "" (the deployment's)
 
     def __post_init__(self):
         self.name = self.name or f"{self.id} 测试营业厅"
@@ -83,7 +85,8 @@ def write_hall(root: Path, tenants: list[TenantSpec], *, database_url: str, mail
     for spec in tenants:
         folder = root / "tenants" / spec.id
         folder.mkdir(parents=True, exist_ok=True)
-        body = _toml_table("tenant", {"name": spec.name, "hosts": spec.hosts, "theme": spec.theme, "language": spec.language, "plugins": spec.plugins})
+        head = {"name": spec.name, "hosts": spec.hosts, "theme": spec.theme, "language": spec.language, "plugins": spec.plugins}
+        body = _toml_table("tenant", {**head, "environment": spec.environment} if spec.environment else head)
         body += [""] + _toml_table("connector", spec.connector)
         for plugin, values in spec.plugin_settings.items():
             body += [""] + _toml_table(f"plugins.{plugin}", values)
@@ -91,6 +94,8 @@ def write_hall(root: Path, tenants: list[TenantSpec], *, database_url: str, mail
             body += [""] + _toml_table("legacy", spec.legacy)
         if spec.payments:
             body += [""] + _toml_table("payments", spec.payments)
+        if spec.sms:
+            body += [""] + _toml_table("sms", spec.sms)
         (folder / "tenant.toml").write_text("\n".join(body) + "\n", encoding="utf-8")
     return config
 

@@ -20,5 +20,6 @@ async def send_code(request: Request, *, channel: str, recipient: str, code: str
     minutes = hall.deployment.security.otp_minutes
     subject = _(SUBJECT) % {"hall": ri.tenant.display_name(ri.language)}
     body = _(BODY) % {"code": code, "minutes": minutes}
-    message_id = await queue(channel=channel, recipient=recipient, subject=subject, body_text=body, purpose=purpose)
-    await deliver(message_id, hall.channels)
+    message_id = await queue(channel=channel, recipient=recipient, subject=subject, body_text=body, purpose=purpose,
+                             params={"code": code, "minutes": minutes})
+    await deliver(message_id, hall.channels_for(ri.tenant))  # inline: the customer is waiting (SMPP: at most [sms.smpp] timeout)

@@ -9,6 +9,7 @@ those again, so a retry after a half-sent long message sends only what is missin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class Outgoing:
     params: dict = field(default_factory=dict)  # the values the text was made from
     signature: str = ""
     accepted: dict[int, str] = field(default_factory=dict)  # part number → provider id, from earlier attempts
+    # called (from the channel's thread) with each Accepted part as soon as the provider took it: recorded at once
+    on_accepted: Callable[[Accepted], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

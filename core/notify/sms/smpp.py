@@ -137,6 +137,8 @@ class SmppChannel:
                     raise error(reason, outcome.accepted)
                 ident = resp.message_id.decode("ascii", "replace") if isinstance(resp.message_id, bytes) else str(resp.message_id)
                 outcome.accepted.append(Accepted(number, ident))
+                if msg.on_accepted is not None:
+                    msg.on_accepted(outcome.accepted[-1])  # durable before the next part goes
         except (smpplib.exceptions.ConnectionError, socket.timeout, OSError) as exc:
             raise TransientError(f"the SMSC connection failed after {len(outcome.accepted)} part(s): {exc or type(exc).__name__}",
                                  outcome.accepted) from None
