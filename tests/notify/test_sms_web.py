@@ -36,3 +36,20 @@ def test_the_smsc_down_does_not_break_the_page(smpp_hall, smsc):
     assert page.status_code == 200
     row = h.in_tenant("alpha", lambda: Message.select(Message.status, Message.last_error).first())
     assert row["status"] == "pending" and "unreachable" in row["last_error"]
+
+
+def test_operators_see_provider_parts_and_delivery_report(smpp_hall, smsc):
+    from sms_steps import collect_reports, send_sms
+
+    from core.testing import add_operator
+
+    h = smpp_hall()
+    smsc.hold_receipts = True
+    send_sms(h, "您的报修单 GD20240001 已受理，维修人员将在两小时内与您联系，请保持电话畅通。" * 3)
+    smsc.release_receipts()
+    collect_reports(h)
+    add_operator(h, "alpha", "chief")
+    client = h.client("alpha")
+    client.login_operator("chief")
+    page = client.get("/console/messages", params={"channel": "sms"}).text
+    assert "delivered · smpp · 共 3 条 · DELIVRD" in page
