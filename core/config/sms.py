@@ -23,7 +23,7 @@ class SmppSettings(_Strict):
 
     host: str = Field("", description="SMSC host name or address. Required when provider = \"smpp\".")
     port: int = Field(2775, ge=1, le=65535, description="SMSC port.")
-    system_id: str = Field("", max_length=15, description="The ESME account (system_id) the SMSC gave the hall. Required. The password is a secret: `smpp_password` under [sms.<tenant>] in the secrets file.")
+    system_id: str = Field("", max_length=15, description="The ESME account (system_id) the SMSC gave the hall. Required. The password is a secret (SMPP 3.4: at most 8 characters): `smpp_password` under [sms.<tenant>] in the secrets file.")
     system_type: str = Field("", max_length=12, description="system_type sent with the bind, if the SMSC wants one.")
     source_addr: str = Field("", max_length=20, description="Sender number (the tenant's service code, e.g. 1065900010000). Required.")
     source_addr_ton: int = Field(0, ge=0, le=6, description="Type of number of the sender (0 unknown, 1 international, 2 national, 3 network specific, 5 alphanumeric).")
