@@ -86,3 +86,13 @@ def test_the_aliyun_secret_comes_from_the_secrets_file(hall_factory, tmp_path, m
     monkeypatch.setenv("HALL_SECRETS_FILE", str(secrets))
     h = hall_factory(tenants=[aliyun_spec(api)])
     assert h.hall.sms_channels["alpha"].secret == ALIYUN_SECRET
+
+
+def test_two_tenants_on_one_smsc_account_are_refused(hall_factory, monkeypatch):
+    smsc = StandInSmsc()
+    for tid in ("ALPHA", "BETA"):
+        monkeypatch.setenv(f"HALL_TENANT_{tid}_SMS_SECRET__SMPP_PASSWORD", "pw")
+    beta = smpp_spec(smsc)
+    beta.id, beta.hosts = "beta", ["beta.test"]
+    [(file, key, reason)] = issues(hall_factory, [smpp_spec(smsc), beta])
+    assert file.endswith("tenants/beta/tenant.toml") and key == "sms.smpp.system_id" and "tenant 'alpha' already uses" in reason

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import random
 
@@ -73,9 +74,7 @@ async def deliver_sms(msg: dict, channel, settings: SmsSection, signature: str) 
         log.warning("SMS %s to %s not sent: rate limited", message_id, mask_number(msg["recipient"]))
         return False
     params = msg.get("params") or {}
-    if isinstance(params, str):
-        import json
-
+    if isinstance(params, str):  # PostgreSQL hands JSON back as text
         params = json.loads(params or "{}")
     loop = asyncio.get_running_loop()
 

@@ -56,6 +56,14 @@ def _smpp(hall, tenant, tfile, issues):
     if settings is None:
         return None, issues + [ConfigIssue(tfile, "sms.smpp", "provider = \"smpp\" needs an [sms.smpp] table with host, system_id and source_addr")]
     issues += _required(settings, "smpp", ("host", "system_id", "source_addr"), tfile)
+    # An SMSC hands an account's receipts to whichever of its sessions is bound: two tenants on one account would
+    # receive (and acknowledge) each other's receipts, which then match nothing and are lost.
+    accounts = hall.state.setdefault("core.smpp_accounts", {})
+    account = (settings.host.lower(), settings.port, settings.system_id)
+    owner = accounts.setdefault(account, tenant.id)
+    if settings.host and settings.system_id and owner != tenant.id:
+        issues.append(ConfigIssue(tfile, "sms.smpp.system_id", f"tenant {owner!r} already uses SMSC account {settings.system_id!r} "
+                                  f"on {settings.host}:{settings.port}; each tenant needs its own (delivery receipts go to the account)"))
     password, problem = read_secret(hall, tenant.id, "smpp_password")
     if problem:
         issues.append(problem)
