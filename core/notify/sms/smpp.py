@@ -82,6 +82,8 @@ class SmppChannel:
             report = receipt_of(pdu)
             if report is not None:
                 reports.append(report)
+            elif pdu.command == "deliver_sm":  # a customer's reply (MO SMS): the hall has no use for it yet
+                log.info("SMPP: a message from %s was acknowledged and ignored", mask_number((pdu.source_addr or b"").decode("ascii", "replace")))
 
         client.set_message_received_handler(received)
         try:
