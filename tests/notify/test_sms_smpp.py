@@ -94,3 +94,33 @@ def test_attempts_run_out(smpp_hall, smsc):
     retry_due(h)
     row = message(h, mid)
     assert (row["status"], row["attempts"]) == ("failed", 2) and "unreachable" in row["last_error"]
+
+
+def test_concurrent_senders_of_one_message_send_it_once(smpp_hall, smsc):
+    """Five deliveries of the same message at once (separate connections on PostgreSQL): one claim, one submit per part."""
+    import asyncio
+
+    from core.notify.outbox import deliver, queue
+    from core.tenancy import tenant_scope
+
+    h = smpp_hall()
+    tenant = h.tenant("alpha")
+
+    async def scenario():
+        with tenant_scope(tenant):
+            mid = await queue(channel="sms", recipient="13800000007", subject="", body_text=LONG, purpose="workorder")
+        started = asyncio.Event()
+
+        async def one():
+            await started.wait()
+            with tenant_scope(tenant):
+                return await deliver(mid, h.hall.channels_for(tenant))
+
+        tasks = [asyncio.create_task(one()) for _ in range(5)]
+        await asyncio.sleep(0)
+        started.set()
+        return mid, await asyncio.gather(*tasks)
+
+    mid, results = h.run(scenario())
+    assert sorted(results) == [False] * 4 + [True]
+    assert smsc.texts() == [f"【{SIGNATURE}】{LONG}"] and len(smsc.submitted) == message(h, mid)["parts"]
