@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ALIYUN_KEY_ID, SIGNATURE, TEMPLATES
+from sms_support import ALIYUN_KEY_ID, SIGNATURE, TEMPLATES
 from sms_steps import collect_reports, message, parts, retry_due, send_sms
 
 
@@ -30,7 +30,7 @@ def test_a_failed_report_fails_the_message(aliyun_hall, aliyun_api):
 
 
 def test_a_wrong_access_key_secret_fails_cleanly_with_the_services_reason(hall_factory, aliyun_api, monkeypatch):
-    from conftest import aliyun_spec
+    from sms_support import aliyun_spec
 
     monkeypatch.setenv("HALL_TENANT_ALPHA_SMS_SECRET__ALIYUN_ACCESS_KEY_SECRET", "not-the-secret")
     h = hall_factory(tenants=[aliyun_spec(aliyun_api)])
@@ -41,7 +41,7 @@ def test_a_wrong_access_key_secret_fails_cleanly_with_the_services_reason(hall_f
 
 
 def test_an_unknown_access_key_and_a_kind_without_template_fail_cleanly(hall_factory, aliyun_api, monkeypatch):
-    from conftest import ALIYUN_SECRET, aliyun_spec
+    from sms_support import ALIYUN_SECRET, aliyun_spec
 
     monkeypatch.setenv("HALL_TENANT_ALPHA_SMS_SECRET__ALIYUN_ACCESS_KEY_SECRET", ALIYUN_SECRET)
     h = hall_factory(tenants=[aliyun_spec(aliyun_api, aliyun={"access_key_id": "LTAI-unknown"})])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from conftest import ALIYUN_SECRET, aliyun_spec, smpp_spec
+from sms_support import ALIYUN_SECRET, aliyun_spec, smpp_spec
 
 from core.cli import cli
 from core.config import ConfigError

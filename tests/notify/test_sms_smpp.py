@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import SIGNATURE
+from sms_support import SIGNATURE
 from sms_steps import collect_reports, message, parts, retry_due, send_sms
 
 LONG = "您的报修单 GD20240001 已受理，维修人员将在两小时内与您联系。如有疑问请拨打客服热线 10000，感谢您对江南电信的支持。" * 2

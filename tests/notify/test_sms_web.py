@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import SIGNATURE
+from sms_support import SIGNATURE
 
 from core.notify.tables import Message
 from core.testing import make_customer, register_customer
