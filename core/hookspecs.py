@@ -234,7 +234,7 @@ def make_sms_channel(hall, tenant, provider, settings):
     """Build the SMS channel ``provider`` for ``tenant`` when it is yours; else return None.
 
     Asked only for providers the core does not build itself (``demo``, ``smpp``,
-    ``aliyun``) when a tenant's ``[sms] provider`` names one. ``settings`` is the
+    ``aliyun``, ``tencent``) when a tenant's ``[sms] provider`` names one. ``settings`` is the
     tenant's validated ``[sms]`` section (:class:`core.config.sms.SmsSection`); a
     provider's own settings belong under ``[plugins.<plugin>]`` and its secrets in
     the secrets file. Return an object with ``name = "sms"``, ``provider`` (its

@@ -51,10 +51,29 @@ class AliyunSettings(_Strict):
         return value if value.endswith("/") else value + "/"
 
 
+class TencentSettings(_Strict):
+    """[sms.tencent]: Tencent Cloud SMS (API 2021-01-11, SendSms / PullSmsSendStatus, TC3-HMAC-SHA256)."""
+
+    secret_id: str = Field("", description="The SecretId of the API key. Required. The SecretKey is a secret: `tencent_secret_key` under [sms.<tenant>] in the secrets file.")
+    sdk_app_id: str = Field("", description="The SMS application's SdkAppId (e.g. 1400000000). Required.")
+    endpoint: str = Field("https://sms.tencentcloudapi.com/", description="API endpoint. The default is Tencent Cloud's; tests use a local stand-in.")
+    region: str = Field("ap-guangzhou", description="X-TC-Region sent with each call.")
+    templates: dict[str, str] = Field(default_factory=dict, description="Template id per message kind, e.g. {signup = \"1234567\", reset = \"1234568\"}; `default` for kinds not listed.")
+    template_params: dict[str, list[str]] = Field(default_factory=lambda: {"default": ["code", "minutes"], "workorder": ["number", "state"]}, description="Tencent templates take their values by position ({1}, {2}, …): which of the message's values go in, in order, per kind (`default` for kinds not listed).")
+    timeout_seconds: float = Field(5.0, gt=0, le=60, description="Time limit for one API call.")
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/?#]+/?", value):
+            raise ValueError("the endpoint is an http(s) URL of a host, e.g. https://sms.tencentcloudapi.com/")
+        return value if value.endswith("/") else value + "/"
+
+
 class SmsSection(_Strict):
     """How the tenant sends SMS (docs/sms.md)."""
 
-    provider: str = Field("demo", description="`demo` (the message table only, read on the console's Messages page), `smpp` (the operator's SMSC, [sms.smpp]), `aliyun` (Alibaba Cloud SMS, [sms.aliyun]), or a provider an installed plugin offers (make_sms_channel hook). A production tenant may not use `demo`.")
+    provider: str = Field("demo", description="`demo` (the message table only, read on the console's Messages page), `smpp` (the operator's SMSC, [sms.smpp]), `aliyun` (Alibaba Cloud SMS, [sms.aliyun]), `tencent` (Tencent Cloud SMS, [sms.tencent]), or a provider an installed plugin offers (make_sms_channel hook). A production tenant may not use `demo`.")
     signature: str = Field("", max_length=12, description="Signature put in front of every SMS as 【signature】 (the name registered with the carrier / cloud; empty: the tenant's name). For aliyun it is the SignName.")
     max_attempts: int = Field(6, ge=1, le=20, description="Sending attempts before a message is marked failed (transient faults only: a refusal fails at once).")
     retry_seconds: int = Field(30, ge=1, le=3600, description="Wait before the first retry; doubled for each further attempt (with jitter), at most an hour.")
@@ -62,12 +81,13 @@ class SmsSection(_Strict):
     per_tenant_per_minute: int = Field(300, ge=1, le=100000, description="SMS of this tenant per minute (the SMSC's or cloud account's throughput); more wait for the next minute.")
     smpp: SmppSettings | None = Field(None, description="[sms.smpp] settings, see below.")
     aliyun: AliyunSettings | None = Field(None, description="[sms.aliyun] settings, see below.")
+    tencent: TencentSettings | None = Field(None, description="[sms.tencent] settings, see below.")
 
     @field_validator("provider")
     @classmethod
     def _provider(cls, value: str) -> str:
         if not re.fullmatch(r"[a-z][a-z0-9_-]{1,31}", value):
-            raise ValueError("a provider name is lower-case letters, digits, - or _ (demo, smpp, aliyun)")
+            raise ValueError("a provider name is lower-case letters, digits, - or _ (demo, smpp, aliyun, tencent)")
         return value
 
     @field_validator("signature")

@@ -21,3 +21,11 @@ def smpp_spec(smsc: StandInSmsc, **sms) -> TenantSpec:
 def aliyun_spec(api: StandInAliyunSms, **sms) -> TenantSpec:
     aliyun = {"access_key_id": ALIYUN_KEY_ID, "endpoint": api.endpoint, "templates": TEMPLATES, **sms.pop("aliyun", {})}
     return TenantSpec("alpha", sms={"provider": "aliyun", "signature": SIGNATURE, **sms, "aliyun": aliyun})
+
+TENCENT_ID, TENCENT_KEY, TENCENT_APP = "AKIDTEST000001", "tencent-secret-key", "1400000001"
+
+
+def tencent_spec(endpoint: str, **sms) -> TenantSpec:
+    tencent = {"secret_id": TENCENT_ID, "sdk_app_id": TENCENT_APP, "endpoint": endpoint,
+               "templates": {"signup": "1000001", "reset": "1000002", "workorder": "1000003"}, **sms.pop("tencent", {})}
+    return TenantSpec("alpha", sms={"provider": "tencent", "signature": SIGNATURE, **sms, "tencent": tencent})

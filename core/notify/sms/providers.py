@@ -14,7 +14,7 @@ from core.config.loader import secrets_path
 from core.notify.channels import OutboxSmsChannel
 from core.notify.sms.secrets import env_name, read_secret
 
-BUILT_IN = ("demo", "smpp", "aliyun")
+BUILT_IN = ("demo", "smpp", "aliyun", "tencent")
 CODE_KINDS = ("signup", "reset")  # the core's one-time codes: every cloud template map must cover them (or give `default`)
 
 
@@ -31,6 +31,8 @@ def build_channel(hall, tenant, tfile: str) -> tuple[object | None, list[ConfigI
         return _smpp(hall, tenant, tfile, issues)
     if sms.provider == "aliyun":
         return _aliyun(hall, tenant, tfile, issues)
+    if sms.provider == "tencent":
+        return _tencent(hall, tenant, tfile, issues)
     try:
         channel = hall.plugins.hook.make_sms_channel(hall=hall, tenant=tenant, provider=sms.provider, settings=sms)
     except ConfigError as exc:
@@ -92,3 +94,21 @@ def _aliyun(hall, tenant, tfile, issues):
     if problem:
         issues.append(problem)
     return (AliyunChannel(settings, secret, tenant.sms.signature) if not issues else None), issues
+
+
+def _tencent(hall, tenant, tfile, issues):
+    from core.notify.sms.tencent import TencentChannel
+
+    settings = tenant.sms.tencent
+    if settings is None:
+        return None, issues + [ConfigIssue(tfile, "sms.tencent", "provider = \"tencent\" needs an [sms.tencent] table with secret_id, sdk_app_id and templates")]
+    issues += _required(settings, "tencent", ("secret_id", "sdk_app_id"), tfile)
+    if not tenant.sms.signature:
+        issues.append(ConfigIssue(tfile, "sms.signature", "required for Tencent Cloud: the SignName approved in the SMS console, e.g. 江南电信"))
+    lacking = [k for k in CODE_KINDS if k not in settings.templates] if "default" not in settings.templates else []
+    if lacking:
+        issues.append(ConfigIssue(tfile, "sms.tencent.templates", f"no template id for {', '.join(lacking)} (one-time codes); add them or a `default`"))
+    secret, problem = read_secret(hall, tenant.id, "tencent_secret_key")
+    if problem:
+        issues.append(problem)
+    return (TencentChannel(settings, secret, tenant.sms.signature) if not issues else None), issues

@@ -5,6 +5,7 @@ In ``.secrets.toml`` beside hall.toml (or ``HALL_SECRETS_FILE``)::
     [sms.jiangnan]
     smpp_password = "…"
     aliyun_access_key_secret = "…"
+    tencent_secret_key = "…"
 
 or ``HALL_TENANT_<ID>_SMS_SECRET__SMPP_PASSWORD`` (and ``…__ALIYUN_ACCESS_KEY_SECRET``).
 """
@@ -17,7 +18,7 @@ import tomllib
 from core.config import ConfigIssue
 from core.config.loader import secrets_path
 
-NEEDED = {"smpp": "smpp_password", "aliyun": "aliyun_access_key_secret"}
+NEEDED = {"smpp": "smpp_password", "aliyun": "aliyun_access_key_secret", "tencent": "tencent_secret_key"}
 
 
 def env_name(tenant_id: str, key: str) -> str:
