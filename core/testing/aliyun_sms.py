@@ -117,7 +117,7 @@ class StandInAliyunSms:
             return self._send(params)
         if params["Action"] == "QuerySendDetails":
             return self._query(params)
-        return self._error(404, "InvalidAction.NotFound", f"Specified api is not found, please check your url and method.")
+        return self._error(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
 
     def _send(self, p: dict) -> tuple[int, dict]:
         if p.get("SignName") not in self.sign_names:
