@@ -31,6 +31,7 @@ class Hall:
         self.tenants = TenantDirectory({})
         self.settings_models: dict[str, type[BaseModel]] = {}
         self.connectors: dict[str, Any] = {}
+        self.sms_channels: dict[str, Any] = {}  # tenant id → its SMS channel ([sms], core/notify/sms/providers.py)
         self.db: Database | None = None
         self.jobs: Any = None  # the job runner, set when the app or a worker starts (core.jobs.make_runner)
         self.state: dict[str, Any] = {}  # for plugins: per-process caches keyed by plugin name
@@ -114,14 +115,24 @@ class Hall:
                 theme=theme, language=data.tenant.language or dep.hall.default_language,
                 brand=Brand(**data.brand.model_dump()), plugins=frozenset(n for n in enabled if n in known),
                 path=raw.path, connector=data.connector.model_dump(), settings=plugin_settings,
-                timezone=data.tenant.timezone, legacy=data.legacy,
+                timezone=data.tenant.timezone, legacy=data.legacy, sms=data.sms,
+                environment=data.tenant.environment or dep.hall.environment,
             )
+            issues += self._build_sms(tenants[tid], tfile)
         self.tenants = TenantDirectory(tenants)
         if connect_tenants and not issues:
             issues += self._build_connectors()
         if issues:
             raise ConfigError(issues)
         self.db = Database(dep.database.url, self.root, dep.database.pool_size)
+
+    def _build_sms(self, tenant: Tenant, tfile: str) -> list[ConfigIssue]:
+        from core.notify.sms.providers import build_channel
+
+        channel, issues = build_channel(self, tenant, tfile)
+        if channel is not None:
+            self.sms_channels[tenant.id] = channel
+        return issues
 
     def _build_connectors(self) -> list[ConfigIssue]:
         issues: list[ConfigIssue] = []
@@ -152,21 +163,25 @@ class Hall:
                     issues.append(ConfigIssue(tfile, "tenant.plugins", f"plugin {plugin!r} needs legacy port(s) {', '.join(lacking)} which connector {ctype or '(none)'!r} of tenant {tenant.id!r} lacks"))
         return issues
 
+    def channels_for(self, tenant: Tenant | None) -> dict:
+        """Delivery channels by name: ``email`` over SMTP, ``sms`` through the tenant's SMS provider ([sms])."""
+        from core.notify.channels import OutboxSmsChannel, SmtpChannel
+
+        email = self.state.get("core.smtp")
+        if email is None:
+            mail = self.deployment.mail
+            email = self.state["core.smtp"] = SmtpChannel(
+                host=mail.host, port=mail.port, sender=mail.sender, starttls=mail.starttls, username=mail.username,
+                password=mail.password.get_secret_value() if mail.password else "", timeout=mail.timeout_seconds)
+        sms = self.sms_channels.get(tenant.id) if tenant is not None else None
+        return {"email": email, "sms": sms or OutboxSmsChannel()}
+
     @property
     def channels(self) -> dict:
-        """Delivery channels by name: ``email`` over SMTP, ``sms`` through the configured SMS channel."""
-        channels = self.state.get("core.channels")
-        if channels is None:
-            from core.notify.channels import OutboxSmsChannel, SmtpChannel
+        """The current tenant's channels (see ``channels_for``)."""
+        from core.tenancy import current_tenant
 
-            mail = self.deployment.mail
-            channels = self.state["core.channels"] = {
-                "email": SmtpChannel(host=mail.host, port=mail.port, sender=mail.sender, starttls=mail.starttls,
-                                     username=mail.username, password=mail.password.get_secret_value() if mail.password else "",
-                                     timeout=mail.timeout_seconds),
-                "sms": OutboxSmsChannel(),
-            }
-        return channels
+        return self.channels_for(current_tenant())
 
     # -- queries ------------------------------------------------------------
     def hooks_for(self, tenant: Tenant):

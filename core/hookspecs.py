@@ -250,3 +250,21 @@ def payment_refunded(hall, tenant, intent, refund):
     the gateway again (the same refund id never refunds twice) and calls this
     hook again. Return nothing or an awaitable; do no slow network calls here.
     """
+
+
+@hookspec(firstresult=True)
+def make_sms_channel(hall, tenant, provider, settings):
+    """Build the SMS channel ``provider`` for ``tenant`` when it is yours; else return None.
+
+    Asked only for providers the core does not build itself (``demo``, ``smpp``,
+    ``aliyun``, ``tencent``) when a tenant's ``[sms] provider`` names one. ``settings`` is the
+    tenant's validated ``[sms]`` section (:class:`core.config.sms.SmsSection`); a
+    provider's own settings belong under ``[plugins.<plugin>]`` and its secrets in
+    the secrets file. Return an object with ``name = "sms"``, ``provider`` (its
+    name) and ``async send(*, recipient, subject, body_text, body_html="",
+    message=None)`` returning a :class:`core.notify.sms.base.SendOutcome`, and
+    optionally ``async poll_reports(pending)`` returning delivery reports; raise
+    :class:`core.notify.sms.base.TransientError` or ``PermanentError`` (see
+    docs/sms.md). Raise :class:`core.config.ConfigError` for bad settings: ``hall
+    check`` reports it. The first non-None result wins.
+    """

@@ -42,6 +42,8 @@ class Tenant:
     settings: dict[str, BaseModel] = field(default_factory=dict, hash=False, compare=False)
     timezone: str = "Asia/Shanghai"
     legacy: Any = field(default=None, hash=False, compare=False)  # core.config.schema.LegacySection; None = defaults
+    sms: Any = field(default=None, hash=False, compare=False)  # core.config.sms.SmsSection; None = defaults (demo)
+    environment: str = "development"  # or "production": [tenant] environment, else [hall] environment
 
     def enables(self, plugin: str) -> bool:
         return plugin in self.plugins

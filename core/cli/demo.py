@@ -8,6 +8,7 @@ local Alipay sandbox the demo tenants pay through, prints the credentials, and s
 
 from __future__ import annotations
 
+import os
 import secrets
 import zlib
 from pathlib import Path
@@ -16,6 +17,7 @@ import click
 
 from core.cli.base import cli, load_hall, run, with_db
 from core.cli.serve import serve_app
+from core.notify.channels import ECHO_VARIABLE
 
 DEMO_PASSWORD = "Demo2026!"
 DEMO_SIZE = 300
@@ -86,18 +88,28 @@ async def seed_demo_data(hall, tenant) -> None:
             await await_me_maybe(result)
 
 
+def mail_summary(rcpt_tos: list[str], content: bytes) -> str:
+    """One line per demo mail: recipient, subject, and the one-time code when the mail carries one."""
+    import re
+    from email import message_from_bytes, policy
+
+    msg = message_from_bytes(content, policy=policy.default)
+    body = msg.get_body(("plain",))
+    code = re.search(r"\b(\d{6})\b", body.get_content()) if body is not None else None
+    return f"Mail to {', '.join(rcpt_tos)}: {msg['subject']}" + (f"  (code {code.group(1)})" if code else "")
+
+
 def start_mail_sink(port: int) -> object:
-    """A local SMTP server that prints every message: the demo's mailbox."""
+    """A local SMTP server that prints one line per message: the demo's mailbox."""
+    import logging
+
     from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
 
     class Printer:
         async def handle_DATA(self, server, session, envelope):
-            from email import message_from_bytes, policy
-
-            msg = message_from_bytes(envelope.content, policy=policy.default)
-            body = msg.get_body(("plain",))
-            click.secho(f"\n[demo mail] to {', '.join(envelope.rcpt_tos)}: {msg['subject']}", fg="cyan")
-            click.echo(body.get_content().strip() if body else "")
+            click.secho(mail_summary(envelope.rcpt_tos, envelope.content), fg="cyan")
             return "250 OK"
 
     controller = Controller(Printer(), hostname="127.0.0.1", port=port)
@@ -150,6 +162,7 @@ def demo(host: str, port: int, subscribers: int, no_serve: bool, prepare_only: b
     if prepare_only:
         return
     running = [start_mail_sink(hall.deployment.mail.port), *services]
+    os.environ[ECHO_VARIABLE] = "1"  # the web workers (child processes) print each demo SMS in this terminal
     try:
         if no_serve:
             click.secho(f"\nAlipay sandbox and mail sink (port {hall.deployment.mail.port}) running; serve the hall yourself "
@@ -213,5 +226,5 @@ def print_credentials(hall, report: dict, host: str, port: int) -> None:
         click.echo(f"   portal:  {base}/t/{tenant.id}/" + (f"   (or http://{tenant.hosts[0]}:{port}/)" if tenant.hosts else ""))
         click.echo(f"   console: {base}/t/{tenant.id}/console   operator: admin / {DEMO_PASSWORD}")
         for c in report.get(tenant.id, []):
-            click.echo(f"   sign up as: number {c.numbers[0]}  name {c.name}  ID {c.id_number}  (codes by SMS show in the console's Messages page; e-mail prints here)")
+            click.echo(f"   sign up as: number {c.numbers[0]}  name {c.name}  ID {c.id_number}  (codes by SMS and e-mail print here, and show in the console's Messages page)")
     click.echo(f"\nSuper-admin (any tenant's console): root / {DEMO_PASSWORD}")

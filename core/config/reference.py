@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from core.config.sms import AliyunSettings, SmppSettings, SmsSection, TencentSettings
 from core.config.schema import BrandSection, ConnectorSection, DeploymentSettings, LegacySection, PaymentsSection, TenantSection
 
 HEADER = """# Configuration reference
@@ -54,6 +55,11 @@ def render_reference(plugin_models: dict[str, type[BaseModel]]) -> str:
     out += ["The rest of `[connector]` is read by the connector plugin named in `type` (see docs/connectors.md).", ""]
     out += ["### [legacy]", "", *_table(LegacySection, "legacy."), ""]
     out += ["### [payments]", "", *_table(PaymentsSection, "payments."), ""]
+    out += ["### [sms]", "", *_table(SmsSection, "sms."), ""]
+    for name, model in (("smpp", SmppSettings), ("aliyun", AliyunSettings), ("tencent", TencentSettings)):
+        out += [f"### [sms.{name}]", "", (model.__doc__ or "").strip(), "", *_table(model, f"sms.{name}."), ""]
+    out += ["SMS secrets (`smpp_password`, `aliyun_access_key_secret`, `tencent_secret_key`) go under `[sms.<tenant>]` in the secrets file, "
+            "or in `HALL_TENANT_<ID>_SMS_SECRET__<KEY>`; see docs/sms.md.", ""]
     out += ["## Plugin settings", ""]
     for name, model in sorted(plugin_models.items()):
         out += [f"### [plugins.{name}]", "", (model.__doc__ or "").strip(), "", *_table(model, f"plugins.{name}."), ""]

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from core.config.sms import SmsSection
+
 TENANT_ID = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
 LANGUAGES = ("zh_CN", "en")
 
@@ -28,6 +30,7 @@ class HallSection(Strict):
     tenants_dir: str = Field("tenants", description="Folder holding one sub-folder per tenant, each with a tenant.toml.")
     themes_dir: str = Field("themes", description="Folder holding the themes.")
     var_dir: str = Field("var", description="Folder for the embedded database, demo legacy databases and other run-time files.")
+    environment: Literal["development", "production"] = Field("development", description="`production` makes `hall check` and start-up refuse what only a demo may do (a tenant whose SMS go to the demo outbox only). A tenant may override it in [tenant].")
 
 
 class DatabaseSection(Strict):
@@ -128,6 +131,7 @@ class TenantSection(Strict):
     language: Literal["zh_CN", "en", ""] = Field("", description="Default language for this tenant (empty: the deployment default).")
     plugins: list[str] | None = Field(None, description="Plugins enabled for this tenant; omitted means the deployment's [hall].plugins.")
     timezone: str = Field("Asia/Shanghai", description="IANA time zone in which customers see times (e.g. when their data was last synced).")
+    environment: Literal["development", "production", ""] = Field("", description="`production` or `development` for this tenant (empty: the deployment's [hall] environment).")
 
     @field_validator("timezone")
     @classmethod
@@ -170,4 +174,5 @@ class TenantFile(Strict):
     connector: ConnectorSection = Field(default_factory=ConnectorSection)
     legacy: LegacySection = Field(default_factory=LegacySection)
     payments: PaymentsSection = Field(default_factory=PaymentsSection)
+    sms: SmsSection = Field(default_factory=SmsSection)
     plugins: dict[str, dict] = Field(default_factory=dict, description="[plugins.<name>] overrides of the deployment's plugin settings, key by key.")

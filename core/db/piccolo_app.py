@@ -21,7 +21,7 @@ from core.auth.tables import (
 from core.legacy.billing_tables import Bill, BillItem, CallRecord, Quarantine
 from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.tables import ReconcileSeen, SyncState
-from core.notify.tables import Message
+from core.notify.tables import Message, SmsPart, SmsQuota
 from core.payments.tables import TABLES as PAYMENT_TABLES
 from core.workorders.tables import TABLES as WORKORDER_TABLES
 
@@ -30,7 +30,7 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=str(Path(__file__).parent / "migrations"),
     table_classes=[
         Customer, ServiceNumber, CustomerAccount, AccountNumber, Session, OneTimeCode, ThrottleEvent,
-        Operator, Role, OperatorRole, SuperAdmin, AuditLog, Message, SyncState,
+        Operator, Role, OperatorRole, SuperAdmin, AuditLog, Message, SmsPart, SmsQuota, SyncState,
         Bill, BillItem, CallRecord, Quarantine,
         OutboxEvent, ReconcileSeen,
         *WORKORDER_TABLES, *PAYMENT_TABLES,

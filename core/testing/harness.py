@@ -35,6 +35,8 @@ class TenantSpec:
     legacy: dict[str, Any] = field(default_factory=dict)  # the [legacy] table (retention, reconciliation, staleness)
     payments: dict[str, Any] = field(default_factory=dict)  # the [payments] table ({"providers": ["fake"]})
     timezone: str = ""  # [tenant] timezone; empty: the default (Asia/Shanghai)
+    sms: dict[str, Any] = field(default_factory=dict)  # the [sms] table ({"provider": "smpp", "smpp": {...}})
+    environment: str = ""  # [tenant] environment: "production", "development" or "" (the deployment's)
 
     def __post_init__(self):
         self.name = self.name or f"{self.id} 测试营业厅"
@@ -84,8 +86,9 @@ def write_hall(root: Path, tenants: list[TenantSpec], *, database_url: str, mail
     for spec in tenants:
         folder = root / "tenants" / spec.id
         folder.mkdir(parents=True, exist_ok=True)
-        body = _toml_table("tenant", {"name": spec.name, "hosts": spec.hosts, "theme": spec.theme, "language": spec.language, "plugins": spec.plugins,
-                                      **({"timezone": spec.timezone} if spec.timezone else {})})
+        head = {"name": spec.name, "hosts": spec.hosts, "theme": spec.theme, "language": spec.language, "plugins": spec.plugins,
+                **({"timezone": spec.timezone} if spec.timezone else {}), **({"environment": spec.environment} if spec.environment else {})}
+        body = _toml_table("tenant", head)
         body += [""] + _toml_table("connector", spec.connector)
         for plugin, values in spec.plugin_settings.items():
             body += [""] + _toml_table(f"plugins.{plugin}", values)
@@ -93,6 +96,8 @@ def write_hall(root: Path, tenants: list[TenantSpec], *, database_url: str, mail
             body += [""] + _toml_table("legacy", spec.legacy)
         if spec.payments:
             body += [""] + _toml_table("payments", spec.payments)
+        if spec.sms:
+            body += [""] + _toml_table("sms", spec.sms)
         (folder / "tenant.toml").write_text("\n".join(body) + "\n", encoding="utf-8")
     return config
 

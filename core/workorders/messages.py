@@ -49,7 +49,7 @@ async def tell_customer(hall, tenant, order: dict, wt, comment: str = "") -> int
     if comment:
         body += "\n\n" + _(CUSTOMER_COMMENT) % {"comment": comment}
     return await queue(channel=channel, recipient=recipient, subject=_(CUSTOMER_SUBJECT) % values, body_text=body,
-                       purpose="workorder")
+                       purpose="workorder", params={"number": order["number"], "state": values["state"]})
 
 
 async def tell_department(hall, tenant, order: dict, wt, email: str) -> int | None:
