@@ -13,7 +13,8 @@ from core.i18n import N_
 
 CORE_LABELS: dict[str, dict[str, str]] = {
     "message_channel": {"sms": N_("SMS"), "email": N_("E-mail")},
-    "message_status": {"pending": N_("Waiting to be sent"), "sent": N_("Sent"), "failed": N_("Sending failed")},
+    "message_status": {"pending": N_("Waiting to be sent"), "sending": N_("Being sent"), "sent": N_("Sent"), "delivered": N_("Delivered"),
+                       "failed": N_("Sending failed")},
     "customer_status": {"active": N_("In service"), "suspended": N_("Suspended"), "closed": N_("Account closed")},
     "payment_state": {"created": N_("Not paid yet"), "pending": N_("Waiting for the payment"), "succeeded": N_("Paid"),
                       "failed": N_("Payment failed"), "canceled": N_("Payment canceled"), "partially_refunded": N_("Partly refunded"),
