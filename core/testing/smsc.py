@@ -30,6 +30,10 @@ import smpplib.smpp
 
 from core.testing.mail import free_port
 
+from zoneinfo import ZoneInfo
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
 
 class _Seq:
     """What smpplib's PDU classes want from a client: a sequence counter."""
@@ -221,7 +225,7 @@ class StandInSmsc:
             due = [r for r in self._receipts if r.system_id == system_id and not r.sent]
             for r in due:
                 r.sent, r.session = True, id(sock)
-        now = dt.datetime.now().strftime("%y%m%d%H%M")
+        now = dt.datetime.now(BEIJING).strftime("%y%m%d%H%M")  # an SMSC in China stamps receipts in Beijing time
         for r in due:
             text = f"id:{r.message_id} sub:001 dlvd:{'001' if r.stat == 'DELIVRD' else '000'} submit date:{now} done date:{now} stat:{r.stat} err:000 text:"
             state = 2 if r.stat == "DELIVRD" else 5

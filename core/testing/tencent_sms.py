@@ -25,6 +25,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from core.testing.mail import free_port
 
+from zoneinfo import ZoneInfo
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
 
 def _h(key: bytes, text: str) -> bytes:
     return hmac.new(key, text.encode(), hashlib.sha256).digest()
@@ -140,7 +144,7 @@ class StandInTencentSms:
                 self.sent.append({"SerialNo": serial, "PhoneNumber": number, "SignName": r["SignName"], "TemplateId": r["TemplateId"],
                                   "TemplateParamSet": values, "SessionContext": r.get("SessionContext", "")})
                 failed = number[3:] in self.undeliverable
-                self._reports.append({"UserReceiveTime": dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"), "CountryCode": "86",
+                self._reports.append({"UserReceiveTime": dt.datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M:%S"), "CountryCode": "86",
                                       "SubscriberNumber": number[3:], "PhoneNumber": number, "SerialNo": serial,
                                       "ReportStatus": "FAIL" if failed else "SUCCESS", "Description": "UNDELIV" if failed else "DELIVRD",
                                       "SessionContext": r.get("SessionContext", "")})
