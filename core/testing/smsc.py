@@ -24,13 +24,12 @@ import struct
 import threading
 import time
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import smpplib.consts as C
 import smpplib.smpp
 
 from core.testing.mail import free_port
-
-from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
