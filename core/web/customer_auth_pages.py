@@ -20,6 +20,7 @@ from core.utils import await_me_maybe
 from core.web.codes import send_code
 from core.web.context import client_address, info
 from core.web.forms import Form
+from core.web.next_target import safe_next
 from core.web.render import redirect, render
 from core.web.session_cookies import start_session, stop_session
 
@@ -45,14 +46,6 @@ def _check_code_and_new_password(form: Form) -> None:
 
 def _code_problem(result: str) -> str:
     return {"wrong": CODE_WRONG, "locked": CODE_LOCKED}.get(result, CODE_EXPIRED)
-
-
-def safe_next(request: Request, target: str | None, default: str) -> str:
-    """Only redirect inside this tenant (no open redirects)."""
-    base = info(request).base
-    if target and target.startswith((base or "") + "/") and not target.startswith("//"):
-        return target[len(base):] if base else target
-    return default
 
 
 async def _address_throttled(request: Request, key: str) -> bool:
