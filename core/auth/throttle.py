@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from core.auth.tables import ThrottleEvent
+
+KEY_LENGTH = 160  # ThrottleEvent.key's column
+
+
+def _key(key: str) -> str:
+    """Keys carry what was typed (a log-in name): past the column, a digest of it (PostgreSQL refuses longer text)."""
+    return key if len(key) <= KEY_LENGTH else key[:KEY_LENGTH - 65] + "#" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def _now() -> dt.datetime:
@@ -13,7 +21,7 @@ def _now() -> dt.datetime:
 
 async def failures(key: str, window_minutes: int) -> int:
     since = _now() - dt.timedelta(minutes=window_minutes)
-    return await ThrottleEvent.count().where((ThrottleEvent.key == key) & (ThrottleEvent.at > since))
+    return await ThrottleEvent.count().where((ThrottleEvent.key == _key(key)) & (ThrottleEvent.at > since))
 
 
 async def is_throttled(keys: dict[str, int], window_minutes: int) -> bool:
@@ -25,11 +33,11 @@ async def is_throttled(keys: dict[str, int], window_minutes: int) -> bool:
 
 
 async def record_failure(*keys: str) -> None:
-    await ThrottleEvent.insert(*[ThrottleEvent(key=k, at=_now()) for k in keys])
+    await ThrottleEvent.insert(*[ThrottleEvent(key=_key(k), at=_now()) for k in keys])
 
 
 async def clear(key: str) -> None:
-    await ThrottleEvent.delete().where(ThrottleEvent.key == key)
+    await ThrottleEvent.delete().where(ThrottleEvent.key == _key(key))
 
 
 async def prune(older_than_minutes: int) -> int:

@@ -201,3 +201,15 @@ def test_served_workers_write_tracebacks_to_stderr(monkeypatch):
     text = buffer.getvalue()
     assert "ERROR hall.web" in text and "Traceback" in text and "ValueError: worker-failure" in text
     assert "110101199003074258" not in text  # ID numbers are masked on this handler too
+
+
+def test_a_very_long_log_in_name_is_a_wrong_log_in_not_a_database_error(people):
+    """The throttle key carries the typed name; PostgreSQL refused one past its column (a 500 on PostgreSQL only)."""
+    harness, clients = people
+    from core.auth.tables import ThrottleEvent
+
+    for _ in range(2):
+        r = clients["anonymous"].post("/login", {"login": "x" * 1500, "password": "wrong-password"})
+        assert r.status_code == 400 and "Traceback" not in r.text
+    keys = harness.in_tenant("alpha", lambda: ThrottleEvent.select(ThrottleEvent.key))
+    assert keys and all(len(row["key"]) <= 160 for row in keys)

@@ -37,7 +37,7 @@ QUOTED = re.compile(r"""["'](\w{1,40})["']""")
 COMMON = ("page", "next", "q", "number", "month", "id", "amount")
 
 HUGE = "9" * 23
-REVIEW_CASES = ("²", HUGE, "a\x00b")  # each once in every field of every route
+REVIEW_CASES = ("²", HUGE, "a\x00b", "x" * 300)  # each once in every field of every route (300: past most VARCHARs)
 NASTY = ["²", "١٢", HUGE, str(2**31), str(2**63), "-1", "0", "1", "2", "\x00", "%00", "../../hall.toml", "%2e%2e/x", "//evil.example",
          "/\\evil.example", "", " ", "x" * 2100, "<b>x</b>", "' or 1=1 --", "2024-13", "2024-05", "2024-05-01", "on", "all", "sms",
          "\u202e", "😀", "1.005", "1e309", "NaN", "13900000000"]
@@ -75,6 +75,11 @@ def path_value(kind: str | None):
     if kind == "int":
         return st.one_of(st.integers(-3, 40), st.sampled_from([2**31, 2**63, 10**23])).map(str) | st.sampled_from(["²", "x"])
     return VALUE.map(lambda v: quote(v, safe="") or "x")
+
+
+def review_path(kind: str | None, case: str) -> str:
+    """The case itself in a path parameter, except where it could only be a 404: then an id, so the fields reach the handler."""
+    return "1" if kind == "int" and case not in ("²", HUGE) else quote(case, safe="")
 
 
 def concrete(path: str, values: dict[str, str]) -> str:
@@ -146,7 +151,7 @@ def test_no_route_answers_5xx_to_any_input(world, kind):
     for method, template, module, params in table:
         names = field_names(module)
         for case in REVIEW_CASES:  # the review's 500s, in every field at once
-            path = concrete(template, {name: ("1" if kind_ == "int" and case == "a\x00b" else quote(case, safe="")) for name, kind_ in params})
+            path = concrete(template, {name: review_path(kind_, case) for name, kind_ in params})
             role.send(method, path, {name: case for name in names})
 
         path_values = st.fixed_dictionaries({name: path_value(kind_) for name, kind_ in params})
