@@ -24,13 +24,33 @@ def N_(message: str) -> str:
     return message
 
 
+class HallTranslations(Translations):
+    """An empty message id translates to "" (gettext's own answer is the catalog header, "Project-Id-Version: …").
+
+    Labels looked up from data (a category, a state) can be empty; every gettext of the hall, in Python and
+    in templates, goes through this class, so none can show the header.
+    """
+
+    def gettext(self, message: str) -> str:
+        return super().gettext(message) if message else ""
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return super().ngettext(singular, plural, n) if singular and plural else (singular if n == 1 else plural) or ""
+
+    def pgettext(self, context: str, message: str) -> str:
+        return super().pgettext(context, message) if message else ""
+
+    def npgettext(self, context: str, singular: str, plural: str, num: int) -> str:
+        return super().npgettext(context, singular, plural, num) if singular and plural else (singular if num == 1 else plural) or ""
+
+
 def _compile(po_file: Path, lang: str) -> Translations:
     with po_file.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
     buf = io.BytesIO()
     write_mo(buf, catalog)
     buf.seek(0)
-    return Translations(fp=buf)
+    return HallTranslations(fp=buf)
 
 
 def load_translations(locale_dirs: list[Path]) -> dict[str, NullTranslations]:
@@ -47,7 +67,7 @@ def load_translations(locale_dirs: list[Path]) -> dict[str, NullTranslations]:
                 merged = t
             else:
                 merged.merge(t)
-        result[lang] = merged or NullTranslations()
+        result[lang] = merged or NullTranslations()  # ids as they are: empty stays empty
     return result
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def format_fen(value: int | None) -> str:
     """Integer fen → ``12.34`` (``-0.05`` for -5); empty for None."""
@@ -12,10 +14,16 @@ def format_fen(value: int | None) -> str:
     return f"{sign}{v // 100}.{v % 100:02d}"
 
 
+MAX_YUAN_DIGITS = 12  # up to 999,999,999,999.99 yuan: any real amount, and far inside a BIGINT of fen
+_AMOUNT = re.compile(r"([0-9]{1,%d})(?:\.([0-9]{1,2}))?" % MAX_YUAN_DIGITS)
+
+
 def parse_yuan(text: str) -> int | None:
-    """"12.30" (or "¥1,012.3") → fen, with integers only; None when it is not an amount with at most two decimals."""
-    text = text.strip().replace("¥", "").replace(",", "")
-    whole, _, part = text.partition(".")
-    if not whole.isdigit() or (part and (not part.isdigit() or len(part) > 2)):
+    """"12.30" (or "¥1,012.3") → fen, with integers only; None when it is not an amount with at most two decimals.
+
+    ASCII digits only: ``str.isdigit()`` takes "²" (then ``int()`` fails) and ``int()`` takes "١٢".
+    """
+    match = _AMOUNT.fullmatch(text.strip().replace("¥", "").replace(",", ""))
+    if match is None:
         return None
-    return int(whole) * 100 + int((part + "00")[:2])
+    return int(match.group(1)) * 100 + int(((match.group(2) or "") + "00")[:2])

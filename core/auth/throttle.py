@@ -30,6 +30,13 @@ from core.db import piccolo_conf
 from core.db.engine import fetch, transaction
 from core.tenancy import current_tenant
 
+KEY_LENGTH = 160  # ThrottleEvent.key's column
+
+
+def _key(key: str) -> str:
+    """Keys carry what was typed (a log-in name): past the column, a digest of it (PostgreSQL refuses longer text)."""
+    return key if len(key) <= KEY_LENGTH else key[:KEY_LENGTH - 65] + "#" + hashlib.sha256(key.encode()).hexdigest()
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -63,7 +70,7 @@ class Reservation:
 
 async def _verdict(rule: Rule, now: dt.datetime) -> dt.datetime | None:
     """None if one more attempt may pass ``rule`` now, else when it may be tried again."""
-    window = (ThrottleEvent.key == rule.key[:160]) & (ThrottleEvent.at > now - rule.window)
+    window = (ThrottleEvent.key == _key(rule.key)) & (ThrottleEvent.at > now - rule.window)
     earlier = await ThrottleEvent.count().where(window)
     retry: list[dt.datetime] = []
     if rule.limit is not None and earlier >= rule.limit:
@@ -90,13 +97,13 @@ async def reserve(*rules: Rule) -> Reservation:
     now = clock.now()
     async with transaction():
         if isinstance(piccolo_conf.DB, PostgresEngine):
-            for lock_id in _lock_ids({r.key[:160] for r in rules}):
+            for lock_id in _lock_ids({_key(r.key) for r in rules}):
                 await fetch("SELECT pg_advisory_xact_lock({})", lock_id)
         retry = [when for r in rules if (when := await _verdict(r, now)) is not None]
         if retry:
             return Reservation(False, max(retry))
         rows = await ThrottleEvent.insert(
-            *[ThrottleEvent(key=r.key[:160], at=now, keep_until=now + r.window) for r in rules]
+            *[ThrottleEvent(key=_key(r.key), at=now, keep_until=now + r.window) for r in rules]
         ).returning(ThrottleEvent.id)
     return Reservation(True, None, {r.key: row["id"] for r, row in zip(rules, rows)})
 
@@ -110,18 +117,18 @@ async def release(reservation: Reservation, *keys: str) -> None:
 
 async def clear(key: str) -> None:
     """Forget every attempt under ``key`` (e.g. failures of an account from an address, after a right password)."""
-    await ThrottleEvent.delete().where(ThrottleEvent.key == key[:160])
+    await ThrottleEvent.delete().where(ThrottleEvent.key == _key(key))
 
 
 async def remember(key: str, keep: dt.timedelta) -> None:
     """A marker row kept for ``keep`` (e.g. an address the account logged in from); one row per key."""
     now = clock.now()
     await clear(key)
-    await ThrottleEvent.insert(ThrottleEvent(key=key[:160], at=now, keep_until=now + keep))
+    await ThrottleEvent.insert(ThrottleEvent(key=_key(key), at=now, keep_until=now + keep))
 
 
 async def remembered(key: str) -> bool:
-    return await ThrottleEvent.exists().where((ThrottleEvent.key == key[:160]) & (ThrottleEvent.keep_until > clock.now()))
+    return await ThrottleEvent.exists().where((ThrottleEvent.key == _key(key)) & (ThrottleEvent.keep_until > clock.now()))
 
 
 async def prune() -> int:

@@ -238,7 +238,7 @@ class NumberQuery:
     def __post_init__(self) -> None:
         for name in ("area", "prefix", "contains", "ends_with", "without", "after"):
             value = getattr(self, name)
-            if value and not value.isdigit():
+            if value and not (value.isascii() and value.isdigit()):
                 raise ValueError(f"{name} must be digits only (got {value!r})")
         if self.kind and self.kind not in POOL_KINDS:
             raise ValueError(f"kind must be one of {', '.join(POOL_KINDS)} (got {self.kind!r})")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from core.hookspecs import hookimpl
 from core.i18n import N_
 from core.payments.providers import Checkout, CheckoutRequest, GatewayResult, InvalidNotification, ProviderUnavailable
+from core.web.numbers import parse_int
 
 PROVIDER_ID = "fake"
 STATUS_CODES = {"pending": "WAIT_BUYER_PAY", "succeeded": "TRADE_SUCCESS", "canceled": "TRADE_CLOSED", "failed": "TRADE_FAILED"}
@@ -110,9 +111,9 @@ class FakeProvider:
         if form.get("app_id") != self.gateway.app_id:
             raise InvalidNotification(f"wrong app_id {form.get('app_id')!r}")
         status = CODE_STATUS.get(form.get("trade_status", ""))
-        if status is None or not form.get("total_fen", "").isdigit():
+        if status is None or parse_int(form.get("total_fen", ""), low=0, high=2**62) is None:
             raise InvalidNotification("malformed notification")
-        return GatewayResult(form["out_trade_no"], form.get("trade_no", ""), status, int(form["total_fen"]),
+        return GatewayResult(form["out_trade_no"], form.get("trade_no", ""), status, parse_int(form["total_fen"], low=0, high=2**62),
                              {k: v for k, v in form.items() if k != "sign"})
 
     def notification_response(self, handled: bool) -> tuple[int, str, str]:

@@ -18,7 +18,7 @@ from core.web.data_as_of import data_as_of_context
 from core.web.forms import Form
 from core.web.principal import LANG_COOKIE
 from core.web.render import redirect, render
-from core.web.customer_auth_pages import safe_next
+from core.web.next_target import safe_next
 from core.web.waits import LOGIN_WAIT, until
 
 

@@ -24,6 +24,8 @@ from core.web.client import scope_is_https
 from core.web.context import SCOPE_KEY, RequestInfo
 from core.web.errors import EXCEPTION_HANDLERS
 from core.web.guards import hall_guard
+from core.web.nul_bytes import refuse_nul
+from core.web.openapi import openapi_config
 from core.web.principal import load_principal
 from core.web.security_headers import NONCE_KEY, content_security_policy, form_origins, new_nonce, secure_send
 from core.web.templating import Templates
@@ -111,6 +113,8 @@ def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
     app = HallApp(
         route_handlers=[*core_route_handlers(hall), *plugin_routers(hall)],
         guards=[hall_guard],
+        before_request=refuse_nul,
+        openapi_config=openapi_config(),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         csrf_config=CSRFConfig(secret=hall.secret, cookie_name=CSRF_COOKIE, cookie_secure=security.cookie_secure,
                                cookie_samesite="lax", exclude_from_csrf_key="exclude_from_csrf"),
@@ -128,4 +132,7 @@ def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
 
 def app_from_environment() -> HallApp:
     """Factory for ASGI servers (granian ``core.web.app:app_from_environment --factory``): reads HALL_CONFIG."""
+    from core.logs import configure_logging
+
+    configure_logging()  # each worker process: tracebacks of 500s to stderr (``hall serve``, ``hall demo``)
     return create_app(Hall.from_config())

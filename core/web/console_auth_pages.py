@@ -14,7 +14,7 @@ from core.db.scoping import all_tenants
 from core.i18n import N_
 from core.web.audit_helpers import audit
 from core.web.context import Principal, client_address, info
-from core.web.customer_auth_pages import safe_next
+from core.web.next_target import safe_next
 from core.web.forms import Form
 from core.web.render import redirect, render
 from core.web.session_cookies import start_session, stop_session

@@ -13,6 +13,7 @@ from core.notify.tables import Message
 from core.privacy import mask_contact
 from core.utils import await_me_maybe, flatten
 from core.web.context import info
+from core.web.numbers import query_int
 from core.web.render import base_context, render
 from markupsafe import Markup
 
@@ -49,11 +50,12 @@ def page_url(request: Request):
     return lambda n: "?" + urlencode({**params, "page": n})
 
 
+MAX_PAGE = 100_000  # far past any real list, and (MAX_PAGE - 1) * PAGE is an OFFSET every database takes
+
+
 def _page(request: Request) -> int:
-    try:
-        return max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        return 1
+    """``?page=``: 1 when absent; a 400 with a message when it is not a page number (``²``, ``-1``, 10**30)."""
+    return query_int(request, "page", default=1, high=MAX_PAGE)
 
 
 @get("/console/audit", opt={"auth": "operator", "permission": "core.audit.view"})

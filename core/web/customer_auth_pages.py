@@ -20,6 +20,7 @@ from core.utils import await_me_maybe
 from core.web.codes import refused_until, send_code
 from core.web.context import client_address, info
 from core.web.forms import Form
+from core.web.next_target import safe_next
 from core.web.render import redirect, render
 from core.web.session_cookies import start_session, stop_session
 from core.web.waits import GUESS_WAIT, LOGIN_WAIT, SEND_WAIT, until
@@ -55,14 +56,6 @@ async def _check_code(request: Request, purpose: str, form: Form) -> otp.Checked
     sec = _security(request)
     return await otp.check(secret=request.app.state.hall.secret, purpose=purpose, flow=form.value("flow"), code=form.value("code"),
                      max_attempts=sec.otp_max_attempts, guesses_per_day=sec.otp_guesses_per_day)
-
-
-def safe_next(request: Request, target: str | None, default: str) -> str:
-    """Only redirect inside this tenant (no open redirects)."""
-    base = info(request).base
-    if target and target.startswith((base or "") + "/") and not target.startswith("//"):
-        return target[len(base):] if base else target
-    return default
 
 
 async def _verified_identity(request: Request, form: Form):

@@ -11,6 +11,7 @@ from litestar.response import Redirect
 
 from core.i18n import N_
 from core.web.context import SCOPE_KEY, info
+from core.web.numbers import BadNumber
 
 log = logging.getLogger("hall.web")
 
@@ -38,21 +39,25 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def error_page(request: Request, status: int, detail: str | None = None) -> Response:
+def error_page(request: Request, status: int, detail: str | None = None, params: dict | None = None) -> Response:
+    """``detail`` is a message id (``params`` fill its ``%(name)s``), translated here into the visitor's language."""
     from core.web.render import gettext, render_sync
 
     message = detail or MESSAGES.get(status, MESSAGES[500])
+    params = params or {}
     if SCOPE_KEY not in request.scope:
-        return Response(content={"status": status, "message": message}, status_code=status)
+        return Response(content={"status": status, "message": message % params if params else message}, status_code=status)
     _ = gettext(request)
+    text = _(message) % params if params else _(message)
     if wants_json(request):
-        return Response(content={"status": status, "message": _(message)}, status_code=status, media_type=MediaType.JSON)
+        return Response(content={"status": status, "message": text}, status_code=status, media_type=MediaType.JSON)
     try:
         audience = "operator" if is_console(request) else "customer"
-        return render_sync(request, "errors/error.html", {"status": status, "message": message}, status=status, audience=audience)
+        return render_sync(request, "errors/error.html", {"status": status, "message": message, "params": params}, status=status,
+                           audience=audience)
     except Exception:  # the error page itself must never fail
         log.exception("error page failed")
-        return Response(content=_(message), status_code=status, media_type=MediaType.TEXT)
+        return Response(content=text, status_code=status, media_type=MediaType.TEXT)
 
 
 def http_exception_handler(request: Request, exc: Exception) -> Response:
@@ -61,7 +66,11 @@ def http_exception_handler(request: Request, exc: Exception) -> Response:
         nxt = info(request).url(request.url.path) + (("?" + request.url.query) if request.url.query else "")
         return Redirect(path=info(request).url(area) + "?next=" + quote(nxt), status_code=303)
     status = getattr(exc, "status_code", 500)
+    if status >= 500:  # an HTTPException of 5xx is still our failure: its traceback belongs in the log
+        return internal_error_handler(request, exc, status)
     detail = None
+    if isinstance(exc, BadNumber):
+        return error_page(request, 400, exc.detail, exc.params)
     if isinstance(exc, PermissionDeniedException) and "csrf" in str(getattr(exc, "detail", "")).lower():
         detail = CSRF_MESSAGE
     elif isinstance(exc, ValidationException):
@@ -69,9 +78,12 @@ def http_exception_handler(request: Request, exc: Exception) -> Response:
     return error_page(request, status, detail)
 
 
-def internal_error_handler(request: Request, exc: Exception) -> Response:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_page(request, 500)
+def internal_error_handler(request: Request, exc: Exception, status: int = 500) -> Response:
+    """The last resort: the whole traceback to the log (every mode: tests, ``hall serve``, ``hall demo``), a themed page to the visitor."""
+    tenant = request.scope[SCOPE_KEY].tenant.id if SCOPE_KEY in request.scope else "-"  # type: ignore[literal-required]
+    log.error("unhandled error on %s %s (tenant %s)", request.method, request.url.path, tenant,
+              exc_info=(type(exc), exc, exc.__traceback__))
+    return error_page(request, status)
 
 
 EXCEPTION_HANDLERS = {HTTPException: http_exception_handler, 500: internal_error_handler, Exception: internal_error_handler}

@@ -3,7 +3,8 @@
 Handlers say who may call them with ``opt={"auth": ...}``: ``public``,
 ``customer`` (the default: secure unless said otherwise), ``operator`` (with an
 optional ``permission``) or ``super``. Plugin routes carry ``opt["plugin"]``, set
-by the core when it mounts them.
+by the core when it mounts them. A ``{x:int}`` path parameter outside 1..2**31-1
+is a 404 here, for every route at once.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from litestar.exceptions import NotAuthorizedException, NotFoundException, Permi
 from litestar.handlers import BaseRouteHandler
 
 from core.web.context import SCOPE_KEY, info
+from core.web.numbers import path_ints_in_range
 
 
 async def hall_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     # async on purpose: Litestar runs sync guards in a thread pool, a thread hop per request
     opt = handler.opt
+    if not path_ints_in_range(connection.path_params):  # /notices/99999999999999999999: no such row, not a database error
+        raise NotFoundException()
     if SCOPE_KEY not in connection.scope:  # tenant-less paths (/healthz): public handlers only
         if opt.get("auth") == "public":
             return

@@ -22,11 +22,21 @@ async def home(request: Request) -> Response:
     return await render(request, "home.html", {"panels": await panels_for(request, "customer")})
 
 
+def _plausible(rel: str) -> bool:
+    """A name the file system can look up: no NUL or control characters (ValueError), no over-long names (OSError)."""
+    return 0 < len(rel) <= 1024 and rel.isprintable() and all(len(part.encode()) <= 255 for part in rel.split("/"))
+
+
 def _find_static(dirs: list[Path], rel: str) -> Path | None:
+    if not _plausible(rel):
+        return None
     for base in dirs:
-        candidate = (base / rel).resolve()
-        if candidate.is_file() and base.resolve() in candidate.parents:
-            return candidate
+        try:
+            candidate = (base / rel).resolve()
+            if candidate.is_file() and base.resolve() in candidate.parents:
+                return candidate
+        except (OSError, ValueError):  # whatever else the file system refuses is simply not a static file
+            return None
     return None
 
 

@@ -17,10 +17,11 @@ from core.web.audit_helpers import audit
 from core.web.console_pages import PAGE, _page, page_url
 from core.web.context import info
 from core.web.forms import Form
+from core.web.numbers import parse_int
 from core.web.render import redirect, render
 from core.web.workorder_views import (actor_of, data_template, form_with_errors, hall_of, load_order, local_time, names,
                                       not_found_on, order_history)
-from core.workorders import WorkOrderError, claim, comment, transfer, transition, types_for
+from core.workorders import InvalidData, WorkOrderError, claim, comment, transfer, transition, types_for
 from core.workorders.access import HANDLE, SUPERVISE, departments_of, heads_of, may_override
 from core.workorders.departments import departments
 from core.workorders.tables import DepartmentMember, WorkOrder
@@ -45,7 +46,7 @@ def _filters(request: Request, types: dict) -> dict:
     state = (q.get("state") or "").strip()[:32]
     dept = q.get("department") or ""
     return {"queue": queue if queue in QUEUES else "department", "type": q.get("type") if q.get("type") in types else "",
-            "state": state, "department": int(dept) if dept.isdigit() else None, "q": (q.get("q") or "").strip()[:100]}
+            "state": state, "department": parse_int(dept), "q": (q.get("q") or "").strip()[:100]}
 
 
 @get("/console/workorders", opt=HANDLE_OPT)
@@ -148,8 +149,11 @@ async def order_comment(request: Request, order_id: FromPath[int]) -> Response:
 async def order_transfer(request: Request, order_id: FromPath[int]) -> Response:
     def step(hall, actor, form):
         operator = form.value("operator")
+        target = parse_int(operator) if operator else None
+        if operator and target is None:  # "²", "-1", 10**30: not anyone's id
+            raise InvalidData({"operator": N_("Choose an active member of the department.")})
         return transfer(hall, order_id, actor, reason=form.value("reason"), department=form.value("department") or None,
-                        operator=int(operator) if operator.isdigit() else None)
+                        operator=target)
     return await _do(request, order_id, "transfer", step)
 
 

@@ -12,6 +12,7 @@ from litestar.params import FromPath
 from core.web.console_pages import PAGE, _page, page_url
 from core.web.context import info
 from core.web.forms import Form
+from core.web.numbers import parse_int
 from core.web.render import redirect, render
 from core.web.workorder_views import (actor_of, data_template, form_with_errors, hall_of, load_order, local_time, not_found_on,
                                       order_history)
@@ -74,7 +75,7 @@ async def my_request_comment(request: Request, order_id: FromPath[int]) -> Respo
 async def my_request_rate(request: Request, order_id: FromPath[int]) -> Response:
     def step(hall, actor, form):
         score = form.value("rating")
-        return rate(hall, order_id, actor, int(score) if score.isdigit() else 0, form.value("remark"))
+        return rate(hall, order_id, actor, parse_int(score, low=1, high=5) or 0, form.value("remark"))
     return await _do(request, order_id, step)
 
 

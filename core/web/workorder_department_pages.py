@@ -13,6 +13,7 @@ from core.db import transaction
 from core.i18n import N_
 from core.web.audit_helpers import audit
 from core.web.forms import Form
+from core.web.numbers import parse_int, parse_ints
 from core.web.render import redirect, render
 from core.workorders.access import DEPARTMENTS
 from core.workorders.departments import departments, save_department, set_members
@@ -58,7 +59,7 @@ async def _save(request: Request, department_id: int | None) -> Response:
     raw = await request.form()
     form = Form({k: raw.get(k) for k in raw.keys()})
     operator_ids = {r["id"] for r in await Operator.select(Operator.id)}
-    chosen = {int(v) for v in raw.getall("members", []) if str(v).isdigit()}
+    chosen = parse_ints(raw.getall("members", []))
     form.require("code", "name")
     if form.value("code") and not CODE.match(form.value("code")):
         form.error("code", N_("Letters, digits, - and _ only (at most 32)."))
@@ -66,18 +67,19 @@ async def _save(request: Request, department_id: int | None) -> Response:
     if clash and clash["id"] != department_id:
         form.error("code", N_("A department with this code exists."))
     head = form.value("head")
-    if head and (not head.isdigit() or int(head) not in operator_ids):
+    head_id = parse_int(head) if head else None
+    if head and head_id not in operator_ids:
         form.error("head", N_("Unknown operator."))
     email = form.value("email")
     if email and ("@" not in email or len(email) > 254):
         form.error("email", N_("Enter a valid e-mail address."))
-    if chosen - operator_ids:
+    if chosen is None or chosen - operator_ids:
         form.error("members", N_("Unknown operator."))
     if not form.valid:
-        return await _form(request, form, department_id, chosen, status=400)
+        return await _form(request, form, department_id, (chosen or set()) & operator_ids, status=400)
     before = await _snapshot(department_id) if department_id else {}
     async with transaction():
-        department_id = await save_department(form.value("code"), form.value("name")[:100], head=int(head) if head else None,
+        department_id = await save_department(form.value("code"), form.value("name")[:100], head=head_id,
                                               email=email, active=bool(form.value("active")), department_id=department_id)
         await set_members(department_id, sorted(chosen))
         after = await _snapshot(department_id)

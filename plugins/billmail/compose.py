@@ -174,7 +174,7 @@ def build(ctx: MailContext, *, send_id: int, to: str, number: str, bill: dict, i
     items = localise_items(items, ctx.item_names, ctx.language, ctx.tenant.language)
     values = {"hall_name": hall_name, "hotline": ctx.tenant.brand.hotline, "number": number, "bill": bill, "items": items,
               "owed_fen": max(0, (bill["amount_fen"] or 0) - (bill["paid_fen"] or 0)),
-              "status": _(STATUS.get(bill["status"], bill["status"])), "calls": len(calls), "calls_shown": len(shown),
+              "status": _(STATUS[bill["status"]]) if bill["status"] in STATUS else bill["status"], "calls": len(calls), "calls_shown": len(shown),
               "data_as_of": ctx.data_as_of, "unsubscribe_url": link, "account_url": f"{ctx.base_url}/billmail/",
               "primary_colour": ctx.tenant.brand.primary_colour, "lang": ctx.language.replace("_", "-")}
     headers = (f"From: {from_header(hall_name, ctx.sender)}\r\n"

@@ -22,6 +22,6 @@ def make_token(secret: str, tenant_id: str, subscription_id: int) -> str:
 def read_token(secret: str, tenant_id: str, token: str) -> int | None:
     """The subscription id the token was made for, or None when it is malformed or forged."""
     sid, _, mac = (token or "").partition(".")
-    if not sid.isdigit() or len(sid) > 12 or not mac:
+    if not (sid.isascii() and sid.isdigit()) or len(sid) > 12 or not mac:  # "²".isdigit() is True, and int() fails
         return None
     return int(sid) if hmac.compare_digest(mac, _mac(secret, tenant_id, int(sid))) else None

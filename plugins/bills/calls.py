@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from core.db.engine import fetch_scoped
 from core.i18n import N_
 from core.legacy.billing_tables import CallRecord
+from core.web.numbers import parse_int
 from plugins.bills import months
 
 TYPES = {"local": N_("Local call"), "long_distance": N_("Long-distance call"), "international": N_("International call"),
@@ -115,11 +116,11 @@ def parse(query: dict[str, str], allowed: list[str], zone: dt.tzinfo) -> Filters
         filters.error("sort", N_("Choose how to sort from the list."))
     else:
         filters.order = order
-    page = data.get("page", "").strip() or "1"
-    if not page.isdigit() or not 1 <= int(page) <= 100000:
+    page = parse_int(data.get("page", "").strip() or "1", high=100000)
+    if page is None:  # "²" passes str.isdigit(), 10**30 passes int(): neither is a page
         filters.error("page", N_("The page number must be a whole number from 1."))
     else:
-        filters.page = int(page)
+        filters.page = page
     return filters
 
 

@@ -95,7 +95,7 @@ async def calls_csv(request: Request, number: FromPath[str]) -> Response:
     from plugins.bills.exports import csv_text
 
     _ = gettext(request)
-    body = csv_text(rows, [_(h) for h in HEADER], lambda code: _(calls.TYPES.get(code, code)))
+    body = csv_text(rows, [_(h) for h in HEADER], lambda code: _(calls.TYPES[code]) if code in calls.TYPES else code)
     return _download(body, "text/csv; charset=utf-8", f"calls-{number}-{filters.month}.csv")
 
 
@@ -115,7 +115,7 @@ async def calls_pdf(request: Request, number: FromPath[str]) -> Response:
              _("%(count)s records") % {"count": len(rows)}]
     total = _("Total: ¥%(amount)s") % {"amount": format_fen(sum(r["charge_fen"] for r in rows))}
     body = pdf_bytes(rows, title=title, lines=lines, header=[_(h) for h in HEADER],
-                     type_label=lambda code: _(calls.TYPES.get(code, code)), total=total)
+                     type_label=lambda code: _(calls.TYPES[code]) if code in calls.TYPES else code, total=total)
     return _download(body, "application/pdf", f"calls-{number}-{filters.month}.pdf")
 
 

@@ -7,6 +7,7 @@ from litestar.params import FromQuery
 
 from core.legacy.settings import tenant_zone
 from core.web.context import info
+from core.web.numbers import query_int
 from core.web.render import render
 from plugins.bills.tables import CallAccess
 
@@ -16,8 +17,11 @@ COLUMNS = (CallAccess.at, CallAccess.actor, CallAccess.number, CallAccess.month,
 CONSOLE = {"auth": "operator", "permission": "bills.access_log"}
 
 
-def _page_number(text: str) -> int:
-    return int(text) if text.isdigit() and 1 <= int(text) <= 100000 else 1
+MAX_PAGE = 100000
+
+
+def _page_number(request: Request) -> int:
+    return query_int(request, "page", default=1, high=MAX_PAGE)
 
 
 async def _rows(request: Request, condition, page: int) -> tuple[list[dict], bool]:
@@ -31,16 +35,16 @@ async def _rows(request: Request, condition, page: int) -> tuple[list[dict], boo
 
 
 @get("/access-log")
-async def my_access_log(request: Request, page: FromQuery[str] = "1") -> Response:
-    number = _page_number(page)
+async def my_access_log(request: Request) -> Response:
+    number = _page_number(request)
     rows, more = await _rows(request, CallAccess.account == info(request).customer.id, number)
     return await render(request, "bills/access_log.html", {"rows": rows, "page": number, "more": more})
 
 
 @get("/console/access-log", opt=CONSOLE)
-async def console_access_log(request: Request, page: FromQuery[str] = "1", number: FromQuery[str] = "") -> Response:
+async def console_access_log(request: Request, number: FromQuery[str] = "") -> Response:
     wanted = number.strip()[:32]
-    current = _page_number(page)
+    current = _page_number(request)
     rows, more = await _rows(request, (CallAccess.number == wanted) if wanted else None, current)
     return await render(request, "bills/console_access_log.html", {"rows": rows, "page": current, "more": more, "number": wanted},
                         audience="operator")

@@ -11,6 +11,7 @@ from core.privacy import mask_contact
 from core.web.codes import refused_until, send_code
 from core.web.context import info
 from core.web.forms import Form
+from core.web.next_target import resolve_next
 from core.web.render import redirect, render
 from core.web.waits import GUESS_WAIT, SEND_WAIT, until
 from plugins.bills import stepup
@@ -18,9 +19,8 @@ from plugins.bills import stepup
 
 def safe_next(request: Request, target: str) -> str:
     """Only back to a bills page of this tenant (no open redirect); the tenant prefix is added by redirect()."""
-    base = info(request).base
-    path = target[len(base):] if base and target.startswith(base + "/") else target
-    return path if path.startswith("/bills/") and "//" not in path and "\\" not in path else "/bills/"
+    path = resolve_next(target, info(request).base, "/bills/")
+    return path if path.startswith("/bills/") else "/bills/"
 
 
 async def _contacts(request: Request) -> dict[str, str]:

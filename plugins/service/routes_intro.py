@@ -13,6 +13,7 @@ from core.i18n import N_
 from core.money import parse_yuan
 from core.web.audit_helpers import audit
 from core.web.forms import Form
+from core.web.numbers import parse_int
 from core.web.render import redirect, render
 from plugins.service.content import MAX_BODY, plain_text, sanitise_html
 from plugins.service.tables import Outlet, ServicePage
@@ -22,7 +23,7 @@ CONTENT = {"auth": "operator", "permission": "service.content"}
 KINDS = ("service", "tariff")
 PAGE_FIELDS = {"title": 120, "summary": 300}
 OUTLET_FIELDS = {"name": 120, "district": 60, "address": 200, "hours": 120, "phone": 40, "services": 300, "map_url": 300}
-MONEY = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
+MONEY = re.compile(r"[0-9]{1,7}(\.[0-9]{1,2})?")  # ASCII digits: \d takes "١٢" too
 
 
 @get("/", opt=PUBLIC)
@@ -74,16 +75,16 @@ def _page_values(form: Form) -> dict:
     if len(body) > MAX_BODY:
         form.error("body", N_("At most %(n)s characters."), n=MAX_BODY)
     fee = form.value("monthly_fee")
-    if fee and not MONEY.match(fee):
+    if fee and not MONEY.fullmatch(fee):
         form.error("monthly_fee", N_("Enter an amount in yuan, like 59 or 59.90."))
     position = form.value("position") or "0"
-    if not re.fullmatch(r"-?\d{1,4}", position):
+    if parse_int(position, low=-9999, high=9999) is None:
         form.error("position", N_("Enter a whole number."))
     if not form.valid:
         return {}
     cleaned = sanitise_html(body)
     return {"kind": form.value("kind"), "title": form.value("title"), "summary": form.value("summary") or plain_text(cleaned)[:300],
-            "body": cleaned, "monthly_fee": parse_yuan(fee) if fee else None, "position": int(position),
+            "body": cleaned, "monthly_fee": parse_yuan(fee) if fee else None, "position": parse_int(position, low=-9999, high=9999),
             "published": bool(form.value("published")), "updated_at": dt.datetime.now(dt.timezone.utc)}
 
 

@@ -94,8 +94,8 @@ async def stats_csv(request: Request, start: FromQuery[str] = "", end: FromQuery
     writer = csv.writer(out)
     writer.writerow([context["by"], "label", *COLUMNS])
     for row in context["rows"]:
-        label = context["labels"].get(row.key, "" if row.key is None else row.key)
-        translated = _(label) if by_code(context["by"]) else label  # codes have message ids; names are data
+        label = context["labels"].get(row.key, row.key) or ""  # an order without a category: no label, not the catalog header
+        translated = _(label) if label and by_code(context["by"]) else label  # codes have message ids; names are data
         writer.writerow([cell(row.key), cell(translated), *(cell(getattr(row, c)) for c in COLUMNS)])
     name = f"service-stats-{context['start']}-{context['end']}-{context['by']}.csv"
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",

@@ -57,7 +57,9 @@ def test_payments_search_and_a_payments_page_with_its_ledger(world):
         assert f'data-payment="{intent_id}"' not in clerk.get("/console/payments", params=params).text, params
     bad = clerk.get("/console/payments", params={"from": "2024-13-45"})
     assert bad.status_code == 400 and 'role="alert"' in bad.text
-    assert clerk.get("/console/payments", params={"state": "nonsense", "page": "x"}).status_code == 200
+    assert clerk.get("/console/payments", params={"state": "nonsense"}).status_code == 200
+    for page in ("x", "²", "9" * 23):  # not a page number: a 400 that says so (core.web.numbers.query_int)
+        assert clerk.get("/console/payments", params={"page": page}).status_code == 400, page
     page = clerk.get(f"/console/payments/{intent_id}")
     assert page.status_code == 200 and 'data-state="succeeded"' in page.text and page.text.count('class="ledger-row"') >= 3
     assert "/refund" not in page.text  # the clerk may not refund: no form
@@ -97,7 +99,7 @@ def test_an_over_refund_or_a_malformed_amount_is_refused_with_a_clear_message(wo
     cashier = operator(harness, "cashier", "beta")
     r = cashier.post(f"/console/payments/{intent_id}/refund", {"amount": "139.86", "reason": "too much"})
     assert r.status_code == 400 and field_errors(r.text) == ["At most ¥139.85 can be refunded."]
-    for amount in ("abc", "1.234", "-5", "0", "1e3", "12,5.0.1"):
+    for amount in ("abc", "1.234", "-5", "0", "1e3", "12,5.0.1", "²", "1.²", "١٢", "9" * 30):  # "²".isdigit() is True
         r = cashier.post(f"/console/payments/{intent_id}/refund", {"amount": amount, "reason": "x"})
         assert r.status_code == 400 and field_errors(r.text) == ["Enter an amount in yuan, e.g. 12.30."], amount
     r = cashier.post(f"/console/payments/{intent_id}/refund", {"amount": "", "reason": ""})

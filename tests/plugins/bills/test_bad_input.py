@@ -111,5 +111,7 @@ def test_access_log_pages_are_the_customers_own(world):
     other.login_customer(theirs)
     assert ids["alpha"]["numbers"][0] not in other.get("/bills/access-log").text
     assert ids["alpha"]["numbers"][0] in mine.get("/bills/access-log").text
-    for page in ("0", "-3", "abc", "99999999999"):
-        assert mine.get("/bills/access-log", params={"page": page}).status_code == 200
+    for page in ("0", "-3", "abc", "99999999999", "²", "9" * 23):  # not a page: a 400 that says so (was a 500 for "²")
+        r = mine.get("/bills/access-log", params={"page": page})
+        assert r.status_code == 400 and "“page”应为 1 到 100000 之间的整数。" in r.text, page
+    assert mine.get("/bills/access-log", params={"page": "2"}).status_code == 200

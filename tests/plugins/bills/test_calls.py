@@ -93,6 +93,8 @@ def test_unmasked_when_the_tenant_says_so(hall_factory):
     ({"order": "sideways"}, "sort"),
     ({"page": "-1"}, "page"),
     ({"page": "x"}, "page"),
+    ({"page": "²"}, "page"),  # passes str.isdigit(), fails int(): was a 500
+    ({"page": "9" * 23}, "page"),
 ])
 def test_malformed_filters_are_field_errors(world, params, field):
     harness, ids = world
