@@ -111,3 +111,42 @@ def test_a_visitor_is_promised_only_what_exists(world):
     for missing in ("/billpay/", "/service/", "/pay/history", "new lines"):
         assert missing not in bare, missing
     assert "Amount owed" not in bare and "My open requests" not in bare
+
+
+def test_the_panels_cost_the_same_statements_for_two_numbers_or_six(world, monkeypatch):
+    """No query per number: linking four more numbers (with bills) adds no statement to the home page."""
+    from core.db import piccolo_conf
+
+    harness, ids = world
+    me = _client(harness, ids, "beta")
+    engine_type = type(piccolo_conf.DB)
+    original = engine_type.run_querystring
+    seen: list[str] = []
+
+    async def counting(self, querystring, *args, **kwargs):
+        seen.append(str(querystring))
+        return await original(self, querystring, *args, **kwargs)
+
+    monkeypatch.setattr(engine_type, "run_querystring", counting)
+
+    def statements() -> int:
+        seen.clear()
+        assert me.get("/").status_code == 200
+        return len(seen)
+
+    statements()
+    two = statements()
+    more = [f"13988880{i:03d}" for i in range(4)]
+
+    async def link_more():
+        from core.auth.tables import AccountNumber, CustomerAccount
+
+        account = await CustomerAccount.select(CustomerAccount.id).first()
+        await AccountNumber.insert(*[AccountNumber(account=account["id"], number=n) for n in more])
+        await Bill.insert(*[Bill(legacy_id=f"{n}-x", number=n, month=_months(1), amount_fen=100, paid_fen=0, status="unpaid") for n in more])
+
+    harness.in_tenant("beta", link_more)
+    six = statements()
+    page = me.get("/").text  # (this request's statements are in ``seen`` too: checked below)
+    assert all(f"/bills/{n}/{_months(1)}" in page for n in more)
+    assert any("core_bill" in s for s in seen) and any("core_work_order" in s or "workorder" in s for s in seen) and two > 0 and six == two, (two, six)
