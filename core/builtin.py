@@ -84,8 +84,32 @@ def menu_items(hall, tenant, request, audience):
 
 
 @hookimpl
+def quick_actions(hall, tenant, request):
+    """My requests always; My payments when the tenant takes payments."""
+    from core.payments.registry import enabled_providers
+
+    items = [MenuItem(N_("My requests"), "/account/requests", order=800)]
+    if enabled_providers(hall, tenant):
+        items.append(MenuItem(N_("My payments"), "/pay/history", order=810))
+    return items
+
+
+@hookimpl
 def home_panels(hall, tenant, request, audience):
-    """Operators see the state of the legacy sync and of the message outbox, and their work-order queues, on their home page."""
+    """Operators see the state of the legacy sync and of the message outbox, and their work-order queues, on their home page.
+
+    Customers see their quick actions and open requests; visitors the services this hall offers (core/web/home_customer.py).
+    """
+    if audience == "customer":
+        from core.web.context import info
+        from core.web.home_customer import actions_panel, open_requests_panel
+
+        async def requests_panel():
+            return await open_requests_panel(request, N_("My open requests"))
+
+        signed_in = info(request).customer is not None
+        return [actions_panel(request, N_("Quick actions") if signed_in else N_("What you can do here")),
+                requests_panel if signed_in else None]
     if audience != "operator":
         return None
 

@@ -145,6 +145,17 @@ def home_panels(hall, tenant, request, audience):
 
 
 @hookspec
+def quick_actions(hall, tenant, request):
+    """Return a list of :class:`core.web.menus.MenuItem`: the services the portal's home page offers (quick actions).
+
+    The signed-in customer sees them as buttons; a visitor sees them as the
+    list of what this hall offers, so the home page never promises a service
+    the tenant has not enabled. Called only for enabled plugins, on every home
+    page render: keep it free of queries.
+    """
+
+
+@hookspec
 def bill_actions(hall, tenant, request, bill):
     """Return a list of ``(label, path)`` offered with one bill on the customer's bill page.
 

@@ -87,6 +87,23 @@ def menu_items(hall, tenant, request, audience):
 
 
 @hookimpl
+def quick_actions(hall, tenant, request):
+    return [MenuItem(N_("Pay bills"), "/billpay/", order=20)]
+
+
+@hookimpl
+def home_panels(hall, tenant, request, audience):
+    """Signed-in customers: the amount their linked numbers owe, with a pay button (plugins/billpay/home.py)."""
+    from core.web.context import info
+
+    if audience != "customer" or info(request).customer is None:
+        return None
+    from plugins.billpay.home import owed_panel
+
+    return lambda: owed_panel(request)
+
+
+@hookimpl
 def bill_actions(hall, tenant, request, bill):
     """On the bill page: "Pay this bill" while the legacy system says something is owed (this page queries nothing more)."""
     if bill["status"] in ("unpaid", "partial") and int(bill["amount_fen"]) > int(bill["paid_fen"]):

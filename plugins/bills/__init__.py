@@ -54,6 +54,23 @@ def menu_items(hall, tenant, request, audience):
 
 
 @hookimpl
+def quick_actions(hall, tenant, request):
+    return [MenuItem(N_("My bills"), "/bills/", order=30)]
+
+
+@hookimpl
+def home_panels(hall, tenant, request, audience):
+    """Signed-in customers: the latest bill of each linked number (plugins/bills/home.py)."""
+    from core.web.context import info
+
+    if audience != "customer" or info(request).customer is None:
+        return None
+    from plugins.bills.home import latest_bills_panel
+
+    return lambda: latest_bills_panel(request)
+
+
+@hookimpl
 def register_labels(hall):
     """Display names of the codes this plugin stores (audit actions, object types) and of the plugin itself."""
     return {

@@ -78,6 +78,11 @@ def menu_items(hall, tenant, request, audience):
 
 
 @hookimpl
+def quick_actions(hall, tenant, request):
+    return [MenuItem(N_("New complaint"), "/service/complain", order=50), MenuItem(N_("Ask us"), "/service/ask", order=51)]
+
+
+@hookimpl
 def extra_template_vars(hall, tenant, request, template):
     """The complaint categories' labels, for the complaint's data template on the core's order pages."""
     if not template.startswith("workorders/"):
