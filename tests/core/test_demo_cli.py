@@ -68,9 +68,9 @@ def run_demo(tmp_path: Path, env: dict, mail: int, sandbox: int, engine: str) ->
             assert proc.poll() is None, log.read_text()[-3000:]
             assert listening(sandbox), log.read_text()[-3000:]
             with smtplib.SMTP("127.0.0.1", mail, timeout=10) as smtp:
-                smtp.sendmail("hall@example.cn", ["kefu@example.cn"], "Subject: ping\r\n\r\nhello from the test\r\n")
-            wait_for(lambda: "[demo mail] to kefu@example.cn: ping" in log.read_text(), "the mail sink printing the message")
-            assert "hello from the test" in log.read_text()
+                smtp.sendmail("hall@example.cn", ["kefu@example.cn"], "Subject: ping\r\n\r\nhello from the test, code 246810\r\n")
+            wait_for(lambda: "Mail to kefu@example.cn: ping" in log.read_text(), "the mail sink printing the message (one line a mail)")
+            assert "Mail to kefu@example.cn: ping  (code 246810)" in log.read_text()  # one line a mail, its code plainly
             proc.send_signal(signal.SIGINT)
             assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
         finally:

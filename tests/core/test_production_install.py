@@ -15,13 +15,13 @@ import tomllib
 
 from core.testing.crash import REPO, child_env
 
-TEST_ONLY = {"pytest", "pytest-xdist", "pytest-asyncio", "playwright", "pypdf"}
-DEMO_ONLY = {"faker", "aiosmtpd", "httpx"}
+TEST_ONLY = {"pytest", "pytest-xdist", "pytest-asyncio", "playwright", "pypdf", "hypothesis"}
+DEMO_ONLY = {"faker", "aiosmtpd"}  # httpx is runtime: the cloud SMS providers speak HTTP (core/notify/sms)
 DEMO_MODULES = ("core.legacy.demo", "plugins.alipay.sandbox.app", "plugins.alipay.sandbox.notifier", "plugins.alipay.sandbox.runner")
 
 BLOCKED_IMPORTS = """
 import importlib, pkgutil, sys
-BLOCK = {"faker", "aiosmtpd", "httpx", "pypdf", "pytest", "_pytest", "playwright"}
+BLOCK = {"faker", "aiosmtpd", "pypdf", "pytest", "_pytest", "playwright", "hypothesis"}
 class Blocker:
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in BLOCK:

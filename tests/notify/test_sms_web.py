@@ -52,4 +52,4 @@ def test_operators_see_provider_parts_and_delivery_report(smpp_hall, smsc):
     client = h.client("alpha")
     client.login_operator("chief")
     page = client.get("/console/messages", params={"channel": "sms"}).text
-    assert "delivered · smpp · 共 3 条 · DELIVRD" in page
+    assert "已投递 · smpp · 共 3 条 · DELIVRD" in page  # the state by its translated name (core/labels.py)
