@@ -9,12 +9,12 @@ from core.web.menus import MenuItem, Panel
 
 
 def core_route_handlers(hall) -> list:
-    from core.web import (account_pages, console_auth_pages, console_outbox_pages, console_pages, console_payment_pages, console_staff_pages,
+    from core.web import (account_pages, console_auth_pages, console_customer_pages, console_outbox_pages, console_pages, console_payment_pages, console_staff_pages,
                           console_sync_pages, customer_auth_pages, pay_pages, public_pages, workorder_console_pages,
                           workorder_customer_pages, workorder_department_pages)
 
     return [*public_pages.HANDLERS, *customer_auth_pages.HANDLERS, *account_pages.HANDLERS,
-            *console_auth_pages.HANDLERS, *console_pages.HANDLERS, *console_staff_pages.HANDLERS,
+            *console_auth_pages.HANDLERS, *console_pages.HANDLERS, *console_customer_pages.HANDLERS, *console_staff_pages.HANDLERS,
             *console_outbox_pages.HANDLERS, *console_payment_pages.HANDLERS, *console_sync_pages.HANDLERS, *workorder_console_pages.HANDLERS,
             *workorder_customer_pages.HANDLERS, *workorder_department_pages.HANDLERS, *pay_pages.HANDLERS]
 

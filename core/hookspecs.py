@@ -156,6 +156,20 @@ def quick_actions(hall, tenant, request):
 
 
 @hookspec
+def customer_sections(hall, tenant, request, customer):
+    """Return a list of :class:`core.web.menus.Panel`: sections of the console's customer view.
+
+    ``customer`` is a dict with ``legacy_id``, ``name``, ``status``,
+    ``account_id`` (the registered portal account's id, or None) and
+    ``numbers`` (the customer's service numbers). Elements may be awaitables
+    (when a section needs the database) giving a Panel or None. A panel whose
+    ``permission`` the operator lacks is dropped; panels are sorted by ``order``
+    and rendered like ``home_panels``. The page itself needs
+    ``core.customers.view`` and is audited.
+    """
+
+
+@hookspec
 def bill_actions(hall, tenant, request, bill):
     """Return a list of ``(label, path)`` offered with one bill on the customer's bill page.
 

@@ -24,8 +24,15 @@ PAGE = 50
 async def panels_for(request: Request, audience: str) -> list:
     hall = request.app.state.hall
     ri = info(request)
+    return await collect_panels(request, hall.hooks_for(ri.tenant).home_panels(hall=hall, tenant=ri.tenant, request=request, audience=audience),
+                                audience)
+
+
+async def collect_panels(request: Request, results, audience: str) -> list:
+    """Panels from a hook's results: awaited, dropped without permission, sorted, each rendered into ``html``."""
+    ri = info(request)
     panels = []
-    for panel in flatten(hall.hooks_for(ri.tenant).home_panels(hall=hall, tenant=ri.tenant, request=request, audience=audience)):
+    for panel in flatten(results):
         panel = await await_me_maybe(panel)
         if panel is None or (panel.permission and not (ri.principal and ri.principal.can(panel.permission))):
             continue

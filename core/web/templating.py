@@ -90,25 +90,37 @@ def _fast_ngettext(func):
 
 
 def key_values(data) -> list[tuple[str, str]]:
-    """An audit entry's before/after JSON as readable ``key: value`` pairs (lists joined, nested values as compact JSON)."""
+    """Stored JSON (an audit entry's before/after, a payment's metadata or ledger data) as readable ``key: value`` pairs.
+
+    Lists of plain values are joined; nested objects become dotted keys (``bills.1.month``), so no JSON reaches the page.
+    """
     import json
 
-    if isinstance(data, str) and data.strip().startswith("{"):  # a JSON column read without load_json
+    if isinstance(data, str) and data.strip()[:1] in ("{", "["):  # a JSON column read without load_json
         try:
             data = json.loads(data)
         except ValueError:
             pass
-    if not isinstance(data, dict):
-        return [("", json.dumps(data, ensure_ascii=False))] if data not in (None, "", {}) else []
+    if data in (None, "", {}, []):
+        return []
+    if not isinstance(data, (dict, list)):
+        return [("", str(data))]
+    out: list[tuple[str, str]] = []
 
-    def text(value) -> str:
-        if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
-            return ", ".join(str(v) for v in value)
-        if isinstance(value, (dict, list)):
-            return json.dumps(value, ensure_ascii=False)
-        return "" if value is None else str(value)
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+        elif isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+            for n, v in enumerate(value, 1):
+                walk(f"{prefix}.{n}" if prefix else str(n), v)
+        elif isinstance(value, list):
+            out.append((prefix, ", ".join(str(v) for v in value)))
+        else:
+            out.append((prefix, "" if value is None else str(value)))
 
-    return [(str(k), text(v)) for k, v in data.items()]
+    walk("", data)
+    return out
 
 
 class Templates:

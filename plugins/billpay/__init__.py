@@ -112,6 +112,16 @@ def bill_actions(hall, tenant, request, bill):
 
 
 @hookimpl
+def customer_sections(hall, tenant, request, customer):
+    """The console's customer view: the customer's bill payments and invoices (operators with billpay.view)."""
+    from core.web.context import info
+    from plugins.billpay.customer_view import billpay_section
+
+    principal = info(request).principal
+    return [billpay_section(customer)] if principal and principal.can("billpay.view") else []
+
+
+@hookimpl
 def register_labels(hall):
     """Display names of the codes this plugin stores (audit actions, object types) and of the plugin itself."""
     return {

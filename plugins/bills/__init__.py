@@ -71,6 +71,16 @@ def home_panels(hall, tenant, request, audience):
 
 
 @hookimpl
+def customer_sections(hall, tenant, request, customer):
+    """The console's customer view: latest bills of the customer's numbers, and the call-record access trail."""
+    from core.web.context import info
+    from plugins.bills.customer_view import bills_section, trail_section
+
+    principal = info(request).principal
+    return [bills_section(customer), trail_section(customer) if principal and principal.can("bills.access_log") else None]
+
+
+@hookimpl
 def register_labels(hall):
     """Display names of the codes this plugin stores (audit actions, object types) and of the plugin itself."""
     return {

@@ -95,3 +95,22 @@ def test_customer_lookup_shows_masked_id_only(hall):
     page = _admin(hall).get("/console/customers", params={"q": customer.numbers[0].number}).text
     assert customer.name in page
     assert customer.id_number not in page and customer.id_number[-4:] in page
+
+
+def test_customer_search_leads_to_the_audited_customer_view(hall):
+    customer = make_customer(43)
+    hall.connectors["alpha"].customers.append(customer)
+    sync(hall, "alpha")
+    admin = _admin(hall)
+    found = admin.get("/console/customers", params={"q": customer.legacy_id}).text
+    assert f"/console/customers/{customer.legacy_id}" in found
+    page = admin.get(f"/console/customers/{customer.legacy_id}")
+    assert page.status_code == 200 and customer.name in page.text and customer.id_number not in page.text
+    assert f'data-number="{customer.numbers[0].number}"' in page.text
+    assert _admin(hall, "beta", "beta-chief").get(f"/console/customers/{customer.legacy_id}").status_code == 404
+    add_operator(hall, "alpha", "nobody", permissions=["core.messages.view"])
+    nobody = hall.client("alpha")
+    nobody.login_operator("nobody")
+    assert nobody.get(f"/console/customers/{customer.legacy_id}").status_code == 403
+    views = hall.in_tenant("alpha", lambda: AuditLog.select().where(AuditLog.action == "customer.view"))
+    assert [(v["actor"], v["object_id"]) for v in views] == [("chief", customer.legacy_id)]
