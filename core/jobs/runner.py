@@ -16,8 +16,9 @@ class InProcessRunner:
 
     kind = "in-process"
 
-    def __init__(self, hall):
+    def __init__(self, hall, *, log_level: int = logging.INFO):
         self.hall = hall
+        self.log_level = log_level  # of each job's start and end lines (core.jobs.spec.run_logged)
         self.jobs = all_jobs(hall)
         self._tasks: set[asyncio.Task] = set()
         self._last_run: dict[str, float] = {}
@@ -42,7 +43,7 @@ class InProcessRunner:
 
     async def run_now(self, name: str, tenant_id: str | None = None, **kwargs) -> None:
         try:
-            await run_logged(self.hall, self.jobs[name], tenant_id, **kwargs)
+            await run_logged(self.hall, self.jobs[name], tenant_id, level=self.log_level, **kwargs)
         except Exception:  # logged by run_logged; retried on its next tick, never crashes the web process
             pass
 
@@ -137,5 +138,6 @@ class ProcrastinateRunner:
                     await asyncio.gather(watch, return_exceptions=True)
 
 
-def make_runner(hall):
-    return InProcessRunner(hall) if hall.db.is_sqlite else ProcrastinateRunner(hall)
+def make_runner(hall, *, job_log_level: int = logging.INFO):
+    """In-process on SQLite, procrastinate on PostgreSQL. ``job_log_level``: of the in-process runner's job lines."""
+    return InProcessRunner(hall, log_level=job_log_level) if hall.db.is_sqlite else ProcrastinateRunner(hall)

@@ -55,14 +55,19 @@ async def run_for_tenants(hall, job: Job, tenant_id: str | None = None, **kwargs
             await job.func(hall, tenant.id, **kwargs)
 
 
-async def run_logged(hall, job: Job, tenant_id: str | None = None, **kwargs) -> None:
-    """:func:`run_for_tenants` with a line when the job starts, ends (with its duration) or fails (re-raised)."""
+async def run_logged(hall, job: Job, tenant_id: str | None = None, *, level: int = logging.INFO, **kwargs) -> None:
+    """:func:`run_for_tenants` with a line when the job starts, ends (with its duration) or fails (re-raised).
+
+    ``level``: of the start and end lines (a failure is always an error). ``hall worker`` logs them at
+    INFO; a web process that runs the schedule itself (SQLite) at DEBUG, so a terminal is not flooded
+    with a line per job a minute (the demo prints its one-time codes there).
+    """
     where = f"tenant {tenant_id}" if tenant_id else "every tenant"
-    log.info("job %s started (%s)", job.name, where)
+    log.log(level, "job %s started (%s)", job.name, where)
     started = time.perf_counter()
     try:
         await run_for_tenants(hall, job, tenant_id, **kwargs)
     except Exception:
         log.exception("job %s failed after %.3f s (%s)", job.name, time.perf_counter() - started, where)
         raise
-    log.info("job %s finished in %.3f s (%s)", job.name, time.perf_counter() - started, where)
+    log.log(level, "job %s finished in %.3f s (%s)", job.name, time.perf_counter() - started, where)

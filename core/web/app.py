@@ -92,7 +92,7 @@ def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
 
     async def on_startup(app: Litestar) -> None:
         await hall.db.connect()
-        runner = make_runner(hall)
+        runner = make_runner(hall, job_log_level=logging.DEBUG)  # a web process's routine job lines stay out of the terminal
         await runner.start(schedule=hall.db.is_sqlite and hall.deployment.jobs.schedule_in_web)
         app.state.jobs = hall.jobs = runner
         for result in hall.plugins.hook.hall_startup(hall=hall):
