@@ -138,13 +138,18 @@ async def refund(hall, intent_id: str, amount_fen: int, *, reason: str, operator
     return reserved["refund_id"], await _ask_gateway(hall, reserved)
 
 
+async def _ask_again(hall, row: dict) -> str:
+    """:func:`_ask_gateway` for a pending Refund row (its intent's provider looked up): the same id, never a second refund."""
+    intent = await PaymentIntent.select(PaymentIntent.provider).where(PaymentIntent.public_id == row["intent_id"]).first()
+    return await _ask_gateway(hall, {"refund_id": row["refund_id"], "intent_id": row["intent_id"], "amount_fen": int(row["amount_fen"]),
+                                     "reason": row["reason"], "provider": intent["provider"] if intent else "", "undo": row["undo"]})
+
+
 async def send_pending_of(hall, intent_id: str) -> None:
     """Ask the gateway now for the pending refunds of one intent; never raises (the reconciliation job asks again)."""
     try:
         for row in await Refund.select().where((Refund.intent_id == intent_id) & (Refund.state == "pending")):
-            intent = await PaymentIntent.select(PaymentIntent.provider).where(PaymentIntent.public_id == intent_id).first()
-            await _ask_gateway(hall, {"refund_id": row["refund_id"], "intent_id": intent_id, "amount_fen": int(row["amount_fen"]),
-                                      "reason": row["reason"], "provider": intent["provider"], "undo": row["undo"]})
+            await _ask_again(hall, row)
     except Exception:
         log.exception("payment %s: its refund could not be asked for now; the reconciliation job retries", intent_id)
 
@@ -154,8 +159,5 @@ async def retry_pending(hall, limit: int = 50) -> int:
     rows = await Refund.select().where(Refund.state == "pending").order_by(Refund.id).limit(limit)
     done = 0
     for row in rows:
-        intent = await PaymentIntent.select(PaymentIntent.provider).where(PaymentIntent.public_id == row["intent_id"]).first()
-        refund_ = {"refund_id": row["refund_id"], "intent_id": row["intent_id"], "amount_fen": int(row["amount_fen"]),
-                   "reason": row["reason"], "provider": intent["provider"] if intent else "", "undo": row["undo"]}
-        done += await _ask_gateway(hall, refund_) != "pending"
+        done += await _ask_again(hall, row) != "pending"
     return done
