@@ -39,7 +39,7 @@ async def collect_panels(request: Request, results, audience: str) -> list:
         panels.append(panel)
     panels.sort(key=lambda p: p.order)
     if panels:  # render each panel with the page's context plus its own
-        env = request.app.state.templates.env(ri.tenant, ri.language)
+        env = request.app.state.templates.env(ri.tenant, ri.language, audience)
         base = base_context(request, audience)
         for panel in panels:
             panel.html = Markup(env.get_template(panel.template).render({**base, **panel.context}))

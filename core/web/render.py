@@ -74,7 +74,7 @@ async def page_context(request: Request, template: str, audience: str) -> dict[s
 
 async def render(request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200, audience: str = "customer") -> Response:
     ri = info(request)
-    env = templates_of(request).env(ri.tenant, ri.language)
+    env = templates_of(request).env(ri.tenant, ri.language, audience)
     ctx = await page_context(request, template, audience)
     if context:
         ctx.update(context)
@@ -85,7 +85,7 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
 def render_sync(request: Request, template: str, context: dict[str, Any], *, status: int, audience: str = "customer") -> Response:
     """For exception handlers (Litestar calls them synchronously): no async template hooks."""
     ri = info(request)
-    env = templates_of(request).env(ri.tenant, ri.language)
+    env = templates_of(request).env(ri.tenant, ri.language, audience)
     html = env.get_template(template).render({**base_context(request, audience), **context})
     return Response(content=html, media_type=MediaType.HTML, status_code=status, headers={"Cache-Control": "no-store"})
 

@@ -17,7 +17,7 @@ from core.i18n import load_translations
 from core.labels import label_of, merged_labels
 from core.localtime import template_filter as localtime_filter
 from core.money import format_fen
-from core.web.themes import theme_chain, theme_variables
+from core.web.themes import theme_chain, theme_for, theme_variables
 
 if TYPE_CHECKING:
     from core.hall import Hall
@@ -126,15 +126,15 @@ def key_values(data) -> list[tuple[str, str]]:
 class Templates:
     def __init__(self, hall: "Hall"):
         self.hall = hall
-        self._envs: dict[tuple[str, str], jinja2.Environment] = {}
+        self._envs: dict[tuple[str, str, str], jinja2.Environment] = {}
         locale_dirs = [CORE_LOCALE] + [d for _, d in plugin_dirs(hall, "locale")] + [t.path / "locale" for t in hall.themes.values()]
         self.translations = load_translations(locale_dirs)
         self.plugin_template_dirs = [d for _, d in plugin_dirs(hall, "templates")]
         self.plugin_static_dirs = dict(plugin_dirs(hall, "static"))
 
-    def search_path(self, tenant: "Tenant") -> list[Path]:
+    def search_path(self, tenant: "Tenant", audience: str = "customer") -> list[Path]:
         dirs = [tenant.path / "templates"]
-        dirs += [t.templates for t in theme_chain(self.hall.themes, tenant.theme)]
+        dirs += [t.templates for t in theme_chain(self.hall.themes, theme_for(self.hall.themes, tenant.theme, audience))]
         dirs += self.plugin_template_dirs
         dirs.append(CORE_TEMPLATES)
         return [d for d in dirs if d.is_dir()]
@@ -143,12 +143,14 @@ class Templates:
         dirs = [tenant.path / "static"] + [t.static for t in theme_chain(self.hall.themes, tenant.theme)] + [CORE_STATIC]
         return [d for d in dirs if d.is_dir()]
 
-    def env(self, tenant: "Tenant", language: str) -> jinja2.Environment:
-        key = (tenant.id, language)
+    def env(self, tenant: "Tenant", language: str, audience: str = "customer") -> jinja2.Environment:
+        """The environment for one tenant, language and audience: operator pages may use another theme (``console`` in theme.toml)."""
+        audience = "operator" if audience == "operator" else "customer"
+        key = (tenant.id, language, audience)
         env = self._envs.get(key)
         if env is None:
             loader = jinja2.ChoiceLoader([
-                jinja2.FileSystemLoader([str(d) for d in self.search_path(tenant)]),
+                jinja2.FileSystemLoader([str(d) for d in self.search_path(tenant, audience)]),
                 jinja2.PrefixLoader({"core": jinja2.FileSystemLoader(str(CORE_TEMPLATES))}, delimiter=":"),
             ])
             env = HallEnvironment(
@@ -163,7 +165,7 @@ class Templates:
             translations = self.translations[language]
             fast = _fast_gettext(translations.gettext)
             env.globals.update(_=fast, gettext=fast, ngettext=_fast_ngettext(translations.ngettext))
-            env.globals["theme"] = theme_variables(self.hall.themes, tenant.theme)
+            env.globals["theme"] = theme_variables(self.hall.themes, theme_for(self.hall.themes, tenant.theme, audience))
             env.globals["tenant"] = tenant
             env.filters["fen"] = format_fen
             env.filters["localtime"] = localtime_filter(tenant)

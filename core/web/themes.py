@@ -16,6 +16,7 @@ class Theme:
     parent: str
     label: str
     variables: dict = field(default_factory=dict, hash=False, compare=False)
+    console: str = ""  # the theme the operator console uses instead (a kiosk's large-touch look is for customers only)
 
     @property
     def templates(self) -> Path:
@@ -44,6 +45,7 @@ def load_themes(themes_dir: Path) -> tuple[dict[str, Theme], list[ConfigIssue]]:
             parent=str(meta.get("extends", "")),
             label=str(meta.get("label", toml_file.parent.name)),
             variables=dict(data.get("variables", {})),
+            console=str(meta.get("console", "")),
         )
     for theme in themes.values():
         seen = {theme.name}
@@ -57,6 +59,8 @@ def load_themes(themes_dir: Path) -> tuple[dict[str, Theme], list[ConfigIssue]]:
                 break
             seen.add(parent)
             parent = themes[parent].parent
+        if theme.console and theme.console not in themes:
+            issues.append(ConfigIssue(str(theme.path / "theme.toml"), "theme.console", f"console theme {theme.console!r} does not exist"))
     return themes, issues
 
 
@@ -67,6 +71,13 @@ def theme_chain(themes: dict[str, Theme], name: str) -> list[Theme]:
         chain.append(themes[name])
         name = themes[name].parent
     return chain
+
+
+def theme_for(themes: dict[str, Theme], name: str, audience: str) -> str:
+    """The theme a page for ``audience`` uses: operators get the theme's ``console`` theme when it names one."""
+    if audience == "operator" and name in themes and themes[name].console:
+        return themes[name].console
+    return name
 
 
 def theme_variables(themes: dict[str, Theme], name: str) -> dict:

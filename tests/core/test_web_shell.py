@@ -42,6 +42,25 @@ def test_branding_per_tenant(hall_factory, tmp_path):
     assert "Log in" in beta and "登录" in alpha
 
 
+def test_console_of_a_kiosk_tenant_keeps_the_desk_theme(hall_factory):
+    """Issue 15 item 19: the kiosk theme (large touch targets) is for customers; its operators work at desks."""
+    harness = hall_factory([TenantSpec("beta", theme="kiosk", language="en")])
+    client = harness.client("beta")
+    customer_page, console_page = client.get("/login").text, client.get("/console/login").text
+    assert "kiosk.css" in customer_page and "22px" in customer_page
+    assert "kiosk.css" not in console_page and "22px" not in console_page
+    assert "hall.css" in console_page
+
+
+def test_a_console_theme_that_does_not_exist_is_a_config_problem(tmp_path):
+    from core.web.themes import load_themes
+
+    (tmp_path / "big").mkdir()
+    (tmp_path / "big" / "theme.toml").write_text('[theme]\nconsole = "desk"\n', encoding="utf-8")
+    themes, issues = load_themes(tmp_path)
+    assert [(i.key, "desk" in i.reason) for i in issues] == [("theme.console", True)]
+
+
 def test_template_chain_tenant_override_and_core_prefix(hall_factory):
     harness = hall_factory([TenantSpec("alpha"), TenantSpec("beta")])
     folder = harness.tenant("alpha").path / "templates"
