@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "plugins" / "bills"))
 
 CHROMIUM = Path("/usr/bin/chromium")
 DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 WAIT_MS = 15_000
 PASSWORD = "Bills-2026-ok"
 TENANTS = ("jiangnan", "haibin")
@@ -169,6 +170,49 @@ def test_bills_chart_and_call_records(bills_hall, chromium, shoot, tenant):
         assert errors == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_call_records_on_a_phone_fold_the_filter_away(bills_hall, chromium, shoot, tenant):
+    """Issue 15 item 19: on a phone the rows come first; the filter opens from its summary and stays open while in use."""
+    hall, logins = bills_hall
+    base, number = hall.base(tenant), logins[tenant]
+    context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context.set_default_timeout(WAIT_MS)
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/login")
+        page.fill("#f-login", number)
+        page.fill("#f-password", PASSWORD)
+        with page.expect_navigation():
+            page.locator('form[action$="/login"] button[type=submit]').first.click()
+        page.goto(f"{base}/bills/{number}/calls?month=2024-05")
+        box = page.locator("#calls-filter-box")
+        assert box.evaluate("b => b.open") is False and page.locator("#f-type").is_visible() is False
+        assert page.locator("#calls-filter-box > summary").is_visible()
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")  # nothing scrolls sideways
+        shoot(page, tenant, "bills-04-calls-phone-folded")
+        page.locator("#calls-filter-box > summary").click()
+        page.select_option("#f-type", "sms")
+        with page.expect_navigation():
+            page.click("#apply-filters")
+        assert box.evaluate("b => b.open") is True and len(_rows(page)) == 6  # a filter in use stays in sight
+        shoot(page, tenant, "bills-05-calls-phone-filtered")
+    finally:
+        context.close()
+
+    desk = chromium.new_context(viewport=DESKTOP)
+    try:
+        page = desk.new_page()
+        page.goto(f"{base}/login")
+        page.fill("#f-login", number)
+        page.fill("#f-password", PASSWORD)
+        with page.expect_navigation():
+            page.locator('form[action$="/login"] button[type=submit]').first.click()
+        page.goto(f"{base}/bills/{number}/calls?month=2024-05")
+        assert page.locator("#f-type").is_visible() and not page.locator("#calls-filter-box > summary").is_visible()
+    finally:
+        desk.close()
 
 
 def test_another_customers_number_is_not_found(bills_hall, chromium):

@@ -5,4 +5,11 @@
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+  /* <details data-collapse-on-phone>: a filter bar is served open (it works without script); on a phone it folds
+     away behind its summary unless a filter is in use (data-active) or has an error, so the rows come first. */
+  if (window.matchMedia("(max-width: 40rem)").matches) {
+    document.querySelectorAll("details[data-collapse-on-phone]").forEach(function (box) {
+      if (!box.hasAttribute("data-active") && !box.querySelector(".has-error")) { box.open = false; }
+    });
+  }
 }());
