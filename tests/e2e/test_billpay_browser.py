@@ -134,10 +134,27 @@ def test_a_demo_customer_pays_a_bill_in_chromium_and_the_legacy_system_gets_the_
         assert receipt.get_attribute("data-state") == "succeeded" and receipt.locator(".amount").inner_text() == yuan
         assert page.locator(f'tr.receipt-bill[data-bill="{bill}"]').count() == 1
         shoot(page, "billpay", "04-receipt")
+        receipt_url = page.url
         page.goto(f"{base}/billpay/")
         assert page.locator(f'section[data-number="{number}"] .posting[data-bill="{bill}"]').count() == 1  # paid, being posted
     finally:
         context.close()
+
+    phone = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
+    phone.set_default_timeout(WAIT_MS)
+    try:  # issue 15 item 19: the receipt fits a phone (its bills are small cards, nothing scrolls sideways)
+        page = phone.new_page()
+        page.goto(f"{base}/login")
+        page.fill("#f-login", number)
+        page.fill("#f-password", PASSWORD)
+        with page.expect_navigation():
+            page.locator('form[action$="/login"] button[type=submit]').click()
+        page.goto(receipt_url)
+        assert page.locator(f'tr.receipt-bill[data-bill="{bill}"]').is_visible()
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+        shoot(page, "billpay", "05-receipt-phone")
+    finally:
+        phone.close()
 
     assert _delivered(sandbox, intent_id)["last_answer"] == "200 success"  # the notification came over HTTP too
     from core.legacy.outbox import deliver_due
