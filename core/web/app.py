@@ -22,6 +22,7 @@ from core.tenancy import set_request_tenant, _current
 from core.utils import await_me_maybe, flatten
 from core.web.client import scope_is_https
 from core.web.context import SCOPE_KEY, RequestInfo
+from core.web.dependencies import request_dependencies
 from core.web.errors import EXCEPTION_HANDLERS
 from core.web.guards import hall_guard
 from core.web.nul_bytes import refuse_nul
@@ -113,6 +114,7 @@ def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
     app = HallApp(
         route_handlers=[*core_route_handlers(hall), *plugin_routers(hall)],
         guards=[hall_guard],
+        dependencies=request_dependencies(),
         before_request=refuse_nul,
         openapi_config=openapi_config(),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
