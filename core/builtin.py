@@ -9,9 +9,12 @@ from core.web.menus import MenuItem, Panel
 
 
 def core_route_handlers(hall) -> list:
-    from core.web import (account_pages, console_auth_pages, console_customer_pages, console_outbox_pages, console_pages, console_payment_pages, console_staff_pages,
-                          console_sync_pages, customer_auth_pages, pay_pages, public_pages, workorder_console_pages,
-                          workorder_customer_pages, workorder_department_pages)
+    from core.auth import routes_account as account_pages, routes_console as console_auth_pages, routes_customer as customer_auth_pages, routes_staff as console_staff_pages
+    from core.console import routes as console_pages, routes_customer_view as console_customer_pages
+    from core.legacy import routes_outbox as console_outbox_pages, routes_sync as console_sync_pages
+    from core.payments import routes_console as console_payment_pages, routes_customer as pay_pages
+    from core.web import public_pages
+    from core.workorders import routes_console as workorder_console_pages, routes_customer as workorder_customer_pages, routes_department as workorder_department_pages
 
     return [*public_pages.HANDLERS, *customer_auth_pages.HANDLERS, *account_pages.HANDLERS,
             *console_auth_pages.HANDLERS, *console_pages.HANDLERS, *console_customer_pages.HANDLERS, *console_staff_pages.HANDLERS,
@@ -98,11 +101,11 @@ def quick_actions(hall, tenant, request):
 def home_panels(hall, tenant, request, audience):
     """Operators see the state of the legacy sync and of the message outbox, and their work-order queues, on their home page.
 
-    Customers see their quick actions and open requests; visitors the services this hall offers (core/web/home_customer.py).
+    Customers see their quick actions and open requests; visitors the services this hall offers (core/home/panels.py).
     """
     if audience == "customer":
         from core.web.context import info
-        from core.web.home_customer import actions_panel, open_requests_panel
+        from core.home.panels import actions_panel, open_requests_panel
 
         async def requests_panel():
             return await open_requests_panel(request, N_("My open requests"))
@@ -130,8 +133,8 @@ def home_panels(hall, tenant, request, audience):
         }, title=N_("Legacy data and messages"), permission="core.customers.view", order=0)
 
     async def workorders_panel():
-        from core.web.workorder_console_pages import queue_counts
-        from core.web.workorder_views import actor_of
+        from core.workorders.routes_console import queue_counts
+        from core.workorders.views import actor_of
 
         actor = actor_of(request)
         if not actor.can("core.workorders.handle"):

@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import File
 
-from core.web.console_pages import panels_for
+from core.console.routes import panels_for
 from core.web.context import info
 from core.web.render import render
 
