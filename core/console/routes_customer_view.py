@@ -18,7 +18,7 @@ from core.auth.tables import AccountNumber, Customer, CustomerAccount, ServiceNu
 from core.payments import intents_of
 from core.privacy import mask_contact
 from core.web.audit_helpers import audit
-from core.console.routes import collect_panels
+from core.web.panels import collect_panels
 from core.web.context import info
 from core.web.render import hall_of, render
 from core.workorders import types_for

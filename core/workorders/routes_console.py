@@ -14,7 +14,7 @@ from piccolo.query import OrderByRaw
 
 from core.i18n import N_
 from core.web.audit_helpers import audit
-from core.console.routes import PAGE, _page, page_url
+from core.web.pager import PAGE, _page, page_url
 from core.web.context import info
 from core.web.forms import Form
 from core.web.numbers import parse_int
