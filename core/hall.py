@@ -42,9 +42,7 @@ class Hall:
                     load_entrypoints: bool = True, connect_tenants: bool = True) -> "Hall":
         settings = load_settings(config)
         plugins = HallPluginManager()
-        from core import builtin
-
-        plugins.register(builtin, "core", "core")
+        plugins.load_always_on()
         plugins.load_builtin()
         if load_entrypoints:
             try:

@@ -1,9 +1,10 @@
 """The plugin manager: one per Hall instance, never a module global.
 
 Built-in plugins are the packages under ``plugins/``; outside plugins register
-in the ``hall`` entry-point group. The core's own behaviour is registered as the
-always-on plugin ``core``. Per-tenant callers come from pluggy's
-``subset_hook_caller`` with the tenant's disabled plugins removed.
+in the ``hall`` entry-point group. The core's own behaviour is a handful of
+always-on plugins (``core.payments``, ``core.workorders``... listed in
+core/builtin.py). Per-tenant callers come from pluggy's ``subset_hook_caller``
+with the tenant's disabled plugins removed.
 """
 
 from __future__ import annotations
@@ -18,8 +19,14 @@ from typing import Any, Callable
 import pluggy
 
 from core import hookspecs
+from core.builtin import ALWAYS_ON as ALWAYS_ON_MODULES, plugin_name
 
-ALWAYS_ON = frozenset({"core"})
+ALWAYS_ON = frozenset(plugin_name(m) for m in ALWAYS_ON_MODULES)
+
+
+def is_always_on(name: str) -> bool:
+    """A core plugin: enabled for every tenant, its routes unprefixed, its permissions grouped as the core's."""
+    return name in ALWAYS_ON
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,11 @@ class HallPluginManager:
             self.pm.unregister(plugin, name=name)
         self._info.pop(name, None)
         self._subset_cache.clear()
+
+    def load_always_on(self) -> None:
+        """Register the core's own plugins (core/builtin.py), before any other."""
+        for module in ALWAYS_ON_MODULES:
+            self.register(importlib.import_module(module), plugin_name(module), "core")
 
     def load_builtin(self, package: str = "plugins") -> None:
         """Import every sub-package of ``plugins`` and register it under its folder name."""

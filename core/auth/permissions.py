@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.i18n import N_
-
 
 @dataclass(frozen=True)
 class Permission:
@@ -13,23 +11,13 @@ class Permission:
     label: str  # message id
 
 
-CORE_PERMISSIONS = [
-    Permission("core.operators.manage", N_("Manage operators and roles")),
-    Permission("core.audit.view", N_("Read the audit log")),
-    Permission("core.messages.view", N_("Read the message outbox (e-mail and SMS)")),
-    Permission("core.customers.view", N_("Look up customers")),
-    Permission("core.sync.manage", N_("See the legacy sync, retry quarantined rows and start a sync")),
-    Permission("core.outbox.manage", N_("See the outbox to the legacy system and replay dead events")),
-    Permission("core.payments.view", N_("See payments, their ledger and refunds")),
-    Permission("core.payments.refund", N_("Refund payments")),
-]
-
-
 def all_permissions(hall) -> dict[str, list[Permission]]:
-    """{plugin name: its permissions}, for the role editor."""
+    """{plugin name: its permissions}, for the role editor; the core's always-on plugins' together under ``core``."""
+    from core.plugins import is_always_on
+
     out: dict[str, list[Permission]] = {}
     for plugin, perms in sorted(hall.plugins.per_plugin("register_permissions", hall=hall).items()):
-        out[plugin] = list(perms)
+        out.setdefault("core" if is_always_on(plugin) else plugin, []).extend(perms)
     return out
 
 

@@ -45,9 +45,11 @@ def all_jobs(hall) -> dict[str, Job]:
 
 async def run_for_tenants(hall, job: Job, tenant_id: str | None = None, **kwargs) -> None:
     """Run ``job`` for one tenant, or for every tenant that enables the job's plugin."""
+    from core.plugins import is_always_on
     from core.tenancy import tenant_scope
 
-    tenants = [hall.tenants.get(tenant_id)] if tenant_id else [t for t in hall.tenants if job.plugin == "core" or t.enables(job.plugin)]
+    everyone = job.plugin == "core" or is_always_on(job.plugin)
+    tenants = [hall.tenants.get(tenant_id)] if tenant_id else [t for t in hall.tenants if everyone or t.enables(job.plugin)]
     for tenant in tenants:
         if tenant is None:
             continue

@@ -1,6 +1,6 @@
 """The payment core: intents in integer fen, one state machine, providers behind one interface (docs/payments.md).
 
-A plugin takes money with :func:`create_intent` and :func:`core.web.pay_pages.checkout_response`,
+A plugin takes money with :func:`create_intent` and :func:`core.payments.routes_customer.checkout_response`,
 and fulfils it in its ``payment_succeeded`` hook, which the core calls exactly once.
 """
 

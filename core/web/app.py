@@ -17,6 +17,7 @@ from litestar.types import Receive, Scope, Send
 
 from core.hall import Hall
 from core.jobs import make_runner
+from core.plugins import is_always_on
 from core.privacy import MaskingFilter
 from core.tenancy import set_request_tenant, _current
 from core.utils import await_me_maybe, flatten
@@ -27,6 +28,7 @@ from core.web.errors import EXCEPTION_HANDLERS
 from core.web.guards import hall_guard
 from core.web.nul_bytes import refuse_nul
 from core.web.openapi import openapi_config
+from core.web import public_pages
 from core.web.principal import load_principal
 from core.web.security_headers import NONCE_KEY, content_security_policy, form_origins, new_nonce, secure_send
 from core.web.templating import Templates
@@ -74,18 +76,19 @@ class HallApp(Litestar):
             _current.reset(token)
 
 
-def plugin_routers(hall: Hall) -> list[Router]:
-    routers = []
+def plugin_routers(hall: Hall) -> list:
+    """Each plugin's routes under ``/<plugin>``, reachable only where a tenant enables it; the core's always-on
+    plugins' routes as they are (``/pay/...``, ``/console/...``), for every tenant."""
+    routes: list = []
     for name, handlers in sorted(hall.plugins.per_plugin("register_routes", hall=hall).items()):
-        if name == "core":
-            continue
-        routers.append(Router(path=f"/{name}", route_handlers=list(handlers), opt={"plugin": name}))
-    return routers
+        if is_always_on(name):
+            routes += handlers
+        else:
+            routes.append(Router(path=f"/{name}", route_handlers=list(handlers), opt={"plugin": name}))
+    return routes
 
 
 def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
-    from core.builtin import core_route_handlers
-
     logging.getLogger().addFilter(MaskingFilter())
     templates = hall.state.get("core.templates")
     if templates is None:
@@ -112,7 +115,7 @@ def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
 
     security = hall.deployment.security
     app = HallApp(
-        route_handlers=[*core_route_handlers(hall), *plugin_routers(hall)],
+        route_handlers=[*public_pages.HANDLERS, *plugin_routers(hall)],
         guards=[hall_guard],
         dependencies=request_dependencies(),
         before_request=refuse_nul,

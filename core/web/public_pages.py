@@ -1,25 +1,21 @@
-"""Home page, static files through the theme chain, the tenant's logo, and a health check."""
+"""The web framework's own routes: static files through the theme chain, the tenant's logo, and a health check.
+
+The home page itself belongs to core/home.
+"""
 
 from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
 
-from litestar import Request, Response, get
+from litestar import Request, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import File
 
-from core.web.console_pages import panels_for
 from core.web.context import info
-from core.web.render import render
 
 PUBLIC = {"auth": "public"}
-
-
-@get("/", opt=PUBLIC, name="home")
-async def home(request: Request) -> Response:
-    return await render(request, "home.html", {"panels": await panels_for(request, "customer")})
 
 
 def _plausible(rel: str) -> bool:
@@ -72,4 +68,4 @@ async def healthz() -> dict:
     return {"status": "ok"}
 
 
-HANDLERS = [home, static_file, brand_logo, healthz]
+HANDLERS = [static_file, brand_logo, healthz]

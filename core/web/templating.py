@@ -1,8 +1,9 @@
 """Jinja environments, one per (tenant, language), searching the template chain.
 
 Order: tenant overrides → the tenant's theme → its parent themes → plugins →
-core. ``{% extends "core:base.html" %}`` reaches the core's stock template even
-when a theme or tenant overrides ``base.html``.
+the core's always-on plugins (``core/<feature>/templates``, core/builtin.py) →
+core/web/templates. ``{% extends "core:base.html" %}`` reaches the core's stock
+template even when a theme or tenant overrides ``base.html``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 import jinja2
 from markupsafe import Markup
 
+from core.builtin import ALWAYS_ON, plugin_name
 from core.i18n import load_translations
 from core.labels import label_of, merged_labels
 from core.localtime import template_filter as localtime_filter
@@ -28,9 +30,10 @@ CORE_STATIC = Path(__file__).parent / "static"
 CORE_LOCALE = Path(__file__).parent.parent / "locale"
 
 
-def plugin_dirs(hall: "Hall", sub: str) -> list[tuple[str, Path]]:
+def plugin_dirs(hall: "Hall", sub: str, names: list[str] | None = None) -> list[tuple[str, Path]]:
+    """``(plugin, its folder sub)`` for each plugin (by default the installable ones) that has one."""
     out = []
-    for name in hall.plugins.names():
+    for name in hall.plugins.names() if names is None else names:
         module = hall.plugins.module(name)
         file = getattr(module, "__file__", None)
         if file:
@@ -130,13 +133,14 @@ class Templates:
         locale_dirs = [CORE_LOCALE] + [d for _, d in plugin_dirs(hall, "locale")] + [t.path / "locale" for t in hall.themes.values()]
         self.translations = load_translations(locale_dirs)
         self.plugin_template_dirs = [d for _, d in plugin_dirs(hall, "templates")]
+        self.core_template_dirs = [d for _, d in plugin_dirs(hall, "templates", [plugin_name(m) for m in ALWAYS_ON])] + [CORE_TEMPLATES]
         self.plugin_static_dirs = dict(plugin_dirs(hall, "static"))
 
     def search_path(self, tenant: "Tenant", audience: str = "customer") -> list[Path]:
         dirs = [tenant.path / "templates"]
         dirs += [t.templates for t in theme_chain(self.hall.themes, theme_for(self.hall.themes, tenant.theme, audience))]
         dirs += self.plugin_template_dirs
-        dirs.append(CORE_TEMPLATES)
+        dirs += self.core_template_dirs
         return [d for d in dirs if d.is_dir()]
 
     def static_path(self, tenant: "Tenant") -> list[Path]:
@@ -151,7 +155,7 @@ class Templates:
         if env is None:
             loader = jinja2.ChoiceLoader([
                 jinja2.FileSystemLoader([str(d) for d in self.search_path(tenant, audience)]),
-                jinja2.PrefixLoader({"core": jinja2.FileSystemLoader(str(CORE_TEMPLATES))}, delimiter=":"),
+                jinja2.PrefixLoader({"core": jinja2.FileSystemLoader([str(d) for d in self.core_template_dirs])}, delimiter=":"),
             ])
             env = HallEnvironment(
                 loader=loader,

@@ -136,4 +136,6 @@ def collect_types(hall) -> dict[str, WorkOrderType]:
 
 def types_for(hall, tenant) -> dict[str, WorkOrderType]:
     """The types a tenant can use: those of the plugins it enables (and the core's)."""
-    return {c: t for c, t in collect_types(hall).items() if t.plugin == "core" or tenant.enables(t.plugin)}
+    from core.plugins import is_always_on
+
+    return {c: t for c, t in collect_types(hall).items() if is_always_on(t.plugin) or tenant.enables(t.plugin)}

@@ -8,7 +8,7 @@ from litestar.params import FromPath
 
 from core.privacy import mask_contact
 from core.web.audit_helpers import audit
-from core.web.console_pages import PAGE, _page, page_url
+from core.web.pager import PAGE, _page, page_url
 from core.web.context import info
 from core.web.render import redirect, render
 from plugins.billmail.batches import counts

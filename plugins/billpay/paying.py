@@ -24,7 +24,7 @@ from core.payments.claims import ClaimConflict
 from core.payments.model import CANCELED, FAILED, Intent
 from core.payments.providers import ProviderUnavailable
 from core.payments.registry import enabled_providers
-from core.web.pay_pages import refresh_from_gateway
+from core.payments.routes_customer import refresh_from_gateway
 from plugins.billpay.owed import NumberOwed
 
 OWNER = "billpay"

@@ -13,7 +13,7 @@ from core.i18n import N_
 from core.payments import PaymentError
 from core.web.context import info
 from core.web.data_as_of import data_as_of_context
-from core.web.pay_pages import checkout_response
+from core.payments.routes_customer import checkout_response
 from core.web.render import gettext, hall_of, render
 from plugins.billpay.owed import owed_for
 from plugins.billpay.paying import PayRefused, pay_intent

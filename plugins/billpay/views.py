@@ -11,7 +11,7 @@ from core.auth.customers import linked_numbers
 from core.payments import get_intent
 from core.payments.model import Intent
 from core.web.context import info
-from core.web.pay_pages import customer_legacy_id
+from core.payments.routes_customer import customer_legacy_id
 from plugins.billpay.paying import OWNER
 from plugins.billpay.tables import BillPayment
 

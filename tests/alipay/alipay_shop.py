@@ -13,7 +13,7 @@ from core.hookspecs import hookimpl
 from core.legacy.outbox import emit
 from core.payments import create_intent
 from core.web.context import info
-from core.web.pay_pages import checkout_response, customer_legacy_id
+from core.payments.routes_customer import checkout_response, customer_legacy_id
 from core.web.render import hall_of
 
 PRICES = {"card50": 5000, "card100": 10000}

@@ -113,7 +113,7 @@ def test_30_concurrent_log_in_posts_check_at_most_5_passwords(hall, monkeypatch)
     import httpx
 
     from core.testing import make_customer, register_customer
-    from core.web import customer_auth_pages
+    from core.auth import routes_customer as customer_auth_pages
 
     customer = make_customer(41)
     register_customer(hall, "alpha", customer)

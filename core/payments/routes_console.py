@@ -24,7 +24,7 @@ from core.payments.model import PAID, STATES
 from core.payments.registry import provider_label
 from core.payments.tables import PaymentIntent, Refund
 from core.web.audit_helpers import audit
-from core.web.console_pages import PAGE, _page, page_url
+from core.web.pager import PAGE, _page, page_url
 from core.web.context import info
 from core.web.forms import Form
 from core.web.render import hall_of, redirect, render

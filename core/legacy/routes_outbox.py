@@ -10,7 +10,7 @@ from core.db import transaction
 from core.legacy.outbox import STATUSES, replay
 from core.legacy.outbox_tables import OutboxEvent
 from core.web.audit_helpers import audit
-from core.web.console_pages import PAGE, _page, page_url
+from core.web.pager import PAGE, _page, page_url
 from core.web.render import redirect, render
 
 MANAGE = {"auth": "operator", "permission": "core.outbox.manage"}

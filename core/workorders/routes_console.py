@@ -14,12 +14,12 @@ from piccolo.query import OrderByRaw
 
 from core.i18n import N_
 from core.web.audit_helpers import audit
-from core.web.console_pages import PAGE, _page, page_url
+from core.web.pager import PAGE, _page, page_url
 from core.web.context import info
 from core.web.forms import Form
 from core.web.numbers import parse_int
 from core.web.render import redirect, render
-from core.web.workorder_views import (actor_of, data_template, form_with_errors, hall_of, load_order, local_time, names,
+from core.workorders.views import (actor_of, data_template, form_with_errors, hall_of, load_order, local_time, names,
                                       not_found_on, order_history)
 from core.workorders import InvalidData, WorkOrderError, claim, comment, transfer, transition, types_for
 from core.workorders.access import HANDLE, SUPERVISE, departments_of, heads_of, may_override

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 
 from litestar import Request, Response, get
 
@@ -11,58 +10,16 @@ from core.audit import AuditLog
 from core.auth.tables import AccountNumber, Customer, CustomerAccount, ServiceNumber
 from core.notify.tables import Message
 from core.privacy import mask_contact
-from core.utils import await_me_maybe, flatten
-from core.web.context import info
-from core.web.numbers import query_int
-from core.web.render import base_context, render
-from markupsafe import Markup
+from core.web.pager import PAGE, _page, page_url
+from core.web.panels import panels_for
+from core.web.render import render
 
 OPERATOR = {"auth": "operator"}
-PAGE = 50
-
-
-async def panels_for(request: Request, audience: str) -> list:
-    hall = request.app.state.hall
-    ri = info(request)
-    return await collect_panels(request, hall.hooks_for(ri.tenant).home_panels(hall=hall, tenant=ri.tenant, request=request, audience=audience),
-                                audience)
-
-
-async def collect_panels(request: Request, results, audience: str) -> list:
-    """Panels from a hook's results: awaited, dropped without permission, sorted, each rendered into ``html``."""
-    ri = info(request)
-    panels = []
-    for panel in flatten(results):
-        panel = await await_me_maybe(panel)
-        if panel is None or (panel.permission and not (ri.principal and ri.principal.can(panel.permission))):
-            continue
-        panels.append(panel)
-    panels.sort(key=lambda p: p.order)
-    if panels:  # render each panel with the page's context plus its own
-        env = request.app.state.templates.env(ri.tenant, ri.language, audience)
-        base = base_context(request, audience)
-        for panel in panels:
-            panel.html = Markup(env.get_template(panel.template).render({**base, **panel.context}))
-    return panels
 
 
 @get("/console", opt=OPERATOR, name="console")
 async def console_home(request: Request) -> Response:
     return await render(request, "console/home.html", {"panels": await panels_for(request, "operator")}, audience="operator")
-
-
-def page_url(request: Request):
-    """``page_url(n)``: the current query string with page=n (for the pager)."""
-    params = {k: v for k, v in request.query_params.items() if k != "page"}
-    return lambda n: "?" + urlencode({**params, "page": n})
-
-
-MAX_PAGE = 100_000  # far past any real list, and (MAX_PAGE - 1) * PAGE is an OFFSET every database takes
-
-
-def _page(request: Request) -> int:
-    """``?page=``: 1 when absent; a 400 with a message when it is not a page number (``²``, ``-1``, 10**30)."""
-    return query_int(request, "page", default=1, high=MAX_PAGE)
 
 
 @get("/console/audit", opt={"auth": "operator", "permission": "core.audit.view"})

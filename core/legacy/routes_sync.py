@@ -13,7 +13,7 @@ from core.legacy.reconcile import reconcilable
 from core.legacy.sync_jobs import KINDS, offers
 from core.legacy.tables import SyncState
 from core.web.audit_helpers import audit
-from core.web.console_pages import PAGE, _page, page_url
+from core.web.pager import PAGE, _page, page_url
 from core.web.context import info
 from core.web.render import redirect, render
 

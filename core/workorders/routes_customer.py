@@ -9,12 +9,12 @@ from __future__ import annotations
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
-from core.web.console_pages import PAGE, _page, page_url
+from core.web.pager import PAGE, _page, page_url
 from core.web.context import info
 from core.web.forms import Form
 from core.web.numbers import parse_int
 from core.web.render import redirect, render
-from core.web.workorder_views import (actor_of, data_template, form_with_errors, hall_of, load_order, local_time, not_found_on,
+from core.workorders.views import (actor_of, data_template, form_with_errors, hall_of, load_order, local_time, not_found_on,
                                       order_history)
 from core.workorders import WorkOrderError, comment, rate, transition, types_for
 from core.workorders.tables import WorkOrder

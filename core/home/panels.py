@@ -34,7 +34,7 @@ def actions_panel(request: Request, title: str) -> Panel | None:
 
 async def open_requests_panel(request: Request, title: str) -> Panel | None:
     """The customer's work orders not in a terminal state of their type, newest first (one query)."""
-    from core.web.workorder_views import local_time
+    from core.workorders.views import local_time
     from core.workorders import types_for
     from core.workorders.tables import WorkOrder
 

@@ -18,7 +18,7 @@ from core.auth.tables import AccountNumber, Customer, CustomerAccount, ServiceNu
 from core.payments import intents_of
 from core.privacy import mask_contact
 from core.web.audit_helpers import audit
-from core.web.console_pages import collect_panels
+from core.web.panels import collect_panels
 from core.web.context import info
 from core.web.render import hall_of, render
 from core.workorders import types_for
@@ -35,8 +35,8 @@ async def _work_orders(request: Request, account_id: int | None) -> list[dict] |
         return None
     if account_id is None:
         return []
-    from core.web.workorder_console_pages import _visible
-    from core.web.workorder_views import actor_of
+    from core.workorders.routes_console import _visible
+    from core.workorders.views import actor_of
 
     query = WorkOrder.select().where(WorkOrder.customer == account_id)
     visible = await _visible(actor_of(request))

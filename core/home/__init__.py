@@ -1,0 +1,1 @@
+"""The public home page and the customer home's own panels (always on)."""

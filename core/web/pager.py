@@ -1,0 +1,25 @@
+"""Paging a long console list: the page size, the ``?page=`` number and the pager's links (``console/_pager.html``)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from litestar import Request
+
+from core.web.numbers import query_int
+
+PAGE = 50
+
+
+def page_url(request: Request):
+    """``page_url(n)``: the current query string with page=n (for the pager)."""
+    params = {k: v for k, v in request.query_params.items() if k != "page"}
+    return lambda n: "?" + urlencode({**params, "page": n})
+
+
+MAX_PAGE = 100_000  # far past any real list, and (MAX_PAGE - 1) * PAGE is an OFFSET every database takes
+
+
+def _page(request: Request) -> int:
+    """``?page=``: 1 when absent; a 400 with a message when it is not a page number (``²``, ``-1``, 10**30)."""
+    return query_int(request, "page", default=1, high=MAX_PAGE)
