@@ -10,7 +10,7 @@ from core.audit import AuditLog
 from core.auth.tables import AccountNumber, Customer, CustomerAccount, ServiceNumber
 from core.notify.tables import Message
 from core.privacy import mask_contact
-from core.web.pager import PAGE, _page, page_url
+from core.web.paging import paginate
 from core.web.panels import panels_for
 from core.web.render import render
 
@@ -43,9 +43,8 @@ async def audit_search(request: Request) -> Response:
                 filters[key] = ""
                 continue
             query = query.where(AuditLog.at >= day) if op == "ge" else query.where(AuditLog.at < day + dt.timedelta(days=1))
-    page = _page(request)
-    rows = await query.limit(PAGE + 1).offset((page - 1) * PAGE)
-    return await render(request, "console/audit.html", {"entries": rows[:PAGE], "filters": filters, "page": page, "more": len(rows) > PAGE, "page_url": page_url(request)}, audience="operator")
+    page = await paginate(request, query)
+    return await render(request, "console/audit.html", {"entries": page.rows, "filters": filters, **page.template_context}, audience="operator")
 
 
 @get("/console/messages", opt={"auth": "operator", "permission": "core.messages.view"})
@@ -54,9 +53,8 @@ async def messages_outbox(request: Request) -> Response:
     query = Message.select().order_by(Message.id, ascending=False)
     if channel in ("sms", "email"):
         query = query.where(Message.channel == channel)
-    page = _page(request)
-    rows = await query.limit(PAGE + 1).offset((page - 1) * PAGE)
-    return await render(request, "console/messages.html", {"messages": rows[:PAGE], "channel": channel, "page": page, "more": len(rows) > PAGE, "page_url": page_url(request)}, audience="operator")
+    page = await paginate(request, query)
+    return await render(request, "console/messages.html", {"messages": page.rows, "channel": channel, **page.template_context}, audience="operator")
 
 
 @get("/console/customers", opt={"auth": "operator", "permission": "core.customers.view"})

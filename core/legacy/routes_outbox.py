@@ -10,7 +10,7 @@ from core.db import transaction
 from core.legacy.outbox import STATUSES, replay
 from core.legacy.outbox_tables import OutboxEvent
 from core.web.audit_helpers import audit
-from core.web.pager import PAGE, _page, page_url
+from core.web.paging import paginate
 from core.web.render import redirect, render
 
 MANAGE = {"auth": "operator", "permission": "core.outbox.manage"}
@@ -29,12 +29,10 @@ async def outbox_list(request: Request) -> Response:
         query = query.where(OutboxEvent.kind == filters["kind"])
     if filters["event_id"]:
         query = query.where(OutboxEvent.event_id == filters["event_id"])
-    page = _page(request)
-    rows = await query.limit(PAGE + 1).offset((page - 1) * PAGE)
+    page = await paginate(request, query)
     counts = {status: await OutboxEvent.count().where(OutboxEvent.status == status) for status in STATUSES}
-    return await render(request, "console/outbox.html", {"events": rows[:PAGE], "filters": filters, "counts": counts,
-                                                          "statuses": STATUSES, "page": page, "more": len(rows) > PAGE,
-                                                          "page_url": page_url(request)}, audience="operator")
+    return await render(request, "console/outbox.html", {"events": page.rows, "filters": filters, "counts": counts,
+                                                          "statuses": STATUSES, **page.template_context}, audience="operator")
 
 
 @post("/console/outbox/{row_id:int}/replay", opt=MANAGE)

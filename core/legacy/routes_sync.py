@@ -13,7 +13,7 @@ from core.legacy.reconcile import reconcilable
 from core.legacy.sync_jobs import KINDS, offers
 from core.legacy.tables import SyncState
 from core.web.audit_helpers import audit
-from core.web.pager import PAGE, _page, page_url
+from core.web.paging import paginate
 from core.web.context import info
 from core.web.render import redirect, render
 
@@ -44,10 +44,9 @@ async def sync_status(request: Request) -> Response:
     query = Quarantine.select().where(Quarantine.resolved_at.is_null()).order_by(Quarantine.id, ascending=False)
     if kind in KINDS:
         query = query.where(Quarantine.kind == kind)
-    page = _page(request)
-    rows = await query.limit(PAGE + 1).offset((page - 1) * PAGE)
-    return await render(request, "console/sync.html", {"states": await _states(request), "quarantine": rows[:PAGE], "kind": kind,
-                                                        "page": page, "more": len(rows) > PAGE, "page_url": page_url(request),
+    page = await paginate(request, query)
+    return await render(request, "console/sync.html", {"states": await _states(request), "quarantine": page.rows, "kind": kind,
+                                                        **page.template_context,
                                                         "done": request.query_params.get("done", "")}, audience="operator")
 
 

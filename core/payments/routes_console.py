@@ -24,7 +24,7 @@ from core.payments.model import PAID, STATES
 from core.payments.registry import provider_label
 from core.payments.tables import PaymentIntent, Refund
 from core.web.audit_helpers import audit
-from core.web.pager import PAGE, _page, page_url
+from core.web.paging import paginate
 from core.web.context import info
 from core.web.forms import Form
 from core.web.render import hall_of, redirect, render
@@ -75,12 +75,11 @@ async def payments_list(request: Request) -> Response:
         query = query.where(PaymentIntent.created_at >= dt.datetime.combine(start, dt.time(), zone))
     if end:
         query = query.where(PaymentIntent.created_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone))
-    page = _page(request)
-    rows = await query.limit(PAGE + 1).offset((page - 1) * PAGE)
-    when = {r["public_id"]: local(r["created_at"], zone) for r in rows}
+    page = await paginate(request, query)
+    when = {r["public_id"]: local(r["created_at"], zone) for r in page.rows}
     return await render(request, "console/payments.html", {
-        "intents": rows[:PAGE], "filters": filters, "states": STATES, "bad_dates": errors, "when": when, "page": page,
-        "more": len(rows) > PAGE, "page_url": page_url(request)}, status=400 if errors else 200, audience="operator")
+        "intents": page.rows, "filters": filters, "states": STATES, "bad_dates": errors, "when": when,
+        **page.template_context}, status=400 if errors else 200, audience="operator")
 
 
 async def _payment_page(request: Request, intent_id: str, form: Form, *, notice: str = "", status: int = 200) -> Response:

@@ -14,7 +14,7 @@ from piccolo.query import OrderByRaw
 
 from core.i18n import N_
 from core.web.audit_helpers import audit
-from core.web.pager import PAGE, _page, page_url
+from core.web.paging import paginate
 from core.web.context import info
 from core.web.forms import Form
 from core.web.numbers import parse_int
@@ -79,13 +79,12 @@ async def queue_page(request: Request) -> Response:
         op = "like" if hall.db.is_sqlite else "ilike"  # SQLite's LIKE ignores ASCII case already (and has no ILIKE)
         query = query.where(getattr(WorkOrder.number, op)(like) | getattr(WorkOrder.title, op)(like)
                             | getattr(WorkOrder.contact_name, op)(like))
-    page = _page(request)
-    rows = await query.limit(PAGE + 1).offset((page - 1) * PAGE)
+    page = await paginate(request, query)
     ops, depts = await names()
     states = sorted({(s.code, s.label) for t in types.values() for s in t.states})
     return await render(request, "workorders/queue.html", {
-        "orders": rows[:PAGE], "filters": f, "queues": QUEUES, "types": types, "states": states, "ops": ops, "depts": depts,
-        "now": now, "page": page, "more": len(rows) > PAGE, "page_url": page_url(request), "local": local_time(request)}, audience="operator")
+        "orders": page.rows, "filters": f, "queues": QUEUES, "types": types, "states": states, "ops": ops, "depts": depts,
+        "now": now, **page.template_context, "local": local_time(request)}, audience="operator")
 
 
 async def _detail(request: Request, order_id: int, *, form: Form | None = None, notice: str = "", params: dict | None = None,

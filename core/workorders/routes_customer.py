@@ -9,7 +9,7 @@ from __future__ import annotations
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
-from core.web.pager import PAGE, _page, page_url
+from core.web.paging import paginate
 from core.web.context import info
 from core.web.forms import Form
 from core.web.numbers import parse_int
@@ -25,13 +25,10 @@ CUSTOMER = {"auth": "customer"}
 @get("/account/requests", opt=CUSTOMER)
 async def my_requests(request: Request) -> Response:
     actor = actor_of(request)
-    page = _page(request)
-    rows = await WorkOrder.select().where(WorkOrder.customer == actor.id).order_by(WorkOrder.id, ascending=False).limit(
-        PAGE + 1).offset((page - 1) * PAGE)
+    page = await paginate(request, WorkOrder.select().where(WorkOrder.customer == actor.id).order_by(WorkOrder.id, ascending=False))
     types = types_for(hall_of(request), info(request).tenant)
-    return await render(request, "workorders/my_requests.html", {"orders": [o for o in rows[:PAGE] if o["type"] in types],
-                                                                  "types": types, "page": page, "more": len(rows) > PAGE,
-                                                                  "page_url": page_url(request), "local": local_time(request)})
+    return await render(request, "workorders/my_requests.html", {"orders": [o for o in page.rows if o["type"] in types],
+                                                                  "types": types, **page.template_context, "local": local_time(request)})
 
 
 async def _detail(request: Request, order_id: int, *, form: Form | None = None, notice: str = "", params: dict | None = None,

@@ -8,7 +8,7 @@ from litestar.params import FromPath
 
 from core.privacy import mask_contact
 from core.web.audit_helpers import audit
-from core.web.pager import PAGE, _page, page_url
+from core.web.paging import paginate
 from core.web.context import info
 from core.web.render import redirect, render
 from plugins.billmail.batches import counts
@@ -41,13 +41,12 @@ async def send_log(request: Request, batch_id: FromPath[int]) -> Response:
         query = query.where(Send.state == state)
     if term:
         query = query.where((Send.number == term) | (Send.email == term.lower()))
-    page = _page(request)
-    rows = await query.limit(PAGE + 1).offset((page - 1) * PAGE)
-    for row in rows:
+    page = await paginate(request, query)
+    for row in page.rows:
         row["email_masked"] = mask_contact(row["email"])
     return await render(request, "billmail/console_log.html", {
-        "batch": batch, "counts": await counts(batch_id), "rows": rows[:PAGE], "states": STATES, "state": state, "q": term,
-        "page": page, "more": len(rows) > PAGE, "page_url": page_url(request), "result": q.get("result", "")[:16],
+        "batch": batch, "counts": await counts(batch_id), "rows": page.rows, "states": STATES, "state": state, "q": term,
+        **page.template_context, "result": q.get("result", "")[:16],
         "can_resend": bool(info(request).staff and info(request).staff.can("billmail.resend")),
     }, audience="operator")
 
