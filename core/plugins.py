@@ -54,7 +54,7 @@ class HallPluginManager:
         manifest = manifest_of(plugin)
         if manifest is not None:
             _check_manifest(plugin, name, manifest)
-        self.pm.register(plugin, name=name)
+        self.pm.register(plugin if _hashable(plugin) else _Held(plugin), name=name)  # vars() raises for an object without a dict
         if manifest is not None:
             self._manifests[name] = manifest
             self._info[name] = PluginInfo(name, source, manifest.description, manifest.version)
@@ -179,6 +179,21 @@ def tracing_requested(setting: bool) -> bool:
     """``[hall] trace_hooks``, or ``HALL_TRACE_HOOKS`` set to anything but empty, 0, false, no or off."""
     env = os.environ.get("HALL_TRACE_HOOKS", "").strip().lower()
     return setting or env not in ("", "0", "false", "no", "off")
+
+
+def _hashable(plugin: Any) -> bool:
+    return getattr(type(plugin), "__hash__", None) is not None
+
+
+class _Held:
+    """A hashable stand-in for a plugin object that is not (a ``SimpleNamespace``): pluggy's subset callers keep plugins in sets.
+
+    It shares the object's attribute dict, so pluggy (which reads attributes
+    statically) finds the same hook implementations, and later changes show.
+    """
+
+    def __init__(self, target: Any) -> None:
+        self.__dict__ = vars(target)
 
 
 def _check_manifest(plugin: Any, name: str, manifest: Manifest) -> None:
