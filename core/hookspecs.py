@@ -7,7 +7,11 @@ Conventions (learned from Datasette and pytest):
 - pluggy has no async hooks: an implementation may return a value, a callable or
   an awaitable, and the core resolves it (``core.utils.await_me_maybe``).
 - Per-request hooks are called through the tenant's subset caller, so a plugin
-  the tenant has not enabled is never asked.
+  the tenant has not enabled is never asked. Where the core must know which
+  plugin answered, it asks each plugin through a subset caller of its own
+  (``HallPluginManager.per_plugin``): every call goes through pluggy.
+- The annotations name the types; the classes are imported only for type
+  checkers, so importing this module stays cheap.
 
 ``tests/docs/test_hooks_documented.py`` fails when a hook lacks a docstring or is
 missing from docs/hooks.md.
@@ -66,6 +70,7 @@ def register_settings(hall: Hall) -> type[BaseModel] | None:
     Values in hall.toml are overridden key by key by the same table in a tenant's
     tenant.toml; the merged result is validated per tenant at start-up and a
     failure names the file and key. Read it with ``tenant.plugin_settings(name)``.
+    A plugin with a manifest sets ``MANIFEST.settings`` instead (core/manifest.py).
     """
 
 
@@ -99,7 +104,8 @@ def register_permissions(hall: Hall) -> list[Permission] | None:
     """Return a list of :class:`core.auth.permissions.Permission` this plugin checks.
 
     Operator roles are made of these codes; the role editor lists them with
-    their labels (message ids, translated when shown).
+    their labels (message ids, translated when shown). A plugin with a
+    manifest lists them in ``MANIFEST.permissions`` instead.
     """
 
 
@@ -120,7 +126,9 @@ def register_db_app(hall: Hall) -> str | None:
     ``hall migrate`` runs the core's migrations, then each plugin's, in name
     order. Tables that hold tenant data must derive from
     :class:`core.db.TenantTable`. Write migrations with
-    ``PICCOLO_CONF=core.db.piccolo_conf piccolo migrations new <app> --auto``.
+    ``PICCOLO_CONF=core.db.piccolo_conf piccolo migrations new <app> --auto``
+    (under Piccolo's CLI the hall is not built: ``hall`` is None). A plugin
+    with a manifest sets ``MANIFEST.database_app`` instead.
     """
 
 
