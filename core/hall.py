@@ -17,7 +17,8 @@ from core.config import ConfigError, ConfigIssue, HallSettings, load_settings
 from core.config.loader import pydantic_issues
 from core.db.engine import Database
 from core.legacy.ports import missing_ports
-from core.plugins import HallPluginManager
+from core.plugin_checks import plugin_config_issues
+from core.plugins import HallPluginManager, tracing_requested
 from core.tenancy import Brand, Tenant, TenantDirectory
 from core.web.themes import Theme, load_themes
 
@@ -42,6 +43,8 @@ class Hall:
                     load_entrypoints: bool = True, connect_tenants: bool = True) -> "Hall":
         settings = load_settings(config)
         plugins = HallPluginManager()
+        if tracing_requested(settings.deployment.hall.trace_hooks):
+            plugins.trace_to_log()
         plugins.load_always_on()
         plugins.load_builtin()
         if load_entrypoints:
@@ -118,6 +121,7 @@ class Hall:
             )
             issues += self._build_sms(tenants[tid], tfile)
         self.tenants = TenantDirectory(tenants)
+        issues += plugin_config_issues(self)
         if connect_tenants and not issues:
             issues += self._build_connectors()
         if issues:

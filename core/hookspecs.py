@@ -7,7 +7,11 @@ Conventions (learned from Datasette and pytest):
 - pluggy has no async hooks: an implementation may return a value, a callable or
   an awaitable, and the core resolves it (``core.utils.await_me_maybe``).
 - Per-request hooks are called through the tenant's subset caller, so a plugin
-  the tenant has not enabled is never asked.
+  the tenant has not enabled is never asked. Where the core must know which
+  plugin answered, it asks each plugin through a subset caller of its own
+  (``HallPluginManager.per_plugin``): every call goes through pluggy.
+- The annotations name the types; the classes are imported only for type
+  checkers, so importing this module stays cheap.
 
 ``tests/docs/test_hooks_documented.py`` fails when a hook lacks a docstring or is
 missing from docs/hooks.md.
@@ -15,14 +19,38 @@ missing from docs/hooks.md.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pluggy
+
+if TYPE_CHECKING:  # annotations only: importing these here would pull the whole core into every plugin import
+    from collections.abc import Awaitable, Callable
+
+    import click
+    from litestar import Request
+    from pydantic import BaseModel
+
+    from core.auth.permissions import Permission
+    from core.auth.tables import CustomerAccount
+    from core.config import ConfigIssue
+    from core.config.sms import SmsSection
+    from core.hall import Hall
+    from core.jobs.spec import Job
+    from core.payments import Intent
+    from core.payments.providers import PaymentProvider
+    from core.tenancy import Tenant
+    from core.web.menus import MenuItem, Panel
+    from core.workorders.types import WorkOrderType
+
+    Later = Awaitable[None] | None  # nothing, or an awaitable the core awaits
+    PanelLike = Panel | Callable[[], Any] | Awaitable[Any] | None  # a panel, or what gives one when called or awaited
 
 hookspec = pluggy.HookspecMarker("hall")
 hookimpl = pluggy.HookimplMarker("hall")
 
 
 @hookspec
-def hall_startup(hall):
+def hall_startup(hall: Hall) -> Later:
     """Called once per worker process after configuration is validated and the database is connected.
 
     Return nothing, or an awaitable. Use it to warm caches or check the plugin's
@@ -31,22 +59,37 @@ def hall_startup(hall):
 
 
 @hookspec
-def hall_shutdown(hall):
+def hall_shutdown(hall: Hall) -> Later:
     """Called once per worker process when the server stops. Return nothing or an awaitable."""
 
 
 @hookspec
-def register_settings(hall):
+def register_settings(hall: Hall) -> type[BaseModel] | None:
     """Return a pydantic model class: the typed schema of this plugin's ``[plugins.<name>]`` settings.
 
     Values in hall.toml are overridden key by key by the same table in a tenant's
     tenant.toml; the merged result is validated per tenant at start-up and a
     failure names the file and key. Read it with ``tenant.plugin_settings(name)``.
+    A plugin with a manifest sets ``MANIFEST.settings`` instead (core/manifest.py).
     """
 
 
 @hookspec
-def register_routes(hall):
+def check_config(hall: Hall, tenant: Tenant | None) -> list[ConfigIssue] | None:
+    """Return a list of :class:`core.config.ConfigIssue` (file, key, reason): configuration problems the core cannot see.
+
+    Called while the hall is built, after the settings are validated: once with
+    ``tenant=None`` for every plugin (problems of the deployment as a whole),
+    then once per tenant for the plugins that tenant enables (read its settings
+    with ``tenant.plugin_settings(name)``; a plugin whose settings already
+    failed validation for that tenant is not asked). The problems join the
+    others in the one ConfigError that stops start-up and that ``hall check``
+    lists. Return None or ``[]`` when all is well; do no network calls here.
+    """
+
+
+@hookspec
+def register_routes(hall: Hall) -> list[Any] | None:
     """Return a list of Litestar route handlers or controllers for this plugin.
 
     The core mounts them under ``/<plugin name>/`` and guards them: for a tenant
@@ -57,16 +100,17 @@ def register_routes(hall):
 
 
 @hookspec
-def register_permissions(hall):
+def register_permissions(hall: Hall) -> list[Permission] | None:
     """Return a list of :class:`core.auth.permissions.Permission` this plugin checks.
 
     Operator roles are made of these codes; the role editor lists them with
-    their labels (message ids, translated when shown).
+    their labels (message ids, translated when shown). A plugin with a
+    manifest lists them in ``MANIFEST.permissions`` instead.
     """
 
 
 @hookspec
-def register_labels(hall):
+def register_labels(hall: Hall) -> dict[str, dict[str, str]] | None:
     """Return ``{domain: {code: message id}}``: display names of the codes this plugin stores.
 
     Pages show a stored code through ``label(domain, code)`` (core/labels.py),
@@ -76,18 +120,20 @@ def register_labels(hall):
 
 
 @hookspec
-def register_db_app(hall):
+def register_db_app(hall: Hall) -> str | None:
     """Return the dotted path of this plugin's Piccolo app module (a ``piccolo_app.py`` with ``APP_CONFIG``).
 
     ``hall migrate`` runs the core's migrations, then each plugin's, in name
     order. Tables that hold tenant data must derive from
     :class:`core.db.TenantTable`. Write migrations with
-    ``PICCOLO_CONF=core.db.piccolo_conf piccolo migrations new <app> --auto``.
+    ``PICCOLO_CONF=core.db.piccolo_conf piccolo migrations new <app> --auto``
+    (under Piccolo's CLI the hall is not built: ``hall`` is None). A plugin
+    with a manifest sets ``MANIFEST.database_app`` instead.
     """
 
 
 @hookspec
-def register_jobs(hall):
+def register_jobs(hall: Hall) -> list[Job] | None:
     """Return a list of :class:`core.jobs.Job`: this plugin's background and scheduled work.
 
     A job is an idempotent ``async def fn(hall, tenant_id, **kwargs)``; periodic
@@ -98,12 +144,12 @@ def register_jobs(hall):
 
 
 @hookspec
-def register_commands(hall, cli):
+def register_commands(hall: Hall, cli: click.Group) -> None:
     """Add sub-commands to the ``hall`` command line. ``cli`` is the root click group."""
 
 
 @hookspec
-def demo_data(hall, tenant):
+def demo_data(hall: Hall, tenant: Tenant) -> Later:
     """Fill a demo tenant with this plugin's sample content (``hall demo``); must be idempotent.
 
     Called per tenant (plugins the tenant enables) inside the tenant's scope,
@@ -113,7 +159,7 @@ def demo_data(hall, tenant):
 
 
 @hookspec
-def demo_services(hall, start, echo):
+def demo_services(hall: Hall, start: bool, echo: Callable[[str], None]) -> Any | None:
     """Prepare (and, when ``start``, run) a local stand-in service the demo needs, such as a payment sandbox.
 
     Called once by ``hall demo`` after the demo data is in place, for every
@@ -126,7 +172,7 @@ def demo_services(hall, start, echo):
 
 
 @hookspec
-def menu_items(hall, tenant, request, audience):
+def menu_items(hall: Hall, tenant: Tenant, request: Request, audience: str) -> list[MenuItem] | None:
     """Return a list of :class:`core.web.menus.MenuItem` for the menu of ``audience``.
 
     ``audience`` is ``"customer"`` (the portal) or ``"operator"`` (the console).
@@ -136,7 +182,7 @@ def menu_items(hall, tenant, request, audience):
 
 
 @hookspec
-def home_panels(hall, tenant, request, audience):
+def home_panels(hall: Hall, tenant: Tenant, request: Request, audience: str) -> PanelLike | list[PanelLike]:
     """Return a list of :class:`core.web.menus.Panel` for the home page of ``audience``.
 
     A panel names a template (rendered through the tenant's template chain) and
@@ -145,7 +191,7 @@ def home_panels(hall, tenant, request, audience):
 
 
 @hookspec
-def quick_actions(hall, tenant, request):
+def quick_actions(hall: Hall, tenant: Tenant, request: Request) -> list[MenuItem] | None:
     """Return a list of :class:`core.web.menus.MenuItem`: the services the portal's home page offers (quick actions).
 
     The signed-in customer sees them as buttons; a visitor sees them as the
@@ -156,7 +202,7 @@ def quick_actions(hall, tenant, request):
 
 
 @hookspec
-def customer_sections(hall, tenant, request, customer):
+def customer_sections(hall: Hall, tenant: Tenant, request: Request, customer: dict[str, Any]) -> list[Panel | Awaitable[Panel | None] | None] | None:
     """Return a list of :class:`core.web.menus.Panel`: sections of the console's customer view.
 
     ``customer`` is a dict with ``legacy_id``, ``name``, ``status``,
@@ -170,7 +216,7 @@ def customer_sections(hall, tenant, request, customer):
 
 
 @hookspec
-def bill_actions(hall, tenant, request, bill):
+def bill_actions(hall: Hall, tenant: Tenant, request: Request, bill: dict[str, Any]) -> list[tuple[str, str]] | None:
     """Return a list of ``(label, path)`` offered with one bill on the customer's bill page.
 
     ``bill`` is the bill shown: a dict with ``legacy_id``, ``number``,
@@ -183,7 +229,7 @@ def bill_actions(hall, tenant, request, bill):
 
 
 @hookspec
-def extra_template_vars(hall, tenant, request, template):
+def extra_template_vars(hall: Hall, tenant: Tenant, request: Request, template: str) -> dict[str, Any] | Awaitable[dict[str, Any]] | None:
     """Return a dict (or an awaitable of one) merged into every template's context.
 
     Called for each page render; keep it cheap.
@@ -191,7 +237,7 @@ def extra_template_vars(hall, tenant, request, template):
 
 
 @hookspec(firstresult=True)
-def make_connector(hall, tenant, config):
+def make_connector(hall: Hall, tenant: Tenant, config: dict[str, Any]) -> Any | None:
     """Build the legacy connector for ``tenant`` when ``config.type`` names this plugin; else return None.
 
     ``config`` is the tenant's ``[connector]`` table. The first non-None result
@@ -201,12 +247,12 @@ def make_connector(hall, tenant, config):
 
 
 @hookspec
-def required_ports(hall):
+def required_ports(hall: Hall) -> list[type] | None:
     """Return the legacy ports (protocol classes from core.legacy.ports) this plugin needs from the connector."""
 
 
 @hookspec
-def customer_registered(hall, tenant, account):
+def customer_registered(hall: Hall, tenant: Tenant, account: CustomerAccount) -> Later:
     """Called after a customer finished real-name sign-up; ``account`` is the new CustomerAccount row.
 
     Return nothing or an awaitable. Runs after the sign-up transaction committed.
@@ -214,7 +260,7 @@ def customer_registered(hall, tenant, account):
 
 
 @hookspec
-def register_workorder_types(hall):
+def register_workorder_types(hall: Hall) -> list[WorkOrderType] | None:
     """Return a list of :class:`core.workorders.WorkOrderType`: the work-order types (受理单) this plugin owns.
 
     A type has a code (``"<plugin>.<name>"``), a number prefix, its states and
@@ -226,7 +272,7 @@ def register_workorder_types(hall):
 
 
 @hookspec
-def workorder_changed(hall, tenant, order, event):
+def workorder_changed(hall: Hall, tenant: Tenant, order: dict[str, Any], event: dict[str, Any]) -> Later:
     """Called after every change to a work order: opened, action taken, claimed, transferred, commented, rated, escalated.
 
     ``order`` is the order row after the change (a dict), ``event`` the history
@@ -238,7 +284,7 @@ def workorder_changed(hall, tenant, order, event):
 
 
 @hookspec(firstresult=True)
-def make_payment_provider(hall, tenant, provider_id, settings):
+def make_payment_provider(hall: Hall, tenant: Tenant, provider_id: str, settings: BaseModel | None) -> PaymentProvider | None:
     """Build the payment provider ``provider_id`` for ``tenant`` when it is yours; else return None.
 
     Return a :class:`core.payments.providers.PaymentProvider`. ``settings`` is
@@ -251,7 +297,7 @@ def make_payment_provider(hall, tenant, provider_id, settings):
 
 
 @hookspec
-def payment_succeeded(hall, tenant, intent):
+def payment_succeeded(hall: Hall, tenant: Tenant, intent: Intent) -> Later:
     """Fulfil a paid payment: called once per intent, and only for the plugin that owns it (``intent.owner``).
 
     ``intent`` is a :class:`core.payments.Intent`. Called inside the transaction
@@ -263,7 +309,7 @@ def payment_succeeded(hall, tenant, intent):
 
 
 @hookspec
-def payment_refunded(hall, tenant, intent, refund):
+def payment_refunded(hall: Hall, tenant: Tenant, intent: Intent, refund: dict[str, Any]) -> Later:
     """Undo what a refund gives back: called once per succeeded refund, and only for the plugin that owns the intent.
 
     ``intent`` is the :class:`core.payments.Intent` after the refund (state
@@ -278,7 +324,7 @@ def payment_refunded(hall, tenant, intent, refund):
 
 
 @hookspec(firstresult=True)
-def make_sms_channel(hall, tenant, provider, settings):
+def make_sms_channel(hall: Hall, tenant: Tenant, provider: str, settings: SmsSection) -> Any | None:
     """Build the SMS channel ``provider`` for ``tenant`` when it is yours; else return None.
 
     Asked only for providers the core does not build itself (``demo``, ``smpp``,

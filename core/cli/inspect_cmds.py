@@ -68,13 +68,13 @@ def payment_provider_problems(hall) -> list[str]:
     return problems
 
 
-@cli.command(help="List plugins and the tenants that enable them.")
+@cli.command(help="List plugins (version and description from their manifests) and the tenants that enable them.")
 def plugins() -> None:
     hall = load_hall(connect_tenants=False)
-    table = Table("plugin", "source", "tenants enabling it", "description")
+    table = Table("plugin", "version", "source", "tenants enabling it", "description")
     for name in hall.plugins.names():
         info = hall.plugins.info(name)
-        table.add_row(name, info.source, ", ".join(hall.tenants_enabling(name)) or "-", info.description)
+        table.add_row(name, info.version or "-", info.source, ", ".join(hall.tenants_enabling(name)) or "-", info.description)
     Console(width=140).print(table)
 
 

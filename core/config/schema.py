@@ -31,6 +31,7 @@ class HallSection(Strict):
     themes_dir: str = Field("themes", description="Folder holding the themes.")
     var_dir: str = Field("var", description="Folder for the embedded database, demo legacy databases and other run-time files.")
     environment: Literal["development", "production"] = Field("development", description="`production` makes `hall check` and start-up refuse what only a demo may do (a tenant whose SMS go to the demo outbox only). A tenant may override it in [tenant].")
+    trace_hooks: bool = Field(False, description="Log every plugin hook call, its arguments and its result to the `hall.hooks` logger at DEBUG (pluggy's tracing); also turned on by HALL_TRACE_HOOKS=1. For finding which plugin answered what, not for production.")
 
 
 class DatabaseSection(Strict):

@@ -13,6 +13,7 @@ from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from core.db import piccolo_conf
+from core.db.engines import build_engine
 from core.db.scoping import TenantScopeError
 from core.db.sqlite import PooledSQLiteEngine
 from core.db.url import DatabaseURL, parse_database_url
@@ -32,14 +33,7 @@ class Database:
         self.url = url
         self.use_pool = use_pool  # tests turn it off: an asyncpg pool belongs to one event loop
         self.parsed: DatabaseURL = parse_database_url(url)
-        if self.parsed.engine == "sqlite":
-            path = Path(self.parsed.path)
-            if not path.is_absolute():
-                path = root / path
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = PooledSQLiteEngine(path=str(path), pool_size=min(pool_size, 8))
-        else:
-            self.engine = PostgresEngine(config=self.parsed.postgres_config())
+        self.engine: Engine = build_engine(self.parsed, root, pool_size)
         self.pool_size = pool_size
         self.bind()
 

@@ -8,15 +8,12 @@ import io
 from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
 from piccolo.conf.apps import AppRegistry
 
-from core.db import piccolo_conf
+from core.db import apps, piccolo_conf
 
 
 def app_modules(hall) -> list[str]:
     """Dotted paths of the Piccolo app modules: core first, then every plugin that has tables."""
-    modules = ["core.db.piccolo_app"]
-    for _plugin, module in sorted(hall.plugins.per_plugin("register_db_app", hall=hall).items()):
-        modules.append(module)
-    return modules
+    return apps.app_modules(hall.plugins, hall)
 
 
 async def migrate(hall, quiet: bool = True) -> list[tuple[str, str]]:

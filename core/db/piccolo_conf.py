@@ -2,8 +2,10 @@
 
 ``DB`` and ``APP_REGISTRY`` are set by the running hall (core.db.engine and
 core.db.migrate). Under Piccolo's own CLI (``piccolo migrations new <app> --auto``,
-which plugin authors use to write migrations) they are built on first access by
-loading the hall from hall.toml.
+which plugin authors use to write migrations) they are built on first access
+from hall.toml: the database URL from the settings, the apps from the plugins
+(core.db.apps). The hall itself is not built, so this module never imports
+core.hall, which imports everything (and this module, through core.db.engine).
 """
 
 from __future__ import annotations
@@ -11,14 +13,22 @@ from __future__ import annotations
 import sys
 
 
-def _bootstrap():
+def _bootstrap() -> None:
     from piccolo.conf.apps import AppRegistry
 
-    from core.db.migrate import app_modules
-    from core.hall import Hall
+    from core.config import load_settings
+    from core.db.apps import app_modules
+    from core.db.engines import build_engine
+    from core.db.url import parse_database_url
+    from core.plugins import HallPluginManager
 
-    hall = Hall.from_config(connect_tenants=False)  # binds DB as a side effect
-    globals()["APP_REGISTRY"] = AppRegistry(apps=app_modules(hall))
+    settings = load_settings()
+    database = settings.deployment.database
+    plugins = HallPluginManager()
+    plugins.load_builtin()
+    plugins.load_entrypoints()
+    globals()["DB"] = build_engine(parse_database_url(database.url), settings.root, database.pool_size)
+    globals()["APP_REGISTRY"] = AppRegistry(apps=app_modules(plugins))
 
 
 def __getattr__(name: str):

@@ -30,19 +30,17 @@ def register_permissions(hall):
 
 
 @hookimpl
-def register_settings(hall):
-    """Work orders have no settings model; this build-time hook checks the plugins' work-order types instead.
-
-    It runs while the hall is validated, so ``hall check``, start-up and tests
-    report a broken type declaration as a configuration error. Returns None.
-    """
-    from core.config import ConfigError, ConfigIssue
+def check_config(hall, tenant):
+    """For the hall as a whole: the plugins' work-order type declarations (a broken one is a configuration problem)."""
+    if tenant is not None:
+        return None
+    from core.config import ConfigIssue
     from core.workorders.types import WorkOrderTypeError, collect_types
 
     try:
         collect_types(hall)
     except WorkOrderTypeError as exc:
-        raise ConfigError([ConfigIssue("(plugins)", "register_workorder_types", str(exc))]) from None
+        return [ConfigIssue("(plugins)", "register_workorder_types", str(exc))]
     return None
 
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from core import __version__
 from core.config import ConfigError, ConfigIssue
 from core.hookspecs import hookimpl
+from core.i18n import N_
+from core.manifest import Manifest
 from plugins.alipay.settings import AlipaySettings
 
 PROVIDER_ID = "alipay"
 
-
-@hookimpl
-def register_settings(hall):
-    return AlipaySettings
+MANIFEST = Manifest(
+    name="alipay",
+    version=__version__,
+    description="Alipay (支付宝) payments: page and WAP pay through python-alipay-sdk, and a local Alipay-protocol sandbox (`hall sandbox alipay`).",
+    settings=AlipaySettings,
+    title=N_("Alipay"),
+)
 
 
 @hookimpl
@@ -53,11 +59,3 @@ def make_payment_provider(hall, tenant, provider_id, settings):
     if provider_id != PROVIDER_ID:
         return None
     return build_provider(hall, tenant, settings)
-
-
-@hookimpl
-def register_labels(hall):
-    """The plugin's name where the console lists plugins (role editor, tenants)."""
-    from core.i18n import N_
-
-    return {"plugin": {"alipay": N_("Alipay")}}

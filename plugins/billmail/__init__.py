@@ -5,28 +5,24 @@ See docs/billmail.md for the send contract (never twice; crashes leave ``uncerta
 
 from __future__ import annotations
 
+from core import __version__
 from core.auth.permissions import Permission
 from core.hookspecs import hookimpl
 from core.i18n import N_
+from core.manifest import Manifest
 from core.web.menus import MenuItem
+from plugins.billmail.settings import BillmailSettings
 
-
-@hookimpl
-def register_settings(hall):
-    from plugins.billmail.settings import BillmailSettings
-
-    return BillmailSettings
-
-
-@hookimpl
-def register_db_app(hall):
-    return "plugins.billmail.piccolo_app"
-
-
-@hookimpl
-def register_permissions(hall):
-    return [Permission("billmail.view", N_("See bill e-mail batches and their send log")),
-            Permission("billmail.resend", N_("Resend a bill e-mail"))]
+MANIFEST = Manifest(
+    name="billmail",
+    version=__version__,
+    description="The monthly bill e-mail (账单邮件): subscriptions per service number, a batch per month once its bills synced, sent over SMTP.",
+    settings=BillmailSettings,
+    database_app="plugins.billmail.piccolo_app",
+    permissions=[Permission("billmail.view", N_("See bill e-mail batches and their send log")),
+                 Permission("billmail.resend", N_("Resend a bill e-mail"))],
+    title=N_("Monthly bill e-mail"),
+)
 
 
 @hookimpl
@@ -60,9 +56,8 @@ def menu_items(hall, tenant, request, audience):
 
 @hookimpl
 def register_labels(hall):
-    """Display names of the codes this plugin stores (audit actions, object types) and of the plugin itself."""
+    """Display names of the codes this plugin stores (audit actions, object types); its own name is MANIFEST.title."""
     return {
-        "plugin": {"billmail": N_("Monthly bill e-mail")},
         "audit_action": {"billmail.resend": N_("Resent a bill e-mail")},
         "object_type": {"billmail_send": N_("Bill e-mail")},
     }

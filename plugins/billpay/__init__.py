@@ -10,19 +10,34 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from core import __version__
 from core.auth.permissions import Permission
 from core.hookspecs import hookimpl
 from core.i18n import N_
+from core.manifest import Manifest
 from core.web.menus import MenuItem
 
 
-@hookimpl
-def register_settings(hall):
-    """The settings model, whose ``invoice_provider`` must name a provider a loaded plugin registers (billpay declares that hook here)."""
+def settings_for(hall):
+    """The settings model, whose ``invoice_provider`` must name a provider a loaded plugin registers (billpay declares that hook)."""
     from plugins.billpay.einvoice import registered
     from plugins.billpay.settings import settings_model
 
     return settings_model(set(registered(hall)))
+
+
+MANIFEST = Manifest(
+    name="billpay",
+    version=__version__,
+    description="Bill payment (缴费): amounts owed per service number, pay one month or all, receipts, invoices, operator search, reconciliation.",
+    settings=settings_for,
+    database_app="plugins.billpay.piccolo_app",
+    permissions=[
+        Permission("billpay.view", N_("Search bill payments and read invoices")),
+        Permission("billpay.report", N_("Run and read the payment reconciliation report")),
+    ],
+    title=N_("Bill payment"),
+)
 
 
 @hookimpl(optionalhook=True)
@@ -31,19 +46,6 @@ def register_invoice_providers(hall):
     from plugins.billpay.einvoice_local import LocalProvider
 
     return {"local": LocalProvider}
-
-
-@hookimpl
-def register_db_app(hall):
-    return "plugins.billpay.piccolo_app"
-
-
-@hookimpl
-def register_permissions(hall):
-    return [
-        Permission("billpay.view", N_("Search bill payments and read invoices")),
-        Permission("billpay.report", N_("Run and read the payment reconciliation report")),
-    ]
 
 
 @hookimpl
@@ -123,9 +125,8 @@ def customer_sections(hall, tenant, request, customer):
 
 @hookimpl
 def register_labels(hall):
-    """Display names of the codes this plugin stores (audit actions, object types) and of the plugin itself."""
+    """Display names of the codes this plugin stores (audit actions, object types); its own name is MANIFEST.title."""
     return {
-        "plugin": {"billpay": N_("Bill payment")},
         "audit_action": {"billpay.report.run": N_("Ran the reconciliation report"), "billpay.invoice.read": N_("Read an invoice")},
         "object_type": {"recon_report": N_("Reconciliation report")},
     }

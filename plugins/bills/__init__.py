@@ -7,27 +7,23 @@ verifications. See docs/bills.md.
 
 from __future__ import annotations
 
+from core import __version__
 from core.auth.permissions import Permission
 from core.hookspecs import hookimpl
 from core.i18n import N_
+from core.manifest import Manifest
 from core.web.menus import MenuItem
+from plugins.bills.settings import BillsSettings
 
-
-@hookimpl
-def register_settings(hall):
-    from plugins.bills.settings import BillsSettings
-
-    return BillsSettings
-
-
-@hookimpl
-def register_db_app(hall):
-    return "plugins.bills.piccolo_app"
-
-
-@hookimpl
-def register_permissions(hall):
-    return [Permission("bills.access_log", N_("See who viewed or exported customers' call records"))]
+MANIFEST = Manifest(
+    name="bills",
+    version=__version__,
+    description="Bills (账单查询) and call records (详单查询) of the customer's linked numbers: charts, comparison, exports, access trail.",
+    settings=BillsSettings,
+    database_app="plugins.bills.piccolo_app",
+    permissions=[Permission("bills.access_log", N_("See who viewed or exported customers' call records"))],
+    title=N_("Bills and call records"),
+)
 
 
 @hookimpl
@@ -78,11 +74,3 @@ def customer_sections(hall, tenant, request, customer):
 
     principal = info(request).principal
     return [bills_section(customer), trail_section(customer) if principal and principal.can("bills.access_log") else None]
-
-
-@hookimpl
-def register_labels(hall):
-    """Display names of the codes this plugin stores (audit actions, object types) and of the plugin itself."""
-    return {
-        "plugin": {"bills": N_("Bills and call records")},
-    }

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core import __version__
 from core.auth.permissions import Permission
 from core.hookspecs import hookimpl
 from core.i18n import N_
+from core.manifest import Manifest
 from core.web.menus import MenuItem, Panel
 
 
@@ -18,19 +20,15 @@ class NoticesSettings(BaseModel):
     max_on_home: int = Field(3, ge=0, le=20, description="How many notices the home page shows (0 hides the panel).")
 
 
-@hookimpl
-def register_settings(hall):
-    return NoticesSettings
-
-
-@hookimpl
-def register_db_app(hall):
-    return "plugins.notices.piccolo_app"
-
-
-@hookimpl
-def register_permissions(hall):
-    return [Permission("notices.manage", N_("Publish and edit notices"))]
+MANIFEST = Manifest(
+    name="notices",
+    version=__version__,
+    description="Notices (公告): operators publish announcements; customers see the latest on the home page.",
+    settings=NoticesSettings,
+    database_app="plugins.notices.piccolo_app",
+    permissions=[Permission("notices.manage", N_("Publish and edit notices"))],
+    title=N_("Notices"),
+)
 
 
 @hookimpl
@@ -63,9 +61,8 @@ def home_panels(hall, tenant, request, audience):
 
 @hookimpl
 def register_labels(hall):
-    """Display names of the codes this plugin stores (audit actions, object types) and of the plugin itself."""
+    """Display names of the codes this plugin stores (audit actions, object types); its own name is MANIFEST.title."""
     return {
-        "plugin": {"notices": N_("Notices")},
         "audit_action": {
             "notices.create": N_("Created a notice"),
             "notices.delete": N_("Deleted a notice"),

@@ -7,32 +7,28 @@ deadlines, escalation, history and the pages where they are handled. See docs/se
 
 from __future__ import annotations
 
+from core import __version__
 from core.auth.permissions import Permission
 from core.hookspecs import hookimpl
 from core.i18n import N_
+from core.manifest import Manifest
 from core.web.menus import MenuItem
+from plugins.service.settings import ServiceSettings
 
-
-@hookimpl
-def register_settings(hall):
-    from plugins.service.settings import ServiceSettings
-
-    return ServiceSettings
-
-
-@hookimpl
-def register_db_app(hall):
-    return "plugins.service.piccolo_app"
-
-
-@hookimpl
-def register_permissions(hall):
-    return [
+MANIFEST = Manifest(
+    name="service",
+    version=__version__,
+    description="Customer service (客户服务): service introduction, outlets, consultations, complaints and their statistics.",
+    settings=ServiceSettings,
+    database_app="plugins.service.piccolo_app",
+    permissions=[
         Permission("service.content", N_("Edit service, tariff and outlet pages")),
         Permission("service.faq", N_("Publish consultations as public questions and answers")),
         Permission("service.stats", N_("See customer-service statistics")),
         Permission("service.complaints.resolve", N_("Record the outcome of complaints")),
-    ]
+    ],
+    title=N_("Customer service"),
+)
 
 
 @hookimpl
@@ -101,9 +97,8 @@ def demo_data(hall, tenant):
 
 @hookimpl
 def register_labels(hall):
-    """Display names of the codes this plugin stores (audit actions, object types) and of the plugin itself."""
+    """Display names of the codes this plugin stores (audit actions, object types); its own name is MANIFEST.title."""
     return {
-        "plugin": {"service": N_("Customer service")},
         "audit_action": {
             "service.faq.publish": N_("Published a question and answer"),
             "service.faq.delete": N_("Deleted a question and answer"),

@@ -7,6 +7,7 @@ import types
 import pytest
 from litestar import get
 
+from core import __version__
 from core.config import ConfigError
 from core.hall import Hall
 from core.hookspecs import hookimpl
@@ -130,6 +131,7 @@ def test_hall_plugins_command_lists_tenants(tmp_path):
     assert out.returncode == 0, out.stderr
     line = next(l for l in out.stdout.splitlines() if "notices" in l)
     assert "alpha" in line and "beta" not in line
+    assert __version__ in line and "Notices (公告)" in line  # version and description from the manifest
 
 
 def test_home_panels_render_with_their_own_context(hall):

@@ -7,9 +7,19 @@ from dataclasses import dataclass
 from core.auth.permissions import Permission
 from core.hookspecs import hookimpl
 from core.i18n import N_
+from core.manifest import Manifest
 from core.web.menus import MenuItem, Panel
 
 from .settings import HoursSettings
+
+MANIFEST = Manifest(
+    name="hours",
+    version="0.1.0",
+    description="Opening hours (营业时间): when the counters and the hotline are open, per tenant.",
+    settings=HoursSettings,
+    permissions=[Permission("hours.view", N_("See the opening hours settings"))],
+    title=N_("Opening hours"),
+)
 
 
 @dataclass(frozen=True)
@@ -27,16 +37,6 @@ def hours_context(tenant) -> dict:
         Row(N_("Hotline"), settings.hotline),
     ]
     return {"hours": rows, "hours_note": settings.note}
-
-
-@hookimpl
-def register_settings(hall):
-    return HoursSettings
-
-
-@hookimpl
-def register_permissions(hall):
-    return [Permission("hours.view", N_("See the opening hours settings"))]
 
 
 @hookimpl
