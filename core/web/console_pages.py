@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 
 from litestar import Request, Response, get
 
@@ -13,12 +12,13 @@ from core.notify.tables import Message
 from core.privacy import mask_contact
 from core.utils import await_me_maybe, flatten
 from core.web.context import info
-from core.web.numbers import query_int
+from core.web.paging import PAGE_SIZE, page_url
+from core.web.paging import page_number as _page  # the name the other console pages import
 from core.web.render import base_context, render
 from markupsafe import Markup
 
 OPERATOR = {"auth": "operator"}
-PAGE = 50
+PAGE = PAGE_SIZE
 
 
 async def panels_for(request: Request, audience: str) -> list:
@@ -49,20 +49,6 @@ async def collect_panels(request: Request, results, audience: str) -> list:
 @get("/console", opt=OPERATOR, name="console")
 async def console_home(request: Request) -> Response:
     return await render(request, "console/home.html", {"panels": await panels_for(request, "operator")}, audience="operator")
-
-
-def page_url(request: Request):
-    """``page_url(n)``: the current query string with page=n (for the pager)."""
-    params = {k: v for k, v in request.query_params.items() if k != "page"}
-    return lambda n: "?" + urlencode({**params, "page": n})
-
-
-MAX_PAGE = 100_000  # far past any real list, and (MAX_PAGE - 1) * PAGE is an OFFSET every database takes
-
-
-def _page(request: Request) -> int:
-    """``?page=``: 1 when absent; a 400 with a message when it is not a page number (``²``, ``-1``, 10**30)."""
-    return query_int(request, "page", default=1, high=MAX_PAGE)
 
 
 @get("/console/audit", opt={"auth": "operator", "permission": "core.audit.view"})

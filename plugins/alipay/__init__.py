@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from core.config import ConfigError, ConfigIssue
-from core.hookspecs import hookimpl
+from core.api import ConfigError, ConfigIssue, hookimpl
 from plugins.alipay.settings import AlipaySettings
 
 PROVIDER_ID = "alipay"
@@ -58,6 +57,6 @@ def make_payment_provider(hall, tenant, provider_id, settings):
 @hookimpl
 def register_labels(hall):
     """The plugin's name where the console lists plugins (role editor, tenants)."""
-    from core.i18n import N_
+    from core.api import N_
 
     return {"plugin": {"alipay": N_("Alipay")}}

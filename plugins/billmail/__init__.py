@@ -5,10 +5,7 @@ See docs/billmail.md for the send contract (never twice; crashes leave ``uncerta
 
 from __future__ import annotations
 
-from core.auth.permissions import Permission
-from core.hookspecs import hookimpl
-from core.i18n import N_
-from core.web.menus import MenuItem
+from core.api import N_, MenuItem, Permission, hookimpl
 
 
 @hookimpl
@@ -31,7 +28,7 @@ def register_permissions(hall):
 
 @hookimpl
 def register_jobs(hall):
-    from core.jobs.spec import Job
+    from core.api import Job
     from plugins.billmail.jobs import tick
 
     return [Job("billmail.tick", tick, every_minutes=10)]

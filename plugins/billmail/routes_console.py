@@ -6,11 +6,8 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from core.privacy import mask_contact
-from core.web.audit_helpers import audit
-from core.web.console_pages import PAGE, _page, page_url
-from core.web.context import info
-from core.web.render import redirect, render
+from core.api import mask_contact
+from core.api.web import PAGE_SIZE, audit, info, page_number, page_url, redirect, render
 from plugins.billmail.batches import counts
 from plugins.billmail.resend import resend
 from plugins.billmail.tables import Batch, Send
@@ -41,13 +38,13 @@ async def send_log(request: Request, batch_id: FromPath[int]) -> Response:
         query = query.where(Send.state == state)
     if term:
         query = query.where((Send.number == term) | (Send.email == term.lower()))
-    page = _page(request)
-    rows = await query.limit(PAGE + 1).offset((page - 1) * PAGE)
+    page = page_number(request)
+    rows = await query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
     for row in rows:
         row["email_masked"] = mask_contact(row["email"])
     return await render(request, "billmail/console_log.html", {
-        "batch": batch, "counts": await counts(batch_id), "rows": rows[:PAGE], "states": STATES, "state": state, "q": term,
-        "page": page, "more": len(rows) > PAGE, "page_url": page_url(request), "result": q.get("result", "")[:16],
+        "batch": batch, "counts": await counts(batch_id), "rows": rows[:PAGE_SIZE], "states": STATES, "state": state, "q": term,
+        "page": page, "more": len(rows) > PAGE_SIZE, "page_url": page_url(request), "result": q.get("result", "")[:16],
         "can_resend": bool(info(request).staff and info(request).staff.can("billmail.resend")),
     }, audience="operator")
 

@@ -7,10 +7,7 @@ deadlines, escalation, history and the pages where they are handled. See docs/se
 
 from __future__ import annotations
 
-from core.auth.permissions import Permission
-from core.hookspecs import hookimpl
-from core.i18n import N_
-from core.web.menus import MenuItem
+from core.api import N_, MenuItem, Permission, hookimpl
 
 
 @hookimpl
@@ -51,7 +48,7 @@ def register_workorder_types(hall):
 
 @hookimpl
 def register_jobs(hall):
-    from core.jobs.spec import Job
+    from core.api import Job
     from plugins.service.limits import prune
 
     return [Job("service.prune_submissions", prune, every_minutes=60)]

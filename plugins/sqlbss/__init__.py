@@ -10,7 +10,7 @@ key); ``await connector.check()`` then compares it with the live database.
 
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
+from core.api import hookimpl
 
 
 @hookimpl

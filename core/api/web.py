@@ -1,0 +1,22 @@
+"""Pages and forms: rendering through the tenant's templates, the request's tenant and user, forms and
+numbers typed by people, audit records, paging, "data as of" lines, one-time codes, PDFs."""
+
+from core import pdf
+from core.web.audit_helpers import audit
+from core.web.codes import refused_until, send_code
+from core.web.context import RequestInfo, client_address, info
+from core.web.data_as_of import as_of, data_as_of_context
+from core.web.forms import Form
+from core.web.next_target import resolve_next
+from core.web.numbers import BadNumber, parse_int, query_int
+from core.web.paging import PAGE_SIZE, page_number, page_url
+from core.web.render import gettext, hall_of, redirect, render
+from core.web.templating import Templates, hall_templates
+from core.web.waits import GUESS_WAIT, SEND_WAIT, until
+
+__all__ = [
+    "GUESS_WAIT", "PAGE_SIZE", "SEND_WAIT", "BadNumber", "Form", "RequestInfo", "Templates",
+    "as_of", "audit", "client_address", "data_as_of_context", "gettext", "hall_of", "hall_templates", "info",
+    "page_number", "page_url", "parse_int", "pdf", "query_int", "redirect", "refused_until", "render", "resolve_next",
+    "send_code", "until",
+]
