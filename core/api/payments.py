@@ -10,13 +10,13 @@ from core.payments.providers import (
 from core.payments.registry import enabled_providers, provider_for
 from core.payments.settle import posted_event_id, settle
 from core.payments.tables import PaymentIntent, Refund
-from core.web.pay_pages import checkout_response, customer_legacy_id, refresh_from_gateway
+from core.web.pay_pages import auto_submit_form, checkout_response, customer_legacy_id, refresh_from_gateway
 
 __all__ = [
     "CANCELED", "CREATED", "FAILED", "OPEN", "PAID", "PARTIALLY_REFUNDED", "PENDING", "REFUNDED", "SUCCEEDED",
     "Checkout", "CheckoutRequest", "ClaimConflict", "GatewayResult", "Intent", "InvalidNotification", "PaymentError",
     "PaymentIntent", "PaymentProvider", "ProviderUnavailable", "Refund",
-    "cancel", "checkout_response", "create_intent", "customer_legacy_id", "enabled_providers",
+    "auto_submit_form", "cancel", "checkout_response", "create_intent", "customer_legacy_id", "enabled_providers",
     "get_intent", "intents_of", "now", "posted_event_id", "provider_for", "refresh_from_gateway", "refund", "settle",
     "start_checkout",
 ]

@@ -4,7 +4,8 @@ numbers typed by people, audit records, paging, "data as of" lines, one-time cod
 from core import pdf
 from core.web.audit_helpers import audit
 from core.web.codes import refused_until, send_code
-from core.web.context import RequestInfo, client_address, info
+from core.web.client import client_address
+from core.web.context import RequestInfo, info
 from core.web.data_as_of import as_of, data_as_of_context
 from core.web.forms import Form
 from core.web.next_target import resolve_next

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.auth.permissions import Permission
-from core.hookspecs import hookimpl
-from core.i18n import N_
-from core.web.menus import MenuItem, Panel
+from core.api import N_, MenuItem, Panel, Permission, hookimpl
 
 from .settings import HoursSettings
 
