@@ -45,3 +45,9 @@ async def ensure_operator(tenant: Tenant, username: str, display_name: str, pass
             if not await OperatorRole.exists().where((OperatorRole.operator == operator_id) & (OperatorRole.role == role_id)):
                 await OperatorRole.insert(OperatorRole(operator=operator_id, role=role_id))
     return operator_id
+
+
+async def operator_id(username: str) -> int | None:
+    """The current tenant's operator called ``username`` (say the demo's ``admin``), or None."""
+    row = await Operator.select(Operator.id).where(Operator.username == username).first()
+    return row["id"] if row else None

@@ -31,7 +31,7 @@ from core.web.openapi import openapi_config
 from core.web import public_pages
 from core.web.principal import load_principal
 from core.web.security_headers import NONCE_KEY, content_security_policy, form_origins, new_nonce, secure_send
-from core.web.templating import Templates
+from core.web.templating import hall_templates
 from core.web.unknown_tenant import unknown_tenant_response
 
 CSRF_COOKIE = "hall_csrf"
@@ -90,9 +90,7 @@ def plugin_routers(hall: Hall) -> list:
 
 def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
     logging.getLogger().addFilter(MaskingFilter())
-    templates = hall.state.get("core.templates")
-    if templates is None:
-        templates = hall.state["core.templates"] = Templates(hall)
+    templates = hall_templates(hall)
 
     async def on_startup(app: Litestar) -> None:
         await hall.db.connect()

@@ -15,8 +15,8 @@ from litestar import Request
 
 from core.web.numbers import query_int
 
-PER_PAGE = 50
-MAX_PAGE = 100_000  # far past any real list, and (MAX_PAGE - 1) * PER_PAGE is an OFFSET every database takes
+PAGE_SIZE = 50
+MAX_PAGE = 100_000  # far past any real list, and (MAX_PAGE - 1) * PAGE_SIZE is an OFFSET every database takes
 
 
 def page_number(request: Request) -> int:
@@ -43,7 +43,7 @@ class Page:
         return {"page": self.number, "more": self.more, "page_url": self.url}
 
 
-async def paginate(request: Request, query: Any, *, per_page: int = PER_PAGE) -> Page:
+async def paginate(request: Request, query: Any, *, per_page: int = PAGE_SIZE) -> Page:
     """Run ``query`` for the requested page: LIMIT per_page + 1 OFFSET (page - 1) * per_page."""
     number = page_number(request)
     rows = await query.limit(per_page + 1).offset((number - 1) * per_page)

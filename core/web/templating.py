@@ -192,3 +192,9 @@ class Templates:
         return self.translations[language].gettext
 
 
+def hall_templates(hall: "Hall") -> Templates:
+    """The hall's one :class:`Templates` (built once: loading every catalog is slow), for pages, mails and messages alike."""
+    templates = hall.state.get("core.templates")
+    if templates is None:
+        templates = hall.state["core.templates"] = Templates(hall)
+    return templates

@@ -17,11 +17,9 @@ ESCALATION_BODY = N_("Work order %(number)s (%(title)s) of your department was d
 
 
 def translator(hall, language: str, tenant_default: str = "zh_CN"):
-    from core.web.templating import Templates
+    from core.web.templating import hall_templates
 
-    templates = hall.state.get("core.templates")
-    if templates is None:
-        templates = hall.state["core.templates"] = Templates(hall)
+    templates = hall_templates(hall)
     lang = language or tenant_default
     return templates.gettext(lang)
 

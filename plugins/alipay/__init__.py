@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from core import __version__
-from core.config import ConfigError, ConfigIssue
-from core.hookspecs import hookimpl
-from core.i18n import N_
-from core.manifest import Manifest
+from core.api import HALL_VERSION, N_, ConfigError, ConfigIssue, Manifest, hookimpl
 from plugins.alipay.settings import AlipaySettings
 
 PROVIDER_ID = "alipay"
 
 MANIFEST = Manifest(
     name="alipay",
-    version=__version__,
+    version=HALL_VERSION,
     description="Alipay (支付宝) payments: page and WAP pay through python-alipay-sdk, and a local Alipay-protocol sandbox (`hall sandbox alipay`).",
     settings=AlipaySettings,
     title=N_("Alipay"),

@@ -18,8 +18,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.config import ConfigError, ConfigIssue
-from core.config.loader import secrets_path
+from core.api import ConfigError, ConfigIssue, secrets_path
 from plugins.alipay.signing import load_private, load_public
 
 KEYS = ("app_private_key", "alipay_public_key")

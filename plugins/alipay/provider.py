@@ -25,8 +25,8 @@ from alipay import AliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
 from alipay.utils import AliPayConfig
 
-from core.i18n import N_
-from plugins.alipay.interface import Checkout, CheckoutRequest, GatewayResult, InvalidNotification, ProviderUnavailable
+from core.api import N_
+from core.api.payments import Checkout, CheckoutRequest, GatewayResult, InvalidNotification, ProviderUnavailable
 from plugins.alipay.keys import AlipayKeys
 from plugins.alipay.money import fen_to_yuan, yuan_to_fen
 from plugins.alipay.settings import AlipaySettings

@@ -5,17 +5,12 @@ See docs/billmail.md for the send contract (never twice; crashes leave ``uncerta
 
 from __future__ import annotations
 
-from core import __version__
-from core.auth.permissions import Permission
-from core.hookspecs import hookimpl
-from core.i18n import N_
-from core.manifest import Manifest
-from core.web.menus import MenuItem
+from core.api import HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
 from plugins.billmail.settings import BillmailSettings
 
 MANIFEST = Manifest(
     name="billmail",
-    version=__version__,
+    version=HALL_VERSION,
     description="The monthly bill e-mail (账单邮件): subscriptions per service number, a batch per month once its bills synced, sent over SMTP.",
     settings=BillmailSettings,
     database_app="plugins.billmail.piccolo_app",
@@ -27,7 +22,7 @@ MANIFEST = Manifest(
 
 @hookimpl
 def register_jobs(hall):
-    from core.jobs.spec import Job
+    from core.api import Job
     from plugins.billmail.jobs import tick
 
     return [Job("billmail.tick", tick, every_minutes=10)]

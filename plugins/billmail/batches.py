@@ -13,10 +13,8 @@ import datetime as dt
 
 from piccolo.query.functions.aggregate import Max
 
-from core.db import transaction
-from core.db.bulk import analyze, bulk_upsert
-from core.legacy.billing_tables import Bill
-from core.legacy.tables import SyncState
+from core.api.db import analyze, bulk_upsert, transaction
+from core.api.legacy import Bill, SyncState
 from plugins.billmail.tables import Batch, Send, Subscription
 
 SEND_COLUMNS = ("batch", "subscription", "number", "email", "language", "state", "attempts", "claimed_by", "last_error")

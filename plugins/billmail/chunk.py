@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from core.db.engine import fetch_scoped
-from core.legacy.settings import tenant_zone
-from core.tenancy import Tenant
+from core.api import Tenant
+from core.api.db import fetch_scoped
+from core.api.legacy import tenant_zone
 
 UTC = dt.timezone.utc
 

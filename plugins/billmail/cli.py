@@ -21,7 +21,7 @@ def add_commands(cli) -> None:
                                                      "(only when you know it is dead, e.g. after a crash); its in-flight mails become uncertain.")
     @click.option("--limit", type=click.IntRange(1), default=None, help="Stop after about this many mails.")
     def send(tenant_id: str, month: str | None, take_over: bool, limit: int | None) -> None:
-        from core.cli.base import load_hall, run, with_db
+        from core.api.cli import load_hall, run, with_db
 
         hall = load_hall(connect_tenants=False)
         tenant = hall.tenants.get(tenant_id)
@@ -35,8 +35,8 @@ def add_commands(cli) -> None:
     @billmail.command("status", help="Batches of a tenant and their mails by state.")
     @click.option("--tenant", "tenant_id", required=True, help="Tenant id.")
     def status(tenant_id: str) -> None:
-        from core.cli.base import load_hall, run, with_db
-        from core.tenancy import tenant_scope
+        from core.api.cli import load_hall, run, with_db
+        from core.api.db import tenant_scope
         from plugins.billmail.batches import counts
         from plugins.billmail.tables import Batch
 
@@ -58,8 +58,8 @@ def add_commands(cli) -> None:
 async def _send(hall, tenant, month: str | None, take_over: bool, limit: int | None) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from core.legacy.billing_tables import Bill
-    from core.tenancy import tenant_scope
+    from core.api.db import tenant_scope
+    from core.api.legacy import Bill
     from plugins.billmail.batches import counts, create_batch, month_ready
     from plugins.billmail.sender import BatchSender
 

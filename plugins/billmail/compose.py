@@ -25,13 +25,9 @@ from functools import lru_cache
 
 from markupsafe import Markup
 
-from core.legacy.names import display_names, localise_items
-from core.i18n import LANGUAGES, N_
-from core.legacy.settings import tenant_zone
-from core.money import format_fen
-from core.privacy import mask_contact
-from core.tenancy import Tenant
-from core.web.templating import Templates
+from core.api import LANGUAGES, N_, Tenant, format_fen, mask_contact
+from core.api.legacy import display_names, localise_items, tenant_zone
+from core.api.web import hall_templates
 
 SUBJECT = N_("%(hall)s: your bill for %(month)s")
 CSV_HEADER = (N_("Start time"), N_("Called number"), N_("Duration (s)"), N_("Call type"), N_("Charge (yuan)"))
@@ -75,13 +71,6 @@ def quick_gettext(gettext, escape: bool):
     return translate
 
 
-def templates_of(hall) -> Templates:
-    templates = hall.state.get("core.templates")
-    if templates is None:
-        templates = hall.state["core.templates"] = Templates(hall)
-    return templates
-
-
 def base_url(tenant: Tenant, settings) -> str:
     if settings.public_url:
         return settings.public_url
@@ -92,7 +81,7 @@ def base_url(tenant: Tenant, settings) -> str:
 def mail_context(hall, tenant: Tenant, language: str, data_as_of: str) -> MailContext:
     settings = tenant.plugin_settings("billmail")
     language = language if language in LANGUAGES else tenant.language
-    templates = templates_of(hall)
+    templates = hall_templates(hall)
     env = templates.env(tenant, language)
     return MailContext(tenant=tenant, language=language, sender=hall.deployment.mail.sender, base_url=base_url(tenant, settings),
                        mask=settings.mask_called_numbers, max_calls=settings.max_calls, data_as_of=data_as_of,

@@ -6,11 +6,8 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from core.privacy import mask_contact
-from core.web.audit_helpers import audit
-from core.web.paging import paginate
-from core.web.context import info
-from core.web.render import redirect, render
+from core.api import mask_contact
+from core.api.web import audit, info, paginate, redirect, render
 from plugins.billmail.batches import counts
 from plugins.billmail.resend import resend
 from plugins.billmail.tables import Batch, Send

@@ -15,12 +15,9 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from core.auth.customers import customer_for_account, linked_numbers
-from core.i18n import N_
-from core.privacy import mask_contact
-from core.web.context import info
-from core.web.forms import Form
-from core.web.render import redirect, render
+from core.api import N_, mask_contact
+from core.api.identity import customer_for_account, linked_numbers
+from core.api.web import Form, info, redirect, render
 from plugins.billmail.subscriptions import of_numbers, subscribe, unsubscribe
 from plugins.billmail.tables import Subscription
 from plugins.billmail.tokens import read_token

@@ -28,9 +28,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
-from core.legacy.tables import SyncState
-from core.tenancy import Tenant
-from core.web.data_as_of import as_of
+from core.api import Tenant
+from core.api.legacy import SyncState
+from core.api.web import as_of
 from plugins.billmail.chunk import load_chunk
 from plugins.billmail.compose import MailContext, build, mail_context
 from plugins.billmail.smtp_pool import FAILED, SENT, UNCERTAIN, SmtpPool

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.db import transaction
+from core.api.db import transaction
 from plugins.billmail.tables import Send, Subscription
 
 

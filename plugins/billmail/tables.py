@@ -3,7 +3,7 @@
 from piccolo.columns import Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
-from core.db import TenantTable
+from core.api.db import TenantTable
 
 
 class Subscription(TenantTable, tablename="billmail_subscription"):

@@ -10,12 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from core import __version__
-from core.auth.permissions import Permission
-from core.hookspecs import hookimpl
-from core.i18n import N_
-from core.manifest import Manifest
-from core.web.menus import MenuItem
+from core.api import HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
 
 
 def settings_for(hall):
@@ -28,7 +23,7 @@ def settings_for(hall):
 
 MANIFEST = Manifest(
     name="billpay",
-    version=__version__,
+    version=HALL_VERSION,
     description="Bill payment (缴费): amounts owed per service number, pay one month or all, receipts, invoices, operator search, reconciliation.",
     settings=settings_for,
     database_app="plugins.billpay.piccolo_app",
@@ -57,7 +52,7 @@ def register_routes(hall):
 
 @hookimpl
 def register_jobs(hall):
-    from core.jobs.spec import Job
+    from core.api import Job
     from plugins.billpay import issuing
     from plugins.billpay.report import JOB_NAME, nightly_report
 
@@ -96,7 +91,7 @@ def quick_actions(hall, tenant, request):
 @hookimpl
 def home_panels(hall, tenant, request, audience):
     """Signed-in customers: the amount their linked numbers owe, with a pay button (plugins/billpay/home.py)."""
-    from core.web.context import info
+    from core.api.web import info
 
     if audience != "customer" or info(request).customer is None:
         return None
@@ -116,7 +111,7 @@ def bill_actions(hall, tenant, request, bill):
 @hookimpl
 def customer_sections(hall, tenant, request, customer):
     """The console's customer view: the customer's bill payments and invoices (operators with billpay.view)."""
-    from core.web.context import info
+    from core.api.web import info
     from plugins.billpay.customer_view import billpay_section
 
     principal = info(request).principal

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from core.payments.model import Intent, now
+from core.api.payments import Intent, now
 from plugins.billpay import tax
 from plugins.billpay.invoice import lock_payment
 from plugins.billpay.numbering import next_invoice_no

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from core.i18n import N_
-from core.payments.tables import PaymentIntent
-from core.web.menus import Panel
+from core.api import N_, Panel
+from core.api.payments import PaymentIntent
 from plugins.billpay.tables import BillPayment, CreditNote, Invoice
 
 LATEST = 20

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 
-from core.db import transaction
+from core.api.db import transaction
 from plugins.billpay.einvoice import EInvoiceProvider, InvoiceDoc, Issued, ProviderError
 from plugins.billpay.numbering import next_value
 from plugins.billpay.tables import LocalEInvoice

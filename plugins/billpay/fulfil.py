@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from core.payments.model import Intent, now
+from core.api.payments import Intent, now
 from plugins.billpay.tables import BillPayment
 
 log = logging.getLogger("hall.billpay")

@@ -6,10 +6,9 @@ customer needs on arrival. Three or four queries whatever the number of numbers.
 
 from __future__ import annotations
 
-from core.auth.customers import linked_numbers
-from core.i18n import N_
-from core.web.context import info
-from core.web.menus import Panel
+from core.api import N_, Panel
+from core.api.identity import linked_numbers
+from core.api.web import info
 from plugins.billpay.owed import owed_for
 
 

@@ -8,7 +8,7 @@ pluggy to wait for it. Documented in docs/billpay.md#e-invoice-providers.
 
 from __future__ import annotations
 
-from core.hookspecs import hookspec
+from core.api import hookspec
 
 
 @hookspec

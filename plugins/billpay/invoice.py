@@ -17,13 +17,11 @@ import re
 
 from stdnum.cn import uscc
 
-from core.db import transaction
-from core.db.engine import fetch_scoped
-from core.i18n import N_
-from core.legacy.billing_tables import BillItem
-from core.payments.model import Intent, now
-from core.payments.tables import Refund
-from core.web.forms import Form
+from core.api import N_
+from core.api.db import fetch_scoped, transaction
+from core.api.legacy import BillItem
+from core.api.payments import Intent, Refund, now
+from core.api.web import Form
 from plugins.billpay import tax
 from plugins.billpay.numbering import next_invoice_no
 from plugins.billpay.tables import BillPayment, Invoice

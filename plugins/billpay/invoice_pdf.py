@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import io
 
-from core import pdf
-from core.i18n import N_
-from core.money import format_fen
+from core.api import N_, format_fen
+from core.api.web import pdf
 
 LABELS = {
     "title": N_("Electronic invoice (VAT general invoice)"), "red_title": N_("Electronic invoice (red-letter, VAT general invoice)"),

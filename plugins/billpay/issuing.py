@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 
-from core.payments.model import now
-from core.tenancy import require_tenant
+from core.api.db import require_tenant
+from core.api.payments import now
 from plugins.billpay.einvoice import InvoiceDoc, Issued, provider_for
 from plugins.billpay.tables import CreditNote, Invoice
 

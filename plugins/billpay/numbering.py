@@ -8,7 +8,7 @@ for it, and a rolled-back invoice rolls its number back too (no gap).
 
 from __future__ import annotations
 
-from core.db.engine import fetch_scoped
+from core.api.db import fetch_scoped
 
 _BUMP = ("INSERT INTO billpay_invoice_counter (tenant, series, value) VALUES ({tenant}, {}, 1) "
          "ON CONFLICT (tenant, series) DO UPDATE SET value = billpay_invoice_counter.value + 1 RETURNING value")

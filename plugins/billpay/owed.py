@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.legacy.billing_tables import Bill
-from core.payments.model import PAID, REFUNDED
-from core.payments.tables import PaymentIntent
+from core.api.legacy import Bill
+from core.api.payments import PAID, REFUNDED, PaymentIntent
 from plugins.billpay.tables import BillPayment
 
 OPEN_STATUSES = ("unpaid", "partial")

@@ -18,13 +18,8 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from core.i18n import N_
-from core.payments import cancel, create_intent, get_intent, intents_of
-from core.payments.claims import ClaimConflict
-from core.payments.model import CANCELED, FAILED, Intent
-from core.payments.providers import ProviderUnavailable
-from core.payments.registry import enabled_providers
-from core.payments.routes_customer import refresh_from_gateway
+from core.api import N_
+from core.api.payments import CANCELED, FAILED, ClaimConflict, Intent, ProviderUnavailable, cancel, create_intent, enabled_providers, get_intent, intents_of, refresh_from_gateway
 from plugins.billpay.owed import NumberOwed
 
 OWNER = "billpay"

@@ -16,17 +16,10 @@ import asyncio
 import datetime as dt
 import logging
 
-from core.localtime import zone_of
-from core.db import transaction
-from core.i18n import N_
-from core.money import format_fen
-from core.legacy.outbox_tables import OutboxEvent
-from core.payments.model import PAID, PARTIALLY_REFUNDED, REFUNDED, now
-from core.payments.providers import ProviderUnavailable
-from core.payments.registry import provider_for
-from core.payments.settle import posted_event_id
-from core.payments.tables import PaymentIntent, Refund
-from core.tenancy import require_tenant
+from core.api import N_, format_fen, zone_of
+from core.api.db import require_tenant, transaction
+from core.api.legacy import OutboxEvent
+from core.api.payments import PAID, PARTIALLY_REFUNDED, REFUNDED, PaymentIntent, ProviderUnavailable, Refund, now, posted_event_id, provider_for
 from plugins.billpay.tables import BillPayment, ReconReport
 
 log = logging.getLogger("hall.billpay.report")

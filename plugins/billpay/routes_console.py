@@ -11,12 +11,9 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from core.i18n import N_
-from core.payments.tables import PaymentIntent
-from core.web.audit_helpers import audit
-from core.web.context import info
-from core.web.forms import Form
-from core.web.render import redirect, render
+from core.api import N_
+from core.api.payments import PaymentIntent
+from core.api.web import Form, audit, info, redirect, render
 from plugins.billpay.report import KINDS, run_report
 from plugins.billpay.tables import BillPayment, Invoice, ReconReport
 from plugins.billpay.views import local, zone_of

@@ -9,12 +9,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from core.i18n import N_
-from core.payments import PaymentError
-from core.web.context import info
-from core.web.data_as_of import data_as_of_context
-from core.payments.routes_customer import checkout_response
-from core.web.render import gettext, hall_of, render
+from core.api import N_
+from core.api.payments import PaymentError, checkout_response
+from core.api.web import data_as_of_context, gettext, hall_of, info, render
 from plugins.billpay.owed import owed_for
 from plugins.billpay.paying import PayRefused, pay_intent
 from plugins.billpay.tables import Invoice

@@ -9,12 +9,9 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from core.i18n import N_
-from core.payments import get_intent
-from core.web.audit_helpers import audit
-from core.web.context import info
-from core.web.forms import Form
-from core.web.render import gettext, redirect, render
+from core.api import N_
+from core.api.payments import get_intent
+from core.api.web import Form, audit, gettext, info, redirect, render
 from plugins.billpay import invoice as invoices
 from plugins.billpay import invoice_pdf
 from plugins.billpay.credit import notes_of

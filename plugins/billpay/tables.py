@@ -5,7 +5,7 @@ from __future__ import annotations
 from piccolo.columns import JSON, BigInt, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
-from core.db.scoping import TenantTable
+from core.api.db import TenantTable
 
 
 class BillPayment(TenantTable, tablename="billpay_bill_payment"):

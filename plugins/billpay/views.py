@@ -6,12 +6,10 @@ from __future__ import annotations
 from litestar import Request
 from litestar.exceptions import NotFoundException
 
-from core import localtime
-from core.auth.customers import linked_numbers
-from core.payments import get_intent
-from core.payments.model import Intent
-from core.web.context import info
-from core.payments.routes_customer import customer_legacy_id
+from core.api import local as local_time, zone_of as tenant_zone
+from core.api.identity import linked_numbers
+from core.api.payments import Intent, customer_legacy_id, get_intent
+from core.api.web import info
 from plugins.billpay.paying import OWNER
 from plugins.billpay.tables import BillPayment
 
@@ -34,12 +32,12 @@ async def own_payment(request: Request, intent_id: str) -> Intent:
 
 
 def zone_of(request: Request):
-    return localtime.zone_of(info(request).tenant)
+    return tenant_zone(info(request).tenant)
 
 
 def local(moment, zone, fmt: str = "second") -> str:
     """``moment`` in ``zone`` (the tenant's: :func:`zone_of`), through the core's one formatter."""
-    return localtime.local(moment, zone, fmt)
+    return local_time(moment, zone, fmt)
 
 
 async def paid_bills(intent: Intent) -> list[dict]:

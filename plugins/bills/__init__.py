@@ -7,17 +7,12 @@ verifications. See docs/bills.md.
 
 from __future__ import annotations
 
-from core import __version__
-from core.auth.permissions import Permission
-from core.hookspecs import hookimpl
-from core.i18n import N_
-from core.manifest import Manifest
-from core.web.menus import MenuItem
+from core.api import HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
 from plugins.bills.settings import BillsSettings
 
 MANIFEST = Manifest(
     name="bills",
-    version=__version__,
+    version=HALL_VERSION,
     description="Bills (账单查询) and call records (详单查询) of the customer's linked numbers: charts, comparison, exports, access trail.",
     settings=BillsSettings,
     database_app="plugins.bills.piccolo_app",
@@ -36,7 +31,7 @@ def register_routes(hall):
 
 @hookimpl
 def register_jobs(hall):
-    from core.jobs.spec import Job
+    from core.api import Job
     from plugins.bills.stepup import prune
 
     return [Job("bills.prune_step_ups", prune, every_minutes=60)]
@@ -57,7 +52,7 @@ def quick_actions(hall, tenant, request):
 @hookimpl
 def home_panels(hall, tenant, request, audience):
     """Signed-in customers: the latest bill of each linked number (plugins/bills/home.py)."""
-    from core.web.context import info
+    from core.api.web import info
 
     if audience != "customer" or info(request).customer is None:
         return None
@@ -69,7 +64,7 @@ def home_panels(hall, tenant, request, audience):
 @hookimpl
 def customer_sections(hall, tenant, request, customer):
     """The console's customer view: latest bills of the customer's numbers, and the call-record access trail."""
-    from core.web.context import info
+    from core.api.web import info
     from plugins.bills.customer_view import bills_section, trail_section
 
     principal = info(request).principal

@@ -6,10 +6,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from core.db.engine import fetch_scoped
-from core.i18n import N_
-from core.legacy.billing_tables import CallRecord
-from core.web.numbers import parse_int
+from core.api import N_
+from core.api.db import fetch_scoped
+from core.api.legacy import CallRecord
+from core.api.web import parse_int
 from plugins.bills import months
 
 TYPES = {"local": N_("Local call"), "long_distance": N_("Long-distance call"), "international": N_("International call"),

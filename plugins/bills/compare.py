@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.i18n import N_
-from core.money import format_fen
+from core.api import N_, format_fen
 
 INCREASED = N_("%(item)s increased by ¥%(amount)s (+%(percent)s%%)")
 DECREASED = N_("%(item)s decreased by ¥%(amount)s (-%(percent)s%%)")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from core.i18n import N_
-from core.web.menus import Panel
+from core.api import N_, Panel
 from plugins.bills.data import latest_bills
 from plugins.bills.tables import CallAccess
 

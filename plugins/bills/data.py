@@ -8,8 +8,8 @@ tenant wherever the SQL says ``{tenant}`` and refuses SQL without it or a call o
 
 from __future__ import annotations
 
-from core.db.engine import fetch_scoped
-from core.legacy.billing_tables import Bill, BillItem
+from core.api.db import fetch_scoped
+from core.api.legacy import Bill, BillItem
 
 _LINKED = "SELECT number FROM core_account_number WHERE tenant = {tenant} AND account = {} ORDER BY id"
 

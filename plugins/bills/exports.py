@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from core.money import format_fen
+from core.api import format_fen
 from plugins.bills.calls import duration
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -36,7 +36,7 @@ def pdf_bytes(rows: list[dict], *, title: str, lines: list[str], header: list[st
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from core import pdf
+    from core.api.web import pdf
 
     pdf.register()
     styles = getSampleStyleSheet()

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from core.i18n import N_
-from core.web.context import info
-from core.web.menus import Panel
+from core.api import N_, Panel
+from core.api.web import info
 from plugins.bills import data
 
 

@@ -48,7 +48,7 @@ def window(latest: str | None, months: int, zone: dt.tzinfo) -> list[str]:
 
 def check(text: str, allowed: list[str], zone: dt.tzinfo) -> str:
     """``text`` if it is a month in ``allowed``; raises :class:`BadMonth` saying what is wrong otherwise."""
-    from core.i18n import N_
+    from core.api import N_
 
     if parse(text) is None:
         raise BadMonth(N_("“%(month)s” is not a month: write it as YYYY-MM, for example 2024-05."), month=text[:20])

@@ -10,11 +10,8 @@ from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from core.legacy.names import display_names, localise_items
-from core.legacy.settings import tenant_zone
-from core.web.context import info
-from core.web.data_as_of import data_as_of_context
-from core.web.render import hall_of, render
+from core.api.legacy import display_names, localise_items, tenant_zone
+from core.api.web import data_as_of_context, hall_of, info, render
 from plugins.bills import data, months
 from plugins.bills.view import bill_context
 

@@ -7,12 +7,9 @@ from urllib.parse import quote
 from litestar import Request, Response, get
 from litestar.params import FromPath
 
-from core.i18n import N_
-from core.legacy.settings import tenant_zone
-from core.money import format_fen
-from core.web.context import client_address, info
-from core.web.data_as_of import data_as_of_context
-from core.web.render import gettext, redirect, render
+from core.api import N_, format_fen
+from core.api.legacy import tenant_zone
+from core.api.web import client_address, data_as_of_context, gettext, info, redirect, render
 from plugins.bills import calls, data, months, stepup
 from plugins.bills.routes_bills import own_number, problem, settings_of
 from plugins.bills.tables import CallAccess

@@ -5,10 +5,8 @@ from __future__ import annotations
 from litestar import Request, Response, get
 from litestar.params import FromQuery
 
-from core.legacy.settings import tenant_zone
-from core.web.context import info
-from core.web.numbers import query_int
-from core.web.render import render
+from core.api.legacy import tenant_zone
+from core.api.web import info, query_int, render
 from plugins.bills.tables import CallAccess
 
 PER_PAGE = 50

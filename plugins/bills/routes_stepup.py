@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 
-from core.auth import otp
-from core.auth.customers import customer_for_account
-from core.i18n import N_
-from core.privacy import mask_contact
-from core.web.codes import refused_until, send_code
-from core.web.context import info
-from core.web.forms import Form
-from core.web.next_target import resolve_next
-from core.web.render import redirect, render
-from core.web.waits import GUESS_WAIT, SEND_WAIT, until
+from core.api import N_, mask_contact
+from core.api.identity import customer_for_account, otp
+from core.api.web import GUESS_WAIT, SEND_WAIT, Form, info, redirect, refused_until, render, resolve_next, send_code, until
 from plugins.bills import stepup
 
 

@@ -3,7 +3,7 @@
 from piccolo.columns import JSON, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
-from core.db import TenantTable
+from core.api.db import TenantTable
 
 
 class CallAccess(TenantTable, tablename="bills_call_access"):

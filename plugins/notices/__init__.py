@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core import __version__
-from core.auth.permissions import Permission
-from core.hookspecs import hookimpl
-from core.i18n import N_
-from core.manifest import Manifest
-from core.web.menus import MenuItem, Panel
+from core.api import HALL_VERSION, N_, Manifest, MenuItem, Panel, Permission, hookimpl
 
 
 class NoticesSettings(BaseModel):
@@ -22,7 +17,7 @@ class NoticesSettings(BaseModel):
 
 MANIFEST = Manifest(
     name="notices",
-    version=__version__,
+    version=HALL_VERSION,
     description="Notices (公告): operators publish announcements; customers see the latest on the home page.",
     settings=NoticesSettings,
     database_app="plugins.notices.piccolo_app",

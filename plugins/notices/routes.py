@@ -8,10 +8,8 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.exceptions import NotFoundException
 
-from core.i18n import N_
-from core.web.audit_helpers import audit
-from core.web.forms import Form
-from core.web.render import redirect, render
+from core.api import N_
+from core.api.web import Form, audit, redirect, render
 from plugins.notices.services import get as get_notice
 from plugins.notices.tables import Notice
 

@@ -3,7 +3,7 @@
 from piccolo.columns import Boolean, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
-from core.db import TenantTable
+from core.api.db import TenantTable
 
 
 class Notice(TenantTable, tablename="notices_notice"):

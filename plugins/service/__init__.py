@@ -7,17 +7,12 @@ deadlines, escalation, history and the pages where they are handled. See docs/se
 
 from __future__ import annotations
 
-from core import __version__
-from core.auth.permissions import Permission
-from core.hookspecs import hookimpl
-from core.i18n import N_
-from core.manifest import Manifest
-from core.web.menus import MenuItem
+from core.api import HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
 from plugins.service.settings import ServiceSettings
 
 MANIFEST = Manifest(
     name="service",
-    version=__version__,
+    version=HALL_VERSION,
     description="Customer service (客户服务): service introduction, outlets, consultations, complaints and their statistics.",
     settings=ServiceSettings,
     database_app="plugins.service.piccolo_app",
@@ -47,7 +42,7 @@ def register_workorder_types(hall):
 
 @hookimpl
 def register_jobs(hall):
-    from core.jobs.spec import Job
+    from core.api import Job
     from plugins.service.limits import prune
 
     return [Job("service.prune_submissions", prune, every_minutes=60)]

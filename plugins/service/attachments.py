@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core.i18n import N_
+from core.api import N_
 from plugins.service.tables import Attachment
 
 # magic bytes → (content type, extension)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from core.auth.tables import Operator
-from core.workorders.departments import add_member, save_department
-from core.workorders.tables import Department
+from core.api.identity import operator_id
+from core.api.workorders import Department, add_member, save_department
 from plugins.service.tables import Outlet, ServicePage
 
 ZH = {
@@ -46,10 +45,10 @@ async def seed(hall, tenant) -> None:
     if not await Outlet.exists():
         await Outlet.insert(*[Outlet(name=n, district=d, address=a, hours=h, phone=p, services=sv) for n, d, a, h, p, sv in content["outlets"]])
     settings = tenant.plugin_settings("service")
-    admin = await Operator.select(Operator.id).where(Operator.username == "admin").first()
+    admin = await operator_id("admin")
     codes = {settings.default_department, *settings.complaint_departments.values()}
     existing = {d["code"] for d in await Department.select(Department.code)}
     for code in sorted(codes - existing):
-        department = await save_department(code, content["departments"].get(code, code), head=admin["id"] if admin else None)
+        department = await save_department(code, content["departments"].get(code, code), head=admin)
         if admin:
-            await add_member(department, admin["id"])
+            await add_member(department, admin)

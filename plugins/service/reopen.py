@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.i18n import N_
-from core.workorders import Conflict
-from core.workorders.tables import WorkOrderEvent
+from core.api import N_
+from core.api.workorders import Conflict, WorkOrderEvent
 
 
 async def check_reopen_period(tenant, order: dict, event: dict) -> None:

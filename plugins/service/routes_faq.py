@@ -6,13 +6,9 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
-from core.i18n import N_
-from core.web.audit_helpers import audit
-from core.web.context import info
-from core.web.forms import Form
-from core.web.render import redirect, render
-from core.workorders import Actor, WorkOrderError, get_order
-from core.workorders.tables import WorkOrderComment
+from core.api import N_
+from core.api.web import Form, audit, info, redirect, render
+from core.api.workorders import Actor, WorkOrderComment, WorkOrderError, get_order
 from plugins.service.content import deidentify
 from plugins.service.tables import Faq
 from plugins.service.workorder_types import CONSULTATION_CODE

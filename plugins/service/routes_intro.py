@@ -9,12 +9,8 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
-from core.i18n import N_
-from core.money import parse_yuan
-from core.web.audit_helpers import audit
-from core.web.forms import Form
-from core.web.numbers import parse_int
-from core.web.render import redirect, render
+from core.api import N_, parse_yuan
+from core.api.web import Form, audit, parse_int, redirect, render
 from plugins.service.content import MAX_BODY, plain_text, sanitise_html
 from plugins.service.tables import Outlet, ServicePage
 

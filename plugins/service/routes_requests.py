@@ -9,12 +9,10 @@ from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from core.db import transaction
-from core.i18n import N_
-from core.web.context import client_address, info
-from core.web.forms import Form
-from core.web.render import redirect, render
-from core.workorders import Actor, InvalidData, WorkOrderError, get_order, open_order
+from core.api import N_
+from core.api.db import transaction
+from core.api.web import Form, client_address, info, redirect, render
+from core.api.workorders import Actor, WorkOrderError, get_order, open_order
 from plugins.service import attachments, limits
 from plugins.service.settings import CATEGORIES
 from plugins.service.workorder_types import COMPLAINT_CODE, CONSULTATION_CODE, MAX_TITLE

@@ -9,12 +9,9 @@ import io
 from litestar import Request, Response, get
 from litestar.params import FromQuery
 
-from core.localtime import zone_of
-from core.i18n import N_
-from core.web.context import info
-from core.web.render import gettext, render
-from core.workorders.departments import departments, operator_names
-from core.workorders.stats import GROUPS, figures
+from core.api import N_, zone_of
+from core.api.web import gettext, info, render
+from core.api.workorders import GROUPS, departments, figures, operator_names
 from plugins.service.settings import CATEGORIES
 from plugins.service.workorder_types import COMPLAINT_CODE, CONSULTATION_CODE
 

@@ -6,8 +6,8 @@ import re
 
 from pydantic import ConfigDict, Field, field_validator
 
-from core.i18n import N_
-from core.workorders.settings import WorkOrderDeadlines
+from core.api import N_
+from core.api.workorders import WorkOrderDeadlines
 
 # Complaint categories: fixed codes (statistics compare them across tenants), labels translated.
 CATEGORIES = {

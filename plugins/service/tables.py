@@ -3,7 +3,7 @@
 from piccolo.columns import Boolean, Bytea, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
-from core.db import TenantTable
+from core.api.db import TenantTable
 
 
 class ServicePage(TenantTable, tablename="service_page"):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.i18n import N_
-from core.workorders import State, Transition, WorkOrderType
+from core.api import N_
+from core.api.workorders import State, Transition, WorkOrderType
 from plugins.service.settings import CATEGORIES
 
 COMPLAINT_CODE = "service.complaint"

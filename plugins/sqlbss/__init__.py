@@ -10,13 +10,11 @@ key); ``await connector.check()`` then compares it with the live database.
 
 from __future__ import annotations
 
-from core import __version__
-from core.hookspecs import hookimpl
-from core.manifest import Manifest
+from core.api import HALL_VERSION, Manifest, hookimpl
 
 MANIFEST = Manifest(
     name="sqlbss",
-    version=__version__,
+    version=HALL_VERSION,
     description="sqlbss: reads an operator's legacy billing database, with its tables and columns mapped in tenant.toml.",
 )
 

@@ -19,8 +19,8 @@ import json
 
 import sqlalchemy as sa
 
-from core.config import ConfigError, ConfigIssue
-from core.legacy.ports import BillBatch, CallBatch, LegacyBill, LegacyCallRecord
+from core.api import ConfigError, ConfigIssue
+from core.api.legacy import BillBatch, CallBatch, LegacyBill, LegacyCallRecord
 from plugins.sqlbss import billing_convert as convert
 from plugins.sqlbss import billing_db as db
 from plugins.sqlbss import markers

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.legacy.ports import LegacyBill, LegacyBillItem, LegacyCallRecord
+from core.api.legacy import LegacyBill, LegacyBillItem, LegacyCallRecord
 from plugins.sqlbss import markers
 from plugins.sqlbss.mapping import code
 

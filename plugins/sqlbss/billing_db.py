@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.config import ConfigIssue
+from core.api import ConfigIssue
 from plugins.sqlbss.legacy_db import _Resolver
 from plugins.sqlbss.queries import after
 

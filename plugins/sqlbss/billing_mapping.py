@@ -18,7 +18,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from core.i18n import LANGUAGES
+from core.api import LANGUAGES
 from plugins.sqlbss import mapping as base
 from plugins.sqlbss.mapping import IDENT, TABLE, _Strict, code
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from core.config import ConfigIssue
+from core.api import ConfigIssue
 from plugins.sqlbss import markers
 from plugins.sqlbss.legacy_db import LegacySchema
 from plugins.sqlbss.mapping import SqlBssMapping, code

@@ -22,8 +22,8 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 
-from core.config import ConfigError, ConfigIssue
-from core.legacy.ports import CustomerBatch, LegacyCustomer
+from core.api import ConfigError, ConfigIssue
+from core.api.legacy import CustomerBatch, LegacyCustomer
 from plugins.sqlbss import markers, queries
 from plugins.sqlbss.check import sample_problems
 from plugins.sqlbss.legacy_db import LegacySchema, make_engine, resolve, sqlite_path

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from core.config import ConfigIssue
-from core.db.url import parse_database_url
+from core.api import ConfigIssue
+from core.api.db import parse_database_url
 from plugins.sqlbss.mapping import SqlBssMapping
 
 CUSTOMER_ROLES = ("name", "id_number", "email", "phone", "address", "status", "changed")

@@ -16,8 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.config import ConfigError, ConfigIssue
-from core.legacy.ports import LegacyServiceLine
+from core.api import ConfigError, ConfigIssue
+from core.api.legacy import LegacyServiceLine
 from plugins.sqlbss import billing_convert as convert
 from plugins.sqlbss.check import _codes
 from plugins.sqlbss.legacy_db import _Resolver

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from core.config import ConfigError, ConfigIssue
+from core.api import ConfigError, ConfigIssue
 from plugins.sqlbss.writeback_map import WritebackMap
 
 IDENT = r"^[A-Za-z_][A-Za-z0-9_$#]*$"

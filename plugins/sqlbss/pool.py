@@ -17,8 +17,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.config import ConfigError, ConfigIssue
-from core.legacy.ports import NumberPage, NumberQuery, PoolNumber
+from core.api import ConfigError, ConfigIssue
+from core.api.legacy import NumberPage, NumberQuery, PoolNumber
 from plugins.sqlbss import billing_convert as convert
 from plugins.sqlbss.check import _codes
 from plugins.sqlbss.legacy_db import _Resolver

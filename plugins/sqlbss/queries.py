@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 import sqlalchemy as sa
 
-from core.legacy.ports import LegacyCustomer, LegacyServiceNumber
+from core.api.legacy import LegacyCustomer, LegacyServiceNumber
 from plugins.sqlbss import markers
 from plugins.sqlbss.legacy_db import LegacySchema
 from plugins.sqlbss.mapping import SqlBssMapping, code

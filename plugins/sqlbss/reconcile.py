@@ -20,8 +20,7 @@ import json
 
 import sqlalchemy as sa
 
-from core.legacy.reconcile import IdPage
-from core.legacy.ports import LegacyCustomer
+from core.api.legacy import IdPage, LegacyCustomer
 from plugins.sqlbss import billing_convert as convert
 from plugins.sqlbss import markers, queries
 from plugins.sqlbss.queries import after

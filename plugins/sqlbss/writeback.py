@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.config import ConfigError, ConfigIssue
+from core.api import ConfigError, ConfigIssue
 from plugins.sqlbss.connector import SqlBssConnector
 from plugins.sqlbss.legacy_db import _Resolver
 from plugins.sqlbss.writeback_map import WritebackMap

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field, field_validator
 
-from core.legacy.outbox import OutboxPolicy
+from core.api.legacy import OutboxPolicy
 
 IDENT = r"^[A-Za-z_][A-Za-z0-9_$#]*$"  # as mapping.IDENT (not imported: mapping imports this module)
 TABLE = r"^([A-Za-z_][A-Za-z0-9_$#]*\.)?[A-Za-z_][A-Za-z0-9_$#]*$"

@@ -16,8 +16,8 @@ import urllib.parse
 
 import pytest
 
+from core.api.payments import CheckoutRequest, InvalidNotification
 from alipay_support import APP_ID, SELLER_ID, key_pairs, provider_for, write_sandbox_config
-from plugins.alipay.interface import CheckoutRequest, InvalidNotification
 from plugins.alipay.sandbox.config import load_config
 from plugins.alipay.sandbox.notifier import notification_form
 from plugins.alipay.sandbox.protocol import GatewayRefusal, authenticate

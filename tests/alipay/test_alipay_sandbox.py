@@ -13,8 +13,8 @@ import urllib.parse
 
 import pytest
 
+from core.api.payments import CheckoutRequest, ProviderUnavailable
 from alipay_support import APP_ID, NotifyReceiver, customer_decides, fetch, provider_for, start_sandbox, write_sandbox_config
-from plugins.alipay.interface import CheckoutRequest, ProviderUnavailable
 from plugins.alipay.provider import AlipayError
 from plugins.alipay.sandbox.config import RETRY_MINUTES, load_config
 from plugins.alipay.sandbox.runner import SandboxThread

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core.config import ConfigError
-from core.testing import TenantSpec, add_operator
+from core.api import ConfigError
+from core.api.testing import TenantSpec, add_operator
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "docs" / "tutorial"))

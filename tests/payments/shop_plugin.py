@@ -8,11 +8,10 @@ gateway; ``payment_succeeded`` delivers the item, exactly once, by writing a
 from litestar import Request, Response, post
 from litestar.params import FromPath
 
-from core.hookspecs import hookimpl
-from core.legacy.outbox import emit
-from core.payments import create_intent
-from core.payments.routes_customer import checkout_response, customer_legacy_id
-from core.web.render import hall_of
+from core.api import hookimpl
+from core.api.legacy import emit
+from core.api.payments import checkout_response, create_intent, customer_legacy_id
+from core.api.web import hall_of
 
 PRICES = {"card50": 5000, "card100": 10000}
 

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.auth.permissions import Permission
-from core.hookspecs import hookimpl
-from core.i18n import N_
-from core.manifest import Manifest
-from core.web.menus import MenuItem, Panel
+from core.api import N_, Manifest, MenuItem, Panel, Permission, hookimpl
 
 from .settings import HoursSettings
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from litestar import Request, Response, get
 
-from core.web.context import info
-from core.web.render import render
+from core.api.web import info, render
 
 from . import hours_context
 from .settings import HoursSettings

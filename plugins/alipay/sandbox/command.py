@@ -21,7 +21,7 @@ def add_sandbox_command(cli: click.Group) -> None:
 @click.option("--port", type=int, default=DEFAULT_PORT, show_default=True)
 @click.option("--retry-scale", type=float, default=None, help="Multiply Alipay's notification back-off (4m,10m,10m,1h,2h,6h,15h), e.g. 0.01.")
 def alipay(host: str, port: int, retry_scale: float | None) -> None:
-    from core.cli.base import load_hall
+    from core.api.cli import load_hall
     from plugins.alipay.sandbox.prepare import ensure_sandbox, sandbox_tenants
     from plugins.alipay.sandbox.runner import serve
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from core.config import ConfigError
-from core.config.loader import secrets_path
+from core.api import ConfigError, secrets_path
 from plugins.alipay.keys import load_keys
 from plugins.alipay.settings import ALIPAY_GATEWAY
 from plugins.alipay.signing import load_private, new_key_pair, public_pem
@@ -26,7 +25,7 @@ def sandbox_folder(hall) -> Path:
 
 def sandbox_tenants(hall) -> list:
     """Tenants that take Alipay payments ([payments] providers) through a gateway other than Alipay's real one."""
-    from core.payments.registry import enabled_providers
+    from core.api.payments import enabled_providers
 
     return [t for t in hall.tenants if "alipay" in enabled_providers(hall, t) and t.plugin_settings("alipay").gateway != ALIPAY_GATEWAY
             and t.plugin_settings("alipay").app_id]

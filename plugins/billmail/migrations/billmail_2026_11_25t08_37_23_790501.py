@@ -1,6 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from core.db.indexes import add_unique_indexes
+from core.api.db import add_unique_indexes
 
 ID = "2026-11-25T08:37:23:790501"
 VERSION = "1.38.0"

@@ -2,7 +2,7 @@
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from core.db.indexes import add_unique_indexes
+from core.api.db import add_unique_indexes
 
 ID = "2026-11-25T08:39:05:059925"
 VERSION = "1.38.0"

@@ -2,7 +2,7 @@
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from core.db.indexes import add_unique_indexes
+from core.api.db import add_unique_indexes
 
 ID = "2026-12-06T04:57:38:000000"
 VERSION = "1.38.0"

@@ -15,8 +15,8 @@ import datetime as dt
 import os
 import sys
 
+from core.api.db import tenant_scope
 from core.hall import Hall
-from core.tenancy import tenant_scope
 from core.testing.crash import checkpoint
 from plugins.billmail.batches import create_batch
 from plugins.billmail.sender import BatchSender

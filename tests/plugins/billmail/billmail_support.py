@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from core.legacy.billing_tables import Bill, BillItem, CallRecord
-from core.legacy.tables import SyncState
-from core.testing import TenantSpec, add_operator, make_customer, register_customer
+from core.api.legacy import Bill, BillItem, CallRecord, SyncState
+from core.api.testing import TenantSpec, add_operator, make_customer, register_customer
 from plugins.billmail.tables import Subscription
 
 MONTH = "2026-10"

@@ -36,7 +36,7 @@ def test_send_refuses_bad_input(hall_factory):
 
 
 def test_send_without_a_synced_month_says_so(hall_factory):
-    from core.testing import TenantSpec
+    from core.api.testing import TenantSpec
 
     harness = hall_factory([TenantSpec("alpha", plugins=["billmail"])])
     harness.in_tenant("alpha", seed_bills, ["13800000001"], MONTH, 1, False)  # written, but the sync has not finished

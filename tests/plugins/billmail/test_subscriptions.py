@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from core.testing import make_customer, register_customer
-from core.testing.harness import field_errors
+from core.api.testing import field_errors, make_customer, register_customer
 from billmail_support import login
 from plugins.billmail.tables import Subscription
 from plugins.billmail.tokens import make_token

@@ -14,9 +14,8 @@ import asyncio
 import os
 import sys
 
-from core.tenancy import tenant_scope
-from core.testing.fixtures import build_hall
-from core.testing.payments import FakePaymentPlugin
+from core.api.db import tenant_scope
+from core.api.testing import FakePaymentPlugin, build_hall
 from plugins.billpay.owed import owed_for
 from plugins.billpay.paying import PayRefused, pay_intent
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.legacy.billing_tables import Bill
-from core.testing import TenantSpec, add_operator, make_customer, register_customer
-from core.testing.payments import FakePaymentPlugin
+from core.api.legacy import Bill
+from core.api.testing import FakePaymentPlugin, TenantSpec, add_operator, make_customer, register_customer
 
 # The invoice seller every test tenant has (a fake but valid unified social credit code); tests may override any key.
 SELLER = {"invoice_issuer": "测试电信有限公司", "invoice_issuer_tax_number": "91330106MA27XK8C3E"}

@@ -5,10 +5,8 @@ from __future__ import annotations
 from billpay_support import SELLER, link, seed_bills
 from test_billpay_pay import intent_of, pay_at_gateway
 
-from core.testing import TenantSpec, add_operator, make_customer, register_customer
-from core.testing.payments import FakePaymentPlugin
-from core.workorders import open_order
-from core.workorders.access import Actor
+from core.api.testing import FakePaymentPlugin, TenantSpec, add_operator, make_customer, register_customer
+from core.api.workorders import Actor, open_order
 
 ALL = ["core.customers.view", "core.payments.view", "core.workorders.handle", "billpay.view", "bills.access_log"]
 

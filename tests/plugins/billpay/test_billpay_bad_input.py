@@ -75,7 +75,7 @@ def test_anonymous_and_operators_cannot_reach_customer_pages(world):
 def test_no_provider_switched_on_is_a_message_not_a_500(hall_factory):
     from billpay_support import seed_bills
 
-    from core.testing import TenantSpec, make_customer, register_customer
+    from core.api.testing import TenantSpec, make_customer, register_customer
 
     harness = hall_factory([TenantSpec("alpha", plugins=["billpay"])])
     customer = make_customer(99, numbers=("13933330001",), phone="13933330001")
@@ -96,7 +96,7 @@ def test_an_earlier_payment_paid_at_the_gateway_is_settled_not_canceled(world):
     plugin.gateway("alpha").pay(one)  # paid; the notification has not arrived yet
     r = client.post("/billpay/pay", {"number": number, "mode": "all"})
     assert r.status_code == 409 and 'id="pay-notice"' in r.text
-    from core.payments import get_intent
+    from core.api.payments import get_intent
 
     assert harness.in_tenant("alpha", get_intent, one).state == "succeeded"
     assert len(plugin.gateway("alpha").trades) == 1  # no second payment of the same bill

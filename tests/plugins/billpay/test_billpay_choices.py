@@ -5,10 +5,8 @@ from __future__ import annotations
 from billpay_support import BILLS, bill_id, customer_client, seed_bills
 from test_billpay_pay import intent_of, section
 
-from core.payments import get_intent
-from core.payments.tables import PaymentIntent
-from core.testing import TenantSpec, make_customer, register_customer
-from core.testing.payments import FakePaymentPlugin
+from core.api.payments import PaymentIntent, get_intent
+from core.api.testing import FakePaymentPlugin, TenantSpec, make_customer, register_customer
 
 
 def test_paying_the_ticked_months_with_none_ticked_asks_and_pays_nothing(world):

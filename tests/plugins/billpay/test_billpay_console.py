@@ -5,9 +5,9 @@ from __future__ import annotations
 from billpay_support import bill_id, customer_client
 from test_billpay_pay import intent_of, pay_at_gateway, section
 
-from core.payments import get_intent
+from core.api.payments import get_intent
+from core.api.testing import field_errors
 from core.payments.ledger import history
-from core.testing import field_errors
 
 
 def paid(world, mode="all", tid="alpha"):

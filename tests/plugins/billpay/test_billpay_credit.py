@@ -8,9 +8,8 @@ import pytest
 from billpay_support import bill_id, build, customer_client
 from test_billpay_invoice import paid_payment, pdf_text
 
-from core.legacy.billing_tables import BillItem
-from core.payments import get_intent
-from core.payments.refunds import refund
+from core.api.legacy import BillItem
+from core.api.payments import get_intent, refund
 from plugins.billpay import invoice as invoices
 from plugins.billpay.credit import notes_of, on_refund
 from plugins.billpay.issuing import issue_pending

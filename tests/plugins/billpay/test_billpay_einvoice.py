@@ -8,8 +8,8 @@ import pytest
 from billpay_support import bill_id, build, customer_client, seed_bills
 from test_billpay_pay import intent_of, pay_at_gateway
 
-from core.hookspecs import hookimpl
-from core.payments import get_intent
+from core.api import hookimpl
+from core.api.payments import get_intent
 from plugins.billpay import invoice as invoices
 from plugins.billpay.einvoice import ProviderError
 from plugins.billpay.einvoice_local import LocalProvider

@@ -8,7 +8,7 @@ from billpay_support import bill_id, customer_client
 from pypdf import PdfReader
 from test_billpay_pay import intent_of, pay_at_gateway
 
-from core.testing import field_errors
+from core.api.testing import field_errors
 
 VALID_USCC = "91330106MA27XK8C3E"
 
@@ -77,7 +77,7 @@ def test_no_invoice_for_an_unpaid_payment(world):
 
 
 def test_tax_number_rules_without_a_hall():
-    from core.web.forms import Form
+    from core.api.web import Form
     from plugins.billpay.invoice import check
 
     def errors(**data):

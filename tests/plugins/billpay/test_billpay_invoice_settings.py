@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from core.api import ConfigError
+from core.api.testing import TenantSpec, write_hall
 from core.cli.base import cli
-from core.config import ConfigError
-from core.testing import TenantSpec, write_hall
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -6,8 +6,8 @@ import re
 
 from billpay_support import bill_id, customer_client
 
-from core.legacy.outbox_tables import OutboxEvent
-from core.payments import get_intent
+from core.api.legacy import OutboxEvent
+from core.api.payments import get_intent
 
 
 def intent_of(response) -> str:

@@ -19,12 +19,8 @@ from pathlib import Path
 from billpay_support import customer_client
 from test_billpay_pay import pay_at_gateway
 
-from core.legacy.billing_tables import Bill
-from core.legacy.outbox_tables import OutboxEvent
-from core.payments import get_intent
-from core.payments.providers import GatewayResult
-from core.payments.settle import settle
-from core.payments.tables import PaymentIntent
+from core.api.legacy import Bill, OutboxEvent
+from core.api.payments import GatewayResult, PaymentIntent, get_intent, settle
 from core.testing.crash import HUNG, REPO, child_env, python
 from plugins.billpay.tables import BillPayment
 
@@ -95,8 +91,8 @@ def test_pay_all_and_pay_this_month_at_the_same_moment_never_pay_a_bill_twice(wo
 
 def test_pay_answers_409_not_500_when_its_payment_was_replaced_while_going_to_the_gateway(world):
     """The other tab's request cancels this one's intent between its creation and its checkout."""
-    from core.payments import cancel
-    from core.testing.payments import FakeProvider
+    from core.api.payments import cancel
+    from core.api.testing import FakeProvider
 
     harness, plugin, ids = world
     number = ids["alpha"]["numbers"][0]

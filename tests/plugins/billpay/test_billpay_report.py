@@ -7,14 +7,11 @@ import zoneinfo
 
 from billpay_support import customer_client
 
+from core.api.legacy import OutboxEvent
+from core.api.payments import GatewayResult, PaymentIntent, Refund, create_intent, posted_event_id, settle, start_checkout
+from core.api.testing import field_errors
 from core.jobs import make_runner
 from core.legacy.outbox import deliver_due
-from core.legacy.outbox_tables import OutboxEvent
-from core.payments import create_intent, start_checkout
-from core.payments.providers import GatewayResult
-from core.payments.settle import posted_event_id, settle
-from core.payments.tables import PaymentIntent, Refund
-from core.testing import field_errors
 from plugins.billpay.report import build
 from plugins.billpay.tables import BillPayment, ReconReport
 
@@ -80,7 +77,7 @@ def test_every_mismatch_kind_is_found_and_agreement_is_not(world):
     h.in_tenant("alpha", lambda: OutboxEvent.delete().where(OutboxEvent.event_id == posted_event_id("alpha", missing)))
     h.in_tenant("alpha", lambda: BillPayment.delete().where(BillPayment.intent_id == unfulfilled))
     gateway.down = True
-    from core.payments import refund
+    from core.api.payments import refund
 
     assert h.in_tenant("alpha", refund, h.hall, stale_refund, 500, reason="r", operator="op")[1] == "pending"
     gateway.down = False

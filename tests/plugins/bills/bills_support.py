@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from core.legacy.billing_tables import Bill, BillItem, CallRecord
-from core.testing import TenantSpec, add_operator, make_customer, register_customer
+from core.api.legacy import Bill, BillItem, CallRecord
+from core.api.testing import TenantSpec, add_operator, make_customer, register_customer
 
 LAST = (2024, 5)
 MONTHS = 14

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from bills_support import ZONE, customer_client
 
-from core.legacy.billing_tables import CallRecord
-from core.testing import make_customer, register_customer
+from core.api.legacy import CallRecord
+from core.api.testing import make_customer, register_customer
 from plugins.bills.tables import CallAccess
 
 KINDS = ("calls", "calls.csv", "calls.pdf")

@@ -9,7 +9,7 @@ import datetime as dt
 
 from bills_support import customer_client, month_list
 
-from core.legacy.tables import SyncState
+from core.api.legacy import SyncState
 
 
 def island(html: str) -> dict:
@@ -90,7 +90,7 @@ def test_twelve_months_are_listed_and_the_oldest_has_no_comparison_beyond_the_da
 
 
 def test_a_number_without_bills_shows_a_notice_not_an_error(world):
-    from core.testing import make_customer, register_customer
+    from core.api.testing import make_customer, register_customer
 
     harness, _ids = world
     bare = make_customer(88, email="bills-bare@example.com")

@@ -7,7 +7,7 @@ import re
 import pytest
 from bills_support import build, customer_client
 
-from core.testing import field_errors
+from core.api.testing import field_errors
 from plugins.bills.calls import mask
 from plugins.bills.tables import CallAccess
 

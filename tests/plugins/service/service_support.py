@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.testing import TenantSpec, add_operator, make_customer, register_customer
+from core.api.testing import TenantSpec, add_operator, make_customer, register_customer
 
 HANDLE = ["core.workorders.handle"]
 RESOLVE = HANDLE + ["service.complaints.resolve"]
@@ -28,7 +28,7 @@ def build(hall_factory, **settings):
 
 
 async def seed_departments(ids: dict) -> None:
-    from core.workorders.departments import add_member, save_department
+    from core.api.workorders import add_member, save_department
 
     cs = await save_department("CS", "Customer service", head=ids["ann"], email="cs@example.com")
     bill = await save_department("BILL", "Billing", head=ids["head"], email="billing-head@example.com")

@@ -6,10 +6,10 @@ import datetime as dt
 
 from service_support import PNG, customer_client, operator_client
 
+from core.api.testing import field_errors
+from core.api.workorders import Department, WorkOrder, WorkOrderEvent
 from core.notify.tables import Message
-from core.testing import field_errors
 from core.workorders.escalation import escalate_due
-from core.workorders.tables import Department, WorkOrder, WorkOrderEvent
 from plugins.service.tables import Attachment
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from service_support import customer_client, operator_client
 
+from core.api.testing import field_errors
+from core.api.workorders import WorkOrder
 from core.notify.tables import Message
-from core.testing import field_errors
-from core.workorders.tables import WorkOrder
 from plugins.service.tables import Faq
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from service_support import build
 
+from core.api.workorders import Department
 from core.cli.demo import seed_demo_data
-from core.workorders.tables import Department
 from plugins.service.tables import Outlet, ServicePage
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service_support import operator_client
 
-from core.testing import field_errors
+from core.api.testing import field_errors
 from plugins.service.tables import Outlet, ServicePage
 
 

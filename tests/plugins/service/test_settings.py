@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.config import ConfigError
+from core.api import ConfigError
+from core.api.testing import TenantSpec, write_hall
 from core.hall import Hall
-from core.testing import TenantSpec, write_hall
 
 
 def _issues(tmp_path, settings: dict) -> list[str]:

@@ -8,8 +8,7 @@ import io
 
 from service_support import customer_client, operator_client
 
-from core.workorders import Actor, open_order, rate, transition
-from core.workorders.tables import WorkOrder
+from core.api.workorders import Actor, WorkOrder, open_order, rate, transition
 
 
 def _seed(harness, ids):

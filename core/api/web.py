@@ -1,0 +1,26 @@
+"""Pages and forms: rendering through the tenant's templates, the request's tenant and user, forms and
+numbers typed by people, audit records, paging, "data as of" lines, one-time codes, PDFs, and the request's
+tenant, principal, hall and plugin settings as handler parameters (``TenantDep``, ``NamedDependency[MySettings]``)."""
+
+from core import pdf
+from core.web.audit_helpers import audit
+from core.web.codes import refused_until, send_code
+from core.web.client import client_address
+from core.web.context import RequestInfo, info
+from core.web.data_as_of import as_of, data_as_of_context
+from core.web.forms import Form
+from core.web.next_target import resolve_next
+from core.web.numbers import BadNumber, parse_int, query_int
+from core.web.dependencies import HallDep, NamedDependency, PrincipalDep, RequestInfoDep, TenantDep
+from core.web.paging import PAGE_SIZE, Page, page_number, page_url, paginate
+from core.web.render import gettext, hall_of, redirect, render
+from core.web.templating import Templates, hall_templates
+from core.web.waits import GUESS_WAIT, SEND_WAIT, until
+
+__all__ = [
+    "GUESS_WAIT", "PAGE_SIZE", "SEND_WAIT", "BadNumber", "Form", "HallDep", "NamedDependency", "Page", "PrincipalDep",
+    "RequestInfo", "RequestInfoDep", "TenantDep", "Templates",
+    "as_of", "audit", "client_address", "data_as_of_context", "gettext", "hall_of", "hall_templates", "info",
+    "page_number", "page_url", "paginate", "parse_int", "pdf", "query_int", "redirect", "refused_until", "render", "resolve_next",
+    "send_code", "until",
+]
