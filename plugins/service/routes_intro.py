@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from core.i18n import N_
-from core.money import parse_yuan
+from core.money import format_fen, parse_yuan
 from core.web.audit_helpers import audit
 from core.web.forms import Form
 from core.web.numbers import parse_int
@@ -110,8 +110,7 @@ async def _or_404(table, row_id: int) -> dict:
 @get("/manage/pages/{page_id:int}", opt=CONTENT)
 async def page_edit(request: Request, page_id: FromPath[int]) -> Response:
     row = await _or_404(ServicePage, page_id)
-    fee = row["monthly_fee"]
-    data = {**row, "monthly_fee": f"{fee // 100}.{fee % 100:02d}" if fee is not None else "", "published": "on" if row["published"] else ""}
+    data = {**row, "monthly_fee": format_fen(row["monthly_fee"]), "published": "on" if row["published"] else ""}
     return await render(request, "service/page_edit.html", {"page": row, "form": Form(data)}, audience="operator")
 
 
