@@ -39,7 +39,7 @@ import datetime as dt
 import random
 import sqlite3
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from faker import Faker
@@ -127,7 +127,7 @@ def _check_digit(first17: str) -> str:
     return "X" if value == 10 else str(value)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _county_ok(county: str, year: int) -> bool:
     """stdnum also checks the county existed in the birth year; that only depends on (county, year)."""
     sample = f"{county}{year}0101001"

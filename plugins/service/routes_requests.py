@@ -14,7 +14,7 @@ from core.i18n import N_
 from core.web.context import client_address, info
 from core.web.forms import Form
 from core.web.render import redirect, render
-from core.workorders import Actor, InvalidData, WorkOrderError, get_order, open_order
+from core.workorders import Actor, WorkOrderError, get_order, open_order
 from plugins.service import attachments, limits
 from plugins.service.settings import CATEGORIES
 from plugins.service.workorder_types import COMPLAINT_CODE, CONSULTATION_CODE, MAX_TITLE
