@@ -259,7 +259,7 @@ async def _run_python(url, headers, *, connections, duration, timeout_s, max_req
                     counts["non_2xx"] += 1
                 counts["bmin"] = size if counts["bmin"] < 0 else min(counts["bmin"], size)
                 counts["bmax"] = max(counts["bmax"], size)
-            except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError, RuntimeError):
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, RuntimeError):
                 counts["errors"] += 1
                 if writer is not None:
                     writer.close()

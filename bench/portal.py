@@ -295,7 +295,7 @@ def run(args) -> dict:
             for target in dict.fromkeys(order):
                 measure(tool, target, args, args.warmup, keep=False)
             log(f"measuring: {args.rounds} rounds of {args.duration:g} s, alternating {' / '.join(t.name for t in order)}")
-            for i in range(args.rounds):
+            for _ in range(args.rounds):
                 for target in order:
                     measure(tool, target, args, args.duration)
             results = {h.name: summary(h, bare, args, tool) for h in halls}

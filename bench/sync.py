@@ -14,7 +14,7 @@ For each engine (SQLite, PostgreSQL) in one run:
    mapping (monthly tables, text times, digit call types), converts, validates
    and upserts page by page, each page committed with its watermark.
 
-The legacy database is generated with ``core.legacy.demo`` (fixed seed) and
+The legacy database is generated with ``core.demo.legacy_db`` (fixed seed) and
 trimmed to exactly ``--rows`` call records. Prints progress on stderr and one
 JSON line: rows/s per engine for the sync and raw, and their ratio.
 
@@ -42,11 +42,12 @@ CALLS_PER_SUBSCRIBER = 8.0 * 3  # the demo generator's mix: ~8 calls a line a mo
 
 def make_legacy(path: Path, rows: int) -> int:
     """A jiangnan-style legacy database with exactly ``rows`` call records (fewer if the generator made fewer)."""
-    from core.legacy.demo import generate_legacy_db
+    from core.demo.era import FIXED_END_MONTH
+    from core.demo.legacy_db import generate_legacy_db
 
     subscribers = math.ceil(rows / CALLS_PER_SUBSCRIBER * 1.05)
     started = time.perf_counter()
-    generate_legacy_db(path, seed=7, subscribers=subscribers, style="jiangnan", months=3)
+    generate_legacy_db(path, end_month=FIXED_END_MONTH, seed=7, subscribers=subscribers, style="jiangnan", months=3)
     conn = sqlite3.connect(path)
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'HD_%' ORDER BY name")]
     union = " UNION ALL ".join(f"SELECT LSH FROM {t}" for t in tables)

@@ -15,7 +15,7 @@ def format_fen(value: int | None) -> str:
 
 
 MAX_YUAN_DIGITS = 12  # up to 999,999,999,999.99 yuan: any real amount, and far inside a BIGINT of fen
-_AMOUNT = re.compile(r"([0-9]{1,%d})(?:\.([0-9]{1,2}))?" % MAX_YUAN_DIGITS)
+_AMOUNT = re.compile(rf"([0-9]{{1,{MAX_YUAN_DIGITS}}})(?:\.([0-9]{{1,2}}))?")
 
 
 def parse_yuan(text: str) -> int | None:

@@ -19,7 +19,7 @@ def backup(output: Path) -> None:
         click.echo(run(with_db(hall, lambda: do_backup(hall, output))))
     except BackupError as exc:
         click.secho(f"backup failed: {exc}", fg="red", err=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
 
 
 @cli.command(help="Replace the hall's database with a backup made by `hall backup`. Stop `hall serve` and `hall worker` first.")
@@ -35,5 +35,5 @@ def restore(source: Path, yes: bool) -> None:
         click.echo(run(with_db(hall, lambda: do_restore(hall, source))))
     except BackupError as exc:
         click.secho(f"restore failed: {exc}", fg="red", err=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     click.echo("Now run `hall migrate` (a backup from an older release gets the newer migrations), then start the hall.")

@@ -28,7 +28,7 @@ def load_hall(connect_tenants: bool = True):
         return Hall.from_config(os.environ.get("HALL_CONFIG"), connect_tenants=connect_tenants)
     except ConfigError as exc:
         report_config_error(exc)
-        raise SystemExit(2)
+        raise SystemExit(2) from None
 
 
 def report_config_error(exc: ConfigError) -> None:

@@ -17,6 +17,7 @@ import click
 
 from core.cli.base import cli, load_hall, run, with_db
 from core.cli.serve import serve_app
+from core.demo.era import Month, month_option
 from core.notify.channels import ECHO_VARIABLE
 
 DEMO_PASSWORD = "Demo2026!"
@@ -34,8 +35,9 @@ def ensure_secrets(config_file: Path) -> None:
         click.echo(f"wrote {path} (a fresh secret key)")
 
 
-def generate_legacy(hall, subscribers: int) -> dict:
-    from core.legacy.demo import STYLES, generate_legacy_db
+def generate_legacy(hall, subscribers: int, end_month: Month) -> dict:
+    """Each sqlbss demo tenant's legacy database, billed up to ``end_month``; tenant id → its sample customers."""
+    from core.demo.legacy_db import STYLES, generate_legacy_db
     from core.db.url import parse_database_url
 
     out = {}
@@ -50,7 +52,7 @@ def generate_legacy(hall, subscribers: int) -> dict:
         if style not in STYLES:
             continue
         out[tenant.id] = generate_legacy_db(path, seed=zlib.crc32(tenant.id.encode()) % 10_000, subscribers=subscribers, style=style,
-                                            months=DEMO_MONTHS)
+                                            months=DEMO_MONTHS, end_month=end_month)
     return out
 
 
@@ -127,16 +129,21 @@ The database is the embedded SQLite file of hall.toml, or PostgreSQL when
 HALL_DATABASE__URL points to an existing database (for example
 HALL_DATABASE__URL=postgresql://postgres@127.0.0.1:5432/hall_demo hall demo);
 on PostgreSQL the demo also runs a `hall worker` for the background jobs.
-Needs the demo extras (make venv installs them; pip install '.[demo]').
+The bills end last month (China time) unless --end-month says otherwise.
+Needs the demo extras (make venv installs them; pip install 'hall[demo]').
 """
 
 
-def _check_demo_extras() -> None:
-    try:
-        import aiosmtpd  # noqa: F401
-        import faker  # noqa: F401
-    except ImportError as exc:
-        raise click.ClickException(f"the demo needs the demo extras ({exc.name} is missing): pip install '.[demo]' (make venv installs them)")
+def check_demo_extras(*modules: str) -> None:
+    """A clear error instead of a traceback when the demo extras are not installed (a production install)."""
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            raise click.ClickException(f"this command needs the demo extras ({name} is missing): install hall[demo] "
+                                       "(pip install 'hall[demo]', or '.[demo]' in a checkout; make venv installs them)") from None
 
 
 @cli.command(help=DEMO_HELP)
@@ -146,15 +153,16 @@ def _check_demo_extras() -> None:
 @click.option("--no-serve", is_flag=True, help="Prepare everything and start the Alipay sandbox and the mail sink, but no web server "
               "(serve the hall yourself: `hall serve`, and on PostgreSQL `hall worker`); runs until Ctrl-C.")
 @click.option("--prepare-only", is_flag=True, help="Prepare everything, print the credentials and stop: no sandbox, no mail sink, no server.")
-def demo(host: str, port: int, subscribers: int, no_serve: bool, prepare_only: bool) -> None:
+@click.option("--end-month", metavar="YYYY-MM", callback=month_option, help="The last billed month.  [default: last month]")
+def demo(host: str, port: int, subscribers: int, no_serve: bool, prepare_only: bool, end_month: Month) -> None:
     from core.config.loader import find_config
 
-    _check_demo_extras()
+    check_demo_extras("faker", "aiosmtpd")
     ensure_secrets(find_config())
     hall = load_hall()
     click.echo(f"database: {'embedded SQLite' if hall.db.is_sqlite else 'PostgreSQL'} ({hall.deployment.database.url.split('@')[-1]})")
-    click.echo("generating demo legacy databases …")
-    demo_customers = generate_legacy(hall, subscribers)
+    click.echo(f"generating demo legacy databases (bills to {end_month[0]}-{end_month[1]:02d}) …")
+    demo_customers = generate_legacy(hall, subscribers, end_month)
     report = run(with_db(hall, lambda: prepare(hall, demo_customers)))
     print_credentials(hall, report, host, port)
     # Plugins' stand-in services (the Alipay sandbox): prepared always, started unless --prepare-only.

@@ -1,1 +1,1 @@
-"""Legacy system seam: connector ports, customer sync, demo legacy database."""
+"""Legacy system seam: connector ports, customer and billing sync (the demo legacy databases live in core.demo)."""

@@ -17,7 +17,7 @@ from litestar.params import FromPath
 from core.localtime import local, zone_of
 from core.auth.tables import ServiceNumber
 from core.i18n import N_
-from core.money import parse_yuan
+from core.money import format_fen, parse_yuan
 from core.payments import PaymentError, get_intent, refund
 from core.payments.ledger import history
 from core.payments.model import PAID, STATES
@@ -117,7 +117,7 @@ async def payment_refund(request: Request, intent_id: FromPath[str]) -> Response
     if form.value("amount") and (amount is None or amount <= 0):
         form.error("amount", N_("Enter an amount in yuan, e.g. 12.30."))
     elif amount is not None and amount > left:
-        form.error("amount", N_("At most ¥%(amount)s can be refunded."), amount=f"{left // 100}.{left % 100:02d}")
+        form.error("amount", N_("At most ¥%(amount)s can be refunded."), amount=format_fen(left))
     if len(form.value("reason")) > MAX_REASON:
         form.error("reason", N_("At most %(n)s characters."), n=MAX_REASON)
     if not form.valid:

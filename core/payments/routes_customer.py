@@ -112,7 +112,7 @@ async def refresh_from_gateway(hall, tenant, intent: Intent, *, unless_asked_lat
         return intent
     try:
         result = await asyncio.wait_for(provider.query(intent.id), QUERY_TIMEOUT)
-    except (ProviderUnavailable, TimeoutError, asyncio.TimeoutError) as exc:
+    except (ProviderUnavailable, TimeoutError) as exc:
         log.info("payment %s: gateway not answering on the return page: %s", intent.id, exc)
         await ledger.record("query", intent.id, provider=intent.provider, accepted=False, reason=f"gateway unavailable: {exc}")
         return intent

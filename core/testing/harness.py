@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 
 from core.hall import Hall
 from core.tenancy import Tenant, tenant_scope
-from core.testing.fakes import FakeConnector, FakeConnectorPlugin
+from core.testing.fakes import FakeConnector
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "test-secret-not-for-production-0123456789"

@@ -143,7 +143,7 @@ class StandInSmsc:
                     self._push_receipts(sock, bound, seq)
                 try:
                     chunk = sock.recv(65536)
-                except socket.timeout:
+                except TimeoutError:
                     continue
                 if not chunk:
                     return

@@ -8,7 +8,6 @@ current tenant for the whole request; an unknown host gets a plain 404 page.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
@@ -20,7 +19,7 @@ from core.jobs import make_runner
 from core.plugins import is_always_on
 from core.privacy import MaskingFilter
 from core.tenancy import set_request_tenant, _current
-from core.utils import await_me_maybe, flatten
+from core.utils import await_me_maybe
 from core.web.client import scope_is_https
 from core.web.context import SCOPE_KEY, RequestInfo
 from core.web.dependencies import request_dependencies

@@ -20,7 +20,7 @@ number, the time its rows were synced) under any key the macro is then called wi
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -36,7 +36,7 @@ from core.web.context import info
 _SELECT = "SELECT kind, last_success_at FROM core_sync_state WHERE tenant = {{tenant}} AND kind IN ({})"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _locale(language: str) -> Locale:
     # Babel parses a locale given by name on every call (~0.1 ms, several times per date): once per language is enough.
     return Locale.parse(language)

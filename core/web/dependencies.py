@@ -18,7 +18,7 @@ Litestar wants injected parameters marked (``NamedDependency[...]``); the aliase
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from litestar import Request
 from litestar.di import NamedDependency, Provide
@@ -28,7 +28,7 @@ from core.web.context import Principal, RequestInfo, info
 
 RequestInfoDep = NamedDependency[RequestInfo]
 TenantDep = NamedDependency[Tenant]
-PrincipalDep = NamedDependency[Optional[Principal]]
+PrincipalDep = NamedDependency[Principal | None]
 HallDep = NamedDependency[Any]  # the Hall (typed Any: core.hall imports the web layer)
 
 __all__ = ["HallDep", "NamedDependency", "PrincipalDep", "RequestInfoDep", "TenantDep", "request_dependencies"]

@@ -49,7 +49,7 @@ async def _ask_gateway(hall, tenant, intent: dict, limit: asyncio.Semaphore):
     async with limit:
         try:
             return await asyncio.wait_for(provider.query(intent["public_id"]), QUERY_TIMEOUT), None
-        except (ProviderUnavailable, TimeoutError, asyncio.TimeoutError) as exc:
+        except (ProviderUnavailable, TimeoutError) as exc:
             return None, (N_("The gateway did not answer: %(error)s"), {"error": str(exc) or type(exc).__name__})
 
 

@@ -37,7 +37,7 @@ async def _prepare(request: Request, number: str, kind: str) -> tuple[calls.Filt
     try:
         filters = calls.parse(dict(request.query_params), allowed, zone)
     except months.BadMonth as error:
-        raise Refused(await problem(request, error, number))
+        raise Refused(await problem(request, error, number)) from None
     return filters, linked, settings
 
 

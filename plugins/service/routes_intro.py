@@ -9,7 +9,7 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
-from core.api import N_, parse_yuan
+from core.api import N_, format_fen, parse_yuan
 from core.api.web import Form, audit, parse_int, redirect, render
 from plugins.service.content import MAX_BODY, plain_text, sanitise_html
 from plugins.service.tables import Outlet, ServicePage
@@ -106,8 +106,7 @@ async def _or_404(table, row_id: int) -> dict:
 @get("/manage/pages/{page_id:int}", opt=CONTENT)
 async def page_edit(request: Request, page_id: FromPath[int]) -> Response:
     row = await _or_404(ServicePage, page_id)
-    fee = row["monthly_fee"]
-    data = {**row, "monthly_fee": f"{fee // 100}.{fee % 100:02d}" if fee is not None else "", "published": "on" if row["published"] else ""}
+    data = {**row, "monthly_fee": format_fen(row["monthly_fee"]), "published": "on" if row["published"] else ""}
     return await render(request, "service/page_edit.html", {"page": row, "form": Form(data)}, audience="operator")
 
 

@@ -18,7 +18,7 @@ import urllib.parse
 import pytest
 
 import alipay_shop
-from alipay_support import APP_ID, alipay_tenant_settings, customer_decides, fetch, start_sandbox, write_secrets
+from alipay_support import APP_ID, alipay_tenant_settings, customer_decides, start_sandbox, write_secrets
 from core.legacy.outbox_tables import OutboxEvent
 from core.payments.tables import PaymentEvent, PaymentIntent
 from core.testing import TenantSpec, make_customer, register_customer

@@ -1,4 +1,4 @@
-"""A legacy BSS the hall has never seen, written by hand (not core.legacy.demo): the "lakeside" operator.
+"""A legacy BSS the hall has never seen, written by hand (not core.demo.legacy_db): the "lakeside" operator.
 
 Its names are English abbreviations (CUST_MST, SVC_LINE, BILL_HDR/BILL_DTL,
 one CDR_yyyymm table per month), a customer is identified by region code plus

@@ -11,7 +11,8 @@ import asyncio
 import pytest
 from conformance_legacy import ENGINES, REPO, LegacyOnEngine, need_engine, tenant_connector
 
-from core.legacy.demo import generate_legacy_db
+from core.demo.era import FIXED_END_MONTH
+from core.demo.legacy_db import generate_legacy_db
 from core.testing.conformance import BrokenMapping, ConnectorConformance
 
 BROKEN = {"jiangnan": ("KH_KHXX", "KHMC_TYPO"), "haibin": ("CRM_CUST", "CUST_NAME_TYPO")}
@@ -25,7 +26,7 @@ class SqlBssDemo(ConnectorConformance):
         need_engine(request.param)
         tenant_toml = REPO / "tenants" / self.style / "tenant.toml"
         legacy = LegacyOnEngine(tmp_path, request.param, tenant_connector(tenant_toml), tmp_path / "tenant.toml")
-        generate_legacy_db(legacy.path, subscribers=12, style=self.style, months=1)
+        generate_legacy_db(legacy.path, end_month=FIXED_END_MONTH, subscribers=12, style=self.style, months=1)
         asyncio.run(legacy.start())
         yield legacy
         asyncio.run(legacy.stop())

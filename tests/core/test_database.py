@@ -91,7 +91,7 @@ def test_unique_together_is_enforced(hall):
 
     async def go():
         await Role.insert(Role(name="dup", permissions=[]))
-        with pytest.raises(Exception):
+        with pytest.raises(Exception, match="(?i)unique"):  # sqlite3's or asyncpg's own error: UNIQUE constraint / unique constraint
             await Role.insert(Role(name="dup", permissions=[]))
 
     hall.in_tenant("alpha", go)

@@ -129,7 +129,7 @@ def test_hall_plugins_command_lists_tenants(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
     out = subprocess.run([sys.executable, "-m", "core.cli", "--config", str(config), "plugins"], capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
-    line = next(l for l in out.stdout.splitlines() if "notices" in l)
+    line = next(row for row in out.stdout.splitlines() if "notices" in row)
     assert "alpha" in line and "beta" not in line
     assert __version__ in line and "Notices (公告)" in line  # version and description from the manifest
 

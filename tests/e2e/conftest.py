@@ -104,7 +104,7 @@ class LiveHall:
     root: Path
     config: Path
     mail: Any  # core.testing.MailSink
-    customers: dict[str, list]  # tenant id -> [core.legacy.demo.DemoCustomer]
+    customers: dict[str, list]  # tenant id -> [core.demo.legacy_db.DemoCustomer]
     languages: dict[str, str]  # tenant id -> default language
     log: Path
     synced: dict[str, Any] = field(default_factory=dict)  # tenant id -> SyncResult
@@ -123,7 +123,8 @@ class LiveHall:
 
 def _write_hall(root: Path, mail_port: int) -> tuple[Path, dict[str, list]]:
     """Copy hall.toml and the demo tenants, patched like ``hall demo`` would set them up, into ``root``."""
-    from core.legacy.demo import generate_legacy_db
+    from core.demo.era import FIXED_END_MONTH
+    from core.demo.legacy_db import generate_legacy_db
 
     deployment = tomllib.loads((REPO / "hall.toml").read_text(encoding="utf-8"))
     deployment.setdefault("hall", {}).update(tenants_dir="tenants", themes_dir=str(REPO / "themes"), var_dir="var")
@@ -142,7 +143,7 @@ def _write_hall(root: Path, mail_port: int) -> tuple[Path, dict[str, list]]:
         connector = data.get("connector", {})
         assert connector.get("type") == "sqlbss", f"tenants/{tid}: the browser tests expect the sqlbss demo connector"
         legacy = root / "legacy" / f"{tid}.sqlite3"
-        customers[tid] = generate_legacy_db(legacy, seed=zlib.crc32(tid.encode()) % 10_000, subscribers=50,
+        customers[tid] = generate_legacy_db(legacy, end_month=FIXED_END_MONTH, seed=zlib.crc32(tid.encode()) % 10_000, subscribers=50,
                                             style=connector.get("demo_style") or tid)
         connector["url"] = f"sqlite:///{legacy}"
         tenant_file.write_text(dump_toml(data), encoding="utf-8")

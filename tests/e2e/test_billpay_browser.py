@@ -42,9 +42,10 @@ pytestmark = [
 
 def legacy_database(path: Path):
     """The jiangnan demo's legacy database with 3 months of bills; the first demo customer's number owes its latest bill."""
-    from core.legacy.demo import generate_legacy_db
+    from core.demo.era import FIXED_END_MONTH
+    from core.demo.legacy_db import generate_legacy_db
 
-    customer = generate_legacy_db(path, subscribers=8, style=TENANT, months=3)[0]
+    customer = generate_legacy_db(path, end_month=FIXED_END_MONTH, subscribers=8, style=TENANT, months=3)[0]
     number = customer.numbers[0]
     with closing(sqlite3.connect(path)) as conn, conn:
         latest = conn.execute("SELECT MAX(ZQ) FROM ZD_ZDXX WHERE HM = ?", (number,)).fetchone()[0]

@@ -162,8 +162,8 @@ def test_no_route_answers_5xx_to_any_input(world, kind):
 
         @fuzz
         @given(path_values, fields)
-        def one(values, data):
-            role.send(method, concrete(template, values), data)
+        def one(values, data):  # called at once, inside this iteration: the loop variables are the right ones
+            role.send(method, concrete(template, values), data)  # noqa: B023
 
         one()
         if method == "POST" and kind != "anonymous":

@@ -9,7 +9,8 @@ from pathlib import Path
 from legacy_examples import EXAMPLES
 from legacy_support import make_tenant
 
-from core.legacy.demo import generate_legacy_db
+from core.demo.era import FIXED_END_MONTH
+from core.demo.legacy_db import generate_legacy_db
 from plugins.sqlbss.billing import connector_class
 from plugins.sqlbss.mapping import parse_mapping
 
@@ -31,7 +32,7 @@ class BillingLegacy:
     def __init__(self, root: Path, style: str, subscribers: int, months: int, seed: int = 1):
         self.root, self.style = root, style
         self.path = root / "var" / f"legacy-{style}.sqlite3"
-        generate_legacy_db(self.path, seed=seed, subscribers=subscribers, style=style, months=months)
+        generate_legacy_db(self.path, end_month=FIXED_END_MONTH, seed=seed, subscribers=subscribers, style=style, months=months)
         self.config = full_config(style)
         self.tenant = make_tenant(style, root / "tenants" / style, self.config)
         self.tenant_file = self.tenant.path / "tenant.toml"

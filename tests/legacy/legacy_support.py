@@ -12,7 +12,8 @@ from pathlib import Path
 
 from legacy_examples import EXAMPLES
 
-from core.legacy.demo import generate_legacy_db
+from core.demo.era import FIXED_END_MONTH
+from core.demo.legacy_db import generate_legacy_db
 from core.tenancy import Brand, Tenant
 from plugins.sqlbss.connector import SqlBssConnector
 from core.testing.databases import create_scratch_database, drop_database, pg_url_for
@@ -51,7 +52,7 @@ class Legacy:
     def __init__(self, root: Path, style: str, subscribers: int, seed: int = 1):
         self.root, self.style = root, style
         self.path = root / "var" / f"legacy-{style}.sqlite3"
-        self.demo = generate_legacy_db(self.path, seed=seed, subscribers=subscribers, style=style)
+        self.demo = generate_legacy_db(self.path, end_month=FIXED_END_MONTH, seed=seed, subscribers=subscribers, style=style)
         self.config = tomllib.loads(EXAMPLES[style])["connector"]
         self.tenant = make_tenant(style, root / "tenants" / style, self.config)
         self.tenant_file = self.tenant.path / "tenant.toml"

@@ -16,7 +16,8 @@ from pathlib import Path
 from legacy_examples import EXAMPLES
 from legacy_support import ON_POSTGRES, create_pg_database, drop_pg_database, make_tenant, pg_url
 
-from core.legacy.demo import CST, generate_legacy_db
+from core.demo.era import FIXED_END_MONTH
+from core.demo.legacy_db import CST, generate_legacy_db
 from core.legacy.ports import LegacyServiceLine, PoolNumber
 from plugins.sqlbss.compose import connector_class
 from plugins.sqlbss.mapping import parse_mapping
@@ -40,7 +41,7 @@ class LinesLegacy:
     def __init__(self, root: Path, style: str, engine: str, subscribers: int = 60, seed: int = 1, pool: int = 400):
         self.root, self.style, self.engine = root, style, engine
         self.path = root / "var" / f"legacy-{style}.sqlite3"
-        self.demo = generate_legacy_db(self.path, seed=seed, subscribers=subscribers, style=style, pool=pool)
+        self.demo = generate_legacy_db(self.path, end_month=FIXED_END_MONTH, seed=seed, subscribers=subscribers, style=style, pool=pool)
         self.config = lines_config(style)
         self.tenant_file = make_tenant(style, root / "tenants" / style, self.config).path / "tenant.toml"
         self.pg_name: str | None = None

@@ -159,7 +159,7 @@ class PostgresLegacy:
 
 
 def add_calls(legacy, count: int) -> list[str]:
-    """New call records in the newest month's table (jiangnan), as core.legacy.demo_billing.add_calls; their legacy ids."""
+    """New call records in the newest month's table (jiangnan), as core.demo.billing.add_calls; their legacy ids."""
     table = legacy.call_tables()[-1]
     top = legacy.sql(f"SELECT MAX(LSH) FROM {table}")[0][0]
     for i in range(1, count + 1):

@@ -8,7 +8,7 @@ import pytest
 
 from core.legacy.billing_sync import retry_quarantined, sync_billing, upsert_calls
 from core.legacy.billing_tables import Bill, BillItem, CallRecord, Quarantine
-from core.legacy.demo_billing import add_calls, pay_some_bills
+from core.demo.billing import add_calls, pay_some_bills
 from core.legacy.sync_engine import sync_kind
 from core.legacy.tables import SyncState
 from core.tenancy import tenant_scope

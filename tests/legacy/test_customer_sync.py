@@ -20,7 +20,7 @@ from core.legacy.customer_sync import (
     upsert_customer,
     validate,
 )
-from core.legacy.demo import update_some
+from core.demo.legacy_db import update_some
 from core.legacy.tables import SyncState
 from core.privacy import id_hash, mask_id
 from core.tenancy import tenant_scope

@@ -26,7 +26,8 @@ from core.db import transaction
 from core.legacy.billing_sync import sync_billing, validate_bill, validate_call
 from core.legacy.billing_tables import Bill, BillItem, CallRecord, Quarantine
 from core.legacy.customer_sync import sync_customers
-from core.legacy.demo import generate_legacy_db
+from core.demo.era import FIXED_END_MONTH
+from core.demo.legacy_db import generate_legacy_db
 from core.legacy.outbox import OutboxPolicy, emit, free_stale_claims
 from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.tables import SyncState
@@ -50,7 +51,7 @@ SPOIL = ["UPDATE BIL_CDR SET CALL_TYPE = 'VOIP' WHERE CDR_ID % 97 = 0",
 def legacy_hall(hall_factory, tmp_path: Path, style: str, **connector):
     path = tmp_path / f"legacy-{style}.sqlite3"
     if not path.exists():
-        generate_legacy_db(path, subscribers=60, style=style, months=2)
+        generate_legacy_db(path, end_month=FIXED_END_MONTH, subscribers=60, style=style, months=2)
         if style == "haibin":
             with closing(sqlite3.connect(path)) as conn, conn:
                 for statement in SPOIL:

@@ -9,7 +9,8 @@ from collections import Counter
 import pytest
 from stdnum.cn import ric
 
-from core.legacy.demo import generate_legacy_db, update_some
+from core.demo.era import FIXED_END_MONTH
+from core.demo.legacy_db import generate_legacy_db, update_some
 
 SCHEMAS = {
     # style: (customers sql, lines sql, change-time column sql)
@@ -39,9 +40,9 @@ def rows(path, sql) -> list[tuple]:
 
 @pytest.mark.parametrize("style", ["jiangnan", "haibin"])
 def test_same_seed_same_database(tmp_path, style):
-    a = generate_legacy_db(tmp_path / "a.sqlite3", seed=7, subscribers=150, style=style)
-    b = generate_legacy_db(tmp_path / "b.sqlite3", seed=7, subscribers=150, style=style)
-    c = generate_legacy_db(tmp_path / "c.sqlite3", seed=8, subscribers=150, style=style)
+    a = generate_legacy_db(tmp_path / "a.sqlite3", end_month=FIXED_END_MONTH, seed=7, subscribers=150, style=style)
+    b = generate_legacy_db(tmp_path / "b.sqlite3", end_month=FIXED_END_MONTH, seed=7, subscribers=150, style=style)
+    c = generate_legacy_db(tmp_path / "c.sqlite3", end_month=FIXED_END_MONTH, seed=8, subscribers=150, style=style)
     assert a == b and dump(tmp_path / "a.sqlite3") == dump(tmp_path / "b.sqlite3")
     assert a != c and dump(tmp_path / "a.sqlite3") != dump(tmp_path / "c.sqlite3")
 
@@ -49,7 +50,7 @@ def test_same_seed_same_database(tmp_path, style):
 @pytest.mark.parametrize("style", ["jiangnan", "haibin"])
 def test_data_is_valid_and_varied(tmp_path, style):
     path = tmp_path / "legacy.sqlite3"
-    generate_legacy_db(path, seed=3, subscribers=400, style=style)
+    generate_legacy_db(path, end_month=FIXED_END_MONTH, seed=3, subscribers=400, style=style)
     customers_sql, lines_sql, changed_sql = SCHEMAS[style]
     customers = rows(path, customers_sql)
     lines = rows(path, lines_sql)
@@ -75,7 +76,7 @@ def test_data_is_valid_and_varied(tmp_path, style):
 @pytest.mark.parametrize("style", ["jiangnan", "haibin"])
 def test_demo_customers_can_sign_up(tmp_path, style):
     path = tmp_path / "legacy.sqlite3"
-    demo = generate_legacy_db(path, subscribers=50, style=style)
+    demo = generate_legacy_db(path, end_month=FIXED_END_MONTH, subscribers=50, style=style)
     assert len(demo) == 5
     assert len(demo[0].numbers) == 3 and len(demo[1].numbers) == 2
     legacy = {r[0]: r for r in rows(path, SCHEMAS[style][0])}
@@ -90,28 +91,28 @@ def test_demo_customers_can_sign_up(tmp_path, style):
 
 def test_generation_overwrites(tmp_path):
     path = tmp_path / "legacy.sqlite3"
-    generate_legacy_db(path, subscribers=30, style="haibin")
-    generate_legacy_db(path, subscribers=20, style="jiangnan")
+    generate_legacy_db(path, end_month=FIXED_END_MONTH, subscribers=30, style="haibin")
+    generate_legacy_db(path, end_month=FIXED_END_MONTH, subscribers=20, style="jiangnan")
     assert [t for t, _ in dump(path)] == ["JK_HXSJ", "KH_KHXX", "YW_HMXX", "ZF_ZFXX", "ZY_XHHM"]  # JK_HXSJ: the outbox inbox
     assert len(rows(path, "SELECT * FROM KH_KHXX")) == 20
 
 
 def test_unknown_style(tmp_path):
     with pytest.raises(ValueError, match="unknown demo style"):
-        generate_legacy_db(tmp_path / "x.sqlite3", style="nowhere")
+        generate_legacy_db(tmp_path / "x.sqlite3", end_month=FIXED_END_MONTH, style="nowhere")
 
 
 @pytest.mark.parametrize("style", ["jiangnan", "haibin"])
 def test_update_some(tmp_path, style):
     path = tmp_path / "legacy.sqlite3"
-    generate_legacy_db(path, subscribers=100, style=style)
+    generate_legacy_db(path, end_month=FIXED_END_MONTH, subscribers=100, style=style)
     before = {r[0]: r for r in rows(path, SCHEMAS[style][0])}
     newest = max(r[0] for r in rows(path, SCHEMAS[style][2]))
     changed = update_some(path, style, count=9, seed=4)
     assert len(set(changed)) == 9 and set(changed) <= set(before)
     assert len([r for r in rows(path, SCHEMAS[style][2]) if r[0] > newest]) == 9
     again = tmp_path / "again.sqlite3"
-    generate_legacy_db(again, subscribers=100, style=style)
+    generate_legacy_db(again, end_month=FIXED_END_MONTH, subscribers=100, style=style)
     assert update_some(again, style, count=9, seed=4) == changed
     assert dump(again) == dump(path)
 
@@ -128,7 +129,7 @@ def legacy_demo(*args: str):
 @pytest.mark.parametrize("style", ["jiangnan", "haibin"])
 def test_legacy_demo_command(tmp_path, style):
     out = tmp_path / "out" / "legacy.sqlite3"
-    args = ["--style", style, "--subscribers", "40", "--months", "1", "--seed", "5", "--output", str(out)]
+    args = ["--style", style, "--subscribers", "40", "--months", "1", "--end-month", "2024-05", "--seed", "5", "--output", str(out)]
     result = legacy_demo(*args)
     assert result.exit_code == 0, result.output
     customers, lines, pool = {"jiangnan": ("KH_KHXX", "YW_HMXX", "ZY_XHHM"), "haibin": ("CRM_CUST", "CRM_SUBS", "RES_NBR_POOL")}[style]
@@ -157,7 +158,7 @@ def test_legacy_demo_refuses_bad_options(tmp_path):
 @pytest.mark.parametrize("style", ["jiangnan", "haibin"])
 def test_pool_and_line_flags_in_their_own_formats(tmp_path, style):
     path = tmp_path / "legacy.sqlite3"
-    generate_legacy_db(path, subscribers=300, style=style)
+    generate_legacy_db(path, end_month=FIXED_END_MONTH, subscribers=300, style=style)
     if style == "jiangnan":
         pool = rows(path, "SELECT HM, HMLX, LHDJ, XHF, ZT FROM ZY_XHHM")
         assert {r[1] for r in pool} == {"YD", "GH"} and {r[2] for r in pool} == {"P", "C", "B", "A"}

@@ -26,7 +26,8 @@ from core.auth.tables import Customer
 from core.db import transaction
 from core.jobs.runner import InProcessRunner
 from core.legacy.billing_tables import Bill, CallRecord
-from core.legacy.demo import generate_legacy_db
+from core.demo.era import FIXED_END_MONTH
+from core.demo.legacy_db import generate_legacy_db
 from core.legacy.outbox import emit
 from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.tables import SyncState
@@ -59,7 +60,7 @@ class Schedule:
 def legacy(request, tmp_path):
     """(the legacy database, its demo customers): a SQLite file, or a PostgreSQL copy behind a TCP gate."""
     path = tmp_path / "legacy-jiangnan.sqlite3"
-    demos = generate_legacy_db(path, subscribers=30, style=T, months=2)
+    demos = generate_legacy_db(path, end_month=FIXED_END_MONTH, subscribers=30, style=T, months=2)
     if request.param == "sqlite":
         yield SqliteLegacy(path), demos
         return

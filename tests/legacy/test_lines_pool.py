@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lines_pool_support import ENGINES, LinesLegacy
 
-from core.legacy.demo_numbers import grade_of
+from core.demo.numbers import grade_of
 from core.legacy.ports import NumberPoolSource, NumberQuery, ServiceLineSource
 
 

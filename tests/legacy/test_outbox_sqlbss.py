@@ -14,7 +14,8 @@ from legacy_examples import EXAMPLES
 from outbox_support import deliver, emit_one
 
 from core.config import ConfigError
-from core.legacy.demo import generate_legacy_db
+from core.demo.era import FIXED_END_MONTH
+from core.demo.legacy_db import generate_legacy_db
 from core.legacy.ports import LegacyWriter
 from core.testing import TenantSpec
 from plugins.sqlbss.mapping import parse_mapping
@@ -85,7 +86,7 @@ def test_sqlbss_writeback_mapping_is_validated(tmp_path):
 
 def test_outbox_to_a_sqlbss_legacy_system(hall_factory, tmp_path):
     path = tmp_path / "legacy-jiangnan.sqlite3"
-    generate_legacy_db(path, subscribers=10, style="jiangnan")
+    generate_legacy_db(path, end_month=FIXED_END_MONTH, subscribers=10, style="jiangnan")
     config = tomllib.loads(EXAMPLES["jiangnan"])["connector"]
     config.update(url=f"sqlite:///{path}", writeback=WRITEBACK["jiangnan"])
     h = hall_factory([TenantSpec("jiangnan", connector=config)])

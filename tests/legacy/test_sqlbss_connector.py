@@ -12,7 +12,7 @@ from legacy_support import ON_POSTGRES, create_pg_database, drop_pg_database, pg
 from stdnum.cn import ric
 
 from core.config import ConfigError
-from core.legacy.demo import update_some
+from core.demo.legacy_db import update_some
 from core.legacy.ports import Connector, CustomerSource
 from plugins.sqlbss.connector import LegacyUnavailable, SqlBssConnector
 from plugins.sqlbss.markers import WatermarkError

@@ -55,7 +55,7 @@ def test_an_item_has_one_holder_until_that_payment_is_canceled(pay):
 
 def test_bad_claims_are_refused(pay):
     h, _ = pay
-    for bad in ("bill:1", [""], ["x" * 161], [1], ["c%d" % n for n in range(65)]):
+    for bad in ("bill:1", [""], ["x" * 161], [1], [f"c{n}" for n in range(65)]):
         with pytest.raises(PaymentError):
             intent_for(h, "bad", bad)
 

@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "legacy"))
 
 from billing_support import full_config  # noqa: E402
 
-from core.legacy.demo import generate_legacy_db  # noqa: E402
+from core.demo.era import FIXED_END_MONTH  # noqa: E402
+from core.demo.legacy_db import generate_legacy_db  # noqa: E402
 from core.legacy.outbox_tables import OutboxEvent  # noqa: E402
 from core.payments import create_intent, get_intent, start_checkout  # noqa: E402
 from core.payments.settle import posted_event_id  # noqa: E402
@@ -34,7 +35,7 @@ INBOX = {"table": "JK_HXSJ", "event_id": "SJBH", "kind": "SJLX", "payload": "SJN
 
 def paying_hall(hall_factory, tmp_path: Path):
     path = tmp_path / "legacy.sqlite3"
-    generate_legacy_db(path, subscribers=5, style="jiangnan", months=1)
+    generate_legacy_db(path, end_month=FIXED_END_MONTH, subscribers=5, style="jiangnan", months=1)
     connector = {**full_config("jiangnan"), "url": f"sqlite:///{path}", "writeback": INBOX}
     spec = TenantSpec("jiangnan", plugins=["shop"], connector=connector, payments={"providers": ["fake"]})
     h = hall_factory([spec], extra_plugins={"fakepay": FakePaymentPlugin(), "shop": shop_plugin})

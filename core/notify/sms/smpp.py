@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import socket
 import time
 
 import smpplib.client
@@ -141,7 +140,7 @@ class SmppChannel:
                 outcome.accepted.append(Accepted(number, ident))
                 if msg.on_accepted is not None:
                     msg.on_accepted(outcome.accepted[-1])  # durable before the next part goes
-        except (smpplib.exceptions.ConnectionError, socket.timeout, OSError) as exc:
+        except (TimeoutError, smpplib.exceptions.ConnectionError, OSError) as exc:
             raise TransientError(f"the SMSC connection failed after {len(outcome.accepted)} part(s): {exc or type(exc).__name__}",
                                  outcome.accepted) from None
         finally:

@@ -54,7 +54,8 @@ def check_timestamp(text: str, now: datetime | None = None) -> None:
 def signed_answer(config: SandboxConfig, method: str, body: dict) -> str:
     """``{"<method>_response": {...}, "sign": "…"}``; the sign covers exactly the response object's text."""
     inner = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return '{"%s_response":%s,"sign":"%s"}' % (method.replace(".", "_"), inner, sign_text(config.private_key, inner))
+    name, sign = method.replace(".", "_"), sign_text(config.private_key, inner)
+    return f'{{"{name}_response":{inner},"sign":"{sign}"}}'
 
 
 def unsigned_answer(method: str, body: dict) -> str:

@@ -1,4 +1,4 @@
-"""Monthly bills with line items, and call-detail records, for the demo legacy systems (core.legacy.demo).
+"""Monthly bills with line items, and call-detail records, for the demo legacy systems (core.demo.legacy_db).
 
 - ``jiangnan``: bills ``ZD_ZDXX`` (amounts as yuan text ``"58.30"``, month text
   ``202404``, status letters W/B/Y), items ``ZD_ZDMX``, and one call table per
@@ -11,8 +11,10 @@
   charges as a REAL number of yuan and call types as letters (LOC, DDD, IDD, ...).
 
 Bill items are the sums of the month's call charges by type plus the tariff's
-monthly fee, so bills and call records agree. Deterministic for a seed; rows
-are built in lists and written with ``executemany``.
+monthly fee, so bills and call records agree. The months end with ``end_month``
+(core.demo.era), whose bills are mostly still unpaid (due on the 15th of the
+month after it); older months are mostly paid. Deterministic for a seed and an
+``end_month``; rows are built in lists and written with ``executemany``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import datetime as dt
 import random
 import sqlite3
 
-LAST_MONTH = (2024, 5)  # the demo era ends mid-2024 (core.legacy.demo): the last billed month
+from core.demo.era import Month, add_months
+from core.money import format_fen
 CALL_TYPES = ("local", "long_distance", "international", "sms", "data")
 ITEM_NAMES = {"fee": ("YZF", "月租费"), "local": ("SHF", "市话费"), "long_distance": ("CTF", "国内长途费"),
               "international": ("GJF", "国际长途费"), "sms": ("DXF", "短信费"), "data": ("SWF", "上网流量费")}
@@ -52,13 +55,9 @@ JN_CDR_DDL = ("CREATE TABLE HD_{m} (LSH INTEGER PRIMARY KEY, JFHM TEXT NOT NULL,
               "THLX TEXT, FY INTEGER)")
 
 
-def billing_months(months: int) -> list[tuple[int, int]]:
-    year, month = LAST_MONTH
-    out = []
-    for _ in range(months):
-        out.append((year, month))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return out[::-1]
+def billing_months(months: int, end_month: Month) -> list[Month]:
+    """The ``months`` billed months, oldest first, ending with ``end_month``."""
+    return [add_months(end_month, -back) for back in range(months - 1, -1, -1)]
 
 
 def _epoch(moment: dt.datetime) -> int:
@@ -88,8 +87,8 @@ def _call(rng: random.Random, line_kind: str, area: str) -> tuple[str, str, int,
     return "international", f"00{rng.choice(COUNTRIES)}{rng.randrange(10**7, 10**9)}", seconds, minutes * 240
 
 
-def write_billing(conn: sqlite3.Connection, style: str, people: list, fee_of, months: int, seed: int) -> None:
-    """Write ``months`` months of bills, items and call records for ``people`` (core.legacy.demo._Person).
+def write_billing(conn: sqlite3.Connection, style: str, people: list, fee_of, months: int, seed: int, end_month: Month) -> None:
+    """Write ``months`` months of bills, items and call records, ending with ``end_month``, for ``people`` (core.demo.legacy_db._Person).
 
     ``fee_of(kind, tariff)`` is a line's monthly fee in fen.
     """
@@ -97,7 +96,7 @@ def write_billing(conn: sqlite3.Connection, style: str, people: list, fee_of, mo
     conn.executescript(DDL[style])
     bills, items, calls = [], [], {}
     serial = 0
-    for year, month in billing_months(months):
+    for year, month in billing_months(months, end_month):
         start, end = dt.datetime(year, month, 1), _next_month(year, month)
         span = int((end - start).total_seconds())
         tag = f"{year}{month:02d}"
@@ -115,7 +114,7 @@ def write_billing(conn: sqlite3.Connection, style: str, people: list, fee_of, mo
                         month_calls.append((serial, ln.number, called, start + dt.timedelta(seconds=rng.randrange(span)), seconds, kind, fee))
                         sums[kind] = sums.get(kind, 0) + fee
                 amount = sum(sums.values())
-                last = (year, month) == LAST_MONTH
+                last = (year, month) == end_month
                 status = rng.choices(("paid", "unpaid", "partial"), (15, 80, 5) if last else (92, 5, 3))[0]
                 if p.status == "suspended":
                     status = "unpaid"
@@ -125,7 +124,7 @@ def write_billing(conn: sqlite3.Connection, style: str, people: list, fee_of, mo
                 bills.append((bill_no, ln.number, year * 100 + month, amount, paid, status, end + dt.timedelta(days=14), changed))
                 items += [(bill_no, n, *ITEM_NAMES[k], fee) for n, (k, fee) in enumerate(sums.items(), 1) if fee or k == "fee"]
     if style == "jiangnan":
-        yuan = lambda fen: f"{fen // 100}.{fen % 100:02d}"  # noqa: E731
+        yuan = format_fen
         conn.executemany("INSERT INTO ZD_ZDXX VALUES (?,?,?,?,?,?,?,?)", [
             (f"ZD{m}{n:07d}", num, str(m), yuan(a), yuan(pd), JN_BILL_STATUS[st], f"{due:%Y%m%d}", f"{ch:%Y%m%d%H%M%S}")
             for n, num, m, a, pd, st, due, ch in bills])
@@ -166,20 +165,26 @@ def pay_some_bills(path, style: str, count: int) -> list[str]:
         conn.close()
 
 
+def _last_second(month: Month) -> dt.datetime:
+    return _next_month(*month) - dt.timedelta(seconds=1)
+
+
 def add_calls(path, style: str, count: int) -> list[str]:
-    """Append ``count`` new call records (to the newest monthly table for jiangnan); their legacy ids."""
+    """Append ``count`` new call records at the last second of the newest month (its own table for jiangnan); their legacy ids."""
     conn = sqlite3.connect(path)
     try:
         with conn:
             if style == "jiangnan":
                 table = conn.execute("SELECT MAX(name) FROM sqlite_master WHERE type = 'table' AND name LIKE 'HD_%'").fetchone()[0]
                 top = conn.execute(f"SELECT MAX(LSH) FROM {table}").fetchone()[0]
+                when = f"{_last_second((int(table[3:7]), int(table[7:9]))):%Y%m%d%H%M%S}"
                 conn.executemany(f"INSERT INTO {table} VALUES (?,?,?,?,?,?,?)",
-                                 [(top + i, "057180000001", "057180000002", "20240531235959", 60, "1", 10) for i in range(1, count + 1)])
+                                 [(top + i, "057180000001", "057180000002", when, 60, "1", 10) for i in range(1, count + 1)])
                 return [f"{table[3:]}-{top + i}" for i in range(1, count + 1)]
-            top, latest = conn.execute("SELECT MAX(CDR_ID), MAX(UPD_TS) FROM BIL_CDR").fetchone()
+            top, latest, newest = conn.execute("SELECT MAX(CDR_ID), MAX(UPD_TS), MAX(START_TIME) FROM BIL_CDR").fetchone()
+            when = f"{_last_second((int(newest[:4]), int(newest[5:7]))):%Y-%m-%d %H:%M:%S}"
             conn.executemany("INSERT INTO BIL_CDR VALUES (?,?,?,?,?,?,?,?)",
-                             [(top + i, "053280000001", "053280000002", "2024-05-31 23:59:59", 60, "LOC", 0.1, latest + 1) for i in range(1, count + 1)])
+                             [(top + i, "053280000001", "053280000002", when, 60, "LOC", 0.1, latest + 1) for i in range(1, count + 1)])
             return [str(top + i) for i in range(1, count + 1)]
     finally:
         conn.close()

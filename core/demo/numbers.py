@@ -1,4 +1,4 @@
-"""Service features of the demo lines and the free-number pool (选号), for the demo legacy systems (core.legacy.demo).
+"""Service features of the demo lines and the free-number pool (选号), for the demo legacy systems (core.demo.legacy_db).
 
 - ``jiangnan``: lines carry 长途开通 ``CTKT`` / 国际开通 ``GJKT`` as ``Y``/``N``;
   the pool is ``ZY_XHHM`` (资源_选号号码): 号码类型 ``HMLX`` (YD/GH), 区号 ``QH``,
@@ -20,6 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sqlite3
+
+from core.demo.era import FIXED_END_MONTH, Month, month_start
+from core.money import format_fen
 
 POOL_DDL = {
     "jiangnan": """
@@ -77,9 +80,14 @@ def line_features(rng: random.Random, kind: str) -> tuple[bool, bool]:
     return long_distance, long_distance and rng.random() < 0.2
 
 
-def pool_rows(style: str, seed: int, size: int, areas: list[str], mobile_prefixes: tuple[str, ...], taken: set[str]) -> list[tuple]:
-    """``size`` pool numbers in the style's own row format, none of them in ``taken`` (numbers already in service)."""
+def pool_rows(style: str, seed: int, size: int, areas: list[str], mobile_prefixes: tuple[str, ...], taken: set[str],
+              end_month: Month) -> list[tuple]:
+    """``size`` pool numbers in the style's own row format, none of them in ``taken`` (numbers already in service).
+
+    Stocked over about 8 months around ``end_month`` (from 5½ months before its start to 2 months after).
+    """
     rng = random.Random(seed * 7919 + 17)
+    shift = int((month_start(end_month) - month_start(FIXED_END_MONTH)).total_seconds())
     rows: list[tuple] = []
     seen = set(taken)
     while len(rows) < size:
@@ -94,13 +102,9 @@ def pool_rows(style: str, seed: int, size: int, areas: list[str], mobile_prefixe
         grade = grade_of(number)
         fee = rng.choice(FEES[grade]) * (2 if number.endswith("8888") else 1)
         status = rng.choices(("free", "reserved", "taken"), (90, 6, 4))[0]
-        stocked = 1_700_000_000 + rng.randrange(20_000_000)  # 2023-11 .. 2024-07, epoch seconds
+        stocked = 1_700_000_000 + shift + rng.randrange(20_000_000)  # epoch seconds: 2023-11 .. 2024-07 for 2024-05
         rows.append((number, kind, area, grade, fee, MIN_SPEND[grade], status, stocked))
     return rows
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def write_pool(conn: sqlite3.Connection, style: str, rows: list[tuple]) -> None:
@@ -108,7 +112,7 @@ def write_pool(conn: sqlite3.Connection, style: str, rows: list[tuple]) -> None:
     if style == "jiangnan":
         cst = dt.timezone(dt.timedelta(hours=8))
         conn.executemany("INSERT INTO ZY_XHHM VALUES (?,?,?,?,?,?,?,?)", [
-            (n, JN_POOL_KIND[k], a, JN_GRADE[g], _yuan(fee), _yuan(spend), JN_POOL_STATUS[s],
+            (n, JN_POOL_KIND[k], a, JN_GRADE[g], format_fen(fee), format_fen(spend), JN_POOL_STATUS[s],
              f"{dt.datetime.fromtimestamp(ts, cst):%Y%m%d%H%M%S}") for n, k, a, g, fee, spend, s, ts in rows])
     else:
         conn.executemany("INSERT INTO RES_NBR_POOL (ACC_NBR, NBR_TYPE, AREA_NO, LEVEL_CD, PRE_FEE_FEN, MIN_CONSUME_FEN, NBR_STATE, UPD_TS) "

@@ -16,12 +16,15 @@ map. Two styles prove that mapping is configuration, not code:
   ``INTF_HALL_INBOX`` (``EVENT_ID`` unique, ``RECV_TS`` in epoch seconds).
 
 Each style also has a free-number pool (选号) and long-distance/international
-flags on its lines, in its own names and formats (core.legacy.demo_numbers).
+flags on its lines, in its own names and formats (core.demo.numbers).
 
 The people are style-neutral (:class:`_Person`); a style only decides the
 region and how rows are written. Data comes from Faker('zh_CN') and one
-``random.Random`` with the same seed, so a seed always gives the same file
-(no "now" anywhere). Many customers share one change time (a bulk migration
+``random.Random`` with the same seed, so a seed and an ``end_month`` (the last
+billed month, core.demo.era) always give the same file (no "now" anywhere).
+The whole timeline - sign-up dates, change times, the pool's stocking times,
+the bills - moves with ``end_month``: customers' change times run to the end
+of the month after it (the extract's watermarks; nothing customers see). Many customers share one change time (a bulk migration
 stamp) on purpose: that is what breaks naive watermarks. Faker's ``ssn()`` is
 unusable (wrong check digit for most numbers, birth dates relative to today),
 so ID numbers get a GB 11643 check digit here and pass ``stdnum.cn.ric``.
@@ -36,13 +39,14 @@ import datetime as dt
 import random
 import sqlite3
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from faker import Faker
 from stdnum.cn import ric
 
-from core.legacy.demo_numbers import line_features, pool_rows, write_pool
+from core.demo.era import FIXED_END_MONTH, Month, add_months, month_start
+from core.demo.numbers import line_features, pool_rows, write_pool
 
 __all__ = ["DemoCustomer", "STYLES", "generate_legacy_db", "update_some"]
 
@@ -123,7 +127,7 @@ def _check_digit(first17: str) -> str:
     return "X" if value == 10 else str(value)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _county_ok(county: str, year: int) -> bool:
     """stdnum also checks the county existed in the birth year; that only depends on (county, year)."""
     sample = f"{county}{year}0101001"
@@ -161,16 +165,30 @@ def _pools(fake: Faker, size: int) -> dict[str, list[str]]:
     }
 
 
-def _when(rng: random.Random, created: dt.datetime) -> dt.datetime:
+def _when(rng: random.Random, created: dt.datetime, horizon: dt.datetime) -> dt.datetime:
     if created < MIGRATION and rng.random() < 0.6:
         return MIGRATION  # migrated rows nobody touched since share one change time
     after = max(MIGRATION, created)
-    span = (dt.datetime(2024, 6, 30) - after).total_seconds()
+    span = (horizon - after).total_seconds()
     moment = after + dt.timedelta(seconds=rng.randrange(max(int(span), 1)))
     return moment.replace(second=0) if rng.random() < 0.5 else moment  # minute precision collides too
 
 
-def _people(region: _Region, count: int, seed: int, sample: int) -> list[_Person]:
+def _timeline(end_month: Month) -> tuple[dt.datetime, dt.datetime]:
+    """(first sign-up day, latest change time), both moving with the anchor month by month.
+
+    Sign-ups span 28 years and end a few months before the anchor; change times run to the last day of the
+    month after it. FIXED_END_MONTH gives 1996-01-01 and 2024-06-30, the dates from before there was an anchor.
+    """
+    first = month_start(add_months((1996, 1), _months_between(FIXED_END_MONTH, end_month)))
+    return first, month_start(add_months(end_month, 2)) - dt.timedelta(days=1)
+
+
+def _months_between(earlier: Month, later: Month) -> int:
+    return (later[0] - earlier[0]) * 12 + later[1] - earlier[1]
+
+
+def _people(region: _Region, count: int, seed: int, sample: int, end_month: Month) -> list[_Person]:
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
     rng = random.Random(seed)
@@ -179,6 +197,7 @@ def _people(region: _Region, count: int, seed: int, sample: int) -> list[_Person
     fixed = iter(rng.sample(range(10**7), count * 2))
     mobiles = iter(rng.sample(range(len(MOBILE_PREFIXES) * 10**8), count * 3))
     area_seq: dict[str, int] = {}
+    first_day, horizon = _timeline(end_month)
     people: list[_Person] = []
     line_no = 0
     for seq in range(1, count + 1):
@@ -186,7 +205,7 @@ def _people(region: _Region, count: int, seed: int, sample: int) -> list[_Person
         area_seq[area] = area_seq.get(area, 0) + 1
         demo = seq <= sample  # the first few can always sign up: active, e-mail, a phone line
         status = "active" if demo else rng.choices(STATUSES, (88, 7, 5))[0]
-        created = dt.datetime(1996, 1, 1) + dt.timedelta(days=rng.randrange(28 * 365))
+        created = first_day + dt.timedelta(days=rng.randrange(28 * 365))
         nlines = (3, 2)[seq - 1] if seq <= 2 else rng.choices((1, 2, 3), (65, 25, 10))[0]
         lines: list[_Line] = []
         for i in range(nlines):
@@ -212,7 +231,7 @@ def _people(region: _Region, count: int, seed: int, sample: int) -> list[_Person
                    f"{rng.randrange(1, 300)}号{rng.randrange(1, 30)}幢{rng.randrange(1, 30)}0{rng.randrange(1, 5)}室")
         name = rng.choice(pools["surname"]) + rng.choice(pools["given"])
         people.append(_Person(seq, area, area_seq[area], name, _id_number(rng, region.counties, ids), mobile,
-                              email, address, status, created, _when(rng, created), lines))
+                              email, address, status, created, _when(rng, created, horizon), lines))
     return people
 
 
@@ -296,16 +315,19 @@ def _write(conn: sqlite3.Connection, style: str, people: list[_Person], seed: in
              _HB_LINE_STATUS[ln.status], _epoch(ln.opened), *map(int, features[ln.number])) for p in people for ln in p.lines])
 
 
-def generate_legacy_db(path: Path, *, seed: int = 1, subscribers: int = 200, style: str = "jiangnan",
+def generate_legacy_db(path: Path, *, end_month: Month, seed: int = 1, subscribers: int = 200, style: str = "jiangnan",
                        sample: int = 5, months: int = 0, pool: int | None = None) -> list[DemoCustomer]:
     """Write a fresh legacy database at ``path`` (overwriting it); return the first ``sample`` customers.
 
+    ``end_month`` (year, month) is the last billed month and anchors every date
+    (core.demo.era): the CLI passes last month, tests a fixed month.
+
     The first ``sample`` customers are active, have an e-mail address and at
     least one phone line, so a demo can sign up with any of them. ``months``
-    adds that many months of bills and call records (core.legacy.demo_billing).
+    adds that many months of bills and call records (core.demo.billing).
     ``pool`` numbers (default a quarter of ``subscribers``, at least 200) go into
     the free-number pool; lines carry long-distance and international flags
-    (core.legacy.demo_numbers).
+    (core.demo.numbers).
     """
     if style not in STYLES:
         raise ValueError(f"unknown demo style {style!r} (have: {', '.join(STYLES)})")
@@ -313,7 +335,7 @@ def generate_legacy_db(path: Path, *, seed: int = 1, subscribers: int = 200, sty
     path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    people = _people(STYLES[style], subscribers, seed, sample)
+    people = _people(STYLES[style], subscribers, seed, sample, end_month)
     conn = sqlite3.connect(path)
     try:
         conn.execute("PRAGMA journal_mode = OFF")
@@ -323,11 +345,11 @@ def generate_legacy_db(path: Path, *, seed: int = 1, subscribers: int = 200, sty
             areas = [area for area, _, _ in STYLES[style].cities]
             taken = {ln.number for p in people for ln in p.lines}
             write_pool(conn, style, pool_rows(style, seed, max(200, subscribers // 4) if pool is None else pool, areas,
-                                              MOBILE_PREFIXES, taken))
-            if months:  # bills with items and call records (core/legacy/demo_billing.py)
-                from core.legacy.demo_billing import write_billing
+                                              MOBILE_PREFIXES, taken, end_month))
+            if months:  # bills with items and call records (core/demo/billing.py)
+                from core.demo.billing import write_billing
 
-                write_billing(conn, style, people, lambda kind, n: _TARIFFS[_tariff_index(kind, n)][2], months, seed)
+                write_billing(conn, style, people, lambda kind, n: _TARIFFS[_tariff_index(kind, n)][2], months, seed, end_month)
     finally:
         conn.close()
     return [DemoCustomer(_legacy_id(style, p), p.name, p.id_number, [ln.number for ln in p.lines], p.email, p.phone)
