@@ -7,7 +7,7 @@ import hmac
 import logging
 import re
 
-from core.id_numbers import normalise_id_number  # noqa: F401  (the hall's one ID number validation, imported from here too)
+from core.id_numbers import normalise_id_number  # the hall's one ID number validation, importable from here too
 
 ID_NUMBER_RE = re.compile(r"(?<![0-9])([1-9][0-9]{5})((?:19|20)[0-9]{2}[01][0-9][0-3][0-9])([0-9]{3})([0-9Xx])(?![0-9])")
 SENSITIVE_KEYS = {"password", "password_hash", "id_number", "code", "code_hash", "secret", "token"}

@@ -79,6 +79,13 @@ def _pick(wanted: str, have: list[str]) -> str | None:
     return folded[0] if len(folded) == 1 else None
 
 
+def _column_type(reflected, key: bool):
+    """The reflected type of a key; a plain String of the declared length for text (no driver-specific processing)."""
+    if key:
+        return reflected
+    return sa.String(getattr(reflected, "length", None)) if isinstance(reflected, sa.String) else None
+
+
 class _Resolver:
     def __init__(self, conn: sa.Connection, file: str):
         self.inspector = sa.inspect(conn)
@@ -112,11 +119,13 @@ class _Resolver:
             return None, {}
         distinct = list(dict.fromkeys(n for names in found.values() for n in names))
         # Key columns keep their type, so a key read back from a legacy id is compared as text or as a
-        # number as the column is (PostgreSQL refuses text = integer). Other columns stay untyped: their
-        # values reach the converters exactly as the driver returns them.
+        # number as the column is (PostgreSQL refuses text = integer). Text columns keep theirs too: its
+        # declared length lets a look-up find CHAR(n)-padded values by index (padding.py); text needs no
+        # result processing. Other columns stay untyped: their values reach the converters exactly as
+        # the driver returns them.
         keys = {n for role, names in found.items() if role == "key" or role.endswith("_key") for n in names}
         types = {c["name"]: c["type"] for c in reflected}
-        return sa.table(actual, *(sa.column(n, types[n] if n in keys else None) for n in distinct), schema=schema), found
+        return sa.table(actual, *(sa.column(n, _column_type(types[n], n in keys)) for n in distinct), schema=schema), found
 
 
 def resolve(conn: sa.Connection, mapping: SqlBssMapping, file: str) -> tuple[LegacySchema | None, list[ConfigIssue]]:
