@@ -42,7 +42,7 @@ class SqlBssConnector(ReconcilePort):  # reconciliation's id listing: plugins/sq
         self.mapping = mapping
         self.root = Path(root)
         self.tenant_file = str(tenant_file)
-        self.engine = make_engine(mapping, self.root)
+        self.engine = make_engine(mapping, self.root, self.tenant_file)
         self.rows = queries.RowConverter(mapping)
         self._schema: LegacySchema | None = None
         self._lock = threading.Lock()
@@ -81,7 +81,7 @@ class SqlBssConnector(ReconcilePort):  # reconciliation's id listing: plugins/sq
 
     # -- Connector ------------------------------------------------------------------
     async def ping(self) -> None:
-        await self._run(lambda conn: conn.execute(sa.text("SELECT 1")).scalar_one())
+        await self._run(lambda conn: conn.execute(sa.select(sa.literal_column("1"))).scalar_one())  # Oracle: FROM DUAL
 
     async def close(self) -> None:
         await asyncio.to_thread(self.engine.dispose)

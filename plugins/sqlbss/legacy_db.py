@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from core.config import ConfigIssue
 from core.db.url import parse_database_url
+from plugins.sqlbss import drivers
 from plugins.sqlbss.mapping import SqlBssMapping
 
 CUSTOMER_ROLES = ("name", "id_number", "email", "phone", "address", "status", "changed")
@@ -38,19 +39,15 @@ def engine_url(url: str, root: Path) -> sa.URL:
     return sa.make_url(url)
 
 
-def make_engine(mapping: SqlBssMapping, root: Path) -> sa.Engine:
+def make_engine(mapping: SqlBssMapping, root: Path, tenant_file: str = "tenant.toml") -> sa.Engine:
+    """The engine (no connection yet); ConfigError on ``connector.url`` when its driver is not installed (drivers.py)."""
     url = engine_url(mapping.url, root)
     kwargs = {"pool_pre_ping": True}
     if url.get_backend_name() != "sqlite":
         kwargs.update(pool_size=mapping.pool_size, max_overflow=0, pool_timeout=30)
-    if url.get_backend_name() == "postgresql":
-        # A network that silently drops packets must not hang a sync job until the kernel gives up:
-        # connecting waits 10 s, a dead peer is noticed by TCP keepalives within ~1 min, a query
-        # (one page) may take 5 min at most.
-        kwargs["connect_args"] = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30,
-                                  "keepalives_interval": 10, "keepalives_count": 3,
-                                  "options": "-c statement_timeout=300000"}
-    return sa.create_engine(url, **kwargs)
+    if args := drivers.connect_args(url):
+        kwargs["connect_args"] = args
+    return drivers.create_engine(url, tenant_file, **kwargs)
 
 
 def sqlite_path(mapping: SqlBssMapping, root: Path) -> Path | None:
