@@ -7,25 +7,17 @@ import hmac
 import logging
 import re
 
-from stdnum.cn import ric
+from core.id_numbers import normalise_id_number  # the hall's one ID number validation, importable from here too
 
 ID_NUMBER_RE = re.compile(r"(?<![0-9])([1-9][0-9]{5})((?:19|20)[0-9]{2}[01][0-9][0-3][0-9])([0-9]{3})([0-9Xx])(?![0-9])")
 SENSITIVE_KEYS = {"password", "password_hash", "id_number", "code", "code_hash", "secret", "token"}
 
 
-def normalise_id_number(value: str) -> str:
-    """Validate an 18-digit resident ID number (GB 11643 checksum); raise ValueError when invalid."""
-    try:
-        number = ric.validate(value)
-    except Exception as exc:  # stdnum raises several ValidationError subclasses
-        raise ValueError(str(exc)) from exc
-    if len(number) != 18:
-        raise ValueError("ID number must have 18 characters")
-    return number.upper()
-
-
 def id_hash(secret: str, id_number: str) -> str:
-    """Keyed hash, so a leaked table does not give the ID numbers back."""
+    """Keyed hash of the 18-digit form (core/id_numbers.py), so a leaked table does not give the ID numbers back.
+
+    A 15-digit number hashes like its 18-digit form: old and new cards of one person match.
+    """
     return hmac.new(secret.encode(), normalise_id_number(id_number).encode(), hashlib.sha256).hexdigest()
 
 

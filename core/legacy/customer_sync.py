@@ -27,14 +27,12 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from stdnum.cn import ric
-
 from core.auth.tables import Customer, ServiceNumber
 from core.db import transaction
 from core.legacy.billing_tables import Quarantine
 from core.legacy.ports import CustomerSource, LegacyCustomer, LegacyServiceNumber
 from core.legacy.sync_engine import Outcome, Rejected, masked_sample, retry_kind, sync_kind
-from core.privacy import id_hash, mask_id, scrub
+from core.privacy import id_hash, mask_id, normalise_id_number, scrub
 from core.tenancy import Tenant, tenant_scope
 
 log = logging.getLogger("hall.legacy.sync")
@@ -103,9 +101,10 @@ def validate(customer: LegacyCustomer, secret: str) -> _Row:
             raise ValueError("empty name")
         raw = (customer.id_number or "").strip()
         try:
-            hashed = id_hash(secret, raw)  # validates (GB 11643) and normalises: stdnum's check is the slow part, run it once
+            id_number = normalise_id_number(raw)  # GB 11643; a 15-digit number becomes its 18-digit form
         except ValueError as exc:
             raise ValueError(f"invalid ID number {mask_id(raw) or '(empty)'}: {exc}") from None
+        hashed = id_hash(secret, id_number)
         if customer.status not in STATUSES:
             raise ValueError(f"status {customer.status!r} is not one of {', '.join(STATUSES)} (map it in the connector)")
         lines: dict[str, LegacyServiceNumber] = {}
@@ -119,7 +118,7 @@ def validate(customer: LegacyCustomer, secret: str) -> _Row:
                 raise ValueError(f"number {n}: status {line.status!r} is not one of {', '.join(STATUSES)} (map it in the connector)")
             lines[n] = LegacyServiceNumber(n, line.kind, line.status)
         values = dict(
-            name=name, id_hash=hashed, id_masked=mask_id(ric.compact(raw)),
+            name=name, id_hash=hashed, id_masked=mask_id(id_number),
             email=_limit("e-mail", (customer.email or "").strip(), 254),
             phone=_limit("phone", (customer.phone or "").strip(), 32),
             address=(customer.address or "").strip(), status=customer.status,

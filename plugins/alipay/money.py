@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from core.money import format_fen
+from core.api import format_fen
 
 _YUAN = re.compile(r"^(0|[1-9][0-9]{0,10})(\.[0-9]{1,2})?$")  # Alipay: at most 2 decimals, 0.01 … 100000000.00
 

@@ -23,7 +23,7 @@ from core.api import ConfigError, ConfigIssue
 from core.api.legacy import BillBatch, CallBatch, LegacyBill, LegacyCallRecord
 from plugins.sqlbss import billing_convert as convert
 from plugins.sqlbss import billing_db as db
-from plugins.sqlbss import markers
+from plugins.sqlbss import markers, padding
 from plugins.sqlbss.check import _codes
 from plugins.sqlbss.queries import row_key
 
@@ -58,13 +58,13 @@ class BillsPort:
         m, width = self.mapping.bills, len(self.mapping.bills.key)
         keys = [row_key(r, width) for r in rows]
         items: dict[tuple, list] = {}
-        if s.item_cols is not None:
+        if s.item_cols is not None:  # item and bill keys may be padded differently: matched stripped
             for part in _parts(keys):
                 for item in conn.execute(db.items_of(s, part)):
-                    items.setdefault(self._normal_key(row_key(item, width), part), []).append(item)
+                    items.setdefault(padding.normal(row_key(item, width)), []).append(item)
         reader = convert.Reader(self.tenant_file, "bills", s.cols, self.mapping.tz)
         item_reader = convert.Reader(self.tenant_file, "bill_items", s.item_cols or {}, self.mapping.tz)
-        return [convert.bill(m, reader, item_reader, self.mapping.bill_items, r, items.get(k, []), convert.join_key(k, m.key_separator))
+        return [convert.bill(m, reader, item_reader, self.mapping.bill_items, r, items.get(padding.normal(k), []), convert.join_key(k, m.key_separator))
                 for r, k in zip(rows, keys)]
 
     async def bills_changed_since(self, watermark: str, limit: int) -> BillBatch:
@@ -88,7 +88,9 @@ class BillsPort:
         def work(conn: sa.Connection) -> list[LegacyBill]:
             s = self._bills_resolved(conn)
             typed = db.typed_keys(s.key, keys)
-            rows = [r for part in _parts(typed) for r in conn.execute(db.bills_by_keys(s, part)).all()]
+            width = len(s.key)
+            rows = [r for part in _parts(typed) for r in padding.rows_for_keys(
+                conn, lambda condition: db.bills_where(s, condition), s.key, part, lambda row: row_key(row, width))]
             return self._convert_bills(conn, s, rows)
 
         return await self._run(work) if keys else []
@@ -181,8 +183,9 @@ class CallsPort:
                 if month not in tables:
                     continue
                 t = self._call_table(conn, month, tables[month])
-                for part in _parts([k for (k,) in db.typed_keys((t.key,), [(k,) for k in keys])]):
-                    out += self._convert_calls(t, conn.execute(db.calls_by_keys(t, part)).all())
+                for part in _parts(db.typed_keys((t.key,), [(k,) for k in keys])):
+                    out += self._convert_calls(t, padding.rows_for_keys(
+                        conn, lambda condition, t=t: db.calls_where(t, condition), (t.key,), part, lambda row: (row.k0,)))
             return out
 
         return await self._run(work)

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.api import ConfigIssue
+from plugins.sqlbss import padding
 from plugins.sqlbss.legacy_db import _Resolver
 from plugins.sqlbss.queries import after
 
@@ -98,20 +99,16 @@ def bills_changed_since(s: BillSchema, position: tuple[Any, tuple] | None, limit
     return query.order_by(marker, *s.key).limit(limit)
 
 
-def _in(columns: tuple, keys: list[tuple]):
-    if len(columns) == 1:
-        return columns[0].in_([k[0] for k in keys])
-    return sa.tuple_(*columns).in_(keys)
-
-
-def bills_by_keys(s: BillSchema, keys: list[tuple]) -> sa.Select:
-    return sa.select(*_labelled(s.cols, s.key)).where(_in(s.key, keys))
+def bills_where(s: BillSchema, condition: sa.ColumnElement[bool]) -> sa.Select:
+    """Bills by key: ``condition`` from :mod:`padding` (padded keys are found too)."""
+    return sa.select(*_labelled(s.cols, s.key)).where(condition)
 
 
 def items_of(s: BillSchema, keys: list[tuple]) -> sa.Select:
+    """The items of a page of bills: keys as read from the bill rows, padded or not, by index."""
     cols = {role: c for role, c in (s.item_cols or {}).items() if role != "order"}
     order = [s.item_cols["order"]] if "order" in s.item_cols else [c for r, c in cols.items() if r in ("code", "name")]
-    return sa.select(*_labelled(cols, s.item_key)).where(_in(s.item_key, keys)).order_by(*s.item_key, *order)
+    return sa.select(*_labelled(cols, s.item_key)).where(padding.keys_in(s.item_key, keys)).order_by(*s.item_key, *order)
 
 
 def calls_after(t: CallTable, position: tuple[Any, tuple] | None, limit: int) -> sa.Select:
@@ -125,8 +122,9 @@ def calls_after(t: CallTable, position: tuple[Any, tuple] | None, limit: int) ->
     return query.order_by(*order).limit(limit)
 
 
-def calls_by_keys(t: CallTable, keys: list) -> sa.Select:
-    return sa.select(t.key.label("k0"), *(c.label(role) for role, c in t.cols.items())).where(t.key.in_(keys))
+def calls_where(t: CallTable, condition: sa.ColumnElement[bool]) -> sa.Select:
+    """Call records by key: ``condition`` from :mod:`padding`."""
+    return sa.select(t.key.label("k0"), *(c.label(role) for role, c in t.cols.items())).where(condition)
 
 
 _NO_MATCH = object()

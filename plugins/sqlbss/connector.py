@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from core.api import ConfigError, ConfigIssue
 from core.api.legacy import CustomerBatch, LegacyCustomer
-from plugins.sqlbss import markers, queries
+from plugins.sqlbss import markers, padding, queries
 from plugins.sqlbss.check import sample_problems
 from plugins.sqlbss.legacy_db import LegacySchema, make_engine, resolve, sqlite_path
 from plugins.sqlbss.mapping import SqlBssMapping
@@ -42,7 +42,7 @@ class SqlBssConnector(ReconcilePort):  # reconciliation's id listing: plugins/sq
         self.mapping = mapping
         self.root = Path(root)
         self.tenant_file = str(tenant_file)
-        self.engine = make_engine(mapping, self.root)
+        self.engine = make_engine(mapping, self.root, self.tenant_file)
         self.rows = queries.RowConverter(mapping)
         self._schema: LegacySchema | None = None
         self._lock = threading.Lock()
@@ -81,7 +81,7 @@ class SqlBssConnector(ReconcilePort):  # reconciliation's id listing: plugins/sq
 
     # -- Connector ------------------------------------------------------------------
     async def ping(self) -> None:
-        await self._run(lambda conn: conn.execute(sa.text("SELECT 1")).scalar_one())
+        await self._run(lambda conn: conn.execute(sa.select(sa.literal_column("1"))).scalar_one())  # Oracle: FROM DUAL
 
     async def close(self) -> None:
         await asyncio.to_thread(self.engine.dispose)
@@ -98,20 +98,16 @@ class SqlBssConnector(ReconcilePort):  # reconciliation's id listing: plugins/sq
             return CustomerBatch(customers=[], watermark=watermark)
         width = len(s.cust_key)
         lines = self._lines(conn, s, [queries.row_key(r, width) for r in rows])
-        customers = [self.rows.customer(r, lines.get(queries.row_key(r, width), [])) for r in rows]
+        customers = [self.rows.customer(r, lines.get(padding.normal(queries.row_key(r, width)), [])) for r in rows]
         last = rows[-1]
         return CustomerBatch(customers=customers, watermark=markers.encode(last.changed, queries.row_key(last, width)))
 
     def _lines(self, conn: sa.Connection, s: LegacySchema, keys: list[tuple]) -> dict[tuple, list]:
+        """The lines of a page of customers by stripped key: line and customer keys may be padded differently."""
         by_key: dict[tuple, list] = {}
         for row in conn.execute(queries.lines_of(s, keys)):
-            by_key.setdefault(self._normal_key(queries.row_key(row, len(s.line_key)), keys), []).append(row)
+            by_key.setdefault(padding.normal(queries.row_key(row, len(s.line_key))), []).append(row)
         return by_key
-
-    @staticmethod
-    def _normal_key(key: tuple, known: list[tuple]) -> tuple:
-        """Line keys may come back typed differently from customer keys (CHAR vs VARCHAR padding)."""
-        return key if key in known else tuple(str(k).strip() if isinstance(k, str) else k for k in key)
 
     async def customer_by_number(self, number: str) -> LegacyCustomer | None:
         number = number.strip()
@@ -121,15 +117,14 @@ class SqlBssConnector(ReconcilePort):  # reconciliation's id listing: plugins/sq
 
     def _by_number(self, conn: sa.Connection, number: str) -> LegacyCustomer | None:
         s = self._resolved(conn)
-        line = conn.execute(queries.line_by_number(s, number)).first()
+        line = queries.line_by_number(conn, s, number)  # the number may be CHAR-padded in the legacy table (padding.py)
         if line is None:
             return None
         key = queries.row_key(line, len(s.line_key))
-        row = conn.execute(queries.customer_by_key(s, key)).first()
+        row = queries.customer_by_key(conn, s, key)
         if row is None:
             return None
-        lines = conn.execute(queries.lines_of(s, [key])).all()
-        return self.rows.customer(row, lines)
+        return self.rows.customer(row, queries.lines_of_one(conn, s, key))
 
     # -- diagnostics ----------------------------------------------------------------
     async def problems(self) -> list[ConfigIssue]:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from core.api import ConfigIssue
 from core.api.db import parse_database_url
+from plugins.sqlbss import drivers
 from plugins.sqlbss.mapping import SqlBssMapping
 
 CUSTOMER_ROLES = ("name", "id_number", "email", "phone", "address", "status", "changed")
@@ -38,19 +39,15 @@ def engine_url(url: str, root: Path) -> sa.URL:
     return sa.make_url(url)
 
 
-def make_engine(mapping: SqlBssMapping, root: Path) -> sa.Engine:
+def make_engine(mapping: SqlBssMapping, root: Path, tenant_file: str = "tenant.toml") -> sa.Engine:
+    """The engine (no connection yet); ConfigError on ``connector.url`` when its driver is not installed (drivers.py)."""
     url = engine_url(mapping.url, root)
     kwargs = {"pool_pre_ping": True}
     if url.get_backend_name() != "sqlite":
         kwargs.update(pool_size=mapping.pool_size, max_overflow=0, pool_timeout=30)
-    if url.get_backend_name() == "postgresql":
-        # A network that silently drops packets must not hang a sync job until the kernel gives up:
-        # connecting waits 10 s, a dead peer is noticed by TCP keepalives within ~1 min, a query
-        # (one page) may take 5 min at most.
-        kwargs["connect_args"] = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30,
-                                  "keepalives_interval": 10, "keepalives_count": 3,
-                                  "options": "-c statement_timeout=300000"}
-    return sa.create_engine(url, **kwargs)
+    if args := drivers.connect_args(url):
+        kwargs["connect_args"] = args
+    return drivers.create_engine(url, tenant_file, **kwargs)
 
 
 def sqlite_path(mapping: SqlBssMapping, root: Path) -> Path | None:
@@ -77,6 +74,13 @@ def _pick(wanted: str, have: list[str]) -> str | None:
         return wanted
     folded = [h for h in have if h.casefold() == wanted.casefold()]
     return folded[0] if len(folded) == 1 else None
+
+
+def _column_type(reflected, key: bool):
+    """The reflected type of a key; a plain String of the declared length for text (no driver-specific processing)."""
+    if key:
+        return reflected
+    return sa.String(getattr(reflected, "length", None)) if isinstance(reflected, sa.String) else None
 
 
 class _Resolver:
@@ -112,11 +116,13 @@ class _Resolver:
             return None, {}
         distinct = list(dict.fromkeys(n for names in found.values() for n in names))
         # Key columns keep their type, so a key read back from a legacy id is compared as text or as a
-        # number as the column is (PostgreSQL refuses text = integer). Other columns stay untyped: their
-        # values reach the converters exactly as the driver returns them.
+        # number as the column is (PostgreSQL refuses text = integer). Text columns keep theirs too: its
+        # declared length lets a look-up find CHAR(n)-padded values by index (padding.py); text needs no
+        # result processing. Other columns stay untyped: their values reach the converters exactly as
+        # the driver returns them.
         keys = {n for role, names in found.items() if role == "key" or role.endswith("_key") for n in names}
         types = {c["name"]: c["type"] for c in reflected}
-        return sa.table(actual, *(sa.column(n, types[n] if n in keys else None) for n in distinct), schema=schema), found
+        return sa.table(actual, *(sa.column(n, _column_type(types[n], n in keys)) for n in distinct), schema=schema), found
 
 
 def resolve(conn: sa.Connection, mapping: SqlBssMapping, file: str) -> tuple[LegacySchema | None, list[ConfigIssue]]:

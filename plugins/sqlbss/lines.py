@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from core.api import ConfigError, ConfigIssue
 from core.api.legacy import LegacyServiceLine
 from plugins.sqlbss import billing_convert as convert
+from plugins.sqlbss import padding
 from plugins.sqlbss.check import _codes
 from plugins.sqlbss.legacy_db import _Resolver
 from plugins.sqlbss.mapping import code
@@ -152,7 +153,7 @@ class LinesPort:
 
         def work(conn: sa.Connection) -> LegacyServiceLine | None:
             s = self._lines_resolved(conn)
-            row = conn.execute(lines_select(s).where(s.cols["number"] == number)).first()
+            row = padding.first_row(conn, lines_select(s), (s.cols["number"],), (number,))  # CHAR-padded numbers too
             return None if row is None else LineConverter(self.mapping, s, self.tenant_file)(row)
 
         return await self._run(work)
@@ -168,9 +169,10 @@ class LinesPort:
             values = [typed(t, p) for t, p in zip(s.key_types, parts)]
             if NO_MATCH in values:
                 return []
-            query = lines_select(s).where(*(col == v for col, v in zip(s.key, values))).order_by(s.cols["number"])
+            rows = padding.rows_for_keys(conn, lambda condition: lines_select(s).where(condition).order_by(s.cols["number"]),
+                                         s.key, [tuple(values)], lambda row: tuple(getattr(row, f"k{i}") for i in range(len(s.key))))
             convert_row = LineConverter(self.mapping, s, self.tenant_file)
-            return [convert_row(r) for r in conn.execute(query)]
+            return [convert_row(r) for r in rows]
 
         return await self._run(work)
 

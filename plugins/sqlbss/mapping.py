@@ -48,7 +48,7 @@ class CustomersMap(_Strict):
     key: str | list[str] = Field(description="Column(s) identifying a customer; several are joined with key_separator.")
     key_separator: str = Field("-", max_length=3, description="Joins a composite key into the hall's legacy_id.")
     name: str = _column("Customer name.")
-    id_number: str = _column("18-digit resident ID number (hashed and masked on arrival).")
+    id_number: str = _column("Resident ID number, 18 characters or 15 digits (hashed and masked on arrival).")
     email: str | None = Field(None, pattern=IDENT)
     phone: str | None = Field(None, pattern=IDENT, description="Contact phone on file (one-time codes go there).")
     address: str | None = Field(None, pattern=IDENT)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from core.api import ConfigError, ConfigIssue
 from core.api.legacy import NumberPage, NumberQuery, PoolNumber
 from plugins.sqlbss import billing_convert as convert
+from plugins.sqlbss import padding
 from plugins.sqlbss.check import _codes
 from plugins.sqlbss.legacy_db import _Resolver
 from plugins.sqlbss.lines import NO_MATCH, SAMPLE, as_issue, code_in, column_types, typed
@@ -134,7 +135,7 @@ class PoolPort:
 
         def work(conn: sa.Connection) -> PoolNumber | None:
             s = self._pool_resolved(conn)
-            row = conn.execute(_select(s).where(s.cols["number"] == number)).first()
+            row = padding.first_row(conn, _select(s), (s.cols["number"],), (number,))  # CHAR-padded numbers too
             return None if row is None else PoolConverter(self.mapping, s, self.tenant_file)(row)
 
         return await self._run(work)

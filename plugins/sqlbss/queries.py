@@ -5,6 +5,9 @@ they are quoted correctly and portable across SQLite, PostgreSQL and the
 databases old BSSs run on. The "rows after (marker, key)" condition is spelt
 out as ``m > :m OR (m = :m AND k > :k)`` rather than a row-value comparison:
 every database understands it and can use an index on (marker, key).
+
+Look-ups by a value (a number, a key) go through :mod:`padding`: CHAR-padded
+legacy values match the stripped values the hall knows.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 
 from core.api.legacy import LegacyCustomer, LegacyServiceNumber
-from plugins.sqlbss import markers
+from plugins.sqlbss import markers, padding
 from plugins.sqlbss.legacy_db import LegacySchema
 from plugins.sqlbss.mapping import SqlBssMapping, code
 
@@ -40,24 +43,35 @@ def changed_since(s: LegacySchema, position: tuple[Any, tuple] | None, limit: in
     return query.order_by(marker, *s.cust_key).limit(limit)
 
 
-def customer_by_key(s: LegacySchema, key: tuple) -> sa.Select:
-    return sa.select(*_customer_columns(s)).where(*(c == v for c, v in zip(s.cust_key, key)))
+def customers(s: LegacySchema) -> sa.Select:
+    return sa.select(*_customer_columns(s))
+
+
+def customer_by_key(conn: sa.Connection, s: LegacySchema, key: tuple) -> sa.Row | None:
+    return padding.first_row(conn, customers(s), s.cust_key, key)
 
 
 def _line_columns(s: LegacySchema) -> list:
     return [*(c.label(f"k{i}") for i, c in enumerate(s.line_key)), *(c.label(role) for role, c in s.line.items() if role != "customer_key")]
 
 
+def lines_where(s: LegacySchema, condition: sa.ColumnElement[bool]) -> sa.Select:
+    return sa.select(*_line_columns(s)).where(condition).order_by(*s.line_key, s.line["number"])
+
+
 def lines_of(s: LegacySchema, keys: list[tuple]) -> sa.Select:
-    if len(s.line_key) == 1:
-        where = s.line_key[0].in_([k[0] for k in keys])
-    else:
-        where = sa.tuple_(*s.line_key).in_(keys)
-    return sa.select(*_line_columns(s)).where(where).order_by(*s.line_key, s.line["number"])
+    """A page's service lines (the sync): keys as read from the customer rows, padded or not, by index."""
+    return lines_where(s, padding.keys_in(s.line_key, keys))
 
 
-def line_by_number(s: LegacySchema, number: str) -> sa.Select:
-    return sa.select(*_line_columns(s)).where(s.line["number"] == number)
+def lines_of_one(conn: sa.Connection, s: LegacySchema, key: tuple) -> list[sa.Row]:
+    """One customer's service lines, however their key is padded."""
+    return padding.rows_for_keys(conn, lambda condition: lines_where(s, condition), s.line_key, [key],
+                                 lambda row: row_key(row, len(s.line_key)))
+
+
+def line_by_number(conn: sa.Connection, s: LegacySchema, number: str) -> sa.Row | None:
+    return padding.first_row(conn, sa.select(*_line_columns(s)), (s.line["number"],), (number,))
 
 
 def row_key(row: sa.Row, width: int) -> tuple:

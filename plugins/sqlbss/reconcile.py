@@ -75,9 +75,9 @@ class ReconcilePort:
             s = self._resolved(conn)
             found = []
             for key in typed_keys(s.cust_key, keys):
-                row = conn.execute(queries.customer_by_key(s, key)).first()
+                row = queries.customer_by_key(conn, s, key)
                 if row is not None:
-                    found.append(self.rows.customer(row, conn.execute(queries.lines_of(s, [key])).all()))
+                    found.append(self.rows.customer(row, queries.lines_of_one(conn, s, key)))
             return found
 
         return await self._run(work) if keys else []

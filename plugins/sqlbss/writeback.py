@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.api import ConfigError, ConfigIssue
+from plugins.sqlbss import padding
 from plugins.sqlbss.connector import SqlBssConnector
 from plugins.sqlbss.legacy_db import _Resolver
 from plugins.sqlbss.writeback_map import WritebackMap
@@ -77,7 +78,7 @@ class SqlBssWriterConnector(SqlBssConnector):
         values = {col["event_id"].name: event_id, col["kind"].name: kind, col["payload"].name: body}
         if "written" in col:
             values[col["written"].name] = legacy_time(dt.datetime.now(dt.timezone.utc), self.writeback.written_format, self.mapping.tz)
-        seen = sa.select(sa.literal(1)).select_from(table).where(col["event_id"] == event_id)
+        seen = sa.select(sa.literal(1)).select_from(table).where(padding.equals(col["event_id"], event_id))  # CHAR(n) pads it
         try:
             if conn.execute(seen).first() is None:
                 conn.execute(sa.insert(table).values(values))

@@ -1,8 +1,11 @@
-"""Legacy databases for the conformance runs: a SQLite file, or the same tables copied into a scratch PostgreSQL database.
+"""Legacy databases for the conformance runs: a SQLite file, or the same tables copied into a scratch PostgreSQL or MariaDB database.
 
 On PostgreSQL the copied DDL is unquoted, so the names fold to lower case
 (``kh_khxx``, ``khbh``) as in a real migration, and the mapping's upper-case
 names must still resolve. Runs on PostgreSQL only with HALL_TEST_DB=postgres.
+On MariaDB (core/testing/mariadb.py) the names keep their case; it runs
+whenever a MariaDB answers on 127.0.0.1:3306 (CI starts one), and is skipped
+with the reason otherwise.
 """
 
 from __future__ import annotations
@@ -15,18 +18,21 @@ from pathlib import Path
 
 import pytest
 
+from core.testing import mariadb
 from core.testing.databases import create_scratch_database, drop_database, pg_url_for
 from plugins.sqlbss.billing import connector_class
 from plugins.sqlbss.mapping import parse_mapping
 
 REPO = Path(__file__).resolve().parents[2]
 ON_POSTGRES = os.environ.get("HALL_TEST_DB") == "postgres"
-ENGINES = ["sqlite", "postgres"]
+ENGINES = ["sqlite", "postgres", "mariadb"]
 
 
 def need_engine(engine: str) -> None:
     if engine == "postgres" and not ON_POSTGRES:
         pytest.skip("a PostgreSQL legacy database needs HALL_TEST_DB=postgres")
+    if engine == "mariadb" and (why := mariadb.unavailable()):
+        pytest.skip(f"a MariaDB legacy database: {why}")
 
 
 def tenant_connector(tenant_toml: Path) -> dict:
@@ -63,11 +69,16 @@ class LegacyOnEngine:
         self.path = root / "var" / "legacy.sqlite3"
         self.config = config
         self.pg_name: str | None = None
+        self.mariadb_name: str | None = None
 
     async def start(self) -> "LegacyOnEngine":
         if self.engine == "postgres":
             self.pg_name = await copy_to_postgres(self.path)
             self.config = {**self.config, "url": pg_url_for(self.pg_name)}
+        elif self.engine == "mariadb":
+            self.mariadb_name = mariadb.create_database()
+            mariadb.copy_sqlite(self.path, self.mariadb_name)
+            self.config = {**self.config, "url": mariadb.url_text(self.mariadb_name)}
         else:
             self.config = {**self.config, "url": f"sqlite:///{self.path}"}
         return self
@@ -83,6 +94,8 @@ class LegacyOnEngine:
     def unreachable(self):
         if self.engine == "postgres":  # nothing listens on port 9
             return self.connector(url="postgresql://postgres@127.0.0.1:9/nowhere")
+        if self.engine == "mariadb":
+            return self.connector(url="mysql+pymysql://root@127.0.0.1:9/nowhere")
         return self.connector(url=f"sqlite:///{self.root / 'var' / 'gone.sqlite3'}")
 
     def inbox_count(self, table: str, column: str, event_id: str) -> int:
@@ -91,9 +104,13 @@ class LegacyOnEngine:
 
             with psycopg.connect(self.config["url"]) as pg:
                 return pg.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = %s", (event_id,)).fetchone()[0]
+        if self.engine == "mariadb":
+            return mariadb.execute(f"SELECT COUNT(*) FROM `{table}` WHERE `{column}` = %s", self.mariadb_name, event_id)[0][0]
         with closing(sqlite3.connect(self.path)) as conn:
             return conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (event_id,)).fetchone()[0]
 
     async def stop(self) -> None:
         if self.pg_name:
             await drop_database(self.pg_name)
+        if self.mariadb_name:
+            mariadb.drop_database(self.mariadb_name)
