@@ -63,6 +63,7 @@ class SyncResult:
     watermark: str = ""
     quarantined: int = 0
     resolved: int = 0  # quarantined customers accepted this time
+    reread: int = 0  # customers the look-back read again (core.legacy.look_back)
 
     @property
     def written(self) -> int:
@@ -228,6 +229,7 @@ def upsert_function(secret: str, counts: SyncResult):
 def _merge(counts: SyncResult, engine) -> SyncResult:
     counts.fetched, counts.batches, counts.watermark = engine.fetched, engine.batches, engine.watermark
     counts.rejected, counts.quarantined, counts.resolved = engine.rejected, engine.quarantined, engine.resolved
+    counts.reread = engine.reread
     return counts
 
 
@@ -238,10 +240,13 @@ async def sync_customers(tenant: Tenant, connector: CustomerSource, *, secret: s
         batch = await connector.customers_changed_since(watermark, limit)
         return batch.customers, batch.watermark
 
+    from core.legacy.look_back import look_back_for
+
     counts = SyncResult()
-    result = _merge(counts, await sync_kind(tenant, source, upsert_function(secret, counts), KIND, batch_size=batch_size, full=full))
-    log.info("tenant %s: customer sync: %d fetched, %d created, %d updated, %d quarantined in %d batches",
-             tenant.id, result.fetched, result.created, result.updated, result.quarantined, result.batches)
+    result = _merge(counts, await sync_kind(tenant, source, upsert_function(secret, counts), KIND, batch_size=batch_size, full=full,
+                                            look_back=look_back_for(tenant, connector, KIND)))
+    log.info("tenant %s: customer sync: %d fetched (%d re-read by the look-back), %d created, %d updated, %d quarantined in %d batches",
+             tenant.id, result.fetched, result.reread, result.created, result.updated, result.quarantined, result.batches)
     return result
 
 

@@ -16,7 +16,12 @@ A quarantined row that is accepted later is marked resolved.
 The engine knows nothing about bills or calls: a kind is a pair of functions.
 ``source_fn(watermark, limit) -> (records, new_watermark)`` and
 ``upsert_fn(records, now) -> Outcome``; ``core.legacy.billing_sync`` supplies them
-for ``bills`` and ``calls`` (customers can move onto it later).
+for ``bills`` and ``calls``, ``core.legacy.customer_sync`` for customers.
+
+With a look-back (core.legacy.look_back) a run starts a little before the stored
+watermark, to catch rows the legacy system stamped late; the stored watermark
+never moves back, and the state records how many rows were only read again
+(``reread_last_run``) and how many really changed the hall (``changed_last_run``).
 """
 
 from __future__ import annotations
@@ -26,13 +31,16 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from core.db import transaction
 from core.legacy.billing_tables import Quarantine
 from core.legacy.tables import SyncState
 from core.privacy import scrub
 from core.tenancy import Tenant, current_tenant, tenant_scope
+
+if TYPE_CHECKING:
+    from core.legacy.look_back import LookBack
 
 log = logging.getLogger("hall.legacy.sync")
 
@@ -65,10 +73,11 @@ class SyncResult:
     batches: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     watermark: str = ""
+    reread: int = 0  # rows the look-back read again (stamped at or before the stored watermark)
 
     def __str__(self) -> str:
-        return (f"{self.kind}: {self.fetched} fetched, {self.written} upserted, {self.quarantined} quarantined, "
-                f"{self.resolved} resolved from quarantine, {self.batches} batches")
+        return (f"{self.kind}: {self.fetched} fetched ({self.reread} re-read by the look-back), {self.written} changed, "
+                f"{self.quarantined} quarantined, {self.resolved} resolved from quarantine, {self.batches} batches")
 
 
 SourceFn = Callable[[str, int], Awaitable[tuple[list, str]]]
@@ -153,19 +162,34 @@ def _drop(ahead: "asyncio.Future | None") -> None:
 
 async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, kind: str, *, batch_size: int = 1000,
                     full: bool = False, progress: Callable[[SyncResult], None] | None = None,
-                    commit_rows: int = 0) -> SyncResult:
+                    commit_rows: int = 0, look_back: "LookBack | None" = None) -> SyncResult:
     """Bring one kind of legacy rows up to date (from the start when ``full``); see the module docstring.
 
     ``commit_rows``: commit once at least this many rows are written (several pages in one
     transaction; 0 = every page). A million call records committed 10,000 at a time rewrite the
     same index pages a hundred times (measured: half the speed of one transaction); 50,000 at a
     time costs the same as one. Each commit still carries the watermark of its last page.
+
+    ``look_back``: start that far before the stored watermark (not on a ``full`` run).
     """
     result = SyncResult(kind=kind)
     with tenant_scope(tenant):
         state = await SyncState.select(SyncState.watermark, SyncState.rows_total).where(SyncState.kind == kind).first()
         watermark = "" if full or state is None else state["watermark"]
         total = state["rows_total"] if state else 0
+        stored = watermark
+        stored_time = look_back.time_of(watermark) if look_back is not None and watermark else None
+        if stored_time is not None:  # a watermark with no time (key-only) cannot be rewound: read after it as before
+            watermark = look_back.start(watermark)
+        else:
+            look_back = None
+
+        def kept(reached: str) -> str:
+            return look_back.keep(reached, stored, stored_time) if look_back is not None else reached
+
+        def counts() -> dict:
+            return dict(rows_last_run=result.fetched, rows_total=total + result.fetched - result.reread,
+                        reread_last_run=result.reread, changed_last_run=result.written, last_error="")
         started = dt.datetime.now(dt.timezone.utc)
         pending = await open_quarantine(kind)
         ahead = None
@@ -188,15 +212,16 @@ async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, ki
                         if not getattr(source_fn, "reads_ahead", False):
                             ahead = asyncio.ensure_future(source_fn(new_watermark, batch_size))
                         await apply_page(kind, records, upsert_fn, pending, result, dt.datetime.now(dt.timezone.utc))
+                        if look_back is not None:
+                            result.reread += look_back.reread(records, stored_time)
                         result.fetched += len(records)
                         result.batches += 1
                         in_transaction += len(records)
                         watermark = new_watermark
                     if in_transaction:
-                        await _save_state(kind, watermark=watermark, last_run_at=started, rows_last_run=result.fetched,
-                                          rows_total=total + result.fetched, last_error="")
+                        await _save_state(kind, watermark=kept(watermark), last_run_at=started, **counts())
                 if in_transaction:
-                    result.watermark = watermark
+                    result.watermark = kept(watermark)
                     if progress is not None:
                         progress(result)
         except BaseException as exc:
@@ -208,9 +233,9 @@ async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, ki
             except Exception:  # the hall's database may be what failed: keep the original error
                 log.exception("tenant %s: could not record the %s sync error", tenant.id, kind)
             raise
-        result.watermark = watermark
-        await _save_state(kind, watermark=watermark, last_run_at=started, last_success_at=dt.datetime.now(dt.timezone.utc),
-                          rows_last_run=result.fetched, rows_total=total + result.fetched, last_error="")
+        result.watermark = kept(watermark)
+        await _save_state(kind, watermark=result.watermark, last_run_at=started, last_success_at=dt.datetime.now(dt.timezone.utc),
+                          **counts())
     log.info("tenant %s: %s", tenant.id, result)
     return result
 
