@@ -115,3 +115,33 @@ async def test_a_crash_mid_run_then_a_rerun_repairs_everything_once(billing, mon
     again = await reconcile_changes(billing.tenant, billing.connector, "bills", secret=SECRET, chunk=10)
     assert (again.repaired, again.resumed) == (0, False)
     assert await snapshot(billing.tenant) == before
+
+
+async def test_a_kind_is_due_when_never_run_cut_short_or_its_interval_has_passed(billing):
+    from core.legacy.sync_jobs import changes_due
+
+    now = dt.datetime(2026, 1, 10, 3, 0, tzinfo=dt.timezone.utc)
+    with tenant_scope(billing.tenant):
+        assert await changes_due("bills", 24, now)  # never run
+        await ChangeReconcileRun.insert(ChangeReconcileRun(kind="bills", started_at=now - dt.timedelta(hours=23),
+                                                           finished_at=now - dt.timedelta(hours=22)))
+        assert not await changes_due("bills", 24, now)
+        assert await changes_due("bills", 24, now + dt.timedelta(hours=1))  # a tick a few seconds early still counts
+        assert await changes_due("bills", 12, now)
+        await ChangeReconcileRun.insert(ChangeReconcileRun(kind="bills", started_at=now - dt.timedelta(minutes=5)))
+        assert await changes_due("bills", 24, now)  # cut short: continue it
+
+
+async def test_the_sync_page_columns_warn_about_repairs_and_overdue_runs(billing):
+    from core.web.console_sync_pages import _changes
+
+    now = dt.datetime(2026, 1, 10, 3, 0, tzinfo=dt.timezone.utc)
+    fresh = {"finished_at": now - dt.timedelta(hours=20), "changed": 2, "missing": 1, "deleted": 0}
+    columns = _changes(billing.tenant, billing.connector, "bills", fresh, now)
+    assert (columns["look_back"], columns["look_back_applies"], columns["scheduled"]) == (120, True, True)
+    assert (columns["check_repaired"], columns["check_overdue"]) == (3, False)
+    stale = {**fresh, "finished_at": now - dt.timedelta(hours=49), "changed": 0, "missing": 0}
+    assert (_changes(billing.tenant, billing.connector, "bills", stale, now)["check_overdue"],
+            _changes(billing.tenant, billing.connector, "bills", None, now)["check_overdue"]) == (True, True)
+    calls = _changes(billing.tenant, billing.connector, "calls", None, now)
+    assert (calls["look_back_applies"], calls["scheduled"], calls["check_overdue"]) == (False, False, False)  # not in change_check_kinds
