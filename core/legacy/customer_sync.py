@@ -66,6 +66,11 @@ class SyncResult:
     reread: int = 0  # customers the look-back read again (core.legacy.look_back)
 
     @property
+    def new(self) -> int:
+        """Customers read after the stored watermark (what a sync without look-back would have read)."""
+        return self.fetched - self.reread
+
+    @property
     def written(self) -> int:
         """Rows the hall actually changed (0 on an idempotent re-run)."""
         return self.created + self.updated + self.numbers_created + self.numbers_updated + self.numbers_removed

@@ -77,11 +77,15 @@ class LookBack:
         return reached if reached_time is not None and reached_time > stored_time else stored
 
     @staticmethod
-    def reread(records: list, stored_time: dt.datetime | None) -> int:
-        """How many of ``records`` were stamped at or before the stored watermark (read again, not new)."""
+    def reread_ids(records: list, stored_time: dt.datetime | None) -> frozenset[str]:
+        """The ids of ``records`` stamped at or before the stored watermark: read again, not new.
+
+        Rows stamped in the very second of the watermark but after its key are new, yet counted
+        here too: the counts on the sync page are a little generous, the writes are exact.
+        """
         if stored_time is None:
-            return 0
-        return sum(1 for r in records if (t := getattr(r, "changed_at", None)) is not None and t <= stored_time)
+            return frozenset()
+        return frozenset(r.legacy_id for r in records if (t := getattr(r, "changed_at", None)) is not None and t <= stored_time)
 
 
 def look_back_for(tenant: Tenant, connector, kind: str) -> LookBack | None:

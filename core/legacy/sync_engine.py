@@ -75,9 +75,15 @@ class SyncResult:
     watermark: str = ""
     reread: int = 0  # rows the look-back read again (stamped at or before the stored watermark)
 
+    @property
+    def new(self) -> int:
+        """Rows read after the stored watermark (what a sync without look-back would have read)."""
+        return self.fetched - self.reread
+
     def __str__(self) -> str:
-        return (f"{self.kind}: {self.fetched} fetched ({self.reread} re-read by the look-back), {self.written} changed, "
-                f"{self.quarantined} quarantined, {self.resolved} resolved from quarantine, {self.batches} batches")
+        return (f"{self.kind}: {self.fetched} fetched, {self.written} upserted, {self.quarantined} quarantined, "
+                f"{self.resolved} resolved from quarantine, {self.batches} batches"
+                + (f"; {self.reread} of the rows fetched re-read by the look-back" if self.reread else ""))
 
 
 SourceFn = Callable[[str, int], Awaitable[tuple[list, str]]]
@@ -136,10 +142,14 @@ async def _save_state(kind: str, **values) -> None:
 
 
 async def apply_page(kind: str, records: list, upsert_fn: UpsertFn, pending: set[str], result: SyncResult,
-                     now: dt.datetime) -> None:
-    """Write one page and its quarantine changes (the caller holds the transaction)."""
+                     now: dt.datetime, seen: frozenset[str] = frozenset()) -> None:
+    """Write one page and its quarantine changes (the caller holds the transaction).
+
+    ``seen``: ids read again unchanged by the look-back; those already in the quarantine stay as
+    they are (no second attempt counted for the same legacy row).
+    """
     outcome = await upsert_fn(records, now)
-    await _quarantine(kind, outcome.rejected, now)
+    await _quarantine(kind, [r for r in outcome.rejected if not (r.legacy_id in seen and r.legacy_id in pending)], now)
     resolved = pending.intersection(outcome.accepted) - {r.legacy_id for r in outcome.rejected}
     if resolved:
         await _resolve(kind, resolved, now)
@@ -211,9 +221,9 @@ async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, ki
                         # server, or the DB agent process). Pages are still written strictly in order.
                         if not getattr(source_fn, "reads_ahead", False):
                             ahead = asyncio.ensure_future(source_fn(new_watermark, batch_size))
-                        await apply_page(kind, records, upsert_fn, pending, result, dt.datetime.now(dt.timezone.utc))
-                        if look_back is not None:
-                            result.reread += look_back.reread(records, stored_time)
+                        seen = look_back.reread_ids(records, stored_time) if look_back is not None else frozenset()
+                        await apply_page(kind, records, upsert_fn, pending, result, dt.datetime.now(dt.timezone.utc), seen)
+                        result.reread += len(seen)
                         result.fetched += len(records)
                         result.batches += 1
                         in_transaction += len(records)
