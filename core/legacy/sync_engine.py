@@ -172,7 +172,7 @@ def _drop(ahead: "asyncio.Future | None") -> None:
 
 async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, kind: str, *, batch_size: int = 1000,
                     full: bool = False, progress: Callable[[SyncResult], None] | None = None,
-                    commit_rows: int = 0, look_back: "LookBack | None" = None) -> SyncResult:
+                    commit_rows: int = 0, look_back: LookBack | None = None) -> SyncResult:
     """Bring one kind of legacy rows up to date (from the start when ``full``); see the module docstring.
 
     ``commit_rows``: commit once at least this many rows are written (several pages in one

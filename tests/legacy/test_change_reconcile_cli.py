@@ -21,7 +21,7 @@ def test_hall_sync_reconcile_repairs_and_says_what(tmp_path, monkeypatch):
     runner = CliRunner()
     assert runner.invoke(cli, ["migrate"]).exit_code == 0
     assert runner.invoke(cli, ["sync", "--tenant", "haibin"]).exit_code == 0  # `hall sync` still syncs
-    (bill, stamp) = legacy.sql("SELECT BILL_ID, UPD_TS FROM ACC_BILL WHERE PAY_STATE = 0 ORDER BY BILL_ID LIMIT 1")[0]
+    (bill,) = legacy.sql("SELECT BILL_ID FROM ACC_BILL WHERE PAY_STATE = 0 ORDER BY BILL_ID LIMIT 1")[0]
     newest = legacy.sql("SELECT MAX(UPD_TS) FROM ACC_BILL")[0][0]
     legacy.sql("UPDATE ACC_BILL SET PAID = AMOUNT, PAY_STATE = 1, UPD_TS = ? WHERE BILL_ID = ?", newest - 6 * 3600, bill)
     result = runner.invoke(cli, ["sync", "reconcile", "--tenant", "haibin", "--kind", "bills"])
