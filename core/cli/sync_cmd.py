@@ -1,7 +1,8 @@
 """hall sync: bills and call records (and customers) from each tenant's legacy system, with a progress bar.
 
 ``hall sync --reconcile`` runs the full reconciliation instead (rows deleted upstream; core.legacy.reconcile);
-a refusal by the safety valve exits with status 2 so scripts notice.
+a refusal by the safety valve exits with status 2 so scripts notice. ``hall sync reconcile`` runs the change
+reconciliation now (every row compared and repaired, then the deletions; core.legacy.change_reconcile).
 """
 
 from __future__ import annotations
@@ -68,7 +69,16 @@ def _reconcile(hall, tenants, kinds: list[str], force: bool) -> None:
         raise SystemExit(2)
 
 
-@cli.command("sync", help="Sync customers, bills and call records from each tenant's legacy system (from the last watermark).")
+def _tenants(hall, tenant_id: str | None) -> list:
+    tenants = [hall.tenants.get(tenant_id)] if tenant_id else list(hall.tenants)
+    if tenant_id and tenants[0] is None:
+        raise click.BadParameter(f"no tenant {tenant_id!r}", param_hint="--tenant")
+    return tenants
+
+
+@cli.group("sync", invoke_without_command=True,
+           help="Sync customers, bills and call records from each tenant's legacy system (from the last watermark, minus the "
+                "look-back). `hall sync reconcile` compares every row instead.")
 @click.option("--tenant", "tenant_id", default=None, help="Only this tenant.")
 @click.option("--kind", "kinds", type=click.Choice(KINDS), multiple=True, help="Only this kind (repeatable; default: all).")
 @click.option("--full", is_flag=True, help="Start from the beginning instead of the last watermark.")
@@ -77,13 +87,15 @@ def _reconcile(hall, tenants, kinds: list[str], force: bool) -> None:
 @click.option("--batch-size", default=10_000, show_default=True, type=click.IntRange(10, 100_000),
               help="Bills and call records per page. Pages of 5,000 or more that come back full are read by a DB agent "
                    "process and committed 50,000 rows at a time (docs/architecture.md).")
-def sync(tenant_id: str | None, kinds: tuple[str, ...], full: bool, reconcile: bool, force: bool, batch_size: int) -> None:
+@click.pass_context
+def sync(ctx: click.Context, tenant_id: str | None, kinds: tuple[str, ...], full: bool, reconcile: bool, force: bool,
+         batch_size: int) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     hall = load_hall()
-    tenants = [hall.tenants.get(tenant_id)] if tenant_id else list(hall.tenants)
-    if tenant_id and tenants[0] is None:
-        raise click.BadParameter(f"no tenant {tenant_id!r}", param_hint="--tenant")
+    tenants = _tenants(hall, tenant_id)
     if force and not reconcile:
         raise click.BadParameter("only with --reconcile", param_hint="--force")
     if reconcile:
@@ -108,3 +120,41 @@ def sync(tenant_id: str | None, kinds: tuple[str, ...], full: bool, reconcile: b
     run(with_db(hall, go))
     if failed:
         raise SystemExit(1)
+
+
+@sync.command("reconcile", help="Change reconciliation now: compare every legacy row with the hall's copy in chunks, repair what "
+                                "differs or is missing, then remove rows deleted upstream. Resumes a run cut short.")
+@click.option("--tenant", "tenant_id", default=None, help="Only this tenant.")
+@click.option("--kind", "kinds", type=click.Choice(KINDS), multiple=True,
+              help="Only this kind (repeatable; default: the tenant's [legacy] change_check_kinds).")
+@click.option("--force", is_flag=True, help="Let the deletion step go past the tenant's reconcile_max_share.")
+def sync_reconcile(tenant_id: str | None, kinds: tuple[str, ...], force: bool) -> None:
+    from core.legacy.sync_jobs import reconcile_changes_tenant
+
+    hall = load_hall()
+    tenants = _tenants(hall, tenant_id)
+    failed, refused = [], []
+
+    async def go():
+        for tenant in tenants:
+            if hall.connector(tenant) is None:
+                click.echo(f"{tenant.id}: no legacy connector configured")
+                continue
+            try:
+                results = await reconcile_changes_tenant(hall, tenant.id, list(kinds) or None, force=force)
+            except Exception as exc:  # one tenant's trouble must not stop the others
+                failed.append(tenant.id)
+                click.secho(f"{tenant.id}: change reconciliation failed: {exc}", fg="red")
+                continue
+            if not results:
+                click.echo(f"{tenant.id}: nothing to compare (the connector cannot list and re-read these kinds)")
+            for result in results:
+                click.echo(f"{tenant.id}: {result}")
+                if result.note:
+                    refused.append(tenant.id)
+
+    run(with_db(hall, go))
+    if failed:
+        raise SystemExit(1)
+    if refused:
+        raise SystemExit(2)

@@ -157,6 +157,11 @@ class LegacySection(Strict):
     call_retention_months: int = Field(6, ge=1, le=60, description="Call records older than this many months are deleted by the daily housekeeping job (PIPL: keep personal data no longer than needed).")
     reconcile_max_share: float = Field(0.05, gt=0, le=1, description="A reconciliation that would remove more than this share of a kind's rows (0.05 = 5%) refuses and tells the operator; `hall sync --reconcile --force` overrides.")
     stale_after_hours: int = Field(24, ge=1, le=720, description="Customers are told their data may be out of date when the last successful sync is older than this.")
+    customers_look_back_minutes: int = Field(120, ge=0, le=10080, description="Each incremental customer sync (with their service numbers) also re-reads customers changed this long before the watermark, for rows the legacy system stamps late; unchanged ones are not rewritten. 0: off.")
+    bills_look_back_minutes: int = Field(120, ge=0, le=10080, description="The same look-back for bills (payments that turn a bill paid are often stamped late). 0: off.")
+    calls_look_back_minutes: int = Field(0, ge=0, le=10080, description="The same look-back for call records, where the connector can rewind their watermark (sqlbss cannot: calls are append-only).")
+    change_check_kinds: list[Literal["customers", "bills", "calls"]] = Field(["customers", "bills"], description="Kinds the scheduled change reconciliation compares row by row with the legacy system, repairing what the incremental sync missed.")
+    change_check_every_hours: int = Field(24, ge=1, le=720, description="How often the change reconciliation runs per kind; the sync page warns when the last one is older than twice this.")
 
 
 class PaymentsSection(Strict):

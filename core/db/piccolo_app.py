@@ -20,7 +20,7 @@ from core.auth.tables import (
 )
 from core.legacy.billing_tables import Bill, BillItem, CallRecord, Quarantine
 from core.legacy.outbox_tables import OutboxEvent
-from core.legacy.tables import ReconcileSeen, SyncState
+from core.legacy.tables import ChangeReconcileRun, ReconcileSeen, SyncState
 from core.notify.tables import Message, SmsPart, SmsQuota
 from core.payments.tables import TABLES as PAYMENT_TABLES
 from core.workorders.tables import TABLES as WORKORDER_TABLES
@@ -32,7 +32,7 @@ APP_CONFIG = AppConfig(
         Customer, ServiceNumber, CustomerAccount, AccountNumber, Session, OneTimeCode, ThrottleEvent,
         Operator, Role, OperatorRole, SuperAdmin, AuditLog, Message, SmsPart, SmsQuota, SyncState,
         Bill, BillItem, CallRecord, Quarantine,
-        OutboxEvent, ReconcileSeen,
+        OutboxEvent, ReconcileSeen, ChangeReconcileRun,
         *WORKORDER_TABLES, *PAYMENT_TABLES,
     ],
 )

@@ -15,6 +15,8 @@ import re
 from core.db.bulk import analyze, bulk_upsert
 from core.legacy.agent import AdaptiveSource
 from core.legacy.billing_tables import Bill, BillItem, CallRecord
+from core.legacy.fingerprints import bill_print, held_bills
+from core.legacy.look_back import look_back_for
 from core.legacy.ports import BillingSource, CallRecordSource, LegacyBill, LegacyCallRecord
 from core.legacy.sync_engine import Outcome, Rejected, SyncResult, chunks, masked_sample, retry_kind, sync_kind
 from core.privacy import scrub
@@ -131,15 +133,22 @@ async def _upsert(table, rows: list[dict], fields: tuple[str, ...]) -> None:
 
 
 async def upsert_bills(records: list[LegacyBill], now: dt.datetime) -> Outcome:
+    """Write the bills (and their items) that differ from the hall's copy; an unchanged bill is not touched.
+
+    Re-reads are common (the look-back, a ``--full`` sync, the change reconciliation), and a
+    rewritten bill would get a new ``synced_at`` - which billmail reads as "the month's bills
+    are still arriving". ``Outcome.written`` counts the bills really written.
+    """
     good, accepted, rejected = _accept(records, validate_bill)
-    bills = [dict(values, synced_at=now) for values, _ in good]
-    known = []  # bills the hall had before: only they can have items to remove (a first sync skips the look-up)
-    for part in chunks([b["legacy_id"] for b in bills]):
-        known += [r["legacy_id"] for r in await Bill.select(Bill.legacy_id).where(Bill.legacy_id.is_in(part))]
+    good = list({values["legacy_id"]: (values, items) for values, items in good}.values())  # one per key
+    held = await held_bills([values["legacy_id"] for values, _ in good])
+    changed = [(values, items) for values, items in good if held.get(values["legacy_id"]) != bill_print(values, items)]
+    bills = [dict(values, synced_at=now) for values, _ in changed]
     await _upsert(Bill, bills, BILL_FIELDS)
-    items = [item for _, its in good for item in its]
+    items = [item for _, its in changed for item in its]
     await _upsert(BillItem, items, ITEM_FIELDS)
     keep = {item["legacy_id"] for item in items}
+    known = [b["legacy_id"] for b in bills if b["legacy_id"] in held]  # only bills the hall had can have items to remove
     for part in chunks(known):  # items a bill no longer has
         old = await BillItem.select(BillItem.legacy_id).where(BillItem.bill_legacy_id.is_in(part))
         stale = [r["legacy_id"] for r in old if r["legacy_id"] not in keep]
@@ -202,7 +211,7 @@ async def sync_billing(tenant: Tenant, connector, kind: str, *, batch_size: int 
         if commit_rows is None:  # big pages mean a big load: group them; small ones commit one by one
             commit_rows = COMMIT_ROWS if batch_size >= BIG_PAGE else 0
         result = await sync_kind(tenant, agent, upsert, kind, batch_size=batch_size, full=full, progress=progress,
-                                 commit_rows=commit_rows)
+                                 commit_rows=commit_rows, look_back=look_back_for(tenant, connector, kind))
     finally:
         agent.close()
     if result.written >= ANALYZE_AFTER:  # PostgreSQL plans a table it thinks is empty badly (look-ups by number crawl)

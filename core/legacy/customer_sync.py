@@ -61,6 +61,12 @@ class SyncResult:
     watermark: str = ""
     quarantined: int = 0
     resolved: int = 0  # quarantined customers accepted this time
+    reread: int = 0  # customers the look-back read again (core.legacy.look_back)
+
+    @property
+    def new(self) -> int:
+        """Customers read after the stored watermark (what a sync without look-back would have read)."""
+        return self.fetched - self.reread
 
     @property
     def written(self) -> int:
@@ -227,6 +233,7 @@ def upsert_function(secret: str, counts: SyncResult):
 def _merge(counts: SyncResult, engine) -> SyncResult:
     counts.fetched, counts.batches, counts.watermark = engine.fetched, engine.batches, engine.watermark
     counts.rejected, counts.quarantined, counts.resolved = engine.rejected, engine.quarantined, engine.resolved
+    counts.reread = engine.reread
     return counts
 
 
@@ -237,10 +244,13 @@ async def sync_customers(tenant: Tenant, connector: CustomerSource, *, secret: s
         batch = await connector.customers_changed_since(watermark, limit)
         return batch.customers, batch.watermark
 
+    from core.legacy.look_back import look_back_for
+
     counts = SyncResult()
-    result = _merge(counts, await sync_kind(tenant, source, upsert_function(secret, counts), KIND, batch_size=batch_size, full=full))
-    log.info("tenant %s: customer sync: %d fetched, %d created, %d updated, %d quarantined in %d batches",
-             tenant.id, result.fetched, result.created, result.updated, result.quarantined, result.batches)
+    result = _merge(counts, await sync_kind(tenant, source, upsert_function(secret, counts), KIND, batch_size=batch_size, full=full,
+                                            look_back=look_back_for(tenant, connector, KIND)))
+    log.info("tenant %s: customer sync: %d fetched (%d re-read by the look-back), %d created, %d updated, %d quarantined in %d batches",
+             tenant.id, result.fetched, result.reread, result.created, result.updated, result.quarantined, result.batches)
     return result
 
 

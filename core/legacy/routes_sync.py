@@ -1,4 +1,5 @@
-"""Console: legacy sync status per kind (last run, rows, lag, error), the quarantine, retry and run-now, reconciliation."""
+"""Console: legacy sync status per kind (last run, rows, lag, error), the quarantine, retry and run-now, reconciliation,
+the look-back and the change reconciliation (watermark, re-read vs changed, last full comparison and what it repaired)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from core.legacy.billing_tables import Quarantine
+from core.legacy.change_reconcile import changes_checkable, last_runs
+from core.legacy.look_back import LookBackSource, look_back_for, look_back_minutes
 from core.legacy.reconcile import reconcilable
 from core.legacy.sync_jobs import KINDS, offers
+from core.legacy.settings import legacy_settings
 from core.legacy.tables import SyncState
 from core.web.audit_helpers import audit
 from core.web.paging import paginate
@@ -20,10 +24,38 @@ from core.web.render import redirect, render
 MANAGE = {"auth": "operator", "permission": "core.sync.manage"}
 
 
+def _watermark_shown(connector, kind: str, watermark: str):
+    """The watermark as a time when the connector can read one from it, else its text (shortened)."""
+    if not watermark:
+        return None
+    if isinstance(connector, LookBackSource):
+        try:
+            moment = connector.watermark_time(kind, watermark)
+        except ValueError:
+            moment = None
+        if moment is not None:
+            return moment
+    return watermark if len(watermark) <= 60 else watermark[:57] + "…"
+
+
+def _changes(tenant, connector, kind: str, run: dict | None, now: dt.datetime) -> dict:
+    """The look-back and change-reconciliation columns of one kind."""
+    settings = legacy_settings(tenant)
+    every = settings.change_check_every_hours
+    scheduled = kind in settings.change_check_kinds and changes_checkable(connector, kind)
+    finished = run["finished_at"] if run else None
+    repaired = (run["changed"] + run["missing"] + run["deleted"]) if run else 0
+    return {"look_back": look_back_minutes(tenant, kind), "look_back_applies": look_back_for(tenant, connector, kind) is not None,
+            "checkable": changes_checkable(connector, kind), "scheduled": scheduled, "check_every_hours": every, "check": run,
+            "check_repaired": repaired, "check_overdue": scheduled and (finished is None or now - finished > dt.timedelta(hours=2 * every))}
+
+
 async def _states(request: Request) -> list[dict]:
     hall = request.app.state.hall
-    connector = hall.connector(info(request).tenant)
+    tenant = info(request).tenant
+    connector = hall.connector(tenant)
     rows = {r["kind"]: r for r in await SyncState.select()}
+    runs = await last_runs(KINDS)
     now = dt.datetime.now(dt.timezone.utc)
     out = []
     for kind in KINDS:
@@ -34,7 +66,10 @@ async def _states(request: Request) -> list[dict]:
                     "rows_last_run": row.get("rows_last_run", 0), "rows_total": row.get("rows_total", 0), "last_error": row.get("last_error", ""),
                     "reconcilable": reconcilable(connector, kind), "reconciled_at": row.get("reconciled_at"),
                     "reconcile_removed": row.get("reconcile_removed", 0), "reconcile_note": row.get("reconcile_note", ""),
-                    "quarantined": await Quarantine.count().where((Quarantine.kind == kind) & Quarantine.resolved_at.is_null())})
+                    "quarantined": await Quarantine.count().where((Quarantine.kind == kind) & Quarantine.resolved_at.is_null()),
+                    "watermark": _watermark_shown(connector, kind, row.get("watermark", "")),
+                    "reread_last_run": row.get("reread_last_run", 0), "changed_last_run": row.get("changed_last_run", 0),
+                    **_changes(tenant, connector, kind, runs.get(kind), now)})
     return out
 
 

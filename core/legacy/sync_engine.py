@@ -16,7 +16,12 @@ A quarantined row that is accepted later is marked resolved.
 The engine knows nothing about bills or calls: a kind is a pair of functions.
 ``source_fn(watermark, limit) -> (records, new_watermark)`` and
 ``upsert_fn(records, now) -> Outcome``; ``core.legacy.billing_sync`` supplies them
-for ``bills`` and ``calls`` (customers can move onto it later).
+for ``bills`` and ``calls``, ``core.legacy.customer_sync`` for customers.
+
+With a look-back (core.legacy.look_back) a run starts a little before the stored
+watermark, to catch rows the legacy system stamped late; the stored watermark
+never moves back, and the state records how many rows were only read again
+(``reread_last_run``) and how many really changed the hall (``changed_last_run``).
 """
 
 from __future__ import annotations
@@ -26,13 +31,16 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from core.db import transaction
 from core.legacy.billing_tables import Quarantine
 from core.legacy.tables import SyncState
 from core.privacy import scrub
 from core.tenancy import Tenant, current_tenant, tenant_scope
+
+if TYPE_CHECKING:
+    from core.legacy.look_back import LookBack
 
 log = logging.getLogger("hall.legacy.sync")
 
@@ -65,10 +73,17 @@ class SyncResult:
     batches: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     watermark: str = ""
+    reread: int = 0  # rows the look-back read again (stamped at or before the stored watermark)
+
+    @property
+    def new(self) -> int:
+        """Rows read after the stored watermark (what a sync without look-back would have read)."""
+        return self.fetched - self.reread
 
     def __str__(self) -> str:
         return (f"{self.kind}: {self.fetched} fetched, {self.written} upserted, {self.quarantined} quarantined, "
-                f"{self.resolved} resolved from quarantine, {self.batches} batches")
+                f"{self.resolved} resolved from quarantine, {self.batches} batches"
+                + (f"; {self.reread} of the rows fetched re-read by the look-back" if self.reread else ""))
 
 
 SourceFn = Callable[[str, int], Awaitable[tuple[list, str]]]
@@ -127,10 +142,14 @@ async def _save_state(kind: str, **values) -> None:
 
 
 async def apply_page(kind: str, records: list, upsert_fn: UpsertFn, pending: set[str], result: SyncResult,
-                     now: dt.datetime) -> None:
-    """Write one page and its quarantine changes (the caller holds the transaction)."""
+                     now: dt.datetime, seen: frozenset[str] = frozenset()) -> None:
+    """Write one page and its quarantine changes (the caller holds the transaction).
+
+    ``seen``: ids read again unchanged by the look-back; those already in the quarantine stay as
+    they are (no second attempt counted for the same legacy row).
+    """
     outcome = await upsert_fn(records, now)
-    await _quarantine(kind, outcome.rejected, now)
+    await _quarantine(kind, [r for r in outcome.rejected if not (r.legacy_id in seen and r.legacy_id in pending)], now)
     resolved = pending.intersection(outcome.accepted) - {r.legacy_id for r in outcome.rejected}
     if resolved:
         await _resolve(kind, resolved, now)
@@ -153,19 +172,34 @@ def _drop(ahead: "asyncio.Future | None") -> None:
 
 async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, kind: str, *, batch_size: int = 1000,
                     full: bool = False, progress: Callable[[SyncResult], None] | None = None,
-                    commit_rows: int = 0) -> SyncResult:
+                    commit_rows: int = 0, look_back: LookBack | None = None) -> SyncResult:
     """Bring one kind of legacy rows up to date (from the start when ``full``); see the module docstring.
 
     ``commit_rows``: commit once at least this many rows are written (several pages in one
     transaction; 0 = every page). A million call records committed 10,000 at a time rewrite the
     same index pages a hundred times (measured: half the speed of one transaction); 50,000 at a
     time costs the same as one. Each commit still carries the watermark of its last page.
+
+    ``look_back``: start that far before the stored watermark (not on a ``full`` run).
     """
     result = SyncResult(kind=kind)
     with tenant_scope(tenant):
         state = await SyncState.select(SyncState.watermark, SyncState.rows_total).where(SyncState.kind == kind).first()
         watermark = "" if full or state is None else state["watermark"]
         total = state["rows_total"] if state else 0
+        stored = watermark
+        stored_time = look_back.time_of(watermark) if look_back is not None and watermark else None
+        if stored_time is not None:  # a watermark with no time (key-only) cannot be rewound: read after it as before
+            watermark = look_back.start(watermark)
+        else:
+            look_back = None
+
+        def kept(reached: str) -> str:
+            return look_back.keep(reached, stored, stored_time) if look_back is not None else reached
+
+        def counts() -> dict:
+            return dict(rows_last_run=result.fetched, rows_total=total + result.fetched - result.reread,
+                        reread_last_run=result.reread, changed_last_run=result.written, last_error="")
         started = dt.datetime.now(dt.timezone.utc)
         pending = await open_quarantine(kind)
         ahead = None
@@ -187,16 +221,17 @@ async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, ki
                         # server, or the DB agent process). Pages are still written strictly in order.
                         if not getattr(source_fn, "reads_ahead", False):
                             ahead = asyncio.ensure_future(source_fn(new_watermark, batch_size))
-                        await apply_page(kind, records, upsert_fn, pending, result, dt.datetime.now(dt.timezone.utc))
+                        seen = look_back.reread_ids(records, stored_time) if look_back is not None else frozenset()
+                        await apply_page(kind, records, upsert_fn, pending, result, dt.datetime.now(dt.timezone.utc), seen)
+                        result.reread += len(seen)
                         result.fetched += len(records)
                         result.batches += 1
                         in_transaction += len(records)
                         watermark = new_watermark
                     if in_transaction:
-                        await _save_state(kind, watermark=watermark, last_run_at=started, rows_last_run=result.fetched,
-                                          rows_total=total + result.fetched, last_error="")
+                        await _save_state(kind, watermark=kept(watermark), last_run_at=started, **counts())
                 if in_transaction:
-                    result.watermark = watermark
+                    result.watermark = kept(watermark)
                     if progress is not None:
                         progress(result)
         except BaseException as exc:
@@ -208,9 +243,9 @@ async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, ki
             except Exception:  # the hall's database may be what failed: keep the original error
                 log.exception("tenant %s: could not record the %s sync error", tenant.id, kind)
             raise
-        result.watermark = watermark
-        await _save_state(kind, watermark=watermark, last_run_at=started, last_success_at=dt.datetime.now(dt.timezone.utc),
-                          rows_last_run=result.fetched, rows_total=total + result.fetched, last_error="")
+        result.watermark = kept(watermark)
+        await _save_state(kind, watermark=result.watermark, last_run_at=started, last_success_at=dt.datetime.now(dt.timezone.utc),
+                          **counts())
     log.info("tenant %s: %s", tenant.id, result)
     return result
 

@@ -2,7 +2,12 @@
 
 The ``reconciled_*`` columns record the last full reconciliation (core.legacy.reconcile):
 when it ran, how many rows it removed (or closed, for customers) and, when it
-refused or failed, why - shown on the operators' sync page.
+refused or failed, why - shown on the operators' sync page. ``reread_last_run`` /
+``changed_last_run`` split the last incremental run's rows into those read again by
+the look-back and those that really changed the hall (core.legacy.look_back);
+``changes_checked_at`` / ``changes_repaired`` summarise the last finished change
+reconciliation (core.legacy.change_reconcile, whose runs are ``ChangeReconcileRun``)
+for "data as of" in one query.
 """
 
 from __future__ import annotations
@@ -23,6 +28,10 @@ class SyncState(TenantTable, tablename="core_sync_state"):
     reconciled_at = Timestamptz(null=True, default=None)  # last reconciliation that ran to the end
     reconcile_removed = Integer(default=0)  # rows it removed (customers: closed)
     reconcile_note = Text(default="")  # why the last attempt refused or failed; "" when it went through
+    reread_last_run = Integer(default=0)  # rows the look-back read again (stamped at or before the old watermark)
+    changed_last_run = Integer(default=0)  # rows the last run really changed in the hall
+    changes_checked_at = Timestamptz(null=True, default=None)  # last change reconciliation that ran to the end
+    changes_repaired = Integer(default=0)  # rows it repaired (changed + missing + deleted)
     UNIQUE_TOGETHER = (("tenant", "kind"),)
 
 
@@ -36,3 +45,25 @@ class ReconcileSeen(TenantTable, tablename="core_reconcile_seen"):
     kind = Varchar(length=16)
     legacy_id = Varchar(length=80)
     UNIQUE_TOGETHER = (("tenant", "kind", "legacy_id"),)
+
+
+class ChangeReconcileRun(TenantTable, tablename="core_change_reconcile_run"):
+    """One change reconciliation of a kind (core.legacy.change_reconcile): its progress while it runs, its summary after.
+
+    ``cursor`` is the legacy listing's position after the last chunk committed (with
+    that chunk's repairs, in one transaction), so a run cut short continues there.
+    """
+
+    kind = Varchar(length=16)
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)  # None while running (or cut short: the next run continues it)
+    cursor = Text(default="")
+    chunks = Integer(default=0)
+    compared = Integer(default=0)  # legacy rows compared with the hall's copy
+    changed = Integer(default=0)  # rows whose content differed: re-fetched and written
+    missing = Integer(default=0)  # rows the hall did not have at all: written
+    deleted = Integer(default=0)  # rows gone upstream: removed (customers: closed) by core.legacy.reconcile
+    quarantined = Integer(default=0)  # rows that failed validation (left to, or put in, the quarantine)
+    seconds = Integer(default=0)  # working time, summed over resumptions
+    note = Text(default="")  # why the deletion step refused or the run failed; "" when it went through
+    INDEX_TOGETHER = (("tenant", "kind", "finished_at"),)

@@ -12,7 +12,10 @@ rows unchanged upstream are not rewritten, so a row's own ``synced_at`` says
 when it last changed, not when it was last checked. It is shown in the user's
 language and the tenant's time zone (``[tenant] timezone``); older than
 ``[legacy] stale_after_hours`` it says plainly that the data may be out of
-date. Nothing is shown for a kind never synced (a tenant without a legacy
+date. When the kind's last change reconciliation (core.legacy.change_reconcile)
+had to repair rows, the incremental sync is known to miss changes that the legacy
+system stamps late, so its time vouches for nothing newer than that check: the
+page shows the earlier of the two, and says why. Nothing is shown for a kind never synced (a tenant without a legacy
 system). A page may add its own entries with :func:`as_of` (e.g. for one
 number, the time its rows were synced) under any key the macro is then called with.
 """
@@ -33,7 +36,8 @@ from core.tenancy import Tenant
 from core.web.context import info
 
 
-_SELECT = "SELECT kind, last_success_at FROM core_sync_state WHERE tenant = {{tenant}} AND kind IN ({})"
+_SELECT = ("SELECT kind, last_success_at, changes_checked_at, changes_repaired FROM core_sync_state "
+           "WHERE tenant = {{tenant}} AND kind IN ({})")
 
 
 @cache
@@ -58,5 +62,21 @@ async def data_as_of_context(request: Request, kinds: tuple[str, ...] = KINDS) -
     # Plain SQL (every bill and call-record page runs it), scoped to the current tenant by fetch_scoped.
     sql = _SELECT.format(", ".join("{}" for _ in kinds)) if kinds else None
     rows = await fetch_scoped(sql, *kinds) if sql else []
-    return {"data_as_of_times": {r["kind"]: as_of(ri.tenant, r["last_success_at"], ri.language)
-                                 for r in rows if r["last_success_at"] is not None}}
+    return {"data_as_of_times": {r["kind"]: _vouched(ri.tenant, r, ri.language) for r in rows if r["last_success_at"] is not None}}
+
+
+def _vouched(tenant: Tenant, row: dict, language: str) -> dict:
+    """``as_of`` of the time the data can be vouched for: the last sync, or the last full check when that found misses."""
+    synced, checked = row["last_success_at"], _aware(row.get("changes_checked_at"))
+    if checked is not None and (row.get("changes_repaired") or 0) > 0 and checked < synced:
+        return {**as_of(tenant, checked, language), "late": True}
+    return {**as_of(tenant, synced, language), "late": False}
+
+
+def _aware(value) -> dt.datetime | None:
+    """Plain SQL on SQLite hands timestamps back as text."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value

@@ -28,6 +28,7 @@ from plugins.sqlbss import markers, padding, queries
 from plugins.sqlbss.check import sample_problems
 from plugins.sqlbss.legacy_db import LegacySchema, make_engine, resolve, sqlite_path
 from plugins.sqlbss.mapping import SqlBssMapping
+from plugins.sqlbss.look_back import LookBackPort
 from plugins.sqlbss.reconcile import ReconcilePort
 
 
@@ -35,7 +36,7 @@ class LegacyUnavailable(ConnectionError):
     """The legacy database cannot be reached or opened."""
 
 
-class SqlBssConnector(ReconcilePort):  # reconciliation's id listing: plugins/sqlbss/reconcile.py
+class SqlBssConnector(LookBackPort, ReconcilePort):  # look-back: look_back.py; reconciliation's id listing: reconcile.py
     name = "sqlbss"
 
     def __init__(self, mapping: SqlBssMapping, *, root: Path, tenant_file: Path | str):

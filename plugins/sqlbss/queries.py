@@ -23,7 +23,9 @@ from plugins.sqlbss.mapping import SqlBssMapping, code
 
 
 def after(columns: tuple, values: tuple) -> sa.ColumnElement[bool]:
-    """(c0, c1, ...) > (v0, v1, ...) in lexicographic order."""
+    """(c0, c1, ...) > (v0, v1, ...) in lexicographic order; ``c0 > v0`` alone when the rest are None (look_back.py)."""
+    if len(values) > 1 and all(v is None for v in values[1:]):
+        return columns[0] > values[0]
     condition = columns[-1] > values[-1]
     for column, value in zip(reversed(columns[:-1]), reversed(values[:-1])):
         condition = sa.or_(column > value, sa.and_(column == value, condition))

@@ -88,7 +88,7 @@ async def test_re_sync_is_idempotent(billing):
         await sync_billing(billing.tenant, billing.connector, kind, batch_size=64)
     before = await snapshot(billing.tenant)
     for kind in ("bills", "calls"):
-        assert (await sync_billing(billing.tenant, billing.connector, kind)).fetched == 0  # nothing new
+        assert (await sync_billing(billing.tenant, billing.connector, kind)).new == 0  # nothing new (the look-back re-reads, writes nothing)
         await sync_billing(billing.tenant, billing.connector, kind, full=True, batch_size=33)  # everything again
     assert await snapshot(billing.tenant) == before
 
@@ -100,7 +100,7 @@ async def test_incremental_sync_reads_only_changes(billing):
     new_calls = add_calls(billing.path, billing.style, 5)
     bills = await sync_billing(billing.tenant, billing.connector, "bills", batch_size=3)
     calls = await sync_billing(billing.tenant, billing.connector, "calls", batch_size=2)
-    assert (bills.fetched, calls.fetched) == (7, 5)
+    assert (bills.new, bills.written, calls.fetched) == (7, 7, 5)
     with tenant_scope(billing.tenant):
         rows = await Bill.select().where(Bill.legacy_id.is_in(paid))
         assert len(rows) == 7 and all(r["status"] == "paid" and r["paid_fen"] == r["amount_fen"] for r in rows)
@@ -218,7 +218,7 @@ async def test_a_bill_keeps_exactly_its_legacy_items(make_billing):
     bill, count = legacy.sql("SELECT BILL_ID, COUNT(*) FROM ACC_BILL_ITEM GROUP BY BILL_ID HAVING COUNT(*) > 1 ORDER BY BILL_ID LIMIT 1")[0]
     legacy.sql("DELETE FROM ACC_BILL_ITEM WHERE BILL_ID = ? AND ITEM_SEQ = (SELECT MAX(ITEM_SEQ) FROM ACC_BILL_ITEM WHERE BILL_ID = ?)", bill, bill)
     legacy.sql("UPDATE ACC_BILL SET UPD_TS = (SELECT MAX(UPD_TS) + 1 FROM ACC_BILL) WHERE BILL_ID = ?", bill)
-    assert (await sync_billing(legacy.tenant, legacy.connector, "bills")).fetched == 1
+    assert (await sync_billing(legacy.tenant, legacy.connector, "bills")).new == 1
     with tenant_scope(legacy.tenant):
         items = await BillItem.select().where(BillItem.bill_legacy_id == str(bill)).order_by(BillItem.position)
     assert [i["position"] for i in items] == list(range(1, count))

@@ -55,7 +55,7 @@ async def test_rejected_customers_are_quarantined_masked_and_retried(legacy, sec
 
     # fixed upstream without a new change time: the incremental sync cannot see it, a retry does
     sql(f"UPDATE {c['table']} SET {c['id_number']} = ? WHERE {where}", victim.id_number, *args)
-    assert (await sync_customers(legacy.tenant, legacy.connector, secret=secret)).fetched == 0
+    assert (await sync_customers(legacy.tenant, legacy.connector, secret=secret)).new == 0
     retried = await retry_customers(legacy.tenant, legacy.connector, secret=secret)
     assert (retried.resolved, retried.created) == (1, 1)
     (row,) = await quarantined(legacy.tenant)

@@ -78,7 +78,7 @@ async def test_running_again_changes_nothing(legacy, secret):
     await sync_customers(legacy.tenant, legacy.connector, secret=secret, batch_size=30)
     before = await full_snapshot(legacy.tenant)
     again = await sync_customers(legacy.tenant, legacy.connector, secret=secret)
-    assert (again.fetched, again.written) == (0, 0)
+    assert (again.new, again.written) == (0, 0)  # the look-back re-reads the last rows: nothing written
     full = await sync_customers(legacy.tenant, legacy.connector, secret=secret, batch_size=50, full=True)
     assert (full.fetched, full.unchanged, full.written) == (120, 120, 0)
     assert await full_snapshot(legacy.tenant) == before  # not even synced_at moved
@@ -89,7 +89,7 @@ async def test_incremental_sync_picks_up_exactly_the_changed_rows(legacy, secret
     before, _ = await hall_state(legacy.tenant)
     changed = update_some(legacy.path, legacy.style, count=7, seed=5)
     result = await sync_customers(legacy.tenant, legacy.connector, secret=secret, batch_size=3)
-    assert (result.fetched, result.updated, result.created, result.batches) == (7, 7, 0, 3)
+    assert (result.new, result.updated, result.created, result.batches) == (7, 7, 0, 3)
     after, _ = await hall_state(legacy.tenant)
     assert {k for k in after if after[k] != before[k]} == set(changed)
     assert await hall_state(legacy.tenant) == await legacy_state(legacy, secret)  # suspended lines too
@@ -119,7 +119,7 @@ async def test_resumes_after_a_failure_mid_batch_without_duplicates(legacy, secr
 
     monkeypatch.setattr(customer_sync, "_write_numbers", real)
     result = await sync_customers(legacy.tenant, legacy.connector, secret=secret, batch_size=20)
-    assert (result.fetched, result.created, result.updated) == (80, 80, 0)
+    assert (result.new, result.created, result.updated) == (80, 80, 0)
     with tenant_scope(legacy.tenant):
         assert await Customer.count() == 120 and await Customer.count(distinct=[Customer.legacy_id]) == 120
         state = await SyncState.select().where(SyncState.kind == "customers").first()
@@ -175,7 +175,7 @@ async def test_service_numbers_follow_the_legacy_system(make_legacy, secret):
     legacy_sql(legacy, "UPDATE YW_HMXX SET KHBH = ? WHERE HM = ?", b.legacy_id, a.numbers[1])
     legacy_sql(legacy, "UPDATE KH_KHXX SET XGSJ = '20300101000000' WHERE KHBH IN (?, ?)", a.legacy_id, b.legacy_id)
     result = await sync_customers(legacy.tenant, legacy.connector, secret=secret)
-    assert (result.fetched, result.numbers_removed, result.numbers_updated, result.numbers_created) == (2, 1, 1, 0)
+    assert (result.new, result.numbers_removed, result.numbers_updated, result.numbers_created) == (2, 1, 1, 0)
     _, numbers = await hall_state(legacy.tenant)
     assert a.numbers[2] not in numbers and numbers[a.numbers[1]][0] == b.legacy_id
     assert await hall_state(legacy.tenant) == await legacy_state(legacy, secret)
