@@ -62,24 +62,24 @@ def register_settings(hall):
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
         return [
-            MenuItem(N_("Console home"), "/console", order=0),
-            MenuItem(N_("Work orders"), "/console/workorders", permission="core.workorders.handle", order=200),
-            MenuItem(N_("Customers"), "/console/customers", permission="core.customers.view", order=900),
-            MenuItem(N_("Messages"), "/console/messages", permission="core.messages.view", order=910),
-            MenuItem(N_("Operators"), "/console/operators", permission="core.operators.manage", order=920),
-            MenuItem(N_("Roles"), "/console/roles", permission="core.operators.manage", order=930),
-            MenuItem(N_("Departments"), "/console/departments", permission="core.workorders.departments", order=935),
-            MenuItem(N_("Audit log"), "/console/audit", permission="core.audit.view", order=940),
-            MenuItem(N_("Payments"), "/console/payments", permission="core.payments.view", order=945),
-            MenuItem(N_("Legacy outbox"), "/console/outbox", permission="core.outbox.manage", order=950),
-            MenuItem(N_("Legacy sync"), "/console/sync", permission="core.sync.manage", order=955),
-            MenuItem(N_("All tenants"), "/console/tenants", permission="core.super", order=990),
+            MenuItem(N_("Console home"), route="console:home", order=0),
+            MenuItem(N_("Work orders"), route="console:workorders", permission="core.workorders.handle", order=200),
+            MenuItem(N_("Customers"), route="console:customers", permission="core.customers.view", order=900),
+            MenuItem(N_("Messages"), route="console:messages", permission="core.messages.view", order=910),
+            MenuItem(N_("Operators"), route="console:operators", permission="core.operators.manage", order=920),
+            MenuItem(N_("Roles"), route="console:roles", permission="core.operators.manage", order=930),
+            MenuItem(N_("Departments"), route="console:departments", permission="core.workorders.departments", order=935),
+            MenuItem(N_("Audit log"), route="console:audit", permission="core.audit.view", order=940),
+            MenuItem(N_("Payments"), route="console:payments", permission="core.payments.view", order=945),
+            MenuItem(N_("Legacy outbox"), route="console:outbox", permission="core.outbox.manage", order=950),
+            MenuItem(N_("Legacy sync"), route="console:sync", permission="core.sync.manage", order=955),
+            MenuItem(N_("All tenants"), route="console:tenants", permission="core.super", order=990),
         ]
-    items = [MenuItem(N_("Home"), "/", order=0), MenuItem(N_("My requests"), "/account/requests", order=800)]
+    items = [MenuItem(N_("Home"), route="site:home", order=0), MenuItem(N_("My requests"), route="account:requests", order=800)]
     from core.payments.registry import enabled_providers
 
     if enabled_providers(hall, tenant):
-        items.append(MenuItem(N_("My payments"), "/pay/history", order=810))
+        items.append(MenuItem(N_("My payments"), route="pay:history", order=810))
     return items
 
 
@@ -88,9 +88,9 @@ def quick_actions(hall, tenant, request):
     """My requests always; My payments when the tenant takes payments."""
     from core.payments.registry import enabled_providers
 
-    items = [MenuItem(N_("My requests"), "/account/requests", order=800)]
+    items = [MenuItem(N_("My requests"), route="account:requests", order=800)]
     if enabled_providers(hall, tenant):
-        items.append(MenuItem(N_("My payments"), "/pay/history", order=810))
+        items.append(MenuItem(N_("My payments"), route="pay:history", order=810))
     return items
 
 

@@ -74,10 +74,14 @@ class HallApp(Litestar):
 
 
 def plugin_routers(hall: Hall) -> list[Router]:
+    """Each plugin's handlers under /<plugin>/; a handler's route name must start with "<plugin>:" so names never collide."""
     routers = []
     for name, handlers in sorted(hall.plugins.per_plugin("register_routes", hall=hall).items()):
         if name == "core":
             continue
+        misnamed = [h.name for h in handlers if h.name and not h.name.startswith(name + ":")]
+        if misnamed:
+            raise ValueError(f"plugin {name!r}: route names must start with {name + ':'!r}, not {misnamed}")
         routers.append(Router(path=f"/{name}", route_handlers=list(handlers), opt={"plugin": name}))
     return routers
 
@@ -86,6 +90,7 @@ def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
     from core.builtin import core_route_handlers
 
     logging.getLogger().addFilter(MaskingFilter())
+    hall.state.pop("core.route_templates", None)  # core.web.urls reads the handlers this app mounts afresh
     templates = hall.state.get("core.templates")
     if templates is None:
         templates = hall.state["core.templates"] = Templates(hall)

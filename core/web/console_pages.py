@@ -46,7 +46,7 @@ async def collect_panels(request: Request, results, audience: str) -> list:
     return panels
 
 
-@get("/console", opt=OPERATOR, name="console")
+@get("/console", opt=OPERATOR, name="console:home")
 async def console_home(request: Request) -> Response:
     return await render(request, "console/home.html", {"panels": await panels_for(request, "operator")}, audience="operator")
 
@@ -65,7 +65,7 @@ def _page(request: Request) -> int:
     return query_int(request, "page", default=1, high=MAX_PAGE)
 
 
-@get("/console/audit", opt={"auth": "operator", "permission": "core.audit.view"})
+@get("/console/audit", opt={"auth": "operator", "permission": "core.audit.view"}, name="console:audit")
 async def audit_search(request: Request) -> Response:
     q = request.query_params
     query = AuditLog.select().order_by(AuditLog.id, ascending=False)
@@ -91,7 +91,7 @@ async def audit_search(request: Request) -> Response:
     return await render(request, "console/audit.html", {"entries": rows[:PAGE], "filters": filters, "page": page, "more": len(rows) > PAGE, "page_url": page_url(request)}, audience="operator")
 
 
-@get("/console/messages", opt={"auth": "operator", "permission": "core.messages.view"})
+@get("/console/messages", opt={"auth": "operator", "permission": "core.messages.view"}, name="console:messages")
 async def messages_outbox(request: Request) -> Response:
     channel = request.query_params.get("channel", "")
     query = Message.select().order_by(Message.id, ascending=False)
@@ -102,7 +102,7 @@ async def messages_outbox(request: Request) -> Response:
     return await render(request, "console/messages.html", {"messages": rows[:PAGE], "channel": channel, "page": page, "more": len(rows) > PAGE, "page_url": page_url(request)}, audience="operator")
 
 
-@get("/console/customers", opt={"auth": "operator", "permission": "core.customers.view"})
+@get("/console/customers", opt={"auth": "operator", "permission": "core.customers.view"}, name="console:customers")
 async def customers_search(request: Request) -> Response:
     term = (request.query_params.get("q") or "").strip()[:64]
     results = []
@@ -122,7 +122,7 @@ async def customers_search(request: Request) -> Response:
     return await render(request, "console/customers.html", {"q": term, "results": results}, audience="operator")
 
 
-@get("/console/tenants", opt={"auth": "super"})
+@get("/console/tenants", opt={"auth": "super"}, name="console:tenants")
 async def tenants_overview(request: Request) -> Response:
     hall = request.app.state.hall
     return await render(request, "console/tenants.html", {"tenants": list(hall.tenants), "plugins": hall.plugins.names()}, audience="operator")

@@ -17,7 +17,7 @@ from core.web.render import render
 PUBLIC = {"auth": "public"}
 
 
-@get("/", opt=PUBLIC, name="home")
+@get("/", opt=PUBLIC, name="site:home")
 async def home(request: Request) -> Response:
     return await render(request, "home.html", {"panels": await panels_for(request, "customer")})
 
@@ -40,7 +40,7 @@ def _find_static(dirs: list[Path], rel: str) -> Path | None:
     return None
 
 
-@get("/static/{path:path}", opt=PUBLIC, include_in_schema=False)
+@get("/static/{path:path}", opt=PUBLIC, include_in_schema=False, name="site:static")
 async def static_file(request: Request, path: FromPath[str]) -> File:
     """Tenant static → theme chain static → core static; ``/static/<plugin>/...`` reaches a plugin's static/."""
     templates = request.app.state.templates
@@ -57,7 +57,7 @@ async def static_file(request: Request, path: FromPath[str]) -> File:
                 headers={"Cache-Control": "public, max-age=3600"})
 
 
-@get("/brand/logo", opt=PUBLIC, include_in_schema=False)
+@get("/brand/logo", opt=PUBLIC, include_in_schema=False, name="site:logo")
 async def brand_logo(request: Request) -> File:
     tenant = info(request).tenant
     if not tenant.brand.logo:
@@ -67,7 +67,7 @@ async def brand_logo(request: Request) -> File:
                 headers={"Cache-Control": "public, max-age=3600"})
 
 
-@get("/healthz", opt=PUBLIC, include_in_schema=False)
+@get("/healthz", opt=PUBLIC, include_in_schema=False, name="site:healthz")
 async def healthz() -> dict:
     return {"status": "ok"}
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from litestar import Request, Response, get
 from litestar.params import FromPath
 
@@ -12,7 +10,7 @@ from core.legacy.settings import tenant_zone
 from core.money import format_fen
 from core.web.context import client_address, info
 from core.web.data_as_of import data_as_of_context
-from core.web.render import gettext, redirect, render
+from core.web.render import gettext, redirect_to, render
 from plugins.bills import calls, data, months, stepup
 from plugins.bills.routes_bills import own_number, problem, settings_of
 from plugins.bills.tables import CallAccess
@@ -34,7 +32,7 @@ async def _prepare(request: Request, number: str, kind: str) -> tuple[calls.Filt
     settings = settings_of(request)
     if settings.calls_step_up and not await stepup.fresh(ri.customer.session_id, settings.step_up_minutes):
         target = ri.url(request.url.path) + (("?" + request.url.query) if request.url.query else "")
-        raise Refused(redirect(request, "/bills/step-up?next=" + quote(target, safe="")))
+        raise Refused(redirect_to(request, "bills:step_up", query={"next": target}))
     zone = tenant_zone(ri.tenant)
     allowed = months.window(await data.latest_month(number), settings.months_shown, zone)
     try:
@@ -50,7 +48,7 @@ async def _audit(request: Request, number: str, filters: calls.Filters, kind: st
                                        kind=kind, filters=filters.audit_view(), address=client_address(request)))
 
 
-@get("/{number:str}/calls")
+@get("/{number:str}/calls", name="bills:calls")
 async def calls_page(request: Request, number: FromPath[str]) -> Response:
     try:
         filters, linked, settings = await _prepare(request, number, "view")
@@ -86,7 +84,7 @@ def _download(body, media_type: str, name: str) -> Response:
                                                           "Cache-Control": "no-store"})
 
 
-@get("/{number:str}/calls.csv")
+@get("/{number:str}/calls.csv", name="bills:calls.csv")
 async def calls_csv(request: Request, number: FromPath[str]) -> Response:
     try:
         filters, rows = await _export_rows(request, number, "csv")
@@ -99,7 +97,7 @@ async def calls_csv(request: Request, number: FromPath[str]) -> Response:
     return _download(body, "text/csv; charset=utf-8", f"calls-{number}-{filters.month}.csv")
 
 
-@get("/{number:str}/calls.pdf")
+@get("/{number:str}/calls.pdf", name="bills:calls.pdf")
 async def calls_pdf(request: Request, number: FromPath[str]) -> Response:
     try:
         filters, rows = await _export_rows(request, number, "pdf")

@@ -13,14 +13,16 @@ from core.web.context import info
 from core.web.forms import Form
 from core.web.next_target import resolve_next
 from core.web.render import redirect, render
+from core.web.urls import path_for
 from core.web.waits import GUESS_WAIT, SEND_WAIT, until
 from plugins.bills import stepup
 
 
 def safe_next(request: Request, target: str) -> str:
     """Only back to a bills page of this tenant (no open redirect); the tenant prefix is added by redirect()."""
-    path = resolve_next(target, info(request).base, "/bills/")
-    return path if path.startswith("/bills/") else "/bills/"
+    bills_home = path_for(request, "bills:list")
+    path = resolve_next(target, info(request).base, bills_home)
+    return path if path.startswith(bills_home) else bills_home
 
 
 async def _contacts(request: Request) -> dict[str, str]:
@@ -41,12 +43,12 @@ async def _page(request: Request, form: Form, *, flow: str = "", status: int = 2
         "contacts": {k: mask_contact(v) for k, v in contacts.items()}}, status=status)
 
 
-@get("/step-up")
+@get("/step-up", name="bills:step_up")
 async def step_up_page(request: Request) -> Response:
     return await _page(request, Form({"next": request.query_params.get("next", ""), "channel": "sms"}))
 
 
-@post("/step-up/send")
+@post("/step-up/send", name="bills:step_up.send")
 async def step_up_send(request: Request) -> Response:
     hall = request.app.state.hall
     ri = info(request)
@@ -67,7 +69,7 @@ async def step_up_send(request: Request) -> Response:
     return await _page(request, Form({"next": form.value("next"), "channel": channel}), flow=flow)
 
 
-@post("/step-up/verify")
+@post("/step-up/verify", name="bills:step_up.verify")
 async def step_up_verify(request: Request) -> Response:
     hall = request.app.state.hall
     ri = info(request)

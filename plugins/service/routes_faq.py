@@ -10,7 +10,7 @@ from core.i18n import N_
 from core.web.audit_helpers import audit
 from core.web.context import info
 from core.web.forms import Form
-from core.web.render import redirect, render
+from core.web.render import redirect_to, render
 from core.workorders import Actor, WorkOrderError, get_order
 from core.workorders.tables import WorkOrderComment
 from plugins.service.content import deidentify
@@ -26,7 +26,7 @@ def _like(q: str) -> str:
     return "%" + q.replace("\\", "").replace("%", "").replace("_", "") + "%"
 
 
-@get("/faq", opt=PUBLIC)
+@get("/faq", opt=PUBLIC, name="service:faq")
 async def faq_list(request: Request, q: FromQuery[str] = "") -> Response:
     query = Faq.select().where(Faq.published == True).order_by(Faq.id, ascending=False).limit(100)  # noqa: E712
     q = q.strip()[:100]
@@ -35,7 +35,7 @@ async def faq_list(request: Request, q: FromQuery[str] = "") -> Response:
     return await render(request, "service/faq.html", {"faqs": await query, "q": q})
 
 
-@get("/console/faq", opt=FAQ)
+@get("/console/faq", opt=FAQ, name="service:console.faq")
 async def faq_manage(request: Request) -> Response:
     rows = await Faq.select().order_by(Faq.id, ascending=False).limit(200)
     return await render(request, "service/faq_manage.html", {"faqs": rows}, audience="operator")
@@ -51,7 +51,7 @@ async def _consultation(request: Request, order_id: int) -> dict:
     return order
 
 
-@get("/console/faq/new/{order_id:int}", opt=FAQ)
+@get("/console/faq/new/{order_id:int}", opt=FAQ, name="service:console.faq.new")
 async def faq_new(request: Request, order_id: FromPath[int]) -> Response:
     """The publish form, filled with the de-identified question and the staff's public answer, for the operator to check."""
     order = await _consultation(request, order_id)
@@ -62,7 +62,7 @@ async def faq_new(request: Request, order_id: FromPath[int]) -> Response:
     return await render(request, "service/faq_new.html", {"order": order, "form": form}, audience="operator")
 
 
-@post("/console/faq/new/{order_id:int}", opt=FAQ)
+@post("/console/faq/new/{order_id:int}", opt=FAQ, name="service:console.faq.create")
 async def faq_publish(request: Request, order_id: FromPath[int]) -> Response:
     order = await _consultation(request, order_id)
     form = Form({k: v for k, v in (await request.form()).items() if isinstance(v, str)})
@@ -75,17 +75,17 @@ async def faq_publish(request: Request, order_id: FromPath[int]) -> Response:
     values = {"question": form.data["question"].strip(), "answer": form.data["answer"].strip()}
     rows = await Faq.insert(Faq(**values, source_order=order_id))
     await audit(request, "service.faq.publish", object_type="service_faq", object_id=rows[0]["id"], after={"order": order["number"]})
-    return redirect(request, "/service/console/faq")
+    return redirect_to(request, "service:console.faq")
 
 
-@post("/console/faq/{faq_id:int}/delete", opt=FAQ)
+@post("/console/faq/{faq_id:int}/delete", opt=FAQ, name="service:console.faq.delete")
 async def faq_delete(request: Request, faq_id: FromPath[int]) -> Response:
     row = await Faq.select().where(Faq.id == faq_id).first()
     if row is None:
         raise NotFoundException()
     await Faq.delete().where(Faq.id == faq_id)
     await audit(request, "service.faq.delete", object_type="service_faq", object_id=faq_id, before={"question": row["question"][:200]})
-    return redirect(request, "/service/console/faq")
+    return redirect_to(request, "service:console.faq")
 
 
 HANDLERS = [faq_list, faq_manage, faq_new, faq_publish, faq_delete]

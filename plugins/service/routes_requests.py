@@ -13,7 +13,7 @@ from core.db import transaction
 from core.i18n import N_
 from core.web.context import client_address, info
 from core.web.forms import Form
-from core.web.render import redirect, render
+from core.web.render import redirect_to, render
 from core.workorders import Actor, InvalidData, WorkOrderError, get_order, open_order
 from plugins.service import attachments, limits
 from plugins.service.settings import CATEGORIES
@@ -65,12 +65,12 @@ async def _ask_page(request: Request, form: Form, status: int = 200, notice: str
     return await render(request, "service/ask.html", {"form": form, "notice": notice}, status=status)
 
 
-@get("/ask", opt=PUBLIC)
+@get("/ask", opt=PUBLIC, name="service:ask")
 async def ask_form(request: Request) -> Response:
     return await _ask_page(request, Form())
 
 
-@post("/ask", opt=PUBLIC)
+@post("/ask", opt=PUBLIC, name="service:ask.submit")
 async def ask(request: Request) -> Response:
     form, _ = await _form_and_files(request)
     _check_text(form, request)
@@ -99,7 +99,7 @@ async def ask(request: Request) -> Response:
         return await _ask_page(request, form, exc.status)
     await limits.record(*keys)
     if customer:
-        return redirect(request, f"/account/requests/{order['id']}")
+        return redirect_to(request, "account:request", order_id=order["id"])
     return await render(request, "service/thanks.html", {"order": order}, status=201)
 
 
@@ -110,7 +110,7 @@ async def _complain_page(request: Request, form: Form, status: int = 200, notice
                                                             "max_kb": _settings(request).attachment_max_kb}, status=status)
 
 
-@get("/complain", opt=CUSTOMER)
+@get("/complain", opt=CUSTOMER, name="service:complain")
 async def complain_form(request: Request) -> Response:
     return await _complain_page(request, Form())
 
@@ -127,7 +127,7 @@ async def _read_upload(upload: UploadFile | None, form: Form, max_kb: int) -> tu
     return name, content_type, content
 
 
-@post("/complain", opt=CUSTOMER)
+@post("/complain", opt=CUSTOMER, name="service:complain.submit")
 async def complain(request: Request) -> Response:
     settings = _settings(request)
     form, files = await _form_and_files(request)
@@ -154,7 +154,7 @@ async def complain(request: Request) -> Response:
         _apply(form, exc)
         return await _complain_page(request, form, exc.status)
     await limits.record(*keys)
-    return redirect(request, f"/account/requests/{order['id']}")
+    return redirect_to(request, "account:request", order_id=order["id"])
 
 
 # --- attachments: only to those who may see the order ------------------------------------------
@@ -172,12 +172,12 @@ async def _serve(request: Request, attachment_id: int) -> Response:
         "Cache-Control": "private, no-store"})
 
 
-@get("/attachments/{attachment_id:int}", opt=CUSTOMER)
+@get("/attachments/{attachment_id:int}", opt=CUSTOMER, name="service:attachment")
 async def customer_attachment(request: Request, attachment_id: FromPath[int]) -> Response:
     return await _serve(request, attachment_id)
 
 
-@get("/console/attachments/{attachment_id:int}", opt={"auth": "operator", "permission": "core.workorders.handle"})
+@get("/console/attachments/{attachment_id:int}", opt={"auth": "operator", "permission": "core.workorders.handle"}, name="service:console.attachment")
 async def operator_attachment(request: Request, attachment_id: FromPath[int]) -> Response:
     return await _serve(request, attachment_id)
 
