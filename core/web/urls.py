@@ -23,15 +23,24 @@ from core.web.context import info
 
 TENANT_PREFIX = "/t/"
 _PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
+_TEXT_PARAMETER = re.compile(r"\{(\w+):str\}")
 
 
 class UnknownRoute(LookupError):
     """A link names a route that does not exist (a typo, or the plugin that declares it is not installed)."""
 
 
-def _encoded(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Path parameter values as they go into a path: text percent-encoded (a ``/`` or ``?`` in an id stays inside its segment)."""
-    return {k: quote(v, safe="") if isinstance(v, str) else v for k, v in params.items()}
+def _encoded(params: Mapping[str, Any], template: str = "") -> dict[str, Any]:
+    """Path parameter values as they go into a path: text percent-encoded (a ``/`` or ``?`` in an id stays inside its segment).
+
+    A ``{x:str}`` parameter takes any value as its text (a number stored as an integer is still a valid id);
+    a ``{x:int}`` one must be an int.
+    """
+    text = set(_TEXT_PARAMETER.findall(template))
+    out = {}
+    for key, value in params.items():
+        out[key] = quote(str(value), safe="") if key in text or isinstance(value, str) else value
+    return out
 
 
 def query_string(query: Mapping[str, Any] | None) -> str:
@@ -42,11 +51,12 @@ def query_string(query: Mapping[str, Any] | None) -> str:
 
 def path_for(connection: ASGIConnection, name: str, **path_params: Any) -> str:
     """The path of route ``name`` inside the tenant (no /t/<id> prefix): what ``next=`` defaults and path checks compare with."""
+    template = route_templates(connection.app.state.hall).get(name, "")
     try:
-        path = connection.app.route_reverse(name, **_encoded(path_params))
+        path = connection.app.route_reverse(name, **_encoded(path_params, template))
     except NoRouteMatchFoundException as exc:
         raise UnknownRoute(f"no route named {name!r} with parameters {sorted(path_params)}: {exc}") from None
-    if path != "/" and route_templates(connection.app.state.hall).get(name, "").endswith("/"):
+    if path != "/" and template.endswith("/"):
         path += "/"  # a plugin's root page keeps its declared slash (/billpay/, not /billpay)
     return path
 
@@ -96,7 +106,7 @@ def route_path(hall, name: str, **path_params: Any) -> str:
     template = route_templates(hall).get(name)
     if template is None:
         raise UnknownRoute(f"no route named {name!r}")
-    values = _encoded(path_params)
+    values = _encoded(path_params, template)
     missing = [p for p in _PARAMETER.findall(template) if p not in values]
     if missing:
         raise UnknownRoute(f"route {name!r} needs {missing}")
