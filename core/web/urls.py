@@ -65,8 +65,8 @@ def url_for(connection: ASGIConnection, name: str, *, query: Mapping[str, Any] |
             **path_params: Any) -> str:
     """The URL of route ``name`` in this request's tenant (or in ``tenant``, by its /t/<id> prefix), with ``query`` appended.
 
-    ``path_params`` fill the route's ``{x:int}``/``{x:str}`` parameters and must have the declared types;
-    ``query`` and ``tenant`` are therefore not usable as path parameter names.
+    ``path_params`` fill the route's parameters: an int for ``{x:int}``, any value (as text, percent-encoded) for
+    ``{x:str}``. ``query`` and ``tenant`` are therefore not usable as path parameter names.
     """
     base = TENANT_PREFIX + tenant if tenant is not None else info(connection).base
     return base + path_for(connection, name, **path_params) + query_string(query)
