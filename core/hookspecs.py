@@ -177,7 +177,8 @@ def menu_items(hall: Hall, tenant: Tenant, request: Request, audience: str) -> l
 
     ``audience`` is ``"customer"`` (the portal) or ``"operator"`` (the console).
     Called only for plugins the tenant has enabled; items the user lacks the
-    permission for are dropped by the core.
+    permission for are dropped by the core. Items name their page with
+    ``route="<plugin>:<what>"``; the core resolves it into ``item.href``.
     """
 
 
@@ -217,12 +218,12 @@ def customer_sections(hall: Hall, tenant: Tenant, request: Request, customer: di
 
 @hookspec
 def bill_actions(hall: Hall, tenant: Tenant, request: Request, bill: dict[str, Any]) -> list[tuple[str, str]] | None:
-    """Return a list of ``(label, path)`` offered with one bill on the customer's bill page.
+    """Return a list of ``(label, href)`` offered with one bill on the customer's bill page.
 
     ``bill`` is the bill shown: a dict with ``legacy_id``, ``number``,
     ``month``, ``amount_fen``, ``paid_fen``, ``status`` and ``due_date``.
-    ``label`` is a message id (translated by the page); ``path`` is inside the
-    tenant (e.g. ``"/billpay/?bill=…"``). Called once per bill page, only for
+    ``label`` is a message id (translated by the page); ``href`` is the link,
+    built with ``core.web.urls.url_for(request, "billpay:index", query=…)``. Called once per bill page, only for
     plugins the tenant has enabled: keep it free of queries. billpay offers
     "Pay this bill" while something is owed.
     """

@@ -13,14 +13,16 @@ from core.web.next_target import resolve_next
 from core.web.numbers import BadNumber, parse_int, query_int
 from core.web.dependencies import HallDep, NamedDependency, PrincipalDep, RequestInfoDep, TenantDep
 from core.web.paging import PAGE_SIZE, Page, page_number, page_url, paginate
-from core.web.render import gettext, hall_of, redirect, render
+from core.web.render import gettext, hall_of, redirect, redirect_to, render
 from core.web.templating import Templates, hall_templates
+from core.web.urls import UnknownRoute, path_for, route_path, url_for
 from core.web.waits import GUESS_WAIT, SEND_WAIT, until
 
 __all__ = [
     "GUESS_WAIT", "PAGE_SIZE", "SEND_WAIT", "BadNumber", "Form", "HallDep", "NamedDependency", "Page", "PrincipalDep",
-    "RequestInfo", "RequestInfoDep", "TenantDep", "Templates",
+    "RequestInfo", "RequestInfoDep", "TenantDep", "Templates", "UnknownRoute",
     "as_of", "audit", "client_address", "data_as_of_context", "gettext", "hall_of", "hall_templates", "info",
-    "page_number", "page_url", "paginate", "parse_int", "pdf", "query_int", "redirect", "refused_until", "render", "resolve_next",
-    "send_code", "until",
+    "page_number", "page_url", "paginate", "parse_int", "path_for", "pdf", "query_int", "redirect", "redirect_to", "refused_until",
+    "render", "resolve_next", "route_path",
+    "send_code", "until", "url_for",
 ]

@@ -27,6 +27,6 @@ def menu_items(hall, tenant, request, audience):
     if audience != "operator":
         return None
     return [
-        MenuItem(N_("Operators"), "/console/operators", permission="core.operators.manage", order=920),
-        MenuItem(N_("Roles"), "/console/roles", permission="core.operators.manage", order=930),
+        MenuItem(N_("Operators"), route="console:operators", permission="core.operators.manage", order=920),
+        MenuItem(N_("Roles"), route="console:roles", permission="core.operators.manage", order=930),
     ]

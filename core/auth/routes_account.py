@@ -17,7 +17,7 @@ from core.web.context import client_address, info
 from core.web.data_as_of import data_as_of_context
 from core.web.forms import Form
 from core.web.principal import LANG_COOKIE
-from core.web.render import redirect, render
+from core.web.render import redirect, redirect_to, render
 from core.web.next_target import safe_next
 from core.web.waits import LOGIN_WAIT, until
 
@@ -37,12 +37,12 @@ async def _overview(request: Request, link_form: Form | None = None, status: int
     }, status=status)
 
 
-@get("/account", name="account")
+@get("/account", name="account:overview")
 async def account_overview(request: Request) -> Response:
     return await _overview(request)
 
 
-@post("/account/link")
+@post("/account/link", name="account:link")
 async def link_number(request: Request) -> Response:
     """Link another number of the same customer: the ID number is asked again as proof."""
     hall = request.app.state.hall
@@ -70,16 +70,16 @@ async def link_number(request: Request) -> Response:
             form.error("number", N_("This number is already linked."))
         else:
             await AccountNumber.insert(AccountNumber(account=account["id"], number=sn["number"]))
-            return redirect(request, "/account?linked=" + sn["number"])
+            return redirect_to(request, "account:overview", query={"linked": sn["number"]})
     return await _overview(request, form, status=400)
 
 
-@get("/account/password")
+@get("/account/password", name="account:password")
 async def password_form(request: Request) -> Response:
     return await render(request, "account/password.html", {"form": Form()})
 
 
-@post("/account/password")
+@post("/account/password", name="account:password.submit")
 async def password_change(request: Request) -> Response:
     ri = info(request)
     form = await Form.from_request(request)
@@ -103,12 +103,12 @@ async def password_change(request: Request) -> Response:
     return await render(request, "account/password.html", {"form": Form(), "done": True})
 
 
-@post("/language", opt={"auth": "public"})
+@post("/language", opt={"auth": "public"}, name="site:language")
 async def choose_language(request: Request) -> Response:
     ri = info(request)
     form = await Form.from_request(request)
     lang = form.value("language")
-    response = redirect(request, safe_next(request, form.value("next"), "/"))
+    response = redirect(request, safe_next(request, form.value("next"), "site:home"))
     if lang in LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, path=ri.base or "/", max_age=365 * 86400, samesite="lax")
         if ri.principal is not None:

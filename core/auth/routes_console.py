@@ -16,19 +16,19 @@ from core.web.audit_helpers import audit
 from core.web.context import Principal, client_address, info
 from core.web.next_target import safe_next
 from core.web.forms import Form
-from core.web.render import redirect, render
+from core.web.render import redirect, redirect_to, render
 from core.web.session_cookies import start_session, stop_session
 from core.web.waits import LOGIN_WAIT, until
 
 PUBLIC = {"auth": "public"}
 
 
-@get("/console/login", opt=PUBLIC)
+@get("/console/login", opt=PUBLIC, name="console:login")
 async def console_login_form(request: Request, next: FromQuery[str | None] = None) -> Response:  # noqa: A002
     return await render(request, "console/login.html", {"form": Form({"next": next or ""})}, audience="operator")
 
 
-@post("/console/login", opt=PUBLIC)
+@post("/console/login", opt=PUBLIC, name="console:login.submit")
 async def console_login(request: Request) -> Response:
     sec = request.app.state.hall.deployment.security
     form = await Form.from_request(request)
@@ -52,7 +52,7 @@ async def console_login(request: Request) -> Response:
             return await render(request, "console/login.html", {"form": form}, status=400, audience="operator")
         if outcome.ok:
             data = {"username": username, "name": row["display_name"]}
-            response = redirect(request, safe_next(request, form.value("next"), "/console"))
+            response = redirect(request, safe_next(request, form.value("next"), "console:home"))
             await start_session(request, response, kind, row["id"], data)
             info(request).principal = Principal(kind, row["id"], row["display_name"], 0, data=data)
             if kind == "operator":
@@ -63,10 +63,10 @@ async def console_login(request: Request) -> Response:
     return await render(request, "console/login.html", {"form": form}, status=400, audience="operator")
 
 
-@post("/console/logout", opt={"auth": "operator"})
+@post("/console/logout", opt={"auth": "operator"}, name="console:logout")
 async def console_logout(request: Request) -> Response:
     await audit(request, "console.logout")
-    response = redirect(request, "/console/login")
+    response = redirect_to(request, "console:login")
     await stop_session(request, response)
     return response
 

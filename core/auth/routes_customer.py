@@ -21,7 +21,7 @@ from core.web.codes import refused_until, send_code
 from core.web.context import client_address, info
 from core.web.forms import Form
 from core.web.next_target import safe_next
-from core.web.render import redirect, render
+from core.web.render import redirect, redirect_to, render
 from core.web.session_cookies import start_session, stop_session
 from core.web.waits import GUESS_WAIT, LOGIN_WAIT, SEND_WAIT, until
 
@@ -79,12 +79,12 @@ async def _verified_identity(request: Request, form: Form):
     return verified
 
 
-@get("/signup", opt=PUBLIC, name="signup")
+@get("/signup", opt=PUBLIC, name="auth:signup")
 async def signup_form(request: Request) -> Response:
     return await render(request, "auth/signup.html", {"form": Form({"channel": "sms"})})
 
 
-@post("/signup", opt=PUBLIC)
+@post("/signup", opt=PUBLIC, name="auth:signup.submit")
 async def signup_submit(request: Request) -> Response:
     hall = request.app.state.hall
     form = await Form.from_request(request)
@@ -116,7 +116,7 @@ async def signup_submit(request: Request) -> Response:
     return await render(request, "auth/signup_verify.html", {"form": Form({"flow": flow}), "sent_to": mask_contact(recipient)})
 
 
-@post("/signup/verify", opt=PUBLIC)
+@post("/signup/verify", opt=PUBLIC, name="auth:signup.verify")
 async def signup_verify(request: Request) -> Response:
     hall = request.app.state.hall
     ri = info(request)
@@ -138,7 +138,7 @@ async def signup_verify(request: Request) -> Response:
                 account = await CustomerAccount.select().where(CustomerAccount.id == account_id).first()
                 for result_ in hall.hooks_for(ri.tenant).customer_registered(hall=hall, tenant=ri.tenant, account=account):
                     await await_me_maybe(result_)
-                response = redirect(request, "/account?welcome=1")
+                response = redirect_to(request, "account:overview", query={"welcome": 1})
                 await start_session(request, response, "customer", account_id, {"name": customer["name"], "language": ri.language})
                 return response
         else:
@@ -146,12 +146,12 @@ async def signup_verify(request: Request) -> Response:
     return await render(request, "auth/signup_verify.html", {"form": form, "sent_to": sent_to}, status=400)
 
 
-@get("/login", opt=PUBLIC, name="login")
+@get("/login", opt=PUBLIC, name="auth:login")
 async def login_form(request: Request, next: FromQuery[str | None] = None) -> Response:  # noqa: A002
     return await render(request, "auth/login.html", {"form": Form({"next": next or ""})})
 
 
-@post("/login", opt=PUBLIC)
+@post("/login", opt=PUBLIC, name="auth:login.submit")
 async def login_submit(request: Request) -> Response:
     sec = _security(request)
     form = await Form.from_request(request)
@@ -172,7 +172,7 @@ async def login_submit(request: Request) -> Response:
         if outcome.ok:
             await CustomerAccount.update({CustomerAccount.last_login_at: dt.datetime.now(dt.timezone.utc)}).where(CustomerAccount.id == account["id"])
             customer = await Customer.select(Customer.name).where(Customer.legacy_id == account["customer_legacy_id"]).first()
-            response = redirect(request, safe_next(request, form.value("next"), "/account"))
+            response = redirect(request, safe_next(request, form.value("next"), "account:overview"))
             data = {"name": customer["name"] if customer else "", "language": account["language"] or info(request).language}
             await start_session(request, response, "customer", account["id"], data)
             return response
@@ -180,19 +180,19 @@ async def login_submit(request: Request) -> Response:
     return await render(request, "auth/login.html", {"form": form}, status=400)
 
 
-@post("/logout", opt=PUBLIC)
+@post("/logout", opt=PUBLIC, name="auth:logout")
 async def logout(request: Request) -> Response:
-    response = redirect(request, "/")
+    response = redirect_to(request, "site:home")
     await stop_session(request, response)
     return response
 
 
-@get("/reset", opt=PUBLIC)
+@get("/reset", opt=PUBLIC, name="auth:reset")
 async def reset_form(request: Request) -> Response:
     return await render(request, "auth/reset.html", {"form": Form({"channel": "sms"})})
 
 
-@post("/reset", opt=PUBLIC)
+@post("/reset", opt=PUBLIC, name="auth:reset.submit")
 async def reset_submit(request: Request) -> Response:
     hall = request.app.state.hall
     form = await Form.from_request(request)
@@ -218,7 +218,7 @@ async def reset_submit(request: Request) -> Response:
     return await render(request, "auth/reset_verify.html", {"form": Form({"flow": flow})})
 
 
-@post("/reset/verify", opt=PUBLIC)
+@post("/reset/verify", opt=PUBLIC, name="auth:reset.verify")
 async def reset_verify(request: Request) -> Response:
     form = await Form.from_request(request)
     _check_code_and_new_password(form)

@@ -14,7 +14,7 @@ from core.db import transaction
 from core.i18n import N_
 from core.web.audit_helpers import audit
 from core.web.forms import Form
-from core.web.render import redirect, render
+from core.web.render import redirect_to, render
 
 MANAGE = {"auth": "operator", "permission": "core.operators.manage"}
 
@@ -31,7 +31,7 @@ async def _operator_snapshot(operator_id: FromPath[int]) -> dict:
     return {**op, "roles": await _role_names(operator_id)}
 
 
-@get("/console/operators", opt=MANAGE)
+@get("/console/operators", opt=MANAGE, name="console:operators")
 async def operators_list(request: Request) -> Response:
     ops = await Operator.select(Operator.id, Operator.username, Operator.display_name, Operator.department, Operator.active, Operator.last_login_at).order_by(Operator.username)
     for op in ops:
@@ -45,12 +45,12 @@ async def _operator_form(request: Request, form: Form, operator_id: int | None, 
                                                                  "selected": set(form.data.get("roles_list", []))}, status=status, audience="operator")
 
 
-@get("/console/operators/new", opt=MANAGE)
+@get("/console/operators/new", opt=MANAGE, name="console:operator.new")
 async def operator_new(request: Request) -> Response:
     return await _operator_form(request, Form({"active": "on"}), None)
 
 
-@get("/console/operators/{operator_id:int}", opt=MANAGE)
+@get("/console/operators/{operator_id:int}", opt=MANAGE, name="console:operator")
 async def operator_edit(request: Request, operator_id: FromPath[int]) -> Response:
     snap = await _operator_snapshot(operator_id)
     form = Form({"username": snap["username"], "display_name": snap["display_name"], "department": snap["department"], "active": "on" if snap["active"] else ""})
@@ -96,21 +96,21 @@ async def _save_operator(request: Request, operator_id: int | None) -> Response:
         await audit(request, "operator.create" if not before else "operator.update", object_type="operator", object_id=operator_id, before=before, after=after)
     if not values[Operator.active] or form.raw("password"):
         await end_sessions_of("operator", operator_id)
-    return redirect(request, "/console/operators")
+    return redirect_to(request, "console:operators")
 
 
-@post("/console/operators/new", opt=MANAGE)
+@post("/console/operators/new", opt=MANAGE, name="console:operator.create")
 async def operator_create(request: Request) -> Response:
     return await _save_operator(request, None)
 
 
-@post("/console/operators/{operator_id:int}", opt=MANAGE)
+@post("/console/operators/{operator_id:int}", opt=MANAGE, name="console:operator.save")
 async def operator_update(request: Request, operator_id: FromPath[int]) -> Response:
     await _operator_snapshot(operator_id)  # 404 for another tenant's operator
     return await _save_operator(request, operator_id)
 
 
-@get("/console/roles", opt=MANAGE)
+@get("/console/roles", opt=MANAGE, name="console:roles")
 async def roles_list(request: Request) -> Response:
     roles = await Role.select().order_by(Role.name)
     return await render(request, "console/roles.html", {"roles": roles}, audience="operator")
@@ -122,12 +122,12 @@ async def _role_form(request: Request, form: Form, role_id: int | None, chosen: 
                                                              "permissions": all_permissions(hall)}, status=status, audience="operator")
 
 
-@get("/console/roles/new", opt=MANAGE)
+@get("/console/roles/new", opt=MANAGE, name="console:role.new")
 async def role_new(request: Request) -> Response:
     return await _role_form(request, Form(), None, set())
 
 
-@get("/console/roles/{role_id:int}", opt=MANAGE)
+@get("/console/roles/{role_id:int}", opt=MANAGE, name="console:role")
 async def role_edit(request: Request, role_id: FromPath[int]) -> Response:
     role = await Role.select().where(Role.id == role_id).first()
     if role is None:
@@ -157,15 +157,15 @@ async def _save_role(request: Request, role_id: int | None) -> Response:
         else:
             await Role.update({Role.name: after["name"], Role.permissions: after["permissions"]}).where(Role.id == role_id)
         await audit(request, "role.create" if not before else "role.update", object_type="role", object_id=role_id, before=before or {}, after=after)
-    return redirect(request, "/console/roles")
+    return redirect_to(request, "console:roles")
 
 
-@post("/console/roles/new", opt=MANAGE)
+@post("/console/roles/new", opt=MANAGE, name="console:role.create")
 async def role_create(request: Request) -> Response:
     return await _save_role(request, None)
 
 
-@post("/console/roles/{role_id:int}", opt=MANAGE)
+@post("/console/roles/{role_id:int}", opt=MANAGE, name="console:role.save")
 async def role_update(request: Request, role_id: FromPath[int]) -> Response:
     if not await Role.exists().where(Role.id == role_id):
         raise NotFoundException()

@@ -224,6 +224,8 @@ def start_worker(hall):
 
 
 def print_credentials(hall, report: dict, host: str, port: int) -> None:
+    from core.web.urls import route_path
+
     base = f"http://{host}:{port}"
     click.secho("\nDemo hall ready.", fg="green", bold=True)
     default = hall.tenants.for_host(host)
@@ -232,7 +234,7 @@ def print_credentials(hall, report: dict, host: str, port: int) -> None:
     for tenant in hall.tenants:
         click.secho(f"\n== {tenant.name} ({tenant.id}) — theme {tenant.theme}, plugins: {', '.join(sorted(tenant.plugins)) or 'none'}", bold=True)
         click.echo(f"   portal:  {base}/t/{tenant.id}/" + (f"   (or http://{tenant.hosts[0]}:{port}/)" if tenant.hosts else ""))
-        click.echo(f"   console: {base}/t/{tenant.id}/console   operator: admin / {DEMO_PASSWORD}")
+        click.echo(f"   console: {base}/t/{tenant.id}{route_path(hall, 'console:home')}   operator: admin / {DEMO_PASSWORD}")
         for c in report.get(tenant.id, []):
             click.echo(f"   sign up as: number {c.numbers[0]}  name {c.name}  ID {c.id_number}  (codes by SMS and e-mail print here, and show in the console's Messages page)")
     click.echo(f"\nSuper-admin (any tenant's console): root / {DEMO_PASSWORD}")

@@ -39,11 +39,11 @@ def menu_items(hall, tenant, request, audience):
     if audience != "operator":
         return None
     return [
-        MenuItem(N_("Console home"), "/console", order=0),
-        MenuItem(N_("Customers"), "/console/customers", permission="core.customers.view", order=900),
-        MenuItem(N_("Messages"), "/console/messages", permission="core.messages.view", order=910),
-        MenuItem(N_("Audit log"), "/console/audit", permission="core.audit.view", order=940),
-        MenuItem(N_("All tenants"), "/console/tenants", permission="core.super", order=990),
+        MenuItem(N_("Console home"), route="console:home", order=0),
+        MenuItem(N_("Customers"), route="console:customers", permission="core.customers.view", order=900),
+        MenuItem(N_("Messages"), route="console:messages", permission="core.messages.view", order=910),
+        MenuItem(N_("Audit log"), route="console:audit", permission="core.audit.view", order=940),
+        MenuItem(N_("All tenants"), route="console:tenants", permission="core.super", order=990),
     ]
 
 

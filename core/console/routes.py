@@ -17,12 +17,12 @@ from core.web.render import render
 OPERATOR = {"auth": "operator"}
 
 
-@get("/console", opt=OPERATOR, name="console")
+@get("/console", opt=OPERATOR, name="console:home")
 async def console_home(request: Request) -> Response:
     return await render(request, "console/home.html", {"panels": await panels_for(request, "operator")}, audience="operator")
 
 
-@get("/console/audit", opt={"auth": "operator", "permission": "core.audit.view"})
+@get("/console/audit", opt={"auth": "operator", "permission": "core.audit.view"}, name="console:audit")
 async def audit_search(request: Request) -> Response:
     q = request.query_params
     query = AuditLog.select().order_by(AuditLog.id, ascending=False)
@@ -47,7 +47,7 @@ async def audit_search(request: Request) -> Response:
     return await render(request, "console/audit.html", {"entries": page.rows, "filters": filters, **page.template_context}, audience="operator")
 
 
-@get("/console/messages", opt={"auth": "operator", "permission": "core.messages.view"})
+@get("/console/messages", opt={"auth": "operator", "permission": "core.messages.view"}, name="console:messages")
 async def messages_outbox(request: Request) -> Response:
     channel = request.query_params.get("channel", "")
     query = Message.select().order_by(Message.id, ascending=False)
@@ -57,7 +57,7 @@ async def messages_outbox(request: Request) -> Response:
     return await render(request, "console/messages.html", {"messages": page.rows, "channel": channel, **page.template_context}, audience="operator")
 
 
-@get("/console/customers", opt={"auth": "operator", "permission": "core.customers.view"})
+@get("/console/customers", opt={"auth": "operator", "permission": "core.customers.view"}, name="console:customers")
 async def customers_search(request: Request) -> Response:
     term = (request.query_params.get("q") or "").strip()[:64]
     results = []
@@ -77,7 +77,7 @@ async def customers_search(request: Request) -> Response:
     return await render(request, "console/customers.html", {"q": term, "results": results}, audience="operator")
 
 
-@get("/console/tenants", opt={"auth": "super"})
+@get("/console/tenants", opt={"auth": "super"}, name="console:tenants")
 async def tenants_overview(request: Request) -> Response:
     hall = request.app.state.hall
     return await render(request, "console/tenants.html", {"tenants": list(hall.tenants), "plugins": hall.plugins.names()}, audience="operator")

@@ -45,7 +45,7 @@ async def _work_orders(request: Request, account_id: int | None) -> list[dict] |
     return await query.order_by(WorkOrder.id, ascending=False).limit(RECENT)
 
 
-@get("/console/customers/{legacy_id:str}", opt={"auth": "operator", "permission": "core.customers.view"})
+@get("/console/customers/{legacy_id:str}", opt={"auth": "operator", "permission": "core.customers.view"}, name="console:customer")
 async def customer_view(request: Request, legacy_id: FromPath[str]) -> Response:
     legacy_id = legacy_id.strip()[:64]
     row = await Customer.select().where(Customer.legacy_id == legacy_id).first()

@@ -17,11 +17,11 @@ OPEN_SHOWN = 5
 
 
 def quick_actions(request: Request) -> list:
-    """The enabled plugins' (and the core's) quick actions, sorted by (order, path)."""
+    """The enabled plugins' (and the core's) quick actions with their links resolved, sorted by (order, link)."""
     hall = request.app.state.hall
     tenant = info(request).tenant
     items = flatten(hall.hooks_for(tenant).quick_actions(hall=hall, tenant=tenant, request=request))
-    return sorted((i for i in items if i is not None), key=lambda i: (i.order, i.path))
+    return sorted((i.resolved(request) for i in items if i is not None), key=lambda i: (i.order, i.href))
 
 
 def actions_panel(request: Request, title: str) -> Panel | None:

@@ -18,7 +18,7 @@ def register_routes(hall):
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
         return None
-    return [MenuItem(N_("Home"), "/", order=0)]
+    return [MenuItem(N_("Home"), route="site:home", order=0)]
 
 
 @hookimpl

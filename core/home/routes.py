@@ -10,7 +10,7 @@ from core.web.render import render
 PUBLIC = {"auth": "public"}
 
 
-@get("/", opt=PUBLIC, name="home")
+@get("/", opt=PUBLIC, name="site:home")
 async def home(request: Request) -> Response:
     return await render(request, "home.html", {"panels": await panels_for(request, "customer")})
 

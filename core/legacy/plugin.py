@@ -39,6 +39,6 @@ def menu_items(hall, tenant, request, audience):
     if audience != "operator":
         return None
     return [
-        MenuItem(N_("Legacy outbox"), "/console/outbox", permission="core.outbox.manage", order=950),
-        MenuItem(N_("Legacy sync"), "/console/sync", permission="core.sync.manage", order=955),
+        MenuItem(N_("Legacy outbox"), route="console:outbox", permission="core.outbox.manage", order=950),
+        MenuItem(N_("Legacy sync"), route="console:sync", permission="core.sync.manage", order=955),
     ]

@@ -11,13 +11,13 @@ from core.legacy.outbox import STATUSES, replay
 from core.legacy.outbox_tables import OutboxEvent
 from core.web.audit_helpers import audit
 from core.web.paging import paginate
-from core.web.render import redirect, render
+from core.web.render import redirect_to, render
 
 MANAGE = {"auth": "operator", "permission": "core.outbox.manage"}
 SNAPSHOT = (OutboxEvent.event_id, OutboxEvent.kind, OutboxEvent.status, OutboxEvent.attempts, OutboxEvent.last_error)
 
 
-@get("/console/outbox", opt=MANAGE)
+@get("/console/outbox", opt=MANAGE, name="console:outbox")
 async def outbox_list(request: Request) -> Response:
     q = request.query_params
     filters = {"status": q.get("status", "") if q.get("status", "") in STATUSES else "",
@@ -35,7 +35,7 @@ async def outbox_list(request: Request) -> Response:
                                                           "statuses": STATUSES, **page.template_context}, audience="operator")
 
 
-@post("/console/outbox/{row_id:int}/replay", opt=MANAGE)
+@post("/console/outbox/{row_id:int}/replay", opt=MANAGE, name="console:outbox.replay")
 async def outbox_replay(request: Request, row_id: FromPath[int]) -> Response:
     async with transaction():
         before = await OutboxEvent.select(*SNAPSHOT).where(OutboxEvent.id == row_id).first()
@@ -44,7 +44,7 @@ async def outbox_replay(request: Request, row_id: FromPath[int]) -> Response:
         if await replay(before["event_id"]):
             after = await OutboxEvent.select(*SNAPSHOT).where(OutboxEvent.id == row_id).first()
             await audit(request, "outbox.replay", object_type="outbox_event", object_id=before["event_id"], before=before, after=after)
-    return redirect(request, "/console/outbox?status=dead")
+    return redirect_to(request, "console:outbox", query={"status": "dead"})
 
 
 HANDLERS = [outbox_list, outbox_replay]

@@ -19,7 +19,7 @@ from core.legacy.tables import SyncState
 from core.web.audit_helpers import audit
 from core.web.paging import paginate
 from core.web.context import info
-from core.web.render import redirect, render
+from core.web.render import redirect_to, render
 
 MANAGE = {"auth": "operator", "permission": "core.sync.manage"}
 
@@ -73,7 +73,7 @@ async def _states(request: Request) -> list[dict]:
     return out
 
 
-@get("/console/sync", opt=MANAGE)
+@get("/console/sync", opt=MANAGE, name="console:sync")
 async def sync_status(request: Request) -> Response:
     kind = request.query_params.get("kind", "")
     query = Quarantine.select().where(Quarantine.resolved_at.is_null()).order_by(Quarantine.id, ascending=False)
@@ -92,16 +92,16 @@ def _offered_kind(request: Request, kind: str) -> str:
     return kind
 
 
-@post("/console/sync/{kind:str}/run", opt=MANAGE)
+@post("/console/sync/{kind:str}/run", opt=MANAGE, name="console:sync.run")
 async def sync_run(request: Request, kind: FromPath[str]) -> Response:
     """Queue a sync of ``kind`` now (a job: a worker on PostgreSQL, this process on SQLite)."""
     kind = _offered_kind(request, kind)
     await request.app.state.jobs.defer(f"core.sync_{kind}", info(request).tenant.id)
     await audit(request, "sync.run", object_type="sync", object_id=kind)
-    return redirect(request, "/console/sync?done=queued")
+    return redirect_to(request, "console:sync", query={"done": "queued"})
 
 
-@post("/console/sync/{kind:str}/retry", opt=MANAGE)
+@post("/console/sync/{kind:str}/retry", opt=MANAGE, name="console:sync.retry")
 async def sync_retry(request: Request, kind: FromPath[str]) -> Response:
     """Re-read the quarantined rows of ``kind`` from the legacy system and validate them again."""
     kind = _offered_kind(request, kind)
@@ -116,7 +116,7 @@ async def sync_retry(request: Request, kind: FromPath[str]) -> Response:
 
         result = await retry_quarantined(tenant, kind, hall.connector(tenant))
     await audit(request, "sync.retry_quarantine", object_type="sync", object_id=kind, after={"fetched": result.fetched})
-    return redirect(request, "/console/sync?done=retried")
+    return redirect_to(request, "console:sync", query={"done": "retried"})
 
 
 HANDLERS = [sync_status, sync_run, sync_retry]

@@ -37,13 +37,13 @@ def _my_payments(hall, tenant) -> list[MenuItem]:
     """My payments, when the tenant takes payments."""
     from core.payments.registry import enabled_providers
 
-    return [MenuItem(N_("My payments"), "/pay/history", order=810)] if enabled_providers(hall, tenant) else []
+    return [MenuItem(N_("My payments"), route="pay:history", order=810)] if enabled_providers(hall, tenant) else []
 
 
 @hookimpl
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
-        return [MenuItem(N_("Payments"), "/console/payments", permission="core.payments.view", order=945)]
+        return [MenuItem(N_("Payments"), route="console:payments", permission="core.payments.view", order=945)]
     return _my_payments(hall, tenant)
 
 

@@ -27,7 +27,7 @@ from core.web.audit_helpers import audit
 from core.web.paging import paginate
 from core.web.context import info
 from core.web.forms import Form
-from core.web.render import hall_of, redirect, render
+from core.web.render import hall_of, redirect_to, render
 
 VIEW = {"auth": "operator", "permission": "core.payments.view"}
 REFUND = {"auth": "operator", "permission": "core.payments.refund"}
@@ -48,7 +48,7 @@ def _day(text: str) -> dt.date | None:
         return None
 
 
-@get("/console/payments", opt=VIEW)
+@get("/console/payments", opt=VIEW, name="console:payments")
 async def payments_list(request: Request) -> Response:
     q = request.query_params
     filters = {"number": "".join(c for c in (q.get("number") or "") if c.isalnum())[:32],
@@ -98,12 +98,12 @@ async def _payment_page(request: Request, intent_id: str, form: Form, *, notice:
         "can_refund": bool(principal and principal.can("core.payments.refund"))}, status=status, audience="operator")
 
 
-@get("/console/payments/{intent_id:str}", opt=VIEW)
+@get("/console/payments/{intent_id:str}", opt=VIEW, name="console:payment")
 async def payment_page(request: Request, intent_id: FromPath[str]) -> Response:
     return await _payment_page(request, intent_id, Form(), notice=OUTCOMES.get(request.query_params.get("refund") or "", ""))
 
 
-@post("/console/payments/{intent_id:str}/refund", opt=REFUND)
+@post("/console/payments/{intent_id:str}/refund", opt=REFUND, name="console:payment.refund")
 async def payment_refund(request: Request, intent_id: FromPath[str]) -> Response:
     intent = await get_intent(intent_id[:64])
     if intent is None:
@@ -135,7 +135,7 @@ async def payment_refund(request: Request, intent_id: FromPath[str]) -> Response
                 after={"state": after.state, "refunded_fen": after.refunded_fen, "refund_id": refund_id, "amount_fen": amount,
                        "outcome": outcome, "reason": form.value("reason")},
                 summary=f"refund {amount} fen ({outcome}): {form.value('reason')}"[:500])
-    return redirect(request, f"/console/payments/{intent.id}?refund={outcome}")
+    return redirect_to(request, "console:payment", intent_id=intent.id, query={"refund": outcome})
 
 
 HANDLERS = [payments_list, payment_page, payment_refund]

@@ -39,6 +39,7 @@ from core.tenancy import require_tenant
 from core.web.context import info
 from core.web.render import hall_of, render
 from core.web.security_headers import NONCE_KEY, with_nonce
+from core.web.urls import url_for
 
 log = logging.getLogger("hall.payments")
 QUERY_TIMEOUT = 5.0  # seconds the return page waits for the gateway before showing "pending"
@@ -46,9 +47,9 @@ QUERY_EVERY = dt.timedelta(seconds=10)  # the return page asks the gateway about
 MOBILE = ("mobile", "android", "iphone", "ipad", "micromessenger", "alipayclient")
 
 
-def absolute_url(request: Request, path: str) -> str:
-    """``path`` inside the tenant (with its /t/<id> prefix), as an absolute URL on the host the request came to."""
-    return f"{request.url.scheme}://{request.url.netloc}{info(request).url(path)}"
+def absolute_url(request: Request, url: str) -> str:
+    """``url`` (from ``url_for``: already with its /t/<id> prefix) as an absolute URL on the host the request came to."""
+    return f"{request.url.scheme}://{request.url.netloc}{url}"
 
 
 def channel_of(request: Request) -> str:
@@ -61,8 +62,8 @@ async def checkout_response(request: Request, intent: Intent, *, channel: str | 
     hall = hall_of(request)
     try:
         checkout = await start_checkout(hall, intent.id, channel=channel or channel_of(request),
-                                        return_url=absolute_url(request, return_path(hall, intent.id)),
-                                        notify_url=absolute_url(request, f"/pay/notify/{intent.provider}"))
+                                        return_url=absolute_url(request, return_url(request, intent.id)),
+                                        notify_url=absolute_url(request, url_for(request, "pay:notify", provider_id=intent.provider)))
     except ProviderUnavailable:
         return await render(request, "pay/unavailable.html", {"intent": intent}, status=503)
     except PaymentError as exc:  # canceled meanwhile (another request replaced it) or its provider switched off: say so, never a 500
@@ -76,7 +77,7 @@ async def checkout_response(request: Request, intent: Intent, *, channel: str | 
     return Redirect(path=checkout.redirect_url, status_code=303)
 
 
-@post("/pay/notify/{provider_id:str}", opt={"auth": "public", "exclude_from_csrf": True}, include_in_schema=False)
+@post("/pay/notify/{provider_id:str}", opt={"auth": "public", "exclude_from_csrf": True}, include_in_schema=False, name="pay:notify")
 async def pay_notify(request: Request, provider_id: FromPath[str]) -> Response:
     hall = hall_of(request)
     provider = provider_for(hall, info(request).tenant, provider_id)
@@ -87,9 +88,9 @@ async def pay_notify(request: Request, provider_id: FromPath[str]) -> Response:
     return Response(content=body, status_code=status, media_type=content_type)
 
 
-def return_path(hall, intent_id: str) -> str:
-    """The tenant-relative path the gateway sends the payer back to, with its signed token."""
-    return f"/pay/return/{intent_id}/{make_token(hall.secret, require_tenant().id, intent_id)}"
+def return_url(request: Request, intent_id: str) -> str:
+    """Where the gateway sends the payer back to (inside the tenant, with its prefix), with its signed token."""
+    return url_for(request, "pay:return.signed", intent_id=intent_id, token=make_token(hall_of(request).secret, require_tenant().id, intent_id))
 
 
 async def _asked_lately(intent_id: str) -> bool:
@@ -133,7 +134,7 @@ async def _return_page(request: Request, intent: Intent) -> Response:
     return page
 
 
-@get("/pay/return/{intent_id:str}/{token:str}", opt={"auth": "public"}, include_in_schema=False)
+@get("/pay/return/{intent_id:str}/{token:str}", opt={"auth": "public"}, include_in_schema=False, name="pay:return.signed")
 async def pay_return(request: Request, intent_id: FromPath[str], token: FromPath[str]) -> Response:
     """The gateway's way back: the signed token stands for the payer (who may have lost the session on the gateway's pages)."""
     intent = await get_intent(intent_id[:64])
@@ -142,7 +143,7 @@ async def pay_return(request: Request, intent_id: FromPath[str], token: FromPath
     return await _return_page(request, intent)
 
 
-@get("/pay/return/{intent_id:str}", opt={"auth": "public"}, include_in_schema=False)
+@get("/pay/return/{intent_id:str}", opt={"auth": "public"}, include_in_schema=False, name="pay:return")
 async def pay_return_own(request: Request, intent_id: FromPath[str]) -> Response:
     """The same page for the payer's own session (no token): anyone else gets 404, as for a payment that does not exist."""
     intent = await get_intent(intent_id[:64])
@@ -152,7 +153,7 @@ async def pay_return_own(request: Request, intent_id: FromPath[str]) -> Response
     return await _return_page(request, intent)
 
 
-@get("/pay/history", include_in_schema=False)
+@get("/pay/history", include_in_schema=False, name="pay:history")
 async def pay_history(request: Request) -> Response:
     hall = hall_of(request)
     tenant = info(request).tenant

@@ -77,18 +77,24 @@ class HallApp(Litestar):
 
 def plugin_routers(hall: Hall) -> list:
     """Each plugin's routes under ``/<plugin>``, reachable only where a tenant enables it; the core's always-on
-    plugins' routes as they are (``/pay/...``, ``/console/...``), for every tenant."""
+    plugins' routes as they are (``/pay/...``, ``/console/...``), for every tenant.
+
+    A plugin's route names must start with ``"<plugin>:"``, so names never collide."""
     routes: list = []
     for name, handlers in sorted(hall.plugins.per_plugin("register_routes", hall=hall).items()):
         if is_always_on(name):
             routes += handlers
-        else:
-            routes.append(Router(path=f"/{name}", route_handlers=list(handlers), opt={"plugin": name}))
+            continue
+        misnamed = [h.name for h in handlers if h.name and not h.name.startswith(name + ":")]
+        if misnamed:
+            raise ValueError(f"plugin {name!r}: route names must start with {name + ':'!r}, not {misnamed}")
+        routes.append(Router(path=f"/{name}", route_handlers=list(handlers), opt={"plugin": name}))
     return routes
 
 
 def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
     logging.getLogger().addFilter(MaskingFilter())
+    hall.state.pop("core.route_templates", None)  # core.web.urls reads the handlers this app mounts afresh
     templates = hall_templates(hall)
 
     async def on_startup(app: Litestar) -> None:

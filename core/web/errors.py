@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
@@ -12,6 +11,7 @@ from litestar.response import Redirect
 from core.i18n import N_
 from core.web.context import SCOPE_KEY, info
 from core.web.numbers import BadNumber
+from core.web.urls import path_for, url_for
 
 log = logging.getLogger("hall.web")
 
@@ -31,7 +31,7 @@ def is_console(request: Request) -> bool:
     """Console pages: the core's /console/… and plugins' operator pages (their handlers say auth=operator)."""
     path = request.url.path  # the tenant prefix is already stripped here
     handler = request.scope.get("route_handler")
-    return path.startswith("/console") or getattr(handler, "opt", {}).get("auth") in ("operator", "super")
+    return path.startswith(path_for(request, "console:home")) or getattr(handler, "opt", {}).get("auth") in ("operator", "super")
 
 
 def wants_json(request: Request) -> bool:
@@ -62,9 +62,9 @@ def error_page(request: Request, status: int, detail: str | None = None, params:
 
 def http_exception_handler(request: Request, exc: Exception) -> Response:
     if isinstance(exc, NotAuthorizedException) and SCOPE_KEY in request.scope and not wants_json(request):
-        area = "/console/login" if is_console(request) else "/login"
+        login = "console:login" if is_console(request) else "auth:login"
         nxt = info(request).url(request.url.path) + (("?" + request.url.query) if request.url.query else "")
-        return Redirect(path=info(request).url(area) + "?next=" + quote(nxt), status_code=303)
+        return Redirect(path=url_for(request, login, query={"next": nxt}), status_code=303)
     status = getattr(exc, "status_code", 500)
     if status >= 500:  # an HTTPException of 5xx is still our failure: its traceback belongs in the log
         return internal_error_handler(request, exc, status)

@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote, urlsplit
 from litestar import Request
 
 from core.web.context import info
+from core.web.urls import path_for
 
 MAX_LENGTH = 2000
 _SAFE_PATH = "/-._~!$&'()*+,;=:@"
@@ -56,6 +57,6 @@ def resolve_next(target: str | None, base: str, default: str) -> str:
     return quote(path, safe=_SAFE_PATH) + ("?" + quote(query, safe=_SAFE_QUERY) if query else "")
 
 
-def safe_next(request: Request, target: str | None, default: str) -> str:
-    """Only redirect inside this tenant (no open redirects)."""
-    return resolve_next(target, info(request).base, default)
+def safe_next(request: Request, target: str | None, default_route: str) -> str:
+    """``target`` if it stays inside this tenant (no open redirects), else the path of the route ``default_route``."""
+    return resolve_next(target, info(request).base, path_for(request, default_route))

@@ -36,7 +36,7 @@ def _find_static(dirs: list[Path], rel: str) -> Path | None:
     return None
 
 
-@get("/static/{path:path}", opt=PUBLIC, include_in_schema=False)
+@get("/static/{path:path}", opt=PUBLIC, include_in_schema=False, name="site:static")
 async def static_file(request: Request, path: FromPath[str]) -> File:
     """Tenant static → theme chain static → core static; ``/static/<plugin>/...`` reaches a plugin's static/."""
     templates = request.app.state.templates
@@ -53,7 +53,7 @@ async def static_file(request: Request, path: FromPath[str]) -> File:
                 headers={"Cache-Control": "public, max-age=3600"})
 
 
-@get("/brand/logo", opt=PUBLIC, include_in_schema=False)
+@get("/brand/logo", opt=PUBLIC, include_in_schema=False, name="site:logo")
 async def brand_logo(request: Request) -> File:
     tenant = info(request).tenant
     if not tenant.brand.logo:
@@ -63,7 +63,7 @@ async def brand_logo(request: Request) -> File:
                 headers={"Cache-Control": "public, max-age=3600"})
 
 
-@get("/healthz", opt=PUBLIC, include_in_schema=False)
+@get("/healthz", opt=PUBLIC, include_in_schema=False, name="site:healthz")
 async def healthz() -> dict:
     return {"status": "ok"}
 

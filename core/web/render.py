@@ -14,6 +14,7 @@ from core.utils import await_me_maybe, flatten
 from core.web.context import info
 from core.web.menus import MenuItem
 from core.web.security_headers import NONCE_KEY
+from core.web.urls import template_url, url_for
 
 
 def hall_of(request: Request):
@@ -33,8 +34,8 @@ def menu(request: Request, audience: str) -> list[MenuItem]:
     ri = info(request)
     items = flatten(hall.hooks_for(ri.tenant).menu_items(hall=hall, tenant=ri.tenant, request=request, audience=audience))
     principal = ri.principal
-    visible = [i for i in items if i.permission is None or (principal is not None and principal.can(i.permission))]
-    return sorted(visible, key=lambda i: (i.order, i.path))
+    visible = [i.resolved(request) for i in items if i.permission is None or (principal is not None and principal.can(i.permission))]
+    return sorted(visible, key=lambda i: (i.order, i.href))
 
 
 def base_context(request: Request, audience: str) -> dict[str, Any]:
@@ -51,7 +52,7 @@ def base_context(request: Request, audience: str) -> dict[str, Any]:
         "customer": ri.customer,
         "staff": ri.staff,
         "csrf_token": csrf_token(request),
-        "url": ri.url,
+        "url": template_url(request),
         "static": lambda path: ri.url("/static/" + path.lstrip("/")),
         "audience": audience,
         "menu": menu(request, audience),
@@ -91,8 +92,13 @@ def render_sync(request: Request, template: str, context: dict[str, Any], *, sta
 
 
 def redirect(request: Request, path: str, status: int = 303) -> Redirect:
-    """Redirect inside the tenant (adds the /t/<id> prefix when there is one)."""
+    """Redirect to a path inside the tenant (adds the /t/<id> prefix): for a target already checked, like ``next=``."""
     return Redirect(path=info(request).url(path), status_code=status)
+
+
+def redirect_to(request: Request, name: str, *, query: dict | None = None, status: int = 303, **path_params) -> Redirect:
+    """Redirect to the route ``name`` (see ``core.web.urls.url_for``), e.g. ``redirect_to(request, "console:role", role_id=3)``."""
+    return Redirect(path=url_for(request, name, query=query, **path_params), status_code=status)
 
 
 def gettext(request: Request):

@@ -48,15 +48,15 @@ def check_config(hall, tenant):
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
         return [
-            MenuItem(N_("Work orders"), "/console/workorders", permission="core.workorders.handle", order=200),
-            MenuItem(N_("Departments"), "/console/departments", permission="core.workorders.departments", order=935),
+            MenuItem(N_("Work orders"), route="console:workorders", permission="core.workorders.handle", order=200),
+            MenuItem(N_("Departments"), route="console:departments", permission="core.workorders.departments", order=935),
         ]
-    return [MenuItem(N_("My requests"), "/account/requests", order=800)]
+    return [MenuItem(N_("My requests"), route="account:requests", order=800)]
 
 
 @hookimpl
 def quick_actions(hall, tenant, request):
-    return [MenuItem(N_("My requests"), "/account/requests", order=800)]
+    return [MenuItem(N_("My requests"), route="account:requests", order=800)]
 
 
 @hookimpl

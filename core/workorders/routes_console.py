@@ -18,7 +18,7 @@ from core.web.paging import paginate
 from core.web.context import info
 from core.web.forms import Form
 from core.web.numbers import parse_int
-from core.web.render import redirect, render
+from core.web.render import redirect_to, render
 from core.workorders.views import (actor_of, data_template, form_with_errors, hall_of, load_order, local_time, names,
                                       not_found_on, order_history)
 from core.workorders import InvalidData, WorkOrderError, claim, comment, transfer, transition, types_for
@@ -49,7 +49,7 @@ def _filters(request: Request, types: dict) -> dict:
             "state": state, "department": parse_int(dept), "q": (q.get("q") or "").strip()[:100]}
 
 
-@get("/console/workorders", opt=HANDLE_OPT)
+@get("/console/workorders", opt=HANDLE_OPT, name="console:workorders")
 async def queue_page(request: Request) -> Response:
     hall, actor = hall_of(request), actor_of(request)
     types = types_for(hall, info(request).tenant)
@@ -104,7 +104,7 @@ async def _detail(request: Request, order_id: int, *, form: Form | None = None, 
         "local": local_time(request)}, status=status, audience="operator")
 
 
-@get("/console/workorders/{order_id:int}", opt=HANDLE_OPT)
+@get("/console/workorders/{order_id:int}", opt=HANDLE_OPT, name="console:workorder")
 async def order_page(request: Request, order_id: FromPath[int]) -> Response:
     return await _detail(request, order_id)
 
@@ -124,27 +124,27 @@ async def _do(request: Request, order_id: int, what: str, step) -> Response:
     await audit(request, f"workorder.{what}", object_type="workorder", object_id=order["number"],
                 after={"state": order["state"], "department": order["department"], "assignee": order["assignee"]},
                 summary=form.value("action"))
-    return redirect(request, f"/console/workorders/{order_id}")
+    return redirect_to(request, "console:workorder", order_id=order_id)
 
 
-@post("/console/workorders/{order_id:int}/claim", opt=HANDLE_OPT)
+@post("/console/workorders/{order_id:int}/claim", opt=HANDLE_OPT, name="console:workorder.claim")
 async def order_claim(request: Request, order_id: FromPath[int]) -> Response:
     return await _do(request, order_id, "claim", lambda hall, actor, form: claim(hall, order_id, actor))
 
 
-@post("/console/workorders/{order_id:int}/act", opt=HANDLE_OPT)
+@post("/console/workorders/{order_id:int}/act", opt=HANDLE_OPT, name="console:workorder.act")
 async def order_act(request: Request, order_id: FromPath[int]) -> Response:
     return await _do(request, order_id, "act", lambda hall, actor, form: transition(
         hall, order_id, form.value("action"), actor, comment=form.value("comment")))
 
 
-@post("/console/workorders/{order_id:int}/comment", opt=HANDLE_OPT)
+@post("/console/workorders/{order_id:int}/comment", opt=HANDLE_OPT, name="console:workorder.comment")
 async def order_comment(request: Request, order_id: FromPath[int]) -> Response:
     return await _do(request, order_id, "comment", lambda hall, actor, form: comment(
         hall, order_id, actor, form.value("comment"), public=form.value("public") == "on"))
 
 
-@post("/console/workorders/{order_id:int}/transfer", opt=HANDLE_OPT)
+@post("/console/workorders/{order_id:int}/transfer", opt=HANDLE_OPT, name="console:workorder.transfer")
 async def order_transfer(request: Request, order_id: FromPath[int]) -> Response:
     def step(hall, actor, form):
         operator = form.value("operator")

@@ -13,7 +13,7 @@ from core.web.paging import paginate
 from core.web.context import info
 from core.web.forms import Form
 from core.web.numbers import parse_int
-from core.web.render import redirect, render
+from core.web.render import redirect_to, render
 from core.workorders.views import (actor_of, data_template, form_with_errors, hall_of, load_order, local_time, not_found_on,
                                       order_history)
 from core.workorders import WorkOrderError, comment, rate, transition, types_for
@@ -22,7 +22,7 @@ from core.workorders.tables import WorkOrder
 CUSTOMER = {"auth": "customer"}
 
 
-@get("/account/requests", opt=CUSTOMER)
+@get("/account/requests", opt=CUSTOMER, name="account:requests")
 async def my_requests(request: Request) -> Response:
     actor = actor_of(request)
     page = await paginate(request, WorkOrder.select().where(WorkOrder.customer == actor.id).order_by(WorkOrder.id, ascending=False))
@@ -41,7 +41,7 @@ async def _detail(request: Request, order_id: int, *, form: Form | None = None, 
         "notice": notice, "notice_params": params or {}, "data_templates": data_template(order), "local": local_time(request)}, status=status)
 
 
-@get("/account/requests/{order_id:int}", opt=CUSTOMER)
+@get("/account/requests/{order_id:int}", opt=CUSTOMER, name="account:request")
 async def my_request(request: Request, order_id: FromPath[int]) -> Response:
     return await _detail(request, order_id)
 
@@ -54,21 +54,21 @@ async def _do(request: Request, order_id: int, step) -> Response:
         not_found_on(exc)
         form, notice, params, status = form_with_errors(form, exc)
         return await _detail(request, order_id, form=form, notice=notice, params=params, status=status)
-    return redirect(request, f"/account/requests/{order_id}")
+    return redirect_to(request, "account:request", order_id=order_id)
 
 
-@post("/account/requests/{order_id:int}/act", opt=CUSTOMER)
+@post("/account/requests/{order_id:int}/act", opt=CUSTOMER, name="account:request.act")
 async def my_request_act(request: Request, order_id: FromPath[int]) -> Response:
     return await _do(request, order_id, lambda hall, actor, form: transition(
         hall, order_id, form.value("action"), actor, comment=form.value("comment")))
 
 
-@post("/account/requests/{order_id:int}/comment", opt=CUSTOMER)
+@post("/account/requests/{order_id:int}/comment", opt=CUSTOMER, name="account:request.comment")
 async def my_request_comment(request: Request, order_id: FromPath[int]) -> Response:
     return await _do(request, order_id, lambda hall, actor, form: comment(hall, order_id, actor, form.value("comment"), public=True))
 
 
-@post("/account/requests/{order_id:int}/rate", opt=CUSTOMER)
+@post("/account/requests/{order_id:int}/rate", opt=CUSTOMER, name="account:request.rate")
 async def my_request_rate(request: Request, order_id: FromPath[int]) -> Response:
     def step(hall, actor, form):
         score = form.value("rating")

@@ -14,7 +14,7 @@ from core.i18n import N_
 from core.web.audit_helpers import audit
 from core.web.forms import Form
 from core.web.numbers import parse_int, parse_ints
-from core.web.render import redirect, render
+from core.web.render import redirect_to, render
 from core.workorders.access import DEPARTMENTS
 from core.workorders.departments import departments, save_department, set_members
 from core.workorders.tables import Department
@@ -30,7 +30,7 @@ async def _snapshot(department_id: int) -> dict:
     return {k: found[0][k] for k in ("code", "name", "head", "email", "active", "members")}
 
 
-@get("/console/departments", opt=MANAGE)
+@get("/console/departments", opt=MANAGE, name="console:departments")
 async def departments_list(request: Request) -> Response:
     ops = {r["id"]: r["display_name"] for r in await Operator.select(Operator.id, Operator.display_name)}
     return await render(request, "workorders/departments.html", {"departments": await departments(), "ops": ops}, audience="operator")
@@ -42,12 +42,12 @@ async def _form(request: Request, form: Form, department_id: int | None, members
                                                                      "operators": ops, "members": members}, status=status, audience="operator")
 
 
-@get("/console/departments/new", opt=MANAGE)
+@get("/console/departments/new", opt=MANAGE, name="console:department.new")
 async def department_new(request: Request) -> Response:
     return await _form(request, Form({"active": "on"}), None, set())
 
 
-@get("/console/departments/{department_id:int}", opt=MANAGE)
+@get("/console/departments/{department_id:int}", opt=MANAGE, name="console:department")
 async def department_edit(request: Request, department_id: FromPath[int]) -> Response:
     snap = await _snapshot(department_id)
     form = Form({"code": snap["code"], "name": snap["name"], "head": snap["head"] or "", "email": snap["email"],
@@ -85,15 +85,15 @@ async def _save(request: Request, department_id: int | None) -> Response:
         after = await _snapshot(department_id)
         await audit(request, "department.update" if before else "department.create", object_type="department",
                     object_id=department_id, before=before, after=after)
-    return redirect(request, "/console/departments")
+    return redirect_to(request, "console:departments")
 
 
-@post("/console/departments/new", opt=MANAGE)
+@post("/console/departments/new", opt=MANAGE, name="console:department.create")
 async def department_create(request: Request) -> Response:
     return await _save(request, None)
 
 
-@post("/console/departments/{department_id:int}", opt=MANAGE)
+@post("/console/departments/{department_id:int}", opt=MANAGE, name="console:department.save")
 async def department_update(request: Request, department_id: FromPath[int]) -> Response:
     await _snapshot(department_id)  # 404 for another tenant's department
     return await _save(request, department_id)

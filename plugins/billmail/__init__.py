@@ -45,8 +45,8 @@ def register_routes(hall):
 @hookimpl
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
-        return [MenuItem(N_("Bill e-mails"), "/billmail/console", permission="billmail.view", order=70)]
-    return [MenuItem(N_("Bill e-mails"), "/billmail/", order=45)]
+        return [MenuItem(N_("Bill e-mails"), route="billmail:console", permission="billmail.view", order=70)]
+    return [MenuItem(N_("Bill e-mails"), route="billmail:subscription", order=45)]
 
 
 @hookimpl

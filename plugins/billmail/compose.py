@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from core.api import LANGUAGES, N_, Tenant, format_fen, mask_contact
 from core.api.legacy import display_names, localise_items, tenant_zone
-from core.api.web import hall_templates
+from core.api.web import hall_templates, route_path
 
 SUBJECT = N_("%(hall)s: your bill for %(month)s")
 CSV_HEADER = (N_("Start time"), N_("Called number"), N_("Duration (s)"), N_("Call type"), N_("Charge (yuan)"))
@@ -42,6 +42,7 @@ class MailContext:
     language: str
     sender: str  # the SMTP envelope and header address
     base_url: str  # absolute hall address, for links
+    account_url: str  # the customer's bill e-mail settings page, absolute
     mask: bool
     max_calls: int
     data_as_of: str  # "" when the bills were never synced
@@ -50,6 +51,7 @@ class MailContext:
     gettext: object
     html_gettext: object  # quick_gettext for each template
     text_gettext: object
+    hall: object  # for the links' route paths (core.web.urls.route_path)
     item_names: dict = field(default_factory=dict)  # charge names per language (core/legacy/names.py)
 
     @property
@@ -83,7 +85,9 @@ def mail_context(hall, tenant: Tenant, language: str, data_as_of: str) -> MailCo
     language = language if language in LANGUAGES else tenant.language
     templates = hall_templates(hall)
     env = templates.env(tenant, language)
-    return MailContext(tenant=tenant, language=language, sender=hall.deployment.mail.sender, base_url=base_url(tenant, settings),
+    address = base_url(tenant, settings)
+    return MailContext(tenant=tenant, language=language, sender=hall.deployment.mail.sender, base_url=address,
+                       account_url=address + route_path(hall, "billmail:subscription"), hall=hall,
                        mask=settings.mask_called_numbers, max_calls=settings.max_calls, data_as_of=data_as_of,
                        html=env.get_template("billmail/mail.html"), text=env.get_template("billmail/mail.txt"),
                        gettext=templates.gettext(language), html_gettext=quick_gettext(templates.gettext(language), True),
@@ -96,7 +100,7 @@ def message_id(ctx: MailContext, send_id: int) -> str:
 
 
 def unsubscribe_url(ctx: MailContext, token: str) -> str:
-    return f"{ctx.base_url}/billmail/unsubscribe/{token}"
+    return ctx.base_url + route_path(ctx.hall, "billmail:unsubscribe", token=token)
 
 
 def calls_csv(ctx: MailContext, calls: list[dict]) -> bytes:
@@ -164,7 +168,7 @@ def build(ctx: MailContext, *, send_id: int, to: str, number: str, bill: dict, i
     values = {"hall_name": hall_name, "hotline": ctx.tenant.brand.hotline, "number": number, "bill": bill, "items": items,
               "owed_fen": max(0, (bill["amount_fen"] or 0) - (bill["paid_fen"] or 0)),
               "status": _(STATUS[bill["status"]]) if bill["status"] in STATUS else bill["status"], "calls": len(calls), "calls_shown": len(shown),
-              "data_as_of": ctx.data_as_of, "unsubscribe_url": link, "account_url": f"{ctx.base_url}/billmail/",
+              "data_as_of": ctx.data_as_of, "unsubscribe_url": link, "account_url": ctx.account_url,
               "primary_colour": ctx.tenant.brand.primary_colour, "lang": ctx.language.replace("_", "-")}
     headers = (f"From: {from_header(hall_name, ctx.sender)}\r\n"
                f"To: {to if to.isascii() else encoded(to)}\r\n"

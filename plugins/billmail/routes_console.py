@@ -7,7 +7,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from core.api import mask_contact
-from core.api.web import audit, info, paginate, redirect, render
+from core.api.web import audit, info, paginate, redirect_to, render
 from plugins.billmail.batches import counts
 from plugins.billmail.resend import resend
 from plugins.billmail.tables import Batch, Send
@@ -17,7 +17,7 @@ RESEND = {"auth": "operator", "permission": "billmail.resend"}
 STATES = ("queued", "sending", "sent", "failed", "uncertain", "cancelled")
 
 
-@get("/console", opt=VIEW)
+@get("/console", opt=VIEW, name="billmail:console")
 async def batches_page(request: Request) -> Response:
     batches = await Batch.select().order_by(Batch.month, ascending=False).limit(36)
     for batch in batches:
@@ -25,7 +25,7 @@ async def batches_page(request: Request) -> Response:
     return await render(request, "billmail/console_batches.html", {"batches": batches, "states": STATES}, audience="operator")
 
 
-@get("/console/batch/{batch_id:int}", opt=VIEW)
+@get("/console/batch/{batch_id:int}", opt=VIEW, name="billmail:console.batch")
 async def send_log(request: Request, batch_id: FromPath[int]) -> Response:
     batch = await Batch.select().where(Batch.id == batch_id).first()
     if batch is None:
@@ -48,7 +48,7 @@ async def send_log(request: Request, batch_id: FromPath[int]) -> Response:
     }, audience="operator")
 
 
-@post("/console/send/{send_id:int}/resend", opt=RESEND)
+@post("/console/send/{send_id:int}/resend", opt=RESEND, name="billmail:console.resend")
 async def resend_one(request: Request, send_id: FromPath[int]) -> Response:
     hall, tenant = request.app.state.hall, info(request).tenant
     snapshot = (Send.batch, Send.number, Send.state, Send.attempts, Send.last_error)
@@ -60,7 +60,7 @@ async def resend_one(request: Request, send_id: FromPath[int]) -> Response:
         after = await Send.select(*snapshot).where(Send.id == send_id).first()
         await audit(request, "billmail.resend", object_type="billmail_send", object_id=send_id, before=before, after=after,
                     summary=f"{before['number']} {outcome}")
-    return redirect(request, f"/billmail/console/batch/{before['batch']}?q={before['number']}&result={outcome}")
+    return redirect_to(request, "billmail:console.batch", batch_id=before["batch"], query={"q": before["number"], "result": outcome})
 
 
 HANDLERS = [batches_page, send_log, resend_one]

@@ -17,7 +17,7 @@ from litestar.params import FromPath
 
 from core.api import N_, mask_contact
 from core.api.identity import customer_for_account, linked_numbers
-from core.api.web import Form, info, redirect, render
+from core.api.web import Form, info, redirect_to, render
 from plugins.billmail.subscriptions import of_numbers, subscribe, unsubscribe
 from plugins.billmail.tables import Subscription
 from plugins.billmail.tokens import read_token
@@ -51,12 +51,12 @@ async def _page(request: Request, form: Form | None = None, status: int = 200) -
     }, status=status)
 
 
-@get("/")
+@get("/", name="billmail:subscription")
 async def billmail_page(request: Request) -> Response:
     return await _page(request)
 
 
-@post("/subscribe")
+@post("/subscribe", name="billmail:subscribe")
 async def billmail_subscribe(request: Request) -> Response:
     form, account, customer, number = await _posted_number(request)
     if not customer["email"]:
@@ -64,16 +64,16 @@ async def billmail_subscribe(request: Request) -> Response:
         return await _page(request, form, status=400)
     await subscribe(number=number, account_id=account["id"], email=customer["email"].strip().lower(),
                     language=info(request).language)
-    return redirect(request, "/billmail/?saved=on")
+    return redirect_to(request, "billmail:subscription", query={"saved": "on"})
 
 
-@post("/stop")
+@post("/stop", name="billmail:stop")
 async def billmail_stop(request: Request) -> Response:
     _form, _account, _customer, number = await _posted_number(request)
     sub = await Subscription.select(Subscription.id).where(Subscription.number == number).first()
     if sub:
         await unsubscribe(sub["id"])
-    return redirect(request, "/billmail/?saved=off")
+    return redirect_to(request, "billmail:subscription", query={"saved": "off"})
 
 
 async def _by_token(request: Request, token: str) -> dict:
@@ -90,12 +90,12 @@ async def _unsubscribe_page(request: Request, token: str, row: dict, *, done: bo
         "active": row["active"] and not done, "done": done})
 
 
-@get("/unsubscribe/{token:str}", opt=PUBLIC)
+@get("/unsubscribe/{token:str}", opt=PUBLIC, name="billmail:unsubscribe")
 async def unsubscribe_confirm(request: Request, token: FromPath[str]) -> Response:
     return await _unsubscribe_page(request, token, await _by_token(request, token), done=False)
 
 
-@post("/unsubscribe/{token:str}", opt={**PUBLIC, "exclude_from_csrf": True})
+@post("/unsubscribe/{token:str}", opt={**PUBLIC, "exclude_from_csrf": True}, name="billmail:unsubscribe.confirm")
 async def unsubscribe_post(request: Request, token: FromPath[str]) -> Response:
     """The confirmation form's POST and RFC 8058's one-click POST (``List-Unsubscribe=One-Click``) alike."""
     row = await _by_token(request, token)

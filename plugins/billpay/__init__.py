@@ -78,14 +78,14 @@ def payment_refunded(hall, tenant, intent, refund):
 @hookimpl
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
-        return [MenuItem(N_("Bill payments"), "/billpay/console", permission="billpay.view", order=70),
-                MenuItem(N_("Payment reconciliation"), "/billpay/console/reports", permission="billpay.report", order=71)]
-    return [MenuItem(N_("Pay bills"), "/billpay/", order=20)]
+        return [MenuItem(N_("Bill payments"), route="billpay:console", permission="billpay.view", order=70),
+                MenuItem(N_("Payment reconciliation"), route="billpay:console.reports", permission="billpay.report", order=71)]
+    return [MenuItem(N_("Pay bills"), route="billpay:index", order=20)]
 
 
 @hookimpl
 def quick_actions(hall, tenant, request):
-    return [MenuItem(N_("Pay bills"), "/billpay/", order=20)]
+    return [MenuItem(N_("Pay bills"), route="billpay:index", order=20)]
 
 
 @hookimpl
@@ -104,7 +104,10 @@ def home_panels(hall, tenant, request, audience):
 def bill_actions(hall, tenant, request, bill):
     """On the bill page: "Pay this bill" while the legacy system says something is owed (this page queries nothing more)."""
     if bill["status"] in ("unpaid", "partial") and int(bill["amount_fen"]) > int(bill["paid_fen"]):
-        return [(N_("Pay this bill"), f"/billpay/?bill={quote(bill['legacy_id'], safe='')}#bill-{quote(bill['legacy_id'], safe='')}")]
+        from core.api.web import url_for
+
+        bill_id = bill["legacy_id"]
+        return [(N_("Pay this bill"), url_for(request, "billpay:index", query={"bill": bill_id}) + f"#bill-{quote(bill_id, safe='')}")]
     return []
 
 

@@ -13,7 +13,7 @@ from litestar.params import FromPath
 
 from core.api import N_
 from core.api.payments import PaymentIntent
-from core.api.web import Form, audit, info, redirect, render
+from core.api.web import Form, audit, info, redirect_to, render
 from plugins.billpay.report import KINDS, run_report
 from plugins.billpay.tables import BillPayment, Invoice, ReconReport
 from plugins.billpay.views import local, zone_of
@@ -40,7 +40,7 @@ def cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-@get("/console", opt=VIEW)
+@get("/console", opt=VIEW, name="billpay:console")
 async def payments_by_number(request: Request) -> Response:
     number = "".join(ch for ch in (request.query_params.get("number") or "") if ch.isalnum())[:32]
     rows = []
@@ -72,13 +72,13 @@ async def _reports_page(request: Request, form: Form, status: int = 200) -> Resp
                         status=status, audience="operator")
 
 
-@get("/console/reports", opt=REPORT)
+@get("/console/reports", opt=REPORT, name="billpay:console.reports")
 async def reports(request: Request) -> Response:
     today = dt.datetime.now(zone_of(request)).date()
     return await _reports_page(request, Form({"day_from": str(today - dt.timedelta(days=1)), "day_to": str(today)}))
 
 
-@post("/console/reports", opt=REPORT)
+@post("/console/reports", opt=REPORT, name="billpay:console.reports.run")
 async def run(request: Request) -> Response:
     form = await Form.from_request(request)
     day_from, day_to = _day(form.value("day_from")), _day(form.value("day_to"))
@@ -95,7 +95,7 @@ async def run(request: Request) -> Response:
                                  run_by=staff.data.get("username", staff.name) if staff else "")
     await audit(request, "billpay.report.run", object_type="recon_report", object_id=report_id,
                 after={"day_from": str(day_from), "day_to": str(day_to)})
-    return redirect(request, f"/billpay/console/reports/{report_id}")
+    return redirect_to(request, "billpay:console.report", report_id=report_id)
 
 
 async def _report(report_id: int) -> dict:
@@ -107,7 +107,7 @@ async def _report(report_id: int) -> dict:
     return row
 
 
-@get("/console/reports/{report_id:int}", opt=REPORT)
+@get("/console/reports/{report_id:int}", opt=REPORT, name="billpay:console.report")
 async def report_page(request: Request, report_id: FromPath[int]) -> Response:
     row = await _report(report_id)
     counts = {k: sum(1 for m in row["mismatches"] if m["kind"] == k) for k in KINDS}
@@ -115,7 +115,7 @@ async def report_page(request: Request, report_id: FromPath[int]) -> Response:
                                                                  "when": local(row["created_at"], zone_of(request))}, audience="operator")
 
 
-@get("/console/reports/{report_id:int}/csv", opt=REPORT)
+@get("/console/reports/{report_id:int}/csv", opt=REPORT, name="billpay:console.report.csv")
 async def report_csv(request: Request, report_id: FromPath[int]) -> Response:
     row = await _report(report_id)
     out = io.StringIO()

@@ -11,7 +11,7 @@ from litestar.response import Redirect
 
 from core.api import N_
 from core.api.payments import PaymentError, checkout_response
-from core.api.web import data_as_of_context, gettext, hall_of, info, render
+from core.api.web import data_as_of_context, gettext, hall_of, info, render, url_for
 from plugins.billpay.owed import owed_for
 from plugins.billpay.paying import PayRefused, pay_intent
 from plugins.billpay.tables import Invoice
@@ -27,13 +27,13 @@ async def _owed_page(request: Request, *, notice: str = "", status: int = 200, c
                                                        **await data_as_of_context(request)}, status=status)
 
 
-@get("/", opt=CUSTOMER)
+@get("/", opt=CUSTOMER, name="billpay:index")
 async def owed_page(request: Request) -> Response:
     """What each linked number owes; ``?bill=<id>`` (the bill page's "Pay this bill") ticks and marks that bill."""
     return await _owed_page(request, chosen=str(request.query_params.get("bill") or "")[:64])
 
 
-@post("/pay", opt=CUSTOMER)
+@post("/pay", opt=CUSTOMER, name="billpay:pay")
 async def pay(request: Request) -> Response:
     """Pay the bills ticked (``bill``, repeated) of one number, or all it owes (no ``bill``): to the gateway, or the page with why not."""
     customer_id, numbers = await customer_of(request)
@@ -61,7 +61,7 @@ async def pay(request: Request) -> Response:
     return await checkout_response(request, intent)
 
 
-@get("/receipt/{intent_id:str}", opt=CUSTOMER)
+@get("/receipt/{intent_id:str}", opt=CUSTOMER, name="billpay:receipt")
 async def receipt(request: Request, intent_id: FromPath[str]) -> Response:
     intent = await own_payment(request, intent_id)
     zone = zone_of(request)
@@ -71,10 +71,10 @@ async def receipt(request: Request, intent_id: FromPath[str]) -> Response:
         "created_at": local(intent.created_at, zone), "invoice": invoice})
 
 
-@get("/history", opt=CUSTOMER)
+@get("/history", opt=CUSTOMER, name="billpay:history")
 async def history(request: Request) -> Redirect:
     """Bill payments are listed with every other payment on the core's one payment history (billpay adds its links there)."""
-    return Redirect(path=info(request).url("/pay/history"), status_code=301)
+    return Redirect(path=url_for(request, "pay:history"), status_code=301)
 
 
 HANDLERS = [owed_page, pay, receipt, history]

@@ -11,7 +11,7 @@ from litestar.params import FromPath
 
 from core.api import N_
 from core.api.payments import get_intent
-from core.api.web import Form, audit, gettext, info, redirect, render
+from core.api.web import Form, audit, gettext, info, redirect_to, render
 from plugins.billpay import invoice as invoices
 from plugins.billpay import invoice_pdf
 from plugins.billpay.credit import notes_of
@@ -37,13 +37,13 @@ async def _page(request: Request, intent, form: Form, *, status: int = 200, noti
     return await render(request, "billpay/invoice.html", {**await _context(request, intent), "form": form, "notice": notice}, status=status)
 
 
-@get("/invoice/{intent_id:str}", opt=CUSTOMER)
+@get("/invoice/{intent_id:str}", opt=CUSTOMER, name="billpay:invoice")
 async def invoice_page(request: Request, intent_id: FromPath[str]) -> Response:
     intent = await own_payment(request, intent_id)
     return await _page(request, intent, Form({"kind": "personal"}))
 
 
-@post("/invoice/{intent_id:str}", opt=CUSTOMER)
+@post("/invoice/{intent_id:str}", opt=CUSTOMER, name="billpay:invoice.request")
 async def invoice_ask(request: Request, intent_id: FromPath[str]) -> Response:
     intent = await own_payment(request, intent_id)
     form = await Form.from_request(request)
@@ -63,7 +63,7 @@ async def invoice_ask(request: Request, intent_id: FromPath[str]) -> Response:
     if not created:
         return await _page(request, intent, form, status=409, notice=N_("This payment already has an invoice; an issued invoice cannot be changed."))
     await push_for_payment(request.app.state.hall, intent.id)  # a provider failure leaves it pending: the job asks again
-    return redirect(request, f"/billpay/invoice/{intent.id}")
+    return redirect_to(request, "billpay:invoice", intent_id=intent.id)
 
 
 def _labels(request: Request) -> dict[str, str]:
@@ -109,12 +109,12 @@ async def _note_pdf(request: Request, intent, number: str) -> Response:
     return _download(body, note["invoice_no"])
 
 
-@get("/invoice/{intent_id:str}/pdf", opt=CUSTOMER)
+@get("/invoice/{intent_id:str}/pdf", opt=CUSTOMER, name="billpay:invoice.pdf")
 async def invoice_pdf_download(request: Request, intent_id: FromPath[str]) -> Response:
     return await _invoice_pdf(request, await own_payment(request, intent_id))
 
 
-@get("/invoice/{intent_id:str}/credit/{number:str}/pdf", opt=CUSTOMER)
+@get("/invoice/{intent_id:str}/credit/{number:str}/pdf", opt=CUSTOMER, name="billpay:credit_note.pdf")
 async def note_pdf_download(request: Request, intent_id: FromPath[str], number: FromPath[str]) -> Response:
     return await _note_pdf(request, await own_payment(request, intent_id), number[:32])
 
@@ -126,7 +126,7 @@ async def _operator_payment(intent_id: str):
     return intent
 
 
-@get("/console/invoice/{intent_id:str}", opt=OPERATOR)
+@get("/console/invoice/{intent_id:str}", opt=OPERATOR, name="billpay:console.invoice")
 async def console_invoice_page(request: Request, intent_id: FromPath[str]) -> Response:
     intent = await _operator_payment(intent_id)
     context = await _context(request, intent)
@@ -135,7 +135,7 @@ async def console_invoice_page(request: Request, intent_id: FromPath[str]) -> Re
     return await render(request, "billpay/console_invoice.html", context, audience="operator")
 
 
-@get("/console/invoices", opt=OPERATOR)
+@get("/console/invoices", opt=OPERATOR, name="billpay:console.invoices")
 async def console_pending(request: Request) -> Response:
     """Invoices and red-letter notes the e-invoice provider has not issued yet, oldest first, with their last error."""
     zone = zone_of(request)
@@ -146,7 +146,7 @@ async def console_pending(request: Request) -> Response:
     return await render(request, "billpay/console_invoices.html", {"rows": rows}, audience="operator")
 
 
-@get("/console/invoice/{intent_id:str}/pdf", opt=OPERATOR)
+@get("/console/invoice/{intent_id:str}/pdf", opt=OPERATOR, name="billpay:console.invoice.pdf")
 async def console_invoice_pdf(request: Request, intent_id: FromPath[str]) -> Response:
     intent = await _operator_payment(intent_id)
     response = await _invoice_pdf(request, intent)
@@ -154,7 +154,7 @@ async def console_invoice_pdf(request: Request, intent_id: FromPath[str]) -> Res
     return response
 
 
-@get("/console/invoice/{intent_id:str}/credit/{number:str}/pdf", opt=OPERATOR)
+@get("/console/invoice/{intent_id:str}/credit/{number:str}/pdf", opt=OPERATOR, name="billpay:console.credit_note.pdf")
 async def console_note_pdf(request: Request, intent_id: FromPath[str], number: FromPath[str]) -> Response:
     intent = await _operator_payment(intent_id)
     response = await _note_pdf(request, intent, number[:32])

@@ -40,13 +40,13 @@ def register_jobs(hall):
 @hookimpl
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
-        return [MenuItem(N_("Call-record access"), "/bills/console/access-log", permission="bills.access_log", order=70)]
-    return [MenuItem(N_("My bills"), "/bills/", order=30)]
+        return [MenuItem(N_("Call-record access"), route="bills:console.access_log", permission="bills.access_log", order=70)]
+    return [MenuItem(N_("My bills"), route="bills:list", order=30)]
 
 
 @hookimpl
 def quick_actions(hall, tenant, request):
-    return [MenuItem(N_("My bills"), "/bills/", order=30)]
+    return [MenuItem(N_("My bills"), route="bills:list", order=30)]
 
 
 @hookimpl

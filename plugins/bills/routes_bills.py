@@ -65,7 +65,7 @@ def actions_for(request: Request, bill: dict) -> list[tuple[str, str]]:
             for action in (found or [])]
 
 
-@get("/", name="bills")
+@get("/", name="bills:list")
 async def bills_home(request: Request) -> Response:
     """The most-opened page of the hall: three statements (numbers, bills with items, data-as-of), no redirect."""
     linked = await data.linked_numbers(info(request).customer.id)
@@ -74,7 +74,7 @@ async def bills_home(request: Request) -> Response:
     return await bill_page(request, linked[0], None, linked)
 
 
-@get("/{number:str}/{month:str}")
+@get("/{number:str}/{month:str}", name="bills:bill")
 async def bill_of_month(request: Request, number: FromPath[str], month: FromPath[str]) -> Response:
     linked = await own_number(request, number)
     return await bill_page(request, number, month, linked)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from core.api import N_, format_fen
 from core.api.legacy import tenant_zone
-from core.api.web import client_address, data_as_of_context, gettext, info, redirect, render
+from core.api.web import client_address, data_as_of_context, gettext, info, redirect_to, render
 from plugins.bills import calls, data, months, stepup
 from plugins.bills.routes_bills import own_number, problem, settings_of
 from plugins.bills.tables import CallAccess
@@ -31,7 +29,7 @@ async def _prepare(request: Request, number: str, kind: str) -> tuple[calls.Filt
     settings = settings_of(request)
     if settings.calls_step_up and not await stepup.fresh(ri.customer.session_id, settings.step_up_minutes):
         target = ri.url(request.url.path) + (("?" + request.url.query) if request.url.query else "")
-        raise Refused(redirect(request, "/bills/step-up?next=" + quote(target, safe="")))
+        raise Refused(redirect_to(request, "bills:step_up", query={"next": target}))
     zone = tenant_zone(ri.tenant)
     allowed = months.window(await data.latest_month(number), settings.months_shown, zone)
     try:
@@ -47,7 +45,7 @@ async def _audit(request: Request, number: str, filters: calls.Filters, kind: st
                                        kind=kind, filters=filters.audit_view(), address=client_address(request)))
 
 
-@get("/{number:str}/calls")
+@get("/{number:str}/calls", name="bills:calls")
 async def calls_page(request: Request, number: FromPath[str]) -> Response:
     try:
         filters, linked, settings = await _prepare(request, number, "view")
@@ -83,7 +81,7 @@ def _download(body, media_type: str, name: str) -> Response:
                                                           "Cache-Control": "no-store"})
 
 
-@get("/{number:str}/calls.csv")
+@get("/{number:str}/calls.csv", name="bills:calls.csv")
 async def calls_csv(request: Request, number: FromPath[str]) -> Response:
     try:
         filters, rows = await _export_rows(request, number, "csv")
@@ -96,7 +94,7 @@ async def calls_csv(request: Request, number: FromPath[str]) -> Response:
     return _download(body, "text/csv; charset=utf-8", f"calls-{number}-{filters.month}.csv")
 
 
-@get("/{number:str}/calls.pdf")
+@get("/{number:str}/calls.pdf", name="bills:calls.pdf")
 async def calls_pdf(request: Request, number: FromPath[str]) -> Response:
     try:
         filters, rows = await _export_rows(request, number, "pdf")

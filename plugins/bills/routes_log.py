@@ -32,14 +32,14 @@ async def _rows(request: Request, condition, page: int) -> tuple[list[dict], boo
     return [{**r, "local": r["at"].astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")} for r in rows[:PER_PAGE]], len(rows) > PER_PAGE
 
 
-@get("/access-log")
+@get("/access-log", name="bills:access_log")
 async def my_access_log(request: Request) -> Response:
     number = _page_number(request)
     rows, more = await _rows(request, CallAccess.account == info(request).customer.id, number)
     return await render(request, "bills/access_log.html", {"rows": rows, "page": number, "more": more})
 
 
-@get("/console/access-log", opt=CONSOLE)
+@get("/console/access-log", opt=CONSOLE, name="bills:console.access_log")
 async def console_access_log(request: Request, number: FromQuery[str] = "") -> Response:
     wanted = number.strip()[:32]
     current = _page_number(request)

@@ -6,14 +6,15 @@ from litestar import Request, Response, get, post
 
 from core.api import N_, mask_contact
 from core.api.identity import customer_for_account, otp
-from core.api.web import GUESS_WAIT, SEND_WAIT, Form, info, redirect, refused_until, render, resolve_next, send_code, until
+from core.api.web import GUESS_WAIT, SEND_WAIT, Form, info, path_for, redirect, refused_until, render, resolve_next, send_code, until
 from plugins.bills import stepup
 
 
 def safe_next(request: Request, target: str) -> str:
     """Only back to a bills page of this tenant (no open redirect); the tenant prefix is added by redirect()."""
-    path = resolve_next(target, info(request).base, "/bills/")
-    return path if path.startswith("/bills/") else "/bills/"
+    bills_home = path_for(request, "bills:list")
+    path = resolve_next(target, info(request).base, bills_home)
+    return path if path.startswith(bills_home) else bills_home
 
 
 async def _contacts(request: Request) -> dict[str, str]:
@@ -34,12 +35,12 @@ async def _page(request: Request, form: Form, *, flow: str = "", status: int = 2
         "contacts": {k: mask_contact(v) for k, v in contacts.items()}}, status=status)
 
 
-@get("/step-up")
+@get("/step-up", name="bills:step_up")
 async def step_up_page(request: Request) -> Response:
     return await _page(request, Form({"next": request.query_params.get("next", ""), "channel": "sms"}))
 
 
-@post("/step-up/send")
+@post("/step-up/send", name="bills:step_up.send")
 async def step_up_send(request: Request) -> Response:
     hall = request.app.state.hall
     ri = info(request)
@@ -60,7 +61,7 @@ async def step_up_send(request: Request) -> Response:
     return await _page(request, Form({"next": form.value("next"), "channel": channel}), flow=flow)
 
 
-@post("/step-up/verify")
+@post("/step-up/verify", name="bills:step_up.verify")
 async def step_up_verify(request: Request) -> Response:
     hall = request.app.state.hall
     ri = info(request)

@@ -36,8 +36,8 @@ def register_routes(hall):
 @hookimpl
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
-        return [MenuItem(N_("Notices"), "/notices/manage", permission="notices.manage", order=50)]
-    return [MenuItem(N_("Notices"), "/notices/", order=50)]
+        return [MenuItem(N_("Notices"), route="notices:manage", permission="notices.manage", order=50)]
+    return [MenuItem(N_("Notices"), route="notices:list", order=50)]
 
 
 @hookimpl

@@ -9,7 +9,7 @@ from litestar.params import FromPath
 from litestar.exceptions import NotFoundException
 
 from core.api import N_
-from core.api.web import Form, audit, redirect, render
+from core.api.web import Form, audit, redirect_to, render
 from plugins.notices.services import get as get_notice
 from plugins.notices.tables import Notice
 
@@ -17,13 +17,13 @@ PUBLIC = {"auth": "public"}
 MANAGE = {"auth": "operator", "permission": "notices.manage"}
 
 
-@get("/", opt=PUBLIC)
+@get("/", opt=PUBLIC, name="notices:list")
 async def notice_list(request: Request) -> Response:
     rows = await Notice.select(Notice.id, Notice.title, Notice.created_at).where(Notice.published == True).order_by(Notice.id, ascending=False).limit(100)  # noqa: E712
     return await render(request, "notices/list.html", {"notices": rows})
 
 
-@get("/{notice_id:int}", opt=PUBLIC)
+@get("/{notice_id:int}", opt=PUBLIC, name="notices:notice")
 async def notice_detail(request: Request, notice_id: FromPath[int]) -> Response:
     notice = await get_notice(notice_id)
     if notice is None:
@@ -31,7 +31,7 @@ async def notice_detail(request: Request, notice_id: FromPath[int]) -> Response:
     return await render(request, "notices/detail.html", {"notice": notice})
 
 
-@get("/manage", opt=MANAGE)
+@get("/manage", opt=MANAGE, name="notices:manage")
 async def manage(request: Request) -> Response:
     rows = await Notice.select().order_by(Notice.id, ascending=False).limit(200)
     return await render(request, "notices/manage.html", {"notices": rows, "form": Form({"published": "on"})}, audience="operator")
@@ -45,7 +45,7 @@ def _validate(form: Form) -> None:
         form.error("body", N_("At most %(n)s characters."), n=5000)
 
 
-@post("/manage", opt=MANAGE)
+@post("/manage", opt=MANAGE, name="notices:create")
 async def create(request: Request) -> Response:
     form = await Form.from_request(request)
     _validate(form)
@@ -56,10 +56,10 @@ async def create(request: Request) -> Response:
     staff = request.scope["hall.request"].staff
     rows = await Notice.insert(Notice(**after, author=staff.data.get("username", staff.name)))
     await audit(request, "notices.create", object_type="notice", object_id=rows[0]["id"], after=after)
-    return redirect(request, "/notices/manage")
+    return redirect_to(request, "notices:manage")
 
 
-@post("/manage/{notice_id:int}/toggle", opt=MANAGE)
+@post("/manage/{notice_id:int}/toggle", opt=MANAGE, name="notices:toggle")
 async def toggle(request: Request, notice_id: FromPath[int]) -> Response:
     notice = await get_notice(notice_id, published_only=False)
     if notice is None:
@@ -67,17 +67,17 @@ async def toggle(request: Request, notice_id: FromPath[int]) -> Response:
     await Notice.update({Notice.published: not notice["published"], Notice.updated_at: dt.datetime.now(dt.timezone.utc)}).where(Notice.id == notice_id)
     await audit(request, "notices.publish" if not notice["published"] else "notices.withdraw", object_type="notice", object_id=notice_id,
                 before={"published": notice["published"]}, after={"published": not notice["published"]})
-    return redirect(request, "/notices/manage")
+    return redirect_to(request, "notices:manage")
 
 
-@post("/manage/{notice_id:int}/delete", opt=MANAGE)
+@post("/manage/{notice_id:int}/delete", opt=MANAGE, name="notices:delete")
 async def delete(request: Request, notice_id: FromPath[int]) -> Response:
     notice = await get_notice(notice_id, published_only=False)
     if notice is None:
         raise NotFoundException()
     await Notice.delete().where(Notice.id == notice_id)
     await audit(request, "notices.delete", object_type="notice", object_id=notice_id, before={"title": notice["title"], "body": notice["body"]})
-    return redirect(request, "/notices/manage")
+    return redirect_to(request, "notices:manage")
 
 
 HANDLERS = [notice_list, notice_detail, manage, create, toggle, delete]

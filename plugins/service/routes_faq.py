@@ -7,7 +7,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from core.api import N_
-from core.api.web import Form, audit, info, redirect, render
+from core.api.web import Form, audit, info, redirect_to, render
 from core.api.workorders import Actor, WorkOrderComment, WorkOrderError, get_order
 from plugins.service.content import deidentify
 from plugins.service.tables import Faq
@@ -22,7 +22,7 @@ def _like(q: str) -> str:
     return "%" + q.replace("\\", "").replace("%", "").replace("_", "") + "%"
 
 
-@get("/faq", opt=PUBLIC)
+@get("/faq", opt=PUBLIC, name="service:faq")
 async def faq_list(request: Request, q: FromQuery[str] = "") -> Response:
     query = Faq.select().where(Faq.published == True).order_by(Faq.id, ascending=False).limit(100)  # noqa: E712
     q = q.strip()[:100]
@@ -31,7 +31,7 @@ async def faq_list(request: Request, q: FromQuery[str] = "") -> Response:
     return await render(request, "service/faq.html", {"faqs": await query, "q": q})
 
 
-@get("/console/faq", opt=FAQ)
+@get("/console/faq", opt=FAQ, name="service:console.faq")
 async def faq_manage(request: Request) -> Response:
     rows = await Faq.select().order_by(Faq.id, ascending=False).limit(200)
     return await render(request, "service/faq_manage.html", {"faqs": rows}, audience="operator")
@@ -47,7 +47,7 @@ async def _consultation(request: Request, order_id: int) -> dict:
     return order
 
 
-@get("/console/faq/new/{order_id:int}", opt=FAQ)
+@get("/console/faq/new/{order_id:int}", opt=FAQ, name="service:console.faq.new")
 async def faq_new(request: Request, order_id: FromPath[int]) -> Response:
     """The publish form, filled with the de-identified question and the staff's public answer, for the operator to check."""
     order = await _consultation(request, order_id)
@@ -58,7 +58,7 @@ async def faq_new(request: Request, order_id: FromPath[int]) -> Response:
     return await render(request, "service/faq_new.html", {"order": order, "form": form}, audience="operator")
 
 
-@post("/console/faq/new/{order_id:int}", opt=FAQ)
+@post("/console/faq/new/{order_id:int}", opt=FAQ, name="service:console.faq.create")
 async def faq_publish(request: Request, order_id: FromPath[int]) -> Response:
     order = await _consultation(request, order_id)
     form = Form({k: v for k, v in (await request.form()).items() if isinstance(v, str)})
@@ -71,17 +71,17 @@ async def faq_publish(request: Request, order_id: FromPath[int]) -> Response:
     values = {"question": form.data["question"].strip(), "answer": form.data["answer"].strip()}
     rows = await Faq.insert(Faq(**values, source_order=order_id))
     await audit(request, "service.faq.publish", object_type="service_faq", object_id=rows[0]["id"], after={"order": order["number"]})
-    return redirect(request, "/service/console/faq")
+    return redirect_to(request, "service:console.faq")
 
 
-@post("/console/faq/{faq_id:int}/delete", opt=FAQ)
+@post("/console/faq/{faq_id:int}/delete", opt=FAQ, name="service:console.faq.delete")
 async def faq_delete(request: Request, faq_id: FromPath[int]) -> Response:
     row = await Faq.select().where(Faq.id == faq_id).first()
     if row is None:
         raise NotFoundException()
     await Faq.delete().where(Faq.id == faq_id)
     await audit(request, "service.faq.delete", object_type="service_faq", object_id=faq_id, before={"question": row["question"][:200]})
-    return redirect(request, "/service/console/faq")
+    return redirect_to(request, "service:console.faq")
 
 
 HANDLERS = [faq_list, faq_manage, faq_new, faq_publish, faq_delete]

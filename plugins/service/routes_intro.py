@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from core.api import N_, format_fen, parse_yuan
-from core.api.web import Form, audit, parse_int, redirect, render
+from core.api.web import Form, audit, parse_int, redirect_to, render
 from plugins.service.content import MAX_BODY, plain_text, sanitise_html
 from plugins.service.tables import Outlet, ServicePage
 
@@ -22,14 +22,14 @@ OUTLET_FIELDS = {"name": 120, "district": 60, "address": 200, "hours": 120, "pho
 MONEY = re.compile(r"[0-9]{1,7}(\.[0-9]{1,2})?")  # ASCII digits: \d takes "١٢" too
 
 
-@get("/", opt=PUBLIC)
+@get("/", opt=PUBLIC, name="service:intro")
 async def index(request: Request) -> Response:
     rows = await ServicePage.select().where(ServicePage.published == True).order_by(ServicePage.position).order_by(ServicePage.id)  # noqa: E712
     return await render(request, "service/index.html", {"services": [r for r in rows if r["kind"] == "service"],
                                                          "tariffs": [r for r in rows if r["kind"] == "tariff"]})
 
 
-@get("/pages/{page_id:int}", opt=PUBLIC)
+@get("/pages/{page_id:int}", opt=PUBLIC, name="service:page")
 async def page_detail(request: Request, page_id: FromPath[int]) -> Response:
     row = await ServicePage.select().where((ServicePage.id == page_id) & (ServicePage.published == True)).first()  # noqa: E712
     if row is None:
@@ -37,7 +37,7 @@ async def page_detail(request: Request, page_id: FromPath[int]) -> Response:
     return await render(request, "service/page.html", {"page": row, "body": sanitise_html(row["body"])})
 
 
-@get("/outlets", opt=PUBLIC)
+@get("/outlets", opt=PUBLIC, name="service:outlets")
 async def outlets(request: Request, district: FromQuery[str] = "") -> Response:
     rows = await Outlet.select().where(Outlet.published == True).order_by(Outlet.district).order_by(Outlet.name)  # noqa: E712
     districts = sorted({r["district"] for r in rows})
@@ -55,7 +55,7 @@ async def _manage(request: Request, page_form: Form | None = None, outlet_form: 
         "outlet_form": outlet_form or Form({"published": "on"})}, status=status, audience="operator")
 
 
-@get("/manage", opt=CONTENT)
+@get("/manage", opt=CONTENT, name="service:manage")
 async def manage(request: Request) -> Response:
     return await _manage(request)
 
@@ -84,7 +84,7 @@ def _page_values(form: Form) -> dict:
             "published": bool(form.value("published")), "updated_at": dt.datetime.now(dt.timezone.utc)}
 
 
-@post("/manage/pages", opt=CONTENT)
+@post("/manage/pages", opt=CONTENT, name="service:page.create")
 async def page_create(request: Request) -> Response:
     form = await Form.from_request(request)
     values = _page_values(form)
@@ -92,7 +92,7 @@ async def page_create(request: Request) -> Response:
         return await _manage(request, page_form=form, status=400)
     rows = await ServicePage.insert(ServicePage(**values))
     await audit(request, "service.page.create", object_type="service_page", object_id=rows[0]["id"], after={"title": values["title"]})
-    return redirect(request, "/service/manage")
+    return redirect_to(request, "service:manage")
 
 
 async def _or_404(table, row_id: int) -> dict:
@@ -103,14 +103,14 @@ async def _or_404(table, row_id: int) -> dict:
     return row
 
 
-@get("/manage/pages/{page_id:int}", opt=CONTENT)
+@get("/manage/pages/{page_id:int}", opt=CONTENT, name="service:page.edit")
 async def page_edit(request: Request, page_id: FromPath[int]) -> Response:
     row = await _or_404(ServicePage, page_id)
     data = {**row, "monthly_fee": format_fen(row["monthly_fee"]), "published": "on" if row["published"] else ""}
     return await render(request, "service/page_edit.html", {"page": row, "form": Form(data)}, audience="operator")
 
 
-@post("/manage/pages/{page_id:int}", opt=CONTENT)
+@post("/manage/pages/{page_id:int}", opt=CONTENT, name="service:page.save")
 async def page_update(request: Request, page_id: FromPath[int]) -> Response:
     row = await _or_404(ServicePage, page_id)
     form = await Form.from_request(request)
@@ -120,15 +120,15 @@ async def page_update(request: Request, page_id: FromPath[int]) -> Response:
     await ServicePage.update({getattr(ServicePage, k): v for k, v in values.items()}).where(ServicePage.id == page_id)
     await audit(request, "service.page.update", object_type="service_page", object_id=page_id,
                 before={"title": row["title"]}, after={"title": values["title"]})
-    return redirect(request, "/service/manage")
+    return redirect_to(request, "service:manage")
 
 
-@post("/manage/pages/{page_id:int}/delete", opt=CONTENT)
+@post("/manage/pages/{page_id:int}/delete", opt=CONTENT, name="service:page.delete")
 async def page_delete(request: Request, page_id: FromPath[int]) -> Response:
     row = await _or_404(ServicePage, page_id)
     await ServicePage.delete().where(ServicePage.id == page_id)
     await audit(request, "service.page.delete", object_type="service_page", object_id=page_id, before={"title": row["title"]})
-    return redirect(request, "/service/manage")
+    return redirect_to(request, "service:manage")
 
 
 def _outlet_values(form: Form) -> dict:
@@ -144,7 +144,7 @@ def _outlet_values(form: Form) -> dict:
     return {**{name: form.value(name) for name in OUTLET_FIELDS}, "published": bool(form.value("published"))}
 
 
-@post("/manage/outlets", opt=CONTENT)
+@post("/manage/outlets", opt=CONTENT, name="service:outlet.create")
 async def outlet_create(request: Request) -> Response:
     form = await Form.from_request(request)
     values = _outlet_values(form)
@@ -152,17 +152,17 @@ async def outlet_create(request: Request) -> Response:
         return await _manage(request, outlet_form=form, status=400)
     rows = await Outlet.insert(Outlet(**values))
     await audit(request, "service.outlet.create", object_type="service_outlet", object_id=rows[0]["id"], after={"name": values["name"]})
-    return redirect(request, "/service/manage")
+    return redirect_to(request, "service:manage")
 
 
-@get("/manage/outlets/{outlet_id:int}", opt=CONTENT)
+@get("/manage/outlets/{outlet_id:int}", opt=CONTENT, name="service:outlet.edit")
 async def outlet_edit(request: Request, outlet_id: FromPath[int]) -> Response:
     row = await _or_404(Outlet, outlet_id)
     form = Form({**row, "published": "on" if row["published"] else ""})
     return await render(request, "service/outlet_edit.html", {"outlet": row, "form": form}, audience="operator")
 
 
-@post("/manage/outlets/{outlet_id:int}", opt=CONTENT)
+@post("/manage/outlets/{outlet_id:int}", opt=CONTENT, name="service:outlet.save")
 async def outlet_update(request: Request, outlet_id: FromPath[int]) -> Response:
     row = await _or_404(Outlet, outlet_id)
     form = await Form.from_request(request)
@@ -172,15 +172,15 @@ async def outlet_update(request: Request, outlet_id: FromPath[int]) -> Response:
     await Outlet.update({getattr(Outlet, k): v for k, v in values.items()}).where(Outlet.id == outlet_id)
     await audit(request, "service.outlet.update", object_type="service_outlet", object_id=outlet_id,
                 before={"name": row["name"]}, after={"name": values["name"]})
-    return redirect(request, "/service/manage")
+    return redirect_to(request, "service:manage")
 
 
-@post("/manage/outlets/{outlet_id:int}/delete", opt=CONTENT)
+@post("/manage/outlets/{outlet_id:int}/delete", opt=CONTENT, name="service:outlet.delete")
 async def outlet_delete(request: Request, outlet_id: FromPath[int]) -> Response:
     row = await _or_404(Outlet, outlet_id)
     await Outlet.delete().where(Outlet.id == outlet_id)
     await audit(request, "service.outlet.delete", object_type="service_outlet", object_id=outlet_id, before={"name": row["name"]})
-    return redirect(request, "/service/manage")
+    return redirect_to(request, "service:manage")
 
 
 HANDLERS = [index, page_detail, outlets, manage, page_create, page_edit, page_update, page_delete,

@@ -11,7 +11,7 @@ from litestar.params import FromPath
 
 from core.api import N_
 from core.api.db import transaction
-from core.api.web import Form, client_address, info, redirect, render
+from core.api.web import Form, client_address, info, redirect_to, render
 from core.api.workorders import Actor, WorkOrderError, get_order, open_order
 from plugins.service import attachments, limits
 from plugins.service.settings import CATEGORIES
@@ -63,12 +63,12 @@ async def _ask_page(request: Request, form: Form, status: int = 200, notice: str
     return await render(request, "service/ask.html", {"form": form, "notice": notice}, status=status)
 
 
-@get("/ask", opt=PUBLIC)
+@get("/ask", opt=PUBLIC, name="service:ask")
 async def ask_form(request: Request) -> Response:
     return await _ask_page(request, Form())
 
 
-@post("/ask", opt=PUBLIC)
+@post("/ask", opt=PUBLIC, name="service:ask.submit")
 async def ask(request: Request) -> Response:
     form, _ = await _form_and_files(request)
     _check_text(form, request)
@@ -97,7 +97,7 @@ async def ask(request: Request) -> Response:
         return await _ask_page(request, form, exc.status)
     await limits.record(*keys)
     if customer:
-        return redirect(request, f"/account/requests/{order['id']}")
+        return redirect_to(request, "account:request", order_id=order["id"])
     return await render(request, "service/thanks.html", {"order": order}, status=201)
 
 
@@ -108,7 +108,7 @@ async def _complain_page(request: Request, form: Form, status: int = 200, notice
                                                             "max_kb": _settings(request).attachment_max_kb}, status=status)
 
 
-@get("/complain", opt=CUSTOMER)
+@get("/complain", opt=CUSTOMER, name="service:complain")
 async def complain_form(request: Request) -> Response:
     return await _complain_page(request, Form())
 
@@ -125,7 +125,7 @@ async def _read_upload(upload: UploadFile | None, form: Form, max_kb: int) -> tu
     return name, content_type, content
 
 
-@post("/complain", opt=CUSTOMER)
+@post("/complain", opt=CUSTOMER, name="service:complain.submit")
 async def complain(request: Request) -> Response:
     settings = _settings(request)
     form, files = await _form_and_files(request)
@@ -152,7 +152,7 @@ async def complain(request: Request) -> Response:
         _apply(form, exc)
         return await _complain_page(request, form, exc.status)
     await limits.record(*keys)
-    return redirect(request, f"/account/requests/{order['id']}")
+    return redirect_to(request, "account:request", order_id=order["id"])
 
 
 # --- attachments: only to those who may see the order ------------------------------------------
@@ -170,12 +170,12 @@ async def _serve(request: Request, attachment_id: int) -> Response:
         "Cache-Control": "private, no-store"})
 
 
-@get("/attachments/{attachment_id:int}", opt=CUSTOMER)
+@get("/attachments/{attachment_id:int}", opt=CUSTOMER, name="service:attachment")
 async def customer_attachment(request: Request, attachment_id: FromPath[int]) -> Response:
     return await _serve(request, attachment_id)
 
 
-@get("/console/attachments/{attachment_id:int}", opt={"auth": "operator", "permission": "core.workorders.handle"})
+@get("/console/attachments/{attachment_id:int}", opt={"auth": "operator", "permission": "core.workorders.handle"}, name="service:console.attachment")
 async def operator_attachment(request: Request, attachment_id: FromPath[int]) -> Response:
     return await _serve(request, attachment_id)
 

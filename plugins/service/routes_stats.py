@@ -73,7 +73,7 @@ def by_code(by: str) -> bool:
     return by in ("category", "type")
 
 
-@get("/console/stats", opt=STATS)
+@get("/console/stats", opt=STATS, name="service:console.stats")
 async def stats_page(request: Request, start: FromQuery[str] = "", end: FromQuery[str] = "", by: FromQuery[str] = "category",
                      kind: FromQuery[str] = "") -> Response:
     context = await _query(request, start, end, by, kind)
@@ -82,7 +82,7 @@ async def stats_page(request: Request, start: FromQuery[str] = "", end: FromQuer
                         audience="operator")
 
 
-@get("/console/stats.csv", opt=STATS)
+@get("/console/stats.csv", opt=STATS, name="service:console.stats.csv")
 async def stats_csv(request: Request, start: FromQuery[str] = "", end: FromQuery[str] = "", by: FromQuery[str] = "category",
                     kind: FromQuery[str] = "") -> Response:
     context = await _query(request, start, end, by, kind)

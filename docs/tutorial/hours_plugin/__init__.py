@@ -45,8 +45,8 @@ def register_routes(hall):
 @hookimpl
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
-        return [MenuItem(N_("Opening hours"), "/hours/console", permission="hours.view", order=60)]
-    return [MenuItem(N_("Opening hours"), "/hours/", order=60)]
+        return [MenuItem(N_("Opening hours"), route="hours:console", permission="hours.view", order=60)]
+    return [MenuItem(N_("Opening hours"), route="hours:page", order=60)]
 
 
 @hookimpl
