@@ -133,7 +133,7 @@ async def test_a_kind_is_due_when_never_run_cut_short_or_its_interval_has_passed
 
 
 async def test_the_sync_page_columns_warn_about_repairs_and_overdue_runs(billing):
-    from core.web.console_sync_pages import _changes
+    from core.legacy.routes_sync import _changes
 
     now = dt.datetime(2026, 1, 10, 3, 0, tzinfo=dt.timezone.utc)
     fresh = {"finished_at": now - dt.timedelta(hours=20), "changed": 2, "missing": 1, "deleted": 0}
