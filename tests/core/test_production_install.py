@@ -34,7 +34,7 @@ sys.meta_path.insert(0, Blocker())
 skip = set(sys.argv[1:])
 for top in ("core", "plugins"):
     for info in pkgutil.walk_packages(importlib.import_module(top).__path__, top + "."):
-        if info.name.startswith("core.testing") or info.name.endswith("__main__") or info.name in skip:
+        if info.name.startswith(("core.testing", "core.api.testing")) or info.name.endswith("__main__") or info.name in skip:
             continue
         importlib.import_module(info.name)
 from core.cli import cli
