@@ -2,10 +2,13 @@
 clients per tenant, customers and operators, a mail sink, a fake payment provider, the connector conformance kit, migrating an extra
 plugin's tables, running a job now, and killing hall code in a child process (``crash``).
 
-The fixtures (``hall_factory``, ``hall``, ``mail_sink``…) come with ``pytest_plugins = ["core.testing.fixtures"]``.
+The fixtures (``hall_factory``, ``hall``, ``mail_sink``…) come with the hall's pytest plugin (the ``pytest11`` entry
+point ``core.testing.fixtures``, active wherever the hall is installed). ``check_plugin`` lists what a plugin does against
+the rules of docs/plugins.md.
 """
 
 from core.db.migrate import migrate
+from core.plugin_rules.check import check_plugin
 from core.jobs import make_runner
 from core.testing import (
     PASSWORD, FakeConnector, FakeConnectorPlugin, HallHarness, MailSink, TenantClient, TenantSpec, add_operator,
@@ -18,6 +21,6 @@ from core.testing.payments import FakePaymentPlugin, FakeProvider
 
 __all__ = [
     "PASSWORD", "BrokenMapping", "ConnectorConformance", "ConnectorRun", "FakeConnector", "FakeConnectorPlugin", "FakePaymentPlugin", "FakeProvider", "HallHarness", "MailSink",
-    "TenantClient", "TenantSpec", "add_operator", "add_superadmin", "build_hall", "crash", "field_errors", "make_customer",
+    "TenantClient", "TenantSpec", "add_operator", "add_superadmin", "build_hall", "check_plugin", "crash", "field_errors", "make_customer",
     "make_id_number", "make_runner", "migrate", "register_customer", "sync", "write_hall",
 ]

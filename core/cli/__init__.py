@@ -11,6 +11,7 @@ from core.cli import admin, demo, inspect_cmds, serve  # noqa: F401  (register s
 from core.cli import sync_cmd  # noqa: F401  (hall sync: bills and call records)
 from core.cli import legacy_demo  # noqa: F401  (hall legacy-demo: a demo legacy database to a file)
 from core.cli import backup_cmd  # noqa: F401  (hall backup, hall restore)
+from core.cli import plugin_cmds  # noqa: F401  (hall new-plugin, hall check-plugin)
 
 
 def main(argv: list[str] | None = None) -> None:

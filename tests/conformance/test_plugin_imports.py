@@ -3,12 +3,12 @@
 Every ``.py`` under ``plugins/`` (and the tutorial's plugin, docs/tutorial/) is parsed (top-level imports, imports inside
 functions, and ``importlib.import_module("core…")`` calls); any other core module
 fails the test with file:line and the module, so a bundled plugin can never lean
-on a name the core is free to change.
+on a name the core is free to change. The parsing lives in core/plugin_rules/imports.py, which
+``hall check-plugin`` uses too.
 """
 
 from __future__ import annotations
 
-import ast
 import importlib
 import pkgutil
 from pathlib import Path
@@ -16,47 +16,9 @@ from pathlib import Path
 import pytest
 
 import core.api
+from core.plugin_rules.imports import PUBLIC, forbidden_imports
 
 REPO = Path(__file__).resolve().parents[2]
-PUBLIC = "core.api"
-
-
-def is_public(module: str) -> bool:
-    return module == PUBLIC or module.startswith(PUBLIC + ".")
-
-
-def is_core(module: str) -> bool:
-    return module == "core" or module.startswith("core.")
-
-
-def _dynamic_import(node: ast.Call) -> str | None:
-    """The module named by ``importlib.import_module("…")`` / ``import_module("…")`` / ``__import__("…")``."""
-    func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-    if name in ("import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant) \
-            and isinstance(node.args[0].value, str):
-        return node.args[0].value
-    return None
-
-
-def core_imports(source: str) -> list[tuple[int, str]]:
-    """(line, module) of every core module the source imports, however it imports it."""
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            if node.module == "core":  # ``from core import pdf`` imports the module core.pdf
-                found += [(node.lineno, f"core.{alias.name}") for alias in node.names]
-            else:
-                found.append((node.lineno, node.module))
-        elif isinstance(node, ast.Call) and (module := _dynamic_import(node)):
-            found.append((node.lineno, module))
-    return [(line, module) for line, module in found if is_core(module)]
-
-
-def forbidden_imports(source: str) -> list[tuple[int, str]]:
-    return [(line, module) for line, module in core_imports(source) if not is_public(module)]
 
 
 def test_plugins_import_only_the_public_api():

@@ -1,4 +1,4 @@
-"""The tutorial's plugin (docs/tutorial/hours_plugin), tested the way docs/tutorial.md tells integrators to."""
+"""The tutorial's plugin (docs/tutorial/hall_hours), tested the way docs/tutorial.md tells integrators to."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from core.api import ConfigError
-from core.api.testing import TenantSpec, add_operator
+from core.api.testing import TenantSpec, add_operator, check_plugin
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "docs" / "tutorial"))
 
-import hours_plugin  # noqa: E402
+import hall_hours  # noqa: E402
 
-PLUGINS = {"hours": hours_plugin}
+PLUGINS = {"hours": hall_hours}
 
 
 @pytest.fixture
@@ -29,6 +29,10 @@ def test_public_page_only_where_enabled(harness):
     assert page.status_code == 200
     assert "08:30-17:30" in page.text and "营业时间" in page.text
     assert harness.client("beta").get("/hours/").status_code == 404
+
+
+def test_follows_the_plugin_rules():
+    assert check_plugin(hall_hours, name="hours") == []
 
 
 def test_page_works_through_the_tenant_prefix_too(harness):

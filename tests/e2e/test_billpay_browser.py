@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(TESTS / "alipay"))
+sys.path.insert(0, str(TESTS / "plugins" / "alipay"))
 sys.path.insert(0, str(TESTS / "legacy"))
 
 from alipay_support import alipay_tenant_settings, start_sandbox, write_secrets  # noqa: E402

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "alipay"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins" / "alipay"))
 
 import alipay_shop  # noqa: E402
 from alipay_support import APP_ID, alipay_tenant_settings, start_sandbox, write_secrets  # noqa: E402

@@ -24,7 +24,7 @@ from plugins.alipay.sandbox.protocol import GatewayRefusal, check_timestamp
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 TESTS = Path(__file__).resolve().parent
-REPO = TESTS.parents[1]
+REPO = TESTS.parents[2]
 
 SCRIPT = textwrap.dedent("""
     import asyncio, json, sys, time

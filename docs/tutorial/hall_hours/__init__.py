@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from core.api import N_, Manifest, MenuItem, Panel, Permission, hookimpl
 
 from .settings import HoursSettings
@@ -18,28 +16,11 @@ MANIFEST = Manifest(
 )
 
 
-@dataclass(frozen=True)
-class Row:
-    label: str  # message id, translated in the template
-    span: str  # "08:30-17:30", or "" when closed
-
-
-def hours_context(tenant) -> dict:
-    """What hours/panel.html needs: the rows and the note of this tenant's settings."""
-    settings: HoursSettings = tenant.plugin_settings("hours")
-    rows = [
-        Row(N_("Counters, Monday to Friday"), settings.weekdays),
-        Row(N_("Counters, Saturday and Sunday"), settings.weekends),
-        Row(N_("Hotline"), settings.hotline),
-    ]
-    return {"hours": rows, "hours_note": settings.note}
-
-
 @hookimpl
 def register_routes(hall):
-    from .routes import HANDLERS
+    from . import routes_console, routes_customer
 
-    return HANDLERS
+    return [*routes_customer.HANDLERS, *routes_console.HANDLERS]
 
 
 @hookimpl
@@ -51,6 +32,9 @@ def menu_items(hall, tenant, request, audience):
 
 @hookimpl
 def home_panels(hall, tenant, request, audience):
-    if audience != "customer" or not tenant.plugin_settings("hours").on_home:
+    from .services import hours_context
+
+    settings = tenant.plugin_settings("hours")
+    if audience != "customer" or not settings.on_home:
         return None
-    return [Panel("hours/panel.html", hours_context(tenant), title=N_("Opening hours"), order=20)]
+    return [Panel("hours/panel.html", hours_context(settings), title=N_("Opening hours"), order=20)]

@@ -11,7 +11,7 @@ from core.testing.harness import SECRET
 from plugins.alipay import build_provider
 from plugins.alipay.sandbox.config import load_config
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def demo_copy(root: Path) -> Path:
