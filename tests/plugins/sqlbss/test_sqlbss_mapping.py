@@ -16,7 +16,7 @@ from core.config.loader import _dynaconf_dict
 from plugins.sqlbss.connector import SqlBssConnector
 from plugins.sqlbss.mapping import parse_mapping
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "examples"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "examples"
 TENANT_FILE = Path("/srv/hall/tenants/jn/tenant.toml")
 
 

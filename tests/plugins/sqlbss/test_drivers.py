@@ -16,7 +16,7 @@ from plugins.sqlbss.drivers import connect_args
 from plugins.sqlbss.legacy_db import make_engine
 from plugins.sqlbss.mapping import parse_mapping
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 CUSTOMERS = {"table": "CUST", "key": "CUST_ID", "name": "NAME", "id_number": "CERT", "changed": "UPD"}
 NUMBERS = {"table": "SUBS", "number": "NBR", "customer_key": "CUST_ID"}
 
