@@ -32,3 +32,11 @@ def make_connector(hall, tenant, config):
 
     # only the ports the mapping supports: bills, calls (billing.py), writeback (writeback.py), lines, number_pool (compose.py)
     return connector_class(mapping)(mapping, root=hall.root, tenant_file=tenant_file)
+
+
+@hookimpl
+def register_commands(hall, cli):
+    """``hall connector inspect URL``: a first look at an unknown legacy database (inspect_cli.py)."""
+    from plugins.sqlbss.inspect_cli import add_commands
+
+    add_commands(cli)
