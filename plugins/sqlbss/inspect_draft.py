@@ -160,7 +160,8 @@ def _format_lines(section: str, found: Found) -> list[str]:
     lines = []
     for role, column in found.columns.items():
         guess = found.table.column(column).guess
-        if role in FORMATS["money"] and guess.money:
+        same_as_amount = role == "paid" and "amount" in found.columns and found.table.column(found.columns["amount"]).guess.money == guess.money
+        if role in FORMATS["money"] and guess.money and not same_as_amount:  # paid_format defaults to amount_format
             lines.append(_line(f"{role}_format", guess.money, "guessed from the values: check"))
         elif role in FORMATS["time"] and guess.time and not (role == "month" and guess.time == "text:%Y%m"):
             lines.append(_line(f"{role}_format", guess.time, "guessed from the values: check"))
