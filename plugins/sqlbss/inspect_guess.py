@@ -69,7 +69,7 @@ def guess_column(name: str, type_: sa.types.TypeEngine, values: list[Any], prima
     guess.changed = guess.time is not None and bool(CHANGE_WORDS.search(name))
     if guess.time is None:
         guess.money = _money(name, type_, present)
-    if guess.time is None and guess.money is None and not guess.unique:
+    if guess.time is None and guess.money is None and not guess.unique and not primary_key:
         guess.codes = _codes(present)
     guess.id_numbers = bool(present) and all(isinstance(v, str) and ID_NUMBER.match(v) for v in present)
     return guess
