@@ -115,3 +115,110 @@ async def test_padded_numbers_still_match_their_line(billing):
 ])
 def test_example_values_mask_id_numbers(value, expected):
     assert shown(value) == expected
+
+
+# --- the same checks on a legacy database of each engine: typed, CHAR-padded keys without constraints ---
+
+DDL = """
+CREATE TABLE CUST (CUST_ID CHAR(10) NOT NULL, NAME VARCHAR(40), CERT CHAR(18), UPD VARCHAR(14));
+CREATE TABLE SUBS (NBR CHAR(15) NOT NULL, CUST_ID VARCHAR(10) NOT NULL);
+CREATE TABLE BILL (BILL_NO INTEGER NOT NULL, NBR CHAR(15), MON CHAR(6), AMT INTEGER, UPD VARCHAR(14));
+CREATE TABLE CDR (CDR_ID INTEGER NOT NULL, NBR CHAR(15), START_T VARCHAR(14), DUR INTEGER, CTYPE CHAR(2), FEE INTEGER)
+"""
+
+ROWS = {
+    "CUST": [("C001", "张三", "11010519491231002X", "20240501080000"),
+             ("C001", "张三", "11010519491231002X", "20240501090000"),
+             ("C002", "李四", "310115195803121230", "20240501100000")],
+    "SUBS": [("13800000001", "C001"), ("13800000002", "C002")],
+    "BILL": [(7, "13800000001", "202404", 5280, "20240501080000"),
+             (7, "13800000001", "202404", 5280, "20240501080000"),
+             (8, "13800000002    ", "202404", 1000, "20240502080000"),  # CHAR-padded, as on PostgreSQL
+             (9, "19900000000", "202404", 1000, "20240503080000")],
+    "CDR": [(5, "13800000001", "20240410093000", 65, "L", 20), (5, "13800000001", "20240410093000", 65, "L", 20)],
+}
+
+MAPPING = """
+type = "sqlbss"
+url = "set below"
+[customers]
+table = "CUST"
+key = "CUST_ID"
+name = "NAME"
+id_number = "CERT"
+changed = "UPD"
+changed_format = "text:%Y%m%d%H%M%S"
+[numbers]
+table = "SUBS"
+number = "NBR"
+customer_key = "CUST_ID"
+[bills]
+table = "BILL"
+key = "BILL_NO"
+number = "NBR"
+month = "MON"
+amount = "AMT"
+changed = "UPD"
+changed_format = "text:%Y%m%d%H%M%S"
+[calls]
+table = "CDR"
+key = "CDR_ID"
+number = "NBR"
+duration = "DUR"
+started = "START_T"
+started_format = "text:%Y%m%d%H%M%S"
+call_type = "CTYPE"
+call_type_map = { L = "local" }
+charge = "FEE"
+"""
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def typed_legacy(request, tmp_path):
+    """A connector onto the small legacy database above, on SQLite or (with HALL_TEST_DB=postgres) PostgreSQL."""
+    import asyncio
+    import tomllib
+
+    import sqlalchemy as sa
+    from legacy_support import ON_POSTGRES, create_pg_database, drop_pg_database, pg_url
+
+    from plugins.sqlbss.compose import connector_class
+    from plugins.sqlbss.mapping import parse_mapping
+
+    drop = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'legacy.sqlite3'}"
+        driver_url = url
+    else:
+        if not ON_POSTGRES:
+            pytest.skip("a PostgreSQL legacy database needs HALL_TEST_DB=postgres")
+        name = asyncio.run(create_pg_database())
+        url, drop = pg_url(name), lambda: asyncio.run(drop_pg_database(name))
+        driver_url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = sa.create_engine(driver_url)
+    with engine.begin() as conn:
+        for statement in DDL.split(";"):
+            conn.execute(sa.text(statement))
+        for table, rows in ROWS.items():
+            marks = ", ".join(f":v{i}" for i in range(len(rows[0])))
+            conn.execute(sa.text(f"INSERT INTO {table} VALUES ({marks})"), [{f"v{i}": v for i, v in enumerate(r)} for r in rows])
+    engine.dispose()
+    file = tmp_path / "tenant.toml"
+    mapping = parse_mapping({**tomllib.loads(MAPPING), "url": url}, file)
+    connector = connector_class(mapping)(mapping, root=tmp_path, tenant_file=file)
+    yield connector, str(file)
+    asyncio.run(connector.close())
+    if drop:
+        drop()
+
+
+async def test_typed_keys_and_padded_numbers_on_each_engine(typed_legacy):
+    connector, file = typed_legacy
+    issues = await connector.problems()
+    assert all(i.file == file for i in issues)
+    found = {i.key: i.reason.casefold() for i in issues}  # PostgreSQL reports the names folded to lower case
+    assert set(found) == {"connector.customers.key", "connector.bills.key", "connector.bills.number", "connector.calls.key"}, found
+    assert "'c001' occurs on 2 rows of cust.cust_id" in found["connector.customers.key"]
+    assert "'7' occurs on 2 rows of bill.bill_no" in found["connector.bills.key"]
+    assert found["connector.bills.number"] == "1 of the latest 4 rows of bill.nbr name no line in subs.nbr, e.g. '19900000000'"
+    assert "'5' occurs on 2 rows of cdr.cdr_id" in found["connector.calls.key"]
