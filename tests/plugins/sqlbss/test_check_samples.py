@@ -7,6 +7,8 @@ with SQL and expects the problem named by tenant file, mapping key,
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from plugins.sqlbss.check_keys import shown
@@ -18,11 +20,20 @@ def _columns(billing, section: str) -> dict:
     return billing.config[section]
 
 
-def _drop_constraints(billing, table: str) -> None:
+def _commit(path, statement: str) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute(statement)
+    finally:
+        conn.close()
+
+
+def _drop_constraints(legacy, table: str) -> None:
     """Rebuild ``table`` without its primary key, as a legacy table without one would be."""
-    billing.sql(f"CREATE TABLE {table}_COPY AS SELECT * FROM {table}")
-    billing.sql(f"DROP TABLE {table}")
-    billing.sql(f"ALTER TABLE {table}_COPY RENAME TO {table}")
+    for statement in (f"CREATE TABLE {table}_COPY AS SELECT * FROM {table}", f"DROP TABLE {table}",
+                      f"ALTER TABLE {table}_COPY RENAME TO {table}"):
+        _commit(legacy.path, statement)
 
 
 def _latest_bill(billing, offset: int = 0):
@@ -222,3 +233,22 @@ async def test_typed_keys_and_padded_numbers_on_each_engine(typed_legacy):
     assert "'7' occurs on 2 rows of bill.bill_no" in found["connector.bills.key"]
     assert found["connector.bills.number"] == "1 of the latest 4 rows of bill.nbr name no line in subs.nbr, e.g. '19900000000'"
     assert "'5' occurs on 2 rows of cdr.cdr_id" in found["connector.calls.key"]
+
+
+@pytest.mark.parametrize("style", ["jiangnan", "haibin"])
+async def test_a_tariff_code_or_pool_number_that_repeats_is_named(tmp_path, style):
+    from lines_pool_support import LinesLegacy
+
+    legacy = await LinesLegacy(tmp_path, style, "sqlite", subscribers=10, pool=50).start()
+    try:
+        t, p = legacy.config["lines"]["tariffs"], legacy.config["number_pool"]
+        for table in (t["table"], p["table"]):
+            _drop_constraints(legacy, table)
+            _commit(legacy.path, f"INSERT INTO {table} SELECT * FROM {table} LIMIT 1")
+        tariff = legacy.sql(f"SELECT {t['code']} FROM {t['table']} LIMIT 1")[0][0]
+        number = legacy.sql(f"SELECT {p['number']} FROM {p['table']} LIMIT 1")[0][0]
+        found = {i.key: i.reason for i in await legacy.connect().problems()}
+        assert f"'{tariff}' occurs on 2 rows of {t['table']}.{t['code']}" in found["connector.lines.tariffs.code"]
+        assert f"'{number}' occurs on 2 rows of {p['table']}.{p['number']}" in found["connector.number_pool.number"]
+    finally:
+        await legacy.close()
