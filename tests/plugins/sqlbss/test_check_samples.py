@@ -66,6 +66,16 @@ async def test_a_bill_key_that_repeats_is_named(billing):
     assert f"{b['table']}.{b['key']}" in reason and f"'{bill}' occurs on 2 rows" in reason, reason
 
 
+async def test_repeats_are_looked_for_at_both_ends_of_a_big_table(billing, monkeypatch):
+    """Only the first and last KEY_SAMPLE rows in key order are grouped: bounded on a table of millions."""
+    monkeypatch.setattr("plugins.sqlbss.check_keys.KEY_SAMPLE", 5)
+    b = _columns(billing, "bills")
+    _drop_constraints(billing, b["table"])
+    highest = billing.sql(f"SELECT MAX({b['key']}) FROM {b['table']}")[0][0]
+    billing.sql(f"INSERT INTO {b['table']} SELECT * FROM {b['table']} WHERE {b['key']} = ?", highest)
+    assert f"'{highest}' occurs on 2 rows" in (await _problems(billing))["connector.bills.key"]
+
+
 async def test_a_customer_key_that_repeats_is_named(billing):
     c = _columns(billing, "customers")
     _drop_constraints(billing, c["table"])
