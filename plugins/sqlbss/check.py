@@ -1,4 +1,4 @@
-"""Looking at real legacy data before trusting the mapping: change times that do not parse, codes with no mapping.
+"""Looking at real legacy data before trusting the mapping: change times that do not parse, codes with no mapping, keys that repeat.
 
 Names that do not exist are caught by reflection (:func:`legacy_db.resolve`);
 this module samples values, because a format string or a code map can be
@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from core.api import ConfigIssue
 from plugins.sqlbss import markers
+from plugins.sqlbss.check_keys import duplicated_key
 from plugins.sqlbss.legacy_db import LegacySchema
 from plugins.sqlbss.mapping import SqlBssMapping, code
 
@@ -48,6 +49,8 @@ def _codes(conn: sa.Connection, column: sa.ColumnElement, table: dict[str, str],
 
 def sample_problems(conn: sa.Connection, s: LegacySchema, m: SqlBssMapping, file: str) -> list[ConfigIssue]:
     issues = _changed_format(conn, s, m, file)
+    issues += duplicated_key(conn, s.cust_key, "connector.customers.key", file, m.customers.key_separator)
+    issues += duplicated_key(conn, (s.line["number"],), "connector.numbers.number", file)
     if m.customers.status:
         issues += _codes(conn, s.cust["status"], m.customers.status_map, "connector.customers.status_map", file)
     if m.numbers.kind:

@@ -21,6 +21,7 @@ from core.api.legacy import LegacyServiceLine
 from plugins.sqlbss import billing_convert as convert
 from plugins.sqlbss import padding
 from plugins.sqlbss.check import _codes
+from plugins.sqlbss.check_keys import duplicated_key
 from plugins.sqlbss.legacy_db import _Resolver
 from plugins.sqlbss.mapping import code
 
@@ -190,6 +191,8 @@ class LinesPort:
         for role in ("long_distance", "international"):
             if role in s.cols:
                 issues += _codes(conn, s.cols[role], self.mapping.lines.flag_map, "connector.lines.flag_map", self.tenant_file)
+        if s.tariffs is not None:  # a tariff code twice would show each of its lines twice (the join)
+            issues += duplicated_key(conn, (s.tariff_cols["code"],), "connector.lines.tariffs.code", self.tenant_file)
         return issues
 
     def _more_problems(self, conn: sa.Connection) -> list[ConfigIssue]:

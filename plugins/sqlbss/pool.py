@@ -22,6 +22,7 @@ from core.api.legacy import NumberPage, NumberQuery, PoolNumber
 from plugins.sqlbss import billing_convert as convert
 from plugins.sqlbss import padding
 from plugins.sqlbss.check import _codes
+from plugins.sqlbss.check_keys import duplicated_key
 from plugins.sqlbss.legacy_db import _Resolver
 from plugins.sqlbss.lines import NO_MATCH, SAMPLE, as_issue, code_in, column_types, typed
 from plugins.sqlbss.mapping import code
@@ -155,7 +156,7 @@ class PoolPort:
             issues += _codes(conn, s.cols["kind"], p.kind_map, "connector.number_pool.kind_map", file)
         if p.grade:
             issues += _codes(conn, s.cols["grade"], p.grade_map, "connector.number_pool.grade_map", file)
-        return issues
+        return issues + duplicated_key(conn, (number,), "connector.number_pool.number", file)
 
     def _more_problems(self, conn: sa.Connection) -> list[ConfigIssue]:
         return super()._more_problems(conn) + self._pool_problems(conn)

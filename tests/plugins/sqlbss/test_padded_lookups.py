@@ -188,3 +188,9 @@ def test_an_event_id_padded_in_the_inbox_is_not_written_twice(padded):
         rows = conn.execute(sa.text("SELECT EVENT_ID, BODY FROM INBOX ORDER BY EVENT_ID")).all()
     engine.dispose()
     assert [(r[0].strip(), json.loads(r[1])) for r in rows] == [(PADDED_EVENT, {}), ("3f1c2a4e-0000-4000-8000-000000000002", {"fen": 200})]
+
+
+def test_the_padded_database_checks_clean(padded):
+    """`hall check`'s samples (unique keys, bills' lines, codes, formats) read padded values as the sync does."""
+    _, connector, _ = padded
+    assert asyncio.run(connector.problems()) == []
