@@ -6,11 +6,11 @@ import datetime as dt
 
 from litestar import Request, Response, get, post
 
-from core.auth import login_guard, throttle
+from core.auth import account_service, login_guard, throttle
 from core.auth.customers import customer_for_account, customer_numbers, find_number, linked_numbers
-from core.auth.passwords import hash_password, password_problem, verify_password
-from core.auth.sessions import end_sessions_of, set_session_data
-from core.auth.tables import AccountNumber, CustomerAccount
+from core.auth.passwords import password_problem, verify_password
+from core.auth.sessions import set_session_data
+from core.auth.tables import CustomerAccount
 from core.i18n import LANGUAGES, N_
 from core.privacy import id_hash, mask_contact, normalise_id_number
 from core.web.context import client_address, info
@@ -66,10 +66,9 @@ async def link_number(request: Request) -> Response:
         sn = await find_number(hall, ri.tenant, form.value("number")) if ok_id else None
         if not ok_id or sn is None or sn["customer_legacy_id"] != customer["legacy_id"] or sn["status"] != "active":
             form.error("number", N_("This number is not registered to you, or the ID number does not match."))
-        elif await AccountNumber.exists().where(AccountNumber.number == sn["number"]):
+        elif not await account_service.link_number(account["id"], sn["number"]):
             form.error("number", N_("This number is already linked."))
         else:
-            await AccountNumber.insert(AccountNumber(account=account["id"], number=sn["number"]))
             return redirect_to(request, "account:overview", query={"linked": sn["number"]})
     return await _overview(request, form, status=400)
 
@@ -98,8 +97,7 @@ async def password_change(request: Request) -> Response:
         form.error("password", problem)
     if not form.valid:
         return await render(request, "account/password.html", {"form": form}, status=400)
-    await CustomerAccount.update({CustomerAccount.password_hash: await hash_password(form.raw("password"))}).where(CustomerAccount.id == account["id"])
-    await end_sessions_of("customer", account["id"], keep_token=ri.session_token)
+    await account_service.set_password(account["id"], form.raw("password"), keep_token=ri.session_token)
     return await render(request, "account/password.html", {"form": Form(), "done": True})
 
 
@@ -115,7 +113,7 @@ async def choose_language(request: Request) -> Response:
             data = {**ri.principal.data, "language": lang}
             await set_session_data(ri.principal.session_id, data)
             if ri.customer is not None:
-                await CustomerAccount.update({CustomerAccount.language: lang}).where(CustomerAccount.id == ri.customer.id)
+                await account_service.set_language(ri.customer.id, lang)
     return response
 
 

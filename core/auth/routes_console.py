@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from litestar import Request, Response, get, post
 from litestar.params import FromQuery
 
 from core.auth import login_guard
 from core.auth.passwords import verify_password
+from core.auth.staff_service import console_logged_in
 from core.auth.tables import Operator, SuperAdmin
 from core.db.scoping import all_tenants
 from core.i18n import N_
-from core.web.audit_helpers import audit
+from core.web.audit_helpers import audit, auditor_of
 from core.web.context import Principal, client_address, info
 from core.web.next_target import safe_next
 from core.web.forms import Form
@@ -55,9 +54,7 @@ async def console_login(request: Request) -> Response:
             response = redirect(request, safe_next(request, form.value("next"), "console:home"))
             await start_session(request, response, kind, row["id"], data)
             info(request).principal = Principal(kind, row["id"], row["display_name"], 0, data=data)
-            if kind == "operator":
-                await Operator.update({Operator.last_login_at: dt.datetime.now(dt.timezone.utc)}).where(Operator.id == row["id"])
-            await audit(request, "console.login", object_type=kind, object_id=row["id"])
+            await console_logged_in(auditor_of(request), kind, row["id"])  # read after the new principal is set
             return response
         form.error("username", N_("The user name or the password is wrong."))
     return await render(request, "console/login.html", {"form": form}, status=400, audience="operator")

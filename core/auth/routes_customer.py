@@ -8,15 +8,12 @@ import secrets
 from litestar import Request, Response, get, post
 from litestar.params import FromQuery
 
-from core.auth import login_guard, otp, throttle
-from core.auth.customers import account_by_login, account_of_customer, create_account, verify_identity
-from core.auth.passwords import hash_password, password_problem, verify_password
-from core.auth.sessions import end_sessions_of
-from core.auth.tables import Customer, CustomerAccount
-from core.db import transaction
+from core.auth import account_service, login_guard, otp, throttle
+from core.auth.customers import account_by_login, account_of_customer, verify_identity
+from core.auth.passwords import password_problem, verify_password
+from core.auth.tables import Customer
 from core.i18n import N_
 from core.privacy import mask_contact, normalise_id_number
-from core.utils import await_me_maybe
 from core.web.codes import refused_until, send_code
 from core.web.context import client_address, info
 from core.web.forms import Form
@@ -128,16 +125,11 @@ async def signup_verify(request: Request) -> Response:
         row = checked.row
         if checked.result == "ok":
             customer = await Customer.select().where(Customer.legacy_id == row["subject"]).first()
-            password_hash = await hash_password(form.raw("password"))
-            async with transaction():
-                if await account_of_customer(row["subject"]):
-                    form.error("code", N_("You already have an account. Log in, or reset your password if you forgot it."))
-                else:
-                    account_id = await create_account(customer=customer, number=row["payload"]["number"], password_hash=password_hash, language=ri.language)
-            if form.valid:
-                account = await CustomerAccount.select().where(CustomerAccount.id == account_id).first()
-                for result_ in hall.hooks_for(ri.tenant).customer_registered(hall=hall, tenant=ri.tenant, account=account):
-                    await await_me_maybe(result_)
+            account_id = await account_service.register(hall, ri.tenant, customer=customer, number=row["payload"]["number"],
+                                                        password=form.raw("password"), language=ri.language)
+            if account_id is None:
+                form.error("code", N_("You already have an account. Log in, or reset your password if you forgot it."))
+            else:
                 response = redirect_to(request, "account:overview", query={"welcome": 1})
                 await start_session(request, response, "customer", account_id, {"name": customer["name"], "language": ri.language})
                 return response
@@ -170,7 +162,7 @@ async def login_submit(request: Request) -> Response:
             form.error("login", LOGIN_WAIT, time=until(request, outcome.retry_at))
             return await render(request, "auth/login.html", {"form": form}, status=400)
         if outcome.ok:
-            await CustomerAccount.update({CustomerAccount.last_login_at: dt.datetime.now(dt.timezone.utc)}).where(CustomerAccount.id == account["id"])
+            await account_service.logged_in(account["id"])
             customer = await Customer.select(Customer.name).where(Customer.legacy_id == account["customer_legacy_id"]).first()
             response = redirect(request, safe_next(request, form.value("next"), "account:overview"))
             data = {"name": customer["name"] if customer else "", "language": account["language"] or info(request).language}
@@ -226,8 +218,7 @@ async def reset_verify(request: Request) -> Response:
         checked = await _check_code(request, "reset", form)
         if checked.result == "ok":
             account_id = int(checked.row["subject"])
-            await CustomerAccount.update({CustomerAccount.password_hash: await hash_password(form.raw("password"))}).where(CustomerAccount.id == account_id)
-            await end_sessions_of("customer", account_id)
+            await account_service.set_password(account_id, form.raw("password"))
             return await render(request, "auth/reset_done.html", {})
         code_problem(form, request, checked)
     return await render(request, "auth/reset_verify.html", {"form": form}, status=400)

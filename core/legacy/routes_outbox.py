@@ -6,15 +6,14 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from core.db import transaction
-from core.legacy.outbox import STATUSES, replay
+from core.legacy.outbox import STATUSES
+from core.legacy.services import replay_event
 from core.legacy.outbox_tables import OutboxEvent
-from core.web.audit_helpers import audit
+from core.web.dependencies import AuditorDep
 from core.web.paging import paginate
 from core.web.render import redirect_to, render
 
 MANAGE = {"auth": "operator", "permission": "core.outbox.manage"}
-SNAPSHOT = (OutboxEvent.event_id, OutboxEvent.kind, OutboxEvent.status, OutboxEvent.attempts, OutboxEvent.last_error)
 
 
 @get("/console/outbox", opt=MANAGE, name="console:outbox")
@@ -36,14 +35,9 @@ async def outbox_list(request: Request) -> Response:
 
 
 @post("/console/outbox/{row_id:int}/replay", opt=MANAGE, name="console:outbox.replay")
-async def outbox_replay(request: Request, row_id: FromPath[int]) -> Response:
-    async with transaction():
-        before = await OutboxEvent.select(*SNAPSHOT).where(OutboxEvent.id == row_id).first()
-        if before is None:
-            raise NotFoundException()
-        if await replay(before["event_id"]):
-            after = await OutboxEvent.select(*SNAPSHOT).where(OutboxEvent.id == row_id).first()
-            await audit(request, "outbox.replay", object_type="outbox_event", object_id=before["event_id"], before=before, after=after)
+async def outbox_replay(request: Request, row_id: FromPath[int], auditor: AuditorDep) -> Response:
+    if await replay_event(auditor, row_id) is None:
+        raise NotFoundException()
     return redirect_to(request, "console:outbox", query={"status": "dead"})
 
 

@@ -13,10 +13,11 @@ from core.legacy.billing_tables import Quarantine
 from core.legacy.change_reconcile import changes_checkable, last_runs
 from core.legacy.look_back import LookBackSource, look_back_for, look_back_minutes
 from core.legacy.reconcile import reconcilable
+from core.legacy.services import retry_quarantine, sync_now
 from core.legacy.sync_jobs import KINDS, offers
 from core.legacy.settings import legacy_settings
 from core.legacy.tables import SyncState
-from core.web.audit_helpers import audit
+from core.web.dependencies import AuditorDep, HallDep, TenantDep
 from core.web.paging import paginate
 from core.web.context import info
 from core.web.render import redirect_to, render
@@ -93,29 +94,16 @@ def _offered_kind(request: Request, kind: str) -> str:
 
 
 @post("/console/sync/{kind:str}/run", opt=MANAGE, name="console:sync.run")
-async def sync_run(request: Request, kind: FromPath[str]) -> Response:
+async def sync_run(request: Request, kind: FromPath[str], tenant: TenantDep, auditor: AuditorDep) -> Response:
     """Queue a sync of ``kind`` now (a job: a worker on PostgreSQL, this process on SQLite)."""
-    kind = _offered_kind(request, kind)
-    await request.app.state.jobs.defer(f"core.sync_{kind}", info(request).tenant.id)
-    await audit(request, "sync.run", object_type="sync", object_id=kind)
+    await sync_now(request.app.state.jobs, auditor, tenant, _offered_kind(request, kind))
     return redirect_to(request, "console:sync", query={"done": "queued"})
 
 
 @post("/console/sync/{kind:str}/retry", opt=MANAGE, name="console:sync.retry")
-async def sync_retry(request: Request, kind: FromPath[str]) -> Response:
+async def sync_retry(request: Request, kind: FromPath[str], hall: HallDep, tenant: TenantDep, auditor: AuditorDep) -> Response:
     """Re-read the quarantined rows of ``kind`` from the legacy system and validate them again."""
-    kind = _offered_kind(request, kind)
-    hall = request.app.state.hall
-    tenant = info(request).tenant
-    if kind == "customers":
-        from core.legacy.customer_sync import retry_customers
-
-        result = await retry_customers(tenant, hall.connector(tenant), secret=hall.secret)
-    else:
-        from core.legacy.billing_sync import retry_quarantined
-
-        result = await retry_quarantined(tenant, kind, hall.connector(tenant))
-    await audit(request, "sync.retry_quarantine", object_type="sync", object_id=kind, after={"fetched": result.fetched})
+    await retry_quarantine(hall, auditor, tenant, _offered_kind(request, kind))
     return redirect_to(request, "console:sync", query={"done": "retried"})
 
 

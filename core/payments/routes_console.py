@@ -18,12 +18,13 @@ from core.localtime import local, zone_of
 from core.auth.tables import ServiceNumber
 from core.i18n import N_
 from core.money import format_fen, parse_yuan
-from core.payments import PaymentError, get_intent, refund
+from core.payments import PaymentError, get_intent
 from core.payments.ledger import history
 from core.payments.model import PAID, STATES
+from core.payments.refund_service import refund_by_operator
 from core.payments.registry import provider_label
 from core.payments.tables import PaymentIntent, Refund
-from core.web.audit_helpers import audit
+from core.web.dependencies import AuditorDep, HallDep
 from core.web.paging import paginate
 from core.web.context import info
 from core.web.forms import Form
@@ -104,7 +105,7 @@ async def payment_page(request: Request, intent_id: FromPath[str]) -> Response:
 
 
 @post("/console/payments/{intent_id:str}/refund", opt=REFUND, name="console:payment.refund")
-async def payment_refund(request: Request, intent_id: FromPath[str]) -> Response:
+async def payment_refund(request: Request, intent_id: FromPath[str], hall: HallDep, auditor: AuditorDep) -> Response:
     intent = await get_intent(intent_id[:64])
     if intent is None:
         raise NotFoundException()
@@ -122,19 +123,11 @@ async def payment_refund(request: Request, intent_id: FromPath[str]) -> Response
         form.error("reason", N_("At most %(n)s characters."), n=MAX_REASON)
     if not form.valid:
         return await _payment_page(request, intent_id, form, status=400)
-    staff = info(request).staff
-    operator = staff.data.get("username", staff.name) if staff else "?"
     try:
-        refund_id, outcome = await refund(hall_of(request), intent.id, amount, reason=form.value("reason"), operator=operator)
+        outcome = await refund_by_operator(hall, auditor, intent, amount, form.value("reason"))
     except PaymentError:
         form.error("amount", N_("This payment cannot be refunded that much (not paid, or more than what is left)."))
         return await _payment_page(request, intent_id, form, status=409)
-    after = await get_intent(intent.id)
-    await audit(request, "payment.refund", object_type="payment", object_id=intent.id,
-                before={"state": intent.state, "refunded_fen": intent.refunded_fen},
-                after={"state": after.state, "refunded_fen": after.refunded_fen, "refund_id": refund_id, "amount_fen": amount,
-                       "outcome": outcome, "reason": form.value("reason")},
-                summary=f"refund {amount} fen ({outcome}): {form.value('reason')}"[:500])
     return redirect_to(request, "console:payment", intent_id=intent.id, query={"refund": outcome})
 
 

@@ -14,6 +14,7 @@ Litestar wants injected parameters marked (``NamedDependency[...]``); the aliase
 ``principal``     the signed-in customer or operator, or None
 ``hall``          the running :class:`~core.hall.Hall`
 ``settings``      the owning plugin's validated ``[plugins.<name>]`` settings for this tenant
+``auditor``       the signed-in staff member as an :class:`~core.web.audit_helpers.Auditor`, for services that audit
 """
 
 from __future__ import annotations
@@ -24,14 +25,16 @@ from litestar import Request
 from litestar.di import NamedDependency, Provide
 
 from core.tenancy import Tenant
+from core.web.audit_helpers import Auditor, auditor_of
 from core.web.context import Principal, RequestInfo, info
 
 RequestInfoDep = NamedDependency[RequestInfo]
 TenantDep = NamedDependency[Tenant]
 PrincipalDep = NamedDependency[Principal | None]
 HallDep = NamedDependency[Any]  # the Hall (typed Any: core.hall imports the web layer)
+AuditorDep = NamedDependency[Auditor]
 
-__all__ = ["HallDep", "NamedDependency", "PrincipalDep", "RequestInfoDep", "TenantDep", "request_dependencies"]
+__all__ = ["AuditorDep", "HallDep", "NamedDependency", "PrincipalDep", "RequestInfoDep", "TenantDep", "request_dependencies"]
 
 
 def _request_info(request: Request) -> RequestInfo:
@@ -50,6 +53,10 @@ def _hall(request: Request) -> Any:
     return request.app.state.hall
 
 
+def _auditor(request: Request) -> Auditor:
+    return auditor_of(request)
+
+
 def _settings(request: Request) -> Any:
     """The settings of the plugin whose router serves this route (``opt["plugin"]``); None for core routes."""
     plugin = request.route_handler.opt.get("plugin")
@@ -64,4 +71,5 @@ def request_dependencies() -> dict[str, Provide]:
         "principal": Provide(_principal, sync_to_thread=False),
         "hall": Provide(_hall, sync_to_thread=False),
         "settings": Provide(_settings, sync_to_thread=False),
+        "auditor": Provide(_auditor, sync_to_thread=False),
     }

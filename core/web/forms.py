@@ -29,6 +29,11 @@ class Form:
     def error(self, name: str, message: str, **params: Any) -> None:
         self.errors.setdefault(name, (message, params))
 
+    def take(self, problems: "FieldErrors") -> None:
+        """Show a service's field errors next to the fields (an error already on a field stays first)."""
+        for name, (message, params) in problems.errors.items():
+            self.error(name, message, **params)
+
     def require(self, *names: str) -> None:
         from core.i18n import N_
 
@@ -43,3 +48,29 @@ class Form:
     def safe_data(self) -> dict[str, str]:
         """Values to echo back into the form: never passwords or codes."""
         return {k: v for k, v in self.data.items() if "password" not in k and k != "code"}
+
+
+class FieldErrors(Exception):
+    """What a service found wrong with a request, per field (message ids), raised instead of writing anything.
+
+    The handler catches it, ``form.take(problems)`` and renders the form again (docs/architecture.md, "The request path").
+    """
+
+    def __init__(self) -> None:
+        super().__init__("field errors")
+        self.errors: dict[str, tuple[str, dict]] = {}
+
+    def add(self, name: str, message: str, **params: Any) -> None:
+        self.errors.setdefault(name, (message, params))
+
+    def require(self, **values: str) -> None:
+        """"This field is required." for each empty value, in the order given."""
+        from core.i18n import N_
+
+        for name, value in values.items():
+            if not value:
+                self.add(name, N_("This field is required."))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise self

@@ -1,9 +1,10 @@
-"""An operator's resend of one mail (sent, failed or uncertain): claimed like any send, so it cannot race the batch sender."""
+"""An operator's resend of one mail (sent, failed or uncertain): claimed like any send, so it cannot race the batch sender; audited."""
 
 from __future__ import annotations
 
 import asyncio
 
+from core.api.web import Auditor
 from plugins.billmail.sender import BatchSender, new_owner, record, utc_now
 from plugins.billmail.smtp_pool import SmtpPool
 from plugins.billmail.tables import Batch, Send, Subscription
@@ -39,3 +40,17 @@ async def resend(hall, tenant, send_id: int) -> tuple[str, str]:
     await record(outcomes, {send_id: claimed[0]["attempts"]}, owner, sender.settings, utc_now())
     _id, state, error = outcomes[0]
     return state, error
+
+
+async def resend_by_operator(hall, tenant, auditor: Auditor, send_id: int) -> tuple[dict, str] | None:
+    """The console's resend: (the row as it was, the outcome), audited unless refused; None when there is no such mail."""
+    snapshot = (Send.batch, Send.number, Send.state, Send.attempts, Send.last_error)
+    before = await Send.select(*snapshot).where(Send.id == send_id).first()
+    if before is None:
+        return None
+    outcome, _error = await resend(hall, tenant, send_id)
+    if outcome != "refused":
+        after = await Send.select(*snapshot).where(Send.id == send_id).first()
+        await auditor.record("billmail.resend", object_type="billmail_send", object_id=send_id, before=before, after=after,
+                             summary=f"{before['number']} {outcome}")
+    return before, outcome

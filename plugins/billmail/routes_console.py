@@ -7,9 +7,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from core.api import mask_contact
-from core.api.web import audit, info, paginate, redirect_to, render
+from core.api.web import AuditorDep, HallDep, TenantDep, info, paginate, redirect_to, render
 from plugins.billmail.batches import counts
-from plugins.billmail.resend import resend
+from plugins.billmail.resend import resend_by_operator
 from plugins.billmail.tables import Batch, Send
 
 VIEW = {"auth": "operator", "permission": "billmail.view"}
@@ -49,17 +49,11 @@ async def send_log(request: Request, batch_id: FromPath[int]) -> Response:
 
 
 @post("/console/send/{send_id:int}/resend", opt=RESEND, name="billmail:console.resend")
-async def resend_one(request: Request, send_id: FromPath[int]) -> Response:
-    hall, tenant = request.app.state.hall, info(request).tenant
-    snapshot = (Send.batch, Send.number, Send.state, Send.attempts, Send.last_error)
-    before = await Send.select(*snapshot).where(Send.id == send_id).first()
-    if before is None:
+async def resend_one(request: Request, send_id: FromPath[int], hall: HallDep, tenant: TenantDep, auditor: AuditorDep) -> Response:
+    done = await resend_by_operator(hall, tenant, auditor, send_id)
+    if done is None:
         raise NotFoundException()
-    outcome, error = await resend(hall, tenant, send_id)
-    if outcome != "refused":
-        after = await Send.select(*snapshot).where(Send.id == send_id).first()
-        await audit(request, "billmail.resend", object_type="billmail_send", object_id=send_id, before=before, after=after,
-                    summary=f"{before['number']} {outcome}")
+    before, outcome = done
     return redirect_to(request, "billmail:console.batch", batch_id=before["batch"], query={"q": before["number"], "result": outcome})
 
 

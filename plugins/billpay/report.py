@@ -19,6 +19,7 @@ import logging
 from core.api import N_, format_fen, zone_of
 from core.api.db import require_tenant, transaction
 from core.api.legacy import OutboxEvent
+from core.api.web import Auditor
 from core.api.payments import PAID, PARTIALLY_REFUNDED, REFUNDED, PaymentIntent, ProviderUnavailable, Refund, now, posted_event_id, provider_for
 from plugins.billpay.tables import BillPayment, ReconReport
 
@@ -147,8 +148,11 @@ async def build(hall, day_from: dt.date, day_to: dt.date) -> dict:
     return {"day_from": day_from, "day_to": day_to, "checked": len(intents), "mismatches": mismatches}
 
 
-async def run_report(hall, day_from: dt.date, day_to: dt.date, *, trigger: str = "operator", run_by: str = "") -> int:
-    """Build and store a report; the nightly one of a day replaces an earlier run of that day. Returns its row id."""
+async def run_report(hall, day_from: dt.date, day_to: dt.date, *, trigger: str = "operator", run_by: str = "",
+                     auditor: Auditor | None = None) -> int:
+    """Build and store a report; the nightly one of a day replaces an earlier run of that day. Returns its row id.
+
+    An operator's run (``auditor``) is audited with the report it stored."""
     found = await build(hall, day_from, day_to)
     counts: dict[str, int] = {}
     for m in found["mismatches"]:
@@ -161,6 +165,9 @@ async def run_report(hall, day_from: dt.date, day_to: dt.date, *, trigger: str =
             await ReconReport.delete().where((ReconReport.day_from == day_from) & (ReconReport.day_to == day_to)
                                              & (ReconReport.trigger == "nightly"))
         inserted = await ReconReport.insert(row).returning(ReconReport.id)
+        if auditor is not None:
+            await auditor.record("billpay.report.run", object_type="recon_report", object_id=inserted[0]["id"],
+                                 after={"day_from": str(day_from), "day_to": str(day_to)})
     log.info("tenant %s: reconciliation %s..%s: %d payment(s), %d mismatch(es)", require_tenant().id, day_from, day_to,
              found["checked"], len(found["mismatches"]))
     return inserted[0]["id"]

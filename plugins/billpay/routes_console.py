@@ -13,7 +13,7 @@ from litestar.params import FromPath
 
 from core.api import N_
 from core.api.payments import PaymentIntent
-from core.api.web import Form, audit, info, redirect_to, render
+from core.api.web import AuditorDep, Form, HallDep, redirect_to, render
 from plugins.billpay.report import KINDS, run_report
 from plugins.billpay.tables import BillPayment, Invoice, ReconReport
 from plugins.billpay.views import local, zone_of
@@ -79,7 +79,7 @@ async def reports(request: Request) -> Response:
 
 
 @post("/console/reports", opt=REPORT, name="billpay:console.reports.run")
-async def run(request: Request) -> Response:
+async def run(request: Request, hall: HallDep, auditor: AuditorDep) -> Response:
     form = await Form.from_request(request)
     day_from, day_to = _day(form.value("day_from")), _day(form.value("day_to"))
     if day_from is None:
@@ -90,11 +90,7 @@ async def run(request: Request) -> Response:
         form.error("day_to", N_("The end must be on or after the start, at most %(n)s days later."), n=MAX_DAYS)
     if not form.valid:
         return await _reports_page(request, form, status=400)
-    staff = info(request).staff
-    report_id = await run_report(request.app.state.hall, day_from, day_to, trigger="operator",
-                                 run_by=staff.data.get("username", staff.name) if staff else "")
-    await audit(request, "billpay.report.run", object_type="recon_report", object_id=report_id,
-                after={"day_from": str(day_from), "day_to": str(day_to)})
+    report_id = await run_report(hall, day_from, day_to, trigger="operator", run_by=auditor.actor, auditor=auditor)
     return redirect_to(request, "billpay:console.report", report_id=report_id)
 
 

@@ -11,6 +11,7 @@ from core.api.db import fetch_scoped
 from core.api.legacy import CallRecord
 from core.api.web import parse_int
 from plugins.bills import months
+from plugins.bills.tables import CallAccess
 
 TYPES = {"local": N_("Local call"), "long_distance": N_("Long-distance call"), "international": N_("International call"),
          "sms": N_("Text message"), "data": N_("Mobile data")}
@@ -199,3 +200,9 @@ def duration(seconds: int) -> str:
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+async def record_access(*, account_id: int, actor: str, number: str, filters: Filters, kind: str, address: str) -> None:
+    """The customer's own trail of call-record reads (``kind``: view, csv, pdf), shown on the access-log page and the customer view."""
+    await CallAccess.insert(CallAccess(account=account_id, actor=actor[:100], number=number, month=filters.month,
+                                       kind=kind, filters=filters.audit_view(), address=address))

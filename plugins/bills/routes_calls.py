@@ -10,7 +10,6 @@ from core.api.legacy import tenant_zone
 from core.api.web import client_address, data_as_of_context, gettext, info, redirect_to, render
 from plugins.bills import calls, data, months, stepup
 from plugins.bills.routes_bills import own_number, problem, settings_of
-from plugins.bills.tables import CallAccess
 
 HEADER = (N_("Time"), N_("Number called"), N_("Type"), N_("Duration (s)"), N_("Charge (¥)"))
 
@@ -41,8 +40,8 @@ async def _prepare(request: Request, number: str, kind: str) -> tuple[calls.Filt
 
 async def _audit(request: Request, number: str, filters: calls.Filters, kind: str) -> None:
     ri = info(request)
-    await CallAccess.insert(CallAccess(account=ri.customer.id, actor=ri.customer.name[:100], number=number, month=filters.month,
-                                       kind=kind, filters=filters.audit_view(), address=client_address(request)))
+    await calls.record_access(account_id=ri.customer.id, actor=ri.customer.name, number=number, filters=filters, kind=kind,
+                              address=client_address(request))
 
 
 @get("/{number:str}/calls", name="bills:calls")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.exceptions import NotFoundException
 
 from core.api import N_
-from core.api.web import Form, audit, redirect_to, render
-from plugins.notices.services import get as get_notice
+from core.api.web import AuditorDep, Form, redirect_to, render
+from plugins.notices import services
 from plugins.notices.tables import Notice
 
 PUBLIC = {"auth": "public"}
@@ -25,7 +23,7 @@ async def notice_list(request: Request) -> Response:
 
 @get("/{notice_id:int}", opt=PUBLIC, name="notices:notice")
 async def notice_detail(request: Request, notice_id: FromPath[int]) -> Response:
-    notice = await get_notice(notice_id)
+    notice = await services.get(notice_id)
     if notice is None:
         raise NotFoundException()
     return await render(request, "notices/detail.html", {"notice": notice})
@@ -46,37 +44,32 @@ def _validate(form: Form) -> None:
 
 
 @post("/manage", opt=MANAGE, name="notices:create")
-async def create(request: Request) -> Response:
+async def create(request: Request, auditor: AuditorDep) -> Response:
     form = await Form.from_request(request)
     _validate(form)
     if not form.valid:
         rows = await Notice.select().order_by(Notice.id, ascending=False).limit(200)
         return await render(request, "notices/manage.html", {"notices": rows, "form": form}, status=400, audience="operator")
-    after = {"title": form.value("title"), "body": form.value("body"), "published": bool(form.value("published"))}
-    staff = request.scope["hall.request"].staff
-    rows = await Notice.insert(Notice(**after, author=staff.data.get("username", staff.name)))
-    await audit(request, "notices.create", object_type="notice", object_id=rows[0]["id"], after=after)
+    await services.create(auditor, title=form.value("title"), body=form.value("body"), published=bool(form.value("published")))
     return redirect_to(request, "notices:manage")
 
 
-@post("/manage/{notice_id:int}/toggle", opt=MANAGE, name="notices:toggle")
-async def toggle(request: Request, notice_id: FromPath[int]) -> Response:
-    notice = await get_notice(notice_id, published_only=False)
+async def _notice_or_404(notice_id: int) -> dict:
+    notice = await services.get(notice_id, published_only=False)
     if notice is None:
         raise NotFoundException()
-    await Notice.update({Notice.published: not notice["published"], Notice.updated_at: dt.datetime.now(dt.timezone.utc)}).where(Notice.id == notice_id)
-    await audit(request, "notices.publish" if not notice["published"] else "notices.withdraw", object_type="notice", object_id=notice_id,
-                before={"published": notice["published"]}, after={"published": not notice["published"]})
+    return notice
+
+
+@post("/manage/{notice_id:int}/toggle", opt=MANAGE, name="notices:toggle")
+async def toggle(request: Request, notice_id: FromPath[int], auditor: AuditorDep) -> Response:
+    await services.toggle(auditor, await _notice_or_404(notice_id))
     return redirect_to(request, "notices:manage")
 
 
 @post("/manage/{notice_id:int}/delete", opt=MANAGE, name="notices:delete")
-async def delete(request: Request, notice_id: FromPath[int]) -> Response:
-    notice = await get_notice(notice_id, published_only=False)
-    if notice is None:
-        raise NotFoundException()
-    await Notice.delete().where(Notice.id == notice_id)
-    await audit(request, "notices.delete", object_type="notice", object_id=notice_id, before={"title": notice["title"], "body": notice["body"]})
+async def delete(request: Request, notice_id: FromPath[int], auditor: AuditorDep) -> Response:
+    await services.delete(auditor, await _notice_or_404(notice_id))
     return redirect_to(request, "notices:manage")
 
 

@@ -7,8 +7,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from core.api import N_
-from core.api.web import Form, audit, info, redirect_to, render
+from core.api.web import AuditorDep, Form, info, redirect_to, render
 from core.api.workorders import Actor, WorkOrderComment, WorkOrderError, get_order
+from plugins.service import services
 from plugins.service.content import deidentify
 from plugins.service.tables import Faq
 from plugins.service.workorder_types import CONSULTATION_CODE
@@ -59,7 +60,7 @@ async def faq_new(request: Request, order_id: FromPath[int]) -> Response:
 
 
 @post("/console/faq/new/{order_id:int}", opt=FAQ, name="service:console.faq.create")
-async def faq_publish(request: Request, order_id: FromPath[int]) -> Response:
+async def faq_publish(request: Request, order_id: FromPath[int], auditor: AuditorDep) -> Response:
     order = await _consultation(request, order_id)
     form = Form({k: v for k, v in (await request.form()).items() if isinstance(v, str)})
     form.require("question", "answer")
@@ -68,19 +69,16 @@ async def faq_publish(request: Request, order_id: FromPath[int]) -> Response:
             form.error(name, N_("At most %(n)s characters."), n=MAX_FAQ)
     if not form.valid:
         return await render(request, "service/faq_new.html", {"order": order, "form": form}, status=400, audience="operator")
-    values = {"question": form.data["question"].strip(), "answer": form.data["answer"].strip()}
-    rows = await Faq.insert(Faq(**values, source_order=order_id))
-    await audit(request, "service.faq.publish", object_type="service_faq", object_id=rows[0]["id"], after={"order": order["number"]})
+    await services.publish_faq(auditor, order, question=form.data["question"].strip(), answer=form.data["answer"].strip())
     return redirect_to(request, "service:console.faq")
 
 
 @post("/console/faq/{faq_id:int}/delete", opt=FAQ, name="service:console.faq.delete")
-async def faq_delete(request: Request, faq_id: FromPath[int]) -> Response:
+async def faq_delete(request: Request, faq_id: FromPath[int], auditor: AuditorDep) -> Response:
     row = await Faq.select().where(Faq.id == faq_id).first()
     if row is None:
         raise NotFoundException()
-    await Faq.delete().where(Faq.id == faq_id)
-    await audit(request, "service.faq.delete", object_type="service_faq", object_id=faq_id, before={"question": row["question"][:200]})
+    await services.delete_faq(auditor, row)
     return redirect_to(request, "service:console.faq")
 
 

@@ -10,7 +10,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from core.api import N_, format_fen, parse_yuan
-from core.api.web import Form, audit, parse_int, redirect_to, render
+from core.api.web import AuditorDep, Form, parse_int, redirect_to, render
+from plugins.service import services
 from plugins.service.content import MAX_BODY, plain_text, sanitise_html
 from plugins.service.tables import Outlet, ServicePage
 
@@ -85,13 +86,12 @@ def _page_values(form: Form) -> dict:
 
 
 @post("/manage/pages", opt=CONTENT, name="service:page.create")
-async def page_create(request: Request) -> Response:
+async def page_create(request: Request, auditor: AuditorDep) -> Response:
     form = await Form.from_request(request)
     values = _page_values(form)
     if not form.valid:
         return await _manage(request, page_form=form, status=400)
-    rows = await ServicePage.insert(ServicePage(**values))
-    await audit(request, "service.page.create", object_type="service_page", object_id=rows[0]["id"], after={"title": values["title"]})
+    await services.create_page(auditor, values)
     return redirect_to(request, "service:manage")
 
 
@@ -111,23 +111,19 @@ async def page_edit(request: Request, page_id: FromPath[int]) -> Response:
 
 
 @post("/manage/pages/{page_id:int}", opt=CONTENT, name="service:page.save")
-async def page_update(request: Request, page_id: FromPath[int]) -> Response:
+async def page_update(request: Request, page_id: FromPath[int], auditor: AuditorDep) -> Response:
     row = await _or_404(ServicePage, page_id)
     form = await Form.from_request(request)
     values = _page_values(form)
     if not form.valid:
         return await render(request, "service/page_edit.html", {"page": row, "form": form}, status=400, audience="operator")
-    await ServicePage.update({getattr(ServicePage, k): v for k, v in values.items()}).where(ServicePage.id == page_id)
-    await audit(request, "service.page.update", object_type="service_page", object_id=page_id,
-                before={"title": row["title"]}, after={"title": values["title"]})
+    await services.update_page(auditor, row, values)
     return redirect_to(request, "service:manage")
 
 
 @post("/manage/pages/{page_id:int}/delete", opt=CONTENT, name="service:page.delete")
-async def page_delete(request: Request, page_id: FromPath[int]) -> Response:
-    row = await _or_404(ServicePage, page_id)
-    await ServicePage.delete().where(ServicePage.id == page_id)
-    await audit(request, "service.page.delete", object_type="service_page", object_id=page_id, before={"title": row["title"]})
+async def page_delete(request: Request, page_id: FromPath[int], auditor: AuditorDep) -> Response:
+    await services.delete_page(auditor, await _or_404(ServicePage, page_id))
     return redirect_to(request, "service:manage")
 
 
@@ -145,13 +141,12 @@ def _outlet_values(form: Form) -> dict:
 
 
 @post("/manage/outlets", opt=CONTENT, name="service:outlet.create")
-async def outlet_create(request: Request) -> Response:
+async def outlet_create(request: Request, auditor: AuditorDep) -> Response:
     form = await Form.from_request(request)
     values = _outlet_values(form)
     if not form.valid:
         return await _manage(request, outlet_form=form, status=400)
-    rows = await Outlet.insert(Outlet(**values))
-    await audit(request, "service.outlet.create", object_type="service_outlet", object_id=rows[0]["id"], after={"name": values["name"]})
+    await services.create_outlet(auditor, values)
     return redirect_to(request, "service:manage")
 
 
@@ -163,23 +158,19 @@ async def outlet_edit(request: Request, outlet_id: FromPath[int]) -> Response:
 
 
 @post("/manage/outlets/{outlet_id:int}", opt=CONTENT, name="service:outlet.save")
-async def outlet_update(request: Request, outlet_id: FromPath[int]) -> Response:
+async def outlet_update(request: Request, outlet_id: FromPath[int], auditor: AuditorDep) -> Response:
     row = await _or_404(Outlet, outlet_id)
     form = await Form.from_request(request)
     values = _outlet_values(form)
     if not form.valid:
         return await render(request, "service/outlet_edit.html", {"outlet": row, "form": form}, status=400, audience="operator")
-    await Outlet.update({getattr(Outlet, k): v for k, v in values.items()}).where(Outlet.id == outlet_id)
-    await audit(request, "service.outlet.update", object_type="service_outlet", object_id=outlet_id,
-                before={"name": row["name"]}, after={"name": values["name"]})
+    await services.update_outlet(auditor, row, values)
     return redirect_to(request, "service:manage")
 
 
 @post("/manage/outlets/{outlet_id:int}/delete", opt=CONTENT, name="service:outlet.delete")
-async def outlet_delete(request: Request, outlet_id: FromPath[int]) -> Response:
-    row = await _or_404(Outlet, outlet_id)
-    await Outlet.delete().where(Outlet.id == outlet_id)
-    await audit(request, "service.outlet.delete", object_type="service_outlet", object_id=outlet_id, before={"name": row["name"]})
+async def outlet_delete(request: Request, outlet_id: FromPath[int], auditor: AuditorDep) -> Response:
+    await services.delete_outlet(auditor, await _or_404(Outlet, outlet_id))
     return redirect_to(request, "service:manage")
 
 

@@ -10,12 +10,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from core.api import N_
-from core.api.db import transaction
 from core.api.web import Form, client_address, info, redirect_to, render
 from core.api.workorders import Actor, WorkOrderError, get_order, open_order
-from plugins.service import attachments, limits
+from plugins.service import attachments, limits, services
 from plugins.service.settings import CATEGORIES
-from plugins.service.workorder_types import COMPLAINT_CODE, CONSULTATION_CODE, MAX_TITLE
+from plugins.service.workorder_types import CONSULTATION_CODE, MAX_TITLE
 
 PUBLIC = {"auth": "public"}
 CUSTOMER = {"auth": "customer"}
@@ -138,16 +137,10 @@ async def complain(request: Request) -> Response:
     flooding, keys = await _flooding(request)
     if flooding:
         return await _complain_page(request, form, 429, N_("Too many submissions in a short time. Please try again in an hour."))
-    data = {"category": form.value("category"), "text": form.data.get("text", "").strip(), "attachments": []}
+    data = {"category": form.value("category"), "text": form.data.get("text", "").strip()}
     try:
-        async with transaction():
-            if upload:
-                attachment_id = await attachments.store(*upload)
-                data["attachments"].append({"id": attachment_id, "name": upload[0]})
-            order = await open_order(request.app.state.hall, COMPLAINT_CODE, data, title=form.value("title"),
-                                     actor=Actor.from_principal(info(request).customer), language=info(request).language)
-            for item in data["attachments"]:
-                await attachments.attach_to(item["id"], order["id"])
+        order = await services.open_complaint(request.app.state.hall, Actor.from_principal(info(request).customer), data,
+                                              title=form.value("title"), language=info(request).language, upload=upload)
     except WorkOrderError as exc:
         _apply(form, exc)
         return await _complain_page(request, form, exc.status)
