@@ -64,6 +64,7 @@ def scratch_dir(prefix: str):
 
 # -- servers ------------------------------------------------------------------
 
+
 class Server:
     """A server started in its own process group (granian forks workers), always killed as a group."""
 
@@ -73,8 +74,15 @@ class Server:
 
     def start(self) -> "Server":
         self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(self.cmd, env=self.env, cwd=self.cwd, stdout=self._log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.cmd,
+            env=self.env,
+            cwd=self.cwd,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         return self
 
     def log_tail(self, lines: int = 30) -> str:
@@ -90,7 +98,9 @@ class Server:
         last = ""
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.proc.returncode} before it was ready:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"{self.name} exited with {self.proc.returncode} before it was ready:\n{self.log_tail()}"
+                )
             try:
                 r = httpx.get(url, headers=headers, timeout=2.0)
                 if r.status_code < 500:
@@ -129,6 +139,7 @@ class Server:
 
 
 # -- load ---------------------------------------------------------------------
+
 
 @dataclass
 class LoadResult:
@@ -181,18 +192,47 @@ def load_tool(prefer: str = "auto") -> str:
     return "python"
 
 
-def run_load(tool: str, url: str, headers: dict, *, connections: int, duration: float, threads: int = 2,
-             timeout_s: float = 10.0, workdir: Path | None = None) -> LoadResult:
+def run_load(
+    tool: str,
+    url: str,
+    headers: dict,
+    *,
+    connections: int,
+    duration: float,
+    threads: int = 2,
+    timeout_s: float = 10.0,
+    workdir: Path | None = None,
+) -> LoadResult:
     if tool == "wrk":
-        return _run_wrk(url, headers, connections=connections, duration=duration, threads=threads, timeout_s=timeout_s, workdir=workdir)
+        return _run_wrk(
+            url,
+            headers,
+            connections=connections,
+            duration=duration,
+            threads=threads,
+            timeout_s=timeout_s,
+            workdir=workdir,
+        )
     return asyncio.run(_run_python(url, headers, connections=connections, duration=duration, timeout_s=timeout_s))
 
 
 def _run_wrk(url, headers, *, connections, duration, threads, timeout_s, workdir) -> LoadResult:
     script = Path(workdir or tempfile.gettempdir()) / "bench-status.lua"
     script.write_text(WRK_SCRIPT)
-    cmd = ["wrk", "-t", str(max(1, min(threads, connections))), "-c", str(connections), "-d", f"{max(1, round(duration))}s",
-           "--timeout", f"{timeout_s:g}s", "--latency", "-s", str(script)]
+    cmd = [
+        "wrk",
+        "-t",
+        str(max(1, min(threads, connections))),
+        "-c",
+        str(connections),
+        "-d",
+        f"{max(1, round(duration))}s",
+        "--timeout",
+        f"{timeout_s:g}s",
+        "--latency",
+        "-s",
+        str(script),
+    ]
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
     cmd.append(url)
@@ -200,10 +240,19 @@ def _run_wrk(url, headers, *, connections, duration, threads, timeout_s, workdir
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("WRKJSON ")), None)
     if out.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
-    d = json.loads(line[len("WRKJSON "):])
+    d = json.loads(line[len("WRKJSON ") :])
     secs = d["duration_us"] / 1e6
-    return LoadResult(rps=d["requests"] / secs, p50_ms=d["p50_us"] / 1000, p99_ms=d["p99_us"] / 1000, requests=d["requests"],
-                      non_2xx=d["non_2xx"], errors=d["errors"], bytes_min=max(d["bytes_min"], 0), bytes_max=d["bytes_max"], seconds=secs)
+    return LoadResult(
+        rps=d["requests"] / secs,
+        p50_ms=d["p50_us"] / 1000,
+        p99_ms=d["p99_us"] / 1000,
+        requests=d["requests"],
+        non_2xx=d["non_2xx"],
+        errors=d["errors"],
+        bytes_min=max(d["bytes_min"], 0),
+        bytes_max=d["bytes_max"],
+        seconds=secs,
+    )
 
 
 async def _run_python(url, headers, *, connections, duration, timeout_s, max_requests: int = 2_000_000) -> LoadResult:
@@ -216,7 +265,9 @@ async def _run_python(url, headers, *, connections, duration, timeout_s, max_req
     host, port = parts.hostname, parts.port or 80
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     hdrs = {"Host": f"{host}:{port}", "User-Agent": "hall-bench", "Accept": "*/*", **headers}
-    request = (f"GET {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in hdrs.items()) + "\r\n").encode("latin-1")
+    request = (f"GET {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in hdrs.items()) + "\r\n").encode(
+        "latin-1"
+    )
     latencies: list[float] = []
     counts = {"non_2xx": 0, "errors": 0, "bmin": -1, "bmax": 0, "n": 0}
     stop_at = time.monotonic() + duration
@@ -275,12 +326,21 @@ async def _run_python(url, headers, *, connections, duration, timeout_s, max_req
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(len(latencies) * p))] * 1000 if latencies else 0.0
 
-    return LoadResult(rps=len(latencies) / secs, p50_ms=pct(0.50), p99_ms=pct(0.99), requests=len(latencies),
-                      non_2xx=counts["non_2xx"], errors=counts["errors"], bytes_min=max(counts["bmin"], 0),
-                      bytes_max=counts["bmax"], seconds=secs)
+    return LoadResult(
+        rps=len(latencies) / secs,
+        p50_ms=pct(0.50),
+        p99_ms=pct(0.99),
+        requests=len(latencies),
+        non_2xx=counts["non_2xx"],
+        errors=counts["errors"],
+        bytes_min=max(counts["bmin"], 0),
+        bytes_max=counts["bmax"],
+        seconds=secs,
+    )
 
 
 # -- PostgreSQL scratch databases -------------------------------------------------
+
 
 def pg_url(database: str, admin_url: str = PG_ADMIN_URL) -> str:
     from core.testing.databases import pg_url_for

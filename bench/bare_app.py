@@ -65,7 +65,9 @@ def create_app() -> Litestar:
     def page() -> Template:
         return Template(template_name="page.html", context=context, headers={"Cache-Control": "no-store"})
 
-    return Litestar(route_handlers=[page], template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(_env())))
+    return Litestar(
+        route_handlers=[page], template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(_env()))
+    )
 
 
 def main() -> None:
@@ -78,8 +80,15 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=1)
     a = p.parse_args()
     # The same call as core/cli/serve.py serve_app, only the target differs.
-    Server("bare_app:create_app", address=a.host, port=a.port, workers=a.workers,
-           interface=Interfaces.ASGI, factory=True, log_access=False).serve()
+    Server(
+        "bare_app:create_app",
+        address=a.host,
+        port=a.port,
+        workers=a.workers,
+        interface=Interfaces.ASGI,
+        factory=True,
+        log_access=False,
+    ).serve()
 
 
 if __name__ == "__main__":

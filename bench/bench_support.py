@@ -33,13 +33,28 @@ async def open_payments(config: Path, intents: int, provider: str = "fake", keys
         rows = []
         stamp = now()
         for n in range(intents):
-            rows.append(PaymentIntent(public_id=new_public_id(), purpose="bench", owner="benchshop", reference=str(n), subject="bench",
-                                      customer_id=f"C{n % 500:05d}", amount_fen=100 + n % 9900, currency="CNY", provider=provider,
-                                      channel="pc", state="pending", idempotency_key=f"bench:{n}", created_at=stamp, updated_at=stamp))
+            rows.append(
+                PaymentIntent(
+                    public_id=new_public_id(),
+                    purpose="bench",
+                    owner="benchshop",
+                    reference=str(n),
+                    subject="bench",
+                    customer_id=f"C{n % 500:05d}",
+                    amount_fen=100 + n % 9900,
+                    currency="CNY",
+                    provider=provider,
+                    channel="pc",
+                    state="pending",
+                    idempotency_key=f"bench:{n}",
+                    created_at=stamp,
+                    updated_at=stamp,
+                )
+            )
         with tenant_scope(tenant):
             async with transaction():
                 for start in range(0, len(rows), 500):
-                    await PaymentIntent.insert(*rows[start:start + 500])
+                    await PaymentIntent.insert(*rows[start : start + 500])
         bodies = []
         for row in rows:
             if provider == "alipay":
@@ -63,8 +78,10 @@ async def credited(config: Path) -> dict:
     await hall.db.connect()
     try:
         with tenant_scope(hall.tenants.get("alpha")):
-            return {"succeeded": await PaymentIntent.count().where(PaymentIntent.state == "succeeded"),
-                    "posted": await OutboxEvent.count().where(OutboxEvent.kind == "payment.posted"),
-                    "delivered": await OutboxEvent.count().where(OutboxEvent.kind == "benchshop.delivered")}
+            return {
+                "succeeded": await PaymentIntent.count().where(PaymentIntent.state == "succeeded"),
+                "posted": await OutboxEvent.count().where(OutboxEvent.kind == "payment.posted"),
+                "delivered": await OutboxEvent.count().where(OutboxEvent.kind == "benchshop.delivered"),
+            }
     finally:
         await hall.db.disconnect()

@@ -49,6 +49,7 @@ UTC = dt.timezone.utc
 
 # -- the sink (its own process: it must not share the sender's GIL) ---------------------------------------------------
 
+
 class Counting:
     def __init__(self) -> None:
         self.by_prefix: dict[str, list[int]] = {}
@@ -56,9 +57,11 @@ class Counting:
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler protocol
         data = envelope.content
-        head = data[:data.find(b"\r\n\r\n")]
-        mid = next((line[12:].strip().decode() for line in head.split(b"\r\n") if line.lower().startswith(b"message-id:")), "")
-        prefix = mid[1:mid.find(".")] if "." in mid else "?"
+        head = data[: data.find(b"\r\n\r\n")]
+        mid = next(
+            (line[12:].strip().decode() for line in head.split(b"\r\n") if line.lower().startswith(b"message-id:")), ""
+        )
+        prefix = mid[1 : mid.find(".")] if "." in mid else "?"
         entry = self.by_prefix.setdefault(prefix, [0, 0])
         entry[0] += 1
         entry[1] += len(data)
@@ -79,14 +82,24 @@ def serve_sink(port: int) -> None:
         await stop.wait()
         server.close()
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        print(json.dumps({"by_prefix": handler.by_prefix, "distinct_ids": len(handler.ids),
-                          "cpu_s": round(usage.ru_utime + usage.ru_stime, 1)}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "by_prefix": handler.by_prefix,
+                    "distinct_ids": len(handler.ids),
+                    "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+                }
+            ),
+            flush=True,
+        )
 
     asyncio.run(main())
 
 
 def start_sink(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, __file__, "--serve-sink", str(port)], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve-sink", str(port)], stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
     assert proc.stdout.readline().strip() == "ready", "the sink did not start"
     return proc
 
@@ -99,6 +112,7 @@ def stop_sink(proc: subprocess.Popen) -> dict:
 
 # -- the hall ---------------------------------------------------------------------------------------------------------
 
+
 async def seed(mails: int, calls: int) -> None:
     """N subscriptions, bills, items and call records for the current tenant, in bulk, 20,000 rows a transaction."""
     from core.db import transaction
@@ -109,23 +123,57 @@ async def seed(mails: int, calls: int) -> None:
 
     now = dt.datetime.now(UTC)
     start = dt.datetime(2026, 10, 1, 8, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    items = (("BASE", "月基本费", 5800), ("VOICE", "语音通话费", 1230), ("DATA", "上网流量费", 2000), ("SMS", "短信费", 110))
+    items = (
+        ("BASE", "月基本费", 5800),
+        ("VOICE", "语音通话费", 1230),
+        ("DATA", "上网流量费", 2000),
+        ("SMS", "短信费", 110),
+    )
     step = 20_000 // max(calls, 4)
     for lo in range(0, mails, step):
         numbers = [(i, f"139{i:08d}") for i in range(lo, min(lo + step, mails))]
         async with transaction():
-            await bulk_upsert(Subscription, ("number", "account_id", "email", "language", "active", "created_at", "changed_at"),
-                              [(n, i + 1, f"user{i}@bench.example", "zh_CN", True, now, now) for i, n in numbers],
-                              key=("number",), mostly_new=True)
-            await bulk_upsert(Bill, ("legacy_id", "number", "month", "amount_fen", "paid_fen", "status", "due_date", "synced_at"),
-                              [(f"B{i}", n, MONTH, 9140 + i % 100, 0, "unpaid", dt.date(2026, 11, 15), now) for i, n in numbers],
-                              mostly_new=True)
-            await bulk_upsert(BillItem, ("legacy_id", "bill_legacy_id", "position", "code", "name", "amount_fen"),
-                              [(f"B{i}/{p}", f"B{i}", p, c, name, fen + (i % 100 if p == 0 else 0))
-                               for i, _n in numbers for p, (c, name, fen) in enumerate(items)], mostly_new=True)
-            await bulk_upsert(CallRecord, ("legacy_id", "number", "started_at", "duration_s", "called_number", "call_type", "charge_fen"),
-                              [(f"C{i}/{k}", n, start + dt.timedelta(days=k * 3, minutes=i % 600), 30 + k * 17, f"1380013{k:04d}",
-                                "local", 10 * k) for i, n in numbers for k in range(calls)], mostly_new=True)
+            await bulk_upsert(
+                Subscription,
+                ("number", "account_id", "email", "language", "active", "created_at", "changed_at"),
+                [(n, i + 1, f"user{i}@bench.example", "zh_CN", True, now, now) for i, n in numbers],
+                key=("number",),
+                mostly_new=True,
+            )
+            await bulk_upsert(
+                Bill,
+                ("legacy_id", "number", "month", "amount_fen", "paid_fen", "status", "due_date", "synced_at"),
+                [(f"B{i}", n, MONTH, 9140 + i % 100, 0, "unpaid", dt.date(2026, 11, 15), now) for i, n in numbers],
+                mostly_new=True,
+            )
+            await bulk_upsert(
+                BillItem,
+                ("legacy_id", "bill_legacy_id", "position", "code", "name", "amount_fen"),
+                [
+                    (f"B{i}/{p}", f"B{i}", p, c, name, fen + (i % 100 if p == 0 else 0))
+                    for i, _n in numbers
+                    for p, (c, name, fen) in enumerate(items)
+                ],
+                mostly_new=True,
+            )
+            await bulk_upsert(
+                CallRecord,
+                ("legacy_id", "number", "started_at", "duration_s", "called_number", "call_type", "charge_fen"),
+                [
+                    (
+                        f"C{i}/{k}",
+                        n,
+                        start + dt.timedelta(days=k * 3, minutes=i % 600),
+                        30 + k * 17,
+                        f"1380013{k:04d}",
+                        "local",
+                        10 * k,
+                    )
+                    for i, n in numbers
+                    for k in range(calls)
+                ],
+                mostly_new=True,
+            )
     await SyncState.insert(SyncState(kind="bills", last_run_at=now, last_success_at=now))
     for table in (Subscription, Bill, BillItem, CallRecord):  # as the sync leaves a big load (core.db.bulk.analyze)
         await analyze(table)
@@ -159,7 +207,14 @@ class StepTimes:
 
 async def run_hall(config: Path, tenant_id: str, mails: int, calls: int) -> dict:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from core.db.migrate import migrate
     from core.hall import Hall
@@ -175,7 +230,9 @@ async def run_hall(config: Path, tenant_id: str, mails: int, calls: int) -> dict
         with tenant_scope(tenant):
             t0 = time.perf_counter()
             await seed(mails, calls)
-            log(f"seeded {mails} subscribers, bills and {mails * calls} call records in {time.perf_counter() - t0:.1f} s")
+            log(
+                f"seeded {mails} subscribers, bills and {mails * calls} call records in {time.perf_counter() - t0:.1f} s"
+            )
             steps = StepTimes()
             for name in ("claim", "load_chunk", "record"):
                 steps.wrap(sender_module, name)
@@ -185,35 +242,53 @@ async def run_hall(config: Path, tenant_id: str, mails: int, calls: int) -> dict
             started = time.perf_counter()
             batch_id, _ = await create_batch(MONTH)
             created = time.perf_counter() - started
-            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+            columns = (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+            )
             with Progress(*columns, console=Console(stderr=True), refresh_per_second=4) as progress:
                 task = progress.add_task(f"billmail {MONTH}", total=mails)
-                sender = sender_module.BatchSender(hall, tenant, batch_id, progress=lambda r: progress.update(
-                    task, completed=r.sent + r.failed + r.uncertain))
+                sender = sender_module.BatchSender(
+                    hall,
+                    tenant,
+                    batch_id,
+                    progress=lambda r: progress.update(task, completed=r.sent + r.failed + r.uncertain),
+                )
                 result = await sender.run()
             seconds = time.perf_counter() - started
             cpu1 = resource.getrusage(resource.RUSAGE_SELF)
             by_state = await counts(batch_id)
         if by_state != {"sent": mails} or result.status != "done" or not result.finished:
             raise SystemExit(f"the batch did not send every mail once: {by_state}, {result}")
-        return {"seconds": round(seconds, 1), "create_batch_s": round(created, 1),
-                "cpu_s": round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 1),
-                "steps_s": {k: round(v, 1) for k, v in sorted(steps.seconds.items())},
-                "load_before": [round(x, 2) for x in load_before], "load_after": [round(x, 2) for x in os.getloadavg()],
-                "connections": sender.settings.connections, "claim_chunk": sender.settings.claim_chunk}
+        return {
+            "seconds": round(seconds, 1),
+            "create_batch_s": round(created, 1),
+            "cpu_s": round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 1),
+            "steps_s": {k: round(v, 1) for k, v in sorted(steps.seconds.items())},
+            "load_before": [round(x, 2) for x in load_before],
+            "load_after": [round(x, 2) for x in os.getloadavg()],
+            "connections": sender.settings.connections,
+            "claim_chunk": sender.settings.claim_chunk,
+        }
     finally:
         await hall.db.disconnect()
 
 
 # -- the baseline -----------------------------------------------------------------------------------------------------
 
+
 def baseline(port: int, mails: int, size: int, connections: int) -> float:
     """Raw smtplib: ``mails`` messages of ``size`` bytes over ``connections`` persistent connections, one thread each."""
     filler = b"x" * 76 + b"\r\n"
 
     def message(i: int) -> bytes:
-        head = (f"From: bench@hall.localhost\r\nTo: user{i}@bench.example\r\nSubject: baseline\r\n"
-                f"Message-ID: <baseline.{i}@hall.localhost>\r\n\r\n").encode()
+        head = (
+            f"From: bench@hall.localhost\r\nTo: user{i}@bench.example\r\nSubject: baseline\r\n"
+            f"Message-ID: <baseline.{i}@hall.localhost>\r\n\r\n"
+        ).encode()
         body = filler * max(0, (size - len(head)) // len(filler))
         return head + body
 
@@ -237,7 +312,9 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mails", type=int, default=100_000)
     parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--calls", type=int, default=8, help="call records per number in the month (the CSV attachment)")
+    parser.add_argument(
+        "--calls", type=int, default=8, help="call records per number in the month (the CSV attachment)"
+    )
     args = parser.parse_args()
     from core.testing import TenantSpec, write_hall
     from core.testing.databases import create_scratch_database, drop_database, pg_url_for
@@ -257,19 +334,32 @@ async def main() -> None:
             mid = stop_sink(sink)
             got, size = mid["by_prefix"].get("billmail", [0, 0])
             if got != args.mails or mid["distinct_ids"] != args.mails:
-                raise SystemExit(f"the sink holds {got} bill mails, {mid['distinct_ids']} distinct; expected {args.mails}")
+                raise SystemExit(
+                    f"the sink holds {got} bill mails, {mid['distinct_ids']} distinct; expected {args.mails}"
+                )
             mean = size // max(got, 1)
             sink = start_sink(port)
             log(f"baseline: raw smtplib, {args.mails} messages of {mean} bytes over {hall['connections']} connections")
             base_s = baseline(port, args.mails, mean, hall["connections"])
             after = stop_sink(sink)
             sink = None
-            result = {"mails": args.mails, "engine": args.engine, "seconds": hall["seconds"],
-                      "mails_per_s": round(args.mails / hall["seconds"]), "target_seconds": TARGET_S,
-                      "met": hall["seconds"] <= TARGET_S, "baseline_seconds": round(base_s, 1),
-                      "baseline_mails_per_s": round(args.mails / base_s), "ratio": round(base_s / hall["seconds"], 3),
-                      "mean_mail_bytes": mean, "calls_per_mail": args.calls, **{k: v for k, v in hall.items() if k != "seconds"},
-                      "sink_cpu_s": mid["cpu_s"], "baseline_sink_cpu_s": after["cpu_s"], "cpus": os.cpu_count()}
+            result = {
+                "mails": args.mails,
+                "engine": args.engine,
+                "seconds": hall["seconds"],
+                "mails_per_s": round(args.mails / hall["seconds"]),
+                "target_seconds": TARGET_S,
+                "met": hall["seconds"] <= TARGET_S,
+                "baseline_seconds": round(base_s, 1),
+                "baseline_mails_per_s": round(args.mails / base_s),
+                "ratio": round(base_s / hall["seconds"], 3),
+                "mean_mail_bytes": mean,
+                "calls_per_mail": args.calls,
+                **{k: v for k, v in hall.items() if k != "seconds"},
+                "sink_cpu_s": mid["cpu_s"],
+                "baseline_sink_cpu_s": after["cpu_s"],
+                "cpus": os.cpu_count(),
+            }
             emit(result)
     finally:
         if sink is not None:

@@ -93,8 +93,18 @@ def generate(rows: int, months: int, per_month: int, heavy: int, seed: int = 11)
                 minute_of = at // 60
                 prefix = dt.datetime.fromtimestamp(minute_of * 60, utc).isoformat(" ")[:17]  # "YYYY-MM-DD HH:MM:"
             number = HEAVY if every and i % every == 0 and i // every < heavy else f"138{randrange(numbers):08d}"
-            chunk.append((TENANT.id, f"c{seq:010d}", number, f"{prefix}{at % 60:02d}+00:00", 30 + seq % 600,
-                          f"1391234{seq % 10000:04d}", TYPES[seq % 5], seq % 97))
+            chunk.append(
+                (
+                    TENANT.id,
+                    f"c{seq:010d}",
+                    number,
+                    f"{prefix}{at % 60:02d}+00:00",
+                    30 + seq % 600,
+                    f"1391234{seq % 10000:04d}",
+                    TYPES[seq % 5],
+                    seq % 97,
+                )
+            )
             seq += 1
             if len(chunk) >= 200_000:
                 yield chunk
@@ -109,9 +119,14 @@ def numbers_for(rows: int, months: int, per_month: int, heavy: int) -> int:
 
 # -- loading ------------------------------------------------------------------------
 
+
 def sqlite_call_indexes(conn) -> list[tuple[str, str]]:
-    return list(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'core_call_record'"
-                             " AND sql IS NOT NULL"))
+    return list(
+        conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'core_call_record'"
+            " AND sql IS NOT NULL"
+        )
+    )
 
 
 def load_sqlite(path: Path, args, rows: int) -> dict:
@@ -145,8 +160,13 @@ def load_sqlite(path: Path, args, rows: int) -> dict:
     indexed = time.perf_counter() - t0
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    return {"rows": n, "load_s": round(loaded, 1), "index_s": round(indexed, 1), "indexes": [d for _, d in indexes],
-            "bytes": path.stat().st_size}
+    return {
+        "rows": n,
+        "load_s": round(loaded, 1),
+        "index_s": round(indexed, 1),
+        "indexes": [d for _, d in indexes],
+        "bytes": path.stat().st_size,
+    }
 
 
 async def load_postgres(url: str, args, rows: int) -> dict:
@@ -154,8 +174,10 @@ async def load_postgres(url: str, args, rows: int) -> dict:
 
     conn = await asyncpg.connect(url)
     try:
-        indexes = [(r["indexname"], r["indexdef"]) for r in await conn.fetch(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'core_call_record'")]
+        indexes = [
+            (r["indexname"], r["indexdef"])
+            for r in await conn.fetch("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'core_call_record'")
+        ]
         droppable = [(name, ddl) for name, ddl in indexes if not name.endswith("_pkey")]
         for name, _ in droppable:
             await conn.execute(f'DROP INDEX "{name}"')
@@ -175,18 +197,26 @@ async def load_postgres(url: str, args, rows: int) -> dict:
         if not args.narrow:  # the index as the hall's migration leaves it (core/db/indexes.py)
             for ddl in call_record_page_index_ddl(postgres=True):
                 await conn.execute(ddl)
-        indexes = [(r["indexname"], r["indexdef"]) for r in await conn.fetch(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'core_call_record'")]
+        indexes = [
+            (r["indexname"], r["indexdef"])
+            for r in await conn.fetch("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'core_call_record'")
+        ]
         await conn.execute("VACUUM ANALYZE core_call_record")
         indexed = time.perf_counter() - t0
         size = await conn.fetchval("SELECT pg_total_relation_size('core_call_record')")
-        return {"rows": n, "load_s": round(loaded, 1), "index_s": round(indexed, 1), "indexes": [d for _, d in indexes],
-                "bytes": size}
+        return {
+            "rows": n,
+            "load_s": round(loaded, 1),
+            "index_s": round(indexed, 1),
+            "indexes": [d for _, d in indexes],
+            "bytes": size,
+        }
     finally:
         await conn.close()
 
 
 # -- measuring ------------------------------------------------------------------------
+
 
 def pct(values: list[float], p: float) -> float:
     s = sorted(values)
@@ -209,7 +239,10 @@ async def explain(db, engine: str, number: str, month: str, allowed: list[str]) 
     from plugins.bills import calls
 
     filters = calls.parse({"month": month}, allowed, ZONE)
-    queries = {"records": calls.records_sql(number, filters, limit=PER_PAGE), "summary": calls.summary_sql(number, filters)}
+    queries = {
+        "records": calls.records_sql(number, filters, limit=PER_PAGE),
+        "summary": calls.summary_sql(number, filters),
+    }
     prefix = "EXPLAIN QUERY PLAN " if engine == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, SUMMARY OFF) "
     out = {}
     for name, (sql, args) in queries.items():
@@ -243,9 +276,14 @@ async def measure(dbs: dict, numbers: dict, month: str, allowed: list[str], samp
             done += batch
     out = {}
     for (d, n), ts in times.items():
-        out.setdefault(d, {})[n] = {"p50_ms": round(statistics.median(ts), 3), "p99_ms": round(pct(ts, 0.99), 3),
-                                    "max_ms": round(max(ts), 3), "samples": len(ts), "month_rows": counts[(d, n)][0],
-                                    "page_rows": counts[(d, n)][1]}
+        out.setdefault(d, {})[n] = {
+            "p50_ms": round(statistics.median(ts), 3),
+            "p99_ms": round(pct(ts, 0.99), 3),
+            "max_ms": round(max(ts), 3),
+            "samples": len(ts),
+            "month_rows": counts[(d, n)][0],
+            "page_rows": counts[(d, n)][1],
+        }
     return out
 
 
@@ -255,9 +293,17 @@ async def run(args) -> dict:
     from plugins.bills import months as bill_months
 
     sizes = {"small": args.small, "big": args.rows}
-    result: dict = {"engine": args.engine, "index": "narrow" if args.narrow else "covering", "rows": args.rows, "small_rows": args.small, "months": args.months,
-                    "per_month": args.per_month, "heavy_per_month": args.heavy, "samples": args.samples,
-                    "loadavg_before": [round(x, 2) for x in os.getloadavg()]}
+    result: dict = {
+        "engine": args.engine,
+        "index": "narrow" if args.narrow else "covering",
+        "rows": args.rows,
+        "small_rows": args.small,
+        "months": args.months,
+        "per_month": args.per_month,
+        "heavy_per_month": args.heavy,
+        "samples": args.samples,
+        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
+    }
     pg_names: list[str] = []
     dbs: dict = {}
     with scratch_dir("hall-bench-calls-") as root:
@@ -277,8 +323,10 @@ async def run(args) -> dict:
                     info = await load_postgres(url, args, rows)
                 else:
                     info = load_sqlite(root / f"calls-{label}.sqlite3", args, rows)
-                log(f"{args.engine} {label}: {info['rows']:,} rows in {info['load_s']} s, indexes + analyze {info['index_s']} s, "
-                    f"{info['bytes'] / 1e6:.0f} MB")
+                log(
+                    f"{args.engine} {label}: {info['rows']:,} rows in {info['load_s']} s, indexes + analyze {info['index_s']} s, "
+                    f"{info['bytes'] / 1e6:.0f} MB"
+                )
                 result[f"{label}_load"] = {k: v for k, v in info.items() if k != "indexes"}
                 result["indexes"] = info["indexes"]
             bounds = month_starts(args.months)
@@ -293,8 +341,9 @@ async def run(args) -> dict:
             from core.tenancy import tenant_scope
 
             with tenant_scope(TENANT):
-                result["explain_big"] = {n: await explain(dbs["big"], args.engine, number, month, allowed)
-                                         for n, number in numbers.items()}
+                result["explain_big"] = {
+                    n: await explain(dbs["big"], args.engine, number, month, allowed) for n, number in numbers.items()
+                }
         finally:
             for db in dbs.values():
                 try:
@@ -310,7 +359,9 @@ async def run(args) -> dict:
     worst_big = max(v["p99_ms"] for v in lat["big"].values())
     result["big_p99_ms"] = worst_big
     result["small_p99_ms"] = max(v["p99_ms"] for v in lat["small"].values())
-    result["ratio_p99_big_small"] = {n: round(lat["big"][n]["p99_ms"] / lat["small"][n]["p99_ms"], 2) for n in lat["big"]}
+    result["ratio_p99_big_small"] = {
+        n: round(lat["big"][n]["p99_ms"] / lat["small"][n]["p99_ms"], 2) for n in lat["big"]
+    }
     result["target_p99_ms"] = 10
     result["met"] = worst_big <= 10
     result["loadavg"] = [round(x, 2) for x in os.getloadavg()]
@@ -325,8 +376,11 @@ def main(argv=None) -> int:
     p.add_argument("--months", type=int, default=12)
     p.add_argument("--per-month", type=int, default=40, help="calls of an ordinary number a month (default 40)")
     p.add_argument("--heavy", type=int, default=2000, help="calls of the heavy number every month (default 2,000)")
-    p.add_argument("--narrow", action="store_true",
-                   help="keep the plain (tenant, number, started_at) index instead of the covering one the migration makes")
+    p.add_argument(
+        "--narrow",
+        action="store_true",
+        help="keep the plain (tenant, number, started_at) index instead of the covering one the migration makes",
+    )
     p.add_argument("--samples", type=int, default=1000, help="samples per database and number (default 1,000)")
     args = p.parse_args(argv)
     started = time.monotonic()
@@ -339,7 +393,9 @@ def main(argv=None) -> int:
     result["seconds"] = round(time.monotonic() - started)
     for d in ("small", "big"):
         for n, v in result["latency"][d].items():
-            log(f"{d:5s} {n:8s} p50 {v['p50_ms']:7.3f} ms  p99 {v['p99_ms']:7.3f} ms  ({v['month_rows']} rows in the month)")
+            log(
+                f"{d:5s} {n:8s} p50 {v['p50_ms']:7.3f} ms  p99 {v['p99_ms']:7.3f} ms  ({v['month_rows']} rows in the month)"
+            )
     emit(result)
     return 0
 

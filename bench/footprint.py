@@ -36,12 +36,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
-    BENCH, VENV_BIN, Server, create_pg_database, drop_pg_database, emit, free_port, log, pg_url, scratch_dir,
+    BENCH,
+    VENV_BIN,
+    Server,
+    create_pg_database,
+    drop_pg_database,
+    emit,
+    free_port,
+    log,
+    pg_url,
+    scratch_dir,
 )
 from portal import PASSWORD, copy_deployment, hall_env, prepare_hall  # noqa: E402
 
-PAGES = ("/account", "/bills/", "/bills/{number}/calls", "/billpay/", "/billmail/", "/notices/", "/service/",
-         "/login")
+PAGES = ("/account", "/bills/", "/bills/{number}/calls", "/billpay/", "/billmail/", "/notices/", "/service/", "/login")
 
 
 def bytecode_env(env: dict, tmp: Path) -> dict:
@@ -91,7 +99,10 @@ def first_answer(server: Server, url: str, headers: dict | None, timeout: float 
 def memory(server: Server) -> dict:
     main = server.proc.pid
     workers = children(main)
-    return {"main_rss_mb": round(rss_kb(main) / 1024, 1), "worker_rss_mb": [round(rss_kb(p) / 1024, 1) for p in workers]}
+    return {
+        "main_rss_mb": round(rss_kb(main) / 1024, 1),
+        "worker_rss_mb": [round(rss_kb(p) / 1024, 1) for p in workers],
+    }
 
 
 def warm_hall(base: str, account: dict, requests: int) -> dict:
@@ -126,8 +137,13 @@ def run(args) -> dict:
     load_before = [round(x, 2) for x in os.getloadavg()]
     secret = secrets.token_urlsafe(32)
     pg_name = None
-    result: dict = {"engine": args.engine, "workers": args.workers, "starts": args.starts, "warmup_requests": args.warmup,
-                    "loadavg_before": load_before}
+    result: dict = {
+        "engine": args.engine,
+        "workers": args.workers,
+        "starts": args.starts,
+        "warmup_requests": args.warmup,
+        "loadavg_before": load_before,
+    }
     with scratch_dir("hall-bench-footprint-") as tmp:
         try:
             root = tmp / "hall"
@@ -148,7 +164,16 @@ def run(args) -> dict:
             starts, mem = [], None
             for i in range(args.starts):
                 port = free_port()
-                cmd = [str(VENV_BIN / "hall"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]
+                cmd = [
+                    str(VENV_BIN / "hall"),
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(args.workers),
+                ]
                 server = Server("hall serve", cmd, env=env, cwd=root, log_path=root / f"serve-{i}.log")
                 try:
                     starts.append(first_answer(server, f"http://127.0.0.1:{port}/login", hall_headers))
@@ -168,8 +193,16 @@ def run(args) -> dict:
                 benv = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
                 benv.update(PYTHONPATH=str(BENCH), BENCH_BARE_BYTES="9000")
                 benv = bytecode_env(benv, tmp)
-                cmd = [str(VENV_BIN / "python"), str(BENCH / "bare_app.py"), "--host", "127.0.0.1", "--port", str(port),
-                       "--workers", str(args.workers)]
+                cmd = [
+                    str(VENV_BIN / "python"),
+                    str(BENCH / "bare_app.py"),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(args.workers),
+                ]
                 server = Server("bare app", cmd, env=benv, cwd=tmp, log_path=tmp / f"bare-{i}.log")
                 try:
                     bare_starts.append(first_answer(server, f"http://127.0.0.1:{port}/", None))
@@ -188,16 +221,21 @@ def run(args) -> dict:
                 except Exception as exc:
                     log(f"could not drop database {pg_name}: {exc}")
     worker_max = max(mem["worker_rss_mb"]) if mem and mem["worker_rss_mb"] else None
-    result.update({
-        "hall_first_200_s": round(statistics.median(starts[1:] or starts), 3), "hall_first_200_runs": [round(s, 3) for s in starts],
-        "hall_first_start_s": round(starts[0], 3),
-        "hall_worker_rss_mb": worker_max, "hall_rss": mem,
-        "bare_first_200_s": round(statistics.median(bare_starts[1:] or bare_starts), 3),
-        "bare_first_200_runs": [round(s, 3) for s in bare_starts], "bare_first_start_s": round(bare_starts[0], 3),
-        "bare_worker_rss_mb": max(bare_mem["worker_rss_mb"]) if bare_mem and bare_mem["worker_rss_mb"] else None,
-        "bare_rss": bare_mem,
-        "target": {"worker_rss_mb": 150, "first_200_s": 2.0},
-    })
+    result.update(
+        {
+            "hall_first_200_s": round(statistics.median(starts[1:] or starts), 3),
+            "hall_first_200_runs": [round(s, 3) for s in starts],
+            "hall_first_start_s": round(starts[0], 3),
+            "hall_worker_rss_mb": worker_max,
+            "hall_rss": mem,
+            "bare_first_200_s": round(statistics.median(bare_starts[1:] or bare_starts), 3),
+            "bare_first_200_runs": [round(s, 3) for s in bare_starts],
+            "bare_first_start_s": round(bare_starts[0], 3),
+            "bare_worker_rss_mb": max(bare_mem["worker_rss_mb"]) if bare_mem and bare_mem["worker_rss_mb"] else None,
+            "bare_rss": bare_mem,
+            "target": {"worker_rss_mb": 150, "first_200_s": 2.0},
+        }
+    )
     result["met"] = bool(worker_max is not None and worker_max < 150 and result["hall_first_200_s"] <= 2.0)
     result["loadavg"] = [round(x, 2) for x in os.getloadavg()]
     return result
@@ -207,8 +245,12 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     p.add_argument("--workers", type=int, default=1, help="granian workers (default 1; RSS is reported per worker)")
-    p.add_argument("--starts", type=int, default=4,
-                   help="starts per server (default 4): the first compiles bytecode; the median of the others is reported")
+    p.add_argument(
+        "--starts",
+        type=int,
+        default=4,
+        help="starts per server (default 4): the first compiles bytecode; the median of the others is reported",
+    )
     p.add_argument("--warmup", type=int, default=500, help="requests before RSS is read (default 500)")
     p.add_argument("--subscribers", type=int, default=300)
     args = p.parse_args(argv)

@@ -45,9 +45,18 @@ def write_config(root: Path, database_url: str, provider: str):
     if provider == "alipay":
         from plugins.alipay.testkit import new_keys, tenant_settings
 
-        keys, settings = new_keys(), tenant_settings("http://127.0.0.1:9/gateway.do")  # never called: notifications only
-    spec = TenantSpec("alpha", plugins=["benchshop"], hosts=[HOST], connector={}, payments={"providers": ["fake", "alipay"]},
-                      plugin_settings=settings)
+        keys, settings = (
+            new_keys(),
+            tenant_settings("http://127.0.0.1:9/gateway.do"),
+        )  # never called: notifications only
+    spec = TenantSpec(
+        "alpha",
+        plugins=["benchshop"],
+        hosts=[HOST],
+        connector={},
+        payments={"providers": ["fake", "alipay"]},
+        plugin_settings=settings,
+    )
     config = write_hall(root, [spec], database_url=database_url)
     if keys is not None:
         from plugins.alipay.testkit import secrets_toml
@@ -64,8 +73,10 @@ async def prepare(config: Path, intents: int, provider: str, keys) -> list[bytes
 
 
 def notification_request(body: bytes, provider: str) -> bytes:
-    return (f"POST /pay/notify/{provider} HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    return (
+        f"POST /pay/notify/{provider} HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
 
 
 HEALTHZ = f"GET /healthz HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode()
@@ -85,10 +96,16 @@ async def post_all(port: int, requests: list[bytes], connections: int, expect: b
                 t0 = time.perf_counter()
                 writer.write(request)
                 raw = await reader.readuntil(b"\r\n\r\n")
-                length = next(int(line.split(b":")[1]) for line in raw.split(b"\r\n") if line.lower().startswith(b"content-length"))
+                length = next(
+                    int(line.split(b":")[1])
+                    for line in raw.split(b"\r\n")
+                    if line.lower().startswith(b"content-length")
+                )
                 text = await reader.readexactly(length)
                 latencies.append(time.perf_counter() - t0)
-                answers["success" if raw.startswith(b"HTTP/1.1 200") and (not expect or text == expect) else "other"] += 1
+                answers[
+                    "success" if raw.startswith(b"HTTP/1.1 200") and (not expect or text == expect) else "other"
+                ] += 1
         finally:
             writer.close()
 
@@ -96,8 +113,13 @@ async def post_all(port: int, requests: list[bytes], connections: int, expect: b
     await asyncio.gather(*(worker() for _ in range(connections)))
     seconds = time.perf_counter() - started
     latencies.sort()
-    return {"per_second": round(len(requests) / seconds, 1), "seconds": round(seconds, 2), "answers": answers,
-            "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2), "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2)}
+    return {
+        "per_second": round(len(requests) / seconds, 1),
+        "seconds": round(seconds, 2),
+        "answers": answers,
+        "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2),
+    }
 
 
 async def count_credited(config: Path) -> dict:
@@ -115,9 +137,18 @@ def run_engine(engine: str, args) -> dict:
             log(f"{engine}: opening {args.intents} payments ({args.provider})")
             bodies = asyncio.run(prepare(config, args.intents, args.provider, keys))
             port = free_port()
-            env = {**os.environ, "HALL_CONFIG": str(config), "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "bench")])}
-            server = Server(f"hall-{engine}", [sys.executable, str(REPO / "bench" / "notify_app.py"), str(port), str(args.workers)],
-                            env=env, cwd=REPO, log_path=root / "server.log").start()
+            env = {
+                **os.environ,
+                "HALL_CONFIG": str(config),
+                "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "bench")]),
+            }
+            server = Server(
+                f"hall-{engine}",
+                [sys.executable, str(REPO / "bench" / "notify_app.py"), str(port), str(args.workers)],
+                env=env,
+                cwd=REPO,
+                log_path=root / "server.log",
+            ).start()
             try:
                 server.wait_ready(f"http://127.0.0.1:{port}/healthz")
                 log(f"{engine}: posting {len(bodies)} notifications over {args.connections} connections")
@@ -135,19 +166,36 @@ def run_engine(engine: str, args) -> dict:
         finally:
             if pg_name:
                 asyncio.run(drop_pg_database(pg_name))
-    ok = (first["answers"]["other"] == 0 and again["answers"]["other"] == 0
-          and counts["succeeded"] == counts["posted"] == counts["delivered"] == args.intents)
-    return {"engine": engine, "provider": args.provider, "notifications": args.intents, "workers": args.workers, "connections": args.connections,
-            "credited_per_second": first["per_second"], "duplicates_per_second": again["per_second"],
-            "healthz_per_second": floor["per_second"], "p50_ms": first["p50_ms"], "p99_ms": first["p99_ms"],
-            "load_average": round(os.getloadavg()[0], 1), "cpus": os.cpu_count(), "credited_once": ok, **{f"db_{k}": v for k, v in counts.items()}}
+    ok = (
+        first["answers"]["other"] == 0
+        and again["answers"]["other"] == 0
+        and counts["succeeded"] == counts["posted"] == counts["delivered"] == args.intents
+    )
+    return {
+        "engine": engine,
+        "provider": args.provider,
+        "notifications": args.intents,
+        "workers": args.workers,
+        "connections": args.connections,
+        "credited_per_second": first["per_second"],
+        "duplicates_per_second": again["per_second"],
+        "healthz_per_second": floor["per_second"],
+        "p50_ms": first["p50_ms"],
+        "p99_ms": first["p99_ms"],
+        "load_average": round(os.getloadavg()[0], 1),
+        "cpus": os.cpu_count(),
+        "credited_once": ok,
+        **{f"db_{k}": v for k, v in counts.items()},
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--both", action="store_true", help="SQLite, then PostgreSQL")
-    parser.add_argument("--provider", choices=["fake", "alipay"], default="fake", help="fake: HMAC-SHA256; alipay: RSA2 as Alipay signs")
+    parser.add_argument(
+        "--provider", choices=["fake", "alipay"], default="fake", help="fake: HMAC-SHA256; alipay: RSA2 as Alipay signs"
+    )
     parser.add_argument("--intents", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)

@@ -1,6 +1,6 @@
 """The app bench/notify.py serves: the hall from HALL_CONFIG plus the fake payment provider and an owner plugin.
 
-    python bench/notify_app.py <port> <workers>     (granian, as ``hall serve`` runs it)
+python bench/notify_app.py <port> <workers>     (granian, as ``hall serve`` runs it)
 """
 
 from __future__ import annotations
@@ -28,12 +28,23 @@ def make_app():
     from core.testing.payments import FakePaymentPlugin
     from core.web.app import create_app
 
-    return create_app(Hall.from_config(os.environ["HALL_CONFIG"], extra_plugins={"fakepay": FakePaymentPlugin(), "benchshop": BenchShop()}))
+    return create_app(
+        Hall.from_config(
+            os.environ["HALL_CONFIG"], extra_plugins={"fakepay": FakePaymentPlugin(), "benchshop": BenchShop()}
+        )
+    )
 
 
 if __name__ == "__main__":
     from granian.constants import Interfaces
     from granian.server import Server
 
-    Server("notify_app:make_app", address="127.0.0.1", port=int(sys.argv[1]), workers=int(sys.argv[2]),
-           interface=Interfaces.ASGI, factory=True, log_access=False).serve()
+    Server(
+        "notify_app:make_app",
+        address="127.0.0.1",
+        port=int(sys.argv[1]),
+        workers=int(sys.argv[2]),
+        interface=Interfaces.ASGI,
+        factory=True,
+        log_access=False,
+    ).serve()

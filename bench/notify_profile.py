@@ -44,9 +44,10 @@ async def drive(config: Path, bodies: list[bytes], provider: str, profile: bool)
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     url = f"/pay/notify/{provider}"
     third = len(bodies) // 3
-    warm, timed, profiled = bodies[:third], bodies[third:2 * third], bodies[2 * third:]
+    warm, timed, profiled = bodies[:third], bodies[third : 2 * third], bodies[2 * third :]
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{HOST}") as client:
+
             async def post(body: bytes) -> None:
                 r = await client.post(url, content=body, headers=headers)
                 assert r.status_code == 200 and r.text == "success", (r.status_code, r.text[:300])
@@ -85,7 +86,15 @@ async def drive(config: Path, bodies: list[bytes], provider: str, profile: bool)
         for hook in app.on_shutdown:
             await hook(app)
         await hall.db.disconnect()
-    return {"times": times, "cpu": cpu, "sql": sql, "credit": one_credit, "duplicate": one_duplicate, "profile": text, "buckets": buckets}
+    return {
+        "times": times,
+        "cpu": cpu,
+        "sql": sql,
+        "credit": one_credit,
+        "duplicate": one_duplicate,
+        "profile": text,
+        "buckets": buckets,
+    }
 
 
 def main() -> int:
@@ -109,21 +118,39 @@ def main() -> int:
             if pg_name:
                 asyncio.run(drop_pg_database(pg_name))
     mean_ms = statistics.mean(res["times"]) * 1000
-    print(f"\nPOST /pay/notify/{args.provider} ({args.engine}), in-process, sequential, {len(res['times'])} credited notifications:",
-          file=sys.stderr)
-    print(f"  mean {mean_ms:.2f} ms, median {statistics.median(res['times']) * 1000:.2f} ms, CPU {res['cpu'] * 1000:.2f} ms "
-          f"(process, all threads, with the in-process client), SQL {res['sql'] * 1000:.2f} ms (wall, awaited)", file=sys.stderr)
+    print(
+        f"\nPOST /pay/notify/{args.provider} ({args.engine}), in-process, sequential, {len(res['times'])} credited notifications:",
+        file=sys.stderr,
+    )
+    print(
+        f"  mean {mean_ms:.2f} ms, median {statistics.median(res['times']) * 1000:.2f} ms, CPU {res['cpu'] * 1000:.2f} ms "
+        f"(process, all threads, with the in-process client), SQL {res['sql'] * 1000:.2f} ms (wall, awaited)",
+        file=sys.stderr,
+    )
     for label in ("credit", "duplicate"):
-        print(f"  one {label}: {len(res[label])} statements {dict(Counter(q.split()[0].upper() for q, _ in res[label]))}", file=sys.stderr)
+        print(
+            f"  one {label}: {len(res[label])} statements {dict(Counter(q.split()[0].upper() for q, _ in res[label]))}",
+            file=sys.stderr,
+        )
         for q, t in res[label]:
             print(f"    {t * 1000:6.2f} ms  {' '.join(q.split())[:200]}", file=sys.stderr)
     if res["profile"]:
         print("\n" + res["profile"], file=sys.stderr)
         for label, share in res["buckets"].items():
             print(f"  {share * 100:5.1f} %  {label}", file=sys.stderr)
-    emit({"engine": args.engine, "provider": args.provider, "requests": len(res["times"]), "mean_ms": round(mean_ms, 3),
-          "cpu_ms": round(res["cpu"] * 1000, 3), "sql_ms": round(res["sql"] * 1000, 3), "statements_credit": len(res["credit"]),
-          "statements_duplicate": len(res["duplicate"]), "time_by_library": res["buckets"]})
+    emit(
+        {
+            "engine": args.engine,
+            "provider": args.provider,
+            "requests": len(res["times"]),
+            "mean_ms": round(mean_ms, 3),
+            "cpu_ms": round(res["cpu"] * 1000, 3),
+            "sql_ms": round(res["sql"] * 1000, 3),
+            "statements_credit": len(res["credit"]),
+            "statements_duplicate": len(res["duplicate"]),
+            "time_by_library": res["buckets"],
+        }
+    )
     return 0
 
 

@@ -35,16 +35,36 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
-    BENCH, REPO, VENV_BIN, LoadResult, Server, create_pg_database, drop_pg_database, emit, free_port, load_tool, log,
-    median, pg_url, run_load, scratch_dir,
+    BENCH,
+    REPO,
+    VENV_BIN,
+    LoadResult,
+    Server,
+    create_pg_database,
+    drop_pg_database,
+    emit,
+    free_port,
+    load_tool,
+    log,
+    median,
+    pg_url,
+    run_load,
+    scratch_dir,
 )
 
 PASSWORD = "Bench-Portal-2026!"
 PAGE = "/account"
 PAGES = ("account", "bill")  # --page: /account, or /bills/<number>/<month> with 13 months of bills with items
 BILL_MONTHS = 13  # 12 shown + the one before the oldest (the comparison reads it)
-BILL_ITEMS = (("YZF", "月租费", 5800), ("SHF", "市话费", 1200), ("CTF", "长途通话费", 2730), ("DXF", "短信费", 300),
-              ("LLF", "流量费", 2000), ("ZZF", "增值业务费", 500), ("GJF", "国际长途费", 990))
+BILL_ITEMS = (
+    ("YZF", "月租费", 5800),
+    ("SHF", "市话费", 1200),
+    ("CTF", "长途通话费", 2730),
+    ("DXF", "短信费", 300),
+    ("LLF", "流量费", 2000),
+    ("ZZF", "增值业务费", 500),
+    ("GJF", "国际长途费", 990),
+)
 
 
 @dataclass(eq=False)  # hashable by identity
@@ -66,6 +86,7 @@ class Target:
 
 
 # -- preparing a hall -------------------------------------------------------------
+
 
 def hall_env(root: Path, secret: str, database_url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
@@ -95,7 +116,9 @@ def prepare_hall(root: Path, env: dict, tenant_id: str, subscribers: int, page: 
         hall = Hall.from_config(env["HALL_CONFIG"])
         tenant = hall.tenants.get(tenant_id)
         if tenant is None:
-            raise RuntimeError(f"no tenant {tenant_id!r} in {root}/tenants (have: {', '.join(t.id for t in hall.tenants)})")
+            raise RuntimeError(
+                f"no tenant {tenant_id!r} in {root}/tenants (have: {', '.join(t.id for t in hall.tenants)})"
+            )
         demo_customers = generate_legacy(hall, subscribers)
         return asyncio.run(_prepare(hall, tenant, demo_customers, prepare, page))
     finally:
@@ -114,7 +137,11 @@ async def _prepare(hall, tenant, demo_customers, prepare, page: str = "account")
     try:
         await prepare(hall, demo_customers)
         with tenant_scope(tenant):
-            numbers = await ServiceNumber.select().where((ServiceNumber.status == "active") & (ServiceNumber.kind == "phone")).order_by(ServiceNumber.number)
+            numbers = (
+                await ServiceNumber.select()
+                .where((ServiceNumber.status == "active") & (ServiceNumber.kind == "phone"))
+                .order_by(ServiceNumber.number)
+            )
             for sn in numbers:
                 customer = await Customer.select().where(Customer.legacy_id == sn["customer_legacy_id"]).first()
                 if customer and customer["status"] == "active" and customer["name"].strip():
@@ -123,13 +150,21 @@ async def _prepare(hall, tenant, demo_customers, prepare, page: str = "account")
                 raise RuntimeError(f"tenant {tenant.id}: no active customer with an active phone number after the sync")
             password_hash = await hash_password(PASSWORD)
             async with transaction():
-                await create_account(customer=customer, number=sn["number"], password_hash=password_hash, language=tenant.language)
+                await create_account(
+                    customer=customer, number=sn["number"], password_hash=password_hash, language=tenant.language
+                )
             path = PAGE
             if page == "bill":
                 month = await seed_bills(sn["number"])
                 path = f"/bills/{sn['number']}/{month}"
-        return {"login": sn["number"], "name": customer["name"].strip(), "host": tenant.hosts[0] if tenant.hosts else None,
-                "tenant": tenant.id, "path": path, "number": sn["number"]}
+        return {
+            "login": sn["number"],
+            "name": customer["name"].strip(),
+            "host": tenant.hosts[0] if tenant.hosts else None,
+            "tenant": tenant.id,
+            "path": path,
+            "number": sn["number"],
+        }
     finally:
         await hall.db.disconnect()
         for connector in hall.connectors.values():
@@ -159,10 +194,21 @@ async def seed_bills(number: str) -> str:
         lines = [(c, n, a + index * 37 % 500) for c, n, a in BILL_ITEMS if not (c == "GJF" and index % 3)]
         amount = sum(a for _, _, a in lines)
         paid = 0 if index == 0 else amount
-        bills.append(Bill(legacy_id=legacy, number=number, month=label, amount_fen=amount, paid_fen=paid,
-                          status="unpaid" if index == 0 else "paid", due_date=dt.date(year + (mon == 12), mon % 12 + 1, 15)))
-        items += [BillItem(legacy_id=f"{legacy}/{p}", bill_legacy_id=legacy, position=p, code=c, name=n, amount_fen=a)
-                  for p, (c, n, a) in enumerate(lines)]
+        bills.append(
+            Bill(
+                legacy_id=legacy,
+                number=number,
+                month=label,
+                amount_fen=amount,
+                paid_fen=paid,
+                status="unpaid" if index == 0 else "paid",
+                due_date=dt.date(year + (mon == 12), mon % 12 + 1, 15),
+            )
+        )
+        items += [
+            BillItem(legacy_id=f"{legacy}/{p}", bill_legacy_id=legacy, position=p, code=c, name=n, amount_fen=a)
+            for p, (c, n, a) in enumerate(lines)
+        ]
     async with transaction():
         old = [r["legacy_id"] for r in await Bill.select(Bill.legacy_id).where(Bill.number == number)]
         if old:
@@ -175,18 +221,32 @@ async def seed_bills(number: str) -> str:
 
 # -- servers and log-in ------------------------------------------------------------
 
+
 def start_hall(name: str, root: Path, env: dict, workers: int) -> Target:
     port = free_port()
     cmd = [str(VENV_BIN / "hall"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    return Target(name, Server(f"hall ({name})", cmd, env=env, cwd=root, log_path=root / f"serve-{name}.log").start(), port, PAGE)
+    return Target(
+        name, Server(f"hall ({name})", cmd, env=env, cwd=root, log_path=root / f"serve-{name}.log").start(), port, PAGE
+    )
 
 
 def start_bare(root: Path, workers: int, page_bytes: int) -> Target:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
     env.update(PYTHONPATH=str(BENCH), BENCH_BARE_BYTES=str(page_bytes))
-    cmd = [str(VENV_BIN / "python"), str(BENCH / "bare_app.py"), "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    return Target("bare", Server("bare app", cmd, env=env, cwd=root, log_path=root / "serve-bare.log").start(), port, "/")
+    cmd = [
+        str(VENV_BIN / "python"),
+        str(BENCH / "bare_app.py"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+    return Target(
+        "bare", Server("bare app", cmd, env=env, cwd=root, log_path=root / "serve-bare.log").start(), port, "/"
+    )
 
 
 def log_in(target: Target, account: dict) -> None:
@@ -205,12 +265,16 @@ def log_in(target: Target, account: dict) -> None:
             raise RuntimeError(f"GET {prefix}/login set no hall_csrf cookie")
         r = client.post(prefix + "/login", data={"login": account["login"], "password": PASSWORD, "_csrf_token": csrf})
         if r.status_code not in (302, 303) or not client.cookies.get("hall_session"):
-            raise RuntimeError(f"log-in failed: HTTP {r.status_code}, cookies {sorted(client.cookies.keys())}\n{r.text[:2000]}")
+            raise RuntimeError(
+                f"log-in failed: HTTP {r.status_code}, cookies {sorted(client.cookies.keys())}\n{r.text[:2000]}"
+            )
         cookies = {c.name: c.value for c in client.cookies.jar}
         r = client.get(target.path)
         mark = account["name"] if target.path.endswith(PAGE) else account["number"]
         if r.status_code != 200 or mark not in r.text or ("/bills/" in target.path and 'id="bill"' not in r.text):
-            raise RuntimeError(f"GET {target.path} is not {account['name']}'s logged-in page: HTTP {r.status_code}\n{r.text[:2000]}")
+            raise RuntimeError(
+                f"GET {target.path} is not {account['name']}'s logged-in page: HTTP {r.status_code}\n{r.text[:2000]}"
+            )
         target.page_bytes = len(r.content)
     # what a browser sends on every page: the Host, and its cookies (session and CSRF)
     target.headers = {**host, "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
@@ -218,14 +282,26 @@ def log_in(target: Target, account: dict) -> None:
 
 # -- measuring ---------------------------------------------------------------------
 
+
 def measure(tool: str, target: Target, args, duration: float, keep: bool = True) -> LoadResult:
-    res = run_load(tool, target.url, target.headers, connections=args.connections, duration=duration, threads=args.threads,
-                   workdir=Path(target.server.cwd))
-    log(f"  {target.name:8s} {res.rps:8.0f} req/s  p50 {res.p50_ms:6.1f} ms  p99 {res.p99_ms:6.1f} ms  "
+    res = run_load(
+        tool,
+        target.url,
+        target.headers,
+        connections=args.connections,
+        duration=duration,
+        threads=args.threads,
+        workdir=Path(target.server.cwd),
+    )
+    log(
+        f"  {target.name:8s} {res.rps:8.0f} req/s  p50 {res.p50_ms:6.1f} ms  p99 {res.p99_ms:6.1f} ms  "
         f"{res.requests} requests, {res.non_2xx} non-2xx, {res.errors} socket errors, {res.bytes_min}-{res.bytes_max} bytes"
-        + ("" if keep else "  (warm-up)"))
+        + ("" if keep else "  (warm-up)")
+    )
     if res.non_2xx or res.errors:
-        raise RuntimeError(f"{target.name}: {res.non_2xx} non-2xx responses and {res.errors} socket errors in {res.requests} requests")
+        raise RuntimeError(
+            f"{target.name}: {res.non_2xx} non-2xx responses and {res.errors} socket errors in {res.requests} requests"
+        )
     if res.requests == 0:
         raise RuntimeError(f"{target.name}: no request completed")
     if keep:
@@ -236,13 +312,22 @@ def measure(tool: str, target: Target, args, duration: float, keep: bool = True)
 def summary(hall: Target, bare: Target, args, tool: str) -> dict:
     hall_rps, bare_rps = median([r.rps for r in hall.runs]), median([r.rps for r in bare.runs])
     return {
-        "page": hall.path, "engine": hall.name, "workers": args.workers, "connections": args.connections, "duration": args.duration,
-        "rounds": args.rounds, "tool": tool,
-        "hall_rps": round(hall_rps, 1), "hall_p99_ms": round(median([r.p99_ms for r in hall.runs]), 2),
-        "bare_rps": round(bare_rps, 1), "bare_p99_ms": round(median([r.p99_ms for r in bare.runs]), 2),
+        "page": hall.path,
+        "engine": hall.name,
+        "workers": args.workers,
+        "connections": args.connections,
+        "duration": args.duration,
+        "rounds": args.rounds,
+        "tool": tool,
+        "hall_rps": round(hall_rps, 1),
+        "hall_p99_ms": round(median([r.p99_ms for r in hall.runs]), 2),
+        "bare_rps": round(bare_rps, 1),
+        "bare_p99_ms": round(median([r.p99_ms for r in bare.runs]), 2),
         "ratio": round(hall_rps / bare_rps, 3) if bare_rps else None,
-        "hall_bytes": hall.runs[-1].bytes_max, "bare_bytes": bare.runs[-1].bytes_max,
-        "hall_rps_runs": [round(r.rps, 1) for r in hall.runs], "bare_rps_runs": [round(r.rps, 1) for r in bare.runs],
+        "hall_bytes": hall.runs[-1].bytes_max,
+        "bare_bytes": bare.runs[-1].bytes_max,
+        "hall_rps_runs": [round(r.rps, 1) for r in hall.runs],
+        "bare_rps_runs": [round(r.rps, 1) for r in bare.runs],
     }
 
 
@@ -268,7 +353,9 @@ def run(args) -> dict:
                 env = hall_env(root, secret, url)
                 log(f"{engine}: preparing a demo hall in {root} ({url}) …")
                 account = prepare_hall(root, env, args.tenant, args.subscribers, args.page)
-                log(f"{engine}: account {account['login']} ({account['name']}); starting hall serve --workers {args.workers}")
+                log(
+                    f"{engine}: account {account['login']} ({account['name']}); starting hall serve --workers {args.workers}"
+                )
                 target = start_hall(engine, root, env, args.workers)
                 target.account = account
                 targets.append(target)
@@ -286,7 +373,9 @@ def run(args) -> dict:
             import httpx
 
             bare.page_bytes = len(httpx.get(bare.url).content)
-            log(f"bare: {bare.url}, {bare.page_bytes} bytes; load from {tool}, {args.connections} connections, {args.threads} threads")
+            log(
+                f"bare: {bare.url}, {bare.page_bytes} bytes; load from {tool}, {args.connections} connections, {args.threads} threads"
+            )
             for h in halls:  # the hall pages of both engines differ by a byte or two at most (ids, tokens)
                 if abs(bare.page_bytes - h.page_bytes) > max(16, h.page_bytes // 100):
                     raise RuntimeError(f"bare page is {bare.page_bytes} bytes, {h.name} hall page {h.page_bytes}")
@@ -294,7 +383,9 @@ def run(args) -> dict:
             log(f"warm-up, {args.warmup:g} s each")
             for target in dict.fromkeys(order):
                 measure(tool, target, args, args.warmup, keep=False)
-            log(f"measuring: {args.rounds} rounds of {args.duration:g} s, alternating {' / '.join(t.name for t in order)}")
+            log(
+                f"measuring: {args.rounds} rounds of {args.duration:g} s, alternating {' / '.join(t.name for t in order)}"
+            )
             for _ in range(args.rounds):
                 for target in order:
                     measure(tool, target, args, args.duration)
@@ -309,35 +400,62 @@ def run(args) -> dict:
                     log(f"could not drop database {name}: {exc}")
     elapsed = round(time.monotonic() - started)
     log(f"done in {elapsed} s")
-    machine = {"cpus": os.cpu_count(), "loadavg_1m_before": round(load_before, 2),
-               "loadavg": [round(x, 2) for x in os.getloadavg()], "seconds": elapsed}
+    machine = {
+        "cpus": os.cpu_count(),
+        "loadavg_1m_before": round(load_before, 2),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+        "seconds": elapsed,
+    }
     if args.both:
-        return {"both": True, "page": args.page, "tool": tool, "workers": args.workers, "connections": args.connections, **results, **machine}
+        return {
+            "both": True,
+            "page": args.page,
+            "tool": tool,
+            "workers": args.workers,
+            "connections": args.connections,
+            **results,
+            **machine,
+        }
     return {**results[engines[0]], **machine}
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
-    p.add_argument("--page", choices=PAGES, default="account",
-                   help="account: /account; bill: /bills/<number>/<month>, 13 months of bills with items (default account)")
-    p.add_argument("--both", action="store_true", help="measure sqlite and postgres in one run (one JSON object, both nested)")
+    p.add_argument(
+        "--page",
+        choices=PAGES,
+        default="account",
+        help="account: /account; bill: /bills/<number>/<month>, 13 months of bills with items (default account)",
+    )
+    p.add_argument(
+        "--both", action="store_true", help="measure sqlite and postgres in one run (one JSON object, both nested)"
+    )
     p.add_argument("--workers", type=int, default=2, help="granian workers for each server (default 2)")
     p.add_argument("--connections", type=int, default=64, help="concurrent keep-alive connections (default 64)")
     p.add_argument("--duration", type=float, default=10, help="seconds per measured run (default 10)")
     p.add_argument("--rounds", type=int, default=3, help="measured runs per server; the median is reported (default 3)")
     p.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per server (default 3)")
     p.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
-    p.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto", help="load generator (default: wrk if installed)")
+    p.add_argument(
+        "--tool", choices=["auto", "wrk", "python"], default="auto", help="load generator (default: wrk if installed)"
+    )
     p.add_argument("--tenant", default="jiangnan")
-    p.add_argument("--subscribers", type=int, default=300, help="customers per demo legacy database (default 300, as hall demo)")
+    p.add_argument(
+        "--subscribers", type=int, default=300, help="customers per demo legacy database (default 300, as hall demo)"
+    )
     args = p.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks: servers die, databases go
     try:
         result = run(args)
     except Exception as exc:
         log(f"FAILED: {type(exc).__name__}: {exc}")
-        emit({"error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", "engine": "both" if args.both else args.engine})
+        emit(
+            {
+                "error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+                "engine": "both" if args.both else args.engine,
+            }
+        )
         return 1
     emit(result)
     return 0

@@ -92,7 +92,9 @@ def by_package(root) -> dict[str, float]:
         path = frame.file_path or ""
         if not path or path.startswith("<"):
             return inherited
-        return next((lbl for lbl, needle in BUCKETS if needle in path), f"other ({Path(path).parent.name}/{Path(path).name})")
+        return next(
+            (lbl for lbl, needle in BUCKETS if needle in path), f"other ({Path(path).parent.name}/{Path(path).name})"
+        )
 
     def walk(frame, inherited: str):
         label = label_of(frame, inherited)
@@ -123,7 +125,9 @@ async def drive(hall, account: dict, requests: int, profile: bool, path: str = P
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{host}") as client:
             r = await client.get(prefix + "/login")
             csrf = client.cookies.get("hall_csrf")
-            r = await client.post(prefix + "/login", data={"login": account["login"], "password": PASSWORD, "_csrf_token": csrf})
+            r = await client.post(
+                prefix + "/login", data={"login": account["login"], "password": PASSWORD, "_csrf_token": csrf}
+            )
             assert r.status_code in (302, 303), (r.status_code, r.text[:500])
             r = await client.get(prefix + PAGE)
             assert r.status_code == 200 and account["name"] in r.text, (r.status_code, r.text[:500])
@@ -158,7 +162,9 @@ async def drive(hall, account: dict, requests: int, profile: bool, path: str = P
                 try:
                     from pyinstrument import Profiler
                 except ImportError:
-                    raise SystemExit("pyinstrument is not installed: .venv/bin/pip install pyinstrument, or pass --no-profile") from None
+                    raise SystemExit(
+                        "pyinstrument is not installed: .venv/bin/pip install pyinstrument, or pass --no-profile"
+                    ) from None
 
                 # async_mode disabled: samples show what the event-loop thread really does, and waiting on
                 # the database (aiosqlite's thread, asyncpg's socket) shows up as time in select().
@@ -172,8 +178,15 @@ async def drive(hall, account: dict, requests: int, profile: bool, path: str = P
     finally:
         for hook in app.on_shutdown:
             await hook(app)
-    return {"buckets": buckets if profile else {}, "one": one, "times": times, "cpu": cpu, "sql_total": sql_total,
-            "profile": prof_text, "bytes": len(r.content)}
+    return {
+        "buckets": buckets if profile else {},
+        "one": one,
+        "times": times,
+        "cpu": cpu,
+        "sql_total": sql_total,
+        "profile": prof_text,
+        "bytes": len(r.content),
+    }
 
 
 def main(argv=None) -> int:
@@ -181,8 +194,12 @@ def main(argv=None) -> int:
     p.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     p.add_argument("--requests", type=int, default=300)
     p.add_argument("--no-profile", action="store_true")
-    p.add_argument("--page", default=PAGE, help=f"path to request (default {PAGE}, the logged-in page bench/portal.py measures); "
-                                                "'bill': the bill page of bench/portal.py --page bill")
+    p.add_argument(
+        "--page",
+        default=PAGE,
+        help=f"path to request (default {PAGE}, the logged-in page bench/portal.py measures); "
+        "'bill': the bill page of bench/portal.py --page bill",
+    )
     p.add_argument("--anonymous", action="store_true", help="request it without any cookie (no session)")
     p.add_argument("--tenant", default="jiangnan")
     p.add_argument("--subscribers", type=int, default=300)
@@ -199,7 +216,9 @@ def main(argv=None) -> int:
                 url = "sqlite:///var/hall.sqlite3"
             env = hall_env(root, secrets.token_urlsafe(32), url)
             log(f"preparing a demo hall in {root} ({url}) …")
-            account = prepare_hall(root, env, args.tenant, args.subscribers, "bill" if args.page == "bill" else "account")
+            account = prepare_hall(
+                root, env, args.tenant, args.subscribers, "bill" if args.page == "bill" else "account"
+            )
             if args.page == "bill":
                 args.page = account["path"]
             os.environ.update(env)
@@ -213,10 +232,16 @@ def main(argv=None) -> int:
     times = res["times"]
     mean_ms = statistics.mean(times) * 1000
     sql_ms = res["sql_total"] / len(times) * 1000
-    print(f"\nGET {args.page}{' (anonymous)' if args.anonymous else ''} ({args.engine}), in-process, sequential, {len(times)} requests:", file=sys.stderr)
-    print(f"  mean {mean_ms:.2f} ms, median {statistics.median(times) * 1000:.2f} ms, "
-          f"CPU {res['cpu'] * 1000:.2f} ms/request (process, all threads; includes the in-process client), "
-          f"SQL {len(res['one'])} statements = {sql_ms:.2f} ms/request (wall, awaited)", file=sys.stderr)
+    print(
+        f"\nGET {args.page}{' (anonymous)' if args.anonymous else ''} ({args.engine}), in-process, sequential, {len(times)} requests:",
+        file=sys.stderr,
+    )
+    print(
+        f"  mean {mean_ms:.2f} ms, median {statistics.median(times) * 1000:.2f} ms, "
+        f"CPU {res['cpu'] * 1000:.2f} ms/request (process, all threads; includes the in-process client), "
+        f"SQL {len(res['one'])} statements = {sql_ms:.2f} ms/request (wall, awaited)",
+        file=sys.stderr,
+    )
     kinds = Counter(q.split()[0].upper() for q, _ in res["one"])
     print(f"  statements by kind: {dict(kinds)}", file=sys.stderr)
     for q, t in res["one"]:
@@ -226,9 +251,20 @@ def main(argv=None) -> int:
         print("share of the event-loop thread's time, by library (self time):", file=sys.stderr)
         for label, share in res["buckets"].items():
             print(f"  {share * 100:5.1f} %  {label}", file=sys.stderr)
-    emit({"engine": args.engine, "page": args.page, "anonymous": args.anonymous, "requests": len(times),
-          "mean_ms": round(mean_ms, 3), "cpu_ms": round(res["cpu"] * 1000, 3), "sql_statements": len(res["one"]),
-          "sql_ms_per_request": round(sql_ms, 3), "bytes": res["bytes"], "time_by_library": res["buckets"]})
+    emit(
+        {
+            "engine": args.engine,
+            "page": args.page,
+            "anonymous": args.anonymous,
+            "requests": len(times),
+            "mean_ms": round(mean_ms, 3),
+            "cpu_ms": round(res["cpu"] * 1000, 3),
+            "sql_statements": len(res["one"]),
+            "sql_ms_per_request": round(sql_ms, 3),
+            "bytes": res["bytes"],
+            "time_by_library": res["buckets"],
+        }
+    )
     return 0
 
 

@@ -34,15 +34,20 @@ async def timings(channel: SmppChannel, text: str, sends: int) -> list[float]:
     out = []
     for n in range(sends):
         start = time.perf_counter()
-        await channel.send(recipient="13800000001", subject="", body_text=text, message=Outgoing(n, "13800000001", text))
+        await channel.send(
+            recipient="13800000001", subject="", body_text=text, message=Outgoing(n, "13800000001", text)
+        )
         out.append((time.perf_counter() - start) * 1000)
     return out
 
 
 def summary(ms: list[float]) -> dict:
     ms = sorted(ms)
-    return {"median_ms": round(statistics.median(ms), 2), "p95_ms": round(ms[int(len(ms) * 0.95) - 1], 2),
-            "sends_per_s": round(1000 * len(ms) / sum(ms), 1)}
+    return {
+        "median_ms": round(statistics.median(ms), 2),
+        "p95_ms": round(ms[int(len(ms) * 0.95) - 1], 2),
+        "sends_per_s": round(1000 * len(ms) / sum(ms), 1),
+    }
 
 
 def main() -> None:
@@ -50,14 +55,26 @@ def main() -> None:
     parser.add_argument("--sends", type=int, default=200)
     args = parser.parse_args()
     smsc = StandInSmsc(hold_receipts=True).start()
-    channel = SmppChannel(SmppSettings(host="127.0.0.1", port=smsc.port, system_id="hall", source_addr="1065900010000"), "secret")
+    channel = SmppChannel(
+        SmppSettings(host="127.0.0.1", port=smsc.port, system_id="hall", source_addr="1065900010000"), "secret"
+    )
     try:
         code = asyncio.run(timings(channel, CODE, args.sends))
         notice = asyncio.run(timings(channel, NOTICE, args.sends))
     finally:
         smsc.stop()
-    print(json.dumps({"bench": "sms_smpp", "sends": args.sends, "one_part_code": summary(code), "three_part_notice": summary(notice),
-                      "parts_submitted": len(smsc.submitted), "load_average": round(os.getloadavg()[0], 1)}))
+    print(
+        json.dumps(
+            {
+                "bench": "sms_smpp",
+                "sends": args.sends,
+                "one_part_code": summary(code),
+                "three_part_notice": summary(notice),
+                "parts_submitted": len(smsc.submitted),
+                "load_average": round(os.getloadavg()[0], 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

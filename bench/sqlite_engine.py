@@ -52,7 +52,13 @@ async def main(queries: int, rounds: int) -> dict:
             pooled_ms.append(await per_query_ms(pooled, queries))
         await pooled.close_pools()
     s, p = statistics.median(stock_ms), statistics.median(pooled_ms)
-    return {"queries": queries, "rounds": rounds, "stock_ms_per_query": round(s, 3), "pooled_ms_per_query": round(p, 3), "speedup": round(s / p, 2)}
+    return {
+        "queries": queries,
+        "rounds": rounds,
+        "stock_ms_per_query": round(s, 3),
+        "pooled_ms_per_query": round(p, 3),
+        "speedup": round(s / p, 2),
+    }
 
 
 if __name__ == "__main__":

@@ -49,7 +49,10 @@ def make_legacy(path: Path, rows: int) -> int:
     started = time.perf_counter()
     generate_legacy_db(path, end_month=FIXED_END_MONTH, seed=7, subscribers=subscribers, style="jiangnan", months=3)
     conn = sqlite3.connect(path)
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'HD_%' ORDER BY name")]
+    tables = [
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'HD_%' ORDER BY name")
+    ]
     union = " UNION ALL ".join(f"SELECT LSH FROM {t}" for t in tables)
     total = conn.execute(f"SELECT COUNT(*) FROM ({union})").fetchone()[0]
     if total > rows:
@@ -60,7 +63,9 @@ def make_legacy(path: Path, rows: int) -> int:
         total = conn.execute(f"SELECT COUNT(*) FROM ({union})").fetchone()[0]
     conn.execute("VACUUM")
     conn.close()
-    log(f"legacy database: {total} call records from {subscribers} subscribers in {time.perf_counter() - started:.1f} s")
+    log(
+        f"legacy database: {total} call records from {subscribers} subscribers in {time.perf_counter() - started:.1f} s"
+    )
     return total
 
 
@@ -72,12 +77,24 @@ def make_connector(root: Path, legacy: Path):
     tenant_file = REPO / "tenants" / "jiangnan" / "tenant.toml"
     config = tomllib.loads(tenant_file.read_text(encoding="utf-8"))["connector"]
     config["url"] = f"sqlite:///{legacy}"
-    config = {k: v for k, v in config.items() if k in ("type", "url", "timezone", "demo_style", "customers", "numbers", "calls")}
+    config = {
+        k: v
+        for k, v in config.items()
+        if k in ("type", "url", "timezone", "demo_style", "customers", "numbers", "calls")
+    }
     mapping = parse_mapping(config, tenant_file)
-    tenant = Tenant(id="jiangnan", name="bench", name_en="bench", hosts=("bench.localhost",), theme="default",
-                    language="zh_CN", brand=Brand(logo="", primary_colour="#000000", accent_colour="#000000", hotline="",
-                                                  footer=""),
-                    plugins=frozenset(), path=root, connector=config)
+    tenant = Tenant(
+        id="jiangnan",
+        name="bench",
+        name_en="bench",
+        hosts=("bench.localhost",),
+        theme="default",
+        language="zh_CN",
+        brand=Brand(logo="", primary_colour="#000000", accent_colour="#000000", hotline="", footer=""),
+        plugins=frozenset(),
+        path=root,
+        connector=config,
+    )
     return tenant, connector_class(mapping)(mapping, root=root, tenant_file=tenant_file)
 
 
@@ -154,9 +171,16 @@ async def run_engine(engine: str, root: Path, legacy: Path, rows: list[tuple], b
         sync = time.perf_counter() - started
         await connector.close()
         if result.written != len(rows) or result.quarantined:
-            raise SystemExit(f"{engine}: the sync wrote {result.written} rows and quarantined {result.quarantined}; expected {len(rows)}")
-        out = {"sync_rows_per_s": round(len(rows) / sync), "raw_rows_per_s": round(len(rows) / raw),
-               "ratio": round(raw / sync, 3), "sync_s": round(sync, 2), "raw_s": round(raw, 2)}
+            raise SystemExit(
+                f"{engine}: the sync wrote {result.written} rows and quarantined {result.quarantined}; expected {len(rows)}"
+            )
+        out = {
+            "sync_rows_per_s": round(len(rows) / sync),
+            "raw_rows_per_s": round(len(rows) / raw),
+            "ratio": round(raw / sync, 3),
+            "sync_s": round(sync, 2),
+            "raw_s": round(raw, 2),
+        }
         log(f"{engine}: {out}")
         return out
     finally:

@@ -39,8 +39,14 @@ class Hall:
 
     # -- construction -------------------------------------------------------
     @classmethod
-    def from_config(cls, config: str | Path | None = None, *, extra_plugins: dict[str, Any] | None = None,
-                    load_entrypoints: bool = True, connect_tenants: bool = True) -> "Hall":
+    def from_config(
+        cls,
+        config: str | Path | None = None,
+        *,
+        extra_plugins: dict[str, Any] | None = None,
+        load_entrypoints: bool = True,
+        connect_tenants: bool = True,
+    ) -> "Hall":
         settings = load_settings(config)
         plugins = HallPluginManager()
         if tracing_requested(settings.deployment.hall.trace_hooks):
@@ -76,10 +82,18 @@ class Hall:
             issues.append(ConfigIssue("(plugins)", "-", f"a plugin implements an unknown hook: {exc}"))
         self.themes, theme_issues = load_themes(self.settings.path(dep.hall.themes_dir))
         issues += theme_issues
-        self.settings_models = {name: model for name, model in self.plugins.per_plugin("register_settings", hall=self).items()}
+        self.settings_models = {
+            name: model for name, model in self.plugins.per_plugin("register_settings", hall=self).items()
+        }
         known = set(self.plugins.names())
         if dep.hall.default_theme not in self.themes:
-            issues.append(ConfigIssue(cfg_file, "hall.default_theme", f"theme {dep.hall.default_theme!r} does not exist (have: {', '.join(sorted(self.themes)) or 'none'})"))
+            issues.append(
+                ConfigIssue(
+                    cfg_file,
+                    "hall.default_theme",
+                    f"theme {dep.hall.default_theme!r} does not exist (have: {', '.join(sorted(self.themes)) or 'none'})",
+                )
+            )
         issues += _unknown_plugins(cfg_file, "hall.plugins", dep.hall.plugins, dep.plugins, known)
         hosts: dict[str, str] = {}
         tenants: dict[str, Tenant] = {}
@@ -88,11 +102,19 @@ class Hall:
             data = raw.data
             theme = data.tenant.theme or dep.hall.default_theme
             if data.tenant.theme and theme not in self.themes:
-                issues.append(ConfigIssue(tfile, "tenant.theme", f"theme {theme!r} does not exist (have: {', '.join(sorted(self.themes))})"))
+                issues.append(
+                    ConfigIssue(
+                        tfile,
+                        "tenant.theme",
+                        f"theme {theme!r} does not exist (have: {', '.join(sorted(self.themes))})",
+                    )
+                )
             for host in data.tenant.hosts:
                 owner = hosts.get(host.lower())
                 if owner:
-                    issues.append(ConfigIssue(tfile, "tenant.hosts", f"host {host!r} is already claimed by tenant {owner!r}"))
+                    issues.append(
+                        ConfigIssue(tfile, "tenant.hosts", f"host {host!r} is already claimed by tenant {owner!r}")
+                    )
                 hosts[host.lower()] = tid
             inherits = data.tenant.plugins is None
             enabled = dep.hall.plugins if inherits else data.tenant.plugins
@@ -112,11 +134,20 @@ class Hall:
             if data.brand.logo and not (raw.path / data.brand.logo).is_file():
                 issues.append(ConfigIssue(tfile, "brand.logo", f"file {data.brand.logo!r} not found in {raw.path}"))
             tenants[tid] = Tenant(
-                id=tid, name=data.tenant.name, name_en=data.tenant.name_en, hosts=tuple(h.lower() for h in data.tenant.hosts),
-                theme=theme, language=data.tenant.language or dep.hall.default_language,
-                brand=Brand(**data.brand.model_dump()), plugins=frozenset(n for n in enabled if n in known),
-                path=raw.path, connector=data.connector.model_dump(), settings=plugin_settings,
-                timezone=data.tenant.timezone, legacy=data.legacy, sms=data.sms,
+                id=tid,
+                name=data.tenant.name,
+                name_en=data.tenant.name_en,
+                hosts=tuple(h.lower() for h in data.tenant.hosts),
+                theme=theme,
+                language=data.tenant.language or dep.hall.default_language,
+                brand=Brand(**data.brand.model_dump()),
+                plugins=frozenset(n for n in enabled if n in known),
+                path=raw.path,
+                connector=data.connector.model_dump(),
+                settings=plugin_settings,
+                timezone=data.tenant.timezone,
+                legacy=data.legacy,
+                sms=data.sms,
                 environment=data.tenant.environment or dep.hall.environment,
             )
             issues += self._build_sms(tenants[tid], tfile)
@@ -153,16 +184,28 @@ class Hall:
                     issues.append(ConfigIssue(tfile, "connector", f"connector {ctype!r} failed to start: {exc}"))
                     continue
                 if connector is None:
-                    issues.append(ConfigIssue(tfile, "connector.type", f"no installed plugin provides connector {ctype!r}"))
+                    issues.append(
+                        ConfigIssue(tfile, "connector.type", f"no installed plugin provides connector {ctype!r}")
+                    )
                     continue
                 self.connectors[tenant.id] = connector
             for plugin in sorted(tenant.plugins):
                 ports = needs.get(plugin) or []
                 if not ports:
                     continue
-                lacking = missing_ports(connector, ports) if connector is not None else [getattr(p, "__name__", str(p)) for p in ports]
+                lacking = (
+                    missing_ports(connector, ports)
+                    if connector is not None
+                    else [getattr(p, "__name__", str(p)) for p in ports]
+                )
                 if lacking:
-                    issues.append(ConfigIssue(tfile, "tenant.plugins", f"plugin {plugin!r} needs legacy port(s) {', '.join(lacking)} which connector {ctype or '(none)'!r} of tenant {tenant.id!r} lacks"))
+                    issues.append(
+                        ConfigIssue(
+                            tfile,
+                            "tenant.plugins",
+                            f"plugin {plugin!r} needs legacy port(s) {', '.join(lacking)} which connector {ctype or '(none)'!r} of tenant {tenant.id!r} lacks",
+                        )
+                    )
         return issues
 
     def channels_for(self, tenant: Tenant | None) -> dict:
@@ -173,8 +216,14 @@ class Hall:
         if email is None:
             mail = self.deployment.mail
             email = self.state["core.smtp"] = SmtpChannel(
-                host=mail.host, port=mail.port, sender=mail.sender, starttls=mail.starttls, username=mail.username,
-                password=mail.password.get_secret_value() if mail.password else "", timeout=mail.timeout_seconds)
+                host=mail.host,
+                port=mail.port,
+                sender=mail.sender,
+                starttls=mail.starttls,
+                username=mail.username,
+                password=mail.password.get_secret_value() if mail.password else "",
+                timeout=mail.timeout_seconds,
+            )
         sms = self.sms_channels.get(tenant.id) if tenant is not None else None
         return {"email": email, "sms": sms or OutboxSmsChannel()}
 
@@ -197,10 +246,19 @@ class Hall:
         return [t.id for t in self.tenants if t.enables(plugin)]
 
 
-def _unknown_plugins(file: str, list_key: str, enabled: list[str], settings: dict, known: set[str]) -> list[ConfigIssue]:
+def _unknown_plugins(
+    file: str, list_key: str, enabled: list[str], settings: dict, known: set[str]
+) -> list[ConfigIssue]:
     """Plugins named in an enabled list or a [plugins.<name>] table that are not installed."""
     installed = ", ".join(sorted(known)) or "none"
-    issues = [ConfigIssue(file, f"{list_key}[{i}]", f"unknown plugin {name!r} (installed: {installed})")
-              for i, name in enumerate(enabled) if name not in known]
-    issues += [ConfigIssue(file, f"plugins.{name}", f"settings for unknown plugin {name!r}") for name in settings if name not in known]
+    issues = [
+        ConfigIssue(file, f"{list_key}[{i}]", f"unknown plugin {name!r} (installed: {installed})")
+        for i, name in enumerate(enabled)
+        if name not in known
+    ]
+    issues += [
+        ConfigIssue(file, f"plugins.{name}", f"settings for unknown plugin {name!r}")
+        for name in settings
+        if name not in known
+    ]
     return issues

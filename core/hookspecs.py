@@ -203,7 +203,9 @@ def quick_actions(hall: Hall, tenant: Tenant, request: Request) -> list[MenuItem
 
 
 @hookspec
-def customer_sections(hall: Hall, tenant: Tenant, request: Request, customer: dict[str, Any]) -> list[Panel | Awaitable[Panel | None] | None] | None:
+def customer_sections(
+    hall: Hall, tenant: Tenant, request: Request, customer: dict[str, Any]
+) -> list[Panel | Awaitable[Panel | None] | None] | None:
     """Return a list of :class:`core.web.menus.Panel`: sections of the console's customer view.
 
     ``customer`` is a dict with ``legacy_id``, ``name``, ``status``,
@@ -230,7 +232,9 @@ def bill_actions(hall: Hall, tenant: Tenant, request: Request, bill: dict[str, A
 
 
 @hookspec
-def extra_template_vars(hall: Hall, tenant: Tenant, request: Request, template: str) -> dict[str, Any] | Awaitable[dict[str, Any]] | None:
+def extra_template_vars(
+    hall: Hall, tenant: Tenant, request: Request, template: str
+) -> dict[str, Any] | Awaitable[dict[str, Any]] | None:
     """Return a dict (or an awaitable of one) merged into every template's context.
 
     Called for each page render; keep it cheap.
@@ -285,7 +289,9 @@ def workorder_changed(hall: Hall, tenant: Tenant, order: dict[str, Any], event: 
 
 
 @hookspec(firstresult=True)
-def make_payment_provider(hall: Hall, tenant: Tenant, provider_id: str, settings: BaseModel | None) -> PaymentProvider | None:
+def make_payment_provider(
+    hall: Hall, tenant: Tenant, provider_id: str, settings: BaseModel | None
+) -> PaymentProvider | None:
     """Build the payment provider ``provider_id`` for ``tenant`` when it is yours; else return None.
 
     Return a :class:`core.payments.providers.PaymentProvider`. ``settings`` is

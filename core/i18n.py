@@ -41,7 +41,11 @@ class HallTranslations(Translations):
         return super().pgettext(context, message) if message else ""
 
     def npgettext(self, context: str, singular: str, plural: str, num: int) -> str:
-        return super().npgettext(context, singular, plural, num) if singular and plural else (singular if num == 1 else plural) or ""
+        return (
+            super().npgettext(context, singular, plural, num)
+            if singular and plural
+            else (singular if num == 1 else plural) or ""
+        )
 
 
 def _compile(po_file: Path, lang: str) -> Translations:

@@ -20,7 +20,10 @@ FORMATS = {"minute": "%Y-%m-%d %H:%M", "second": "%Y-%m-%d %H:%M:%S", "date": "%
 def _zone(name: str) -> dt.tzinfo:
     try:
         return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # validated in tenant.toml; a tool-made tenant may carry anything
+    except (
+        zoneinfo.ZoneInfoNotFoundError,
+        ValueError,
+    ):  # validated in tenant.toml; a tool-made tenant may carry anything
         return zoneinfo.ZoneInfo(DEFAULT_ZONE)
 
 

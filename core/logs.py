@@ -33,13 +33,25 @@ def dictconfig(level: str = "INFO") -> dict:
         # on the handlers, not a logger: a logger's filters miss what its children propagate to it
         "filters": {"mask": {"()": "core.privacy.MaskingFilter"}},
         "handlers": {
-            "console": {"class": "logging.StreamHandler", "formatter": "generic", "stream": "ext://sys.stderr", "filters": ["mask"]},
-            "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stderr", "filters": ["mask"]},
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "generic",
+                "stream": "ext://sys.stderr",
+                "filters": ["mask"],
+            },
+            "access": {
+                "class": "logging.StreamHandler",
+                "formatter": "access",
+                "stream": "ext://sys.stderr",
+                "filters": ["mask"],
+            },
         },
         "loggers": {
             "_granian": {"handlers": ["console"], "level": level, "propagate": False},
             "granian.access": {"handlers": ["access"], "level": level, "propagate": False},
-            "procrastinate": {"level": "WARNING"},  # its per-job lines repeat ours (core.jobs logs each job with its tenant)
+            "procrastinate": {
+                "level": "WARNING"
+            },  # its per-job lines repeat ours (core.jobs logs each job with its tenant)
             "mail.log": {"level": "WARNING"},  # aiosmtpd (the demo's mail sink): a line per SMTP command
         },
         "root": {"handlers": ["console"], "level": level},

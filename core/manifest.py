@@ -24,7 +24,11 @@ if TYPE_CHECKING:
     SettingsSource = type[BaseModel] | Callable[[Hall], type[BaseModel]]
 
 # registration hook → the manifest field that answers it for the plugin
-COVERED_HOOKS = {"register_settings": "settings", "register_db_app": "database_app", "register_permissions": "permissions"}
+COVERED_HOOKS = {
+    "register_settings": "settings",
+    "register_db_app": "database_app",
+    "register_permissions": "permissions",
+}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ _AMOUNT = re.compile(rf"([0-9]{{1,{MAX_YUAN_DIGITS}}})(?:\.([0-9]{{1,2}}))?")
 
 
 def parse_yuan(text: str) -> int | None:
-    """"12.30" (or "¥1,012.3") → fen, with integers only; None when it is not an amount with at most two decimals.
+    """ "12.30" (or "¥1,012.3") → fen, with integers only; None when it is not an amount with at most two decimals.
 
     ASCII digits only: ``str.isdigit()`` takes "²" (then ``int()`` fails) and ``int()`` takes "١٢".
     """

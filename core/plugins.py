@@ -61,7 +61,9 @@ class HallPluginManager:
         manifest = manifest_of(plugin)
         if manifest is not None:
             _check_manifest(plugin, name, manifest)
-        self.pm.register(plugin if _hashable(plugin) else _Held(plugin), name=name)  # vars() raises for an object without a dict
+        self.pm.register(
+            plugin if _hashable(plugin) else _Held(plugin), name=name
+        )  # vars() raises for an object without a dict
         if manifest is not None:
             self._manifests[name] = manifest
             self._info[name] = PluginInfo(name, source, manifest.description, manifest.version)
@@ -103,7 +105,9 @@ class HallPluginManager:
         for ep in importlib.metadata.entry_points(group=group):
             if self.pm.has_plugin(ep.name):
                 dist = ep.dist.name if ep.dist else "?"
-                raise ValueError(f"plugin name clash: {ep.name!r} from package {dist} and the {self._info[ep.name].source} plugin of that name")
+                raise ValueError(
+                    f"plugin name clash: {ep.name!r} from package {dist} and the {self._info[ep.name].source} plugin of that name"
+                )
             module = ep.load()
             self.register(module, ep.name, f"entry point {ep.dist.name if ep.dist else '?'}")
 

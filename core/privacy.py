@@ -9,7 +9,9 @@ import re
 
 from core.id_numbers import normalise_id_number  # the hall's one ID number validation, importable from here too
 
-ID_NUMBER_RE = re.compile(r"(?<![0-9])([1-9][0-9]{5})((?:19|20)[0-9]{2}[01][0-9][0-3][0-9])([0-9]{3})([0-9Xx])(?![0-9])")
+ID_NUMBER_RE = re.compile(
+    r"(?<![0-9])([1-9][0-9]{5})((?:19|20)[0-9]{2}[01][0-9][0-3][0-9])([0-9]{3})([0-9Xx])(?![0-9])"
+)
 SENSITIVE_KEYS = {"password", "password_hash", "id_number", "code", "code_hash", "secret", "token"}
 
 
@@ -63,5 +65,8 @@ class MaskingFilter(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = scrub(record.msg)
         if record.args:
-            record.args = tuple(scrub(a) if isinstance(a, str) else a for a in (record.args if isinstance(record.args, tuple) else (record.args,)))
+            record.args = tuple(
+                scrub(a) if isinstance(a, str) else a
+                for a in (record.args if isinstance(record.args, tuple) else (record.args,))
+            )
         return True

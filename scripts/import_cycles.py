@@ -105,7 +105,10 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def main(package: str = "core") -> None:
     groups = cycles(import_graph(package))
-    print(f"{len(groups)} import cycle(s) among {package}'s modules" + (f"; the largest has {len(groups[0])} modules" if groups else ""))
+    print(
+        f"{len(groups)} import cycle(s) among {package}'s modules"
+        + (f"; the largest has {len(groups[0])} modules" if groups else "")
+    )
     for group in groups:
         print(f"  {len(group)}: {', '.join(group)}")
 

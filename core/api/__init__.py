@@ -27,6 +27,24 @@ from core.tenancy import Tenant
 from core.web.menus import MenuItem, Panel
 
 __all__ = [
-    "HALL_VERSION", "LANGUAGES", "ConfigError", "ConfigIssue", "Job", "Manifest", "MenuItem", "N_", "Panel", "Permission", "Tenant",
-    "format_fen", "hookimpl", "hookspec", "local", "mask_contact", "parse_yuan", "secrets_path", "to_local", "zone_of",
+    "HALL_VERSION",
+    "LANGUAGES",
+    "ConfigError",
+    "ConfigIssue",
+    "Job",
+    "Manifest",
+    "MenuItem",
+    "N_",
+    "Panel",
+    "Permission",
+    "Tenant",
+    "format_fen",
+    "hookimpl",
+    "hookspec",
+    "local",
+    "mask_contact",
+    "parse_yuan",
+    "secrets_path",
+    "to_local",
+    "zone_of",
 ]

@@ -9,6 +9,14 @@ from core.db.url import parse_database_url
 from core.tenancy import current_tenant, require_tenant, tenant_scope
 
 __all__ = [
-    "TenantTable", "add_unique_indexes", "analyze", "bulk_upsert", "current_tenant", "fetch_scoped", "parse_database_url",
-    "require_tenant", "tenant_scope", "transaction",
+    "TenantTable",
+    "add_unique_indexes",
+    "analyze",
+    "bulk_upsert",
+    "current_tenant",
+    "fetch_scoped",
+    "parse_database_url",
+    "require_tenant",
+    "tenant_scope",
+    "transaction",
 ]

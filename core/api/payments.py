@@ -3,9 +3,26 @@ and for plugins that take money (intents, checkout, settling, refunds, their tab
 
 from core.payments import PaymentError, cancel, create_intent, get_intent, intents_of, refund, start_checkout
 from core.payments.claims import ClaimConflict
-from core.payments.model import CANCELED, CREATED, FAILED, OPEN, PAID, PARTIALLY_REFUNDED, PENDING, REFUNDED, SUCCEEDED, Intent, now
+from core.payments.model import (
+    CANCELED,
+    CREATED,
+    FAILED,
+    OPEN,
+    PAID,
+    PARTIALLY_REFUNDED,
+    PENDING,
+    REFUNDED,
+    SUCCEEDED,
+    Intent,
+    now,
+)
 from core.payments.providers import (
-    Checkout, CheckoutRequest, GatewayResult, InvalidNotification, PaymentProvider, ProviderUnavailable,
+    Checkout,
+    CheckoutRequest,
+    GatewayResult,
+    InvalidNotification,
+    PaymentProvider,
+    ProviderUnavailable,
 )
 from core.payments.registry import enabled_providers, provider_for
 from core.payments.settle import posted_event_id, settle
@@ -13,10 +30,39 @@ from core.payments.tables import PaymentIntent, Refund
 from core.payments.routes_customer import auto_submit_form, checkout_response, customer_legacy_id, refresh_from_gateway
 
 __all__ = [
-    "CANCELED", "CREATED", "FAILED", "OPEN", "PAID", "PARTIALLY_REFUNDED", "PENDING", "REFUNDED", "SUCCEEDED",
-    "Checkout", "CheckoutRequest", "ClaimConflict", "GatewayResult", "Intent", "InvalidNotification", "PaymentError",
-    "PaymentIntent", "PaymentProvider", "ProviderUnavailable", "Refund",
-    "auto_submit_form", "cancel", "checkout_response", "create_intent", "customer_legacy_id", "enabled_providers",
-    "get_intent", "intents_of", "now", "posted_event_id", "provider_for", "refresh_from_gateway", "refund", "settle",
+    "CANCELED",
+    "CREATED",
+    "FAILED",
+    "OPEN",
+    "PAID",
+    "PARTIALLY_REFUNDED",
+    "PENDING",
+    "REFUNDED",
+    "SUCCEEDED",
+    "Checkout",
+    "CheckoutRequest",
+    "ClaimConflict",
+    "GatewayResult",
+    "Intent",
+    "InvalidNotification",
+    "PaymentError",
+    "PaymentIntent",
+    "PaymentProvider",
+    "ProviderUnavailable",
+    "Refund",
+    "auto_submit_form",
+    "cancel",
+    "checkout_response",
+    "create_intent",
+    "customer_legacy_id",
+    "enabled_providers",
+    "get_intent",
+    "intents_of",
+    "now",
+    "posted_event_id",
+    "provider_for",
+    "refresh_from_gateway",
+    "refund",
+    "settle",
     "start_checkout",
 ]

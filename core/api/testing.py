@@ -11,8 +11,21 @@ from core.db.migrate import migrate
 from core.plugin_rules.check import check_plugin
 from core.jobs import make_runner
 from core.testing import (
-    PASSWORD, FakeConnector, FakeConnectorPlugin, HallHarness, MailSink, TenantClient, TenantSpec, add_operator,
-    add_superadmin, field_errors, make_customer, make_id_number, register_customer, sync, write_hall,
+    PASSWORD,
+    FakeConnector,
+    FakeConnectorPlugin,
+    HallHarness,
+    MailSink,
+    TenantClient,
+    TenantSpec,
+    add_operator,
+    add_superadmin,
+    field_errors,
+    make_customer,
+    make_id_number,
+    register_customer,
+    sync,
+    write_hall,
 )
 from core.testing import crash
 from core.testing.conformance import BrokenMapping, ConnectorConformance, ConnectorRun
@@ -20,7 +33,29 @@ from core.testing.fixtures import build_hall
 from core.testing.payments import FakePaymentPlugin, FakeProvider
 
 __all__ = [
-    "PASSWORD", "BrokenMapping", "ConnectorConformance", "ConnectorRun", "FakeConnector", "FakeConnectorPlugin", "FakePaymentPlugin", "FakeProvider", "HallHarness", "MailSink",
-    "TenantClient", "TenantSpec", "add_operator", "add_superadmin", "build_hall", "check_plugin", "crash", "field_errors", "make_customer",
-    "make_id_number", "make_runner", "migrate", "register_customer", "sync", "write_hall",
+    "PASSWORD",
+    "BrokenMapping",
+    "ConnectorConformance",
+    "ConnectorRun",
+    "FakeConnector",
+    "FakeConnectorPlugin",
+    "FakePaymentPlugin",
+    "FakeProvider",
+    "HallHarness",
+    "MailSink",
+    "TenantClient",
+    "TenantSpec",
+    "add_operator",
+    "add_superadmin",
+    "build_hall",
+    "check_plugin",
+    "crash",
+    "field_errors",
+    "make_customer",
+    "make_id_number",
+    "make_runner",
+    "migrate",
+    "register_customer",
+    "sync",
+    "write_hall",
 ]

@@ -24,7 +24,9 @@ async def register(hall, tenant, *, customer: dict, number: str, password: str, 
     async with transaction():
         if await account_of_customer(customer["legacy_id"]):
             return None
-        account_id = await create_account(customer=customer, number=number, password_hash=password_hash, language=language)
+        account_id = await create_account(
+            customer=customer, number=number, password_hash=password_hash, language=language
+        )
     account = await CustomerAccount.select().where(CustomerAccount.id == account_id).first()
     for result in hall.hooks_for(tenant).customer_registered(hall=hall, tenant=tenant, account=account):
         await await_me_maybe(result)
@@ -32,7 +34,9 @@ async def register(hall, tenant, *, customer: dict, number: str, password: str, 
 
 
 async def logged_in(account_id: int) -> None:
-    await CustomerAccount.update({CustomerAccount.last_login_at: dt.datetime.now(dt.timezone.utc)}).where(CustomerAccount.id == account_id)
+    await CustomerAccount.update({CustomerAccount.last_login_at: dt.datetime.now(dt.timezone.utc)}).where(
+        CustomerAccount.id == account_id
+    )
 
 
 async def link_number(account_id: int, number: str) -> bool:
@@ -45,7 +49,9 @@ async def link_number(account_id: int, number: str) -> bool:
 
 async def set_password(account_id: int, password: str, *, keep_token: str | None = None) -> None:
     """A new password; every session of the account ends, but ``keep_token``'s (the customer changing their own)."""
-    await CustomerAccount.update({CustomerAccount.password_hash: await hash_password(password)}).where(CustomerAccount.id == account_id)
+    await CustomerAccount.update({CustomerAccount.password_hash: await hash_password(password)}).where(
+        CustomerAccount.id == account_id
+    )
     await end_sessions_of("customer", account_id, keep_token=keep_token)
 
 

@@ -14,9 +14,17 @@ async def ensure_superadmin(username: str, display_name: str, password: str) -> 
     with all_tenants():
         row = await SuperAdmin.select(SuperAdmin.id).where(SuperAdmin.username == username).first()
         if row:
-            await SuperAdmin.update({SuperAdmin.password_hash: password_hash, SuperAdmin.display_name: display_name, SuperAdmin.active: True}).where(SuperAdmin.id == row["id"])
+            await SuperAdmin.update(
+                {
+                    SuperAdmin.password_hash: password_hash,
+                    SuperAdmin.display_name: display_name,
+                    SuperAdmin.active: True,
+                }
+            ).where(SuperAdmin.id == row["id"])
             return row["id"]
-        rows = await SuperAdmin.insert(SuperAdmin(username=username, display_name=display_name, password_hash=password_hash))
+        rows = await SuperAdmin.insert(
+            SuperAdmin(username=username, display_name=display_name, password_hash=password_hash)
+        )
         return rows[0]["id"]
 
 
@@ -29,8 +37,15 @@ async def ensure_role(name: str, permissions: list[str]) -> int:
     return rows[0]["id"]
 
 
-async def ensure_operator(tenant: Tenant, username: str, display_name: str, password: str, role: str, permissions: list[str],
-                          department: str = "") -> int:
+async def ensure_operator(
+    tenant: Tenant,
+    username: str,
+    display_name: str,
+    password: str,
+    role: str,
+    permissions: list[str],
+    department: str = "",
+) -> int:
     password_hash = await hash_password(password)
     with tenant_scope(tenant):
         async with transaction():
@@ -38,11 +53,19 @@ async def ensure_operator(tenant: Tenant, username: str, display_name: str, pass
             row = await Operator.select(Operator.id).where(Operator.username == username).first()
             if row:
                 operator_id = row["id"]
-                await Operator.update({Operator.password_hash: password_hash, Operator.display_name: display_name, Operator.active: True}).where(Operator.id == operator_id)
+                await Operator.update(
+                    {Operator.password_hash: password_hash, Operator.display_name: display_name, Operator.active: True}
+                ).where(Operator.id == operator_id)
             else:
-                rows = await Operator.insert(Operator(username=username, display_name=display_name, password_hash=password_hash, department=department))
+                rows = await Operator.insert(
+                    Operator(
+                        username=username, display_name=display_name, password_hash=password_hash, department=department
+                    )
+                )
                 operator_id = rows[0]["id"]
-            if not await OperatorRole.exists().where((OperatorRole.operator == operator_id) & (OperatorRole.role == role_id)):
+            if not await OperatorRole.exists().where(
+                (OperatorRole.operator == operator_id) & (OperatorRole.role == role_id)
+            ):
                 await OperatorRole.insert(OperatorRole(operator=operator_id, role=role_id))
     return operator_id
 

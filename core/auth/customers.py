@@ -87,21 +87,33 @@ async def create_account(*, customer: dict, number: str, password_hash: str, lan
     email = (customer.get("email") or "").lower() or None
     if email and await CustomerAccount.exists().where(CustomerAccount.email == email):
         email = None  # the address already logs in another account: this one logs in by number
-    rows = await CustomerAccount.insert(CustomerAccount(
-        customer_legacy_id=customer["legacy_id"], email=email, password_hash=password_hash, language=language,
-        created_at=dt.datetime.now(dt.timezone.utc)))
+    rows = await CustomerAccount.insert(
+        CustomerAccount(
+            customer_legacy_id=customer["legacy_id"],
+            email=email,
+            password_hash=password_hash,
+            language=language,
+            created_at=dt.datetime.now(dt.timezone.utc),
+        )
+    )
     account_id = rows[0]["id"]
     await AccountNumber.insert(AccountNumber(account=account_id, number=number))
     return account_id
 
 
 async def linked_numbers(account_id: int) -> list[str]:
-    rows = await AccountNumber.select(AccountNumber.number).where(AccountNumber.account == account_id).order_by(AccountNumber.id)
+    rows = (
+        await AccountNumber.select(AccountNumber.number)
+        .where(AccountNumber.account == account_id)
+        .order_by(AccountNumber.id)
+    )
     return [r["number"] for r in rows]
 
 
 async def customer_numbers(legacy_id: str) -> list[dict]:
-    return await ServiceNumber.select().where(ServiceNumber.customer_legacy_id == legacy_id).order_by(ServiceNumber.number)
+    return (
+        await ServiceNumber.select().where(ServiceNumber.customer_legacy_id == legacy_id).order_by(ServiceNumber.number)
+    )
 
 
 async def customer_for_account(account_id: int) -> tuple[dict, dict] | None:

@@ -33,17 +33,31 @@ class Outcome:
 
 def _rules(security, scope: str, account: str, address: str, known: bool) -> list[throttle.Rule]:
     memory = dt.timedelta(hours=security.login_memory_hours)
-    first, longest = dt.timedelta(seconds=security.login_first_wait_seconds), dt.timedelta(minutes=security.login_window_minutes)
+    first, longest = (
+        dt.timedelta(seconds=security.login_first_wait_seconds),
+        dt.timedelta(minutes=security.login_window_minutes),
+    )
     free = security.login_max_failures
-    rules = [throttle.Rule(f"{scope}:pair:{account}|{address}", memory, free=free, delay=first, max_delay=longest),
-             throttle.Rule(f"{scope}:addr:{address}", memory, free=free * 4, delay=first, max_delay=longest)]
+    rules = [
+        throttle.Rule(f"{scope}:pair:{account}|{address}", memory, free=free, delay=first, max_delay=longest),
+        throttle.Rule(f"{scope}:addr:{address}", memory, free=free * 4, delay=first, max_delay=longest),
+    ]
     if not known:
-        rules.append(throttle.Rule(f"{scope}:acct:{account}", memory, free=free * 10, delay=first,
-                                   max_delay=min(longest, dt.timedelta(seconds=security.login_account_max_wait_seconds))))
+        rules.append(
+            throttle.Rule(
+                f"{scope}:acct:{account}",
+                memory,
+                free=free * 10,
+                delay=first,
+                max_delay=min(longest, dt.timedelta(seconds=security.login_account_max_wait_seconds)),
+            )
+        )
     return rules
 
 
-async def attempt(security, *, scope: str, account: str, address: str, verify: Callable[[], Awaitable[bool]]) -> Outcome:
+async def attempt(
+    security, *, scope: str, account: str, address: str, verify: Callable[[], Awaitable[bool]]
+) -> Outcome:
     """Reserve an attempt for ``account`` from ``address``, then run ``verify`` (the password check) if allowed."""
     known_key = f"{scope}:known:{account}|{address}"
     rules = _rules(security, scope, account, address, await throttle.remembered(known_key))

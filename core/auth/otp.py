@@ -35,8 +35,9 @@ def guess_rule(identity: str, per_day: int) -> throttle.Rule:
     return throttle.Rule(f"otp:guess:{identity}", dt.timedelta(hours=24), limit=per_day)
 
 
-async def issue(*, secret: str, purpose: str, subject: str, minutes: int, identity: str = "",
-                payload: dict | None = None) -> tuple[str, str]:
+async def issue(
+    *, secret: str, purpose: str, subject: str, minutes: int, identity: str = "", payload: dict | None = None
+) -> tuple[str, str]:
     """Create a code; returns (flow token for the next form, the code to send). Earlier codes for the same subject die."""
     now = clock.now()
     await OneTimeCode.update({OneTimeCode.used_at: now}).where(
@@ -44,12 +45,17 @@ async def issue(*, secret: str, purpose: str, subject: str, minutes: int, identi
     )
     flow = secrets.token_urlsafe(24)
     code = f"{secrets.randbelow(10**6):06d}"
-    await OneTimeCode.insert(OneTimeCode(
-        purpose=purpose, subject=subject, code_hash=_hash(secret, flow, code),
-        flow_hash=hashlib.sha256(flow.encode()).hexdigest(),
-        payload={**(payload or {}), "identity": identity or f"{purpose}:{subject}"},
-        created_at=now, expires_at=now + dt.timedelta(minutes=minutes),
-    ))
+    await OneTimeCode.insert(
+        OneTimeCode(
+            purpose=purpose,
+            subject=subject,
+            code_hash=_hash(secret, flow, code),
+            flow_hash=hashlib.sha256(flow.encode()).hexdigest(),
+            payload={**(payload or {}), "identity": identity or f"{purpose}:{subject}"},
+            created_at=now,
+            expires_at=now + dt.timedelta(minutes=minutes),
+        )
+    )
     return flow, code
 
 
@@ -58,18 +64,30 @@ async def pending(purpose: str, flow: str) -> dict | None:
     if not flow or len(flow) > 64:
         return None
     flow_hash = hashlib.sha256(flow.encode()).hexdigest()
-    return await OneTimeCode.select().where(
-        (OneTimeCode.flow_hash == flow_hash) & (OneTimeCode.purpose == purpose)
-        & (OneTimeCode.used_at.is_null()) & (OneTimeCode.expires_at > clock.now())
-    ).first()
+    return (
+        await OneTimeCode.select()
+        .where(
+            (OneTimeCode.flow_hash == flow_hash)
+            & (OneTimeCode.purpose == purpose)
+            & (OneTimeCode.used_at.is_null())
+            & (OneTimeCode.expires_at > clock.now())
+        )
+        .first()
+    )
 
 
 async def _take_guess(row_id: int, max_attempts: int) -> int | None:
     """Spend one guess of a live code; the attempts so far including this one, or None if none was left."""
-    taken = await OneTimeCode.update({OneTimeCode.attempts: OneTimeCode.attempts + 1}).where(
-        (OneTimeCode.id == row_id) & (OneTimeCode.attempts < max_attempts) & (OneTimeCode.used_at.is_null())
-        & (OneTimeCode.expires_at > clock.now())
-    ).returning(OneTimeCode.attempts)
+    taken = (
+        await OneTimeCode.update({OneTimeCode.attempts: OneTimeCode.attempts + 1})
+        .where(
+            (OneTimeCode.id == row_id)
+            & (OneTimeCode.attempts < max_attempts)
+            & (OneTimeCode.used_at.is_null())
+            & (OneTimeCode.expires_at > clock.now())
+        )
+        .returning(OneTimeCode.attempts)
+    )
     return taken[0]["attempts"] if taken else None
 
 
@@ -91,8 +109,10 @@ async def check(*, secret: str, purpose: str, flow: str, code: str, max_attempts
         return Checked("locked", row)
     if hmac.compare_digest(row["code_hash"], _hash(secret, flow, code.strip())):
         await throttle.release(held, rule.key)  # only wrong guesses count against the identity
-        used = await OneTimeCode.update({OneTimeCode.used_at: clock.now()}).where(
-            (OneTimeCode.id == row["id"]) & (OneTimeCode.used_at.is_null())
-        ).returning(OneTimeCode.id)
+        used = (
+            await OneTimeCode.update({OneTimeCode.used_at: clock.now()})
+            .where((OneTimeCode.id == row["id"]) & (OneTimeCode.used_at.is_null()))
+            .returning(OneTimeCode.id)
+        )
         return Checked("ok", row) if used else Checked("expired", None)
     return Checked("locked" if attempts >= max_attempts else "wrong", row)

@@ -28,11 +28,13 @@ async def hash_password(password: str) -> str:
 
 async def verify_password(stored_hash: str | None, password: str) -> bool:
     """Constant-ish time: verifies against a dummy hash when there is no account."""
+
     def _verify() -> bool:
         try:
             return _hasher.verify(stored_hash or _DUMMY, password) and stored_hash is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
+
     return await asyncio.to_thread(_verify)
 
 

@@ -26,15 +26,28 @@ async def _overview(request: Request, link_form: Form | None = None, status: int
     ri = info(request)
     account, customer = await customer_for_account(ri.customer.id)
     linked = await linked_numbers(account["id"])
-    others = [n for n in await customer_numbers(customer["legacy_id"]) if n["number"] not in linked and n["status"] == "active"]
-    return await render(request, "account/overview.html", {
-        "account": account, "customer_name": customer["name"], "id_masked": customer["id_masked"],
-        "email_masked": mask_contact(customer["email"]) if customer["email"] else "",
-        "phone_masked": mask_contact(customer["phone"]) if customer["phone"] else "",
-        "linked": linked, "linkable": [n["number"] for n in others], "link_form": link_form or Form(),
-        "welcome": request.query_params.get("welcome") == "1",
-        **await data_as_of_context(request, ("customers",)),
-    }, status=status)
+    others = [
+        n
+        for n in await customer_numbers(customer["legacy_id"])
+        if n["number"] not in linked and n["status"] == "active"
+    ]
+    return await render(
+        request,
+        "account/overview.html",
+        {
+            "account": account,
+            "customer_name": customer["name"],
+            "id_masked": customer["id_masked"],
+            "email_masked": mask_contact(customer["email"]) if customer["email"] else "",
+            "phone_masked": mask_contact(customer["phone"]) if customer["phone"] else "",
+            "linked": linked,
+            "linkable": [n["number"] for n in others],
+            "link_form": link_form or Form(),
+            "welcome": request.query_params.get("welcome") == "1",
+            **await data_as_of_context(request, ("customers",)),
+        },
+        status=status,
+    )
 
 
 @get("/account", name="account:overview")
@@ -52,7 +65,9 @@ async def link_number(request: Request) -> Response:
     account, customer = await customer_for_account(ri.customer.id)
     sec = hall.deployment.security
     # the ID number is a secret too: wrong ones per account are capped like sign-up's (a match does not count)
-    rule = throttle.Rule(f"link:acct:{account['id']}", dt.timedelta(minutes=sec.login_window_minutes), limit=sec.login_max_failures)
+    rule = throttle.Rule(
+        f"link:acct:{account['id']}", dt.timedelta(minutes=sec.login_window_minutes), limit=sec.login_max_failures
+    )
     held = await throttle.reserve(rule) if form.valid else None
     if held is not None and not held.ok:
         form.error("number", LOGIN_WAIT, time=until(request, held.retry_at))
@@ -85,9 +100,13 @@ async def password_change(request: Request) -> Response:
     form.require("current", "password", "password_confirm")
     account = await CustomerAccount.select().where(CustomerAccount.id == ri.customer.id).first()
     if form.valid:  # guessing the current password is throttled like log-in (a stolen session must not brute-force it)
-        outcome = await login_guard.attempt(request.app.state.hall.deployment.security, scope="login", account=f"a{account['id']}",
-                                            address=client_address(request),
-                                            verify=lambda: verify_password(account["password_hash"], form.raw("current")))
+        outcome = await login_guard.attempt(
+            request.app.state.hall.deployment.security,
+            scope="login",
+            account=f"a{account['id']}",
+            address=client_address(request),
+            verify=lambda: verify_password(account["password_hash"], form.raw("current")),
+        )
         if outcome.retry_at is not None:
             form.error("current", LOGIN_WAIT, time=until(request, outcome.retry_at))
         elif not outcome.ok:

@@ -45,7 +45,9 @@ async def console_login(request: Request) -> Response:
             return ok and row["active"]
 
         who = f"{kind}{row['id']}" if row else "n:" + username.lower()[:64]
-        outcome = await login_guard.attempt(sec, scope="console", account=who, address=client_address(request), verify=right_password)
+        outcome = await login_guard.attempt(
+            sec, scope="console", account=who, address=client_address(request), verify=right_password
+        )
         if outcome.retry_at is not None:
             form.error("username", LOGIN_WAIT, time=until(request, outcome.retry_at))
             return await render(request, "console/login.html", {"form": form}, status=400, audience="operator")

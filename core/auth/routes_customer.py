@@ -51,8 +51,14 @@ def code_problem(form: Form, request: Request, checked: otp.Checked) -> None:
 
 async def _check_code(request: Request, purpose: str, form: Form) -> otp.Checked:
     sec = _security(request)
-    return await otp.check(secret=request.app.state.hall.secret, purpose=purpose, flow=form.value("flow"), code=form.value("code"),
-                     max_attempts=sec.otp_max_attempts, guesses_per_day=sec.otp_guesses_per_day)
+    return await otp.check(
+        secret=request.app.state.hall.secret,
+        purpose=purpose,
+        flow=form.value("flow"),
+        code=form.value("code"),
+        max_attempts=sec.otp_max_attempts,
+        guesses_per_day=sec.otp_guesses_per_day,
+    )
 
 
 async def _verified_identity(request: Request, form: Form):
@@ -61,14 +67,19 @@ async def _verified_identity(request: Request, form: Form):
     The attempt is counted before the check (core/auth/throttle.py); a match takes it back.
     """
     sec = _security(request)
-    rule = throttle.Rule(f"signup:addr:{client_address(request)}", dt.timedelta(minutes=sec.login_window_minutes),
-                         limit=sec.login_max_failures * 4)
+    rule = throttle.Rule(
+        f"signup:addr:{client_address(request)}",
+        dt.timedelta(minutes=sec.login_window_minutes),
+        limit=sec.login_max_failures * 4,
+    )
     held = await throttle.reserve(rule)
     if not held.ok:
         form.error("number", LOGIN_WAIT, time=until(request, held.retry_at))
         return None
     hall, tenant = request.app.state.hall, info(request).tenant
-    verified = await verify_identity(hall, tenant, number=form.value("number"), name=form.value("name"), id_number=form.value("id_number"))
+    verified = await verify_identity(
+        hall, tenant, number=form.value("number"), name=form.value("name"), id_number=form.value("id_number")
+    )
     if verified is None:
         form.error("number", NO_MATCH)  # the reserved row stays: it is the failure
     else:
@@ -102,15 +113,24 @@ async def signup_submit(request: Request) -> Response:
             recipient = verified.customer["email"] if channel == "email" else verified.customer["phone"]
             if not recipient:
                 form.error("channel", N_("We have no contact of that kind on file for you. Choose the other way."))
-            elif retry_at := await refused_until(request, recipient=recipient, identity=f"cust:{verified.customer['legacy_id']}"):
+            elif retry_at := await refused_until(
+                request, recipient=recipient, identity=f"cust:{verified.customer['legacy_id']}"
+            ):
                 form.error("number", SEND_WAIT, time=until(request, retry_at))
     if not form.valid:
         return await render(request, "auth/signup.html", {"form": form}, status=400)
-    flow, code = await otp.issue(secret=hall.secret, purpose="signup", subject=verified.customer["legacy_id"],
-                                 minutes=_security(request).otp_minutes, identity=f"cust:{verified.customer['legacy_id']}",
-                                 payload={"number": verified.number, "channel": channel})
+    flow, code = await otp.issue(
+        secret=hall.secret,
+        purpose="signup",
+        subject=verified.customer["legacy_id"],
+        minutes=_security(request).otp_minutes,
+        identity=f"cust:{verified.customer['legacy_id']}",
+        payload={"number": verified.number, "channel": channel},
+    )
     await send_code(request, channel=channel, recipient=recipient, code=code, purpose="signup")
-    return await render(request, "auth/signup_verify.html", {"form": Form({"flow": flow}), "sent_to": mask_contact(recipient)})
+    return await render(
+        request, "auth/signup_verify.html", {"form": Form({"flow": flow}), "sent_to": mask_contact(recipient)}
+    )
 
 
 @post("/signup/verify", opt=PUBLIC, name="auth:signup.verify")
@@ -125,13 +145,21 @@ async def signup_verify(request: Request) -> Response:
         row = checked.row
         if checked.result == "ok":
             customer = await Customer.select().where(Customer.legacy_id == row["subject"]).first()
-            account_id = await account_service.register(hall, ri.tenant, customer=customer, number=row["payload"]["number"],
-                                                        password=form.raw("password"), language=ri.language)
+            account_id = await account_service.register(
+                hall,
+                ri.tenant,
+                customer=customer,
+                number=row["payload"]["number"],
+                password=form.raw("password"),
+                language=ri.language,
+            )
             if account_id is None:
                 form.error("code", N_("You already have an account. Log in, or reset your password if you forgot it."))
             else:
                 response = redirect_to(request, "account:overview", query={"welcome": 1})
-                await start_session(request, response, "customer", account_id, {"name": customer["name"], "language": ri.language})
+                await start_session(
+                    request, response, "customer", account_id, {"name": customer["name"], "language": ri.language}
+                )
                 return response
         else:
             code_problem(form, request, checked)
@@ -157,15 +185,22 @@ async def login_submit(request: Request) -> Response:
 
         # unknown log-in names are throttled like accounts, so the limits do not tell which exist
         who = f"a{account['id']}" if account else "n:" + form.value("login").lower()[:64]
-        outcome = await login_guard.attempt(sec, scope="login", account=who, address=client_address(request), verify=right_password)
+        outcome = await login_guard.attempt(
+            sec, scope="login", account=who, address=client_address(request), verify=right_password
+        )
         if outcome.retry_at is not None:
             form.error("login", LOGIN_WAIT, time=until(request, outcome.retry_at))
             return await render(request, "auth/login.html", {"form": form}, status=400)
         if outcome.ok:
             await account_service.logged_in(account["id"])
-            customer = await Customer.select(Customer.name).where(Customer.legacy_id == account["customer_legacy_id"]).first()
+            customer = (
+                await Customer.select(Customer.name).where(Customer.legacy_id == account["customer_legacy_id"]).first()
+            )
             response = redirect(request, safe_next(request, form.value("next"), "account:overview"))
-            data = {"name": customer["name"] if customer else "", "language": account["language"] or info(request).language}
+            data = {
+                "name": customer["name"] if customer else "",
+                "language": account["language"] or info(request).language,
+            }
             await start_session(request, response, "customer", account["id"], data)
             return response
         form.error("login", N_("The log-in name or the password is wrong."))
@@ -193,17 +228,26 @@ async def reset_submit(request: Request) -> Response:
     if not form.valid:
         return await render(request, "auth/reset.html", {"form": form}, status=400)
     account = await account_by_login(form.value("login"))
-    customer = await Customer.select().where(Customer.legacy_id == account["customer_legacy_id"]).first() if account else None
+    customer = (
+        await Customer.select().where(Customer.legacy_id == account["customer_legacy_id"]).first() if account else None
+    )
     recipient = (customer["email"] if channel == "email" else customer["phone"]) if customer else ""
     identity = f"cust:{customer['legacy_id']}" if customer else ""
     # an unknown log-in name counts against itself as a destination: the limits look the same either way
-    retry_at = await refused_until(request, recipient=recipient or "login:" + form.value("login").lower(), identity=identity)
+    retry_at = await refused_until(
+        request, recipient=recipient or "login:" + form.value("login").lower(), identity=identity
+    )
     if retry_at:
         form.error("login", SEND_WAIT, time=until(request, retry_at))
         return await render(request, "auth/reset.html", {"form": form}, status=400)
     if account and recipient:
-        flow, code = await otp.issue(secret=hall.secret, purpose="reset", subject=str(account["id"]),
-                                     minutes=_security(request).otp_minutes, identity=identity)
+        flow, code = await otp.issue(
+            secret=hall.secret,
+            purpose="reset",
+            subject=str(account["id"]),
+            minutes=_security(request).otp_minutes,
+            identity=identity,
+        )
         await send_code(request, channel=channel, recipient=recipient, code=code, purpose="reset")
     else:
         flow = secrets.token_urlsafe(24)  # same page either way: the form does not reveal which accounts exist
@@ -224,4 +268,14 @@ async def reset_verify(request: Request) -> Response:
     return await render(request, "auth/reset_verify.html", {"form": form}, status=400)
 
 
-HANDLERS = [signup_form, signup_submit, signup_verify, login_form, login_submit, logout, reset_form, reset_submit, reset_verify]
+HANDLERS = [
+    signup_form,
+    signup_submit,
+    signup_verify,
+    login_form,
+    login_submit,
+    logout,
+    reset_form,
+    reset_submit,
+    reset_verify,
+]

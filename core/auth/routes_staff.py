@@ -31,8 +31,13 @@ async def operators_list(request: Request) -> Response:
 
 async def _operator_form(request: Request, form: Form, operator_id: int | None, status: int = 200) -> Response:
     roles = await Role.select(Role.id, Role.name).order_by(Role.name)
-    return await render(request, "console/operator_form.html", {"form": form, "operator_id": operator_id, "roles": roles,
-                                                                 "selected": set(form.data.get("roles_list", []))}, status=status, audience="operator")
+    return await render(
+        request,
+        "console/operator_form.html",
+        {"form": form, "operator_id": operator_id, "roles": roles, "selected": set(form.data.get("roles_list", []))},
+        status=status,
+        audience="operator",
+    )
 
 
 @get("/console/operators/new", opt=MANAGE, name="console:operator.new")
@@ -43,7 +48,14 @@ async def operator_new(request: Request) -> Response:
 @get("/console/operators/{operator_id:int}", opt=MANAGE, name="console:operator")
 async def operator_edit(request: Request, operator_id: FromPath[int]) -> Response:
     snap = await _operator_or_404(operator_id)
-    form = Form({"username": snap["username"], "display_name": snap["display_name"], "department": snap["department"], "active": "on" if snap["active"] else ""})
+    form = Form(
+        {
+            "username": snap["username"],
+            "display_name": snap["display_name"],
+            "department": snap["department"],
+            "active": "on" if snap["active"] else "",
+        }
+    )
     form.data["roles_list"] = snap["roles"]  # type: ignore[assignment]
     return await _operator_form(request, form, operator_id)
 
@@ -53,8 +65,14 @@ async def _save_operator(request: Request, auditor: Auditor, operator_id: int | 
     form = Form({k: raw.get(k) for k in raw.keys()})
     chosen = list(raw.getall("roles", []))
     form.data["roles_list"] = chosen  # type: ignore[assignment]
-    change = OperatorChange(username=form.value("username"), display_name=form.value("display_name"), department=form.value("department"),
-                            active=bool(form.value("active")), password=form.raw("password"), roles=chosen)
+    change = OperatorChange(
+        username=form.value("username"),
+        display_name=form.value("display_name"),
+        department=form.value("department"),
+        active=bool(form.value("active")),
+        password=form.raw("password"),
+        roles=chosen,
+    )
     try:
         await save_operator(auditor, operator_id, change)
     except FieldErrors as problems:
@@ -80,9 +98,16 @@ async def roles_list(request: Request) -> Response:
     return await render(request, "console/roles.html", {"roles": roles}, audience="operator")
 
 
-async def _role_form(request: Request, hall, form: Form, role_id: int | None, chosen: set[str], status: int = 200) -> Response:
-    return await render(request, "console/role_form.html", {"form": form, "role_id": role_id, "chosen": chosen,
-                                                             "permissions": all_permissions(hall)}, status=status, audience="operator")
+async def _role_form(
+    request: Request, hall, form: Form, role_id: int | None, chosen: set[str], status: int = 200
+) -> Response:
+    return await render(
+        request,
+        "console/role_form.html",
+        {"form": form, "role_id": role_id, "chosen": chosen, "permissions": all_permissions(hall)},
+        status=status,
+        audience="operator",
+    )
 
 
 @get("/console/roles/new", opt=MANAGE, name="console:role.new")
@@ -122,4 +147,15 @@ async def role_update(request: Request, role_id: FromPath[int], hall: HallDep, a
     return await _save_role(request, hall, auditor, role_id)
 
 
-HANDLERS = [operators_list, operator_new, operator_edit, operator_create, operator_update, roles_list, role_new, role_edit, role_create, role_update]
+HANDLERS = [
+    operators_list,
+    operator_new,
+    operator_edit,
+    operator_create,
+    operator_update,
+    roles_list,
+    role_new,
+    role_edit,
+    role_create,
+    role_update,
+]

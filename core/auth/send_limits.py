@@ -26,12 +26,21 @@ def destination_key(recipient: str) -> str:
 
 
 def rules(security, *, recipient: str, identity: str, address: str) -> list[throttle.Rule]:
-    first, longest = dt.timedelta(seconds=security.code_resend_seconds), dt.timedelta(minutes=security.code_max_wait_minutes)
+    first, longest = (
+        dt.timedelta(seconds=security.code_resend_seconds),
+        dt.timedelta(minutes=security.code_max_wait_minutes),
+    )
     per_day = security.code_sends_per_day
-    found = [throttle.Rule(f"send:dest:{destination_key(recipient)}", DAY, limit=per_day, free=1, delay=first, max_delay=longest)]
+    found = [
+        throttle.Rule(
+            f"send:dest:{destination_key(recipient)}", DAY, limit=per_day, free=1, delay=first, max_delay=longest
+        )
+    ]
     if identity:
         found.append(throttle.Rule(f"send:id:{identity}", DAY, limit=per_day, free=1, delay=first, max_delay=longest))
-    found.append(throttle.Rule(f"send:addr:{address}", dt.timedelta(hours=1), limit=security.code_sends_per_address_hour))
+    found.append(
+        throttle.Rule(f"send:addr:{address}", dt.timedelta(hours=1), limit=security.code_sends_per_address_hour)
+    )
     return found
 
 

@@ -30,8 +30,10 @@ CACHE_MAX = 10_000  # entries per worker; past that, expired entries go, then al
 
 _cache: dict[tuple[str, str], tuple[float, dict]] = {}  # (tenant, token hash) -> (read at, row)
 
-_SELECT = ("SELECT id, kind, principal_id, data, expires_at FROM core_session"
-           " WHERE tenant = {tenant} AND token_hash = {} AND expires_at > {}")
+_SELECT = (
+    "SELECT id, kind, principal_id, data, expires_at FROM core_session"
+    " WHERE tenant = {tenant} AND token_hash = {} AND expires_at > {}"
+)
 
 
 def _hash(token: str) -> str:
@@ -44,8 +46,16 @@ def now() -> dt.datetime:
 
 async def create_session(kind: str, principal_id: int, days: int, data: dict | None = None) -> str:
     token = secrets.token_urlsafe(32)
-    await Session.insert(Session(token_hash=_hash(token), kind=kind, principal_id=principal_id, data=data or {},
-                                 created_at=now(), expires_at=now() + dt.timedelta(days=days)))
+    await Session.insert(
+        Session(
+            token_hash=_hash(token),
+            kind=kind,
+            principal_id=principal_id,
+            data=data or {},
+            created_at=now(),
+            expires_at=now() + dt.timedelta(days=days),
+        )
+    )
     return token
 
 
@@ -127,4 +137,6 @@ async def end_sessions_of(kind: str, principal_id: int, keep_token: str | None =
         query = query.where(Session.token_hash != keep)
     await query
     tid = _tenant_id()
-    _forget(lambda t, h, row: tid in (None, t) and row["kind"] == kind and row["principal_id"] == principal_id and h != keep)
+    _forget(
+        lambda t, h, row: tid in (None, t) and row["kind"] == kind and row["principal_id"] == principal_id and h != keep
+    )

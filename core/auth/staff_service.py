@@ -38,15 +38,24 @@ async def role_names(operator_id: int) -> list[str]:
 
 async def operator_snapshot(operator_id: int) -> dict | None:
     """The operator as the audit log and the form see it (roles included); None when the tenant has no such operator."""
-    op = await Operator.select(Operator.username, Operator.display_name, Operator.department, Operator.active).where(
-        Operator.id == operator_id).first()
+    op = (
+        await Operator.select(Operator.username, Operator.display_name, Operator.department, Operator.active)
+        .where(Operator.id == operator_id)
+        .first()
+    )
     return None if op is None else {**op, "roles": await role_names(operator_id)}
 
 
 async def operators() -> list[dict]:
     """Every operator of the tenant by user name, with their role names."""
-    ops = await Operator.select(Operator.id, Operator.username, Operator.display_name, Operator.department, Operator.active,
-                                Operator.last_login_at).order_by(Operator.username)
+    ops = await Operator.select(
+        Operator.id,
+        Operator.username,
+        Operator.display_name,
+        Operator.department,
+        Operator.active,
+        Operator.last_login_at,
+    ).order_by(Operator.username)
     for op in ops:
         op["roles"] = await role_names(op["id"])
     return ops
@@ -72,8 +81,12 @@ async def save_operator(auditor: Auditor, operator_id: int | None, change: Opera
         problems.add("roles", N_("Unknown role."))
     problems.raise_if_any()
     before = await operator_snapshot(operator_id) if operator_id else {}
-    values = {Operator.username: change.username, Operator.display_name: change.display_name,
-              Operator.department: change.department, Operator.active: change.active}
+    values = {
+        Operator.username: change.username,
+        Operator.display_name: change.display_name,
+        Operator.department: change.department,
+        Operator.active: change.active,
+    }
     if change.password:
         values[Operator.password_hash] = await hash_password(change.password)
     async with transaction():
@@ -88,8 +101,13 @@ async def save_operator(auditor: Auditor, operator_id: int | None, change: Opera
         after = await operator_snapshot(operator_id)
         if change.password:
             after["password"] = "changed"
-        await auditor.record("operator.create" if not before else "operator.update", object_type="operator",
-                             object_id=operator_id, before=before, after=after)
+        await auditor.record(
+            "operator.create" if not before else "operator.update",
+            object_type="operator",
+            object_id=operator_id,
+            before=before,
+            after=after,
+        )
     if not change.active or change.password:
         await end_sessions_of("operator", operator_id)
     return operator_id
@@ -113,14 +131,23 @@ async def save_role(hall, auditor: Auditor, role_id: int | None, name: str, perm
             rows = await Role.insert(Role(name=after["name"], permissions=after["permissions"]))
             role_id = rows[0]["id"]
         else:
-            await Role.update({Role.name: after["name"], Role.permissions: after["permissions"]}).where(Role.id == role_id)
-        await auditor.record("role.create" if not before else "role.update", object_type="role", object_id=role_id,
-                             before=before or {}, after=after)
+            await Role.update({Role.name: after["name"], Role.permissions: after["permissions"]}).where(
+                Role.id == role_id
+            )
+        await auditor.record(
+            "role.create" if not before else "role.update",
+            object_type="role",
+            object_id=role_id,
+            before=before or {},
+            after=after,
+        )
     return role_id
 
 
 async def console_logged_in(auditor: Auditor, kind: str, principal_id: int) -> None:
     """After a right console password: an operator's last log-in time, and the audit entry (operators and super-admins)."""
     if kind == "operator":
-        await Operator.update({Operator.last_login_at: dt.datetime.now(dt.timezone.utc)}).where(Operator.id == principal_id)
+        await Operator.update({Operator.last_login_at: dt.datetime.now(dt.timezone.utc)}).where(
+            Operator.id == principal_id
+        )
     await auditor.record("console.login", object_type=kind, object_id=principal_id)

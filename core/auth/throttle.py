@@ -35,7 +35,7 @@ KEY_LENGTH = 160  # ThrottleEvent.key's column
 
 def _key(key: str) -> str:
     """Keys carry what was typed (a log-in name): past the column, a digest of it (PostgreSQL refuses longer text)."""
-    return key if len(key) <= KEY_LENGTH else key[:KEY_LENGTH - 65] + "#" + hashlib.sha256(key.encode()).hexdigest()
+    return key if len(key) <= KEY_LENGTH else key[: KEY_LENGTH - 65] + "#" + hashlib.sha256(key.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,22 @@ async def _verdict(rule: Rule, now: dt.datetime) -> dt.datetime | None:
     retry: list[dt.datetime] = []
     if rule.limit is not None and earlier >= rule.limit:
         # a slot frees when the (earlier - limit + 1)-th oldest attempt leaves the window
-        row = await ThrottleEvent.select(ThrottleEvent.at).where(window).order_by(ThrottleEvent.at).offset(earlier - rule.limit).first()
+        row = (
+            await ThrottleEvent.select(ThrottleEvent.at)
+            .where(window)
+            .order_by(ThrottleEvent.at)
+            .offset(earlier - rule.limit)
+            .first()
+        )
         retry.append((row["at"] if row else now) + rule.window)
     wait = rule.wait_after(earlier)
     if wait is not None:
-        latest = await ThrottleEvent.select(ThrottleEvent.at).where(window).order_by(ThrottleEvent.at, ascending=False).first()
+        latest = (
+            await ThrottleEvent.select(ThrottleEvent.at)
+            .where(window)
+            .order_by(ThrottleEvent.at, ascending=False)
+            .first()
+        )
         if latest and latest["at"] + wait > now:
             retry.append(latest["at"] + wait)
     return max(retry) if retry else None
@@ -89,7 +100,10 @@ def _lock_ids(keys: set[str]) -> list[int]:
     """One signed 64-bit advisory-lock id per (tenant, key), sorted so that two attempts always lock in the same order."""
     tenant = current_tenant()
     prefix = tenant.id if tenant is not None else ""
-    return sorted(int.from_bytes(hashlib.blake2b(f"{prefix}|{k}".encode(), digest_size=8).digest(), "big", signed=True) for k in keys)
+    return sorted(
+        int.from_bytes(hashlib.blake2b(f"{prefix}|{k}".encode(), digest_size=8).digest(), "big", signed=True)
+        for k in keys
+    )
 
 
 async def reserve(*rules: Rule) -> Reservation:
@@ -128,12 +142,16 @@ async def remember(key: str, keep: dt.timedelta) -> None:
 
 
 async def remembered(key: str) -> bool:
-    return await ThrottleEvent.exists().where((ThrottleEvent.key == _key(key)) & (ThrottleEvent.keep_until > clock.now()))
+    return await ThrottleEvent.exists().where(
+        (ThrottleEvent.key == _key(key)) & (ThrottleEvent.keep_until > clock.now())
+    )
 
 
 async def prune() -> int:
     """Housekeeping (the ``core.housekeeping`` job): forget rows past their keep time."""
     now = clock.now()
-    stale = (ThrottleEvent.keep_until < now) | (ThrottleEvent.keep_until.is_null() & (ThrottleEvent.at < now - dt.timedelta(days=2)))
+    stale = (ThrottleEvent.keep_until < now) | (
+        ThrottleEvent.keep_until.is_null() & (ThrottleEvent.at < now - dt.timedelta(days=2))
+    )
     rows = await ThrottleEvent.delete().where(stale).returning(ThrottleEvent.id)
     return len(rows)

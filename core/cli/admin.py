@@ -24,7 +24,9 @@ def migrate() -> None:
         click.echo(f"{app}: {message}")
 
 
-@cli.command(help="Run background and scheduled jobs (procrastinate on PostgreSQL, in-process on SQLite). Logs to stderr.")
+@cli.command(
+    help="Run background and scheduled jobs (procrastinate on PostgreSQL, in-process on SQLite). Logs to stderr."
+)
 @click.option("--once", is_flag=True, help="Run what is due or queued, then stop.")
 def worker(once: bool) -> None:
     import asyncio
@@ -41,11 +43,20 @@ def worker(once: bool) -> None:
         runner = make_runner(hall)
         hall.jobs = runner
         settings = hall.deployment.jobs
-        log.info("hall worker started: engine %s (%s), queue hall, %d job(s) [%s], %d tenant(s) [%s], concurrency %d%s%s",
-                 runner.kind, "SQLite" if hall.db.is_sqlite else "PostgreSQL", len(runner.jobs), ", ".join(sorted(runner.jobs)), len(list(hall.tenants)),
-                 ", ".join(t.id for t in hall.tenants), settings.concurrency if runner.kind == "procrastinate" else 1,
-                 f", heartbeat every {settings.heartbeat_seconds:g} s, stalled after {settings.stalled_after_seconds:g} s"
-                 if runner.kind == "procrastinate" else "", ", once" if once else "")
+        log.info(
+            "hall worker started: engine %s (%s), queue hall, %d job(s) [%s], %d tenant(s) [%s], concurrency %d%s%s",
+            runner.kind,
+            "SQLite" if hall.db.is_sqlite else "PostgreSQL",
+            len(runner.jobs),
+            ", ".join(sorted(runner.jobs)),
+            len(list(hall.tenants)),
+            ", ".join(t.id for t in hall.tenants),
+            settings.concurrency if runner.kind == "procrastinate" else 1,
+            f", heartbeat every {settings.heartbeat_seconds:g} s, stalled after {settings.stalled_after_seconds:g} s"
+            if runner.kind == "procrastinate"
+            else "",
+            ", once" if once else "",
+        )
         try:
             if runner.kind == "procrastinate":
                 await runner.work(wait=not once)
@@ -75,14 +86,20 @@ def createsuperuser(username: str, display_name: str, password: str) -> None:
     click.echo(f"super-admin {username} ready")
 
 
-@cli.command("create-operator", help="Create or update an operator of one tenant with a role granting the given permissions.")
+@cli.command(
+    "create-operator", help="Create or update an operator of one tenant with a role granting the given permissions."
+)
 @click.option("--tenant", "tenant_id", required=True)
 @click.option("--username", required=True)
 @click.option("--name", "display_name", default="")
 @click.option("--role", default="administrator", show_default=True)
-@click.option("--permission", "permissions", multiple=True, help="Permission code; repeat. Default: every known permission.")
+@click.option(
+    "--permission", "permissions", multiple=True, help="Permission code; repeat. Default: every known permission."
+)
 @click.password_option()
-def create_operator(tenant_id: str, username: str, display_name: str, role: str, permissions: tuple[str, ...], password: str) -> None:
+def create_operator(
+    tenant_id: str, username: str, display_name: str, role: str, permissions: tuple[str, ...], password: str
+) -> None:
     from core.auth.admin import ensure_operator
     from core.auth.permissions import known_codes
 
@@ -90,7 +107,9 @@ def create_operator(tenant_id: str, username: str, display_name: str, role: str,
     hall = load_hall(connect_tenants=False)
     tenant = hall.tenants.get(tenant_id)
     if tenant is None:
-        raise click.BadParameter(f"no tenant {tenant_id!r} (have: {', '.join(t.id for t in hall.tenants)})", param_hint="--tenant")
+        raise click.BadParameter(
+            f"no tenant {tenant_id!r} (have: {', '.join(t.id for t in hall.tenants)})", param_hint="--tenant"
+        )
     perms = list(permissions) or sorted(known_codes(hall))
     unknown = set(perms) - known_codes(hall)
     if unknown:

@@ -9,8 +9,12 @@ import click
 from core.cli.base import cli, load_hall, run, with_db
 
 
-@cli.command(help="Back up the hall's database to one file (pg_dump on PostgreSQL, SQLite's online backup). Safe while the hall runs.")
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The backup file to write.")
+@cli.command(
+    help="Back up the hall's database to one file (pg_dump on PostgreSQL, SQLite's online backup). Safe while the hall runs."
+)
+@click.option(
+    "--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The backup file to write."
+)
 def backup(output: Path) -> None:
     from core.db.backup import BackupError, backup as do_backup
 
@@ -22,8 +26,17 @@ def backup(output: Path) -> None:
         raise SystemExit(1) from None
 
 
-@cli.command(help="Replace the hall's database with a backup made by `hall backup`. Stop `hall serve` and `hall worker` first.")
-@click.option("--input", "-i", "source", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="The backup file.")
+@cli.command(
+    help="Replace the hall's database with a backup made by `hall backup`. Stop `hall serve` and `hall worker` first."
+)
+@click.option(
+    "--input",
+    "-i",
+    "source",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The backup file.",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore(source: Path, yes: bool) -> None:
     from core.db.backup import BackupError, restore as do_restore
@@ -36,4 +49,6 @@ def restore(source: Path, yes: bool) -> None:
     except BackupError as exc:
         click.secho(f"restore failed: {exc}", fg="red", err=True)
         raise SystemExit(1) from None
-    click.echo("Now run `hall migrate` (a backup from an older release gets the newer migrations), then start the hall.")
+    click.echo(
+        "Now run `hall migrate` (a backup from an older release gets the newer migrations), then start the hall."
+    )

@@ -12,7 +12,13 @@ from core.config import ConfigError
 
 
 @click.group(help="Hall: a white-label online business hall for telecom operators.")
-@click.option("--config", "config", type=click.Path(dir_okay=False), envvar="HALL_CONFIG", help="Path to hall.toml (default: ./hall.toml).")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    envvar="HALL_CONFIG",
+    help="Path to hall.toml (default: ./hall.toml).",
+)
 @click.pass_context
 def cli(ctx: click.Context, config: str | None) -> None:
     ctx.ensure_object(dict)
@@ -32,7 +38,11 @@ def load_hall(connect_tenants: bool = True):
 
 
 def report_config_error(exc: ConfigError) -> None:
-    click.secho(f"Configuration is invalid ({len(exc.issues)} problem{'s' if len(exc.issues) != 1 else ''}):", fg="red", err=True)
+    click.secho(
+        f"Configuration is invalid ({len(exc.issues)} problem{'s' if len(exc.issues) != 1 else ''}):",
+        fg="red",
+        err=True,
+    )
     for issue in exc.issues:
         click.echo(f"  {issue.file}: {issue.key}: {issue.reason}", err=True)
 

@@ -30,7 +30,10 @@ def ensure_secrets(config_file: Path) -> None:
 
     path = secrets_path(config_file)
     if not path.exists():
-        path.write_text(f'# Local secrets: never commit this file.\n[security]\nsecret_key = "{secrets.token_urlsafe(32)}"\n', encoding="utf-8")
+        path.write_text(
+            f'# Local secrets: never commit this file.\n[security]\nsecret_key = "{secrets.token_urlsafe(32)}"\n',
+            encoding="utf-8",
+        )
         path.chmod(0o600)
         click.echo(f"wrote {path} (a fresh secret key)")
 
@@ -51,8 +54,14 @@ def generate_legacy(hall, subscribers: int, end_month: Month) -> dict:
         style = tenant.connector.get("demo_style") or tenant.id
         if style not in STYLES:
             continue
-        out[tenant.id] = generate_legacy_db(path, seed=zlib.crc32(tenant.id.encode()) % 10_000, subscribers=subscribers, style=style,
-                                            months=DEMO_MONTHS, end_month=end_month)
+        out[tenant.id] = generate_legacy_db(
+            path,
+            seed=zlib.crc32(tenant.id.encode()) % 10_000,
+            subscribers=subscribers,
+            style=style,
+            months=DEMO_MONTHS,
+            end_month=end_month,
+        )
     return out
 
 
@@ -73,7 +82,14 @@ async def prepare(hall, demo_customers: dict) -> dict:
             for kind in ("bills", "calls"):
                 if supports(connector, kind):
                     await sync_billing(tenant, connector, kind)
-        await ensure_operator(tenant, "admin", "管理员" if tenant.language == "zh_CN" else "Administrator", DEMO_PASSWORD, "administrator", perms)
+        await ensure_operator(
+            tenant,
+            "admin",
+            "管理员" if tenant.language == "zh_CN" else "Administrator",
+            DEMO_PASSWORD,
+            "administrator",
+            perms,
+        )
         await seed_demo_data(hall, tenant)
         report[tenant.id] = demo_customers.get(tenant.id, [])[:3]
     await ensure_superadmin("root", "Super admin", DEMO_PASSWORD)
@@ -142,39 +158,60 @@ def check_demo_extras(*modules: str) -> None:
         try:
             importlib.import_module(name)
         except ImportError:
-            raise click.ClickException(f"this command needs the demo extras ({name} is missing): install hall[demo] "
-                                       "(pip install 'hall[demo]', or '.[demo]' in a checkout; make venv installs them)") from None
+            raise click.ClickException(
+                f"this command needs the demo extras ({name} is missing): install hall[demo] "
+                "(pip install 'hall[demo]', or '.[demo]' in a checkout; make venv installs them)"
+            ) from None
 
 
 @cli.command(help=DEMO_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
-@click.option("--subscribers", type=int, default=DEMO_SIZE, show_default=True, help="Customers per demo legacy database.")
-@click.option("--no-serve", is_flag=True, help="Prepare everything and start the Alipay sandbox and the mail sink, but no web server "
-              "(serve the hall yourself: `hall serve`, and on PostgreSQL `hall worker`); runs until Ctrl-C.")
-@click.option("--prepare-only", is_flag=True, help="Prepare everything, print the credentials and stop: no sandbox, no mail sink, no server.")
-@click.option("--end-month", metavar="YYYY-MM", callback=month_option, help="The last billed month.  [default: last month]")
+@click.option(
+    "--subscribers", type=int, default=DEMO_SIZE, show_default=True, help="Customers per demo legacy database."
+)
+@click.option(
+    "--no-serve",
+    is_flag=True,
+    help="Prepare everything and start the Alipay sandbox and the mail sink, but no web server "
+    "(serve the hall yourself: `hall serve`, and on PostgreSQL `hall worker`); runs until Ctrl-C.",
+)
+@click.option(
+    "--prepare-only",
+    is_flag=True,
+    help="Prepare everything, print the credentials and stop: no sandbox, no mail sink, no server.",
+)
+@click.option(
+    "--end-month", metavar="YYYY-MM", callback=month_option, help="The last billed month.  [default: last month]"
+)
 def demo(host: str, port: int, subscribers: int, no_serve: bool, prepare_only: bool, end_month: Month) -> None:
     from core.config.loader import find_config
 
     check_demo_extras("faker", "aiosmtpd")
     ensure_secrets(find_config())
     hall = load_hall()
-    click.echo(f"database: {'embedded SQLite' if hall.db.is_sqlite else 'PostgreSQL'} ({hall.deployment.database.url.split('@')[-1]})")
+    click.echo(
+        f"database: {'embedded SQLite' if hall.db.is_sqlite else 'PostgreSQL'} ({hall.deployment.database.url.split('@')[-1]})"
+    )
     click.echo(f"generating demo legacy databases (bills to {end_month[0]}-{end_month[1]:02d}) …")
     demo_customers = generate_legacy(hall, subscribers, end_month)
     report = run(with_db(hall, lambda: prepare(hall, demo_customers)))
     print_credentials(hall, report, host, port)
     # Plugins' stand-in services (the Alipay sandbox): prepared always, started unless --prepare-only.
-    services = [s for s in hall.plugins.hook.demo_services(hall=hall, start=not prepare_only, echo=click.echo) if s is not None]
+    services = [
+        s for s in hall.plugins.hook.demo_services(hall=hall, start=not prepare_only, echo=click.echo) if s is not None
+    ]
     if prepare_only:
         return
     running = [start_mail_sink(hall.deployment.mail.port), *services]
     os.environ[ECHO_VARIABLE] = "1"  # the web workers (child processes) print each demo SMS in this terminal
     try:
         if no_serve:
-            click.secho(f"\nAlipay sandbox and mail sink (port {hall.deployment.mail.port}) running; serve the hall yourself "
-                        f"(hall serve{'' if hall.db.is_sqlite else ', hall worker'}). Ctrl-C stops them.", bold=True)
+            click.secho(
+                f"\nAlipay sandbox and mail sink (port {hall.deployment.mail.port}) running; serve the hall yourself "
+                f"(hall serve{'' if hall.db.is_sqlite else ', hall worker'}). Ctrl-C stops them.",
+                bold=True,
+            )
             wait_for_signal()
         else:
             running.append(start_worker(hall))
@@ -232,9 +269,18 @@ def print_credentials(hall, report: dict, host: str, port: int) -> None:
     if default is not None:
         click.echo(f"{base}/ serves {default.name}; every tenant is also at {base}/t/<tenant>/")
     for tenant in hall.tenants:
-        click.secho(f"\n== {tenant.name} ({tenant.id}) — theme {tenant.theme}, plugins: {', '.join(sorted(tenant.plugins)) or 'none'}", bold=True)
-        click.echo(f"   portal:  {base}/t/{tenant.id}/" + (f"   (or http://{tenant.hosts[0]}:{port}/)" if tenant.hosts else ""))
-        click.echo(f"   console: {base}/t/{tenant.id}{route_path(hall, 'console:home')}   operator: admin / {DEMO_PASSWORD}")
+        click.secho(
+            f"\n== {tenant.name} ({tenant.id}) — theme {tenant.theme}, plugins: {', '.join(sorted(tenant.plugins)) or 'none'}",
+            bold=True,
+        )
+        click.echo(
+            f"   portal:  {base}/t/{tenant.id}/" + (f"   (or http://{tenant.hosts[0]}:{port}/)" if tenant.hosts else "")
+        )
+        click.echo(
+            f"   console: {base}/t/{tenant.id}{route_path(hall, 'console:home')}   operator: admin / {DEMO_PASSWORD}"
+        )
         for c in report.get(tenant.id, []):
-            click.echo(f"   sign up as: number {c.numbers[0]}  name {c.name}  ID {c.id_number}  (codes by SMS and e-mail print here, and show in the console's Messages page)")
+            click.echo(
+                f"   sign up as: number {c.numbers[0]}  name {c.name}  ID {c.id_number}  (codes by SMS and e-mail print here, and show in the console's Messages page)"
+            )
     click.echo(f"\nSuper-admin (any tenant's console): root / {DEMO_PASSWORD}")

@@ -23,9 +23,13 @@ def check() -> None:
 
             pending = await pending_migrations(hall)
             if pending == ["(no migrations table)"]:
-                problems.append(f"{hall.settings.config_file}: database.url: the database is not migrated yet: run `hall migrate`")
+                problems.append(
+                    f"{hall.settings.config_file}: database.url: the database is not migrated yet: run `hall migrate`"
+                )
             elif pending:
-                problems.append(f"{hall.settings.config_file}: database.url: {len(pending)} migration(s) not applied ({', '.join(pending[:3])}): run `hall migrate`")
+                problems.append(
+                    f"{hall.settings.config_file}: database.url: {len(pending)} migration(s) not applied ({', '.join(pending[:3])}): run `hall migrate`"
+                )
         except Exception as exc:
             problems.append(f"{hall.settings.config_file}: database.url: cannot use the database: {exc}")
         finally:
@@ -49,7 +53,10 @@ def check() -> None:
         for p in problems:
             click.echo(f"  {p}", err=True)
         raise SystemExit(2)
-    click.secho(f"OK: {len(hall.tenants)} tenant(s), {len(hall.plugins.names())} plugin(s), {len(hall.themes)} theme(s), database {hall.db.parsed.engine}.", fg="green")
+    click.secho(
+        f"OK: {len(hall.tenants)} tenant(s), {len(hall.plugins.names())} plugin(s), {len(hall.themes)} theme(s), database {hall.db.parsed.engine}.",
+        fg="green",
+    )
 
 
 def payment_provider_problems(hall) -> list[str]:
@@ -62,7 +69,9 @@ def payment_provider_problems(hall) -> list[str]:
         for provider_id in enabled_providers(hall, tenant):
             try:
                 if provider_for(hall, tenant, provider_id) is None:
-                    problems.append(f"{tenant.path / 'tenant.toml'}: payments.providers: no installed plugin provides payment provider {provider_id!r}")
+                    problems.append(
+                        f"{tenant.path / 'tenant.toml'}: payments.providers: no installed plugin provides payment provider {provider_id!r}"
+                    )
             except ConfigError as exc:
                 problems += [str(i) for i in exc.issues]
     return problems
@@ -74,7 +83,9 @@ def plugins() -> None:
     table = Table("plugin", "version", "source", "tenants enabling it", "description")
     for name in hall.plugins.names():
         info = hall.plugins.info(name)
-        table.add_row(name, info.version or "-", info.source, ", ".join(hall.tenants_enabling(name)) or "-", info.description)
+        table.add_row(
+            name, info.version or "-", info.source, ", ".join(hall.tenants_enabling(name)) or "-", info.description
+        )
     Console(width=140).print(table)
 
 

@@ -30,15 +30,31 @@ def table_counts(path: Path) -> list[tuple[str, int]]:
 
 
 @cli.command("legacy-demo", help="Write a demo legacy BSS database (jiangnan or haibin schema) to a SQLite file.")
-@click.option("--style", type=click.Choice(["jiangnan", "haibin"]), required=True, help="Which legacy schema to imitate.")
-@click.option("--subscribers", type=click.IntRange(1, 5_000_000), default=300, show_default=True, help="Customers to generate.")
-@click.option("--months", type=click.IntRange(0, 36), default=0, show_default=True, help="Months of bills and call records.")
-@click.option("--end-month", metavar="YYYY-MM", callback=month_option, help="The last billed month; every date moves with it.  "
-              "[default: last month]")
-@click.option("--seed", type=int, default=1, show_default=True, help="The same seed and end month always give the same data.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The SQLite file to write.")
+@click.option(
+    "--style", type=click.Choice(["jiangnan", "haibin"]), required=True, help="Which legacy schema to imitate."
+)
+@click.option(
+    "--subscribers", type=click.IntRange(1, 5_000_000), default=300, show_default=True, help="Customers to generate."
+)
+@click.option(
+    "--months", type=click.IntRange(0, 36), default=0, show_default=True, help="Months of bills and call records."
+)
+@click.option(
+    "--end-month",
+    metavar="YYYY-MM",
+    callback=month_option,
+    help="The last billed month; every date moves with it.  [default: last month]",
+)
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="The same seed and end month always give the same data."
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The SQLite file to write."
+)
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
-def legacy_demo(style: str, subscribers: int, months: int, end_month: Month, seed: int, output: Path, force: bool) -> None:
+def legacy_demo(
+    style: str, subscribers: int, months: int, end_month: Month, seed: int, output: Path, force: bool
+) -> None:
     from rich.console import Console
 
     check_demo_extras("faker")
@@ -51,9 +67,14 @@ def legacy_demo(style: str, subscribers: int, months: int, end_month: Month, see
     console = Console(stderr=True)
     try:
         with console.status(f"generating {style}: {subscribers} subscribers, {months} month(s) of billing …"):
-            generate_legacy_db(partial, seed=seed, subscribers=subscribers, style=style, months=months, end_month=end_month)
+            generate_legacy_db(
+                partial, seed=seed, subscribers=subscribers, style=style, months=months, end_month=end_month
+            )
         os.replace(partial, output)
     finally:
         partial.unlink(missing_ok=True)
     counts = table_counts(output)
-    click.echo(f"wrote {output} ({style}, seed {seed}, up to {end_month[0]}-{end_month[1]:02d}): " + ", ".join(f"{table} {rows}" for table, rows in counts))
+    click.echo(
+        f"wrote {output} ({style}, seed {seed}, up to {end_month[0]}-{end_month[1]:02d}): "
+        + ", ".join(f"{table} {rows}" for table, rows in counts)
+    )

@@ -21,28 +21,48 @@ def installed_plugin_names() -> set[str]:
     return names
 
 
-@cli.command("new-plugin", help="Write a plugin package hall-NAME/ (pyproject.toml with the 'hall' entry point, code, "
-                                "templates, catalogs, tests) to install with `pip install -e`.")
+@cli.command(
+    "new-plugin",
+    help="Write a plugin package hall-NAME/ (pyproject.toml with the 'hall' entry point, code, "
+    "templates, catalogs, tests) to install with `pip install -e`.",
+)
 @click.argument("name")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
-              help="Folder to write hall-NAME/ in.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder to write hall-NAME/ in.",
+)
 @click.option("--title", default=None, help="Display name in English, the message id (default: from NAME).")
 @click.option("--title-zh", default=None, help="Its Chinese translation (default: the title, to translate later).")
-@click.option("--with-table", is_flag=True, help="Add a tenant table, its Piccolo app and first migration, and a form that fills it.")
+@click.option(
+    "--with-table",
+    is_flag=True,
+    help="Add a tenant table, its Piccolo app and first migration, and a form that fills it.",
+)
 def new_plugin(name: str, directory: Path, title: str | None, title_zh: str | None, with_table: bool) -> None:
     from core.scaffold import PluginSpec, ScaffoldError, default_title, write_plugin
 
     title = title if title is not None else default_title(name)
-    spec = PluginSpec(name=name, title=title, title_zh=title_zh if title_zh is not None else title, with_table=with_table)
+    spec = PluginSpec(
+        name=name, title=title, title_zh=title_zh if title_zh is not None else title, with_table=with_table
+    )
     try:
         target = write_plugin(spec, directory, installed_plugin_names())
     except ScaffoldError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"Wrote {target}")
-    click.echo(f"Next: .venv/bin/pip install -e {target}, then `hall check-plugin {name}` and `python -m pytest {target / 'tests'}`.")
+    click.echo(
+        f"Next: .venv/bin/pip install -e {target}, then `hall check-plugin {name}` and `python -m pytest {target / 'tests'}`."
+    )
 
 
-@cli.command("check-plugin", help="Check a plugin (bundled or installed) against the rules of docs/plugins.md; exit 1 listing the problems.")
+@cli.command(
+    "check-plugin",
+    help="Check a plugin (bundled or installed) against the rules of docs/plugins.md; exit 1 listing the problems.",
+)
 @click.argument("name")
 def check_plugin_command(name: str) -> None:
     from core.plugin_rules.check import check_plugin

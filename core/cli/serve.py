@@ -22,9 +22,17 @@ def serve_app(host: str, port: int, workers: int) -> None:
 
     from core.logs import dictconfig
 
-    Server("core.web.app:app_from_environment", address=host, port=port, workers=workers,
-           interface=Interfaces.ASGI, factory=True, log_access=False, log_dictconfig=dictconfig(),
-           respawn_failed_workers=True).serve()
+    Server(
+        "core.web.app:app_from_environment",
+        address=host,
+        port=port,
+        workers=workers,
+        interface=Interfaces.ASGI,
+        factory=True,
+        log_access=False,
+        log_dictconfig=dictconfig(),
+        respawn_failed_workers=True,
+    ).serve()
 
 
 @cli.command(help="Serve the hall over HTTP (granian; a worker process that dies is started again).")

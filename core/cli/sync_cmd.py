@@ -29,17 +29,27 @@ async def _sync_tenant(hall, tenant, connector, kinds: list[str], full: bool, pr
             result = await sync_customers(tenant, connector, secret=hall.secret, full=full)
             retried = await retry_customers(tenant, connector, secret=hall.secret) if not full else None
             progress.update(task, completed=result.fetched, total=result.fetched)
-            lines.append(f"{tenant.id}: customers: {result.fetched} fetched, {result.written} written, {result.quarantined} quarantined"
-                         + (f"; quarantine retried: {retried.resolved} resolved" if retried else ""))
+            lines.append(
+                f"{tenant.id}: customers: {result.fetched} fetched, {result.written} written, {result.quarantined} quarantined"
+                + (f"; quarantine retried: {retried.resolved} resolved" if retried else "")
+            )
             continue
         if not supports(connector, kind):
             continue
         task = progress.add_task(f"{tenant.id}: {kind}", total=None)
-        result = await sync_billing(tenant, connector, kind, full=full, batch_size=batch_size,
-                                    progress=lambda r, task=task: progress.update(task, completed=r.fetched))
+        result = await sync_billing(
+            tenant,
+            connector,
+            kind,
+            full=full,
+            batch_size=batch_size,
+            progress=lambda r, task=task: progress.update(task, completed=r.fetched),
+        )
         retried = await retry_quarantined(tenant, kind, connector) if not full else None
         progress.update(task, completed=result.fetched, total=result.fetched)
-        lines.append(f"{tenant.id}: {result}" + (f"; quarantine retried: {retried.resolved} resolved" if retried else ""))
+        lines.append(
+            f"{tenant.id}: {result}" + (f"; quarantine retried: {retried.resolved} resolved" if retried else "")
+        )
     return lines
 
 
@@ -76,20 +86,39 @@ def _tenants(hall, tenant_id: str | None) -> list:
     return tenants
 
 
-@cli.group("sync", invoke_without_command=True,
-           help="Sync customers, bills and call records from each tenant's legacy system (from the last watermark, minus the "
-                "look-back). `hall sync reconcile` compares every row instead.")
+@cli.group(
+    "sync",
+    invoke_without_command=True,
+    help="Sync customers, bills and call records from each tenant's legacy system (from the last watermark, minus the "
+    "look-back). `hall sync reconcile` compares every row instead.",
+)
 @click.option("--tenant", "tenant_id", default=None, help="Only this tenant.")
-@click.option("--kind", "kinds", type=click.Choice(KINDS), multiple=True, help="Only this kind (repeatable; default: all).")
+@click.option(
+    "--kind", "kinds", type=click.Choice(KINDS), multiple=True, help="Only this kind (repeatable; default: all)."
+)
 @click.option("--full", is_flag=True, help="Start from the beginning instead of the last watermark.")
-@click.option("--reconcile", is_flag=True, help="Instead of syncing: remove (customers: close) the hall's rows deleted upstream.")
+@click.option(
+    "--reconcile", is_flag=True, help="Instead of syncing: remove (customers: close) the hall's rows deleted upstream."
+)
 @click.option("--force", is_flag=True, help="With --reconcile: go ahead even past the tenant's reconcile_max_share.")
-@click.option("--batch-size", default=10_000, show_default=True, type=click.IntRange(10, 100_000),
-              help="Bills and call records per page. Pages of 5,000 or more that come back full are read by a DB agent "
-                   "process and committed 50,000 rows at a time (docs/architecture.md).")
+@click.option(
+    "--batch-size",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(10, 100_000),
+    help="Bills and call records per page. Pages of 5,000 or more that come back full are read by a DB agent "
+    "process and committed 50,000 rows at a time (docs/architecture.md).",
+)
 @click.pass_context
-def sync(ctx: click.Context, tenant_id: str | None, kinds: tuple[str, ...], full: bool, reconcile: bool, force: bool,
-         batch_size: int) -> None:
+def sync(
+    ctx: click.Context,
+    tenant_id: str | None,
+    kinds: tuple[str, ...],
+    full: bool,
+    reconcile: bool,
+    force: bool,
+    batch_size: int,
+) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -111,22 +140,34 @@ def sync(ctx: click.Context, tenant_id: str | None, kinds: tuple[str, ...], full
                     progress.console.print(f"{tenant.id}: no legacy connector configured", markup=False)
                     continue
                 try:
-                    for line in await _sync_tenant(hall, tenant, connector, list(kinds or KINDS), full, progress, batch_size):
+                    for line in await _sync_tenant(
+                        hall, tenant, connector, list(kinds or KINDS), full, progress, batch_size
+                    ):
                         progress.console.print(line, markup=False, highlight=False)
                 except Exception as exc:  # one tenant's legacy outage must not stop the others
                     failed.append(tenant.id)
-                    progress.console.print(f"{tenant.id}: sync failed: {exc}", style="red", markup=False, highlight=False)
+                    progress.console.print(
+                        f"{tenant.id}: sync failed: {exc}", style="red", markup=False, highlight=False
+                    )
 
     run(with_db(hall, go))
     if failed:
         raise SystemExit(1)
 
 
-@sync.command("reconcile", help="Change reconciliation now: compare every legacy row with the hall's copy in chunks, repair what "
-                                "differs or is missing, then remove rows deleted upstream. Resumes a run cut short.")
+@sync.command(
+    "reconcile",
+    help="Change reconciliation now: compare every legacy row with the hall's copy in chunks, repair what "
+    "differs or is missing, then remove rows deleted upstream. Resumes a run cut short.",
+)
 @click.option("--tenant", "tenant_id", default=None, help="Only this tenant.")
-@click.option("--kind", "kinds", type=click.Choice(KINDS), multiple=True,
-              help="Only this kind (repeatable; default: the tenant's [legacy] change_check_kinds).")
+@click.option(
+    "--kind",
+    "kinds",
+    type=click.Choice(KINDS),
+    multiple=True,
+    help="Only this kind (repeatable; default: the tenant's [legacy] change_check_kinds).",
+)
 @click.option("--force", is_flag=True, help="Let the deletion step go past the tenant's reconcile_max_share.")
 def sync_reconcile(tenant_id: str | None, kinds: tuple[str, ...], force: bool) -> None:
     from core.legacy.sync_jobs import reconcile_changes_tenant

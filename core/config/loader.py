@@ -95,7 +95,9 @@ def _origin(key: tuple, file_data: dict, file_name: str, env_prefix: str, secret
     return file_name
 
 
-def pydantic_issues(exc: ValidationError, file_data: dict, file_name: str, env_prefix: str, secrets: Path | None = None) -> list[ConfigIssue]:
+def pydantic_issues(
+    exc: ValidationError, file_data: dict, file_name: str, env_prefix: str, secrets: Path | None = None
+) -> list[ConfigIssue]:
     issues = []
     for err in exc.errors():
         loc = tuple(err["loc"])
@@ -105,7 +107,13 @@ def pydantic_issues(exc: ValidationError, file_data: dict, file_name: str, env_p
             reason = "unknown key (check the spelling against docs/configuration.md)"
         elif err["type"] == "missing":
             reason = "required value is missing"
-        if "input" in err and loc and loc[-1] not in ("password", "secret_key") and err["type"] != "missing" and not isinstance(err["input"], dict):
+        if (
+            "input" in err
+            and loc
+            and loc[-1] not in ("password", "secret_key")
+            and err["type"] != "missing"
+            and not isinstance(err["input"], dict)
+        ):
             reason += f" (got {err['input']!r})"
         issues.append(ConfigIssue(_origin(loc, file_data, file_name, env_prefix, secrets), key, reason))
     return issues
@@ -145,7 +153,13 @@ def load_settings(config: str | os.PathLike | None = None) -> HallSettings:
     except ValidationError as exc:
         issues += [i for i in pydantic_issues(exc, file_data, str(config_file), "HALL") if "unknown key" in i.reason]
     if deployment.security.secret_key is None:
-        issues.append(ConfigIssue(str(config_file), "security.secret_key", f"required secret is missing: set HALL_SECURITY__SECRET_KEY or put it under [security] in {secrets}"))
+        issues.append(
+            ConfigIssue(
+                str(config_file),
+                "security.secret_key",
+                f"required secret is missing: set HALL_SECURITY__SECRET_KEY or put it under [security] in {secrets}",
+            )
+        )
     settings = HallSettings(root=root, config_file=config_file, deployment=deployment)
     tenants_dir = settings.path(deployment.hall.tenants_dir)
     if not tenants_dir.is_dir():
@@ -154,7 +168,13 @@ def load_settings(config: str | os.PathLike | None = None) -> HallSettings:
         for tenant_file in sorted(tenants_dir.glob("*/tenant.toml")):
             tid = tenant_file.parent.name
             if not TENANT_ID.match(tid):
-                issues.append(ConfigIssue(str(tenant_file), "-", f"tenant folder name {tid!r} must be lower-case letters, digits, - or _, starting with a letter"))
+                issues.append(
+                    ConfigIssue(
+                        str(tenant_file),
+                        "-",
+                        f"tenant folder name {tid!r} must be lower-case letters, digits, - or _, starting with a letter",
+                    )
+                )
                 continue
             raw, problems = _read_toml(tenant_file)
             issues += problems

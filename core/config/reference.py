@@ -6,7 +6,14 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from core.config.sms import AliyunSettings, SmppSettings, SmsSection, TencentSettings
-from core.config.schema import BrandSection, ConnectorSection, DeploymentSettings, LegacySection, PaymentsSection, TenantSection
+from core.config.schema import (
+    BrandSection,
+    ConnectorSection,
+    DeploymentSettings,
+    LegacySection,
+    PaymentsSection,
+    TenantSection,
+)
 
 HEADER = """# Configuration reference
 
@@ -49,7 +56,12 @@ def render_reference(plugin_models: dict[str, type[BaseModel]]) -> str:
         if isinstance(model, type) and issubclass(model, BaseModel):
             out += [f"### [{section}]", "", *_table(model, f"{section}."), ""]
     out += ["### [plugins.<name>]", "", DeploymentSettings.model_fields["plugins"].description or "", ""]
-    out += ["## tenants/<id>/tenant.toml", "", "The folder name is the tenant id (lower-case letters, digits, `-`, `_`).", ""]
+    out += [
+        "## tenants/<id>/tenant.toml",
+        "",
+        "The folder name is the tenant id (lower-case letters, digits, `-`, `_`).",
+        "",
+    ]
     for section, model in (("tenant", TenantSection), ("brand", BrandSection), ("connector", ConnectorSection)):
         out += [f"### [{section}]", "", *_table(model, f"{section}."), ""]
     out += ["The rest of `[connector]` is read by the connector plugin named in `type` (see docs/connectors.md).", ""]
@@ -58,8 +70,11 @@ def render_reference(plugin_models: dict[str, type[BaseModel]]) -> str:
     out += ["### [sms]", "", *_table(SmsSection, "sms."), ""]
     for name, model in (("smpp", SmppSettings), ("aliyun", AliyunSettings), ("tencent", TencentSettings)):
         out += [f"### [sms.{name}]", "", (model.__doc__ or "").strip(), "", *_table(model, f"sms.{name}."), ""]
-    out += ["SMS secrets (`smpp_password`, `aliyun_access_key_secret`, `tencent_secret_key`) go under `[sms.<tenant>]` in the secrets file, "
-            "or in `HALL_TENANT_<ID>_SMS_SECRET__<KEY>`; see docs/sms.md.", ""]
+    out += [
+        "SMS secrets (`smpp_password`, `aliyun_access_key_secret`, `tencent_secret_key`) go under `[sms.<tenant>]` in the secrets file, "
+        "or in `HALL_TENANT_<ID>_SMS_SECRET__<KEY>`; see docs/sms.md.",
+        "",
+    ]
     out += ["## Plugin settings", ""]
     for name, model in sorted(plugin_models.items()):
         out += [f"### [plugins.{name}]", "", (model.__doc__ or "").strip(), "", *_table(model, f"plugins.{name}."), ""]

@@ -59,14 +59,20 @@ def home_panels(hall, tenant, request, audience):
         from core.legacy.tables import SyncState
         from core.notify.tables import Message
 
-        return Panel("console/_status_panel.html", {
-            "customers": await Customer.count(),
-            "accounts": await CustomerAccount.count(),
-            "sync": await SyncState.select().where(SyncState.kind == "customers").first(),
-            "pending": await Message.count().where(Message.status == "pending"),
-            "failed": await Message.count().where(Message.status == "failed"),
-            "outbox_waiting": await OutboxEvent.count().where(OutboxEvent.status.is_in(["pending", "delivering"])),
-            "outbox_dead": await OutboxEvent.count().where(OutboxEvent.status == "dead"),
-        }, title=N_("Legacy data and messages"), permission="core.customers.view", order=0)
+        return Panel(
+            "console/_status_panel.html",
+            {
+                "customers": await Customer.count(),
+                "accounts": await CustomerAccount.count(),
+                "sync": await SyncState.select().where(SyncState.kind == "customers").first(),
+                "pending": await Message.count().where(Message.status == "pending"),
+                "failed": await Message.count().where(Message.status == "failed"),
+                "outbox_waiting": await OutboxEvent.count().where(OutboxEvent.status.is_in(["pending", "delivering"])),
+                "outbox_dead": await OutboxEvent.count().where(OutboxEvent.status == "dead"),
+            },
+            title=N_("Legacy data and messages"),
+            permission="core.customers.view",
+            order=0,
+        )
 
     return [panel]

@@ -19,14 +19,19 @@ OPERATOR = {"auth": "operator"}
 
 @get("/console", opt=OPERATOR, name="console:home")
 async def console_home(request: Request) -> Response:
-    return await render(request, "console/home.html", {"panels": await panels_for(request, "operator")}, audience="operator")
+    return await render(
+        request, "console/home.html", {"panels": await panels_for(request, "operator")}, audience="operator"
+    )
 
 
 @get("/console/audit", opt={"auth": "operator", "permission": "core.audit.view"}, name="console:audit")
 async def audit_search(request: Request) -> Response:
     q = request.query_params
     query = AuditLog.select().order_by(AuditLog.id, ascending=False)
-    filters = {k: (q.get(k) or "").strip()[:100] for k in ("actor", "action", "object_type", "object_id", "date_from", "date_to")}
+    filters = {
+        k: (q.get(k) or "").strip()[:100]
+        for k in ("actor", "action", "object_type", "object_id", "date_from", "date_to")
+    }
     for key in ("actor", "action", "object_type", "object_id"):
         if filters[key]:
             column = getattr(AuditLog, key)
@@ -42,9 +47,16 @@ async def audit_search(request: Request) -> Response:
             except ValueError:
                 filters[key] = ""
                 continue
-            query = query.where(AuditLog.at >= day) if op == "ge" else query.where(AuditLog.at < day + dt.timedelta(days=1))
+            query = (
+                query.where(AuditLog.at >= day) if op == "ge" else query.where(AuditLog.at < day + dt.timedelta(days=1))
+            )
     page = await paginate(request, query)
-    return await render(request, "console/audit.html", {"entries": page.rows, "filters": filters, **page.template_context}, audience="operator")
+    return await render(
+        request,
+        "console/audit.html",
+        {"entries": page.rows, "filters": filters, **page.template_context},
+        audience="operator",
+    )
 
 
 @get("/console/messages", opt={"auth": "operator", "permission": "core.messages.view"}, name="console:messages")
@@ -54,7 +66,12 @@ async def messages_outbox(request: Request) -> Response:
     if channel in ("sms", "email"):
         query = query.where(Message.channel == channel)
     page = await paginate(request, query)
-    return await render(request, "console/messages.html", {"messages": page.rows, "channel": channel, **page.template_context}, audience="operator")
+    return await render(
+        request,
+        "console/messages.html",
+        {"messages": page.rows, "channel": channel, **page.template_context},
+        audience="operator",
+    )
 
 
 @get("/console/customers", opt={"auth": "operator", "permission": "core.customers.view"}, name="console:customers")
@@ -69,18 +86,41 @@ async def customers_search(request: Request) -> Response:
             match = match | Customer.legacy_id.is_in(sorted(ids))
         query = Customer.select().where(match)
         for c in await query.limit(50):
-            account = await CustomerAccount.select(CustomerAccount.id).where(CustomerAccount.customer_legacy_id == c["legacy_id"]).first()
-            linked = await AccountNumber.select(AccountNumber.number).where(AccountNumber.account == account["id"]) if account else []
-            results.append({"legacy_id": c["legacy_id"], "name": c["name"], "id_masked": c["id_masked"], "status": c["status"],
-                            "phone": mask_contact(c["phone"]) if c["phone"] else "", "email": mask_contact(c["email"]) if c["email"] else "",
-                            "registered": account is not None, "linked": [r["number"] for r in linked], "synced_at": c["synced_at"]})
+            account = (
+                await CustomerAccount.select(CustomerAccount.id)
+                .where(CustomerAccount.customer_legacy_id == c["legacy_id"])
+                .first()
+            )
+            linked = (
+                await AccountNumber.select(AccountNumber.number).where(AccountNumber.account == account["id"])
+                if account
+                else []
+            )
+            results.append(
+                {
+                    "legacy_id": c["legacy_id"],
+                    "name": c["name"],
+                    "id_masked": c["id_masked"],
+                    "status": c["status"],
+                    "phone": mask_contact(c["phone"]) if c["phone"] else "",
+                    "email": mask_contact(c["email"]) if c["email"] else "",
+                    "registered": account is not None,
+                    "linked": [r["number"] for r in linked],
+                    "synced_at": c["synced_at"],
+                }
+            )
     return await render(request, "console/customers.html", {"q": term, "results": results}, audience="operator")
 
 
 @get("/console/tenants", opt={"auth": "super"}, name="console:tenants")
 async def tenants_overview(request: Request) -> Response:
     hall = request.app.state.hall
-    return await render(request, "console/tenants.html", {"tenants": list(hall.tenants), "plugins": hall.plugins.names()}, audience="operator")
+    return await render(
+        request,
+        "console/tenants.html",
+        {"tenants": list(hall.tenants), "plugins": hall.plugins.names()},
+        audience="operator",
+    )
 
 
 HANDLERS = [console_home, audit_search, messages_outbox, customers_search, tenants_overview]

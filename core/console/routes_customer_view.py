@@ -45,29 +45,73 @@ async def _work_orders(request: Request, account_id: int | None) -> list[dict] |
     return await query.order_by(WorkOrder.id, ascending=False).limit(RECENT)
 
 
-@get("/console/customers/{legacy_id:str}", opt={"auth": "operator", "permission": "core.customers.view"}, name="console:customer")
+@get(
+    "/console/customers/{legacy_id:str}",
+    opt={"auth": "operator", "permission": "core.customers.view"},
+    name="console:customer",
+)
 async def customer_view(request: Request, legacy_id: FromPath[str]) -> Response:
     legacy_id = legacy_id.strip()[:64]
     row = await Customer.select().where(Customer.legacy_id == legacy_id).first()
     if row is None:  # scoped to the tenant: another tenant's customer is not found either
         raise NotFoundException()
     hall, ri = hall_of(request), info(request)
-    account = await CustomerAccount.select(CustomerAccount.id, CustomerAccount.email, CustomerAccount.active, CustomerAccount.created_at,
-                                           CustomerAccount.last_login_at).where(CustomerAccount.customer_legacy_id == legacy_id).first()
-    lines = await ServiceNumber.select().where(ServiceNumber.customer_legacy_id == legacy_id).order_by(ServiceNumber.number)
-    linked = {r["number"] for r in await AccountNumber.select(AccountNumber.number).where(AccountNumber.account == account["id"])} if account else set()
-    customer = {"legacy_id": row["legacy_id"], "name": row["name"], "status": row["status"],
-                "account_id": account["id"] if account else None, "numbers": [n["number"] for n in lines]}
+    account = (
+        await CustomerAccount.select(
+            CustomerAccount.id,
+            CustomerAccount.email,
+            CustomerAccount.active,
+            CustomerAccount.created_at,
+            CustomerAccount.last_login_at,
+        )
+        .where(CustomerAccount.customer_legacy_id == legacy_id)
+        .first()
+    )
+    lines = (
+        await ServiceNumber.select().where(ServiceNumber.customer_legacy_id == legacy_id).order_by(ServiceNumber.number)
+    )
+    linked = (
+        {
+            r["number"]
+            for r in await AccountNumber.select(AccountNumber.number).where(AccountNumber.account == account["id"])
+        }
+        if account
+        else set()
+    )
+    customer = {
+        "legacy_id": row["legacy_id"],
+        "name": row["name"],
+        "status": row["status"],
+        "account_id": account["id"] if account else None,
+        "numbers": [n["number"] for n in lines],
+    }
     payments = await intents_of(customer_id=legacy_id, limit=RECENT) if ri.principal.can("core.payments.view") else None
     orders = await _work_orders(request, customer["account_id"])
-    results = hall.hooks_for(ri.tenant).customer_sections(hall=hall, tenant=ri.tenant, request=request, customer=customer)
+    results = hall.hooks_for(ri.tenant).customer_sections(
+        hall=hall, tenant=ri.tenant, request=request, customer=customer
+    )
     sections = await collect_panels(request, results, "operator")
-    await audit(request, "customer.view", object_type="customer", object_id=legacy_id, summary=f"customer view {legacy_id}")
-    return await render(request, "console/customer.html", {
-        "c": row, "phone": mask_contact(row["phone"]) if row["phone"] else "", "email": mask_contact(row["email"]) if row["email"] else "",
-        "account": account, "account_email": mask_contact(account["email"]) if account and account["email"] else "",
-        "lines": lines, "linked": linked, "payments": payments, "orders": orders,
-        "types": types_for(hall, ri.tenant) if orders else {}, "sections": sections}, audience="operator")
+    await audit(
+        request, "customer.view", object_type="customer", object_id=legacy_id, summary=f"customer view {legacy_id}"
+    )
+    return await render(
+        request,
+        "console/customer.html",
+        {
+            "c": row,
+            "phone": mask_contact(row["phone"]) if row["phone"] else "",
+            "email": mask_contact(row["email"]) if row["email"] else "",
+            "account": account,
+            "account_email": mask_contact(account["email"]) if account and account["email"] else "",
+            "lines": lines,
+            "linked": linked,
+            "payments": payments,
+            "orders": orders,
+            "types": types_for(hall, ri.tenant) if orders else {},
+            "sections": sections,
+        },
+        audience="operator",
+    )
 
 
 HANDLERS = [customer_view]

@@ -67,8 +67,10 @@ def _check_client(tool: str, server_major: int) -> None:
     client = subprocess.run([tool, "--version"], capture_output=True, text=True, check=True).stdout
     client_major = _major(client)  # "pg_dump (PostgreSQL) 15.20 (Debian …)"
     if client_major < server_major:
-        raise BackupError(f"{Path(tool).name} is version {client_major} but the server is PostgreSQL {server_major}: "
-                          f"install postgresql-client-{server_major}")
+        raise BackupError(
+            f"{Path(tool).name} is version {client_major} but the server is PostgreSQL {server_major}: "
+            f"install postgresql-client-{server_major}"
+        )
 
 
 def _run(argv: list[str], env: dict) -> None:
@@ -138,6 +140,18 @@ async def restore(hall, source: Path) -> str:
     tool = _tool("pg_restore")
     _check_client(tool, await _server_major())
     url, env = _pg_target(hall.db.url)
-    _run([tool, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-          f"--dbname={url}", str(source)], env)
+    _run(
+        [
+            tool,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={url}",
+            str(source),
+        ],
+        env,
+    )
     return f"PostgreSQL database {urlsplit(url).path.lstrip('/')} restored from {source}"

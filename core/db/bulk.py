@@ -57,15 +57,21 @@ def _sqlite_statement(table: str, columns: tuple[str, ...], key: tuple[str, ...]
 
 
 @lru_cache(maxsize=64)
-def _pg_statements(table: str, columns: tuple[str, ...], key: tuple[str, ...], update: tuple[str, ...]) -> tuple[str, str, str]:
+def _pg_statements(
+    table: str, columns: tuple[str, ...], key: tuple[str, ...], update: tuple[str, ...]
+) -> tuple[str, str, str]:
     temp = f"bulk_{table}"
     cols = ", ".join(_quote(c) for c in columns)
-    create = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {_quote(temp)} ON COMMIT DELETE ROWS AS "
-              f"SELECT {cols} FROM {_quote(table)} WITH NO DATA")
+    create = (
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {_quote(temp)} ON COMMIT DELETE ROWS AS "
+        f"SELECT {cols} FROM {_quote(table)} WITH NO DATA"
+    )
     sets = ", ".join(f"{_quote(c)} = excluded.{_quote(c)}" for c in update)
     action = f"DO UPDATE SET {sets}" if update else "DO NOTHING"
-    merge = (f"INSERT INTO {_quote(table)} ({cols}) SELECT {cols} FROM {_quote(temp)} "
-             f"ON CONFLICT ({', '.join(map(_quote, key))}) {action}")
+    merge = (
+        f"INSERT INTO {_quote(table)} ({cols}) SELECT {cols} FROM {_quote(temp)} "
+        f"ON CONFLICT ({', '.join(map(_quote, key))}) {action}"
+    )
     return temp, create, merge
 
 
@@ -73,13 +79,21 @@ def _transaction_connection():
     engine = piccolo_conf.DB
     current = engine.current_transaction.get()
     if current is None:
-        raise BulkWriteError("bulk_upsert must run inside core.db.transaction() (it is committed with the caller's other writes)")
+        raise BulkWriteError(
+            "bulk_upsert must run inside core.db.transaction() (it is committed with the caller's other writes)"
+        )
     return engine, current.connection
 
 
-async def bulk_upsert(table: type[TenantTable], columns: Sequence[str], rows: Sequence[tuple], *,
-                      key: Sequence[str] = ("legacy_id",), update: Sequence[str] | None = None,
-                      mostly_new: bool = False) -> str:
+async def bulk_upsert(
+    table: type[TenantTable],
+    columns: Sequence[str],
+    rows: Sequence[tuple],
+    *,
+    key: Sequence[str] = ("legacy_id",),
+    update: Sequence[str] | None = None,
+    mostly_new: bool = False,
+) -> str:
     """Insert or update ``rows`` (tuples in ``columns`` order, without the tenant) for the current tenant.
 
     ``key`` (with the tenant in front) must be a unique index of the table;
@@ -126,19 +140,28 @@ def _timestamp_positions(table: type[TenantTable], columns: tuple[str, ...]) -> 
     return tuple(i for i, name in enumerate(columns) if isinstance(table._meta.get_column_by_name(name), Timestamptz))
 
 
-def _sqlite_rows(table: type[TenantTable], columns: tuple[str, ...], tenant_id: str, rows: Sequence[tuple]) -> list[tuple]:
+def _sqlite_rows(
+    table: type[TenantTable], columns: tuple[str, ...], tenant_id: str, rows: Sequence[tuple]
+) -> list[tuple]:
     """Rows with the tenant in front and their aware datetimes as SQLite text."""
     positions = _timestamp_positions(table, columns)
     if not positions:
         return [(tenant_id, *row) for row in rows]
     if len(positions) == 1:
         i = positions[0]
-        return [(tenant_id, *row[:i], _utc_text(row[i]), *row[i + 1:]) for row in rows]
+        return [(tenant_id, *row[:i], _utc_text(row[i]), *row[i + 1 :]) for row in rows]
     return [(tenant_id, *(_utc_text(v) if n in positions else v for n, v in enumerate(row))) for row in rows]
 
 
-async def _pg_upsert(conn, name: str, columns: tuple[str, ...], key: tuple[str, ...], update: tuple[str, ...],
-                     rows: list[tuple], mostly_new: bool) -> str:
+async def _pg_upsert(
+    conn,
+    name: str,
+    columns: tuple[str, ...],
+    key: tuple[str, ...],
+    update: tuple[str, ...],
+    rows: list[tuple],
+    mostly_new: bool,
+) -> str:
     import asyncpg
 
     if mostly_new:
@@ -152,7 +175,9 @@ async def _pg_upsert(conn, name: str, columns: tuple[str, ...], key: tuple[str, 
     await conn.execute(create)
     await conn.copy_records_to_table(temp, records=rows, columns=list(columns))
     await conn.execute(merge)
-    await conn.execute(f"TRUNCATE {_quote(temp)}")  # ON COMMIT DELETE ROWS covers the end; a page may follow in this transaction
+    await conn.execute(
+        f"TRUNCATE {_quote(temp)}"
+    )  # ON COMMIT DELETE ROWS covers the end; a page may follow in this transaction
     return "copy+merge"
 
 

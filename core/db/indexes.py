@@ -31,7 +31,9 @@ def declared(table: type[Table], unique: bool = True) -> list[tuple[str, tuple[s
     return [(table._meta.tablename, tuple(cols)) for cols in getattr(table, attr, ())]
 
 
-def add_unique_indexes(manager, indexes: list[tuple[str, tuple[str, ...]]], plain: list[tuple[str, tuple[str, ...]]] = ()) -> None:
+def add_unique_indexes(
+    manager, indexes: list[tuple[str, tuple[str, ...]]], plain: list[tuple[str, tuple[str, ...]]] = ()
+) -> None:
     """Schedule ``CREATE [UNIQUE] INDEX`` statements in a Piccolo MigrationManager.
 
     Piccolo runs raw steps *before* ``add_table`` steps, so call this in a
@@ -75,8 +77,12 @@ def call_record_page_index_ddl(postgres: bool) -> list[str]:
     """Statements that (re)create the call-record index as a covering one (PostgreSQL: INCLUDE; SQLite: trailing columns)."""
     extra = ", ".join(f'"{c}"' for c in CALL_RECORD_PAGE_COLUMNS)
     if postgres:
-        create = (f'CREATE INDEX "{CALL_RECORD_PAGE_INDEX}" ON "core_call_record" ("tenant", "number", "started_at")'
-                  f" INCLUDE ({extra})")
+        create = (
+            f'CREATE INDEX "{CALL_RECORD_PAGE_INDEX}" ON "core_call_record" ("tenant", "number", "started_at")'
+            f" INCLUDE ({extra})"
+        )
     else:
-        create = f'CREATE INDEX "{CALL_RECORD_PAGE_INDEX}" ON "core_call_record" ("tenant", "number", "started_at", {extra})'
+        create = (
+            f'CREATE INDEX "{CALL_RECORD_PAGE_INDEX}" ON "core_call_record" ("tenant", "number", "started_at", {extra})'
+        )
     return [f'DROP INDEX IF EXISTS "{CALL_RECORD_PAGE_INDEX}"', create]

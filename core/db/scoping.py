@@ -41,7 +41,9 @@ def _tenant_id(table: type[Table]) -> str | None:
         return None
     tenant = current_tenant()
     if tenant is None:
-        raise TenantScopeError(f"{table.__name__} is tenant-owned: query it inside a request or core.tenancy.tenant_scope()")
+        raise TenantScopeError(
+            f"{table.__name__} is tenant-owned: query it inside a request or core.tenancy.tenant_scope()"
+        )
     return tenant.id
 
 
@@ -90,12 +92,16 @@ class TenantTable(Table):
             elif not row.tenant:
                 row.tenant = tid
             elif row.tenant != tid:
-                raise TenantScopeError(f"refusing to insert a {cls.__name__} row of tenant {row.tenant!r} while serving {tid!r}")
+                raise TenantScopeError(
+                    f"refusing to insert a {cls.__name__} row of tenant {row.tenant!r} while serving {tid!r}"
+                )
         return super().insert(*rows)
 
     @classmethod
     def raw(cls, sql, *args):
-        raise TenantScopeError(f"{cls.__name__}.raw() bypasses tenant scoping; use the query builder (it adds the tenant filter)")
+        raise TenantScopeError(
+            f"{cls.__name__}.raw() bypasses tenant scoping; use the query builder (it adds the tenant filter)"
+        )
 
 
 def tenant_tables() -> list[type[TenantTable]]:

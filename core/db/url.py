@@ -34,7 +34,11 @@ def parse_database_url(url: str) -> DatabaseURL:
         path = unquote(parts.path)
         if parts.netloc:
             raise ValueError(f"sqlite URL must have three slashes (sqlite:///path), got {url!r}")
-        path = path[1:] if path.startswith("/") and not path.startswith("//") and not url.startswith("sqlite:////") else path
+        path = (
+            path[1:]
+            if path.startswith("/") and not path.startswith("//") and not url.startswith("sqlite:////")
+            else path
+        )
         if url.startswith("sqlite:////"):
             path = "/" + path.lstrip("/")
         if not path:

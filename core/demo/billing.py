@@ -25,9 +25,16 @@ import sqlite3
 
 from core.demo.era import Month, add_months
 from core.money import format_fen
+
 CALL_TYPES = ("local", "long_distance", "international", "sms", "data")
-ITEM_NAMES = {"fee": ("YZF", "月租费"), "local": ("SHF", "市话费"), "long_distance": ("CTF", "国内长途费"),
-              "international": ("GJF", "国际长途费"), "sms": ("DXF", "短信费"), "data": ("SWF", "上网流量费")}
+ITEM_NAMES = {
+    "fee": ("YZF", "月租费"),
+    "local": ("SHF", "市话费"),
+    "long_distance": ("CTF", "国内长途费"),
+    "international": ("GJF", "国际长途费"),
+    "sms": ("DXF", "短信费"),
+    "data": ("SWF", "上网流量费"),
+}
 JN_TYPE = {"local": "1", "long_distance": "2", "international": "3", "sms": "4", "data": "5"}
 HB_TYPE = {"local": "LOC", "long_distance": "DDD", "international": "IDD", "sms": "SMS", "data": "GPRS"}
 JN_BILL_STATUS = {"unpaid": "W", "partial": "B", "paid": "Y"}
@@ -51,8 +58,10 @@ CREATE TABLE BIL_CDR (CDR_ID INTEGER PRIMARY KEY, ACC_NBR TEXT NOT NULL, OPP_NBR
 CREATE INDEX IX_BIL_CDR_UPD ON BIL_CDR (UPD_TS, CDR_ID);
 """,
 }
-JN_CDR_DDL = ("CREATE TABLE HD_{m} (LSH INTEGER PRIMARY KEY, JFHM TEXT NOT NULL, DFHM TEXT, KSSJ TEXT, SC INTEGER, "
-              "THLX TEXT, FY INTEGER)")
+JN_CDR_DDL = (
+    "CREATE TABLE HD_{m} (LSH INTEGER PRIMARY KEY, JFHM TEXT NOT NULL, DFHM TEXT, KSSJ TEXT, SC INTEGER, "
+    "THLX TEXT, FY INTEGER)"
+)
 
 
 def billing_months(months: int, end_month: Month) -> list[Month]:
@@ -83,11 +92,18 @@ def _call(rng: random.Random, line_kind: str, area: str) -> tuple[str, str, int,
         called = f"{area}8{rng.randrange(10**7):07d}" if rng.random() < 0.6 else f"13{rng.randrange(10**9):09d}"
         return "local", called, seconds, minutes * (15 if mobile else 10)
     if roll < 0.96:
-        return "long_distance", f"{rng.choice([a for a in AREAS if a != area])}{rng.randrange(10**7, 10**8)}", seconds, minutes * 30
+        return (
+            "long_distance",
+            f"{rng.choice([a for a in AREAS if a != area])}{rng.randrange(10**7, 10**8)}",
+            seconds,
+            minutes * 30,
+        )
     return "international", f"00{rng.choice(COUNTRIES)}{rng.randrange(10**7, 10**9)}", seconds, minutes * 240
 
 
-def write_billing(conn: sqlite3.Connection, style: str, people: list, fee_of, months: int, seed: int, end_month: Month) -> None:
+def write_billing(
+    conn: sqlite3.Connection, style: str, people: list, fee_of, months: int, seed: int, end_month: Month
+) -> None:
     """Write ``months`` months of bills, items and call records, ending with ``end_month``, for ``people`` (core.demo.legacy_db._Person).
 
     ``fee_of(kind, tariff)`` is a line's monthly fee in fen.
@@ -111,7 +127,17 @@ def write_billing(conn: sqlite3.Connection, style: str, people: list, fee_of, mo
                     for _ in range(rng.randrange(0, 15)):
                         kind, called, seconds, fee = _call(rng, ln.kind, p.area)
                         serial += 1
-                        month_calls.append((serial, ln.number, called, start + dt.timedelta(seconds=rng.randrange(span)), seconds, kind, fee))
+                        month_calls.append(
+                            (
+                                serial,
+                                ln.number,
+                                called,
+                                start + dt.timedelta(seconds=rng.randrange(span)),
+                                seconds,
+                                kind,
+                                fee,
+                            )
+                        )
                         sums[kind] = sums.get(kind, 0) + fee
                 amount = sum(sums.values())
                 last = (year, month) == end_month
@@ -121,27 +147,70 @@ def write_billing(conn: sqlite3.Connection, style: str, people: list, fee_of, mo
                 paid = amount if status == "paid" else (amount // 2 if status == "partial" else 0)
                 changed = run if status == "unpaid" else run + dt.timedelta(seconds=rng.randrange(20 * 86400))
                 bill_no = len(bills) + 1
-                bills.append((bill_no, ln.number, year * 100 + month, amount, paid, status, end + dt.timedelta(days=14), changed))
-                items += [(bill_no, n, *ITEM_NAMES[k], fee) for n, (k, fee) in enumerate(sums.items(), 1) if fee or k == "fee"]
+                bills.append(
+                    (bill_no, ln.number, year * 100 + month, amount, paid, status, end + dt.timedelta(days=14), changed)
+                )
+                items += [
+                    (bill_no, n, *ITEM_NAMES[k], fee) for n, (k, fee) in enumerate(sums.items(), 1) if fee or k == "fee"
+                ]
     if style == "jiangnan":
         yuan = format_fen
-        conn.executemany("INSERT INTO ZD_ZDXX VALUES (?,?,?,?,?,?,?,?)", [
-            (f"ZD{m}{n:07d}", num, str(m), yuan(a), yuan(pd), JN_BILL_STATUS[st], f"{due:%Y%m%d}", f"{ch:%Y%m%d%H%M%S}")
-            for n, num, m, a, pd, st, due, ch in bills])
+        conn.executemany(
+            "INSERT INTO ZD_ZDXX VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (
+                    f"ZD{m}{n:07d}",
+                    num,
+                    str(m),
+                    yuan(a),
+                    yuan(pd),
+                    JN_BILL_STATUS[st],
+                    f"{due:%Y%m%d}",
+                    f"{ch:%Y%m%d%H%M%S}",
+                )
+                for n, num, m, a, pd, st, due, ch in bills
+            ],
+        )
         month_of = {b[0]: b[2] for b in bills}
-        conn.executemany("INSERT INTO ZD_ZDMX VALUES (?,?,?,?,?)",
-                         [(f"ZD{month_of[b]}{b:07d}", n, c, name, yuan(fee)) for b, n, c, name, fee in items])
+        conn.executemany(
+            "INSERT INTO ZD_ZDMX VALUES (?,?,?,?,?)",
+            [(f"ZD{month_of[b]}{b:07d}", n, c, name, yuan(fee)) for b, n, c, name, fee in items],
+        )
         for tag, rows in calls.items():
             conn.execute(JN_CDR_DDL.format(m=tag))
-            conn.executemany(f"INSERT INTO HD_{tag} VALUES (?,?,?,?,?,?,?)", [
-                (s, num, called, f"{t:%Y%m%d%H%M%S}", sec, JN_TYPE[k], fee) for s, num, called, t, sec, k, fee in rows])
+            conn.executemany(
+                f"INSERT INTO HD_{tag} VALUES (?,?,?,?,?,?,?)",
+                [
+                    (s, num, called, f"{t:%Y%m%d%H%M%S}", sec, JN_TYPE[k], fee)
+                    for s, num, called, t, sec, k, fee in rows
+                ],
+            )
     else:
-        conn.executemany("INSERT INTO ACC_BILL VALUES (?,?,?,?,?,?,?,?)", [
-            (n, num, m, a, pd, HB_BILL_STATUS[st], _epoch(due), _epoch(ch)) for n, num, m, a, pd, st, due, ch in bills])
+        conn.executemany(
+            "INSERT INTO ACC_BILL VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (n, num, m, a, pd, HB_BILL_STATUS[st], _epoch(due), _epoch(ch))
+                for n, num, m, a, pd, st, due, ch in bills
+            ],
+        )
         conn.executemany("INSERT INTO ACC_BILL_ITEM VALUES (?,?,?,?,?)", items)
-        conn.executemany("INSERT INTO BIL_CDR VALUES (?,?,?,?,?,?,?,?)", [
-            (s, num, called, f"{t:%Y-%m-%d %H:%M:%S}", sec, HB_TYPE[k], round(fee / 100, 2), _epoch(t + dt.timedelta(hours=1)))
-            for rows in calls.values() for s, num, called, t, sec, k, fee in rows])
+        conn.executemany(
+            "INSERT INTO BIL_CDR VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (
+                    s,
+                    num,
+                    called,
+                    f"{t:%Y-%m-%d %H:%M:%S}",
+                    sec,
+                    HB_TYPE[k],
+                    round(fee / 100, 2),
+                    _epoch(t + dt.timedelta(hours=1)),
+                )
+                for rows in calls.values()
+                for s, num, called, t, sec, k, fee in rows
+            ],
+        )
 
 
 def pay_some_bills(path, style: str, count: int) -> list[str]:
@@ -150,16 +219,31 @@ def pay_some_bills(path, style: str, count: int) -> list[str]:
     try:
         with conn:
             if style == "jiangnan":
-                latest = dt.datetime.strptime(conn.execute("SELECT MAX(XGSJ) FROM ZD_ZDXX").fetchone()[0], "%Y%m%d%H%M%S")
-                ids = [r[0] for r in conn.execute("SELECT ZDBH FROM ZD_ZDXX WHERE ZT = 'W' ORDER BY ZDBH LIMIT ?", (count,))]
+                latest = dt.datetime.strptime(
+                    conn.execute("SELECT MAX(XGSJ) FROM ZD_ZDXX").fetchone()[0], "%Y%m%d%H%M%S"
+                )
+                ids = [
+                    r[0]
+                    for r in conn.execute("SELECT ZDBH FROM ZD_ZDXX WHERE ZT = 'W' ORDER BY ZDBH LIMIT ?", (count,))
+                ]
                 for i, bill in enumerate(ids):
-                    conn.execute("UPDATE ZD_ZDXX SET YJE = ZJE, ZT = 'Y', XGSJ = ? WHERE ZDBH = ?",
-                                 (f"{latest + dt.timedelta(seconds=1 + i // 2):%Y%m%d%H%M%S}", bill))
+                    conn.execute(
+                        "UPDATE ZD_ZDXX SET YJE = ZJE, ZT = 'Y', XGSJ = ? WHERE ZDBH = ?",
+                        (f"{latest + dt.timedelta(seconds=1 + i // 2):%Y%m%d%H%M%S}", bill),
+                    )
                 return ids
             latest = conn.execute("SELECT MAX(UPD_TS) FROM ACC_BILL").fetchone()[0]
-            ids = [r[0] for r in conn.execute("SELECT BILL_ID FROM ACC_BILL WHERE PAY_STATE = 0 ORDER BY BILL_ID LIMIT ?", (count,))]
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT BILL_ID FROM ACC_BILL WHERE PAY_STATE = 0 ORDER BY BILL_ID LIMIT ?", (count,)
+                )
+            ]
             for i, bill in enumerate(ids):
-                conn.execute("UPDATE ACC_BILL SET PAID = AMOUNT, PAY_STATE = 1, UPD_TS = ? WHERE BILL_ID = ?", (latest + 1 + i // 2, bill))
+                conn.execute(
+                    "UPDATE ACC_BILL SET PAID = AMOUNT, PAY_STATE = 1, UPD_TS = ? WHERE BILL_ID = ?",
+                    (latest + 1 + i // 2, bill),
+                )
             return [str(i) for i in ids]
     finally:
         conn.close()
@@ -175,16 +259,27 @@ def add_calls(path, style: str, count: int) -> list[str]:
     try:
         with conn:
             if style == "jiangnan":
-                table = conn.execute("SELECT MAX(name) FROM sqlite_master WHERE type = 'table' AND name LIKE 'HD_%'").fetchone()[0]
+                table = conn.execute(
+                    "SELECT MAX(name) FROM sqlite_master WHERE type = 'table' AND name LIKE 'HD_%'"
+                ).fetchone()[0]
                 top = conn.execute(f"SELECT MAX(LSH) FROM {table}").fetchone()[0]
                 when = f"{_last_second((int(table[3:7]), int(table[7:9]))):%Y%m%d%H%M%S}"
-                conn.executemany(f"INSERT INTO {table} VALUES (?,?,?,?,?,?,?)",
-                                 [(top + i, "057180000001", "057180000002", when, 60, "1", 10) for i in range(1, count + 1)])
+                conn.executemany(
+                    f"INSERT INTO {table} VALUES (?,?,?,?,?,?,?)",
+                    [(top + i, "057180000001", "057180000002", when, 60, "1", 10) for i in range(1, count + 1)],
+                )
                 return [f"{table[3:]}-{top + i}" for i in range(1, count + 1)]
-            top, latest, newest = conn.execute("SELECT MAX(CDR_ID), MAX(UPD_TS), MAX(START_TIME) FROM BIL_CDR").fetchone()
+            top, latest, newest = conn.execute(
+                "SELECT MAX(CDR_ID), MAX(UPD_TS), MAX(START_TIME) FROM BIL_CDR"
+            ).fetchone()
             when = f"{_last_second((int(newest[:4]), int(newest[5:7]))):%Y-%m-%d %H:%M:%S}"
-            conn.executemany("INSERT INTO BIL_CDR VALUES (?,?,?,?,?,?,?,?)",
-                             [(top + i, "053280000001", "053280000002", when, 60, "LOC", 0.1, latest + 1) for i in range(1, count + 1)])
+            conn.executemany(
+                "INSERT INTO BIL_CDR VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (top + i, "053280000001", "053280000002", when, 60, "LOC", 0.1, latest + 1)
+                    for i in range(1, count + 1)
+                ],
+            )
             return [str(top + i) for i in range(1, count + 1)]
     finally:
         conn.close()

@@ -75,18 +75,63 @@ class _Region:
 
 
 STYLES: dict[str, _Region] = {
-    "jiangnan": _Region("浙江省", (
-        ("0571", "杭州市", ("上城区", "拱墅区", "西湖区", "滨江区", "萧山区", "余杭区")),
-        ("0573", "嘉兴市", ("南湖区", "秀洲区", "海宁市", "桐乡市")),
-        ("0572", "湖州市", ("吴兴区", "南浔区", "德清县", "长兴县")),
-    ), ("330102", "330105", "330106", "330108", "330122", "330127", "330402", "330411", "330421", "330481",
-        "330501", "330521", "330522", "330120", "330121", "330123", "330124", "330125", "330126")),
-    "haibin": _Region("山东省", (
-        ("0532", "青岛市", ("市南区", "市北区", "黄岛区", "崂山区", "城阳区")),
-        ("0535", "烟台市", ("芝罘区", "福山区", "莱山区", "蓬莱区")),
-        ("0631", "威海市", ("环翠区", "文登区", "荣成市", "乳山市")),
-    ), ("370202", "370203", "370211", "370212", "370281", "370283", "370602", "370611", "370681", "370682",
-        "371002", "371081", "371082", "370220", "370221", "370222", "370223", "370224")),
+    "jiangnan": _Region(
+        "浙江省",
+        (
+            ("0571", "杭州市", ("上城区", "拱墅区", "西湖区", "滨江区", "萧山区", "余杭区")),
+            ("0573", "嘉兴市", ("南湖区", "秀洲区", "海宁市", "桐乡市")),
+            ("0572", "湖州市", ("吴兴区", "南浔区", "德清县", "长兴县")),
+        ),
+        (
+            "330102",
+            "330105",
+            "330106",
+            "330108",
+            "330122",
+            "330127",
+            "330402",
+            "330411",
+            "330421",
+            "330481",
+            "330501",
+            "330521",
+            "330522",
+            "330120",
+            "330121",
+            "330123",
+            "330124",
+            "330125",
+            "330126",
+        ),
+    ),
+    "haibin": _Region(
+        "山东省",
+        (
+            ("0532", "青岛市", ("市南区", "市北区", "黄岛区", "崂山区", "城阳区")),
+            ("0535", "烟台市", ("芝罘区", "福山区", "莱山区", "蓬莱区")),
+            ("0631", "威海市", ("环翠区", "文登区", "荣成市", "乳山市")),
+        ),
+        (
+            "370202",
+            "370203",
+            "370211",
+            "370212",
+            "370281",
+            "370283",
+            "370602",
+            "370611",
+            "370681",
+            "370682",
+            "371002",
+            "371081",
+            "371082",
+            "370220",
+            "370221",
+            "370222",
+            "370223",
+            "370224",
+        ),
+    ),
 }
 MOBILE_PREFIXES = ("133", "135", "136", "138", "139", "150", "153", "158", "180", "186", "189", "199")
 STATUSES = ("active", "suspended", "closed")
@@ -220,18 +265,40 @@ def _people(region: _Region, count: int, seed: int, sample: int, end_month: Mont
                 number = f"AD{area}{line_no:07d}"
             else:
                 number = f"163{area[1:]}{line_no:07d}"
-            line_status = "closed" if status == "closed" else ("suspended" if status == "suspended" and rng.random() < 0.5 else "active")
-            lines.append(_Line(number, kind, line_status, rng.randrange(1, 4), created + dt.timedelta(days=rng.randrange(365))))
+            line_status = (
+                "closed"
+                if status == "closed"
+                else ("suspended" if status == "suspended" and rng.random() < 0.5 else "active")
+            )
+            lines.append(
+                _Line(number, kind, line_status, rng.randrange(1, 4), created + dt.timedelta(days=rng.randrange(365)))
+            )
         mobile = next((ln.number for ln in lines if ln.kind == "mobile"), None)
         if mobile is None:
             m = next(mobiles)
             mobile = f"{MOBILE_PREFIXES[m // 10**8]}{m % 10**8:08d}"
         email = f"{rng.choice(pools['user'])}{seq}@{rng.choice(pools['domain'])}" if demo or rng.random() < 0.85 else ""
-        address = (f"{region.province}{city}{rng.choice(districts)}{rng.choice(pools['street'])}"
-                   f"{rng.randrange(1, 300)}号{rng.randrange(1, 30)}幢{rng.randrange(1, 30)}0{rng.randrange(1, 5)}室")
+        address = (
+            f"{region.province}{city}{rng.choice(districts)}{rng.choice(pools['street'])}"
+            f"{rng.randrange(1, 300)}号{rng.randrange(1, 30)}幢{rng.randrange(1, 30)}0{rng.randrange(1, 5)}室"
+        )
         name = rng.choice(pools["surname"]) + rng.choice(pools["given"])
-        people.append(_Person(seq, area, area_seq[area], name, _id_number(rng, region.counties, ids), mobile,
-                              email, address, status, created, _when(rng, created, horizon), lines))
+        people.append(
+            _Person(
+                seq,
+                area,
+                area_seq[area],
+                name,
+                _id_number(rng, region.counties, ids),
+                mobile,
+                email,
+                address,
+                status,
+                created,
+                _when(rng, created, horizon),
+                lines,
+            )
+        )
     return people
 
 
@@ -261,10 +328,18 @@ CREATE TABLE INTF_HALL_INBOX (SEQ_ID INTEGER PRIMARY KEY, EVENT_ID VARCHAR(36) N
 """,
 }
 _TARIFFS = [  # (kind, name, monthly fee in fen)
-    ("fixed", "普通电话基本套餐", 2500), ("fixed", "亲情电话套餐", 1800), ("fixed", "商务电话套餐", 4800),
-    ("mobile", "畅聊套餐58元", 5800), ("mobile", "畅聊套餐88元", 8800), ("mobile", "学生卡", 1900),
-    ("broadband", "宽带2M包月", 12000), ("broadband", "宽带4M包月", 16000), ("broadband", "宽带8M包年", 138000),
-    ("dialup", "163拨号计时", 0), ("dialup", "163拨号包月", 5000), ("dialup", "163拨号包年", 50000),
+    ("fixed", "普通电话基本套餐", 2500),
+    ("fixed", "亲情电话套餐", 1800),
+    ("fixed", "商务电话套餐", 4800),
+    ("mobile", "畅聊套餐58元", 5800),
+    ("mobile", "畅聊套餐88元", 8800),
+    ("mobile", "学生卡", 1900),
+    ("broadband", "宽带2M包月", 12000),
+    ("broadband", "宽带4M包月", 16000),
+    ("broadband", "宽带8M包年", 138000),
+    ("dialup", "163拨号计时", 0),
+    ("dialup", "163拨号包月", 5000),
+    ("dialup", "163拨号包年", 50000),
 ]
 _JN_STATUS = {"active": "A", "suspended": "S", "closed": "X"}
 _JN_LINE_STATUS = {"active": "A", "suspended": "T", "closed": "X"}
@@ -274,7 +349,9 @@ _HB_LINE_STATUS = {"active": 0, "suspended": 1, "closed": 9}
 _HB_KIND = {"fixed": 10, "mobile": 11, "broadband": 20, "dialup": 30}
 
 
-_TARIFF_INDEX = {(kind, n): i for kind in _JN_KIND for n, i in enumerate((i for i, t in enumerate(_TARIFFS) if t[0] == kind), 1)}
+_TARIFF_INDEX = {
+    (kind, n): i for kind in _JN_KIND for n, i in enumerate((i for i, t in enumerate(_TARIFFS) if t[0] == kind), 1)
+}
 
 
 def _tariff_index(kind: str, n: int) -> int:
@@ -294,29 +371,99 @@ def _write(conn: sqlite3.Connection, style: str, people: list[_Person], seed: in
     rng = random.Random(seed * 31 + 5)  # its own generator: the people stay as they were before lines had features
     features = {ln.number: line_features(rng, ln.kind) for p in people for ln in p.lines}
     if style == "jiangnan":
-        conn.executemany("INSERT INTO ZF_ZFXX VALUES (?,?,?,?)",
-                         [(f"ZF{i + 1:03d}", name, _JN_KIND[kind], fee) for i, (kind, name, fee) in enumerate(_TARIFFS)])
-        conn.executemany("INSERT INTO KH_KHXX VALUES (?,?,?,?,?,?,?,?,?,?)", [
-            (_legacy_id(style, p), p.name, "01", p.id_number, p.phone, p.email or None, p.address,
-             _JN_STATUS[p.status], f"{p.created:%Y%m%d}", f"{p.changed:%Y%m%d%H%M%S}") for p in people])
-        conn.executemany("INSERT INTO YW_HMXX VALUES (?,?,?,?,?,?,?,?)", [
-            (ln.number, _legacy_id(style, p), _JN_KIND[ln.kind], f"ZF{_tariff_index(ln.kind, ln.tariff) + 1:03d}",
-             _JN_LINE_STATUS[ln.status], f"{ln.opened:%Y%m%d}", *("Y" if on else "N" for on in features[ln.number]))
-            for p in people for ln in p.lines])
+        conn.executemany(
+            "INSERT INTO ZF_ZFXX VALUES (?,?,?,?)",
+            [(f"ZF{i + 1:03d}", name, _JN_KIND[kind], fee) for i, (kind, name, fee) in enumerate(_TARIFFS)],
+        )
+        conn.executemany(
+            "INSERT INTO KH_KHXX VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    _legacy_id(style, p),
+                    p.name,
+                    "01",
+                    p.id_number,
+                    p.phone,
+                    p.email or None,
+                    p.address,
+                    _JN_STATUS[p.status],
+                    f"{p.created:%Y%m%d}",
+                    f"{p.changed:%Y%m%d%H%M%S}",
+                )
+                for p in people
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO YW_HMXX VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (
+                    ln.number,
+                    _legacy_id(style, p),
+                    _JN_KIND[ln.kind],
+                    f"ZF{_tariff_index(ln.kind, ln.tariff) + 1:03d}",
+                    _JN_LINE_STATUS[ln.status],
+                    f"{ln.opened:%Y%m%d}",
+                    *("Y" if on else "N" for on in features[ln.number]),
+                )
+                for p in people
+                for ln in p.lines
+            ],
+        )
     else:
-        conn.executemany("INSERT INTO PM_TARIFF VALUES (?,?,?,?)",
-                         [(9000 + i, name, _HB_KIND[kind], fee) for i, (kind, name, fee) in enumerate(_TARIFFS)])
-        conn.executemany("INSERT INTO CRM_CUST VALUES (?,?,?,?,?,?,?,?,?,?,?)", [
-            (p.area, p.area_seq, p.name.ljust(10), 1, p.id_number.lower() if p.seq % 2 else p.id_number, p.phone,
-             p.email, p.address, _HB_STATUS[p.status], _epoch(p.created), _epoch(p.changed)) for p in people])
-        conn.executemany("INSERT INTO CRM_SUBS (ACC_NBR, AREA_NO, CUST_SEQ, PROD_TYPE, TARIFF_ID, SUBS_STATE, OPEN_TS, "
-                         "LD_FLAG, IDD_FLAG) VALUES (?,?,?,?,?,?,?,?,?)", [
-            (ln.number, p.area, p.area_seq, _HB_KIND[ln.kind], 9000 + _tariff_index(ln.kind, ln.tariff),
-             _HB_LINE_STATUS[ln.status], _epoch(ln.opened), *map(int, features[ln.number])) for p in people for ln in p.lines])
+        conn.executemany(
+            "INSERT INTO PM_TARIFF VALUES (?,?,?,?)",
+            [(9000 + i, name, _HB_KIND[kind], fee) for i, (kind, name, fee) in enumerate(_TARIFFS)],
+        )
+        conn.executemany(
+            "INSERT INTO CRM_CUST VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    p.area,
+                    p.area_seq,
+                    p.name.ljust(10),
+                    1,
+                    p.id_number.lower() if p.seq % 2 else p.id_number,
+                    p.phone,
+                    p.email,
+                    p.address,
+                    _HB_STATUS[p.status],
+                    _epoch(p.created),
+                    _epoch(p.changed),
+                )
+                for p in people
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO CRM_SUBS (ACC_NBR, AREA_NO, CUST_SEQ, PROD_TYPE, TARIFF_ID, SUBS_STATE, OPEN_TS, "
+            "LD_FLAG, IDD_FLAG) VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    ln.number,
+                    p.area,
+                    p.area_seq,
+                    _HB_KIND[ln.kind],
+                    9000 + _tariff_index(ln.kind, ln.tariff),
+                    _HB_LINE_STATUS[ln.status],
+                    _epoch(ln.opened),
+                    *map(int, features[ln.number]),
+                )
+                for p in people
+                for ln in p.lines
+            ],
+        )
 
 
-def generate_legacy_db(path: Path, *, end_month: Month, seed: int = 1, subscribers: int = 200, style: str = "jiangnan",
-                       sample: int = 5, months: int = 0, pool: int | None = None) -> list[DemoCustomer]:
+def generate_legacy_db(
+    path: Path,
+    *,
+    end_month: Month,
+    seed: int = 1,
+    subscribers: int = 200,
+    style: str = "jiangnan",
+    sample: int = 5,
+    months: int = 0,
+    pool: int | None = None,
+) -> list[DemoCustomer]:
     """Write a fresh legacy database at ``path`` (overwriting it); return the first ``sample`` customers.
 
     ``end_month`` (year, month) is the last billed month and anchors every date
@@ -344,16 +491,31 @@ def generate_legacy_db(path: Path, *, end_month: Month, seed: int = 1, subscribe
             _write(conn, style, people, seed)
             areas = [area for area, _, _ in STYLES[style].cities]
             taken = {ln.number for p in people for ln in p.lines}
-            write_pool(conn, style, pool_rows(style, seed, max(200, subscribers // 4) if pool is None else pool, areas,
-                                              MOBILE_PREFIXES, taken, end_month))
+            write_pool(
+                conn,
+                style,
+                pool_rows(
+                    style,
+                    seed,
+                    max(200, subscribers // 4) if pool is None else pool,
+                    areas,
+                    MOBILE_PREFIXES,
+                    taken,
+                    end_month,
+                ),
+            )
             if months:  # bills with items and call records (core/demo/billing.py)
                 from core.demo.billing import write_billing
 
-                write_billing(conn, style, people, lambda kind, n: _TARIFFS[_tariff_index(kind, n)][2], months, seed, end_month)
+                write_billing(
+                    conn, style, people, lambda kind, n: _TARIFFS[_tariff_index(kind, n)][2], months, seed, end_month
+                )
     finally:
         conn.close()
-    return [DemoCustomer(_legacy_id(style, p), p.name, p.id_number, [ln.number for ln in p.lines], p.email, p.phone)
-            for p in people[:sample]]
+    return [
+        DemoCustomer(_legacy_id(style, p), p.name, p.id_number, [ln.number for ln in p.lines], p.email, p.phone)
+        for p in people[:sample]
+    ]
 
 
 def update_some(path: Path, style: str, count: int, seed: int = 2) -> list[str]:
@@ -370,28 +532,47 @@ def update_some(path: Path, style: str, count: int, seed: int = 2) -> list[str]:
         with conn:
             if style == "jiangnan":
                 keys = [r[0] for r in conn.execute("SELECT KHBH FROM KH_KHXX ORDER BY KHBH")]
-                latest = dt.datetime.strptime(conn.execute("SELECT MAX(XGSJ) FROM KH_KHXX").fetchone()[0], "%Y%m%d%H%M%S")
+                latest = dt.datetime.strptime(
+                    conn.execute("SELECT MAX(XGSJ) FROM KH_KHXX").fetchone()[0], "%Y%m%d%H%M%S"
+                )
             else:
-                keys = [(a, s) for a, s in conn.execute("SELECT AREA_NO, CUST_SEQ FROM CRM_CUST ORDER BY AREA_NO, CUST_SEQ")]
-                latest = dt.datetime.fromtimestamp(conn.execute("SELECT MAX(UPD_TS) FROM CRM_CUST").fetchone()[0], CST).replace(tzinfo=None)
+                keys = [
+                    (a, s) for a, s in conn.execute("SELECT AREA_NO, CUST_SEQ FROM CRM_CUST ORDER BY AREA_NO, CUST_SEQ")
+                ]
+                latest = dt.datetime.fromtimestamp(
+                    conn.execute("SELECT MAX(UPD_TS) FROM CRM_CUST").fetchone()[0], CST
+                ).replace(tzinfo=None)
             chosen = rng.sample(keys, min(count, len(keys)))
             for i, key in enumerate(chosen):
                 when = latest + dt.timedelta(seconds=1 + i // 3)  # a few share a second, like a clerk's batch
                 address = f"变更地址{rng.randrange(1, 999)}号{rng.randrange(1, 30)}室"
                 email = f"changed{rng.randrange(10**6)}@163.com"
                 if style == "jiangnan":
-                    conn.execute("UPDATE KH_KHXX SET ZZ = ?, XGSJ = ? WHERE KHBH = ?", (address, f"{when:%Y%m%d%H%M%S}", key))
+                    conn.execute(
+                        "UPDATE KH_KHXX SET ZZ = ?, XGSJ = ? WHERE KHBH = ?", (address, f"{when:%Y%m%d%H%M%S}", key)
+                    )
                     if i % 2 == 0:
                         conn.execute("UPDATE KH_KHXX SET DZYJ = ? WHERE KHBH = ?", (email, key))
                     if i % 3 == 0:
-                        conn.execute("UPDATE YW_HMXX SET ZT = 'T' WHERE HM = (SELECT MIN(HM) FROM YW_HMXX WHERE KHBH = ?)", (key,))
+                        conn.execute(
+                            "UPDATE YW_HMXX SET ZT = 'T' WHERE HM = (SELECT MIN(HM) FROM YW_HMXX WHERE KHBH = ?)",
+                            (key,),
+                        )
                 else:
-                    conn.execute("UPDATE CRM_CUST SET POST_ADDR = ?, UPD_TS = ? WHERE AREA_NO = ? AND CUST_SEQ = ?", (address, _epoch(when), *key))
+                    conn.execute(
+                        "UPDATE CRM_CUST SET POST_ADDR = ?, UPD_TS = ? WHERE AREA_NO = ? AND CUST_SEQ = ?",
+                        (address, _epoch(when), *key),
+                    )
                     if i % 2 == 0:
-                        conn.execute("UPDATE CRM_CUST SET EMAIL_ADDR = ? WHERE AREA_NO = ? AND CUST_SEQ = ?", (email, *key))
+                        conn.execute(
+                            "UPDATE CRM_CUST SET EMAIL_ADDR = ? WHERE AREA_NO = ? AND CUST_SEQ = ?", (email, *key)
+                        )
                     if i % 3 == 0:
-                        conn.execute("UPDATE CRM_SUBS SET SUBS_STATE = 1 WHERE ACC_NBR = (SELECT MIN(ACC_NBR) FROM CRM_SUBS "
-                                     "WHERE AREA_NO = ? AND CUST_SEQ = ?)", key)
+                        conn.execute(
+                            "UPDATE CRM_SUBS SET SUBS_STATE = 1 WHERE ACC_NBR = (SELECT MIN(ACC_NBR) FROM CRM_SUBS "
+                            "WHERE AREA_NO = ? AND CUST_SEQ = ?)",
+                            key,
+                        )
     finally:
         conn.close()
     return [k if style == "jiangnan" else f"{k[0]}-{k[1]}" for k in chosen]

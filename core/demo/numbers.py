@@ -41,10 +41,15 @@ JN_POOL_KIND = {"mobile": "YD", "fixed": "GH"}
 HB_POOL_KIND = {"mobile": 11, "fixed": 10}
 JN_POOL_STATUS = {"free": "0", "reserved": "1", "taken": "2"}
 HB_POOL_STATUS = {"free": 1, "reserved": 2, "taken": 3}
-FEES = ((0,), (10000, 20000, 30000), (50000, 100000, 200000), (500000, 1000000, 2000000))  # selection fee in fen, by grade
+FEES = (
+    (0,),
+    (10000, 20000, 30000),
+    (50000, 100000, 200000),
+    (500000, 1000000, 2000000),
+)  # selection fee in fen, by grade
 MIN_SPEND = (0, 5800, 8800, 18800)  # fen per month, by grade
 GRADE_WEIGHTS = (76, 12, 8, 4)
-RUNS = tuple("0123456789"[i:i + 4] for i in range(7)) + tuple("9876543210"[i:i + 4] for i in range(7))
+RUNS = tuple("0123456789"[i : i + 4] for i in range(7)) + tuple("9876543210"[i : i + 4] for i in range(7))
 
 
 def grade_of(number: str) -> int:
@@ -80,8 +85,15 @@ def line_features(rng: random.Random, kind: str) -> tuple[bool, bool]:
     return long_distance, long_distance and rng.random() < 0.2
 
 
-def pool_rows(style: str, seed: int, size: int, areas: list[str], mobile_prefixes: tuple[str, ...], taken: set[str],
-              end_month: Month) -> list[tuple]:
+def pool_rows(
+    style: str,
+    seed: int,
+    size: int,
+    areas: list[str],
+    mobile_prefixes: tuple[str, ...],
+    taken: set[str],
+    end_month: Month,
+) -> list[tuple]:
     """``size`` pool numbers in the style's own row format, none of them in ``taken`` (numbers already in service).
 
     Stocked over about 8 months around ``end_month`` (from 5½ months before its start to 2 months after).
@@ -111,10 +123,28 @@ def write_pool(conn: sqlite3.Connection, style: str, rows: list[tuple]) -> None:
     conn.executescript(POOL_DDL[style])
     if style == "jiangnan":
         cst = dt.timezone(dt.timedelta(hours=8))
-        conn.executemany("INSERT INTO ZY_XHHM VALUES (?,?,?,?,?,?,?,?)", [
-            (n, JN_POOL_KIND[k], a, JN_GRADE[g], format_fen(fee), format_fen(spend), JN_POOL_STATUS[s],
-             f"{dt.datetime.fromtimestamp(ts, cst):%Y%m%d%H%M%S}") for n, k, a, g, fee, spend, s, ts in rows])
+        conn.executemany(
+            "INSERT INTO ZY_XHHM VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (
+                    n,
+                    JN_POOL_KIND[k],
+                    a,
+                    JN_GRADE[g],
+                    format_fen(fee),
+                    format_fen(spend),
+                    JN_POOL_STATUS[s],
+                    f"{dt.datetime.fromtimestamp(ts, cst):%Y%m%d%H%M%S}",
+                )
+                for n, k, a, g, fee, spend, s, ts in rows
+            ],
+        )
     else:
-        conn.executemany("INSERT INTO RES_NBR_POOL (ACC_NBR, NBR_TYPE, AREA_NO, LEVEL_CD, PRE_FEE_FEN, MIN_CONSUME_FEN, NBR_STATE, UPD_TS) "
-                         "VALUES (?,?,?,?,?,?,?,?)", [
-            (n, HB_POOL_KIND[k], a, HB_GRADE[g], fee, spend, HB_POOL_STATUS[s], ts) for n, k, a, g, fee, spend, s, ts in rows])
+        conn.executemany(
+            "INSERT INTO RES_NBR_POOL (ACC_NBR, NBR_TYPE, AREA_NO, LEVEL_CD, PRE_FEE_FEN, MIN_CONSUME_FEN, NBR_STATE, UPD_TS) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (n, HB_POOL_KIND[k], a, HB_GRADE[g], fee, spend, HB_POOL_STATUS[s], ts)
+                for n, k, a, g, fee, spend, s, ts in rows
+            ],
+        )

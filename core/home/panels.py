@@ -29,7 +29,9 @@ def actions_panel(request: Request, title: str) -> Panel | None:
     if not actions:
         return None
     signed_in = info(request).customer is not None
-    return Panel("home/_actions.html", {"actions": actions, "signed_in": signed_in}, title=title, order=0 if signed_in else 1)
+    return Panel(
+        "home/_actions.html", {"actions": actions, "signed_in": signed_in}, title=title, order=0 if signed_in else 1
+    )
 
 
 async def open_requests_panel(request: Request, title: str) -> Panel | None:
@@ -46,10 +48,23 @@ async def open_requests_panel(request: Request, title: str) -> Panel | None:
         return None
     condition = None
     for code, wt in types.items():
-        match = (WorkOrder.type == code) & WorkOrder.state.not_in(list(wt.terminal)) if wt.terminal else WorkOrder.type == code
+        match = (
+            (WorkOrder.type == code) & WorkOrder.state.not_in(list(wt.terminal))
+            if wt.terminal
+            else WorkOrder.type == code
+        )
         condition = match if condition is None else condition | match
-    rows = await WorkOrder.select(WorkOrder.id, WorkOrder.number, WorkOrder.type, WorkOrder.state, WorkOrder.title,
-                                  WorkOrder.created_at).where((WorkOrder.customer == customer.id) & condition).order_by(
-        WorkOrder.id, ascending=False).limit(OPEN_SHOWN + 1)
-    return Panel("home/_requests.html", {"orders": rows[:OPEN_SHOWN], "more": len(rows) > OPEN_SHOWN, "types": types,
-                                         "local": local_time(request)}, title=title, order=40)
+    rows = (
+        await WorkOrder.select(
+            WorkOrder.id, WorkOrder.number, WorkOrder.type, WorkOrder.state, WorkOrder.title, WorkOrder.created_at
+        )
+        .where((WorkOrder.customer == customer.id) & condition)
+        .order_by(WorkOrder.id, ascending=False)
+        .limit(OPEN_SHOWN + 1)
+    )
+    return Panel(
+        "home/_requests.html",
+        {"orders": rows[:OPEN_SHOWN], "more": len(rows) > OPEN_SHOWN, "types": types, "local": local_time(request)},
+        title=title,
+        order=40,
+    )

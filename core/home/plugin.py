@@ -33,5 +33,7 @@ def home_panels(hall, tenant, request, audience):
         return await open_requests_panel(request, N_("My open requests"))
 
     signed_in = info(request).customer is not None
-    return [actions_panel(request, N_("Quick actions") if signed_in else N_("What you can do here")),
-            requests_panel if signed_in else None]
+    return [
+        actions_panel(request, N_("Quick actions") if signed_in else N_("What you can do here")),
+        requests_panel if signed_in else None,
+    ]

@@ -27,7 +27,12 @@ async def retry_stalled(app, stalled_after_seconds: float) -> list[int]:
             log.debug("stalled job %s not retried here: %s", job.id, exc)
             continue
         retried.append(job.id)
-        log.warning("job %s (id %s) was left running by a dead worker (worker %s): queued again", job.task_name, job.id, job.worker_id)
+        log.warning(
+            "job %s (id %s) was left running by a dead worker (worker %s): queued again",
+            job.task_name,
+            job.id,
+            job.worker_id,
+        )
     return retried
 
 

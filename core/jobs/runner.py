@@ -76,7 +76,9 @@ class ProcrastinateRunner:
 
         self.hall = hall
         self.jobs = all_jobs(hall)
-        self.app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=hall.db.url.replace("postgres://", "postgresql://")))
+        self.app = procrastinate.App(
+            connector=procrastinate.PsycopgConnector(conninfo=hall.db.url.replace("postgres://", "postgresql://"))
+        )
         self.tasks = {name: self._register(job) for name, job in self.jobs.items()}
         self._open = None
 
@@ -89,11 +91,14 @@ class ProcrastinateRunner:
         task.__name__ = job.name.replace(".", "_")
         registered = self.app.task(name=job.name, queue="hall", pass_context=False)(task)
         if job.cron:
+
             async def periodic(timestamp: int):
                 await run_logged(hall, job)
 
             periodic.__name__ = task.__name__ + "_periodic"
-            self.app.periodic(cron=job.cron, periodic_id=job.name)(self.app.task(name=job.name + ".periodic", queue="hall")(periodic))
+            self.app.periodic(cron=job.cron, periodic_id=job.name)(
+                self.app.task(name=job.name + ".periodic", queue="hall")(periodic)
+            )
         return registered
 
     async def start(self, *, schedule: bool = False) -> None:
@@ -114,7 +119,9 @@ class ProcrastinateRunner:
     async def ensure_schema(self) -> bool:
         """Apply procrastinate's schema once (``hall migrate``); True when it was applied now."""
         async with self.app.open_async():
-            rows = await self.app.connector.execute_query_one_async("SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS present")
+            rows = await self.app.connector.execute_query_one_async(
+                "SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS present"
+            )
             if rows["present"]:
                 return False
             await self.app.schema_manager.apply_schema_async()
@@ -127,11 +134,20 @@ class ProcrastinateRunner:
         settings = self.hall.deployment.jobs
         async with self.app.open_async():
             await retry_stalled(self.app, settings.stalled_after_seconds)
-            watch = asyncio.create_task(watch_stalled(self.app, settings.stalled_after_seconds, settings.heartbeat_seconds)) if wait else None
+            watch = (
+                asyncio.create_task(watch_stalled(self.app, settings.stalled_after_seconds, settings.heartbeat_seconds))
+                if wait
+                else None
+            )
             try:
-                await self.app.run_worker_async(queues=["hall"], wait=wait, install_signal_handlers=wait, concurrency=settings.concurrency,
-                                                update_heartbeat_interval=settings.heartbeat_seconds,
-                                                stalled_worker_timeout=settings.stalled_after_seconds)
+                await self.app.run_worker_async(
+                    queues=["hall"],
+                    wait=wait,
+                    install_signal_handlers=wait,
+                    concurrency=settings.concurrency,
+                    update_heartbeat_interval=settings.heartbeat_seconds,
+                    stalled_worker_timeout=settings.stalled_after_seconds,
+                )
             finally:
                 if watch is not None:
                     watch.cancel()

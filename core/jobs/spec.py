@@ -20,7 +20,9 @@ class Job:
     def __post_init__(self):
         m = self.every_minutes
         if m is not None and not ((m < 60 and 60 % m == 0) or (m % 60 == 0 and 24 % (m // 60) == 0)):
-            raise ValueError(f"job {self.name}: every_minutes={m} must divide an hour or, in whole hours, a day (a cron schedule)")
+            raise ValueError(
+                f"job {self.name}: every_minutes={m} must divide an hour or, in whole hours, a day (a cron schedule)"
+            )
 
     @property
     def cron(self) -> str | None:
@@ -49,7 +51,9 @@ async def run_for_tenants(hall, job: Job, tenant_id: str | None = None, **kwargs
     from core.tenancy import tenant_scope
 
     everyone = job.plugin == "core" or is_always_on(job.plugin)
-    tenants = [hall.tenants.get(tenant_id)] if tenant_id else [t for t in hall.tenants if everyone or t.enables(job.plugin)]
+    tenants = (
+        [hall.tenants.get(tenant_id)] if tenant_id else [t for t in hall.tenants if everyone or t.enables(job.plugin)]
+    )
     for tenant in tenants:
         if tenant is None:
             continue

@@ -106,8 +106,9 @@ class AgentSource:
         self.pipe, child_end = ctx.Pipe(duplex=False)
         self.expected = watermark
         self.limit = limit
-        self.process = ctx.Process(target=_child, args=(recipe, kind, watermark, limit, child_end),
-                                   name=f"hall-db-agent-{kind}", daemon=True)
+        self.process = ctx.Process(
+            target=_child, args=(recipe, kind, watermark, limit, child_end), name=f"hall-db-agent-{kind}", daemon=True
+        )
         self.process.start()
         child_end.close()
 
@@ -115,8 +116,9 @@ class AgentSource:
         """Block (in a worker thread) until a message is ready; AgentDied when the child is gone without one."""
         while not self.pipe.poll(POLL_S):
             if not self.process.is_alive() and not self.pipe.poll(0):
-                raise AgentDied(f"the DB agent process ended (exit code {self.process.exitcode}) "
-                                "without handing over its next page")
+                raise AgentDied(
+                    f"the DB agent process ended (exit code {self.process.exitcode}) without handing over its next page"
+                )
 
     async def __call__(self, watermark: str, limit: int) -> tuple[list, str]:
         if watermark != self.expected or limit != self.limit:

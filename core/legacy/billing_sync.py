@@ -65,13 +65,27 @@ def validate_bill(bill: LegacyBill) -> tuple[dict, list[dict]]:
         raise ValueError(f"status {bill.status!r} is not one of {', '.join(BILL_STATUSES)} (map it in the connector)")
     if bill.changed_at is not None and bill.changed_at.tzinfo is None:
         raise ValueError("change time has no time zone")
-    values = dict(legacy_id=legacy_id, number=_text("number", bill.number, 32), month=month,
-                  amount_fen=_fen("amount", bill.amount_fen, negative=True), paid_fen=_fen("paid", bill.paid_fen, negative=True),
-                  status=bill.status, due_date=bill.due_date, changed_at=bill.changed_at)
-    items = [dict(legacy_id=f"{legacy_id}/{n}", bill_legacy_id=legacy_id, position=n,
-                  code=_text("item code", item.code, 32, required=False), name=_text("item name", item.name, 100, required=False),
-                  amount_fen=_fen(f"item {n} amount", item.amount_fen, negative=True))
-             for n, item in enumerate(bill.items, 1)]
+    values = dict(
+        legacy_id=legacy_id,
+        number=_text("number", bill.number, 32),
+        month=month,
+        amount_fen=_fen("amount", bill.amount_fen, negative=True),
+        paid_fen=_fen("paid", bill.paid_fen, negative=True),
+        status=bill.status,
+        due_date=bill.due_date,
+        changed_at=bill.changed_at,
+    )
+    items = [
+        dict(
+            legacy_id=f"{legacy_id}/{n}",
+            bill_legacy_id=legacy_id,
+            position=n,
+            code=_text("item code", item.code, 32, required=False),
+            name=_text("item name", item.name, 100, required=False),
+            amount_fen=_fen(f"item {n} amount", item.amount_fen, negative=True),
+        )
+        for n, item in enumerate(bill.items, 1)
+    ]
     return values, items
 
 
@@ -129,7 +143,8 @@ async def _upsert(table, rows: list[dict], fields: tuple[str, ...]) -> None:
     update = [getattr(table, f) for f in fields]
     for part in chunks(rows, per_statement):
         await table.insert(*(table(**r) for r in part)).on_conflict(
-            target=(table.tenant, table.legacy_id), action="DO UPDATE", values=update)
+            target=(table.tenant, table.legacy_id), action="DO UPDATE", values=update
+        )
 
 
 async def upsert_bills(records: list[LegacyBill], now: dt.datetime) -> Outcome:
@@ -148,7 +163,9 @@ async def upsert_bills(records: list[LegacyBill], now: dt.datetime) -> Outcome:
     items = [item for _, its in changed for item in its]
     await _upsert(BillItem, items, ITEM_FIELDS)
     keep = {item["legacy_id"] for item in items}
-    known = [b["legacy_id"] for b in bills if b["legacy_id"] in held]  # only bills the hall had can have items to remove
+    known = [
+        b["legacy_id"] for b in bills if b["legacy_id"] in held
+    ]  # only bills the hall had can have items to remove
     for part in chunks(known):  # items a bill no longer has
         old = await BillItem.select(BillItem.legacy_id).where(BillItem.bill_legacy_id.is_in(part))
         stale = [r["legacy_id"] for r in old if r["legacy_id"] not in keep]
@@ -172,14 +189,18 @@ KINDS = {"bills": BillingSource, "calls": CallRecordSource}
 def source_function(kind: str, connector):
     """``source_fn(watermark, limit) -> (records, new_watermark)`` of ``kind`` on ``connector`` (also run by the DB agent)."""
     if kind == "bills":
+
         async def source(watermark: str, limit: int):
             batch = await connector.bills_changed_since(watermark, limit)
             return batch.bills, batch.watermark
+
         return source
     if kind == "calls":
+
         async def source(watermark: str, limit: int):
             batch = await connector.calls_after(watermark, limit)
             return batch.calls, batch.watermark
+
         return source
     raise ValueError(f"unknown sync kind {kind!r} (have: {', '.join(KINDS)})")
 
@@ -195,8 +216,17 @@ def supports(connector, kind: str) -> bool:
     return kind in KINDS and isinstance(connector, KINDS[kind])
 
 
-async def sync_billing(tenant: Tenant, connector, kind: str, *, batch_size: int = 2000, full: bool = False,
-                       progress=None, agent_min_rows: int | None = None, commit_rows: int | None = None) -> SyncResult:
+async def sync_billing(
+    tenant: Tenant,
+    connector,
+    kind: str,
+    *,
+    batch_size: int = 2000,
+    full: bool = False,
+    progress=None,
+    agent_min_rows: int | None = None,
+    commit_rows: int | None = None,
+) -> SyncResult:
     """Sync ``bills`` or ``calls`` of one tenant from its connector.
 
     Big loads (pages of ``BIG_PAGE`` rows or more, e.g. ``hall sync --full``) take two short cuts:
@@ -210,8 +240,17 @@ async def sync_billing(tenant: Tenant, connector, kind: str, *, batch_size: int 
     try:
         if commit_rows is None:  # big pages mean a big load: group them; small ones commit one by one
             commit_rows = COMMIT_ROWS if batch_size >= BIG_PAGE else 0
-        result = await sync_kind(tenant, agent, upsert, kind, batch_size=batch_size, full=full, progress=progress,
-                                 commit_rows=commit_rows, look_back=look_back_for(tenant, connector, kind))
+        result = await sync_kind(
+            tenant,
+            agent,
+            upsert,
+            kind,
+            batch_size=batch_size,
+            full=full,
+            progress=progress,
+            commit_rows=commit_rows,
+            look_back=look_back_for(tenant, connector, kind),
+        )
     finally:
         agent.close()
     if result.written >= ANALYZE_AFTER:  # PostgreSQL plans a table it thinks is empty badly (look-ups by number crawl)

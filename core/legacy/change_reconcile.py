@@ -60,8 +60,11 @@ class ChangeResult:
         return self.changed + self.missing + self.deleted
 
     def __str__(self) -> str:
-        head = (f"{self.kind}: {self.compared} compared, {self.repaired} repaired ({self.changed} changed, {self.missing} missing, "
-                f"{self.deleted} deleted), {self.quarantined} quarantined, {self.seconds} s" + (", resumed" if self.resumed else ""))
+        head = (
+            f"{self.kind}: {self.compared} compared, {self.repaired} repaired ({self.changed} changed, {self.missing} missing, "
+            f"{self.deleted} deleted), {self.quarantined} quarantined, {self.seconds} s"
+            + (", resumed" if self.resumed else "")
+        )
         return f"{head}; deletions REFUSED: {self.note}" if self.note else head
 
 
@@ -69,7 +72,12 @@ def changes_checkable(connector, kind: str) -> bool:
     """The connector can list ``kind``'s keys and read its rows by id."""
     from core.legacy.sync_jobs import offers
 
-    return kind in KINDS and offers(connector, kind) and reconcilable(connector, kind) and _fetcher(connector, kind) is not None
+    return (
+        kind in KINDS
+        and offers(connector, kind)
+        and reconcilable(connector, kind)
+        and _fetcher(connector, kind) is not None
+    )
 
 
 def _fetcher(connector, kind: str):
@@ -130,11 +138,17 @@ def legacy_prints(kind: str, records: list, secret: str) -> tuple[dict[str, tupl
 
 async def _open_run(kind: str, now: dt.datetime) -> dict:
     """The kind's run cut short, to continue; else a new one."""
-    run = await ChangeReconcileRun.select().where(
-        (ChangeReconcileRun.kind == kind) & ChangeReconcileRun.finished_at.is_null()).order_by(ChangeReconcileRun.id, ascending=False).first()
+    run = (
+        await ChangeReconcileRun.select()
+        .where((ChangeReconcileRun.kind == kind) & ChangeReconcileRun.finished_at.is_null())
+        .order_by(ChangeReconcileRun.id, ascending=False)
+        .first()
+    )
     if run is not None:
         return run
-    rows = await ChangeReconcileRun.insert(ChangeReconcileRun(kind=kind, started_at=now, cursor="")).returning(*ChangeReconcileRun.all_columns())
+    rows = await ChangeReconcileRun.insert(ChangeReconcileRun(kind=kind, started_at=now, cursor="")).returning(
+        *ChangeReconcileRun.all_columns()
+    )
     return rows[0]
 
 
@@ -173,9 +187,12 @@ async def _walk(run: dict, connector, kind: str, secret: str, chunk: int) -> Non
         async with transaction():
             if write:
                 await apply_page(kind, write, upsert, pending, SyncResult(kind=kind), dt.datetime.now(dt.timezone.utc))
-            await ChangeReconcileRun.update({ChangeReconcileRun.cursor: page.cursor, **{
-                getattr(ChangeReconcileRun, c): getattr(ChangeReconcileRun, c) + counts[c] for c in COUNTERS}}).where(
-                ChangeReconcileRun.id == run["id"])
+            await ChangeReconcileRun.update(
+                {
+                    ChangeReconcileRun.cursor: page.cursor,
+                    **{getattr(ChangeReconcileRun, c): getattr(ChangeReconcileRun, c) + counts[c] for c in COUNTERS},
+                }
+            ).where(ChangeReconcileRun.id == run["id"])
         if not page.cursor:
             return
         if page.cursor == cursor:
@@ -183,8 +200,9 @@ async def _walk(run: dict, connector, kind: str, secret: str, chunk: int) -> Non
         cursor = page.cursor
 
 
-async def reconcile_changes(tenant: Tenant, connector, kind: str, *, secret: str, chunk: int = CHUNK,
-                            force: bool = False) -> ChangeResult:
+async def reconcile_changes(
+    tenant: Tenant, connector, kind: str, *, secret: str, chunk: int = CHUNK, force: bool = False
+) -> ChangeResult:
     """Compare every legacy ``kind`` row with the hall's copy and repair the differences; see the module docstring."""
     if not changes_checkable(connector, kind):
         raise ValueError(f"this tenant's connector cannot compare {kind} (it needs legacy_ids and {kind}_by_ids)")
@@ -192,26 +210,45 @@ async def reconcile_changes(tenant: Tenant, connector, kind: str, *, secret: str
         run = await _open_run(kind, dt.datetime.now(dt.timezone.utc))
         resumed = bool(run["cursor"]) or run["chunks"] > 0
         try:
-            if not (run["chunks"] > 0 and run["cursor"] == ""):  # the walk of a run cut short during its deletions is done
+            if not (
+                run["chunks"] > 0 and run["cursor"] == ""
+            ):  # the walk of a run cut short during its deletions is done
                 await _walk(run, connector, kind, secret, chunk)
             deletions = await reconcile_kind(tenant, connector, kind, force=force)
         except Exception as exc:
             try:
-                await ChangeReconcileRun.update({ChangeReconcileRun.note: scrub(f"failed: {type(exc).__name__}: {exc}")[:2000]}).where(
-                    ChangeReconcileRun.id == run["id"])
+                await ChangeReconcileRun.update(
+                    {ChangeReconcileRun.note: scrub(f"failed: {type(exc).__name__}: {exc}")[:2000]}
+                ).where(ChangeReconcileRun.id == run["id"])
             except Exception:  # the hall's database may be what failed: keep the original error
                 log.exception("tenant %s: could not record the %s change reconciliation error", tenant.id, kind)
             raise
         now = dt.datetime.now(dt.timezone.utc)
         async with transaction():
-            await ChangeReconcileRun.update({ChangeReconcileRun.finished_at: now, ChangeReconcileRun.deleted: deletions.removed,
-                                             ChangeReconcileRun.note: deletions.refused}).where(ChangeReconcileRun.id == run["id"])
+            await ChangeReconcileRun.update(
+                {
+                    ChangeReconcileRun.finished_at: now,
+                    ChangeReconcileRun.deleted: deletions.removed,
+                    ChangeReconcileRun.note: deletions.refused,
+                }
+            ).where(ChangeReconcileRun.id == run["id"])
             done = await ChangeReconcileRun.select().where(ChangeReconcileRun.id == run["id"]).first()
-            result = ChangeResult(kind, **{c: done[c] for c in ("compared", "changed", "missing", "deleted", "quarantined", "chunks",
-                                                                 "seconds")}, resumed=resumed, note=done["note"])
-            await SyncState.insert(SyncState(kind=kind, changes_checked_at=now, changes_repaired=result.repaired)).on_conflict(
-                target=(SyncState.tenant, SyncState.kind), action="DO UPDATE",
-                values=[SyncState.changes_checked_at, SyncState.changes_repaired])
+            result = ChangeResult(
+                kind,
+                **{
+                    c: done[c]
+                    for c in ("compared", "changed", "missing", "deleted", "quarantined", "chunks", "seconds")
+                },
+                resumed=resumed,
+                note=done["note"],
+            )
+            await SyncState.insert(
+                SyncState(kind=kind, changes_checked_at=now, changes_repaired=result.repaired)
+            ).on_conflict(
+                target=(SyncState.tenant, SyncState.kind),
+                action="DO UPDATE",
+                values=[SyncState.changes_checked_at, SyncState.changes_repaired],
+            )
     (log.warning if result.repaired else log.info)("tenant %s: change reconciliation: %s", tenant.id, result)
     return result
 
@@ -220,9 +257,12 @@ async def last_runs(kinds=KINDS) -> dict[str, dict]:
     """kind -> the last finished run (current tenant), for the sync page."""
     out = {}
     for kind in kinds:
-        row = await ChangeReconcileRun.select().where(
-            (ChangeReconcileRun.kind == kind) & ChangeReconcileRun.finished_at.is_not_null()).order_by(
-            ChangeReconcileRun.finished_at, ascending=False).first()
+        row = (
+            await ChangeReconcileRun.select()
+            .where((ChangeReconcileRun.kind == kind) & ChangeReconcileRun.finished_at.is_not_null())
+            .order_by(ChangeReconcileRun.finished_at, ascending=False)
+            .first()
+        )
         if row is not None:
             out[kind] = row
     return out

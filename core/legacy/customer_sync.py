@@ -112,22 +112,31 @@ def validate(customer: LegacyCustomer, secret: str) -> _Row:
             raise ValueError(f"invalid ID number {mask_id(raw) or '(empty)'}: {exc}") from None
         hashed = id_hash(secret, id_number)
         if customer.status not in STATUSES:
-            raise ValueError(f"status {customer.status!r} is not one of {', '.join(STATUSES)} (map it in the connector)")
+            raise ValueError(
+                f"status {customer.status!r} is not one of {', '.join(STATUSES)} (map it in the connector)"
+            )
         lines: dict[str, LegacyServiceNumber] = {}
         for line in customer.numbers:
             n = _limit("service number", (line.number or "").strip(), 32)
             if not n:
                 raise ValueError("empty service number")
             if line.kind not in LINE_KINDS:
-                raise ValueError(f"number {n}: kind {line.kind!r} is not one of {', '.join(LINE_KINDS)} (map it in the connector)")
+                raise ValueError(
+                    f"number {n}: kind {line.kind!r} is not one of {', '.join(LINE_KINDS)} (map it in the connector)"
+                )
             if line.status not in STATUSES:
-                raise ValueError(f"number {n}: status {line.status!r} is not one of {', '.join(STATUSES)} (map it in the connector)")
+                raise ValueError(
+                    f"number {n}: status {line.status!r} is not one of {', '.join(STATUSES)} (map it in the connector)"
+                )
             lines[n] = LegacyServiceNumber(n, line.kind, line.status)
         values = dict(
-            name=name, id_hash=hashed, id_masked=mask_id(id_number),
+            name=name,
+            id_hash=hashed,
+            id_masked=mask_id(id_number),
             email=_limit("e-mail", (customer.email or "").strip(), 254),
             phone=_limit("phone", (customer.phone or "").strip(), 32),
-            address=(customer.address or "").strip(), status=customer.status,
+            address=(customer.address or "").strip(),
+            status=customer.status,
         )
     except ValueError as exc:
         raise InvalidCustomer(legacy_id or "(none)", scrub(str(exc))) from None
@@ -136,7 +145,7 @@ def validate(customer: LegacyCustomer, secret: str) -> _Row:
 
 def _chunks(items: list, size: int = CHUNK):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 async def _select_in(table, columns, column, values: list) -> list[dict]:
@@ -147,8 +156,15 @@ async def _select_in(table, columns, column, values: list) -> list[dict]:
 
 
 async def _write_customers(rows: list[_Row], now: dt.datetime, result: SyncResult) -> None:
-    existing = {r["legacy_id"]: r for r in await _select_in(
-        Customer, [Customer.legacy_id, *(getattr(Customer, f) for f in CUSTOMER_FIELDS)], Customer.legacy_id, [r.legacy_id for r in rows])}
+    existing = {
+        r["legacy_id"]: r
+        for r in await _select_in(
+            Customer,
+            [Customer.legacy_id, *(getattr(Customer, f) for f in CUSTOMER_FIELDS)],
+            Customer.legacy_id,
+            [r.legacy_id for r in rows],
+        )
+    }
     changed = []
     for row in rows:
         old = existing.get(row.legacy_id)
@@ -162,7 +178,9 @@ async def _write_customers(rows: list[_Row], now: dt.datetime, result: SyncResul
         changed.append(Customer(legacy_id=row.legacy_id, synced_at=now, **row.values))
     update = [getattr(Customer, f) for f in CUSTOMER_FIELDS] + [Customer.synced_at]
     for part in _chunks(changed):
-        await Customer.insert(*part).on_conflict(target=(Customer.tenant, Customer.legacy_id), action="DO UPDATE", values=update)
+        await Customer.insert(*part).on_conflict(
+            target=(Customer.tenant, Customer.legacy_id), action="DO UPDATE", values=update
+        )
 
 
 def _wanted_numbers(rows: list[_Row]) -> dict[str, dict]:
@@ -200,7 +218,9 @@ async def _write_numbers(rows: list[_Row], now: dt.datetime, result: SyncResult)
         changed.append(ServiceNumber(number=number, synced_at=now, **values))
     update = [getattr(ServiceNumber, f) for f in NUMBER_FIELDS] + [ServiceNumber.synced_at]
     for part in _chunks(changed):
-        await ServiceNumber.insert(*part).on_conflict(target=(ServiceNumber.tenant, ServiceNumber.number), action="DO UPDATE", values=update)
+        await ServiceNumber.insert(*part).on_conflict(
+            target=(ServiceNumber.tenant, ServiceNumber.number), action="DO UPDATE", values=update
+        )
 
 
 def sample_of(customer: LegacyCustomer) -> dict:
@@ -220,6 +240,7 @@ def _accept(customers: list[LegacyCustomer], secret: str) -> tuple[list[_Row], l
 
 def upsert_function(secret: str, counts: SyncResult):
     """The engine's ``upsert_fn`` for customers; what it changes is added up in ``counts``."""
+
     async def upsert(customers: list[LegacyCustomer], now: dt.datetime) -> Outcome:
         rows, accepted, rejected = _accept(customers, secret)
         before = counts.written
@@ -237,9 +258,11 @@ def _merge(counts: SyncResult, engine) -> SyncResult:
     return counts
 
 
-async def sync_customers(tenant: Tenant, connector: CustomerSource, *, secret: str, batch_size: int = 500,
-                         full: bool = False) -> SyncResult:
+async def sync_customers(
+    tenant: Tenant, connector: CustomerSource, *, secret: str, batch_size: int = 500, full: bool = False
+) -> SyncResult:
     """Bring the hall's customers up to date with the legacy system (from the start when ``full``)."""
+
     async def source(watermark: str, limit: int):
         batch = await connector.customers_changed_since(watermark, limit)
         return batch.customers, batch.watermark
@@ -247,10 +270,28 @@ async def sync_customers(tenant: Tenant, connector: CustomerSource, *, secret: s
     from core.legacy.look_back import look_back_for
 
     counts = SyncResult()
-    result = _merge(counts, await sync_kind(tenant, source, upsert_function(secret, counts), KIND, batch_size=batch_size, full=full,
-                                            look_back=look_back_for(tenant, connector, KIND)))
-    log.info("tenant %s: customer sync: %d fetched (%d re-read by the look-back), %d created, %d updated, %d quarantined in %d batches",
-             tenant.id, result.fetched, result.reread, result.created, result.updated, result.quarantined, result.batches)
+    result = _merge(
+        counts,
+        await sync_kind(
+            tenant,
+            source,
+            upsert_function(secret, counts),
+            KIND,
+            batch_size=batch_size,
+            full=full,
+            look_back=look_back_for(tenant, connector, KIND),
+        ),
+    )
+    log.info(
+        "tenant %s: customer sync: %d fetched (%d re-read by the look-back), %d created, %d updated, %d quarantined in %d batches",
+        tenant.id,
+        result.fetched,
+        result.reread,
+        result.created,
+        result.updated,
+        result.quarantined,
+        result.batches,
+    )
     return result
 
 
@@ -271,7 +312,8 @@ def fetch_function(connector: CustomerSource):
     async def by_numbers(legacy_ids: list[str]) -> list[LegacyCustomer]:
         found: dict[str, LegacyCustomer] = {}
         rows = await Quarantine.select(Quarantine.legacy_id, Quarantine.sample).where(
-            (Quarantine.kind == KIND) & Quarantine.legacy_id.is_in(legacy_ids))
+            (Quarantine.kind == KIND) & Quarantine.legacy_id.is_in(legacy_ids)
+        )
         for row in rows:
             sample = json.loads(row["sample"]) if isinstance(row["sample"], str) else row["sample"] or {}
             for line in sample.get("numbers") or []:
@@ -306,7 +348,9 @@ async def upsert_customer(tenant: Tenant, customer: LegacyCustomer, *, secret: s
     return "created" if result.created else "updated" if result.updated or result.written else "unchanged"
 
 
-async def fetch_customer_by_number(tenant: Tenant, connector: CustomerSource, number: str, *, secret: str) -> LegacyCustomer | None:
+async def fetch_customer_by_number(
+    tenant: Tenant, connector: CustomerSource, number: str, *, secret: str
+) -> LegacyCustomer | None:
     """Live look-up of ``number`` in the legacy system, stored in the hall when found; None when unknown there."""
     customer = await connector.customer_by_number(number)
     if customer is not None:

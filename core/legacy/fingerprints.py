@@ -28,7 +28,9 @@ CALL_COMPARED = ("number", "started_at", "duration_s", "called_number", "call_ty
 def canon(value: Any) -> Any:
     """The same instant or day however a database or a connector hands it back."""
     if isinstance(value, dt.datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat()
+        return (
+            (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat()
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -56,10 +58,13 @@ async def held_bills(ids: list[str]) -> dict[str, tuple]:
     bills: dict[str, dict] = {}
     items: dict[str, list[dict]] = {}
     for part in chunks(ids):
-        for row in await Bill.select(Bill.legacy_id, *(getattr(Bill, f) for f in BILL_COMPARED)).where(Bill.legacy_id.is_in(part)):
+        for row in await Bill.select(Bill.legacy_id, *(getattr(Bill, f) for f in BILL_COMPARED)).where(
+            Bill.legacy_id.is_in(part)
+        ):
             bills[row["legacy_id"]] = row
         for row in await BillItem.select(BillItem.bill_legacy_id, *(getattr(BillItem, f) for f in ITEM_COMPARED)).where(
-                BillItem.bill_legacy_id.is_in(part)):
+            BillItem.bill_legacy_id.is_in(part)
+        ):
             items.setdefault(row["bill_legacy_id"], []).append(row)
     return {i: bill_print(row, items.get(i, [])) for i, row in bills.items()}
 
@@ -70,10 +75,12 @@ async def held_customers(ids: list[str]) -> dict[str, tuple]:
     numbers: dict[str, list[dict]] = {}
     for part in chunks(ids):
         for row in await Customer.select(Customer.legacy_id, *(getattr(Customer, f) for f in CUSTOMER_COMPARED)).where(
-                Customer.legacy_id.is_in(part)):
+            Customer.legacy_id.is_in(part)
+        ):
             customers[row["legacy_id"]] = row
-        for row in await ServiceNumber.select(ServiceNumber.customer_legacy_id, *(getattr(ServiceNumber, f) for f in NUMBER_COMPARED)).where(
-                ServiceNumber.customer_legacy_id.is_in(part)):
+        for row in await ServiceNumber.select(
+            ServiceNumber.customer_legacy_id, *(getattr(ServiceNumber, f) for f in NUMBER_COMPARED)
+        ).where(ServiceNumber.customer_legacy_id.is_in(part)):
             numbers.setdefault(row["customer_legacy_id"], []).append(row)
     return {i: customer_print(row, numbers.get(i, [])) for i, row in customers.items()}
 
@@ -81,8 +88,9 @@ async def held_customers(ids: list[str]) -> dict[str, tuple]:
 async def held_calls(ids: list[str]) -> dict[str, tuple]:
     found: dict[str, tuple] = {}
     for part in chunks(ids):
-        for row in await CallRecord.select(CallRecord.legacy_id, *(getattr(CallRecord, f) for f in CALL_COMPARED)).where(
-                CallRecord.legacy_id.is_in(part)):
+        for row in await CallRecord.select(
+            CallRecord.legacy_id, *(getattr(CallRecord, f) for f in CALL_COMPARED)
+        ).where(CallRecord.legacy_id.is_in(part)):
             found[row["legacy_id"]] = call_print(row)
     return found
 

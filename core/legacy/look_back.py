@@ -85,7 +85,9 @@ class LookBack:
         """
         if stored_time is None:
             return frozenset()
-        return frozenset(r.legacy_id for r in records if (t := getattr(r, "changed_at", None)) is not None and t <= stored_time)
+        return frozenset(
+            r.legacy_id for r in records if (t := getattr(r, "changed_at", None)) is not None and t <= stored_time
+        )
 
 
 def look_back_for(tenant: Tenant, connector, kind: str) -> LookBack | None:

@@ -61,7 +61,9 @@ class OutboxPolicy(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     max_attempts: int = Field(10, ge=1, le=100, description="Failed deliveries of one event before it is dead.")
-    retry_base_seconds: int = Field(30, ge=1, le=3600, description="Wait after the first failure; doubled after each further one.")
+    retry_base_seconds: int = Field(
+        30, ge=1, le=3600, description="Wait after the first failure; doubled after each further one."
+    )
     retry_max_seconds: int = Field(3600, ge=1, le=86400, description="Longest wait between two attempts.")
 
     @classmethod
@@ -70,7 +72,9 @@ class OutboxPolicy(BaseModel):
         try:
             return cls.model_validate(raw if isinstance(raw, dict) else {})
         except ValidationError as exc:  # sqlbss validates these at start-up; other connectors' values are checked here
-            log.warning("tenant %s: invalid [connector.writeback] delivery policy, using the defaults: %s", tenant.id, exc)
+            log.warning(
+                "tenant %s: invalid [connector.writeback] delivery policy, using the defaults: %s", tenant.id, exc
+            )
             return cls()
 
 
@@ -89,7 +93,7 @@ def _now() -> dt.datetime:
 def backoff(attempts: int, policy: OutboxPolicy, rand: Callable[[], float] = random.random) -> dt.timedelta:
     """Wait after the ``attempts``-th failure: base · 2^(attempts-1), capped, minus up to 25 % jitter."""
     exponent = min(max(attempts, 1) - 1, 30)
-    seconds = min(policy.retry_max_seconds, policy.retry_base_seconds * 2 ** exponent)
+    seconds = min(policy.retry_max_seconds, policy.retry_base_seconds * 2**exponent)
     return dt.timedelta(seconds=seconds * (0.75 + 0.25 * rand()))
 
 
@@ -100,14 +104,19 @@ async def emit(kind: str, payload: dict, *, event_id: str | None = None) -> str:
     must be JSON (money in integer fen); ``event_id`` defaults to a new UUID.
     """
     if not piccolo_conf.DB.transaction_exists():
-        raise RuntimeError("outbox.emit() must run inside the transaction that makes the change (async with core.db.transaction())")
+        raise RuntimeError(
+            "outbox.emit() must run inside the transaction that makes the change (async with core.db.transaction())"
+        )
     if not kind or len(kind) > 64:
         raise ValueError("an outbox event needs a kind of 1-64 characters, e.g. 'payment.posted'")
     payload = json.loads(json.dumps(payload, ensure_ascii=False))  # refuse what the legacy side could not read
     event_id = event_id or str(uuid.uuid4())
     now = _now()
-    await OutboxEvent.insert(OutboxEvent(event_id=event_id, kind=kind, payload=payload, status="pending",
-                                         next_attempt_at=now, created_at=now))
+    await OutboxEvent.insert(
+        OutboxEvent(
+            event_id=event_id, kind=kind, payload=payload, status="pending", next_attempt_at=now, created_at=now
+        )
+    )
     return event_id
 
 
@@ -118,10 +127,17 @@ def _payload(value) -> dict:
 async def _claim(row_id: int, now: dt.datetime) -> dict | None:
     # claimed_at is the moment of the claim (not the run's start, which a long run leaves far behind), so that
     # CLAIM_TIMEOUT measures how long this claim has been held
-    rows = await OutboxEvent.update({OutboxEvent.status: "delivering", OutboxEvent.attempts: OutboxEvent.attempts + 1,
-                                     OutboxEvent.claimed_at: max(now, _now())}).where(
-        (OutboxEvent.id == row_id) & (OutboxEvent.status == "pending") & (OutboxEvent.next_attempt_at <= now)
-    ).returning(OutboxEvent.id, OutboxEvent.event_id, OutboxEvent.kind, OutboxEvent.payload, OutboxEvent.attempts)
+    rows = (
+        await OutboxEvent.update(
+            {
+                OutboxEvent.status: "delivering",
+                OutboxEvent.attempts: OutboxEvent.attempts + 1,
+                OutboxEvent.claimed_at: max(now, _now()),
+            }
+        )
+        .where((OutboxEvent.id == row_id) & (OutboxEvent.status == "pending") & (OutboxEvent.next_attempt_at <= now))
+        .returning(OutboxEvent.id, OutboxEvent.event_id, OutboxEvent.kind, OutboxEvent.payload, OutboxEvent.attempts)
+    )
     return rows[0] if rows else None
 
 
@@ -133,32 +149,71 @@ def _reason(exc: BaseException) -> str:
     return scrub(f"{type(exc).__name__}: {exc}")[:2000]
 
 
-async def _deliver_one(writer: LegacyWriter, event: dict, policy: OutboxPolicy, now: dt.datetime,
-                       rand: Callable[[], float], result: DeliveryResult) -> None:
+async def _deliver_one(
+    writer: LegacyWriter,
+    event: dict,
+    policy: OutboxPolicy,
+    now: dt.datetime,
+    rand: Callable[[], float],
+    result: DeliveryResult,
+) -> None:
     try:
-        await asyncio.wait_for(writer.write_event(event["event_id"], event["kind"], _payload(event["payload"])), WRITE_TIMEOUT)
+        await asyncio.wait_for(
+            writer.write_event(event["event_id"], event["kind"], _payload(event["payload"])), WRITE_TIMEOUT
+        )
     except UNAVAILABLE as exc:
         # not the event's fault: give the attempt back and stop the run; the next run probes again
-        await _settle(event["id"], {OutboxEvent.status: "pending", OutboxEvent.attempts: OutboxEvent.attempts - 1,
-                                    OutboxEvent.claimed_at: None, OutboxEvent.last_error: _reason(exc)})
+        await _settle(
+            event["id"],
+            {
+                OutboxEvent.status: "pending",
+                OutboxEvent.attempts: OutboxEvent.attempts - 1,
+                OutboxEvent.claimed_at: None,
+                OutboxEvent.last_error: _reason(exc),
+            },
+        )
         result.unavailable = True
         return
     except Exception as exc:  # the legacy side refused or broke on this event: retry later, or give up
         reason, dead = _reason(exc), event["attempts"] >= policy.max_attempts
-        values = {OutboxEvent.status: "dead" if dead else "pending", OutboxEvent.claimed_at: None, OutboxEvent.last_error: reason}
+        values = {
+            OutboxEvent.status: "dead" if dead else "pending",
+            OutboxEvent.claimed_at: None,
+            OutboxEvent.last_error: reason,
+        }
         if not dead:
             values[OutboxEvent.next_attempt_at] = now + backoff(event["attempts"], policy, rand)
         await _settle(event["id"], values)
         if dead:
             result.dead += 1
-            log.error("outbox event %s (%s) is dead after %d attempts: %s", event["event_id"], event["kind"], event["attempts"], reason)
+            log.error(
+                "outbox event %s (%s) is dead after %d attempts: %s",
+                event["event_id"],
+                event["kind"],
+                event["attempts"],
+                reason,
+            )
         else:
             result.failed += 1
-            log.warning("outbox event %s (%s) failed (attempt %d): %s", event["event_id"], event["kind"], event["attempts"], reason)
+            log.warning(
+                "outbox event %s (%s) failed (attempt %d): %s",
+                event["event_id"],
+                event["kind"],
+                event["attempts"],
+                reason,
+            )
         return
     # written: delivered, even if a slow claim was meanwhile freed (the legacy side has it either way)
-    await _settle(event["id"], {OutboxEvent.status: "delivered", OutboxEvent.delivered_at: _now(), OutboxEvent.claimed_at: None,
-                                OutboxEvent.last_error: ""}, statuses=("delivering", "pending"))
+    await _settle(
+        event["id"],
+        {
+            OutboxEvent.status: "delivered",
+            OutboxEvent.delivered_at: _now(),
+            OutboxEvent.claimed_at: None,
+            OutboxEvent.last_error: "",
+        },
+        statuses=("delivering", "pending"),
+    )
     result.delivered += 1
 
 
@@ -170,24 +225,36 @@ async def free_stale_claims(policy: OutboxPolicy, now: dt.datetime | None = None
     """
     stale = (now or _now()) - CLAIM_TIMEOUT
     lost = (OutboxEvent.status == "delivering") & (OutboxEvent.claimed_at < stale)
-    await OutboxEvent.update({OutboxEvent.status: "dead", OutboxEvent.claimed_at: None,
-                              OutboxEvent.last_error: "delivery interrupted: the worker stopped during the last attempt"}).where(
-        lost & (OutboxEvent.attempts >= policy.max_attempts))
-    rows = await OutboxEvent.update({OutboxEvent.status: "pending", OutboxEvent.claimed_at: None}).where(lost).returning(OutboxEvent.id)
+    await OutboxEvent.update(
+        {
+            OutboxEvent.status: "dead",
+            OutboxEvent.claimed_at: None,
+            OutboxEvent.last_error: "delivery interrupted: the worker stopped during the last attempt",
+        }
+    ).where(lost & (OutboxEvent.attempts >= policy.max_attempts))
+    rows = (
+        await OutboxEvent.update({OutboxEvent.status: "pending", OutboxEvent.claimed_at: None})
+        .where(lost)
+        .returning(OutboxEvent.id)
+    )
     return len(rows)
 
 
-async def deliver_due(hall, tenant_id: str, limit: int = 100, *, now: dt.datetime | None = None,
-                      rand: Callable[[], float] = random.random) -> DeliveryResult:
+async def deliver_due(
+    hall, tenant_id: str, limit: int = 100, *, now: dt.datetime | None = None, rand: Callable[[], float] = random.random
+) -> DeliveryResult:
     """Job ``core.deliver_outbox``: deliver the current tenant's due events, oldest first. Safe to run concurrently."""
     result = DeliveryResult()
     tenant = hall.tenants.get(tenant_id)
     policy = OutboxPolicy.for_tenant(tenant) if tenant is not None else OutboxPolicy()
     now = now or _now()
     await free_stale_claims(policy, now)
-    due = await OutboxEvent.select(OutboxEvent.id).where(
-        (OutboxEvent.status == "pending") & (OutboxEvent.next_attempt_at <= now)
-    ).order_by(OutboxEvent.next_attempt_at, OutboxEvent.id).limit(limit)
+    due = (
+        await OutboxEvent.select(OutboxEvent.id)
+        .where((OutboxEvent.status == "pending") & (OutboxEvent.next_attempt_at <= now))
+        .order_by(OutboxEvent.next_attempt_at, OutboxEvent.id)
+        .limit(limit)
+    )
     if not due:
         return result
     writer = hall.connector(tenant) if tenant is not None else None
@@ -207,7 +274,16 @@ async def deliver_due(hall, tenant_id: str, limit: int = 100, *, now: dt.datetim
 
 async def replay(event_id: str) -> bool:
     """Send a dead event again (an operator fixed the cause): pending, attempts reset, due now. False unless it was dead."""
-    rows = await OutboxEvent.update({OutboxEvent.status: "pending", OutboxEvent.attempts: 0, OutboxEvent.claimed_at: None,
-                                     OutboxEvent.next_attempt_at: _now()}).where(
-        (OutboxEvent.event_id == event_id) & (OutboxEvent.status == "dead")).returning(OutboxEvent.id)
+    rows = (
+        await OutboxEvent.update(
+            {
+                OutboxEvent.status: "pending",
+                OutboxEvent.attempts: 0,
+                OutboxEvent.claimed_at: None,
+                OutboxEvent.next_attempt_at: _now(),
+            }
+        )
+        .where((OutboxEvent.event_id == event_id) & (OutboxEvent.status == "dead"))
+        .returning(OutboxEvent.id)
+    )
     return bool(rows)

@@ -104,21 +104,33 @@ async def _walk(kind: str, top: int, since: dt.datetime | None):
     table, where = _candidates(kind, top, since)
     last = 0
     while True:
-        rows = await table.select(table.id, table.legacy_id).where(where & (table.id > last)).order_by(table.id).limit(WALK)
+        rows = (
+            await table.select(table.id, table.legacy_id)
+            .where(where & (table.id > last))
+            .order_by(table.id)
+            .limit(WALK)
+        )
         if not rows:
             return
         last = rows[-1]["id"]
         ids = [r["legacy_id"] for r in rows]
-        seen = {r["legacy_id"] for r in await ReconcileSeen.select(ReconcileSeen.legacy_id).where(
-            (ReconcileSeen.kind == kind) & ReconcileSeen.legacy_id.is_in(ids))}
+        seen = {
+            r["legacy_id"]
+            for r in await ReconcileSeen.select(ReconcileSeen.legacy_id).where(
+                (ReconcileSeen.kind == kind) & ReconcileSeen.legacy_id.is_in(ids)
+            )
+        }
         yield len(rows), [i for i in ids if i not in seen]
 
 
 async def _remove(kind: str, gone: list[str], now: dt.datetime) -> None:
     if kind == "customers":
-        await Customer.update({Customer.status: "closed", Customer.synced_at: now}).where(Customer.legacy_id.is_in(gone))
+        await Customer.update({Customer.status: "closed", Customer.synced_at: now}).where(
+            Customer.legacy_id.is_in(gone)
+        )
         await ServiceNumber.update({ServiceNumber.status: "closed", ServiceNumber.synced_at: now}).where(
-            ServiceNumber.customer_legacy_id.is_in(gone) & (ServiceNumber.status != "closed"))
+            ServiceNumber.customer_legacy_id.is_in(gone) & (ServiceNumber.status != "closed")
+        )
     elif kind == "bills":
         await BillItem.delete().where(BillItem.bill_legacy_id.is_in(gone))
         await Bill.delete().where(Bill.legacy_id.is_in(gone))
@@ -135,7 +147,13 @@ async def _list(connector, kind: str, page_size: int, result: ReconcileResult) -
             since, first = page.since, False
         ids = list(dict.fromkeys(i for i in page.ids if i))
         async with transaction():
-            await bulk_upsert(ReconcileSeen, ("kind", "legacy_id"), [(kind, i[:80]) for i in ids], key=("kind", "legacy_id"), update=())
+            await bulk_upsert(
+                ReconcileSeen,
+                ("kind", "legacy_id"),
+                [(kind, i[:80]) for i in ids],
+                key=("kind", "legacy_id"),
+                update=(),
+            )
         result.listed += len(ids)
         if not page.cursor:
             return since
@@ -146,25 +164,36 @@ async def _list(connector, kind: str, page_size: int, result: ReconcileResult) -
 
 async def _resolve_quarantine(kind: str, now: dt.datetime) -> None:
     """Quarantined rows deleted upstream can never be fixed: mark them resolved."""
-    open_ids = [r["legacy_id"] for r in await Quarantine.select(Quarantine.legacy_id).where(
-        (Quarantine.kind == kind) & Quarantine.resolved_at.is_null())]
+    open_ids = [
+        r["legacy_id"]
+        for r in await Quarantine.select(Quarantine.legacy_id).where(
+            (Quarantine.kind == kind) & Quarantine.resolved_at.is_null()
+        )
+    ]
     for part in chunks(open_ids):
-        seen = {r["legacy_id"] for r in await ReconcileSeen.select(ReconcileSeen.legacy_id).where(
-            (ReconcileSeen.kind == kind) & ReconcileSeen.legacy_id.is_in(part))}
+        seen = {
+            r["legacy_id"]
+            for r in await ReconcileSeen.select(ReconcileSeen.legacy_id).where(
+                (ReconcileSeen.kind == kind) & ReconcileSeen.legacy_id.is_in(part)
+            )
+        }
         gone = [i for i in part if i not in seen]
         if gone:
             await Quarantine.update({Quarantine.resolved_at: now}).where(
-                (Quarantine.kind == kind) & Quarantine.legacy_id.is_in(gone) & Quarantine.resolved_at.is_null())
+                (Quarantine.kind == kind) & Quarantine.legacy_id.is_in(gone) & Quarantine.resolved_at.is_null()
+            )
 
 
 async def _record(kind: str, **values) -> None:
     fields = [getattr(SyncState, k) for k in values]
     await SyncState.insert(SyncState(kind=kind, **values)).on_conflict(
-        target=(SyncState.tenant, SyncState.kind), action="DO UPDATE", values=fields)
+        target=(SyncState.tenant, SyncState.kind), action="DO UPDATE", values=fields
+    )
 
 
-async def reconcile_kind(tenant: Tenant, connector, kind: str, *, force: bool = False, page_size: int = 5000,
-                         max_share: float | None = None) -> ReconcileResult:
+async def reconcile_kind(
+    tenant: Tenant, connector, kind: str, *, force: bool = False, page_size: int = 5000, max_share: float | None = None
+) -> ReconcileResult:
     """Remove (customers: close) the hall's ``kind`` rows the legacy system no longer has; see the module docstring."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r} (have: {', '.join(KINDS)})")
@@ -182,9 +211,11 @@ async def reconcile_kind(tenant: Tenant, connector, kind: str, *, force: bool = 
                 result.gone += len(gone)
             now = dt.datetime.now(dt.timezone.utc)
             if result.held and result.gone / result.held > share and not force:
-                result.refused = (f"would remove {result.gone} of {result.held} {kind} ({result.gone / result.held:.1%}), "
-                                  f"more than the {share:.0%} allowed; check the legacy system, then run "
-                                  f"`hall sync --reconcile --kind {kind} --tenant {tenant.id} --force`")
+                result.refused = (
+                    f"would remove {result.gone} of {result.held} {kind} ({result.gone / result.held:.1%}), "
+                    f"more than the {share:.0%} allowed; check the legacy system, then run "
+                    f"`hall sync --reconcile --kind {kind} --tenant {tenant.id} --force`"
+                )
                 await _record(kind, reconcile_note=result.refused)
                 log.warning("tenant %s: reconciliation refused: %s", tenant.id, result.refused)
                 return result

@@ -19,8 +19,11 @@ MANAGE = {"auth": "operator", "permission": "core.outbox.manage"}
 @get("/console/outbox", opt=MANAGE, name="console:outbox")
 async def outbox_list(request: Request) -> Response:
     q = request.query_params
-    filters = {"status": q.get("status", "") if q.get("status", "") in STATUSES else "",
-               "kind": (q.get("kind") or "").strip()[:64], "event_id": (q.get("event_id") or "").strip()[:36]}
+    filters = {
+        "status": q.get("status", "") if q.get("status", "") in STATUSES else "",
+        "kind": (q.get("kind") or "").strip()[:64],
+        "event_id": (q.get("event_id") or "").strip()[:36],
+    }
     query = OutboxEvent.select().order_by(OutboxEvent.id, ascending=False)
     if filters["status"]:
         query = query.where(OutboxEvent.status == filters["status"])
@@ -30,8 +33,12 @@ async def outbox_list(request: Request) -> Response:
         query = query.where(OutboxEvent.event_id == filters["event_id"])
     page = await paginate(request, query)
     counts = {status: await OutboxEvent.count().where(OutboxEvent.status == status) for status in STATUSES}
-    return await render(request, "console/outbox.html", {"events": page.rows, "filters": filters, "counts": counts,
-                                                          "statuses": STATUSES, **page.template_context}, audience="operator")
+    return await render(
+        request,
+        "console/outbox.html",
+        {"events": page.rows, "filters": filters, "counts": counts, "statuses": STATUSES, **page.template_context},
+        audience="operator",
+    )
 
 
 @post("/console/outbox/{row_id:int}/replay", opt=MANAGE, name="console:outbox.replay")

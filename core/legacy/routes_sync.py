@@ -46,9 +46,16 @@ def _changes(tenant, connector, kind: str, run: dict | None, now: dt.datetime) -
     scheduled = kind in settings.change_check_kinds and changes_checkable(connector, kind)
     finished = run["finished_at"] if run else None
     repaired = (run["changed"] + run["missing"] + run["deleted"]) if run else 0
-    return {"look_back": look_back_minutes(tenant, kind), "look_back_applies": look_back_for(tenant, connector, kind) is not None,
-            "checkable": changes_checkable(connector, kind), "scheduled": scheduled, "check_every_hours": every, "check": run,
-            "check_repaired": repaired, "check_overdue": scheduled and (finished is None or now - finished > dt.timedelta(hours=2 * every))}
+    return {
+        "look_back": look_back_minutes(tenant, kind),
+        "look_back_applies": look_back_for(tenant, connector, kind) is not None,
+        "checkable": changes_checkable(connector, kind),
+        "scheduled": scheduled,
+        "check_every_hours": every,
+        "check": run,
+        "check_repaired": repaired,
+        "check_overdue": scheduled and (finished is None or now - finished > dt.timedelta(hours=2 * every)),
+    }
 
 
 async def _states(request: Request) -> list[dict]:
@@ -62,15 +69,29 @@ async def _states(request: Request) -> list[dict]:
     for kind in KINDS:
         row = rows.get(kind, {})
         success = row.get("last_success_at")
-        out.append({"kind": kind, "offered": offers(connector, kind), "last_run_at": row.get("last_run_at"), "last_success_at": success,
-                    "lag_minutes": int((now - success).total_seconds() // 60) if success else None,
-                    "rows_last_run": row.get("rows_last_run", 0), "rows_total": row.get("rows_total", 0), "last_error": row.get("last_error", ""),
-                    "reconcilable": reconcilable(connector, kind), "reconciled_at": row.get("reconciled_at"),
-                    "reconcile_removed": row.get("reconcile_removed", 0), "reconcile_note": row.get("reconcile_note", ""),
-                    "quarantined": await Quarantine.count().where((Quarantine.kind == kind) & Quarantine.resolved_at.is_null()),
-                    "watermark": _watermark_shown(connector, kind, row.get("watermark", "")),
-                    "reread_last_run": row.get("reread_last_run", 0), "changed_last_run": row.get("changed_last_run", 0),
-                    **_changes(tenant, connector, kind, runs.get(kind), now)})
+        out.append(
+            {
+                "kind": kind,
+                "offered": offers(connector, kind),
+                "last_run_at": row.get("last_run_at"),
+                "last_success_at": success,
+                "lag_minutes": int((now - success).total_seconds() // 60) if success else None,
+                "rows_last_run": row.get("rows_last_run", 0),
+                "rows_total": row.get("rows_total", 0),
+                "last_error": row.get("last_error", ""),
+                "reconcilable": reconcilable(connector, kind),
+                "reconciled_at": row.get("reconciled_at"),
+                "reconcile_removed": row.get("reconcile_removed", 0),
+                "reconcile_note": row.get("reconcile_note", ""),
+                "quarantined": await Quarantine.count().where(
+                    (Quarantine.kind == kind) & Quarantine.resolved_at.is_null()
+                ),
+                "watermark": _watermark_shown(connector, kind, row.get("watermark", "")),
+                "reread_last_run": row.get("reread_last_run", 0),
+                "changed_last_run": row.get("changed_last_run", 0),
+                **_changes(tenant, connector, kind, runs.get(kind), now),
+            }
+        )
     return out
 
 
@@ -81,9 +102,18 @@ async def sync_status(request: Request) -> Response:
     if kind in KINDS:
         query = query.where(Quarantine.kind == kind)
     page = await paginate(request, query)
-    return await render(request, "console/sync.html", {"states": await _states(request), "quarantine": page.rows, "kind": kind,
-                                                        **page.template_context,
-                                                        "done": request.query_params.get("done", "")}, audience="operator")
+    return await render(
+        request,
+        "console/sync.html",
+        {
+            "states": await _states(request),
+            "quarantine": page.rows,
+            "kind": kind,
+            **page.template_context,
+            "done": request.query_params.get("done", ""),
+        },
+        audience="operator",
+    )
 
 
 def _offered_kind(request: Request, kind: str) -> str:
@@ -101,7 +131,9 @@ async def sync_run(request: Request, kind: FromPath[str], tenant: TenantDep, aud
 
 
 @post("/console/sync/{kind:str}/retry", opt=MANAGE, name="console:sync.retry")
-async def sync_retry(request: Request, kind: FromPath[str], hall: HallDep, tenant: TenantDep, auditor: AuditorDep) -> Response:
+async def sync_retry(
+    request: Request, kind: FromPath[str], hall: HallDep, tenant: TenantDep, auditor: AuditorDep
+) -> Response:
     """Re-read the quarantined rows of ``kind`` from the legacy system and validate them again."""
     await retry_quarantine(hall, auditor, tenant, _offered_kind(request, kind))
     return redirect_to(request, "console:sync", query={"done": "retried"})

@@ -23,7 +23,9 @@ async def replay_event(auditor: Auditor, row_id: int) -> bool | None:
         if not await replay(before["event_id"]):
             return False
         after = await OutboxEvent.select(*SNAPSHOT).where(OutboxEvent.id == row_id).first()
-        await auditor.record("outbox.replay", object_type="outbox_event", object_id=before["event_id"], before=before, after=after)
+        await auditor.record(
+            "outbox.replay", object_type="outbox_event", object_id=before["event_id"], before=before, after=after
+        )
         return True
 
 

@@ -81,9 +81,11 @@ class SyncResult:
         return self.fetched - self.reread
 
     def __str__(self) -> str:
-        return (f"{self.kind}: {self.fetched} fetched, {self.written} upserted, {self.quarantined} quarantined, "
-                f"{self.resolved} resolved from quarantine, {self.batches} batches"
-                + (f"; {self.reread} of the rows fetched re-read by the look-back" if self.reread else ""))
+        return (
+            f"{self.kind}: {self.fetched} fetched, {self.written} upserted, {self.quarantined} quarantined, "
+            f"{self.resolved} resolved from quarantine, {self.batches} batches"
+            + (f"; {self.reread} of the rows fetched re-read by the look-back" if self.reread else "")
+        )
 
 
 SourceFn = Callable[[str, int], Awaitable[tuple[list, str]]]
@@ -101,11 +103,13 @@ def masked_sample(record: Any) -> dict:
 
 def chunks(items: list, size: int = CHUNK):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 async def open_quarantine(kind: str) -> set[str]:
-    rows = await Quarantine.select(Quarantine.legacy_id).where((Quarantine.kind == kind) & Quarantine.resolved_at.is_null())
+    rows = await Quarantine.select(Quarantine.legacy_id).where(
+        (Quarantine.kind == kind) & Quarantine.resolved_at.is_null()
+    )
     return {r["legacy_id"] for r in rows}
 
 
@@ -116,33 +120,59 @@ async def _quarantine(kind: str, rejected: list[Rejected], now: dt.datetime) -> 
     old: dict[str, dict] = {}
     for part in chunks(list(latest)):
         rows = await Quarantine.select(Quarantine.legacy_id, Quarantine.first_seen, Quarantine.attempts).where(
-            (Quarantine.kind == kind) & Quarantine.legacy_id.is_in(part))
+            (Quarantine.kind == kind) & Quarantine.legacy_id.is_in(part)
+        )
         old.update({r["legacy_id"]: r for r in rows})
-    rows = [Quarantine(kind=kind, legacy_id=i[:80], reason=scrub(r.reason)[:2000], sample=r.sample,
-                       first_seen=old[i]["first_seen"] if i in old else now, last_seen=now,
-                       attempts=old[i]["attempts"] + 1 if i in old else 1, resolved_at=None)
-            for i, r in latest.items()]
-    values = [Quarantine.reason, Quarantine.sample, Quarantine.first_seen, Quarantine.last_seen, Quarantine.attempts,
-              Quarantine.resolved_at]
+    rows = [
+        Quarantine(
+            kind=kind,
+            legacy_id=i[:80],
+            reason=scrub(r.reason)[:2000],
+            sample=r.sample,
+            first_seen=old[i]["first_seen"] if i in old else now,
+            last_seen=now,
+            attempts=old[i]["attempts"] + 1 if i in old else 1,
+            resolved_at=None,
+        )
+        for i, r in latest.items()
+    ]
+    values = [
+        Quarantine.reason,
+        Quarantine.sample,
+        Quarantine.first_seen,
+        Quarantine.last_seen,
+        Quarantine.attempts,
+        Quarantine.resolved_at,
+    ]
     for part in chunks(rows, 200):
-        await Quarantine.insert(*part).on_conflict(target=(Quarantine.tenant, Quarantine.kind, Quarantine.legacy_id),
-                                                   action="DO UPDATE", values=values)
+        await Quarantine.insert(*part).on_conflict(
+            target=(Quarantine.tenant, Quarantine.kind, Quarantine.legacy_id), action="DO UPDATE", values=values
+        )
 
 
 async def _resolve(kind: str, ids: set[str], now: dt.datetime) -> None:
     for part in chunks(sorted(ids)):
         await Quarantine.update({Quarantine.resolved_at: now}).where(
-            (Quarantine.kind == kind) & Quarantine.legacy_id.is_in(part) & Quarantine.resolved_at.is_null())
+            (Quarantine.kind == kind) & Quarantine.legacy_id.is_in(part) & Quarantine.resolved_at.is_null()
+        )
 
 
 async def _save_state(kind: str, **values) -> None:
     fields = [getattr(SyncState, k) for k in values]
     await SyncState.insert(SyncState(kind=kind, **values)).on_conflict(
-        target=(SyncState.tenant, SyncState.kind), action="DO UPDATE", values=fields)
+        target=(SyncState.tenant, SyncState.kind), action="DO UPDATE", values=fields
+    )
 
 
-async def apply_page(kind: str, records: list, upsert_fn: UpsertFn, pending: set[str], result: SyncResult,
-                     now: dt.datetime, seen: frozenset[str] = frozenset()) -> None:
+async def apply_page(
+    kind: str,
+    records: list,
+    upsert_fn: UpsertFn,
+    pending: set[str],
+    result: SyncResult,
+    now: dt.datetime,
+    seen: frozenset[str] = frozenset(),
+) -> None:
     """Write one page and its quarantine changes (the caller holds the transaction).
 
     ``seen``: ids read again unchanged by the look-back; those already in the quarantine stay as
@@ -160,7 +190,13 @@ async def apply_page(kind: str, records: list, upsert_fn: UpsertFn, pending: set
     result.rejected += outcome.rejected
     tenant = current_tenant()
     for r in outcome.rejected:
-        log.warning("tenant %s: legacy %s row %s quarantined: %s", tenant.id if tenant else "?", kind, r.legacy_id, scrub(r.reason))
+        log.warning(
+            "tenant %s: legacy %s row %s quarantined: %s",
+            tenant.id if tenant else "?",
+            kind,
+            r.legacy_id,
+            scrub(r.reason),
+        )
 
 
 def _drop(ahead: "asyncio.Future | None") -> None:
@@ -170,9 +206,18 @@ def _drop(ahead: "asyncio.Future | None") -> None:
         ahead.add_done_callback(lambda f: f.cancelled() or f.exception())
 
 
-async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, kind: str, *, batch_size: int = 1000,
-                    full: bool = False, progress: Callable[[SyncResult], None] | None = None,
-                    commit_rows: int = 0, look_back: LookBack | None = None) -> SyncResult:
+async def sync_kind(
+    tenant: Tenant,
+    source_fn: SourceFn,
+    upsert_fn: UpsertFn,
+    kind: str,
+    *,
+    batch_size: int = 1000,
+    full: bool = False,
+    progress: Callable[[SyncResult], None] | None = None,
+    commit_rows: int = 0,
+    look_back: LookBack | None = None,
+) -> SyncResult:
     """Bring one kind of legacy rows up to date (from the start when ``full``); see the module docstring.
 
     ``commit_rows``: commit once at least this many rows are written (several pages in one
@@ -198,8 +243,14 @@ async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, ki
             return look_back.keep(reached, stored, stored_time) if look_back is not None else reached
 
         def counts() -> dict:
-            return dict(rows_last_run=result.fetched, rows_total=total + result.fetched - result.reread,
-                        reread_last_run=result.reread, changed_last_run=result.written, last_error="")
+            return dict(
+                rows_last_run=result.fetched,
+                rows_total=total + result.fetched - result.reread,
+                reread_last_run=result.reread,
+                changed_last_run=result.written,
+                last_error="",
+            )
+
         started = dt.datetime.now(dt.timezone.utc)
         pending = await open_quarantine(kind)
         ahead = None
@@ -210,19 +261,25 @@ async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, ki
                 async with transaction():
                     in_transaction = 0
                     while not done and (in_transaction == 0 or in_transaction < commit_rows):
-                        records, new_watermark = await (ahead if ahead is not None else source_fn(watermark, batch_size))
+                        records, new_watermark = await (
+                            ahead if ahead is not None else source_fn(watermark, batch_size)
+                        )
                         ahead = None
                         if not records:
                             done = True
                             break
                         if new_watermark == watermark:
-                            raise RuntimeError(f"connector returned {len(records)} {kind} rows without advancing the watermark")
+                            raise RuntimeError(
+                                f"connector returned {len(records)} {kind} rows without advancing the watermark"
+                            )
                         # Read the next page while this one is written (in the connector's thread, another
                         # server, or the DB agent process). Pages are still written strictly in order.
                         if not getattr(source_fn, "reads_ahead", False):
                             ahead = asyncio.ensure_future(source_fn(new_watermark, batch_size))
                         seen = look_back.reread_ids(records, stored_time) if look_back is not None else frozenset()
-                        await apply_page(kind, records, upsert_fn, pending, result, dt.datetime.now(dt.timezone.utc), seen)
+                        await apply_page(
+                            kind, records, upsert_fn, pending, result, dt.datetime.now(dt.timezone.utc), seen
+                        )
                         result.reread += len(seen)
                         result.fetched += len(records)
                         result.batches += 1
@@ -244,13 +301,20 @@ async def sync_kind(tenant: Tenant, source_fn: SourceFn, upsert_fn: UpsertFn, ki
                 log.exception("tenant %s: could not record the %s sync error", tenant.id, kind)
             raise
         result.watermark = kept(watermark)
-        await _save_state(kind, watermark=result.watermark, last_run_at=started, last_success_at=dt.datetime.now(dt.timezone.utc),
-                          **counts())
+        await _save_state(
+            kind,
+            watermark=result.watermark,
+            last_run_at=started,
+            last_success_at=dt.datetime.now(dt.timezone.utc),
+            **counts(),
+        )
     log.info("tenant %s: %s", tenant.id, result)
     return result
 
 
-async def retry_kind(tenant: Tenant, fetch_fn: FetchFn, upsert_fn: UpsertFn, kind: str, *, batch_size: int = 500) -> SyncResult:
+async def retry_kind(
+    tenant: Tenant, fetch_fn: FetchFn, upsert_fn: UpsertFn, kind: str, *, batch_size: int = 500
+) -> SyncResult:
     """Ask the source again for every open quarantined row of ``kind`` and re-validate it; the watermark is untouched.
 
     Rows the source no longer has stay quarantined (their attempts count goes up).
@@ -267,8 +331,11 @@ async def retry_kind(tenant: Tenant, fetch_fn: FetchFn, upsert_fn: UpsertFn, kin
                 if records:
                     await apply_page(kind, records, upsert_fn, pending, result, now)
                 if gone:  # keep reason and sample; count the attempt
-                    await Quarantine.update({Quarantine.attempts: Quarantine.attempts + 1, Quarantine.last_seen: now}).where(
-                        (Quarantine.kind == kind) & Quarantine.legacy_id.is_in(gone) & Quarantine.resolved_at.is_null())
+                    await Quarantine.update(
+                        {Quarantine.attempts: Quarantine.attempts + 1, Quarantine.last_seen: now}
+                    ).where(
+                        (Quarantine.kind == kind) & Quarantine.legacy_id.is_in(gone) & Quarantine.resolved_at.is_null()
+                    )
                     result.quarantined += len(gone)
             result.fetched += len(records)
             result.batches += 1

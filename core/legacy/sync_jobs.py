@@ -94,14 +94,20 @@ async def changes_due(kind: str, every_hours: int, now: dt.datetime) -> bool:
     """Whether ``kind`` (current tenant) needs a change reconciliation: never run, cut short, or last started long enough ago."""
     from core.legacy.tables import ChangeReconcileRun
 
-    last = await ChangeReconcileRun.select(ChangeReconcileRun.started_at, ChangeReconcileRun.finished_at).where(
-        ChangeReconcileRun.kind == kind).order_by(ChangeReconcileRun.id, ascending=False).first()
+    last = (
+        await ChangeReconcileRun.select(ChangeReconcileRun.started_at, ChangeReconcileRun.finished_at)
+        .where(ChangeReconcileRun.kind == kind)
+        .order_by(ChangeReconcileRun.id, ascending=False)
+        .first()
+    )
     if last is None or last["finished_at"] is None or last["started_at"] is None:
         return True
     return now - last["started_at"] >= dt.timedelta(hours=every_hours) - DUE_SLACK
 
 
-async def reconcile_changes_tenant(hall, tenant_id: str, kinds=None, *, only_due: bool = False, force: bool = False) -> list:
+async def reconcile_changes_tenant(
+    hall, tenant_id: str, kinds=None, *, only_due: bool = False, force: bool = False
+) -> list:
     """Change-reconcile ``kinds`` (default: the tenant's ``change_check_kinds``); one kind's failure does not stop the others."""
     from core.legacy.change_reconcile import changes_checkable, reconcile_changes
     from core.legacy.settings import legacy_settings
@@ -124,7 +130,9 @@ async def reconcile_changes_tenant(hall, tenant_id: str, kinds=None, *, only_due
         except (ConnectionError, TimeoutError, OSError) as exc:  # recorded on the run; the next tick continues it
             if not only_due:  # run by hand (`hall sync reconcile`): say so
                 raise
-            log.warning("tenant %s: %s change reconciliation postponed, legacy system unreachable: %s", tenant_id, kind, exc)
+            log.warning(
+                "tenant %s: %s change reconciliation postponed, legacy system unreachable: %s", tenant_id, kind, exc
+            )
     return results
 
 

@@ -30,8 +30,17 @@ class Channel(Protocol):
 class SmtpChannel:
     name = "email"
 
-    def __init__(self, *, host: str, port: int, sender: str, starttls: bool = False, username: str = "",
-                 password: str = "", timeout: float = 10.0):
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        sender: str,
+        starttls: bool = False,
+        username: str = "",
+        password: str = "",
+        timeout: float = 10.0,
+    ):
         self.host, self.port, self.sender = host, port, sender
         self.starttls, self.username, self.password, self.timeout = starttls, username, password, timeout
 

@@ -14,16 +14,42 @@ from core.privacy import mask_contact
 
 log = logging.getLogger("hall.notify")
 MAX_ATTEMPTS = 8
-CLAIMED = (Message.id, Message.channel, Message.recipient, Message.subject, Message.body_text, Message.body_html, Message.attempts,
-           Message.purpose, Message.params)
+CLAIMED = (
+    Message.id,
+    Message.channel,
+    Message.recipient,
+    Message.subject,
+    Message.body_text,
+    Message.body_html,
+    Message.attempts,
+    Message.purpose,
+    Message.params,
+)
 
 
-async def queue(*, channel: str, recipient: str, subject: str, body_text: str, body_html: str = "", purpose: str = "",
-                params: dict | None = None) -> int:
+async def queue(
+    *,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    purpose: str = "",
+    params: dict | None = None,
+) -> int:
     """``params``: the values the text was made from (code, minutes, …); cloud SMS templates are filled with them."""
-    rows = await Message.insert(Message(channel=channel, recipient=recipient, subject=subject, body_text=body_text,
-                                        body_html=body_html, purpose=purpose, params=params or {},
-                                        created_at=dt.datetime.now(dt.timezone.utc)))
+    rows = await Message.insert(
+        Message(
+            channel=channel,
+            recipient=recipient,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            purpose=purpose,
+            params=params or {},
+            created_at=dt.datetime.now(dt.timezone.utc),
+        )
+    )
     return rows[0]["id"]
 
 
@@ -34,9 +60,13 @@ def _due(now: dt.datetime):
 async def deliver(message_id: int, channels: dict[str, Channel]) -> bool:
     """Claim the message (so two workers never send it twice), send it, record the outcome."""
     now = dt.datetime.now(dt.timezone.utc)
-    claimed = await Message.update({Message.status: "sending", Message.attempts: Message.attempts + 1, Message.claimed_at: now}).where(
-        (Message.id == message_id) & _due(now)
-    ).returning(*CLAIMED)
+    claimed = (
+        await Message.update(
+            {Message.status: "sending", Message.attempts: Message.attempts + 1, Message.claimed_at: now}
+        )
+        .where((Message.id == message_id) & _due(now))
+        .returning(*CLAIMED)
+    )
     if not claimed:
         return False
     msg = claimed[0]
@@ -50,13 +80,19 @@ async def deliver(message_id: int, channels: dict[str, Channel]) -> bool:
         settings = getattr(tenant, "sms", None) or SmsSection()
         return await deliver_sms(msg, channel, settings, sms_signature(tenant, settings))
     try:
-        await channel.send(recipient=msg["recipient"], subject=msg["subject"], body_text=msg["body_text"], body_html=msg["body_html"])
+        await channel.send(
+            recipient=msg["recipient"], subject=msg["subject"], body_text=msg["body_text"], body_html=msg["body_html"]
+        )
     except Exception as exc:  # delivery problems are data, not crashes
         status = "failed" if msg["attempts"] >= MAX_ATTEMPTS else "pending"
-        await Message.update({Message.status: status, Message.last_error: f"{type(exc).__name__}: {exc}"[:500]}).where(Message.id == message_id)
+        await Message.update({Message.status: status, Message.last_error: f"{type(exc).__name__}: {exc}"[:500]}).where(
+            Message.id == message_id
+        )
         log.warning("delivery of message %s to %s failed: %s", message_id, mask_contact(msg["recipient"]), exc)
         return False
-    await Message.update({Message.status: "sent", Message.sent_at: dt.datetime.now(dt.timezone.utc), Message.last_error: ""}).where(Message.id == message_id)
+    await Message.update(
+        {Message.status: "sent", Message.sent_at: dt.datetime.now(dt.timezone.utc), Message.last_error: ""}
+    ).where(Message.id == message_id)
     return True
 
 
@@ -78,7 +114,9 @@ async def deliver_pending(channels: dict[str, Channel], limit: int = 100) -> int
     """
     now = dt.datetime.now(dt.timezone.utc)
     stale = now - dt.timedelta(minutes=10)
-    await Message.update({Message.status: "pending"}).where((Message.status == "sending") & (Message.claimed_at < stale))
+    await Message.update({Message.status: "pending"}).where(
+        (Message.status == "sending") & (Message.claimed_at < stale)
+    )
     ids = await Message.select(Message.id).where(_due(now)).order_by(Message.id).limit(limit)
     sent = 0
     for row in ids:

@@ -6,11 +6,34 @@ and fulfils it in its ``payment_succeeded`` hook, which the core calls exactly o
 
 from core.payments.intents import cancel, create_intent, get_intent, intents_of, start_checkout
 from core.payments.model import STATES, IdempotencyConflict, Intent, PaymentError
-from core.payments.providers import (Checkout, CheckoutRequest, GatewayResult, InvalidNotification, PaymentProvider,
-                                     ProviderUnavailable)
+from core.payments.providers import (
+    Checkout,
+    CheckoutRequest,
+    GatewayResult,
+    InvalidNotification,
+    PaymentProvider,
+    ProviderUnavailable,
+)
 from core.payments.refunds import refund
 from core.payments.settle import Outcome, settle
 
-__all__ = ["STATES", "Checkout", "CheckoutRequest", "GatewayResult", "IdempotencyConflict", "Intent", "InvalidNotification",
-           "Outcome", "PaymentError", "PaymentProvider", "ProviderUnavailable", "cancel", "create_intent", "get_intent",
-           "intents_of", "refund", "settle", "start_checkout"]
+__all__ = [
+    "STATES",
+    "Checkout",
+    "CheckoutRequest",
+    "GatewayResult",
+    "IdempotencyConflict",
+    "Intent",
+    "InvalidNotification",
+    "Outcome",
+    "PaymentError",
+    "PaymentProvider",
+    "ProviderUnavailable",
+    "cancel",
+    "create_intent",
+    "get_intent",
+    "intents_of",
+    "refund",
+    "settle",
+    "start_checkout",
+]

@@ -57,8 +57,14 @@ async def take(tenant_id: str, intent_id: str, claims: list[str]) -> None:
     """
     stamp = now()
     for item in claims:
-        got = await fetch(f'INSERT INTO "{CLAIM}" ("tenant", "item", "intent_id", "created_at") VALUES ({{}}, {{}}, {{}}, {{}}) '
-                          f'ON CONFLICT ("tenant", "item") DO NOTHING RETURNING "id"', tenant_id, item, intent_id, stamp)
+        got = await fetch(
+            f'INSERT INTO "{CLAIM}" ("tenant", "item", "intent_id", "created_at") VALUES ({{}}, {{}}, {{}}, {{}}) '
+            f'ON CONFLICT ("tenant", "item") DO NOTHING RETURNING "id"',
+            tenant_id,
+            item,
+            intent_id,
+            stamp,
+        )
         if not got:
             held = await holders(tenant_id, claims)
             others = sorted({h for h in held.values() if h != intent_id})
@@ -71,7 +77,9 @@ async def holders(tenant_id: str, claims: list[str]) -> dict[str, str]:
     if not claims:
         return {}
     marks = ", ".join("{}" for _ in claims)
-    rows = await fetch(f'SELECT "item", "intent_id" FROM "{CLAIM}" WHERE "tenant" = {{}} AND "item" IN ({marks})', tenant_id, *claims)
+    rows = await fetch(
+        f'SELECT "item", "intent_id" FROM "{CLAIM}" WHERE "tenant" = {{}} AND "item" IN ({marks})', tenant_id, *claims
+    )
     return {r["item"]: r["intent_id"] for r in rows}
 
 

@@ -9,7 +9,17 @@ import secrets
 from core.db import transaction
 from core.payments import claims as claim_rows
 from core.payments import ledger
-from core.payments.model import CANCELED, CREATED, CURRENCIES, OPEN, PENDING, IdempotencyConflict, Intent, PaymentError, now
+from core.payments.model import (
+    CANCELED,
+    CREATED,
+    CURRENCIES,
+    OPEN,
+    PENDING,
+    IdempotencyConflict,
+    Intent,
+    PaymentError,
+    now,
+)
 from core.payments.providers import CHANNELS, Checkout, CheckoutRequest
 from core.payments.registry import enabled_providers, payment_settings, provider_for
 from core.payments.tables import PaymentIntent
@@ -28,8 +38,9 @@ async def get_intent(intent_id: str) -> Intent | None:
     return Intent.from_row(row) if row else None
 
 
-async def intents_of(*, customer_id: str | None = None, owner: str | None = None, reference: str | None = None,
-                     limit: int = 100) -> list[Intent]:
+async def intents_of(
+    *, customer_id: str | None = None, owner: str | None = None, reference: str | None = None, limit: int = 100
+) -> list[Intent]:
     query = PaymentIntent.select()
     if customer_id is not None:
         query = query.where(PaymentIntent.customer_id == customer_id)
@@ -66,9 +77,21 @@ def _same_request(row: dict, wanted: dict) -> bool:
     return all(row[k] == v for k, v in wanted.items())
 
 
-async def create_intent(hall, *, purpose: str, owner: str, reference: str, customer_id: str, amount_fen: int, provider: str,
-                        idempotency_key: str, subject: str = "", currency: str = "CNY", metadata: dict | None = None,
-                        claims: list[str] | None = None) -> Intent:
+async def create_intent(
+    hall,
+    *,
+    purpose: str,
+    owner: str,
+    reference: str,
+    customer_id: str,
+    amount_fen: int,
+    provider: str,
+    idempotency_key: str,
+    subject: str = "",
+    currency: str = "CNY",
+    metadata: dict | None = None,
+    claims: list[str] | None = None,
+) -> Intent:
     """Ask for a payment in the current tenant. The same key returns the same intent; reused for another payment it raises IdempotencyConflict.
 
     ``metadata`` is the owner's own JSON (e.g. which bills are paid): kept on the
@@ -90,8 +113,15 @@ async def create_intent(hall, *, purpose: str, owner: str, reference: str, custo
         raise PaymentError("purpose and owner are required (purpose ≤ 64, reference ≤ 128 characters)")
     metadata = _check_metadata(metadata)
     claims = claim_rows.check_claims(claims)
-    wanted = {"purpose": purpose, "owner": owner, "reference": reference, "customer_id": customer_id,
-              "amount_fen": amount_fen, "currency": currency, "provider": provider}
+    wanted = {
+        "purpose": purpose,
+        "owner": owner,
+        "reference": reference,
+        "customer_id": customer_id,
+        "amount_fen": amount_fen,
+        "currency": currency,
+        "provider": provider,
+    }
     existing = await PaymentIntent.select().where(PaymentIntent.idempotency_key == idempotency_key).first()
     if existing is None:
         if provider not in enabled_providers(hall, tenant):
@@ -99,19 +129,38 @@ async def create_intent(hall, *, purpose: str, owner: str, reference: str, custo
         if not hall.plugins.has(owner):
             raise PaymentError(f"owner {owner!r} is not an installed plugin (it must fulfil the payment)")
         stamp = now()
-        row = PaymentIntent(public_id=new_public_id(), subject=(subject or purpose)[:128], state=CREATED,
-                            idempotency_key=idempotency_key, created_at=stamp, updated_at=stamp, metadata=metadata, claims=claims, **wanted)
+        row = PaymentIntent(
+            public_id=new_public_id(),
+            subject=(subject or purpose)[:128],
+            state=CREATED,
+            idempotency_key=idempotency_key,
+            created_at=stamp,
+            updated_at=stamp,
+            metadata=metadata,
+            claims=claims,
+            **wanted,
+        )
         async with transaction():
-            inserted = await PaymentIntent.insert(row).on_conflict(
-                target=(PaymentIntent.tenant, PaymentIntent.idempotency_key), action="DO NOTHING").returning(PaymentIntent.public_id)
+            inserted = (
+                await PaymentIntent.insert(row)
+                .on_conflict(target=(PaymentIntent.tenant, PaymentIntent.idempotency_key), action="DO NOTHING")
+                .returning(PaymentIntent.public_id)
+            )
             if inserted:
                 await claim_rows.take(tenant.id, row.public_id, claims)  # ClaimConflict rolls the intent back with it
-                await ledger.record("created", row.public_id, provider=provider, to_state=CREATED,
-                                    data={"amount_fen": amount_fen, "owner": owner, "reference": reference})
+                await ledger.record(
+                    "created",
+                    row.public_id,
+                    provider=provider,
+                    to_state=CREATED,
+                    data={"amount_fen": amount_fen, "owner": owner, "reference": reference},
+                )
         existing = await PaymentIntent.select().where(PaymentIntent.idempotency_key == idempotency_key).first()
     if not _same_request(existing, wanted):
         differs = sorted(k for k, v in wanted.items() if existing[k] != v)
-        raise IdempotencyConflict(f"idempotency key {idempotency_key!r} was used for another payment ({', '.join(differs)} differ)")
+        raise IdempotencyConflict(
+            f"idempotency key {idempotency_key!r} was used for another payment ({', '.join(differs)} differ)"
+        )
     return Intent.from_row(existing)
 
 
@@ -133,18 +182,37 @@ async def start_checkout(hall, intent_id: str, *, channel: str, return_url: str,
     if provider is None:
         raise PaymentError(f"payment provider {intent.provider!r} is switched off for tenant {tenant.id!r}")
     async with transaction():
-        moved = await PaymentIntent.update({PaymentIntent.state: PENDING, PaymentIntent.channel: channel,
-                                            PaymentIntent.updated_at: now()}).where(
-            (PaymentIntent.public_id == intent.id) & PaymentIntent.state.is_in(list(OPEN))).returning(PaymentIntent.id)
+        moved = (
+            await PaymentIntent.update(
+                {PaymentIntent.state: PENDING, PaymentIntent.channel: channel, PaymentIntent.updated_at: now()}
+            )
+            .where((PaymentIntent.public_id == intent.id) & PaymentIntent.state.is_in(list(OPEN)))
+            .returning(PaymentIntent.id)
+        )
         if moved:
-            await ledger.record("checkout", intent.id, provider=intent.provider, from_state=intent.state, to_state=PENDING,
-                                data={"channel": channel})
+            await ledger.record(
+                "checkout",
+                intent.id,
+                provider=intent.provider,
+                from_state=intent.state,
+                to_state=PENDING,
+                data={"channel": channel},
+            )
     if not moved:
         raise PaymentError(f"payment {intent_id} is {(await get_intent(intent_id)).state}: it cannot be paid again")
     expires = intent.created_at + dt.timedelta(minutes=payment_settings(hall, tenant).expire_after_minutes)
-    checkout = await provider.create_checkout(CheckoutRequest(
-        intent_id=intent.id, amount_fen=intent.amount_fen, currency=intent.currency, subject=intent.subject,
-        channel=channel, return_url=return_url, notify_url=notify_url, expires_at=expires))
+    checkout = await provider.create_checkout(
+        CheckoutRequest(
+            intent_id=intent.id,
+            amount_fen=intent.amount_fen,
+            currency=intent.currency,
+            subject=intent.subject,
+            channel=channel,
+            return_url=return_url,
+            notify_url=notify_url,
+            expires_at=expires,
+        )
+    )
     after = await get_intent(intent_id)
     if after is None or not after.open:  # canceled while the gateway was asked: never hand out a checkout for it
         raise PaymentError(f"payment {intent_id} is {after.state if after else 'gone'}: it cannot be paid again")
@@ -169,10 +237,20 @@ async def cancel(hall, intent_id: str, *, reason: str = "canceled", close_at_gat
                 await provider.close(intent.id)
         async with transaction():
             # only from the state read: a checkout that started since (created → pending) must be closed at the gateway first
-            moved = await PaymentIntent.update({PaymentIntent.state: CANCELED, PaymentIntent.updated_at: now()}).where(
-                (PaymentIntent.public_id == intent.id) & (PaymentIntent.state == intent.state)).returning(PaymentIntent.id)
+            moved = (
+                await PaymentIntent.update({PaymentIntent.state: CANCELED, PaymentIntent.updated_at: now()})
+                .where((PaymentIntent.public_id == intent.id) & (PaymentIntent.state == intent.state))
+                .returning(PaymentIntent.id)
+            )
             if moved:
                 await claim_rows.release(tenant.id, intent.id)
-                await ledger.record("state", intent.id, provider=intent.provider, from_state=intent.state, to_state=CANCELED, reason=reason)
+                await ledger.record(
+                    "state",
+                    intent.id,
+                    provider=intent.provider,
+                    from_state=intent.state,
+                    to_state=CANCELED,
+                    reason=reason,
+                )
                 return True
     return False

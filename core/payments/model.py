@@ -51,7 +51,9 @@ class Intent:
     succeeded_at: dt.datetime | None
     fulfilled_at: dt.datetime | None
     idempotency_key: str = ""
-    metadata: dict = field(default_factory=dict)  # the owner's details (JSON), e.g. which bills; in the payment.posted payload
+    metadata: dict = field(
+        default_factory=dict
+    )  # the owner's details (JSON), e.g. which bills; in the payment.posted payload
     claims: tuple = ()  # what it pays for, held exclusively (core/payments/claims.py)
 
     @property
@@ -64,13 +66,28 @@ class Intent:
 
     @classmethod
     def from_row(cls, row: dict) -> "Intent":
-        return cls(id=row["public_id"], purpose=row["purpose"], owner=row["owner"], reference=row["reference"],
-                   subject=row["subject"], customer_id=row["customer_id"], amount_fen=int(row["amount_fen"]),
-                   currency=row["currency"], provider=row["provider"], channel=row["channel"], state=row["state"],
-                   provider_ref=row["provider_ref"], refunded_fen=int(row["refunded_fen"]), created_at=row["created_at"],
-                   updated_at=row["updated_at"], succeeded_at=row["succeeded_at"], fulfilled_at=row["fulfilled_at"],
-                   idempotency_key=row["idempotency_key"], metadata=_json(row.get("metadata")),
-                   claims=tuple(_json(row.get("claims"), list)))
+        return cls(
+            id=row["public_id"],
+            purpose=row["purpose"],
+            owner=row["owner"],
+            reference=row["reference"],
+            subject=row["subject"],
+            customer_id=row["customer_id"],
+            amount_fen=int(row["amount_fen"]),
+            currency=row["currency"],
+            provider=row["provider"],
+            channel=row["channel"],
+            state=row["state"],
+            provider_ref=row["provider_ref"],
+            refunded_fen=int(row["refunded_fen"]),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            succeeded_at=row["succeeded_at"],
+            fulfilled_at=row["fulfilled_at"],
+            idempotency_key=row["idempotency_key"],
+            metadata=_json(row.get("metadata")),
+            claims=tuple(_json(row.get("claims"), list)),
+        )
 
 
 def _json(value, kind: type = dict):

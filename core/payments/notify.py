@@ -18,8 +18,14 @@ async def handle_notification(hall, provider: PaymentProvider, form: dict[str, s
         result = await provider.verify_notification(dict(form))
     except InvalidNotification as exc:
         log.warning("payment notification from %s refused: %s", provider.id, exc)
-        await ledger.record("notification", claimed, provider=provider.id, accepted=False, reason=f"invalid notification: {exc}",
-                            data={k: v for k, v in form.items() if k not in ("sign",)})
+        await ledger.record(
+            "notification",
+            claimed,
+            provider=provider.id,
+            accepted=False,
+            reason=f"invalid notification: {exc}",
+            data={k: v for k, v in form.items() if k not in ("sign",)},
+        )
         return provider.notification_response(False)
     try:
         outcome = await settle(hall, provider.id, result, source="notification")

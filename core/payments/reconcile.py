@@ -48,15 +48,22 @@ async def reconcile_one(hall, tenant, row: dict, *, expire_before: dt.datetime) 
         log.warning("payment %s: gateway unavailable during reconciliation: %s", row["public_id"], exc)
         return "unavailable"
     if result.intent_id != row["public_id"]:
-        await ledger.record("query", row["public_id"], provider=row["provider"], accepted=False,
-                            reason=f"the gateway answered about {result.intent_id!r}")
+        await ledger.record(
+            "query",
+            row["public_id"],
+            provider=row["provider"],
+            accepted=False,
+            reason=f"the gateway answered about {result.intent_id!r}",
+        )
         return "waiting"
     outcome = await settle(hall, row["provider"], result, source="query")
     if outcome is Outcome.CREDITED:
         return "credited"
     if result.status != SUCCEEDED and row["created_at"] < expire_before:
         try:
-            closed = await cancel(hall, row["public_id"], reason="expired unpaid", close_at_gateway=result.status != "unknown")
+            closed = await cancel(
+                hall, row["public_id"], reason="expired unpaid", close_at_gateway=result.status != "unknown"
+            )
         except (ProviderUnavailable, TimeoutError):
             return "unavailable"
         if closed:
@@ -64,15 +71,21 @@ async def reconcile_one(hall, tenant, row: dict, *, expire_before: dt.datetime) 
     return "waiting"
 
 
-async def reconcile_payments(hall, tenant_id: str, *, at: dt.datetime | None = None, limit: int = 200) -> ReconcileResult:
+async def reconcile_payments(
+    hall, tenant_id: str, *, at: dt.datetime | None = None, limit: int = 200
+) -> ReconcileResult:
     """Job ``core.reconcile_payments`` (every 5 minutes, per tenant)."""
     tenant = hall.tenants.get(tenant_id)
     settings = payment_settings(hall, tenant)
     at = at or now()
     quiet_since = at - dt.timedelta(minutes=settings.reconcile_after_minutes)
     expire_before = at - dt.timedelta(minutes=settings.expire_after_minutes)
-    rows = await PaymentIntent.select().where(
-        PaymentIntent.state.is_in(list(OPEN)) & (PaymentIntent.updated_at < quiet_since)).order_by(PaymentIntent.updated_at).limit(limit)
+    rows = (
+        await PaymentIntent.select()
+        .where(PaymentIntent.state.is_in(list(OPEN)) & (PaymentIntent.updated_at < quiet_since))
+        .order_by(PaymentIntent.updated_at)
+        .limit(limit)
+    )
     result = ReconcileResult()
     for row in rows:
         if row["state"] == CREATED and row["created_at"] >= expire_before:
@@ -84,6 +97,12 @@ async def reconcile_payments(hall, tenant_id: str, *, at: dt.datetime | None = N
         result.unavailable += outcome == "unavailable"
     result.refunds = await retry_pending(hall)
     if result.queried:
-        log.info("tenant %s: reconciled %d payment(s): %d credited, %d canceled, %d unreachable", tenant_id,
-                 result.queried, result.credited, result.canceled, result.unavailable)
+        log.info(
+            "tenant %s: reconciled %d payment(s): %d credited, %d canceled, %d unreachable",
+            tenant_id,
+            result.queried,
+            result.credited,
+            result.canceled,
+            result.unavailable,
+        )
     return result

@@ -17,9 +17,19 @@ async def refund_by_operator(hall, auditor: Auditor, intent: Intent, amount_fen:
     when the payment cannot be refunded that much."""
     refund_id, outcome = await refund(hall, intent.id, amount_fen, reason=reason, operator=auditor.actor)
     after = await get_intent(intent.id)
-    await auditor.record("payment.refund", object_type="payment", object_id=intent.id,
-                         before={"state": intent.state, "refunded_fen": intent.refunded_fen},
-                         after={"state": after.state, "refunded_fen": after.refunded_fen, "refund_id": refund_id, "amount_fen": amount_fen,
-                                "outcome": outcome, "reason": reason},
-                         summary=f"refund {amount_fen} fen ({outcome}): {reason}"[:500])
+    await auditor.record(
+        "payment.refund",
+        object_type="payment",
+        object_id=intent.id,
+        before={"state": intent.state, "refunded_fen": intent.refunded_fen},
+        after={
+            "state": after.state,
+            "refunded_fen": after.refunded_fen,
+            "refund_id": refund_id,
+            "amount_fen": amount_fen,
+            "outcome": outcome,
+            "reason": reason,
+        },
+        summary=f"refund {amount_fen} fen ({outcome}): {reason}"[:500],
+    )
     return outcome

@@ -35,7 +35,9 @@ from core.utils import await_me_maybe
 
 log = logging.getLogger("hall.payments")
 REFUNDED_EVENT = "payment.refunded"
-REFUND_EVENT_IDS = uuid.UUID("0b7e2f6a-3c1d-4e8f-9a2b-5c6d7e8f9a0b")  # namespace of refund outbox ids: one per refund, forever
+REFUND_EVENT_IDS = uuid.UUID(
+    "0b7e2f6a-3c1d-4e8f-9a2b-5c6d7e8f9a0b"
+)  # namespace of refund outbox ids: one per refund, forever
 
 
 def refunded_event_id(tenant_id: str, refund_id: str) -> str:
@@ -50,10 +52,22 @@ async def _undo(hall, intent: Intent, refund: dict, provider_ref: str) -> None:
         info = {"refund_id": refund["refund_id"], "amount_fen": refund["amount_fen"], "reason": refund["reason"]}
         for result in hooks.payment_refunded(hall=hall, tenant=tenant, intent=intent, refund=info):
             await await_me_maybe(result)
-    payload = {"refund_id": refund["refund_id"], "intent_id": intent.id, "purpose": intent.purpose, "owner": intent.owner,
-               "reference": intent.reference, "customer_id": intent.customer_id, "amount_fen": refund["amount_fen"],
-               "payment_amount_fen": intent.amount_fen, "currency": intent.currency, "provider": intent.provider,
-               "provider_ref": provider_ref, "state": intent.state, "refunded_at": now().isoformat(), "metadata": intent.metadata}
+    payload = {
+        "refund_id": refund["refund_id"],
+        "intent_id": intent.id,
+        "purpose": intent.purpose,
+        "owner": intent.owner,
+        "reference": intent.reference,
+        "customer_id": intent.customer_id,
+        "amount_fen": refund["amount_fen"],
+        "payment_amount_fen": intent.amount_fen,
+        "currency": intent.currency,
+        "provider": intent.provider,
+        "provider_ref": provider_ref,
+        "state": intent.state,
+        "refunded_at": now().isoformat(),
+        "metadata": intent.metadata,
+    }
     await outbox.emit(REFUNDED_EVENT, payload, event_id=refunded_event_id(tenant.id, refund["refund_id"]))
 
 
@@ -64,46 +78,105 @@ async def reserve(intent_id: str, amount_fen: int, reason: str, operator: str, *
     duplicate); its success calls no ``payment_refunded`` and writes no event.
     """
     async with transaction():
-        rows = await PaymentIntent.update({PaymentIntent.refunded_fen: PaymentIntent.refunded_fen + amount_fen,
-                                           PaymentIntent.updated_at: now()}).where(
-            (PaymentIntent.public_id == intent_id) & PaymentIntent.state.is_in(list(PAID))
-            & WhereRaw('"refunded_fen" + {} <= "amount_fen"', amount_fen)).returning(PaymentIntent.provider)
+        rows = (
+            await PaymentIntent.update(
+                {PaymentIntent.refunded_fen: PaymentIntent.refunded_fen + amount_fen, PaymentIntent.updated_at: now()}
+            )
+            .where(
+                (PaymentIntent.public_id == intent_id)
+                & PaymentIntent.state.is_in(list(PAID))
+                & WhereRaw('"refunded_fen" + {} <= "amount_fen"', amount_fen)
+            )
+            .returning(PaymentIntent.provider)
+        )
         if not rows:
-            raise PaymentError(f"payment {intent_id} cannot be refunded {amount_fen} fen: not paid, or more than what is left")
-        refund = Refund(refund_id="rf" + secrets.token_hex(14), intent_id=intent_id, amount_fen=amount_fen, state="pending",
-                        reason=reason[:500], operator=operator[:64], undo=undo, created_at=now(), updated_at=now())
+            raise PaymentError(
+                f"payment {intent_id} cannot be refunded {amount_fen} fen: not paid, or more than what is left"
+            )
+        refund = Refund(
+            refund_id="rf" + secrets.token_hex(14),
+            intent_id=intent_id,
+            amount_fen=amount_fen,
+            state="pending",
+            reason=reason[:500],
+            operator=operator[:64],
+            undo=undo,
+            created_at=now(),
+            updated_at=now(),
+        )
         await Refund.insert(refund)
-        await ledger.record("refund", intent_id, provider=rows[0]["provider"], reason=f"refund {refund.refund_id} of {amount_fen} fen asked by {operator}: {reason}")
-    return {"refund_id": refund.refund_id, "intent_id": intent_id, "amount_fen": amount_fen, "reason": reason, "provider": rows[0]["provider"],
-            "undo": undo}
+        await ledger.record(
+            "refund",
+            intent_id,
+            provider=rows[0]["provider"],
+            reason=f"refund {refund.refund_id} of {amount_fen} fen asked by {operator}: {reason}",
+        )
+    return {
+        "refund_id": refund.refund_id,
+        "intent_id": intent_id,
+        "amount_fen": amount_fen,
+        "reason": reason,
+        "provider": rows[0]["provider"],
+        "undo": undo,
+    }
 
 
 async def _finish(hall, refund: dict, ok: bool, provider_ref: str = "", error: str = "") -> None:
     async with transaction():
-        done = await Refund.update({Refund.state: "succeeded" if ok else "failed", Refund.provider_ref: provider_ref[:64],
-                                    Refund.last_error: error[:2000], Refund.updated_at: now()}).where(
-            (Refund.refund_id == refund["refund_id"]) & (Refund.state == "pending")).returning(Refund.id)
+        done = (
+            await Refund.update(
+                {
+                    Refund.state: "succeeded" if ok else "failed",
+                    Refund.provider_ref: provider_ref[:64],
+                    Refund.last_error: error[:2000],
+                    Refund.updated_at: now(),
+                }
+            )
+            .where((Refund.refund_id == refund["refund_id"]) & (Refund.state == "pending"))
+            .returning(Refund.id)
+        )
         if not done:
             return
         intent = await PaymentIntent.select().where(PaymentIntent.public_id == refund["intent_id"]).first()
         if ok:
             # refunded_fen counts reservations too, so only succeeded refunds decide: full only when all of it came back
-            succeeded = sum(r["amount_fen"] for r in await Refund.select(Refund.amount_fen).where(
-                (Refund.intent_id == refund["intent_id"]) & (Refund.state == "succeeded")))
+            succeeded = sum(
+                r["amount_fen"]
+                for r in await Refund.select(Refund.amount_fen).where(
+                    (Refund.intent_id == refund["intent_id"]) & (Refund.state == "succeeded")
+                )
+            )
             state = REFUNDED if succeeded >= intent["amount_fen"] else PARTIALLY_REFUNDED
             await PaymentIntent.update({PaymentIntent.state: state, PaymentIntent.updated_at: now()}).where(
-                PaymentIntent.public_id == refund["intent_id"])
+                PaymentIntent.public_id == refund["intent_id"]
+            )
             if state == REFUNDED:  # all of it came back: what it paid for may be paid again
                 await claims.release(require_tenant().id, refund["intent_id"])
             if refund.get("undo", True):
                 await _undo(hall, Intent.from_row({**intent, "state": state}), refund, provider_ref)
-            await ledger.record("refund", refund["intent_id"], provider=refund["provider"], from_state=intent["state"], to_state=state,
-                                reason=f"refund {refund['refund_id']} of {refund['amount_fen']} fen done", data={"provider_ref": provider_ref})
+            await ledger.record(
+                "refund",
+                refund["intent_id"],
+                provider=refund["provider"],
+                from_state=intent["state"],
+                to_state=state,
+                reason=f"refund {refund['refund_id']} of {refund['amount_fen']} fen done",
+                data={"provider_ref": provider_ref},
+            )
         else:
-            await PaymentIntent.update({PaymentIntent.refunded_fen: PaymentIntent.refunded_fen - refund["amount_fen"],
-                                        PaymentIntent.updated_at: now()}).where(PaymentIntent.public_id == refund["intent_id"])
-            await ledger.record("refund", refund["intent_id"], provider=refund["provider"], accepted=False,
-                                reason=f"refund {refund['refund_id']} refused by the gateway: {error}")
+            await PaymentIntent.update(
+                {
+                    PaymentIntent.refunded_fen: PaymentIntent.refunded_fen - refund["amount_fen"],
+                    PaymentIntent.updated_at: now(),
+                }
+            ).where(PaymentIntent.public_id == refund["intent_id"])
+            await ledger.record(
+                "refund",
+                refund["intent_id"],
+                provider=refund["provider"],
+                accepted=False,
+                reason=f"refund {refund['refund_id']} refused by the gateway: {error}",
+            )
 
 
 async def _ask_gateway(hall, refund: dict) -> str:
@@ -124,8 +197,13 @@ async def _ask_gateway(hall, refund: dict) -> str:
         return "failed"
     try:
         await _finish(hall, refund, True, provider_ref=ref or "")
-    except Exception:  # the owner's payment_refunded broke: nothing committed, the refund stays pending and is asked again
-        log.exception("refund %s: done at the gateway, but recording it failed; retried by the reconciliation job", refund["refund_id"])
+    except (
+        Exception
+    ):  # the owner's payment_refunded broke: nothing committed, the refund stays pending and is asked again
+        log.exception(
+            "refund %s: done at the gateway, but recording it failed; retried by the reconciliation job",
+            refund["refund_id"],
+        )
         return "pending"
     return "succeeded"
 
@@ -140,9 +218,20 @@ async def refund(hall, intent_id: str, amount_fen: int, *, reason: str, operator
 
 async def _ask_again(hall, row: dict) -> str:
     """:func:`_ask_gateway` for a pending Refund row (its intent's provider looked up): the same id, never a second refund."""
-    intent = await PaymentIntent.select(PaymentIntent.provider).where(PaymentIntent.public_id == row["intent_id"]).first()
-    return await _ask_gateway(hall, {"refund_id": row["refund_id"], "intent_id": row["intent_id"], "amount_fen": int(row["amount_fen"]),
-                                     "reason": row["reason"], "provider": intent["provider"] if intent else "", "undo": row["undo"]})
+    intent = (
+        await PaymentIntent.select(PaymentIntent.provider).where(PaymentIntent.public_id == row["intent_id"]).first()
+    )
+    return await _ask_gateway(
+        hall,
+        {
+            "refund_id": row["refund_id"],
+            "intent_id": row["intent_id"],
+            "amount_fen": int(row["amount_fen"]),
+            "reason": row["reason"],
+            "provider": intent["provider"] if intent else "",
+            "undo": row["undo"],
+        },
+    )
 
 
 async def send_pending_of(hall, intent_id: str) -> None:

@@ -34,8 +34,9 @@ def provider_for(hall, tenant, provider_id: str, *, switched_off_too: bool = Fal
     cache = hall.state.setdefault(CACHE, {})
     key = (tenant.id, provider_id)
     if key not in cache:
-        provider = hall.plugins.hook.make_payment_provider(hall=hall, tenant=tenant, provider_id=provider_id,
-                                                           settings=tenant.plugin_settings(provider_id))
+        provider = hall.plugins.hook.make_payment_provider(
+            hall=hall, tenant=tenant, provider_id=provider_id, settings=tenant.plugin_settings(provider_id)
+        )
         if provider is None:
             log.warning("tenant %s: no installed plugin builds payment provider %r", tenant.id, provider_id)
         cache[key] = provider

@@ -21,7 +21,9 @@ VALID_FOR = dt.timedelta(hours=24)
 
 
 def _mac(secret: str, tenant_id: str, intent_id: str, expires: int) -> str:
-    digest = hmac.new(secret.encode(), f"pay-return\0{tenant_id}\0{intent_id}\0{expires}".encode(), hashlib.sha256).digest()
+    digest = hmac.new(
+        secret.encode(), f"pay-return\0{tenant_id}\0{intent_id}\0{expires}".encode(), hashlib.sha256
+    ).digest()
     return base64.urlsafe_b64encode(digest[:18]).decode()  # 144 bits, 24 characters, no padding
 
 

@@ -33,9 +33,11 @@ from core.web.render import hall_of, redirect_to, render
 VIEW = {"auth": "operator", "permission": "core.payments.view"}
 REFUND = {"auth": "operator", "permission": "core.payments.refund"}
 MAX_REASON = 500
-OUTCOMES = {"succeeded": N_("The refund was made."),
-            "pending": N_("The refund was asked for; the payment service has not confirmed it yet."),
-            "failed": N_("The payment service refused the refund; nothing was refunded.")}
+OUTCOMES = {
+    "succeeded": N_("The refund was made."),
+    "pending": N_("The refund was asked for; the payment service has not confirmed it yet."),
+    "failed": N_("The payment service refused the refund; nothing was refunded."),
+}
 
 
 def _zone(request: Request):
@@ -52,10 +54,14 @@ def _day(text: str) -> dt.date | None:
 @get("/console/payments", opt=VIEW, name="console:payments")
 async def payments_list(request: Request) -> Response:
     q = request.query_params
-    filters = {"number": "".join(c for c in (q.get("number") or "") if c.isalnum())[:32],
-               "customer": (q.get("customer") or "").strip()[:64], "intent": (q.get("intent") or "").strip()[:64],
-               "state": q.get("state", "") if q.get("state", "") in STATES else "",
-               "from": (q.get("from") or "").strip()[:10], "to": (q.get("to") or "").strip()[:10]}
+    filters = {
+        "number": "".join(c for c in (q.get("number") or "") if c.isalnum())[:32],
+        "customer": (q.get("customer") or "").strip()[:64],
+        "intent": (q.get("intent") or "").strip()[:64],
+        "state": q.get("state", "") if q.get("state", "") in STATES else "",
+        "from": (q.get("from") or "").strip()[:10],
+        "to": (q.get("to") or "").strip()[:10],
+    }
     errors = []
     query = PaymentIntent.select().order_by(PaymentIntent.id, ascending=False)
     if filters["intent"]:
@@ -63,7 +69,11 @@ async def payments_list(request: Request) -> Response:
     if filters["customer"]:
         query = query.where(PaymentIntent.customer_id == filters["customer"])
     if filters["number"]:
-        owner = await ServiceNumber.select(ServiceNumber.customer_legacy_id).where(ServiceNumber.number == filters["number"]).first()
+        owner = (
+            await ServiceNumber.select(ServiceNumber.customer_legacy_id)
+            .where(ServiceNumber.number == filters["number"])
+            .first()
+        )
         query = query.where(PaymentIntent.customer_id == (owner["customer_legacy_id"] if owner else "\x00none"))
     if filters["state"]:
         query = query.where(PaymentIntent.state == filters["state"])
@@ -78,12 +88,25 @@ async def payments_list(request: Request) -> Response:
         query = query.where(PaymentIntent.created_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone))
     page = await paginate(request, query)
     when = {r["public_id"]: local(r["created_at"], zone) for r in page.rows}
-    return await render(request, "console/payments.html", {
-        "intents": page.rows, "filters": filters, "states": STATES, "bad_dates": errors, "when": when,
-        **page.template_context}, status=400 if errors else 200, audience="operator")
+    return await render(
+        request,
+        "console/payments.html",
+        {
+            "intents": page.rows,
+            "filters": filters,
+            "states": STATES,
+            "bad_dates": errors,
+            "when": when,
+            **page.template_context,
+        },
+        status=400 if errors else 200,
+        audience="operator",
+    )
 
 
-async def _payment_page(request: Request, intent_id: str, form: Form, *, notice: str = "", status: int = 200) -> Response:
+async def _payment_page(
+    request: Request, intent_id: str, form: Form, *, notice: str = "", status: int = 200
+) -> Response:
     intent = await get_intent(intent_id[:64])
     if intent is None:
         raise NotFoundException()
@@ -91,17 +114,30 @@ async def _payment_page(request: Request, intent_id: str, form: Form, *, notice:
     refunds = await Refund.select().where(Refund.intent_id == intent.id).order_by(Refund.id)
     ledger = await history(intent.id)
     principal = info(request).principal
-    return await render(request, "console/payment.html", {
-        "intent": intent, "ledger": ledger, "refunds": refunds, "form": form, "notice": notice,
-        "provider_label": provider_label(hall_of(request), info(request).tenant, intent.provider),
-        "local": lambda moment: local(moment, zone, "second"),
-        "refundable_fen": intent.amount_fen - intent.refunded_fen if intent.state in PAID else 0,
-        "can_refund": bool(principal and principal.can("core.payments.refund"))}, status=status, audience="operator")
+    return await render(
+        request,
+        "console/payment.html",
+        {
+            "intent": intent,
+            "ledger": ledger,
+            "refunds": refunds,
+            "form": form,
+            "notice": notice,
+            "provider_label": provider_label(hall_of(request), info(request).tenant, intent.provider),
+            "local": lambda moment: local(moment, zone, "second"),
+            "refundable_fen": intent.amount_fen - intent.refunded_fen if intent.state in PAID else 0,
+            "can_refund": bool(principal and principal.can("core.payments.refund")),
+        },
+        status=status,
+        audience="operator",
+    )
 
 
 @get("/console/payments/{intent_id:str}", opt=VIEW, name="console:payment")
 async def payment_page(request: Request, intent_id: FromPath[str]) -> Response:
-    return await _payment_page(request, intent_id, Form(), notice=OUTCOMES.get(request.query_params.get("refund") or "", ""))
+    return await _payment_page(
+        request, intent_id, Form(), notice=OUTCOMES.get(request.query_params.get("refund") or "", "")
+    )
 
 
 @post("/console/payments/{intent_id:str}/refund", opt=REFUND, name="console:payment.refund")
@@ -114,7 +150,9 @@ async def payment_refund(request: Request, intent_id: FromPath[str], hall: HallD
     amount = parse_yuan(form.value("amount")) if form.value("amount") else None
     left = intent.amount_fen - intent.refunded_fen if intent.state in PAID else 0
     if left <= 0:  # the form is not shown then, so a field error would go unseen: say it at the top
-        return await _payment_page(request, intent_id, form, notice=N_("Nothing is left to refund on this payment."), status=409)
+        return await _payment_page(
+            request, intent_id, form, notice=N_("Nothing is left to refund on this payment."), status=409
+        )
     if form.value("amount") and (amount is None or amount <= 0):
         form.error("amount", N_("Enter an amount in yuan, e.g. 12.30."))
     elif amount is not None and amount > left:

@@ -43,7 +43,9 @@ from core.web.urls import url_for
 
 log = logging.getLogger("hall.payments")
 QUERY_TIMEOUT = 5.0  # seconds the return page waits for the gateway before showing "pending"
-QUERY_EVERY = dt.timedelta(seconds=10)  # the return page asks the gateway about one payment at most this often (reloads)
+QUERY_EVERY = dt.timedelta(
+    seconds=10
+)  # the return page asks the gateway about one payment at most this often (reloads)
 MOBILE = ("mobile", "android", "iphone", "ipad", "micromessenger", "alipayclient")
 
 
@@ -61,23 +63,40 @@ async def checkout_response(request: Request, intent: Intent, *, channel: str | 
     """Send the customer's browser to the gateway for ``intent`` (created → pending). Plugins return this from their pay handler."""
     hall = hall_of(request)
     try:
-        checkout = await start_checkout(hall, intent.id, channel=channel or channel_of(request),
-                                        return_url=absolute_url(request, return_url(request, intent.id)),
-                                        notify_url=absolute_url(request, url_for(request, "pay:notify", provider_id=intent.provider)))
+        checkout = await start_checkout(
+            hall,
+            intent.id,
+            channel=channel or channel_of(request),
+            return_url=absolute_url(request, return_url(request, intent.id)),
+            notify_url=absolute_url(request, url_for(request, "pay:notify", provider_id=intent.provider)),
+        )
     except ProviderUnavailable:
         return await render(request, "pay/unavailable.html", {"intent": intent}, status=503)
-    except PaymentError as exc:  # canceled meanwhile (another request replaced it) or its provider switched off: say so, never a 500
+    except (
+        PaymentError
+    ) as exc:  # canceled meanwhile (another request replaced it) or its provider switched off: say so, never a 500
         log.info("payment %s: no checkout: %s", intent.id, exc)
         now = await get_intent(intent.id) or intent
-        return await render(request, "pay/return.html", {"intent": now, "provider_label": provider_label(hall, info(request).tenant, now.provider)},
-                            status=409)
+        return await render(
+            request,
+            "pay/return.html",
+            {"intent": now, "provider_label": provider_label(hall, info(request).tenant, now.provider)},
+            status=409,
+        )
     if checkout.form_html:
-        html_page = with_nonce(checkout.form_html, request.scope.get(NONCE_KEY, ""))  # its auto-submit script passes the CSP
+        html_page = with_nonce(
+            checkout.form_html, request.scope.get(NONCE_KEY, "")
+        )  # its auto-submit script passes the CSP
         return Response(content=html_page, media_type="text/html", headers={"Cache-Control": "no-store"})
     return Redirect(path=checkout.redirect_url, status_code=303)
 
 
-@post("/pay/notify/{provider_id:str}", opt={"auth": "public", "exclude_from_csrf": True}, include_in_schema=False, name="pay:notify")
+@post(
+    "/pay/notify/{provider_id:str}",
+    opt={"auth": "public", "exclude_from_csrf": True},
+    include_in_schema=False,
+    name="pay:notify",
+)
 async def pay_notify(request: Request, provider_id: FromPath[str]) -> Response:
     hall = hall_of(request)
     provider = provider_for(hall, info(request).tenant, provider_id)
@@ -90,14 +109,20 @@ async def pay_notify(request: Request, provider_id: FromPath[str]) -> Response:
 
 def return_url(request: Request, intent_id: str) -> str:
     """Where the gateway sends the payer back to (inside the tenant, with its prefix), with its signed token."""
-    return url_for(request, "pay:return.signed", intent_id=intent_id, token=make_token(hall_of(request).secret, require_tenant().id, intent_id))
+    return url_for(
+        request,
+        "pay:return.signed",
+        intent_id=intent_id,
+        token=make_token(hall_of(request).secret, require_tenant().id, intent_id),
+    )
 
 
 async def _asked_lately(intent_id: str) -> bool:
     """Whether the gateway was asked about this payment within QUERY_EVERY (the ledger keeps every answer)."""
     since = now() - QUERY_EVERY
-    return await PaymentEvent.exists().where((PaymentEvent.intent_id == intent_id) & (PaymentEvent.kind == "query")
-                                             & (PaymentEvent.created_at > since))
+    return await PaymentEvent.exists().where(
+        (PaymentEvent.intent_id == intent_id) & (PaymentEvent.kind == "query") & (PaymentEvent.created_at > since)
+    )
 
 
 async def refresh_from_gateway(hall, tenant, intent: Intent, *, unless_asked_lately: bool = False) -> Intent:
@@ -115,7 +140,9 @@ async def refresh_from_gateway(hall, tenant, intent: Intent, *, unless_asked_lat
         result = await asyncio.wait_for(provider.query(intent.id), QUERY_TIMEOUT)
     except (ProviderUnavailable, TimeoutError) as exc:
         log.info("payment %s: gateway not answering on the return page: %s", intent.id, exc)
-        await ledger.record("query", intent.id, provider=intent.provider, accepted=False, reason=f"gateway unavailable: {exc}")
+        await ledger.record(
+            "query", intent.id, provider=intent.provider, accepted=False, reason=f"gateway unavailable: {exc}"
+        )
         return intent
     if result.intent_id == intent.id and result.status != "unknown":
         await settle(hall, intent.provider, result, source="query")
@@ -129,12 +156,16 @@ async def _return_page(request: Request, intent: Intent) -> Response:
     tenant = info(request).tenant
     if intent.state in OPEN:
         intent = await refresh_from_gateway(hall, tenant, intent, unless_asked_lately=True)
-    page = await render(request, "pay/return.html", {"intent": intent, "provider_label": provider_label(hall, tenant, intent.provider)})
+    page = await render(
+        request, "pay/return.html", {"intent": intent, "provider_label": provider_label(hall, tenant, intent.provider)}
+    )
     page.headers["Referrer-Policy"] = "no-referrer"  # the token in this page's URL goes to no other site
     return page
 
 
-@get("/pay/return/{intent_id:str}/{token:str}", opt={"auth": "public"}, include_in_schema=False, name="pay:return.signed")
+@get(
+    "/pay/return/{intent_id:str}/{token:str}", opt={"auth": "public"}, include_in_schema=False, name="pay:return.signed"
+)
 async def pay_return(request: Request, intent_id: FromPath[str], token: FromPath[str]) -> Response:
     """The gateway's way back: the signed token stands for the payer (who may have lost the session on the gateway's pages)."""
     intent = await get_intent(intent_id[:64])
@@ -169,7 +200,11 @@ async def customer_legacy_id(request: Request) -> str:
     customer = info(request).customer
     if customer is None:
         return ""
-    account = await CustomerAccount.select(CustomerAccount.customer_legacy_id).where(CustomerAccount.id == customer.id).first()
+    account = (
+        await CustomerAccount.select(CustomerAccount.customer_legacy_id)
+        .where(CustomerAccount.id == customer.id)
+        .first()
+    )
     return account["customer_legacy_id"] if account else ""
 
 
@@ -179,10 +214,14 @@ def auto_submit_form(action: str, fields: dict[str, str]) -> str:
     Its script gets the response's CSP nonce in :func:`checkout_response`; the provider lists the
     action's origin in ``form_origins`` so the policy's form-action lets the form go there.
     """
-    inputs = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in fields.items())
-    return (f'<!doctype html><html><body><form id="pay" method="post" action="{html.escape(action)}">{inputs}'
-            f'<noscript><input type="submit"></noscript></form>'
-            f'<script>document.getElementById("pay").submit()</script></body></html>')
+    inputs = "".join(
+        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in fields.items()
+    )
+    return (
+        f'<!doctype html><html><body><form id="pay" method="post" action="{html.escape(action)}">{inputs}'
+        f'<noscript><input type="submit"></noscript></form>'
+        f'<script>document.getElementById("pay").submit()</script></body></html>'
+    )
 
 
 HANDLERS = [pay_notify, pay_return, pay_return_own, pay_history]

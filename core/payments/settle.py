@@ -41,7 +41,9 @@ class Outcome(str, enum.Enum):
     UPDATED = "updated"  # pending / failed / canceled recorded
     UNCHANGED = "unchanged"  # the gateway has nothing new
     REFUSED = "refused"  # wrong amount or provider, unknown intent: never credited
-    REFUNDING = "refunding"  # a late payment of what another payment has paid meanwhile: recorded, never fulfilled, refunded
+    REFUNDING = (
+        "refunding"  # a late payment of what another payment has paid meanwhile: recorded, never fulfilled, refunded
+    )
 
     @property
     def handled(self) -> bool:
@@ -73,16 +75,30 @@ def posted_event_id(tenant_id: str, intent_id: str) -> str:
 
 
 def posted_payload(intent: Intent, paid_at) -> dict:
-    return {"intent_id": intent.id, "purpose": intent.purpose, "owner": intent.owner, "reference": intent.reference,
-            "customer_id": intent.customer_id, "amount_fen": intent.amount_fen, "currency": intent.currency,
-            "provider": intent.provider, "provider_ref": intent.provider_ref, "paid_at": paid_at.isoformat(),
-            "metadata": intent.metadata}
+    return {
+        "intent_id": intent.id,
+        "purpose": intent.purpose,
+        "owner": intent.owner,
+        "reference": intent.reference,
+        "customer_id": intent.customer_id,
+        "amount_fen": intent.amount_fen,
+        "currency": intent.currency,
+        "provider": intent.provider,
+        "provider_ref": intent.provider_ref,
+        "paid_at": paid_at.isoformat(),
+        "metadata": intent.metadata,
+    }
 
 
 async def fulfil(hall, tenant, intent: Intent) -> bool:
     """Call ``payment_succeeded`` on the owning plugin only. False when no such plugin is installed any more."""
     if not hall.plugins.has(intent.owner):
-        log.error("tenant %s: payment %s is paid but its owner plugin %r is not installed; nobody fulfils it", tenant.id, intent.id, intent.owner)
+        log.error(
+            "tenant %s: payment %s is paid but its owner plugin %r is not installed; nobody fulfils it",
+            tenant.id,
+            intent.id,
+            intent.owner,
+        )
         return False
     hooks = hall.plugins.for_plugins(frozenset({intent.owner}))
     for result in hooks.payment_succeeded(hall=hall, tenant=tenant, intent=intent):
@@ -92,11 +108,15 @@ async def fulfil(hall, tenant, intent: Intent) -> bool:
 
 async def _refuse(result: GatewayResult, provider_id: str, source: str, reason: str, state: str = "") -> Outcome:
     log.warning("payment %s: %s from %s refused: %s", result.intent_id, source, provider_id, reason)
-    await ledger.record(source, result.intent_id, provider=provider_id, from_state=state, accepted=False, reason=reason, data=result.raw)
+    await ledger.record(
+        source, result.intent_id, provider=provider_id, from_state=state, accepted=False, reason=reason, data=result.raw
+    )
     return Outcome.REFUSED
 
 
-async def _credit(hall, tenant, from_state: str, won: dict, result: GatewayResult, provider_id: str, source: str, stamp) -> Outcome:
+async def _credit(
+    hall, tenant, from_state: str, won: dict, result: GatewayResult, provider_id: str, source: str, stamp
+) -> Outcome:
     """This call won the conditional UPDATE: ledger, fulfilment and the payment.posted event, in the same transaction.
 
     A late payment (the intent was canceled or failed, so its claims were let
@@ -110,19 +130,29 @@ async def _credit(hall, tenant, from_state: str, won: dict, result: GatewayResul
             await claims.take(tenant.id, intent.id, list(intent.claims))
         except claims.ClaimConflict as conflict:
             return await _refund_duplicate(tenant, intent, from_state, conflict.holders, result, provider_id, source)
-    await ledger.record(source, intent.id, provider=provider_id, from_state=from_state, to_state=SUCCEEDED,
-                        reason="late payment of a closed intent" if late else "", data=result.raw)
+    await ledger.record(
+        source,
+        intent.id,
+        provider=provider_id,
+        from_state=from_state,
+        to_state=SUCCEEDED,
+        reason="late payment of a closed intent" if late else "",
+        data=result.raw,
+    )
     await fulfil(hall, tenant, intent)
     await outbox.emit(POSTED, posted_payload(intent, stamp), event_id=posted_event_id(tenant.id, intent.id))
     return Outcome.CREDITED
 
 
-async def _refund_duplicate(tenant, intent: Intent, from_state: str, holders: list[str], result: GatewayResult, provider_id: str,
-                            source: str) -> Outcome:
+async def _refund_duplicate(
+    tenant, intent: Intent, from_state: str, holders: list[str], result: GatewayResult, provider_id: str, source: str
+) -> Outcome:
     """Money taken for what ``holders`` pay: succeeded (it was paid), not fulfilled, not posted, and a full refund reserved."""
     await PaymentIntent.update({PaymentIntent.fulfilled_at: None}).where(PaymentIntent.public_id == intent.id)
     why = f"late payment of a canceled intent; {', '.join(holders)} paid the same meanwhile: refunded in full, not fulfilled"
-    await ledger.record(source, intent.id, provider=provider_id, from_state=from_state, to_state=SUCCEEDED, reason=why, data=result.raw)
+    await ledger.record(
+        source, intent.id, provider=provider_id, from_state=from_state, to_state=SUCCEEDED, reason=why, data=result.raw
+    )
     log.warning("tenant %s: payment %s: %s", tenant.id, intent.id, why)
     await reserve(intent.id, intent.amount_fen, "duplicate payment: refunded automatically", "system", undo=False)
     return Outcome.REFUNDING
@@ -130,13 +160,26 @@ async def _refund_duplicate(tenant, intent: Intent, from_state: str, holders: li
 
 async def _succeed(hall, tenant, row: dict, result: GatewayResult, provider_id: str, source: str) -> Outcome:
     stamp = now()
-    owner_installed = hall.plugins.has(row["owner"])  # the fulfilment runs in this transaction: fulfilled_at commits with it
-    won = await PaymentIntent.update({PaymentIntent.state: SUCCEEDED, PaymentIntent.provider_ref: result.provider_ref[:64],
-                                      PaymentIntent.succeeded_at: stamp, PaymentIntent.updated_at: stamp,
-                                      PaymentIntent.fulfilled_at: stamp if owner_installed else None}).where(
-        (PaymentIntent.id == row["id"]) & PaymentIntent.state.is_in(list(SETTLEABLE))).returning(*PaymentIntent.all_columns())
+    owner_installed = hall.plugins.has(
+        row["owner"]
+    )  # the fulfilment runs in this transaction: fulfilled_at commits with it
+    won = (
+        await PaymentIntent.update(
+            {
+                PaymentIntent.state: SUCCEEDED,
+                PaymentIntent.provider_ref: result.provider_ref[:64],
+                PaymentIntent.succeeded_at: stamp,
+                PaymentIntent.updated_at: stamp,
+                PaymentIntent.fulfilled_at: stamp if owner_installed else None,
+            }
+        )
+        .where((PaymentIntent.id == row["id"]) & PaymentIntent.state.is_in(list(SETTLEABLE)))
+        .returning(*PaymentIntent.all_columns())
+    )
     if not won:  # someone else settled it first (or it was refunded since): a duplicate, never a second credit
-        await ledger.record(source, row["public_id"], provider=provider_id, reason="duplicate: already settled", data=result.raw)
+        await ledger.record(
+            source, row["public_id"], provider=provider_id, reason="duplicate: already settled", data=result.raw
+        )
         return Outcome.DUPLICATE
     return await _credit(hall, tenant, row["state"], won[0], result, provider_id, source, stamp)
 
@@ -156,18 +199,29 @@ async def _settle_quickly(hall, tenant, provider_id: str, result: GatewayResult,
     if row is None:
         return await _refuse(result, provider_id, source, "unknown intent")
     if row["provider"] != provider_id:
-        return await _refuse(result, provider_id, source, f"intent belongs to provider {row['provider']!r}", row["state"])
+        return await _refuse(
+            result, provider_id, source, f"intent belongs to provider {row['provider']!r}", row["state"]
+        )
     if result.status != SUCCEEDED:
         return None
     if result.amount_fen != int(row["amount_fen"]):
-        return await _refuse(result, provider_id, source, f"amount mismatch: gateway {result.amount_fen} fen, intent {row['amount_fen']} fen",
-                             row["state"])
+        return await _refuse(
+            result,
+            provider_id,
+            source,
+            f"amount mismatch: gateway {result.amount_fen} fen, intent {row['amount_fen']} fen",
+            row["state"],
+        )
     if row["state"] not in SETTLEABLE:  # paid (or refunded) already: a duplicate, never a second credit
-        await ledger.record(source, row["public_id"], provider=provider_id, reason="duplicate: already settled", data=result.raw)
+        await ledger.record(
+            source, row["public_id"], provider=provider_id, reason="duplicate: already settled", data=result.raw
+        )
         return Outcome.DUPLICATE
     stamp = now()
     async with _one_writer(), transaction():
-        won = await statements.claim_success(tenant.id, row["id"], row["state"], result.provider_ref, stamp, hall.plugins.has(row["owner"]))
+        won = await statements.claim_success(
+            tenant.id, row["id"], row["state"], result.provider_ref, stamp, hall.plugins.has(row["owner"])
+        )
         if won is not None:
             return await _credit(hall, tenant, row["state"], won, result, provider_id, source, stamp)
     return None
@@ -178,20 +232,34 @@ async def _move(row: dict, to_state: str, result: GatewayResult, provider_id: st
     values = {PaymentIntent.state: to_state, PaymentIntent.updated_at: now()}
     if result.provider_ref:
         values[PaymentIntent.provider_ref] = result.provider_ref[:64]
-    moved = await PaymentIntent.update(values).where((PaymentIntent.id == row["id"]) & PaymentIntent.state.is_in(allowed)).returning(PaymentIntent.id)
+    moved = (
+        await PaymentIntent.update(values)
+        .where((PaymentIntent.id == row["id"]) & PaymentIntent.state.is_in(allowed))
+        .returning(PaymentIntent.id)
+    )
     if not moved:
-        await ledger.record(source, row["public_id"], provider=provider_id, reason=f"gateway says {result.status}; intent is {row['state']}", data=result.raw)
+        await ledger.record(
+            source,
+            row["public_id"],
+            provider=provider_id,
+            reason=f"gateway says {result.status}; intent is {row['state']}",
+            data=result.raw,
+        )
         return Outcome.UNCHANGED
     if to_state != PENDING:  # failed or closed at the gateway: it can no longer be paid, let others pay the same
         await claims.release(row["tenant"], row["public_id"])
-    await ledger.record(source, row["public_id"], provider=provider_id, from_state=row["state"], to_state=to_state, data=result.raw)
+    await ledger.record(
+        source, row["public_id"], provider=provider_id, from_state=row["state"], to_state=to_state, data=result.raw
+    )
     return Outcome.UPDATED
 
 
 async def settle(hall, provider_id: str, result: GatewayResult, *, source: str = "notification") -> Outcome:
     """Apply a verified gateway result to its intent in the current tenant; safe to call any number of times, concurrently."""
     outcome = await _settle(hall, provider_id, result, source)
-    if outcome is Outcome.REFUNDING:  # committed: ask the gateway for the money back now (the reconciliation job retries)
+    if (
+        outcome is Outcome.REFUNDING
+    ):  # committed: ask the gateway for the money back now (the reconciliation job retries)
         await send_pending_of(hall, result.intent_id)
     return outcome
 
@@ -207,18 +275,37 @@ async def _settle(hall, provider_id: str, result: GatewayResult, source: str) ->
             if row is None:
                 return await _refuse(result, provider_id, source, "unknown intent")
             if row["provider"] != provider_id:
-                return await _refuse(result, provider_id, source, f"intent belongs to provider {row['provider']!r}", row["state"])
+                return await _refuse(
+                    result, provider_id, source, f"intent belongs to provider {row['provider']!r}", row["state"]
+                )
             if result.status == SUCCEEDED:
                 if result.amount_fen != int(row["amount_fen"]):
-                    return await _refuse(result, provider_id, source,
-                                         f"amount mismatch: gateway {result.amount_fen} fen, intent {row['amount_fen']} fen", row["state"])
+                    return await _refuse(
+                        result,
+                        provider_id,
+                        source,
+                        f"amount mismatch: gateway {result.amount_fen} fen, intent {row['amount_fen']} fen",
+                        row["state"],
+                    )
                 return await _succeed(hall, tenant, row, result, provider_id, source)
             if result.status in (PENDING, FAILED, CANCELED):
                 return await _move(row, result.status, result, provider_id, source)
-            await ledger.record(source, row["public_id"], provider=provider_id, reason=f"gateway status {result.status}", data=result.raw)
+            await ledger.record(
+                source,
+                row["public_id"],
+                provider=provider_id,
+                reason=f"gateway status {result.status}",
+                data=result.raw,
+            )
             return Outcome.UNCHANGED
     except Exception as exc:  # the fulfilment refused or broke: nothing committed; record why, the gateway retries
         log.exception("payment %s: settlement failed", result.intent_id)
-        await ledger.record("fulfilment", result.intent_id, provider=provider_id, accepted=False,
-                            reason=f"settlement rolled back: {type(exc).__name__}: {exc}", data=result.raw)
+        await ledger.record(
+            "fulfilment",
+            result.intent_id,
+            provider=provider_id,
+            accepted=False,
+            reason=f"settlement rolled back: {type(exc).__name__}: {exc}",
+            data=result.raw,
+        )
         raise

@@ -38,27 +38,61 @@ def _timestamps(row: dict) -> dict:
 
 async def intent_row(tenant_id: str, public_id: str) -> dict | None:
     """The intent's row in ``tenant_id``, or None (one indexed SELECT; no lock)."""
-    rows = await fetch(f'SELECT {_intent_columns()} FROM "{INTENT}" WHERE "tenant" = {{}} AND "public_id" = {{}}', tenant_id, public_id)
+    rows = await fetch(
+        f'SELECT {_intent_columns()} FROM "{INTENT}" WHERE "tenant" = {{}} AND "public_id" = {{}}', tenant_id, public_id
+    )
     return _timestamps(rows[0]) if rows else None
 
 
-async def claim_success(tenant_id: str, row_id: int, seen_state: str, provider_ref: str, stamp: dt.datetime,
-                        fulfilled: bool) -> dict | None:
+async def claim_success(
+    tenant_id: str, row_id: int, seen_state: str, provider_ref: str, stamp: dt.datetime, fulfilled: bool
+) -> dict | None:
     """Move the intent to succeeded if it is still in ``seen_state``; the new row, or None when someone else moved it first.
 
     The exactly-once step: one conditional UPDATE. ``seen_state`` is a settleable
     state read before the write lock was taken; if the row changed since, nothing
     is updated and the caller settles it again the careful way.
     """
-    rows = await fetch(f'UPDATE "{INTENT}" SET "state" = {{}}, "provider_ref" = {{}}, "succeeded_at" = {{}}, "updated_at" = {{}}, '
-                      f'"fulfilled_at" = {{}} WHERE "tenant" = {{}} AND "id" = {{}} AND "state" = {{}} RETURNING {_intent_columns()}',
-                      SUCCEEDED, provider_ref[:64], stamp, stamp, stamp if fulfilled else None, tenant_id, row_id, seen_state)
+    rows = await fetch(
+        f'UPDATE "{INTENT}" SET "state" = {{}}, "provider_ref" = {{}}, "succeeded_at" = {{}}, "updated_at" = {{}}, '
+        f'"fulfilled_at" = {{}} WHERE "tenant" = {{}} AND "id" = {{}} AND "state" = {{}} RETURNING {_intent_columns()}',
+        SUCCEEDED,
+        provider_ref[:64],
+        stamp,
+        stamp,
+        stamp if fulfilled else None,
+        tenant_id,
+        row_id,
+        seen_state,
+    )
     return _timestamps(rows[0]) if rows else None
 
 
-async def insert_event(tenant_id: str, *, intent_id: str, kind: str, provider: str, from_state: str, to_state: str, accepted: bool,
-                       reason: str, data_json: str, created_at: dt.datetime) -> None:
+async def insert_event(
+    tenant_id: str,
+    *,
+    intent_id: str,
+    kind: str,
+    provider: str,
+    from_state: str,
+    to_state: str,
+    accepted: bool,
+    reason: str,
+    data_json: str,
+    created_at: dt.datetime,
+) -> None:
     """One ledger row (inside the caller's transaction when there is one); ``data_json`` is the data as JSON text."""
-    await fetch(f'INSERT INTO "{EVENT}" ("tenant", "intent_id", "kind", "provider", "from_state", "to_state", "accepted", "reason", '
-               f'"data", "created_at") VALUES ({{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}})',
-               tenant_id, intent_id, kind, provider, from_state, to_state, accepted, reason, data_json, created_at)
+    await fetch(
+        f'INSERT INTO "{EVENT}" ("tenant", "intent_id", "kind", "provider", "from_state", "to_state", "accepted", "reason", '
+        f'"data", "created_at") VALUES ({{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}})',
+        tenant_id,
+        intent_id,
+        kind,
+        provider,
+        from_state,
+        to_state,
+        accepted,
+        reason,
+        data_json,
+        created_at,
+    )

@@ -62,7 +62,9 @@ class Refund(TenantTable, tablename="core_payment_refund"):
     operator = Varchar(length=64, default="")
     attempts = Integer(default=0)
     last_error = Text(default="")
-    undo = Boolean(default=True)  # tell the owner and the legacy system (False: a duplicate payment that was never posted)
+    undo = Boolean(
+        default=True
+    )  # tell the owner and the legacy system (False: a duplicate payment that was never posted)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     UNIQUE_TOGETHER = (("tenant", "refund_id"),)

@@ -55,19 +55,29 @@ def check_plugin(module_or_name: ModuleType | str, name: str | None = None) -> l
         name = name or module_or_name
         module, _ = find_plugin(module_or_name)
         if module is None:
-            return [f"no plugin named {module_or_name!r}: not under plugins/ and no entry point in the {ENTRY_POINT_GROUP!r} group"]
+            return [
+                f"no plugin named {module_or_name!r}: not under plugins/ and no entry point in the {ENTRY_POINT_GROUP!r} group"
+            ]
     else:
         module = module_or_name
         name = name or registered_name(module)
         if name is None:
             return [f"{module.__name__} is not registered: no entry point of the {ENTRY_POINT_GROUP!r} group names it"]
     if not hasattr(module, "__path__"):
-        return [f"{module.__name__} is a single module: a plugin is a package (templates, locale and modules beside it)"]
+        return [
+            f"{module.__name__} is a single module: a plugin is a package (templates, locale and modules beside it)"
+        ]
     folder = Path(module.__file__).parent
     manifest = getattr(module, "MANIFEST", None)
-    return [*_manifest_problems(manifest, name), *_import_problems(folder), *_hook_problems(module),
-            *_route_problems(module, name), *_template_problems(folder, name), *translation_problems(folder),
-            *_permission_problems(manifest, name)]
+    return [
+        *_manifest_problems(manifest, name),
+        *_import_problems(folder),
+        *_hook_problems(module),
+        *_route_problems(module, name),
+        *_template_problems(folder, name),
+        *translation_problems(folder),
+        *_permission_problems(manifest, name),
+    ]
 
 
 def _manifest_problems(manifest: object, name: str) -> list[str]:
@@ -86,8 +96,11 @@ def _python_files(folder: Path) -> list[Path]:
 
 
 def _import_problems(folder: Path) -> list[str]:
-    return [f"{path.relative_to(folder)}:{line}: imports {module} (only core.api and its submodules are public)"
-            for path in _python_files(folder) for line, module in forbidden_imports(path.read_text(encoding="utf-8"))]
+    return [
+        f"{path.relative_to(folder)}:{line}: imports {module} (only core.api and its submodules are public)"
+        for path in _python_files(folder)
+        for line, module in forbidden_imports(path.read_text(encoding="utf-8"))
+    ]
 
 
 def _hook_problems(module: ModuleType) -> list[str]:
@@ -99,8 +112,10 @@ def _hook_problems(module: ModuleType) -> list[str]:
             continue
         hook = opts.get("specname") or attr
         if hook not in known and not opts.get("optionalhook"):
-            problems.append(f"{attr}: @hookimpl of {hook!r}, which is no hook (docs/hooks.md); "
-                            "another plugin's hook needs @hookimpl(optionalhook=True)")
+            problems.append(
+                f"{attr}: @hookimpl of {hook!r}, which is no hook (docs/hooks.md); "
+                "another plugin's hook needs @hookimpl(optionalhook=True)"
+            )
     return problems
 
 
@@ -125,7 +140,7 @@ def _route_problems(module: ModuleType, name: str) -> list[str]:
     for where, handler in route_handlers(module):
         label = f"{where}.{getattr(handler.fn, '__name__', handler)}"
         if not handler.name:
-            problems.append(f"{label}: route handler has no name: add name=\"{name}:…\"")
+            problems.append(f'{label}: route handler has no name: add name="{name}:…"')
         elif not handler.name.startswith(f"{name}:"):
             problems.append(f"{label}: route name {handler.name!r} does not start with {name + ':'!r}")
     return problems
@@ -140,10 +155,16 @@ def _template_problems(folder: Path, name: str) -> list[str]:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         relative = path.relative_to(root)
         if relative.parts[0] != name and path.name.split(".")[0] != name:
-            problems.append(f"templates/{relative.as_posix()}: outside templates/{name}/ (a tenant's or another plugin's file of that name would clash)")
+            problems.append(
+                f"templates/{relative.as_posix()}: outside templates/{name}/ (a tenant's or another plugin's file of that name would clash)"
+            )
     return problems
 
 
 def _permission_problems(manifest: object, name: str) -> list[str]:
     permissions = manifest.permissions if isinstance(manifest, Manifest) else ()
-    return [f"permission {p.code!r} does not start with {name + '.'!r}" for p in permissions if not p.code.startswith(f"{name}.")]
+    return [
+        f"permission {p.code!r} does not start with {name + '.'!r}"
+        for p in permissions
+        if not p.code.startswith(f"{name}.")
+    ]

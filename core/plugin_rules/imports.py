@@ -24,8 +24,12 @@ def _dynamic_import(node: ast.Call) -> str | None:
     """The module named by ``importlib.import_module("…")`` / ``import_module("…")`` / ``__import__("…")``."""
     func = node.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-    if name in ("import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant) \
-            and isinstance(node.args[0].value, str):
+    if (
+        name in ("import_module", "__import__")
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
         return node.args[0].value
     return None
 

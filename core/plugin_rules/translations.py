@@ -21,9 +21,17 @@ CORE_LOCALE = Path(__file__).resolve().parents[1] / "locale"
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "_": None, "gettext": None}
 # the map of babel.cfg (which stays at the repository's root, outside an installed hall)
 METHOD_MAP = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-OPTIONS_MAP = {"**/templates/**.html": {"encoding": "utf-8", "extensions": "jinja2.ext.i18n", "trim_blocks": "true",
-                                        "lstrip_blocks": "true", "newstyle_gettext": "true", "silent": "false"},
-               "**.py": {"encoding": "utf-8"}}
+OPTIONS_MAP = {
+    "**/templates/**.html": {
+        "encoding": "utf-8",
+        "extensions": "jinja2.ext.i18n",
+        "trim_blocks": "true",
+        "lstrip_blocks": "true",
+        "newstyle_gettext": "true",
+        "silent": "false",
+    },
+    "**.py": {"encoding": "utf-8"},
+}
 
 
 def catalog_path(folder: Path, language: str) -> Path:
@@ -46,7 +54,8 @@ def used_messages(folder: Path) -> dict[str, str]:
     """message id → the first place (``file:line``, relative to ``folder``) that uses it."""
     found: dict[str, str] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(folder), METHOD_MAP, OPTIONS_MAP, keywords=KEYWORDS):
+        str(folder), METHOD_MAP, OPTIONS_MAP, keywords=KEYWORDS
+    ):
         msgid = message[0] if isinstance(message, (tuple, list)) else message
         if msgid and "/migrations/" not in f"/{filename}":
             found.setdefault(msgid, f"{filename}:{lineno}")
@@ -68,8 +77,11 @@ def translation_problems(folder: Path) -> list[str]:
     used = used_messages(folder)
     if not used:
         return []
-    problems = [f"locale/{lang}/LC_MESSAGES/messages.po is missing" for lang in LANGUAGES
-                if not catalog_path(folder, lang).is_file()]
+    problems = [
+        f"locale/{lang}/LC_MESSAGES/messages.po is missing"
+        for lang in LANGUAGES
+        if not catalog_path(folder, lang).is_file()
+    ]
     own = read_catalog(catalog_path(folder, "zh_CN"), "zh_CN")
     core = _core_catalog("zh_CN")
     for msgid, where in sorted(used.items()):

@@ -16,11 +16,35 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 FILES = Path(__file__).parent / "files"
-TABLE_ONLY = {"PACKAGE/tables.py", "PACKAGE/piccolo_app.py", "PACKAGE/migrations/__init__.py", "PACKAGE/migrations/MIGRATION.py"}
+TABLE_ONLY = {
+    "PACKAGE/tables.py",
+    "PACKAGE/piccolo_app.py",
+    "PACKAGE/migrations/__init__.py",
+    "PACKAGE/migrations/MIGRATION.py",
+}
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 # top-level paths of the core (a plugin's name becomes /<name>/, docs/plugins.md) and names the hall uses itself
-RESERVED = frozenset({"console", "login", "logout", "signup", "reset", "account", "language", "static", "brand", "healthz",
-                      "t", "core", "plugins", "hall", "tests", "pay", "api"})
+RESERVED = frozenset(
+    {
+        "console",
+        "login",
+        "logout",
+        "signup",
+        "reset",
+        "account",
+        "language",
+        "static",
+        "brand",
+        "healthz",
+        "t",
+        "core",
+        "plugins",
+        "hall",
+        "tests",
+        "pay",
+        "api",
+    }
+)
 TITLE_FORBIDDEN = set("\"'\\%<>&{}[]") | {chr(c) for c in range(32)}
 
 
@@ -46,8 +70,10 @@ class PluginSpec:
 
 def check_name(name: str, taken: set[str]) -> None:
     if not NAME_PATTERN.fullmatch(name) or keyword.iskeyword(name) or len(name) > 40:
-        raise ScaffoldError(f"{name!r} is not a plugin name: use lowercase letters, digits and _, starting with a letter "
-                            "(it becomes a Python name, the URL /<name>/ and [plugins.<name>])")
+        raise ScaffoldError(
+            f"{name!r} is not a plugin name: use lowercase letters, digits and _, starting with a letter "
+            "(it becomes a Python name, the URL /<name>/ and [plugins.<name>])"
+        )
     if name in RESERVED:
         raise ScaffoldError(f"{name!r} is taken by the hall itself (its paths and packages): choose another name")
     if name in taken:
@@ -57,8 +83,10 @@ def check_name(name: str, taken: set[str]) -> None:
 def check_title(title: str) -> None:
     bad = sorted(set(title) & TITLE_FORBIDDEN)
     if not title.strip() or bad:
-        raise ScaffoldError(f"title {title!r}: give a non-empty title without {''.join(bad) or 'these'} "
-                            "(it goes into Python, TOML, templates and catalogs as is)")
+        raise ScaffoldError(
+            f"title {title!r}: give a non-empty title without {''.join(bad) or 'these'} "
+            "(it goes into Python, TOML, templates and catalogs as is)"
+        )
 
 
 def default_title(name: str) -> str:
@@ -74,12 +102,29 @@ def write_plugin(spec: PluginSpec, directory: Path, taken: set[str], now: dt.dat
     if target.exists():
         raise ScaffoldError(f"{target} already exists: remove it or choose another --dir")
     moment = now or dt.datetime.now(dt.timezone.utc)
-    context = {"name": spec.name, "package": spec.package, "title": spec.title, "title_zh": spec.title_zh,
-               "cls": spec.class_prefix, "settings_dep": f"NamedDependency[{spec.class_prefix}Settings]", "with_table": spec.with_table,
-               "migration_id": moment.strftime("%Y-%m-%dT%H:%M:%S:%f")}
-    env = Environment(loader=FileSystemLoader(str(FILES)), undefined=StrictUndefined, keep_trailing_newline=True,
-                      trim_blocks=True, lstrip_blocks=True, variable_start_string="[[", variable_end_string="]]",
-                      block_start_string="[%", block_end_string="%]", comment_start_string="[#", comment_end_string="#]")
+    context = {
+        "name": spec.name,
+        "package": spec.package,
+        "title": spec.title,
+        "title_zh": spec.title_zh,
+        "cls": spec.class_prefix,
+        "settings_dep": f"NamedDependency[{spec.class_prefix}Settings]",
+        "with_table": spec.with_table,
+        "migration_id": moment.strftime("%Y-%m-%dT%H:%M:%S:%f"),
+    }
+    env = Environment(
+        loader=FileSystemLoader(str(FILES)),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        variable_start_string="[[",
+        variable_end_string="]]",
+        block_start_string="[%",
+        block_end_string="%]",
+        comment_start_string="[#",
+        comment_end_string="#]",
+    )
     migration = f"{spec.name}_{moment.strftime('%Y_%m_%dt%H_%M_%S_%f')}"
     for source in sorted(FILES.rglob("*.tmpl")):
         relative = source.relative_to(FILES).as_posix().removesuffix(".tmpl")

@@ -16,6 +16,19 @@ from core.testing.mail import MailSink
 from core.testing.setup_data import add_operator, add_superadmin, register_customer, sync
 
 __all__ = [
-    "PASSWORD", "FakeConnector", "FakeConnectorPlugin", "HallHarness", "MailSink", "TenantClient", "TenantSpec",
-    "add_operator", "add_superadmin", "field_errors", "make_customer", "make_id_number", "register_customer", "sync", "write_hall",
+    "PASSWORD",
+    "FakeConnector",
+    "FakeConnectorPlugin",
+    "HallHarness",
+    "MailSink",
+    "TenantClient",
+    "TenantSpec",
+    "add_operator",
+    "add_superadmin",
+    "field_errors",
+    "make_customer",
+    "make_id_number",
+    "register_customer",
+    "sync",
+    "write_hall",
 ]

@@ -81,8 +81,13 @@ class StandInAliyunSms:
     # -- the service --------------------------------------------------------
     def _error(self, status: int, code: str, message: str) -> tuple[int, dict]:
         self.refused.append(code)
-        return status, {"RequestId": str(uuid.uuid4()).upper(), "HostId": "dysmsapi.aliyuncs.com", "Code": code, "Message": message,
-                        "Recommend": f"https://api.aliyun.com/troubleshoot?q={code}"}
+        return status, {
+            "RequestId": str(uuid.uuid4()).upper(),
+            "HostId": "dysmsapi.aliyuncs.com",
+            "Code": code,
+            "Message": message,
+            "Recommend": f"https://api.aliyun.com/troubleshoot?q={code}",
+        }
 
     def answer(self, raw_query: str) -> tuple[int, dict]:
         params = dict(parse_qsl(raw_query, keep_blank_values=True))
@@ -94,16 +99,40 @@ class StandInAliyunSms:
         to_sign = f"GET&{_enc('/')}&{_enc(canonical)}"
         expected = base64.b64encode(hmac.new(f"{secret}&".encode(), to_sign.encode(), hashlib.sha1).digest()).decode()
         if not hmac.compare_digest(expected, given):
-            return self._error(400, "SignatureDoesNotMatch", f"Specified signature is not matched with our calculation. server string to sign is:{to_sign}")
-        for required in ("Action", "Version", "SignatureMethod", "SignatureNonce", "SignatureVersion", "Timestamp", "Format"):
+            return self._error(
+                400,
+                "SignatureDoesNotMatch",
+                f"Specified signature is not matched with our calculation. server string to sign is:{to_sign}",
+            )
+        for required in (
+            "Action",
+            "Version",
+            "SignatureMethod",
+            "SignatureNonce",
+            "SignatureVersion",
+            "Timestamp",
+            "Format",
+        ):
             if not params.get(required):
-                return self._error(400, "MissingParameter", f"The input parameter \"{required}\" that is mandatory for processing this request is not supplied.")
-        if params["SignatureMethod"] != "HMAC-SHA1" or params["SignatureVersion"] != "1.0" or params["Version"] != "2017-05-25":
-            return self._error(400, "InvalidParameter", "SignatureMethod, SignatureVersion or Version is not supported.")
+                return self._error(
+                    400,
+                    "MissingParameter",
+                    f'The input parameter "{required}" that is mandatory for processing this request is not supplied.',
+                )
+        if (
+            params["SignatureMethod"] != "HMAC-SHA1"
+            or params["SignatureVersion"] != "1.0"
+            or params["Version"] != "2017-05-25"
+        ):
+            return self._error(
+                400, "InvalidParameter", "SignatureMethod, SignatureVersion or Version is not supported."
+            )
         try:
             stamp = dt.datetime.strptime(params["Timestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
         except ValueError:
-            return self._error(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
+            return self._error(
+                400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted."
+            )
         if abs((dt.datetime.now(dt.timezone.utc) - stamp).total_seconds()) > 900:
             return self._error(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
         with self._lock:
@@ -117,7 +146,9 @@ class StandInAliyunSms:
             return self._send(params)
         if params["Action"] == "QuerySendDetails":
             return self._query(params)
-        return self._error(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
+        return self._error(
+            404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."
+        )
 
     def _send(self, p: dict) -> tuple[int, dict]:
         if p.get("SignName") not in self.sign_names:
@@ -135,19 +166,47 @@ class StandInAliyunSms:
         biz_id = f"{next(self._biz)}^0"
         now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
         with self._lock:
-            self.sent.append({"BizId": biz_id, "PhoneNum": p["PhoneNumbers"], "SignName": p["SignName"], "TemplateCode": p["TemplateCode"],
-                              "TemplateParam": values, "OutId": p.get("OutId", ""), "SendDate": now.strftime("%Y-%m-%d %H:%M:%S"),
-                              "day": now.strftime("%Y%m%d")})
+            self.sent.append(
+                {
+                    "BizId": biz_id,
+                    "PhoneNum": p["PhoneNumbers"],
+                    "SignName": p["SignName"],
+                    "TemplateCode": p["TemplateCode"],
+                    "TemplateParam": values,
+                    "OutId": p.get("OutId", ""),
+                    "SendDate": now.strftime("%Y-%m-%d %H:%M:%S"),
+                    "day": now.strftime("%Y%m%d"),
+                }
+            )
         return 200, {"Message": "OK", "RequestId": str(uuid.uuid4()).upper(), "BizId": biz_id, "Code": "OK"}
 
     def _query(self, p: dict) -> tuple[int, dict]:
-        found = [s for s in self.sent if s["PhoneNum"] == p.get("PhoneNumber") and s["day"] == p.get("SendDate")
-                 and (not p.get("BizId") or s["BizId"] == p["BizId"])]
+        found = [
+            s
+            for s in self.sent
+            if s["PhoneNum"] == p.get("PhoneNumber")
+            and s["day"] == p.get("SendDate")
+            and (not p.get("BizId") or s["BizId"] == p["BizId"])
+        ]
         details = []
         for s in found:
             failed = s["PhoneNum"] in self.undeliverable
-            details.append({"PhoneNum": s["PhoneNum"], "SendStatus": 2 if failed else 3, "ErrCode": "IS_CLOSE" if failed else "DELIVERED",
-                            "TemplateCode": s["TemplateCode"], "Content": json.dumps(s["TemplateParam"], ensure_ascii=False),
-                            "SendDate": s["SendDate"], "ReceiveDate": s["SendDate"], "OutId": s["OutId"]})
-        return 200, {"TotalCount": len(details), "Message": "OK", "RequestId": str(uuid.uuid4()).upper(),
-                     "SmsSendDetailDTOs": {"SmsSendDetailDTO": details}, "Code": "OK"}
+            details.append(
+                {
+                    "PhoneNum": s["PhoneNum"],
+                    "SendStatus": 2 if failed else 3,
+                    "ErrCode": "IS_CLOSE" if failed else "DELIVERED",
+                    "TemplateCode": s["TemplateCode"],
+                    "Content": json.dumps(s["TemplateParam"], ensure_ascii=False),
+                    "SendDate": s["SendDate"],
+                    "ReceiveDate": s["SendDate"],
+                    "OutId": s["OutId"],
+                }
+            )
+        return 200, {
+            "TotalCount": len(details),
+            "Message": "OK",
+            "RequestId": str(uuid.uuid4()).upper(),
+            "SmsSendDetailDTOs": {"SmsSendDetailDTO": details},
+            "Code": "OK",
+        }

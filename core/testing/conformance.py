@@ -32,8 +32,18 @@ import pytest
 from core.config import ConfigError
 from core.legacy.ports import Connector, LegacyWriter
 from core.testing.conformance_hall import counts, snapshot, sync_all, sync_with_crashes
-from core.testing.conformance_ports import (KINDS, BrokenMapping, ConnectorRun, Kind, duplicates, hall_units_problem, ids_of,
-                                            look_up, look_up_unknown, page_all)
+from core.testing.conformance_ports import (
+    KINDS,
+    BrokenMapping,
+    ConnectorRun,
+    Kind,
+    duplicates,
+    hall_units_problem,
+    ids_of,
+    look_up,
+    look_up_unknown,
+    page_all,
+)
 from core.testing.harness import SECRET, TenantSpec
 
 KIND_NAMES = list(KINDS)
@@ -45,12 +55,16 @@ class ConnectorConformance:
 
     page_sizes: tuple[int, ...] = (1, 3, 10, 1000)
     crash_pages: int = 6  # the interrupted sync cuts each kind into about this many pages (one crash per page)
-    dirty_ids: dict[str, set[str]] = {}  # rows the test data makes invalid on purpose, by kind: the hall may refuse them
+    dirty_ids: dict[
+        str, set[str]
+    ] = {}  # rows the test data makes invalid on purpose, by kind: the hall may refuse them
 
     # -- fixtures an integrator provides ------------------------------------------------
     @pytest.fixture
     def connector_factory(self) -> Callable[[], Any]:
-        pytest.fail("provide a `connector_factory` fixture: a callable returning a fresh connector onto the test legacy system")
+        pytest.fail(
+            "provide a `connector_factory` fixture: a callable returning a fresh connector onto the test legacy system"
+        )
 
     @pytest.fixture
     def broken_mapping(self) -> BrokenMapping:
@@ -95,7 +109,9 @@ class ConnectorConformance:
         assert isinstance(connector, Connector), "a connector needs `name`, `ping()` and `close()`"
         assert isinstance(connector.name, str) and connector.name
         legacy.run(connector.ping())
-        offered = [k.name for k in KINDS.values() if k.offered_by(connector)] + (["writeback"] if isinstance(connector, LegacyWriter) else [])
+        offered = [k.name for k in KINDS.values() if k.offered_by(connector)] + (
+            ["writeback"] if isinstance(connector, LegacyWriter) else []
+        )
         assert offered, "the connector offers no port (CustomerSource, BillingSource, CallRecordSource, LegacyWriter)"
 
     # -- paging -------------------------------------------------------------------------------
@@ -112,7 +128,9 @@ class ConnectorConformance:
         for size, ids in by_size.items():
             assert ids == first, f"page size {size} misses {sorted(first - ids)[:5]} and adds {sorted(ids - first)[:5]}"
         if legacy_ids and kind in legacy_ids:
-            assert first == set(legacy_ids[kind]), f"missing {sorted(set(legacy_ids[kind]) - first)[:5]}, unknown {sorted(first - set(legacy_ids[kind]))[:5]}"
+            assert first == set(legacy_ids[kind]), (
+                f"missing {sorted(set(legacy_ids[kind]) - first)[:5]}, unknown {sorted(first - set(legacy_ids[kind]))[:5]}"
+            )
 
     @pytest.mark.parametrize("kind", KIND_NAMES)
     def test_reading_again_from_a_watermark_returns_the_same_rows(self, legacy, kind):
@@ -150,7 +168,9 @@ class ConnectorConformance:
             assert not missing, f"{kind} by id: {missing[:5]} not found"
             differ = [r.legacy_id for r in rows if found[r.legacy_id] != r]
             assert not differ, f"{kind} by id differ from the paged rows: {differ[:5]}"
-        assert legacy.run(look_up_unknown(k, legacy.connector)) in (None, []), "an unknown id must be left out (or None)"
+        assert legacy.run(look_up_unknown(k, legacy.connector)) in (None, []), (
+            "an unknown id must be left out (or None)"
+        )
 
     @pytest.mark.parametrize("kind", KIND_NAMES)
     def test_rows_are_in_the_halls_units(self, legacy, kind):
@@ -171,7 +191,9 @@ class ConnectorConformance:
 
         k = self.offered(legacy.connector, kind)
         if not reconcilable(legacy.connector, kind):
-            pytest.skip(f"{legacy.connector.name} does not list {kind} ids (LegacyIdSource): no reconciliation to check")
+            pytest.skip(
+                f"{legacy.connector.name} does not list {kind} ids (LegacyIdSource): no reconciliation to check"
+            )
         listed, cursor = [], ""
         for _ in range(100_000):
             page = legacy.run(legacy.connector.legacy_ids(kind, cursor, 3))
@@ -183,7 +205,9 @@ class ConnectorConformance:
             cursor = page.cursor
         assert not duplicates(listed), f"{kind} ids listed twice: {duplicates(listed)[:5]}"
         paged = set(ids_of(self.all_rows(legacy, k)))
-        assert set(listed) == paged, f"listing misses {sorted(paged - set(listed))[:5]}, adds {sorted(set(listed) - paged)[:5]}"
+        assert set(listed) == paged, (
+            f"listing misses {sorted(paged - set(listed))[:5]}, adds {sorted(set(listed) - paged)[:5]}"
+        )
 
     # -- into a real hall -------------------------------------------------------------------------
     def _hall(self, hall_factory, *tenant_ids: str):
@@ -204,14 +228,20 @@ class ConnectorConformance:
             kinds, secret = self._kinds(connector), harness.hall.secret
             harness.run(sync_all(tenant, connector, kinds, secret, batch_size=50))
             first = harness.run(snapshot(tenant))
-            assert any(first[k] for k in ("customers", "bills", "calls")), f"the first sync wrote nothing: {counts(first)}"
+            assert any(first[k] for k in ("customers", "bills", "calls")), (
+                f"the first sync wrote nothing: {counts(first)}"
+            )
             again = harness.run(sync_all(tenant, connector, kinds, secret, batch_size=50))
             assert again == dict.fromkeys(kinds, 0), f"an incremental re-run wrote rows: {again}"
             assert harness.run(snapshot(tenant)) == first
             harness.run(sync_all(tenant, connector, kinds, secret, batch_size=7, full=True))
             after_full = harness.run(snapshot(tenant))
             for part, rows in first.items():  # a full run reads quarantined rows again: only their attempts may grow
-                same = [r[:3] for r in rows] == [r[:3] for r in after_full[part]] if part == "quarantine" else rows == after_full[part]
+                same = (
+                    [r[:3] for r in rows] == [r[:3] for r in after_full[part]]
+                    if part == "quarantine"
+                    else rows == after_full[part]
+                )
                 assert same, f"a full re-sync changed the hall's {part}"
         finally:
             harness.run(connector.close())
@@ -225,11 +255,17 @@ class ConnectorConformance:
                 total = sum(len(p.rows) for p in harness.run(page_all(KINDS[kind], connector, 1000)))
                 batch = max(1, math.ceil(total / self.crash_pages))
                 harness.run(sync_all(whole, connector, [kind], secret, batch_size=batch))
-                runs = harness.run(sync_with_crashes(cut, connector, kind, secret, batch_size=batch, max_runs=total + 2))
-                assert runs >= min(total, self.crash_pages), f"{kind}: only {runs} runs for {total} rows in pages of {batch}"
+                runs = harness.run(
+                    sync_with_crashes(cut, connector, kind, secret, batch_size=batch, max_runs=total + 2)
+                )
+                assert runs >= min(total, self.crash_pages), (
+                    f"{kind}: only {runs} runs for {total} rows in pages of {batch}"
+                )
             expected, got = harness.run(snapshot(whole)), harness.run(snapshot(cut))
             for part in expected:
-                assert got[part] == expected[part], f"{part} differ after the interrupted sync ({len(got[part])} vs {len(expected[part])} rows)"
+                assert got[part] == expected[part], (
+                    f"{part} differ after the interrupted sync ({len(got[part])} vs {len(expected[part])} rows)"
+                )
         finally:
             harness.run(connector.close())
 
@@ -258,8 +294,11 @@ class ConnectorConformance:
                     legacy.run(connector.check())
                 issues = raised.value.issues
             wanted = [str(broken_mapping.file), broken_mapping.key, *(n.casefold() for n in broken_mapping.names)]
-            fitting = [i for i in issues if str(i.file) == wanted[0] and i.key == wanted[1]
-                       and all(n in i.reason.casefold() for n in wanted[2:])]
+            fitting = [
+                i
+                for i in issues
+                if str(i.file) == wanted[0] and i.key == wanted[1] and all(n in i.reason.casefold() for n in wanted[2:])
+            ]
             assert fitting, f"no problem names {wanted}; reported: {[str(i) for i in issues]}"
         finally:
             legacy.close()

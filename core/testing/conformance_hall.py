@@ -29,7 +29,10 @@ SNAPSHOT = {
     "numbers": (ServiceNumber, ("number", "customer_legacy_id", "kind", "status")),
     "bills": (Bill, ("legacy_id", "number", "month", "amount_fen", "paid_fen", "status", "due_date", "changed_at")),
     "bill_items": (BillItem, ("legacy_id", "bill_legacy_id", "position", "code", "name", "amount_fen")),
-    "calls": (CallRecord, ("legacy_id", "number", "started_at", "duration_s", "called_number", "call_type", "charge_fen")),
+    "calls": (
+        CallRecord,
+        ("legacy_id", "number", "started_at", "duration_s", "called_number", "call_type", "charge_fen"),
+    ),
 }
 
 
@@ -46,8 +49,9 @@ async def snapshot(tenant: Tenant) -> dict[str, list[tuple]]:
         for name, (table, columns) in SNAPSHOT.items():
             rows = await table.select(*(getattr(table, c) for c in columns))
             shot[name] = sorted(tuple(_plain(r[c]) for c in columns) for r in rows)
-        open_rows = await Quarantine.select(Quarantine.kind, Quarantine.legacy_id, Quarantine.reason, Quarantine.attempts).where(
-            Quarantine.resolved_at.is_null())
+        open_rows = await Quarantine.select(
+            Quarantine.kind, Quarantine.legacy_id, Quarantine.reason, Quarantine.attempts
+        ).where(Quarantine.resolved_at.is_null())
         shot["quarantine"] = sorted((r["kind"], r["legacy_id"], r["reason"], r["attempts"]) for r in open_rows)
         states = await SyncState.select(SyncState.kind, SyncState.watermark)
         shot["watermarks"] = sorted((r["kind"], r["watermark"]) for r in states)
@@ -58,12 +62,16 @@ def counts(shot: dict[str, list]) -> dict[str, int]:
     return {name: len(rows) for name, rows in shot.items()}
 
 
-async def sync_all(tenant: Tenant, connector: Any, kinds: list[str], secret: str, *, batch_size: int, full: bool = False) -> dict[str, int]:
+async def sync_all(
+    tenant: Tenant, connector: Any, kinds: list[str], secret: str, *, batch_size: int, full: bool = False
+) -> dict[str, int]:
     """The production entry points (``sync_customers``, ``sync_billing``); rows written per kind."""
     written = {}
     for kind in kinds:
         if kind == "customers":
-            written[kind] = (await sync_customers(tenant, connector, secret=secret, batch_size=batch_size, full=full)).written
+            written[kind] = (
+                await sync_customers(tenant, connector, secret=secret, batch_size=batch_size, full=full)
+            ).written
         else:
             written[kind] = (await sync_billing(tenant, connector, kind, batch_size=batch_size, full=full)).written
     return written
@@ -86,26 +94,34 @@ def _reads_then_crash(read: Callable, allowed: int) -> Callable:
             raise Interrupted(f"cut after {allowed} page(s)")
         done += 1
         return await read(watermark, limit)
+
     return reading
 
 
 def _writes_then_crash(upsert: Callable) -> Callable:
     """``upsert`` that does its writes and then raises, inside the page's transaction (which must roll back)."""
+
     async def writing(records: list, now: dt.datetime):
         await upsert(records, now)
         raise Interrupted("cut in the middle of writing a page")
+
     return writing
 
 
-async def _one_run(tenant: Tenant, connector: Any, kind: str, secret: str, batch_size: int, *, crash_in_write: bool) -> bool:
+async def _one_run(
+    tenant: Tenant, connector: Any, kind: str, secret: str, batch_size: int, *, crash_in_write: bool
+) -> bool:
     """One sync run that commits at most one page, then is cut; True when it finished instead."""
     try:
         if kind == "customers":  # reads a page, writes it, reads the next: the second read crashes
             reader = _reads_then_crash(connector.customers_changed_since, 1)
             await sync_customers(tenant, _CustomersOnly(reader), secret=secret, batch_size=batch_size)
         else:  # the engine reads the next page while it writes this one: that read-ahead crashes
-            upsert = _writes_then_crash(upsert_bills if kind == "bills" else upsert_calls) if crash_in_write else (
-                upsert_bills if kind == "bills" else upsert_calls)
+            upsert = (
+                _writes_then_crash(upsert_bills if kind == "bills" else upsert_calls)
+                if crash_in_write
+                else (upsert_bills if kind == "bills" else upsert_calls)
+            )
             reader = _reads_then_crash(source_function(kind, connector), 1)
             await sync_kind(tenant, reader, upsert, kind, batch_size=batch_size)
     except Interrupted:
@@ -113,7 +129,9 @@ async def _one_run(tenant: Tenant, connector: Any, kind: str, secret: str, batch
     return True
 
 
-async def sync_with_crashes(tenant: Tenant, connector: Any, kind: str, secret: str, *, batch_size: int, max_runs: int) -> int:
+async def sync_with_crashes(
+    tenant: Tenant, connector: Any, kind: str, secret: str, *, batch_size: int, max_runs: int
+) -> int:
     """Sync ``kind`` to the end, crashing at every page boundary and in the middle of every page's write.
 
     Each run commits exactly one page and is then cut: alternately in the write

@@ -31,8 +31,10 @@ class Kind:
         return isinstance(connector, self.port)
 
     def missing_reason(self, connector: Any) -> str:
-        return (f"{getattr(connector, 'name', type(connector).__name__)} does not offer the {port_name(self.port)} port "
-                f"({self.port.__name__}): nothing to check for {self.name}")
+        return (
+            f"{getattr(connector, 'name', type(connector).__name__)} does not offer the {port_name(self.port)} port "
+            f"({self.port.__name__}): nothing to check for {self.name}"
+        )
 
 
 async def _customers(connector, watermark: str, limit: int):
@@ -83,7 +85,9 @@ async def page_all(kind: Kind, connector: Any, limit: int, watermark: str = "", 
             raise PagingError(f"{kind.name}: the watermark must be text, got {type(after).__name__}")
         pages.append(Page(watermark, list(rows), after))
         if len(pages) > max_pages:
-            raise PagingError(f"{kind.name}: more than {max_pages} pages of {limit}: the watermark goes round in circles?")
+            raise PagingError(
+                f"{kind.name}: more than {max_pages} pages of {limit}: the watermark goes round in circles?"
+            )
         watermark = after
 
 

@@ -107,14 +107,28 @@ def _reader(stream, lines: queue.Queue) -> None:
     lines.put(None)
 
 
-def run_once(command: Sequence[str], *, env: dict | None = None, cwd: Path | str | None = None, kill_after: int | None = None,
-             delay: float = 0.0, number: int = 0) -> Round:
+def run_once(
+    command: Sequence[str],
+    *,
+    env: dict | None = None,
+    cwd: Path | str | None = None,
+    kill_after: int | None = None,
+    delay: float = 0.0,
+    number: int = 0,
+) -> Round:
     """Run ``command``; with ``kill_after``, SIGKILL it ``delay`` seconds after its ``kill_after``-th progress line.
 
     A child that halts at a checkpoint (``HALL_CRASH_AT``) is killed at once.
     """
-    proc = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env or child_env(),
-                            cwd=cwd or REPO, start_new_session=True)
+    proc = subprocess.Popen(
+        list(command),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env or child_env(),
+        cwd=cwd or REPO,
+        start_new_session=True,
+    )
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=_reader, args=(proc.stdout, lines), daemon=True).start()
     output: list[str] = []
@@ -124,7 +138,9 @@ def run_once(command: Sequence[str], *, env: dict | None = None, cwd: Path | str
             try:
                 line = lines.get(timeout=HUNG)
             except queue.Empty:
-                raise AssertionError(f"child {command} printed nothing for {HUNG:.0f} s:\n" + "\n".join(output[-40:])) from None
+                raise AssertionError(
+                    f"child {command} printed nothing for {HUNG:.0f} s:\n" + "\n".join(output[-40:])
+                ) from None
             if line is None:
                 break
             output.append(line)
@@ -151,9 +167,17 @@ def run_once(command: Sequence[str], *, env: dict | None = None, cwd: Path | str
     return Round(number, killed and returncode == -signal.SIGKILL, steps, returncode, output)
 
 
-def kill_and_resume(command: Command, *, env: dict | None = None, cwd: Path | str | None = None, seed: int = 0, kills: int = 4,
-                    after: tuple[int, int] = (1, 3), delay: tuple[float, float] = (0.0, 0.02),
-                    finish: Command | None = None) -> CrashRun:
+def kill_and_resume(
+    command: Command,
+    *,
+    env: dict | None = None,
+    cwd: Path | str | None = None,
+    seed: int = 0,
+    kills: int = 4,
+    after: tuple[int, int] = (1, 3),
+    delay: tuple[float, float] = (0.0, 0.02),
+    finish: Command | None = None,
+) -> CrashRun:
     """Kill ``command`` up to ``kills`` times at seeded random moments, then run it (or ``finish``) to the end.
 
     ``command`` is an argv, or ``fn(round_number) -> argv`` when each start
@@ -165,10 +189,14 @@ def kill_and_resume(command: Command, *, env: dict | None = None, cwd: Path | st
     argv = command if callable(command) else (lambda _n: command)
     rounds: list[Round] = []
     for number in range(kills):
-        r = run_once(argv(number), env=env, cwd=cwd, kill_after=rng.randint(*after), delay=rng.uniform(*delay), number=number)
+        r = run_once(
+            argv(number), env=env, cwd=cwd, kill_after=rng.randint(*after), delay=rng.uniform(*delay), number=number
+        )
         rounds.append(r)
         if not r.killed:
-            assert r.returncode == 0, f"round {number} failed by itself (exit {r.returncode}):\n" + "\n".join(r.output[-40:])
+            assert r.returncode == 0, f"round {number} failed by itself (exit {r.returncode}):\n" + "\n".join(
+                r.output[-40:]
+            )
             break  # it finished before the kill: nothing left to interrupt
     last = finish if finish is not None else argv
     final = run_once((last if callable(last) else (lambda _n: last))(len(rounds)), env=env, cwd=cwd, number=len(rounds))
@@ -180,5 +208,7 @@ def kill_and_resume(command: Command, *, env: dict | None = None, cwd: Path | st
 def kill_at(command: Sequence[str], point: str, *, env: dict | None = None, cwd: Path | str | None = None) -> Round:
     """Run ``command`` until it reaches :func:`checkpoint` ``point`` ("name" or "name#n") and SIGKILL it there."""
     r = run_once(command, env={**(env or child_env()), STOP_AT: point}, cwd=cwd)
-    assert r.killed, f"the child never reached checkpoint {point!r} (exit {r.returncode}):\n" + "\n".join(r.output[-40:])
+    assert r.killed, f"the child never reached checkpoint {point!r} (exit {r.returncode}):\n" + "\n".join(
+        r.output[-40:]
+    )
     return r

@@ -44,8 +44,13 @@ async def pg_execute(sql: str, admin: str | None = None) -> None:
     import asyncpg
 
     parts = urlsplit(admin or admin_url())
-    conn = await asyncpg.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
-                                 user=parts.username or "postgres", password=parts.password, database=parts.path.lstrip("/") or "postgres")
+    conn = await asyncpg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        database=parts.path.lstrip("/") or "postgres",
+    )
     try:
         await conn.execute(sql)
     finally:

@@ -17,14 +17,26 @@ def make_id_number(seed: int, region: str = "330106", birth: str = "19850615") -
     return body + check_char(body)
 
 
-def make_customer(n: int, *, name: str | None = None, email: str | None = "", phone: str | None = None,
-                  numbers: tuple[str, ...] | None = None, status: str = "active") -> LegacyCustomer:
+def make_customer(
+    n: int,
+    *,
+    name: str | None = None,
+    email: str | None = "",
+    phone: str | None = None,
+    numbers: tuple[str, ...] | None = None,
+    status: str = "active",
+) -> LegacyCustomer:
     rnd = random.Random(n)
     phone = phone if phone is not None else f"139{rnd.randrange(10**8):08d}"
     nums = numbers if numbers is not None else (phone,)
     return LegacyCustomer(
-        legacy_id=f"C{n:05d}", name=name or f"测试用户{n}", id_number=make_id_number(n),
-        email=(f"user{n}@example.com" if email == "" else (email or "")), phone=phone, address=f"测试路{n}号", status=status,
+        legacy_id=f"C{n:05d}",
+        name=name or f"测试用户{n}",
+        id_number=make_id_number(n),
+        email=(f"user{n}@example.com" if email == "" else (email or "")),
+        phone=phone,
+        address=f"测试路{n}号",
+        status=status,
         changed_at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=n),
         numbers=tuple(LegacyServiceNumber(x) for x in nums),
     )
@@ -45,7 +57,9 @@ class FakeConnector:
     calls: list[str] = field(default_factory=list)
     events: dict[str, tuple[str, dict]] = field(default_factory=dict)
     rejects: dict[str, str] = field(default_factory=dict)
-    names: dict[str, dict] = field(default_factory=dict)  # kind -> {code: name or {language: name}} (core/legacy/names.py)
+    names: dict[str, dict] = field(
+        default_factory=dict
+    )  # kind -> {code: name or {language: name}} (core/legacy/names.py)
 
     def display_names(self, kind: str) -> dict:
         return self.names.get(kind, {})
@@ -64,7 +78,9 @@ class FakeConnector:
         self._check()
         self.calls.append(f"changed_since:{watermark}")
         ordered = sorted(self.customers, key=lambda c: (c.changed_at, c.legacy_id))
-        after = [c for c in ordered if f"{c.changed_at.isoformat()}|{c.legacy_id}" > watermark] if watermark else ordered
+        after = (
+            [c for c in ordered if f"{c.changed_at.isoformat()}|{c.legacy_id}" > watermark] if watermark else ordered
+        )
         page = after[:limit]
         mark = f"{page[-1].changed_at.isoformat()}|{page[-1].legacy_id}" if page else watermark
         return CustomerBatch(customers=page, watermark=mark)

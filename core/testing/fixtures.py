@@ -64,11 +64,16 @@ def hall_factory(tmp_path, hall_databases, mail_sink) -> Callable[..., HallHarne
     """
     made: list[tuple[HallHarness, str]] = []
 
-    def make(tenants: list[TenantSpec] | None = None, extra_plugins: dict[str, Any] | None = None,
-             deployment: dict[str, dict] | None = None) -> HallHarness:
+    def make(
+        tenants: list[TenantSpec] | None = None,
+        extra_plugins: dict[str, Any] | None = None,
+        deployment: dict[str, dict] | None = None,
+    ) -> HallHarness:
         specs = tenants or [TenantSpec(tid, plugins=list(plugins)) for tid, plugins in DEFAULT_TENANTS]
         url = hall_databases.fresh(tmp_path)
-        config = write_hall(tmp_path / f"hall{len(made)}", specs, database_url=url, mail_port=mail_sink.port, deployment=deployment)
+        config = write_hall(
+            tmp_path / f"hall{len(made)}", specs, database_url=url, mail_port=mail_sink.port, deployment=deployment
+        )
         hall, connectors = build_hall(config, extra_plugins)
         for spec in specs:
             connectors.setdefault(spec.id, FakeConnector())

@@ -65,12 +65,23 @@ def _toml_table(name: str, values: dict) -> list[str]:
     return lines
 
 
-def write_hall(root: Path, tenants: list[TenantSpec], *, database_url: str, mail_port: int = 8025,
-               deployment: dict[str, dict] | None = None) -> Path:
+def write_hall(
+    root: Path,
+    tenants: list[TenantSpec],
+    *,
+    database_url: str,
+    mail_port: int = 8025,
+    deployment: dict[str, dict] | None = None,
+) -> Path:
     """Write hall.toml and tenants/<id>/tenant.toml under ``root``; themes are the repository's."""
     root.mkdir(parents=True, exist_ok=True)
     sections: dict[str, dict] = {
-        "hall": {"default_theme": "default", "plugins": [], "tenants_dir": "tenants", "themes_dir": str(REPO / "themes")},
+        "hall": {
+            "default_theme": "default",
+            "plugins": [],
+            "tenants_dir": "tenants",
+            "themes_dir": str(REPO / "themes"),
+        },
         "database": {"url": database_url},
         "security": {"secret_key": SECRET},
         "mail": {"host": "127.0.0.1", "port": mail_port},
@@ -86,8 +97,15 @@ def write_hall(root: Path, tenants: list[TenantSpec], *, database_url: str, mail
     for spec in tenants:
         folder = root / "tenants" / spec.id
         folder.mkdir(parents=True, exist_ok=True)
-        head = {"name": spec.name, "hosts": spec.hosts, "theme": spec.theme, "language": spec.language, "plugins": spec.plugins,
-                **({"timezone": spec.timezone} if spec.timezone else {}), **({"environment": spec.environment} if spec.environment else {})}
+        head = {
+            "name": spec.name,
+            "hosts": spec.hosts,
+            "theme": spec.theme,
+            "language": spec.language,
+            "plugins": spec.plugins,
+            **({"timezone": spec.timezone} if spec.timezone else {}),
+            **({"environment": spec.environment} if spec.environment else {}),
+        }
         body = _toml_table("tenant", head)
         body += [""] + _toml_table("connector", spec.connector)
         for plugin, values in spec.plugin_settings.items():
@@ -108,7 +126,9 @@ class TenantClient:
     def __init__(self, app, host: str, prefix: str = "", *, peer: str | None = None, scheme: str = "http"):
         self.prefix = prefix
         self.http = TestClient(app=app, base_url=f"{scheme}://{host}", raise_server_exceptions=False)
-        if peer is not None:  # Litestar's test transport always says the peer is "testclient": give the scope another one
+        if (
+            peer is not None
+        ):  # Litestar's test transport always says the peer is "testclient": give the scope another one
             transport = self.http._transport
             parse = transport.parse_request
             transport.parse_request = lambda request: {**parse(request), "client": (peer, 50000)}  # type: ignore[method-assign]
@@ -173,12 +193,19 @@ class HallHarness:
         assert tenant is not None, f"no tenant {tenant_id}"
         return tenant
 
-    def client(self, tenant_id: str, *, via_prefix: bool = False, peer: str | None = None, scheme: str = "http") -> TenantClient:
+    def client(
+        self, tenant_id: str, *, via_prefix: bool = False, peer: str | None = None, scheme: str = "http"
+    ) -> TenantClient:
         """``peer``: the address the request comes from (default Litestar's "testclient"); ``scheme="https"`` for a direct TLS connection."""
         tenant = self.tenant(tenant_id)
         # One app per client, as one per worker process in production: a Litestar app runs one lifespan.
-        client = TenantClient(self.new_app(), "127.0.0.9" if via_prefix else tenant.hosts[0], f"/t/{tenant_id}" if via_prefix else "",
-                              peer=peer, scheme=scheme)
+        client = TenantClient(
+            self.new_app(),
+            "127.0.0.9" if via_prefix else tenant.hosts[0],
+            f"/t/{tenant_id}" if via_prefix else "",
+            peer=peer,
+            scheme=scheme,
+        )
         self._clients.append(client)
         return client
 
@@ -190,6 +217,7 @@ class HallHarness:
         async def go():
             with tenant_scope(self.tenant(tenant_id)):
                 return await coro_fn(*args, **kwargs)
+
         return self.run(go())
 
     def close(self) -> None:

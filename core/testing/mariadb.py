@@ -36,9 +36,16 @@ def _connect(database: str = ""):
     import pymysql
 
     url = server_url(database)
-    return pymysql.connect(host=url.host or "127.0.0.1", port=url.port or 3306, user=url.username or "root",
-                           password=url.password or "", database=database or None, charset="utf8mb4",
-                           connect_timeout=3, autocommit=True)
+    return pymysql.connect(
+        host=url.host or "127.0.0.1",
+        port=url.port or 3306,
+        user=url.username or "root",
+        password=url.password or "",
+        database=database or None,
+        charset="utf8mb4",
+        connect_timeout=3,
+        autocommit=True,
+    )
 
 
 def unavailable() -> str | None:

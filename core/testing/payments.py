@@ -25,7 +25,12 @@ from core.payments.providers import Checkout, CheckoutRequest, GatewayResult, In
 from core.web.numbers import parse_int
 
 PROVIDER_ID = "fake"
-STATUS_CODES = {"pending": "WAIT_BUYER_PAY", "succeeded": "TRADE_SUCCESS", "canceled": "TRADE_CLOSED", "failed": "TRADE_FAILED"}
+STATUS_CODES = {
+    "pending": "WAIT_BUYER_PAY",
+    "succeeded": "TRADE_SUCCESS",
+    "canceled": "TRADE_CLOSED",
+    "failed": "TRADE_FAILED",
+}
 CODE_STATUS = {v: k for k, v in STATUS_CODES.items()}
 
 
@@ -73,13 +78,26 @@ class FakeGateway:
             trade.amount_fen = amount_fen
         return trade
 
-    def notification(self, intent_id: str, *, status: str | None = None, amount_fen: int | None = None, app_id: str | None = None,
-                     key: bytes | None = None, trade_no: str | None = None) -> dict[str, str]:
+    def notification(
+        self,
+        intent_id: str,
+        *,
+        status: str | None = None,
+        amount_fen: int | None = None,
+        app_id: str | None = None,
+        key: bytes | None = None,
+        trade_no: str | None = None,
+    ) -> dict[str, str]:
         """The signed notification the gateway would post about ``intent_id`` (override fields to forge one)."""
         trade = self.trades.get(intent_id) or Trade(intent_id, amount_fen or 0)
-        params = {"app_id": app_id or self.app_id, "out_trade_no": intent_id, "trade_no": trade_no or trade.trade_no or "T0",
-                  "trade_status": STATUS_CODES[status or trade.status],
-                  "total_fen": str(trade.amount_fen if amount_fen is None else amount_fen), "notify_id": secrets.token_hex(6)}
+        params = {
+            "app_id": app_id or self.app_id,
+            "out_trade_no": intent_id,
+            "trade_no": trade_no or trade.trade_no or "T0",
+            "trade_status": STATUS_CODES[status or trade.status],
+            "total_fen": str(trade.amount_fen if amount_fen is None else amount_fen),
+            "notify_id": secrets.token_hex(6),
+        }
         params["sign"] = sign(params, key or self.key)
         return params
 
@@ -113,8 +131,13 @@ class FakeProvider:
         status = CODE_STATUS.get(form.get("trade_status", ""))
         if status is None or parse_int(form.get("total_fen", ""), low=0, high=2**62) is None:
             raise InvalidNotification("malformed notification")
-        return GatewayResult(form["out_trade_no"], form.get("trade_no", ""), status, parse_int(form["total_fen"], low=0, high=2**62),
-                             {k: v for k, v in form.items() if k != "sign"})
+        return GatewayResult(
+            form["out_trade_no"],
+            form.get("trade_no", ""),
+            status,
+            parse_int(form["total_fen"], low=0, high=2**62),
+            {k: v for k, v in form.items() if k != "sign"},
+        )
 
     def notification_response(self, handled: bool) -> tuple[int, str, str]:
         return 200, "text/plain", "success" if handled else "fail"
@@ -140,7 +163,9 @@ class FakeProvider:
     async def close(self, intent_id: str) -> None:
         self._up(f"close:{intent_id}")
         trade = self.gateway.trades.get(intent_id)
-        if trade is not None and trade.status == "succeeded":  # as Alipay's ACQ.TRADE_STATUS_ERROR: a paid trade cannot be closed
+        if (
+            trade is not None and trade.status == "succeeded"
+        ):  # as Alipay's ACQ.TRADE_STATUS_ERROR: a paid trade cannot be closed
             raise ValueError("TRADE_STATUS_ERROR: the trade is paid")
         if trade is not None and trade.status == "pending":
             trade.status = "canceled"

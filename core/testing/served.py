@@ -103,9 +103,15 @@ def served_hall(config: Path, *, workers: int = 1, env: dict | None = None):
     environment = {k: v for k, v in (env or os.environ).items() if not k.startswith("HALL_")}
     environment.update({"HALL_CONFIG": str(config), "PYTHONUNBUFFERED": "1"})
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(hall_bin), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-                                cwd=config.parent, env=environment, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            [str(hall_bin), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+            cwd=config.parent,
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         served = ServedHall(proc, f"http://127.0.0.1:{port}", log)
         try:
             wait_for(lambda: _healthy(served), "/healthz of `hall serve`")

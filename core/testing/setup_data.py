@@ -30,14 +30,28 @@ def register_customer(harness: HallHarness, tenant_id: str, customer: LegacyCust
     async def go():
         with tenant_scope(tenant):
             row = await Customer.select().where(Customer.legacy_id == customer.legacy_id).first()
-            return await create_account(customer=row, number=customer.numbers[0].number, password_hash=await hash_password(password), language=tenant.language)
+            return await create_account(
+                customer=row,
+                number=customer.numbers[0].number,
+                password_hash=await hash_password(password),
+                language=tenant.language,
+            )
+
     return harness.run(go())
 
 
-def add_operator(harness: HallHarness, tenant_id: str, username: str, permissions: list[str] | None = None,
-                 password: str = PASSWORD, role: str | None = None) -> int:
+def add_operator(
+    harness: HallHarness,
+    tenant_id: str,
+    username: str,
+    permissions: list[str] | None = None,
+    password: str = PASSWORD,
+    role: str | None = None,
+) -> int:
     perms = sorted(known_codes(harness.hall)) if permissions is None else permissions
-    return harness.run(ensure_operator(harness.tenant(tenant_id), username, username, password, role or f"role-{username}", perms))
+    return harness.run(
+        ensure_operator(harness.tenant(tenant_id), username, username, password, role or f"role-{username}", perms)
+    )
 
 
 def add_superadmin(harness: HallHarness, username: str = "root", password: str = PASSWORD) -> int:

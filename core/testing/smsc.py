@@ -123,7 +123,7 @@ class StandInSmsc:
                 udh_len = body[0]
                 ref, total, seq = body[3], body[4], body[5]  # UDH: len, IEI 00, IEDL 03, ref, total, seq
                 key = (s.destination, ref, total)
-                groups.setdefault(key, {})[seq] = (s.data_coding, body[1 + udh_len:])
+                groups.setdefault(key, {})[seq] = (s.data_coding, body[1 + udh_len :])
                 if len(groups[key]) == total:
                     coding = groups[key][1][0]
                     out.append(_decode(coding, b"".join(groups[key][i][1] for i in range(1, total + 1))))
@@ -207,8 +207,18 @@ class StandInSmsc:
         message_id = f"{next(self._ids):08X}"
         destination = (pdu.destination_addr or b"").decode()
         with self._lock:
-            self.submitted.append(Submitted(bound or "", destination, (pdu.source_addr or b"").decode(), pdu.data_coding or 0,
-                                            pdu.esm_class or 0, pdu.registered_delivery or 0, bytes(pdu.short_message or b""), message_id))
+            self.submitted.append(
+                Submitted(
+                    bound or "",
+                    destination,
+                    (pdu.source_addr or b"").decode(),
+                    pdu.data_coding or 0,
+                    pdu.esm_class or 0,
+                    pdu.registered_delivery or 0,
+                    bytes(pdu.short_message or b""),
+                    message_id,
+                )
+            )
             if (pdu.registered_delivery or 0) & 0x03 and bound is not None:
                 stat = "UNDELIV" if destination in self.undeliverable else "DELIVRD"
                 self._receipts.append(_Receipt(bound, message_id, stat))
@@ -228,8 +238,16 @@ class StandInSmsc:
         for r in due:
             text = f"id:{r.message_id} sub:001 dlvd:{'001' if r.stat == 'DELIVRD' else '000'} submit date:{now} done date:{now} stat:{r.stat} err:000 text:"
             state = 2 if r.stat == "DELIVRD" else 5
-            pdu = smpplib.smpp.make_pdu("deliver_sm", client=seq, esm_class=0x04, short_message=text.encode("ascii"),
-                                        source_addr="", destination_addr="", receipted_message_id=r.message_id, message_state=state)
+            pdu = smpplib.smpp.make_pdu(
+                "deliver_sm",
+                client=seq,
+                esm_class=0x04,
+                short_message=text.encode("ascii"),
+                source_addr="",
+                destination_addr="",
+                receipted_message_id=r.message_id,
+                message_state=state,
+            )
             r.seq = pdu.sequence
             sock.sendall(pdu.generate())
 

@@ -38,7 +38,9 @@ class StandInTencentSms:
     keys: dict[str, str] = field(default_factory=lambda: {"AKIDTEST000001": "tencent-secret-key"})
     app_id: str = "1400000001"
     sign_names: set[str] = field(default_factory=lambda: {"江南电信"})
-    templates: dict[str, int] = field(default_factory=lambda: {"1000001": 2, "1000002": 2, "1000003": 2})  # id → values it takes
+    templates: dict[str, int] = field(
+        default_factory=lambda: {"1000001": 2, "1000002": 2, "1000003": 2}
+    )  # id → values it takes
     port: int = field(default_factory=free_port)
     undeliverable: set[str] = field(default_factory=set)
 
@@ -87,26 +89,46 @@ class StandInTencentSms:
 
     def answer(self, headers: dict, body: bytes) -> dict:
         auth = headers.get("authorization", "")
-        match = re.fullmatch(r"TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/sms/tc3_request, SignedHeaders=([a-z;-]+), Signature=([0-9a-f]{64})", auth)
+        match = re.fullmatch(
+            r"TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/sms/tc3_request, SignedHeaders=([a-z;-]+), Signature=([0-9a-f]{64})",
+            auth,
+        )
         if not match:
             return self._error("AuthFailure.InvalidAuthorization", "Authorization header is malformed.")
         secret_id, date, signed, signature = match.groups()
         secret = self.keys.get(secret_id)
         if secret is None:
-            return self._error("AuthFailure.SecretIdNotFound", "The SecretId is not found, please ensure that your SecretId is correct.")
+            return self._error(
+                "AuthFailure.SecretIdNotFound",
+                "The SecretId is not found, please ensure that your SecretId is correct.",
+            )
         try:
             stamp = int(headers.get("x-tc-timestamp", ""))
         except ValueError:
             return self._error("AuthFailure.SignatureFailure", "X-TC-Timestamp is not a number.")
-        if abs(time.time() - stamp) > 300 or dt.datetime.fromtimestamp(stamp, dt.timezone.utc).strftime("%Y-%m-%d") != date:
-            return self._error("AuthFailure.SignatureExpire", "Signature expired. Timestamp and server time cannot differ by more than 5 minutes.")
+        if (
+            abs(time.time() - stamp) > 300
+            or dt.datetime.fromtimestamp(stamp, dt.timezone.utc).strftime("%Y-%m-%d") != date
+        ):
+            return self._error(
+                "AuthFailure.SignatureExpire",
+                "Signature expired. Timestamp and server time cannot differ by more than 5 minutes.",
+            )
         names = signed.split(";")
-        canonical_headers = "".join(f"{n}:{(headers.get(n) or '').strip().lower() if n == 'x-tc-action' else (headers.get(n) or '').strip()}\n" for n in names)
+        canonical_headers = "".join(
+            f"{n}:{(headers.get(n) or '').strip().lower() if n == 'x-tc-action' else (headers.get(n) or '').strip()}\n"
+            for n in names
+        )
         canonical = "\n".join(["POST", "/", "", canonical_headers, signed, hashlib.sha256(body).hexdigest()])
-        to_sign = "\n".join(["TC3-HMAC-SHA256", str(stamp), f"{date}/sms/tc3_request", hashlib.sha256(canonical.encode()).hexdigest()])
+        to_sign = "\n".join(
+            ["TC3-HMAC-SHA256", str(stamp), f"{date}/sms/tc3_request", hashlib.sha256(canonical.encode()).hexdigest()]
+        )
         key = _h(_h(_h(f"TC3{secret}".encode(), date), "sms"), "tc3_request")
         if not hmac.compare_digest(hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest(), signature):
-            return self._error("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.")
+            return self._error(
+                "AuthFailure.SignatureFailure",
+                "The provided credentials could not be validated. Please check your signature is correct.",
+            )
         if headers.get("x-tc-version") != "2021-01-11":
             return self._error("InvalidParameter", "X-TC-Version is not supported.")
         try:
@@ -120,33 +142,77 @@ class StandInTencentSms:
             return self._send(request)
         if action == "PullSmsSendStatus":
             with self._lock:
-                out, self._reports = self._reports[: request.get("Limit", 100)], self._reports[request.get("Limit", 100):]
+                out, self._reports = (
+                    self._reports[: request.get("Limit", 100)],
+                    self._reports[request.get("Limit", 100) :],
+                )
             return {"PullSmsSendStatusSet": out, "RequestId": str(uuid.uuid4())}
         return self._error("InvalidAction", f"The action {action} is not found.")
 
     def _send(self, r: dict) -> dict:
         if r.get("SignName") not in self.sign_names:
-            return self._error("FailedOperation.SignatureIncorrectOrUnapproved", "The signature is incorrect or unapproved.")
+            return self._error(
+                "FailedOperation.SignatureIncorrectOrUnapproved", "The signature is incorrect or unapproved."
+            )
         if r.get("TemplateId") not in self.templates:
-            return self._error("FailedOperation.TemplateIncorrectOrUnapproved", "The template is incorrect or unapproved.")
+            return self._error(
+                "FailedOperation.TemplateIncorrectOrUnapproved", "The template is incorrect or unapproved."
+            )
         values = r.get("TemplateParamSet") or []
         if len(values) != self.templates[r["TemplateId"]] or not all(isinstance(v, str) for v in values):
-            return self._error("InvalidParameterValue.TemplateParameterFormatError", "The template parameters do not match the template.")
+            return self._error(
+                "InvalidParameterValue.TemplateParameterFormatError",
+                "The template parameters do not match the template.",
+            )
         statuses = []
         for number in r.get("PhoneNumberSet") or []:
             if not re.fullmatch(r"\+861\d{10}", number):
-                statuses.append({"SerialNo": "", "PhoneNumber": number, "Fee": 0, "SessionContext": r.get("SessionContext", ""),
-                                 "Code": "InvalidParameterValue.IncorrectPhoneNumber", "Message": "incorrect phone number", "IsoCode": "CN"})
+                statuses.append(
+                    {
+                        "SerialNo": "",
+                        "PhoneNumber": number,
+                        "Fee": 0,
+                        "SessionContext": r.get("SessionContext", ""),
+                        "Code": "InvalidParameterValue.IncorrectPhoneNumber",
+                        "Message": "incorrect phone number",
+                        "IsoCode": "CN",
+                    }
+                )
                 continue
             serial = f"2433:{next(self._serial):020d}"
             with self._lock:
-                self.sent.append({"SerialNo": serial, "PhoneNumber": number, "SignName": r["SignName"], "TemplateId": r["TemplateId"],
-                                  "TemplateParamSet": values, "SessionContext": r.get("SessionContext", "")})
+                self.sent.append(
+                    {
+                        "SerialNo": serial,
+                        "PhoneNumber": number,
+                        "SignName": r["SignName"],
+                        "TemplateId": r["TemplateId"],
+                        "TemplateParamSet": values,
+                        "SessionContext": r.get("SessionContext", ""),
+                    }
+                )
                 failed = number[3:] in self.undeliverable
-                self._reports.append({"UserReceiveTime": dt.datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M:%S"), "CountryCode": "86",
-                                      "SubscriberNumber": number[3:], "PhoneNumber": number, "SerialNo": serial,
-                                      "ReportStatus": "FAIL" if failed else "SUCCESS", "Description": "UNDELIV" if failed else "DELIVRD",
-                                      "SessionContext": r.get("SessionContext", "")})
-            statuses.append({"SerialNo": serial, "PhoneNumber": number, "Fee": 1, "SessionContext": r.get("SessionContext", ""),
-                             "Code": "Ok", "Message": "send success", "IsoCode": "CN"})
+                self._reports.append(
+                    {
+                        "UserReceiveTime": dt.datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
+                        "CountryCode": "86",
+                        "SubscriberNumber": number[3:],
+                        "PhoneNumber": number,
+                        "SerialNo": serial,
+                        "ReportStatus": "FAIL" if failed else "SUCCESS",
+                        "Description": "UNDELIV" if failed else "DELIVRD",
+                        "SessionContext": r.get("SessionContext", ""),
+                    }
+                )
+            statuses.append(
+                {
+                    "SerialNo": serial,
+                    "PhoneNumber": number,
+                    "Fee": 1,
+                    "SessionContext": r.get("SessionContext", ""),
+                    "Code": "Ok",
+                    "Message": "send success",
+                    "IsoCode": "CN",
+                }
+            )
         return {"SendStatusSet": statuses, "RequestId": str(uuid.uuid4())}

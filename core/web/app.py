@@ -54,8 +54,12 @@ class HallApp(Litestar):
             host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), None)
             tenant = hall.tenants.for_host(host)
         nonce = scope[NONCE_KEY] = new_nonce()  # type: ignore[literal-required]
-        send = secure_send(send, csp=content_security_policy(nonce, form_origins(hall, tenant) if tenant else ()),
-                           https=scope_is_https(scope, hall), hsts_seconds=hall.deployment.security.hsts_seconds)
+        send = secure_send(
+            send,
+            csp=content_security_policy(nonce, form_origins(hall, tenant) if tenant else ()),
+            https=scope_is_https(scope, hall),
+            hsts_seconds=hall.deployment.security.hsts_seconds,
+        )
         if path == "/healthz":
             await super().__call__(scope, receive, send)
             return
@@ -99,7 +103,9 @@ def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
 
     async def on_startup(app: Litestar) -> None:
         await hall.db.connect()
-        runner = make_runner(hall, job_log_level=logging.DEBUG)  # a web process's routine job lines stay out of the terminal
+        runner = make_runner(
+            hall, job_log_level=logging.DEBUG
+        )  # a web process's routine job lines stay out of the terminal
         await runner.start(schedule=hall.db.is_sqlite and hall.deployment.jobs.schedule_in_web)
         app.state.jobs = hall.jobs = runner
         for result in hall.plugins.hook.hall_startup(hall=hall):
@@ -124,8 +130,13 @@ def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
         before_request=refuse_nul,
         openapi_config=openapi_config(),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        csrf_config=CSRFConfig(secret=hall.secret, cookie_name=CSRF_COOKIE, cookie_secure=security.cookie_secure,
-                               cookie_samesite="lax", exclude_from_csrf_key="exclude_from_csrf"),
+        csrf_config=CSRFConfig(
+            secret=hall.secret,
+            cookie_name=CSRF_COOKIE,
+            cookie_secure=security.cookie_secure,
+            cookie_samesite="lax",
+            exclude_from_csrf_key="exclude_from_csrf",
+        ),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         state=State({"hall": hall, "templates": templates}),

@@ -25,10 +25,28 @@ class Auditor:
     address: str = ""
     operator_id: int | None = None
 
-    async def record(self, action: str, *, object_type: str = "", object_id: Any = "", before: dict | None = None,
-                     after: dict | None = None, summary: str = "") -> None:
-        await record(actor=self.actor, actor_kind=self.actor_kind, action=action, object_type=object_type, object_id=object_id,
-                     before=before, after=after, address=self.address, summary=summary, operator_id=self.operator_id)
+    async def record(
+        self,
+        action: str,
+        *,
+        object_type: str = "",
+        object_id: Any = "",
+        before: dict | None = None,
+        after: dict | None = None,
+        summary: str = "",
+    ) -> None:
+        await record(
+            actor=self.actor,
+            actor_kind=self.actor_kind,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            before=before,
+            after=after,
+            address=self.address,
+            summary=summary,
+            operator_id=self.operator_id,
+        )
 
 
 def auditor_of(request: Request) -> Auditor:
@@ -42,7 +60,17 @@ def auditor_of(request: Request) -> Auditor:
     )
 
 
-async def audit(request: Request, action: str, *, object_type: str = "", object_id: Any = "", before: dict | None = None,
-                after: dict | None = None, summary: str = "") -> None:
+async def audit(
+    request: Request,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: Any = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    summary: str = "",
+) -> None:
     """Audit what the request itself did (a view, a log-in); changes are audited by the service that makes them."""
-    await auditor_of(request).record(action, object_type=object_type, object_id=object_id, before=before, after=after, summary=summary)
+    await auditor_of(request).record(
+        action, object_type=object_type, object_id=object_id, before=before, after=after, summary=summary
+    )

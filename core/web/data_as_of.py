@@ -1,4 +1,4 @@
-""""Data as of …": when the synced legacy data on a customer's page was last brought up to date.
+""" "Data as of …": when the synced legacy data on a customer's page was last brought up to date.
 
 Pages that show synced data (the account page now; bills and calls pages of
 plugins later) add ``**await data_as_of_context(request)`` to their context and
@@ -36,8 +36,10 @@ from core.tenancy import Tenant
 from core.web.context import info
 
 
-_SELECT = ("SELECT kind, last_success_at, changes_checked_at, changes_repaired FROM core_sync_state "
-           "WHERE tenant = {{tenant}} AND kind IN ({})")
+_SELECT = (
+    "SELECT kind, last_success_at, changes_checked_at, changes_repaired FROM core_sync_state "
+    "WHERE tenant = {{tenant}} AND kind IN ({})"
+)
 
 
 @cache
@@ -52,8 +54,12 @@ def as_of(tenant: Tenant, moment: dt.datetime, language: str, now: dt.datetime |
     hours = legacy_settings(tenant).stale_after_hours
     now = now or dt.datetime.now(dt.timezone.utc)
     locale = _locale(language)
-    return {"text": f"{format_date(local, 'medium', locale=locale)} {format_time(local, 'HH:mm', locale=locale)}",
-            "iso": local.isoformat(timespec="minutes"), "stale": now - moment > dt.timedelta(hours=hours), "hours": hours}
+    return {
+        "text": f"{format_date(local, 'medium', locale=locale)} {format_time(local, 'HH:mm', locale=locale)}",
+        "iso": local.isoformat(timespec="minutes"),
+        "stale": now - moment > dt.timedelta(hours=hours),
+        "hours": hours,
+    }
 
 
 async def data_as_of_context(request: Request, kinds: tuple[str, ...] = KINDS) -> dict:
@@ -62,7 +68,11 @@ async def data_as_of_context(request: Request, kinds: tuple[str, ...] = KINDS) -
     # Plain SQL (every bill and call-record page runs it), scoped to the current tenant by fetch_scoped.
     sql = _SELECT.format(", ".join("{}" for _ in kinds)) if kinds else None
     rows = await fetch_scoped(sql, *kinds) if sql else []
-    return {"data_as_of_times": {r["kind"]: _vouched(ri.tenant, r, ri.language) for r in rows if r["last_success_at"] is not None}}
+    return {
+        "data_as_of_times": {
+            r["kind"]: _vouched(ri.tenant, r, ri.language) for r in rows if r["last_success_at"] is not None
+        }
+    }
 
 
 def _vouched(tenant: Tenant, row: dict, language: str) -> dict:

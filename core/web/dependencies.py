@@ -34,7 +34,15 @@ PrincipalDep = NamedDependency[Principal | None]
 HallDep = NamedDependency[Any]  # the Hall (typed Any: core.hall imports the web layer)
 AuditorDep = NamedDependency[Auditor]
 
-__all__ = ["AuditorDep", "HallDep", "NamedDependency", "PrincipalDep", "RequestInfoDep", "TenantDep", "request_dependencies"]
+__all__ = [
+    "AuditorDep",
+    "HallDep",
+    "NamedDependency",
+    "PrincipalDep",
+    "RequestInfoDep",
+    "TenantDep",
+    "request_dependencies",
+]
 
 
 def _request_info(request: Request) -> RequestInfo:

@@ -31,7 +31,10 @@ def is_console(request: Request) -> bool:
     """Console pages: the core's /console/… and plugins' operator pages (their handlers say auth=operator)."""
     path = request.url.path  # the tenant prefix is already stripped here
     handler = request.scope.get("route_handler")
-    return path.startswith(path_for(request, "console:home")) or getattr(handler, "opt", {}).get("auth") in ("operator", "super")
+    return path.startswith(path_for(request, "console:home")) or getattr(handler, "opt", {}).get("auth") in (
+        "operator",
+        "super",
+    )
 
 
 def wants_json(request: Request) -> bool:
@@ -46,15 +49,22 @@ def error_page(request: Request, status: int, detail: str | None = None, params:
     message = detail or MESSAGES.get(status, MESSAGES[500])
     params = params or {}
     if SCOPE_KEY not in request.scope:
-        return Response(content={"status": status, "message": message % params if params else message}, status_code=status)
+        return Response(
+            content={"status": status, "message": message % params if params else message}, status_code=status
+        )
     _ = gettext(request)
     text = _(message) % params if params else _(message)
     if wants_json(request):
         return Response(content={"status": status, "message": text}, status_code=status, media_type=MediaType.JSON)
     try:
         audience = "operator" if is_console(request) else "customer"
-        return render_sync(request, "errors/error.html", {"status": status, "message": message, "params": params}, status=status,
-                           audience=audience)
+        return render_sync(
+            request,
+            "errors/error.html",
+            {"status": status, "message": message, "params": params},
+            status=status,
+            audience=audience,
+        )
     except Exception:  # the error page itself must never fail
         log.exception("error page failed")
         return Response(content=text, status_code=status, media_type=MediaType.TEXT)
@@ -81,9 +91,18 @@ def http_exception_handler(request: Request, exc: Exception) -> Response:
 def internal_error_handler(request: Request, exc: Exception, status: int = 500) -> Response:
     """The last resort: the whole traceback to the log (every mode: tests, ``hall serve``, ``hall demo``), a themed page to the visitor."""
     tenant = request.scope[SCOPE_KEY].tenant.id if SCOPE_KEY in request.scope else "-"  # type: ignore[literal-required]
-    log.error("unhandled error on %s %s (tenant %s)", request.method, request.url.path, tenant,
-              exc_info=(type(exc), exc, exc.__traceback__))
+    log.error(
+        "unhandled error on %s %s (tenant %s)",
+        request.method,
+        request.url.path,
+        tenant,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
     return error_page(request, status)
 
 
-EXCEPTION_HANDLERS = {HTTPException: http_exception_handler, 500: internal_error_handler, Exception: internal_error_handler}
+EXCEPTION_HANDLERS = {
+    HTTPException: http_exception_handler,
+    500: internal_error_handler,
+    Exception: internal_error_handler,
+}

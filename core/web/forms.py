@@ -64,7 +64,7 @@ class FieldErrors(Exception):
         self.errors.setdefault(name, (message, params))
 
     def require(self, **values: str) -> None:
-        """"This field is required." for each empty value, in the order given."""
+        """ "This field is required." for each empty value, in the order given."""
         from core.i18n import N_
 
         for name, value in values.items():

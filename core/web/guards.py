@@ -20,7 +20,9 @@ from core.web.numbers import path_ints_in_range
 async def hall_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     # async on purpose: Litestar runs sync guards in a thread pool, a thread hop per request
     opt = handler.opt
-    if not path_ints_in_range(connection.path_params):  # /notices/99999999999999999999: no such row, not a database error
+    if not path_ints_in_range(
+        connection.path_params
+    ):  # /notices/99999999999999999999: no such row, not a database error
         raise NotFoundException()
     if SCOPE_KEY not in connection.scope:  # tenant-less paths (/healthz): public handlers only
         if opt.get("auth") == "public":

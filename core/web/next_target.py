@@ -48,7 +48,7 @@ def resolve_next(target: str | None, base: str, default: str) -> str:
     if base:
         if path != base and not path.startswith(base + "/"):
             return default
-        path = path[len(base):] or "/"
+        path = path[len(base) :] or "/"
     if trailing and not path.endswith("/"):
         path += "/"
     query = parts.query

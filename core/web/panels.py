@@ -13,8 +13,11 @@ from core.web.render import base_context
 async def panels_for(request: Request, audience: str) -> list:
     hall = request.app.state.hall
     ri = info(request)
-    return await collect_panels(request, hall.hooks_for(ri.tenant).home_panels(hall=hall, tenant=ri.tenant, request=request, audience=audience),
-                                audience)
+    return await collect_panels(
+        request,
+        hall.hooks_for(ri.tenant).home_panels(hall=hall, tenant=ri.tenant, request=request, audience=audience),
+        audience,
+    )
 
 
 async def collect_panels(request: Request, results, audience: str) -> list:

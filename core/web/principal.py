@@ -52,7 +52,9 @@ async def _principal_for(row: dict) -> Principal | None:
     data = row["data"] or {}
     if kind == "customer":
         # Name and language are copied into the session at log-in: one query per page, not two.
-        return Principal("customer", pid, data.get("name", ""), row["id"], data=dict(data))  # a copy: the row may be cached
+        return Principal(
+            "customer", pid, data.get("name", ""), row["id"], data=dict(data)
+        )  # a copy: the row may be cached
     if kind == "operator":
         op = await Operator.select(Operator.display_name, Operator.active).where(Operator.id == pid).first()
         if not op or not op["active"]:
@@ -60,9 +62,10 @@ async def _principal_for(row: dict) -> Principal | None:
         return Principal("operator", pid, op["display_name"], row["id"], await operator_permissions(pid), data)
     if kind == "super":
         with all_tenants():
-            admin = await SuperAdmin.select(SuperAdmin.display_name, SuperAdmin.active).where(SuperAdmin.id == pid).first()
+            admin = (
+                await SuperAdmin.select(SuperAdmin.display_name, SuperAdmin.active).where(SuperAdmin.id == pid).first()
+            )
         if not admin or not admin["active"]:
             return None
         return Principal("super", pid, admin["display_name"], row["id"], frozenset(), data)
     return None
-

@@ -49,8 +49,12 @@ async def static_file(request: Request, path: FromPath[str]) -> File:
             found = _find_static([plugin_dir], rest)
     if found is None:
         raise NotFoundException()
-    return File(found, content_disposition_type="inline", media_type=mimetypes.guess_type(found.name)[0] or "application/octet-stream",
-                headers={"Cache-Control": "public, max-age=3600"})
+    return File(
+        found,
+        content_disposition_type="inline",
+        media_type=mimetypes.guess_type(found.name)[0] or "application/octet-stream",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
 
 
 @get("/brand/logo", opt=PUBLIC, include_in_schema=False, name="site:logo")
@@ -59,8 +63,12 @@ async def brand_logo(request: Request) -> File:
     if not tenant.brand.logo:
         raise NotFoundException()
     path = tenant.path / tenant.brand.logo
-    return File(path, content_disposition_type="inline", media_type=mimetypes.guess_type(path.name)[0] or "image/png",
-                headers={"Cache-Control": "public, max-age=3600"})
+    return File(
+        path,
+        content_disposition_type="inline",
+        media_type=mimetypes.guess_type(path.name)[0] or "image/png",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
 
 
 @get("/healthz", opt=PUBLIC, include_in_schema=False, name="site:healthz")

@@ -32,9 +32,15 @@ def csrf_token(request: Request) -> str:
 def menu(request: Request, audience: str) -> list[MenuItem]:
     hall = hall_of(request)
     ri = info(request)
-    items = flatten(hall.hooks_for(ri.tenant).menu_items(hall=hall, tenant=ri.tenant, request=request, audience=audience))
+    items = flatten(
+        hall.hooks_for(ri.tenant).menu_items(hall=hall, tenant=ri.tenant, request=request, audience=audience)
+    )
     principal = ri.principal
-    visible = [i.resolved(request) for i in items if i.permission is None or (principal is not None and principal.can(i.permission))]
+    visible = [
+        i.resolved(request)
+        for i in items
+        if i.permission is None or (principal is not None and principal.can(i.permission))
+    ]
     return sorted(visible, key=lambda i: (i.order, i.href))
 
 
@@ -66,24 +72,37 @@ async def page_context(request: Request, template: str, audience: str) -> dict[s
     hall = hall_of(request)
     ri = info(request)
     ctx = base_context(request, audience)
-    for extra in hall.hooks_for(ri.tenant).extra_template_vars(hall=hall, tenant=ri.tenant, request=request, template=template):
+    for extra in hall.hooks_for(ri.tenant).extra_template_vars(
+        hall=hall, tenant=ri.tenant, request=request, template=template
+    ):
         extra = await await_me_maybe(extra)
         if extra:
             ctx.update(extra)
     return ctx
 
 
-async def render(request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200, audience: str = "customer") -> Response:
+async def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    audience: str = "customer",
+) -> Response:
     ri = info(request)
     env = templates_of(request).env(ri.tenant, ri.language, audience)
     ctx = await page_context(request, template, audience)
     if context:
         ctx.update(context)
-    html = await env.get_template(template).render_async(ctx) if env.is_async else env.get_template(template).render(ctx)
+    html = (
+        await env.get_template(template).render_async(ctx) if env.is_async else env.get_template(template).render(ctx)
+    )
     return Response(content=html, media_type=MediaType.HTML, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-def render_sync(request: Request, template: str, context: dict[str, Any], *, status: int, audience: str = "customer") -> Response:
+def render_sync(
+    request: Request, template: str, context: dict[str, Any], *, status: int, audience: str = "customer"
+) -> Response:
     """For exception handlers (Litestar calls them synchronously): no async template hooks."""
     ri = info(request)
     env = templates_of(request).env(ri.tenant, ri.language, audience)
@@ -96,7 +115,9 @@ def redirect(request: Request, path: str, status: int = 303) -> Redirect:
     return Redirect(path=info(request).url(path), status_code=status)
 
 
-def redirect_to(request: Request, name: str, *, query: dict | None = None, status: int = 303, **path_params) -> Redirect:
+def redirect_to(
+    request: Request, name: str, *, query: dict | None = None, status: int = 303, **path_params
+) -> Redirect:
     """Redirect to the route ``name`` (see ``core.web.urls.url_for``), e.g. ``redirect_to(request, "console:role", role_id=3)``."""
     return Redirect(path=url_for(request, name, query=query, **path_params), status_code=status)
 

@@ -52,7 +52,11 @@ def form_origins(hall, tenant) -> tuple[str, ...]:
             try:
                 provider = provider_for(hall, tenant, provider_id)
             except Exception:  # a provider that cannot be built must not break every page; its checkout reports it
-                log.exception("tenant %s: payment provider %r could not be built for the form-action policy", tenant.id, provider_id)
+                log.exception(
+                    "tenant %s: payment provider %r could not be built for the form-action policy",
+                    tenant.id,
+                    provider_id,
+                )
                 continue
             origins.update(o for o in (origin_of(u) for u in getattr(provider, "form_origins", ())) if o)
         cache[tenant.id] = tuple(sorted(origins))
@@ -60,16 +64,18 @@ def form_origins(hall, tenant) -> tuple[str, ...]:
 
 
 def content_security_policy(nonce: str, form_targets: tuple[str, ...] = ()) -> str:
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' 'nonce-{nonce}'",
-        f"style-src 'self' 'nonce-{nonce}'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-        "form-action " + " ".join(["'self'", *form_targets]),
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            f"style-src 'self' 'nonce-{nonce}'",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "form-action " + " ".join(["'self'", *form_targets]),
+        ]
+    )
 
 
 def with_nonce(html: str, nonce: str) -> str:
@@ -89,8 +95,12 @@ def secure_send(send: Send, *, csp: str, https: bool, hsts_seconds: int) -> Send
         if message["type"] == "http.response.start":
             headers = [(bytes(k), bytes(v)) for k, v in message.get("headers") or []]
             present = {k.lower() for k, _ in headers}
-            wanted = [(b"content-security-policy", csp.encode()), (b"x-frame-options", b"DENY"),
-                      (b"referrer-policy", b"strict-origin-when-cross-origin"), (b"x-content-type-options", b"nosniff")]
+            wanted = [
+                (b"content-security-policy", csp.encode()),
+                (b"x-frame-options", b"DENY"),
+                (b"referrer-policy", b"strict-origin-when-cross-origin"),
+                (b"x-content-type-options", b"nosniff"),
+            ]
             if https:
                 if hsts_seconds:
                     wanted.append((b"strict-transport-security", b"max-age=%d" % hsts_seconds))

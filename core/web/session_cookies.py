@@ -15,8 +15,15 @@ async def start_session(request: Request, response: Response, kind: str, princip
         await end_session(ri.session_token)
     days = hall.deployment.security.session_days
     token = await create_session(kind, principal_id, days, data)
-    response.set_cookie(COOKIE, token, path=ri.base or "/", httponly=True, samesite="lax",
-                        secure=hall.deployment.security.cookie_secure, max_age=days * 86400)
+    response.set_cookie(
+        COOKIE,
+        token,
+        path=ri.base or "/",
+        httponly=True,
+        samesite="lax",
+        secure=hall.deployment.security.cookie_secure,
+        max_age=days * 86400,
+    )
 
 
 async def stop_session(request: Request, response: Response) -> None:

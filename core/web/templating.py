@@ -130,21 +130,31 @@ class Templates:
     def __init__(self, hall: "Hall"):
         self.hall = hall
         self._envs: dict[tuple[str, str, str], jinja2.Environment] = {}
-        locale_dirs = [CORE_LOCALE] + [d for _, d in plugin_dirs(hall, "locale")] + [t.path / "locale" for t in hall.themes.values()]
+        locale_dirs = (
+            [CORE_LOCALE]
+            + [d for _, d in plugin_dirs(hall, "locale")]
+            + [t.path / "locale" for t in hall.themes.values()]
+        )
         self.translations = load_translations(locale_dirs)
         self.plugin_template_dirs = [d for _, d in plugin_dirs(hall, "templates")]
-        self.core_template_dirs = [d for _, d in plugin_dirs(hall, "templates", [plugin_name(m) for m in ALWAYS_ON])] + [CORE_TEMPLATES]
+        self.core_template_dirs = [
+            d for _, d in plugin_dirs(hall, "templates", [plugin_name(m) for m in ALWAYS_ON])
+        ] + [CORE_TEMPLATES]
         self.plugin_static_dirs = dict(plugin_dirs(hall, "static"))
 
     def search_path(self, tenant: "Tenant", audience: str = "customer") -> list[Path]:
         dirs = [tenant.path / "templates"]
-        dirs += [t.templates for t in theme_chain(self.hall.themes, theme_for(self.hall.themes, tenant.theme, audience))]
+        dirs += [
+            t.templates for t in theme_chain(self.hall.themes, theme_for(self.hall.themes, tenant.theme, audience))
+        ]
         dirs += self.plugin_template_dirs
         dirs += self.core_template_dirs
         return [d for d in dirs if d.is_dir()]
 
     def static_path(self, tenant: "Tenant") -> list[Path]:
-        dirs = [tenant.path / "static"] + [t.static for t in theme_chain(self.hall.themes, tenant.theme)] + [CORE_STATIC]
+        dirs = (
+            [tenant.path / "static"] + [t.static for t in theme_chain(self.hall.themes, tenant.theme)] + [CORE_STATIC]
+        )
         return [d for d in dirs if d.is_dir()]
 
     def env(self, tenant: "Tenant", language: str, audience: str = "customer") -> jinja2.Environment:
@@ -153,10 +163,14 @@ class Templates:
         key = (tenant.id, language, audience)
         env = self._envs.get(key)
         if env is None:
-            loader = jinja2.ChoiceLoader([
-                jinja2.FileSystemLoader([str(d) for d in self.search_path(tenant, audience)]),
-                jinja2.PrefixLoader({"core": jinja2.FileSystemLoader([str(d) for d in self.core_template_dirs])}, delimiter=":"),
-            ])
+            loader = jinja2.ChoiceLoader(
+                [
+                    jinja2.FileSystemLoader([str(d) for d in self.search_path(tenant, audience)]),
+                    jinja2.PrefixLoader(
+                        {"core": jinja2.FileSystemLoader([str(d) for d in self.core_template_dirs])}, delimiter=":"
+                    ),
+                ]
+            )
             env = HallEnvironment(
                 loader=loader,
                 autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -169,7 +183,9 @@ class Templates:
             translations = self.translations[language]
             fast = _fast_gettext(translations.gettext)
             env.globals.update(_=fast, gettext=fast, ngettext=_fast_ngettext(translations.ngettext))
-            env.globals["theme"] = theme_variables(self.hall.themes, theme_for(self.hall.themes, tenant.theme, audience))
+            env.globals["theme"] = theme_variables(
+                self.hall.themes, theme_for(self.hall.themes, tenant.theme, audience)
+            )
             env.globals["tenant"] = tenant
             env.filters["fen"] = format_fen
             env.filters["localtime"] = localtime_filter(tenant)

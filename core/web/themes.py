@@ -52,15 +52,29 @@ def load_themes(themes_dir: Path) -> tuple[dict[str, Theme], list[ConfigIssue]]:
         parent = theme.parent
         while parent:
             if parent not in themes:
-                issues.append(ConfigIssue(str(theme.path / "theme.toml"), "theme.extends", f"parent theme {parent!r} does not exist"))
+                issues.append(
+                    ConfigIssue(
+                        str(theme.path / "theme.toml"), "theme.extends", f"parent theme {parent!r} does not exist"
+                    )
+                )
                 break
             if parent in seen:
-                issues.append(ConfigIssue(str(theme.path / "theme.toml"), "theme.extends", f"themes extend each other in a loop ({' → '.join(seen)} → {parent})"))
+                issues.append(
+                    ConfigIssue(
+                        str(theme.path / "theme.toml"),
+                        "theme.extends",
+                        f"themes extend each other in a loop ({' → '.join(seen)} → {parent})",
+                    )
+                )
                 break
             seen.add(parent)
             parent = themes[parent].parent
         if theme.console and theme.console not in themes:
-            issues.append(ConfigIssue(str(theme.path / "theme.toml"), "theme.console", f"console theme {theme.console!r} does not exist"))
+            issues.append(
+                ConfigIssue(
+                    str(theme.path / "theme.toml"), "theme.console", f"console theme {theme.console!r} does not exist"
+                )
+            )
     return themes, issues
 
 

@@ -26,10 +26,27 @@ async def unknown_tenant_response(hall, scope, receive, send) -> None:
         from core.i18n import load_translations
         from core.web.templating import CORE_LOCALE
 
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(CORE_TEMPLATES)), autoescape=True, extensions=["jinja2.ext.i18n"])
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(CORE_TEMPLATES)), autoescape=True, extensions=["jinja2.ext.i18n"]
+        )
         env.install_gettext_translations(load_translations([CORE_LOCALE])[lang], newstyle=True)  # type: ignore[attr-defined]
         _envs[lang] = env
-    body = env.get_template("errors/unknown_tenant.html").render(hall_name=hall.deployment.hall.name, csp_nonce=scope.get(NONCE_KEY, ""), html_lang=lang.replace("_", "-")).encode()
-    await send({"type": "http.response.start", "status": 404,
-                "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store")]})
+    body = (
+        env.get_template("errors/unknown_tenant.html")
+        .render(
+            hall_name=hall.deployment.hall.name, csp_nonce=scope.get(NONCE_KEY, ""), html_lang=lang.replace("_", "-")
+        )
+        .encode()
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 404,
+            "headers": [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -61,8 +61,14 @@ def path_for(connection: ASGIConnection, name: str, **path_params: Any) -> str:
     return path
 
 
-def url_for(connection: ASGIConnection, name: str, *, query: Mapping[str, Any] | None = None, tenant: str | None = None,
-            **path_params: Any) -> str:
+def url_for(
+    connection: ASGIConnection,
+    name: str,
+    *,
+    query: Mapping[str, Any] | None = None,
+    tenant: str | None = None,
+    **path_params: Any,
+) -> str:
     """The URL of route ``name`` in this request's tenant (or in ``tenant``, by its /t/<id> prefix), with ``query`` appended.
 
     ``path_params`` fill the route's parameters: an int for ``{x:int}``, any value (as text, percent-encoded) for
@@ -90,8 +96,10 @@ def route_templates(hall) -> dict[str, str]:
     from core.web import public_pages
 
     groups = [("", public_pages.HANDLERS)]
-    groups += [("" if is_always_on(plugin) else f"/{plugin}", handlers)
-               for plugin, handlers in sorted(hall.plugins.per_plugin("register_routes", hall=hall).items())]
+    groups += [
+        ("" if is_always_on(plugin) else f"/{plugin}", handlers)
+        for plugin, handlers in sorted(hall.plugins.per_plugin("register_routes", hall=hall).items())
+    ]
     table: dict[str, str] = {}
     for prefix, handlers in groups:
         for handler in handlers:

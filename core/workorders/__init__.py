@@ -10,6 +10,23 @@ from core.workorders.api import claim, comment, get_order, open_order, rate, tra
 from core.workorders.types import State, Transition, WorkOrderType, collect_types, types_for
 
 __all__ = [
-    "Actor", "Conflict", "InvalidData", "NotAllowed", "NotFound", "State", "Transition", "WorkOrderError", "WorkOrderType",
-    "claim", "collect_types", "comment", "get_order", "open_order", "rate", "transfer", "transition", "type_of", "types_for",
+    "Actor",
+    "Conflict",
+    "InvalidData",
+    "NotAllowed",
+    "NotFound",
+    "State",
+    "Transition",
+    "WorkOrderError",
+    "WorkOrderType",
+    "claim",
+    "collect_types",
+    "comment",
+    "get_order",
+    "open_order",
+    "rate",
+    "transfer",
+    "transition",
+    "type_of",
+    "types_for",
 ]

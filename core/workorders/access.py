@@ -38,8 +38,13 @@ class Actor:
         if principal.kind == "customer":
             return cls("customer", principal.id, principal.name)
         # a super-admin acts with every permission but owns nothing: it has no Operator row
-        return cls("operator", principal.id if principal.kind == "operator" else None, principal.name,
-                   principal.permissions, superuser=principal.kind == "super")
+        return cls(
+            "operator",
+            principal.id if principal.kind == "operator" else None,
+            principal.name,
+            principal.permissions,
+            superuser=principal.kind == "super",
+        )
 
     def can(self, permission: str | None) -> bool:
         return permission is None or self.superuser or permission in self.permissions
@@ -102,7 +107,9 @@ async def can_see(order: dict, actor: Actor) -> bool:
         return False
     if order["assignee"] is not None and order["assignee"] == actor.id:
         return True
-    return order["department"] is None or order["department"] in await departments_of(actor.id) | await heads_of(actor.id)
+    return order["department"] is None or order["department"] in await departments_of(actor.id) | await heads_of(
+        actor.id
+    )
 
 
 async def may_override(order: dict, actor: Actor) -> bool:

@@ -16,8 +16,17 @@ from core.db import transaction
 from core.i18n import N_
 from core.tenancy import require_tenant
 from core.utils import await_me_maybe
-from core.workorders.access import (Actor, Conflict, InvalidData, NotAllowed, NotFound, WorkOrderError,
-                                    check_operator_acts, can_see, departments_of)
+from core.workorders.access import (
+    Actor,
+    Conflict,
+    InvalidData,
+    NotAllowed,
+    NotFound,
+    WorkOrderError,
+    check_operator_acts,
+    can_see,
+    departments_of,
+)
 from core.workorders.deadlines import category_of, deadline_for
 from core.workorders.messages import tell_customer
 from core.workorders.numbering import next_number
@@ -54,8 +63,11 @@ async def _contact(customer: int | None, contact: dict[str, str]) -> dict[str, s
     if account is None:
         raise NotFound(N_("No such customer."))
     person = await Customer.select().where(Customer.legacy_id == account["customer_legacy_id"]).first() or {}
-    return {"name": out["name"] or person.get("name", ""), "phone": out["phone"] or person.get("phone", ""),
-            "email": out["email"] or account["email"] or person.get("email", "")}
+    return {
+        "name": out["name"] or person.get("name", ""),
+        "phone": out["phone"] or person.get("phone", ""),
+        "email": out["email"] or account["email"] or person.get("email", ""),
+    }
 
 
 async def _department_id(code: str | None) -> int | None:
@@ -65,16 +77,45 @@ async def _department_id(code: str | None) -> int | None:
     return row["id"] if row else None
 
 
-async def record_change(hall, tenant, order_id: int, actor: Actor, action: str, from_state: str, to_state: str,
-                   details: dict[str, Any], comment: str = "", public: bool = False) -> tuple[dict, dict]:
+async def record_change(
+    hall,
+    tenant,
+    order_id: int,
+    actor: Actor,
+    action: str,
+    from_state: str,
+    to_state: str,
+    details: dict[str, Any],
+    comment: str = "",
+    public: bool = False,
+) -> tuple[dict, dict]:
     """Write the event (and comment), then tell the plugins. Inside the caller's transaction."""
     at = now()
     if comment:
-        await WorkOrderComment.insert(WorkOrderComment(workorder=order_id, public=public, author_kind=actor.kind,
-                                                       author_id=actor.id, author_name=actor.name, body=comment, at=at))
-    rows = await WorkOrderEvent.insert(WorkOrderEvent(workorder=order_id, action=action, actor_kind=actor.kind, actor_id=actor.id,
-                                                      actor_name=actor.name[:100], from_state=from_state, to_state=to_state,
-                                                      details=details, at=at))
+        await WorkOrderComment.insert(
+            WorkOrderComment(
+                workorder=order_id,
+                public=public,
+                author_kind=actor.kind,
+                author_id=actor.id,
+                author_name=actor.name,
+                body=comment,
+                at=at,
+            )
+        )
+    rows = await WorkOrderEvent.insert(
+        WorkOrderEvent(
+            workorder=order_id,
+            action=action,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            actor_name=actor.name[:100],
+            from_state=from_state,
+            to_state=to_state,
+            details=details,
+            at=at,
+        )
+    )
     event = await WorkOrderEvent.select().where(WorkOrderEvent.id == rows[0]["id"]).first()
     order = await WorkOrder.select().where(WorkOrder.id == order_id).first()
     for result in hall.hooks_for(tenant).workorder_changed(hall=hall, tenant=tenant, order=order, event=event):
@@ -103,8 +144,18 @@ def _clean_comment(text: str) -> str:
     return text
 
 
-async def open_order(hall, type_code: str, data: dict[str, Any], *, title: str, actor: Actor, customer: int | None = None,
-                     contact: dict[str, str] | None = None, language: str = "", department: str | None = None) -> dict:
+async def open_order(
+    hall,
+    type_code: str,
+    data: dict[str, Any],
+    *,
+    title: str,
+    actor: Actor,
+    customer: int | None = None,
+    contact: dict[str, str] | None = None,
+    language: str = "",
+    department: str | None = None,
+) -> dict:
     """Open an order of ``type_code`` for a customer (CustomerAccount id) or a visitor (``contact``).
 
     ``data`` is checked by the type's ``validate``; the department is ``department``
@@ -129,12 +180,29 @@ async def open_order(hall, type_code: str, data: dict[str, Any], *, title: str, 
     owner = actor.id if actor.kind == "operator" else None
     async with transaction():
         number = await next_number(wt.prefix, start)
-        rows = await WorkOrder.insert(WorkOrder(
-            number=number, type=wt.code, state=wt.initial, title=title, data=data, customer=customer,
-            contact_name=who["name"], contact_phone=who["phone"], contact_email=who["email"], language=language[:8],
-            department=dept, assignee=owner, category=category, created_at=start, updated_at=start,
-            deadline_at=deadline_for(wt, category, tenant, start)))
-        order, _ = await record_change(hall, tenant, rows[0]["id"], actor, "open", "", wt.initial, {"number": number, "department": dept})
+        rows = await WorkOrder.insert(
+            WorkOrder(
+                number=number,
+                type=wt.code,
+                state=wt.initial,
+                title=title,
+                data=data,
+                customer=customer,
+                contact_name=who["name"],
+                contact_phone=who["phone"],
+                contact_email=who["email"],
+                language=language[:8],
+                department=dept,
+                assignee=owner,
+                category=category,
+                created_at=start,
+                updated_at=start,
+                deadline_at=deadline_for(wt, category, tenant, start),
+            )
+        )
+        order, _ = await record_change(
+            hall, tenant, rows[0]["id"], actor, "open", "", wt.initial, {"number": number, "department": dept}
+        )
         await tell_customer(hall, tenant, order, wt)
     return order
 
@@ -165,15 +233,31 @@ async def transition(hall, order_id: int, action: str, actor: Actor, comment: st
             values[WorkOrder.first_response_at] = now()
         reopened = order["state"] in wt.resolved_states and t.target not in wt.resolved_states
         if reopened:
-            values.update({WorkOrder.reopen_count: order["reopen_count"] + 1, WorkOrder.resolved_at: None,
-                           WorkOrder.closed_at: None, WorkOrder.rating: None})
+            values.update(
+                {
+                    WorkOrder.reopen_count: order["reopen_count"] + 1,
+                    WorkOrder.resolved_at: None,
+                    WorkOrder.closed_at: None,
+                    WorkOrder.rating: None,
+                }
+            )
         if t.target in wt.resolved_states and (order["resolved_at"] is None or reopened):
             values[WorkOrder.resolved_at] = now()
         if t.target in wt.terminal:
             values[WorkOrder.closed_at] = now()
         await _update(order, values)
-        order, _ = await record_change(hall, tenant, order_id, actor, action, order["state"], t.target,
-                                  {"claimed": claims, "reopened": reopened}, comment, public=t.public)
+        order, _ = await record_change(
+            hall,
+            tenant,
+            order_id,
+            actor,
+            action,
+            order["state"],
+            t.target,
+            {"claimed": claims, "reopened": reopened},
+            comment,
+            public=t.public,
+        )
         if t.public and actor.kind != "customer":
             await tell_customer(hall, tenant, order, wt, comment)
     return order
@@ -189,19 +273,25 @@ async def claim(hall, order_id: int, actor: Actor) -> dict:
         if order["assignee"] == actor.id:
             return order
         if order["assignee"] is not None:
-            raise NotAllowed(N_("Another operator owns this work order; ask them or the department head to transfer it."))
+            raise NotAllowed(
+                N_("Another operator owns this work order; ask them or the department head to transfer it.")
+            )
         if order["closed_at"] is not None:
             raise Conflict(N_("This work order is closed."))
-        done = await WorkOrder.update({WorkOrder.assignee: actor.id, WorkOrder.updated_at: now()}).where(
-            (WorkOrder.id == order_id) & WorkOrder.assignee.is_null()).returning(WorkOrder.id)
+        done = (
+            await WorkOrder.update({WorkOrder.assignee: actor.id, WorkOrder.updated_at: now()})
+            .where((WorkOrder.id == order_id) & WorkOrder.assignee.is_null())
+            .returning(WorkOrder.id)
+        )
         if not done:
             raise Conflict(N_("Someone else claimed this work order a moment ago."))
         order, _ = await record_change(hall, tenant, order_id, actor, "claim", order["state"], order["state"], {})
     return order
 
 
-async def transfer(hall, order_id: int, actor: Actor, *, reason: str, department: str | None = None,
-                   operator: int | None = None) -> dict:
+async def transfer(
+    hall, order_id: int, actor: Actor, *, reason: str, department: str | None = None, operator: int | None = None
+) -> dict:
     """Formally hand an order to another department (unowned there) and/or operator (who then owns it).
 
     The owner, the head of the order's department and supervisors may transfer.
@@ -230,13 +320,24 @@ async def transfer(hall, order_id: int, actor: Actor, *, reason: str, department
                 raise InvalidData({"department": N_("No such department.")})
         if operator is not None:
             target = await Operator.select(Operator.id, Operator.active).where(Operator.id == operator).first()
-            if target is None or not target["active"] or (dept_id is not None and dept_id not in await departments_of(operator)):
+            if (
+                target is None
+                or not target["active"]
+                or (dept_id is not None and dept_id not in await departments_of(operator))
+            ):
                 raise InvalidData({"operator": N_("Choose an active member of the department.")})
         values = {WorkOrder.department: dept_id, WorkOrder.assignee: operator, WorkOrder.updated_at: now()}
         await _update(order, values)
-        details = {"from_department": order["department"], "to_department": dept_id, "from_assignee": order["assignee"],
-                   "to_assignee": operator, "reason": reason}
-        order, _ = await record_change(hall, tenant, order_id, actor, "transfer", order["state"], order["state"], details)
+        details = {
+            "from_department": order["department"],
+            "to_department": dept_id,
+            "from_assignee": order["assignee"],
+            "to_assignee": operator,
+            "reason": reason,
+        }
+        order, _ = await record_change(
+            hall, tenant, order_id, actor, "transfer", order["state"], order["state"], details
+        )
     return order
 
 
@@ -262,8 +363,18 @@ async def comment(hall, order_id: int, actor: Actor, body: str, *, public: bool)
             if order["first_response_at"] is None:
                 values[WorkOrder.first_response_at] = now()
         await _update(order, values)
-        order, _ = await record_change(hall, tenant, order_id, actor, "comment", order["state"], order["state"],
-                                  {"public": public, "claimed": claims}, body, public=public)
+        order, _ = await record_change(
+            hall,
+            tenant,
+            order_id,
+            actor,
+            "comment",
+            order["state"],
+            order["state"],
+            {"public": public, "claimed": claims},
+            body,
+            public=public,
+        )
         if public and actor.kind != "customer":
             await tell_customer(hall, tenant, order, type_of(hall, order), body)
     return order
@@ -282,10 +393,34 @@ async def rate(hall, order_id: int, actor: Actor, score: int, remark: str = "") 
         if order["state"] not in type_of(hall, order).resolved_states or order["rating"] is not None:
             raise Conflict(N_("This work order cannot be rated now."))
         await _update(order, {WorkOrder.rating: score, WorkOrder.updated_at: now()}, WorkOrder.rating.is_null())
-        order, _ = await record_change(hall, tenant, order_id, actor, "rate", order["state"], order["state"], {"rating": score},
-                                  remark, public=True)
+        order, _ = await record_change(
+            hall,
+            tenant,
+            order_id,
+            actor,
+            "rate",
+            order["state"],
+            order["state"],
+            {"rating": score},
+            remark,
+            public=True,
+        )
     return order
 
 
-__all__ = ["Actor", "Conflict", "InvalidData", "NotAllowed", "NotFound", "WorkOrderError", "claim", "comment", "get_order",
-           "open_order", "rate", "transfer", "transition", "type_of"]
+__all__ = [
+    "Actor",
+    "Conflict",
+    "InvalidData",
+    "NotAllowed",
+    "NotFound",
+    "WorkOrderError",
+    "claim",
+    "comment",
+    "get_order",
+    "open_order",
+    "rate",
+    "transfer",
+    "transition",
+    "type_of",
+]

@@ -19,8 +19,12 @@ def deadline_hours(wt: WorkOrderType, category: str, tenant) -> float | None:
     """
     overrides = getattr(tenant.plugin_settings(wt.plugin), "workorder_deadline_hours", None) or {}
     name = wt.code.split(".", 1)[1]
-    for found in (overrides.get(f"{name}/{category}") if category else None, overrides.get(name),
-                  wt.category_deadline_hours.get(category) if category else None, wt.deadline_hours):
+    for found in (
+        overrides.get(f"{name}/{category}") if category else None,
+        overrides.get(name),
+        wt.category_deadline_hours.get(category) if category else None,
+        wt.deadline_hours,
+    ):
         if found is not None:
             return found or None  # 0: no deadline
     return None

@@ -28,10 +28,23 @@ class DepartmentChange:
     members: set[int] = field(default_factory=set)
 
 
-async def save_department(code: str, name: str, *, head: int | None = None, email: str = "", active: bool = True,
-                          department_id: int | None = None) -> int:
+async def save_department(
+    code: str,
+    name: str,
+    *,
+    head: int | None = None,
+    email: str = "",
+    active: bool = True,
+    department_id: int | None = None,
+) -> int:
     """Create (no ``department_id``) or update a department; returns its id."""
-    values = {Department.code: code, Department.name: name, Department.head: head, Department.email: email, Department.active: active}
+    values = {
+        Department.code: code,
+        Department.name: name,
+        Department.head: head,
+        Department.email: email,
+        Department.active: active,
+    }
     if department_id is None:
         rows = await Department.insert(Department(**{c._meta.name: v for c, v in values.items()}))
         return rows[0]["id"]
@@ -41,7 +54,8 @@ async def save_department(code: str, name: str, *, head: int | None = None, emai
 
 async def add_member(department_id: int, operator_id: int) -> None:
     await DepartmentMember.insert(DepartmentMember(department=department_id, operator=operator_id)).on_conflict(
-        target=(DepartmentMember.tenant, DepartmentMember.department, DepartmentMember.operator), action="DO NOTHING")
+        target=(DepartmentMember.tenant, DepartmentMember.department, DepartmentMember.operator), action="DO NOTHING"
+    )
 
 
 async def set_members(department_id: int, operator_ids: list[int]) -> None:
@@ -69,8 +83,9 @@ async def department_snapshot(department_id: int) -> dict | None:
     return {k: found[0][k] for k in ("code", "name", "head", "email", "active", "members")} if found else None
 
 
-async def save_department_form(auditor: Auditor, department_id: int | None, change: DepartmentChange,
-                               problems: FieldErrors | None = None) -> int:
+async def save_department_form(
+    auditor: Auditor, department_id: int | None, change: DepartmentChange, problems: FieldErrors | None = None
+) -> int:
     """Create or update a department and its members, audited in the same transaction; returns its id.
 
     Raises :class:`FieldErrors` (nothing written) with ``problems`` (what the page could not parse) and what is wrong here:
@@ -93,10 +108,21 @@ async def save_department_form(auditor: Auditor, department_id: int | None, chan
     problems.raise_if_any()
     before = await department_snapshot(department_id) if department_id else {}
     async with transaction():
-        department_id = await save_department(change.code, change.name[:100], head=change.head, email=change.email,
-                                              active=change.active, department_id=department_id)
+        department_id = await save_department(
+            change.code,
+            change.name[:100],
+            head=change.head,
+            email=change.email,
+            active=change.active,
+            department_id=department_id,
+        )
         await set_members(department_id, sorted(change.members))
         after = await department_snapshot(department_id)
-        await auditor.record("department.update" if before else "department.create", object_type="department",
-                             object_id=department_id, before=before, after=after)
+        await auditor.record(
+            "department.update" if before else "department.create",
+            object_type="department",
+            object_id=department_id,
+            before=before,
+            after=after,
+        )
     return department_id

@@ -18,7 +18,11 @@ from core.workorders.tables import WorkOrderCounter
 async def next_number(prefix: str, now: dt.datetime | None = None) -> str:
     year = (now or dt.datetime.now(dt.timezone.utc)).year
     await WorkOrderCounter.insert(WorkOrderCounter(prefix=prefix, year=year, value=0)).on_conflict(
-        target=(WorkOrderCounter.tenant, WorkOrderCounter.prefix, WorkOrderCounter.year), action="DO NOTHING")
-    rows = await WorkOrderCounter.update({WorkOrderCounter.value: WorkOrderCounter.value + 1}).where(
-        (WorkOrderCounter.prefix == prefix) & (WorkOrderCounter.year == year)).returning(WorkOrderCounter.value)
+        target=(WorkOrderCounter.tenant, WorkOrderCounter.prefix, WorkOrderCounter.year), action="DO NOTHING"
+    )
+    rows = (
+        await WorkOrderCounter.update({WorkOrderCounter.value: WorkOrderCounter.value + 1})
+        .where((WorkOrderCounter.prefix == prefix) & (WorkOrderCounter.year == year))
+        .returning(WorkOrderCounter.value)
+    )
     return f"{prefix}-{year}-{rows[0]['value']:06d}"

@@ -49,7 +49,9 @@ def menu_items(hall, tenant, request, audience):
     if audience == "operator":
         return [
             MenuItem(N_("Work orders"), route="console:workorders", permission="core.workorders.handle", order=200),
-            MenuItem(N_("Departments"), route="console:departments", permission="core.workorders.departments", order=935),
+            MenuItem(
+                N_("Departments"), route="console:departments", permission="core.workorders.departments", order=935
+            ),
         ]
     return [MenuItem(N_("My requests"), route="account:requests", order=800)]
 
@@ -72,7 +74,12 @@ def home_panels(hall, tenant, request, audience):
         actor = actor_of(request)
         if not actor.can("core.workorders.handle"):
             return None
-        return Panel("workorders/_panel.html", {"counts": await queue_counts(actor)}, title=N_("Work orders"),
-                     permission="core.workorders.handle", order=5)
+        return Panel(
+            "workorders/_panel.html",
+            {"counts": await queue_counts(actor)},
+            title=N_("Work orders"),
+            permission="core.workorders.handle",
+            order=5,
+        )
 
     return [workorders_panel]

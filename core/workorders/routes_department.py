@@ -13,7 +13,13 @@ from core.web.forms import FieldErrors, Form
 from core.web.numbers import parse_int, parse_ints
 from core.web.render import redirect_to, render
 from core.workorders.access import DEPARTMENTS
-from core.workorders.departments import UNKNOWN_OPERATOR, DepartmentChange, department_snapshot, departments, save_department_form
+from core.workorders.departments import (
+    UNKNOWN_OPERATOR,
+    DepartmentChange,
+    department_snapshot,
+    departments,
+    save_department_form,
+)
 
 MANAGE = {"auth": "operator", "permission": DEPARTMENTS}
 
@@ -28,14 +34,23 @@ async def _snapshot(department_id: int) -> dict:
 @get("/console/departments", opt=MANAGE, name="console:departments")
 async def departments_list(request: Request) -> Response:
     ops = {r["id"]: r["display_name"] for r in await Operator.select(Operator.id, Operator.display_name)}
-    return await render(request, "workorders/departments.html", {"departments": await departments(), "ops": ops}, audience="operator")
+    return await render(
+        request, "workorders/departments.html", {"departments": await departments(), "ops": ops}, audience="operator"
+    )
 
 
-async def _form(request: Request, form: Form, department_id: int | None, members: set[int], status: int = 200) -> Response:
+async def _form(
+    request: Request, form: Form, department_id: int | None, members: set[int], status: int = 200
+) -> Response:
     ops = await Operator.select(Operator.id, Operator.display_name, Operator.active).order_by(Operator.display_name)
     members = members & {op["id"] for op in ops}  # a posted id that is no operator is not shown as chosen
-    return await render(request, "workorders/department_form.html", {"form": form, "department_id": department_id,
-                                                                     "operators": ops, "members": members}, status=status, audience="operator")
+    return await render(
+        request,
+        "workorders/department_form.html",
+        {"form": form, "department_id": department_id, "operators": ops, "members": members},
+        status=status,
+        audience="operator",
+    )
 
 
 @get("/console/departments/new", opt=MANAGE, name="console:department.new")
@@ -46,8 +61,15 @@ async def department_new(request: Request) -> Response:
 @get("/console/departments/{department_id:int}", opt=MANAGE, name="console:department")
 async def department_edit(request: Request, department_id: FromPath[int]) -> Response:
     snap = await _snapshot(department_id)
-    form = Form({"code": snap["code"], "name": snap["name"], "head": snap["head"] or "", "email": snap["email"],
-                 "active": "on" if snap["active"] else ""})
+    form = Form(
+        {
+            "code": snap["code"],
+            "name": snap["name"],
+            "head": snap["head"] or "",
+            "email": snap["email"],
+            "active": "on" if snap["active"] else "",
+        }
+    )
     return await _form(request, form, department_id, set(snap["members"]))
 
 
@@ -62,8 +84,14 @@ async def _save(request: Request, auditor: Auditor, department_id: int | None) -
         unparsed.add("head", UNKNOWN_OPERATOR)
     if chosen is None:
         unparsed.add("members", UNKNOWN_OPERATOR)
-    change = DepartmentChange(code=form.value("code"), name=form.value("name"), head=head_id, email=form.value("email"),
-                              active=bool(form.value("active")), members=chosen or set())
+    change = DepartmentChange(
+        code=form.value("code"),
+        name=form.value("name"),
+        head=head_id,
+        email=form.value("email"),
+        active=bool(form.value("active")),
+        members=chosen or set(),
+    )
     try:
         await save_department_form(auditor, department_id, change, unparsed)
     except FieldErrors as problems:

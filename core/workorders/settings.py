@@ -22,7 +22,8 @@ class WorkOrderDeadlines(BaseModel):
     workorder_deadline_hours: dict[str, float] = Field(
         default_factory=dict,
         description="Hours until a work order is due, by type name (`complaint = 48`) or type and category "
-                    "(`\"complaint/billing\" = 24`); overrides the type's defaults. 0 means no deadline.")
+        '(`"complaint/billing" = 24`); overrides the type\'s defaults. 0 means no deadline.',
+    )
 
     @field_validator("workorder_deadline_hours")
     @classmethod
@@ -30,7 +31,9 @@ class WorkOrderDeadlines(BaseModel):
         for key, hours in value.items():
             name = key.split("/", 1)[0]
             if cls.WORKORDER_TYPES and name not in cls.WORKORDER_TYPES:
-                raise ValueError(f"unknown work-order type {name!r} in {key!r} (this plugin has: {', '.join(cls.WORKORDER_TYPES)})")
+                raise ValueError(
+                    f"unknown work-order type {name!r} in {key!r} (this plugin has: {', '.join(cls.WORKORDER_TYPES)})"
+                )
             if hours < 0:
                 raise ValueError(f"{key!r}: hours must be 0 (no deadline) or more, not {hours}")
         return value

@@ -19,9 +19,21 @@ from core.workorders.tables import WorkOrder
 
 GROUPS = ("type", "category", "department", "assignee", "day", "month")
 CHINA = ZoneInfo(DEFAULT_ZONE)  # for callers without a tenant
-COLUMNS = (WorkOrder.id, WorkOrder.type, WorkOrder.category, WorkOrder.department, WorkOrder.assignee, WorkOrder.created_at,
-           WorkOrder.first_response_at, WorkOrder.resolved_at, WorkOrder.closed_at, WorkOrder.deadline_at,
-           WorkOrder.escalated_at, WorkOrder.rating, WorkOrder.reopen_count)
+COLUMNS = (
+    WorkOrder.id,
+    WorkOrder.type,
+    WorkOrder.category,
+    WorkOrder.department,
+    WorkOrder.assignee,
+    WorkOrder.created_at,
+    WorkOrder.first_response_at,
+    WorkOrder.resolved_at,
+    WorkOrder.closed_at,
+    WorkOrder.deadline_at,
+    WorkOrder.escalated_at,
+    WorkOrder.rating,
+    WorkOrder.reopen_count,
+)
 
 
 @dataclass
@@ -115,8 +127,15 @@ def aggregate(orders: list[dict], by: str | None, now: dt.datetime, tz: dt.tzinf
     return sorted(groups.values(), key=lambda f: (f.key is None, str(f.key)))
 
 
-async def figures(start: dt.datetime, end: dt.datetime, *, by: str | None = None, types: list[str] | None = None,
-                  now: dt.datetime | None = None, tz: dt.tzinfo | None = None) -> list[Figures]:
+async def figures(
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    by: str | None = None,
+    types: list[str] | None = None,
+    now: dt.datetime | None = None,
+    tz: dt.tzinfo | None = None,
+) -> list[Figures]:
     """The figures of the current tenant's orders opened in [start, end), grouped ``by``.
 
     Days and months are those of ``tz``, by default the tenant's time zone.

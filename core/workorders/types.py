@@ -98,7 +98,11 @@ class WorkOrderType:
         for t in self.transitions:
             if t.actor not in ACTORS:
                 out.append(f"action {t.action!r}: actor must be one of {', '.join(ACTORS)}")
-            out += [f"action {t.action!r}: state {s!r} is not among the states" for s in (*t.sources, t.target) if s not in codes]
+            out += [
+                f"action {t.action!r}: state {s!r} is not among the states"
+                for s in (*t.sources, t.target)
+                if s not in codes
+            ]
         return out
 
 

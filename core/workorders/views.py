@@ -15,8 +15,12 @@ from core.workorders import Actor, NotFound, WorkOrderError, collect_types, get_
 from core.workorders.tables import Department, WorkOrderComment, WorkOrderEvent
 
 ACTION_LABELS = {
-    "open": N_("Order opened"), "claim": N_("Claimed"), "transfer": N_("Transferred"), "comment": N_("Note"),
-    "rate": N_("Rated"), "escalate": N_("Escalated: past the deadline"),
+    "open": N_("Order opened"),
+    "claim": N_("Claimed"),
+    "transfer": N_("Transferred"),
+    "comment": N_("Note"),
+    "rate": N_("Rated"),
+    "escalate": N_("Escalated: past the deadline"),
 }
 
 
@@ -69,11 +73,15 @@ async def order_history(hall, order: dict, *, public_only: bool) -> tuple[list[d
     """(events, comments) oldest first; for customers only what concerns them."""
     wt = collect_types(hall).get(order["type"])
     events = await WorkOrderEvent.select().where(WorkOrderEvent.workorder == order["id"]).order_by(WorkOrderEvent.id)
-    comments = await WorkOrderComment.select().where(WorkOrderComment.workorder == order["id"]).order_by(WorkOrderComment.id)
+    comments = (
+        await WorkOrderComment.select().where(WorkOrderComment.workorder == order["id"]).order_by(WorkOrderComment.id)
+    )
     if public_only:
+
         def shown(e):
             t = wt.transition(e["action"]) if wt else None
             return e["action"] in ("open", "rate") or (t is not None and t.public)
+
         events = [e for e in events if shown(e)]
         comments = [c for c in comments if c["public"]]
     for e in events:

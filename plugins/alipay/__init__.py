@@ -30,9 +30,14 @@ def build_provider(hall, tenant, settings: AlipaySettings | None = None):
 
     settings = settings if isinstance(settings, AlipaySettings) else tenant.plugin_settings("alipay")
     tfile = str(tenant.path / "tenant.toml")
-    issues = [ConfigIssue(tfile, f"plugins.alipay.{key}", f"required for a tenant that takes Alipay payments ({hint})")
-              for key, hint in (("app_id", "16 digits, from Alipay's open platform"), ("seller_id", "the merchant's PID, 2088…"))
-              if not getattr(settings, key)]
+    issues = [
+        ConfigIssue(tfile, f"plugins.alipay.{key}", f"required for a tenant that takes Alipay payments ({hint})")
+        for key, hint in (
+            ("app_id", "16 digits, from Alipay's open platform"),
+            ("seller_id", "the merchant's PID, 2088…"),
+        )
+        if not getattr(settings, key)
+    ]
     try:
         keys = load_keys(hall, tenant.id)
     except ConfigError as exc:

@@ -22,14 +22,16 @@ from core.api import ConfigError, ConfigIssue, secrets_path
 from plugins.alipay.signing import load_private, load_public
 
 KEYS = ("app_private_key", "alipay_public_key")
-BARE_BASE64_HINT = ("Alipay's console shows keys as bare base64: put the text between '-----BEGIN {kind}-----' and "
-                    "'-----END {kind}-----' lines")
+BARE_BASE64_HINT = (
+    "Alipay's console shows keys as bare base64: put the text between '-----BEGIN {kind}-----' and "
+    "'-----END {kind}-----' lines"
+)
 
 
 @dataclass(frozen=True)
 class AlipayKeys:
-    app_private_key: str      # PEM: signs requests to Alipay
-    alipay_public_key: str    # PEM: verifies Alipay's notifications and responses (the sandbox's key in the demo)
+    app_private_key: str  # PEM: signs requests to Alipay
+    alipay_public_key: str  # PEM: verifies Alipay's notifications and responses (the sandbox's key in the demo)
 
 
 def env_name(tenant_id: str, key: str) -> str:
@@ -64,7 +66,11 @@ def _secrets_section(path: Path, tenant_id: str) -> tuple[dict, list[ConfigIssue
     except (OSError, tomllib.TOMLDecodeError) as exc:
         return {}, [ConfigIssue(str(path), "-", f"cannot read the secrets file: {exc}")]
     section = data.get("alipay", {}).get(tenant_id, {})
-    return (section, []) if isinstance(section, dict) else ({}, [ConfigIssue(str(path), f"alipay.{tenant_id}", "must be a table")])
+    return (
+        (section, [])
+        if isinstance(section, dict)
+        else ({}, [ConfigIssue(str(path), f"alipay.{tenant_id}", "must be a table")])
+    )
 
 
 def _read_one(hall, path: Path, section: dict, tenant_id: str, key: str) -> tuple[str, str, str]:
@@ -81,8 +87,14 @@ def _read_one(hall, path: Path, section: dict, tenant_id: str, key: str) -> tupl
             return key_file.read_text(encoding="ascii"), str(path), ""
         except (OSError, UnicodeDecodeError) as exc:
             return "", str(path), f"cannot read key file {key_file}: {exc}"
-    return "", str(path), (f"required secret is missing: put the PEM under [alipay.{tenant_id}] as {key} (or {key}_file = a path) "
-                           f"in {path}, or set {var}")
+    return (
+        "",
+        str(path),
+        (
+            f"required secret is missing: put the PEM under [alipay.{tenant_id}] as {key} (or {key}_file = a path) "
+            f"in {path}, or set {var}"
+        ),
+    )
 
 
 def _check_pem(text: str, key: str) -> str:

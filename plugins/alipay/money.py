@@ -18,7 +18,7 @@ def fen_to_yuan(fen: int) -> str:
 
 
 def yuan_to_fen(text: str) -> int:
-    """"12.34" → 1234, stricter than core.money.parse_yuan (which takes what people type, "¥1,012.3"). Refuses anything that is not plain yuan text with at most two decimals ("1.005", "1e3", "-1", " 1")."""
+    """ "12.34" → 1234, stricter than core.money.parse_yuan (which takes what people type, "¥1,012.3"). Refuses anything that is not plain yuan text with at most two decimals ("1.005", "1e3", "-1", " 1")."""
     if not isinstance(text, str) or not _YUAN.match(text):
         raise ValueError(f"not an amount in yuan with at most two decimals: {text!r}")
     fen = Decimal(text) * 100

@@ -32,8 +32,16 @@ from plugins.alipay.money import fen_to_yuan, yuan_to_fen
 from plugins.alipay.settings import AlipaySettings
 from plugins.alipay.signing import load_public, verify_text
 
-STATUS = {"TRADE_SUCCESS": "succeeded", "TRADE_FINISHED": "succeeded", "WAIT_BUYER_PAY": "pending", "TRADE_CLOSED": "canceled"}
-PRODUCT = {"pc": ("alipay.trade.page.pay", "api_alipay_trade_page_pay"), "wap": ("alipay.trade.wap.pay", "api_alipay_trade_wap_pay")}
+STATUS = {
+    "TRADE_SUCCESS": "succeeded",
+    "TRADE_FINISHED": "succeeded",
+    "WAIT_BUYER_PAY": "pending",
+    "TRADE_CLOSED": "canceled",
+}
+PRODUCT = {
+    "pc": ("alipay.trade.page.pay", "api_alipay_trade_page_pay"),
+    "wap": ("alipay.trade.wap.pay", "api_alipay_trade_wap_pay"),
+}
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")  # Alipay reads time_expire as Beijing time
 NETWORK_ERRORS = (OSError, http.client.HTTPException, json.JSONDecodeError, UnicodeDecodeError)
 
@@ -73,7 +81,9 @@ class AlipayError(Exception):
     def __init__(self, method: str, answer: dict):
         self.code, self.sub_code = str(answer.get("code", "")), str(answer.get("sub_code", ""))
         self.answer = answer
-        super().__init__(f"{method}: {self.code} {self.sub_code} {answer.get('sub_msg') or answer.get('msg') or ''}".strip())
+        super().__init__(
+            f"{method}: {self.code} {self.sub_code} {answer.get('sub_msg') or answer.get('msg') or ''}".strip()
+        )
 
 
 class AlipayProvider:
@@ -82,11 +92,18 @@ class AlipayProvider:
 
     def __init__(self, settings: AlipaySettings, keys: AlipayKeys):
         self.settings = settings
-        self.client = OpenSSLVerifyingAliPay(appid=settings.app_id, app_notify_url=None, app_private_key_string=keys.app_private_key,
-                                             alipay_public_key_string=keys.alipay_public_key, sign_type=settings.sign_type,
-                                             config=AliPayConfig(timeout=settings.timeout_seconds))
+        self.client = OpenSSLVerifyingAliPay(
+            appid=settings.app_id,
+            app_notify_url=None,
+            app_private_key_string=keys.app_private_key,
+            alipay_public_key_string=keys.alipay_public_key,
+            sign_type=settings.sign_type,
+            config=AliPayConfig(timeout=settings.timeout_seconds),
+        )
         self.client._gateway = settings.gateway  # the SDK's only switch is debug=True (Alipay's own sandbox)
-        self.form_origins = (settings.gateway,)  # the pay form's redirect goes there: the hall's CSP form-action allows it
+        self.form_origins = (
+            settings.gateway,
+        )  # the pay form's redirect goes there: the hall's CSP form-action allows it
 
     # -- paying -------------------------------------------------------------
     async def create_checkout(self, request: CheckoutRequest) -> Checkout:
@@ -94,12 +111,19 @@ class AlipayProvider:
             raise ValueError(f"unknown channel {request.channel!r} (pc or wap)")
         if request.currency != "CNY":
             raise ValueError(f"Alipay takes CNY here, not {request.currency!r}")
-        expires = request.expires_at or dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=self.settings.pay_timeout_minutes)
+        expires = request.expires_at or dt.datetime.now(dt.timezone.utc) + dt.timedelta(
+            minutes=self.settings.pay_timeout_minutes
+        )
         build = getattr(self.client, PRODUCT[request.channel][1])
         signed = await asyncio.to_thread(  # RSA signing is CPU work: keep the event loop free
-            build, subject=request.subject[:256], out_trade_no=request.intent_id, total_amount=fen_to_yuan(request.amount_fen),
-            return_url=request.return_url, notify_url=request.notify_url,
-            time_expire=expires.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"))
+            build,
+            subject=request.subject[:256],
+            out_trade_no=request.intent_id,
+            total_amount=fen_to_yuan(request.amount_fen),
+            return_url=request.return_url,
+            notify_url=request.notify_url,
+            time_expire=expires.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
+        )
         return Checkout(redirect_url=f"{self.settings.gateway}?{signed}")
 
     # -- notifications ------------------------------------------------------
@@ -140,13 +164,21 @@ class AlipayProvider:
             return GatewayResult(intent_id=intent_id, provider_ref="", status="unknown", amount_fen=None, raw=answer)
         _refuse_unless_ok("alipay.trade.query", answer)
         if answer.get("out_trade_no") not in (None, intent_id):
-            raise ProviderUnavailable(f"alipay.trade.query answered for {answer.get('out_trade_no')!r}, not {intent_id!r}")
+            raise ProviderUnavailable(
+                f"alipay.trade.query answered for {answer.get('out_trade_no')!r}, not {intent_id!r}"
+            )
         return _result(answer)
 
     async def refund(self, intent_id: str, refund_id: str, amount_fen: int, reason: str) -> str:
         """Idempotent by ``refund_id`` (Alipay's out_request_no): a retried refund is answered, not paid twice."""
-        answer = await self._call("alipay.trade.refund", self.client.api_alipay_trade_refund, refund_amount=fen_to_yuan(amount_fen),
-                                  out_trade_no=intent_id, out_request_no=refund_id, refund_reason=reason[:256])
+        answer = await self._call(
+            "alipay.trade.refund",
+            self.client.api_alipay_trade_refund,
+            refund_amount=fen_to_yuan(amount_fen),
+            out_trade_no=intent_id,
+            out_request_no=refund_id,
+            refund_reason=reason[:256],
+        )
         _refuse_unless_ok("alipay.trade.refund", answer)
         return f"{answer.get('trade_no', '')}/{refund_id}"  # what alipay.trade.fastpay.refund.query takes
 
@@ -160,8 +192,12 @@ class AlipayProvider:
         try:
             return await asyncio.to_thread(fn, **kwargs)  # the SDK blocks on urllib
         except AliPayValidationError:
-            raise ProviderUnavailable(f"{method}: the response's signature does not verify with the Alipay public key") from None
-        except AliPayException as exc:  # an unsigned error answer (e.g. isv.invalid-signature: our key is not the one Alipay has)
+            raise ProviderUnavailable(
+                f"{method}: the response's signature does not verify with the Alipay public key"
+            ) from None
+        except (
+            AliPayException
+        ) as exc:  # an unsigned error answer (e.g. isv.invalid-signature: our key is not the one Alipay has)
             raise ProviderUnavailable(f"{method}: {exc}") from None
         except NETWORK_ERRORS as exc:
             raise ProviderUnavailable(f"{method}: gateway {self.settings.gateway} unreachable: {exc}") from None
@@ -182,8 +218,15 @@ def _result(params: dict) -> GatewayResult:
     status = STATUS.get(trade_status)
     if status is None:
         raise ValueError(f"unknown trade_status {trade_status!r}")
-    if status == "canceled" and any(params.get(k) for k in ("gmt_payment", "send_pay_date", "gmt_refund", "refund_fee")):
+    if status == "canceled" and any(
+        params.get(k) for k in ("gmt_payment", "send_pay_date", "gmt_refund", "refund_fee")
+    ):
         status = "succeeded"  # closed by a full refund after it was paid: refunds are the core's business, not a cancel
     amount = params.get("total_amount")
-    return GatewayResult(intent_id=params.get("out_trade_no", ""), provider_ref=params.get("trade_no", ""), status=status,
-                         amount_fen=yuan_to_fen(amount) if amount is not None else None, raw=dict(params))
+    return GatewayResult(
+        intent_id=params.get("out_trade_no", ""),
+        provider_ref=params.get("trade_no", ""),
+        status=status,
+        amount_fen=yuan_to_fen(amount) if amount is not None else None,
+        raw=dict(params),
+    )

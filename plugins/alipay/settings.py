@@ -15,12 +15,30 @@ class AlipaySettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
-    app_id: str = Field("", description="The tenant's application id at Alipay (16 digits, e.g. 2021000000000001). Required for tenants that use Alipay.")
-    seller_id: str = Field("", description="The merchant's Alipay partner id (PID, 2088 and 12 digits); notifications for another seller are refused. Required for tenants that use Alipay.")
-    gateway: str = Field(ALIPAY_GATEWAY, description="Alipay's gateway. The default is the real one; the demo uses the local sandbox (`hall sandbox alipay`), e.g. http://127.0.0.1:8020/gateway.do.")
-    sign_type: Literal["RSA2"] = Field("RSA2", description="Signature scheme: RSA2 (SHA256withRSA) only; Alipay deprecated RSA (SHA1).")
-    timeout_seconds: int = Field(15, ge=1, le=120, description="Time limit for one server call to the gateway (query, refund, close).")
-    pay_timeout_minutes: int = Field(30, ge=1, le=1440, description="How long the customer has to pay at Alipay when the payment itself sets no expiry.")
+    app_id: str = Field(
+        "",
+        description="The tenant's application id at Alipay (16 digits, e.g. 2021000000000001). Required for tenants that use Alipay.",
+    )
+    seller_id: str = Field(
+        "",
+        description="The merchant's Alipay partner id (PID, 2088 and 12 digits); notifications for another seller are refused. Required for tenants that use Alipay.",
+    )
+    gateway: str = Field(
+        ALIPAY_GATEWAY,
+        description="Alipay's gateway. The default is the real one; the demo uses the local sandbox (`hall sandbox alipay`), e.g. http://127.0.0.1:8020/gateway.do.",
+    )
+    sign_type: Literal["RSA2"] = Field(
+        "RSA2", description="Signature scheme: RSA2 (SHA256withRSA) only; Alipay deprecated RSA (SHA1)."
+    )
+    timeout_seconds: int = Field(
+        15, ge=1, le=120, description="Time limit for one server call to the gateway (query, refund, close)."
+    )
+    pay_timeout_minutes: int = Field(
+        30,
+        ge=1,
+        le=1440,
+        description="How long the customer has to pay at Alipay when the payment itself sets no expiry.",
+    )
 
     @field_validator("app_id")
     @classmethod
@@ -40,5 +58,7 @@ class AlipaySettings(BaseModel):
     @classmethod
     def _gateway(cls, value: str) -> str:
         if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
-            raise ValueError("the gateway must be an http(s) URL without query, e.g. https://openapi.alipay.com/gateway.do")
+            raise ValueError(
+                "the gateway must be an http(s) URL without query, e.g. https://openapi.alipay.com/gateway.do"
+            )
         return value

@@ -26,7 +26,9 @@ def sign_text(private_key: rsa.RSAPrivateKey, text: str) -> str:
 
 def verify_text(public_key: rsa.RSAPublicKey, text: str, signature: str) -> bool:
     try:
-        public_key.verify(base64.b64decode(signature, validate=True), text.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
+        public_key.verify(
+            base64.b64decode(signature, validate=True), text.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256()
+        )
     except (InvalidSignature, binascii.Error, ValueError):
         return False
     return True
@@ -35,12 +37,18 @@ def verify_text(public_key: rsa.RSAPublicKey, text: str, signature: str) -> bool
 def new_key_pair() -> tuple[str, str]:
     """A fresh RSA-2048 key pair as PEM text: (private PKCS#8, public SubjectPublicKeyInfo)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     return private, public_pem(key)
 
 
 def public_pem(private_key: rsa.RSAPrivateKey) -> str:
-    return private_key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return (
+        private_key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 def load_private(pem: str) -> rsa.RSAPrivateKey:

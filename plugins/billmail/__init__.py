@@ -14,8 +14,10 @@ MANIFEST = Manifest(
     description="The monthly bill e-mail (账单邮件): subscriptions per service number, a batch per month once its bills synced, sent over SMTP.",
     settings=BillmailSettings,
     database_app="plugins.billmail.piccolo_app",
-    permissions=[Permission("billmail.view", N_("See bill e-mail batches and their send log")),
-                 Permission("billmail.resend", N_("Resend a bill e-mail"))],
+    permissions=[
+        Permission("billmail.view", N_("See bill e-mail batches and their send log")),
+        Permission("billmail.resend", N_("Resend a bill e-mail")),
+    ],
     title=N_("Monthly bill e-mail"),
 )
 

@@ -48,8 +48,11 @@ async def create_batch(month: str, now: dt.datetime | None = None) -> tuple[int,
     """(batch id, created now). The send rows are written in the same transaction as the batch: all or nothing."""
     now = now or _now()
     async with transaction():
-        rows = await Batch.insert(Batch(month=month, created_at=now, total=0)).on_conflict(
-            target=(Batch.tenant, Batch.month), action="DO NOTHING").returning(Batch.id)
+        rows = (
+            await Batch.insert(Batch(month=month, created_at=now, total=0))
+            .on_conflict(target=(Batch.tenant, Batch.month), action="DO NOTHING")
+            .returning(Batch.id)
+        )
         if not rows:
             existing = await Batch.select(Batch.id).where(Batch.month == month).first()
             return existing["id"], False
@@ -63,12 +66,16 @@ async def create_batch(month: str, now: dt.datetime | None = None) -> tuple[int,
 async def add_subscribers(batch_id: int, month: str) -> int:
     """Queue a send for every active subscription whose number has a bill this month and no row yet (idempotent)."""
     billed = {r["number"] for r in await Bill.select(Bill.number).where(Bill.month == month)}
-    subs = await Subscription.select(Subscription.id, Subscription.number, Subscription.email, Subscription.language).where(
-        Subscription.active == True)  # noqa: E712
-    rows = [(batch_id, s["id"], s["number"], s["email"], s["language"], "queued", 0, "", "")
-            for s in subs if s["number"] in billed]
+    subs = await Subscription.select(
+        Subscription.id, Subscription.number, Subscription.email, Subscription.language
+    ).where(Subscription.active == True)  # noqa: E712
+    rows = [
+        (batch_id, s["id"], s["number"], s["email"], s["language"], "queued", 0, "", "")
+        for s in subs
+        if s["number"] in billed
+    ]
     for start in range(0, len(rows), 20_000):
-        await bulk_upsert(Send, SEND_COLUMNS, rows[start:start + 20_000], key=("batch", "subscription"), update=())
+        await bulk_upsert(Send, SEND_COLUMNS, rows[start : start + 20_000], key=("batch", "subscription"), update=())
     return len(rows)
 
 

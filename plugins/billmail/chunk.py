@@ -48,24 +48,32 @@ async def load_chunk(tenant: Tenant, month: str, rows: list[dict]) -> tuple[dict
     numbers = sorted({r["number"] for r in rows})
     bills: dict[str, dict] = {}
     for bill in await fetch_scoped(
-            "SELECT legacy_id, number, month, amount_fen, paid_fen, status, due_date FROM core_bill"
-            f" WHERE tenant = {{tenant}} AND month = {{}} AND number IN ({_marks(len(numbers))}) ORDER BY legacy_id",
-            month, *numbers):
+        "SELECT legacy_id, number, month, amount_fen, paid_fen, status, due_date FROM core_bill"
+        f" WHERE tenant = {{tenant}} AND month = {{}} AND number IN ({_marks(len(numbers))}) ORDER BY legacy_id",
+        month,
+        *numbers,
+    ):
         bill["due_date"] = _day(bill["due_date"])
         bills.setdefault(bill["number"], bill)
     items: dict[str, list] = defaultdict(list)
     if bills:
         ids = [b["legacy_id"] for b in bills.values()]
         for item in await fetch_scoped(
-                "SELECT bill_legacy_id, code, name, amount_fen FROM core_bill_item"
-                f" WHERE tenant = {{tenant}} AND bill_legacy_id IN ({_marks(len(ids))}) ORDER BY position", *ids):
+            "SELECT bill_legacy_id, code, name, amount_fen FROM core_bill_item"
+            f" WHERE tenant = {{tenant}} AND bill_legacy_id IN ({_marks(len(ids))}) ORDER BY position",
+            *ids,
+        ):
             items[item["bill_legacy_id"]].append(item)
     start, end = month_range(tenant, month)
     calls: dict[str, list] = defaultdict(list)
     for call in await fetch_scoped(
-            "SELECT number, started_at, duration_s, called_number, call_type, charge_fen FROM core_call_record"
-            f" WHERE tenant = {{tenant}} AND number IN ({_marks(len(numbers))}) AND started_at >= {{}} AND started_at < {{}}"
-            " ORDER BY started_at", *numbers, start, end):
+        "SELECT number, started_at, duration_s, called_number, call_type, charge_fen FROM core_call_record"
+        f" WHERE tenant = {{tenant}} AND number IN ({_marks(len(numbers))}) AND started_at >= {{}} AND started_at < {{}}"
+        " ORDER BY started_at",
+        *numbers,
+        start,
+        end,
+    ):
         call["started_at"] = _moment(call["started_at"])
         calls[call["number"]].append(call)
     return bills, items, calls

@@ -17,8 +17,12 @@ def add_commands(cli) -> None:
     @billmail.command("send", help="Create the month's batch if needed and send what is due, with a progress bar.")
     @click.option("--tenant", "tenant_id", required=True, help="Tenant id.")
     @click.option("--month", default=None, help="YYYY-MM (default: the newest month whose bills have synced).")
-    @click.option("--take-over", is_flag=True, help="Take the batch's lease even if another sender seems to hold it "
-                                                     "(only when you know it is dead, e.g. after a crash); its in-flight mails become uncertain.")
+    @click.option(
+        "--take-over",
+        is_flag=True,
+        help="Take the batch's lease even if another sender seems to hold it "
+        "(only when you know it is dead, e.g. after a crash); its in-flight mails become uncertain.",
+    )
     @click.option("--limit", type=click.IntRange(1), default=None, help="Stop after about this many mails.")
     def send(tenant_id: str, month: str | None, take_over: bool, limit: int | None) -> None:
         from core.api.cli import load_hall, run, with_db
@@ -50,13 +54,23 @@ def add_commands(cli) -> None:
                 for batch in await Batch.select().order_by(Batch.month):
                     by_state = await counts(batch["id"])
                     done = "finished" if batch["finished_at"] else "open"
-                    click.echo(f"{batch['month']} batch {batch['id']} ({done}): " + ", ".join(f"{k} {v}" for k, v in sorted(by_state.items())))
+                    click.echo(
+                        f"{batch['month']} batch {batch['id']} ({done}): "
+                        + ", ".join(f"{k} {v}" for k, v in sorted(by_state.items()))
+                    )
 
         run(with_db(hall, go))
 
 
 async def _send(hall, tenant, month: str | None, take_over: bool, limit: int | None) -> int:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from core.api.db import tenant_scope
     from core.api.legacy import Bill
@@ -76,15 +90,27 @@ async def _send(hall, tenant, month: str | None, take_over: bool, limit: int | N
         before = await counts(batch_id)
         total = sum(before.values())
         done0 = total - before.get("queued", 0)
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
         with Progress(*columns) as progress:
             task = progress.add_task(f"{tenant.id} {month}", total=total, completed=done0)
-            sender = BatchSender(hall, tenant, batch_id,
-                                 progress=lambda r: progress.update(task, completed=done0 + r.sent + r.failed + r.uncertain))
+            sender = BatchSender(
+                hall,
+                tenant,
+                batch_id,
+                progress=lambda r: progress.update(task, completed=done0 + r.sent + r.failed + r.uncertain),
+            )
             result = await sender.run(take_over=take_over, limit=limit)
         after = await counts(batch_id)
-    click.echo(f"{tenant.id} {month} batch {batch_id}{' (new)' if created else ''}: {result.status}; this run sent {result.sent}, "
-               f"failed {result.failed}, uncertain {result.uncertain}; left by a stopped sender: {result.marked_uncertain} uncertain")
+    click.echo(
+        f"{tenant.id} {month} batch {batch_id}{' (new)' if created else ''}: {result.status}; this run sent {result.sent}, "
+        f"failed {result.failed}, uncertain {result.uncertain}; left by a stopped sender: {result.marked_uncertain} uncertain"
+    )
     click.echo("  now: " + ", ".join(f"{k} {v}" for k, v in sorted(after.items())))
     for error in result.errors:
         click.echo(f"  error: {error}")

@@ -86,13 +86,23 @@ def mail_context(hall, tenant: Tenant, language: str, data_as_of: str) -> MailCo
     templates = hall_templates(hall)
     env = templates.env(tenant, language)
     address = base_url(tenant, settings)
-    return MailContext(tenant=tenant, language=language, sender=hall.deployment.mail.sender, base_url=address,
-                       account_url=address + route_path(hall, "billmail:subscription"), hall=hall,
-                       mask=settings.mask_called_numbers, max_calls=settings.max_calls, data_as_of=data_as_of,
-                       html=env.get_template("billmail/mail.html"), text=env.get_template("billmail/mail.txt"),
-                       gettext=templates.gettext(language), html_gettext=quick_gettext(templates.gettext(language), True),
-                       text_gettext=quick_gettext(templates.gettext(language), False),
-                       item_names=display_names(hall, tenant, "bill_items"))
+    return MailContext(
+        tenant=tenant,
+        language=language,
+        sender=hall.deployment.mail.sender,
+        base_url=address,
+        account_url=address + route_path(hall, "billmail:subscription"),
+        hall=hall,
+        mask=settings.mask_called_numbers,
+        max_calls=settings.max_calls,
+        data_as_of=data_as_of,
+        html=env.get_template("billmail/mail.html"),
+        text=env.get_template("billmail/mail.txt"),
+        gettext=templates.gettext(language),
+        html_gettext=quick_gettext(templates.gettext(language), True),
+        text_gettext=quick_gettext(templates.gettext(language), False),
+        item_names=display_names(hall, tenant, "bill_items"),
+    )
 
 
 def message_id(ctx: MailContext, send_id: int) -> str:
@@ -114,9 +124,15 @@ def calls_csv(ctx: MailContext, calls: list[dict]) -> bytes:
     for call in calls:
         started = call["started_at"]
         called = call["called_number"] or ""
-        writer.writerow((started.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if started else "",
-                         mask_contact(called) if ctx.mask and called else called,
-                         call["duration_s"], call["call_type"], format_fen(call["charge_fen"])))
+        writer.writerow(
+            (
+                started.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if started else "",
+                mask_contact(called) if ctx.mask and called else called,
+                call["duration_s"],
+                call["call_type"],
+                format_fen(call["charge_fen"]),
+            )
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -144,46 +160,79 @@ def b64(data: bytes) -> bytes:
 
 
 def part(content_type: str, data: bytes, disposition: str = "") -> bytes:
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: base64\r\n{disposition}\r\n"
+    head = (
+        f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: base64\r\n{disposition}\r\n"
+    )
     return head.encode("ascii") + b64(data)
 
 
 def multipart(subtype: str, parts: list[bytes], headers: str = "") -> bytes:
     boundary = "===============" + secrets.token_hex(10) + "=="  # never a line of base64, which is all the parts hold
-    lines = [f"{headers}Content-Type: multipart/{subtype}; boundary=\"{boundary}\"\r\nMIME-Version: 1.0\r\n\r\n".encode()]
+    lines = [f'{headers}Content-Type: multipart/{subtype}; boundary="{boundary}"\r\nMIME-Version: 1.0\r\n\r\n'.encode()]
     for body in parts:
         lines.append(f"--{boundary}\r\n".encode() + body)
     lines.append(f"--{boundary}--\r\n".encode())
     return b"".join(lines)
 
 
-def build(ctx: MailContext, *, send_id: int, to: str, number: str, bill: dict, items: list[dict], calls: list[dict],
-          token: str, now: dt.datetime) -> bytes:
+def build(
+    ctx: MailContext,
+    *,
+    send_id: int,
+    to: str,
+    number: str,
+    bill: dict,
+    items: list[dict],
+    calls: list[dict],
+    token: str,
+    now: dt.datetime,
+) -> bytes:
     """The whole message as bytes with CRLF line ends, ready for SMTP DATA."""
     _ = ctx.gettext
     hall_name = ctx.tenant.display_name(ctx.language)
-    shown = calls[:ctx.max_calls] if ctx.max_calls else []
+    shown = calls[: ctx.max_calls] if ctx.max_calls else []
     link = unsubscribe_url(ctx, token)
     items = localise_items(items, ctx.item_names, ctx.language, ctx.tenant.language)
-    values = {"hall_name": hall_name, "hotline": ctx.tenant.brand.hotline, "number": number, "bill": bill, "items": items,
-              "owed_fen": max(0, (bill["amount_fen"] or 0) - (bill["paid_fen"] or 0)),
-              "status": _(STATUS[bill["status"]]) if bill["status"] in STATUS else bill["status"], "calls": len(calls), "calls_shown": len(shown),
-              "data_as_of": ctx.data_as_of, "unsubscribe_url": link, "account_url": ctx.account_url,
-              "primary_colour": ctx.tenant.brand.primary_colour, "lang": ctx.language.replace("_", "-")}
-    headers = (f"From: {from_header(hall_name, ctx.sender)}\r\n"
-               f"To: {to if to.isascii() else encoded(to)}\r\n"
-               f"Subject: {encoded(_(SUBJECT) % {'hall': hall_name, 'month': bill['month']})}\r\n"
-               f"Date: {date_header(now)}\r\n"
-               f"Message-ID: {message_id(ctx, send_id)}\r\n"
-               f"Content-Language: {values['lang']}\r\n"
-               f"List-Unsubscribe: <{link}>\r\n"
-               "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
-               "Auto-Submitted: auto-generated\r\n")
+    values = {
+        "hall_name": hall_name,
+        "hotline": ctx.tenant.brand.hotline,
+        "number": number,
+        "bill": bill,
+        "items": items,
+        "owed_fen": max(0, (bill["amount_fen"] or 0) - (bill["paid_fen"] or 0)),
+        "status": _(STATUS[bill["status"]]) if bill["status"] in STATUS else bill["status"],
+        "calls": len(calls),
+        "calls_shown": len(shown),
+        "data_as_of": ctx.data_as_of,
+        "unsubscribe_url": link,
+        "account_url": ctx.account_url,
+        "primary_colour": ctx.tenant.brand.primary_colour,
+        "lang": ctx.language.replace("_", "-"),
+    }
+    headers = (
+        f"From: {from_header(hall_name, ctx.sender)}\r\n"
+        f"To: {to if to.isascii() else encoded(to)}\r\n"
+        f"Subject: {encoded(_(SUBJECT) % {'hall': hall_name, 'month': bill['month']})}\r\n"
+        f"Date: {date_header(now)}\r\n"
+        f"Message-ID: {message_id(ctx, send_id)}\r\n"
+        f"Content-Language: {values['lang']}\r\n"
+        f"List-Unsubscribe: <{link}>\r\n"
+        "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+        "Auto-Submitted: auto-generated\r\n"
+    )
     text = ctx.text.render({**values, "_": ctx.text_gettext, "gettext": ctx.text_gettext})
     html = ctx.html.render({**values, "_": ctx.html_gettext, "gettext": ctx.html_gettext})
-    body = multipart("alternative", [part('text/plain; charset="utf-8"', text.encode("utf-8")),
-                                     part('text/html; charset="utf-8"', html.encode("utf-8"))])
+    body = multipart(
+        "alternative",
+        [
+            part('text/plain; charset="utf-8"', text.encode("utf-8")),
+            part('text/html; charset="utf-8"', html.encode("utf-8")),
+        ],
+    )
     filename = f"calls-{number}-{bill['month']}.csv"
-    attachment = part('text/csv; charset="utf-8"', calls_csv(ctx, shown),
-                      f'Content-Disposition: attachment; filename="{filename}"\r\n')
+    attachment = part(
+        'text/csv; charset="utf-8"',
+        calls_csv(ctx, shown),
+        f'Content-Disposition: attachment; filename="{filename}"\r\n',
+    )
     return multipart("mixed", [body, attachment], headers)

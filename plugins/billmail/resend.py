@@ -21,10 +21,13 @@ async def resend(hall, tenant, send_id: int) -> tuple[str, str]:
     if row["state"] not in RESENDABLE or not (sub and sub["active"]):
         return "refused", ""
     owner, now = new_owner("resend"), utc_now()
-    claimed = await Send.update({Send.state: "sending", Send.claimed_by: owner, Send.claimed_at: now,
-                                 Send.attempts: Send.attempts + 1}).where(
-        (Send.id == send_id) & Send.state.is_in(list(RESENDABLE))).returning(
-        Send.id, Send.subscription, Send.number, Send.email, Send.language, Send.attempts)
+    claimed = (
+        await Send.update(
+            {Send.state: "sending", Send.claimed_by: owner, Send.claimed_at: now, Send.attempts: Send.attempts + 1}
+        )
+        .where((Send.id == send_id) & Send.state.is_in(list(RESENDABLE)))
+        .returning(Send.id, Send.subscription, Send.number, Send.email, Send.language, Send.attempts)
+    )
     if not claimed:
         return "refused", ""
     batch = await Batch.select(Batch.month).where(Batch.id == row["batch"]).first()
@@ -51,6 +54,12 @@ async def resend_by_operator(hall, tenant, auditor: Auditor, send_id: int) -> tu
     outcome, _error = await resend(hall, tenant, send_id)
     if outcome != "refused":
         after = await Send.select(*snapshot).where(Send.id == send_id).first()
-        await auditor.record("billmail.resend", object_type="billmail_send", object_id=send_id, before=before, after=after,
-                             summary=f"{before['number']} {outcome}")
+        await auditor.record(
+            "billmail.resend",
+            object_type="billmail_send",
+            object_id=send_id,
+            before=before,
+            after=after,
+            summary=f"{before['number']} {outcome}",
+        )
     return before, outcome

@@ -22,7 +22,9 @@ async def batches_page(request: Request) -> Response:
     batches = await Batch.select().order_by(Batch.month, ascending=False).limit(36)
     for batch in batches:
         batch["counts"] = await counts(batch["id"])
-    return await render(request, "billmail/console_batches.html", {"batches": batches, "states": STATES}, audience="operator")
+    return await render(
+        request, "billmail/console_batches.html", {"batches": batches, "states": STATES}, audience="operator"
+    )
 
 
 @get("/console/batch/{batch_id:int}", opt=VIEW, name="billmail:console.batch")
@@ -41,20 +43,35 @@ async def send_log(request: Request, batch_id: FromPath[int]) -> Response:
     page = await paginate(request, query)
     for row in page.rows:
         row["email_masked"] = mask_contact(row["email"])
-    return await render(request, "billmail/console_log.html", {
-        "batch": batch, "counts": await counts(batch_id), "rows": page.rows, "states": STATES, "state": state, "q": term,
-        **page.template_context, "result": q.get("result", "")[:16],
-        "can_resend": bool(info(request).staff and info(request).staff.can("billmail.resend")),
-    }, audience="operator")
+    return await render(
+        request,
+        "billmail/console_log.html",
+        {
+            "batch": batch,
+            "counts": await counts(batch_id),
+            "rows": page.rows,
+            "states": STATES,
+            "state": state,
+            "q": term,
+            **page.template_context,
+            "result": q.get("result", "")[:16],
+            "can_resend": bool(info(request).staff and info(request).staff.can("billmail.resend")),
+        },
+        audience="operator",
+    )
 
 
 @post("/console/send/{send_id:int}/resend", opt=RESEND, name="billmail:console.resend")
-async def resend_one(request: Request, send_id: FromPath[int], hall: HallDep, tenant: TenantDep, auditor: AuditorDep) -> Response:
+async def resend_one(
+    request: Request, send_id: FromPath[int], hall: HallDep, tenant: TenantDep, auditor: AuditorDep
+) -> Response:
     done = await resend_by_operator(hall, tenant, auditor, send_id)
     if done is None:
         raise NotFoundException()
     before, outcome = done
-    return redirect_to(request, "billmail:console.batch", batch_id=before["batch"], query={"q": before["number"], "result": outcome})
+    return redirect_to(
+        request, "billmail:console.batch", batch_id=before["batch"], query={"q": before["number"], "result": outcome}
+    )
 
 
 HANDLERS = [batches_page, send_log, resend_one]

@@ -43,12 +43,25 @@ async def _posted_number(request: Request) -> tuple[Form, dict, dict, str]:
 async def _page(request: Request, form: Form | None = None, status: int = 200) -> Response:
     account, customer, numbers = await _mine(request)
     subs = await of_numbers(numbers)
-    rows = [{"number": n, "active": bool(subs.get(n, {}).get("active")),
-             "email_masked": mask_contact(subs[n]["email"]) if n in subs else ""} for n in numbers]
-    return await render(request, "billmail/customer.html", {
-        "rows": rows, "email_masked": mask_contact(customer["email"]) if customer["email"] else "",
-        "form": form or Form(), "saved": request.query_params.get("saved", ""),
-    }, status=status)
+    rows = [
+        {
+            "number": n,
+            "active": bool(subs.get(n, {}).get("active")),
+            "email_masked": mask_contact(subs[n]["email"]) if n in subs else "",
+        }
+        for n in numbers
+    ]
+    return await render(
+        request,
+        "billmail/customer.html",
+        {
+            "rows": rows,
+            "email_masked": mask_contact(customer["email"]) if customer["email"] else "",
+            "form": form or Form(),
+            "saved": request.query_params.get("saved", ""),
+        },
+        status=status,
+    )
 
 
 @get("/", name="billmail:subscription")
@@ -60,10 +73,17 @@ async def billmail_page(request: Request) -> Response:
 async def billmail_subscribe(request: Request) -> Response:
     form, account, customer, number = await _posted_number(request)
     if not customer["email"]:
-        form.error("number", N_("There is no e-mail address on file for you. Add one at an outlet or through the hotline first."))
+        form.error(
+            "number",
+            N_("There is no e-mail address on file for you. Add one at an outlet or through the hotline first."),
+        )
         return await _page(request, form, status=400)
-    await subscribe(number=number, account_id=account["id"], email=customer["email"].strip().lower(),
-                    language=info(request).language)
+    await subscribe(
+        number=number,
+        account_id=account["id"],
+        email=customer["email"].strip().lower(),
+        language=info(request).language,
+    )
     return redirect_to(request, "billmail:subscription", query={"saved": "on"})
 
 
@@ -85,9 +105,17 @@ async def _by_token(request: Request, token: str) -> dict:
 
 
 async def _unsubscribe_page(request: Request, token: str, row: dict, *, done: bool) -> Response:
-    return await render(request, "billmail/unsubscribe.html", {
-        "token": token, "number": mask_contact(row["number"]), "email_masked": mask_contact(row["email"]),
-        "active": row["active"] and not done, "done": done})
+    return await render(
+        request,
+        "billmail/unsubscribe.html",
+        {
+            "token": token,
+            "number": mask_contact(row["number"]),
+            "email_masked": mask_contact(row["email"]),
+            "active": row["active"] and not done,
+            "done": done,
+        },
+    )
 
 
 @get("/unsubscribe/{token:str}", opt=PUBLIC, name="billmail:unsubscribe")

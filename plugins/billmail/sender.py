@@ -70,49 +70,82 @@ def retry_at(settings, attempts: int, now: dt.datetime) -> dt.datetime | None:
 async def take_lease(batch_id: int, owner: str, seconds: int, now: dt.datetime, take_over: bool = False) -> bool:
     free = (Batch.lease_owner == "") | (Batch.lease_until < now) | (Batch.lease_owner == owner)
     condition = (Batch.id == batch_id) if take_over else ((Batch.id == batch_id) & free)
-    rows = await Batch.update({Batch.lease_owner: owner, Batch.lease_until: now + dt.timedelta(seconds=seconds)}).where(
-        condition).returning(Batch.id)
+    rows = (
+        await Batch.update({Batch.lease_owner: owner, Batch.lease_until: now + dt.timedelta(seconds=seconds)})
+        .where(condition)
+        .returning(Batch.id)
+    )
     return bool(rows)
 
 
 async def renew_lease(batch_id: int, owner: str, seconds: int, now: dt.datetime) -> bool:
-    rows = await Batch.update({Batch.lease_until: now + dt.timedelta(seconds=seconds)}).where(
-        (Batch.id == batch_id) & (Batch.lease_owner == owner)).returning(Batch.id)
+    rows = (
+        await Batch.update({Batch.lease_until: now + dt.timedelta(seconds=seconds)})
+        .where((Batch.id == batch_id) & (Batch.lease_owner == owner))
+        .returning(Batch.id)
+    )
     return bool(rows)
 
 
 async def release_lease(batch_id: int, owner: str) -> None:
-    await Batch.update({Batch.lease_owner: "", Batch.lease_until: None}).where((Batch.id == batch_id) & (Batch.lease_owner == owner))
+    await Batch.update({Batch.lease_owner: "", Batch.lease_until: None}).where(
+        (Batch.id == batch_id) & (Batch.lease_owner == owner)
+    )
 
 
 async def mark_orphans_uncertain(batch_id: int, owner: str, now: dt.datetime) -> int:
     """The previous lease holder's ``sending`` rows: maybe delivered, maybe not - never resent automatically."""
-    rows = await Send.update({Send.state: UNCERTAIN, Send.last_error: f"the sender stopped during this send (found {now:%Y-%m-%d %H:%M} UTC)"}).where(
-        (Send.batch == batch_id) & (Send.state == "sending") & (Send.claimed_by != owner)).returning(Send.id)
+    rows = (
+        await Send.update(
+            {
+                Send.state: UNCERTAIN,
+                Send.last_error: f"the sender stopped during this send (found {now:%Y-%m-%d %H:%M} UTC)",
+            }
+        )
+        .where((Send.batch == batch_id) & (Send.state == "sending") & (Send.claimed_by != owner))
+        .returning(Send.id)
+    )
     return len(rows)
 
 
 async def claim(batch_id: int, owner: str, size: int, after_id: int, now: dt.datetime) -> list[dict]:
     """Commit ``sending`` on the next queued rows (by id after ``after_id``), else on failed rows due for a retry."""
-    ids = [r["id"] for r in await Send.select(Send.id).where(
-        (Send.batch == batch_id) & (Send.state == "queued") & (Send.id > after_id)).order_by(Send.id).limit(size)]
+    ids = [
+        r["id"]
+        for r in await Send.select(Send.id)
+        .where((Send.batch == batch_id) & (Send.state == "queued") & (Send.id > after_id))
+        .order_by(Send.id)
+        .limit(size)
+    ]
     if not ids:
-        ids = [r["id"] for r in await Send.select(Send.id).where(
-            (Send.batch == batch_id) & (Send.state == "failed") & (Send.next_attempt_at <= now)).order_by(Send.id).limit(size)]
+        ids = [
+            r["id"]
+            for r in await Send.select(Send.id)
+            .where((Send.batch == batch_id) & (Send.state == "failed") & (Send.next_attempt_at <= now))
+            .order_by(Send.id)
+            .limit(size)
+        ]
     if not ids:
         return []
-    return await Send.update({Send.state: "sending", Send.claimed_by: owner, Send.claimed_at: now,
-                              Send.attempts: Send.attempts + 1}).where(
-        Send.id.is_in(ids) & Send.state.is_in(["queued", "failed"])).returning(*CLAIM_FIELDS)
+    return (
+        await Send.update(
+            {Send.state: "sending", Send.claimed_by: owner, Send.claimed_at: now, Send.attempts: Send.attempts + 1}
+        )
+        .where(Send.id.is_in(ids) & Send.state.is_in(["queued", "failed"]))
+        .returning(*CLAIM_FIELDS)
+    )
 
 
-async def record(results: list[tuple[int, str, str]], attempts: dict[int, int], owner: str, settings, now: dt.datetime) -> None:
+async def record(
+    results: list[tuple[int, str, str]], attempts: dict[int, int], owner: str, settings, now: dt.datetime
+) -> None:
     """Write a chunk's outcomes: one update for the sent, one per retry time for the failed, one for the uncertain."""
     mine = (Send.claimed_by == owner) & Send.state.is_in(["sending", UNCERTAIN])
     sent = [i for i, state, _ in results if state == SENT]
     if sent:
         await Send.update({Send.state: SENT, Send.sent_at: now, Send.last_error: "", Send.next_attempt_at: None}).where(
-            Send.id.is_in(sent) & mine)
+            Send.id.is_in(sent) & mine
+        )
     by_error: dict[tuple[str, str, dt.datetime | None], list[int]] = defaultdict(list)
     for i, state, error in results:
         if state == FAILED:
@@ -120,14 +153,25 @@ async def record(results: list[tuple[int, str, str]], attempts: dict[int, int], 
         elif state == UNCERTAIN:
             by_error[(UNCERTAIN, error, None)].append(i)
     for (state, error, when), ids in by_error.items():
-        await Send.update({Send.state: state, Send.last_error: error, Send.next_attempt_at: when}).where(Send.id.is_in(ids) & mine)
+        await Send.update({Send.state: state, Send.last_error: error, Send.next_attempt_at: when}).where(
+            Send.id.is_in(ids) & mine
+        )
 
 
 class BatchSender:
     """Sends one batch of the current tenant; see the module docstring for the contract."""
 
-    def __init__(self, hall, tenant: Tenant, batch_id: int, *, owner: str | None = None, clock: Clock = utc_now,
-                 on_step: Callable[[str, str], None] | None = None, progress: Callable[[RunResult], None] | None = None):
+    def __init__(
+        self,
+        hall,
+        tenant: Tenant,
+        batch_id: int,
+        *,
+        owner: str | None = None,
+        clock: Clock = utc_now,
+        on_step: Callable[[str, str], None] | None = None,
+        progress: Callable[[RunResult], None] | None = None,
+    ):
         self.hall, self.tenant, self.batch_id = hall, tenant, batch_id
         self.settings = tenant.plugin_settings("billmail")
         self.owner = owner or new_owner()
@@ -144,11 +188,17 @@ class BatchSender:
                 state = await SyncState.select(SyncState.last_success_at).where(SyncState.kind == "bills").first()
                 self._data_as_of["at"] = state["last_success_at"] if state else None
             at = self._data_as_of["at"]
-            text = as_of(self.tenant, at, language if language in ("zh_CN", "en") else self.tenant.language)["text"] if at else ""
+            text = (
+                as_of(self.tenant, at, language if language in ("zh_CN", "en") else self.tenant.language)["text"]
+                if at
+                else ""
+            )
             ctx = self._contexts[language] = mail_context(self.hall, self.tenant, language, text)
         return ctx
 
-    async def _build(self, month: str, rows: list[dict]) -> tuple[list[tuple[int, str, bytes]], list[tuple[int, str, str]]]:
+    async def _build(
+        self, month: str, rows: list[dict]
+    ) -> tuple[list[tuple[int, str, bytes]], list[tuple[int, str, str]]]:
         bills, items, calls = await load_chunk(self.tenant, month, rows)
         mails, missing = [], []
         now = self.clock()
@@ -159,14 +209,23 @@ class BatchSender:
                 continue
             ctx = await self._context(row["language"] or self.tenant.language)
             token = make_token(self.hall.secret, self.tenant.id, row["subscription"])
-            data = build(ctx, send_id=row["id"], to=row["email"], number=row["number"], bill=bill,
-                         items=items.get(bill["legacy_id"], []), calls=calls.get(row["number"], []), token=token, now=now)
+            data = build(
+                ctx,
+                send_id=row["id"],
+                to=row["email"],
+                number=row["number"],
+                bill=bill,
+                items=items.get(bill["legacy_id"], []),
+                calls=calls.get(row["number"], []),
+                token=token,
+                now=now,
+            )
             mails.append((row["id"], row["email"], data))
         return mails, missing
 
     def _submit(self, pool: SmtpPool, mails: list[tuple[int, str, bytes]]):
         loop = asyncio.get_running_loop()
-        slices = [mails[i::pool.size] for i in range(pool.size)]
+        slices = [mails[i :: pool.size] for i in range(pool.size)]
         return [loop.run_in_executor(pool.executor, pool.send_many, part) for part in slices if part]
 
     async def run(self, *, take_over: bool = False, limit: int | None = None) -> RunResult:
@@ -195,7 +254,11 @@ class BatchSender:
                 stop = "lost"
             elif limit is not None and result.sent + result.failed + result.uncertain >= limit:
                 stop = "stopped"
-            rows = [] if stop else await claim(self.batch_id, self.owner, self.settings.claim_chunk, after_id, self.clock())
+            rows = (
+                []
+                if stop
+                else await claim(self.batch_id, self.owner, self.settings.claim_chunk, after_id, self.clock())
+            )
             mails: list = []
             if rows:
                 self.on_step("claimed", str(len(rows)))
@@ -205,7 +268,9 @@ class BatchSender:
                 if missing:
                     await self._record(missing, attempts, result)
             if in_flight is not None:  # the previous chunk was with the SMTP threads while this one was built
-                await self._record([outcome for part in await asyncio.gather(*in_flight) for outcome in part], attempts, result)
+                await self._record(
+                    [outcome for part in await asyncio.gather(*in_flight) for outcome in part], attempts, result
+                )
                 in_flight = None
             if stop:
                 result.status = stop
@@ -228,9 +293,13 @@ class BatchSender:
 
     async def _finish(self) -> bool:
         """Mark the batch finished when nothing is left for the sender (queued, or failed with a retry time)."""
-        left = await Send.exists().where((Send.batch == self.batch_id) & (
-            (Send.state == "queued") | ((Send.state == FAILED) & Send.next_attempt_at.is_not_null())))
+        left = await Send.exists().where(
+            (Send.batch == self.batch_id)
+            & ((Send.state == "queued") | ((Send.state == FAILED) & Send.next_attempt_at.is_not_null()))
+        )
         if left:
             return False
-        await Batch.update({Batch.finished_at: self.clock()}).where((Batch.id == self.batch_id) & Batch.finished_at.is_null())
+        await Batch.update({Batch.finished_at: self.clock()}).where(
+            (Batch.id == self.batch_id) & Batch.finished_at.is_null()
+        )
         return True

@@ -56,7 +56,10 @@ def register_jobs(hall):
     from plugins.billpay import issuing
     from plugins.billpay.report import JOB_NAME, nightly_report
 
-    return [Job(JOB_NAME, nightly_report, every_minutes=1440), Job(issuing.JOB_NAME, issuing.issue_job, every_minutes=5)]
+    return [
+        Job(JOB_NAME, nightly_report, every_minutes=1440),
+        Job(issuing.JOB_NAME, issuing.issue_job, every_minutes=5),
+    ]
 
 
 @hookimpl
@@ -78,8 +81,12 @@ def payment_refunded(hall, tenant, intent, refund):
 @hookimpl
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
-        return [MenuItem(N_("Bill payments"), route="billpay:console", permission="billpay.view", order=70),
-                MenuItem(N_("Payment reconciliation"), route="billpay:console.reports", permission="billpay.report", order=71)]
+        return [
+            MenuItem(N_("Bill payments"), route="billpay:console", permission="billpay.view", order=70),
+            MenuItem(
+                N_("Payment reconciliation"), route="billpay:console.reports", permission="billpay.report", order=71
+            ),
+        ]
     return [MenuItem(N_("Pay bills"), route="billpay:index", order=20)]
 
 
@@ -107,7 +114,12 @@ def bill_actions(hall, tenant, request, bill):
         from core.api.web import url_for
 
         bill_id = bill["legacy_id"]
-        return [(N_("Pay this bill"), url_for(request, "billpay:index", query={"bill": bill_id}) + f"#bill-{quote(bill_id, safe='')}")]
+        return [
+            (
+                N_("Pay this bill"),
+                url_for(request, "billpay:index", query={"bill": bill_id}) + f"#bill-{quote(bill_id, safe='')}",
+            )
+        ]
     return []
 
 
@@ -125,6 +137,9 @@ def customer_sections(hall, tenant, request, customer):
 def register_labels(hall):
     """Display names of the codes this plugin stores (audit actions, object types); its own name is MANIFEST.title."""
     return {
-        "audit_action": {"billpay.report.run": N_("Ran the reconciliation report"), "billpay.invoice.read": N_("Read an invoice")},
+        "audit_action": {
+            "billpay.report.run": N_("Ran the reconciliation report"),
+            "billpay.invoice.read": N_("Read an invoice"),
+        },
         "object_type": {"recon_report": N_("Reconciliation report")},
     }

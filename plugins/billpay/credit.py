@@ -33,16 +33,40 @@ async def on_refund(intent: Intent, refund: dict, settings) -> bool:
     original = invoice["lines"] or [{"code": "", "name": "", "rate": "0", "amount_fen": invoice["amount_fen"]}]
     lines = tax.credit_lines(original, [n["lines"] for n in earlier], int(refund["amount_fen"]))
     if not lines:
-        log.warning("payment %s: refund %s after invoice %s, which has nothing left to reverse", intent.id, refund["refund_id"], invoice["invoice_no"])
+        log.warning(
+            "payment %s: refund %s after invoice %s, which has nothing left to reverse",
+            intent.id,
+            refund["refund_id"],
+            invoice["invoice_no"],
+        )
         return False
     amount, net, tax_fen = tax.totals(lines)
     number = await next_invoice_no(settings.invoice_prefix)
-    await CreditNote.insert(CreditNote(
-        invoice_no=number, original_no=invoice["invoice_no"], intent_id=intent.id, refund_id=refund["refund_id"],
-        customer_id=intent.customer_id, reason=str(refund.get("reason") or "")[:500], amount_fen=amount, net_fen=net, tax_fen=tax_fen,
-        lines=lines, state="pending", provider=settings.invoice_provider, created_at=now()))
-    log.info("payment %s: refund %s after invoice %s: red-letter note %s of %d fen", intent.id, refund["refund_id"],
-             invoice["invoice_no"], number, amount)
+    await CreditNote.insert(
+        CreditNote(
+            invoice_no=number,
+            original_no=invoice["invoice_no"],
+            intent_id=intent.id,
+            refund_id=refund["refund_id"],
+            customer_id=intent.customer_id,
+            reason=str(refund.get("reason") or "")[:500],
+            amount_fen=amount,
+            net_fen=net,
+            tax_fen=tax_fen,
+            lines=lines,
+            state="pending",
+            provider=settings.invoice_provider,
+            created_at=now(),
+        )
+    )
+    log.info(
+        "payment %s: refund %s after invoice %s: red-letter note %s of %d fen",
+        intent.id,
+        refund["refund_id"],
+        invoice["invoice_no"],
+        number,
+        amount,
+    )
     return True
 
 

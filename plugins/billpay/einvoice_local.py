@@ -24,8 +24,11 @@ class LocalProvider(EInvoiceProvider):
         self.tenant = tenant
 
     async def query(self, request_no: str) -> Issued | None:
-        row = await LocalEInvoice.select(LocalEInvoice.provider_no, LocalEInvoice.verify_code).where(
-            LocalEInvoice.request_no == request_no).first()
+        row = (
+            await LocalEInvoice.select(LocalEInvoice.provider_no, LocalEInvoice.verify_code)
+            .where(LocalEInvoice.request_no == request_no)
+            .first()
+        )
         return Issued(row["provider_no"], row["verify_code"]) if row else None
 
     async def _store(self, doc: InvoiceDoc) -> Issued:
@@ -35,10 +38,18 @@ class LocalProvider(EInvoiceProvider):
         async with transaction():
             number = f"{await next_value('local-einvoice'):020d}"
             code = "".join(secrets.choice("0123456789") for _ in range(20))
-            await LocalEInvoice.insert(LocalEInvoice(
-                request_no=doc.request_no, provider_no=number, verify_code=code, doc_type=doc.doc_type,
-                original_provider_no=doc.original_provider_no, amount_fen=doc.amount_fen, tax_fen=doc.tax_fen,
-                buyer=doc.buyer_name[:100])).on_conflict(target=(LocalEInvoice.tenant, LocalEInvoice.request_no), action="DO NOTHING")
+            await LocalEInvoice.insert(
+                LocalEInvoice(
+                    request_no=doc.request_no,
+                    provider_no=number,
+                    verify_code=code,
+                    doc_type=doc.doc_type,
+                    original_provider_no=doc.original_provider_no,
+                    amount_fen=doc.amount_fen,
+                    tax_fen=doc.tax_fen,
+                    buyer=doc.buyer_name[:100],
+                )
+            ).on_conflict(target=(LocalEInvoice.tenant, LocalEInvoice.request_no), action="DO NOTHING")
         return await self.query(doc.request_no)
 
     async def issue(self, doc: InvoiceDoc) -> Issued:
@@ -46,6 +57,11 @@ class LocalProvider(EInvoiceProvider):
 
     async def red_letter(self, doc: InvoiceDoc) -> Issued:
         # an invoice from before invoices went through a provider has no provider number: nothing to check it against
-        if doc.original_provider_no and await LocalEInvoice.count().where(LocalEInvoice.provider_no == doc.original_provider_no) == 0:
-            raise ProviderError(f"red-letter note {doc.request_no}: the original invoice {doc.original_provider_no!r} was not issued here")
+        if (
+            doc.original_provider_no
+            and await LocalEInvoice.count().where(LocalEInvoice.provider_no == doc.original_provider_no) == 0
+        ):
+            raise ProviderError(
+                f"red-letter note {doc.request_no}: the original invoice {doc.original_provider_no!r} was not issued here"
+            )
         return await self._store(doc)

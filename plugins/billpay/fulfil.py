@@ -18,10 +18,20 @@ async def record_bills(intent: Intent) -> None:
     if sum(int(b["amount_fen"]) for b in bills) != intent.amount_fen:
         raise ValueError(f"bill payment {intent.id}: the bills add up to another amount than the payment")
     stamp = now()
-    rows = [BillPayment(intent_id=intent.id, bill_legacy_id=str(b["bill_id"]), number=str(intent.metadata.get("number", "")),
-                        month=str(b.get("month", ""))[:7], amount_fen=int(b["amount_fen"]),
-                        paid_after_fen=int(b.get("paid_before_fen", 0)) + int(b["amount_fen"]),
-                        customer_id=intent.customer_id, created_at=stamp) for b in bills]
+    rows = [
+        BillPayment(
+            intent_id=intent.id,
+            bill_legacy_id=str(b["bill_id"]),
+            number=str(intent.metadata.get("number", "")),
+            month=str(b.get("month", ""))[:7],
+            amount_fen=int(b["amount_fen"]),
+            paid_after_fen=int(b.get("paid_before_fen", 0)) + int(b["amount_fen"]),
+            customer_id=intent.customer_id,
+            created_at=stamp,
+        )
+        for b in bills
+    ]
     await BillPayment.insert(*rows).on_conflict(
-        target=(BillPayment.tenant, BillPayment.intent_id, BillPayment.bill_legacy_id), action="DO NOTHING")
+        target=(BillPayment.tenant, BillPayment.intent_id, BillPayment.bill_legacy_id), action="DO NOTHING"
+    )
     log.info("bill payment %s: %d bill(s) paid", intent.id, len(rows))

@@ -20,5 +20,9 @@ async def owed_panel(request) -> Panel | None:
     if not numbers:
         return None
     owed = await owed_for(numbers)
-    return Panel("billpay/_home_panel.html", {"owed": owed, "total_fen": sum(n.total_fen for n in owed)},
-                 title=N_("Amount owed"), order=10)
+    return Panel(
+        "billpay/_home_panel.html",
+        {"owed": owed, "total_fen": sum(n.total_fen for n in owed)},
+        title=N_("Amount owed"),
+        order=10,
+    )

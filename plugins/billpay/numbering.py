@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from core.api.db import fetch_scoped
 
-_BUMP = ("INSERT INTO billpay_invoice_counter (tenant, series, value) VALUES ({tenant}, {}, 1) "
-         "ON CONFLICT (tenant, series) DO UPDATE SET value = billpay_invoice_counter.value + 1 RETURNING value")
+_BUMP = (
+    "INSERT INTO billpay_invoice_counter (tenant, series, value) VALUES ({tenant}, {}, 1) "
+    "ON CONFLICT (tenant, series) DO UPDATE SET value = billpay_invoice_counter.value + 1 RETURNING value"
+)
 DIGITS = 10
 
 

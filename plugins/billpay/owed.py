@@ -61,12 +61,17 @@ async def hall_paid(bill_ids: list[str]) -> dict[str, int]:
     """bill id → the largest paid amount a counted hall payment expects it to reach (payments refunded in full do not count)."""
     if not bill_ids:
         return {}
-    rows = await BillPayment.select(BillPayment.bill_legacy_id, BillPayment.intent_id, BillPayment.paid_after_fen).where(
-        BillPayment.bill_legacy_id.is_in(bill_ids))
+    rows = await BillPayment.select(
+        BillPayment.bill_legacy_id, BillPayment.intent_id, BillPayment.paid_after_fen
+    ).where(BillPayment.bill_legacy_id.is_in(bill_ids))
     if not rows:
         return {}
-    states = {r["public_id"]: r["state"] for r in await PaymentIntent.select(PaymentIntent.public_id, PaymentIntent.state).where(
-        PaymentIntent.public_id.is_in(sorted({r["intent_id"] for r in rows})))}
+    states = {
+        r["public_id"]: r["state"]
+        for r in await PaymentIntent.select(PaymentIntent.public_id, PaymentIntent.state).where(
+            PaymentIntent.public_id.is_in(sorted({r["intent_id"] for r in rows}))
+        )
+    }
     out: dict[str, int] = {}
     for r in rows:
         state = states.get(r["intent_id"])
@@ -79,12 +84,26 @@ async def owed_for(numbers: list[str]) -> list[NumberOwed]:
     """The customer's numbers, each with its open bills (oldest month first) and those paid here but still being posted."""
     if not numbers:
         return []
-    rows = await Bill.select(Bill.legacy_id, Bill.number, Bill.month, Bill.amount_fen, Bill.paid_fen, Bill.status, Bill.due_date).where(
-        Bill.number.is_in(numbers) & Bill.status.is_in(list(OPEN_STATUSES))).order_by(Bill.month)
+    rows = (
+        await Bill.select(
+            Bill.legacy_id, Bill.number, Bill.month, Bill.amount_fen, Bill.paid_fen, Bill.status, Bill.due_date
+        )
+        .where(Bill.number.is_in(numbers) & Bill.status.is_in(list(OPEN_STATUSES)))
+        .order_by(Bill.month)
+    )
     expected = await hall_paid([r["legacy_id"] for r in rows])
     by_number = {n: NumberOwed(n) for n in numbers}
     for r in rows:
-        by_number[r["number"]].bills.append(OwedBill(
-            legacy_id=r["legacy_id"], number=r["number"], month=r["month"], amount_fen=int(r["amount_fen"]),
-            legacy_paid_fen=int(r["paid_fen"]), hall_paid_fen=expected.get(r["legacy_id"], 0), due_date=r["due_date"], status=r["status"]))
+        by_number[r["number"]].bills.append(
+            OwedBill(
+                legacy_id=r["legacy_id"],
+                number=r["number"],
+                month=r["month"],
+                amount_fen=int(r["amount_fen"]),
+                legacy_paid_fen=int(r["paid_fen"]),
+                hall_paid_fen=expected.get(r["legacy_id"], 0),
+                due_date=r["due_date"],
+                status=r["status"],
+            )
+        )
     return [by_number[n] for n in numbers]

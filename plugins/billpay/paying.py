@@ -19,15 +19,29 @@ import hashlib
 import logging
 
 from core.api import N_
-from core.api.payments import CANCELED, FAILED, ClaimConflict, Intent, ProviderUnavailable, cancel, create_intent, enabled_providers, get_intent, intents_of, refresh_from_gateway
+from core.api.payments import (
+    CANCELED,
+    FAILED,
+    ClaimConflict,
+    Intent,
+    ProviderUnavailable,
+    cancel,
+    create_intent,
+    enabled_providers,
+    get_intent,
+    intents_of,
+    refresh_from_gateway,
+)
 from plugins.billpay.owed import NumberOwed
 
 OWNER = "billpay"
 log = logging.getLogger("hall.billpay")
 ROUNDS = 4  # make way for a holder and try again at most this often (each round a holder was closed)
 JUST_PAID = N_("An earlier payment of these bills has just gone through: see your bill payments history.")
-CANNOT_CLOSE = N_("An earlier payment of these bills is still open and the payment service cannot be reached to close it. "
-                  "Please try again in a few minutes.")
+CANNOT_CLOSE = N_(
+    "An earlier payment of these bills is still open and the payment service cannot be reached to close it. "
+    "Please try again in a few minutes."
+)
 
 
 class PayRefused(Exception):
@@ -63,7 +77,9 @@ def choose(owed: NumberOwed, bill_ids: list[str]) -> list:
         bill = by_id.get(bill_id)
         if bill is None or bill.owed_fen == 0:
             if bill is not None and bill.being_posted:
-                raise PayRefused(N_("The bill for %(month)s is already paid; it is being posted to your account."), month=bill.month)
+                raise PayRefused(
+                    N_("The bill for %(month)s is already paid; it is being posted to your account."), month=bill.month
+                )
             raise PayRefused(N_("That bill is already paid or is not a bill of %(number)s."), number=owed.number)
         chosen.append(bill)
     return sorted(chosen, key=lambda b: b.month)
@@ -99,7 +115,9 @@ async def _make_way(hall, tenant, customer_id: str, holder_id: str) -> None:
         raise PayRefused(CANNOT_CLOSE) from None
     except Exception as exc:  # the gateway refused to close it: most likely paid this very moment
         log.warning("payment %s: the gateway would not close it: %s", holder.id, exc)
-        raise PayRefused(JUST_PAID if (await refresh_from_gateway(hall, tenant, holder)).paid else CANNOT_CLOSE) from None
+        raise PayRefused(
+            JUST_PAID if (await refresh_from_gateway(hall, tenant, holder)).paid else CANNOT_CLOSE
+        ) from None
 
 
 def months_text(bills: list) -> str:
@@ -114,16 +132,40 @@ async def pay_intent(hall, tenant, *, customer_id: str, owed: NumberOwed, bill_i
     total = sum(b.owed_fen for b in bills)
     reference = reference_of(owed.number, bills, total)
     subject = describe(owed.number, months_text(bills)) if describe else f"{owed.number} {months_text(bills)}"
-    metadata = {"number": owed.number, "bills": [{"bill_id": b.legacy_id, "month": b.month, "amount_fen": b.owed_fen,
-                                                  "paid_before_fen": max(b.legacy_paid_fen, b.hall_paid_fen)} for b in bills]}
+    metadata = {
+        "number": owed.number,
+        "bills": [
+            {
+                "bill_id": b.legacy_id,
+                "month": b.month,
+                "amount_fen": b.owed_fen,
+                "paid_before_fen": max(b.legacy_paid_fen, b.hall_paid_fen),
+            }
+            for b in bills
+        ],
+    }
     for _ in range(ROUNDS):
         earlier = await intents_of(customer_id=customer_id, owner=OWNER, reference=reference, limit=1000)
         attempt = 1 + sum(1 for i in earlier if i.state in (FAILED, CANCELED))
         try:
-            return await create_intent(hall, purpose="bill", owner=OWNER, reference=reference, customer_id=customer_id, amount_fen=total,
-                                       provider=provider, subject=subject, idempotency_key=f"billpay:{reference}:{attempt}",
-                                       metadata=metadata, claims=claims_of(bills))
+            return await create_intent(
+                hall,
+                purpose="bill",
+                owner=OWNER,
+                reference=reference,
+                customer_id=customer_id,
+                amount_fen=total,
+                provider=provider,
+                subject=subject,
+                idempotency_key=f"billpay:{reference}:{attempt}",
+                metadata=metadata,
+                claims=claims_of(bills),
+            )
         except ClaimConflict as conflict:
             for holder_id in conflict.holders:
                 await _make_way(hall, tenant, customer_id, holder_id)
-    raise PayRefused(N_("These bills are being paid in another window at this moment. Please look at your bill payments history, or try again."))
+    raise PayRefused(
+        N_(
+            "These bills are being paid in another window at this moment. Please look at your bill payments history, or try again."
+        )
+    )

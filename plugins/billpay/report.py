@@ -20,7 +20,17 @@ from core.api import N_, format_fen, zone_of
 from core.api.db import require_tenant, transaction
 from core.api.legacy import OutboxEvent
 from core.api.web import Auditor
-from core.api.payments import PAID, PARTIALLY_REFUNDED, REFUNDED, PaymentIntent, ProviderUnavailable, Refund, now, posted_event_id, provider_for
+from core.api.payments import (
+    PAID,
+    PARTIALLY_REFUNDED,
+    REFUNDED,
+    PaymentIntent,
+    ProviderUnavailable,
+    Refund,
+    now,
+    posted_event_id,
+    provider_for,
+)
 from plugins.billpay.tables import BillPayment, ReconReport
 
 log = logging.getLogger("hall.billpay.report")
@@ -28,8 +38,17 @@ JOB_NAME = "billpay.nightly_report"
 QUERY_TIMEOUT = 10.0
 PARALLEL_QUERIES = 4
 STALE_REFUND = dt.timedelta(days=1)
-KINDS = ("paid_at_gateway_not_in_hall", "paid_in_hall_not_at_gateway", "amount_differs", "refund_mismatch",
-         "writeback_missing", "writeback_rejected", "writeback_waiting", "not_fulfilled", "gateway_unavailable")
+KINDS = (
+    "paid_at_gateway_not_in_hall",
+    "paid_in_hall_not_at_gateway",
+    "amount_differs",
+    "refund_mismatch",
+    "writeback_missing",
+    "writeback_rejected",
+    "writeback_waiting",
+    "not_fulfilled",
+    "gateway_unavailable",
+)
 
 
 def day_range(tenant, day_from: dt.date, day_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -62,16 +81,39 @@ def _gateway_mismatches(intent: dict, result, error) -> list[tuple]:
     state = intent["state"]
     out = []
     if result.status == "succeeded" and not hall_paid:
-        out.append(("paid_at_gateway_not_in_hall", N_("The gateway says paid (¥%(amount)s, trade %(trade)s); the hall says %(state)s."),
-                    {"amount": _fen(result.amount_fen), "trade": result.provider_ref or "-", "state": state}))
+        out.append(
+            (
+                "paid_at_gateway_not_in_hall",
+                N_("The gateway says paid (¥%(amount)s, trade %(trade)s); the hall says %(state)s."),
+                {"amount": _fen(result.amount_fen), "trade": result.provider_ref or "-", "state": state},
+            )
+        )
     if hall_paid and result.status in ("pending", "failed", "unknown"):
-        out.append(("paid_in_hall_not_at_gateway", N_("The hall says %(state)s; the gateway says %(status)s."), {"state": state, "status": result.status}))
+        out.append(
+            (
+                "paid_in_hall_not_at_gateway",
+                N_("The hall says %(state)s; the gateway says %(status)s."),
+                {"state": state, "status": result.status},
+            )
+        )
     if hall_paid and result.status == "canceled" and state != REFUNDED:
-        out.append(("refund_mismatch", N_("The gateway shows the trade closed (refunded in full?); the hall says %(state)s, refunded ¥%(refunded)s."),
-                    {"state": state, "refunded": _fen(intent["refunded_fen"])}))
+        out.append(
+            (
+                "refund_mismatch",
+                N_(
+                    "The gateway shows the trade closed (refunded in full?); the hall says %(state)s, refunded ¥%(refunded)s."
+                ),
+                {"state": state, "refunded": _fen(intent["refunded_fen"])},
+            )
+        )
     if result.status == "succeeded" and result.amount_fen is not None and result.amount_fen != amount:
-        out.append(("amount_differs", N_("The gateway says ¥%(gateway)s; the hall asked for ¥%(hall)s."),
-                    {"gateway": _fen(result.amount_fen), "hall": _fen(amount)}))
+        out.append(
+            (
+                "amount_differs",
+                N_("The gateway says ¥%(gateway)s; the hall asked for ¥%(hall)s."),
+                {"gateway": _fen(result.amount_fen), "hall": _fen(amount)},
+            )
+        )
     return out
 
 
@@ -80,17 +122,36 @@ def _refund_mismatches(intent: dict, refunds: list[dict], moment: dt.datetime) -
     done = sum(int(r["amount_fen"]) for r in refunds if r["state"] == "succeeded")
     out = []
     if reserved != int(intent["refunded_fen"]):
-        out.append(("refund_mismatch", N_("The payment counts ¥%(counted)s refunded; its refunds add up to ¥%(total)s."),
-                    {"counted": _fen(intent["refunded_fen"]), "total": _fen(reserved)}))
+        out.append(
+            (
+                "refund_mismatch",
+                N_("The payment counts ¥%(counted)s refunded; its refunds add up to ¥%(total)s."),
+                {"counted": _fen(intent["refunded_fen"]), "total": _fen(reserved)},
+            )
+        )
     if intent["state"] == REFUNDED and done < int(intent["amount_fen"]):
-        out.append(("refund_mismatch", N_("Marked refunded, but only ¥%(done)s of ¥%(amount)s came back."),
-                    {"done": _fen(done), "amount": _fen(intent["amount_fen"])}))
+        out.append(
+            (
+                "refund_mismatch",
+                N_("Marked refunded, but only ¥%(done)s of ¥%(amount)s came back."),
+                {"done": _fen(done), "amount": _fen(intent["amount_fen"])},
+            )
+        )
     if intent["state"] == PARTIALLY_REFUNDED and done == 0:
         out.append(("refund_mismatch", N_("Marked partly refunded, but no refund succeeded."), {}))
     for r in refunds:
         if r["state"] == "pending" and r["created_at"] < moment - STALE_REFUND:
-            out.append(("refund_mismatch", N_("Refund %(refund)s of ¥%(amount)s has waited for the gateway since %(since)s UTC."),
-                        {"refund": r["refund_id"], "amount": _fen(r["amount_fen"]), "since": f"{r['created_at']:%Y-%m-%d %H:%M}"}))
+            out.append(
+                (
+                    "refund_mismatch",
+                    N_("Refund %(refund)s of ¥%(amount)s has waited for the gateway since %(since)s UTC."),
+                    {
+                        "refund": r["refund_id"],
+                        "amount": _fen(r["amount_fen"]),
+                        "since": f"{r['created_at']:%Y-%m-%d %H:%M}",
+                    },
+                )
+            )
     return out
 
 
@@ -101,9 +162,21 @@ def _writeback_mismatches(intent: dict, event: dict | None, moment: dt.datetime,
         return [("writeback_missing", N_("Paid, but there is no payment.posted event for the legacy system."), {})]
     facts = {"status": event["status"], "attempts": str(event["attempts"]), "error": event["last_error"] or "-"}
     if event["status"] == "dead":
-        return [("writeback_rejected", N_("The legacy system refused the write-back after %(attempts)s attempt(s): %(error)s"), facts)]
+        return [
+            (
+                "writeback_rejected",
+                N_("The legacy system refused the write-back after %(attempts)s attempt(s): %(error)s"),
+                facts,
+            )
+        ]
     if event["status"] != "delivered" and event["created_at"] < moment - late:
-        return [("writeback_waiting", N_("The write-back is still %(status)s after %(attempts)s attempt(s); last error: %(error)s"), facts)]
+        return [
+            (
+                "writeback_waiting",
+                N_("The write-back is still %(status)s after %(attempts)s attempt(s); last error: %(error)s"),
+                facts,
+            )
+        ]
     return []
 
 
@@ -113,7 +186,11 @@ async def build(hall, day_from: dt.date, day_to: dt.date) -> dict:
     start, end = day_range(tenant, day_from, day_to)
     moment = now()
     late = dt.timedelta(minutes=tenant.plugin_settings("billpay").writeback_late_minutes)
-    intents = await PaymentIntent.select().where((PaymentIntent.created_at >= start) & (PaymentIntent.created_at < end)).order_by(PaymentIntent.id)
+    intents = (
+        await PaymentIntent.select()
+        .where((PaymentIntent.created_at >= start) & (PaymentIntent.created_at < end))
+        .order_by(PaymentIntent.id)
+    )
     ids = [i["public_id"] for i in intents]
     refunds: dict[str, list[dict]] = {}
     events: dict[str, dict] = {}
@@ -122,10 +199,17 @@ async def build(hall, day_from: dt.date, day_to: dt.date) -> dict:
         for r in await Refund.select().where(Refund.intent_id.is_in(ids)):
             refunds.setdefault(r["intent_id"], []).append(r)
         by_event = {posted_event_id(tenant.id, i): i for i in ids}
-        for e in await OutboxEvent.select(OutboxEvent.event_id, OutboxEvent.status, OutboxEvent.attempts, OutboxEvent.last_error,
-                                          OutboxEvent.created_at).where(OutboxEvent.event_id.is_in(list(by_event))):
+        for e in await OutboxEvent.select(
+            OutboxEvent.event_id,
+            OutboxEvent.status,
+            OutboxEvent.attempts,
+            OutboxEvent.last_error,
+            OutboxEvent.created_at,
+        ).where(OutboxEvent.event_id.is_in(list(by_event))):
             events[by_event[e["event_id"]]] = e
-        for b in await BillPayment.select(BillPayment.intent_id, BillPayment.amount_fen).where(BillPayment.intent_id.is_in(ids)):
+        for b in await BillPayment.select(BillPayment.intent_id, BillPayment.amount_fen).where(
+            BillPayment.intent_id.is_in(ids)
+        ):
             fulfilled[b["intent_id"]] = fulfilled.get(b["intent_id"], 0) + int(b["amount_fen"])
     limit = asyncio.Semaphore(PARALLEL_QUERIES)
     answers = await asyncio.gather(*(_ask_gateway(hall, tenant, i, limit) for i in intents))
@@ -135,21 +219,58 @@ async def build(hall, day_from: dt.date, day_to: dt.date) -> dict:
         found += _refund_mismatches(intent, refunds.get(intent["public_id"], []), moment)
         found += _writeback_mismatches(intent, events.get(intent["public_id"]), moment, late)
         if intent["state"] in PAID and intent["fulfilled_at"] is None:
-            found.append(("not_fulfilled", N_("Paid, but the owner plugin %(owner)s has not fulfilled it."), {"owner": intent["owner"]}))
-        elif intent["state"] in PAID and intent["owner"] == "billpay" and fulfilled.get(intent["public_id"], 0) != int(intent["amount_fen"]):
-            found.append(("not_fulfilled", N_("The bills recorded as paid add up to ¥%(recorded)s; the payment is ¥%(amount)s."),
-                          {"recorded": _fen(fulfilled.get(intent["public_id"], 0)), "amount": _fen(intent["amount_fen"])}))
-        for kind, message, params in found:  # the reason in English (CSV, logs) and as a message id to translate where shown
-            mismatches.append({"kind": kind, "intent_id": intent["public_id"], "reason": message % params, "reason_id": message,
-                               "params": params, "state": intent["state"],
-                               "amount_fen": int(intent["amount_fen"]), "owner": intent["owner"], "customer_id": intent["customer_id"],
-                               "provider": intent["provider"], "created_at": intent["created_at"].isoformat(),
-                               "gateway_status": result.status if result is not None else ""})
+            found.append(
+                (
+                    "not_fulfilled",
+                    N_("Paid, but the owner plugin %(owner)s has not fulfilled it."),
+                    {"owner": intent["owner"]},
+                )
+            )
+        elif (
+            intent["state"] in PAID
+            and intent["owner"] == "billpay"
+            and fulfilled.get(intent["public_id"], 0) != int(intent["amount_fen"])
+        ):
+            found.append(
+                (
+                    "not_fulfilled",
+                    N_("The bills recorded as paid add up to ¥%(recorded)s; the payment is ¥%(amount)s."),
+                    {"recorded": _fen(fulfilled.get(intent["public_id"], 0)), "amount": _fen(intent["amount_fen"])},
+                )
+            )
+        for (
+            kind,
+            message,
+            params,
+        ) in found:  # the reason in English (CSV, logs) and as a message id to translate where shown
+            mismatches.append(
+                {
+                    "kind": kind,
+                    "intent_id": intent["public_id"],
+                    "reason": message % params,
+                    "reason_id": message,
+                    "params": params,
+                    "state": intent["state"],
+                    "amount_fen": int(intent["amount_fen"]),
+                    "owner": intent["owner"],
+                    "customer_id": intent["customer_id"],
+                    "provider": intent["provider"],
+                    "created_at": intent["created_at"].isoformat(),
+                    "gateway_status": result.status if result is not None else "",
+                }
+            )
     return {"day_from": day_from, "day_to": day_to, "checked": len(intents), "mismatches": mismatches}
 
 
-async def run_report(hall, day_from: dt.date, day_to: dt.date, *, trigger: str = "operator", run_by: str = "",
-                     auditor: Auditor | None = None) -> int:
+async def run_report(
+    hall,
+    day_from: dt.date,
+    day_to: dt.date,
+    *,
+    trigger: str = "operator",
+    run_by: str = "",
+    auditor: Auditor | None = None,
+) -> int:
     """Build and store a report; the nightly one of a day replaces an earlier run of that day. Returns its row id.
 
     An operator's run (``auditor``) is audited with the report it stored."""
@@ -158,18 +279,38 @@ async def run_report(hall, day_from: dt.date, day_to: dt.date, *, trigger: str =
     for m in found["mismatches"]:
         counts[m["kind"]] = counts.get(m["kind"], 0) + 1
     summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
-    row = ReconReport(day_from=day_from, day_to=day_to, trigger=trigger, run_by=run_by[:64], checked=found["checked"],
-                      mismatch_count=len(found["mismatches"]), mismatches=found["mismatches"], summary=summary, created_at=now())
+    row = ReconReport(
+        day_from=day_from,
+        day_to=day_to,
+        trigger=trigger,
+        run_by=run_by[:64],
+        checked=found["checked"],
+        mismatch_count=len(found["mismatches"]),
+        mismatches=found["mismatches"],
+        summary=summary,
+        created_at=now(),
+    )
     async with transaction():
         if trigger == "nightly":
-            await ReconReport.delete().where((ReconReport.day_from == day_from) & (ReconReport.day_to == day_to)
-                                             & (ReconReport.trigger == "nightly"))
+            await ReconReport.delete().where(
+                (ReconReport.day_from == day_from) & (ReconReport.day_to == day_to) & (ReconReport.trigger == "nightly")
+            )
         inserted = await ReconReport.insert(row).returning(ReconReport.id)
         if auditor is not None:
-            await auditor.record("billpay.report.run", object_type="recon_report", object_id=inserted[0]["id"],
-                                 after={"day_from": str(day_from), "day_to": str(day_to)})
-    log.info("tenant %s: reconciliation %s..%s: %d payment(s), %d mismatch(es)", require_tenant().id, day_from, day_to,
-             found["checked"], len(found["mismatches"]))
+            await auditor.record(
+                "billpay.report.run",
+                object_type="recon_report",
+                object_id=inserted[0]["id"],
+                after={"day_from": str(day_from), "day_to": str(day_to)},
+            )
+    log.info(
+        "tenant %s: reconciliation %s..%s: %d payment(s), %d mismatch(es)",
+        require_tenant().id,
+        day_from,
+        day_to,
+        found["checked"],
+        len(found["mismatches"]),
+    )
     return inserted[0]["id"]
 
 

@@ -45,14 +45,38 @@ async def payments_by_number(request: Request) -> Response:
     number = "".join(ch for ch in (request.query_params.get("number") or "") if ch.isalnum())[:32]
     rows = []
     if number:
-        paid = await BillPayment.select().where(BillPayment.number == number).order_by(BillPayment.id, ascending=False).limit(200)
+        paid = (
+            await BillPayment.select()
+            .where(BillPayment.number == number)
+            .order_by(BillPayment.id, ascending=False)
+            .limit(200)
+        )
         ids = sorted({r["intent_id"] for r in paid})
-        intents = {i["public_id"]: i for i in await PaymentIntent.select(
-            PaymentIntent.public_id, PaymentIntent.state, PaymentIntent.amount_fen, PaymentIntent.provider_ref).where(
-            PaymentIntent.public_id.is_in(ids))} if ids else {}
-        invoiced = {i["intent_id"] for i in await Invoice.select(Invoice.intent_id).where(Invoice.intent_id.is_in(ids))} if ids else set()
+        intents = (
+            {
+                i["public_id"]: i
+                for i in await PaymentIntent.select(
+                    PaymentIntent.public_id, PaymentIntent.state, PaymentIntent.amount_fen, PaymentIntent.provider_ref
+                ).where(PaymentIntent.public_id.is_in(ids))
+            }
+            if ids
+            else {}
+        )
+        invoiced = (
+            {i["intent_id"] for i in await Invoice.select(Invoice.intent_id).where(Invoice.intent_id.is_in(ids))}
+            if ids
+            else set()
+        )
         zone = zone_of(request)
-        rows = [{**r, "when": local(r["created_at"], zone), "intent": intents.get(r["intent_id"]), "invoiced": r["intent_id"] in invoiced} for r in paid]
+        rows = [
+            {
+                **r,
+                "when": local(r["created_at"], zone),
+                "intent": intents.get(r["intent_id"]),
+                "invoiced": r["intent_id"] in invoiced,
+            }
+            for r in paid
+        ]
     return await render(request, "billpay/console_payments.html", {"number": number, "rows": rows}, audience="operator")
 
 
@@ -64,12 +88,28 @@ def _day(text: str) -> dt.date | None:
 
 
 async def _reports_page(request: Request, form: Form, status: int = 200) -> Response:
-    reports = await ReconReport.select(ReconReport.id, ReconReport.day_from, ReconReport.day_to, ReconReport.trigger, ReconReport.run_by,
-                                       ReconReport.checked, ReconReport.mismatch_count, ReconReport.created_at).order_by(
-        ReconReport.id, ascending=False).limit(60)
+    reports = (
+        await ReconReport.select(
+            ReconReport.id,
+            ReconReport.day_from,
+            ReconReport.day_to,
+            ReconReport.trigger,
+            ReconReport.run_by,
+            ReconReport.checked,
+            ReconReport.mismatch_count,
+            ReconReport.created_at,
+        )
+        .order_by(ReconReport.id, ascending=False)
+        .limit(60)
+    )
     zone = zone_of(request)
-    return await render(request, "billpay/console_reports.html", {"reports": reports, "form": form, "when": {r["id"]: local(r["created_at"], zone) for r in reports}},
-                        status=status, audience="operator")
+    return await render(
+        request,
+        "billpay/console_reports.html",
+        {"reports": reports, "form": form, "when": {r["id"]: local(r["created_at"], zone) for r in reports}},
+        status=status,
+        audience="operator",
+    )
 
 
 @get("/console/reports", opt=REPORT, name="billpay:console.reports")
@@ -107,8 +147,12 @@ async def _report(report_id: int) -> dict:
 async def report_page(request: Request, report_id: FromPath[int]) -> Response:
     row = await _report(report_id)
     counts = {k: sum(1 for m in row["mismatches"] if m["kind"] == k) for k in KINDS}
-    return await render(request, "billpay/console_report.html", {"report": row, "labels": KIND_LABELS, "counts": counts,
-                                                                 "when": local(row["created_at"], zone_of(request))}, audience="operator")
+    return await render(
+        request,
+        "billpay/console_report.html",
+        {"report": row, "labels": KIND_LABELS, "counts": counts, "when": local(row["created_at"], zone_of(request))},
+        audience="operator",
+    )
 
 
 @get("/console/reports/{report_id:int}/csv", opt=REPORT, name="billpay:console.report.csv")
@@ -116,14 +160,47 @@ async def report_csv(request: Request, report_id: FromPath[int]) -> Response:
     row = await _report(report_id)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["kind", "intent_id", "reason", "hall_state", "gateway_status", "amount_fen", "owner", "customer_id", "provider", "created_at"])
+    writer.writerow(
+        [
+            "kind",
+            "intent_id",
+            "reason",
+            "hall_state",
+            "gateway_status",
+            "amount_fen",
+            "owner",
+            "customer_id",
+            "provider",
+            "created_at",
+        ]
+    )
     zone = zone_of(request)
-    for m in row["mismatches"]:  # created_at is stored as UTC ISO text: exported in the tenant's zone like every shown time
-        writer.writerow([cell(m.get(k, "")) for k in ("kind", "intent_id", "reason", "state", "gateway_status", "amount_fen", "owner",
-                                                      "customer_id", "provider")] + [cell(local(m.get("created_at") or None, zone))])
+    for m in row[
+        "mismatches"
+    ]:  # created_at is stored as UTC ISO text: exported in the tenant's zone like every shown time
+        writer.writerow(
+            [
+                cell(m.get(k, ""))
+                for k in (
+                    "kind",
+                    "intent_id",
+                    "reason",
+                    "state",
+                    "gateway_status",
+                    "amount_fen",
+                    "owner",
+                    "customer_id",
+                    "provider",
+                )
+            ]
+            + [cell(local(m.get("created_at") or None, zone))]
+        )
     name = f"reconciliation-{row['day_from']}-{row['day_to']}-{row['id']}.csv"
-    return Response(content="\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        content="\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 HANDLERS = [payments_by_number, reports, run, report_page, report_csv]

@@ -22,9 +22,18 @@ CUSTOMER = {"auth": "customer"}
 
 async def _owed_page(request: Request, *, notice: str = "", status: int = 200, chosen: str = "") -> Response:
     _, numbers = await customer_of(request)
-    return await render(request, "billpay/owed.html", {"numbers": await owed_for(numbers), "notice": notice, "chosen": chosen,
-                                                       "today": dt.datetime.now(zone_of(request)).date(),
-                                                       **await data_as_of_context(request)}, status=status)
+    return await render(
+        request,
+        "billpay/owed.html",
+        {
+            "numbers": await owed_for(numbers),
+            "notice": notice,
+            "chosen": chosen,
+            "today": dt.datetime.now(zone_of(request)).date(),
+            **await data_as_of_context(request),
+        },
+        status=status,
+    )
 
 
 @get("/", opt=CUSTOMER, name="billpay:index")
@@ -49,11 +58,19 @@ async def pay(request: Request) -> Response:
     else:
         bill_ids = [str(v)[:64] for v in form.getall("bill", [])][:24]
         if not bill_ids:  # "pay the months ticked" with none ticked: ask, never pay everything unasked
-            return await _owed_page(request, notice=_(N_("Tick the months you want to pay, or choose to pay everything owed.")), status=400)
+            return await _owed_page(
+                request, notice=_(N_("Tick the months you want to pay, or choose to pay everything owed.")), status=400
+            )
     owed = (await owed_for([number]))[0]
     try:
-        intent = await pay_intent(hall_of(request), info(request).tenant, customer_id=customer_id, owed=owed, bill_ids=bill_ids,
-                                  describe=lambda n, months: _("Phone bill %(number)s, %(months)s") % {"number": n, "months": months})
+        intent = await pay_intent(
+            hall_of(request),
+            info(request).tenant,
+            customer_id=customer_id,
+            owed=owed,
+            bill_ids=bill_ids,
+            describe=lambda n, months: _("Phone bill %(number)s, %(months)s") % {"number": n, "months": months},
+        )
     except PayRefused as refused:
         return await _owed_page(request, notice=_(refused.message) % refused.params, status=409)
     except PaymentError:  # e.g. the provider was switched off meanwhile: say so, never a 500
@@ -66,9 +83,17 @@ async def receipt(request: Request, intent_id: FromPath[str]) -> Response:
     intent = await own_payment(request, intent_id)
     zone = zone_of(request)
     invoice = await Invoice.select(Invoice.invoice_no).where(Invoice.intent_id == intent.id).first()
-    return await render(request, "billpay/receipt.html", {
-        "intent": intent, "bills": await paid_bills(intent), "paid_at": local(intent.succeeded_at, zone),
-        "created_at": local(intent.created_at, zone), "invoice": invoice})
+    return await render(
+        request,
+        "billpay/receipt.html",
+        {
+            "intent": intent,
+            "bills": await paid_bills(intent),
+            "paid_at": local(intent.succeeded_at, zone),
+            "created_at": local(intent.created_at, zone),
+            "invoice": invoice,
+        },
+    )
 
 
 @get("/history", opt=CUSTOMER, name="billpay:history")

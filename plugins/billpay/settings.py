@@ -25,16 +25,45 @@ class BillpaySettings(BaseModel):
     # Names the e-invoice registry knows (plugins/billpay/einvoice.py); register_settings narrows a subclass to the loaded plugins.
     INVOICE_PROVIDERS: ClassVar[frozenset[str]] = frozenset({"local"})
 
-    provider: str = Field("", description="Payment provider bills are paid with (one of [payments] providers); empty: the first one listed.")
-    invoice_issuer: str = Field("", max_length=100, description="Seller name (销售方名称) printed on invoices; empty: the tenant's name.")
-    invoice_issuer_tax_number: str = Field("", description="Seller's unified social credit code (统一社会信用代码, 18 characters, check character verified); empty: the tenant issues no invoices.")
-    invoice_issuer_address_phone: str = Field("", max_length=200, description="Seller's address and telephone (地址、电话) printed on invoices; optional.")
-    invoice_issuer_bank_account: str = Field("", max_length=200, description="Seller's bank and account number (开户行及账号) printed on invoices; optional.")
-    invoice_prefix: str = Field("FP", description="Invoice numbers are this prefix (1-6 capital letters) and ten digits, counted per tenant without gaps.")
-    invoice_tax_rates: dict[str, Decimal] = Field(default_factory=dict, description="VAT rate in percent per bill item code (e.g. { yzf = 9, swf = 6 }: basic telecom services 9, value-added 6); codes are matched case-insensitively.")
-    invoice_default_tax_rate: Decimal = Field(Decimal(9), description="VAT rate in percent of bill items whose code is not in invoice_tax_rates, and of bills without items.")
-    invoice_provider: str = Field("local", description="E-invoice provider that issues the invoices: 'local' (the hall's stand-in, stores them itself) or one a plugin registers (docs/billpay.md).")
-    writeback_late_minutes: int = Field(60, ge=1, le=10080, description="A payment's write-back to the legacy system still waiting after this long is listed in the reconciliation report.")
+    provider: str = Field(
+        "",
+        description="Payment provider bills are paid with (one of [payments] providers); empty: the first one listed.",
+    )
+    invoice_issuer: str = Field(
+        "", max_length=100, description="Seller name (销售方名称) printed on invoices; empty: the tenant's name."
+    )
+    invoice_issuer_tax_number: str = Field(
+        "",
+        description="Seller's unified social credit code (统一社会信用代码, 18 characters, check character verified); empty: the tenant issues no invoices.",
+    )
+    invoice_issuer_address_phone: str = Field(
+        "", max_length=200, description="Seller's address and telephone (地址、电话) printed on invoices; optional."
+    )
+    invoice_issuer_bank_account: str = Field(
+        "", max_length=200, description="Seller's bank and account number (开户行及账号) printed on invoices; optional."
+    )
+    invoice_prefix: str = Field(
+        "FP",
+        description="Invoice numbers are this prefix (1-6 capital letters) and ten digits, counted per tenant without gaps.",
+    )
+    invoice_tax_rates: dict[str, Decimal] = Field(
+        default_factory=dict,
+        description="VAT rate in percent per bill item code (e.g. { yzf = 9, swf = 6 }: basic telecom services 9, value-added 6); codes are matched case-insensitively.",
+    )
+    invoice_default_tax_rate: Decimal = Field(
+        Decimal(9),
+        description="VAT rate in percent of bill items whose code is not in invoice_tax_rates, and of bills without items.",
+    )
+    invoice_provider: str = Field(
+        "local",
+        description="E-invoice provider that issues the invoices: 'local' (the hall's stand-in, stores them itself) or one a plugin registers (docs/billpay.md).",
+    )
+    writeback_late_minutes: int = Field(
+        60,
+        ge=1,
+        le=10080,
+        description="A payment's write-back to the legacy system still waiting after this long is listed in the reconciliation report.",
+    )
 
     @field_validator("invoice_issuer_tax_number")
     @classmethod

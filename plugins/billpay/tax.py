@@ -48,8 +48,14 @@ def split_tax(amount_fen: int, rate: Decimal) -> tuple[int, int]:
 
 def _line(code: str, name: str, rate: Decimal, amount: int) -> dict:
     net, tax = split_tax(amount, rate)
-    return {"code": code, "name": name, "rate": str(rate.normalize()) if rate == rate.to_integral() else str(rate),
-            "amount_fen": amount, "net_fen": net, "tax_fen": tax}
+    return {
+        "code": code,
+        "name": name,
+        "rate": str(rate.normalize()) if rate == rate.to_integral() else str(rate),
+        "amount_fen": amount,
+        "net_fen": net,
+        "tax_fen": tax,
+    }
 
 
 def bill_lines(paid: list[dict], items_of: dict[str, list[dict]], rate_of, fallback_name: str) -> list[dict]:
@@ -90,7 +96,9 @@ def credit_lines(original: list[dict], reversed_before: list[list[dict]], refund
         return []
     shares = allocate(refund_fen, left)
     # position i matches the original's line i (zero lines kept, so later notes line up too)
-    return [_line(line["code"], line["name"], Decimal(str(line["rate"])), -share) for line, share in zip(original, shares)]
+    return [
+        _line(line["code"], line["name"], Decimal(str(line["rate"])), -share) for line, share in zip(original, shares)
+    ]
 
 
 def totals(lines: list[dict]) -> tuple[int, int, int]:

@@ -42,10 +42,30 @@ def local(moment, zone, fmt: str = "second") -> str:
 
 async def paid_bills(intent: Intent) -> list[dict]:
     """The bills a payment paid: the fulfilment's rows once paid, else what it is for (its metadata)."""
-    rows = await BillPayment.select(BillPayment.bill_legacy_id, BillPayment.number, BillPayment.month, BillPayment.amount_fen).where(
-        BillPayment.intent_id == intent.id).order_by(BillPayment.month)
+    rows = (
+        await BillPayment.select(
+            BillPayment.bill_legacy_id, BillPayment.number, BillPayment.month, BillPayment.amount_fen
+        )
+        .where(BillPayment.intent_id == intent.id)
+        .order_by(BillPayment.month)
+    )
     if rows:
-        return [{"bill_id": r["bill_legacy_id"], "number": r["number"], "month": r["month"], "amount_fen": int(r["amount_fen"])} for r in rows]
+        return [
+            {
+                "bill_id": r["bill_legacy_id"],
+                "number": r["number"],
+                "month": r["month"],
+                "amount_fen": int(r["amount_fen"]),
+            }
+            for r in rows
+        ]
     number = (intent.metadata or {}).get("number", "")
-    return [{"bill_id": b.get("bill_id", ""), "number": number, "month": b.get("month", ""), "amount_fen": int(b.get("amount_fen", 0))}
-            for b in (intent.metadata or {}).get("bills", [])]
+    return [
+        {
+            "bill_id": b.get("bill_id", ""),
+            "number": number,
+            "month": b.get("month", ""),
+            "amount_fen": int(b.get("amount_fen", 0)),
+        }
+        for b in (intent.metadata or {}).get("bills", [])
+    ]

@@ -40,7 +40,11 @@ def register_jobs(hall):
 @hookimpl
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
-        return [MenuItem(N_("Call-record access"), route="bills:console.access_log", permission="bills.access_log", order=70)]
+        return [
+            MenuItem(
+                N_("Call-record access"), route="bills:console.access_log", permission="bills.access_log", order=70
+            )
+        ]
     return [MenuItem(N_("My bills"), route="bills:list", order=30)]
 
 
@@ -68,4 +72,7 @@ def customer_sections(hall, tenant, request, customer):
     from plugins.bills.customer_view import bills_section, trail_section
 
     principal = info(request).principal
-    return [bills_section(customer), trail_section(customer) if principal and principal.can("bills.access_log") else None]
+    return [
+        bills_section(customer),
+        trail_section(customer) if principal and principal.can("bills.access_log") else None,
+    ]

@@ -13,12 +13,23 @@ from core.api.web import parse_int
 from plugins.bills import months
 from plugins.bills.tables import CallAccess
 
-TYPES = {"local": N_("Local call"), "long_distance": N_("Long-distance call"), "international": N_("International call"),
-         "sms": N_("Text message"), "data": N_("Mobile data")}
+TYPES = {
+    "local": N_("Local call"),
+    "long_distance": N_("Long-distance call"),
+    "international": N_("International call"),
+    "sms": N_("Text message"),
+    "data": N_("Mobile data"),
+}
 SORTS = {"time": CallRecord.started_at, "duration": CallRecord.duration_s, "charge": CallRecord.charge_fen}
 CALLED = re.compile(r"^\d{1,20}$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-COLUMNS = (CallRecord.started_at, CallRecord.duration_s, CallRecord.called_number, CallRecord.call_type, CallRecord.charge_fen)
+COLUMNS = (
+    CallRecord.started_at,
+    CallRecord.duration_s,
+    CallRecord.called_number,
+    CallRecord.call_type,
+    CallRecord.charge_fen,
+)
 
 
 def mask(number: str) -> str:
@@ -54,16 +65,33 @@ class Filters:
         """The filters as a query string (for pager, sort and export links)."""
         from urllib.parse import urlencode
 
-        values = {"month": self.month, "type": self.call_type, "called": self.called,
-                  "from": self.data.get("from", ""), "to": self.data.get("to", ""), "sort": self.sort, "order": self.order,
-                  "page": str(self.page)}
+        values = {
+            "month": self.month,
+            "type": self.call_type,
+            "called": self.called,
+            "from": self.data.get("from", ""),
+            "to": self.data.get("to", ""),
+            "sort": self.sort,
+            "order": self.order,
+            "page": str(self.page),
+        }
         values.update({k: str(v) for k, v in override.items()})
         return urlencode({k: v for k, v in values.items() if v and not (k == "page" and v == "1")})
 
     def audit_view(self) -> dict[str, str]:
         """The filters worth recording in the access trail."""
-        return {k: v for k, v in {"type": self.call_type, "called": self.called, "from": self.data.get("from", ""),
-                                  "to": self.data.get("to", ""), "sort": self.sort, "order": self.order}.items() if v}
+        return {
+            k: v
+            for k, v in {
+                "type": self.call_type,
+                "called": self.called,
+                "from": self.data.get("from", ""),
+                "to": self.data.get("to", ""),
+                "sort": self.sort,
+                "order": self.order,
+            }.items()
+            if v
+        }
 
 
 def _day(filters: Filters, name: str, zone: dt.tzinfo, first: dt.datetime, stop: dt.datetime) -> dt.datetime | None:
@@ -126,7 +154,9 @@ def parse(query: dict[str, str], allowed: list[str], zone: dt.tzinfo) -> Filters
 
 
 def _where(number: str, filters: Filters):
-    condition = (CallRecord.number == number) & (CallRecord.started_at >= filters.start) & (CallRecord.started_at < filters.end)
+    condition = (
+        (CallRecord.number == number) & (CallRecord.started_at >= filters.start) & (CallRecord.started_at < filters.end)
+    )
     if filters.call_type:
         condition &= CallRecord.call_type == filters.call_type
     if filters.called:
@@ -154,8 +184,10 @@ def _sql_where(number: str, filters: Filters) -> tuple[str, list]:
 
 def summary_sql(number: str, filters: Filters) -> tuple[str, list]:
     where, args = _sql_where(number, filters)
-    return ("SELECT COUNT(*) AS count, SUM(charge_fen) AS charge, SUM(duration_s) AS seconds"
-            " FROM core_call_record WHERE " + where), args
+    return (
+        "SELECT COUNT(*) AS count, SUM(charge_fen) AS charge, SUM(duration_s) AS seconds"
+        " FROM core_call_record WHERE " + where
+    ), args
 
 
 def records_sql(number: str, filters: Filters, *, limit: int, offset: int = 0) -> tuple[str, list]:
@@ -164,8 +196,10 @@ def records_sql(number: str, filters: Filters, *, limit: int, offset: int = 0) -
     order = f"{_SQL_COLUMNS[filters.sort]} {direction}"
     if filters.sort != "time":
         order += f", started_at {direction}"
-    return ("SELECT started_at, duration_s, called_number, call_type, charge_fen FROM core_call_record"
-            f" WHERE {where} ORDER BY {order} LIMIT {{}} OFFSET {{}}"), [*args, limit, offset]
+    return (
+        "SELECT started_at, duration_s, called_number, call_type, charge_fen FROM core_call_record"
+        f" WHERE {where} ORDER BY {order} LIMIT {{}} OFFSET {{}}"
+    ), [*args, limit, offset]
 
 
 async def summary(number: str, filters: Filters) -> dict:
@@ -192,8 +226,14 @@ def _timestamp(text: str) -> dt.datetime:
 
 def shown(rows: list[dict], masked: bool, zone: dt.tzinfo) -> list[dict]:
     """Rows as pages and exports show them: local time, masked called number when the tenant says so."""
-    return [{**r, "started_local": r["started_at"].astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
-             "called": mask(r["called_number"]) if masked else r["called_number"]} for r in rows]
+    return [
+        {
+            **r,
+            "started_local": r["started_at"].astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+            "called": mask(r["called_number"]) if masked else r["called_number"],
+        }
+        for r in rows
+    ]
 
 
 def duration(seconds: int) -> str:
@@ -204,5 +244,14 @@ def duration(seconds: int) -> str:
 
 async def record_access(*, account_id: int, actor: str, number: str, filters: Filters, kind: str, address: str) -> None:
     """The customer's own trail of call-record reads (``kind``: view, csv, pdf), shown on the access-log page and the customer view."""
-    await CallAccess.insert(CallAccess(account=account_id, actor=actor[:100], number=number, month=filters.month,
-                                       kind=kind, filters=filters.audit_view(), address=address))
+    await CallAccess.insert(
+        CallAccess(
+            account=account_id,
+            actor=actor[:100],
+            number=number,
+            month=filters.month,
+            kind=kind,
+            filters=filters.audit_view(),
+            address=address,
+        )
+    )

@@ -33,7 +33,9 @@ class Change:
 
     def percent(self) -> int:
         """|delta| as a whole percentage of last month, rounded half up in integers (no float)."""
-        return (abs(self.delta_fen) * 200 + abs(self.before_fen)) // (2 * abs(self.before_fen)) if self.before_fen else 0
+        return (
+            (abs(self.delta_fen) * 200 + abs(self.before_fen)) // (2 * abs(self.before_fen)) if self.before_fen else 0
+        )
 
     def explanation(self) -> tuple[str, dict]:
         """(message id, values) for ``_()``: translated where it is shown."""
@@ -42,7 +44,10 @@ class Change:
         if self.kind == "gone":
             return GONE, {"item": self.name, "amount": format_fen(self.before_fen)}
         return (INCREASED if self.kind == "up" else DECREASED), {
-            "item": self.name, "amount": format_fen(abs(self.delta_fen)), "percent": self.percent()}
+            "item": self.name,
+            "amount": format_fen(abs(self.delta_fen)),
+            "percent": self.percent(),
+        }
 
 
 def _by_code(items: list[dict]) -> dict[str, tuple[str, int]]:

@@ -21,7 +21,8 @@ _BILLS_WITH_ITEMS = (
     " FROM (SELECT legacy_id, month, amount_fen, paid_fen, status, due_date FROM core_bill"
     "       WHERE tenant = {tenant} AND number = {} ORDER BY month DESC LIMIT {}) AS b"
     " LEFT JOIN core_bill_item AS i ON i.tenant = {tenant} AND i.bill_legacy_id = b.legacy_id"
-    " ORDER BY b.month DESC, b.legacy_id, i.position")
+    " ORDER BY b.month DESC, b.legacy_id, i.position"
+)
 
 
 async def linked_numbers(account_id: int) -> list[str]:
@@ -39,12 +40,26 @@ async def bills_with_items(number: str, count: int) -> tuple[list[dict], dict[st
             due = row["due_date"]
             if isinstance(due, str):  # SQLite through a subquery: the declared type (and its converter) is lost
                 due = _date(due)
-            bills.append({"legacy_id": legacy_id, "month": row["month"], "amount_fen": row["amount_fen"],
-                          "paid_fen": row["paid_fen"], "status": row["status"], "due_date": due})
+            bills.append(
+                {
+                    "legacy_id": legacy_id,
+                    "month": row["month"],
+                    "amount_fen": row["amount_fen"],
+                    "paid_fen": row["paid_fen"],
+                    "status": row["status"],
+                    "due_date": due,
+                }
+            )
             items[legacy_id] = []
         if row["item_code"] is not None:
-            items[legacy_id].append({"bill_legacy_id": legacy_id, "code": row["item_code"], "name": row["item_name"],
-                                     "amount_fen": row["item_fen"]})
+            items[legacy_id].append(
+                {
+                    "bill_legacy_id": legacy_id,
+                    "code": row["item_code"],
+                    "name": row["item_name"],
+                    "amount_fen": row["item_fen"],
+                }
+            )
     return bills, items
 
 
@@ -56,8 +71,12 @@ def _date(text: str):
 
 async def latest_bills(number: str, count: int) -> list[dict]:
     """The number's latest ``count`` bills, newest first: one query on the (tenant, number, month) index."""
-    return await Bill.select(Bill.legacy_id, Bill.month, Bill.amount_fen, Bill.paid_fen, Bill.status, Bill.due_date).where(
-        Bill.number == number).order_by(Bill.month, ascending=False).limit(count)
+    return (
+        await Bill.select(Bill.legacy_id, Bill.month, Bill.amount_fen, Bill.paid_fen, Bill.status, Bill.due_date)
+        .where(Bill.number == number)
+        .order_by(Bill.month, ascending=False)
+        .limit(count)
+    )
 
 
 async def latest_month(number: str) -> str | None:
@@ -69,8 +88,11 @@ async def items_of(bill_ids: list[str]) -> dict[str, list[dict]]:
     """Line items of the given bills (one query), by bill, in bill order."""
     if not bill_ids:
         return {}
-    rows = await BillItem.select(BillItem.bill_legacy_id, BillItem.code, BillItem.name, BillItem.amount_fen).where(
-        BillItem.bill_legacy_id.is_in(bill_ids)).order_by(BillItem.position)
+    rows = (
+        await BillItem.select(BillItem.bill_legacy_id, BillItem.code, BillItem.name, BillItem.amount_fen)
+        .where(BillItem.bill_legacy_id.is_in(bill_ids))
+        .order_by(BillItem.position)
+    )
     out: dict[str, list[dict]] = {b: [] for b in bill_ids}
     for row in rows:
         out[row["bill_legacy_id"]].append(row)
@@ -81,7 +103,8 @@ async def items_of(bill_ids: list[str]) -> dict[str, list[dict]]:
 _LATEST_PER_NUMBER = (
     "SELECT b.legacy_id, b.number, b.month, b.amount_fen, b.paid_fen, b.status, b.due_date FROM core_bill AS b"
     " WHERE b.tenant = {tenant} AND b.number IN (NUMBERS) AND b.month = (SELECT MAX(m.month) FROM core_bill AS m"
-    " WHERE m.tenant = {tenant} AND m.number = b.number)")
+    " WHERE m.tenant = {tenant} AND m.number = b.number)"
+)
 
 
 async def latest_per_number(numbers: list[str]) -> list[dict]:

@@ -23,8 +23,15 @@ def csv_text(rows: list[dict], header: list[str], type_label) -> str:
     writer = csv.writer(out)
     writer.writerow([cell(h) for h in header])
     for r in rows:
-        writer.writerow([cell(r["started_local"]), cell(r["called"]), cell(type_label(r["call_type"])), r["duration_s"],
-                         format_fen(r["charge_fen"])])
+        writer.writerow(
+            [
+                cell(r["started_local"]),
+                cell(r["called"]),
+                cell(type_label(r["call_type"])),
+                r["duration_s"],
+                format_fen(r["charge_fen"]),
+            ]
+        )
     return "\ufeff" + out.getvalue()
 
 
@@ -42,9 +49,25 @@ def pdf_bytes(rows: list[dict], *, title: str, lines: list[str], header: list[st
     styles = getSampleStyleSheet()
     heading = styles["Title"].clone("bills-title", fontName=pdf.LATIN_BOLD)
     body = styles["Normal"].clone("bills-body", fontName=pdf.LATIN, fontSize=9, leading=12)
-    story = [Paragraph(pdf.markup(title, pdf.LATIN_BOLD), heading)] + [Paragraph(pdf.markup(line), body) for line in lines] + [Spacer(1, 4 * mm)]
-    table = [header] + [[r["started_local"], r["called"], type_label(r["call_type"]), duration(r["duration_s"]),
-                         format_fen(r["charge_fen"])] for r in rows] + [["", "", "", "", total]]
+    story = (
+        [Paragraph(pdf.markup(title, pdf.LATIN_BOLD), heading)]
+        + [Paragraph(pdf.markup(line), body) for line in lines]
+        + [Spacer(1, 4 * mm)]
+    )
+    table = (
+        [header]
+        + [
+            [
+                r["started_local"],
+                r["called"],
+                type_label(r["call_type"]),
+                duration(r["duration_s"]),
+                format_fen(r["charge_fen"]),
+            ]
+            for r in rows
+        ]
+        + [["", "", "", "", total]]
+    )
     # Helvetica for the table; STSong-Light for cells in Chinese only (the header, call types); mixed cells as Paragraphs, run by run
     cell_style = body.clone("bills-cell", fontSize=8, leading=10)
     right = cell_style.clone("bills-cell-right", alignment=2)
@@ -59,14 +82,29 @@ def pdf_bytes(rows: list[dict], *, title: str, lines: list[str], header: list[st
             else:
                 cjk_cells.append(("FONTNAME", (c, r), (c, r), pdf.CJK))
     grid = Table(table, repeatRows=1, colWidths=[42 * mm, 40 * mm, 30 * mm, 25 * mm, 25 * mm])
-    grid.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), pdf.LATIN), *cjk_cells, ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")), ("ALIGN", (3, 0), (-1, -1), "RIGHT"),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey), ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.grey),
-    ]))
+    grid.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), pdf.LATIN),
+                *cjk_cells,
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
+                ("ALIGN", (3, 0), (-1, -1), "RIGHT"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.grey),
+            ]
+        )
+    )
     story.append(grid)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, title=title, leftMargin=15 * mm, rightMargin=15 * mm,
-                            topMargin=15 * mm, bottomMargin=15 * mm)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=title,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+    )
     doc.build(story)
     return buffer.getvalue()

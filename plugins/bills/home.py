@@ -15,5 +15,9 @@ async def latest_bills_panel(request) -> Panel | None:
     numbers = await data.linked_numbers(customer.id)
     if not numbers:
         return None
-    return Panel("bills/_home_panel.html", {"latest": await data.latest_per_number(numbers), "numbers": numbers},
-                 title=N_("This month's bill"), order=20)
+    return Panel(
+        "bills/_home_panel.html",
+        {"latest": await data.latest_per_number(numbers), "numbers": numbers},
+        title=N_("This month's bill"),
+        order=20,
+    )

@@ -55,6 +55,10 @@ def check(text: str, allowed: list[str], zone: dt.tzinfo) -> str:
     if text > current(zone):
         raise BadMonth(N_("%(month)s is in the future: there is no bill or call record for it yet."), month=text)
     if text not in allowed:
-        raise BadMonth(N_("%(month)s is outside the months shown here (%(first)s to %(last)s)."), month=text,
-                       first=allowed[-1], last=allowed[0])
+        raise BadMonth(
+            N_("%(month)s is outside the months shown here (%(first)s to %(last)s)."),
+            month=text,
+            first=allowed[-1],
+            last=allowed[0],
+        )
     return text

@@ -31,8 +31,12 @@ async def own_number(request: Request, number: str) -> list[str]:
 
 
 async def problem(request: Request, error: months.BadMonth, number: str, status: int = 400) -> Response:
-    return await render(request, "bills/problem.html", {"message": error.message, "params": error.params, "number": number},
-                  status=status)
+    return await render(
+        request,
+        "bills/problem.html",
+        {"message": error.message, "params": error.params, "number": number},
+        status=status,
+    )
 
 
 async def bill_page(request: Request, number: str, month: str | None, linked: list[str]) -> Response:
@@ -51,18 +55,32 @@ async def bill_page(request: Request, number: str, month: str | None, linked: li
     context = {"number": number, "linked": linked, "allowed": allowed, **await data_as_of_context(request, ("bills",))}
     chosen = month or (bills[0]["month"] if bills else None)
     if chosen is None or all(b["month"] != chosen for b in bills[: settings.months_shown]):
-        return await render(request, "bills/bill.html", {**context, "bill": None, "month": chosen}, status=200 if month is None else 404)
+        return await render(
+            request, "bills/bill.html", {**context, "bill": None, "month": chosen}, status=200 if month is None else 404
+        )
     page = bill_context(bills, items, chosen, settings.months_shown)
-    return await render(request, "bills/bill.html", {**context, "month": chosen, **page, "today": dt.datetime.now(zone).date(),
-                                                     "actions": actions_for(request, page["bill"])})
+    return await render(
+        request,
+        "bills/bill.html",
+        {
+            **context,
+            "month": chosen,
+            **page,
+            "today": dt.datetime.now(zone).date(),
+            "actions": actions_for(request, page["bill"]),
+        },
+    )
 
 
 def actions_for(request: Request, bill: dict) -> list[tuple[str, str]]:
     """What other plugins offer with this bill (billpay: "Pay this bill"), through the ``bill_actions`` hook."""
     ri = info(request)
     hall = hall_of(request)
-    return [action for found in hall.hooks_for(ri.tenant).bill_actions(hall=hall, tenant=ri.tenant, request=request, bill=bill)
-            for action in (found or [])]
+    return [
+        action
+        for found in hall.hooks_for(ri.tenant).bill_actions(hall=hall, tenant=ri.tenant, request=request, bill=bill)
+        for action in (found or [])
+    ]
 
 
 @get("/", name="bills:list")

@@ -40,8 +40,14 @@ async def _prepare(request: Request, number: str, kind: str) -> tuple[calls.Filt
 
 async def _audit(request: Request, number: str, filters: calls.Filters, kind: str) -> None:
     ri = info(request)
-    await calls.record_access(account_id=ri.customer.id, actor=ri.customer.name, number=number, filters=filters, kind=kind,
-                              address=client_address(request))
+    await calls.record_access(
+        account_id=ri.customer.id,
+        actor=ri.customer.name,
+        number=number,
+        filters=filters,
+        kind=kind,
+        address=client_address(request),
+    )
 
 
 @get("/{number:str}/calls", name="bills:calls")
@@ -51,8 +57,15 @@ async def calls_page(request: Request, number: FromPath[str]) -> Response:
     except Refused as refused:
         return refused.response
     zone = tenant_zone(info(request).tenant)
-    context = {"number": number, "linked": linked, "filters": filters, "types": calls.TYPES, "rows": [], "total": None,
-               **await data_as_of_context(request, ("calls",))}
+    context = {
+        "number": number,
+        "linked": linked,
+        "filters": filters,
+        "types": calls.TYPES,
+        "rows": [],
+        "total": None,
+        **await data_as_of_context(request, ("calls",)),
+    }
     if not filters.valid:
         return await render(request, "bills/calls.html", context, status=400)
     total = await calls.summary(number, filters)
@@ -61,8 +74,17 @@ async def calls_page(request: Request, number: FromPath[str]) -> Response:
     filters.page = min(filters.page, pages)
     rows = await calls.records(number, filters, limit=per_page, offset=(filters.page - 1) * per_page)
     await _audit(request, number, filters, "view")
-    return await render(request, "bills/calls.html", {**context, "total": total, "pages": pages, "duration": calls.duration,
-                                                      "rows": calls.shown(rows, settings.mask_called_numbers, zone)})
+    return await render(
+        request,
+        "bills/calls.html",
+        {
+            **context,
+            "total": total,
+            "pages": pages,
+            "duration": calls.duration,
+            "rows": calls.shown(rows, settings.mask_called_numbers, zone),
+        },
+    )
 
 
 async def _export_rows(request: Request, number: str, kind: str):
@@ -76,8 +98,11 @@ async def _export_rows(request: Request, number: str, kind: str):
 
 
 def _download(body, media_type: str, name: str) -> Response:
-    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"',
-                                                          "Cache-Control": "no-store"})
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
 
 
 @get("/{number:str}/calls.csv", name="bills:calls.csv")
@@ -105,11 +130,20 @@ async def calls_pdf(request: Request, number: FromPath[str]) -> Response:
     _ = gettext(request)
     title = _("Call records of %(number)s, %(month)s") % {"number": number, "month": filters.month}
     described = ", ".join(f"{k}={v}" for k, v in filters.audit_view().items())
-    lines = [ri.tenant.display_name(ri.language), _("Filters: %(filters)s") % {"filters": described or _("none")},
-             _("%(count)s records") % {"count": len(rows)}]
+    lines = [
+        ri.tenant.display_name(ri.language),
+        _("Filters: %(filters)s") % {"filters": described or _("none")},
+        _("%(count)s records") % {"count": len(rows)},
+    ]
     total = _("Total: ¥%(amount)s") % {"amount": format_fen(sum(r["charge_fen"] for r in rows))}
-    body = pdf_bytes(rows, title=title, lines=lines, header=[_(h) for h in HEADER],
-                     type_label=lambda code: _(calls.TYPES[code]) if code in calls.TYPES else code, total=total)
+    body = pdf_bytes(
+        rows,
+        title=title,
+        lines=lines,
+        header=[_(h) for h in HEADER],
+        type_label=lambda code: _(calls.TYPES[code]) if code in calls.TYPES else code,
+        total=total,
+    )
     return _download(body, "application/pdf", f"calls-{number}-{filters.month}.pdf")
 
 

@@ -10,8 +10,15 @@ from core.api.web import info, query_int, render
 from plugins.bills.tables import CallAccess
 
 PER_PAGE = 50
-COLUMNS = (CallAccess.at, CallAccess.actor, CallAccess.number, CallAccess.month, CallAccess.kind, CallAccess.filters,
-           CallAccess.address)
+COLUMNS = (
+    CallAccess.at,
+    CallAccess.actor,
+    CallAccess.number,
+    CallAccess.month,
+    CallAccess.kind,
+    CallAccess.filters,
+    CallAccess.address,
+)
 CONSOLE = {"auth": "operator", "permission": "bills.access_log"}
 
 
@@ -27,9 +34,15 @@ async def _rows(request: Request, condition, page: int) -> tuple[list[dict], boo
     query = CallAccess.select(*COLUMNS)
     if condition is not None:
         query = query.where(condition)
-    rows = await query.order_by(CallAccess.at, ascending=False).order_by(CallAccess.id, ascending=False).limit(
-        PER_PAGE + 1).offset((page - 1) * PER_PAGE)
-    return [{**r, "local": r["at"].astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")} for r in rows[:PER_PAGE]], len(rows) > PER_PAGE
+    rows = (
+        await query.order_by(CallAccess.at, ascending=False)
+        .order_by(CallAccess.id, ascending=False)
+        .limit(PER_PAGE + 1)
+        .offset((page - 1) * PER_PAGE)
+    )
+    return [{**r, "local": r["at"].astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")} for r in rows[:PER_PAGE]], len(
+        rows
+    ) > PER_PAGE
 
 
 @get("/access-log", name="bills:access_log")
@@ -44,8 +57,12 @@ async def console_access_log(request: Request, number: FromQuery[str] = "") -> R
     wanted = number.strip()[:32]
     current = _page_number(request)
     rows, more = await _rows(request, (CallAccess.number == wanted) if wanted else None, current)
-    return await render(request, "bills/console_access_log.html", {"rows": rows, "page": current, "more": more, "number": wanted},
-                        audience="operator")
+    return await render(
+        request,
+        "bills/console_access_log.html",
+        {"rows": rows, "page": current, "more": more, "number": wanted},
+        audience="operator",
+    )
 
 
 HANDLERS = [my_access_log, console_access_log]

@@ -6,7 +6,19 @@ from litestar import Request, Response, get, post
 
 from core.api import N_, mask_contact
 from core.api.identity import customer_for_account, otp
-from core.api.web import GUESS_WAIT, SEND_WAIT, Form, info, path_for, redirect, refused_until, render, resolve_next, send_code, until
+from core.api.web import (
+    GUESS_WAIT,
+    SEND_WAIT,
+    Form,
+    info,
+    path_for,
+    redirect,
+    refused_until,
+    render,
+    resolve_next,
+    send_code,
+    until,
+)
 from plugins.bills import stepup
 
 
@@ -30,9 +42,17 @@ async def _identity(request: Request) -> str:
 
 async def _page(request: Request, form: Form, *, flow: str = "", status: int = 200) -> Response:
     contacts = await _contacts(request)
-    return await render(request, "bills/step_up.html", {
-        "form": form, "flow": flow, "next": safe_next(request, form.value("next")),
-        "contacts": {k: mask_contact(v) for k, v in contacts.items()}}, status=status)
+    return await render(
+        request,
+        "bills/step_up.html",
+        {
+            "form": form,
+            "flow": flow,
+            "next": safe_next(request, form.value("next")),
+            "contacts": {k: mask_contact(v) for k, v in contacts.items()},
+        },
+        status=status,
+    )
 
 
 @get("/step-up", name="bills:step_up")
@@ -55,8 +75,14 @@ async def step_up_send(request: Request) -> Response:
         form.error("channel", SEND_WAIT, time=until(request, retry_at))
     if not form.valid:
         return await _page(request, form, status=400)
-    flow, code = await otp.issue(secret=hall.secret, purpose=stepup.PURPOSE, subject=str(ri.customer.id),
-                                 minutes=security.otp_minutes, identity=identity, payload={"channel": channel})
+    flow, code = await otp.issue(
+        secret=hall.secret,
+        purpose=stepup.PURPOSE,
+        subject=str(ri.customer.id),
+        minutes=security.otp_minutes,
+        identity=identity,
+        payload={"channel": channel},
+    )
     await send_code(request, channel=channel, recipient=contacts[channel], code=code, purpose=stepup.PURPOSE)
     return await _page(request, Form({"next": form.value("next"), "channel": channel}), flow=flow)
 
@@ -70,8 +96,14 @@ async def step_up_verify(request: Request) -> Response:
     flow = form.value("flow")
     if form.valid:
         security = hall.deployment.security
-        result, row, retry_at = await otp.check(secret=hall.secret, purpose=stepup.PURPOSE, flow=flow, code=form.value("code"),
-                                                max_attempts=security.otp_max_attempts, guesses_per_day=security.otp_guesses_per_day)
+        result, row, retry_at = await otp.check(
+            secret=hall.secret,
+            purpose=stepup.PURPOSE,
+            flow=flow,
+            code=form.value("code"),
+            max_attempts=security.otp_max_attempts,
+            guesses_per_day=security.otp_guesses_per_day,
+        )
         if result == "ok" and row["subject"] == str(ri.customer.id):
             await stepup.remember(ri.customer.session_id, ri.customer.id)
             return redirect(request, safe_next(request, form.value("next")))

@@ -36,8 +36,10 @@ def chart_island(shown: list[dict], items: dict[str, list[dict]], month: str) ->
     data = {
         "months": months,
         "totals": [int(b["amount_fen"]) for b in reversed(shown)],
-        "series": [{"code": code, "name": name, "fen": [per_bill[b["legacy_id"]].get(code, 0) for b in reversed(shown)]}
-                   for code, name in series],
+        "series": [
+            {"code": code, "name": name, "fen": [per_bill[b["legacy_id"]].get(code, 0) for b in reversed(shown)]}
+            for code, name in series
+        ],
         "month": month,
     }
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -53,9 +55,13 @@ def bill_context(bills: list[dict], items: dict[str, list[dict]], month: str, mo
     bill_items = items.get(bill["legacy_id"], [])
     changes = compare(bill_items, items.get(previous["legacy_id"], [])) if previous else []
     return {
-        "bill": bill, "owed_fen": owed(bill), "items": bill_items, "previous": previous,
+        "bill": bill,
+        "owed_fen": owed(bill),
+        "items": bill_items,
+        "previous": previous,
         "delta_fen": int(bill["amount_fen"]) - int(previous["amount_fen"]) if previous else None,
-        "changes": changes[:TOP_CHANGES], "more_changes": max(len(changes) - TOP_CHANGES, 0),
+        "changes": changes[:TOP_CHANGES],
+        "more_changes": max(len(changes) - TOP_CHANGES, 0),
         "months": [{**b, "owed_fen": owed(b)} for b in shown],
         "chart_json": chart_island(shown, items, month),
     }

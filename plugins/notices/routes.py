@@ -17,7 +17,12 @@ MANAGE = {"auth": "operator", "permission": "notices.manage"}
 
 @get("/", opt=PUBLIC, name="notices:list")
 async def notice_list(request: Request) -> Response:
-    rows = await Notice.select(Notice.id, Notice.title, Notice.created_at).where(Notice.published == True).order_by(Notice.id, ascending=False).limit(100)  # noqa: E712
+    rows = (
+        await Notice.select(Notice.id, Notice.title, Notice.created_at)
+        .where(Notice.published.eq(True))
+        .order_by(Notice.id, ascending=False)
+        .limit(100)
+    )  # noqa: E712
     return await render(request, "notices/list.html", {"notices": rows})
 
 
@@ -32,7 +37,9 @@ async def notice_detail(request: Request, notice_id: FromPath[int]) -> Response:
 @get("/manage", opt=MANAGE, name="notices:manage")
 async def manage(request: Request) -> Response:
     rows = await Notice.select().order_by(Notice.id, ascending=False).limit(200)
-    return await render(request, "notices/manage.html", {"notices": rows, "form": Form({"published": "on"})}, audience="operator")
+    return await render(
+        request, "notices/manage.html", {"notices": rows, "form": Form({"published": "on"})}, audience="operator"
+    )
 
 
 def _validate(form: Form) -> None:
@@ -49,8 +56,12 @@ async def create(request: Request, auditor: AuditorDep) -> Response:
     _validate(form)
     if not form.valid:
         rows = await Notice.select().order_by(Notice.id, ascending=False).limit(200)
-        return await render(request, "notices/manage.html", {"notices": rows, "form": form}, status=400, audience="operator")
-    await services.create(auditor, title=form.value("title"), body=form.value("body"), published=bool(form.value("published")))
+        return await render(
+            request, "notices/manage.html", {"notices": rows, "form": form}, status=400, audience="operator"
+        )
+    await services.create(
+        auditor, title=form.value("title"), body=form.value("body"), published=bool(form.value("published"))
+    )
     return redirect_to(request, "notices:manage")
 
 

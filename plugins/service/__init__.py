@@ -61,16 +61,25 @@ def workorder_changed(hall, tenant, order, event):
 @hookimpl
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
-        return [MenuItem(N_("Service pages"), route="service:manage", permission="service.content", order=60),
-                MenuItem(N_("Public Q&A"), route="service:console.faq", permission="service.faq", order=61),
-                MenuItem(N_("Service statistics"), route="service:console.stats", permission="service.stats", order=62)]
-    return [MenuItem(N_("Services"), route="service:intro", order=40), MenuItem(N_("Outlets"), route="service:outlets", order=41),
-            MenuItem(N_("Ask us"), route="service:ask", order=42), MenuItem(N_("Q&A"), route="service:faq", order=43)]
+        return [
+            MenuItem(N_("Service pages"), route="service:manage", permission="service.content", order=60),
+            MenuItem(N_("Public Q&A"), route="service:console.faq", permission="service.faq", order=61),
+            MenuItem(N_("Service statistics"), route="service:console.stats", permission="service.stats", order=62),
+        ]
+    return [
+        MenuItem(N_("Services"), route="service:intro", order=40),
+        MenuItem(N_("Outlets"), route="service:outlets", order=41),
+        MenuItem(N_("Ask us"), route="service:ask", order=42),
+        MenuItem(N_("Q&A"), route="service:faq", order=43),
+    ]
 
 
 @hookimpl
 def quick_actions(hall, tenant, request):
-    return [MenuItem(N_("New complaint"), route="service:complain", order=50), MenuItem(N_("Ask us"), route="service:ask", order=51)]
+    return [
+        MenuItem(N_("New complaint"), route="service:complain", order=50),
+        MenuItem(N_("Ask us"), route="service:ask", order=51),
+    ]
 
 
 @hookimpl

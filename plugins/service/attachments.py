@@ -8,7 +8,11 @@ from core.api import N_
 from plugins.service.tables import Attachment
 
 # magic bytes → (content type, extension)
-SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png", "png"), (b"\xff\xd8\xff", "image/jpeg", "jpg"), (b"%PDF-", "application/pdf", "pdf"))
+SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"%PDF-", "application/pdf", "pdf"),
+)
 
 
 class AttachmentError(ValueError):
@@ -26,7 +30,9 @@ def sniff(content: bytes) -> tuple[str, str] | None:
 
 def safe_name(filename: str, ext: str) -> str:
     """A display name only (never a path): letters, digits, dots, dashes; the extension matches the sniffed type."""
-    stem = re.sub(r"[^\w.-]+", "_", (filename or "file").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip("._")[:80] or "file"
+    stem = (
+        re.sub(r"[^\w.-]+", "_", (filename or "file").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip("._")[:80] or "file"
+    )
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
     return f"{stem}.{ext}"
 
@@ -42,7 +48,9 @@ def check(filename: str, content: bytes, max_kb: int) -> tuple[str, str]:
 
 
 async def store(filename: str, content_type: str, content: bytes) -> int:
-    rows = await Attachment.insert(Attachment(filename=filename, content_type=content_type, size=len(content), content=content))
+    rows = await Attachment.insert(
+        Attachment(filename=filename, content_type=content_type, size=len(content), content=content)
+    )
     return rows[0]["id"]
 
 

@@ -7,16 +7,45 @@ import re
 import nh3
 
 # What an operator's page may contain: structure, emphasis, links, tables. No scripts, styles, event handlers or iframes.
-ALLOWED_TAGS = {"p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "table", "thead", "tbody",
-                "tr", "th", "td", "blockquote", "span", "div", "hr"}
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "h2",
+    "h3",
+    "h4",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "blockquote",
+    "span",
+    "div",
+    "hr",
+}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 MAX_BODY = 20000
 
 
 def sanitise_html(html: str) -> str:
     """Keep harmless markup only; links get rel="noopener noreferrer" and only http(s)/mailto/tel URLs."""
-    return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto", "tel"},
-                     link_rel="noopener noreferrer")
+    return nh3.clean(
+        html or "",
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer",
+    )
 
 
 def plain_text(html: str) -> str:

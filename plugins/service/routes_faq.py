@@ -52,10 +52,21 @@ async def _consultation(request: Request, order_id: int) -> dict:
 async def faq_new(request: Request, order_id: FromPath[int]) -> Response:
     """The publish form, filled with the de-identified question and the staff's public answer, for the operator to check."""
     order = await _consultation(request, order_id)
-    answers = await WorkOrderComment.select(WorkOrderComment.body).where(
-        (WorkOrderComment.workorder == order_id) & (WorkOrderComment.public == True)  # noqa: E712
-        & (WorkOrderComment.author_kind == "operator")).order_by(WorkOrderComment.id)
-    form = Form({"question": deidentify(order["data"].get("text", "")), "answer": deidentify("\n\n".join(a["body"] for a in answers))})
+    answers = (
+        await WorkOrderComment.select(WorkOrderComment.body)
+        .where(
+            (WorkOrderComment.workorder == order_id)
+            & (WorkOrderComment.public == True)  # noqa: E712
+            & (WorkOrderComment.author_kind == "operator")
+        )
+        .order_by(WorkOrderComment.id)
+    )
+    form = Form(
+        {
+            "question": deidentify(order["data"].get("text", "")),
+            "answer": deidentify("\n\n".join(a["body"] for a in answers)),
+        }
+    )
     return await render(request, "service/faq_new.html", {"order": order, "form": form}, audience="operator")
 
 
@@ -68,8 +79,12 @@ async def faq_publish(request: Request, order_id: FromPath[int], auditor: Audito
         if len(form.data.get(name, "")) > MAX_FAQ:
             form.error(name, N_("At most %(n)s characters."), n=MAX_FAQ)
     if not form.valid:
-        return await render(request, "service/faq_new.html", {"order": order, "form": form}, status=400, audience="operator")
-    await services.publish_faq(auditor, order, question=form.data["question"].strip(), answer=form.data["answer"].strip())
+        return await render(
+            request, "service/faq_new.html", {"order": order, "form": form}, status=400, audience="operator"
+        )
+    await services.publish_faq(
+        auditor, order, question=form.data["question"].strip(), answer=form.data["answer"].strip()
+    )
     return redirect_to(request, "service:console.faq")
 
 

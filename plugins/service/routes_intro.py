@@ -19,15 +19,34 @@ PUBLIC = {"auth": "public"}
 CONTENT = {"auth": "operator", "permission": "service.content"}
 KINDS = ("service", "tariff")
 PAGE_FIELDS = {"title": 120, "summary": 300}
-OUTLET_FIELDS = {"name": 120, "district": 60, "address": 200, "hours": 120, "phone": 40, "services": 300, "map_url": 300}
+OUTLET_FIELDS = {
+    "name": 120,
+    "district": 60,
+    "address": 200,
+    "hours": 120,
+    "phone": 40,
+    "services": 300,
+    "map_url": 300,
+}
 MONEY = re.compile(r"[0-9]{1,7}(\.[0-9]{1,2})?")  # ASCII digits: \d takes "١٢" too
 
 
 @get("/", opt=PUBLIC, name="service:intro")
 async def index(request: Request) -> Response:
-    rows = await ServicePage.select().where(ServicePage.published == True).order_by(ServicePage.position).order_by(ServicePage.id)  # noqa: E712
-    return await render(request, "service/index.html", {"services": [r for r in rows if r["kind"] == "service"],
-                                                         "tariffs": [r for r in rows if r["kind"] == "tariff"]})
+    rows = (
+        await ServicePage.select()
+        .where(ServicePage.published.eq(True))
+        .order_by(ServicePage.position)
+        .order_by(ServicePage.id)
+    )  # noqa: E712
+    return await render(
+        request,
+        "service/index.html",
+        {
+            "services": [r for r in rows if r["kind"] == "service"],
+            "tariffs": [r for r in rows if r["kind"] == "tariff"],
+        },
+    )
 
 
 @get("/pages/{page_id:int}", opt=PUBLIC, name="service:page")
@@ -43,17 +62,33 @@ async def outlets(request: Request, district: FromQuery[str] = "") -> Response:
     rows = await Outlet.select().where(Outlet.published == True).order_by(Outlet.district).order_by(Outlet.name)  # noqa: E712
     districts = sorted({r["district"] for r in rows})
     shown = [r for r in rows if r["district"] == district] if district else rows
-    return await render(request, "service/outlets.html", {"outlets": shown, "districts": districts, "district": district})
+    return await render(
+        request, "service/outlets.html", {"outlets": shown, "districts": districts, "district": district}
+    )
 
 
 # --- operators ---------------------------------------------------------------------------------
 
-async def _manage(request: Request, page_form: Form | None = None, outlet_form: Form | None = None, status: int = 200) -> Response:
-    pages = await ServicePage.select().order_by(ServicePage.kind).order_by(ServicePage.position).order_by(ServicePage.id)
+
+async def _manage(
+    request: Request, page_form: Form | None = None, outlet_form: Form | None = None, status: int = 200
+) -> Response:
+    pages = (
+        await ServicePage.select().order_by(ServicePage.kind).order_by(ServicePage.position).order_by(ServicePage.id)
+    )
     rows = await Outlet.select().order_by(Outlet.district).order_by(Outlet.name)
-    return await render(request, "service/manage.html", {
-        "pages": pages, "outlets": rows, "page_form": page_form or Form({"kind": "service", "published": "on", "position": "0"}),
-        "outlet_form": outlet_form or Form({"published": "on"})}, status=status, audience="operator")
+    return await render(
+        request,
+        "service/manage.html",
+        {
+            "pages": pages,
+            "outlets": rows,
+            "page_form": page_form or Form({"kind": "service", "published": "on", "position": "0"}),
+            "outlet_form": outlet_form or Form({"published": "on"}),
+        },
+        status=status,
+        audience="operator",
+    )
 
 
 @get("/manage", opt=CONTENT, name="service:manage")
@@ -80,9 +115,16 @@ def _page_values(form: Form) -> dict:
     if not form.valid:
         return {}
     cleaned = sanitise_html(body)
-    return {"kind": form.value("kind"), "title": form.value("title"), "summary": form.value("summary") or plain_text(cleaned)[:300],
-            "body": cleaned, "monthly_fee": parse_yuan(fee) if fee else None, "position": parse_int(position, low=-9999, high=9999),
-            "published": bool(form.value("published")), "updated_at": dt.datetime.now(dt.timezone.utc)}
+    return {
+        "kind": form.value("kind"),
+        "title": form.value("title"),
+        "summary": form.value("summary") or plain_text(cleaned)[:300],
+        "body": cleaned,
+        "monthly_fee": parse_yuan(fee) if fee else None,
+        "position": parse_int(position, low=-9999, high=9999),
+        "published": bool(form.value("published")),
+        "updated_at": dt.datetime.now(dt.timezone.utc),
+    }
 
 
 @post("/manage/pages", opt=CONTENT, name="service:page.create")
@@ -116,7 +158,9 @@ async def page_update(request: Request, page_id: FromPath[int], auditor: Auditor
     form = await Form.from_request(request)
     values = _page_values(form)
     if not form.valid:
-        return await render(request, "service/page_edit.html", {"page": row, "form": form}, status=400, audience="operator")
+        return await render(
+            request, "service/page_edit.html", {"page": row, "form": form}, status=400, audience="operator"
+        )
     await services.update_page(auditor, row, values)
     return redirect_to(request, "service:manage")
 
@@ -163,7 +207,9 @@ async def outlet_update(request: Request, outlet_id: FromPath[int], auditor: Aud
     form = await Form.from_request(request)
     values = _outlet_values(form)
     if not form.valid:
-        return await render(request, "service/outlet_edit.html", {"outlet": row, "form": form}, status=400, audience="operator")
+        return await render(
+            request, "service/outlet_edit.html", {"outlet": row, "form": form}, status=400, audience="operator"
+        )
     await services.update_outlet(auditor, row, values)
     return redirect_to(request, "service:manage")
 
@@ -174,5 +220,17 @@ async def outlet_delete(request: Request, outlet_id: FromPath[int], auditor: Aud
     return redirect_to(request, "service:manage")
 
 
-HANDLERS = [index, page_detail, outlets, manage, page_create, page_edit, page_update, page_delete,
-            outlet_create, outlet_edit, outlet_update, outlet_delete]
+HANDLERS = [
+    index,
+    page_detail,
+    outlets,
+    manage,
+    page_create,
+    page_edit,
+    page_update,
+    page_delete,
+    outlet_create,
+    outlet_edit,
+    outlet_update,
+    outlet_delete,
+]

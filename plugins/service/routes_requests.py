@@ -58,6 +58,7 @@ def _apply(form: Form, exc: WorkOrderError) -> None:
 
 # --- consultations -----------------------------------------------------------------------------
 
+
 async def _ask_page(request: Request, form: Form, status: int = 200, notice: str = "") -> Response:
     return await render(request, "service/ask.html", {"form": form, "notice": notice}, status=status)
 
@@ -74,7 +75,11 @@ async def ask(request: Request) -> Response:
     customer = info(request).customer
     contact = {}
     if customer is None:
-        contact = {"name": form.value("contact_name"), "phone": form.value("contact_phone"), "email": form.value("contact_email")}
+        contact = {
+            "name": form.value("contact_name"),
+            "phone": form.value("contact_phone"),
+            "email": form.value("contact_email"),
+        }
         form.require("contact_name")
         if contact["email"] and not EMAIL.match(contact["email"]):
             form.error("contact_email", N_("Enter a valid e-mail address."))
@@ -86,11 +91,20 @@ async def ask(request: Request) -> Response:
         return await _ask_page(request, form, 400)
     flooding, keys = await _flooding(request)
     if flooding:
-        return await _ask_page(request, form, 429, N_("Too many submissions in a short time. Please try again in an hour."))
+        return await _ask_page(
+            request, form, 429, N_("Too many submissions in a short time. Please try again in an hour.")
+        )
     actor = Actor.from_principal(customer) if customer else Actor.system("visitor")
     try:
-        order = await open_order(request.app.state.hall, CONSULTATION_CODE, {"text": form.data.get("text", "").strip()},
-                                 title=form.value("title"), actor=actor, contact=contact, language=info(request).language)
+        order = await open_order(
+            request.app.state.hall,
+            CONSULTATION_CODE,
+            {"text": form.data.get("text", "").strip()},
+            title=form.value("title"),
+            actor=actor,
+            contact=contact,
+            language=info(request).language,
+        )
     except WorkOrderError as exc:
         _apply(form, exc)
         return await _ask_page(request, form, exc.status)
@@ -102,9 +116,14 @@ async def ask(request: Request) -> Response:
 
 # --- complaints --------------------------------------------------------------------------------
 
+
 async def _complain_page(request: Request, form: Form, status: int = 200, notice: str = "") -> Response:
-    return await render(request, "service/complain.html", {"form": form, "categories": CATEGORIES, "notice": notice,
-                                                            "max_kb": _settings(request).attachment_max_kb}, status=status)
+    return await render(
+        request,
+        "service/complain.html",
+        {"form": form, "categories": CATEGORIES, "notice": notice, "max_kb": _settings(request).attachment_max_kb},
+        status=status,
+    )
 
 
 @get("/complain", opt=CUSTOMER, name="service:complain")
@@ -136,11 +155,19 @@ async def complain(request: Request) -> Response:
         return await _complain_page(request, form, 400)
     flooding, keys = await _flooding(request)
     if flooding:
-        return await _complain_page(request, form, 429, N_("Too many submissions in a short time. Please try again in an hour."))
+        return await _complain_page(
+            request, form, 429, N_("Too many submissions in a short time. Please try again in an hour.")
+        )
     data = {"category": form.value("category"), "text": form.data.get("text", "").strip()}
     try:
-        order = await services.open_complaint(request.app.state.hall, Actor.from_principal(info(request).customer), data,
-                                              title=form.value("title"), language=info(request).language, upload=upload)
+        order = await services.open_complaint(
+            request.app.state.hall,
+            Actor.from_principal(info(request).customer),
+            data,
+            title=form.value("title"),
+            language=info(request).language,
+            upload=upload,
+        )
     except WorkOrderError as exc:
         _apply(form, exc)
         return await _complain_page(request, form, exc.status)
@@ -150,6 +177,7 @@ async def complain(request: Request) -> Response:
 
 # --- attachments: only to those who may see the order ------------------------------------------
 
+
 async def _serve(request: Request, attachment_id: int) -> Response:
     row = await attachments.load(attachment_id)
     if row is None or row["workorder"] is None:
@@ -158,9 +186,15 @@ async def _serve(request: Request, attachment_id: int) -> Response:
         await get_order(row["workorder"], Actor.from_principal(info(request).principal))
     except WorkOrderError:
         raise NotFoundException() from None
-    return Response(row["content"], media_type=row["content_type"], headers={
-        "Content-Disposition": f'attachment; filename="{row["filename"]}"', "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, no-store"})
+    return Response(
+        row["content"],
+        media_type=row["content_type"],
+        headers={
+            "Content-Disposition": f'attachment; filename="{row["filename"]}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @get("/attachments/{attachment_id:int}", opt=CUSTOMER, name="service:attachment")
@@ -168,7 +202,11 @@ async def customer_attachment(request: Request, attachment_id: FromPath[int]) ->
     return await _serve(request, attachment_id)
 
 
-@get("/console/attachments/{attachment_id:int}", opt={"auth": "operator", "permission": "core.workorders.handle"}, name="service:console.attachment")
+@get(
+    "/console/attachments/{attachment_id:int}",
+    opt={"auth": "operator", "permission": "core.workorders.handle"},
+    name="service:console.attachment",
+)
 async def operator_attachment(request: Request, attachment_id: FromPath[int]) -> Response:
     return await _serve(request, attachment_id)
 

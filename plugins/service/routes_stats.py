@@ -17,10 +17,27 @@ from plugins.service.workorder_types import COMPLAINT_CODE, CONSULTATION_CODE
 
 STATS = {"auth": "operator", "permission": "service.stats"}
 TYPES = {"complaint": COMPLAINT_CODE, "consultation": CONSULTATION_CODE}
-GROUP_LABELS = {"type": N_("Type"), "category": N_("Category"), "department": N_("Department"), "assignee": N_("Operator"),
-                "day": N_("Day"), "month": N_("Month")}
-COLUMNS = ("opened", "responded", "resolved", "breached", "escalated", "reopened", "rated", "avg_response", "avg_resolution",
-           "avg_rating", "satisfaction_rate")
+GROUP_LABELS = {
+    "type": N_("Type"),
+    "category": N_("Category"),
+    "department": N_("Department"),
+    "assignee": N_("Operator"),
+    "day": N_("Day"),
+    "month": N_("Month"),
+}
+COLUMNS = (
+    "opened",
+    "responded",
+    "resolved",
+    "breached",
+    "escalated",
+    "reopened",
+    "rated",
+    "avg_response",
+    "avg_resolution",
+    "avg_rating",
+    "satisfaction_rate",
+)
 
 
 def _zone(request: Request) -> dt.tzinfo:
@@ -45,8 +62,14 @@ async def _query(request: Request, start: str, end: str, by: str, kind: str) -> 
     begin = dt.datetime.combine(first, dt.time(), zone)
     stop = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone)
     rows = await figures(begin, stop, by=by, types=types, tz=zone)
-    return {"rows": rows, "start": first.isoformat(), "end": last.isoformat(), "by": by, "kind": kind if kind in TYPES else "",
-            "labels": await _labels(by)}
+    return {
+        "rows": rows,
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "by": by,
+        "kind": kind if kind in TYPES else "",
+        "labels": await _labels(by),
+    }
 
 
 async def _labels(by: str) -> dict:
@@ -74,29 +97,48 @@ def by_code(by: str) -> bool:
 
 
 @get("/console/stats", opt=STATS, name="service:console.stats")
-async def stats_page(request: Request, start: FromQuery[str] = "", end: FromQuery[str] = "", by: FromQuery[str] = "category",
-                     kind: FromQuery[str] = "") -> Response:
+async def stats_page(
+    request: Request,
+    start: FromQuery[str] = "",
+    end: FromQuery[str] = "",
+    by: FromQuery[str] = "category",
+    kind: FromQuery[str] = "",
+) -> Response:
     context = await _query(request, start, end, by, kind)
     top = max([r.opened for r in context["rows"]] or [1]) or 1
-    return await render(request, "service/stats.html", {**context, "top": top, "groups": GROUP_LABELS, "columns": COLUMNS},
-                        audience="operator")
+    return await render(
+        request,
+        "service/stats.html",
+        {**context, "top": top, "groups": GROUP_LABELS, "columns": COLUMNS},
+        audience="operator",
+    )
 
 
 @get("/console/stats.csv", opt=STATS, name="service:console.stats.csv")
-async def stats_csv(request: Request, start: FromQuery[str] = "", end: FromQuery[str] = "", by: FromQuery[str] = "category",
-                    kind: FromQuery[str] = "") -> Response:
+async def stats_csv(
+    request: Request,
+    start: FromQuery[str] = "",
+    end: FromQuery[str] = "",
+    by: FromQuery[str] = "category",
+    kind: FromQuery[str] = "",
+) -> Response:
     context = await _query(request, start, end, by, kind)
     _ = gettext(request)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([context["by"], "label", *COLUMNS])
     for row in context["rows"]:
-        label = context["labels"].get(row.key, row.key) or ""  # an order without a category: no label, not the catalog header
+        label = (
+            context["labels"].get(row.key, row.key) or ""
+        )  # an order without a category: no label, not the catalog header
         translated = _(label) if label and by_code(context["by"]) else label  # codes have message ids; names are data
         writer.writerow([cell(row.key), cell(translated), *(cell(getattr(row, c)) for c in COLUMNS)])
     name = f"service-stats-{context['start']}-{context['end']}-{context['by']}.csv"
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 HANDLERS = [stats_page, stats_csv]

@@ -16,52 +16,77 @@ from plugins.service.workorder_types import COMPLAINT_CODE
 
 async def create_page(auditor: Auditor, values: dict) -> int:
     rows = await ServicePage.insert(ServicePage(**values))
-    await auditor.record("service.page.create", object_type="service_page", object_id=rows[0]["id"], after={"title": values["title"]})
+    await auditor.record(
+        "service.page.create", object_type="service_page", object_id=rows[0]["id"], after={"title": values["title"]}
+    )
     return rows[0]["id"]
 
 
 async def update_page(auditor: Auditor, page: dict, values: dict) -> None:
-    await ServicePage.update({getattr(ServicePage, k): v for k, v in values.items()}).where(ServicePage.id == page["id"])
-    await auditor.record("service.page.update", object_type="service_page", object_id=page["id"],
-                         before={"title": page["title"]}, after={"title": values["title"]})
+    await ServicePage.update({getattr(ServicePage, k): v for k, v in values.items()}).where(
+        ServicePage.id == page["id"]
+    )
+    await auditor.record(
+        "service.page.update",
+        object_type="service_page",
+        object_id=page["id"],
+        before={"title": page["title"]},
+        after={"title": values["title"]},
+    )
 
 
 async def delete_page(auditor: Auditor, page: dict) -> None:
     await ServicePage.delete().where(ServicePage.id == page["id"])
-    await auditor.record("service.page.delete", object_type="service_page", object_id=page["id"], before={"title": page["title"]})
+    await auditor.record(
+        "service.page.delete", object_type="service_page", object_id=page["id"], before={"title": page["title"]}
+    )
 
 
 async def create_outlet(auditor: Auditor, values: dict) -> int:
     rows = await Outlet.insert(Outlet(**values))
-    await auditor.record("service.outlet.create", object_type="service_outlet", object_id=rows[0]["id"], after={"name": values["name"]})
+    await auditor.record(
+        "service.outlet.create", object_type="service_outlet", object_id=rows[0]["id"], after={"name": values["name"]}
+    )
     return rows[0]["id"]
 
 
 async def update_outlet(auditor: Auditor, outlet: dict, values: dict) -> None:
     await Outlet.update({getattr(Outlet, k): v for k, v in values.items()}).where(Outlet.id == outlet["id"])
-    await auditor.record("service.outlet.update", object_type="service_outlet", object_id=outlet["id"],
-                         before={"name": outlet["name"]}, after={"name": values["name"]})
+    await auditor.record(
+        "service.outlet.update",
+        object_type="service_outlet",
+        object_id=outlet["id"],
+        before={"name": outlet["name"]},
+        after={"name": values["name"]},
+    )
 
 
 async def delete_outlet(auditor: Auditor, outlet: dict) -> None:
     await Outlet.delete().where(Outlet.id == outlet["id"])
-    await auditor.record("service.outlet.delete", object_type="service_outlet", object_id=outlet["id"], before={"name": outlet["name"]})
+    await auditor.record(
+        "service.outlet.delete", object_type="service_outlet", object_id=outlet["id"], before={"name": outlet["name"]}
+    )
 
 
 async def publish_faq(auditor: Auditor, order: dict, *, question: str, answer: str) -> int:
     """Publish a consultation (``order``) as a question and answer the operator de-identified."""
     rows = await Faq.insert(Faq(question=question, answer=answer, source_order=order["id"]))
-    await auditor.record("service.faq.publish", object_type="service_faq", object_id=rows[0]["id"], after={"order": order["number"]})
+    await auditor.record(
+        "service.faq.publish", object_type="service_faq", object_id=rows[0]["id"], after={"order": order["number"]}
+    )
     return rows[0]["id"]
 
 
 async def delete_faq(auditor: Auditor, faq: dict) -> None:
     await Faq.delete().where(Faq.id == faq["id"])
-    await auditor.record("service.faq.delete", object_type="service_faq", object_id=faq["id"], before={"question": faq["question"][:200]})
+    await auditor.record(
+        "service.faq.delete", object_type="service_faq", object_id=faq["id"], before={"question": faq["question"][:200]}
+    )
 
 
-async def open_complaint(hall, actor: Actor, data: dict, *, title: str, language: str,
-                         upload: tuple[str, str, bytes] | None) -> dict:
+async def open_complaint(
+    hall, actor: Actor, data: dict, *, title: str, language: str, upload: tuple[str, str, bytes] | None
+) -> dict:
     """The complaint's work order and its attachment (name, type, bytes), in one transaction: both or neither.
 
     Raises the work-order errors of ``open_order`` (nothing kept then).

@@ -29,13 +29,27 @@ class ServiceSettings(WorkOrderDeadlines):
     complaint_departments: dict[str, str] = Field(
         default_factory=lambda: {"billing": "BILL", "network": "NET", "broadband": "NET"},
         description="Complaint category → department code. Categories: billing, network, broadband, staff, other; "
-                    "an unmapped category goes to default_department.")
-    default_department: str = Field("CS", description="Department code for unmapped complaint categories and for consultations.")
-    reopen_days: int = Field(7, ge=0, le=365, description="Days after the resolution during which the customer may reopen a complaint.")
+        "an unmapped category goes to default_department.",
+    )
+    default_department: str = Field(
+        "CS", description="Department code for unmapped complaint categories and for consultations."
+    )
+    reopen_days: int = Field(
+        7, ge=0, le=365, description="Days after the resolution during which the customer may reopen a complaint."
+    )
     max_text: int = Field(2000, ge=100, le=20000, description="Longest question or complaint text, in characters.")
-    per_customer_per_hour: int = Field(5, ge=1, le=1000, description="Consultations plus complaints one customer may submit per hour.")
-    per_address_per_hour: int = Field(10, ge=1, le=10000, description="Submissions one network address may make per hour (visitors included).")
-    attachment_max_kb: int = Field(1024, ge=16, le=1536, description="Largest complaint attachment, in KiB (PNG, JPEG or PDF); the hall refuses request bodies over 2 MiB anyway.")
+    per_customer_per_hour: int = Field(
+        5, ge=1, le=1000, description="Consultations plus complaints one customer may submit per hour."
+    )
+    per_address_per_hour: int = Field(
+        10, ge=1, le=10000, description="Submissions one network address may make per hour (visitors included)."
+    )
+    attachment_max_kb: int = Field(
+        1024,
+        ge=16,
+        le=1536,
+        description="Largest complaint attachment, in KiB (PNG, JPEG or PDF); the hall refuses request bodies over 2 MiB anyway.",
+    )
 
     @field_validator("complaint_departments")
     @classmethod
@@ -44,7 +58,9 @@ class ServiceSettings(WorkOrderDeadlines):
             if category not in CATEGORIES:
                 raise ValueError(f"unknown complaint category {category!r} (one of {', '.join(CATEGORIES)})")
             if not DEPARTMENT_CODE.match(department):
-                raise ValueError(f"department code {department!r} of {category!r} must be 1-32 letters, digits, '-' or '_'")
+                raise ValueError(
+                    f"department code {department!r} of {category!r} must be 1-32 letters, digits, '-' or '_'"
+                )
         return value
 
     @field_validator("default_department")

@@ -35,7 +35,7 @@ SAMPLE = 20
 
 def _parts(items: list, size: int = IN_LIST):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def _as_issue(tenant_file: str, problem: str) -> ConfigIssue:
@@ -76,8 +76,18 @@ class BillsPort:
                     items.setdefault(padding.normal(row_key(item, width)), []).append(item)
         reader = convert.Reader(self.tenant_file, "bills", s.cols, self.mapping.tz)
         item_reader = convert.Reader(self.tenant_file, "bill_items", s.item_cols or {}, self.mapping.tz)
-        return [convert.bill(m, reader, item_reader, self.mapping.bill_items, r, items.get(padding.normal(k), []), convert.join_key(k, m.key_separator))
-                for r, k in zip(rows, keys)]
+        return [
+            convert.bill(
+                m,
+                reader,
+                item_reader,
+                self.mapping.bill_items,
+                r,
+                items.get(padding.normal(k), []),
+                convert.join_key(k, m.key_separator),
+            )
+            for r, k in zip(rows, keys)
+        ]
 
     async def bills_changed_since(self, watermark: str, limit: int) -> BillBatch:
         position = markers.decode(watermark, len(self.mapping.bills.key))
@@ -88,7 +98,9 @@ class BillsPort:
             if not rows:
                 return BillBatch([], watermark)
             last = rows[-1]
-            return BillBatch(self._convert_bills(conn, s, rows), markers.encode(last.changed, row_key(last, len(s.key))))
+            return BillBatch(
+                self._convert_bills(conn, s, rows), markers.encode(last.changed, row_key(last, len(s.key)))
+            )
 
         return await self._run(work)
 
@@ -101,8 +113,13 @@ class BillsPort:
             s = self._bills_resolved(conn)
             typed = db.typed_keys(s.key, keys)
             width = len(s.key)
-            rows = [r for part in _parts(typed) for r in padding.rows_for_keys(
-                conn, lambda condition: db.bills_where(s, condition), s.key, part, lambda row: row_key(row, width))]
+            rows = [
+                r
+                for part in _parts(typed)
+                for r in padding.rows_for_keys(
+                    conn, lambda condition: db.bills_where(s, condition), s.key, part, lambda row: row_key(row, width)
+                )
+            ]
             return self._convert_bills(conn, s, rows)
 
         return await self._run(work) if keys else []
@@ -113,14 +130,21 @@ class BillsPort:
             return issues
         base = sa.select(*db._labelled(s.cols, s.key))
         marker = s.cols["changed"]
-        rows = [*conn.execute(base.order_by(marker).limit(SAMPLE)), *conn.execute(base.order_by(marker.desc()).limit(SAMPLE))]
+        rows = [
+            *conn.execute(base.order_by(marker).limit(SAMPLE)),
+            *conn.execute(base.order_by(marker.desc()).limit(SAMPLE)),
+        ]
         issues += _first_per_key(self.tenant_file, (b.problem for b in self._convert_bills(conn, s, rows)))
         if self.mapping.bills.status:
-            issues += _codes(conn, s.cols["status"], self.mapping.bills.status_map, "connector.bills.status_map", self.tenant_file)
+            issues += _codes(
+                conn, s.cols["status"], self.mapping.bills.status_map, "connector.bills.status_map", self.tenant_file
+            )
         issues += duplicated_key(conn, s.key, "connector.bills.key", self.tenant_file, self.mapping.bills.key_separator)
         customers, _ = resolve(conn, self.mapping, self.tenant_file)  # its own problems are reported by sample_problems
         if customers is not None:
-            issues += unmatched_numbers(conn, s.cols["number"], marker, customers.line["number"], "connector.bills.number", self.tenant_file)
+            issues += unmatched_numbers(
+                conn, s.cols["number"], marker, customers.line["number"], "connector.bills.number", self.tenant_file
+            )
         return issues
 
     def _more_problems(self, conn: sa.Connection) -> list[ConfigIssue]:
@@ -161,7 +185,9 @@ class CallsPort:
                 raise TypeError("not an object")
             return {str(k): str(v) for k, v in positions.items()}
         except (ValueError, TypeError):
-            raise markers.WatermarkError(f"watermark {watermark!r} does not fit the calls mapping; run a full sync") from None
+            raise markers.WatermarkError(
+                f"watermark {watermark!r} does not fit the calls mapping; run a full sync"
+            ) from None
 
     async def calls_after(self, watermark: str, limit: int) -> CallBatch:
         c = self.mapping.calls
@@ -169,9 +195,12 @@ class CallsPort:
         width = 1 if c.changed else 0
 
         def work(conn: sa.Connection) -> CallBatch:
-            tables = db.list_call_tables(conn, self.mapping)[-c.months:]  # a single table is a window of one
+            tables = db.list_call_tables(conn, self.mapping)[-c.months :]  # a single table is a window of one
             window = {month: positions.get(month, "") for month, _ in tables}  # older months drop out of the watermark
-            for tmonth, name in tables:  # each table from its own position: rows arriving late in an older month are read too
+            for (
+                tmonth,
+                name,
+            ) in tables:  # each table from its own position: rows arriving late in an older month are read too
                 t = self._call_table(conn, tmonth, name)
                 rows = conn.execute(db.calls_after(t, markers.decode(window[tmonth], width), limit)).all()
                 if rows:
@@ -197,8 +226,16 @@ class CallsPort:
                     continue
                 t = self._call_table(conn, month, tables[month])
                 for part in _parts(db.typed_keys((t.key,), [(k,) for k in keys])):
-                    out += self._convert_calls(t, padding.rows_for_keys(
-                        conn, lambda condition, t=t: db.calls_where(t, condition), (t.key,), part, lambda row: (row.k0,)))
+                    out += self._convert_calls(
+                        t,
+                        padding.rows_for_keys(
+                            conn,
+                            lambda condition, t=t: db.calls_where(t, condition),
+                            (t.key,),
+                            part,
+                            lambda row: (row.k0,),
+                        ),
+                    )
             return out
 
         return await self._run(work)
@@ -208,19 +245,30 @@ class CallsPort:
         tables = db.list_call_tables(conn, self.mapping)
         if not tables:
             have = ", ".join(sorted(sa.inspect(conn).get_table_names())) or "none"
-            return [ConfigIssue(self.tenant_file, "connector.calls.table_pattern", f"no table matches {c.table_pattern!r} (tables: {have})")]
+            return [
+                ConfigIssue(
+                    self.tenant_file,
+                    "connector.calls.table_pattern",
+                    f"no table matches {c.table_pattern!r} (tables: {have})",
+                )
+            ]
         issues: list[ConfigIssue] = []
         resolved = []
-        for month, name in tables[-c.months:]:
+        for month, name in tables[-c.months :]:
             t, found = db.resolve_call_table(conn, self.mapping, self.tenant_file, month, name)
             issues += found
             if t is not None:
                 resolved.append(t)
         for t in resolved[-1:]:
             query = sa.select(t.key.label("k0"), *(col.label(role) for role, col in t.cols.items()))
-            rows = [*conn.execute(query.order_by(t.key).limit(SAMPLE)), *conn.execute(query.order_by(t.key.desc()).limit(SAMPLE))]
+            rows = [
+                *conn.execute(query.order_by(t.key).limit(SAMPLE)),
+                *conn.execute(query.order_by(t.key.desc()).limit(SAMPLE)),
+            ]
             issues += _first_per_key(self.tenant_file, (r.problem for r in self._convert_calls(t, rows)))
-            issues += _codes(conn, t.cols["call_type"], c.call_type_map, "connector.calls.call_type_map", self.tenant_file)
+            issues += _codes(
+                conn, t.cols["call_type"], c.call_type_map, "connector.calls.call_type_map", self.tenant_file
+            )
             issues += duplicated_key(conn, (t.key,), "connector.calls.key", self.tenant_file)
         return issues
 

@@ -68,8 +68,11 @@ class Reader:
     def fail(self, role: str, key: str, value: Any, fmt: str, exc: Exception) -> Problem:
         col = self.columns.get(role)
         where = f"{col.table.name}.{col.name}" if col is not None else role
-        return Problem(self.file, f"connector.{self.section}.{key}",
-                       f"value {value!r} in {where} does not parse as {fmt!r} ({exc})")
+        return Problem(
+            self.file,
+            f"connector.{self.section}.{key}",
+            f"value {value!r} in {where} does not parse as {fmt!r} ({exc})",
+        )
 
     def money(self, row, role: str, fmt: str, key: str) -> int:
         value = getattr(row, role)
@@ -105,10 +108,20 @@ def bill(m, reader: Reader, item_reader: Reader | None, items_map, row, items: l
         amount = reader.money(row, "amount", m.amount_format, "amount_format")
         paid = reader.money(row, "paid", m.paid_format or m.amount_format, "paid_format") if m.paid else 0
         month = reader.time(row, "month", m.month_format, "month_format").astimezone(reader.tz)
-        due = reader.time(row, "due", m.due_format, "due_format").astimezone(reader.tz).date() if m.due and row.due not in (None, "") else None
+        due = (
+            reader.time(row, "due", m.due_format, "due_format").astimezone(reader.tz).date()
+            if m.due and row.due not in (None, "")
+            else None
+        )
         changed = reader.time(row, "changed", m.changed_format, "changed_format")
-        parsed = tuple(LegacyBillItem(text(getattr(i, "code", "")), text(i.name),
-                                      item_reader.money(i, "amount", items_map.amount_format, "amount_format")) for i in items)
+        parsed = tuple(
+            LegacyBillItem(
+                text(getattr(i, "code", "")),
+                text(i.name),
+                item_reader.money(i, "amount", items_map.amount_format, "amount_format"),
+            )
+            for i in items
+        )
     except Problem as exc:
         return LegacyBill(legacy_id, text(row.number), "", 0, problem=str(exc))
     status = bill_status(m, amount, paid, getattr(row, "status", None))
@@ -130,7 +143,9 @@ def call_converter(m, reader: Reader):
     types: dict = {}
     parse_started = markers.time_parser(m.started_format, reader.tz)
     at = {role: i + 1 for i, role in enumerate(reader.columns)}
-    i_number, i_started, i_duration, i_type, i_charge = (at[r] for r in ("number", "started", "duration", "call_type", "charge"))
+    i_number, i_started, i_duration, i_type, i_charge = (
+        at[r] for r in ("number", "started", "duration", "call_type", "charge")
+    )
     i_called = at.get("called")
 
     def convert(row, legacy_id: str) -> LegacyCallRecord:
@@ -141,7 +156,11 @@ def call_converter(m, reader: Reader):
             except (ValueError, TypeError, OverflowError) as exc:
                 raise reader.fail("started", "started_format", raw, m.started_format, exc) from None
             raw = row[i_charge]
-            charge = raw * unit if unit and type(raw) is int else reader.money(row, "charge", m.charge_format, "charge_format")
+            charge = (
+                raw * unit
+                if unit and type(raw) is int
+                else reader.money(row, "charge", m.charge_format, "charge_format")
+            )
             duration = row[i_duration]
             if type(duration) is not int:
                 try:
@@ -161,7 +180,14 @@ def call_converter(m, reader: Reader):
                 pass
         number = row[i_number]
         called = row[i_called] if i_called else ""
-        return LegacyCallRecord(legacy_id, number.strip() if type(number) is str else text(number), started, duration,
-                                called.strip() if type(called) is str else text(called), call_type, charge)
+        return LegacyCallRecord(
+            legacy_id,
+            number.strip() if type(number) is str else text(number),
+            started,
+            duration,
+            called.strip() if type(called) is str else text(called),
+            call_type,
+            charge,
+        )
 
     return convert

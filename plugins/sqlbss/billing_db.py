@@ -40,15 +40,21 @@ class BillSchema:
 def resolve_bills(conn: sa.Connection, m, file: str) -> tuple[BillSchema | None, list[ConfigIssue]]:
     r = _Resolver(conn, file)
     b, i = m.bills, m.bill_items
-    table, found = r.table(b.table, "connector.bills.table", {"key": b.key, **{role: getattr(b, role) for role in BILL_ROLES}})
+    table, found = r.table(
+        b.table, "connector.bills.table", {"key": b.key, **{role: getattr(b, role) for role in BILL_ROLES}}
+    )
     itable, ifound = (None, {})
     if i is not None:
-        itable, ifound = r.table(i.table, "connector.bill_items.table",
-                                 {"bill_key": i.bill_key, **{role: getattr(i, role) for role in ITEM_ROLES}})
+        itable, ifound = r.table(
+            i.table,
+            "connector.bill_items.table",
+            {"bill_key": i.bill_key, **{role: getattr(i, role) for role in ITEM_ROLES}},
+        )
     if table is None or (i is not None and itable is None):
         return None, r.issues
     return BillSchema(
-        cols=_single(table, found), key=tuple(table.c[x] for x in found["key"]),
+        cols=_single(table, found),
+        key=tuple(table.c[x] for x in found["key"]),
         item_cols=_single(itable, ifound) if itable is not None else None,
         item_key=tuple(itable.c[x] for x in ifound["bill_key"]) if itable is not None else (),
     ), []
@@ -77,7 +83,9 @@ def list_call_tables(conn: sa.Connection, m) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def resolve_call_table(conn: sa.Connection, m, file: str, month: str, name: str) -> tuple[CallTable | None, list[ConfigIssue]]:
+def resolve_call_table(
+    conn: sa.Connection, m, file: str, month: str, name: str
+) -> tuple[CallTable | None, list[ConfigIssue]]:
     r = _Resolver(conn, file)
     key = "connector.calls.table" if not month else "connector.calls.table_pattern"
     table, found = r.table(name, key, {"key": m.calls.key, **{role: getattr(m.calls, role) for role in CALL_ROLES}})
@@ -108,7 +116,9 @@ def items_of(s: BillSchema, keys: list[tuple]) -> sa.Select:
     """The items of a page of bills: keys as read from the bill rows, padded or not, by index."""
     cols = {role: c for role, c in (s.item_cols or {}).items() if role != "order"}
     order = [s.item_cols["order"]] if "order" in s.item_cols else [c for r, c in cols.items() if r in ("code", "name")]
-    return sa.select(*_labelled(cols, s.item_key)).where(padding.keys_in(s.item_key, keys)).order_by(*s.item_key, *order)
+    return (
+        sa.select(*_labelled(cols, s.item_key)).where(padding.keys_in(s.item_key, keys)).order_by(*s.item_key, *order)
+    )
 
 
 def calls_after(t: CallTable, position: tuple[Any, tuple] | None, limit: int) -> sa.Select:
@@ -158,4 +168,3 @@ def typed_keys(columns: tuple, keys: list[tuple[str, ...]]) -> list[tuple]:
         if _NO_MATCH not in values:
             out.append(values)
     return out
-

@@ -85,7 +85,9 @@ class BillItemsMap(_Strict):
     amount_format: MoneyFormat = "fen_int"
     order: str | None = _opt("Column giving the items' order on the bill; omitted means by code, then name.")
     name_map: dict[str, str | dict[str, str]] = Field(
-        default_factory=dict, description='Item code -> the name customers read instead of the legacy one: a plain string (every language) or one per language, e.g. YZF = {zh_CN = "月租费", en = "Monthly fee"}. Codes without an entry keep the legacy name.')
+        default_factory=dict,
+        description='Item code -> the name customers read instead of the legacy one: a plain string (every language) or one per language, e.g. YZF = {zh_CN = "月租费", en = "Monthly fee"}. Codes without an entry keep the legacy name.',
+    )
 
     _key = field_validator("bill_key")(classmethod(lambda cls, v: base._columns(v)))
     _names = field_validator("name_map")(classmethod(lambda cls, v: {code(k): _languages(x) for k, x in v.items()}))
@@ -93,8 +95,15 @@ class BillItemsMap(_Strict):
 
 class CallsMap(_Strict):
     table: str | None = Field(None, pattern=TABLE, description="The call-record table (or use table_pattern).")
-    table_pattern: str | None = Field(None, description='One table per month, e.g. "HD_{yyyymm}" (HD_202403, HD_202404, ...).')
-    months: int = Field(12, ge=1, le=120, description="With table_pattern: how many of the latest monthly tables the sync reads (older ones drop out).")
+    table_pattern: str | None = Field(
+        None, description='One table per month, e.g. "HD_{yyyymm}" (HD_202403, HD_202404, ...).'
+    )
+    months: int = Field(
+        12,
+        ge=1,
+        le=120,
+        description="With table_pattern: how many of the latest monthly tables the sync reads (older ones drop out).",
+    )
     key: str = _col("Row key; with no `changed` column it must only increase (a sequence).")
     changed: str | None = _opt("Change-time column; omitted means the increasing key alone is the watermark.")
     changed_format: str = Field("native", description=TIME_HELP)
@@ -104,7 +113,9 @@ class CallsMap(_Strict):
     duration: str = _col("Duration in seconds.")
     called: str | None = _opt("Called number.")
     call_type: str = _col("Call type column.")
-    call_type_map: dict[str, CallType] = Field(default_factory=dict, description="Legacy code -> local|long_distance|international|roaming|data|sms.")
+    call_type_map: dict[str, CallType] = Field(
+        default_factory=dict, description="Legacy code -> local|long_distance|international|roaming|data|sms."
+    )
     charge: str = _col("Charge column.")
     charge_format: MoneyFormat = "fen_int"
 
@@ -114,7 +125,9 @@ class CallsMap(_Strict):
     @field_validator("table_pattern")
     @classmethod
     def _pattern(cls, value: str | None) -> str | None:
-        if value is not None and (value.count("{yyyymm}") != 1 or not re.match(TABLE, value.replace("{yyyymm}", "000000"))):
+        if value is not None and (
+            value.count("{yyyymm}") != 1 or not re.match(TABLE, value.replace("{yyyymm}", "000000"))
+        ):
             raise ValueError('must be a table name with {yyyymm} once, such as "HD_{yyyymm}"')
         return value
 
@@ -128,12 +141,16 @@ def billing_cross_checks(m) -> list[tuple[str, str]]:
     if m.bill_items is not None and m.bills is None:
         problems.append(("bill_items", "needs [connector.bills]"))
     if m.bills is not None and m.bill_items is not None and len(m.bill_items.bill_key) != len(m.bills.key):
-        problems.append(("bill_items.bill_key", f"has {len(m.bill_items.bill_key)} column(s) but bills.key has {len(m.bills.key)}"))
+        problems.append(
+            ("bill_items.bill_key", f"has {len(m.bill_items.bill_key)} column(s) but bills.key has {len(m.bills.key)}")
+        )
     if m.bills is not None and m.bills.status and not m.bills.status_map:
         problems.append(("bills.status_map", "required when bills.status is set (legacy code -> unpaid|partial|paid)"))
     if m.calls is not None:
         if (m.calls.table is None) == (m.calls.table_pattern is None):
             problems.append(("calls.table", "give exactly one of table or table_pattern"))
         if not m.calls.call_type_map:
-            problems.append(("calls.call_type_map", "required (legacy code -> local|long_distance|international|roaming|data|sms)"))
+            problems.append(
+                ("calls.call_type_map", "required (legacy code -> local|long_distance|international|roaming|data|sms)")
+            )
     return problems

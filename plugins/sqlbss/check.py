@@ -28,23 +28,36 @@ def _where(column: sa.ColumnElement) -> str:
 def _changed_format(conn: sa.Connection, s: LegacySchema, m: SqlBssMapping, file: str) -> list[ConfigIssue]:
     column = s.cust["changed"]
     base = sa.select(column).where(column.is_not(None))
-    samples = [*conn.execute(base.order_by(column).limit(SAMPLE)).scalars(),
-               *conn.execute(base.order_by(column.desc()).limit(SAMPLE)).scalars()]
+    samples = [
+        *conn.execute(base.order_by(column).limit(SAMPLE)).scalars(),
+        *conn.execute(base.order_by(column.desc()).limit(SAMPLE)).scalars(),
+    ]
     for value in samples:
         try:
             markers.to_datetime(value, m.customers.changed_format, m.tz)
         except (ValueError, TypeError, OverflowError) as exc:
-            return [ConfigIssue(file, "connector.customers.changed_format",
-                                f"value {value!r} in {_where(column)} does not parse as {m.customers.changed_format!r} ({exc})")]
+            return [
+                ConfigIssue(
+                    file,
+                    "connector.customers.changed_format",
+                    f"value {value!r} in {_where(column)} does not parse as {m.customers.changed_format!r} ({exc})",
+                )
+            ]
     return []
 
 
-def _codes(conn: sa.Connection, column: sa.ColumnElement, table: dict[str, str], key: str, file: str) -> list[ConfigIssue]:
+def _codes(
+    conn: sa.Connection, column: sa.ColumnElement, table: dict[str, str], key: str, file: str
+) -> list[ConfigIssue]:
     values = conn.execute(sa.select(column).where(column.is_not(None)).distinct().limit(MAX_CODES)).scalars()
     missing = sorted({str(v).strip() for v in values if str(v).strip() and code(v) not in table})
     if not missing:
         return []
-    return [ConfigIssue(file, key, f"code(s) {', '.join(repr(v) for v in missing[:10])} found in {_where(column)} have no entry")]
+    return [
+        ConfigIssue(
+            file, key, f"code(s) {', '.join(repr(v) for v in missing[:10])} found in {_where(column)} have no entry"
+        )
+    ]
 
 
 def sample_problems(conn: sa.Connection, s: LegacySchema, m: SqlBssMapping, file: str) -> list[ConfigIssue]:

@@ -46,33 +46,61 @@ def duplicated_key(conn: sa.Connection, columns: tuple, key: str, file: str, sep
     are not looked at).
     """
     for direction in (sa.asc, sa.desc):
-        window = sa.select(*columns).where(*(c.is_not(None) for c in columns)) \
-            .order_by(*(direction(c) for c in columns)).limit(KEY_SAMPLE).subquery()
+        window = (
+            sa.select(*columns)
+            .where(*(c.is_not(None) for c in columns))
+            .order_by(*(direction(c) for c in columns))
+            .limit(KEY_SAMPLE)
+            .subquery()
+        )
         grouped = tuple(window.c[c.name] for c in columns)
-        row = conn.execute(sa.select(*grouped, sa.func.count().label("n")).group_by(*grouped)
-                           .having(sa.func.count() > 1).limit(1)).first()
+        row = conn.execute(
+            sa.select(*grouped, sa.func.count().label("n")).group_by(*grouped).having(sa.func.count() > 1).limit(1)
+        ).first()
         if row is not None:
-            value = separator.join(str(v).strip() for v in row[:len(columns)])
-            return [ConfigIssue(file, key, f"not unique: {shown(value)} occurs on {row.n} rows of {where(columns)} "
-                                           "(is the table one row per record?)")]
+            value = separator.join(str(v).strip() for v in row[: len(columns)])
+            return [
+                ConfigIssue(
+                    file,
+                    key,
+                    f"not unique: {shown(value)} occurs on {row.n} rows of {where(columns)} "
+                    "(is the table one row per record?)",
+                )
+            ]
     return []
 
 
-def unmatched_numbers(conn: sa.Connection, numbers: sa.ColumnElement, order: sa.ColumnElement,
-                      lines: sa.ColumnElement, key: str, file: str) -> list[ConfigIssue]:
+def unmatched_numbers(
+    conn: sa.Connection,
+    numbers: sa.ColumnElement,
+    order: sa.ColumnElement,
+    lines: sa.ColumnElement,
+    key: str,
+    file: str,
+) -> list[ConfigIssue]:
     """One problem when some of the latest bills (by ``order``) name a ``numbers`` value with no row in ``lines``."""
-    sampled = [v for v in conn.execute(sa.select(numbers).order_by(order.desc()).limit(ORPHAN_SAMPLE)).scalars()
-               if v is not None and str(v).strip()]
+    sampled = [
+        v
+        for v in conn.execute(sa.select(numbers).order_by(order.desc()).limit(ORPHAN_SAMPLE)).scalars()
+        if v is not None and str(v).strip()
+    ]
     if not sampled:
         return []
     if isinstance(lines.type, sa.String):  # PostgreSQL refuses text = integer
         sampled = [str(v) for v in sampled]
     wanted = list(dict.fromkeys((v,) for v in sampled))
-    found = padding.rows_for_keys(conn, lambda condition: sa.select(lines.label("k0")).where(condition),
-                                  (lines,), wanted, lambda row: (row.k0,))
+    found = padding.rows_for_keys(
+        conn, lambda condition: sa.select(lines.label("k0")).where(condition), (lines,), wanted, lambda row: (row.k0,)
+    )
     known = {padding.normal((r.k0,)) for r in found}
     missing = [v for v in sampled if padding.normal((v,)) not in known]
     if not missing:
         return []
-    return [ConfigIssue(file, key, f"{len(missing)} of the latest {len(sampled)} rows of {where((numbers,))} name no line "
-                                   f"in {where((lines,))}, e.g. {shown(missing[0])}")]
+    return [
+        ConfigIssue(
+            file,
+            key,
+            f"{len(missing)} of the latest {len(sampled)} rows of {where((numbers,))} name no line "
+            f"in {where((lines,))}, e.g. {shown(missing[0])}",
+        )
+    ]

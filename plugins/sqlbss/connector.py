@@ -36,7 +36,9 @@ class LegacyUnavailable(ConnectionError):
     """The legacy database cannot be reached or opened."""
 
 
-class SqlBssConnector(LookBackPort, ReconcilePort):  # look-back: look_back.py; reconciliation's id listing: reconcile.py
+class SqlBssConnector(
+    LookBackPort, ReconcilePort
+):  # look-back: look_back.py; reconciliation's id listing: reconcile.py
     name = "sqlbss"
 
     def __init__(self, mapping: SqlBssMapping, *, root: Path, tenant_file: Path | str):
@@ -69,7 +71,9 @@ class SqlBssConnector(LookBackPort, ReconcilePort):  # look-back: look_back.py; 
             with self.engine.connect() as conn:
                 return work(conn)
         except sa.exc.OperationalError as exc:
-            raise LegacyUnavailable(f"legacy database {self.engine.url.render_as_string(hide_password=True)}: {exc.orig}") from exc
+            raise LegacyUnavailable(
+                f"legacy database {self.engine.url.render_as_string(hide_password=True)}: {exc.orig}"
+            ) from exc
 
     def _resolved(self, conn: sa.Connection) -> LegacySchema:
         with self._lock:
@@ -130,6 +134,7 @@ class SqlBssConnector(LookBackPort, ReconcilePort):  # look-back: look_back.py; 
     # -- diagnostics ----------------------------------------------------------------
     async def problems(self) -> list[ConfigIssue]:
         """Every mismatch between the mapping and the live database: unknown names, unparseable values, unmapped codes."""
+
         def work(conn: sa.Connection) -> list[ConfigIssue]:
             schema, issues = resolve(conn, self.mapping, self.tenant_file)
             issues = issues if schema is None else sample_problems(conn, schema, self.mapping, self.tenant_file)

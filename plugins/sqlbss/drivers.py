@@ -21,7 +21,11 @@ EXTRAS = {"pymysql": "mysql", "oracledb": "oracle"}  # driver module -> the hall
 
 def _missing_driver(url: sa.URL, module: str) -> str:
     extra = EXTRAS.get(module)
-    fix = f"install hall[{extra}] (pip install 'hall[{extra}]')" if extra else f"install the Python package that provides {module!r}"
+    fix = (
+        f"install hall[{extra}] (pip install 'hall[{extra}]')"
+        if extra
+        else f"install the Python package that provides {module!r}"
+    )
     return f"the driver {module!r} for {url.drivername}:// URLs is not installed: {fix}"
 
 
@@ -30,8 +34,14 @@ def connect_args(url: sa.URL) -> dict[str, Any]:
     backend = url.get_backend_name()
     if backend == "postgresql":
         # connecting waits 10 s, a dead peer is noticed by TCP keepalives within ~1 min, a query (one page) may take 5 min at most
-        return {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
-                "keepalives_count": 3, "options": "-c statement_timeout=300000"}
+        return {
+            "connect_timeout": 10,
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+            "options": "-c statement_timeout=300000",
+        }
     if backend in ("mysql", "mariadb") and url.get_driver_name() == "pymysql":
         args: dict[str, Any] = {"connect_timeout": 10, "read_timeout": 300, "write_timeout": 300}
         if "charset" not in url.query:
@@ -47,7 +57,9 @@ def create_engine(url: sa.URL, tenant_file: str, **kwargs: Any) -> sa.Engine:
     try:
         return sa.create_engine(url, **kwargs)
     except sa.exc.NoSuchModuleError:
-        raise ConfigError([ConfigIssue(tenant_file, "connector.url", f"no SQLAlchemy dialect for {url.drivername}:// URLs")]) from None
+        raise ConfigError(
+            [ConfigIssue(tenant_file, "connector.url", f"no SQLAlchemy dialect for {url.drivername}:// URLs")]
+        ) from None
     except ImportError as exc:
         module = (exc.name or str(exc)).split(".")[0]
         raise ConfigError([ConfigIssue(tenant_file, "connector.url", _missing_driver(url, module))]) from None

@@ -53,7 +53,9 @@ class TableReport:
         return [c.name for c in self.columns if c.primary_key]
 
 
-def inspect_url(url: str, tables: list[str] | None = None, sample: int = 5, root: Path | None = None) -> list[TableReport]:
+def inspect_url(
+    url: str, tables: list[str] | None = None, sample: int = 5, root: Path | None = None
+) -> list[TableReport]:
     """Reports for every table (or only ``tables``) of the database at ``url``; InspectError in one line."""
     engine = open_engine(url, root or Path.cwd())
     try:
@@ -64,7 +66,9 @@ def inspect_url(url: str, tables: list[str] | None = None, sample: int = 5, root
                 wanted = {t.casefold() for t in tables}
                 missing = wanted - {n.casefold() for n in names}
                 if missing:
-                    raise InspectError(f"no table {', '.join(sorted(missing))} in the database (tables: {', '.join(sorted(names))})")
+                    raise InspectError(
+                        f"no table {', '.join(sorted(missing))} in the database (tables: {', '.join(sorted(names))})"
+                    )
                 names = [n for n in names if n.casefold() in wanted]
             return [_table(conn, inspector, name, sample) for name in sorted(names)]
     except sa.exc.DBAPIError as exc:
@@ -110,9 +114,16 @@ def _table(conn: sa.Connection, inspector, name: str, sample: int) -> TableRepor
         values = [r[i] for r in head]
         guess = guess_column(col["name"], col["type"], values, primary_key=col["name"] in pk)
         distinct = list(dict.fromkeys(v for v in values if v is not None and v != ""))
-        report.columns.append(ColumnReport(
-            name=col["name"], type=str(col["type"]), nullable=bool(col.get("nullable", True)),
-            primary_key=col["name"] in pk, samples=[mask(v, names=not guess.codes) for v in distinct[:sample]], guess=guess))
+        report.columns.append(
+            ColumnReport(
+                name=col["name"],
+                type=str(col["type"]),
+                nullable=bool(col.get("nullable", True)),
+                primary_key=col["name"] in pk,
+                samples=[mask(v, names=not guess.codes) for v in distinct[:sample]],
+                guess=guess,
+            )
+        )
     return report
 
 

@@ -12,19 +12,36 @@ EPILOG = "Read-only. Example: hall connector inspect sqlite:///var/legacy-jiangn
 def add_commands(cli: click.Group) -> None:
     group = cli.commands.get("connector")
     if group is None:
+
         @cli.group("connector", help="Tools for legacy connectors (docs/connectors.md).")
         def group() -> None:
             pass
+
     if "inspect" not in group.commands:
         group.add_command(inspect_command)
 
 
-@click.command("inspect", help="List a legacy database's tables, columns, row counts and sample values, guess money, "
-               "time and code columns, and (--draft) draft a [connector] mapping to edit.", epilog=EPILOG)
+@click.command(
+    "inspect",
+    help="List a legacy database's tables, columns, row counts and sample values, guess money, "
+    "time and code columns, and (--draft) draft a [connector] mapping to edit.",
+    epilog=EPILOG,
+)
 @click.argument("url")
 @click.option("--table", "tables", multiple=True, help="Inspect only this table (repeatable).")
-@click.option("--sample", type=click.IntRange(0, 50), default=5, show_default=True, help="Distinct sample values shown per column.")
-@click.option("--draft", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a draft [connector] TOML here.")
+@click.option(
+    "--sample",
+    type=click.IntRange(0, 50),
+    default=5,
+    show_default=True,
+    help="Distinct sample values shown per column.",
+)
+@click.option(
+    "--draft",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a draft [connector] TOML here.",
+)
 def inspect_command(url: str, tables: tuple[str, ...], sample: int, draft: Path | None) -> None:
     from plugins.sqlbss.inspect import InspectError, inspect_url
 
@@ -51,6 +68,12 @@ def show(reports) -> None:
         for heading in ("column", "type", "null", "pk", "samples", "guesses"):
             table.add_column(heading, overflow="fold")
         for col in report.columns:
-            table.add_row(col.name, col.type, "yes" if col.nullable else "no", "PK" if col.primary_key else "",
-                          ", ".join(col.samples), "; ".join(col.guess.labels()))
+            table.add_row(
+                col.name,
+                col.type,
+                "yes" if col.nullable else "no",
+                "PK" if col.primary_key else "",
+                ", ".join(col.samples),
+                "; ".join(col.guess.labels()),
+            )
         console.print(table)

@@ -58,8 +58,13 @@ ROLES = {
         "charge": ("FY", "JE", "FEE_YUAN", "FEE", "CHARGE", "CHARGE_FEN"),
     },
 }
-REQUIRED = {"customers": ("name",), "numbers": ("number",), "bills": ("number", "month", "amount"),
-            "bill_items": ("name", "amount"), "calls": ("number", "started", "duration")}
+REQUIRED = {
+    "customers": ("name",),
+    "numbers": ("number",),
+    "bills": ("number", "month", "amount"),
+    "bill_items": ("name", "amount"),
+    "calls": ("number", "started", "duration"),
+}
 MAPS = {  # (section, role) -> (map key, the values a code may take)
     ("customers", "status"): ("status_map", "active|suspended|closed"),
     ("numbers", "kind"): ("kind_map", "phone|account|broadband"),
@@ -160,7 +165,11 @@ def _format_lines(section: str, found: Found) -> list[str]:
     lines = []
     for role, column in found.columns.items():
         guess = found.table.column(column).guess
-        same_as_amount = role == "paid" and "amount" in found.columns and found.table.column(found.columns["amount"]).guess.money == guess.money
+        same_as_amount = (
+            role == "paid"
+            and "amount" in found.columns
+            and found.table.column(found.columns["amount"]).guess.money == guess.money
+        )
         if role in FORMATS["money"] and guess.money and not same_as_amount:  # paid_format defaults to amount_format
             lines.append(_line(f"{role}_format", guess.money, "guessed from the values: check"))
         elif role in FORMATS["time"] and guess.time and not (role == "month" and guess.time == "text:%Y%m"):
@@ -179,14 +188,24 @@ def _section(section: str, found: Found, url_tables: list[TableReport]) -> list[
     name = found.table.name
     if section == "calls":
         monthly = MONTHLY.match(name)
-        siblings = [t for t in url_tables if monthly and MONTHLY.match(t.name) and MONTHLY.match(t.name).group(1) == monthly.group(1)]
+        siblings = [
+            t
+            for t in url_tables
+            if monthly and MONTHLY.match(t.name) and MONTHLY.match(t.name).group(1) == monthly.group(1)
+        ]
         if len(siblings) > 1:
             out.append(_line("table_pattern", f"{monthly.group(1)}{{yyyymm}}", f"{len(siblings)} monthly tables"))
         else:
             out.append(_line("table", name))
     else:
         out.append(_line("table", name))
-    key_name = {"customers": "key", "bills": "key", "numbers": "customer_key", "bill_items": "bill_key", "calls": "key"}[section]
+    key_name = {
+        "customers": "key",
+        "bills": "key",
+        "numbers": "customer_key",
+        "bill_items": "bill_key",
+        "calls": "key",
+    }[section]
     key = found.key[0] if len(found.key) == 1 else found.key
     out.append(_line(key_name, key, "" if section != "customers" else "primary key"))
     for role in ROLES[section]:
@@ -195,14 +214,17 @@ def _section(section: str, found: Found, url_tables: list[TableReport]) -> list[
         if role in found.columns:
             out.append(_line(role, found.columns[role]))
         elif role in REQUIRED[section]:
-            out.append(f"# {role} = \"\"                       # TODO: required, not recognised")
+            out.append(f'# {role} = ""                       # TODO: required, not recognised')
         else:
-            out.append(f"# {role} = \"\"                       # TODO: optional, not recognised")
+            out.append(f'# {role} = ""                       # TODO: optional, not recognised')
     out += _format_lines(section, found)
     if section in ("customers", "bills", "calls"):
         changed = _changed(found)
         if changed:
-            out += [_line("changed", changed[0], "change time: drives incremental sync"), _line("changed_format", changed[1])]
+            out += [
+                _line("changed", changed[0], "change time: drives incremental sync"),
+                _line("changed_format", changed[1]),
+            ]
         elif section != "calls":
             out.append('# changed = ""                       # TODO: required, the change-time column')
     for (sec, role), (map_key, allowed) in MAPS.items():
@@ -228,9 +250,15 @@ def _url_line(url: str) -> str:
 def draft_toml(url: str, tables: list[TableReport]) -> str:
     """The draft ``[connector]`` TOML text (valid TOML; ``hall check`` will point at what is left to do)."""
     found = guess_sections(tables)
-    out = ["# Draft [connector] table written by `hall connector inspect`: check every guess, resolve every TODO,",
-           "# then paste it into tenants/<id>/tenant.toml and run `hall check` (docs/connectors.md).",
-           "[connector]", _line("type", "sqlbss"), _url_line(url), _line("timezone", "Asia/Shanghai", "TODO: the BSS's local time zone"), ""]
+    out = [
+        "# Draft [connector] table written by `hall connector inspect`: check every guess, resolve every TODO,",
+        "# then paste it into tenants/<id>/tenant.toml and run `hall check` (docs/connectors.md).",
+        "[connector]",
+        _line("type", "sqlbss"),
+        _url_line(url),
+        _line("timezone", "Asia/Shanghai", "TODO: the BSS's local time zone"),
+        "",
+    ]
     for section in ("customers", "numbers", "bills", "bill_items", "calls"):
         if section in found:
             out += _section(section, found[section], tables)

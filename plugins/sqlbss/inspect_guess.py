@@ -64,8 +64,13 @@ def guess_column(name: str, type_: sa.types.TypeEngine, values: list[Any], prima
     present = [v for v in present if v != ""]
     guess = Guess()
     guess.time = _time(name, type_, present)
-    guess.unique = (bool(present) and len(present) == len(values) and len(set(map(str, present))) == len(present)
-                    and (primary_key or len(present) > 1) and guess.time is None)
+    guess.unique = (
+        bool(present)
+        and len(present) == len(values)
+        and len(set(map(str, present))) == len(present)
+        and (primary_key or len(present) > 1)
+        and guess.time is None
+    )
     guess.changed = guess.time is not None and bool(CHANGE_WORDS.search(name))
     if guess.time is None:
         guess.money = _money(name, type_, present)
@@ -95,7 +100,9 @@ def _money(name: str, type_, values: list[Any]) -> str | None:
 
 
 def _time(name: str, type_, values: list[Any]) -> str | None:
-    if isinstance(type_, (sa.DateTime, sa.Date)) or (values and all(isinstance(v, (dt.datetime, dt.date)) for v in values)):
+    if isinstance(type_, (sa.DateTime, sa.Date)) or (
+        values and all(isinstance(v, (dt.datetime, dt.date)) for v in values)
+    ):
         return "native"
     if not values or not TIME_WORDS.search(name):
         return None
@@ -129,7 +136,13 @@ def _codes(values: list[Any]) -> list[str]:
 
 def mask(value: Any, names: bool = True) -> str:
     """A sample value fit to show: ID numbers, mobile numbers and (``names``) Chinese names keep only their ends."""
-    text = str(value).strip() if isinstance(value, str) else repr(value) if isinstance(value, (bytes, float)) else str(value)
+    text = (
+        str(value).strip()
+        if isinstance(value, str)
+        else repr(value)
+        if isinstance(value, (bytes, float))
+        else str(value)
+    )
     if ID_NUMBER.match(text):
         return text[:6] + "*" * (len(text) - 10) + text[-4:]
     if MOBILE.match(text):

@@ -34,8 +34,14 @@ def engine_url(url: str, root: Path) -> sa.URL:
             path = Path(parsed.path)
             path = path if path.is_absolute() else root / path
             return sa.make_url(f"sqlite:///file:{path}?mode=rw&uri=true")
-        return sa.URL.create("postgresql+psycopg", username=parsed.user or None, password=parsed.password or None,
-                             host=parsed.host, port=parsed.port, database=parsed.database)
+        return sa.URL.create(
+            "postgresql+psycopg",
+            username=parsed.user or None,
+            password=parsed.password or None,
+            host=parsed.host,
+            port=parsed.port,
+            database=parsed.database,
+        )
     return sa.make_url(url)
 
 
@@ -96,7 +102,9 @@ class _Resolver:
         actual = _pick(name, have)
         if actual is None:
             listing = ", ".join(sorted(have)) or "none"
-            self.issues.append(ConfigIssue(self.file, key, f"table {qualified!r} not found in the legacy database (tables: {listing})"))
+            self.issues.append(
+                ConfigIssue(self.file, key, f"table {qualified!r} not found in the legacy database (tables: {listing})")
+            )
             return None, {}
         reflected = self.inspector.get_columns(actual, schema=schema)
         have_cols = [c["name"] for c in reflected]
@@ -122,21 +130,32 @@ class _Resolver:
         # the driver returns them.
         keys = {n for role, names in found.items() if role == "key" or role.endswith("_key") for n in names}
         types = {c["name"]: c["type"] for c in reflected}
-        return sa.table(actual, *(sa.column(n, _column_type(types[n], n in keys)) for n in distinct), schema=schema), found
+        return sa.table(
+            actual, *(sa.column(n, _column_type(types[n], n in keys)) for n in distinct), schema=schema
+        ), found
 
 
 def resolve(conn: sa.Connection, mapping: SqlBssMapping, file: str) -> tuple[LegacySchema | None, list[ConfigIssue]]:
     """Match the mapping against the live schema; (schema, []) or (None, issues)."""
     r = _Resolver(conn, file)
     c, n = mapping.customers, mapping.numbers
-    ctable, cfound = r.table(c.table, "connector.customers.table", {"key": c.key, **{role: getattr(c, role) for role in CUSTOMER_ROLES}})
-    ntable, nfound = r.table(n.table, "connector.numbers.table", {"customer_key": n.customer_key, **{role: getattr(n, role) for role in NUMBER_ROLES}})
+    ctable, cfound = r.table(
+        c.table, "connector.customers.table", {"key": c.key, **{role: getattr(c, role) for role in CUSTOMER_ROLES}}
+    )
+    ntable, nfound = r.table(
+        n.table,
+        "connector.numbers.table",
+        {"customer_key": n.customer_key, **{role: getattr(n, role) for role in NUMBER_ROLES}},
+    )
     if ctable is None or ntable is None:
         return None, r.issues
     single = lambda table, found: {role: table.c[names[0]] for role, names in found.items() if len(names) == 1}  # noqa: E731
     schema = LegacySchema(
-        customers=ctable, numbers=ntable,
-        cust=single(ctable, cfound), cust_key=tuple(ctable.c[x] for x in cfound["key"]),
-        line=single(ntable, nfound), line_key=tuple(ntable.c[x] for x in nfound["customer_key"]),
+        customers=ctable,
+        numbers=ntable,
+        cust=single(ctable, cfound),
+        cust_key=tuple(ctable.c[x] for x in cfound["key"]),
+        line=single(ntable, nfound),
+        line_key=tuple(ntable.c[x] for x in nfound["customer_key"]),
     )
     return schema, []

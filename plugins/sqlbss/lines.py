@@ -75,20 +75,33 @@ def resolve_lines(conn: sa.Connection, mapping, file: str) -> tuple[LineSchema |
     """Names of ``[connector.lines]`` against the live schema; unknown ones are issues under ``connector.lines.*``."""
     r = _Resolver(conn, file)
     n, ln = mapping.numbers, mapping.lines
-    roles = {"customer_key": n.customer_key, "number": n.number, "kind": n.kind, "status": n.status,
-             "tariff": ln.tariff, "opened": ln.opened, "long_distance": ln.long_distance, "international": ln.international}
+    roles = {
+        "customer_key": n.customer_key,
+        "number": n.number,
+        "kind": n.kind,
+        "status": n.status,
+        "tariff": ln.tariff,
+        "opened": ln.opened,
+        "long_distance": ln.long_distance,
+        "international": ln.international,
+    }
     table, found = r.table(n.table, "connector.lines.table", roles)
     tariffs, tfound = None, {}
     if ln.tariffs is not None:
         t = ln.tariffs
-        tariffs, tfound = r.table(t.table, "connector.lines.tariffs.table", {"code": t.code, "name": t.name, "monthly_fee": t.monthly_fee})
+        tariffs, tfound = r.table(
+            t.table, "connector.lines.tariffs.table", {"code": t.code, "name": t.name, "monthly_fee": t.monthly_fee}
+        )
     if table is None or (ln.tariffs is not None and tariffs is None):
         return None, r.issues
     types = column_types(r, table)
     return LineSchema(
-        table=table, cols={role: table.c[names[0]] for role, names in found.items() if role != "customer_key"},
-        key=tuple(table.c[x] for x in found["customer_key"]), key_types=tuple(types.get(x) for x in found["customer_key"]),
-        tariffs=tariffs, tariff_cols={role: tariffs.c[names[0]] for role, names in tfound.items()} if tariffs is not None else {},
+        table=table,
+        cols={role: table.c[names[0]] for role, names in found.items() if role != "customer_key"},
+        key=tuple(table.c[x] for x in found["customer_key"]),
+        key_types=tuple(types.get(x) for x in found["customer_key"]),
+        tariffs=tariffs,
+        tariff_cols={role: tariffs.c[names[0]] for role, names in tfound.items()} if tariffs is not None else {},
     ), []
 
 
@@ -123,15 +136,30 @@ class LineConverter:
         line = LegacyServiceLine(text(row.number), convert.join_key(key, self.m.customers.key_separator), kind, status)
         fee_format = ln.tariffs.monthly_fee_format if ln.tariffs else "fen_int"
         try:
-            fee = (self.fee_reader.money(row, "monthly_fee", fee_format, "monthly_fee_format")
-                   if getattr(row, "monthly_fee", None) is not None else 0)
-            opened = (self.reader.time(row, "opened", ln.opened_format, "opened_format").astimezone(self.m.tz).date()
-                      if ln.opened and text(row.opened) else None)
+            fee = (
+                self.fee_reader.money(row, "monthly_fee", fee_format, "monthly_fee_format")
+                if getattr(row, "monthly_fee", None) is not None
+                else 0
+            )
+            opened = (
+                self.reader.time(row, "opened", ln.opened_format, "opened_format").astimezone(self.m.tz).date()
+                if ln.opened and text(row.opened)
+                else None
+            )
         except convert.Problem as exc:
             return replace(line, problem=str(exc))
-        return LegacyServiceLine(line.number, line.customer_id, kind, status, text(getattr(row, "tariff", None)),
-                                 text(getattr(row, "tariff_name", None)), fee, opened,
-                                 self.flag(row, "long_distance"), self.flag(row, "international"))
+        return LegacyServiceLine(
+            line.number,
+            line.customer_id,
+            kind,
+            status,
+            text(getattr(row, "tariff", None)),
+            text(getattr(row, "tariff_name", None)),
+            fee,
+            opened,
+            self.flag(row, "long_distance"),
+            self.flag(row, "international"),
+        )
 
 
 class LinesPort:
@@ -170,8 +198,13 @@ class LinesPort:
             values = [typed(t, p) for t, p in zip(s.key_types, parts)]
             if NO_MATCH in values:
                 return []
-            rows = padding.rows_for_keys(conn, lambda condition: lines_select(s).where(condition).order_by(s.cols["number"]),
-                                         s.key, [tuple(values)], lambda row: tuple(getattr(row, f"k{i}") for i in range(len(s.key))))
+            rows = padding.rows_for_keys(
+                conn,
+                lambda condition: lines_select(s).where(condition).order_by(s.cols["number"]),
+                s.key,
+                [tuple(values)],
+                lambda row: tuple(getattr(row, f"k{i}") for i in range(len(s.key))),
+            )
             convert_row = LineConverter(self.mapping, s, self.tenant_file)
             return [convert_row(r) for r in rows]
 
@@ -183,14 +216,19 @@ class LinesPort:
             return issues
         query = lines_select(s)
         number = s.cols["number"]
-        rows = [*conn.execute(query.order_by(number).limit(SAMPLE)), *conn.execute(query.order_by(number.desc()).limit(SAMPLE))]
+        rows = [
+            *conn.execute(query.order_by(number).limit(SAMPLE)),
+            *conn.execute(query.order_by(number.desc()).limit(SAMPLE)),
+        ]
         convert_row = LineConverter(self.mapping, s, self.tenant_file)
         bad = next((line.problem for line in map(convert_row, rows) if line.problem), None)
         if bad:
             issues.append(as_issue(self.tenant_file, bad))
         for role in ("long_distance", "international"):
             if role in s.cols:
-                issues += _codes(conn, s.cols[role], self.mapping.lines.flag_map, "connector.lines.flag_map", self.tenant_file)
+                issues += _codes(
+                    conn, s.cols[role], self.mapping.lines.flag_map, "connector.lines.flag_map", self.tenant_file
+                )
         if s.tariffs is not None:  # a tariff code twice would show each of its lines twice (the join)
             issues += duplicated_key(conn, (s.tariff_cols["code"],), "connector.lines.tariffs.code", self.tenant_file)
         return issues

@@ -51,7 +51,9 @@ class LinesMap(_Strict):
     opened_format: str = Field("native", description=TIME_HELP)
     long_distance: str | None = _opt("Domestic long-distance enabled flag column.")
     international: str | None = _opt("International calls enabled flag column.")
-    flag_map: dict[str, bool] = Field(default_factory=lambda: dict(DEFAULT_FLAGS), description="Legacy flag code -> true|false.")
+    flag_map: dict[str, bool] = Field(
+        default_factory=lambda: dict(DEFAULT_FLAGS), description="Legacy flag code -> true|false."
+    )
 
     _flags = field_validator("flag_map")(classmethod(lambda cls, v: _codes(v)))
     _time = field_validator("opened_format")(classmethod(lambda cls, v: time_format(v)))
@@ -65,7 +67,9 @@ class PoolMap(_Strict):
     default_kind: PoolKind = "mobile"
     area: str | None = _opt("Area code column.")
     grade: str | None = _opt("Premium grade column; omitted means every number is ordinary.")
-    grade_map: dict[str, int] = Field(default_factory=dict, description="Legacy grade code -> 0 (ordinary) .. 9 (best).")
+    grade_map: dict[str, int] = Field(
+        default_factory=dict, description="Legacy grade code -> 0 (ordinary) .. 9 (best)."
+    )
     price: str | None = _opt("Selection fee; omitted means 0.")
     price_format: MoneyFormat = "fen_int"
     min_spend: str | None = _opt("Monthly minimum spend that comes with the number.")
@@ -90,7 +94,9 @@ def lines_cross_checks(m) -> list[tuple[str, str]]:
     p = m.number_pool
     if p is not None:
         if p.kind and not p.kind_map:
-            problems.append(("number_pool.kind_map", "required when number_pool.kind is set (legacy code -> mobile|fixed)"))
+            problems.append(
+                ("number_pool.kind_map", "required when number_pool.kind is set (legacy code -> mobile|fixed)")
+            )
         if p.grade and not p.grade_map:
             problems.append(("number_pool.grade_map", "required when number_pool.grade is set (legacy code -> 0..9)"))
         if "free" not in p.status_map.values():

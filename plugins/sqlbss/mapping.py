@@ -52,10 +52,16 @@ class CustomersMap(_Strict):
     email: str | None = Field(None, pattern=IDENT)
     phone: str | None = Field(None, pattern=IDENT, description="Contact phone on file (one-time codes go there).")
     address: str | None = Field(None, pattern=IDENT)
-    status: str | None = Field(None, pattern=IDENT, description="Status column; omitted means every customer is active.")
-    status_map: dict[str, CustomerStatus] = Field(default_factory=dict, description="Legacy status code -> active|suspended|closed.")
+    status: str | None = Field(
+        None, pattern=IDENT, description="Status column; omitted means every customer is active."
+    )
+    status_map: dict[str, CustomerStatus] = Field(
+        default_factory=dict, description="Legacy status code -> active|suspended|closed."
+    )
     changed: str = _column("Change-time column that drives incremental sync.")
-    changed_format: str = Field("native", description="native (a timestamp column), epoch (seconds), epoch_ms, or text:<strftime format>.")
+    changed_format: str = Field(
+        "native", description="native (a timestamp column), epoch (seconds), epoch_ms, or text:<strftime format>."
+    )
 
     @field_validator("key")
     @classmethod
@@ -78,12 +84,18 @@ class CustomersMap(_Strict):
 class NumbersMap(_Strict):
     table: str = Field(pattern=TABLE, description="Service-line table.")
     number: str = _column("The service number or account name customers type.")
-    customer_key: str | list[str] = Field(description="Column(s) pointing at the customer, in the order of customers.key.")
+    customer_key: str | list[str] = Field(
+        description="Column(s) pointing at the customer, in the order of customers.key."
+    )
     kind: str | None = Field(None, pattern=IDENT, description="Line type column; omitted means default_kind.")
-    kind_map: dict[str, LineKind] = Field(default_factory=dict, description="Legacy type code -> phone|account|broadband.")
+    kind_map: dict[str, LineKind] = Field(
+        default_factory=dict, description="Legacy type code -> phone|account|broadband."
+    )
     default_kind: LineKind = "phone"
     status: str | None = Field(None, pattern=IDENT)
-    status_map: dict[str, CustomerStatus] = Field(default_factory=dict, description="Legacy line status code -> active|suspended|closed.")
+    status_map: dict[str, CustomerStatus] = Field(
+        default_factory=dict, description="Legacy line status code -> active|suspended|closed."
+    )
 
     @field_validator("customer_key")
     @classmethod
@@ -103,10 +115,14 @@ from plugins.sqlbss.lines_mapping import LinesMap, PoolMap, lines_cross_checks  
 
 class SqlBssMapping(_Strict):
     type: Literal["sqlbss"]
-    url: str = Field(description="sqlite:///path (relative to the hall's folder), postgresql://user@host/db, or any SQLAlchemy URL with its driver.")
+    url: str = Field(
+        description="sqlite:///path (relative to the hall's folder), postgresql://user@host/db, or any SQLAlchemy URL with its driver."
+    )
     timezone: str = Field("Asia/Shanghai", description="Time zone of the legacy system's naive timestamps.")
     pool_size: int = Field(2, ge=1, le=20, description="Connections kept open to the legacy database.")
-    demo_style: Literal["jiangnan", "haibin"] | None = Field(None, description="Only for `hall demo`: the demo legacy system to generate at `url`.")
+    demo_style: Literal["jiangnan", "haibin"] | None = Field(
+        None, description="Only for `hall demo`: the demo legacy system to generate at `url`."
+    )
     customers: CustomersMap
     numbers: NumbersMap
     bills: BillsMap | None = None
@@ -156,13 +172,24 @@ def _reason(err: dict) -> str:
 def _cross_checks(m: SqlBssMapping) -> list[tuple[str, str]]:
     problems = []
     if len(m.numbers.customer_key) != len(m.customers.key):
-        problems.append(("numbers.customer_key", f"has {len(m.numbers.customer_key)} column(s) but customers.key has {len(m.customers.key)}"))
+        problems.append(
+            (
+                "numbers.customer_key",
+                f"has {len(m.numbers.customer_key)} column(s) but customers.key has {len(m.customers.key)}",
+            )
+        )
     if m.customers.status and not m.customers.status_map:
-        problems.append(("customers.status_map", "required when customers.status is set (legacy code -> active|suspended|closed)"))
+        problems.append(
+            ("customers.status_map", "required when customers.status is set (legacy code -> active|suspended|closed)")
+        )
     if m.numbers.status and not m.numbers.status_map:
-        problems.append(("numbers.status_map", "required when numbers.status is set (legacy code -> active|suspended|closed)"))
+        problems.append(
+            ("numbers.status_map", "required when numbers.status is set (legacy code -> active|suspended|closed)")
+        )
     if m.numbers.kind and not m.numbers.kind_map:
-        problems.append(("numbers.kind_map", "required when numbers.kind is set (legacy code -> phone|account|broadband)"))
+        problems.append(
+            ("numbers.kind_map", "required when numbers.kind is set (legacy code -> phone|account|broadband)")
+        )
     return problems + billing_cross_checks(m) + lines_cross_checks(m)
 
 
@@ -172,7 +199,10 @@ def parse_mapping(config: dict, tenant_file: Path | str) -> SqlBssMapping:
     try:
         mapping = SqlBssMapping.model_validate(config)
     except ValidationError as exc:
-        issues = [ConfigIssue(file, ".".join(["connector", *(str(p) for p in err["loc"])]), _reason(err)) for err in exc.errors()]
+        issues = [
+            ConfigIssue(file, ".".join(["connector", *(str(p) for p in err["loc"])]), _reason(err))
+            for err in exc.errors()
+        ]
         raise ConfigError(issues) from None
     problems = _cross_checks(mapping)
     if problems:

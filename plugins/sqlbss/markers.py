@@ -47,7 +47,7 @@ def _fixed_width(pattern: str):
     """
     regex, order, i = "", [], 0
     while i < len(pattern):
-        directive = pattern[i:i + 2]
+        directive = pattern[i : i + 2]
         if pattern[i] == "%":
             if directive not in _FIXED_WIDTH or directive in order:
                 return None
@@ -62,16 +62,21 @@ def _fixed_width(pattern: str):
     match = re.compile(regex + r"\Z").match
     slots = [order.index(d) if d in order else None for d in _FIELDS]
     if slots == list(range(len(order))):  # the fields in datetime's own order: no reshuffle
+
         def parse(text: str):
             found = match(text)
             return dt.datetime(*map(int, found.groups())) if found else None
     else:
+
         def parse(text: str):
             found = match(text)
             if not found:
                 return None
             values = found.groups()
-            return dt.datetime(*(int(values[k]) if k is not None else _DEFAULTS.get(d, 0) for k, d in zip(slots, _FIELDS)))
+            return dt.datetime(
+                *(int(values[k]) if k is not None else _DEFAULTS.get(d, 0) for k, d in zip(slots, _FIELDS))
+            )
+
     return parse
 
 
@@ -94,6 +99,7 @@ def time_parser(fmt: str, tz: dt.tzinfo) -> Callable[[Any], dt.datetime]:
             if moment is not None and YEAR_MIN <= moment.year <= YEAR_MAX:
                 return moment.replace(tzinfo=tz)
         return to_datetime(raw, fmt, tz)
+
     return parse
 
 
@@ -161,4 +167,6 @@ def decode(watermark: str, key_width: int) -> tuple[Any, tuple] | None:
             raise ValueError(f"expected a marker and {key_width} key part(s)")
         return _untag(parts[0]), tuple(parts[1:])
     except (ValueError, KeyError, TypeError) as exc:
-        raise WatermarkError(f"watermark {watermark!r} does not fit this connector mapping ({exc}); run a full sync") from None
+        raise WatermarkError(
+            f"watermark {watermark!r} does not fit this connector mapping ({exc}); run a full sync"
+        ) from None

@@ -88,8 +88,13 @@ def first_row(conn: sa.Connection, query: sa.Select, columns: tuple, values: tup
     return row
 
 
-def rows_for_keys(conn: sa.Connection, query: Callable[[sa.ColumnElement[bool]], sa.Select], columns: tuple,
-                  keys: list[tuple], key_of: Callable[[sa.Row], tuple]) -> list[sa.Row]:
+def rows_for_keys(
+    conn: sa.Connection,
+    query: Callable[[sa.ColumnElement[bool]], sa.Select],
+    columns: tuple,
+    keys: list[tuple],
+    key_of: Callable[[sa.Row], tuple],
+) -> list[sa.Row]:
     """Rows of ``query(condition)`` for ``keys``: by index first, then trimmed for the keys not found."""
     if not keys:
         return []

@@ -44,8 +44,11 @@ def resolve_pool(conn: sa.Connection, mapping, file: str) -> tuple[PoolSchema | 
     if table is None:
         return None, r.issues
     types = column_types(r, table)
-    return PoolSchema(table, {role: table.c[names[0]] for role, names in found.items()},
-                      {role: types.get(names[0]) for role, names in found.items()}), []
+    return PoolSchema(
+        table,
+        {role: table.c[names[0]] for role, names in found.items()},
+        {role: types.get(names[0]) for role, names in found.items()},
+    ), []
 
 
 def _select(s: PoolSchema) -> sa.Select:
@@ -124,7 +127,7 @@ class PoolPort:
             convert_row = PoolConverter(self.mapping, s, self.tenant_file)
             numbers = [convert_row(r) for r in conn.execute(sql)]
             more = len(numbers) > query.limit
-            numbers = numbers[:query.limit]
+            numbers = numbers[: query.limit]
             return NumberPage(numbers, numbers[-1].number if more else "")
 
         return await self._run(work)
@@ -146,7 +149,10 @@ class PoolPort:
         if s is None:
             return issues
         p, file, number = self.mapping.number_pool, self.tenant_file, s.cols["number"]
-        rows = [*conn.execute(_select(s).order_by(number).limit(SAMPLE)), *conn.execute(_select(s).order_by(number.desc()).limit(SAMPLE))]
+        rows = [
+            *conn.execute(_select(s).order_by(number).limit(SAMPLE)),
+            *conn.execute(_select(s).order_by(number.desc()).limit(SAMPLE)),
+        ]
         convert_row = PoolConverter(self.mapping, s, file)
         bad = next((n.problem for n in map(convert_row, rows) if n.problem), None)
         if bad:

@@ -33,7 +33,10 @@ def after(columns: tuple, values: tuple) -> sa.ColumnElement[bool]:
 
 
 def _customer_columns(s: LegacySchema) -> list:
-    return [*(c.label(f"k{i}") for i, c in enumerate(s.cust_key)), *(c.label(role) for role, c in s.cust.items() if role != "key")]
+    return [
+        *(c.label(f"k{i}") for i, c in enumerate(s.cust_key)),
+        *(c.label(role) for role, c in s.cust.items() if role != "key"),
+    ]
 
 
 def changed_since(s: LegacySchema, position: tuple[Any, tuple] | None, limit: int) -> sa.Select:
@@ -54,7 +57,10 @@ def customer_by_key(conn: sa.Connection, s: LegacySchema, key: tuple) -> sa.Row 
 
 
 def _line_columns(s: LegacySchema) -> list:
-    return [*(c.label(f"k{i}") for i, c in enumerate(s.line_key)), *(c.label(role) for role, c in s.line.items() if role != "customer_key")]
+    return [
+        *(c.label(f"k{i}") for i, c in enumerate(s.line_key)),
+        *(c.label(role) for role, c in s.line.items() if role != "customer_key"),
+    ]
 
 
 def lines_where(s: LegacySchema, condition: sa.ColumnElement[bool]) -> sa.Select:
@@ -68,8 +74,9 @@ def lines_of(s: LegacySchema, keys: list[tuple]) -> sa.Select:
 
 def lines_of_one(conn: sa.Connection, s: LegacySchema, key: tuple) -> list[sa.Row]:
     """One customer's service lines, however their key is padded."""
-    return padding.rows_for_keys(conn, lambda condition: lines_where(s, condition), s.line_key, [key],
-                                 lambda row: row_key(row, len(s.line_key)))
+    return padding.rows_for_keys(
+        conn, lambda condition: lines_where(s, condition), s.line_key, [key], lambda row: row_key(row, len(s.line_key))
+    )
 
 
 def line_by_number(conn: sa.Connection, s: LegacySchema, number: str) -> sa.Row | None:

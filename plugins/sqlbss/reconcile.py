@@ -94,7 +94,7 @@ class ReconcilePort:
         from plugins.sqlbss import billing_db as db
 
         c = self.mapping.calls
-        tables = db.list_call_tables(conn, self.mapping)[-c.months:]
+        tables = db.list_call_tables(conn, self.mapping)[-c.months :]
         since = None
         if c.table_pattern and tables:
             oldest = tables[0][0]

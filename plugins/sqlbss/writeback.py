@@ -77,8 +77,12 @@ class SqlBssWriterConnector(SqlBssConnector):
         table, col = self._inbox_of(conn)
         values = {col["event_id"].name: event_id, col["kind"].name: kind, col["payload"].name: body}
         if "written" in col:
-            values[col["written"].name] = legacy_time(dt.datetime.now(dt.timezone.utc), self.writeback.written_format, self.mapping.tz)
-        seen = sa.select(sa.literal(1)).select_from(table).where(padding.equals(col["event_id"], event_id))  # CHAR(n) pads it
+            values[col["written"].name] = legacy_time(
+                dt.datetime.now(dt.timezone.utc), self.writeback.written_format, self.mapping.tz
+            )
+        seen = (
+            sa.select(sa.literal(1)).select_from(table).where(padding.equals(col["event_id"], event_id))
+        )  # CHAR(n) pads it
         try:
             if conn.execute(seen).first() is None:
                 conn.execute(sa.insert(table).values(values))

@@ -21,11 +21,15 @@ TABLE = r"^([A-Za-z_][A-Za-z0-9_$#]*\.)?[A-Za-z_][A-Za-z0-9_$#]*$"
 class WritebackMap(OutboxPolicy):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     table: str = Field(pattern=TABLE, description="Legacy inbox table receiving the hall's events.")
-    event_id: str = Field(pattern=IDENT, description="Event id column (text, 36 characters); must be unique in the legacy table.")
+    event_id: str = Field(
+        pattern=IDENT, description="Event id column (text, 36 characters); must be unique in the legacy table."
+    )
     kind: str = Field(pattern=IDENT, description="Event kind column, e.g. payment.posted.")
     payload: str = Field(pattern=IDENT, description="Payload column: JSON text.")
     written: str | None = Field(None, pattern=IDENT, description="When the hall wrote the row; omitted: not recorded.")
-    written_format: str = Field("native", description="native (a timestamp), epoch (seconds), epoch_ms, or text:<strftime format>.")
+    written_format: str = Field(
+        "native", description="native (a timestamp), epoch (seconds), epoch_ms, or text:<strftime format>."
+    )
 
     @field_validator("written_format")
     @classmethod

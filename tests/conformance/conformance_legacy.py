@@ -52,13 +52,17 @@ async def copy_to_postgres(path: Path) -> str:
             if data:
                 pg.cursor().executemany(f"INSERT INTO {table} VALUES ({', '.join(['%s'] * len(data[0]))})", data)
         for table, column in _serials(pg):  # continue the numbering after the copied rows
-            pg.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), COALESCE(MAX({column}), 0) + 1, false) FROM {table}")
+            pg.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), COALESCE(MAX({column}), 0) + 1, false) FROM {table}"
+            )
     return name
 
 
 def _serials(pg) -> list[tuple[str, str]]:
-    return pg.execute("SELECT table_name, column_name FROM information_schema.columns "
-                      "WHERE table_schema = 'public' AND column_default LIKE 'nextval(%%'").fetchall()
+    return pg.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = 'public' AND column_default LIKE 'nextval(%%'"
+    ).fetchall()
 
 
 class LegacyOnEngine:
@@ -105,7 +109,9 @@ class LegacyOnEngine:
             with psycopg.connect(self.config["url"]) as pg:
                 return pg.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = %s", (event_id,)).fetchone()[0]
         if self.engine == "mariadb":
-            return mariadb.execute(f"SELECT COUNT(*) FROM `{table}` WHERE `{column}` = %s", self.mariadb_name, event_id)[0][0]
+            return mariadb.execute(
+                f"SELECT COUNT(*) FROM `{table}` WHERE `{column}` = %s", self.mariadb_name, event_id
+            )[0][0]
         with closing(sqlite3.connect(self.path)) as conn:
             return conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (event_id,)).fetchone()[0]
 

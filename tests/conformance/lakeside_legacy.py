@@ -126,17 +126,38 @@ def create_lakeside_db(path: Path, customers: int = 14, seed: int = 7) -> list[L
         conn.executescript(SCHEMA)
         for n in range(customers):
             region, number = ("0571", "0574")[n % 2], 1001 + n // 2
-            person = LakesideCustomer(f"{region}/{number}", fake.name(), _id_number(fake), f"13{rnd.randrange(10**9):09d}",
-                                      status="N" if n < 10 else rnd.choice("HC"))
+            person = LakesideCustomer(
+                f"{region}/{number}",
+                fake.name(),
+                _id_number(fake),
+                f"13{rnd.randrange(10**9):09d}",
+                status="N" if n < 10 else rnd.choice("HC"),
+            )
             updated = imported if n % 3 else imported + rnd.randrange(1, 86400 * 30)
-            conn.execute("INSERT INTO CUST_MST VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         (region, number, person.name, person.id_number, person.phone,
-                          fake.email() if n % 4 else None, fake.address(), person.status, updated))
-            lines = [(person.phone, "MB")] + ([(f"{region}{rnd.randrange(10**7, 10**8)}", "FX")] if n % 3 == 0 else []) + (
-                [(f"ad{region}{number}", "BB")] if n % 5 == 0 else [])
+            conn.execute(
+                "INSERT INTO CUST_MST VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    region,
+                    number,
+                    person.name,
+                    person.id_number,
+                    person.phone,
+                    fake.email() if n % 4 else None,
+                    fake.address(),
+                    person.status,
+                    updated,
+                ),
+            )
+            lines = (
+                [(person.phone, "MB")]
+                + ([(f"{region}{rnd.randrange(10**7, 10**8)}", "FX")] if n % 3 == 0 else [])
+                + ([(f"ad{region}{number}", "BB")] if n % 5 == 0 else [])
+            )
             for svc_no, kind in lines:
-                conn.execute("INSERT INTO SVC_LINE VALUES (?, ?, ?, ?, ?)",
-                             (svc_no, region, number, kind, 0 if person.status == "N" else 1 if person.status == "H" else 2))
+                conn.execute(
+                    "INSERT INTO SVC_LINE VALUES (?, ?, ?, ?, ?)",
+                    (svc_no, region, number, kind, 0 if person.status == "N" else 1 if person.status == "H" else 2),
+                )
                 person.numbers.append(svc_no)
             people.append(person)
         typo = person.id_number[:-1] + ("1" if person.id_number[-1] != "1" else "2")  # a clerk's typo
@@ -157,11 +178,23 @@ def _bills(conn: sqlite3.Connection, people: list[LakesideCustomer], rnd: random
                 total = sum(jiao for _, _, jiao in items)
                 state = rnd.choice("UPF")
                 paid = {"U": 0, "P": total // 2, "F": total}[state]
-                conn.execute("INSERT INTO BILL_HDR VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             (seq, svc_no, f"{month:02d}/{year}", total, paid, state,
-                              _epoch(issued + dt.timedelta(days=20)), _epoch(issued) + rnd.randrange(0, 3)))
-                conn.executemany("INSERT INTO BILL_DTL VALUES (?, ?, ?, ?, ?)",
-                                 [(seq, i, code, name, jiao) for i, (code, name, jiao) in enumerate(items, 1)])
+                conn.execute(
+                    "INSERT INTO BILL_HDR VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        seq,
+                        svc_no,
+                        f"{month:02d}/{year}",
+                        total,
+                        paid,
+                        state,
+                        _epoch(issued + dt.timedelta(days=20)),
+                        _epoch(issued) + rnd.randrange(0, 3),
+                    ),
+                )
+                conn.executemany(
+                    "INSERT INTO BILL_DTL VALUES (?, ?, ?, ?, ?)",
+                    [(seq, i, code, name, jiao) for i, (code, name, jiao) in enumerate(items, 1)],
+                )
 
 
 def _calls(conn: sqlite3.Connection, people: list[LakesideCustomer], rnd: random.Random, tz: dt.tzinfo) -> None:
@@ -174,9 +207,19 @@ def _calls(conn: sqlite3.Connection, people: list[LakesideCustomer], rnd: random
             person = rnd.choice(people)
             seq += rnd.randrange(1, 4)  # gaps, as sequences have
             cls = rnd.choice(CLASSES)
-            conn.execute(f"INSERT INTO CDR_{table} VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         (seq, person.numbers[0], f"1{rnd.randrange(10**10):010d}", _epoch(start + dt.timedelta(minutes=rnd.randrange(40000))),
-                          0 if cls in "SD" else rnd.randrange(1, 3600), cls, rnd.randrange(0, 500)))
-    conn.execute(f"INSERT INTO CDR_{table} VALUES (?, ?, ?, ?, ?, ?, ?)",  # a refund booked as a call: -5 yuan
-                 (REFUND_SEQ, people[0].numbers[0], "", _epoch(start + dt.timedelta(days=20)), 0, "L", -500))
-
+            conn.execute(
+                f"INSERT INTO CDR_{table} VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    seq,
+                    person.numbers[0],
+                    f"1{rnd.randrange(10**10):010d}",
+                    _epoch(start + dt.timedelta(minutes=rnd.randrange(40000))),
+                    0 if cls in "SD" else rnd.randrange(1, 3600),
+                    cls,
+                    rnd.randrange(0, 500),
+                ),
+            )
+    conn.execute(
+        f"INSERT INTO CDR_{table} VALUES (?, ?, ?, ?, ?, ?, ?)",  # a refund booked as a call: -5 yuan
+        (REFUND_SEQ, people[0].numbers[0], "", _epoch(start + dt.timedelta(days=20)), 0, "L", -500),
+    )

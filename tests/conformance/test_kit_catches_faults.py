@@ -21,7 +21,9 @@ class PagesByChangeTimeOnly(FakeConnector):
     async def customers_changed_since(self, watermark, limit):
         ordered = sorted(self.customers, key=lambda c: (c.changed_at, c.legacy_id))
         page = [c for c in ordered if not watermark or c.changed_at.isoformat() > watermark][:limit]
-        return type(await super().customers_changed_since("", 1))(page, page[-1].changed_at.isoformat() if page else watermark)
+        return type(await super().customers_changed_since("", 1))(
+            page, page[-1].changed_at.isoformat() if page else watermark
+        )
 
 
 class WritesTwice(FakeConnector):
@@ -39,9 +41,11 @@ class FloatBills(FakeConnector):
 
     async def bills_changed_since(self, watermark, limit):
         aware = dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)
-        bills = [LegacyBill("B1", "13900000001", "2024-05", 1250, changed_at=aware.replace(tzinfo=None)),
-                 LegacyBill("B2", "13900000001", "2024-05", 12.5, changed_at=aware),
-                 LegacyBill("B3", "13900000001", "2024-05", 1250, changed_at=aware)]
+        bills = [
+            LegacyBill("B1", "13900000001", "2024-05", 1250, changed_at=aware.replace(tzinfo=None)),
+            LegacyBill("B2", "13900000001", "2024-05", 12.5, changed_at=aware),
+            LegacyBill("B3", "13900000001", "2024-05", 1250, changed_at=aware),
+        ]
         page = [b for b in bills if b.legacy_id > watermark][:limit]
         return BillBatch(page, page[-1].legacy_id if page else watermark)
 
@@ -55,7 +59,9 @@ def run(connector) -> ConnectorRun:
 
 def test_lost_rows_are_caught():
     with pytest.raises(AssertionError, match="misses"):
-        KIT.test_every_page_size_hands_out_every_row_exactly_once(run(PagesByChangeTimeOnly(customers=legacy_customers())), None, "customers")
+        KIT.test_every_page_size_hands_out_every_row_exactly_once(
+            run(PagesByChangeTimeOnly(customers=legacy_customers())), None, "customers"
+        )
 
 
 def test_a_watermark_that_stands_still_is_caught():
@@ -64,6 +70,7 @@ def test_a_watermark_that_stands_still_is_caught():
 
     async def same_watermark(watermark, limit):
         return replace(await original(watermark, limit), watermark=watermark)
+
     stuck.customers_changed_since = same_watermark
     with pytest.raises(AssertionError, match="did not advance"):
         KIT.test_the_watermark_advances_with_every_page_and_the_end_stays_empty(run(stuck), "customers")
@@ -72,12 +79,16 @@ def test_a_watermark_that_stands_still_is_caught():
 def test_a_second_effect_of_one_event_is_caught():
     fake = WritesTwice()
     with pytest.raises(AssertionError):
-        KIT.test_writing_an_event_twice_has_one_effect(run(fake), lambda event_id: fake.calls.count(f"write_event:{event_id}"))
+        KIT.test_writing_an_event_twice_has_one_effect(
+            run(fake), lambda event_id: fake.calls.count(f"write_event:{event_id}")
+        )
 
 
 def test_the_wrong_exception_during_an_outage_is_caught():
     with pytest.raises(AssertionError, match="RuntimeError"):
-        KIT.test_an_unreachable_legacy_system_raises_connection_error(WrongOutageError(customers=legacy_customers(), down=True))
+        KIT.test_an_unreachable_legacy_system_raises_connection_error(
+            WrongOutageError(customers=legacy_customers(), down=True)
+        )
 
 
 def test_money_that_is_not_fen_and_naive_times_are_caught():

@@ -35,7 +35,9 @@ URL_LINE = re.compile(r'^url = "sqlite:///var/legacy/lakeside.sqlite3".*$', re.M
 def truth(path: Path) -> dict[str, set[str]]:
     """The legacy ids the lakeside database holds, read with plain SQL (what the connector must hand out)."""
     with closing(sqlite3.connect(path)) as conn:
-        months = [r[0][4:] for r in conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'CDR_%' AND type = 'table'")]
+        months = [
+            r[0][4:] for r in conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'CDR_%' AND type = 'table'")
+        ]
         return {
             "customers": {f"{r}/{n}" for r, n in conn.execute("SELECT REGION_CD, CUST_NO FROM CUST_MST")},
             "bills": {str(s) for (s,) in conn.execute("SELECT BILL_SEQ FROM BILL_HDR")},
@@ -47,7 +49,9 @@ def truth(path: Path) -> dict[str, set[str]]:
 def lakeside(request, tmp_path) -> LegacyOnEngine:
     """The lakeside legacy database at the example's path under ``tmp_path`` (copied to PostgreSQL for that run)."""
     need_engine(request.param)
-    legacy = LegacyOnEngine(tmp_path, request.param, tenant_connector(EXAMPLE), tmp_path / "tenants" / "lakeside" / "tenant.toml")
+    legacy = LegacyOnEngine(
+        tmp_path, request.param, tenant_connector(EXAMPLE), tmp_path / "tenants" / "lakeside" / "tenant.toml"
+    )
     legacy.path = tmp_path / "var" / "legacy" / "lakeside.sqlite3"
     legacy.people = create_lakeside_db(legacy.path)
     asyncio.run(legacy.start())
@@ -68,8 +72,12 @@ class TestLakesideConformance(ConnectorConformance):
 
     @pytest.fixture
     def broken_mapping(self, lakeside) -> BrokenMapping:
-        return BrokenMapping(lakeside.connector(calls={"charge": "CHRG_FEE"}), lakeside.tenant_file, "connector.calls.charge",
-                             ("CHRG_FEE",))
+        return BrokenMapping(
+            lakeside.connector(calls={"charge": "CHRG_FEE"}),
+            lakeside.tenant_file,
+            "connector.calls.charge",
+            ("CHRG_FEE",),
+        )
 
     @pytest.fixture
     def unreachable_connector(self, lakeside):
@@ -93,8 +101,13 @@ def write_tenant(root: Path, legacy: LegacyOnEngine, hall_url: str, mail_port: i
 
 def sms_code(harness: HallHarness, phone: str) -> str:
     async def last():
-        return await Message.select(Message.body_text).where((Message.channel == "sms") & (Message.recipient == phone)).order_by(
-            Message.id, ascending=False).first()
+        return (
+            await Message.select(Message.body_text)
+            .where((Message.channel == "sms") & (Message.recipient == phone))
+            .order_by(Message.id, ascending=False)
+            .first()
+        )
+
     row = harness.in_tenant("lakeside", last)
     assert row, f"no SMS to {phone}"
     return re.search(r"\b(\d{6})\b", row["body_text"]).group(1)
@@ -113,29 +126,47 @@ def test_lakeside_goes_live_by_its_tenant_toml_alone(lakeside, tmp_path, hall_da
         output = " ".join(synced.output.split())
         assert synced.exit_code == 0, output
         ids = truth(lakeside.path)
-        assert re.search(f"lakeside: customers: {len(ids['customers'])} fetched, \\d+ written, 1 (rejected|quarantined)", output), output
+        assert re.search(
+            f"lakeside: customers: {len(ids['customers'])} fetched, \\d+ written, 1 (rejected|quarantined)", output
+        ), output
         assert f"lakeside: bills: {len(ids['bills'])} fetched, {len(ids['bills'])} upserted, 0 quarantined" in output
-        assert f"lakeside: calls: {len(ids['calls'])} fetched, {len(ids['calls']) - 1} upserted, 1 quarantined" in output
+        assert (
+            f"lakeside: calls: {len(ids['calls'])} fetched, {len(ids['calls']) - 1} upserted, 1 quarantined" in output
+        )
 
         hall, connectors = build_hall(config)
         harness = HallHarness(hall, connectors)
         try:
             assert harness.in_tenant("lakeside", lambda: CallRecord.count()) == len(ids["calls"]) - 1
-            [refund] = harness.in_tenant("lakeside", lambda: Quarantine.select(Quarantine.legacy_id, Quarantine.reason).where(
-                Quarantine.kind == "calls"))
+            [refund] = harness.in_tenant(
+                "lakeside",
+                lambda: Quarantine.select(Quarantine.legacy_id, Quarantine.reason).where(Quarantine.kind == "calls"),
+            )
             assert refund["legacy_id"] in DIRTY["calls"] and "negative" in refund["reason"]
             bill = harness.in_tenant("lakeside", lambda: Bill.select().order_by(Bill.legacy_id).first())
-            items = harness.in_tenant("lakeside", lambda: BillItem.select().where(BillItem.bill_legacy_id == bill["legacy_id"]))
+            items = harness.in_tenant(
+                "lakeside", lambda: BillItem.select().where(BillItem.bill_legacy_id == bill["legacy_id"])
+            )
             assert bill["month"] in ("2024-04", "2024-05") and bill["amount_fen"] % 10 == 0  # jiao became fen
             assert sum(i["amount_fen"] for i in items) == bill["amount_fen"]
 
             person = next(p for p in lakeside.people if len(p.numbers) > 1)
             client = harness.client("lakeside")
-            page = client.post("/signup", {"number": person.numbers[0], "name": person.name, "id_number": person.id_number, "channel": "sms"})
+            page = client.post(
+                "/signup",
+                {"number": person.numbers[0], "name": person.name, "id_number": person.id_number, "channel": "sms"},
+            )
             assert page.status_code == 200, field_errors(page.text)
             flow = re.search(r'name="flow" value="([^"]+)"', page.text).group(1)
-            done = client.post("/signup/verify", {"flow": flow, "code": sms_code(harness, person.phone),
-                                                  "password": "Passw0rd!test", "password_confirm": "Passw0rd!test"})
+            done = client.post(
+                "/signup/verify",
+                {
+                    "flow": flow,
+                    "code": sms_code(harness, person.phone),
+                    "password": "Passw0rd!test",
+                    "password_confirm": "Passw0rd!test",
+                },
+            )
             assert done.status_code == 303 and done.headers["location"].startswith("/account"), field_errors(done.text)
             account = client.get("/account").text
             assert person.name in account and person.id_number not in account
@@ -144,4 +175,3 @@ def test_lakeside_goes_live_by_its_tenant_toml_alone(lakeside, tmp_path, hall_da
             harness.close()
     finally:
         hall_databases.drop(hall_url)
-

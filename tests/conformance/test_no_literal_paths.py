@@ -33,7 +33,9 @@ TEMPLATE_STRING = re.compile(r"""["'](/(?:{})(?:[/?#]|["'])|/["'])""".format("|"
 
 def python_files() -> list[Path]:
     files = [*(ROOT / "core").rglob("*.py"), *(ROOT / "plugins").rglob("*.py")]
-    return sorted(f for f in files if "core/testing" not in f.relative_to(ROOT).as_posix() and "/migrations/" not in f.as_posix())
+    return sorted(
+        f for f in files if "core/testing" not in f.relative_to(ROOT).as_posix() and "/migrations/" not in f.as_posix()
+    )
 
 
 def template_files() -> list[Path]:
@@ -80,7 +82,12 @@ def python_offences(source: str, where: str) -> list[str]:
     for node in ast.walk(tree):
         if id(node) in allowed:
             continue
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and APP_PATH.match(node.value) and node.value != "/":
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and APP_PATH.match(node.value)
+            and node.value != "/"
+        ):
             found.setdefault(node.lineno, node.value)
         elif isinstance(node, ast.Call) and _name_of(node.func) in PATH_TAKERS:
             for arg in [*node.args, *(k.value for k in node.keywords)]:
@@ -113,7 +120,7 @@ def test_scanner_sees_python_and_templates():
 def test_scanner_flags_literal_paths():
     """What the rule is about: each kind of literal the scan must catch, and the declarations it must let through."""
     sample = (
-        'from litestar import get\n'
+        "from litestar import get\n"
         '@get("/console/things")\n'
         'async def things(request): return redirect(request, "/")\n'
         'ITEM = MenuItem("Things", "/console/things")\n'
@@ -122,12 +129,18 @@ def test_scanner_flags_literal_paths():
     )
     offences = python_offences(sample, "sample.py")
     assert [o.split(":")[1] for o in offences] == ["3", "4", "5"]
-    assert TEMPLATE_ATTR.search('<a href="/t/x/console">') and TEMPLATE_STRING.search("{{ url('/console' if a else '/') }}")
-    assert not TEMPLATE_ATTR.search('<link href="/static/hall.css">') and not TEMPLATE_STRING.search("{{ url('console:home') }}")
+    assert TEMPLATE_ATTR.search('<a href="/t/x/console">') and TEMPLATE_STRING.search(
+        "{{ url('/console' if a else '/') }}"
+    )
+    assert not TEMPLATE_ATTR.search('<link href="/static/hall.css">') and not TEMPLATE_STRING.search(
+        "{{ url('console:home') }}"
+    )
 
 
 def test_no_literal_app_paths_in_python():
-    offences = [o for f in python_files() for o in python_offences(f.read_text(encoding="utf-8"), str(f.relative_to(ROOT)))]
+    offences = [
+        o for f in python_files() for o in python_offences(f.read_text(encoding="utf-8"), str(f.relative_to(ROOT)))
+    ]
     assert not offences, "literal app paths (use url_for / redirect_to / MenuItem(route=...)):\n" + "\n".join(offences)
 
 

@@ -24,22 +24,30 @@ REPO = Path(__file__).resolve().parents[2]
 def test_plugins_import_only_the_public_api():
     files = sorted((REPO / "plugins").rglob("*.py")) + sorted((REPO / "docs" / "tutorial").rglob("*.py"))
     assert len(files) > 50  # the bundled plugins (and the tutorial's outside plugin) are there to check
-    offences = [f"{path.relative_to(REPO)}:{line}: imports {module}"
-                for path in files for line, module in forbidden_imports(path.read_text(encoding="utf-8"))]
-    assert not offences, "plugins may import only core.api and its submodules (docs/plugins.md):\n" + "\n".join(offences)
+    offences = [
+        f"{path.relative_to(REPO)}:{line}: imports {module}"
+        for path in files
+        for line, module in forbidden_imports(path.read_text(encoding="utf-8"))
+    ]
+    assert not offences, "plugins may import only core.api and its submodules (docs/plugins.md):\n" + "\n".join(
+        offences
+    )
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("import core.web.render", [(1, "core.web.render")]),
-    ("import core", [(1, "core")]),
-    ("from core.db import TenantTable", [(1, "core.db")]),
-    ("from core import pdf, api", [(1, "core.pdf")]),
-    ("def f():\n    from core.web.console_pages import _page", [(2, "core.web.console_pages")]),
-    ("import importlib\nimportlib.import_module('core.hall')", [(2, "core.hall")]),
-    ("from importlib import import_module\nimport_module('core.legacy.ports')", [(2, "core.legacy.ports")]),
-    ("from core.api import hookimpl\nfrom core.api.web import render\nimport core.api.db", []),
-    ("from . import tables\nfrom .routes import HANDLERS\nfrom plugins.core_tools import x\nimport corelib", []),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("import core.web.render", [(1, "core.web.render")]),
+        ("import core", [(1, "core")]),
+        ("from core.db import TenantTable", [(1, "core.db")]),
+        ("from core import pdf, api", [(1, "core.pdf")]),
+        ("def f():\n    from core.web.console_pages import _page", [(2, "core.web.console_pages")]),
+        ("import importlib\nimportlib.import_module('core.hall')", [(2, "core.hall")]),
+        ("from importlib import import_module\nimport_module('core.legacy.ports')", [(2, "core.legacy.ports")]),
+        ("from core.api import hookimpl\nfrom core.api.web import render\nimport core.api.db", []),
+        ("from . import tables\nfrom .routes import HANDLERS\nfrom plugins.core_tools import x\nimport corelib", []),
+    ],
+)
 def test_the_check_sees_every_way_of_importing(source, expected):
     assert forbidden_imports(source) == expected
 

@@ -32,8 +32,12 @@ ALLOWED: dict[tuple[str, str, str], str] = {}
 
 
 def handler_modules() -> list[Path]:
-    return sorted(path for folder in ("core", "plugins") for path in (REPO / folder).rglob("routes*.py")
-                  if path.name == "routes.py" or path.name.startswith("routes_"))
+    return sorted(
+        path
+        for folder in ("core", "plugins")
+        for path in (REPO / folder).rglob("routes*.py")
+        if path.name == "routes.py" or path.name.startswith("routes_")
+    )
 
 
 def _imported_names(tree: ast.Module) -> dict[str, str]:
@@ -67,14 +71,20 @@ def _what_call_does(call: ast.Call, imported: dict[str, str]) -> str | None:
         return ".transaction()"
     if func.attr == "fetch_scoped":
         return "raw SQL fetch_scoped()"
-    if func.attr == "text" and isinstance(owner, ast.Name) and (owner.id in SQLALCHEMY or imported.get(owner.id, "").startswith("sqlalchemy")):
+    if (
+        func.attr == "text"
+        and isinstance(owner, ast.Name)
+        and (owner.id in SQLALCHEMY or imported.get(owner.id, "").startswith("sqlalchemy"))
+    ):
         return "raw SQL text()"
     is_class = isinstance(owner, ast.Name) and owner.id[:1].isupper()
     if func.attr == "raw" and is_class:
         return f"raw SQL {owner.id}.raw()"
     if func.attr in WRITES and is_class:
         return f"write {owner.id}.{func.attr}()"
-    if func.attr == "save" or (func.attr == "remove" and not call.args and not call.keywords):  # a row's save()/remove()
+    if func.attr == "save" or (
+        func.attr == "remove" and not call.args and not call.keywords
+    ):  # a row's save()/remove()
         return f"write .{func.attr}()"
     return None
 
@@ -110,38 +120,61 @@ def test_handlers_leave_writes_transactions_and_sql_to_services():
                 used.add(key)
             else:
                 offences.append(f"{relative}:{line}: {what} in {function}")
-    assert not offences, ("handlers parse, authorise and render; writes, transactions and raw SQL go in a service "
-                          "or queries module (docs/architecture.md, 'The request path'):\n" + "\n".join(offences))
+    assert not offences, (
+        "handlers parse, authorise and render; writes, transactions and raw SQL go in a service "
+        "or queries module (docs/architecture.md, 'The request path'):\n" + "\n".join(offences)
+    )
     assert set(ALLOWED) <= used, f"allow-list entries that match nothing any more (remove them): {set(ALLOWED) - used}"
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("from core.db import transaction\nasync def h():\n    async with transaction():\n        pass", [(3, "h", "transaction()")]),
-    ("async def h(engine):\n    async with engine.transaction():\n        pass", [(2, "h", ".transaction()")]),
-    ("from core.api.db import fetch_scoped\nasync def h():\n    await fetch_scoped('x')", [(3, "h", "raw SQL fetch_scoped()")]),
-    ("from core.db.engine import fetch\nasync def h():\n    await fetch('x')", [(3, "h", "raw SQL fetch()")]),
-    ("import sqlalchemy as sa\ndef h():\n    return sa.text('x')", [(3, "h", "raw SQL text()")]),
-    ("from sqlalchemy import text\ndef h():\n    return text('x')", [(3, "h", "raw SQL text()")]),
-    ("async def h():\n    await Notice.raw('x')", [(2, "h", "raw SQL Notice.raw()")]),
-    ("Q = 'SELECT id FROM t WHERE tenant = {tenant}'", [(1, "<module>", "raw SQL literal")]),
-    ("def h(n):\n    return f'UPDATE t SET a = {n}'", [(2, "h", "raw SQL literal")]),
-    ("async def h():\n    await Notice.insert(Notice(title='x'))", [(2, "h", "write Notice.insert()")]),
-    ("async def h():\n    await Notice.update({Notice.title: 'x'}).where(Notice.id == 1)", [(2, "h", "write Notice.update()")]),
-    ("async def h():\n    await Notice.delete().where(Notice.id == 1)", [(2, "h", "write Notice.delete()")]),
-    ("async def h(row):\n    await row.save()\n    await row.remove()", [(2, "h", "write .save()"), (3, "h", "write .remove()")]),
-    ("from core.api.db import bulk_upsert\nasync def h():\n    await bulk_upsert(T, (), [])", [(3, "h", "write bulk_upsert()")]),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (
+            "from core.db import transaction\nasync def h():\n    async with transaction():\n        pass",
+            [(3, "h", "transaction()")],
+        ),
+        ("async def h(engine):\n    async with engine.transaction():\n        pass", [(2, "h", ".transaction()")]),
+        (
+            "from core.api.db import fetch_scoped\nasync def h():\n    await fetch_scoped('x')",
+            [(3, "h", "raw SQL fetch_scoped()")],
+        ),
+        ("from core.db.engine import fetch\nasync def h():\n    await fetch('x')", [(3, "h", "raw SQL fetch()")]),
+        ("import sqlalchemy as sa\ndef h():\n    return sa.text('x')", [(3, "h", "raw SQL text()")]),
+        ("from sqlalchemy import text\ndef h():\n    return text('x')", [(3, "h", "raw SQL text()")]),
+        ("async def h():\n    await Notice.raw('x')", [(2, "h", "raw SQL Notice.raw()")]),
+        ("Q = 'SELECT id FROM t WHERE tenant = {tenant}'", [(1, "<module>", "raw SQL literal")]),
+        ("def h(n):\n    return f'UPDATE t SET a = {n}'", [(2, "h", "raw SQL literal")]),
+        ("async def h():\n    await Notice.insert(Notice(title='x'))", [(2, "h", "write Notice.insert()")]),
+        (
+            "async def h():\n    await Notice.update({Notice.title: 'x'}).where(Notice.id == 1)",
+            [(2, "h", "write Notice.update()")],
+        ),
+        ("async def h():\n    await Notice.delete().where(Notice.id == 1)", [(2, "h", "write Notice.delete()")]),
+        (
+            "async def h(row):\n    await row.save()\n    await row.remove()",
+            [(2, "h", "write .save()"), (3, "h", "write .remove()")],
+        ),
+        (
+            "from core.api.db import bulk_upsert\nasync def h():\n    await bulk_upsert(T, (), [])",
+            [(3, "h", "write bulk_upsert()")],
+        ),
+    ],
+)
 def test_the_check_sees_each_kind_of_offence(source, expected):
     assert findings(source) == expected
 
 
-@pytest.mark.parametrize("source", [
-    "async def h(form):\n    return form.raw('password')",  # a form's unstripped value, not SQL
-    "async def h():\n    return await Notice.select().where(Notice.published == True)",  # reads for display are allowed
-    "async def h():\n    return await Notice.exists().where(Notice.id == 1) or await Notice.count()",
-    "def h(data, chosen):\n    data.update({'a': 1})\n    chosen.remove('x')",  # a dict's update, a list's remove
-    "N = 'Select a category.'",  # text for people, not SQL
-    "from plugins.notices import services\nasync def h(a):\n    await services.delete(a, {})",  # a service does the write
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "async def h(form):\n    return form.raw('password')",  # a form's unstripped value, not SQL
+        "async def h():\n    return await Notice.select().where(Notice.published == True)",  # reads for display are allowed
+        "async def h():\n    return await Notice.exists().where(Notice.id == 1) or await Notice.count()",
+        "def h(data, chosen):\n    data.update({'a': 1})\n    chosen.remove('x')",  # a dict's update, a list's remove
+        "N = 'Select a category.'",  # text for people, not SQL
+        "from plugins.notices import services\nasync def h(a):\n    await services.delete(a, {})",  # a service does the write
+    ],
+)
 def test_the_check_leaves_reads_and_look_alikes_alone(source):
     assert findings(source) == []

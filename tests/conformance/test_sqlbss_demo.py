@@ -38,8 +38,12 @@ class SqlBssDemo(ConnectorConformance):
     @pytest.fixture
     def broken_mapping(self, demo_legacy) -> BrokenMapping:
         table, typo = BROKEN[self.style]
-        return BrokenMapping(demo_legacy.connector(customers={"name": typo}), demo_legacy.tenant_file,
-                             "connector.customers.name", (table, typo))
+        return BrokenMapping(
+            demo_legacy.connector(customers={"name": typo}),
+            demo_legacy.tenant_file,
+            "connector.customers.name",
+            (table, typo),
+        )
 
     @pytest.fixture
     def unreachable_connector(self, demo_legacy):

@@ -10,7 +10,13 @@ from core.testing import PASSWORD
 
 def last_sms_code(harness, tenant_id: str, phone: str) -> str:
     async def go():
-        return await Message.select(Message.body_text).where((Message.channel == "sms") & (Message.recipient == phone)).order_by(Message.id, ascending=False).first()
+        return (
+            await Message.select(Message.body_text)
+            .where((Message.channel == "sms") & (Message.recipient == phone))
+            .order_by(Message.id, ascending=False)
+            .first()
+        )
+
     row = harness.in_tenant(tenant_id, go)
     assert row, f"no SMS to {phone}"
     return re.search(r"\b(\d{6})\b", row["body_text"]).group(1)
@@ -23,12 +29,21 @@ def flow_of(html: str) -> str:
 
 
 def start_signup(client, customer, channel: str = "sms"):
-    return client.post("/signup", {"number": customer.numbers[0].number, "name": customer.name,
-                                   "id_number": customer.id_number, "channel": channel})
+    return client.post(
+        "/signup",
+        {
+            "number": customer.numbers[0].number,
+            "name": customer.name,
+            "id_number": customer.id_number,
+            "channel": channel,
+        },
+    )
 
 
 def finish_signup(client, flow: str, code: str, password: str = PASSWORD):
-    return client.post("/signup/verify", {"flow": flow, "code": code, "password": password, "password_confirm": password})
+    return client.post(
+        "/signup/verify", {"flow": flow, "code": code, "password": password, "password_confirm": password}
+    )
 
 
 class MovableClock:
@@ -51,4 +66,5 @@ class MovableClock:
 def sms_count(harness, tenant_id: str, phone: str) -> int:
     async def go():
         return await Message.count().where((Message.channel == "sms") & (Message.recipient == phone))
+
     return harness.in_tenant(tenant_id, go)

@@ -21,8 +21,16 @@ def test_the_role_editor_groups_the_core_permissions_under_core_in_their_old_ord
     groups = all_permissions(hall.hall)
     assert not [name for name in groups if name.startswith("core.")]
     codes = [p.code for p in groups["core"]]
-    assert codes[:8] == ["core.operators.manage", "core.audit.view", "core.messages.view", "core.customers.view",
-                         "core.sync.manage", "core.outbox.manage", "core.payments.view", "core.payments.refund"]
+    assert codes[:8] == [
+        "core.operators.manage",
+        "core.audit.view",
+        "core.messages.view",
+        "core.customers.view",
+        "core.sync.manage",
+        "core.outbox.manage",
+        "core.payments.view",
+        "core.payments.refund",
+    ]
     assert {"core.workorders.handle", "core.workorders.departments"} <= set(codes[8:])
 
 

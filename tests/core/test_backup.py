@@ -18,7 +18,9 @@ from plugins.notices.tables import Notice
 
 HALL = str(Path(sys.executable).with_name("hall"))
 PAGES = ("/t/alpha/notices/", "/t/beta/notices/", "/t/alpha/")
-VOLATILE = re.compile(r'(name="_csrf_token" value|nonce)="[^"]*"')  # per-response tokens; everything else must be identical
+VOLATILE = re.compile(
+    r'(name="_csrf_token" value|nonce)="[^"]*"'
+)  # per-response tokens; everything else must be identical
 
 
 def hall_cmd(config: Path, *args: str) -> subprocess.CompletedProcess:
@@ -66,11 +68,14 @@ def tables(hall) -> int:
             return await conn.fetchval("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
         finally:
             await conn.close()
+
     return asyncio.run(count())
 
 
 def test_backup_wipe_restore_serves_the_same_hall(hall_factory, tmp_path):
-    h = hall_factory([TenantSpec("alpha", plugins=["notices"], connector={}), TenantSpec("beta", plugins=["notices"], connector={})])
+    h = hall_factory(
+        [TenantSpec("alpha", plugins=["notices"], connector={}), TenantSpec("beta", plugins=["notices"], connector={})]
+    )
     titles = {tid: [f"{tid} 通知 {secrets.token_hex(4)}" for _ in range(3)] for tid in ("alpha", "beta")}
     for tid, names in titles.items():
         h.in_tenant(tid, lambda names=names: Notice.insert(*[Notice(title=t, body=f"正文 {t}") for t in names]))
@@ -88,7 +93,9 @@ def test_backup_wipe_restore_serves_the_same_hall(hall_factory, tmp_path):
     done = hall_cmd(config, "restore", "--input", str(archive), "--yes")
     assert "restored from" in done.stdout and "hall migrate" in done.stdout
     migrated = hall_cmd(config, "migrate").stdout
-    assert "core: 🏁 No migrations need to be run" in migrated and "notices: 🏁 No migrations need to be run" in migrated
+    assert (
+        "core: 🏁 No migrations need to be run" in migrated and "notices: 🏁 No migrations need to be run" in migrated
+    )
     assert pages(config) == before
 
 
@@ -96,13 +103,21 @@ def test_restore_refuses_what_is_not_a_backup_of_this_engine(hall_factory, tmp_p
     h = hall_factory([TenantSpec("alpha", connector={})])
     bogus = tmp_path / "notes.txt"
     bogus.write_text("not a backup")
-    done = subprocess.run([HALL, "restore", "--input", str(bogus), "--yes"], capture_output=True, text=True,
-                          env=child_env(HALL_CONFIG=str(h.hall.settings.config_file)))
+    done = subprocess.run(
+        [HALL, "restore", "--input", str(bogus), "--yes"],
+        capture_output=True,
+        text=True,
+        env=child_env(HALL_CONFIG=str(h.hall.settings.config_file)),
+    )
     assert done.returncode == 1 and "is not a hall backup" in done.stderr
     other = tmp_path / ("dump.pg" if h.hall.db.is_sqlite else "db.sqlite3")
     other.write_bytes(b"PGDMP\x01\x0e\x00" if h.hall.db.is_sqlite else sqlite3_file(other))
-    done = subprocess.run([HALL, "restore", "--input", str(other), "--yes"], capture_output=True, text=True,
-                          env=child_env(HALL_CONFIG=str(h.hall.settings.config_file)))
+    done = subprocess.run(
+        [HALL, "restore", "--input", str(other), "--yes"],
+        capture_output=True,
+        text=True,
+        env=child_env(HALL_CONFIG=str(h.hall.settings.config_file)),
+    )
     assert done.returncode == 1 and "backup but this hall's database is" in done.stderr
 
 

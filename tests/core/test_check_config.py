@@ -42,7 +42,11 @@ def _plugin(hall_issue: str | None = None, tenant_issue: str | None = None, seen
             seen.append(tenant.id if tenant is not None else None)
         if tenant is None:
             return [ConfigIssue("(hall)", "plugins.picky.endpoint", hall_issue)] if hall_issue else None
-        return [ConfigIssue(str(tenant.path / "tenant.toml"), "plugins.picky.branch", tenant_issue)] if tenant_issue else []
+        return (
+            [ConfigIssue(str(tenant.path / "tenant.toml"), "plugins.picky.branch", tenant_issue)]
+            if tenant_issue
+            else []
+        )
 
     return types.SimpleNamespace(check_config=hookimpl(check_config))
 
@@ -69,8 +73,13 @@ class PickySettings(BaseModel):
 
 def test_not_asked_for_a_tenant_whose_plugin_settings_are_already_wrong(tmp_path):
     seen: list = []
-    config = _config(tmp_path, [TenantSpec("alpha", plugins=["picky"], connector={}, plugin_settings={"picky": {"branches": 0}}),
-                                TenantSpec("beta", plugins=["picky"], connector={})])
+    config = _config(
+        tmp_path,
+        [
+            TenantSpec("alpha", plugins=["picky"], connector={}, plugin_settings={"picky": {"branches": 0}}),
+            TenantSpec("beta", plugins=["picky"], connector={}),
+        ],
+    )
     plugin = _plugin(seen=seen)
     plugin.register_settings = hookimpl(lambda hall: PickySettings)
     with pytest.raises(ConfigError) as exc:
@@ -85,22 +94,41 @@ def test_a_crashing_check_is_reported_and_the_others_still_run(tmp_path):
 
     config = _config(tmp_path, [TenantSpec("alpha", connector={})])
     with pytest.raises(ConfigError) as exc:
-        Hall.from_config(config, extra_plugins={"crashy": types.SimpleNamespace(check_config=hookimpl(boom)), "picky": _plugin("no endpoint")},
-                         load_entrypoints=False)
+        Hall.from_config(
+            config,
+            extra_plugins={
+                "crashy": types.SimpleNamespace(check_config=hookimpl(boom)),
+                "picky": _plugin("no endpoint"),
+            },
+            load_entrypoints=False,
+        )
     issues = {(i.key, i.reason) for i in exc.value.issues}
-    assert ("plugins.crashy", "the plugin's configuration check failed: RuntimeError('cannot read the branch list')") in issues
+    assert (
+        "plugins.crashy",
+        "the plugin's configuration check failed: RuntimeError('cannot read the branch list')",
+    ) in issues
     assert ("plugins.picky.endpoint", "no endpoint") in issues
 
 
 def test_a_broken_work_order_type_is_reported_through_check_config(tmp_path):
     from core.workorders.types import State, WorkOrderType
 
-    broken = WorkOrderType(code="picky.x", label="X", prefix="PX", states=(State("new", "New"),), transitions=(), initial="nowhere",
-                           terminal=("new",))
+    broken = WorkOrderType(
+        code="picky.x",
+        label="X",
+        prefix="PX",
+        states=(State("new", "New"),),
+        transitions=(),
+        initial="nowhere",
+        terminal=("new",),
+    )
     config = _config(tmp_path, [TenantSpec("alpha", plugins=["nosuch"], connector={})])
     with pytest.raises(ConfigError) as exc:
-        Hall.from_config(config, extra_plugins={"picky": types.SimpleNamespace(register_workorder_types=hookimpl(lambda hall: [broken]))},
-                         load_entrypoints=False)
+        Hall.from_config(
+            config,
+            extra_plugins={"picky": types.SimpleNamespace(register_workorder_types=hookimpl(lambda hall: [broken]))},
+            load_entrypoints=False,
+        )
     keys = [i.key for i in exc.value.issues]
     assert "register_workorder_types" in keys and "tenant.plugins[0]" in keys  # both, in one report
 
@@ -114,7 +142,14 @@ def test_hall_check_lists_a_plugins_problems_with_file_key_and_reason(tmp_path):
     (site / "picky_plugin.py").write_text(PICKY, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(site)])
-    result = subprocess.run([sys.executable, "-m", "core.cli", "--config", str(config), "check"], capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "core.cli", "--config", str(config), "check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     tenant_file = tmp_path / "tenants" / "alpha" / "tenant.toml"
     assert f"{config}: plugins.picky.endpoint: the picky service is not reachable from here" in result.stderr

@@ -51,7 +51,9 @@ def test_the_wait_message_says_when_to_ask_again_in_english_too(hall, monkeypatc
     assert start_signup(client, customer).status_code == 200
     again = start_signup(client, customer)
     assert again.status_code == 400
-    assert any(e.startswith("A code was sent a moment ago") and "after" in e for e in field_errors(again.text)), field_errors(again.text)
+    assert any(e.startswith("A code was sent a moment ago") and "after" in e for e in field_errors(again.text)), (
+        field_errors(again.text)
+    )
 
 
 def test_limits_are_per_customer_across_flows(hall, monkeypatch):
@@ -61,7 +63,9 @@ def test_limits_are_per_customer_across_flows(hall, monkeypatch):
     register_customer(hall, "alpha", customer)
     client = hall.client("alpha")
     assert client.post("/reset", {"login": customer.numbers[0].number, "channel": "sms"}).status_code == 200
-    again = client.post("/reset", {"login": customer.numbers[0].number, "channel": "email"})  # another destination, same customer
+    again = client.post(
+        "/reset", {"login": customer.numbers[0].number, "channel": "email"}
+    )  # another destination, same customer
     assert _asked_too_soon(again)
     assert sms_count(hall, "alpha", customer.phone) == 1
 

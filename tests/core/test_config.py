@@ -23,7 +23,12 @@ def _issues(config: Path) -> list[str]:
 
 
 def _hall(tmp_path, tenants=None, **deployment) -> Path:
-    return write_hall(tmp_path, tenants or [TenantSpec("alpha", connector={})], database_url=f"sqlite:///{tmp_path}/h.sqlite3", deployment=deployment)
+    return write_hall(
+        tmp_path,
+        tenants or [TenantSpec("alpha", connector={})],
+        database_url=f"sqlite:///{tmp_path}/h.sqlite3",
+        deployment=deployment,
+    )
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -55,13 +60,22 @@ def test_bad_database_url(tmp_path):
 
 
 def test_host_claimed_by_two_tenants(tmp_path):
-    config = _hall(tmp_path, [TenantSpec("alpha", hosts=["hall.example"], connector={}), TenantSpec("beta", hosts=["hall.example"], connector={})])
-    assert any("beta/tenant.toml: tenant.hosts: host 'hall.example' is already claimed by tenant 'alpha'" in i for i in _issues(config))
+    config = _hall(
+        tmp_path,
+        [
+            TenantSpec("alpha", hosts=["hall.example"], connector={}),
+            TenantSpec("beta", hosts=["hall.example"], connector={}),
+        ],
+    )
+    assert any(
+        "beta/tenant.toml: tenant.hosts: host 'hall.example' is already claimed by tenant 'alpha'" in i
+        for i in _issues(config)
+    )
 
 
 def test_wrong_type(tmp_path):
     config = _hall(tmp_path)
-    _edit(config, "port = ", "port = \"eighty\"\nold_port = ")
+    _edit(config, "port = ", 'port = "eighty"\nold_port = ')
     issues = _issues(config)
     assert any("mail.port" in i and "integer" in i and "'eighty'" in i for i in issues), issues
     assert any("mail.old_port: unknown key" in i for i in issues), issues
@@ -81,14 +95,23 @@ def test_missing_secret_names_where_to_put_it(tmp_path):
 
 
 def test_plugin_settings_are_validated_per_tenant(tmp_path):
-    config = _hall(tmp_path, [TenantSpec("alpha", plugins=["notices"], connector={}, plugin_settings={"notices": {"max_on_home": 99}})])
+    config = _hall(
+        tmp_path,
+        [TenantSpec("alpha", plugins=["notices"], connector={}, plugin_settings={"notices": {"max_on_home": 99}})],
+    )
     [issue] = _issues(config)
     assert "alpha/tenant.toml: plugins.notices.max_on_home" in issue and "less than or equal to 20" in issue
 
 
 def test_plugin_settings_tenant_overrides_deployment(tmp_path):
-    config = _hall(tmp_path, [TenantSpec("alpha", connector={}, plugin_settings={"notices": {"max_on_home": 7}}), TenantSpec("beta", connector={})],
-                   plugins={"notices": {"max_on_home": 2}})
+    config = _hall(
+        tmp_path,
+        [
+            TenantSpec("alpha", connector={}, plugin_settings={"notices": {"max_on_home": 7}}),
+            TenantSpec("beta", connector={}),
+        ],
+        plugins={"notices": {"max_on_home": 2}},
+    )
     hall = Hall.from_config(config, connect_tenants=False)
     assert hall.tenants.get("alpha").plugin_settings("notices").max_on_home == 7
     assert hall.tenants.get("beta").plugin_settings("notices").max_on_home == 2
@@ -113,7 +136,9 @@ def test_environment_overrides_the_file(tmp_path, monkeypatch):
 def test_secrets_file_is_read_and_never_printed(tmp_path):
     config = _hall(tmp_path)
     _edit(config, 'secret_key = "test-secret-not-for-production-0123456789"', "")
-    (tmp_path / ".secrets.toml").write_text('[security]\nsecret_key = "s3cr3t-from-file-abcdef"\n[mail]\npassword = "smtp-pw-xyz"\n', encoding="utf-8")
+    (tmp_path / ".secrets.toml").write_text(
+        '[security]\nsecret_key = "s3cr3t-from-file-abcdef"\n[mail]\npassword = "smtp-pw-xyz"\n', encoding="utf-8"
+    )
     hall = Hall.from_config(config, connect_tenants=False)
     assert hall.secret == "s3cr3t-from-file-abcdef"
     assert "s3cr3t" not in repr(hall.deployment) and "smtp-pw-xyz" not in repr(hall.deployment)
@@ -121,7 +146,14 @@ def test_secrets_file_is_read_and_never_printed(tmp_path):
 
 def _hall_cli(config: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
-    return subprocess.run([sys.executable, "-m", "core.cli", "--config", str(config), *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+    )
 
 
 def test_hall_check_reports_file_key_reason_and_exits_2(tmp_path):
@@ -135,7 +167,9 @@ def test_hall_check_reports_file_key_reason_and_exits_2(tmp_path):
 def test_hall_check_wants_a_migrated_database_then_passes(tmp_path):
     config = _hall(tmp_path)
     before = _hall_cli(config, "check")
-    assert before.returncode == 2 and "database.url: the database is not migrated yet: run `hall migrate`" in before.stderr
+    assert (
+        before.returncode == 2 and "database.url: the database is not migrated yet: run `hall migrate`" in before.stderr
+    )
     assert _hall_cli(config, "migrate").returncode == 0
     after = _hall_cli(config, "check")
     assert after.returncode == 0, after.stderr

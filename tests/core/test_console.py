@@ -22,7 +22,17 @@ def test_role_editor_lists_permissions_declared_by_plugins(hall):
 def test_create_role_and_operator_is_audited_with_before_and_after(hall):
     admin = _admin(hall)
     assert admin.post("/console/roles/new", {"name": "客服", "permissions": ["core.messages.view"]}).status_code == 303
-    r = admin.post("/console/operators/new", {"username": "zhang", "display_name": "张三", "department": "客服部", "password": "Passw0rd-z", "roles": ["客服"], "active": "on"})
+    r = admin.post(
+        "/console/operators/new",
+        {
+            "username": "zhang",
+            "display_name": "张三",
+            "department": "客服部",
+            "password": "Passw0rd-z",
+            "roles": ["客服"],
+            "active": "on",
+        },
+    )
     assert r.status_code == 303
     entries = hall.in_tenant("alpha", lambda: AuditLog.select().order_by(AuditLog.id))
     create = next(e for e in entries if e["action"] == "operator.create")
@@ -30,7 +40,10 @@ def test_create_role_and_operator_is_audited_with_before_and_after(hall):
     assert "Passw0rd-z" not in str(entries)
     # edit: department changes, audit keeps before and after
     op_id = create["object_id"]
-    admin.post(f"/console/operators/{op_id}", {"username": "zhang", "display_name": "张三", "department": "营业部", "roles": ["客服"], "active": "on"})
+    admin.post(
+        f"/console/operators/{op_id}",
+        {"username": "zhang", "display_name": "张三", "department": "营业部", "roles": ["客服"], "active": "on"},
+    )
     update = hall.in_tenant("alpha", lambda: AuditLog.select().where(AuditLog.action == "operator.update").first())
     assert update["before"]["department"] == "客服部" and update["after"]["department"] == "营业部"
     # the new operator can log in and has exactly the role's permissions
@@ -63,8 +76,15 @@ def test_deactivated_operator_is_logged_out(hall):
     add_operator(hall, "alpha", "leaver")
     leaver = hall.client("alpha")
     leaver.login_operator("leaver")
-    op = hall.in_tenant("alpha", lambda: __import__("core.auth.tables", fromlist=["Operator"]).Operator.select().where(
-        __import__("core.auth.tables", fromlist=["Operator"]).Operator.username == "leaver").first())
+    op = hall.in_tenant(
+        "alpha",
+        lambda: (
+            __import__("core.auth.tables", fromlist=["Operator"])
+            .Operator.select()
+            .where(__import__("core.auth.tables", fromlist=["Operator"]).Operator.username == "leaver")
+            .first()
+        ),
+    )
     admin.post(f"/console/operators/{op['id']}", {"username": "leaver", "display_name": "leaver", "department": ""})
     assert leaver.get("/console", follow_redirects=False).status_code == 303
 

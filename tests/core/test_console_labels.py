@@ -40,14 +40,25 @@ def test_console_pages_in_chinese_show_no_raw_codes(hall):
     hall.connectors["alpha"].customers.append(customer)
     sync(hall, "alpha")
     admin = _admin(hall)
-    assert admin.post("/console/roles/new", {"name": "客服", "permissions": ["core.messages.view", "core.audit.view"]}).status_code == 303
+    assert (
+        admin.post(
+            "/console/roles/new", {"name": "客服", "permissions": ["core.messages.view", "core.audit.view"]}
+        ).status_code
+        == 303
+    )
     hall.in_tenant("alpha", queue, channel="sms", recipient="13900000000", subject="", body_text="您好", purpose="test")
-    hall.in_tenant("alpha", queue, channel="email", recipient="a@example.cn", subject="主题", body_text="您好", purpose="test")
+    hall.in_tenant(
+        "alpha", queue, channel="email", recipient="a@example.cn", subject="主题", body_text="您好", purpose="test"
+    )
 
     audit = visible(admin.get("/console/audit").text)
     assert "新建角色" in audit and "登录控制台" in audit and "操作员" in audit
-    assert not words(audit, ["role.create", "console.login", "operator", "role"]), words(audit, ["role.create", "console.login", "operator", "role"])
-    assert re.search(r"permissions\s*:\s*core\.audit\.view, core\.messages\.view", audit), "the JSON is shown as key: value lines"
+    assert not words(audit, ["role.create", "console.login", "operator", "role"]), words(
+        audit, ["role.create", "console.login", "operator", "role"]
+    )
+    assert re.search(r"permissions\s*:\s*core\.audit\.view, core\.messages\.view", audit), (
+        "the JSON is shown as key: value lines"
+    )
     assert '{"' not in audit
 
     messages = visible(admin.get("/console/messages").text)
@@ -65,7 +76,9 @@ def test_console_pages_in_chinese_show_no_raw_codes(hall):
     assert "客户资料" in sync_page and not words(sync_page, ["customers", "bills", "calls"])
 
     customers = visible(admin.get("/console/customers", params={"q": customer.numbers[0].number}).text)
-    assert customer.name in customers and "正常" in customers and not words(customers, ["active", "suspended", "closed"])
+    assert (
+        customer.name in customers and "正常" in customers and not words(customers, ["active", "suspended", "closed"])
+    )
 
     role_form = visible(admin.get("/console/roles/new").text)
     assert not re.search(r"(?m)^\s*core\s*$", role_form), "plugin headings are names, not plugin ids"

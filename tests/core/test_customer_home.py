@@ -26,10 +26,28 @@ async def _seed(numbers: list[str]) -> None:
 
     bills = []
     for i, number in enumerate(numbers):
-        bills.append(Bill(legacy_id=f"{number}-old", number=number, month=_months(2), amount_fen=5000, paid_fen=5000, status="paid",
-                          due_date=dt.date.today() - dt.timedelta(days=30)))
-        bills.append(Bill(legacy_id=f"{number}-new", number=number, month=_months(1), amount_fen=8130 + i, paid_fen=0, status="unpaid",
-                          due_date=dt.date.today() + dt.timedelta(days=10)))
+        bills.append(
+            Bill(
+                legacy_id=f"{number}-old",
+                number=number,
+                month=_months(2),
+                amount_fen=5000,
+                paid_fen=5000,
+                status="paid",
+                due_date=dt.date.today() - dt.timedelta(days=30),
+            )
+        )
+        bills.append(
+            Bill(
+                legacy_id=f"{number}-new",
+                number=number,
+                month=_months(1),
+                amount_fen=8130 + i,
+                paid_fen=0,
+                status="unpaid",
+                due_date=dt.date.today() + dt.timedelta(days=10),
+            )
+        )
     await Bill.insert(*bills)
     account = await CustomerAccount.select(CustomerAccount.id).first()
     await AccountNumber.insert(AccountNumber(account=account["id"], number=numbers[1]))
@@ -38,11 +56,14 @@ async def _seed(numbers: list[str]) -> None:
 @pytest.fixture
 def world(hall_factory):
     spec = {"billpay": SELLER}
-    harness = hall_factory([
-        TenantSpec("alpha", plugins=ALL, payments={"providers": ["fake"]}, plugin_settings=spec),
-        TenantSpec("beta", plugins=ALL, language="en", payments={"providers": ["fake"]}, plugin_settings=spec),
-        TenantSpec("gamma", plugins=["bills"], language="en"),  # no billpay, no service, no payments
-    ], extra_plugins={"fakepay": FakePaymentPlugin()})
+    harness = hall_factory(
+        [
+            TenantSpec("alpha", plugins=ALL, payments={"providers": ["fake"]}, plugin_settings=spec),
+            TenantSpec("beta", plugins=ALL, language="en", payments={"providers": ["fake"]}, plugin_settings=spec),
+            TenantSpec("gamma", plugins=["bills"], language="en"),  # no billpay, no service, no payments
+        ],
+        extra_plugins={"fakepay": FakePaymentPlugin()},
+    )
     ids = {}
     for n, tid in enumerate(("alpha", "beta", "gamma")):
         customer = make_customer(70 + n, numbers=(f"1397777{n}001", f"1397777{n}002"), phone=f"1397777{n}001")
@@ -59,11 +80,25 @@ def _client(harness, ids, tid):
     return client
 
 
-@pytest.mark.parametrize("tid, words", [
-    ("alpha", {"owed": "欠费金额", "bill": "本月账单", "requests": "进行中的申请", "pay": "网上缴费", "new": "我要投诉"}),
-    ("beta", {"owed": "Amount owed", "bill": "This month's bill", "requests": "My open requests", "pay": "Pay bills",
-              "new": "New complaint"}),
-])
+@pytest.mark.parametrize(
+    "tid, words",
+    [
+        (
+            "alpha",
+            {"owed": "欠费金额", "bill": "本月账单", "requests": "进行中的申请", "pay": "网上缴费", "new": "我要投诉"},
+        ),
+        (
+            "beta",
+            {
+                "owed": "Amount owed",
+                "bill": "This month's bill",
+                "requests": "My open requests",
+                "pay": "Pay bills",
+                "new": "New complaint",
+            },
+        ),
+    ],
+)
 def test_signed_in_customer_sees_owed_latest_bill_open_request_and_actions(world, tid, words):
     harness, ids = world
     me = _client(harness, ids, tid)
@@ -143,10 +178,20 @@ def test_the_panels_cost_the_same_statements_for_two_numbers_or_six(world, monke
 
         account = await CustomerAccount.select(CustomerAccount.id).first()
         await AccountNumber.insert(*[AccountNumber(account=account["id"], number=n) for n in more])
-        await Bill.insert(*[Bill(legacy_id=f"{n}-x", number=n, month=_months(1), amount_fen=100, paid_fen=0, status="unpaid") for n in more])
+        await Bill.insert(
+            *[
+                Bill(legacy_id=f"{n}-x", number=n, month=_months(1), amount_fen=100, paid_fen=0, status="unpaid")
+                for n in more
+            ]
+        )
 
     harness.in_tenant("beta", link_more)
     six = statements()
     page = me.get("/").text  # (this request's statements are in ``seen`` too: checked below)
     assert all(f"/bills/{n}/{_months(1)}" in page for n in more)
-    assert any("core_bill" in s for s in seen) and any("core_work_order" in s or "workorder" in s for s in seen) and two > 0 and six == two, (two, six)
+    assert (
+        any("core_bill" in s for s in seen)
+        and any("core_work_order" in s or "workorder" in s for s in seen)
+        and two > 0
+        and six == two
+    ), (two, six)

@@ -29,9 +29,9 @@ def test_sqlite_connections_are_reused_and_configured(hall):
         pool = engine.pool()
         conn = pool.all[0]
         async with conn.execute("PRAGMA busy_timeout") as cur:
-            busy = (await cur.fetchone())
+            busy = await cur.fetchone()
         async with conn.execute("PRAGMA journal_mode") as cur:
-            mode = (await cur.fetchone())
+            mode = await cur.fetchone()
         return pool.opened, list(busy.values())[0], list(mode.values())[0]
 
     opened, busy, mode = hall.in_tenant("alpha", go)
@@ -73,9 +73,17 @@ def test_migrations_create_every_declared_composite_index(hall):
 
     async def index_names():
         if hall.hall.db.is_sqlite:
-            rows = await engine.run_querystring(__import__("piccolo.querystring", fromlist=["QueryString"]).QueryString("SELECT name FROM sqlite_master WHERE type = 'index'"))
+            rows = await engine.run_querystring(
+                __import__("piccolo.querystring", fromlist=["QueryString"]).QueryString(
+                    "SELECT name FROM sqlite_master WHERE type = 'index'"
+                )
+            )
         else:
-            rows = await engine.run_querystring(__import__("piccolo.querystring", fromlist=["QueryString"]).QueryString("SELECT indexname AS name FROM pg_indexes"))
+            rows = await engine.run_querystring(
+                __import__("piccolo.querystring", fromlist=["QueryString"]).QueryString(
+                    "SELECT indexname AS name FROM pg_indexes"
+                )
+            )
         return {r["name"] for r in rows}
 
     names = hall.run(index_names())
@@ -91,7 +99,9 @@ def test_unique_together_is_enforced(hall):
 
     async def go():
         await Role.insert(Role(name="dup", permissions=[]))
-        with pytest.raises(Exception, match="(?i)unique"):  # sqlite3's or asyncpg's own error: UNIQUE constraint / unique constraint
+        with pytest.raises(
+            Exception, match="(?i)unique"
+        ):  # sqlite3's or asyncpg's own error: UNIQUE constraint / unique constraint
             await Role.insert(Role(name="dup", permissions=[]))
 
     hall.in_tenant("alpha", go)

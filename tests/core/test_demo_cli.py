@@ -25,7 +25,9 @@ def demo_folder(root: Path) -> tuple[Path, int]:
     shutil.copytree(REPO / "tenants", root / "tenants")
     sandbox = free_port()
     for tenant in (root / "tenants").glob("*/tenant.toml"):
-        tenant.write_text(tenant.read_text(encoding="utf-8").replace("127.0.0.1:8020", f"127.0.0.1:{sandbox}"), encoding="utf-8")
+        tenant.write_text(
+            tenant.read_text(encoding="utf-8").replace("127.0.0.1:8020", f"127.0.0.1:{sandbox}"), encoding="utf-8"
+        )
     return root / "hall.toml", sandbox
 
 
@@ -54,23 +56,43 @@ def test_no_serve_runs_the_sandbox_and_the_mail_sink_until_interrupted(tmp_path)
 
 def run_demo(tmp_path: Path, env: dict, mail: int, sandbox: int, engine: str) -> None:
 
-    prepared = subprocess.run([HALL, "demo", "--prepare-only", "--subscribers", "20"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    prepared = subprocess.run(
+        [HALL, "demo", "--prepare-only", "--subscribers", "20"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert prepared.returncode == 0, prepared.stdout[-3000:] + prepared.stderr[-3000:]
     assert "Demo hall ready." in prepared.stdout and f"database: {engine}" in prepared.stdout
     assert not listening(mail) and not listening(sandbox)  # --prepare-only starts nothing
 
     log = tmp_path / "demo.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([HALL, "demo", "--no-serve", "--subscribers", "20"], cwd=tmp_path, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [HALL, "demo", "--no-serve", "--subscribers", "20"],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
-            wait_for(lambda: proc.poll() is not None or "Ctrl-C stops them" in log.read_text(), "the demo services", timeout=SETUP, every=0.5)
+            wait_for(
+                lambda: proc.poll() is not None or "Ctrl-C stops them" in log.read_text(),
+                "the demo services",
+                timeout=SETUP,
+                every=0.5,
+            )
             assert proc.poll() is None, log.read_text()[-3000:]
             assert listening(sandbox), log.read_text()[-3000:]
             with smtplib.SMTP("127.0.0.1", mail, timeout=10) as smtp:
-                smtp.sendmail("hall@example.cn", ["kefu@example.cn"], "Subject: ping\r\n\r\nhello from the test, code 246810\r\n")
-            wait_for(lambda: "Mail to kefu@example.cn: ping" in log.read_text(), "the mail sink printing the message (one line a mail)")
-            assert "Mail to kefu@example.cn: ping  (code 246810)" in log.read_text()  # one line a mail, its code plainly
+                smtp.sendmail(
+                    "hall@example.cn", ["kefu@example.cn"], "Subject: ping\r\n\r\nhello from the test, code 246810\r\n"
+                )
+            wait_for(
+                lambda: "Mail to kefu@example.cn: ping" in log.read_text(),
+                "the mail sink printing the message (one line a mail)",
+            )
+            assert (
+                "Mail to kefu@example.cn: ping  (code 246810)" in log.read_text()
+            )  # one line a mail, its code plainly
             proc.send_signal(signal.SIGINT)
             assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
         finally:

@@ -24,4 +24,6 @@ def test_refuses_sql_without_the_tenant_a_call_outside_one_and_wrong_arity(hall)
     with pytest.raises(TenantScopeError, match="current tenant"):
         hall.run(fetch_scoped("SELECT name FROM core_customer WHERE tenant = {tenant}"))
     with pytest.raises(TypeError, match="2 values for 1 placeholders"):
-        hall.in_tenant("alpha", fetch_scoped, "SELECT name FROM core_customer WHERE tenant = {tenant} AND legacy_id = {}", "a", "b")
+        hall.in_tenant(
+            "alpha", fetch_scoped, "SELECT name FROM core_customer WHERE tenant = {tenant} AND legacy_id = {}", "a", "b"
+        )

@@ -26,7 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "_": None, "gettext": None}
 
 # A printf-style conversion as Python's % operator reads it (named or not), or "%%".
-CONVERSION = re.compile(r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>[diouxXeEfFgGcrsa%])")
+CONVERSION = re.compile(
+    r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>[diouxXeEfFgGcrsa%])"
+)
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,9 @@ def test_every_message_is_translated(domain: Domain, lang: str):
             problems.append(f"empty     {msgid!r} (used in {where[0]})")
         elif entry.fuzzy:
             problems.append(f"fuzzy     {msgid!r} (a fuzzy translation is never shown)")
-    assert not problems, f"{domain.label} [{lang}]: run scripts/update-catalogs, then translate:\n" + "\n".join(problems)
+    assert not problems, f"{domain.label} [{lang}]: run scripts/update-catalogs, then translate:\n" + "\n".join(
+        problems
+    )
 
 
 @pytest.mark.parametrize(("domain", "lang"), CASES)
@@ -134,7 +138,9 @@ def test_placeholders_match(domain: Domain, lang: str):
         expected = conversions(ids[0])
         for text in strings:
             if conversions(text) != expected:
-                problems.append(f"{entry.id!r}: placeholders {expected} but the translation has {conversions(text)}: {text!r}")
+                problems.append(
+                    f"{entry.id!r}: placeholders {expected} but the translation has {conversions(text)}: {text!r}"
+                )
             elif stray_percent(text):
                 problems.append(f"{entry.id!r}: a lone '%' in {text!r} (write '%%')")
     assert not problems, f"{domain.label} [{lang}]:\n" + "\n".join(problems)
@@ -153,7 +159,10 @@ def test_core_catalog_alone_translates():
     """The core catalog works without any plugin (the unknown-tenant page loads only it)."""
     zh = load_translations([ROOT / "core" / "locale"])["zh_CN"]
     assert zh.gettext("Log in") == "登录"
-    assert zh.gettext("Too many failed attempts. Please wait %(minutes)s minutes and try again.") % {"minutes": 15} == "失败次数过多，请 15 分钟后再试。"
+    assert (
+        zh.gettext("Too many failed attempts. Please wait %(minutes)s minutes and try again.") % {"minutes": 15}
+        == "失败次数过多，请 15 分钟后再试。"
+    )
 
 
 def test_no_compiled_catalogs_in_the_tree():

@@ -14,8 +14,12 @@ TODAY = dt.date(2024, 5, 1)  # every test passes its own "today"
 # Beijing Miyun District (110118, 2015), Hangzhou Lin'an District (330112, 2017),
 # Hangzhou Fuyang District (330111, 2014), Nanjing Jiangning District (320115, 2000).
 OLDER_THAN_THEIR_AREA_CODE = [
-    ("310115", "19580312"), ("120116", "19620704"), ("110118", "19751120"),
-    ("330112", "19830105"), ("330111", "19660930"), ("320115", "19551008"),
+    ("310115", "19580312"),
+    ("120116", "19620704"),
+    ("110118", "19751120"),
+    ("330112", "19830105"),
+    ("330111", "19660930"),
+    ("320115", "19551008"),
 ]
 
 
@@ -47,12 +51,15 @@ def test_wrong_check_character_is_refused():
         normalise_id_number(wrong, today=TODAY)
 
 
-@pytest.mark.parametrize(("birth", "why"), [
-    ("19850231", "not a calendar date"),   # 31 February
-    ("19851301", "not a calendar date"),
-    ("20240502", "between"),               # the day after "today"
-    ("18991231", "between"),
-])
+@pytest.mark.parametrize(
+    ("birth", "why"),
+    [
+        ("19850231", "not a calendar date"),  # 31 February
+        ("19851301", "not a calendar date"),
+        ("20240502", "between"),  # the day after "today"
+        ("18991231", "between"),
+    ],
+)
 def test_impossible_birth_dates_are_refused(birth, why):
     with pytest.raises(ValueError, match=why):
         normalise_id_number(number("330106", birth), today=TODAY)
@@ -63,8 +70,18 @@ def test_birth_today_is_accepted_and_tomorrow_is_not():
     assert not is_valid_id_number(number("330106", "20240501"), today=dt.date(2024, 4, 30))
 
 
-@pytest.mark.parametrize("value", ["", "3301061985061512", "33010619850615123Y", "A30106198506151230", "03010619850615123X",
-                                   "93010619850615123X", "33010685061512A"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "3301061985061512",
+        "33010619850615123Y",
+        "A30106198506151230",
+        "03010619850615123X",
+        "93010619850615123X",
+        "33010685061512A",
+    ],
+)
 def test_malformed_numbers_are_refused(value):
     assert not is_valid_id_number(value, today=TODAY)
 

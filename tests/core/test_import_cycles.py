@@ -31,7 +31,9 @@ def test_the_hall_and_piccolo_conf_are_in_no_import_cycle():
     script = _script()
     groups = script.cycles(script.import_graph("core"))
     for module in ("core.hall", "core.db.piccolo_conf", "core.plugins", "core.hookspecs", "core.manifest"):
-        assert not [g for g in groups if module in g], f"{module} is in an import cycle: {[g for g in groups if module in g]}"
+        assert not [g for g in groups if module in g], (
+            f"{module} is in an import cycle: {[g for g in groups if module in g]}"
+        )
     assert not groups or len(groups[0]) <= 10, f"an import cycle of {len(groups[0])} modules: {groups[0]}"
 
 

@@ -26,11 +26,28 @@ from core.web.templating import CORE_LOCALE
 HUGE = "9" * 23
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("12", 12), (" 7 ", 7), ("1", 1), (str(INT_MAX), INT_MAX),
-    ("²", None), ("١٢", None), ("1_0", None), ("12a", None), ("", None), ("0", None), ("-1", None),
-    (str(INT_MAX + 1), None), (HUGE, None), ("12\n", 12), ("1\x00", None), (None, None), (12, None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12", 12),
+        (" 7 ", 7),
+        ("1", 1),
+        (str(INT_MAX), INT_MAX),
+        ("²", None),
+        ("١٢", None),
+        ("1_0", None),
+        ("12a", None),
+        ("", None),
+        ("0", None),
+        ("-1", None),
+        (str(INT_MAX + 1), None),
+        (HUGE, None),
+        ("12\n", 12),
+        ("1\x00", None),
+        (None, None),
+        (12, None),
+    ],
+)
 def test_parse_int_takes_ascii_digits_within_range_only(text, expected):
     assert parse_int(text) == expected
 
@@ -41,39 +58,56 @@ def test_parse_int_bounds_and_many():
     assert parse_ints(["1", "²"]) is None and parse_ints([HUGE]) is None and parse_ints([]) == set()
 
 
-@pytest.mark.parametrize(("text", "fen"), [
-    ("12.30", 1230), ("¥1,012.3", 101230), ("0.05", 5), ("999999999999.99", 99999999999999),
-    ("²", None), ("١٢", None), ("1²", None), ("1.²", None), (HUGE, None), ("1e3", None), ("-5", None), ("1.234", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "fen"),
+    [
+        ("12.30", 1230),
+        ("¥1,012.3", 101230),
+        ("0.05", 5),
+        ("999999999999.99", 99999999999999),
+        ("²", None),
+        ("١٢", None),
+        ("1²", None),
+        ("1.²", None),
+        (HUGE, None),
+        ("1e3", None),
+        ("-5", None),
+        ("1.234", None),
+        ("", None),
+    ],
+)
 def test_parse_yuan_is_ascii_and_bounded(text, fen):
     assert parse_yuan(text) == fen
 
 
-@pytest.mark.parametrize(("target", "base", "expected"), [
-    ("/t/x/account", "/t/x", "/account"),
-    ("/t/x/account/../bills/?month=2024-05", "/t/x", "/bills/?month=2024-05"),
-    ("/t/x", "/t/x", "/"),
-    ("/account", "", "/account"),
-    ("/t/x/../../evil", "/t/x", "/"),
-    ("/t/x/%2e%2e/y/account", "/t/x", "/"),  # another tenant on the shared host
-    ("/t/x/%252e%252e/y/account", "/t/x", "/"),
-    ("/t/x/..%2f..%2fevil", "/t/x", "/"),
-    ("/t/y/account", "/t/x", "/"),
-    ("/t/xy/account", "/t/x", "/"),
-    ("//evil.example/", "", "/"),
-    ("/\\evil.example/", "", "/"),
-    ("/%5cevil.example/", "", "/"),
-    ("/%2f%2fevil.example/", "", "/"),
-    ("/\t/evil.example/", "", "/"),
-    ("/\n/evil.example/", "", "/"),
-    ("https://evil.example/", "", "/"),
-    ("javascript:alert(1)", "", "/"),
-    ("account", "", "/"),
-    ("", "", "/"),
-    (None, "", "/"),
-    ("/a/../../../evil", "", "/evil"),  # still this host and tenant (the host names the tenant)
-    ("/账单", "", "/%E8%B4%A6%E5%8D%95"),
-])
+@pytest.mark.parametrize(
+    ("target", "base", "expected"),
+    [
+        ("/t/x/account", "/t/x", "/account"),
+        ("/t/x/account/../bills/?month=2024-05", "/t/x", "/bills/?month=2024-05"),
+        ("/t/x", "/t/x", "/"),
+        ("/account", "", "/account"),
+        ("/t/x/../../evil", "/t/x", "/"),
+        ("/t/x/%2e%2e/y/account", "/t/x", "/"),  # another tenant on the shared host
+        ("/t/x/%252e%252e/y/account", "/t/x", "/"),
+        ("/t/x/..%2f..%2fevil", "/t/x", "/"),
+        ("/t/y/account", "/t/x", "/"),
+        ("/t/xy/account", "/t/x", "/"),
+        ("//evil.example/", "", "/"),
+        ("/\\evil.example/", "", "/"),
+        ("/%5cevil.example/", "", "/"),
+        ("/%2f%2fevil.example/", "", "/"),
+        ("/\t/evil.example/", "", "/"),
+        ("/\n/evil.example/", "", "/"),
+        ("https://evil.example/", "", "/"),
+        ("javascript:alert(1)", "", "/"),
+        ("account", "", "/"),
+        ("", "", "/"),
+        (None, "", "/"),
+        ("/a/../../../evil", "", "/evil"),  # still this host and tenant (the host names the tenant)
+        ("/账单", "", "/%E8%B4%A6%E5%8D%95"),
+    ],
+)
 def test_next_targets_stay_inside_the_tenant(target, base, expected):
     assert resolve_next(target, base, "/") == expected
 
@@ -99,8 +133,12 @@ def people(hall_factory):
     add_superadmin(harness)
     customer = make_customer(41)
     register_customer(harness, "alpha", customer)
-    clients = {"anonymous": harness.client("alpha"), "customer": harness.client("alpha"), "operator": harness.client("alpha"),
-               "super": harness.client("alpha")}
+    clients = {
+        "anonymous": harness.client("alpha"),
+        "customer": harness.client("alpha"),
+        "operator": harness.client("alpha"),
+        "super": harness.client("alpha"),
+    }
     clients["customer"].login_customer(customer.numbers[0].number)
     clients["operator"].login_operator("op")
     clients["super"].login_operator("root")
@@ -158,9 +196,13 @@ def test_login_next_cannot_leave_the_tenant(hall_factory):
     harness = hall_factory([TenantSpec("alpha"), TenantSpec("beta")])
     customer = make_customer(42)
     register_customer(harness, "alpha", customer)
-    for target, lands in (("/t/alpha/account", "/t/alpha/account"), ("/t/alpha/../beta/account", "/t/alpha/account"),
-                          ("/t/alpha/%2e%2e/%2e%2e/evil", "/t/alpha/account"), ("/\\evil.example", "/t/alpha/account"),
-                          ("//evil.example", "/t/alpha/account")):
+    for target, lands in (
+        ("/t/alpha/account", "/t/alpha/account"),
+        ("/t/alpha/../beta/account", "/t/alpha/account"),
+        ("/t/alpha/%2e%2e/%2e%2e/evil", "/t/alpha/account"),
+        ("/\\evil.example", "/t/alpha/account"),
+        ("//evil.example", "/t/alpha/account"),
+    ):
         client = harness.client("alpha", via_prefix=True)
         r = client.post("/login", {"login": customer.numbers[0].number, "password": "Passw0rd!test", "next": target})
         assert r.status_code == 303 and r.headers["location"] == lands, target

@@ -49,7 +49,9 @@ def test_housekeeping_forgets_expired_sessions(hall):
 
     async def seed():
         past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
-        await Session.insert(Session(token_hash="x" * 64, kind="customer", principal_id=1, data={}, created_at=past, expires_at=past))
+        await Session.insert(
+            Session(token_hash="x" * 64, kind="customer", principal_id=1, data={}, created_at=past, expires_at=past)
+        )
 
     hall.in_tenant("alpha", seed)
     hall.run(make_runner(hall.hall).run_now("core.housekeeping"))
@@ -66,7 +68,9 @@ def test_housekeeping_forgets_throttle_rows_past_their_keep_time(hall):
 
     async def seed():
         await throttle.reserve(throttle.Rule("old", dt.timedelta(hours=1), limit=5))
-        await ThrottleEvent.update({ThrottleEvent.keep_until: now - dt.timedelta(minutes=1)}).where(ThrottleEvent.key == "old")
+        await ThrottleEvent.update({ThrottleEvent.keep_until: now - dt.timedelta(minutes=1)}).where(
+            ThrottleEvent.key == "old"
+        )
         await throttle.reserve(throttle.Rule("fresh", dt.timedelta(hours=1), limit=5))
         await throttle.remember("login:known:a1|192.0.2.1", login_guard.KNOWN_FOR)
 

@@ -14,9 +14,16 @@ from core.testing import TenantSpec, add_operator
 
 def _audited(harness, tenant_id: str) -> dt.datetime:
     async def go():
-        await record(actor="chief", actor_kind="operator", action="payment.refund", object_type="payment", object_id="pi_1",
-                     after={"amount_fen": 100})
+        await record(
+            actor="chief",
+            actor_kind="operator",
+            action="payment.refund",
+            object_type="payment",
+            object_id="pi_1",
+            after={"amount_fen": 100},
+        )
         return (await AuditLog.select(AuditLog.at).order_by(AuditLog.id, ascending=False).first())["at"]
+
     return harness.in_tenant(tenant_id, go)
 
 
@@ -33,7 +40,9 @@ def test_the_audit_log_and_messages_show_the_tenants_zone_not_utc(hall_factory):
         page = client.get("/console/audit").text
         assert shown in page, (tenant_id, shown)
         assert utc not in page, "a UTC time on the page"
-        harness.in_tenant(tenant_id, queue, channel="sms", recipient="13900000000", subject="", body_text="hello", purpose="test")
+        harness.in_tenant(
+            tenant_id, queue, channel="sms", recipient="13900000000", subject="", body_text="hello", purpose="test"
+        )
         messages = client.get("/console/messages").text
         row = harness.in_tenant(tenant_id, lambda: Message.select().first())
         assert row["created_at"].astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") in messages

@@ -27,7 +27,9 @@ def _behind_proxy(hall_factory):
 
     harness = hall_factory([TenantSpec("alpha")], deployment={"server": {"trusted_proxies": ["10.0.0.0/8"]}})
     direct = harness.client
-    harness.client = lambda tenant_id, **kw: direct(tenant_id, **{"peer": "10.0.0.2", **kw})  # every client comes through the proxy
+    harness.client = lambda tenant_id, **kw: direct(
+        tenant_id, **{"peer": "10.0.0.2", **kw}
+    )  # every client comes through the proxy
     return harness
 
 
@@ -47,7 +49,9 @@ def test_an_attacker_elsewhere_cannot_keep_the_owner_out(hall_factory, monkeypat
     for _ in range(5):
         wrong = attacker.post("/login", {"login": number, "password": "wrong-one-1"}, headers=AWAY)
         assert wrong.status_code == 400 and not _waits(wrong)
-    assert _waits(attacker.post("/login", {"login": number, "password": PASSWORD}, headers=AWAY)), "the sixth try must wait"
+    assert _waits(attacker.post("/login", {"login": number, "password": PASSWORD}, headers=AWAY)), (
+        "the sixth try must wait"
+    )
     for _ in range(20):  # hammering while refused does not push the wait out, and is never checked
         assert _waits(attacker.post("/login", {"login": number, "password": "wrong-one-1"}, headers=AWAY))
     owner = harness.client("alpha")
@@ -72,12 +76,17 @@ def test_the_account_wide_limit_only_slows(hall_factory, monkeypatch):
     botnet = harness.client("alpha")
     for i in range(50):
         botnet.post("/login", {"login": number, "password": "wrong-one-1"}, headers={"x-forwarded-for": f"192.0.2.{i}"})
-    assert _waits(botnet.post("/login", {"login": number, "password": "wrong-one-1"}, headers={"x-forwarded-for": "192.0.2.200"}))
+    assert _waits(
+        botnet.post("/login", {"login": number, "password": "wrong-one-1"}, headers={"x-forwarded-for": "192.0.2.200"})
+    )
     harness.client("alpha").login_customer(number)  # the usual address: no wait
     new_phone = {"x-forwarded-for": "198.51.100.77"}
     assert _waits(harness.client("alpha").post("/login", {"login": number, "password": PASSWORD}, headers=new_phone))
     clock.move(seconds=61)  # at most login_account_max_wait_seconds
-    assert harness.client("alpha").post("/login", {"login": number, "password": PASSWORD}, headers=new_phone).status_code == 303
+    assert (
+        harness.client("alpha").post("/login", {"login": number, "password": PASSWORD}, headers=new_phone).status_code
+        == 303
+    )
 
 
 def test_operators_admin_cannot_be_locked_out(hall_factory, monkeypatch):
@@ -99,9 +108,15 @@ def test_a_wrong_current_password_counts_like_a_failed_log_in(hall, monkeypatch)
     client = hall.client("alpha")
     client.login_customer(customer.numbers[0].number)
     for _ in range(5):
-        client.post("/account/password", {"current": "not-it-123", "password": "NewPassw0rd", "password_confirm": "NewPassw0rd"})
-    r = client.post("/account/password", {"current": PASSWORD, "password": "NewPassw0rd", "password_confirm": "NewPassw0rd"})
-    assert r.status_code == 400 and 'id="current-error"' in r.text and any("之后再试" in e for e in field_errors(r.text))
+        client.post(
+            "/account/password", {"current": "not-it-123", "password": "NewPassw0rd", "password_confirm": "NewPassw0rd"}
+        )
+    r = client.post(
+        "/account/password", {"current": PASSWORD, "password": "NewPassw0rd", "password_confirm": "NewPassw0rd"}
+    )
+    assert (
+        r.status_code == 400 and 'id="current-error"' in r.text and any("之后再试" in e for e in field_errors(r.text))
+    )
 
 
 def test_throttled_per_address_across_accounts(hall):
@@ -140,9 +155,13 @@ def test_password_change_logs_out_other_sessions(hall):
     phone_a, phone_b = hall.client("alpha"), hall.client("alpha")
     phone_a.login_customer(number)
     phone_b.login_customer(number)
-    bad = phone_a.post("/account/password", {"current": "not-it-123", "password": "NewPassw0rd", "password_confirm": "NewPassw0rd"})
+    bad = phone_a.post(
+        "/account/password", {"current": "not-it-123", "password": "NewPassw0rd", "password_confirm": "NewPassw0rd"}
+    )
     assert bad.status_code == 400 and 'id="current-error"' in bad.text
-    ok = phone_a.post("/account/password", {"current": PASSWORD, "password": "NewPassw0rd", "password_confirm": "NewPassw0rd"})
+    ok = phone_a.post(
+        "/account/password", {"current": PASSWORD, "password": "NewPassw0rd", "password_confirm": "NewPassw0rd"}
+    )
     assert ok.status_code == 200
     assert phone_a.get("/account").status_code == 200
     assert phone_b.get("/account", follow_redirects=False).status_code == 303
@@ -155,9 +174,14 @@ def test_reset_by_one_time_code(hall):
     page = client.post("/reset", {"login": customer.numbers[0].number, "channel": "sms"})
     assert page.status_code == 200
     code = last_sms_code(hall, "alpha", customer.phone)
-    weak = client.post("/reset/verify", {"flow": flow_of(page.text), "code": code, "password": "short", "password_confirm": "short"})
+    weak = client.post(
+        "/reset/verify", {"flow": flow_of(page.text), "code": code, "password": "short", "password_confirm": "short"}
+    )
     assert weak.status_code == 400 and 'id="password-error"' in weak.text
-    done = client.post("/reset/verify", {"flow": flow_of(page.text), "code": code, "password": "Brand-new-1", "password_confirm": "Brand-new-1"})
+    done = client.post(
+        "/reset/verify",
+        {"flow": flow_of(page.text), "code": code, "password": "Brand-new-1", "password_confirm": "Brand-new-1"},
+    )
     assert done.status_code == 200
     hall.client("alpha").login_customer(customer.numbers[0].number, "Brand-new-1")
 
@@ -196,10 +220,22 @@ def test_throttling_behind_a_trusted_proxy_uses_the_forwarded_address(hall_facto
     harness = hall_factory([TenantSpec("alpha")], deployment={"server": {"trusted_proxies": ["10.0.0.0/8"]}})
     client = harness.client("alpha", peer="10.0.0.2")
     for i in range(20):  # twenty failures from one customer behind the proxy
-        client.post("/login", {"login": f"1390000{i:04d}", "password": "wrong-one-1"}, headers={"x-forwarded-for": "203.0.113.7"})
+        client.post(
+            "/login",
+            {"login": f"1390000{i:04d}", "password": "wrong-one-1"},
+            headers={"x-forwarded-for": "203.0.113.7"},
+        )
     customer = make_customer(24)
     register_customer(harness, "alpha", customer)
-    blocked = client.post("/login", {"login": customer.numbers[0].number, "password": PASSWORD}, headers={"x-forwarded-for": "203.0.113.7"})
+    blocked = client.post(
+        "/login",
+        {"login": customer.numbers[0].number, "password": PASSWORD},
+        headers={"x-forwarded-for": "203.0.113.7"},
+    )
     assert blocked.status_code == 400
-    other = client.post("/login", {"login": customer.numbers[0].number, "password": PASSWORD}, headers={"x-forwarded-for": "198.51.100.9"})
+    other = client.post(
+        "/login",
+        {"login": customer.numbers[0].number, "password": PASSWORD},
+        headers={"x-forwarded-for": "198.51.100.9"},
+    )
     assert other.status_code == 303, "another client behind the same proxy is not throttled"

@@ -38,33 +38,50 @@ def test_every_bundled_plugin_declares_a_manifest_named_like_its_folder():
 
 
 def test_the_manifest_answers_settings_database_app_and_permissions():
-    hours = types.SimpleNamespace(MANIFEST=Manifest(
-        "hours", "1.2.0", "Opening hours.", settings=HoursSettings, database_app="hours_plugin.piccolo_app",
-        permissions=[Permission("hours.view", "See the opening hours")], title="Opening hours"))
+    hours = types.SimpleNamespace(
+        MANIFEST=Manifest(
+            "hours",
+            "1.2.0",
+            "Opening hours.",
+            settings=HoursSettings,
+            database_app="hours_plugin.piccolo_app",
+            permissions=[Permission("hours.view", "See the opening hours")],
+            title="Opening hours",
+        )
+    )
     manager = _manager(hours=hours)
     assert manager.per_plugin("register_settings", hall=None) == {"hours": HoursSettings}
     assert manager.per_plugin("register_db_app", hall=None) == {"hours": "hours_plugin.piccolo_app"}
-    assert manager.per_plugin("register_permissions", hall=None) == {"hours": [Permission("hours.view", "See the opening hours")]}
+    assert manager.per_plugin("register_permissions", hall=None) == {
+        "hours": [Permission("hours.view", "See the opening hours")]
+    }
     assert manager.info("hours").version == "1.2.0" and manager.info("hours").description == "Opening hours."
 
 
 def test_the_title_joins_the_labels_the_plugin_registers_itself():
-    hours = types.SimpleNamespace(MANIFEST=Manifest("hours", "1", "Opening hours.", title="Opening hours"),
-                                  register_labels=hookimpl(lambda hall: {"audit_action": {"hours.update": "Changed the hours"}}))
+    hours = types.SimpleNamespace(
+        MANIFEST=Manifest("hours", "1", "Opening hours.", title="Opening hours"),
+        register_labels=hookimpl(lambda hall: {"audit_action": {"hours.update": "Changed the hours"}}),
+    )
     labels = _manager(hours=hours).per_plugin("register_labels", hall=None)["hours"]
     assert labels == {"audit_action": {"hours.update": "Changed the hours"}, "plugin": {"hours": "Opening hours"}}
 
 
 def test_a_settings_function_is_given_the_hall():
     seen = []
-    hours = types.SimpleNamespace(MANIFEST=Manifest("hours", "1", "Opening hours.", settings=lambda hall: seen.append(hall) or HoursSettings))
+    hours = types.SimpleNamespace(
+        MANIFEST=Manifest("hours", "1", "Opening hours.", settings=lambda hall: seen.append(hall) or HoursSettings)
+    )
     assert _manager(hours=hours).per_plugin("register_settings", hall="the hall") == {"hours": HoursSettings}
     assert seen == ["the hall"]
 
 
 def test_a_plugin_without_a_manifest_still_registers_through_its_hooks():
-    legacy = types.SimpleNamespace(__doc__="An older plugin.\n\nMore text.", register_settings=hookimpl(lambda hall: HoursSettings),
-                                   register_db_app=hookimpl(lambda hall: "legacy.piccolo_app"))
+    legacy = types.SimpleNamespace(
+        __doc__="An older plugin.\n\nMore text.",
+        register_settings=hookimpl(lambda hall: HoursSettings),
+        register_db_app=hookimpl(lambda hall: "legacy.piccolo_app"),
+    )
     manager = _manager(legacy=legacy)
     assert manager.per_plugin("register_settings", hall=None) == {"legacy": HoursSettings}
     assert manager.per_plugin("register_db_app", hall=None) == {"legacy": "legacy.piccolo_app"}
@@ -72,8 +89,10 @@ def test_a_plugin_without_a_manifest_still_registers_through_its_hooks():
 
 
 def test_a_manifest_field_and_its_hook_together_are_refused():
-    both = types.SimpleNamespace(MANIFEST=Manifest("both", "1", "Twice.", settings=HoursSettings),
-                                 register_settings=hookimpl(lambda hall: HoursSettings))
+    both = types.SimpleNamespace(
+        MANIFEST=Manifest("both", "1", "Twice.", settings=HoursSettings),
+        register_settings=hookimpl(lambda hall: HoursSettings),
+    )
     with pytest.raises(ValueError, match="MANIFEST.settings and implements register_settings"):
         _manager(both=both)
 

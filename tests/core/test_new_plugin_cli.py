@@ -16,9 +16,21 @@ from core.api.testing import check_plugin
 from core.cli import cli
 from core.plugin_rules.imports import forbidden_imports
 
-COMMON = {"pyproject.toml", "README.md", "tests/conftest.py", "PKG/__init__.py", "PKG/settings.py", "PKG/services.py",
-          "PKG/routes_customer.py", "PKG/routes_console.py", "PKG/templates/NAME/page.html", "PKG/templates/NAME/console.html",
-          "PKG/locale/zh_CN/LC_MESSAGES/messages.po", "PKG/locale/en/LC_MESSAGES/messages.po", "tests/test_NAME.py"}
+COMMON = {
+    "pyproject.toml",
+    "README.md",
+    "tests/conftest.py",
+    "PKG/__init__.py",
+    "PKG/settings.py",
+    "PKG/services.py",
+    "PKG/routes_customer.py",
+    "PKG/routes_console.py",
+    "PKG/templates/NAME/page.html",
+    "PKG/templates/NAME/console.html",
+    "PKG/locale/zh_CN/LC_MESSAGES/messages.po",
+    "PKG/locale/en/LC_MESSAGES/messages.po",
+    "tests/test_NAME.py",
+}
 TABLE = {"PKG/tables.py", "PKG/piccolo_app.py", "PKG/migrations/__init__.py"}
 
 
@@ -50,30 +62,43 @@ def test_writes_the_package_in_the_file_vocabulary(tmp_path, with_table):
 
 @pytest.mark.parametrize("with_table", [False, True])
 def test_the_generated_plugin_follows_the_rules(tmp_path, with_table):
-    new_plugin("rules_sample", "--dir", str(tmp_path), "--title", "Rules sample", "--title-zh", "规则样例",
-               *(["--with-table"] if with_table else []))
+    new_plugin(
+        "rules_sample",
+        "--dir",
+        str(tmp_path),
+        "--title",
+        "Rules sample",
+        "--title-zh",
+        "规则样例",
+        *(["--with-table"] if with_table else []),
+    )
     root = tmp_path / "hall-rules_sample"
     sys.path.insert(0, str(root))
     try:
         module = importlib.import_module("hall_rules_sample")
         assert check_plugin(module, name="rules_sample") == []
         assert module.MANIFEST.title == "Rules sample"
-        assert 'msgstr "规则样例"' in (root / "hall_rules_sample/locale/zh_CN/LC_MESSAGES/messages.po").read_text(encoding="utf-8")
+        assert 'msgstr "规则样例"' in (root / "hall_rules_sample/locale/zh_CN/LC_MESSAGES/messages.po").read_text(
+            encoding="utf-8"
+        )
     finally:
         sys.path.remove(str(root))
         for name in [m for m in sys.modules if m == "hall_rules_sample" or m.startswith("hall_rules_sample.")]:
             del sys.modules[name]
 
 
-@pytest.mark.parametrize("name, reason", [
-    ("Hours", "is not a plugin name"),
-    ("2hours", "is not a plugin name"),
-    ("opening-hours", "is not a plugin name"),
-    ("class", "is not a plugin name"),
-    ("console", "is taken by the hall itself"),
-    ("static", "is taken by the hall itself"),
-    ("notices", "is already the name of an installed plugin"),
-])
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("Hours", "is not a plugin name"),
+        ("2hours", "is not a plugin name"),
+        ("opening-hours", "is not a plugin name"),
+        ("class", "is not a plugin name"),
+        ("console", "is taken by the hall itself"),
+        ("static", "is taken by the hall itself"),
+        ("notices", "is already the name of an installed plugin"),
+    ],
+)
 def test_refuses_a_bad_name(tmp_path, name, reason):
     done = new_plugin(name, "--dir", str(tmp_path))
     assert done.exit_code == 2 and reason in done.output

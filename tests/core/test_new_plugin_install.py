@@ -37,7 +37,9 @@ def venv(tmp_path_factory) -> Path:
     venv = root / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=root)
     python = venv / "bin" / "python"
-    site = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=root).stdout.strip())
+    site = Path(
+        _run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=root).stdout.strip()
+    )
     (site / "_hall_parent_env.pth").write_text(f"import site; site.addsitedir({sysconfig.get_paths()['purelib']!r})\n")
     done = _run([python, "-m", "pip", "install", "-q", "--no-deps", "-e", REPO], cwd=root, check=False)
     if done.returncode != 0 and "No matching distribution found for setuptools" in done.stdout + done.stderr:
@@ -49,14 +51,31 @@ def venv(tmp_path_factory) -> Path:
 def test_a_new_plugin_installs_registers_and_passes_its_tests(venv):
     work = venv.parent
     bin_ = venv / "bin"
-    _run([bin_ / "hall", "new-plugin", NAME, "--dir", work, "--title", "Opening hours", "--title-zh", "营业时间", "--with-table"],
-         cwd=work)
+    _run(
+        [
+            bin_ / "hall",
+            "new-plugin",
+            NAME,
+            "--dir",
+            work,
+            "--title",
+            "Opening hours",
+            "--title-zh",
+            "营业时间",
+            "--with-table",
+        ],
+        cwd=work,
+    )
     package = work / f"hall-{NAME}"
     _run([bin_ / "python", "-m", "pip", "install", "-q", "--no-deps", package], cwd=work)
 
-    config = write_hall(work / "deployment", [TenantSpec("alpha", plugins=[NAME])], database_url=f"sqlite:///{work / 'hall.db'}")
+    config = write_hall(
+        work / "deployment", [TenantSpec("alpha", plugins=[NAME])], database_url=f"sqlite:///{work / 'hall.db'}"
+    )
     listed = _run([bin_ / "hall", "--config", config, "plugins"], cwd=work).stdout
-    assert re.search(rf"│ {NAME} +│ 0\.1\.0 +│ entry point hall[-_]{NAME} +│ alpha ", listed), listed  # its row in the table
+    assert re.search(rf"│ {NAME} +│ 0\.1\.0 +│ entry point hall[-_]{NAME} +│ alpha ", listed), (
+        listed
+    )  # its row in the table
 
     assert f"{NAME}: follows the plugin rules." in _run([bin_ / "hall", "check-plugin", NAME], cwd=work).stdout
 
@@ -66,8 +85,20 @@ def test_a_new_plugin_installs_registers_and_passes_its_tests(venv):
 
 def test_the_suite_loads_the_helpers_once_with_the_entry_point_active(venv):
     """tests/conftest.py's pytest_plugins line and the pytest11 entry point name the same module: no double registration."""
-    done = _run([venv / "bin" / "python", "-m", "pytest", "tests/docs/test_tutorial_plugin.py", "-q", "-k", "public_page",
-                 "-p", "no:cacheprovider"], cwd=REPO)
+    done = _run(
+        [
+            venv / "bin" / "python",
+            "-m",
+            "pytest",
+            "tests/docs/test_tutorial_plugin.py",
+            "-q",
+            "-k",
+            "public_page",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=REPO,
+    )
     assert "1 passed" in done.stdout
 
 
@@ -76,7 +107,10 @@ def test_the_helpers_are_a_pytest_plugin_by_entry_point(venv, tmp_path):
     (tmp_path / "test_bare.py").write_text(
         "from core.api.testing import TenantSpec\n\n\n"
         "def test_a_hall(hall_factory):\n"
-        "    assert hall_factory([TenantSpec('alpha')]).client('alpha').get('/').status_code == 200\n")
-    done = _run([venv / "bin" / "python", "-m", "pytest", tmp_path, "-q", "-p", "no:cacheprovider", "--rootdir", tmp_path],
-                cwd=tmp_path)
+        "    assert hall_factory([TenantSpec('alpha')]).client('alpha').get('/').status_code == 200\n"
+    )
+    done = _run(
+        [venv / "bin" / "python", "-m", "pytest", tmp_path, "-q", "-p", "no:cacheprovider", "--rootdir", tmp_path],
+        cwd=tmp_path,
+    )
     assert "1 passed" in done.stdout

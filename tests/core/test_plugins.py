@@ -62,7 +62,9 @@ def test_extra_plugin_routes_are_mounted_under_its_name_and_guarded(hall_factory
             return [MenuItem("Home", "/hello/")] if audience == "customer" else []
 
     plugin = HelloPlugin()
-    harness = hall_factory([TenantSpec("alpha", plugins=["hello"]), TenantSpec("beta")], extra_plugins={"hello": plugin})
+    harness = hall_factory(
+        [TenantSpec("alpha", plugins=["hello"]), TenantSpec("beta")], extra_plugins={"hello": plugin}
+    )
     assert harness.client("alpha").get("/hello/").text == "hello from the test plugin"
     assert harness.client("beta").get("/hello/").status_code == 404
     assert 'href="/hello/"' in harness.client("alpha").get("/").text
@@ -124,10 +126,19 @@ def test_hall_plugins_command_lists_tenants(tmp_path):
     import subprocess
     import sys
 
-    config = write_hall(tmp_path, [TenantSpec("alpha", plugins=["notices"], connector={}), TenantSpec("beta", connector={})],
-                        database_url=f"sqlite:///{tmp_path}/h.sqlite3")
+    config = write_hall(
+        tmp_path,
+        [TenantSpec("alpha", plugins=["notices"], connector={}), TenantSpec("beta", connector={})],
+        database_url=f"sqlite:///{tmp_path}/h.sqlite3",
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
-    out = subprocess.run([sys.executable, "-m", "core.cli", "--config", str(config), "plugins"], capture_output=True, text=True, env=env, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "core.cli", "--config", str(config), "plugins"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     line = next(row for row in out.stdout.splitlines() if "notices" in row)
     assert "alpha" in line and "beta" not in line

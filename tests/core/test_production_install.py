@@ -21,7 +21,12 @@ from core.testing.crash import REPO, child_env
 
 TEST_ONLY = {"pytest", "pytest-xdist", "pytest-asyncio", "playwright", "pypdf", "hypothesis"}
 DEMO_ONLY = {"faker", "aiosmtpd"}  # httpx is runtime: the cloud SMS providers speak HTTP (core/notify/sms)
-DEMO_MODULES = ("core.demo.legacy_db", "plugins.alipay.sandbox.app", "plugins.alipay.sandbox.notifier", "plugins.alipay.sandbox.runner")
+DEMO_MODULES = (
+    "core.demo.legacy_db",
+    "plugins.alipay.sandbox.app",
+    "plugins.alipay.sandbox.notifier",
+    "plugins.alipay.sandbox.runner",
+)
 
 BLOCKED_IMPORTS = """
 import importlib, pkgutil, sys
@@ -52,11 +57,19 @@ def test_the_runtime_dependencies_hold_no_test_or_demo_tools():
     runtime = _names(project["dependencies"])
     assert not runtime & (TEST_ONLY | DEMO_ONLY)
     assert DEMO_ONLY <= _names(project["optional-dependencies"]["demo"])
-    assert TEST_ONLY <= _names(project["optional-dependencies"]["test"]) and "hall" in _names(project["optional-dependencies"]["test"])
+    assert TEST_ONLY <= _names(project["optional-dependencies"]["test"]) and "hall" in _names(
+        project["optional-dependencies"]["test"]
+    )
 
 
 def test_every_runtime_module_imports_without_test_or_demo_packages():
-    done = subprocess.run([sys.executable, "-c", BLOCKED_IMPORTS, *DEMO_MODULES], capture_output=True, text=True, env=child_env(), cwd=REPO)
+    done = subprocess.run(
+        [sys.executable, "-c", BLOCKED_IMPORTS, *DEMO_MODULES],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        cwd=REPO,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "imported everything" in done.stdout
 
@@ -76,7 +89,9 @@ def test_the_runtime_leaves_the_demo_packages_unimported_when_they_are_installed
     """What hall serve, check, worker and backup import (the CLI, the hall, the plugins) never pulls in Faker or aiosmtpd."""
     import faker  # noqa: F401  (installed here: the test extra includes the demo extra)
 
-    done = subprocess.run([sys.executable, "-c", NOTHING_DEMO_LOADED], capture_output=True, text=True, env=child_env(), cwd=REPO)
+    done = subprocess.run(
+        [sys.executable, "-c", NOTHING_DEMO_LOADED], capture_output=True, text=True, env=child_env(), cwd=REPO
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
@@ -93,10 +108,17 @@ main(sys.argv[1:])
 """
 
 
-@pytest.mark.parametrize("command", [["demo", "--prepare-only"], ["legacy-demo", "--style", "haibin", "--output", "x.sqlite3"]])
+@pytest.mark.parametrize(
+    "command", [["demo", "--prepare-only"], ["legacy-demo", "--style", "haibin", "--output", "x.sqlite3"]]
+)
 def test_demo_commands_without_the_demo_extra_say_what_to_install(tmp_path, command):
-    done = subprocess.run([sys.executable, "-c", WITHOUT_THE_DEMO_EXTRA, *command], capture_output=True, text=True,
-                          env=child_env(HALL_CONFIG=str(tmp_path / "hall.toml")), cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_THE_DEMO_EXTRA, *command],
+        capture_output=True,
+        text=True,
+        env=child_env(HALL_CONFIG=str(tmp_path / "hall.toml")),
+        cwd=tmp_path,
+    )
     assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
     assert "install hall[demo]" in done.stderr and "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []  # nothing written: no secrets file, no database

@@ -19,9 +19,16 @@ class GreetSettings(BaseModel):
 
 
 @get("/", opt={"auth": "public"})
-async def greet(request: Request, tenant: TenantDep, principal: PrincipalDep, hall: HallDep,
-                settings: NamedDependency[GreetSettings]) -> Response:
-    return Response(f"{settings.greeting} {tenant.id} {principal is None} {hall is request.app.state.hall}", media_type="text/plain")
+async def greet(
+    request: Request,
+    tenant: TenantDep,
+    principal: PrincipalDep,
+    hall: HallDep,
+    settings: NamedDependency[GreetSettings],
+) -> Response:
+    return Response(
+        f"{settings.greeting} {tenant.id} {principal is None} {hall is request.app.state.hall}", media_type="text/plain"
+    )
 
 
 @get("/rows", opt={"auth": "public"})
@@ -41,8 +48,13 @@ def _plugin():
 
 
 def test_handlers_receive_tenant_principal_hall_and_their_settings(hall_factory):
-    harness = hall_factory([TenantSpec("alpha", plugins=["greet"], plugin_settings={"greet": {"greeting": "你好"}}),
-                            TenantSpec("beta", plugins=["greet"])], extra_plugins={"greet": _plugin()})
+    harness = hall_factory(
+        [
+            TenantSpec("alpha", plugins=["greet"], plugin_settings={"greet": {"greeting": "你好"}}),
+            TenantSpec("beta", plugins=["greet"]),
+        ],
+        extra_plugins={"greet": _plugin()},
+    )
     assert harness.client("alpha").get("/greet/").text == "你好 alpha True True"
     assert harness.client("beta").get("/greet/").text == "hello beta True True"  # each tenant its own settings
 

@@ -8,7 +8,11 @@ from core.config import ConfigError
 from core.hall import Hall
 from core.testing import PASSWORD, TenantSpec, add_operator, write_hall
 
-BASIC = {"x-frame-options": "DENY", "referrer-policy": "strict-origin-when-cross-origin", "x-content-type-options": "nosniff"}
+BASIC = {
+    "x-frame-options": "DENY",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "x-content-type-options": "nosniff",
+}
 
 
 def _policy(response) -> dict[str, str]:
@@ -37,7 +41,11 @@ def test_portal_console_and_error_pages_carry_the_headers(hall):
     console = client.get("/console/audit")
     assert console.status_code == 200
     _assert_secured(console)
-    for response in (client.get("/no/such/page"), client.http.get("/", headers={"host": "nobody.example"}), client.get("/static/hall.css")):
+    for response in (
+        client.get("/no/such/page"),
+        client.http.get("/", headers={"host": "nobody.example"}),
+        client.get("/static/hall.css"),
+    ):
         _assert_secured(response)
     assert "strict-transport-security" not in home.headers, "plain HTTP from an untrusted peer: no HSTS"
 
@@ -85,13 +93,18 @@ def test_direct_https_gets_hsts_and_secure_session_cookie(hall_factory):
 def test_untrusted_forwarded_for_is_ignored_and_trusted_one_believed(hall_factory):
     from core.audit import AuditLog
 
-    harness = hall_factory([TenantSpec("alpha")], deployment={"server": {"trusted_proxies": ["10.0.0.0/8", "fd00::/8"]}})
+    harness = hall_factory(
+        [TenantSpec("alpha")], deployment={"server": {"trusted_proxies": ["10.0.0.0/8", "fd00::/8"]}}
+    )
     add_operator(harness, "alpha", "chief")
 
     def address_logged(client) -> str:
         client.login_operator("chief")
         client.post("/console/roles/new", {"name": f"r{len(seen)}", "permissions": ["core.messages.view"]})
-        rows = harness.in_tenant("alpha", lambda: AuditLog.select(AuditLog.address).where(AuditLog.action == "role.create").order_by(AuditLog.id))
+        rows = harness.in_tenant(
+            "alpha",
+            lambda: AuditLog.select(AuditLog.address).where(AuditLog.action == "role.create").order_by(AuditLog.id),
+        )
         return rows[-1]["address"]
 
     seen: list[str] = []
@@ -102,18 +115,26 @@ def test_untrusted_forwarded_for_is_ignored_and_trusted_one_believed(hall_factor
     seen.append(address_logged(spoof))
     assert seen[-1] == "192.0.2.50"
     proxied = harness.client("alpha", peer="10.0.0.7")
-    proxied.http.headers["x-forwarded-for"] = "198.51.100.1, 203.0.113.5, 10.9.9.9"  # client, then another untrusted hop, then our proxy
+    proxied.http.headers["x-forwarded-for"] = (
+        "198.51.100.1, 203.0.113.5, 10.9.9.9"  # client, then another untrusted hop, then our proxy
+    )
     seen.append(address_logged(proxied))
     assert seen[-1] == "203.0.113.5", "the nearest untrusted hop is the client (the left ones can be forged)"
 
 
 def test_bad_trusted_proxy_names_file_key_and_reason(tmp_path):
-    config = write_hall(tmp_path, [TenantSpec("alpha", connector={})], database_url=f"sqlite:///{tmp_path}/h.sqlite3",
-                        deployment={"server": {"trusted_proxies": ["10.0.0.0/8", "10.0.0.300/33"]}})
+    config = write_hall(
+        tmp_path,
+        [TenantSpec("alpha", connector={})],
+        database_url=f"sqlite:///{tmp_path}/h.sqlite3",
+        deployment={"server": {"trusted_proxies": ["10.0.0.0/8", "10.0.0.300/33"]}},
+    )
     try:
         Hall.from_config(config, connect_tenants=False)
     except ConfigError as exc:
         issues = [str(i) for i in exc.issues]
     else:
         raise AssertionError("a bad CIDR must be refused")
-    assert any("hall.toml" in i and "server.trusted_proxies" in i and "10.0.0.300/33" in i and "CIDR" in i for i in issues), issues
+    assert any(
+        "hall.toml" in i and "server.trusted_proxies" in i and "10.0.0.300/33" in i and "CIDR" in i for i in issues
+    ), issues

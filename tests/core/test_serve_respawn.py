@@ -29,8 +29,12 @@ def test_a_killed_worker_is_respawned_and_the_hall_keeps_answering(hall_database
             wait_for(lambda: served.output().count("Started worker") == 2, "both workers started")
             victim, survivor = workers
             os.kill(victim, signal.SIGKILL)
-            replacement = wait_for(lambda: [p for p in served.workers() if p not in workers], "a new worker in place of the killed one")
-            assert survivor in served.workers() and served.proc.poll() is None  # the other worker and the server lived on
+            replacement = wait_for(
+                lambda: [p for p in served.workers() if p not in workers], "a new worker in place of the killed one"
+            )
+            assert (
+                survivor in served.workers() and served.proc.poll() is None
+            )  # the other worker and the server lived on
             wait_for(lambda: _answers(served), "an answer after the crash")
             wait_for(lambda: served.output().count("Started worker") == 3, "the replacement started")
             assert all(_answers(served) for _ in range(20))  # every request answered again, by either worker

@@ -19,8 +19,10 @@ def clock(monkeypatch):
 
 def _other_worker_deletes(hall, tenant: str, **where) -> None:
     """What another worker's log-out does: the row goes, this worker's cache is not told."""
+
     async def go():
         await Session.delete().where(*[getattr(Session, k) == v for k, v in where.items()])
+
     hall.in_tenant(tenant, go)
 
 

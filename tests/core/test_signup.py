@@ -51,10 +51,23 @@ def test_mismatch_is_a_field_error_in_the_users_language(hall):
     hall.connectors["alpha"].customers.append(customer)
     sync(hall, "alpha")
     client = hall.client("alpha")
-    wrong_name = client.post("/signup", {"number": customer.numbers[0].number, "name": "别人", "id_number": customer.id_number, "channel": "sms"})
+    wrong_name = client.post(
+        "/signup",
+        {"number": customer.numbers[0].number, "name": "别人", "id_number": customer.id_number, "channel": "sms"},
+    )
     assert wrong_name.status_code == 400
-    assert any("不符" in e or "不一致" in e or "核对" in e for e in field_errors(wrong_name.text)), field_errors(wrong_name.text)
-    bad_checksum = client.post("/signup", {"number": customer.numbers[0].number, "name": customer.name, "id_number": customer.id_number[:-1] + ("1" if customer.id_number[-1] != "1" else "2"), "channel": "sms"})
+    assert any("不符" in e or "不一致" in e or "核对" in e for e in field_errors(wrong_name.text)), field_errors(
+        wrong_name.text
+    )
+    bad_checksum = client.post(
+        "/signup",
+        {
+            "number": customer.numbers[0].number,
+            "name": customer.name,
+            "id_number": customer.id_number[:-1] + ("1" if customer.id_number[-1] != "1" else "2"),
+            "channel": "sms",
+        },
+    )
     assert bad_checksum.status_code == 400
     assert 'id="id_number-error"' in bad_checksum.text
     # English when the user chose English
@@ -101,7 +114,9 @@ def test_link_second_number_of_same_customer(hall):
     assert refused.status_code == 400
     ok = client.post("/account/link", {"number": "057100000017", "id_number": customer.id_number})
     assert ok.status_code == 303
-    numbers = hall.in_tenant("alpha", lambda: AccountNumber.select(AccountNumber.number).where(AccountNumber.account == account_id))
+    numbers = hall.in_tenant(
+        "alpha", lambda: AccountNumber.select(AccountNumber.number).where(AccountNumber.account == account_id)
+    )
     assert {n["number"] for n in numbers} == {"13900000017", "057100000017"}
     # and the second number logs in too
     hall.client("alpha").login_customer("057100000017")

@@ -50,6 +50,7 @@ def test_30_concurrent_wrong_passwords_are_not_all_checked(hall):
         async def verify():
             checked.append(i)
             return await verify_password(stored, f"wrong-{i}-x")
+
         return await login_guard.attempt(security, scope="login", account="a1", address="203.0.113.7", verify=verify)
 
     outcomes = _gather(hall, attempt, 30)
@@ -59,21 +60,27 @@ def test_30_concurrent_wrong_passwords_are_not_all_checked(hall):
 
 def test_10_concurrent_wrong_codes_use_at_most_the_codes_guesses(hall, monkeypatch):
     secret = hall.hall.secret
-    flow, code = hall.in_tenant("alpha", otp.issue, secret=secret, purpose="signup", subject="L1", minutes=10, identity="cust:L1")
+    flow, code = hall.in_tenant(
+        "alpha", otp.issue, secret=secret, purpose="signup", subject="L1", minutes=10, identity="cust:L1"
+    )
     compared = []
     real_hash = otp._hash
     monkeypatch.setattr(otp, "_hash", lambda *a: (compared.append(a), real_hash(*a))[1])
     wrong = "000000" if code != "000000" else "111111"
 
     async def guess(i):
-        return await otp.check(secret=secret, purpose="signup", flow=flow, code=wrong, max_attempts=5, guesses_per_day=100)
+        return await otp.check(
+            secret=secret, purpose="signup", flow=flow, code=wrong, max_attempts=5, guesses_per_day=100
+        )
 
     results = _gather(hall, guess, 10)
     assert len(compared) == 5, f"{len(compared)} guesses compared against a limit of 5"
     assert hall.in_tenant("alpha", lambda: OneTimeCode.select(OneTimeCode.attempts).first())["attempts"] == 5
     assert sorted(r.result for r in results) == ["locked"] * 6 + ["wrong"] * 4  # the fifth compared guess locks too
     # the code is spent: even the right code is refused now, and not compared
-    right = hall.in_tenant("alpha", otp.check, secret=secret, purpose="signup", flow=flow, code=code, max_attempts=5, guesses_per_day=100)
+    right = hall.in_tenant(
+        "alpha", otp.check, secret=secret, purpose="signup", flow=flow, code=code, max_attempts=5, guesses_per_day=100
+    )
     assert right.result == "locked" and len(compared) == 5
 
 
@@ -81,13 +88,24 @@ def test_concurrent_guesses_across_codes_respect_the_customers_daily_cap(hall, m
     secret = hall.hall.secret
     flows = []
     for n in range(4):  # four live codes of one customer (different flows), 20 guesses each allowed
-        flows.append(hall.in_tenant("alpha", otp.issue, secret=secret, purpose=f"p{n}", subject="L2", minutes=10, identity="cust:L2")[0])
+        flows.append(
+            hall.in_tenant(
+                "alpha", otp.issue, secret=secret, purpose=f"p{n}", subject="L2", minutes=10, identity="cust:L2"
+            )[0]
+        )
     compared = []
     real_hash = otp._hash
     monkeypatch.setattr(otp, "_hash", lambda *a: (compared.append(a), real_hash(*a))[1])
 
     async def guess(i):
-        return await otp.check(secret=secret, purpose=f"p{i % 4}", flow=flows[i % 4], code="not-a-code", max_attempts=20, guesses_per_day=10)
+        return await otp.check(
+            secret=secret,
+            purpose=f"p{i % 4}",
+            flow=flows[i % 4],
+            code="not-a-code",
+            max_attempts=20,
+            guesses_per_day=10,
+        )
 
     results = _gather(hall, guess, 40)
     assert len(compared) == 10, f"{len(compared)} guesses compared against a daily cap of 10"
@@ -133,8 +151,14 @@ def test_30_concurrent_log_in_posts_check_at_most_5_passwords(hall, monkeypatch)
             await client.get("/login")
             token = client.cookies.get("hall_csrf")
             passwords = [f"wrong-{i}-x" for i in range(30)]
-            return await asyncio.gather(*(client.post("/login", data={"login": customer.numbers[0].number, "password": p,
-                                                                      "_csrf_token": token}) for p in passwords))
+            return await asyncio.gather(
+                *(
+                    client.post(
+                        "/login", data={"login": customer.numbers[0].number, "password": p, "_csrf_token": token}
+                    )
+                    for p in passwords
+                )
+            )
 
     responses = hall.run(scenario())
     assert len(checked) == 5, f"{len(checked)} passwords checked against a limit of 5"

@@ -48,8 +48,10 @@ def test_route_path_agrees_with_litestar_for_every_route(hall):
         params = {p: SAMPLE[t] for p, t in re.findall(r"\{(\w+):(\w+)\}", template)}
         if "path" in {t for _, t in re.findall(r"\{(\w+):(\w+)\}", template)}:
             continue  # /static/{path:path}: served through static(), never reversed with a slash-free value
-        expected = app.route_reverse(name, **{k: v.replace(" ", "%20").replace("/", "%2F") if isinstance(v, str) else v
-                                               for k, v in params.items()})
+        expected = app.route_reverse(
+            name,
+            **{k: v.replace(" ", "%20").replace("/", "%2F") if isinstance(v, str) else v for k, v in params.items()},
+        )
         expected += "/" if template.endswith("/") and expected != "/" else ""
         assert route_path(hall.hall, name, **params) == expected, name
 
@@ -81,7 +83,9 @@ async def links(request: Request) -> dict:
 @pytest.fixture
 def link_hall(hall_factory):
     plugin = types.SimpleNamespace(register_routes=hookimpl(lambda hall: [links]))
-    return hall_factory([TenantSpec("alpha", plugins=["linktest"]), TenantSpec("beta")], extra_plugins={"linktest": plugin})
+    return hall_factory(
+        [TenantSpec("alpha", plugins=["linktest"]), TenantSpec("beta")], extra_plugins={"linktest": plugin}
+    )
 
 
 def test_url_for_encodes_parameters_and_keeps_plugin_root_slash(link_hall):

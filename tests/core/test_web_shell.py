@@ -65,7 +65,10 @@ def test_template_chain_tenant_override_and_core_prefix(hall_factory):
     harness = hall_factory([TenantSpec("alpha"), TenantSpec("beta")])
     folder = harness.tenant("alpha").path / "templates"
     folder.mkdir()
-    (folder / "home.html").write_text('{% extends "core:home.html" %}{% block content %}<p id="override">OVERRIDDEN</p>{{ super() }}{% endblock %}', encoding="utf-8")
+    (folder / "home.html").write_text(
+        '{% extends "core:home.html" %}{% block content %}<p id="override">OVERRIDDEN</p>{{ super() }}{% endblock %}',
+        encoding="utf-8",
+    )
     fresh = harness.client("alpha")
     page = fresh.get("/").text
     assert "OVERRIDDEN" in page and "hero" in page  # the override extends the stock template

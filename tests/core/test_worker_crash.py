@@ -17,7 +17,9 @@ from core.testing.crash import child_env, kill_at
 from core.testing.databases import engine_under_test
 from core.testing.served import stop, wait_for
 
-pytestmark = pytest.mark.skipif(engine_under_test() != "postgres", reason="procrastinate workers run on PostgreSQL (HALL_TEST_DB=postgres)")
+pytestmark = pytest.mark.skipif(
+    engine_under_test() != "postgres", reason="procrastinate workers run on PostgreSQL (HALL_TEST_DB=postgres)"
+)
 
 HALL = str(Path(sys.executable).with_name("hall"))
 JOBS = {"heartbeat_seconds": 0.5, "stalled_after_seconds": 2}  # short, so that the test does not wait a minute
@@ -37,7 +39,9 @@ def jobs(h) -> list[dict]:
         runner = make_runner(h.hall)
         async with runner.app.open_async():
             return await runner.app.connector.execute_query_all_async(
-                "SELECT id, status, attempts FROM procrastinate_jobs WHERE task_name = 'crashtest.slow'")
+                "SELECT id, status, attempts FROM procrastinate_jobs WHERE task_name = 'crashtest.slow'"
+            )
+
     return h.run(go())
 
 
@@ -46,14 +50,22 @@ def stalled(h) -> list:
         runner = make_runner(h.hall)
         async with runner.app.open_async():
             return await runner.app.job_manager.get_stalled_jobs(seconds_since_heartbeat=JOBS["stalled_after_seconds"])
+
     return h.run(go())
 
 
 def test_a_job_of_a_killed_worker_is_run_again_once(hall_factory, tmp_path):
-    h = hall_factory([TenantSpec("alpha", plugins=["crashtest"], connector={})], extra_plugins={"crashtest": crashtest_plugin}, deployment={"jobs": JOBS})
+    h = hall_factory(
+        [TenantSpec("alpha", plugins=["crashtest"], connector={})],
+        extra_plugins={"crashtest": crashtest_plugin},
+        deployment={"jobs": JOBS},
+    )
     journal = tmp_path / "journal.txt"
-    env = child_env(HALL_CONFIG=str(h.hall.settings.config_file), CRASHTEST_JOURNAL=str(journal),
-                    PYTHONPATH=install_plugin(tmp_path / "site") + os.pathsep + child_env()["PYTHONPATH"])
+    env = child_env(
+        HALL_CONFIG=str(h.hall.settings.config_file),
+        CRASHTEST_JOURNAL=str(journal),
+        PYTHONPATH=install_plugin(tmp_path / "site") + os.pathsep + child_env()["PYTHONPATH"],
+    )
 
     async def defer():
         runner = make_runner(h.hall)
@@ -62,6 +74,7 @@ def test_a_job_of_a_killed_worker_is_run_again_once(hall_factory, tmp_path):
             await runner.defer("crashtest.slow", "alpha", mark="m1")
         finally:
             await runner.stop()
+
     h.run(defer())
 
     killed = kill_at([HALL, "worker"], "slow", env=env)  # the first worker stops mid-job and gets SIGKILL
@@ -71,7 +84,9 @@ def test_a_job_of_a_killed_worker_is_run_again_once(hall_factory, tmp_path):
 
     log = tmp_path / "second-worker.log"
     with log.open("wb") as out:
-        second = subprocess.Popen([HALL, "worker"], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        second = subprocess.Popen(
+            [HALL, "worker"], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             # the second worker's periodic check finds the job once the first one's heartbeat is stale, and runs it
             wait_for(lambda: "done m1" in journal.read_text(), "the second worker to finish the job", every=0.2)

@@ -22,7 +22,9 @@ def test_the_page_embeds_the_whole_example_file():
     page = (REPO / "docs" / "connectors.md").read_text(encoding="utf-8")
     embedded = [text for path, text in BLOCK.findall(page) if path == EXAMPLE]
     assert len(embedded) == 1, f"docs/connectors.md should quote {EXAMPLE} once"
-    assert embedded[0] == (REPO / EXAMPLE).read_text(encoding="utf-8"), f"the copy of {EXAMPLE} in docs/connectors.md differs from the file"
+    assert embedded[0] == (REPO / EXAMPLE).read_text(encoding="utf-8"), (
+        f"the copy of {EXAMPLE} in docs/connectors.md differs from the file"
+    )
 
 
 def test_the_go_live_test_uses_the_example_file_verbatim():

@@ -20,7 +20,9 @@ def test_quoted_excerpts_are_in_their_files(page):
     for path, text in QUOTE.findall(page.read_text(encoding="utf-8")):
         source = REPO / path
         assert source.is_file(), f"{page.name} quotes {path}, which does not exist"
-        assert text in source.read_text(encoding="utf-8"), f"{page.name}: the excerpt of {path} is not in that file (any more)"
+        assert text in source.read_text(encoding="utf-8"), (
+            f"{page.name}: the excerpt of {path} is not in that file (any more)"
+        )
 
 
 def test_connectors_page_quotes_both_examples():

@@ -48,8 +48,9 @@ def test_menu_item_and_home_panel_only_where_enabled(harness):
 
 
 def test_home_panel_can_be_switched_off(hall_factory):
-    harness = hall_factory([TenantSpec("alpha", plugins=["hours"], plugin_settings={"hours": {"on_home": False}})],
-                           extra_plugins=PLUGINS)
+    harness = hall_factory(
+        [TenantSpec("alpha", plugins=["hours"], plugin_settings={"hours": {"on_home": False}})], extra_plugins=PLUGINS
+    )
     client = harness.client("alpha")
     assert "09:00-16:00" not in client.get("/").text
     assert "09:00-16:00" in client.get("/hours/").text
@@ -81,9 +82,12 @@ def test_console_page_is_404_where_disabled(harness):
 
 def test_tenant_settings_override_hall_settings(hall_factory):
     harness = hall_factory(
-        [TenantSpec("alpha", plugins=["hours"], plugin_settings={"hours": {"note": "Closed on 1 October"}}),
-         TenantSpec("gamma", plugins=["hours"])],
-        extra_plugins=PLUGINS, deployment={"plugins": {"hours": {"note": "Open on public holidays", "weekends": ""}}},
+        [
+            TenantSpec("alpha", plugins=["hours"], plugin_settings={"hours": {"note": "Closed on 1 October"}}),
+            TenantSpec("gamma", plugins=["hours"]),
+        ],
+        extra_plugins=PLUGINS,
+        deployment={"plugins": {"hours": {"note": "Open on public holidays", "weekends": ""}}},
     )
     alpha = harness.client("alpha").get("/hours/").text
     gamma = harness.client("gamma").get("/hours/").text
@@ -97,8 +101,10 @@ def _issues(excinfo) -> dict[str, tuple[str, str]]:
 
 def test_bad_tenant_setting_names_file_and_key(hall_factory):
     with pytest.raises(ConfigError) as excinfo:
-        hall_factory([TenantSpec("alpha", plugins=["hours"], plugin_settings={"hours": {"weekdays": "17:30-08:30"}})],
-                     extra_plugins=PLUGINS)
+        hall_factory(
+            [TenantSpec("alpha", plugins=["hours"], plugin_settings={"hours": {"weekdays": "17:30-08:30"}})],
+            extra_plugins=PLUGINS,
+        )
     file, reason = _issues(excinfo)["plugins.hours.weekdays"]
     assert file.endswith("tenants/alpha/tenant.toml")
     assert "closing time must be after the opening time" in reason and "17:30-08:30" in reason
@@ -106,16 +112,21 @@ def test_bad_tenant_setting_names_file_and_key(hall_factory):
 
 def test_bad_hall_setting_names_hall_toml(hall_factory):
     with pytest.raises(ConfigError) as excinfo:
-        hall_factory([TenantSpec("alpha", plugins=["hours"])], extra_plugins=PLUGINS,
-                     deployment={"plugins": {"hours": {"hotline": "8-20"}}})
+        hall_factory(
+            [TenantSpec("alpha", plugins=["hours"])],
+            extra_plugins=PLUGINS,
+            deployment={"plugins": {"hours": {"hotline": "8-20"}}},
+        )
     file, reason = _issues(excinfo)["plugins.hours.hotline"]
     assert file.endswith("hall.toml") and "HH:MM-HH:MM" in reason
 
 
 def test_misspelt_key_is_an_error(hall_factory):
     with pytest.raises(ConfigError) as excinfo:
-        hall_factory([TenantSpec("alpha", plugins=["hours"], plugin_settings={"hours": {"weekday": "08:00-12:00"}})],
-                     extra_plugins=PLUGINS)
+        hall_factory(
+            [TenantSpec("alpha", plugins=["hours"], plugin_settings={"hours": {"weekday": "08:00-12:00"}})],
+            extra_plugins=PLUGINS,
+        )
     assert "unknown key" in _issues(excinfo)["plugins.hours.weekday"][1]
 
 
@@ -148,6 +159,9 @@ def test_tutorial_quotes_match_the_files():
 def test_tutorial_quotes_every_plugin_file():
     quoted = {path for path, _ in _quotes()}
     root = REPO / "docs" / "tutorial"
-    files = {p.relative_to(root).as_posix() for p in root.rglob("*")
-             if p.is_file() and not any(part == "__pycache__" or part.endswith(".egg-info") for part in p.parts)}
+    files = {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and not any(part == "__pycache__" or part.endswith(".egg-info") for part in p.parts)
+    }
     assert files - quoted == set(), "docs/tutorial.md does not quote these files of docs/tutorial/"

@@ -36,8 +36,14 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 E2E_TENANTS = ("jiangnan", "haibin")  # the repository's demo tenants this hall serves
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -96,6 +102,7 @@ def dump_toml(data: dict, path: tuple[str, ...] = (), header: str = "") -> str:
 
 # --- the hall --------------------------------------------------------------------------------------
 
+
 @dataclass
 class LiveHall:
     """A served hall: ``base(tenant)`` is the tenant's URL prefix on 127.0.0.1."""
@@ -143,8 +150,13 @@ def _write_hall(root: Path, mail_port: int) -> tuple[Path, dict[str, list]]:
         connector = data.get("connector", {})
         assert connector.get("type") == "sqlbss", f"tenants/{tid}: the browser tests expect the sqlbss demo connector"
         legacy = root / "legacy" / f"{tid}.sqlite3"
-        customers[tid] = generate_legacy_db(legacy, end_month=FIXED_END_MONTH, seed=zlib.crc32(tid.encode()) % 10_000, subscribers=50,
-                                            style=connector.get("demo_style") or tid)
+        customers[tid] = generate_legacy_db(
+            legacy,
+            end_month=FIXED_END_MONTH,
+            seed=zlib.crc32(tid.encode()) % 10_000,
+            subscribers=50,
+            style=connector.get("demo_style") or tid,
+        )
         connector["url"] = f"sqlite:///{legacy}"
         tenant_file.write_text(dump_toml(data), encoding="utf-8")
     return config, customers
@@ -166,7 +178,9 @@ async def _prepare(config: Path) -> tuple[dict[str, str], dict[str, Any]]:
             connector = hall.connector(tenant)
             assert connector is not None, f"tenant {tenant.id} has no connector"
             synced[tenant.id] = await sync_customers(tenant, connector, secret=hall.secret)
-            await ensure_operator(tenant, OPERATOR_USER, "E2E operator", OPERATOR_PASSWORD, "e2e-outbox", ["core.messages.view"])
+            await ensure_operator(
+                tenant, OPERATOR_USER, "E2E operator", OPERATOR_PASSWORD, "e2e-outbox", ["core.messages.view"]
+            )
         return {t.id: t.language for t in hall.tenants}, synced
     finally:
         for connector in hall.connectors.values():
@@ -223,18 +237,25 @@ def _wait_ready(proc: subprocess.Popen, url: str, log: Path) -> int:
     health = None
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"`hall serve` exited with {proc.returncode} before /healthz answered:\n"
-                               + log.read_text(encoding="utf-8", errors="replace")[-4000:])
+            raise RuntimeError(
+                f"`hall serve` exited with {proc.returncode} before /healthz answered:\n"
+                + log.read_text(encoding="utf-8", errors="replace")[-4000:]
+            )
         health = _status(opener, f"{url}/healthz")
         if health == 200:
             return health
         if health is not None and _status(opener, f"{url}/t/{E2E_TENANTS[0]}/") == 200:
-            warnings.warn(f"`hall serve`: GET /healthz answered HTTP {health}, not 200 (server log: {log}); "
-                          "the browser tests went on once the tenant home page answered 200", stacklevel=1)
+            warnings.warn(
+                f"`hall serve`: GET /healthz answered HTTP {health}, not 200 (server log: {log}); "
+                "the browser tests went on once the tenant home page answered 200",
+                stacklevel=1,
+            )
             return health
         time.sleep(0.1)
-    raise RuntimeError(f"`hall serve` was not ready within {SERVER_START_TIMEOUT}s (last /healthz status: {health}):\n"
-                       + log.read_text(encoding="utf-8", errors="replace")[-4000:])
+    raise RuntimeError(
+        f"`hall serve` was not ready within {SERVER_START_TIMEOUT}s (last /healthz status: {health}):\n"
+        + log.read_text(encoding="utf-8", errors="replace")[-4000:]
+    )
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -279,13 +300,28 @@ def live_hall(tmp_path_factory) -> LiveHall:
         port = free_port()
         log = root / "server.log"
         log_file = log.open("wb")
-        proc = subprocess.Popen([str(hall_bin), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-                                cwd=root, env={**env, "HALL_CONFIG": str(config), "PYTHONUNBUFFERED": "1"},
-                                stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            [str(hall_bin), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+            cwd=root,
+            env={**env, "HALL_CONFIG": str(config), "PYTHONUNBUFFERED": "1"},
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{port}"
         health = _wait_ready(proc, url, log)
-        yield LiveHall(url=url, root=root, config=config, mail=mail, customers=customers, languages=languages, log=log,
-                       synced=synced, healthz_status=health)
+        yield LiveHall(
+            url=url,
+            root=root,
+            config=config,
+            mail=mail,
+            customers=customers,
+            languages=languages,
+            log=log,
+            synced=synced,
+            healthz_status=health,
+        )
     finally:
         if proc is not None:
             _stop(proc)
@@ -295,6 +331,7 @@ def live_hall(tmp_path_factory) -> LiveHall:
 
 
 # --- the browser -----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def chromium():

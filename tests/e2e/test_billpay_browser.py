@@ -32,11 +32,19 @@ from core.testing.harness import PASSWORD  # noqa: E402
 CHROMIUM = Path("/usr/bin/chromium")
 WAIT_MS = 15_000
 TENANT = "jiangnan"
-INBOX = {"table": "JK_HXSJ", "event_id": "SJBH", "kind": "SJLX", "payload": "SJNR", "written": "JSSJ",
-         "written_format": "text:%Y%m%d%H%M%S"}
+INBOX = {
+    "table": "JK_HXSJ",
+    "event_id": "SJBH",
+    "kind": "SJLX",
+    "payload": "SJNR",
+    "written": "JSSJ",
+    "written_format": "text:%Y%m%d%H%M%S",
+}
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"
+    ),
 ]
 
 
@@ -51,7 +59,9 @@ def legacy_database(path: Path):
         latest = conn.execute("SELECT MAX(ZQ) FROM ZD_ZDXX WHERE HM = ?", (number,)).fetchone()[0]
         conn.execute("UPDATE ZD_ZDXX SET ZT = 'Y', YJE = ZJE WHERE HM = ?", (number,))
         conn.execute("UPDATE ZD_ZDXX SET ZT = 'W', YJE = '0.00' WHERE HM = ? AND ZQ = ?", (number, latest))
-        bill, amount = conn.execute("SELECT ZDBH, ZJE FROM ZD_ZDXX WHERE HM = ? AND ZQ = ?", (number, latest)).fetchone()
+        bill, amount = conn.execute(
+            "SELECT ZDBH, ZJE FROM ZD_ZDXX WHERE HM = ? AND ZQ = ?", (number, latest)
+        ).fetchone()
     whole, _, part = amount.partition(".")
     return customer, number, bill, int(whole) * 100 + int((part + "00")[:2])
 
@@ -80,8 +90,17 @@ def served(hall_factory, tmp_path):
 
     def build():
         connector = {**full_config(TENANT), "url": f"sqlite:///{path}", "writeback": INBOX}
-        harness = hall_factory([TenantSpec(TENANT, plugins=["billpay"], connector=connector, payments={"providers": ["alipay"]},
-                                           plugin_settings=alipay_tenant_settings(sandbox.gateway))])
+        harness = hall_factory(
+            [
+                TenantSpec(
+                    TENANT,
+                    plugins=["billpay"],
+                    connector=connector,
+                    payments={"providers": ["alipay"]},
+                    plugin_settings=alipay_tenant_settings(sandbox.gateway),
+                )
+            ]
+        )
         write_secrets(harness.hall.settings.config_file, TENANT)
         tenant = harness.tenant(TENANT)
         sync(harness, TENANT)
@@ -137,7 +156,9 @@ def test_a_demo_customer_pays_a_bill_in_chromium_and_the_legacy_system_gets_the_
         shoot(page, "billpay", "04-receipt")
         receipt_url = page.url
         page.goto(f"{base}/billpay/")
-        assert page.locator(f'section[data-number="{number}"] .posting[data-bill="{bill}"]').count() == 1  # paid, being posted
+        assert (
+            page.locator(f'section[data-number="{number}"] .posting[data-bill="{bill}"]').count() == 1
+        )  # paid, being posted
     finally:
         context.close()
 

@@ -32,7 +32,9 @@ TENANTS = ("jiangnan", "haibin")
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"
+    ),
 ]
 
 
@@ -54,8 +56,12 @@ async def _setup(config: Path, customers: dict) -> dict[str, str]:
             with tenant_scope(tenant):
                 demo = customers[tenant.id][0]
                 row = await Customer.select().where(Customer.legacy_id == demo.legacy_id).first()
-                await create_account(customer=row, number=demo.numbers[0], password_hash=await hash_password(PASSWORD),
-                                     language=tenant.language)
+                await create_account(
+                    customer=row,
+                    number=demo.numbers[0],
+                    password_hash=await hash_password(PASSWORD),
+                    language=tenant.language,
+                )
                 await seed_number(demo.numbers[0], f"e2e-{tenant.id}")
                 logins[tenant.id] = demo.numbers[0]
         return logins
@@ -84,16 +90,21 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _chart(page, canvas_id: str) -> dict:
     """The Chart.js instance on a canvas (its type and data) and the canvas's drawn size."""
-    return page.evaluate("""(id) => {
+    return page.evaluate(
+        """(id) => {
         const canvas = document.getElementById(id);
         const chart = window.Chart && Chart.getChart(canvas);
         return {exists: !!chart, type: chart ? chart.config.type : null, datasets: chart ? chart.data.datasets.length : 0,
                 labels: chart ? chart.data.labels.length : 0, width: canvas.width, height: canvas.height};
-    }""", canvas_id)
+    }""",
+        canvas_id,
+    )
 
 
 def _rows(page) -> list[list[str]]:
-    return [[c.strip() for c in row.locator("td").all_inner_texts()] for row in page.locator("table.calls tbody tr").all()]
+    return [
+        [c.strip() for c in row.locator("td").all_inner_texts()] for row in page.locator("table.calls tbody tr").all()
+    ]
 
 
 def _download(page, selector: str) -> tuple[str, bytes]:
@@ -126,11 +137,20 @@ def test_bills_chart_and_call_records(bills_hall, chromium, shoot, tenant):
         months = _chart(page, "bills-months")
         assert months["exists"] and months["type"] == "bar" and months["labels"] == 12 and months["datasets"] >= 4
         assert months["width"] > 0 and months["height"] > 0
-        first_colour = page.evaluate("() => Chart.getChart(document.getElementById('bills-months')).data.datasets[0].backgroundColor")
-        brand = tomllib.loads((REPO / "tenants" / tenant / "tenant.toml").read_text(encoding="utf-8"))["brand"]["primary_colour"]
+        first_colour = page.evaluate(
+            "() => Chart.getChart(document.getElementById('bills-months')).data.datasets[0].backgroundColor"
+        )
+        brand = tomllib.loads((REPO / "tenants" / tenant / "tenant.toml").read_text(encoding="utf-8"))["brand"][
+            "primary_colour"
+        ]
         assert first_colour.lower() == brand.lower()  # the tenant's own colours, not one palette for every tenant
         breakdown = _chart(page, "bills-breakdown")
-        assert breakdown["exists"] and breakdown["type"] == "doughnut" and breakdown["width"] > 0 and breakdown["height"] > 0
+        assert (
+            breakdown["exists"]
+            and breakdown["type"] == "doughnut"
+            and breakdown["width"] > 0
+            and breakdown["height"] > 0
+        )
         assert "2024-05" in page.locator("#bill h2").inner_text()
         assert page.locator("ul.changes li").count() == 4  # the comparison explains each changed item
         shoot(page, tenant, "bills-01-bill")
@@ -165,7 +185,9 @@ def test_bills_chart_and_call_records(bills_hall, chromium, shoot, tenant):
         assert name == f"calls-{number}-2024-05.pdf" and body.startswith(b"%PDF")
 
         page.goto(f"{base}/bills/access-log")
-        assert page.locator("table.access-log tbody tr").count() >= 6  # 4 views + CSV + PDF, each in the customer's trail
+        assert (
+            page.locator("table.access-log tbody tr").count() >= 6
+        )  # 4 views + CSV + PDF, each in the customer's trail
         shoot(page, tenant, "bills-03-access-log")
         assert errors == []
     finally:
@@ -190,7 +212,9 @@ def test_call_records_on_a_phone_fold_the_filter_away(bills_hall, chromium, shoo
         box = page.locator("#calls-filter-box")
         assert box.evaluate("b => b.open") is False and page.locator("#f-type").is_visible() is False
         assert page.locator("#calls-filter-box > summary").is_visible()
-        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")  # nothing scrolls sideways
+        assert page.evaluate(
+            "() => document.documentElement.scrollWidth <= window.innerWidth"
+        )  # nothing scrolls sideways
         shoot(page, tenant, "bills-04-calls-phone-folded")
         page.locator("#calls-filter-box > summary").click()
         page.select_option("#f-type", "sms")

@@ -29,7 +29,9 @@ SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"
+    ),
 ]
 
 
@@ -51,7 +53,9 @@ def submit(page, form_selector: str, status: int) -> None:
     got = response.status if response else None
     if got != status:
         shown = re.sub(r"\s+", " ", page.locator("main").inner_text())[:300] if page.locator("main").count() else ""
-        raise AssertionError(f"submitting {form_selector} led to HTTP {got} at {page.url}, expected {status}; the page says: {shown!r}")
+        raise AssertionError(
+            f"submitting {form_selector} led to HTTP {got} at {page.url}, expected {status}; the page says: {shown!r}"
+        )
 
 
 def assert_no_full_id(html: str, id_number: str, where: str) -> None:
@@ -141,7 +145,9 @@ def test_signup_logout_login(live_hall, chromium, shoot, tenant):
         form = 'form[action$="/signup"]'
         page.locator(form).wait_for()
         lang = page.locator("html").get_attribute("lang") or ""
-        assert lang.replace("_", "-").lower() == language.replace("_", "-").lower(), f"<html lang={lang!r}>, tenant language {language}"
+        assert lang.replace("_", "-").lower() == language.replace("_", "-").lower(), (
+            f"<html lang={lang!r}>, tenant language {language}"
+        )
         shoot(page, tenant, "01-signup")
 
         # A wrong ID number: the error is shown next to that field, in the tenant's language.
@@ -154,7 +160,9 @@ def test_signup_logout_login(live_hall, chromium, shoot, tenant):
         error.wait_for()
         expected = translated(language, BAD_ID)
         if language == "zh_CN":
-            assert expected != BAD_ID and re.search(r"[\u4e00-\u9fff]", expected), "the zh_CN catalog lacks the ID-number error"
+            assert expected != BAD_ID and re.search(r"[\u4e00-\u9fff]", expected), (
+                "the zh_CN catalog lacks the ID-number error"
+            )
         assert error.inner_text().strip() == expected
         field = page.locator(".field", has=page.locator("#f-id_number"))
         assert field.locator("#id_number-error").count() == 1, "the ID-number error is not inside the ID-number field"
@@ -166,9 +174,15 @@ def test_signup_logout_login(live_hall, chromium, shoot, tenant):
         assert box_in and box_err
         gap = box_err["y"] - (box_in["y"] + box_in["height"])
         assert -1 <= gap <= 80, f"the error is not right under the field (gap {gap}px)"
-        assert box_err["x"] < box_in["x"] + box_in["width"] and box_in["x"] < box_err["x"] + box_err["width"], "the error is not under the field"
-        assert page.locator(".field-error").count() == 1, f"other field errors: {page.locator('.field-error').all_inner_texts()}"
-        assert page.input_value("#f-number") == customer.numbers[0] and page.input_value("#f-name") == customer.name, "the form lost what was typed"
+        assert box_err["x"] < box_in["x"] + box_in["width"] and box_in["x"] < box_err["x"] + box_err["width"], (
+            "the error is not under the field"
+        )
+        assert page.locator(".field-error").count() == 1, (
+            f"other field errors: {page.locator('.field-error').all_inner_texts()}"
+        )
+        assert page.input_value("#f-number") == customer.numbers[0] and page.input_value("#f-name") == customer.name, (
+            "the form lost what was typed"
+        )
         shoot(page, tenant, "02-wrong-id")
 
         # The right details: a code goes out by SMS or e-mail.
@@ -244,7 +258,9 @@ def test_phone_viewport_has_no_horizontal_scroll(live_hall, chromium, shoot):
                         .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().replace(/\\s+/g, '.') : '')),
                 })""")
                 if sizes["scroll"] > sizes["inner"] or sizes["inner"] != PHONE["width"]:
-                    problems.append(f"{tenant} {path}: scrollWidth {sizes['scroll']} > innerWidth {sizes['inner']} (too wide: {sizes['wide']})")
+                    problems.append(
+                        f"{tenant} {path}: scrollWidth {sizes['scroll']} > innerWidth {sizes['inner']} (too wide: {sizes['wide']})"
+                    )
                 shoot(page, tenant, f"phone-{name}", full_page=False)
     finally:
         context.close()

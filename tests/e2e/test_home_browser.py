@@ -24,12 +24,16 @@ WAIT_MS = 15_000
 PASSWORD = "Home-2026-ok"
 TENANTS = ("jiangnan", "haibin")
 # what the signed-in home shows, in each demo tenant's language
-WORDS = {"jiangnan": ("欠费金额", "本月账单", "进行中的申请", "快捷办理", "我要投诉"),
-         "haibin": ("Amount owed", "This month's bill", "My open requests", "Quick actions", "New complaint")}
+WORDS = {
+    "jiangnan": ("欠费金额", "本月账单", "进行中的申请", "快捷办理", "我要投诉"),
+    "haibin": ("Amount owed", "This month's bill", "My open requests", "Quick actions", "New complaint"),
+}
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"
+    ),
 ]
 
 
@@ -50,8 +54,12 @@ async def _setup(config: Path, customers: dict) -> dict[str, str]:
             with tenant_scope(tenant):
                 demo = customers[tenant.id][2]
                 row = await Customer.select().where(Customer.legacy_id == demo.legacy_id).first()
-                await create_account(customer=row, number=demo.numbers[0], password_hash=await hash_password(PASSWORD),
-                                     language=tenant.language)
+                await create_account(
+                    customer=row,
+                    number=demo.numbers[0],
+                    password_hash=await hash_password(PASSWORD),
+                    language=tenant.language,
+                )
                 await seed_number(demo.numbers[0], f"e2e-home-{tenant.id}", calls_per_month=0, months=3)
                 logins[tenant.id] = demo.numbers[0]
         return logins
@@ -76,7 +84,9 @@ def home_hall(live_hall):
 
 
 def _no_overflow(page) -> None:
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), "the page scrolls sideways"
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+        "the page scrolls sideways"
+    )
 
 
 @pytest.mark.parametrize("tenant", TENANTS)

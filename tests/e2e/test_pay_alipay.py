@@ -32,7 +32,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 WAIT_MS = 15_000
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"
+    ),
 ]
 
 
@@ -46,9 +48,17 @@ def served(hall_factory, tmp_path):
     customer = make_customer(7)
 
     def build():
-        harness = hall_factory([TenantSpec("alpha", plugins=["alishop"], payments={"providers": ["alipay"]},
-                                           plugin_settings=alipay_tenant_settings(sandbox.gateway))],
-                               extra_plugins={"alishop": alipay_shop})
+        harness = hall_factory(
+            [
+                TenantSpec(
+                    "alpha",
+                    plugins=["alishop"],
+                    payments={"providers": ["alipay"]},
+                    plugin_settings=alipay_tenant_settings(sandbox.gateway),
+                )
+            ],
+            extra_plugins={"alishop": alipay_shop},
+        )
         write_secrets(harness.hall.settings.config_file, "alpha")
         register_customer(harness, "alpha", customer)
         close = harness.close
@@ -79,7 +89,10 @@ def test_a_customer_pays_through_the_sandbox_in_chromium(served, chromium, shoot
         page.goto(f"{base}/alishop/")
         with page.expect_navigation(url=re.compile(re.escape(sandbox.gateway))):
             page.locator("#buy-card50").click()
-        assert page.locator("#amount").inner_text() == "¥50.00" and "充值卡 card50" in page.locator("#subject").inner_text()
+        assert (
+            page.locator("#amount").inner_text() == "¥50.00"
+            and "充值卡 card50" in page.locator("#subject").inner_text()
+        )
         shoot(page, "alipay", "01-sandbox-pay-page")
         with page.expect_navigation(url=re.compile(r"/t/alpha/pay/return/")):
             page.locator("button.pay").click()
@@ -95,9 +108,13 @@ def test_a_customer_pays_through_the_sandbox_in_chromium(served, chromium, shoot
     assert note["last_answer"] == "200 success"
     from core.legacy.outbox_tables import OutboxEvent
 
-    delivered = off_loop(lambda: harness.in_tenant("alpha", lambda: OutboxEvent.select().where(OutboxEvent.kind == "alishop.delivered")))
+    delivered = off_loop(
+        lambda: harness.in_tenant("alpha", lambda: OutboxEvent.select().where(OutboxEvent.kind == "alishop.delivered"))
+    )
     payloads = [e["payload"] if isinstance(e["payload"], dict) else json.loads(e["payload"]) for e in delivered]
-    assert [p["intent_id"] for p in payloads] == [intent_id]  # paid once although the return page and the notification both settled
+    assert [p["intent_id"] for p in payloads] == [
+        intent_id
+    ]  # paid once although the return page and the notification both settled
 
 
 def off_loop(fn):
@@ -112,4 +129,6 @@ def _delivered(sandbox, intent_id: str) -> dict:
         if notes and notes[0]["delivered_at"]:
             return notes[0]
         time.sleep(0.05)
-    raise AssertionError(f"the sandbox's notification was not accepted: {sandbox.store.notifications(APP_ID, intent_id)}")
+    raise AssertionError(
+        f"the sandbox's notification was not accepted: {sandbox.store.notifications(APP_ID, intent_id)}"
+    )

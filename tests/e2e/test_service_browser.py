@@ -24,12 +24,20 @@ DESKTOP = {"width": 1280, "height": 900}
 WAIT_MS = 10_000
 PASSWORD = "Service-2026-ok"
 OPS = "e2e-service"
-OPS_PERMISSIONS = ["core.workorders.handle", "service.complaints.resolve", "service.faq", "service.stats", "service.content"]
+OPS_PERMISSIONS = [
+    "core.workorders.handle",
+    "service.complaints.resolve",
+    "service.faq",
+    "service.stats",
+    "service.content",
+]
 TENANTS = ("jiangnan", "haibin")
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"
+    ),
 ]
 
 
@@ -57,8 +65,12 @@ async def _setup(config: Path, customers: dict) -> dict[str, str]:
                     await add_member(department["id"], ops)
                 demo = customers[tenant.id][0]
                 row = await Customer.select().where(Customer.legacy_id == demo.legacy_id).first()
-                await create_account(customer=row, number=demo.numbers[0], password_hash=await hash_password(PASSWORD),
-                                     language=tenant.language)
+                await create_account(
+                    customer=row,
+                    number=demo.numbers[0],
+                    password_hash=await hash_password(PASSWORD),
+                    language=tenant.language,
+                )
                 logins[tenant.id] = demo.numbers[0]
         return logins
     finally:
@@ -169,7 +181,9 @@ def test_complaint_round_trip_and_isolation(service_hall, chromium, shoot, tenan
         response = stranger.goto(f"{hall.base(other)}/console/workorders/{order_id}")
         assert response.status == 404
         stranger.goto(f"{hall.base(other)}/console/workorders?queue=all")
-        assert f"E2E bill {tenant}" not in stranger.locator("main").inner_text()  # numbers repeat per tenant; titles do not
+        assert (
+            f"E2E bill {tenant}" not in stranger.locator("main").inner_text()
+        )  # numbers repeat per tenant; titles do not
         stranger.goto(f"{base}/console/workorders/{order_id}")  # the other tenant's session does not log in here
         assert f"E2E bill {tenant}" not in stranger.content() and "/console/login" in stranger.url
     finally:
@@ -211,6 +225,8 @@ def test_consultation_round_trip(service_hall, chromium, shoot, tenant):
         page.goto(f"{base}/service/faq?q=roaming")
         assert f"How do I switch on roaming ({tenant})?" in page.locator("main").inner_text()
         shoot(page, tenant, "service-06-faq-search")
-        assert "10000" in _mail_body(hall.mail, f"visitor-{tenant}@example.com", "10000")  # the visitor is told the answer
+        assert "10000" in _mail_body(
+            hall.mail, f"visitor-{tenant}@example.com", "10000"
+        )  # the visitor is told the answer
     finally:
         visitor.close()

@@ -21,7 +21,10 @@ SESSION_ENDERS = ("/logout", "/console/logout")
 
 async def snapshot(tenant_id: str) -> dict[str, list]:
     with all_tenants():
-        return {t._meta.tablename: await t.select().where(t.tenant == tenant_id).order_by(t._meta.primary_key) for t in tenant_tables()}
+        return {
+            t._meta.tablename: await t.select().where(t.tenant == tenant_id).order_by(t._meta.primary_key)
+            for t in tenant_tables()
+        }
 
 
 def concrete_paths(path: str, ints: list[int], strings: list[str]) -> list[str]:
@@ -46,7 +49,12 @@ def world(hall_factory):
     add_operator(harness, "beta", "beta-op-zz9", role="beta-role-zz9")
     beta_op = harness.client("beta")
     beta_op.login_operator("beta-op-zz9")
-    assert beta_op.post("/notices/manage", {"title": "BETA-NOTICE-ZZ", "body": "BETA-NOTICE-ZZ body", "published": "on"}).status_code == 303
+    assert (
+        beta_op.post(
+            "/notices/manage", {"title": "BETA-NOTICE-ZZ", "body": "BETA-NOTICE-ZZ body", "published": "on"}
+        ).status_code
+        == 303
+    )
     return harness, alpha_customer, beta_customer
 
 
@@ -68,8 +76,17 @@ def _attack(harness, client, ints, strings, relogin):
                     leaked = [m for m in BETA_MARKERS if m in r.text]
                     assert not leaked, f"GET {path} shows {leaked} of tenant beta"
                 elif path not in SESSION_ENDERS:
-                    form = {"title": "x", "body": "x", "name": "x", "username": "x", "display_name": "x", "number": strings[0],
-                            "id_number": strings[1], "password": "Passw0rd-x", "permissions": "core.audit.view"}
+                    form = {
+                        "title": "x",
+                        "body": "x",
+                        "name": "x",
+                        "username": "x",
+                        "display_name": "x",
+                        "number": strings[0],
+                        "id_number": strings[1],
+                        "password": "Passw0rd-x",
+                        "permissions": "core.audit.view",
+                    }
                     r = client.post(path, form) if method == "POST" else client.http.request(method, client.url(path))
                     assert r.status_code < 500, f"{method} {path} -> {r.status_code}"
                     relogin()

@@ -32,7 +32,9 @@ class BillingLegacy:
     def __init__(self, root: Path, style: str, subscribers: int, months: int, seed: int = 1):
         self.root, self.style = root, style
         self.path = root / "var" / f"legacy-{style}.sqlite3"
-        generate_legacy_db(self.path, end_month=FIXED_END_MONTH, seed=seed, subscribers=subscribers, style=style, months=months)
+        generate_legacy_db(
+            self.path, end_month=FIXED_END_MONTH, seed=seed, subscribers=subscribers, style=style, months=months
+        )
         self.config = full_config(style)
         self.tenant = make_tenant(style, root / "tenants" / style, self.config)
         self.tenant_file = self.tenant.path / "tenant.toml"

@@ -12,12 +12,32 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 # Where each demo style keeps what the tests change (docs/examples/connector-<style>*.toml).
 STYLES = {
-    "jiangnan": dict(bills="ZD_ZDXX", bill_key="ZDBH", bill_paid="YJE = ZJE, ZT = 'Y'", bill_changed="XGSJ",
-                     customers="KH_KHXX", customer_key="KHBH", address="ZZ", customer_changed="XGSJ",
-                     lines="YW_HMXX", line_number="HM", line_closed="ZT = 'X'"),
-    "haibin": dict(bills="ACC_BILL", bill_key="BILL_ID", bill_paid="PAID = AMOUNT, PAY_STATE = 1", bill_changed="UPD_TS",
-                   customers="CRM_CUST", customer_key="AREA_NO || '-' || CUST_SEQ", address="POST_ADDR", customer_changed="UPD_TS",
-                   lines="CRM_SUBS", line_number="ACC_NBR", line_closed="SUBS_STATE = 9"),
+    "jiangnan": dict(
+        bills="ZD_ZDXX",
+        bill_key="ZDBH",
+        bill_paid="YJE = ZJE, ZT = 'Y'",
+        bill_changed="XGSJ",
+        customers="KH_KHXX",
+        customer_key="KHBH",
+        address="ZZ",
+        customer_changed="XGSJ",
+        lines="YW_HMXX",
+        line_number="HM",
+        line_closed="ZT = 'X'",
+    ),
+    "haibin": dict(
+        bills="ACC_BILL",
+        bill_key="BILL_ID",
+        bill_paid="PAID = AMOUNT, PAY_STATE = 1",
+        bill_changed="UPD_TS",
+        customers="CRM_CUST",
+        customer_key="AREA_NO || '-' || CUST_SEQ",
+        address="POST_ADDR",
+        customer_changed="UPD_TS",
+        lines="CRM_SUBS",
+        line_number="ACC_NBR",
+        line_closed="SUBS_STATE = 9",
+    ),
 }
 
 
@@ -39,20 +59,31 @@ async def state(billing, kind: str) -> dict:
 
 def pay_bill(billing, legacy_id: str, changed: dt.datetime) -> None:
     s = STYLES[billing.style]
-    billing.sql(f"UPDATE {s['bills']} SET {s['bill_paid']}, {s['bill_changed']} = ? WHERE {s['bill_key']} = ?",
-                stamp(billing.style, changed), legacy_id)
+    billing.sql(
+        f"UPDATE {s['bills']} SET {s['bill_paid']}, {s['bill_changed']} = ? WHERE {s['bill_key']} = ?",
+        stamp(billing.style, changed),
+        legacy_id,
+    )
 
 
 def touch_bill(billing, legacy_id: str, changed: dt.datetime) -> None:
     """A new change stamp, content unchanged."""
     s = STYLES[billing.style]
-    billing.sql(f"UPDATE {s['bills']} SET {s['bill_changed']} = ? WHERE {s['bill_key']} = ?", stamp(billing.style, changed), legacy_id)
+    billing.sql(
+        f"UPDATE {s['bills']} SET {s['bill_changed']} = ? WHERE {s['bill_key']} = ?",
+        stamp(billing.style, changed),
+        legacy_id,
+    )
 
 
 def move_customer(billing, legacy_id: str, address: str, changed: dt.datetime) -> None:
     s = STYLES[billing.style]
-    billing.sql(f"UPDATE {s['customers']} SET {s['address']} = ?, {s['customer_changed']} = ? WHERE {s['customer_key']} = ?",
-                address, stamp(billing.style, changed), legacy_id)
+    billing.sql(
+        f"UPDATE {s['customers']} SET {s['address']} = ?, {s['customer_changed']} = ? WHERE {s['customer_key']} = ?",
+        address,
+        stamp(billing.style, changed),
+        legacy_id,
+    )
 
 
 def close_line(billing, number: str) -> None:

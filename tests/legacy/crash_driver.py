@@ -41,6 +41,7 @@ def traced(method, label: str):
         result = await method(*args, **kwargs)
         checkpoint(label, repr(args[0]))
         return result
+
     return call
 
 

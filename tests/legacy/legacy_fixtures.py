@@ -8,7 +8,6 @@ Each pytest-xdist worker is its own process, so binding the tables to one
 engine per test is safe.
 """
 
-
 from __future__ import annotations
 
 import pytest

@@ -39,10 +39,16 @@ async def drop_pg_database(name: str) -> None:
 def make_tenant(tenant_id: str, path: Path, connector: dict | None = None) -> Tenant:
     path.mkdir(parents=True, exist_ok=True)
     return Tenant(
-        id=tenant_id, name=f"{tenant_id} 网上营业厅", name_en=tenant_id, hosts=(f"{tenant_id}.localhost",),
-        theme="default", language="zh_CN",
+        id=tenant_id,
+        name=f"{tenant_id} 网上营业厅",
+        name_en=tenant_id,
+        hosts=(f"{tenant_id}.localhost",),
+        theme="default",
+        language="zh_CN",
         brand=Brand(logo="", primary_colour="#0b5cad", accent_colour="#f39800", hotline="10000", footer=""),
-        plugins=frozenset(), path=path, connector=connector or {},
+        plugins=frozenset(),
+        path=path,
+        connector=connector or {},
     )
 
 
@@ -52,11 +58,15 @@ class Legacy:
     def __init__(self, root: Path, style: str, subscribers: int, seed: int = 1):
         self.root, self.style = root, style
         self.path = root / "var" / f"legacy-{style}.sqlite3"
-        self.demo = generate_legacy_db(self.path, end_month=FIXED_END_MONTH, seed=seed, subscribers=subscribers, style=style)
+        self.demo = generate_legacy_db(
+            self.path, end_month=FIXED_END_MONTH, seed=seed, subscribers=subscribers, style=style
+        )
         self.config = tomllib.loads(EXAMPLES[style])["connector"]
         self.tenant = make_tenant(style, root / "tenants" / style, self.config)
         self.tenant_file = self.tenant.path / "tenant.toml"
-        self.connector = SqlBssConnector(parse_mapping(self.config, self.tenant_file), root=root, tenant_file=self.tenant_file)
+        self.connector = SqlBssConnector(
+            parse_mapping(self.config, self.tenant_file), root=root, tenant_file=self.tenant_file
+        )
 
 
 async def read_all(connector, page: int, watermark: str = "") -> tuple[list, str]:

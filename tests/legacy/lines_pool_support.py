@@ -41,7 +41,9 @@ class LinesLegacy:
     def __init__(self, root: Path, style: str, engine: str, subscribers: int = 60, seed: int = 1, pool: int = 400):
         self.root, self.style, self.engine = root, style, engine
         self.path = root / "var" / f"legacy-{style}.sqlite3"
-        self.demo = generate_legacy_db(self.path, end_month=FIXED_END_MONTH, seed=seed, subscribers=subscribers, style=style, pool=pool)
+        self.demo = generate_legacy_db(
+            self.path, end_month=FIXED_END_MONTH, seed=seed, subscribers=subscribers, style=style, pool=pool
+        )
         self.config = lines_config(style)
         self.tenant_file = make_tenant(style, root / "tenants" / style, self.config).path / "tenant.toml"
         self.pg_name: str | None = None
@@ -93,24 +95,66 @@ class LinesLegacy:
     # -- what the legacy rows say, converted by hand -------------------------------------
     def expected_lines(self) -> list[LegacyServiceLine]:
         if self.style == "jiangnan":
-            rows = self.sql("SELECT HM, KHBH, LX, ZT, y.ZFBH, ZFMC, YZF, KTRQ, CTKT, GJKT FROM YW_HMXX y "
-                            "LEFT JOIN ZF_ZFXX z ON z.ZFBH = y.ZFBH ORDER BY HM")
-            kinds, statuses = {"GH": "phone", "YD": "phone", "KD": "broadband", "BH": "account"}, {"A": "active", "T": "suspended", "X": "closed"}
-            return [LegacyServiceLine(n, c, kinds[k], statuses[s], t, tn, fee, dt.datetime.strptime(o, "%Y%m%d").date(), ld == "Y", idd == "Y")
-                    for n, c, k, s, t, tn, fee, o, ld, idd in rows]
-        rows = self.sql("SELECT ACC_NBR, AREA_NO || '-' || CUST_SEQ, s.PROD_TYPE, SUBS_STATE, s.TARIFF_ID, TARIFF_NAME, MONTH_FEE_FEN, "
-                        "OPEN_TS, LD_FLAG, IDD_FLAG FROM CRM_SUBS s LEFT JOIN PM_TARIFF t ON t.TARIFF_ID = s.TARIFF_ID ORDER BY ACC_NBR")
-        kinds, statuses = {10: "phone", 11: "phone", 20: "broadband", 30: "account"}, {0: "active", 1: "suspended", 9: "closed"}
-        return [LegacyServiceLine(n, c, kinds[k], statuses[s], str(t), tn, fee, dt.datetime.fromtimestamp(o, CST).date(), ld == 1, idd == 1)
-                for n, c, k, s, t, tn, fee, o, ld, idd in rows]
+            rows = self.sql(
+                "SELECT HM, KHBH, LX, ZT, y.ZFBH, ZFMC, YZF, KTRQ, CTKT, GJKT FROM YW_HMXX y "
+                "LEFT JOIN ZF_ZFXX z ON z.ZFBH = y.ZFBH ORDER BY HM"
+            )
+            kinds, statuses = (
+                {"GH": "phone", "YD": "phone", "KD": "broadband", "BH": "account"},
+                {"A": "active", "T": "suspended", "X": "closed"},
+            )
+            return [
+                LegacyServiceLine(
+                    n,
+                    c,
+                    kinds[k],
+                    statuses[s],
+                    t,
+                    tn,
+                    fee,
+                    dt.datetime.strptime(o, "%Y%m%d").date(),
+                    ld == "Y",
+                    idd == "Y",
+                )
+                for n, c, k, s, t, tn, fee, o, ld, idd in rows
+            ]
+        rows = self.sql(
+            "SELECT ACC_NBR, AREA_NO || '-' || CUST_SEQ, s.PROD_TYPE, SUBS_STATE, s.TARIFF_ID, TARIFF_NAME, MONTH_FEE_FEN, "
+            "OPEN_TS, LD_FLAG, IDD_FLAG FROM CRM_SUBS s LEFT JOIN PM_TARIFF t ON t.TARIFF_ID = s.TARIFF_ID ORDER BY ACC_NBR"
+        )
+        kinds, statuses = (
+            {10: "phone", 11: "phone", 20: "broadband", 30: "account"},
+            {0: "active", 1: "suspended", 9: "closed"},
+        )
+        return [
+            LegacyServiceLine(
+                n,
+                c,
+                kinds[k],
+                statuses[s],
+                str(t),
+                tn,
+                fee,
+                dt.datetime.fromtimestamp(o, CST).date(),
+                ld == 1,
+                idd == 1,
+            )
+            for n, c, k, s, t, tn, fee, o, ld, idd in rows
+        ]
 
     def expected_pool(self) -> list[PoolNumber]:
         if self.style == "jiangnan":
             fen = lambda yuan: int(decimal.Decimal(yuan) * 100)  # noqa: E731
             grades, statuses = {"P": 0, "C": 1, "B": 2, "A": 3}, {"0": "free", "1": "reserved", "2": "taken"}
-            return [PoolNumber(n, {"YD": "mobile", "GH": "fixed"}[k], a, grades[g], fen(p), fen(m), statuses[s])
-                    for n, k, a, g, p, m, s in self.sql("SELECT HM, HMLX, QH, LHDJ, XHF, ZDXF, ZT FROM ZY_XHHM ORDER BY HM")]
+            return [
+                PoolNumber(n, {"YD": "mobile", "GH": "fixed"}[k], a, grades[g], fen(p), fen(m), statuses[s])
+                for n, k, a, g, p, m, s in self.sql("SELECT HM, HMLX, QH, LHDJ, XHF, ZDXF, ZT FROM ZY_XHHM ORDER BY HM")
+            ]
         grades, statuses = {4: 0, 3: 1, 2: 2, 1: 3}, {1: "free", 2: "reserved", 3: "taken"}
-        return [PoolNumber(n, {11: "mobile", 10: "fixed"}[k], a, grades[g], p, m, statuses[s])
-                for n, k, a, g, p, m, s in self.sql("SELECT ACC_NBR, NBR_TYPE, AREA_NO, LEVEL_CD, PRE_FEE_FEN, MIN_CONSUME_FEN, "
-                                                    "NBR_STATE FROM RES_NBR_POOL ORDER BY ACC_NBR")]
+        return [
+            PoolNumber(n, {11: "mobile", 10: "fixed"}[k], a, grades[g], p, m, statuses[s])
+            for n, k, a, g, p, m, s in self.sql(
+                "SELECT ACC_NBR, NBR_TYPE, AREA_NO, LEVEL_CD, PRE_FEE_FEN, MIN_CONSUME_FEN, "
+                "NBR_STATE FROM RES_NBR_POOL ORDER BY ACC_NBR"
+            )
+        ]

@@ -108,7 +108,10 @@ class SqliteLegacy:
             return conn.execute(statement.replace("%s", self.mark), args).fetchall()
 
     def call_tables(self) -> list[str]:
-        return [r[0] for r in self.sql("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'HD_%' ORDER BY 1")]
+        return [
+            r[0]
+            for r in self.sql("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'HD_%' ORDER BY 1")
+        ]
 
     def close(self) -> None:
         pass
@@ -136,7 +139,9 @@ class PostgresLegacy:
         self.gate = TcpGate(parts.hostname or "127.0.0.1", parts.port or 5432)
         self.gate.open()
         auth = parts.netloc.rpartition("@")[0]
-        self.url = urlunsplit(parts._replace(netloc=f"{auth}@127.0.0.1:{self.gate.port}" if auth else f"127.0.0.1:{self.gate.port}"))
+        self.url = urlunsplit(
+            parts._replace(netloc=f"{auth}@127.0.0.1:{self.gate.port}" if auth else f"127.0.0.1:{self.gate.port}")
+        )
 
     def down(self) -> None:
         self.gate.shut()
@@ -152,7 +157,12 @@ class PostgresLegacy:
             return cursor.fetchall() if cursor.description else []
 
     def call_tables(self) -> list[str]:
-        return [r[0].upper() for r in self.sql("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'hd\\_%%' ORDER BY 1")]
+        return [
+            r[0].upper()
+            for r in self.sql(
+                "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'hd\\_%%' ORDER BY 1"
+            )
+        ]
 
     def close(self) -> None:
         self.gate.shut()
@@ -163,7 +173,16 @@ def add_calls(legacy, count: int) -> list[str]:
     table = legacy.call_tables()[-1]
     top = legacy.sql(f"SELECT MAX(LSH) FROM {table}")[0][0]
     for i in range(1, count + 1):
-        legacy.sql(f"INSERT INTO {table} VALUES (%s, %s, %s, %s, %s, %s, %s)", top + i, "057180000001", "057180000002", "20240531235959", 60, "1", 10)
+        legacy.sql(
+            f"INSERT INTO {table} VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            top + i,
+            "057180000001",
+            "057180000002",
+            "20240531235959",
+            60,
+            "1",
+            10,
+        )
     return [f"{table[3:]}-{top + i}" for i in range(1, count + 1)]
 
 

@@ -21,6 +21,7 @@ def emit_one(h, tenant="alpha", kind="payment.posted", payload=None, **kw) -> st
     async def go():
         async with transaction():
             return await emit(kind, payload or {"number": "13900000001", "amount_fen": 5000}, **kw)
+
     return h.in_tenant(tenant, go)
 
 

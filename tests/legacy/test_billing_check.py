@@ -38,12 +38,36 @@ async def test_call_table_pattern_matching_nothing(make_billing):
     assert "HD_202405" in issue.reason  # lists what exists
 
 
-@pytest.mark.parametrize("style, section, change, key, where, value", [
-    ("jiangnan", "bills", {"amount_format": "fen_int"}, "connector.bills.amount_format", "ZD_ZDXX.ZJE", r"'\d+\.\d\d'"),
-    ("haibin", "bills", {"amount_format": "yuan_text"}, "connector.bills.amount_format", "ACC_BILL.AMOUNT", r"\d+"),
-    ("haibin", "calls", {"started_format": "epoch"}, "connector.calls.started_format", "BIL_CDR.START_TIME", r"'2024-0\d-\d\d "),
-    ("jiangnan", "bills", {"due_format": "text:%Y-%m-%d"}, "connector.bills.due_format", "ZD_ZDXX.JFRQ", r"'2024\d{4}'"),
-])
+@pytest.mark.parametrize(
+    "style, section, change, key, where, value",
+    [
+        (
+            "jiangnan",
+            "bills",
+            {"amount_format": "fen_int"},
+            "connector.bills.amount_format",
+            "ZD_ZDXX.ZJE",
+            r"'\d+\.\d\d'",
+        ),
+        ("haibin", "bills", {"amount_format": "yuan_text"}, "connector.bills.amount_format", "ACC_BILL.AMOUNT", r"\d+"),
+        (
+            "haibin",
+            "calls",
+            {"started_format": "epoch"},
+            "connector.calls.started_format",
+            "BIL_CDR.START_TIME",
+            r"'2024-0\d-\d\d ",
+        ),
+        (
+            "jiangnan",
+            "bills",
+            {"due_format": "text:%Y-%m-%d"},
+            "connector.bills.due_format",
+            "ZD_ZDXX.JFRQ",
+            r"'2024\d{4}'",
+        ),
+    ],
+)
 async def test_unparseable_value_is_shown(hall_db, make_billing, style, section, change, key, where, value):
     import re
 

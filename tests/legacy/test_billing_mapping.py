@@ -21,22 +21,47 @@ from plugins.sqlbss.mapping import parse_mapping
 TENANT_FILE = Path("/srv/hall/tenants/jn/tenant.toml")
 
 
-@pytest.mark.parametrize("raw, fmt, fen", [
-    ("12.34", "yuan_text", 1234), (" 12.3 ", "yuan_text", 1230), ("12", "yuan_text", 1200), ("0.05", "yuan_text", 5),
-    ("-3.20", "yuan_text", -320), ("1,234.50", "yuan_text", 123450),
-    (1234, "fen_int", 1234), ("1234", "fen_int", 1234), (decimal.Decimal("1234"), "fen_int", 1234), (1234.0, "fen_int", 1234),
-    (123, "jiao_int", 1230), ("7", "jiao_int", 70),
-    (12.34, "yuan", 1234), (0.1, "yuan", 10), (decimal.Decimal("58.30"), "yuan", 5830), (3, "yuan", 300),
-])
+@pytest.mark.parametrize(
+    "raw, fmt, fen",
+    [
+        ("12.34", "yuan_text", 1234),
+        (" 12.3 ", "yuan_text", 1230),
+        ("12", "yuan_text", 1200),
+        ("0.05", "yuan_text", 5),
+        ("-3.20", "yuan_text", -320),
+        ("1,234.50", "yuan_text", 123450),
+        (1234, "fen_int", 1234),
+        ("1234", "fen_int", 1234),
+        (decimal.Decimal("1234"), "fen_int", 1234),
+        (1234.0, "fen_int", 1234),
+        (123, "jiao_int", 1230),
+        ("7", "jiao_int", 70),
+        (12.34, "yuan", 1234),
+        (0.1, "yuan", 10),
+        (decimal.Decimal("58.30"), "yuan", 5830),
+        (3, "yuan", 300),
+    ],
+)
 def test_money_becomes_integer_fen(raw, fmt, fen):
     value = to_fen(raw, fmt)
     assert value == fen and type(value) is int
 
 
-@pytest.mark.parametrize("raw, fmt", [
-    ("12.345", "yuan_text"), ("12.3x", "yuan_text"), ("", "yuan_text"), (None, "fen_int"), (12.34, "yuan_text"),
-    ("12.5", "fen_int"), (12.5, "fen_int"), (decimal.Decimal("1.5"), "jiao_int"), ("NaN", "yuan"), (True, "fen_int"),
-])
+@pytest.mark.parametrize(
+    "raw, fmt",
+    [
+        ("12.345", "yuan_text"),
+        ("12.3x", "yuan_text"),
+        ("", "yuan_text"),
+        (None, "fen_int"),
+        (12.34, "yuan_text"),
+        ("12.5", "fen_int"),
+        (12.5, "fen_int"),
+        (decimal.Decimal("1.5"), "jiao_int"),
+        ("NaN", "yuan"),
+        (True, "fen_int"),
+    ],
+)
 def test_money_that_is_not_exact_is_refused(raw, fmt):
     with pytest.raises(ValueError):
         to_fen(raw, fmt)
@@ -95,19 +120,27 @@ def changed(style: str, section: str, **values) -> dict:
     return {**cfg, section: {k: v for k, v in cfg[section].items() if v is not None}}
 
 
-@pytest.mark.parametrize("section, values, key, reason", [
-    ("calls", {"tabel": "X"}, "connector.calls.tabel", "unknown key"),
-    ("calls", {"table": "HD_202401"}, "connector.calls.table", "exactly one of table or table_pattern"),
-    ("calls", {"table_pattern": "HD_{yyyy}"}, "connector.calls.table_pattern", "{yyyymm} once"),
-    ("calls", {"call_type_map": {}}, "connector.calls.call_type_map", "required"),
-    ("calls", {"call_type_map": {"1": "landline"}}, "connector.calls.call_type_map.1", "local"),
-    ("calls", {"months": 0}, "connector.calls.months", "greater than or equal to 1"),
-    ("bills", {"amount_format": "dollars"}, "connector.bills.amount_format", "fen_int"),
-    ("bills", {"changed_format": "%Y"}, "connector.bills.changed_format", "text:<strftime format>"),
-    ("bills", {"status_map": {}}, "connector.bills.status_map", "required when bills.status is set"),
-    ("bills", {"amount": "ZJE; DROP TABLE"}, "connector.bills.amount", "not a plain table or column name"),
-    ("bill_items", {"bill_key": ["ZDBH", "XH"]}, "connector.bill_items.bill_key", "has 2 column(s) but bills.key has 1"),
-])
+@pytest.mark.parametrize(
+    "section, values, key, reason",
+    [
+        ("calls", {"tabel": "X"}, "connector.calls.tabel", "unknown key"),
+        ("calls", {"table": "HD_202401"}, "connector.calls.table", "exactly one of table or table_pattern"),
+        ("calls", {"table_pattern": "HD_{yyyy}"}, "connector.calls.table_pattern", "{yyyymm} once"),
+        ("calls", {"call_type_map": {}}, "connector.calls.call_type_map", "required"),
+        ("calls", {"call_type_map": {"1": "landline"}}, "connector.calls.call_type_map.1", "local"),
+        ("calls", {"months": 0}, "connector.calls.months", "greater than or equal to 1"),
+        ("bills", {"amount_format": "dollars"}, "connector.bills.amount_format", "fen_int"),
+        ("bills", {"changed_format": "%Y"}, "connector.bills.changed_format", "text:<strftime format>"),
+        ("bills", {"status_map": {}}, "connector.bills.status_map", "required when bills.status is set"),
+        ("bills", {"amount": "ZJE; DROP TABLE"}, "connector.bills.amount", "not a plain table or column name"),
+        (
+            "bill_items",
+            {"bill_key": ["ZDBH", "XH"]},
+            "connector.bill_items.bill_key",
+            "has 2 column(s) but bills.key has 1",
+        ),
+    ],
+)
 def test_mapping_errors_name_the_file_and_key(section, values, key, reason):
     found = issues(changed("jiangnan", section, **values))
     assert any(f == str(TENANT_FILE) and k == key and reason in r for f, k, r in found), found
@@ -121,7 +154,10 @@ def test_items_need_bills():
 def test_billing_ports_combine_with_writeback(tmp_path):
     from core.legacy.ports import PORTS
 
-    cfg = {**full_config("haibin"), "writeback": {"table": "INBOX", "event_id": "EID", "kind": "KIND", "payload": "BODY"}}
+    cfg = {
+        **full_config("haibin"),
+        "writeback": {"table": "INBOX", "event_id": "EID", "kind": "KIND", "payload": "BODY"},
+    }
     mapping = parse_mapping(cfg, TENANT_FILE)
     connector = connector_class(mapping)(mapping, root=tmp_path, tenant_file=TENANT_FILE)
     assert all(isinstance(connector, PORTS[name]) for name in ("customers", "bills", "calls", "writeback"))

@@ -20,8 +20,10 @@ async def snapshot(tenant) -> dict:
     """Everything the hall holds for the tenant, without row ids and sync times."""
     drop = {"id", "synced_at"}
     with tenant_scope(tenant):
-        return {t.__name__: sorted(repr(sorted((k, v) for k, v in r.items() if k not in drop)) for r in await t.select())
-                for t in (Bill, BillItem, CallRecord)}
+        return {
+            t.__name__: sorted(repr(sorted((k, v) for k, v in r.items() if k not in drop)) for r in await t.select())
+            for t in (Bill, BillItem, CallRecord)
+        }
 
 
 async def test_both_styles_map_by_config_alone(billing):
@@ -51,7 +53,11 @@ async def test_money_and_times_are_converted(make_billing):
     jn, hb = make_billing("jiangnan", 20), make_billing("haibin", 20)
     zdbh, zje, yje, zq, jfrq = jn.sql("SELECT ZDBH, ZJE, YJE, ZQ, JFRQ FROM ZD_ZDXX WHERE ZT = 'B' LIMIT 1")[0]
     bill = (await jn.connector.bills_by_ids([zdbh]))[0]
-    assert bill.amount_fen == round(float(zje) * 100) and bill.paid_fen == round(float(yje) * 100) and bill.status == "partial"
+    assert (
+        bill.amount_fen == round(float(zje) * 100)
+        and bill.paid_fen == round(float(yje) * 100)
+        and bill.status == "partial"
+    )
     assert bill.month == f"{zq[:4]}-{zq[4:]}" and f"{bill.due_date:%Y%m%d}" == jfrq
     bill_id, amount, due = hb.sql("SELECT BILL_ID, AMOUNT, DUE_TS FROM ACC_BILL LIMIT 1")[0]
     bill = (await hb.connector.bills_by_ids([str(bill_id)]))[0]
@@ -59,12 +65,19 @@ async def test_money_and_times_are_converted(make_billing):
     cdr, fee, start = hb.sql("SELECT CDR_ID, FEE_YUAN, START_TIME FROM BIL_CDR WHERE CALL_TYPE = 'IDD' LIMIT 1")[0]
     call = (await hb.connector.calls_by_ids([str(cdr)]))[0]
     assert call.call_type == "international" and call.charge_fen == round(fee * 100)
-    assert call.started_at.strftime("%Y-%m-%d %H:%M:%S") == start and call.started_at.utcoffset().total_seconds() == 8 * 3600
+    assert (
+        call.started_at.strftime("%Y-%m-%d %H:%M:%S") == start
+        and call.started_at.utcoffset().total_seconds() == 8 * 3600
+    )
 
 
 async def test_per_month_tables_and_the_months_window(make_billing):
     legacy = make_billing("jiangnan", 20, months=3)
-    assert [r[0] for r in legacy.sql("SELECT name FROM sqlite_master WHERE name LIKE 'HD_%' ORDER BY 1")] == ["HD_202403", "HD_202404", "HD_202405"]
+    assert [r[0] for r in legacy.sql("SELECT name FROM sqlite_master WHERE name LIKE 'HD_%' ORDER BY 1")] == [
+        "HD_202403",
+        "HD_202404",
+        "HD_202405",
+    ]
     window = legacy.connect(calls={"months": 2})
     result = await sync_billing(legacy.tenant, window, "calls", batch_size=100)
     expected = sum(legacy.sql(f"SELECT COUNT(*) FROM HD_{m}")[0][0] for m in ("202404", "202405"))
@@ -74,7 +87,9 @@ async def test_per_month_tables_and_the_months_window(make_billing):
     assert {i.split("-")[0] for i in ids} == {"202404", "202405"}
     legacy.sql("CREATE TABLE HD_202406 AS SELECT * FROM HD_202405 WHERE 0")  # a new month's table appears
     legacy.sql("INSERT INTO HD_202406 SELECT LSH + 10000000, JFHM, DFHM, KSSJ, SC, THLX, FY FROM HD_202405 LIMIT 5")
-    legacy.sql("INSERT INTO HD_202405 SELECT LSH + 20000000, JFHM, DFHM, KSSJ, SC, THLX, FY FROM HD_202405 LIMIT 2")  # late records
+    legacy.sql(
+        "INSERT INTO HD_202405 SELECT LSH + 20000000, JFHM, DFHM, KSSJ, SC, THLX, FY FROM HD_202405 LIMIT 2"
+    )  # late records
     again = await sync_billing(legacy.tenant, window, "calls", batch_size=3)
     assert again.fetched == 7
     with tenant_scope(legacy.tenant):
@@ -88,7 +103,9 @@ async def test_re_sync_is_idempotent(billing):
         await sync_billing(billing.tenant, billing.connector, kind, batch_size=64)
     before = await snapshot(billing.tenant)
     for kind in ("bills", "calls"):
-        assert (await sync_billing(billing.tenant, billing.connector, kind)).new == 0  # nothing new (the look-back re-reads, writes nothing)
+        assert (
+            await sync_billing(billing.tenant, billing.connector, kind)
+        ).new == 0  # nothing new (the look-back re-reads, writes nothing)
         await sync_billing(billing.tenant, billing.connector, kind, full=True, batch_size=33)  # everything again
     assert await snapshot(billing.tenant) == before
 
@@ -178,17 +195,27 @@ async def test_invalid_rows_are_quarantined_masked_and_retriable(make_billing):
         row = await Quarantine.select().where(Quarantine.legacy_id == bad[0]).first()
     assert row["kind"] == "bills" and row["resolved_at"] is None and row["attempts"] == 1
     reason = row["reason"]
-    for part in (str(legacy.tenant_file), "connector.bills.amount_format", "ZD_ZDXX.ZJE", "yuan_text", "110101********4477"):
+    for part in (
+        str(legacy.tenant_file),
+        "connector.bills.amount_format",
+        "ZD_ZDXX.ZJE",
+        "yuan_text",
+        "110101********4477",
+    ):
         assert part in reason, reason
     assert ID not in reason and ID not in str(row["sample"]) and row["sample"]["legacy_id"] == bad[0]
 
-    again = await sync_billing(legacy.tenant, legacy.connector, "bills", full=True)  # still wrong: counted, not duplicated
+    again = await sync_billing(
+        legacy.tenant, legacy.connector, "bills", full=True
+    )  # still wrong: counted, not duplicated
     assert again.quarantined == 1
     with tenant_scope(legacy.tenant):
         assert (await Quarantine.select().where(Quarantine.legacy_id == bad[0]).first())["attempts"] == 2
         assert await Quarantine.count() == 1
 
-    legacy.sql("UPDATE ZD_ZDXX SET ZJE = ? WHERE ZDBH = ?", bad[1], bad[0])  # fixed in the legacy system, change time untouched
+    legacy.sql(
+        "UPDATE ZD_ZDXX SET ZJE = ? WHERE ZDBH = ?", bad[1], bad[0]
+    )  # fixed in the legacy system, change time untouched
     retried = await retry_quarantined(legacy.tenant, "bills", legacy.connector)
     assert retried.resolved == 1
     with tenant_scope(legacy.tenant):
@@ -203,8 +230,14 @@ async def test_a_later_sync_resolves_a_quarantined_call(make_billing):
     legacy.sql("UPDATE BIL_CDR SET CALL_TYPE = 'VOIP' WHERE CDR_ID = ?", cdr)
     result = await sync_billing(legacy.tenant, legacy.connector, "calls", batch_size=200)
     assert [(r.legacy_id, r.reason) for r in result.rejected] == [
-        (str(cdr), "call type 'VOIP' is not one of local, long_distance, international, roaming, data, sms (map it in the connector)")]
-    legacy.sql("UPDATE BIL_CDR SET CALL_TYPE = 'LOC', UPD_TS = (SELECT MAX(UPD_TS) + 1 FROM BIL_CDR) WHERE CDR_ID = ?", cdr)
+        (
+            str(cdr),
+            "call type 'VOIP' is not one of local, long_distance, international, roaming, data, sms (map it in the connector)",
+        )
+    ]
+    legacy.sql(
+        "UPDATE BIL_CDR SET CALL_TYPE = 'LOC', UPD_TS = (SELECT MAX(UPD_TS) + 1 FROM BIL_CDR) WHERE CDR_ID = ?", cdr
+    )
     later = await sync_billing(legacy.tenant, legacy.connector, "calls")
     assert (later.fetched, later.resolved) == (1, 1)
     with tenant_scope(legacy.tenant):
@@ -215,8 +248,14 @@ async def test_a_later_sync_resolves_a_quarantined_call(make_billing):
 async def test_a_bill_keeps_exactly_its_legacy_items(make_billing):
     legacy = make_billing("haibin")
     await sync_billing(legacy.tenant, legacy.connector, "bills")
-    bill, count = legacy.sql("SELECT BILL_ID, COUNT(*) FROM ACC_BILL_ITEM GROUP BY BILL_ID HAVING COUNT(*) > 1 ORDER BY BILL_ID LIMIT 1")[0]
-    legacy.sql("DELETE FROM ACC_BILL_ITEM WHERE BILL_ID = ? AND ITEM_SEQ = (SELECT MAX(ITEM_SEQ) FROM ACC_BILL_ITEM WHERE BILL_ID = ?)", bill, bill)
+    bill, count = legacy.sql(
+        "SELECT BILL_ID, COUNT(*) FROM ACC_BILL_ITEM GROUP BY BILL_ID HAVING COUNT(*) > 1 ORDER BY BILL_ID LIMIT 1"
+    )[0]
+    legacy.sql(
+        "DELETE FROM ACC_BILL_ITEM WHERE BILL_ID = ? AND ITEM_SEQ = (SELECT MAX(ITEM_SEQ) FROM ACC_BILL_ITEM WHERE BILL_ID = ?)",
+        bill,
+        bill,
+    )
     legacy.sql("UPDATE ACC_BILL SET UPD_TS = (SELECT MAX(UPD_TS) + 1 FROM ACC_BILL) WHERE BILL_ID = ?", bill)
     assert (await sync_billing(legacy.tenant, legacy.connector, "bills")).new == 1
     with tenant_scope(legacy.tenant):

@@ -12,8 +12,13 @@ from plugins.sqlbss.billing_db import typed_keys
 
 
 def test_key_parts_take_the_column_type():
-    table = sa.Table("t", sa.MetaData(), sa.Column("text_key", sa.Text), sa.Column("int_key", sa.Integer),
-                     sa.Column("num_key", sa.Numeric))
+    table = sa.Table(
+        "t",
+        sa.MetaData(),
+        sa.Column("text_key", sa.Text),
+        sa.Column("int_key", sa.Integer),
+        sa.Column("num_key", sa.Numeric),
+    )
     text, number, numeric = table.c.text_key, table.c.int_key, table.c.num_key
     assert typed_keys((text,), [("42",), ("0042",), ("ZD1",)]) == [("42",), ("0042",), ("ZD1",)]
     assert typed_keys((number,), [("42",), ("-7",), ("ZD1",)]) == [(42,), (-7,)]  # text can never match a number

@@ -39,7 +39,9 @@ async def test_a_change_stamped_before_the_look_back_is_repaired_and_reported(bi
     await sync_billing(billing.tenant, billing.connector, "bills")
     (bill,) = await _unpaid(billing.tenant, 1)
     pay_bill(billing, bill, await watermark_time(billing, "bills") - OLD)
-    assert (await sync_billing(billing.tenant, billing.connector, "bills")).written == 0  # the incremental sync misses it
+    assert (
+        await sync_billing(billing.tenant, billing.connector, "bills")
+    ).written == 0  # the incremental sync misses it
     result = await reconcile_changes(billing.tenant, billing.connector, "bills", secret=SECRET, chunk=50)
     assert (result.changed, result.missing, result.deleted, result.repaired) == (1, 0, 0, 1), result
     assert result.compared == billing.count_bills() and not result.resumed
@@ -55,7 +57,9 @@ async def test_a_line_closed_upstream_and_a_bill_the_hall_lost_are_repaired(bill
     await sync_customers(billing.tenant, billing.connector, secret=SECRET)
     await sync_billing(billing.tenant, billing.connector, "bills")
     with tenant_scope(billing.tenant):
-        line = await ServiceNumber.select().where(ServiceNumber.status == "active").order_by(ServiceNumber.number).first()
+        line = (
+            await ServiceNumber.select().where(ServiceNumber.status == "active").order_by(ServiceNumber.number).first()
+        )
         lost = (await Bill.select(Bill.legacy_id).order_by(Bill.legacy_id).first())["legacy_id"]
         await BillItem.delete().where(BillItem.bill_legacy_id == lost)
         await Bill.delete().where(Bill.legacy_id == lost)
@@ -65,8 +69,12 @@ async def test_a_line_closed_upstream_and_a_bill_the_hall_lost_are_repaired(bill
     bills = await reconcile_changes(billing.tenant, billing.connector, "bills", secret=SECRET, chunk=30)
     assert (bills.changed, bills.missing) == (0, 1), bills
     with tenant_scope(billing.tenant):
-        assert (await ServiceNumber.select(ServiceNumber.status).where(ServiceNumber.number == line["number"]).first())["status"] == "closed"
-        assert await Bill.exists().where(Bill.legacy_id == lost) and await BillItem.exists().where(BillItem.bill_legacy_id == lost)
+        assert (await ServiceNumber.select(ServiceNumber.status).where(ServiceNumber.number == line["number"]).first())[
+            "status"
+        ] == "closed"
+        assert await Bill.exists().where(Bill.legacy_id == lost) and await BillItem.exists().where(
+            BillItem.bill_legacy_id == lost
+        )
         assert await Customer.count() > 0
 
 
@@ -123,8 +131,11 @@ async def test_a_kind_is_due_when_never_run_cut_short_or_its_interval_has_passed
     now = dt.datetime(2026, 1, 10, 3, 0, tzinfo=dt.timezone.utc)
     with tenant_scope(billing.tenant):
         assert await changes_due("bills", 24, now)  # never run
-        await ChangeReconcileRun.insert(ChangeReconcileRun(kind="bills", started_at=now - dt.timedelta(hours=23),
-                                                           finished_at=now - dt.timedelta(hours=22)))
+        await ChangeReconcileRun.insert(
+            ChangeReconcileRun(
+                kind="bills", started_at=now - dt.timedelta(hours=23), finished_at=now - dt.timedelta(hours=22)
+            )
+        )
         assert not await changes_due("bills", 24, now)
         assert await changes_due("bills", 24, now + dt.timedelta(hours=1))  # a tick a few seconds early still counts
         assert await changes_due("bills", 12, now)
@@ -141,7 +152,13 @@ async def test_the_sync_page_columns_warn_about_repairs_and_overdue_runs(billing
     assert (columns["look_back"], columns["look_back_applies"], columns["scheduled"]) == (120, True, True)
     assert (columns["check_repaired"], columns["check_overdue"]) == (3, False)
     stale = {**fresh, "finished_at": now - dt.timedelta(hours=49), "changed": 0, "missing": 0}
-    assert (_changes(billing.tenant, billing.connector, "bills", stale, now)["check_overdue"],
-            _changes(billing.tenant, billing.connector, "bills", None, now)["check_overdue"]) == (True, True)
+    assert (
+        _changes(billing.tenant, billing.connector, "bills", stale, now)["check_overdue"],
+        _changes(billing.tenant, billing.connector, "bills", None, now)["check_overdue"],
+    ) == (True, True)
     calls = _changes(billing.tenant, billing.connector, "calls", None, now)
-    assert (calls["look_back_applies"], calls["scheduled"], calls["check_overdue"]) == (False, False, False)  # not in change_check_kinds
+    assert (calls["look_back_applies"], calls["scheduled"], calls["check_overdue"]) == (
+        False,
+        False,
+        False,
+    )  # not in change_check_kinds

@@ -68,7 +68,10 @@ async def test_rejected_customers_are_quarantined_masked_and_retried(legacy, sec
 async def test_retry_without_customers_by_ids_uses_the_number_look_up(legacy, secret):
     class NumbersOnly:  # a connector with just the CustomerSource port
         def __init__(self, real):
-            self.customers_changed_since, self.customer_by_number = real.customers_changed_since, real.customer_by_number
+            self.customers_changed_since, self.customer_by_number = (
+                real.customers_changed_since,
+                real.customer_by_number,
+            )
 
     victim = legacy.demo[3]
     by_ids = fetch_function(legacy.connector)
@@ -76,9 +79,14 @@ async def test_retry_without_customers_by_ids_uses_the_number_look_up(legacy, se
     with tenant_scope(legacy.tenant):
         record = (await by_ids([victim.legacy_id]))[0]
 
-        await Quarantine.insert(Quarantine(kind="customers", legacy_id=victim.legacy_id, reason="was broken",
-                                           sample=sample_of(record), attempts=1))
-        await Quarantine.insert(Quarantine(kind="customers", legacy_id="GONE", reason="gone", sample={"numbers": []}, attempts=1))
+        await Quarantine.insert(
+            Quarantine(
+                kind="customers", legacy_id=victim.legacy_id, reason="was broken", sample=sample_of(record), attempts=1
+            )
+        )
+        await Quarantine.insert(
+            Quarantine(kind="customers", legacy_id="GONE", reason="gone", sample={"numbers": []}, attempts=1)
+        )
     result = await retry_customers(legacy.tenant, NumbersOnly(legacy.connector), secret=secret)
     assert (result.resolved, result.created) == (1, 1)
     rows = {r["legacy_id"]: r for r in await quarantined(legacy.tenant)}
@@ -120,5 +128,3 @@ def test_sync_page_shows_reconciliation_and_its_refusal(hall_factory, tmp_path):
     assert "would remove" in text and "--force" in text  # the refusal, for the operator
     assert "calls" in text and "customers" in text
     h.run(legacy.close())
-
-

@@ -133,7 +133,9 @@ async def test_invalid_customers_are_reported_not_dropped(legacy, secret, caplog
     key_where = " AND ".join(f"{k} = ?" for k in c["key"]) if isinstance(c["key"], list) else f"{c['key']} = ?"
     split = (lambda legacy_id: legacy_id.split("-")) if isinstance(c["key"], list) else (lambda legacy_id: [legacy_id])
     broken = bad_id.id_number[:-1] + ("1" if bad_id.id_number[-1] != "1" else "2")  # wrong check digit
-    legacy_sql(legacy, f"UPDATE {c['table']} SET {c['id_number']} = ? WHERE {key_where}", broken, *split(bad_id.legacy_id))
+    legacy_sql(
+        legacy, f"UPDATE {c['table']} SET {c['id_number']} = ? WHERE {key_where}", broken, *split(bad_id.legacy_id)
+    )
     legacy_sql(legacy, f"UPDATE {c['table']} SET {c['name']} = '  ' WHERE {key_where}", *split(no_name.legacy_id))
 
     with caplog.at_level(logging.WARNING, logger="hall.legacy.sync"):
@@ -160,10 +162,14 @@ async def test_no_full_id_number_in_the_hall(legacy, secret):
     assert dumped.count(legacy.tenant.id) > 0  # the rows are there
     assert not [n for n in numbers if n in dumped.upper()]
     with tenant_scope(legacy.tenant):
-        stored = {r["legacy_id"]: r for r in await Customer.select(Customer.legacy_id, Customer.id_hash, Customer.id_masked)}
+        stored = {
+            r["legacy_id"]: r for r in await Customer.select(Customer.legacy_id, Customer.id_hash, Customer.id_masked)
+        }
     for record in records:
         row = stored[record.legacy_id]
-        assert row["id_hash"] == id_hash(secret, record.id_number) and row["id_masked"] == mask_id(record.id_number.upper())
+        assert row["id_hash"] == id_hash(secret, record.id_number) and row["id_masked"] == mask_id(
+            record.id_number.upper()
+        )
         assert "*" in row["id_masked"]
 
 

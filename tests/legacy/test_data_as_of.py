@@ -1,4 +1,4 @@
-""""Data as of …" on synced customer pages: the kind's last successful sync, user's language, tenant's zone, stale warning."""
+""" "Data as of …" on synced customer pages: the kind's last successful sync, user's language, tenant's zone, stale warning."""
 
 from __future__ import annotations
 
@@ -49,7 +49,9 @@ def test_nothing_is_claimed_before_a_first_successful_sync(hall):
 
 
 def test_as_of_uses_the_tenant_zone_language_and_threshold(hall):
-    tenant = dataclasses.replace(hall.tenant("alpha"), timezone="Europe/London", legacy=LegacySection(stale_after_hours=2))
+    tenant = dataclasses.replace(
+        hall.tenant("alpha"), timezone="Europe/London", legacy=LegacySection(stale_after_hours=2)
+    )
     moment = dt.datetime(2024, 5, 1, 2, 5, tzinfo=UTC)
     en = as_of(tenant, moment, "en", now=moment + dt.timedelta(hours=1))
     zh = as_of(tenant, moment, "zh_CN", now=moment + dt.timedelta(hours=3))

@@ -13,8 +13,10 @@ from core.cli import cli
 from core.demo import era
 from core.demo.legacy_db import generate_legacy_db
 
-BILL_MONTHS = {"jiangnan": "SELECT DISTINCT CAST(ZQ AS INTEGER), JFRQ FROM ZD_ZDXX ORDER BY 1",
-               "haibin": "SELECT DISTINCT BILL_MONTH, DUE_TS FROM ACC_BILL ORDER BY 1"}
+BILL_MONTHS = {
+    "jiangnan": "SELECT DISTINCT CAST(ZQ AS INTEGER), JFRQ FROM ZD_ZDXX ORDER BY 1",
+    "haibin": "SELECT DISTINCT BILL_MONTH, DUE_TS FROM ACC_BILL ORDER BY 1",
+}
 
 
 def bill_months(path, style: str) -> list[int]:
@@ -32,13 +34,17 @@ def due_dates(path, style: str) -> dict[int, str]:
 
 
 @pytest.mark.parametrize("style", ["jiangnan", "haibin"])
-@pytest.mark.parametrize("end_month, months, due", [((2024, 5), [202403, 202404, 202405], "2024-06-15"),
-                                                    ((2026, 1), [202511, 202512, 202601], "2026-02-15")])
+@pytest.mark.parametrize(
+    "end_month, months, due",
+    [((2024, 5), [202403, 202404, 202405], "2024-06-15"), ((2026, 1), [202511, 202512, 202601], "2026-02-15")],
+)
 def test_the_newest_bill_month_is_the_anchor(tmp_path, style, end_month, months, due):
     path = tmp_path / "legacy.sqlite3"
     generate_legacy_db(path, end_month=end_month, subscribers=20, style=style, months=3)
     assert bill_months(path, style) == months
-    assert due_dates(path, style)[months[-1]] == due  # the anchor's bills fall due mid next month: not yet past due on the 1st
+    assert (
+        due_dates(path, style)[months[-1]] == due
+    )  # the anchor's bills fall due mid next month: not yet past due on the 1st
 
 
 def test_the_same_anchor_gives_the_same_database_and_another_one_moves_the_dates(tmp_path):
@@ -52,31 +58,51 @@ def test_the_same_anchor_gives_the_same_database_and_another_one_moves_the_dates
     assert dumps[0] == dumps[1] and dumps[0] != dumps[2]
     with closing(sqlite3.connect(paths[2])) as conn:
         newest_change = conn.execute("SELECT MAX(XGSJ) FROM KH_KHXX").fetchone()[0]
-    assert "20250901000000" < newest_change < "20251101000000"  # change times run to the end of the month after the anchor
+    assert (
+        "20250901000000" < newest_change < "20251101000000"
+    )  # change times run to the end of the month after the anchor
 
 
-@pytest.mark.parametrize("now, expected", [
-    (dt.datetime(2026, 1, 10, 3, 0, tzinfo=dt.timezone.utc), (2025, 12)),  # January: last month is December of the year before
-    (dt.datetime(2025, 8, 31, 20, 0, tzinfo=dt.timezone.utc), (2025, 8)),  # already 1 September in Beijing
-    (dt.datetime(2025, 9, 1, 15, 0, tzinfo=dt.timezone.utc), (2025, 8)),
-])
+@pytest.mark.parametrize(
+    "now, expected",
+    [
+        (
+            dt.datetime(2026, 1, 10, 3, 0, tzinfo=dt.timezone.utc),
+            (2025, 12),
+        ),  # January: last month is December of the year before
+        (dt.datetime(2025, 8, 31, 20, 0, tzinfo=dt.timezone.utc), (2025, 8)),  # already 1 September in Beijing
+        (dt.datetime(2025, 9, 1, 15, 0, tzinfo=dt.timezone.utc), (2025, 8)),
+    ],
+)
 def test_last_complete_month_is_counted_in_china(now, expected):
     assert era.last_complete_month(now) == expected
 
 
-@pytest.mark.parametrize("now, expected", [(dt.datetime(2026, 1, 10, 3, 0, tzinfo=dt.timezone.utc), [202512]),
-                                           (dt.datetime(2025, 8, 31, 20, 0, tzinfo=dt.timezone.utc), [202508])])
+@pytest.mark.parametrize(
+    "now, expected",
+    [
+        (dt.datetime(2026, 1, 10, 3, 0, tzinfo=dt.timezone.utc), [202512]),
+        (dt.datetime(2025, 8, 31, 20, 0, tzinfo=dt.timezone.utc), [202508]),
+    ],
+)
 def test_legacy_demo_bills_up_to_last_month_of_its_clock(tmp_path, monkeypatch, now, expected):
     monkeypatch.setattr(era, "utc_now", lambda: now)
     out = tmp_path / "legacy.sqlite3"
-    result = CliRunner().invoke(cli, ["legacy-demo", "--style", "haibin", "--subscribers", "10", "--months", "1", "--output", str(out)])
+    result = CliRunner().invoke(
+        cli, ["legacy-demo", "--style", "haibin", "--subscribers", "10", "--months", "1", "--output", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert bill_months(out, "haibin") == expected
     assert f"up to {expected[0] // 100}-{expected[0] % 100:02d}" in result.output
 
 
-@pytest.mark.parametrize("now, expected", [(dt.datetime(2026, 1, 10, 3, 0, tzinfo=dt.timezone.utc), (2025, 12)),
-                                           (dt.datetime(2025, 7, 15, 3, 0, tzinfo=dt.timezone.utc), (2025, 6))])
+@pytest.mark.parametrize(
+    "now, expected",
+    [
+        (dt.datetime(2026, 1, 10, 3, 0, tzinfo=dt.timezone.utc), (2025, 12)),
+        (dt.datetime(2025, 7, 15, 3, 0, tzinfo=dt.timezone.utc), (2025, 6)),
+    ],
+)
 def test_hall_demo_takes_last_month_unless_told(monkeypatch, now, expected):
     """Parsing the options is enough: the anchor is fixed before the demo generates anything."""
     monkeypatch.setattr(era, "utc_now", lambda: now)

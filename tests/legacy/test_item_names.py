@@ -17,7 +17,9 @@ def _config(billing, name_map) -> dict:
 @pytest.mark.parametrize("style", ["haibin"])
 async def test_name_map_per_language_and_plain(make_billing, style):
     billing = make_billing(style, subscribers=3, months=1)
-    connector = billing.connect(bill_items={"name_map": {"YZF": {"zh_cn": "月租费", "EN": "Monthly fee"}, "swf": "流量费"}})
+    connector = billing.connect(
+        bill_items={"name_map": {"YZF": {"zh_cn": "月租费", "EN": "Monthly fee"}, "swf": "流量费"}}
+    )
     names = connector.display_names("bill_items")
     assert names == {"yzf": {"zh_CN": "月租费", "en": "Monthly fee"}, "swf": "流量费"}
     assert connector.display_names("calls") == {}

@@ -39,13 +39,21 @@ DRIVER = str(Path(__file__).with_name("crash_driver.py"))
 TABLES = {"calls": (CallRecord,), "bills": (Bill, BillItem), "customers": (Customer, ServiceNumber)}
 # (kind, legacy style, page size): small pages, so that every kill lands in the middle of a run
 CASES = [("calls", "jiangnan", 30), ("calls", "haibin", 30), ("bills", "haibin", 8), ("customers", "jiangnan", 4)]
-INBOX = {"table": "JK_HXSJ", "event_id": "SJBH", "kind": "SJLX", "payload": "SJNR", "written": "JSSJ",
-         "written_format": "text:%Y%m%d%H%M%S"}
+INBOX = {
+    "table": "JK_HXSJ",
+    "event_id": "SJBH",
+    "kind": "SJLX",
+    "payload": "SJNR",
+    "written": "JSSJ",
+    "written_format": "text:%Y%m%d%H%M%S",
+}
 
 
 # rows the hall must quarantine, not lose and not count twice (haibin: an unknown call type, an amount that is not money)
-SPOIL = ["UPDATE BIL_CDR SET CALL_TYPE = 'VOIP' WHERE CDR_ID % 97 = 0",
-         "UPDATE ACC_BILL SET AMOUNT = 'n/a' WHERE BILL_ID % 23 = 0"]
+SPOIL = [
+    "UPDATE BIL_CDR SET CALL_TYPE = 'VOIP' WHERE CDR_ID % 97 = 0",
+    "UPDATE ACC_BILL SET AMOUNT = 'n/a' WHERE BILL_ID % 23 = 0",
+]
 
 
 def legacy_hall(hall_factory, tmp_path: Path, style: str, **connector):
@@ -58,8 +66,13 @@ def legacy_hall(hall_factory, tmp_path: Path, style: str, **connector):
                     conn.execute(statement)
     # These tests resume exactly at the committed watermark; the look-back, which starts earlier on purpose, has its own tests.
     no_look_back = {"customers_look_back_minutes": 0, "bills_look_back_minutes": 0}
-    return hall_factory([TenantSpec(style, connector={**full_config(style), "url": f"sqlite:///{path}", **connector},
-                                    legacy=no_look_back)]), path
+    return hall_factory(
+        [
+            TenantSpec(
+                style, connector={**full_config(style), "url": f"sqlite:///{path}", **connector}, legacy=no_look_back
+            )
+        ]
+    ), path
 
 
 def config_of(harness) -> str:
@@ -79,13 +92,19 @@ def checksum(row: dict, fields) -> str:
 async def snapshot(kind: str) -> dict:
     """What the hall holds for ``kind`` in the current tenant: every row (ids and sync times left out), sorted."""
     drop = {"id", "synced_at"}
-    return {t.__name__: sorted(repr(sorted((k, canonical(v)) for k, v in r.items() if k not in drop)) for r in await t.select())
-            for t in TABLES[kind]}
+    return {
+        t.__name__: sorted(
+            repr(sorted((k, canonical(v)) for k, v in r.items() if k not in drop)) for r in await t.select()
+        )
+        for t in TABLES[kind]
+    }
 
 
 async def legacy_checksums(connector, kind: str) -> dict[str, str]:
     """Every legacy row of ``kind`` as the hall should store it: legacy id -> checksum of the converted values."""
-    read, check = (connector.calls_after, validate_call) if kind == "calls" else (connector.bills_changed_since, validate_bill)
+    read, check = (
+        (connector.calls_after, validate_call) if kind == "calls" else (connector.bills_changed_since, validate_bill)
+    )
     out: dict[str, str] = {}
     watermark = ""
     while True:
@@ -114,12 +133,17 @@ async def hall_checksums(kind: str) -> dict[str, str]:
 
 
 async def sync_state(kind: str) -> dict:
-    return await SyncState.select(SyncState.watermark, SyncState.rows_total, SyncState.last_error).where(SyncState.kind == kind).first()
+    return (
+        await SyncState.select(SyncState.watermark, SyncState.rows_total, SyncState.last_error)
+        .where(SyncState.kind == kind)
+        .first()
+    )
 
 
 async def quarantine(kind: str) -> list[tuple]:
-    rows = await Quarantine.select(Quarantine.legacy_id, Quarantine.reason, Quarantine.attempts, Quarantine.resolved_at).where(
-        Quarantine.kind == kind)
+    rows = await Quarantine.select(
+        Quarantine.legacy_id, Quarantine.reason, Quarantine.attempts, Quarantine.resolved_at
+    ).where(Quarantine.kind == kind)
     return sorted((r["legacy_id"], r["reason"], r["attempts"], r["resolved_at"]) for r in rows)
 
 
@@ -128,8 +152,13 @@ def test_sync_killed_at_random_moments_resumes_with_no_loss_and_no_duplicate(hal
     crashed, _ = legacy_hall(hall_factory, tmp_path, style)
     reference, _ = legacy_hall(hall_factory, tmp_path, style)
     env = child_env(HALL_CONFIG=config_of(crashed))
-    run = kill_and_resume(python(DRIVER, "sync", style, kind, str(page)), env=env, seed=len(kind) * 7 + page, kills=4,
-                          finish=python("-m", "core.cli", "sync", "--tenant", style, "--kind", kind))
+    run = kill_and_resume(
+        python(DRIVER, "sync", style, kind, str(page)),
+        env=env,
+        seed=len(kind) * 7 + page,
+        kills=4,
+        finish=python("-m", "core.cli", "sync", "--tenant", style, "--kind", kind),
+    )
     assert run.kills >= 2, [(r.killed, r.steps, r.returncode) for r in run.rounds]
     assert f"{style}: " in " ".join(run.final.output)  # the real `hall sync` finished the job
 
@@ -142,7 +171,9 @@ def test_sync_killed_at_random_moments_resumes_with_no_loss_and_no_duplicate(hal
     got, want = crashed.in_tenant(style, snapshot, kind), reference.in_tenant(style, snapshot, kind)
     assert got == want  # every row, each once, with the same content
     assert all(len(rows) == len(set(rows)) for rows in got.values())
-    legacy_ids = [r["legacy_id"] for r in crashed.in_tenant(style, lambda: TABLES[kind][0].select(TABLES[kind][0].legacy_id))]
+    legacy_ids = [
+        r["legacy_id"] for r in crashed.in_tenant(style, lambda: TABLES[kind][0].select(TABLES[kind][0].legacy_id))
+    ]
     assert len(legacy_ids) == len(set(legacy_ids)) > 0
     if kind != "customers":  # and that content is the legacy rows converted
         assert crashed.in_tenant(style, hall_checksums, kind) == reference.run(legacy_checksums(connector, kind))
@@ -161,16 +192,26 @@ def test_sync_killed_mid_run_resumes_from_the_last_committed_page(hall_factory, 
     sync = python(DRIVER, "sync", "haibin", "bills", "10")
     killed = kill_at(sync, "read bills#3", env=env)  # frozen once the third page is read; the engine may be writing one
     state = h.in_tenant("haibin", sync_state, "bills")
-    assert f"progress read bills {state['watermark']!r}" in killed.lines()  # the committed watermark is a page boundary ...
+    assert (
+        f"progress read bills {state['watermark']!r}" in killed.lines()
+    )  # the committed watermark is a page boundary ...
     held = h.in_tenant("haibin", lambda: Bill.count()) + len(h.in_tenant("haibin", quarantine, "bills"))
     assert held == state["rows_total"] in (10, 20)  # ... committed with its rows (a few of them quarantined)
     resumed = run_once(sync, env=env)
-    assert resumed.returncode == 0 and resumed.lines()[0] == f"progress read bills {state['watermark']!r}"  # and resumed there
+    assert (
+        resumed.returncode == 0 and resumed.lines()[0] == f"progress read bills {state['watermark']!r}"
+    )  # and resumed there
     legacy_ids = [r["legacy_id"] for r in h.in_tenant("haibin", lambda: Bill.select(Bill.legacy_id))]
     quarantined = h.in_tenant("haibin", quarantine, "bills")
-    assert len(legacy_ids) == len(set(legacy_ids)) == h.in_tenant("haibin", sync_state, "bills")["rows_total"] - len(quarantined)
+    assert (
+        len(legacy_ids)
+        == len(set(legacy_ids))
+        == h.in_tenant("haibin", sync_state, "bills")["rows_total"] - len(quarantined)
+    )
     assert quarantined and {q[2] for q in quarantined} == {1}
-    assert h.in_tenant("haibin", hall_checksums, "bills") == h.run(legacy_checksums(h.hall.connector(h.tenant("haibin")), "bills"))
+    assert h.in_tenant("haibin", hall_checksums, "bills") == h.run(
+        legacy_checksums(h.hall.connector(h.tenant("haibin")), "bills")
+    )
 
 
 def inbox_ids(path: Path) -> list[str]:
@@ -188,17 +229,22 @@ def test_outbox_delivery_killed_at_random_moments_applies_every_event_once(hall_
     ids = h.in_tenant("jiangnan", emit_all)
     env = child_env(HALL_CONFIG=config_of(h))
     # each start comes 11 minutes after the last: past CLAIM_TIMEOUT (2 minutes), so it frees the claims a killed run left
-    run = kill_and_resume(lambda n: python(DRIVER, "deliver", "jiangnan", str(11 * n), "7"), env=env, seed=3, kills=5,
-                          after=(1, 12))
+    run = kill_and_resume(
+        lambda n: python(DRIVER, "deliver", "jiangnan", str(11 * n), "7"), env=env, seed=3, kills=5, after=(1, 12)
+    )
     assert run.kills >= 3, [(r.killed, r.steps, r.returncode) for r in run.rounds]
     written = inbox_ids(path)
     assert sorted(written) == sorted(ids)  # every event applied, each exactly once
-    rows = h.in_tenant("jiangnan", lambda: OutboxEvent.select(OutboxEvent.event_id, OutboxEvent.status, OutboxEvent.claimed_at))
+    rows = h.in_tenant(
+        "jiangnan", lambda: OutboxEvent.select(OutboxEvent.event_id, OutboxEvent.status, OutboxEvent.claimed_at)
+    )
     assert {r["status"] for r in rows} == {"delivered"} and all(r["claimed_at"] is None for r in rows)
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
     assert h.in_tenant("jiangnan", free_stale_claims, OutboxPolicy(), later) == 0  # no claim left behind
     writes = run.lines("progress wrote")
-    assert len(writes) >= len(ids)  # a kill between the legacy write and the hall's commit repeats the write, harmlessly
+    assert len(writes) >= len(
+        ids
+    )  # a kill between the legacy write and the hall's commit repeats the write, harmlessly
 
 
 def test_outbox_killed_after_the_legacy_write_applies_the_event_once(hall_factory, tmp_path):

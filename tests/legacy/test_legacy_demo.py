@@ -14,10 +14,16 @@ from core.demo.legacy_db import generate_legacy_db, update_some
 
 SCHEMAS = {
     # style: (customers sql, lines sql, change-time column sql)
-    "jiangnan": ("SELECT KHBH, KHMC, ZJHM, LXDH, DZYJ, ZT FROM KH_KHXX", "SELECT HM, KHBH, LX, ZT FROM YW_HMXX",
-                 "SELECT XGSJ FROM KH_KHXX"),
-    "haibin": ("SELECT AREA_NO || '-' || CUST_SEQ, CUST_NAME, CERT_NO, CONTACT_TEL, EMAIL_ADDR, STATE FROM CRM_CUST",
-               "SELECT ACC_NBR, AREA_NO || '-' || CUST_SEQ, PROD_TYPE, SUBS_STATE FROM CRM_SUBS", "SELECT UPD_TS FROM CRM_CUST"),
+    "jiangnan": (
+        "SELECT KHBH, KHMC, ZJHM, LXDH, DZYJ, ZT FROM KH_KHXX",
+        "SELECT HM, KHBH, LX, ZT FROM YW_HMXX",
+        "SELECT XGSJ FROM KH_KHXX",
+    ),
+    "haibin": (
+        "SELECT AREA_NO || '-' || CUST_SEQ, CUST_NAME, CERT_NO, CONTACT_TEL, EMAIL_ADDR, STATE FROM CRM_CUST",
+        "SELECT ACC_NBR, AREA_NO || '-' || CUST_SEQ, PROD_TYPE, SUBS_STATE FROM CRM_SUBS",
+        "SELECT UPD_TS FROM CRM_CUST",
+    ),
 }
 
 
@@ -83,7 +89,11 @@ def test_demo_customers_can_sign_up(tmp_path, style):
     lines = rows(path, SCHEMAS[style][1])
     for person in demo:
         record = legacy[person.legacy_id]
-        assert record[1].strip() == person.name and record[2].upper() == person.id_number and ric.is_valid(person.id_number)
+        assert (
+            record[1].strip() == person.name
+            and record[2].upper() == person.id_number
+            and ric.is_valid(person.id_number)
+        )
         assert person.email and re.fullmatch(r"1\d{10}", person.phone)
         assert sorted(person.numbers) == sorted(n for n, owner, *_ in lines if owner == person.legacy_id)
         assert str(record[5]) in ("A", "1")  # active
@@ -93,7 +103,13 @@ def test_generation_overwrites(tmp_path):
     path = tmp_path / "legacy.sqlite3"
     generate_legacy_db(path, end_month=FIXED_END_MONTH, subscribers=30, style="haibin")
     generate_legacy_db(path, end_month=FIXED_END_MONTH, subscribers=20, style="jiangnan")
-    assert [t for t, _ in dump(path)] == ["JK_HXSJ", "KH_KHXX", "YW_HMXX", "ZF_ZFXX", "ZY_XHHM"]  # JK_HXSJ: the outbox inbox
+    assert [t for t, _ in dump(path)] == [
+        "JK_HXSJ",
+        "KH_KHXX",
+        "YW_HMXX",
+        "ZF_ZFXX",
+        "ZY_XHHM",
+    ]  # JK_HXSJ: the outbox inbox
     assert len(rows(path, "SELECT * FROM KH_KHXX")) == 20
 
 
@@ -129,10 +145,26 @@ def legacy_demo(*args: str):
 @pytest.mark.parametrize("style", ["jiangnan", "haibin"])
 def test_legacy_demo_command(tmp_path, style):
     out = tmp_path / "out" / "legacy.sqlite3"
-    args = ["--style", style, "--subscribers", "40", "--months", "1", "--end-month", "2024-05", "--seed", "5", "--output", str(out)]
+    args = [
+        "--style",
+        style,
+        "--subscribers",
+        "40",
+        "--months",
+        "1",
+        "--end-month",
+        "2024-05",
+        "--seed",
+        "5",
+        "--output",
+        str(out),
+    ]
     result = legacy_demo(*args)
     assert result.exit_code == 0, result.output
-    customers, lines, pool = {"jiangnan": ("KH_KHXX", "YW_HMXX", "ZY_XHHM"), "haibin": ("CRM_CUST", "CRM_SUBS", "RES_NBR_POOL")}[style]
+    customers, lines, pool = {
+        "jiangnan": ("KH_KHXX", "YW_HMXX", "ZY_XHHM"),
+        "haibin": ("CRM_CUST", "CRM_SUBS", "RES_NBR_POOL"),
+    }[style]
     assert f"{customers} 40" in result.output and f"{pool} 200" in result.output
     assert f"{lines} {len(rows(out, f'SELECT * FROM {lines}'))}" in result.output
     assert [p.name for p in out.parent.iterdir()] == ["legacy.sqlite3"]  # no partial file left behind

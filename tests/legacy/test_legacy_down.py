@@ -34,8 +34,14 @@ from core.legacy.tables import SyncState
 from core.testing import PASSWORD, TenantSpec, add_operator, field_errors
 
 T = "jiangnan"
-INBOX = {"table": "JK_HXSJ", "event_id": "SJBH", "kind": "SJLX", "payload": "SJNR", "written": "JSSJ",
-         "written_format": "text:%Y%m%d%H%M%S"}
+INBOX = {
+    "table": "JK_HXSJ",
+    "event_id": "SJBH",
+    "kind": "SJLX",
+    "payload": "SJNR",
+    "written": "JSSJ",
+    "written_format": "text:%Y%m%d%H%M%S",
+}
 
 
 class Schedule:
@@ -83,14 +89,24 @@ def sign_up(h, demo) -> None:
     async def go():
         row = await Customer.select().where(Customer.legacy_id == demo.legacy_id).first()
         async with transaction():
-            await create_account(customer=row, number=demo.numbers[0], password_hash=await hash_password(PASSWORD), language="zh_CN")
+            await create_account(
+                customer=row, number=demo.numbers[0], password_hash=await hash_password(PASSWORD), language="zh_CN"
+            )
+
     h.in_tenant(T, go)
 
 
 def test_legacy_down_for_an_hour_then_everything_catches_up(hall_factory, legacy):
     legacy, (demo, newcomer, *_) = legacy
-    h = hall_factory([TenantSpec(T, connector={**full_config(T), "url": legacy.url, "writeback": INBOX},
-                                 legacy={"call_retention_months": 60})])  # the demo's calls are from 2024: keep them
+    h = hall_factory(
+        [
+            TenantSpec(
+                T,
+                connector={**full_config(T), "url": legacy.url, "writeback": INBOX},
+                legacy={"call_retention_months": 60},
+            )
+        ]
+    )  # the demo's calls are from 2024: keep them
     clock = Schedule(h)
     assert {"core.sync_customers", "core.sync_bills", "core.sync_calls", "core.deliver_outbox"} <= set(clock.advance(1))
     synced = states(h)
@@ -136,11 +152,16 @@ def test_legacy_down_for_an_hour_then_everything_catches_up(hall_factory, legacy
     during = states(h)
     for kind, state in during.items():
         assert legacy.outage in state["last_error"], kind
-        assert state["watermark"] == synced[kind]["watermark"] and state["last_success_at"] == synced[kind]["last_success_at"]
+        assert (
+            state["watermark"] == synced[kind]["watermark"]
+            and state["last_success_at"] == synced[kind]["last_success_at"]
+        )
         assert state["last_run_at"] > synced[kind]["last_run_at"]  # it kept trying
     assert h.in_tenant(T, lambda: CallRecord.count()) == calls_before
     assert h.in_tenant(T, lambda: CallRecord.count().where(CallRecord.legacy_id.is_in(new_calls))) == 0
-    assert h.in_tenant(T, lambda: Bill.select(Bill.status).where(Bill.legacy_id == paid_bill).first())["status"] != "paid"
+    assert (
+        h.in_tenant(T, lambda: Bill.select(Bill.status).where(Bill.legacy_id == paid_bill).first())["status"] != "paid"
+    )
     # the outbox waits without spending attempts
     rows = h.in_tenant(T, lambda: OutboxEvent.select().where(OutboxEvent.event_id.is_in(events)))
     assert {r["status"] for r in rows} == {"pending"} and {r["attempts"] for r in rows} == {0}
@@ -153,7 +174,9 @@ def test_legacy_down_for_an_hour_then_everything_catches_up(hall_factory, legacy
     assert {k: s["last_error"] for k, s in after.items()} == {"customers": "", "bills": "", "calls": ""}
     assert all(after[k]["last_success_at"] > synced[k]["last_success_at"] for k in after)
     assert h.in_tenant(T, lambda: CallRecord.count()) == calls_before + len(new_calls)
-    assert h.in_tenant(T, lambda: Bill.select(Bill.status).where(Bill.legacy_id == paid_bill).first())["status"] == "paid"
+    assert (
+        h.in_tenant(T, lambda: Bill.select(Bill.status).where(Bill.legacy_id == paid_bill).first())["status"] == "paid"
+    )
     assert "改名后的客户" in customer.get("/account").text
     rows = h.in_tenant(T, lambda: OutboxEvent.select().where(OutboxEvent.event_id.is_in(events)))
     assert {r["status"] for r in rows} == {"delivered"} and {r["attempts"] for r in rows} == {1}

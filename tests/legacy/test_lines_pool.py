@@ -76,24 +76,43 @@ async def test_pool_is_realistic(legacy):
     assert 0.15 < sum(n.premium for n in pool) / len(pool) < 0.35
     assert {n.kind for n in pool} == {"mobile", "fixed"} and len({n.area for n in pool}) == 3
     for grade in range(1, 4):
-        assert min(n.price_fen for n in pool if n.grade == grade) > max(n.price_fen for n in pool if n.grade == grade - 1)
+        assert min(n.price_fen for n in pool if n.grade == grade) > max(
+            n.price_fen for n in pool if n.grade == grade - 1
+        )
     assert all(n.price_fen == 0 and n.min_spend_fen == 0 for n in pool if n.grade == 0)
     assert all(n.number.startswith(n.area) for n in pool if n.kind == "fixed")
     in_service = {line.number for line in legacy.expected_lines()}
     assert not in_service & {n.number for n in pool}
 
 
-@pytest.mark.parametrize("query, keep", [
-    (NumberQuery(ends_with="8"), lambda n: n.number.endswith("8")),
-    (NumberQuery(ends_with="88"), lambda n: n.number.endswith("88")),
-    (NumberQuery(contains="66"), lambda n: "66" in n.number),
-    (NumberQuery(prefix="13"), lambda n: n.number.startswith("13")),
-    (NumberQuery(without="4"), lambda n: "4" not in n.number),
-    (NumberQuery(without="47"), lambda n: "4" not in n.number and "7" not in n.number),
-    (NumberQuery(premium_only=True), lambda n: n.grade > 0),
-    (NumberQuery(kind="fixed"), lambda n: n.kind == "fixed"),
-    (NumberQuery(kind="mobile", premium_only=True, without="4"), lambda n: n.kind == "mobile" and n.grade > 0 and "4" not in n.number),
-], ids=["ends-8", "ends-88", "contains-66", "prefix-13", "without-4", "without-47", "premium", "fixed", "mobile-premium-no-4"])
+@pytest.mark.parametrize(
+    "query, keep",
+    [
+        (NumberQuery(ends_with="8"), lambda n: n.number.endswith("8")),
+        (NumberQuery(ends_with="88"), lambda n: n.number.endswith("88")),
+        (NumberQuery(contains="66"), lambda n: "66" in n.number),
+        (NumberQuery(prefix="13"), lambda n: n.number.startswith("13")),
+        (NumberQuery(without="4"), lambda n: "4" not in n.number),
+        (NumberQuery(without="47"), lambda n: "4" not in n.number and "7" not in n.number),
+        (NumberQuery(premium_only=True), lambda n: n.grade > 0),
+        (NumberQuery(kind="fixed"), lambda n: n.kind == "fixed"),
+        (
+            NumberQuery(kind="mobile", premium_only=True, without="4"),
+            lambda n: n.kind == "mobile" and n.grade > 0 and "4" not in n.number,
+        ),
+    ],
+    ids=[
+        "ends-8",
+        "ends-88",
+        "contains-66",
+        "prefix-13",
+        "without-4",
+        "without-47",
+        "premium",
+        "fixed",
+        "mobile-premium-no-4",
+    ],
+)
 async def test_filters(legacy, query, keep):
     expected = [n for n in legacy.expected_pool() if n.status == "free" and keep(n)]
     assert expected, "the demo pool should offer some of these"
@@ -123,7 +142,15 @@ async def test_number_status_before_reservation(legacy):
 
 
 def test_queries_refuse_what_is_not_digits():
-    for bad in ({"ends_with": "8%"}, {"contains": "_"}, {"prefix": "13a"}, {"without": "4,7"}, {"after": "x"},
-                {"kind": "satellite"}, {"limit": 0}, {"limit": 201}):
+    for bad in (
+        {"ends_with": "8%"},
+        {"contains": "_"},
+        {"prefix": "13a"},
+        {"without": "4,7"},
+        {"after": "x"},
+        {"kind": "satellite"},
+        {"limit": 0},
+        {"limit": 201},
+    ):
         with pytest.raises(ValueError):
             NumberQuery(**bad)

@@ -55,12 +55,18 @@ def test_ports_follow_the_mapped_sections(tmp_path):
     assert PORTS["lines"] is ServiceLineSource and PORTS["number_pool"] is NumberPoolSource
     full = lines_config("jiangnan")
     plain = {k: v for k, v in full.items() if k not in ("lines", "number_pool")}
-    for cfg, lines, pool in [(full, True, True), (plain, False, False), ({**plain, "lines": full["lines"]}, True, False),
-                             ({**plain, "number_pool": full["number_pool"]}, False, True)]:
+    for cfg, lines, pool in [
+        (full, True, True),
+        (plain, False, False),
+        ({**plain, "lines": full["lines"]}, True, False),
+        ({**plain, "number_pool": full["number_pool"]}, False, True),
+    ]:
         mapping = parse_mapping(cfg, TENANT_FILE)
         connector = connector_class(mapping)(mapping, root=tmp_path, tenant_file=TENANT_FILE)
         assert isinstance(connector, ServiceLineSource) is lines and isinstance(connector, NumberPoolSource) is pool
-        assert missing_ports(connector, [ServiceLineSource, NumberPoolSource]) == [n for n, on in [("lines", lines), ("number_pool", pool)] if not on]
+        assert missing_ports(connector, [ServiceLineSource, NumberPoolSource]) == [
+            n for n, on in [("lines", lines), ("number_pool", pool)] if not on
+        ]
 
 
 def test_static_mistakes_name_the_key():
@@ -77,7 +83,11 @@ def test_static_mistakes_name_the_key():
     del broken["lines"]["tariff"]
     del broken["number_pool"]["kind_map"]
     broken["number_pool"]["status_map"] = {"0": "reserved"}
-    assert {key for _, key, _ in issues_of(broken)} == {"connector.lines.tariff", "connector.number_pool.kind_map", "connector.number_pool.status_map"}
+    assert {key for _, key, _ in issues_of(broken)} == {
+        "connector.lines.tariff",
+        "connector.number_pool.kind_map",
+        "connector.number_pool.status_map",
+    }
 
 
 async def test_unknown_names_in_the_live_schema(legacy):
@@ -108,11 +118,16 @@ async def test_values_that_do_not_convert_show_table_column_and_sample(legacy):
     prices = {repr(p) for (p,) in legacy.sql(f"SELECT {price_column} FROM {pool_table}")}
     assert sample in prices  # a real value of that column
     page = await wrong_money.free_numbers(NumberQuery(limit=5))
-    assert page.numbers and all(n.problem.startswith(f"{legacy.tenant_file}: connector.number_pool.price_format") for n in page.numbers)
+    assert page.numbers and all(
+        n.problem.startswith(f"{legacy.tenant_file}: connector.number_pool.price_format") for n in page.numbers
+    )
 
     wrong_date = legacy.connect(lines={"opened_format": "text:%Y-%m-%d"})
     [issue] = await wrong_date.problems()
-    assert issue.key == "connector.lines.opened_format" and legacy.config["lines"]["opened"].casefold() in issue.reason.casefold()
+    assert (
+        issue.key == "connector.lines.opened_format"
+        and legacy.config["lines"]["opened"].casefold() in issue.reason.casefold()
+    )
     line = await wrong_date.line_by_number(legacy.demo[0].numbers[0])
     assert line.customer_id == legacy.demo[0].legacy_id and "connector.lines.opened_format" in line.problem
 
@@ -125,7 +140,10 @@ async def test_unmapped_codes_are_listed_with_their_column(legacy):
     issues = {i.key: i.reason for i in found}
     assert set(issues) == {"connector.lines.flag_map", "connector.number_pool.grade_map"}
     flags = [i.reason.casefold() for i in found if i.key == "connector.lines.flag_map"]  # one per flag column
-    assert [legacy.config["lines"][role].casefold() in reason for role, reason in zip(("long_distance", "international"), flags)] == [True, True]
+    assert [
+        legacy.config["lines"][role].casefold() in reason
+        for role, reason in zip(("long_distance", "international"), flags)
+    ] == [True, True]
     ordinary_code = next(iter(legacy.config["number_pool"]["grade_map"]))
     assert repr(ordinary_code) in issues["connector.number_pool.grade_map"]
     assert legacy.config["number_pool"]["grade"].casefold() in issues["connector.number_pool.grade_map"].casefold()

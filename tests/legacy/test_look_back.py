@@ -59,7 +59,9 @@ async def test_an_address_change_stamped_late_reaches_the_customer(billing):
     result = await sync_customers(billing.tenant, billing.connector, secret=SECRET)
     assert (result.updated, result.created) == (1, 0) and result.reread >= 1, result
     with tenant_scope(billing.tenant):
-        assert (await Customer.select(Customer.address).where(Customer.legacy_id == customer).first())["address"] == "新地址 1 号"
+        assert (await Customer.select(Customer.address).where(Customer.legacy_id == customer).first())[
+            "address"
+        ] == "新地址 1 号"
 
 
 async def test_unchanged_re_reads_write_nothing(billing):
@@ -70,7 +72,9 @@ async def test_unchanged_re_reads_write_nothing(billing):
         ids = [r["legacy_id"] for r in await Bill.select(Bill.legacy_id).order_by(Bill.legacy_id).limit(3)]
     for bill in ids:
         touch_bill(billing, bill, mark - dt.timedelta(minutes=10))
-    assert (await sync_billing(billing.tenant, billing.connector, "bills")).written == 3  # their change times, now inside the window
+    assert (
+        await sync_billing(billing.tenant, billing.connector, "bills")
+    ).written == 3  # their change times, now inside the window
     bills_before, customers_before = await _synced_at(billing.tenant, Bill), await _synced_at(billing.tenant, Customer)
     with tenant_scope(billing.tenant):
         quarantined = await Quarantine.count()
@@ -79,7 +83,9 @@ async def test_unchanged_re_reads_write_nothing(billing):
     customers = await sync_customers(billing.tenant, billing.connector, secret=SECRET)
     assert bills.reread >= 3 and bills.written == 0, bills
     assert customers.written == 0, customers
-    assert await _synced_at(billing.tenant, Bill) == bills_before  # no synced_at bumped: billmail's "month ready" stays true
+    assert (
+        await _synced_at(billing.tenant, Bill) == bills_before
+    )  # no synced_at bumped: billmail's "month ready" stays true
     assert await _synced_at(billing.tenant, Customer) == customers_before
     row = await state(billing, "bills")
     assert (row["changed_last_run"], row["reread_last_run"], row["watermark"]) == (0, bills.reread, watermark)
@@ -110,15 +116,18 @@ SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 MOMENT = dt.datetime(2024, 3, 23, 12, 40, 30, tzinfo=SH)
 
 
-@pytest.mark.parametrize("marker, fmt, expected", [
-    ("20240323144000", "text:%Y%m%d%H%M%S", "20240323124030"),
-    (20240323144000, "text:%Y%m%d%H%M%S", 20240323124030),
-    (1711200000, "epoch", int(MOMENT.timestamp())),
-    (1711200000000, "epoch_ms", int(MOMENT.timestamp()) * 1000),
-    (dt.datetime(2024, 3, 23, 14, 40), "native", dt.datetime(2024, 3, 23, 12, 40, 30)),
-    (dt.datetime(2024, 3, 23, 6, 40, tzinfo=dt.timezone.utc), "native", MOMENT.astimezone(dt.timezone.utc)),
-    (dt.date(2024, 3, 24), "native", dt.date(2024, 3, 23)),
-    ("2024-03-23 14:40:00", "native", "2024-03-23 12:40:30"),
-])
+@pytest.mark.parametrize(
+    "marker, fmt, expected",
+    [
+        ("20240323144000", "text:%Y%m%d%H%M%S", "20240323124030"),
+        (20240323144000, "text:%Y%m%d%H%M%S", 20240323124030),
+        (1711200000, "epoch", int(MOMENT.timestamp())),
+        (1711200000000, "epoch_ms", int(MOMENT.timestamp()) * 1000),
+        (dt.datetime(2024, 3, 23, 14, 40), "native", dt.datetime(2024, 3, 23, 12, 40, 30)),
+        (dt.datetime(2024, 3, 23, 6, 40, tzinfo=dt.timezone.utc), "native", MOMENT.astimezone(dt.timezone.utc)),
+        (dt.date(2024, 3, 24), "native", dt.date(2024, 3, 23)),
+        ("2024-03-23 14:40:00", "native", "2024-03-23 12:40:30"),
+    ],
+)
 def test_a_marker_is_moved_back_in_its_own_representation(marker, fmt, expected):
     assert _back_in_kind(marker, MOMENT, fmt, SH) == expected

@@ -61,7 +61,9 @@ def test_a_crash_after_the_legacy_write_does_not_duplicate_it(hall, monkeypatch)
     assert events(hall)[0]["status"] == "delivering"  # the claim of the dead worker
     claimed = NOW + dt.timedelta(days=1)
     assert deliver(hall, now=claimed + outbox.CLAIM_TIMEOUT / 2).delivered == 0  # a live claim is left alone
-    assert deliver(hall, now=claimed + outbox.CLAIM_TIMEOUT + dt.timedelta(seconds=1)).delivered == 1  # a stale one is freed and retried
+    assert (
+        deliver(hall, now=claimed + outbox.CLAIM_TIMEOUT + dt.timedelta(seconds=1)).delivered == 1
+    )  # a stale one is freed and retried
     assert writes(fake, event_id) == 2 and len(fake.events) == 1  # written twice, applied once
     assert events(hall)[0]["status"] == "delivered"
 
@@ -84,7 +86,17 @@ def test_an_event_that_keeps_killing_the_worker_ends_dead(hall_factory, monkeypa
 
 def test_backoff_doubles_up_to_the_cap_with_jitter():
     policy = OutboxPolicy()
-    assert [backoff(n, policy, lambda: 1.0).total_seconds() for n in range(1, 10)] == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
+    assert [backoff(n, policy, lambda: 1.0).total_seconds() for n in range(1, 10)] == [
+        30,
+        60,
+        120,
+        240,
+        480,
+        960,
+        1920,
+        3600,
+        3600,
+    ]
     assert backoff(1, policy, lambda: 0.0).total_seconds() == 22.5  # up to 25 % earlier, so failures spread out
     assert backoff(50, OutboxPolicy(retry_base_seconds=5, retry_max_seconds=100), lambda: 1.0).total_seconds() == 100
 
@@ -133,7 +145,9 @@ def test_legacy_down_for_a_while_then_everything_catches_up(hall):
         result = deliver(hall, now=NOW + dt.timedelta(days=1, minutes=minute))
         assert result.unavailable and result.delivered == 0
     rows = events(hall)
-    assert {r["status"] for r in rows} == {"pending"} and {r["attempts"] for r in rows} == {0}  # an outage burns no attempts
+    assert {r["status"] for r in rows} == {"pending"} and {r["attempts"] for r in rows} == {
+        0
+    }  # an outage burns no attempts
     assert "unreachable" in rows[0]["last_error"]
     fake.down = False
     runner = make_runner(hall.hall)  # the scheduled job, for every tenant: procrastinate on PostgreSQL

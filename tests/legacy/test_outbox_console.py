@@ -23,7 +23,12 @@ def test_operators_see_the_outbox_and_replay_dead_events(hall_factory):
     client.login_operator("clerk")
     assert "/console/outbox?status=dead" in client.get("/console").text  # the home panel points at the dead event
     page = client.get("/console/outbox")
-    assert page.status_code == 200 and dead_id in page.text and waiting_id in page.text and "unknown product code 77" in page.text
+    assert (
+        page.status_code == 200
+        and dead_id in page.text
+        and waiting_id in page.text
+        and "unknown product code 77" in page.text
+    )
     dead_only = client.get("/console/outbox", params={"status": "dead"}).text
     assert dead_id in dead_only and waiting_id not in dead_only
     assert waiting_id not in client.get("/console/outbox", params={"kind": "order.placed"}).text

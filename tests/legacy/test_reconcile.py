@@ -37,7 +37,9 @@ async def test_nothing_deleted_upstream_removes_nothing(billing):
     before = await counts(billing.tenant)
     assert isinstance(billing.connector, LegacyIdSource)
     for kind, held in (("customers", "Customer"), ("bills", "Bill"), ("calls", "CallRecord")):
-        result = await reconcile_kind(billing.tenant, billing.connector, kind, page_size=7)  # many pages, composite keys too
+        result = await reconcile_kind(
+            billing.tenant, billing.connector, kind, page_size=7
+        )  # many pages, composite keys too
         assert (result.listed, result.gone, result.removed, result.refused) == (before[held], 0, 0, ""), result
         row = await state(billing.tenant, kind)
         assert row["reconciled_at"] is not None and row["reconcile_removed"] == 0 and row["reconcile_note"] == ""
@@ -123,7 +125,9 @@ async def test_customers_gone_upstream_are_closed_never_deleted(make_billing):
 async def test_calls_older_than_the_window_are_left_alone(make_billing):
     billing = make_billing("jiangnan", 30, months=2)
     await sync_all(billing)  # both monthly tables
-    old_table, new_table = [r[0] for r in billing.sql("SELECT name FROM sqlite_master WHERE name LIKE 'HD_%' ORDER BY name")]
+    old_table, new_table = [
+        r[0] for r in billing.sql("SELECT name FROM sqlite_master WHERE name LIKE 'HD_%' ORDER BY name")
+    ]
     (old_gone,) = billing.sql(f"SELECT LSH FROM {old_table} ORDER BY LSH LIMIT 1")[0]
     (new_gone,) = billing.sql(f"SELECT LSH FROM {new_table} ORDER BY KSSJ DESC LIMIT 1")[0]
     billing.sql(f"DELETE FROM {old_table} WHERE LSH = ?", old_gone)
@@ -135,7 +139,9 @@ async def test_calls_older_than_the_window_are_left_alone(make_billing):
     assert result.held < before["CallRecord"] - 1  # the older month was not even compared
     with tenant_scope(billing.tenant):
         assert not await CallRecord.exists().where(CallRecord.legacy_id == f"{new_table[3:]}-{new_gone}")
-        assert await CallRecord.exists().where(CallRecord.legacy_id == f"{old_table[3:]}-{old_gone}")  # retention's business
+        assert await CallRecord.exists().where(
+            CallRecord.legacy_id == f"{old_table[3:]}-{old_gone}"
+        )  # retention's business
     wide = await reconcile_kind(billing.tenant, billing.connector, "calls")  # the full window sees the old one gone too
     assert (wide.gone, wide.removed) == (1, 1)
 

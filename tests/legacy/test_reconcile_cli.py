@@ -15,7 +15,9 @@ from core.testing import TenantSpec, write_hall
 
 def test_hall_sync_reconcile_refuses_then_forced(tmp_path, monkeypatch):
     legacy = BillingLegacy(tmp_path, "haibin", 15, 1)
-    config = write_hall(tmp_path, [TenantSpec("haibin", connector=legacy.config)], database_url=f"sqlite:///{tmp_path}/hall.sqlite3")
+    config = write_hall(
+        tmp_path, [TenantSpec("haibin", connector=legacy.config)], database_url=f"sqlite:///{tmp_path}/hall.sqlite3"
+    )
     monkeypatch.setenv("HALL_CONFIG", str(config))
     monkeypatch.setenv("COLUMNS", "400")
     runner = CliRunner()

@@ -30,7 +30,9 @@ def test_cutoff_counts_months_in_the_tenant_zone(tmp_path):
     # 2024-09-01 00:30 in Shanghai is still August 31st in UTC: the cutoff is Shanghai's March 1st, 00:30
     cutoff = retention_cutoff(tenant, dt.datetime(2024, 8, 31, 16, 30, tzinfo=UTC))
     assert cutoff == dt.datetime(2024, 2, 29, 16, 30, tzinfo=UTC)
-    assert retention_cutoff(make_tenant("dflt", tmp_path / "dflt"), dt.datetime(2024, 8, 1, tzinfo=UTC)).month == 2  # default 6
+    assert (
+        retention_cutoff(make_tenant("dflt", tmp_path / "dflt"), dt.datetime(2024, 8, 1, tzinfo=UTC)).month == 2
+    )  # default 6
 
 
 @pytest.mark.usefixtures("hall_db")
@@ -41,7 +43,9 @@ async def test_old_call_records_are_deleted_in_chunks(tmp_path):
     starts = [now - dt.timedelta(days=d) for d in (1, 30, 59, 62, 90, 200, 400)]
     for t in (tenant, other):
         with tenant_scope(t):
-            await CallRecord.insert(*(CallRecord(legacy_id=f"c{i}", number="13800000000", started_at=s) for i, s in enumerate(starts)))
+            await CallRecord.insert(
+                *(CallRecord(legacy_id=f"c{i}", number="13800000000", started_at=s) for i, s in enumerate(starts))
+            )
     assert await purge_old_calls(tenant, now=now, chunk=2) == 4
     with tenant_scope(tenant):
         left = sorted(r["legacy_id"] for r in await CallRecord.select(CallRecord.legacy_id))
@@ -51,12 +55,15 @@ async def test_old_call_records_are_deleted_in_chunks(tmp_path):
     assert await purge_old_calls(tenant, now=now) == 0  # idempotent
 
 
-@pytest.mark.parametrize("line, reason", [
-    ("call_retention_months = 0", "legacy.call_retention_months"),
-    ("call_retention_months = 61", "legacy.call_retention_months"),
-    ("reconcile_max_share = 0", "legacy.reconcile_max_share"),
-    ("stale_after_hours = -1", "legacy.stale_after_hours"),
-])
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ("call_retention_months = 0", "legacy.call_retention_months"),
+        ("call_retention_months = 61", "legacy.call_retention_months"),
+        ("reconcile_max_share = 0", "legacy.reconcile_max_share"),
+        ("stale_after_hours = -1", "legacy.stale_after_hours"),
+    ],
+)
 def test_legacy_settings_are_bounds_checked(tmp_path, line, reason):
     config = write_hall(tmp_path, [TenantSpec("alpha", connector={})], database_url=f"sqlite:///{tmp_path}/h.sqlite3")
     tenant_file = tmp_path / "tenants" / "alpha" / "tenant.toml"
@@ -77,4 +84,6 @@ def test_tenant_settings_reach_the_tenant(tmp_path):
     tenant_file.write_text(text.replace("Asia/Urumqi", "Mars/Olympus"), encoding="utf-8")
     with pytest.raises(ConfigError) as exc:
         Hall.from_config(config, connect_tenants=False)
-    assert any(str(i).startswith(f"{tenant_file}: tenant.timezone: ") and "Mars/Olympus" in str(i) for i in exc.value.issues)
+    assert any(
+        str(i).startswith(f"{tenant_file}: tenant.timezone: ") and "Mars/Olympus" in str(i) for i in exc.value.issues
+    )

@@ -14,8 +14,11 @@ from core.testing import TenantSpec, write_hall
 def test_hall_sync_continues_past_a_failing_tenant(tmp_path, monkeypatch):
     legacy = BillingLegacy(tmp_path, "haibin", 15, 2)
     broken = {**full_config("jiangnan"), "url": "sqlite:///var/missing.sqlite3"}
-    config = write_hall(tmp_path, [TenantSpec("broken", connector=broken), TenantSpec("haibin", connector=legacy.config)],
-                        database_url=f"sqlite:///{tmp_path}/hall.sqlite3")
+    config = write_hall(
+        tmp_path,
+        [TenantSpec("broken", connector=broken), TenantSpec("haibin", connector=legacy.config)],
+        database_url=f"sqlite:///{tmp_path}/hall.sqlite3",
+    )
     monkeypatch.setenv("HALL_CONFIG", str(config))
     monkeypatch.setenv("COLUMNS", "400")  # rich would wrap long lines
     runner = CliRunner()
@@ -30,6 +33,9 @@ def test_hall_sync_continues_past_a_failing_tenant(tmp_path, monkeypatch):
     assert again.exit_code == 0 and "haibin: calls: 0 fetched" in again.output, again.output
     hall_db = sqlite3.connect(tmp_path / "hall.sqlite3")
     try:
-        assert hall_db.execute("SELECT COUNT(*) FROM core_call_record WHERE tenant = 'haibin'").fetchone()[0] == legacy.count_calls()
+        assert (
+            hall_db.execute("SELECT COUNT(*) FROM core_call_record WHERE tenant = 'haibin'").fetchone()[0]
+            == legacy.count_calls()
+        )
     finally:
         hall_db.close()

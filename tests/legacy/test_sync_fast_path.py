@@ -32,7 +32,9 @@ async def test_bulk_upsert_stamps_the_tenant_and_updates_in_place(make_billing):
     for tenant, charge in ((alpha, 10), (beta, 99)):
         with tenant_scope(tenant):
             async with transaction():
-                await bulk_upsert(CallRecord, CALL_COLUMNS, [row("c1", charge=charge), row("c2", charge=charge)], mostly_new=True)
+                await bulk_upsert(
+                    CallRecord, CALL_COLUMNS, [row("c1", charge=charge), row("c2", charge=charge)], mostly_new=True
+                )
     with tenant_scope(alpha):
         async with transaction():  # c1 exists: on PostgreSQL the COPY fails and the page is merged instead
             path = await bulk_upsert(CallRecord, CALL_COLUMNS, [row("c1", charge=11), row("c3")], mostly_new=True)
@@ -79,7 +81,9 @@ async def test_the_agent_process_gives_the_same_hall_as_in_process(make_billing)
 
     agent_module.AgentSource.__init__ = spy
     try:
-        via_agent = await sync_billing(billing.tenant, billing.connector, "calls", batch_size=40, agent_min_rows=40, full=True)
+        via_agent = await sync_billing(
+            billing.tenant, billing.connector, "calls", batch_size=40, agent_min_rows=40, full=True
+        )
     finally:
         agent_module.AgentSource.__init__ = original
     assert started == ["calls"]
@@ -112,8 +116,20 @@ async def test_an_error_in_the_agent_is_raised_as_itself_and_the_run_can_resume(
 def test_the_fast_time_parser_agrees_with_strptime():
     patterns = ["%Y%m%d%H%M%S", "%Y-%m-%d %H:%M:%S", "%Y%m", "%Y%m%d", "%d/%m/%Y %H:%M", "%H%M%S%Y%m%d"]
     rnd = random.Random(5)
-    samples = ["20240406124845", "2024-04-06 12:48:45", "202404", "20240230", "2024-4-6 1:2:3", "20241306124845",
-               "2024040612484", "２０２４０４", "31/12/2023 23:59", "20240406246000", "000000", "12484520240406"]
+    samples = [
+        "20240406124845",
+        "2024-04-06 12:48:45",
+        "202404",
+        "20240230",
+        "2024-4-6 1:2:3",
+        "20241306124845",
+        "2024040612484",
+        "２０２４０４",
+        "31/12/2023 23:59",
+        "20240406246000",
+        "000000",
+        "12484520240406",
+    ]
     samples += ["".join(rnd.choice("0123456789-/: ") for _ in range(rnd.randint(4, 20))) for _ in range(3000)]
 
     def outcome(parse, text, pattern):
@@ -136,8 +152,13 @@ def test_timestamps_are_written_exactly_as_piccolo_writes_them():
     from core.db.bulk import _utc_text
 
     shanghai = ZoneInfo("Asia/Shanghai")
-    moments = [dt.datetime(2024, 4, 1, 8, 0, tzinfo=shanghai), dt.datetime(2024, 4, 1, 8, 0, 0, 123456, tzinfo=shanghai),
-               dt.datetime(2024, 1, 1, tzinfo=UTC), dt.datetime(2023, 12, 31, 23, 59, 59, 5), dt.datetime(1999, 3, 28, 2, 30, tzinfo=shanghai)]
+    moments = [
+        dt.datetime(2024, 4, 1, 8, 0, tzinfo=shanghai),
+        dt.datetime(2024, 4, 1, 8, 0, 0, 123456, tzinfo=shanghai),
+        dt.datetime(2024, 1, 1, tzinfo=UTC),
+        dt.datetime(2023, 12, 31, 23, 59, 59, 5),
+        dt.datetime(1999, 3, 28, 2, 30, tzinfo=shanghai),
+    ]
     for moment in moments:
         assert _utc_text(moment) == convert_datetime_in(moment)
 

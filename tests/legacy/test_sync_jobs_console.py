@@ -49,7 +49,16 @@ def test_sync_page_shows_state_and_quarantine(hall):
 
     async def quarantine():
         now = dt.datetime.now(dt.timezone.utc)
-        await Quarantine.insert(Quarantine(kind="bills", legacy_id="B-7", reason="amount 'abc' is not money", sample={}, first_seen=now, last_seen=now))
+        await Quarantine.insert(
+            Quarantine(
+                kind="bills",
+                legacy_id="B-7",
+                reason="amount 'abc' is not money",
+                sample={},
+                first_seen=now,
+                last_seen=now,
+            )
+        )
 
     hall.in_tenant("alpha", quarantine)
     page = _operator(hall).get("/console/sync")

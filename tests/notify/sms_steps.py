@@ -6,20 +6,34 @@ from core.notify.outbox import deliver, deliver_pending, queue
 from core.notify.tables import Message, SmsPart
 
 
-def send_sms(h, text: str, *, to: str = "13800000001", purpose: str = "workorder", params: dict | None = None, tenant: str = "alpha") -> int:
+def send_sms(
+    h,
+    text: str,
+    *,
+    to: str = "13800000001",
+    purpose: str = "workorder",
+    params: dict | None = None,
+    tenant: str = "alpha",
+) -> int:
     """Queue one SMS and deliver it at once (as one-time codes are); returns the message id."""
+
     async def go():
-        message_id = await queue(channel="sms", recipient=to, subject="", body_text=text, purpose=purpose, params=params)
+        message_id = await queue(
+            channel="sms", recipient=to, subject="", body_text=text, purpose=purpose, params=params
+        )
         await deliver(message_id, h.hall.channels_for(h.tenant(tenant)))
         return message_id
+
     return h.in_tenant(tenant, go)
 
 
 def retry_due(h, tenant: str = "alpha") -> int:
     """The retry sweep, after the back-off has passed (the wait is moved, not slept)."""
+
     async def go():
         await Message.update({Message.next_attempt_at: None}).where(Message.status == "pending")
         return await deliver_pending(h.hall.channels_for(h.tenant(tenant)))
+
     return h.in_tenant(tenant, go)
 
 

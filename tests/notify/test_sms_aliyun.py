@@ -8,7 +8,9 @@ from sms_steps import collect_reports, message, parts, retry_due, send_sms
 
 def test_a_code_goes_out_with_template_sign_name_and_values_and_the_report_marks_it_delivered(aliyun_hall, aliyun_api):
     h = aliyun_hall()
-    mid = send_sms(h, "您的验证码是 482913，10 分钟内有效。", purpose="signup", params={"code": "482913", "minutes": 10})
+    mid = send_sms(
+        h, "您的验证码是 482913，10 分钟内有效。", purpose="signup", params={"code": "482913", "minutes": 10}
+    )
     [sent] = aliyun_api.sent
     assert (sent["PhoneNum"], sent["SignName"], sent["TemplateCode"]) == ("13800000001", SIGNATURE, TEMPLATES["signup"])
     assert sent["TemplateParam"] == {"code": "482913", "minutes": "10"} and sent["OutId"] == str(mid)
@@ -24,7 +26,9 @@ def test_a_code_goes_out_with_template_sign_name_and_values_and_the_report_marks
 def test_a_failed_report_fails_the_message(aliyun_hall, aliyun_api):
     h = aliyun_hall()
     aliyun_api.undeliverable.add("13800000009")
-    mid = send_sms(h, "您的报修单已受理", to="13800000009", purpose="workorder", params={"number": "GD1", "state": "已受理"})
+    mid = send_sms(
+        h, "您的报修单已受理", to="13800000009", purpose="workorder", params={"number": "GD1", "state": "已受理"}
+    )
     collect_reports(h)
     assert (message(h, mid)["status"], message(h, mid)["report"]) == ("failed", "IS_CLOSE")
 
@@ -50,7 +54,10 @@ def test_an_unknown_access_key_and_a_kind_without_template_fail_cleanly(hall_fac
     h2 = hall_factory(tenants=[aliyun_spec(aliyun_api)])
     mid = send_sms(h2, "账单提醒", purpose="billmail.notice")
     row = message(h2, mid)
-    assert row["status"] == "failed" and "no Alibaba Cloud template code for messages of kind 'billmail.notice'" in row["last_error"]
+    assert (
+        row["status"] == "failed"
+        and "no Alibaba Cloud template code for messages of kind 'billmail.notice'" in row["last_error"]
+    )
     assert aliyun_api.sent == []
 
 
@@ -73,8 +80,16 @@ def test_the_stand_in_refuses_a_replayed_request():
     from core.testing.aliyun_sms import StandInAliyunSms
 
     api = StandInAliyunSms(keys={ALIYUN_KEY_ID: "s3cret"})
-    channel = AliyunChannel(AliyunSettings(access_key_id=ALIYUN_KEY_ID, endpoint=api.endpoint, templates={"default": "SMS_100001"}), "s3cret", "江南电信")
-    query = urlencode(channel.signed_query("SendSms", PhoneNumbers="13800000001", SignName="江南电信", TemplateCode="SMS_100001", TemplateParam="{}"))
+    channel = AliyunChannel(
+        AliyunSettings(access_key_id=ALIYUN_KEY_ID, endpoint=api.endpoint, templates={"default": "SMS_100001"}),
+        "s3cret",
+        "江南电信",
+    )
+    query = urlencode(
+        channel.signed_query(
+            "SendSms", PhoneNumbers="13800000001", SignName="江南电信", TemplateCode="SMS_100001", TemplateParam="{}"
+        )
+    )
     assert api.answer(query)[1]["Code"] == "OK"
     assert api.answer(query)[1]["Code"] == "SignatureNonceUsed"
     tampered = query.replace("13800000001", "13800000002")
@@ -86,6 +101,8 @@ def test_template_codes_come_from_settings_per_kind():
     from core.config.sms import AliyunSettings
     from core.notify.sms.aliyun import AliyunChannel
 
-    channel = AliyunChannel(AliyunSettings(access_key_id="x", templates={"workorder": "SMS_3", "default": "SMS_9"}), "s", "江南电信")
+    channel = AliyunChannel(
+        AliyunSettings(access_key_id="x", templates={"workorder": "SMS_3", "default": "SMS_9"}), "s", "江南电信"
+    )
     assert channel.template_for("workorder") == "SMS_3"
     assert channel.template_for("bills.step_up") == "SMS_9"

@@ -20,8 +20,11 @@ def issues(hall_factory, specs, deployment=None) -> list:
 
 
 def test_a_production_tenant_with_only_the_demo_channel_is_refused(hall_factory, tmp_path):
-    [(file, key, reason)] = issues(hall_factory, [TenantSpec("alpha"), TenantSpec("beta", environment="development")],
-                                   deployment={"hall": {"environment": "production"}})
+    [(file, key, reason)] = issues(
+        hall_factory,
+        [TenantSpec("alpha"), TenantSpec("beta", environment="development")],
+        deployment={"hall": {"environment": "production"}},
+    )
     assert file.endswith("tenants/alpha/tenant.toml") and key == "sms.provider"
     assert "in production" in reason and "demo outbox" in reason
     [(file, key, _)] = issues(hall_factory, [TenantSpec("alpha", environment="production")])
@@ -39,41 +42,69 @@ def test_smpp_settings_and_password_are_named_by_file_and_key(hall_factory, monk
     assert key == "sms.smpp" and "[sms.smpp]" in reason
     monkeypatch.setenv("HALL_TENANT_ALPHA_SMS_SECRET__SMPP_PASSWORD", "far-too-long")
     [(file, key, reason)] = issues(hall_factory, [smpp_spec(StandInSmsc())])
-    assert (file, key) == ("environment variable HALL_TENANT_ALPHA_SMS_SECRET__SMPP_PASSWORD", "sms.alpha.smpp_password")
+    assert (file, key) == (
+        "environment variable HALL_TENANT_ALPHA_SMS_SECRET__SMPP_PASSWORD",
+        "sms.alpha.smpp_password",
+    )
     assert "at most 8 characters" in reason
 
 
 def test_aliyun_needs_its_key_sign_name_and_code_templates(hall_factory):
     api = StandInAliyunSms()
-    found = issues(hall_factory, [aliyun_spec(api, signature="", aliyun={"access_key_id": "", "templates": {"workorder": "123"}})])
+    found = issues(
+        hall_factory, [aliyun_spec(api, signature="", aliyun={"access_key_id": "", "templates": {"workorder": "123"}})]
+    )
     keys = {key: reason for _, key, reason in found}
-    assert set(keys) == {"sms.aliyun.access_key_id", "sms.signature", "sms.aliyun.templates", "sms.alpha.aliyun_access_key_secret"}
+    assert set(keys) == {
+        "sms.aliyun.access_key_id",
+        "sms.signature",
+        "sms.aliyun.templates",
+        "sms.alpha.aliyun_access_key_secret",
+    }
     templates = [r for _, k, r in found if k == "sms.aliyun.templates"]
-    assert any("no template code for signup, reset" in r for r in templates) and any("SMS_123456789" in r for r in templates)
+    assert any("no template code for signup, reset" in r for r in templates) and any(
+        "SMS_123456789" in r for r in templates
+    )
 
 
-@pytest.mark.parametrize("sms, key, reason", [
-    ({"provider": "carrier-pigeon"}, "sms.provider", "no installed plugin provides SMS provider 'carrier-pigeon'"),
-    ({"provider": "Bad Name"}, "sms.provider", "lower-case"),
-    ({"signature": "【江南电信】"}, "sms.signature", "without brackets"),
-    ({"per_destination_per_hour": 0}, "sms.per_destination_per_hour", "greater than or equal to 1"),
-    ({"smpp": {"host": "smsc", "colour": "red"}}, "sms.smpp.colour", "unknown key"),
-])
+@pytest.mark.parametrize(
+    "sms, key, reason",
+    [
+        ({"provider": "carrier-pigeon"}, "sms.provider", "no installed plugin provides SMS provider 'carrier-pigeon'"),
+        ({"provider": "Bad Name"}, "sms.provider", "lower-case"),
+        ({"signature": "【江南电信】"}, "sms.signature", "without brackets"),
+        ({"per_destination_per_hour": 0}, "sms.per_destination_per_hour", "greater than or equal to 1"),
+        ({"smpp": {"host": "smsc", "colour": "red"}}, "sms.smpp.colour", "unknown key"),
+    ],
+)
 def test_bad_sms_settings_name_the_key(hall_factory, sms, key, reason):
     found = issues(hall_factory, [TenantSpec("alpha", sms=sms)])
     assert any(k == key and reason in r for _, k, r in found), found
 
 
-def test_hall_check_fails_for_production_on_the_demo_channel_and_passes_with_smpp(tmp_path, hall_databases, monkeypatch):
-    config = write_hall(tmp_path / "hall", [TenantSpec("alpha", connector={"type": ""})], database_url=hall_databases.fresh(tmp_path),
-                        deployment={"hall": {"environment": "production"}})
+def test_hall_check_fails_for_production_on_the_demo_channel_and_passes_with_smpp(
+    tmp_path, hall_databases, monkeypatch
+):
+    config = write_hall(
+        tmp_path / "hall",
+        [TenantSpec("alpha", connector={"type": ""})],
+        database_url=hall_databases.fresh(tmp_path),
+        deployment={"hall": {"environment": "production"}},
+    )
     monkeypatch.setenv("HALL_CONFIG", str(config))
     monkeypatch.setenv("COLUMNS", "400")
     refused = CliRunner().invoke(cli, ["check"])
     assert refused.exit_code == 2
-    assert f"{config.parent / 'tenants' / 'alpha' / 'tenant.toml'}: sms.provider: tenant 'alpha' is in production" in refused.output
-    config = write_hall(tmp_path / "hall", [TenantSpec("alpha", connector={"type": ""}, sms=smpp_spec(StandInSmsc()).sms)],
-                        database_url=hall_databases.fresh(tmp_path), deployment={"hall": {"environment": "production"}})
+    assert (
+        f"{config.parent / 'tenants' / 'alpha' / 'tenant.toml'}: sms.provider: tenant 'alpha' is in production"
+        in refused.output
+    )
+    config = write_hall(
+        tmp_path / "hall",
+        [TenantSpec("alpha", connector={"type": ""}, sms=smpp_spec(StandInSmsc()).sms)],
+        database_url=hall_databases.fresh(tmp_path),
+        deployment={"hall": {"environment": "production"}},
+    )
     (config.parent / ".secrets.toml").write_text('[sms.alpha]\nsmpp_password = "pw"\n', encoding="utf-8")
     passed = CliRunner().invoke(cli, ["check"])
     assert passed.exit_code == 0, passed.output
@@ -95,4 +126,8 @@ def test_two_tenants_on_one_smsc_account_are_refused(hall_factory, monkeypatch):
     beta = smpp_spec(smsc)
     beta.id, beta.hosts = "beta", ["beta.test"]
     [(file, key, reason)] = issues(hall_factory, [smpp_spec(smsc), beta])
-    assert file.endswith("tenants/beta/tenant.toml") and key == "sms.smpp.system_id" and "tenant 'alpha' already uses" in reason
+    assert (
+        file.endswith("tenants/beta/tenant.toml")
+        and key == "sms.smpp.system_id"
+        and "tenant 'alpha' already uses" in reason
+    )

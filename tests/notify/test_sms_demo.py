@@ -41,4 +41,6 @@ def test_a_demo_mail_is_one_line_with_its_code():
     assert line == "Mail to a@example.com: 江南电信网上营业厅验证码  (code 654321)"
     mail.replace_header("Subject", "账单")
     mail.set_content("本月账单已出。")
-    assert "\n" not in mail_summary(["b@example.com"], mail.as_bytes()) and "code" not in mail_summary(["b@example.com"], mail.as_bytes())
+    assert "\n" not in mail_summary(["b@example.com"], mail.as_bytes()) and "code" not in mail_summary(
+        ["b@example.com"], mail.as_bytes()
+    )

@@ -5,7 +5,10 @@ from __future__ import annotations
 from sms_support import SIGNATURE
 from sms_steps import collect_reports, message, parts, retry_due, send_sms
 
-LONG = "您的报修单 GD20240001 已受理，维修人员将在两小时内与您联系。如有疑问请拨打客服热线 10000，感谢您对江南电信的支持。" * 2
+LONG = (
+    "您的报修单 GD20240001 已受理，维修人员将在两小时内与您联系。如有疑问请拨打客服热线 10000，感谢您对江南电信的支持。"
+    * 2
+)
 
 
 def test_a_long_chinese_sms_goes_as_concatenated_ucs2_parts_and_receipts_mark_it_delivered(smpp_hall, smsc):
@@ -16,7 +19,9 @@ def test_a_long_chinese_sms_goes_as_concatenated_ucs2_parts_and_receipts_mark_it
     assert len(text) > 134  # more than two 67-character parts
     submitted = smsc.submitted
     assert len(submitted) == -(-len(text) // 67)
-    assert {(s.data_coding, s.esm_class, s.registered_delivery) for s in submitted} == {(8, 0x40, 1)}  # UCS2, UDH, receipt wanted
+    assert {(s.data_coding, s.esm_class, s.registered_delivery) for s in submitted} == {
+        (8, 0x40, 1)
+    }  # UCS2, UDH, receipt wanted
     assert all(len(s.short_message) <= 140 for s in submitted)
     assert {s.short_message[3] for s in submitted} == {mid % 256}  # one concatenation reference for all parts
     assert [s.short_message[5] for s in submitted] == list(range(1, len(submitted) + 1))
@@ -83,7 +88,11 @@ def test_throttling_by_the_smsc_is_retried_and_a_refused_login_fails_cleanly(smp
     smsc.accounts["hall"] = "changed-by-the-operator"
     mid = send_sms(h, "验证码 222222", to="13800000003")
     row = message(h, mid)
-    assert row["status"] == "failed" and "refused the bind" in row["last_error"] and "Invalid Password" in row["last_error"]
+    assert (
+        row["status"] == "failed"
+        and "refused the bind" in row["last_error"]
+        and "Invalid Password" in row["last_error"]
+    )
     assert len(smsc.submitted) == 1
 
 

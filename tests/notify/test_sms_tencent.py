@@ -15,11 +15,18 @@ def test_a_code_goes_out_with_positional_values_and_the_pulled_report_marks_it_d
         h = hall_factory(tenants=[tencent_spec(api.endpoint)])
         mid = send_sms(h, "验证码 482913", purpose="signup", params={"code": "482913", "minutes": 10})
         [sent] = api.sent
-        assert (sent["PhoneNumber"], sent["SignName"], sent["TemplateId"], sent["TemplateParamSet"]) == ("+8613800000001", SIGNATURE, "1000001", ["482913", "10"])
+        assert (sent["PhoneNumber"], sent["SignName"], sent["TemplateId"], sent["TemplateParamSet"]) == (
+            "+8613800000001",
+            SIGNATURE,
+            "1000001",
+            ["482913", "10"],
+        )
         assert api.refused == [] and sent["SessionContext"] == str(mid)
         assert [p["provider_id"] for p in parts(h, mid)] == [sent["SerialNo"]]
         api.undeliverable.add("13800000002")
-        other = send_sms(h, "您的报修单已受理", to="13800000002", purpose="workorder", params={"number": "GD1", "state": "已受理"})
+        other = send_sms(
+            h, "您的报修单已受理", to="13800000002", purpose="workorder", params={"number": "GD1", "state": "已受理"}
+        )
         collect_reports(h)
         assert (message(h, mid)["status"], message(h, mid)["report"]) == ("delivered", "DELIVRD")
         assert (message(h, other)["status"], message(h, other)["report"]) == ("failed", "UNDELIV")
@@ -46,7 +53,9 @@ def test_hall_check_names_missing_tencent_settings(hall_factory):
     from core.config import ConfigError
 
     with pytest.raises(ConfigError) as raised:
-        hall_factory(tenants=[tencent_spec("http://127.0.0.1:9/", tencent={"secret_id": "", "templates": {"workorder": "1"}})])
+        hall_factory(
+            tenants=[tencent_spec("http://127.0.0.1:9/", tencent={"secret_id": "", "templates": {"workorder": "1"}})]
+        )
     keys = {i.key for i in raised.value.issues}
     assert keys == {"sms.tencent.secret_id", "sms.tencent.templates", "sms.alpha.tencent_secret_key"}
 
@@ -59,9 +68,17 @@ def test_the_stand_in_checks_the_signature_over_the_body():
     api = StandInTencentSms(keys={TENCENT_ID: TENCENT_KEY})
     body = '{"Limit":10,"SmsSdkAppId":"1400000001"}'
     now = int(time.time())
-    headers = {"authorization": authorization(TENCENT_ID, TENCENT_KEY, "sms.test", "PullSmsSendStatus", body, now),
-               "content-type": "application/json; charset=utf-8", "host": "sms.test", "x-tc-action": "PullSmsSendStatus",
-               "x-tc-timestamp": str(now), "x-tc-version": "2021-01-11"}
+    headers = {
+        "authorization": authorization(TENCENT_ID, TENCENT_KEY, "sms.test", "PullSmsSendStatus", body, now),
+        "content-type": "application/json; charset=utf-8",
+        "host": "sms.test",
+        "x-tc-action": "PullSmsSendStatus",
+        "x-tc-timestamp": str(now),
+        "x-tc-version": "2021-01-11",
+    }
     assert "Error" not in api.answer(headers, body.encode())
     assert api.answer(headers, body.replace("10", "11").encode())["Error"]["Code"] == "AuthFailure.SignatureFailure"
-    assert api.answer({**headers, "x-tc-timestamp": str(now - 600)}, body.encode())["Error"]["Code"] == "AuthFailure.SignatureExpire"
+    assert (
+        api.answer({**headers, "x-tc-timestamp": str(now - 600)}, body.encode())["Error"]["Code"]
+        == "AuthFailure.SignatureExpire"
+    )

@@ -18,10 +18,14 @@ def test_a_reset_code_reaches_the_phone_through_the_smsc_signed_and_works(smpp_h
     page = client.post("/reset", {"login": customer.numbers[0].number, "channel": "sms"})
     assert page.status_code == 200
     [text] = smsc.texts()
-    assert text.startswith(f"【{SIGNATURE}】您正在重置") and smsc.submitted[0].destination == customer.phone  # says what the code is for
+    assert (
+        text.startswith(f"【{SIGNATURE}】您正在重置") and smsc.submitted[0].destination == customer.phone
+    )  # says what the code is for
     code = re.search(r"\b(\d{6})\b", text).group(1)
     flow = re.search(r'name="flow" value="([^"]+)"', page.text).group(1)
-    done = client.post("/reset/verify", {"flow": flow, "code": code, "password": "Brand-new-1", "password_confirm": "Brand-new-1"})
+    done = client.post(
+        "/reset/verify", {"flow": flow, "code": code, "password": "Brand-new-1", "password_confirm": "Brand-new-1"}
+    )
     assert done.status_code == 200
     row = h.in_tenant("alpha", lambda: Message.select(Message.status, Message.provider, Message.params).first())
     assert row["status"] in ("sent", "delivered") and row["provider"] == "smpp" and row["params"]["code"] == code

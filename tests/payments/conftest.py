@@ -19,6 +19,8 @@ from core.testing.payments import FakePaymentPlugin  # noqa: E402
 def pay(hall_factory):
     """(harness, fake payment plugin): ``alpha`` enables ``shop`` and the fake provider; ``beta`` takes no money."""
     plugin = FakePaymentPlugin()
-    harness = hall_factory([TenantSpec("alpha", plugins=["shop"], payments={"providers": ["fake"]}), TenantSpec("beta")],
-                           extra_plugins={"fakepay": plugin, "shop": shop_plugin})
+    harness = hall_factory(
+        [TenantSpec("alpha", plugins=["shop"], payments={"providers": ["fake"]}), TenantSpec("beta")],
+        extra_plugins={"fakepay": plugin, "shop": shop_plugin},
+    )
     return harness, plugin

@@ -48,6 +48,7 @@ def traced(method):
     async def call(event_id, kind, payload):
         await method(event_id, kind, payload)
         checkpoint("wrote", f"{kind} {event_id}")
+
     return call
 
 
@@ -61,7 +62,9 @@ async def main(tenant_id: str, minutes_ahead: int, intents: list[str]) -> None:
             provider = provider_for(hall, tenant, "fake")
             for item in intents:
                 intent_id, fen = item.split(":")
-                form = payments.gateway(tenant_id).notification(intent_id, status="succeeded", amount_fen=int(fen), trade_no="T" + intent_id[-6:])
+                form = payments.gateway(tenant_id).notification(
+                    intent_id, status="succeeded", amount_fen=int(fen), trade_no="T" + intent_id[-6:]
+                )
                 status, _, body = await handle_notification(hall, provider, form)
                 checkpoint("fulfilled", f"{intent_id} {body}")
             writer = hall.connector(tenant)

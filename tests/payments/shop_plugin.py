@@ -20,10 +20,18 @@ PRICES = {"card50": 5000, "card100": 10000}
 async def buy(request: Request, item: FromPath[str]) -> Response:
     customer = await customer_legacy_id(request)
     form = await request.form()
-    intent = await create_intent(hall_of(request), purpose="card", owner="shop", reference=item, customer_id=customer,
-                                 amount_fen=PRICES[item], provider="fake", subject=f"充值卡 {item}",
-                                 idempotency_key=f"shop:{customer}:{item}:{form.get('attempt', '1')}")
-    return await checkout_response(request, intent)      # 303 to the gateway (or its auto-submitting form)
+    intent = await create_intent(
+        hall_of(request),
+        purpose="card",
+        owner="shop",
+        reference=item,
+        customer_id=customer,
+        amount_fen=PRICES[item],
+        provider="fake",
+        subject=f"充值卡 {item}",
+        idempotency_key=f"shop:{customer}:{item}:{form.get('attempt', '1')}",
+    )
+    return await checkout_response(request, intent)  # 303 to the gateway (or its auto-submitting form)
 
 
 @hookimpl
@@ -32,5 +40,5 @@ def register_routes(hall):
 
 
 @hookimpl
-def payment_succeeded(hall, tenant, intent):             # called once, only for the owner, inside the settlement's transaction
+def payment_succeeded(hall, tenant, intent):  # called once, only for the owner, inside the settlement's transaction
     return emit("shop.delivered", {"intent_id": intent.id, "item": intent.reference, "customer_id": intent.customer_id})

@@ -18,17 +18,32 @@ RACERS = 12
 
 
 def intent_for(h, key: str, claims: list[str], amount: int = 500):
-    return h.in_tenant("alpha", create_intent, h.hall, purpose="card", owner="shop", reference=key, customer_id="C1", amount_fen=amount,
-                       provider="fake", idempotency_key=key, claims=claims)
+    return h.in_tenant(
+        "alpha",
+        create_intent,
+        h.hall,
+        purpose="card",
+        owner="shop",
+        reference=key,
+        customer_id="C1",
+        amount_fen=amount,
+        provider="fake",
+        idempotency_key=key,
+        claims=claims,
+    )
 
 
 def checkout(h, intent_id: str):
-    return h.in_tenant("alpha", start_checkout, h.hall, intent_id, channel="pc", return_url="http://a/r", notify_url="http://a/n")
+    return h.in_tenant(
+        "alpha", start_checkout, h.hall, intent_id, channel="pc", return_url="http://a/r", notify_url="http://a/n"
+    )
 
 
 def paid_notice(h, plugin, intent_id: str, amount: int = 500):
     plugin.gateway("alpha").pay(intent_id)
-    return h.in_tenant("alpha", settle, h.hall, "fake", GatewayResult(intent_id, "T-" + intent_id, "succeeded", amount, {}))
+    return h.in_tenant(
+        "alpha", settle, h.hall, "fake", GatewayResult(intent_id, "T-" + intent_id, "succeeded", amount, {})
+    )
 
 
 def held(h, *items):
@@ -43,7 +58,9 @@ def test_an_item_has_one_holder_until_that_payment_is_canceled(pay):
     assert conflict.value.holders == [first.id]
     assert h.in_tenant("alpha", get_intent, "k2") is None  # the conflicting intent was rolled back with its claims
     assert held(h, "bill:B1@0", "bill:B2@0") == {"bill:B1@0": first.id, "bill:B2@0": first.id}
-    assert intent_for(h, "k1", ["bill:B1@0", "bill:B2@0"]).id == first.id  # the same request again: the same intent, no conflict
+    assert (
+        intent_for(h, "k1", ["bill:B1@0", "bill:B2@0"]).id == first.id
+    )  # the same request again: the same intent, no conflict
     assert h.in_tenant("alpha", get_intent, first.id).claims == ("bill:B1@0", "bill:B2@0")
     assert h.in_tenant("alpha", cancel, h.hall, first.id)
     assert held(h, "bill:B1@0", "bill:B2@0") == {}
@@ -73,8 +90,17 @@ def test_concurrent_payments_of_overlapping_items_leave_exactly_one_holder(pay):
             claims = ["bill:B1@0", "bill:B2@0"] if n % 2 else ["bill:B2@0", "bill:B3@0"]
             with tenant_scope(tenant):
                 try:
-                    return await create_intent(h.hall, purpose="card", owner="shop", reference=f"r{n}", customer_id="C1", amount_fen=500,
-                                               provider="fake", idempotency_key=f"race{n}", claims=claims)
+                    return await create_intent(
+                        h.hall,
+                        purpose="card",
+                        owner="shop",
+                        reference=f"r{n}",
+                        customer_id="C1",
+                        amount_fen=500,
+                        provider="fake",
+                        idempotency_key=f"race{n}",
+                        claims=claims,
+                    )
                 except ClaimConflict as conflict:
                     return conflict
 
@@ -126,10 +152,14 @@ def test_a_late_payment_whose_items_were_paid_meanwhile_is_refunded_not_fulfille
     events = h.in_tenant("alpha", lambda: OutboxEvent.select(OutboxEvent.kind, OutboxEvent.payload))
     delivered = sorted(e["payload"]["intent_id"] for e in events if e["kind"] in ("payment.posted", "shop.delivered"))
     assert delivered == [b.id, b.id]  # A was never fulfilled nor posted ...
-    assert not [e for e in events if e["kind"] == "payment.refunded"]  # ... so its refund tells the legacy system nothing
+    assert not [
+        e for e in events if e["kind"] == "payment.refunded"
+    ]  # ... so its refund tells the legacy system nothing
     refunds = h.in_tenant("alpha", lambda: Refund.select(Refund.intent_id, Refund.state, Refund.undo, Refund.operator))
     assert refunds == [{"intent_id": a.id, "state": "succeeded", "undo": False, "operator": "system"}]
-    ledger = h.in_tenant("alpha", lambda: PaymentEvent.select(PaymentEvent.reason).where(PaymentEvent.intent_id == a.id))
+    ledger = h.in_tenant(
+        "alpha", lambda: PaymentEvent.select(PaymentEvent.reason).where(PaymentEvent.intent_id == a.id)
+    )
     assert any(b.id in r["reason"] and "refunded" in r["reason"] for r in ledger)
     assert held(h, "bill:B1@0") == {"bill:B1@0": b.id}
     assert paid_notice(h, plugin, a.id) is Outcome.DUPLICATE  # the gateway's retry changes nothing

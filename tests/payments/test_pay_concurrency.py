@@ -22,8 +22,16 @@ def test_concurrent_duplicate_settlements_credit_once(pay):
         with tenant_scope(tenant):
             intents = []
             for n in range(5):
-                intent = await create_intent(h.hall, purpose="card", owner="shop", reference=f"r{n}", customer_id="C1", amount_fen=500,
-                                             provider="fake", idempotency_key=f"k{n}")
+                intent = await create_intent(
+                    h.hall,
+                    purpose="card",
+                    owner="shop",
+                    reference=f"r{n}",
+                    customer_id="C1",
+                    amount_fen=500,
+                    provider="fake",
+                    idempotency_key=f"k{n}",
+                )
                 await start_checkout(h.hall, intent.id, channel="pc", return_url="http://a/r", notify_url="http://a/n")
                 intents.append(intent)
         started = asyncio.Event()
@@ -40,7 +48,7 @@ def test_concurrent_duplicate_settlements_credit_once(pay):
 
     intents, outcomes = h.run(scenario())
     for n, intent in enumerate(intents):
-        mine = outcomes[n * COPIES:(n + 1) * COPIES]
+        mine = outcomes[n * COPIES : (n + 1) * COPIES]
         assert sorted(o.value for o in mine) == ["credited"] + ["duplicate"] * (COPIES - 1), mine
         assert h.in_tenant("alpha", get_intent, intent.id).state == "succeeded"
     posted = h.in_tenant("alpha", lambda: OutboxEvent.select(OutboxEvent.kind, OutboxEvent.payload))
@@ -59,8 +67,16 @@ def test_concurrent_refunds_never_exceed_what_was_paid(pay):
 
     async def scenario():
         with tenant_scope(tenant):
-            intent = await create_intent(h.hall, purpose="card", owner="shop", reference="r", customer_id="C1", amount_fen=1000,
-                                         provider="fake", idempotency_key="k")
+            intent = await create_intent(
+                h.hall,
+                purpose="card",
+                owner="shop",
+                reference="r",
+                customer_id="C1",
+                amount_fen=1000,
+                provider="fake",
+                idempotency_key="k",
+            )
             await start_checkout(h.hall, intent.id, channel="pc", return_url="http://a/r", notify_url="http://a/n")
             plugin.gateway("alpha").pay(intent.id)
             await settle(h.hall, "fake", GatewayResult(intent.id, "T", "succeeded", 1000, {}))

@@ -31,8 +31,15 @@ def test_payment_page_shows_names_not_codes_and_beijing_times(pay):
     text = _text(client.get(f"/console/payments/{intent.id}").text)
     assert "部分退款" in text and "已支付" in text and "创建支付" in text and "退款" in text
     leftover = {c for c in CODES if re.search(rf"(?<![\w.]){c}(?![\w.])", text)}
-    assert not leftover, [text[max(0, m.start() - 80):m.end() + 40] for c in leftover for m in re.finditer(rf"(?<![\w.]){c}(?![\w.])", text)]
-    first = h.in_tenant("alpha", lambda: PaymentEvent.select().where(PaymentEvent.intent_id == intent.id).order_by(PaymentEvent.id).first())
+    assert not leftover, [
+        text[max(0, m.start() - 80) : m.end() + 40]
+        for c in leftover
+        for m in re.finditer(rf"(?<![\w.]){c}(?![\w.])", text)
+    ]
+    first = h.in_tenant(
+        "alpha",
+        lambda: PaymentEvent.select().where(PaymentEvent.intent_id == intent.id).order_by(PaymentEvent.id).first(),
+    )
     assert first["created_at"].astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M") in text
     listing = _text(client.get("/console/payments").text)
     assert "部分退款" in listing and "partially_refunded" not in listing

@@ -12,15 +12,29 @@ from core.payments.settle import Outcome, posted_event_id, settle
 
 
 def new(harness, key="k1", amount=1234, **kw):
-    args = dict(purpose="card", owner="shop", reference="card50", customer_id="C00001", amount_fen=amount, provider="fake",
-                idempotency_key=key)
+    args = dict(
+        purpose="card",
+        owner="shop",
+        reference="card50",
+        customer_id="C00001",
+        amount_fen=amount,
+        provider="fake",
+        idempotency_key=key,
+    )
     args.update(kw)
     return harness.in_tenant("alpha", create_intent, harness.hall, **args)
 
 
 def checkout(harness, intent_id):
-    return harness.in_tenant("alpha", start_checkout, harness.hall, intent_id, channel="pc",
-                             return_url="http://alpha.test/pay/return/" + intent_id, notify_url="http://alpha.test/pay/notify/fake")
+    return harness.in_tenant(
+        "alpha",
+        start_checkout,
+        harness.hall,
+        intent_id,
+        channel="pc",
+        return_url="http://alpha.test/pay/return/" + intent_id,
+        notify_url="http://alpha.test/pay/notify/fake",
+    )
 
 
 def paid(intent_id, amount, ref="T1"):
@@ -58,7 +72,12 @@ def test_created_pending_succeeded_then_nothing_moves_it_back(pay):
     redirect = checkout(h, intent.id)
     assert redirect.redirect_url.endswith(intent.id)
     request = plugin.gateway("alpha").checkouts[0]
-    assert (request.amount_fen, request.currency, request.channel, request.expires_at is not None) == (1234, "CNY", "pc", True)
+    assert (request.amount_fen, request.currency, request.channel, request.expires_at is not None) == (
+        1234,
+        "CNY",
+        "pc",
+        True,
+    )
     assert h.in_tenant("alpha", get_intent, intent.id).state == "pending"
     assert h.in_tenant("alpha", settle, h.hall, "fake", paid(intent.id, 1234)) is Outcome.CREDITED
     for late in ("failed", "canceled", "pending"):
@@ -75,19 +94,28 @@ def test_created_pending_succeeded_then_nothing_moves_it_back(pay):
     assert posted["event_id"] == posted_event_id("alpha", intent.id)
     assert posted["payload"]["amount_fen"] == 1234 and posted["payload"]["reference"] == "card50"
     kinds = [(e["kind"], e["from_state"], e["to_state"]) for e in h.in_tenant("alpha", history, intent.id)]
-    assert kinds[:3] == [("created", "", "created"), ("checkout", "created", "pending"), ("notification", "pending", "succeeded")]
+    assert kinds[:3] == [
+        ("created", "", "created"),
+        ("checkout", "created", "pending"),
+        ("notification", "pending", "succeeded"),
+    ]
 
 
 def test_failed_and_canceled(pay):
     h, plugin = pay
     failing = new(h, key="f")
     checkout(h, failing.id)
-    assert h.in_tenant("alpha", settle, h.hall, "fake", GatewayResult(failing.id, "", "failed", None, {})) is Outcome.UPDATED
+    assert (
+        h.in_tenant("alpha", settle, h.hall, "fake", GatewayResult(failing.id, "", "failed", None, {}))
+        is Outcome.UPDATED
+    )
     assert h.in_tenant("alpha", get_intent, failing.id).state == "failed"
     dropped = new(h, key="c")
     checkout(h, dropped.id)
     assert h.in_tenant("alpha", cancel, h.hall, dropped.id) is True
-    assert plugin.gateway("alpha").trades[dropped.id].status == "canceled"  # closed at the gateway: cannot be paid any more
+    assert (
+        plugin.gateway("alpha").trades[dropped.id].status == "canceled"
+    )  # closed at the gateway: cannot be paid any more
     assert h.in_tenant("alpha", get_intent, dropped.id).state == "canceled"
     assert h.in_tenant("alpha", cancel, h.hall, dropped.id) is False
 

@@ -29,8 +29,14 @@ from core.testing.payments import FakePaymentPlugin  # noqa: E402
 import shop_plugin  # noqa: E402
 
 DRIVER = str(Path(__file__).with_name("pay_crash_driver.py"))
-INBOX = {"table": "JK_HXSJ", "event_id": "SJBH", "kind": "SJLX", "payload": "SJNR", "written": "JSSJ",
-         "written_format": "text:%Y%m%d%H%M%S"}
+INBOX = {
+    "table": "JK_HXSJ",
+    "event_id": "SJBH",
+    "kind": "SJLX",
+    "payload": "SJNR",
+    "written": "JSSJ",
+    "written_format": "text:%Y%m%d%H%M%S",
+}
 
 
 def paying_hall(hall_factory, tmp_path: Path):
@@ -46,11 +52,20 @@ def open_intents(h, n):
     async def go():
         out = []
         for i in range(n):
-            intent = await create_intent(h.hall, purpose="card", owner="shop", reference=f"r{i}", customer_id="C1", amount_fen=1000 + i,
-                                         provider="fake", idempotency_key=f"k{i}")
+            intent = await create_intent(
+                h.hall,
+                purpose="card",
+                owner="shop",
+                reference=f"r{i}",
+                customer_id="C1",
+                amount_fen=1000 + i,
+                provider="fake",
+                idempotency_key=f"k{i}",
+            )
             await start_checkout(h.hall, intent.id, channel="pc", return_url="http://a/r", notify_url="http://a/n")
             out.append(f"{intent.id}:{intent.amount_fen}")
         return out
+
     return h.in_tenant("jiangnan", go)
 
 
@@ -66,11 +81,20 @@ def events(h) -> dict[str, str]:
 def expect_settled_once(h, path, items):
     ids = [i.split(":")[0] for i in items]
     assert all(h.in_tenant("jiangnan", get_intent, i).state == "succeeded" for i in ids)
-    rows = h.in_tenant("jiangnan", lambda: OutboxEvent.select(OutboxEvent.event_id, OutboxEvent.kind, OutboxEvent.payload, OutboxEvent.status))
+    rows = h.in_tenant(
+        "jiangnan",
+        lambda: OutboxEvent.select(OutboxEvent.event_id, OutboxEvent.kind, OutboxEvent.payload, OutboxEvent.status),
+    )
     assert {r["status"] for r in rows} == {"delivered"}
-    assert sorted(r["payload"]["intent_id"] for r in rows if r["kind"] == "payment.posted") == sorted(ids)  # one credit each
-    assert sorted(r["payload"]["intent_id"] for r in rows if r["kind"] == "shop.delivered") == sorted(ids)  # one fulfilment each
-    assert inbox(path) == sorted((r["event_id"], r["kind"]) for r in rows)  # the legacy system has each event once (销账 once)
+    assert sorted(r["payload"]["intent_id"] for r in rows if r["kind"] == "payment.posted") == sorted(
+        ids
+    )  # one credit each
+    assert sorted(r["payload"]["intent_id"] for r in rows if r["kind"] == "shop.delivered") == sorted(
+        ids
+    )  # one fulfilment each
+    assert inbox(path) == sorted(
+        (r["event_id"], r["kind"]) for r in rows
+    )  # the legacy system has each event once (销账 once)
     assert {posted_event_id("jiangnan", i) for i in ids} <= {r["event_id"] for r in rows}
 
 
@@ -83,7 +107,9 @@ def test_killed_between_notification_and_fulfilment_nothing_is_lost(hall_factory
     first, second = (i.split(":")[0] for i in items)
     assert h.in_tenant("jiangnan", get_intent, first).state == "succeeded"
     assert h.in_tenant("jiangnan", get_intent, second).state == "pending"  # the kill rolled the whole settlement back
-    assert set(events(h)) >= {posted_event_id("jiangnan", first)} and len(events(h)) == 2 and inbox(path) == []  # the first's only
+    assert (
+        set(events(h)) >= {posted_event_id("jiangnan", first)} and len(events(h)) == 2 and inbox(path) == []
+    )  # the first's only
     resumed = run_once(python(DRIVER, "jiangnan", "11", *items), env=env)  # the gateway sends both again
     assert resumed.returncode == 0, resumed.output[-20:]
     assert [line.split()[-1] for line in resumed.lines("progress fulfilled")] == ["success", "success"]
@@ -96,7 +122,9 @@ def test_killed_between_fulfilment_and_outbox_delivery_nothing_is_lost(hall_fact
     items = open_intents(h, 2)
     env = child_env(HALL_CONFIG=str(h.hall.settings.config_file))
     kill_at(python(DRIVER, "jiangnan", "0", *items), "fulfilled#2", env=env)
-    assert set(events(h).values()) == {"pending"} and len(events(h)) == 4  # committed with the payments, not delivered yet
+    assert (
+        set(events(h).values()) == {"pending"} and len(events(h)) == 4
+    )  # committed with the payments, not delivered yet
     assert inbox(path) == []
     resumed = run_once(python(DRIVER, "jiangnan", "11", *items), env=env)
     assert resumed.returncode == 0 and resumed.lines("progress notified") == []  # duplicates: nobody fulfils twice
@@ -107,6 +135,8 @@ def test_killed_at_random_moments_every_payment_is_credited_and_posted_once(hall
     h, path = paying_hall(hall_factory, tmp_path)
     items = open_intents(h, 6)
     env = child_env(HALL_CONFIG=str(h.hall.settings.config_file))
-    run = kill_and_resume(lambda n: python(DRIVER, "jiangnan", str(11 * n), *items), env=env, seed=5, kills=4, after=(1, 10))
+    run = kill_and_resume(
+        lambda n: python(DRIVER, "jiangnan", str(11 * n), *items), env=env, seed=5, kills=4, after=(1, 10)
+    )
     assert run.kills >= 2, [(r.killed, r.steps, r.returncode) for r in run.rounds]
     expect_settled_once(h, path, items)

@@ -23,10 +23,22 @@ import shop_plugin
 
 def open_intent(h, key="k", amount=1000, customer="C00001"):
     async def go():
-        intent = await create_intent(h.hall, purpose="card", owner="shop", reference=key, customer_id=customer, amount_fen=amount,
-                                     provider="fake", idempotency_key=key, subject="充值卡")
-        await start_checkout(h.hall, intent.id, channel="pc", return_url="http://alpha.test/r", notify_url="http://alpha.test/n")
+        intent = await create_intent(
+            h.hall,
+            purpose="card",
+            owner="shop",
+            reference=key,
+            customer_id=customer,
+            amount_fen=amount,
+            provider="fake",
+            idempotency_key=key,
+            subject="充值卡",
+        )
+        await start_checkout(
+            h.hall, intent.id, channel="pc", return_url="http://alpha.test/r", notify_url="http://alpha.test/n"
+        )
         return intent
+
     return h.in_tenant("alpha", go)
 
 
@@ -49,7 +61,10 @@ def test_partial_then_full_refund_and_over_refund_is_refused(pay):
     h.in_tenant("alpha", refund, h.hall, intent.id, 700, reason="the rest", operator="clerk")
     done = h.in_tenant("alpha", get_intent, intent.id)
     assert (done.state, done.refunded_fen) == ("refunded", 1000)
-    assert plugin.gateway("alpha").trades[intent.id].refunds == {rid: 300, **{k: 700 for k in plugin.gateway("alpha").trades[intent.id].refunds if k != rid}}
+    assert plugin.gateway("alpha").trades[intent.id].refunds == {
+        rid: 300,
+        **{k: 700 for k in plugin.gateway("alpha").trades[intent.id].refunds if k != rid},
+    }
     with pytest.raises(PaymentError):
         h.in_tenant("alpha", refund, h.hall, intent.id, 1, reason="nothing left", operator="clerk")
     unpaid = open_intent(h, "unpaid")
@@ -63,7 +78,9 @@ def test_a_refund_while_the_gateway_is_down_stays_pending_and_is_retried_once(pa
     gateway = plugin.gateway("alpha")
     gateway.down = True
     rid, state = h.in_tenant("alpha", refund, h.hall, intent.id, 1000, reason="outage", operator="clerk")
-    assert state == "pending" and h.in_tenant("alpha", get_intent, intent.id).refunded_fen == 1000  # reserved: no second refund fits
+    assert (
+        state == "pending" and h.in_tenant("alpha", get_intent, intent.id).refunded_fen == 1000
+    )  # reserved: no second refund fits
     with pytest.raises(PaymentError):
         h.in_tenant("alpha", refund, h.hall, intent.id, 1, reason="double", operator="clerk")
     gateway.down = False
@@ -86,8 +103,12 @@ def test_a_refund_the_gateway_refuses_gives_the_amount_back(pay):
 
 def age(h, intent_id, minutes):
     past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=minutes)
-    h.in_tenant("alpha", lambda: PaymentIntent.update({PaymentIntent.updated_at: past, PaymentIntent.created_at: past}).where(
-        PaymentIntent.public_id == intent_id))
+    h.in_tenant(
+        "alpha",
+        lambda: PaymentIntent.update({PaymentIntent.updated_at: past, PaymentIntent.created_at: past}).where(
+            PaymentIntent.public_id == intent_id
+        ),
+    )
 
 
 def test_reconciliation_credits_a_customer_who_closed_the_browser_and_cancels_stale_ones(pay):
@@ -138,7 +159,10 @@ def asked_long_ago(h, intent_id: str) -> None:
     from core.payments.tables import PaymentEvent
 
     long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
-    h.in_tenant("alpha", lambda: PaymentEvent.update({PaymentEvent.created_at: long_ago}).where(PaymentEvent.intent_id == intent_id))
+    h.in_tenant(
+        "alpha",
+        lambda: PaymentEvent.update({PaymentEvent.created_at: long_ago}).where(PaymentEvent.intent_id == intent_id),
+    )
 
 
 def test_the_return_page_trusts_the_gateway_not_the_query_string(pay):
@@ -166,9 +190,14 @@ def test_the_return_page_needs_the_signed_link_or_the_payers_session(pay):
     anyone = h.client("alpha")
     assert anyone.get(f"/pay/return/{intent.id}").status_code == 404
     good = return_link(h, intent.id)
-    for bad in (good[:-2] + "AA", return_link(h, intent.id, tenant="beta"), return_link(h, "pi-other"),
-                return_link(h, intent.id, at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=25)),
-                f"/pay/return/{intent.id}/zz.{'A' * 24}", f"/pay/return/{intent.id}/"):
+    for bad in (
+        good[:-2] + "AA",
+        return_link(h, intent.id, tenant="beta"),
+        return_link(h, "pi-other"),
+        return_link(h, intent.id, at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=25)),
+        f"/pay/return/{intent.id}/zz.{'A' * 24}",
+        f"/pay/return/{intent.id}/",
+    ):
         page = anyone.get(bad.replace("pi-other", intent.id) if "pi-other" in bad else bad)
         assert page.status_code == 404 and intent.subject not in page.text, bad
     assert anyone.get(good).status_code == 200
@@ -206,11 +235,15 @@ def test_a_plugin_takes_money_in_a_few_lines_and_history_survives_switching_the_
     r = client.post("/shop/buy/card50", {"attempt": "1"})
     assert r.status_code == 303 and r.headers["location"].startswith("https://fakepay.test/pc/")
     intent_id = r.headers["location"].rsplit("/", 1)[1]
-    assert client.post("/shop/buy/card50", {"attempt": "1"}).headers["location"] == r.headers["location"]  # a double click: one payment
+    assert (
+        client.post("/shop/buy/card50", {"attempt": "1"}).headers["location"] == r.headers["location"]
+    )  # a double click: one payment
     gateway = plugin.gateway("alpha")
     gateway.pay(intent_id)
     assert client.post("/pay/notify/fake", gateway.notification(intent_id), csrf=False).text == "success"
-    delivered = h.in_tenant("alpha", lambda: OutboxEvent.select(OutboxEvent.payload).where(OutboxEvent.kind == "shop.delivered"))
+    delivered = h.in_tenant(
+        "alpha", lambda: OutboxEvent.select(OutboxEvent.payload).where(OutboxEvent.kind == "shop.delivered")
+    )
     assert [d["payload"]["customer_id"] for d in delivered] == [customer.legacy_id]
     history = client.get("/pay/history")
     assert intent_id in history.text and "50.00" in history.text and "测试支付" in history.text
@@ -222,7 +255,9 @@ def test_a_plugin_takes_money_in_a_few_lines_and_history_survives_switching_the_
     c2 = h.client("alpha")
     c2.login_customer(customer.numbers[0].number)
     page = c2.get("/pay/history")
-    assert page.status_code == 200 and intent_id in page.text and ">fake<" in page.text.replace("\n", "").replace(" ", "")
+    assert (
+        page.status_code == 200 and intent_id in page.text and ">fake<" in page.text.replace("\n", "").replace(" ", "")
+    )
     assert c2.post("/pay/notify/fake", gateway.notification(intent_id), csrf=False).status_code == 404
 
 
@@ -245,28 +280,38 @@ class RefundingShop:
 
 
 def refunded_events(h) -> list[dict]:
-    return h.in_tenant("alpha", lambda: OutboxEvent.select().where(OutboxEvent.kind == "payment.refunded").order_by(OutboxEvent.id))
+    return h.in_tenant(
+        "alpha", lambda: OutboxEvent.select().where(OutboxEvent.kind == "payment.refunded").order_by(OutboxEvent.id)
+    )
 
 
 def test_each_refund_tells_the_owner_and_the_legacy_system_once(hall_factory):
     plugin, shop = FakePaymentPlugin(), RefundingShop()
-    h = hall_factory([TenantSpec("alpha", plugins=["shop"], payments={"providers": ["fake"]})],
-                     extra_plugins={"fakepay": plugin, "shop": shop})
+    h = hall_factory(
+        [TenantSpec("alpha", plugins=["shop"], payments={"providers": ["fake"]})],
+        extra_plugins={"fakepay": plugin, "shop": shop},
+    )
     intent = paid_intent(h, plugin)
     first, _ = h.in_tenant("alpha", refund, h.hall, intent.id, 300, reason="card faulty", operator="clerk")
     second, _ = h.in_tenant("alpha", refund, h.hall, intent.id, 700, reason="the rest", operator="clerk")
     assert shop.told == [(intent.id, "partially_refunded", 300), (intent.id, "refunded", 700)]
     events = refunded_events(h)
     assert [(e["payload"]["refund_id"], e["payload"]["amount_fen"], e["payload"]["state"]) for e in events] == [
-        (first, 300, "partially_refunded"), (second, 700, "refunded")]
+        (first, 300, "partially_refunded"),
+        (second, 700, "refunded"),
+    ]
     assert all(e["payload"]["intent_id"] == intent.id and e["payload"]["payment_amount_fen"] == 1000 for e in events)
-    assert h.in_tenant("alpha", retry_pending, h.hall) == 0 and len(refunded_events(h)) == 2  # nothing pending: nothing again
+    assert (
+        h.in_tenant("alpha", retry_pending, h.hall) == 0 and len(refunded_events(h)) == 2
+    )  # nothing pending: nothing again
 
 
 def test_an_owner_that_fails_on_a_refund_leaves_it_pending_until_it_succeeds(hall_factory):
     plugin, shop = FakePaymentPlugin(), RefundingShop(fail=True)
-    h = hall_factory([TenantSpec("alpha", plugins=["shop"], payments={"providers": ["fake"]})],
-                     extra_plugins={"fakepay": plugin, "shop": shop})
+    h = hall_factory(
+        [TenantSpec("alpha", plugins=["shop"], payments={"providers": ["fake"]})],
+        extra_plugins={"fakepay": plugin, "shop": shop},
+    )
     intent = paid_intent(h, plugin)
     rid, state = h.in_tenant("alpha", refund, h.hall, intent.id, 1000, reason="faulty", operator="clerk")
     assert state == "pending" and refunded_events(h) == []

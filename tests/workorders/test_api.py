@@ -5,14 +5,33 @@ from __future__ import annotations
 import pytest
 from workorder_support import customer, operator
 
-from core.workorders import Conflict, InvalidData, NotAllowed, NotFound, claim, comment, open_order, rate, transfer, transition
+from core.workorders import (
+    Conflict,
+    InvalidData,
+    NotAllowed,
+    NotFound,
+    claim,
+    comment,
+    open_order,
+    rate,
+    transfer,
+    transition,
+)
 from core.workorders.tables import Department, WorkOrder, WorkOrderComment, WorkOrderEvent
 
 
 def _open(harness, hall_ids, tid="alpha", topic="other", **kw):
     ids = hall_ids[tid]
-    return harness.in_tenant(tid, open_order, harness.hall, "testwo.ticket", {"topic": topic, "text": "it broke"},
-                             title="My line is down", actor=customer(ids), **kw)
+    return harness.in_tenant(
+        tid,
+        open_order,
+        harness.hall,
+        "testwo.ticket",
+        {"topic": topic, "text": "it broke"},
+        title="My line is down",
+        actor=customer(ids),
+        **kw,
+    )
 
 
 def test_an_order_is_numbered_routed_and_given_a_deadline(world):
@@ -48,7 +67,9 @@ def test_category_deadline_and_tenant_override(hall_factory):
 def test_bad_form_data_is_refused_per_field(world):
     harness, ids, _ = world
     with pytest.raises(InvalidData) as exc:
-        harness.in_tenant("alpha", open_order, harness.hall, "testwo.ticket", {"topic": "x"}, title="", actor=customer(ids["alpha"]))
+        harness.in_tenant(
+            "alpha", open_order, harness.hall, "testwo.ticket", {"topic": "x"}, title="", actor=customer(ids["alpha"])
+        )
     assert set(exc.value.errors) == {"topic", "text", "title"}
     assert harness.in_tenant("alpha", lambda: WorkOrder.count()) == 0
 
@@ -66,7 +87,9 @@ def test_first_responder_owns_the_order(world):
     # the department head and a supervisor may act on it
     harness.in_tenant("alpha", transition, harness.hall, order["id"], "note", operator(a, "head"))
     harness.in_tenant("alpha", transition, harness.hall, order["id"], "ask", operator(a, "boss"), comment="Which line?")
-    after = harness.in_tenant("alpha", transition, harness.hall, order["id"], "answer", customer(a), comment="The second one")
+    after = harness.in_tenant(
+        "alpha", transition, harness.hall, order["id"], "answer", customer(a), comment="The second one"
+    )
     assert after["assignee"] == a["ann"] and after["state"] == "in_progress"
 
 
@@ -79,7 +102,9 @@ def test_claim_then_only_the_owner_acts(world):
     with pytest.raises(NotAllowed):
         harness.in_tenant("alpha", comment, harness.hall, order["id"], operator(a, "ann"), "We are on it", public=True)
     # an internal note by a colleague is fine and does not take the order over
-    noted = harness.in_tenant("alpha", comment, harness.hall, order["id"], operator(a, "ann"), "I know this customer", public=False)
+    noted = harness.in_tenant(
+        "alpha", comment, harness.hall, order["id"], operator(a, "ann"), "I know this customer", public=False
+    )
     assert noted["assignee"] == a["bob"]
 
 
@@ -91,13 +116,17 @@ def test_permissions_of_the_type_and_of_other_departments(world):
     with pytest.raises(NotFound):  # carl is in billing only: a CS order does not exist for him
         harness.in_tenant("alpha", claim, harness.hall, cs_order["id"], operator(a, "carl"))
     with pytest.raises(NotAllowed):  # the type's permission testwo.resolve
-        harness.in_tenant("alpha", transition, harness.hall, bill_order["id"], "resolve", operator(a, "carl"), comment="done")
+        harness.in_tenant(
+            "alpha", transition, harness.hall, bill_order["id"], "resolve", operator(a, "carl"), comment="done"
+        )
     with pytest.raises(NotAllowed):  # customers take customer actions only
         harness.in_tenant("alpha", transition, harness.hall, cs_order["id"], "start", customer(a))
     with pytest.raises(Conflict):  # not from this state
         harness.in_tenant("alpha", transition, harness.hall, cs_order["id"], "close", customer(a))
     with pytest.raises(InvalidData):
-        harness.in_tenant("alpha", transition, harness.hall, cs_order["id"], "resolve", operator(a, "ann"))  # needs a comment
+        harness.in_tenant(
+            "alpha", transition, harness.hall, cs_order["id"], "resolve", operator(a, "ann")
+        )  # needs a comment
     with pytest.raises(NotFound):  # another tenant's customer
         harness.in_tenant("alpha", transition, harness.hall, cs_order["id"], "cancel", customer(ids["beta"]))
 
@@ -108,19 +137,42 @@ def test_transfer_moves_ownership_formally(world):
     order = _open(harness, ids)
     harness.in_tenant("alpha", claim, harness.hall, order["id"], operator(a, "ann"))
     with pytest.raises(InvalidData):
-        harness.in_tenant("alpha", transfer, harness.hall, order["id"], operator(a, "ann"), reason="", department="BILL")
+        harness.in_tenant(
+            "alpha", transfer, harness.hall, order["id"], operator(a, "ann"), reason="", department="BILL"
+        )
     with pytest.raises(InvalidData):  # ann is not a billing member
-        harness.in_tenant("alpha", transfer, harness.hall, order["id"], operator(a, "ann"), reason="billing", department="BILL", operator=a["ann"])
+        harness.in_tenant(
+            "alpha",
+            transfer,
+            harness.hall,
+            order["id"],
+            operator(a, "ann"),
+            reason="billing",
+            department="BILL",
+            operator=a["ann"],
+        )
     with pytest.raises(NotAllowed):
-        harness.in_tenant("alpha", transfer, harness.hall, order["id"], operator(a, "bob"), reason="mine", operator=a["bob"])
-    moved = harness.in_tenant("alpha", transfer, harness.hall, order["id"], operator(a, "ann"), reason="a billing question",
-                              department="BILL", operator=a["carl"])
+        harness.in_tenant(
+            "alpha", transfer, harness.hall, order["id"], operator(a, "bob"), reason="mine", operator=a["bob"]
+        )
+    moved = harness.in_tenant(
+        "alpha",
+        transfer,
+        harness.hall,
+        order["id"],
+        operator(a, "ann"),
+        reason="a billing question",
+        department="BILL",
+        operator=a["carl"],
+    )
     bill = harness.in_tenant("alpha", lambda: Department.select().where(Department.code == "BILL").first())
     assert (moved["department"], moved["assignee"]) == (bill["id"], a["carl"])
     with pytest.raises(NotFound):  # ann no longer sees it: not her department, not hers
         harness.in_tenant("alpha", claim, harness.hall, order["id"], operator(a, "ann"))
     # to a department only: unowned there, the next one to act owns it
-    back = harness.in_tenant("alpha", transfer, harness.hall, order["id"], operator(a, "carl"), reason="not billing", department="CS")
+    back = harness.in_tenant(
+        "alpha", transfer, harness.hall, order["id"], operator(a, "carl"), reason="not billing", department="CS"
+    )
     assert back["assignee"] is None
     assert harness.in_tenant("alpha", claim, harness.hall, order["id"], operator(a, "bob"))["assignee"] == a["bob"]
 
@@ -142,17 +194,39 @@ def test_full_loop_history_and_hook(world, mail_sink):
     closed = harness.in_tenant("alpha", transition, harness.hall, order["id"], "close", customer(a))
     with pytest.raises(Conflict):
         harness.in_tenant("alpha", rate, harness.hall, order["id"], customer(a), 5)
-    assert rated["rating"] == 4 and closed["reopen_count"] == 1 and closed["closed_at"] is not None and closed["resolved_at"] is not None
-    events = harness.in_tenant("alpha", lambda: WorkOrderEvent.select().where(WorkOrderEvent.workorder == order["id"]).order_by(WorkOrderEvent.id))
+    assert (
+        rated["rating"] == 4
+        and closed["reopen_count"] == 1
+        and closed["closed_at"] is not None
+        and closed["resolved_at"] is not None
+    )
+    events = harness.in_tenant(
+        "alpha",
+        lambda: WorkOrderEvent.select().where(WorkOrderEvent.workorder == order["id"]).order_by(WorkOrderEvent.id),
+    )
     actions = [(e["action"], e["actor_kind"], e["from_state"], e["to_state"]) for e in events]
-    assert actions == [("open", "customer", "", "new"), ("start", "operator", "new", "in_progress"),
-                       ("comment", "operator", "in_progress", "in_progress"), ("comment", "operator", "in_progress", "in_progress"),
-                       ("resolve", "operator", "in_progress", "resolved"), ("reopen", "customer", "resolved", "in_progress"),
-                       ("resolve", "operator", "in_progress", "resolved"), ("rate", "customer", "resolved", "resolved"),
-                       ("close", "customer", "resolved", "closed")]
+    assert actions == [
+        ("open", "customer", "", "new"),
+        ("start", "operator", "new", "in_progress"),
+        ("comment", "operator", "in_progress", "in_progress"),
+        ("comment", "operator", "in_progress", "in_progress"),
+        ("resolve", "operator", "in_progress", "resolved"),
+        ("reopen", "customer", "resolved", "in_progress"),
+        ("resolve", "operator", "in_progress", "resolved"),
+        ("rate", "customer", "resolved", "resolved"),
+        ("close", "customer", "resolved", "closed"),
+    ]
     assert [s[2] for s in seen if s[1] == order["number"]] == [a[0] for a in actions]  # the hook saw every change
-    comments = harness.in_tenant("alpha", lambda: WorkOrderComment.select().where(WorkOrderComment.workorder == order["id"]).order_by(WorkOrderComment.id))
-    assert [(c["public"], c["body"]) for c in comments][:2] == [(True, "Looking into it"), (False, "Cable cut on street 5")]
+    comments = harness.in_tenant(
+        "alpha",
+        lambda: (
+            WorkOrderComment.select().where(WorkOrderComment.workorder == order["id"]).order_by(WorkOrderComment.id)
+        ),
+    )
+    assert [(c["public"], c["body"]) for c in comments][:2] == [
+        (True, "Looking into it"),
+        (False, "Cable cut on street 5"),
+    ]
     with pytest.raises(Conflict):
         harness.in_tenant("alpha", comment, harness.hall, order["id"], ann, "late", public=True)
 
@@ -181,10 +255,26 @@ def test_visitor_orders_need_a_contact(world):
     harness, ids, _ = world
     clerk = operator(ids["alpha"], "ann")
     with pytest.raises(InvalidData) as exc:
-        harness.in_tenant("alpha", open_order, harness.hall, "testwo.ticket", {"topic": "other", "text": "x"}, title="Walk-in", actor=clerk)
+        harness.in_tenant(
+            "alpha",
+            open_order,
+            harness.hall,
+            "testwo.ticket",
+            {"topic": "other", "text": "x"},
+            title="Walk-in",
+            actor=clerk,
+        )
     assert "contact_phone" in exc.value.errors
-    order = harness.in_tenant("alpha", open_order, harness.hall, "testwo.ticket", {"topic": "other", "text": "x"}, title="Walk-in",
-                              actor=clerk, contact={"name": "Visitor", "phone": "13700000000"})
+    order = harness.in_tenant(
+        "alpha",
+        open_order,
+        harness.hall,
+        "testwo.ticket",
+        {"topic": "other", "text": "x"},
+        title="Walk-in",
+        actor=clerk,
+        contact={"name": "Visitor", "phone": "13700000000"},
+    )
     assert order["customer"] is None and order["assignee"] == ids["alpha"]["ann"]  # the clerk who took it owns it
     assert Actor.system().kind == "system"
 
@@ -240,7 +330,9 @@ def test_the_customer_hears_of_public_steps_only(world):
     harness.in_tenant("alpha", transition, harness.hall, order["id"], "note", ann)  # internal step
     harness.in_tenant("alpha", comment, harness.hall, order["id"], ann, "internal remark", public=False)
     harness.in_tenant("alpha", transition, harness.hall, order["id"], "resolve", ann, comment="Fixed the cable")
-    mails = harness.in_tenant("alpha", lambda: Message.select().where(Message.recipient == "cust-alpha@example.com").order_by(Message.id))
+    mails = harness.in_tenant(
+        "alpha", lambda: Message.select().where(Message.recipient == "cust-alpha@example.com").order_by(Message.id)
+    )
     assert len(mails) == 3  # opened, started, resolved
     assert all(order["number"] in m["subject"] for m in mails)
     assert "Fixed the cable" in mails[-1]["body_text"] and "您的受理单" in mails[-1]["body_text"]
@@ -257,7 +349,9 @@ def test_a_broken_type_declaration_stops_start_up(hall_factory):
     from core.hookspecs import hookimpl
 
     broken = pytypes.ModuleType("broken")
-    broken.register_workorder_types = hookimpl(lambda hall: [dataclasses.replace(TICKET, code="broken.x", initial="nowhere")])
+    broken.register_workorder_types = hookimpl(
+        lambda hall: [dataclasses.replace(TICKET, code="broken.x", initial="nowhere")]
+    )
     with pytest.raises(ConfigError) as exc:
         hall_factory(extra_plugins={"broken": broken})
     assert "nowhere" in exc.value.issues[0].reason and exc.value.issues[0].key == "register_workorder_types"

@@ -25,12 +25,16 @@ def test_department_head_and_members_that_are_not_operator_ids(world):
     for bad in BAD:
         r = admin.post("/console/departments/new", {"code": "NET", "name": "Network", "head": bad})
         assert r.status_code == 400 and field_errors(r.text), bad
-        r = admin.post("/console/departments/new", {"code": "NET", "name": "Network", "members": [str(ids["alpha"]["bob"]), bad]})
+        r = admin.post(
+            "/console/departments/new", {"code": "NET", "name": "Network", "members": [str(ids["alpha"]["bob"]), bad]}
+        )
         assert r.status_code == 400 and field_errors(r.text), bad
         r = admin.post(f"/console/departments/{cs['id']}", {"code": "CS", "name": "CS", "members": [bad]})
         assert r.status_code == 400, bad
     assert harness.in_tenant("alpha", lambda: Department.count().where(Department.code == "NET")) == 0
-    assert harness.in_tenant("alpha", lambda: DepartmentMember.count().where(DepartmentMember.department == cs["id"])) == 2
+    assert (
+        harness.in_tenant("alpha", lambda: DepartmentMember.count().where(DepartmentMember.department == cs["id"])) == 2
+    )
 
 
 def test_transfer_targets_and_ratings_that_are_not_numbers(world):
@@ -43,7 +47,10 @@ def test_transfer_targets_and_ratings_that_are_not_numbers(world):
     for bad in BAD:
         r = ann.post(path + "/transfer", {"department": "", "operator": bad, "reason": "elsewhere"})
         assert r.status_code == 400 and field_errors(r.text), bad
-    assert harness.in_tenant("alpha", lambda: WorkOrder.select().where(WorkOrder.id == order["id"]).first())["assignee"] == ids["alpha"]["ann"]
+    assert (
+        harness.in_tenant("alpha", lambda: WorkOrder.select().where(WorkOrder.id == order["id"]).first())["assignee"]
+        == ids["alpha"]["ann"]
+    )
     assert ann.post(path + "/act", {"action": "resolve", "comment": "Fixed"}).status_code == 303
     me = harness.client("alpha")
     me.login_customer(ids["alpha"]["customer_number"])
@@ -58,7 +65,9 @@ def test_queue_filters_and_pages_that_are_not_numbers(world):
     ann = harness.client("alpha")
     ann.login_operator("alpha-ann")
     for bad in BAD:
-        assert ann.get("/console/workorders", params={"department": bad}).status_code == 200, bad  # a filter that matches nothing
+        assert ann.get("/console/workorders", params={"department": bad}).status_code == 200, (
+            bad
+        )  # a filter that matches nothing
         r = ann.get("/console/workorders", params={"page": bad})
         assert r.status_code == 400 and "page" in r.text, bad
     me = harness.client("alpha")

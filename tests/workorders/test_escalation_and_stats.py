@@ -15,15 +15,24 @@ from core.workorders.tables import WorkOrder, WorkOrderEvent
 
 
 def _open(harness, ids, topic="other"):
-    return harness.in_tenant("alpha", open_order, harness.hall, "testwo.ticket", {"topic": topic, "text": "x"}, title="t",
-                             actor=customer(ids["alpha"]))
+    return harness.in_tenant(
+        "alpha",
+        open_order,
+        harness.hall,
+        "testwo.ticket",
+        {"topic": topic, "text": "x"},
+        title="t",
+        actor=customer(ids["alpha"]),
+    )
 
 
 def test_overdue_orders_are_escalated_once(world):
     harness, ids, seen = world
     late = _open(harness, ids, "network")  # due in 4 hours
     resolved = _open(harness, ids, "network")
-    harness.in_tenant("alpha", transition, harness.hall, resolved["id"], "resolve", operator(ids["alpha"], "ann"), comment="done")
+    harness.in_tenant(
+        "alpha", transition, harness.hall, resolved["id"], "resolve", operator(ids["alpha"], "ann"), comment="done"
+    )
     in_time = _open(harness, ids)  # due in 24 hours
     later = late["created_at"] + dt.timedelta(hours=5)
     assert harness.in_tenant("alpha", escalate_due, harness.hall, "alpha", now=later) == 1
@@ -32,7 +41,9 @@ def test_overdue_orders_are_escalated_once(world):
     assert rows[late["id"]]["escalated_at"] is not None
     assert rows[resolved["id"]]["escalated_at"] is None and rows[in_time["id"]]["escalated_at"] is None
     events = harness.in_tenant("alpha", lambda: WorkOrderEvent.select().where(WorkOrderEvent.action == "escalate"))
-    assert [(e["workorder"], e["actor_kind"], e["details"]["head"]) for e in events] == [(late["id"], "system", ids["alpha"]["head"])]
+    assert [(e["workorder"], e["actor_kind"], e["details"]["head"]) for e in events] == [
+        (late["id"], "system", ids["alpha"]["head"])
+    ]
     assert ("alpha", late["number"], "escalate", "new", "new") in seen
     mails = harness.in_tenant("alpha", lambda: Message.select().where(Message.recipient == "cs-head@example.com"))
     assert len(mails) == 1 and late["number"] in mails[0]["subject"]
@@ -76,13 +87,33 @@ def test_figures_by_department_and_type(world):
 
 def test_aggregate_times_and_periods():
     t0 = dt.datetime(2026, 3, 31, 15, 30, tzinfo=dt.timezone.utc)  # 23:30 in China: still March 31st there
-    base = {"type": "x.y", "category": "", "department": 1, "assignee": 1, "closed_at": None, "escalated_at": None,
-            "rating": None, "reopen_count": 0}
+    base = {
+        "type": "x.y",
+        "category": "",
+        "department": 1,
+        "assignee": 1,
+        "closed_at": None,
+        "escalated_at": None,
+        "rating": None,
+        "reopen_count": 0,
+    }
     orders = [
-        {**base, "created_at": t0, "first_response_at": t0 + dt.timedelta(minutes=10), "resolved_at": t0 + dt.timedelta(hours=2),
-         "deadline_at": t0 + dt.timedelta(hours=1)},
-        {**base, "created_at": t0 + dt.timedelta(hours=1), "first_response_at": t0 + dt.timedelta(hours=1, minutes=30),
-         "resolved_at": None, "deadline_at": None, "rating": 4, "reopen_count": 1},
+        {
+            **base,
+            "created_at": t0,
+            "first_response_at": t0 + dt.timedelta(minutes=10),
+            "resolved_at": t0 + dt.timedelta(hours=2),
+            "deadline_at": t0 + dt.timedelta(hours=1),
+        },
+        {
+            **base,
+            "created_at": t0 + dt.timedelta(hours=1),
+            "first_response_at": t0 + dt.timedelta(hours=1, minutes=30),
+            "resolved_at": None,
+            "deadline_at": None,
+            "rating": 4,
+            "reopen_count": 1,
+        },
     ]
     days = aggregate(orders, "day", now=t0 + dt.timedelta(days=1))
     assert [(f.key, f.opened) for f in days] == [("2026-03-31", 1), ("2026-04-01", 1)]

@@ -18,8 +18,13 @@ def test_concurrent_orders_get_distinct_consecutive_numbers(world):
 
     async def one(i):
         with tenant_scope(tenant):
-            return await open_order(harness.hall, "testwo.ticket", {"topic": "other", "text": f"#{i}"}, title=f"t{i}",
-                                    actor=customer(ids["alpha"]))
+            return await open_order(
+                harness.hall,
+                "testwo.ticket",
+                {"topic": "other", "text": f"#{i}"},
+                title=f"t{i}",
+                actor=customer(ids["alpha"]),
+            )
 
     async def many():
         return await asyncio.gather(*(one(i) for i in range(12)))

@@ -13,8 +13,15 @@ from core.workorders.tables import Department, WorkOrder, WorkOrderEvent
 
 
 def _open(harness, ids, tid="alpha", topic="other", title="My line is down"):
-    return harness.in_tenant(tid, open_order, harness.hall, "testwo.ticket", {"topic": topic, "text": "it broke"}, title=title,
-                             actor=customer(ids[tid]))
+    return harness.in_tenant(
+        tid,
+        open_order,
+        harness.hall,
+        "testwo.ticket",
+        {"topic": topic, "text": "it broke"},
+        title=title,
+        actor=customer(ids[tid]),
+    )
 
 
 def test_queues_show_what_each_operator_may_see(world):
@@ -58,7 +65,12 @@ def test_operator_claims_acts_transfers_and_comments_in_the_console(world):
     assert ann.post(path + "/comment", {"comment": "Checking the line", "public": "on"}).status_code == 303
     r = ann.post(path + "/transfer", {"department": "BILL", "operator": "", "reason": ""})
     assert r.status_code == 400 and field_errors(r.text)
-    assert ann.post(path + "/transfer", {"department": "BILL", "operator": str(a["carl"]), "reason": "billing"}).status_code == 303
+    assert (
+        ann.post(
+            path + "/transfer", {"department": "BILL", "operator": str(a["carl"]), "reason": "billing"}
+        ).status_code
+        == 303
+    )
     moved = harness.in_tenant("alpha", lambda: WorkOrder.select().where(WorkOrder.id == order["id"]).first())
     assert moved["assignee"] == a["carl"]
     assert ann.get(path).status_code == 404  # no longer her department's or hers
@@ -66,10 +78,19 @@ def test_operator_claims_acts_transfers_and_comments_in_the_console(world):
     page.login_operator("alpha-carl")
     html = page.get(path).text
     assert "billing" in html and "Checking the line" in html
-    actions = [e["action"] for e in harness.in_tenant("alpha", lambda: WorkOrderEvent.select().order_by(WorkOrderEvent.id))]
+    actions = [
+        e["action"] for e in harness.in_tenant("alpha", lambda: WorkOrderEvent.select().order_by(WorkOrderEvent.id))
+    ]
     assert actions == ["open", "claim", "start", "comment", "transfer"]
-    audited = harness.in_tenant("alpha", lambda: AuditLog.select(AuditLog.action).where(AuditLog.action.like("workorder.%")))
-    assert [a["action"] for a in audited] == ["workorder.claim", "workorder.act", "workorder.comment", "workorder.transfer"]
+    audited = harness.in_tenant(
+        "alpha", lambda: AuditLog.select(AuditLog.action).where(AuditLog.action.like("workorder.%"))
+    )
+    assert [a["action"] for a in audited] == [
+        "workorder.claim",
+        "workorder.act",
+        "workorder.comment",
+        "workorder.transfer",
+    ]
 
 
 def test_console_home_shows_the_queues(world):
@@ -95,8 +116,17 @@ def test_departments_are_managed_in_the_console(world):
     assert r.status_code == 400 and len(field_errors(r.text)) == 3
     r = admin.post("/console/departments/new", {"code": "CS", "name": "Dup"})
     assert r.status_code == 400
-    r = admin.post("/console/departments/new", {"code": "NET", "name": "Network", "head": str(a["head"]), "members": [str(a["bob"])],
-                                                "email": "net@example.com", "active": "on"})
+    r = admin.post(
+        "/console/departments/new",
+        {
+            "code": "NET",
+            "name": "Network",
+            "head": str(a["head"]),
+            "members": [str(a["bob"])],
+            "email": "net@example.com",
+            "active": "on",
+        },
+    )
     assert r.status_code == 303
     net = harness.in_tenant("alpha", lambda: Department.select().where(Department.code == "NET").first())
     assert (net["head"], net["email"]) == (a["head"], "net@example.com")
@@ -121,7 +151,12 @@ def test_customer_follows_rates_and_closes_their_request(world):
     ann = harness.client("alpha")
     ann.login_operator("alpha-ann")
     assert ann.post(f"/console/workorders/{order['id']}/comment", {"comment": "INTERNAL-ONLY-NOTE"}).status_code == 303
-    assert ann.post(f"/console/workorders/{order['id']}/act", {"action": "resolve", "comment": "Fixed the cable"}).status_code == 303
+    assert (
+        ann.post(
+            f"/console/workorders/{order['id']}/act", {"action": "resolve", "comment": "Fixed the cable"}
+        ).status_code
+        == 303
+    )
     page = me.get(path).text
     assert "Fixed the cable" in page and "Please hurry" in page and "INTERNAL-ONLY-NOTE" not in page
     assert "alpha-ann" not in page  # operators are "customer service" to the customer

@@ -23,22 +23,36 @@ def validate(data: dict) -> dict:
 
 
 TICKET = WorkOrderType(
-    code="testwo.ticket", label="Ticket", prefix="TK",
-    states=(State("new", "New"), State("in_progress", "In progress"), State("waiting", "Waiting for you"),
-            State("resolved", "Resolved"), State("closed", "Closed")),
+    code="testwo.ticket",
+    label="Ticket",
+    prefix="TK",
+    states=(
+        State("new", "New"),
+        State("in_progress", "In progress"),
+        State("waiting", "Waiting for you"),
+        State("resolved", "Resolved"),
+        State("closed", "Closed"),
+    ),
     transitions=(
         Transition("start", "Start", ("new",), "in_progress"),
         Transition("ask", "Ask the customer", ("in_progress",), "waiting", needs_comment=True),
         Transition("answer", "Answer", ("waiting",), "in_progress", actor="customer", needs_comment=True),
-        Transition("resolve", "Resolve", ("new", "in_progress"), "resolved", permission="testwo.resolve", needs_comment=True),
+        Transition(
+            "resolve", "Resolve", ("new", "in_progress"), "resolved", permission="testwo.resolve", needs_comment=True
+        ),
         Transition("note", "Internal step", ("in_progress",), "in_progress", public=False),
         Transition("reopen", "Not solved", ("resolved",), "in_progress", actor="customer"),
         Transition("close", "Close", ("resolved",), "closed", actor="customer"),
         Transition("cancel", "Withdraw", ("new",), "closed", actor="customer"),
     ),
-    initial="new", terminal=("closed",), resolved=("resolved", "closed"),
-    deadline_hours=24, category_deadline_hours={"network": 4}, deadline_key=lambda d: d.get("topic"),
-    validate=validate, route=lambda tenant, d: "BILL" if d.get("topic") == "billing" else "CS",
+    initial="new",
+    terminal=("closed",),
+    resolved=("resolved", "closed"),
+    deadline_hours=24,
+    category_deadline_hours={"network": 4},
+    deadline_key=lambda d: d.get("topic"),
+    validate=validate,
+    route=lambda tenant, d: "BILL" if d.get("topic") == "billing" else "CS",
 )
 
 
@@ -81,8 +95,10 @@ HANDLER = ["core.workorders.handle"]
 
 def build(hall_factory, seen=None, **kwargs):
     """Two tenants using the test type, each with departments CS and BILL, operators and a customer."""
-    harness = hall_factory([TenantSpec("alpha", plugins=["testwo"], **kwargs), TenantSpec("beta", plugins=["testwo"])],
-                           extra_plugins={"testwo": make_plugin(seen)})
+    harness = hall_factory(
+        [TenantSpec("alpha", plugins=["testwo"], **kwargs), TenantSpec("beta", plugins=["testwo"])],
+        extra_plugins={"testwo": make_plugin(seen)},
+    )
     ids = {}
     for tid in ("alpha", "beta"):
         ids[tid] = {
@@ -90,7 +106,9 @@ def build(hall_factory, seen=None, **kwargs):
             "bob": add_operator(harness, tid, f"{tid}-bob", permissions=HANDLER + ["testwo.resolve"]),
             "carl": add_operator(harness, tid, f"{tid}-carl", permissions=HANDLER),  # billing clerk, no resolve
             "head": add_operator(harness, tid, f"{tid}-head", permissions=HANDLER),
-            "boss": add_operator(harness, tid, f"{tid}-boss", permissions=["core.workorders.supervise", "testwo.resolve"]),
+            "boss": add_operator(
+                harness, tid, f"{tid}-boss", permissions=["core.workorders.supervise", "testwo.resolve"]
+            ),
         }
         harness.in_tenant(tid, seed_departments, ids[tid])
         customer = make_customer(40 if tid == "alpha" else 41, email=f"cust-{tid}@example.com")
@@ -110,7 +128,9 @@ async def seed_departments(ids: dict) -> None:
 
 
 def operator(ids: dict, name: str, tid: str = "alpha") -> Actor:
-    perms = {"boss": ["core.workorders.supervise", "testwo.resolve"], "carl": HANDLER, "head": HANDLER}.get(name, HANDLER + ["testwo.resolve"])
+    perms = {"boss": ["core.workorders.supervise", "testwo.resolve"], "carl": HANDLER, "head": HANDLER}.get(
+        name, HANDLER + ["testwo.resolve"]
+    )
     return Actor("operator", ids[name], f"{tid}-{name}", frozenset(perms))
 
 

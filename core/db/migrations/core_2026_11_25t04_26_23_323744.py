@@ -59,9 +59,7 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="core", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
 
     manager.add_table(
         class_name="SyncState",
@@ -70,9 +68,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Role", tablename="core_role", schema=None, columns=None
-    )
+    manager.add_table(class_name="Role", tablename="core_role", schema=None, columns=None)
 
     manager.add_table(
         class_name="Customer",
@@ -102,9 +98,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Message", tablename="core_message", schema=None, columns=None
-    )
+    manager.add_table(class_name="Message", tablename="core_message", schema=None, columns=None)
 
     manager.add_table(
         class_name="Operator",
@@ -127,9 +121,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Session", tablename="core_session", schema=None, columns=None
-    )
+    manager.add_table(class_name="Session", tablename="core_session", schema=None, columns=None)
 
     manager.add_table(
         class_name="OperatorRole",

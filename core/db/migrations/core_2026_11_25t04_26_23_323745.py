@@ -14,19 +14,19 @@ async def forwards():
     add_unique_indexes(
         manager,
         [
-            ('core_customer', ('tenant', 'legacy_id')),
-            ('core_service_number', ('tenant', 'number')),
-            ('core_customer_account', ('tenant', 'customer_legacy_id')),
-            ('core_customer_account', ('tenant', 'email')),
-            ('core_account_number', ('tenant', 'number')),
-            ('core_operator', ('tenant', 'username')),
-            ('core_role', ('tenant', 'name')),
-            ('core_operator_role', ('operator', 'role')),
-            ('core_sync_state', ('tenant', 'kind')),
+            ("core_customer", ("tenant", "legacy_id")),
+            ("core_service_number", ("tenant", "number")),
+            ("core_customer_account", ("tenant", "customer_legacy_id")),
+            ("core_customer_account", ("tenant", "email")),
+            ("core_account_number", ("tenant", "number")),
+            ("core_operator", ("tenant", "username")),
+            ("core_role", ("tenant", "name")),
+            ("core_operator_role", ("operator", "role")),
+            ("core_sync_state", ("tenant", "kind")),
         ],
         plain=[
-            ('core_customer', ('tenant', 'id_hash')),
-            ('core_service_number', ('tenant', 'customer_legacy_id')),
+            ("core_customer", ("tenant", "id_hash")),
+            ("core_service_number", ("tenant", "customer_legacy_id")),
         ],
     )
     return manager

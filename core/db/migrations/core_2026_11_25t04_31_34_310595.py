@@ -15,9 +15,7 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="core", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
 
     manager.add_table(
         class_name="Quarantine",
@@ -33,9 +31,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Bill", tablename="core_bill", schema=None, columns=None
-    )
+    manager.add_table(class_name="Bill", tablename="core_bill", schema=None, columns=None)
 
     manager.add_table(
         class_name="CallRecord",

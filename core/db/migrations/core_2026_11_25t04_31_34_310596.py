@@ -14,16 +14,16 @@ async def forwards():
     add_unique_indexes(
         manager,
         [
-            ('core_bill', ('tenant', 'legacy_id')),
-            ('core_bill_item', ('tenant', 'legacy_id')),
-            ('core_call_record', ('tenant', 'legacy_id')),
-            ('core_sync_quarantine', ('tenant', 'kind', 'legacy_id')),
+            ("core_bill", ("tenant", "legacy_id")),
+            ("core_bill_item", ("tenant", "legacy_id")),
+            ("core_call_record", ("tenant", "legacy_id")),
+            ("core_sync_quarantine", ("tenant", "kind", "legacy_id")),
         ],
         plain=[
-            ('core_bill', ('tenant', 'number', 'month')),
-            ('core_bill_item', ('tenant', 'bill_legacy_id')),
-            ('core_call_record', ('tenant', 'number', 'started_at')),
-            ('core_sync_quarantine', ('tenant', 'kind', 'resolved_at')),
+            ("core_bill", ("tenant", "number", "month")),
+            ("core_bill_item", ("tenant", "bill_legacy_id")),
+            ("core_call_record", ("tenant", "number", "started_at")),
+            ("core_sync_quarantine", ("tenant", "kind", "resolved_at")),
         ],
     )
     return manager

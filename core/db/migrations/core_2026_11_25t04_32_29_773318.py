@@ -13,7 +13,7 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
     add_unique_indexes(
         manager,
-        [('core_outbox_event', ('tenant', 'event_id'))],
-        plain=[('core_outbox_event', ('tenant', 'status', 'next_attempt_at'))],
+        [("core_outbox_event", ("tenant", "event_id"))],
+        plain=[("core_outbox_event", ("tenant", "status", "next_attempt_at"))],
     )
     return manager

@@ -15,9 +15,7 @@ DESCRIPTION = "work-order tables: departments, orders, history, comments, counte
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="core", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
 
     manager.add_table(
         class_name="WorkOrderEvent",

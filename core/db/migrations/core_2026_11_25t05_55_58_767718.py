@@ -12,9 +12,7 @@ DESCRIPTION = "reconciliation: scratch table of seen legacy ids, last reconcilia
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="core", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
 
     manager.add_table(
         class_name="ReconcileSeen",

@@ -11,5 +11,5 @@ DESCRIPTION = "unique index of the reconciliation scratch table"
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
-    add_unique_indexes(manager, [('core_reconcile_seen', ('tenant', 'kind', 'legacy_id'))])
+    add_unique_indexes(manager, [("core_reconcile_seen", ("tenant", "kind", "legacy_id"))])
     return manager

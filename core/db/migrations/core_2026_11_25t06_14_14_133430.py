@@ -13,10 +13,18 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
     add_unique_indexes(
         manager,
-        [("core_payment_intent", ("tenant", "public_id")), ("core_payment_intent", ("tenant", "idempotency_key")),
-         ("core_payment_refund", ("tenant", "refund_id"))],
-        plain=[("core_payment_intent", ("tenant", "state", "updated_at")), ("core_payment_intent", ("tenant", "owner", "reference")),
-               ("core_payment_intent", ("tenant", "customer_id")), ("core_payment_event", ("tenant", "intent_id")),
-               ("core_payment_refund", ("tenant", "intent_id")), ("core_payment_refund", ("tenant", "state"))],
+        [
+            ("core_payment_intent", ("tenant", "public_id")),
+            ("core_payment_intent", ("tenant", "idempotency_key")),
+            ("core_payment_refund", ("tenant", "refund_id")),
+        ],
+        plain=[
+            ("core_payment_intent", ("tenant", "state", "updated_at")),
+            ("core_payment_intent", ("tenant", "owner", "reference")),
+            ("core_payment_intent", ("tenant", "customer_id")),
+            ("core_payment_event", ("tenant", "intent_id")),
+            ("core_payment_refund", ("tenant", "intent_id")),
+            ("core_payment_refund", ("tenant", "state")),
+        ],
     )
     return manager

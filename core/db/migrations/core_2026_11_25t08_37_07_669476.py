@@ -8,9 +8,7 @@ DESCRIPTION = "payment intents: metadata (the owner's details, passed on in paym
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="core", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="PaymentIntent",

@@ -11,15 +11,11 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-06T04:54:02:939749"
 VERSION = "1.38.0"
-DESCRIPTION = (
-    "payment claims (one holder per paid item), intent claims, refund undo"
-)
+DESCRIPTION = "payment claims (one holder per paid item), intent claims, refund undo"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="core", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
 
     manager.add_table(
         class_name="PaymentClaim",

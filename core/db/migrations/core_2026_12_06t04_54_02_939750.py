@@ -11,5 +11,7 @@ DESCRIPTION = "payment claims: unique (tenant, item)"
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
-    add_unique_indexes(manager, [("core_payment_claim", ("tenant", "item"))], plain=[("core_payment_claim", ("tenant", "intent_id"))])
+    add_unique_indexes(
+        manager, [("core_payment_claim", ("tenant", "item"))], plain=[("core_payment_claim", ("tenant", "intent_id"))]
+    )
     return manager

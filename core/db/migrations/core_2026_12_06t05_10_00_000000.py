@@ -11,8 +11,16 @@ DESCRIPTION = "SMS providers: message columns, SMS parts, SMS rate-limit counter
 
 
 def _params(**extra):
-    params = {"null": False, "primary_key": False, "unique": False, "index": False, "index_method": IndexMethod.btree,
-              "choices": None, "db_column_name": None, "secret": False}
+    params = {
+        "null": False,
+        "primary_key": False,
+        "unique": False,
+        "index": False,
+        "index_method": IndexMethod.btree,
+        "choices": None,
+        "db_column_name": None,
+        "secret": False,
+    }
     params.update(extra)
     return params
 
@@ -48,12 +56,31 @@ NEW_TABLES = {
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="core", description=DESCRIPTION)
     for name, kind, extra in MESSAGE_COLUMNS:
-        manager.add_column(table_class_name="Message", tablename="core_message", column_name=name, db_column_name=name,
-                           column_class_name=kind, column_class=COLUMN_CLASSES[kind], params=_params(**extra), schema=None)
+        manager.add_column(
+            table_class_name="Message",
+            tablename="core_message",
+            column_name=name,
+            db_column_name=name,
+            column_class_name=kind,
+            column_class=COLUMN_CLASSES[kind],
+            params=_params(**extra),
+            schema=None,
+        )
     for (class_name, tablename), columns in NEW_TABLES.items():
         manager.add_table(class_name=class_name, tablename=tablename, schema=None, columns=None)
-        head = [("tenant", "Varchar", {"length": 32, "default": "", "index": True}), ("id", "Serial", {"primary_key": True})]
+        head = [
+            ("tenant", "Varchar", {"length": 32, "default": "", "index": True}),
+            ("id", "Serial", {"primary_key": True}),
+        ]
         for name, kind, extra in head + columns:
-            manager.add_column(table_class_name=class_name, tablename=tablename, column_name=name, db_column_name=name,
-                               column_class_name=kind, column_class=COLUMN_CLASSES[kind], params=_params(**extra), schema=None)
+            manager.add_column(
+                table_class_name=class_name,
+                tablename=tablename,
+                column_name=name,
+                db_column_name=name,
+                column_class_name=kind,
+                column_class=COLUMN_CLASSES[kind],
+                params=_params(**extra),
+                schema=None,
+            )
     return manager

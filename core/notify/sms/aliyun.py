@@ -28,8 +28,15 @@ from core.notify.sms.base import Accepted, Outgoing, PermanentError, Report, Sen
 log = logging.getLogger("hall.sms.aliyun")
 VERSION = "2017-05-25"
 # Codes that say "later": throttling and the service's own trouble. Everything else is final for the message.
-TRANSIENT_CODES = {"isv.BUSINESS_LIMIT_CONTROL", "Throttling.User", "Throttling", "isp.SYSTEM_ERROR", "isp.RAM_PERMISSION_DENY",
-                   "ServiceUnavailable", "InternalError"}
+TRANSIENT_CODES = {
+    "isv.BUSINESS_LIMIT_CONTROL",
+    "Throttling.User",
+    "Throttling",
+    "isp.SYSTEM_ERROR",
+    "isp.RAM_PERMISSION_DENY",
+    "ServiceUnavailable",
+    "InternalError",
+}
 
 
 def percent(value: str) -> str:
@@ -55,16 +62,32 @@ class AliyunChannel:
     name = "sms"
     provider = "aliyun"
 
-    def __init__(self, settings: AliyunSettings, access_key_secret: str, signature: str, *, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        settings: AliyunSettings,
+        access_key_secret: str,
+        signature: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
         self.settings = settings
         self.secret = access_key_secret
         self.signature = signature
         self.transport = transport
 
     def signed_query(self, action: str, **fields: str) -> dict[str, str]:
-        params = {"AccessKeyId": self.settings.access_key_id, "Action": action, "Format": "JSON", "RegionId": self.settings.region_id,
-                  "SignatureMethod": "HMAC-SHA1", "SignatureNonce": uuid.uuid4().hex, "SignatureVersion": "1.0",
-                  "Timestamp": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "Version": VERSION, **fields}
+        params = {
+            "AccessKeyId": self.settings.access_key_id,
+            "Action": action,
+            "Format": "JSON",
+            "RegionId": self.settings.region_id,
+            "SignatureMethod": "HMAC-SHA1",
+            "SignatureNonce": uuid.uuid4().hex,
+            "SignatureVersion": "1.0",
+            "Timestamp": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Version": VERSION,
+            **fields,
+        }
         params["Signature"] = sign(params, self.secret)
         return params
 
@@ -91,15 +114,25 @@ class AliyunChannel:
         templates = self.settings.templates
         code = templates.get(purpose) or templates.get(purpose.split(".")[0]) or templates.get("default")
         if not code:
-            raise PermanentError(f"no Alibaba Cloud template code for messages of kind {purpose!r}: add it to [sms.aliyun] templates")
+            raise PermanentError(
+                f"no Alibaba Cloud template code for messages of kind {purpose!r}: add it to [sms.aliyun] templates"
+            )
         return code
 
-    async def send(self, *, recipient: str, subject: str, body_text: str, body_html: str = "", message: Outgoing | None = None) -> SendOutcome:
+    async def send(
+        self, *, recipient: str, subject: str, body_text: str, body_html: str = "", message: Outgoing | None = None
+    ) -> SendOutcome:
         msg = message or Outgoing(message_id=0, recipient=recipient, text=body_text)
         if 1 in msg.accepted:
             return SendOutcome(parts=1)  # Alibaba Cloud took it on an earlier attempt
-        body = await self._call("SendSms", PhoneNumbers=msg.recipient, SignName=self.signature, TemplateCode=self.template_for(msg.purpose),
-                                TemplateParam=json.dumps(template_values(msg.params), ensure_ascii=False), OutId=str(msg.message_id))
+        body = await self._call(
+            "SendSms",
+            PhoneNumbers=msg.recipient,
+            SignName=self.signature,
+            TemplateCode=self.template_for(msg.purpose),
+            TemplateParam=json.dumps(template_values(msg.params), ensure_ascii=False),
+            OutId=str(msg.message_id),
+        )
         log.info("Alibaba Cloud SMS to %s accepted (%s)", mask_number(msg.recipient), body.get("BizId"))
         return SendOutcome(parts=1, accepted=[Accepted(1, str(body["BizId"]))])
 
@@ -107,10 +140,18 @@ class AliyunChannel:
         """QuerySendDetails for each part still waiting (``pending`` rows: provider_id, recipient, accepted_at)."""
         reports = []
         for row in pending:
-            day = row["accepted_at"].astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y%m%d")  # the API's days are Beijing days
+            day = (
+                row["accepted_at"].astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y%m%d")
+            )  # the API's days are Beijing days
             try:
-                body = await self._call("QuerySendDetails", PhoneNumber=row["recipient"], SendDate=day, BizId=row["provider_id"],
-                                        PageSize="10", CurrentPage="1")
+                body = await self._call(
+                    "QuerySendDetails",
+                    PhoneNumber=row["recipient"],
+                    SendDate=day,
+                    BizId=row["provider_id"],
+                    PageSize="10",
+                    CurrentPage="1",
+                )
             except (TransientError, PermanentError) as exc:
                 log.warning("delivery report of %s not available: %s", row["provider_id"], exc)
                 continue
@@ -118,5 +159,11 @@ class AliyunChannel:
                 status = int(detail.get("SendStatus", 1))
                 if status == 1:
                     continue  # still waiting for the carrier's receipt
-                reports.append(Report(provider_id=row["provider_id"], delivered=status == 3, status=str(detail.get("ErrCode") or ("DELIVERED" if status == 3 else "FAILED"))[:32]))
+                reports.append(
+                    Report(
+                        provider_id=row["provider_id"],
+                        delivered=status == 3,
+                        status=str(detail.get("ErrCode") or ("DELIVERED" if status == 3 else "FAILED"))[:32],
+                    )
+                )
         return reports

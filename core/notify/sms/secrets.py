@@ -32,7 +32,9 @@ def read_secret(hall, tenant_id: str, key: str) -> tuple[str, ConfigIssue | None
         return os.environ[var], None
     path = secrets_path(hall.settings.config_file)
     where = f"sms.{tenant_id}.{key}"
-    missing = ConfigIssue(str(path), where, f"required secret is missing: put {key} under [sms.{tenant_id}] in {path}, or set {var}")
+    missing = ConfigIssue(
+        str(path), where, f"required secret is missing: put {key} under [sms.{tenant_id}] in {path}, or set {var}"
+    )
     if not path.exists():
         return "", missing
     try:

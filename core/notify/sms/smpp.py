@@ -32,7 +32,16 @@ log = logging.getLogger("hall.sms.smpp")
 logging.getLogger("hall.sms.smpp.client").setLevel(logging.ERROR)
 RECEIPT = 0x04  # esm_class: SMSC delivery receipt
 RECEIPT_TEXT = re.compile(rb"id:(?P<id>\S+).*?stat:(?P<stat>\w+)", re.S)
-MESSAGE_STATES = {1: "ENROUTE", 2: "DELIVRD", 3: "EXPIRED", 4: "DELETED", 5: "UNDELIV", 6: "ACCEPTD", 7: "UNKNOWN", 8: "REJECTD"}
+MESSAGE_STATES = {
+    1: "ENROUTE",
+    2: "DELIVRD",
+    3: "EXPIRED",
+    4: "DELETED",
+    5: "UNDELIV",
+    6: "ACCEPTD",
+    7: "UNKNOWN",
+    8: "REJECTD",
+}
 NOT_FINAL = {"ENROUTE", "ACCEPTD"}
 # submit_sm refusals worth another try later; every other refusal is final for the message
 TRANSIENT_STATUS = {C.SMPP_ESME_RSYSERR, C.SMPP_ESME_RMSGQFUL, C.SMPP_ESME_RTHROTTLED, C.SMPP_ESME_RX_T_APPN}
@@ -52,7 +61,9 @@ def receipt_of(pdu) -> Report | None:
     if not ident:
         return None
     ident = ident.decode("ascii", "replace") if isinstance(ident, bytes) else str(ident)
-    return Report(provider_id=ident, delivered=state == "DELIVRD", status=state or "UNKNOWN", final=state not in NOT_FINAL)
+    return Report(
+        provider_id=ident, delivered=state == "DELIVRD", status=state or "UNKNOWN", final=state not in NOT_FINAL
+    )
 
 
 def split(text: str, reference: int) -> tuple[list[bytes], int, int]:
@@ -74,15 +85,19 @@ class SmppChannel:
     # -- sessions -----------------------------------------------------------
     def _open(self, reports: list[Report]) -> smpplib.client.Client:
         s = self.settings
-        client = smpplib.client.Client(s.host, s.port, timeout=s.timeout_seconds, allow_unknown_opt_params=True,
-                                       logger_name="hall.sms.smpp.client")
+        client = smpplib.client.Client(
+            s.host, s.port, timeout=s.timeout_seconds, allow_unknown_opt_params=True, logger_name="hall.sms.smpp.client"
+        )
 
         def received(pdu, **_):
             report = receipt_of(pdu)
             if report is not None:
                 reports.append(report)
             elif pdu.command == "deliver_sm":  # a customer's reply (MO SMS): the hall has no use for it yet
-                log.info("SMPP: a message from %s was acknowledged and ignored", mask_number((pdu.source_addr or b"").decode("ascii", "replace")))
+                log.info(
+                    "SMPP: a message from %s was acknowledged and ignored",
+                    mask_number((pdu.source_addr or b"").decode("ascii", "replace")),
+                )
 
         client.set_message_received_handler(received)
         try:
@@ -102,7 +117,11 @@ class SmppChannel:
     @staticmethod
     def _close(client: smpplib.client.Client) -> None:
         try:
-            if client.state in (C.SMPP_CLIENT_STATE_BOUND_TX, C.SMPP_CLIENT_STATE_BOUND_RX, C.SMPP_CLIENT_STATE_BOUND_TRX):
+            if client.state in (
+                C.SMPP_CLIENT_STATE_BOUND_TX,
+                C.SMPP_CLIENT_STATE_BOUND_RX,
+                C.SMPP_CLIENT_STATE_BOUND_TRX,
+            ):
                 client.unbind()
         except (smpplib.exceptions.PDUError, smpplib.exceptions.ConnectionError, OSError) as exc:
             log.info("unbind from the SMSC failed (ignored): %s", exc)
@@ -115,10 +134,18 @@ class SmppChannel:
         answers: dict[int, object] = {}
         client.set_message_sent_handler(lambda pdu, **_: answers.__setitem__(pdu.sequence, pdu))
         client.set_error_pdu_handler(lambda pdu: answers.__setitem__(pdu.sequence, pdu))
-        pdu = client.send_message(source_addr_ton=s.source_addr_ton, source_addr_npi=s.source_addr_npi, source_addr=s.source_addr,
-                                  dest_addr_ton=s.dest_addr_ton, dest_addr_npi=s.dest_addr_npi, destination_addr=recipient,
-                                  short_message=part, data_coding=coding, esm_class=esm_class,
-                                  registered_delivery=C.SMPP_SMSC_DELIVERY_RECEIPT_BOTH)
+        pdu = client.send_message(
+            source_addr_ton=s.source_addr_ton,
+            source_addr_npi=s.source_addr_npi,
+            source_addr=s.source_addr,
+            dest_addr_ton=s.dest_addr_ton,
+            dest_addr_npi=s.dest_addr_npi,
+            destination_addr=recipient,
+            short_message=part,
+            data_coding=coding,
+            esm_class=esm_class,
+            registered_delivery=C.SMPP_SMSC_DELIVERY_RECEIPT_BOTH,
+        )
         while pdu.sequence not in answers:
             client.read_once(auto_send_enquire_link=False)  # a silent SMSC raises socket.timeout
         return answers[pdu.sequence]
@@ -136,13 +163,19 @@ class SmppChannel:
                     reason = f"the SMSC refused part {number}/{len(parts)}: {C.DESCRIPTIONS.get(resp.status, hex(resp.status))}"
                     error = TransientError if resp.status in TRANSIENT_STATUS else PermanentError
                     raise error(reason, outcome.accepted)
-                ident = resp.message_id.decode("ascii", "replace") if isinstance(resp.message_id, bytes) else str(resp.message_id)
+                ident = (
+                    resp.message_id.decode("ascii", "replace")
+                    if isinstance(resp.message_id, bytes)
+                    else str(resp.message_id)
+                )
                 outcome.accepted.append(Accepted(number, ident))
                 if msg.on_accepted is not None:
                     msg.on_accepted(outcome.accepted[-1])  # durable before the next part goes
         except (TimeoutError, smpplib.exceptions.ConnectionError, OSError) as exc:
-            raise TransientError(f"the SMSC connection failed after {len(outcome.accepted)} part(s): {exc or type(exc).__name__}",
-                                 outcome.accepted) from None
+            raise TransientError(
+                f"the SMSC connection failed after {len(outcome.accepted)} part(s): {exc or type(exc).__name__}",
+                outcome.accepted,
+            ) from None
         finally:
             self._close(client)
         log.info("SMPP: %s part(s) to %s accepted", len(outcome.accepted), mask_number(msg.recipient))
@@ -163,7 +196,9 @@ class SmppChannel:
         return reports
 
     # -- the channel interface ----------------------------------------------
-    async def send(self, *, recipient: str, subject: str, body_text: str, body_html: str = "", message: Outgoing | None = None) -> SendOutcome:
+    async def send(
+        self, *, recipient: str, subject: str, body_text: str, body_html: str = "", message: Outgoing | None = None
+    ) -> SendOutcome:
         msg = message or Outgoing(message_id=0, recipient=recipient, text=body_text)
         return await asyncio.to_thread(self._send_sync, msg)
 

@@ -26,8 +26,13 @@ from core.notify.sms.base import Accepted, Outgoing, PermanentError, Report, Sen
 log = logging.getLogger("hall.sms.tencent")
 VERSION = "2021-01-11"
 CONTENT_TYPE = "application/json; charset=utf-8"
-TRANSIENT_PREFIXES = ("InternalError", "RequestLimitExceeded", "LimitExceeded.DeliveryFrequencyLimit", "FailedOperation.InsufficientBalanceInSmsPackage",
-                      "ResourceUnavailable")
+TRANSIENT_PREFIXES = (
+    "InternalError",
+    "RequestLimitExceeded",
+    "LimitExceeded.DeliveryFrequencyLimit",
+    "FailedOperation.InsufficientBalanceInSmsPackage",
+    "ResourceUnavailable",
+)
 
 
 def _hmac(key: bytes, text: str) -> bytes:
@@ -36,10 +41,20 @@ def _hmac(key: bytes, text: str) -> bytes:
 
 def authorization(secret_id: str, secret_key: str, host: str, action: str, payload: str, timestamp: int) -> str:
     date = dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).strftime("%Y-%m-%d")
-    canonical = "\n".join(["POST", "/", "", f"content-type:{CONTENT_TYPE}\nhost:{host}\nx-tc-action:{action.lower()}\n",
-                           "content-type;host;x-tc-action", hashlib.sha256(payload.encode("utf-8")).hexdigest()])
+    canonical = "\n".join(
+        [
+            "POST",
+            "/",
+            "",
+            f"content-type:{CONTENT_TYPE}\nhost:{host}\nx-tc-action:{action.lower()}\n",
+            "content-type;host;x-tc-action",
+            hashlib.sha256(payload.encode("utf-8")).hexdigest(),
+        ]
+    )
     scope = f"{date}/sms/tc3_request"
-    to_sign = "\n".join(["TC3-HMAC-SHA256", str(timestamp), scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest()])
+    to_sign = "\n".join(
+        ["TC3-HMAC-SHA256", str(timestamp), scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest()]
+    )
     key = _hmac(_hmac(_hmac(("TC3" + secret_key).encode("utf-8"), date), "sms"), "tc3_request")
     signature = hmac.new(key, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
     return f"TC3-HMAC-SHA256 Credential={secret_id}/{scope}, SignedHeaders=content-type;host;x-tc-action, Signature={signature}"
@@ -62,9 +77,15 @@ class TencentChannel:
         payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         host = urlsplit(self.settings.endpoint).netloc
         timestamp = int(dt.datetime.now(dt.timezone.utc).timestamp())
-        headers = {"Authorization": authorization(self.settings.secret_id, self.secret_key, host, action, payload, timestamp),
-                   "Content-Type": CONTENT_TYPE, "Host": host, "X-TC-Action": action, "X-TC-Timestamp": str(timestamp),
-                   "X-TC-Version": VERSION, "X-TC-Region": self.settings.region}
+        headers = {
+            "Authorization": authorization(self.settings.secret_id, self.secret_key, host, action, payload, timestamp),
+            "Content-Type": CONTENT_TYPE,
+            "Host": host,
+            "X-TC-Action": action,
+            "X-TC-Timestamp": str(timestamp),
+            "X-TC-Version": VERSION,
+            "X-TC-Region": self.settings.region,
+        }
         try:
             async with httpx.AsyncClient(timeout=self.settings.timeout_seconds) as client:
                 response = await client.post(self.settings.endpoint, content=payload.encode("utf-8"), headers=headers)
@@ -76,28 +97,43 @@ class TencentChannel:
         error = answer.get("Error")
         if error:
             reason = f"Tencent Cloud SMS {action} refused: {error.get('Code')}: {error.get('Message', '')}"[:400]
-            raise (TransientError if str(error.get("Code", "")).startswith(TRANSIENT_PREFIXES) else PermanentError)(reason)
+            raise (TransientError if str(error.get("Code", "")).startswith(TRANSIENT_PREFIXES) else PermanentError)(
+                reason
+            )
         return answer
 
     def _pick(self, table: dict, purpose: str):
         return table.get(purpose) or table.get(purpose.split(".")[0]) or table.get("default")
 
-    async def send(self, *, recipient: str, subject: str, body_text: str, body_html: str = "", message: Outgoing | None = None) -> SendOutcome:
+    async def send(
+        self, *, recipient: str, subject: str, body_text: str, body_html: str = "", message: Outgoing | None = None
+    ) -> SendOutcome:
         msg = message or Outgoing(message_id=0, recipient=recipient, text=body_text)
         if 1 in msg.accepted:
             return SendOutcome(parts=1)
         template = self._pick(self.settings.templates, msg.purpose)
         if not template:
-            raise PermanentError(f"no Tencent Cloud template id for messages of kind {msg.purpose!r}: add it to [sms.tencent] templates")
+            raise PermanentError(
+                f"no Tencent Cloud template id for messages of kind {msg.purpose!r}: add it to [sms.tencent] templates"
+            )
         names = self._pick(self.settings.template_params, msg.purpose) or []
-        answer = await self._call("SendSms", {"PhoneNumberSet": [e164(msg.recipient)], "SmsSdkAppId": self.settings.sdk_app_id,
-                                              "SignName": self.signature, "TemplateId": template,
-                                              "TemplateParamSet": [str(msg.params.get(n, "")) for n in names],
-                                              "SessionContext": str(msg.message_id)})
+        answer = await self._call(
+            "SendSms",
+            {
+                "PhoneNumberSet": [e164(msg.recipient)],
+                "SmsSdkAppId": self.settings.sdk_app_id,
+                "SignName": self.signature,
+                "TemplateId": template,
+                "TemplateParamSet": [str(msg.params.get(n, "")) for n in names],
+                "SessionContext": str(msg.message_id),
+            },
+        )
         [status] = answer.get("SendStatusSet") or [{}]
         if status.get("Code") != "Ok":
             reason = f"Tencent Cloud SMS refused {mask_number(msg.recipient)}: {status.get('Code')}: {status.get('Message', '')}"
-            raise (TransientError if str(status.get("Code", "")).startswith(TRANSIENT_PREFIXES) else PermanentError)(reason)
+            raise (TransientError if str(status.get("Code", "")).startswith(TRANSIENT_PREFIXES) else PermanentError)(
+                reason
+            )
         log.info("Tencent Cloud SMS to %s accepted (%s)", mask_number(msg.recipient), status.get("SerialNo"))
         return SendOutcome(parts=1, accepted=[Accepted(1, str(status["SerialNo"]))])
 
@@ -110,6 +146,11 @@ class TencentChannel:
         except (TransientError, PermanentError) as exc:
             log.warning("delivery reports not available: %s", exc)
             return []
-        return [Report(provider_id=str(r.get("SerialNo")), delivered=r.get("ReportStatus") == "SUCCESS",
-                       status=str(r.get("Description") or r.get("ReportStatus") or "")[:32])
-                for r in answer.get("PullSmsSendStatusSet") or []]
+        return [
+            Report(
+                provider_id=str(r.get("SerialNo")),
+                delivered=r.get("ReportStatus") == "SUCCESS",
+                status=str(r.get("Description") or r.get("ReportStatus") or "")[:32],
+            )
+            for r in answer.get("PullSmsSendStatusSet") or []
+        ]

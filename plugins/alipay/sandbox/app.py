@@ -12,8 +12,17 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from plugins.alipay.sandbox.config import SandboxConfig
 from plugins.alipay.sandbox.notifier import Notifier
 from plugins.alipay.sandbox.page import error_page, language, pay_page
-from plugins.alipay.sandbox.protocol import (API_METHODS, PAGE_METHODS, GatewayRefusal, api_call, authenticate, open_page_trade,
-                                             return_params, signed_answer, unsigned_answer)
+from plugins.alipay.sandbox.protocol import (
+    API_METHODS,
+    PAGE_METHODS,
+    GatewayRefusal,
+    api_call,
+    authenticate,
+    open_page_trade,
+    return_params,
+    signed_answer,
+    unsigned_answer,
+)
 from plugins.alipay.sandbox.store import TradeStore
 
 HTML = "text/html; charset=utf-8"
@@ -41,7 +50,11 @@ def build_app(config: SandboxConfig) -> Litestar:
                 raise GatewayRefusal("isv.invalid-method", f"不存在的方法名 {method}")
         except GatewayRefusal as refusal:
             if page:
-                return Response(error_page(lang, refusal.body["sub_code"], refusal.body["sub_msg"]), media_type=HTML, status_code=400)
+                return Response(
+                    error_page(lang, refusal.body["sub_code"], refusal.body["sub_msg"]),
+                    media_type=HTML,
+                    status_code=400,
+                )
             return Response(unsigned_answer(method, refusal.body), media_type=JSON)
         answer = api_call(store, notifier.send, params["app_id"], method, biz)
         return Response(signed_answer(config, method, answer), media_type=JSON)
@@ -56,7 +69,9 @@ def build_app(config: SandboxConfig) -> Litestar:
             return Response(error_page(lang, "ACQ.TRADE_NOT_EXIST", "交易不存在"), media_type=HTML, status_code=404)
         finished = store.finish(app_id, out_trade_no, "TRADE_SUCCESS" if action == "pay" else "TRADE_CLOSED")
         if finished is None:  # paid or closed meanwhile (a second tab, an expiry, alipay.trade.close)
-            return Response(pay_page(trade | (store.trade(app_id, out_trade_no) or {}), lang), media_type=HTML, status_code=409)
+            return Response(
+                pay_page(trade | (store.trade(app_id, out_trade_no) or {}), lang), media_type=HTML, status_code=409
+            )
         notifier.send(finished)
         if not finished["return_url"]:
             return Response(pay_page(finished, lang), media_type=HTML)
@@ -68,7 +83,10 @@ def build_app(config: SandboxConfig) -> Litestar:
     async def index() -> Response:
         rows = store.latest()
         lines = "\n".join(f"{r['app_id']}  {r['out_trade_no']}  {r['status']}  {r['total_fen']} fen" for r in rows)
-        return Response(f"Alipay sandbox: {len(config.apps)} app(s); latest trades:\n{lines}\n", media_type="text/plain; charset=utf-8")
+        return Response(
+            f"Alipay sandbox: {len(config.apps)} app(s); latest trades:\n{lines}\n",
+            media_type="text/plain; charset=utf-8",
+        )
 
     async def start() -> None:
         tasks.append(asyncio.create_task(notifier.run()))

@@ -56,6 +56,10 @@ def load_config(path: Path, *, retry_scale: float | None = None) -> SandboxConfi
     for app_id, app in (data.get("apps") or {}).items():
         pem = app.get("public_key") or (folder / app["public_key_file"]).read_text(encoding="ascii")
         apps[str(app_id)] = SandboxApp(str(app_id), str(app.get("seller_id", "")), load_public(pem))
-    return SandboxConfig(private_key=load_private(read("private_key_file")), public_key_pem=read("public_key_file"),
-                         database=folder / data.get("database", "trades.sqlite3"), apps=apps,
-                         retry_scale=float(retry_scale if retry_scale is not None else data.get("retry_scale", 1.0)))
+    return SandboxConfig(
+        private_key=load_private(read("private_key_file")),
+        public_key_pem=read("public_key_file"),
+        database=folder / data.get("database", "trades.sqlite3"),
+        apps=apps,
+        retry_scale=float(retry_scale if retry_scale is not None else data.get("retry_scale", 1.0)),
+    )

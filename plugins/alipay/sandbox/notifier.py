@@ -22,18 +22,37 @@ def notification_form(config: SandboxConfig, trade: dict) -> dict[str, str]:
     """What Alipay POSTs to notify_url for a trade's new status, signed without sign and sign_type."""
     amount = fen_to_yuan(trade["total_fen"])
     form = {
-        "notify_time": now_text(), "notify_type": "trade_status_sync", "notify_id": secrets.token_hex(16),
-        "charset": "utf-8", "version": "1.0", "app_id": trade["app_id"], "auth_app_id": trade["app_id"], "seller_id": trade["seller_id"],
-        "trade_no": trade["trade_no"], "out_trade_no": trade["out_trade_no"], "buyer_id": BUYER_ID, "subject": trade["subject"],
-        "trade_status": trade["status"], "total_amount": amount, "gmt_create": trade["created_at"],
+        "notify_time": now_text(),
+        "notify_type": "trade_status_sync",
+        "notify_id": secrets.token_hex(16),
+        "charset": "utf-8",
+        "version": "1.0",
+        "app_id": trade["app_id"],
+        "auth_app_id": trade["app_id"],
+        "seller_id": trade["seller_id"],
+        "trade_no": trade["trade_no"],
+        "out_trade_no": trade["out_trade_no"],
+        "buyer_id": BUYER_ID,
+        "subject": trade["subject"],
+        "trade_status": trade["status"],
+        "total_amount": amount,
+        "gmt_create": trade["created_at"],
     }
     if trade["status"] == "TRADE_SUCCESS":
-        form |= {"receipt_amount": amount, "buyer_pay_amount": amount, "invoice_amount": amount, "point_amount": "0.00",
-                 "gmt_payment": trade["paid_at"]}
+        form |= {
+            "receipt_amount": amount,
+            "buyer_pay_amount": amount,
+            "invoice_amount": amount,
+            "point_amount": "0.00",
+            "gmt_payment": trade["paid_at"],
+        }
     else:
         form["gmt_close"] = trade["closed_at"]
     form = {k: v for k, v in form.items() if v}  # never an empty value: it would not be part of the signed text
-    return form | {"sign_type": "RSA2", "sign": sign_text(config.private_key, content(form, exclude=("sign", "sign_type")))}
+    return form | {
+        "sign_type": "RSA2",
+        "sign": sign_text(config.private_key, content(form, exclude=("sign", "sign_type"))),
+    }
 
 
 class Notifier:
@@ -48,7 +67,9 @@ class Notifier:
     def send(self, trade: dict) -> None:
         if not trade["notify_url"]:
             return  # the merchant asked for none
-        self.store.enqueue(trade["app_id"], trade["out_trade_no"], trade["notify_url"], notification_form(self.config, trade))
+        self.store.enqueue(
+            trade["app_id"], trade["out_trade_no"], trade["notify_url"], notification_form(self.config, trade)
+        )
         self.wake.set()
 
     async def run(self) -> None:
@@ -62,7 +83,9 @@ class Notifier:
                     continue
                 next_at = self.store.next_due()
                 try:
-                    await asyncio.wait_for(self.wake.wait(), None if next_at is None else max(0.0, next_at - time.time()))
+                    await asyncio.wait_for(
+                        self.wake.wait(), None if next_at is None else max(0.0, next_at - time.time())
+                    )
                 except TimeoutError:
                     pass
 
@@ -76,5 +99,7 @@ class Notifier:
         attempt = notification["attempts"]  # before this one
         next_at = time.time() + delays[attempt] if not ok and attempt < len(delays) else None
         self.store.attempted(notification["id"], answer, delivered=ok, next_at=next_at)
-        log.info("notification %s #%s for %s: %s", notification["id"], attempt + 1, notification["out_trade_no"], answer)
+        log.info(
+            "notification %s #%s for %s: %s", notification["id"], attempt + 1, notification["out_trade_no"], answer
+        )
         self.delivered.set()

@@ -27,8 +27,13 @@ def sandbox_tenants(hall) -> list:
     """Tenants that take Alipay payments ([payments] providers) through a gateway other than Alipay's real one."""
     from core.api.payments import enabled_providers
 
-    return [t for t in hall.tenants if "alipay" in enabled_providers(hall, t) and t.plugin_settings("alipay").gateway != ALIPAY_GATEWAY
-            and t.plugin_settings("alipay").app_id]
+    return [
+        t
+        for t in hall.tenants
+        if "alipay" in enabled_providers(hall, t)
+        and t.plugin_settings("alipay").gateway != ALIPAY_GATEWAY
+        and t.plugin_settings("alipay").app_id
+    ]
 
 
 def ensure_sandbox(hall, folder: Path | None = None, *, retry_scale: float = 1.0) -> tuple[Path, list[str]]:
@@ -53,11 +58,16 @@ def ensure_sandbox(hall, folder: Path | None = None, *, retry_scale: float = 1.0
             keys = load_keys(hall, tenant.id)
         public_file = f"{tenant.id}-app-public.pem"
         (folder / public_file).write_text(public_pem(load_private(keys.app_private_key)), encoding="ascii")
-        apps.append(f'[apps."{settings.app_id}"]\ntenant = "{tenant.id}"\nseller_id = "{settings.seller_id}"\npublic_key_file = "{public_file}"\n')
+        apps.append(
+            f'[apps."{settings.app_id}"]\ntenant = "{tenant.id}"\nseller_id = "{settings.seller_id}"\npublic_key_file = "{public_file}"\n'
+        )
     config = folder / "sandbox.toml"
-    config.write_text("# Written by the hall from the tenants that use the sandbox (plugins/alipay/sandbox/prepare.py).\n"
-                      'private_key_file = "sandbox-private.pem"\npublic_key_file = "sandbox-public.pem"\n'
-                      f'database = "trades.sqlite3"\nretry_scale = {retry_scale!r}\n\n' + "\n".join(apps), encoding="utf-8")
+    config.write_text(
+        "# Written by the hall from the tenants that use the sandbox (plugins/alipay/sandbox/prepare.py).\n"
+        'private_key_file = "sandbox-private.pem"\npublic_key_file = "sandbox-public.pem"\n'
+        f'database = "trades.sqlite3"\nretry_scale = {retry_scale!r}\n\n' + "\n".join(apps),
+        encoding="utf-8",
+    )
     return config, done
 
 
@@ -75,9 +85,11 @@ def _give_keys(hall, tenant_id: str, folder: Path) -> list[str]:
     _write_secret(folder / f"{tenant_id}-app-private.pem", private)
     path = secrets_path(hall.settings.config_file)
     existing = path.read_text(encoding="utf-8") if path.exists() else "# Local secrets: never commit this file.\n"
-    section = (f"\n[alipay.{tenant_id}]  # the demo's keys for the local Alipay sandbox (hall sandbox alipay)\n"
-               f'app_private_key_file = "{_from_root(hall, folder / f"{tenant_id}-app-private.pem")}"\n'
-               f'alipay_public_key_file = "{_from_root(hall, folder / "sandbox-public.pem")}"\n')
+    section = (
+        f"\n[alipay.{tenant_id}]  # the demo's keys for the local Alipay sandbox (hall sandbox alipay)\n"
+        f'app_private_key_file = "{_from_root(hall, folder / f"{tenant_id}-app-private.pem")}"\n'
+        f'alipay_public_key_file = "{_from_root(hall, folder / "sandbox-public.pem")}"\n'
+    )
     path.write_text(existing.rstrip("\n") + "\n" + section, encoding="utf-8")
     path.chmod(0o600)
     return [f"generated a merchant key pair for tenant {tenant_id} and named it in {path} [alipay.{tenant_id}]"]

@@ -76,9 +76,17 @@ def open_page_trade(config: SandboxConfig, store: TradeStore, params: dict, meth
     if not 1 <= total_fen <= 100_000_000_00:
         raise GatewayRefusal("isv.invalid-parameter", "total_amount 超出范围")
     app = config.apps[params["app_id"]]
-    trade = store.open_trade(app_id=app.app_id, out_trade_no=out_trade_no, subject=subject, total_fen=total_fen, seller_id=app.seller_id,
-                             method=method, notify_url=params.get("notify_url", ""), return_url=params.get("return_url", ""),
-                             time_expire=str(biz.get("time_expire", "")))
+    trade = store.open_trade(
+        app_id=app.app_id,
+        out_trade_no=out_trade_no,
+        subject=subject,
+        total_fen=total_fen,
+        seller_id=app.seller_id,
+        method=method,
+        notify_url=params.get("notify_url", ""),
+        return_url=params.get("return_url", ""),
+        time_expire=str(biz.get("time_expire", "")),
+    )
     if trade["total_fen"] != total_fen or trade["subject"] != subject:
         raise GatewayRefusal("ACQ.TRADE_HAS_CHANGED", "交易信息被篡改", code="40004", msg="Business Failed")
     if trade["status"] == "WAIT_BUYER_PAY" and trade["time_expire"] and trade["time_expire"] < now_text():
@@ -88,10 +96,22 @@ def open_page_trade(config: SandboxConfig, store: TradeStore, params: dict, meth
 
 def return_params(config: SandboxConfig, trade: dict) -> dict[str, str]:
     """The signed query string Alipay appends to return_url after payment (signed without sign and sign_type)."""
-    params = {"charset": "utf-8", "out_trade_no": trade["out_trade_no"], "method": trade["method"] + ".return",
-              "total_amount": fen_to_yuan(trade["total_fen"]), "trade_no": trade["trade_no"], "auth_app_id": trade["app_id"],
-              "version": "1.0", "app_id": trade["app_id"], "seller_id": trade["seller_id"], "timestamp": now_text()}
-    return params | {"sign_type": "RSA2", "sign": sign_text(config.private_key, content(params, exclude=("sign", "sign_type")))}
+    params = {
+        "charset": "utf-8",
+        "out_trade_no": trade["out_trade_no"],
+        "method": trade["method"] + ".return",
+        "total_amount": fen_to_yuan(trade["total_fen"]),
+        "trade_no": trade["trade_no"],
+        "auth_app_id": trade["app_id"],
+        "version": "1.0",
+        "app_id": trade["app_id"],
+        "seller_id": trade["seller_id"],
+        "timestamp": now_text(),
+    }
+    return params | {
+        "sign_type": "RSA2",
+        "sign": sign_text(config.private_key, content(params, exclude=("sign", "sign_type"))),
+    }
 
 
 def api_call(store: TradeStore, notify, app_id: str, method: str, biz: dict) -> dict:
@@ -104,16 +124,38 @@ def api_call(store: TradeStore, notify, app_id: str, method: str, biz: dict) -> 
         return NOT_EXIST | {"out_trade_no": out_trade_no}
     ids = {"trade_no": trade["trade_no"], "out_trade_no": trade["out_trade_no"]}
     if method == "alipay.trade.query":
-        answer = {"code": "10000", "msg": "Success", **ids, "trade_status": trade["status"], "total_amount": fen_to_yuan(trade["total_fen"])}
+        answer = {
+            "code": "10000",
+            "msg": "Success",
+            **ids,
+            "trade_status": trade["status"],
+            "total_amount": fen_to_yuan(trade["total_fen"]),
+        }
         if trade["paid_at"]:
-            answer |= {"buyer_pay_amount": answer["total_amount"], "send_pay_date": trade["paid_at"], "buyer_logon_id": "buy***@sandbox.com"}
+            answer |= {
+                "buyer_pay_amount": answer["total_amount"],
+                "send_pay_date": trade["paid_at"],
+                "buyer_logon_id": "buy***@sandbox.com",
+            }
         return answer
     if method == "alipay.trade.close":
         if trade["status"] != "WAIT_BUYER_PAY":
-            return {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.TRADE_STATUS_ERROR", "sub_msg": "交易状态不合法", **ids}
+            return {
+                "code": "40004",
+                "msg": "Business Failed",
+                "sub_code": "ACQ.TRADE_STATUS_ERROR",
+                "sub_msg": "交易状态不合法",
+                **ids,
+            }
         closed = store.finish(app_id, trade["out_trade_no"], "TRADE_CLOSED")
         if closed is None:
-            return {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.TRADE_STATUS_ERROR", "sub_msg": "交易状态不合法", **ids}
+            return {
+                "code": "40004",
+                "msg": "Business Failed",
+                "sub_code": "ACQ.TRADE_STATUS_ERROR",
+                "sub_msg": "交易状态不合法",
+                **ids,
+            }
         notify(closed)
         return {"code": "10000", "msg": "Success", **ids}
     return _refund(store, app_id, trade, biz, ids)
@@ -123,12 +165,30 @@ def _refund(store: TradeStore, app_id: str, trade: dict, biz: dict, ids: dict) -
     try:
         amount = yuan_to_fen(str(biz.get("refund_amount", "")))
     except ValueError:
-        return {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.INVALID_PARAMETER", "sub_msg": "refund_amount 格式错误", **ids}
-    outcome, trade = store.refund(app_id, trade["out_trade_no"], str(biz.get("out_request_no") or trade["out_trade_no"]), amount)
-    refusals = {"not_paid": ("ACQ.TRADE_STATUS_ERROR", "交易状态不合法"), "too_much": ("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限"),
-                "other_amount": ("ACQ.INVALID_PARAMETER", "同一退款请求号的退款金额不一致")}
+        return {
+            "code": "40004",
+            "msg": "Business Failed",
+            "sub_code": "ACQ.INVALID_PARAMETER",
+            "sub_msg": "refund_amount 格式错误",
+            **ids,
+        }
+    outcome, trade = store.refund(
+        app_id, trade["out_trade_no"], str(biz.get("out_request_no") or trade["out_trade_no"]), amount
+    )
+    refusals = {
+        "not_paid": ("ACQ.TRADE_STATUS_ERROR", "交易状态不合法"),
+        "too_much": ("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限"),
+        "other_amount": ("ACQ.INVALID_PARAMETER", "同一退款请求号的退款金额不一致"),
+    }
     if outcome in refusals:
         sub_code, sub_msg = refusals[outcome]
         return {"code": "40004", "msg": "Business Failed", "sub_code": sub_code, "sub_msg": sub_msg, **ids}
-    return {"code": "10000", "msg": "Success", **ids, "buyer_logon_id": "buy***@sandbox.com", "fund_change": "Y" if outcome == "ok" else "N",
-            "refund_fee": fen_to_yuan(trade["refunded_fen"]), "gmt_refund_pay": now_text()}
+    return {
+        "code": "10000",
+        "msg": "Success",
+        **ids,
+        "buyer_logon_id": "buy***@sandbox.com",
+        "fund_change": "Y" if outcome == "ok" else "N",
+        "refund_fee": fen_to_yuan(trade["refunded_fen"]),
+        "gmt_refund_pay": now_text(),
+    }

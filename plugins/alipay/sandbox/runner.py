@@ -108,5 +108,7 @@ def demo_sandbox(hall, *, start: bool = True, echo=print) -> SandboxThread | Non
     except (RuntimeError, OSError) as exc:
         echo(f"(alipay sandbox not started on {netloc}: {exc}; run `hall sandbox alipay` yourself)")
         return None
-    echo(f"Alipay sandbox (pay pages, notifications, query/refund/close): {sandbox.url}/ for {', '.join(t.id for t in tenants)}")
+    echo(
+        f"Alipay sandbox (pay pages, notifications, query/refund/close): {sandbox.url}/ for {', '.join(t.id for t in tenants)}"
+    )
     return sandbox

@@ -37,10 +37,12 @@ def now_text() -> str:
 
 def locked(method):
     """One connection, used by the server's loop and by tests or the demo from other threads: one caller at a time."""
+
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         with self.lock:
             return method(self, *args, **kwargs)
+
     return wrapper
 
 
@@ -60,7 +62,9 @@ class TradeStore:
     # -- trades -------------------------------------------------------------
     @locked
     def trade(self, app_id: str, out_trade_no: str) -> dict | None:
-        row = self.db.execute("SELECT * FROM trades WHERE app_id=? AND out_trade_no=?", (app_id, out_trade_no)).fetchone()
+        row = self.db.execute(
+            "SELECT * FROM trades WHERE app_id=? AND out_trade_no=?", (app_id, out_trade_no)
+        ).fetchone()
         return dict(row) if row else None
 
     @locked
@@ -73,21 +77,52 @@ class TradeStore:
         return [dict(r) for r in self.db.execute("SELECT * FROM trades ORDER BY created_at DESC LIMIT ?", (limit,))]
 
     @locked
-    def open_trade(self, *, app_id: str, out_trade_no: str, subject: str, total_fen: int, seller_id: str, method: str,
-                   notify_url: str, return_url: str, time_expire: str) -> dict:
+    def open_trade(
+        self,
+        *,
+        app_id: str,
+        out_trade_no: str,
+        subject: str,
+        total_fen: int,
+        seller_id: str,
+        method: str,
+        notify_url: str,
+        return_url: str,
+        time_expire: str,
+    ) -> dict:
         """The trade as the customer sees it at the pay page: created once (WAIT_BUYER_PAY); a later page load keeps it."""
-        trade_no = datetime.now(BEIJING).strftime("%Y%m%d") + "22001" + "".join(secrets.choice("0123456789") for _ in range(15))
-        self.db.execute("INSERT OR IGNORE INTO trades (app_id, out_trade_no, trade_no, subject, total_fen, seller_id, method, notify_url,"
-                        " return_url, time_expire, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,'WAIT_BUYER_PAY',?)",
-                        (app_id, out_trade_no, trade_no, subject, total_fen, seller_id, method, notify_url, return_url, time_expire, now_text()))
+        trade_no = (
+            datetime.now(BEIJING).strftime("%Y%m%d")
+            + "22001"
+            + "".join(secrets.choice("0123456789") for _ in range(15))
+        )
+        self.db.execute(
+            "INSERT OR IGNORE INTO trades (app_id, out_trade_no, trade_no, subject, total_fen, seller_id, method, notify_url,"
+            " return_url, time_expire, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,'WAIT_BUYER_PAY',?)",
+            (
+                app_id,
+                out_trade_no,
+                trade_no,
+                subject,
+                total_fen,
+                seller_id,
+                method,
+                notify_url,
+                return_url,
+                time_expire,
+                now_text(),
+            ),
+        )
         return self.trade(app_id, out_trade_no)
 
     @locked
     def finish(self, app_id: str, out_trade_no: str, status: str) -> dict | None:
         """WAIT_BUYER_PAY → TRADE_SUCCESS (paid) or TRADE_CLOSED; None when the trade was no longer waiting."""
         column = "paid_at" if status == "TRADE_SUCCESS" else "closed_at"
-        cur = self.db.execute(f"UPDATE trades SET status=?, {column}=? WHERE app_id=? AND out_trade_no=? AND status='WAIT_BUYER_PAY'",
-                              (status, now_text(), app_id, out_trade_no))
+        cur = self.db.execute(
+            f"UPDATE trades SET status=?, {column}=? WHERE app_id=? AND out_trade_no=? AND status='WAIT_BUYER_PAY'",
+            (status, now_text(), app_id, out_trade_no),
+        )
         return self.trade(app_id, out_trade_no) if cur.rowcount == 1 else None
 
     @locked
@@ -98,19 +133,25 @@ class TradeStore:
             trade = self.trade(app_id, out_trade_no)
             if trade is None:
                 return "no_trade", None
-            done = self.db.execute("SELECT amount_fen FROM refunds WHERE app_id=? AND out_trade_no=? AND out_request_no=?",
-                                   (app_id, out_trade_no, out_request_no)).fetchone()
+            done = self.db.execute(
+                "SELECT amount_fen FROM refunds WHERE app_id=? AND out_trade_no=? AND out_request_no=?",
+                (app_id, out_trade_no, out_request_no),
+            ).fetchone()
             if done is not None:
                 return ("repeated" if done["amount_fen"] == amount_fen else "other_amount"), trade
             if trade["status"] not in ("TRADE_SUCCESS", "TRADE_CLOSED") or not trade["paid_at"]:
                 return "not_paid", trade
             if trade["refunded_fen"] + amount_fen > trade["total_fen"]:
                 return "too_much", trade
-            self.db.execute("INSERT INTO refunds VALUES (?,?,?,?,?)", (app_id, out_trade_no, out_request_no, amount_fen, now_text()))
+            self.db.execute(
+                "INSERT INTO refunds VALUES (?,?,?,?,?)", (app_id, out_trade_no, out_request_no, amount_fen, now_text())
+            )
             full = trade["refunded_fen"] + amount_fen == trade["total_fen"]
-            self.db.execute("UPDATE trades SET refunded_fen = refunded_fen + ?, status = ?, closed_at = CASE WHEN ? THEN ? ELSE closed_at END"
-                            " WHERE app_id=? AND out_trade_no=?",
-                            (amount_fen, "TRADE_CLOSED" if full else trade["status"], full, now_text(), app_id, out_trade_no))
+            self.db.execute(
+                "UPDATE trades SET refunded_fen = refunded_fen + ?, status = ?, closed_at = CASE WHEN ? THEN ? ELSE closed_at END"
+                " WHERE app_id=? AND out_trade_no=?",
+                (amount_fen, "TRADE_CLOSED" if full else trade["status"], full, now_text(), app_id, out_trade_no),
+            )
             return "ok", self.trade(app_id, out_trade_no)
         finally:
             self.db.execute("COMMIT")
@@ -118,12 +159,16 @@ class TradeStore:
     # -- notifications ------------------------------------------------------
     @locked
     def enqueue(self, app_id: str, out_trade_no: str, url: str, form: dict) -> None:
-        self.db.execute("INSERT INTO notifications (app_id, out_trade_no, url, form, next_at) VALUES (?,?,?,?,?)",
-                        (app_id, out_trade_no, url, json.dumps(form, ensure_ascii=False), time.time()))
+        self.db.execute(
+            "INSERT INTO notifications (app_id, out_trade_no, url, form, next_at) VALUES (?,?,?,?,?)",
+            (app_id, out_trade_no, url, json.dumps(form, ensure_ascii=False), time.time()),
+        )
 
     @locked
     def due(self, now: float) -> list[dict]:
-        rows = self.db.execute("SELECT * FROM notifications WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at", (now,))
+        rows = self.db.execute(
+            "SELECT * FROM notifications WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at", (now,)
+        )
         return [dict(r) | {"form": json.loads(r["form"])} for r in rows]
 
     @locked
@@ -132,10 +177,14 @@ class TradeStore:
 
     @locked
     def attempted(self, notification_id: int, answer: str, *, delivered: bool, next_at: float | None) -> None:
-        self.db.execute("UPDATE notifications SET attempts = attempts + 1, last_answer = ?, delivered_at = ?, next_at = ? WHERE id = ?",
-                        (answer[:200], time.time() if delivered else None, None if delivered else next_at, notification_id))
+        self.db.execute(
+            "UPDATE notifications SET attempts = attempts + 1, last_answer = ?, delivered_at = ?, next_at = ? WHERE id = ?",
+            (answer[:200], time.time() if delivered else None, None if delivered else next_at, notification_id),
+        )
 
     @locked
     def notifications(self, app_id: str, out_trade_no: str) -> list[dict]:
-        rows = self.db.execute("SELECT * FROM notifications WHERE app_id=? AND out_trade_no=? ORDER BY id", (app_id, out_trade_no))
+        rows = self.db.execute(
+            "SELECT * FROM notifications WHERE app_id=? AND out_trade_no=? ORDER BY id", (app_id, out_trade_no)
+        )
         return [dict(r) | {"form": json.loads(r["form"])} for r in rows]

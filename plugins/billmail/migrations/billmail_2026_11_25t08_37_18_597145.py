@@ -14,9 +14,7 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="billmail", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="billmail", description=DESCRIPTION)
 
     manager.add_table(
         class_name="Subscription",
@@ -25,13 +23,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Send", tablename="billmail_send", schema=None, columns=None
-    )
+    manager.add_table(class_name="Send", tablename="billmail_send", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Batch", tablename="billmail_batch", schema=None, columns=None
-    )
+    manager.add_table(class_name="Batch", tablename="billmail_batch", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Subscription",

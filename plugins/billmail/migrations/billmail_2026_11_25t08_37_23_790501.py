@@ -11,9 +11,15 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="billmail", description=DESCRIPTION)
     add_unique_indexes(
         manager,
-        [("billmail_subscription", ("tenant", "number")), ("billmail_batch", ("tenant", "month")),
-         ("billmail_send", ("tenant", "batch", "subscription"))],
-        plain=[("billmail_subscription", ("tenant", "account_id")), ("billmail_send", ("tenant", "batch", "state", "id")),
-               ("billmail_send", ("tenant", "number"))],
+        [
+            ("billmail_subscription", ("tenant", "number")),
+            ("billmail_batch", ("tenant", "month")),
+            ("billmail_send", ("tenant", "batch", "subscription")),
+        ],
+        plain=[
+            ("billmail_subscription", ("tenant", "account_id")),
+            ("billmail_send", ("tenant", "batch", "state", "id")),
+            ("billmail_send", ("tenant", "number")),
+        ],
     )
     return manager

@@ -17,9 +17,7 @@ DESCRIPTION = "billpay tables"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="billpay", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="billpay", description=DESCRIPTION)
 
     manager.add_table(
         class_name="BillPayment",

@@ -15,9 +15,7 @@ DESCRIPTION = "invoices through an e-invoice provider, credit notes, counter"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="billpay", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="billpay", description=DESCRIPTION)
 
     manager.add_table(
         class_name="CreditNote",

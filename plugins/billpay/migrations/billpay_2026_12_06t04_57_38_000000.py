@@ -13,10 +13,17 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="billpay", description=DESCRIPTION)
     add_unique_indexes(
         manager,
-        [("billpay_credit_note", ("tenant", "refund_id")), ("billpay_credit_note", ("tenant", "invoice_no")),
-         ("billpay_invoice_counter", ("tenant", "series")),
-         ("billpay_local_einvoice", ("tenant", "request_no")), ("billpay_local_einvoice", ("tenant", "provider_no"))],
-        plain=[("billpay_invoice", ("tenant", "state")), ("billpay_credit_note", ("tenant", "intent_id")),
-               ("billpay_credit_note", ("tenant", "state"))],
+        [
+            ("billpay_credit_note", ("tenant", "refund_id")),
+            ("billpay_credit_note", ("tenant", "invoice_no")),
+            ("billpay_invoice_counter", ("tenant", "series")),
+            ("billpay_local_einvoice", ("tenant", "request_no")),
+            ("billpay_local_einvoice", ("tenant", "provider_no")),
+        ],
+        plain=[
+            ("billpay_invoice", ("tenant", "state")),
+            ("billpay_credit_note", ("tenant", "intent_id")),
+            ("billpay_credit_note", ("tenant", "state")),
+        ],
     )
     return manager

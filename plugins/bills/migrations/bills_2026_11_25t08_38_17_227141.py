@@ -13,9 +13,7 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="bills", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="bills", description=DESCRIPTION)
 
     manager.add_table(
         class_name="CallAccess",
@@ -24,9 +22,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="StepUp", tablename="bills_step_up", schema=None, columns=None
-    )
+    manager.add_table(class_name="StepUp", tablename="bills_step_up", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="CallAccess",

@@ -12,7 +12,10 @@ async def forwards():
     add_unique_indexes(
         manager,
         [],
-        plain=[("bills_call_access", ("tenant", "account", "at")), ("bills_call_access", ("tenant", "number", "at")),
-               ("bills_step_up", ("tenant", "session_id", "verified_at"))],
+        plain=[
+            ("bills_call_access", ("tenant", "account", "at")),
+            ("bills_call_access", ("tenant", "number", "at")),
+            ("bills_step_up", ("tenant", "session_id", "verified_at")),
+        ],
     )
     return manager

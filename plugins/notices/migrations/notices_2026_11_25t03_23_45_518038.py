@@ -13,13 +13,9 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="notices", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="notices", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Notice", tablename="notices_notice", schema=None, columns=None
-    )
+    manager.add_table(class_name="Notice", tablename="notices_notice", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Notice",

@@ -15,9 +15,7 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="service", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="service", description=DESCRIPTION)
 
     manager.add_table(
         class_name="Submission",
@@ -26,9 +24,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Outlet", tablename="service_outlet", schema=None, columns=None
-    )
+    manager.add_table(class_name="Outlet", tablename="service_outlet", schema=None, columns=None)
 
     manager.add_table(
         class_name="Attachment",
@@ -37,9 +33,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Faq", tablename="service_faq", schema=None, columns=None
-    )
+    manager.add_table(class_name="Faq", tablename="service_faq", schema=None, columns=None)
 
     manager.add_table(
         class_name="ServicePage",

@@ -12,7 +12,10 @@ async def forwards():
     add_unique_indexes(
         manager,
         [],
-        plain=[("service_page", ("tenant", "kind", "position")), ("service_outlet", ("tenant", "district")),
-               ("service_submission", ("tenant", "key", "at"))],
+        plain=[
+            ("service_page", ("tenant", "kind", "position")),
+            ("service_outlet", ("tenant", "district")),
+            ("service_submission", ("tenant", "key", "at")),
+        ],
     )
     return manager

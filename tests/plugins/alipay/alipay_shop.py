@@ -22,8 +22,11 @@ PRICES = {"card50": 5000, "card100": 10000}
 @get("/")
 async def shop(request: Request) -> Response:
     token = request.cookies.get("hall_csrf", "")
-    forms = "".join(f'<form method="post" action="{info(request).url(f"/alishop/buy/{item}")}"><input type="hidden" name="_csrf_token" '
-                    f'value="{token}"><button type="submit" id="buy-{item}">充值卡 {item}</button></form>' for item in PRICES)
+    forms = "".join(
+        f'<form method="post" action="{info(request).url(f"/alishop/buy/{item}")}"><input type="hidden" name="_csrf_token" '
+        f'value="{token}"><button type="submit" id="buy-{item}">充值卡 {item}</button></form>'
+        for item in PRICES
+    )
     return Response(f"<!doctype html><html><body><main>{forms}</main></body></html>", media_type="text/html")
 
 
@@ -31,9 +34,17 @@ async def shop(request: Request) -> Response:
 async def buy(request: Request, item: FromPath[str]) -> Response:
     customer = await customer_legacy_id(request)
     form = await request.form()
-    intent = await create_intent(hall_of(request), purpose="card", owner="alishop", reference=item, customer_id=customer,
-                                 amount_fen=PRICES[item], provider="alipay", subject=f"充值卡 {item}",
-                                 idempotency_key=f"alishop:{customer}:{item}:{form.get('attempt', '1')}")
+    intent = await create_intent(
+        hall_of(request),
+        purpose="card",
+        owner="alishop",
+        reference=item,
+        customer_id=customer,
+        amount_fen=PRICES[item],
+        provider="alipay",
+        subject=f"充值卡 {item}",
+        idempotency_key=f"alishop:{customer}:{item}:{form.get('attempt', '1')}",
+    )
     return await checkout_response(request, intent)
 
 
@@ -44,4 +55,6 @@ def register_routes(hall):
 
 @hookimpl
 def payment_succeeded(hall, tenant, intent):
-    return emit("alishop.delivered", {"intent_id": intent.id, "item": intent.reference, "customer_id": intent.customer_id})
+    return emit(
+        "alishop.delivered", {"intent_id": intent.id, "item": intent.reference, "customer_id": intent.customer_id}
+    )

@@ -34,13 +34,19 @@ def key_pairs() -> KeyPairs:
     return KeyPairs(*new_key_pair(), *new_key_pair())
 
 
-def write_sandbox_config(folder: Path, retry_scale: float = 1.0, apps: dict[str, tuple[str, str]] | None = None) -> Path:
+def write_sandbox_config(
+    folder: Path, retry_scale: float = 1.0, apps: dict[str, tuple[str, str]] | None = None
+) -> Path:
     """sandbox.toml with the test key pairs; ``apps``: {app_id: (seller_id, merchant public PEM)}."""
     keys = key_pairs()
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "sandbox-private.pem").write_text(keys.sandbox_private)
     (folder / "sandbox-public.pem").write_text(keys.sandbox_public)
-    lines = ['private_key_file = "sandbox-private.pem"', 'public_key_file = "sandbox-public.pem"', f"retry_scale = {retry_scale!r}"]
+    lines = [
+        'private_key_file = "sandbox-private.pem"',
+        'public_key_file = "sandbox-public.pem"',
+        f"retry_scale = {retry_scale!r}",
+    ]
     for app_id, (seller, public) in (apps or {APP_ID: (SELLER_ID, keys.merchant_public)}).items():
         (folder / f"{app_id}.pem").write_text(public)
         lines += [f'[apps."{app_id}"]', f'seller_id = "{seller}"', f'public_key_file = "{app_id}.pem"']
@@ -52,10 +58,14 @@ def start_sandbox(folder: Path, retry_scale: float = 1.0) -> SandboxThread:
     return SandboxThread(load_config(write_sandbox_config(folder, retry_scale))).start()
 
 
-def provider_for(gateway: str, *, app_id: str = APP_ID, seller_id: str = SELLER_ID, private: str | None = None) -> AlipayProvider:
+def provider_for(
+    gateway: str, *, app_id: str = APP_ID, seller_id: str = SELLER_ID, private: str | None = None
+) -> AlipayProvider:
     keys = key_pairs()
     settings = AlipaySettings(app_id=app_id, seller_id=seller_id, gateway=gateway, timeout_seconds=5)
-    return AlipayProvider(settings, AlipayKeys(app_private_key=private or keys.merchant_private, alipay_public_key=keys.sandbox_public))
+    return AlipayProvider(
+        settings, AlipayKeys(app_private_key=private or keys.merchant_private, alipay_public_key=keys.sandbox_public)
+    )
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -85,7 +95,9 @@ def customer_decides(sandbox: SandboxThread, checkout_url: str, action: str = "p
     import json
 
     out_trade_no = json.loads(params["biz_content"])["out_trade_no"]
-    status, headers, _ = fetch(sandbox.url + "/sandbox/pay", {"app_id": params["app_id"], "out_trade_no": out_trade_no, "action": action})
+    status, headers, _ = fetch(
+        sandbox.url + "/sandbox/pay", {"app_id": params["app_id"], "out_trade_no": out_trade_no, "action": action}
+    )
     return status, headers.get("location", "")
 
 
@@ -122,12 +134,16 @@ class NotifyReceiver:
         self.server.server_close()
 
 
-def write_secrets(config_file: Path, tenant_id: str, *, private: str | None = None, public: str | None = None, extra: str = "") -> Path:
+def write_secrets(
+    config_file: Path, tenant_id: str, *, private: str | None = None, public: str | None = None, extra: str = ""
+) -> Path:
     """The tenant's [alipay.<id>] keys in the secrets file beside hall.toml (inline PEM)."""
     keys = key_pairs()
     path = config_file.parent / ".secrets.toml"
-    body = (f"[alipay.{tenant_id}]\napp_private_key = '''\n{private if private is not None else keys.merchant_private}'''\n"
-            f"alipay_public_key = '''\n{public if public is not None else keys.sandbox_public}'''\n{extra}")
+    body = (
+        f"[alipay.{tenant_id}]\napp_private_key = '''\n{private if private is not None else keys.merchant_private}'''\n"
+        f"alipay_public_key = '''\n{public if public is not None else keys.sandbox_public}'''\n{extra}"
+    )
     path.write_text(body, encoding="utf-8")
     return path
 

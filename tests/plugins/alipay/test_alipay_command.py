@@ -20,11 +20,20 @@ from plugins.alipay.testkit import tenant_settings
 def test_hall_sandbox_alipay_prepares_and_serves(tmp_path):
     port = _free_port("127.0.0.1")
     gateway = f"http://127.0.0.1:{port}/gateway.do"
-    spec = TenantSpec("alpha", connector={}, payments={"providers": ["alipay"]}, plugin_settings=tenant_settings(gateway))
+    spec = TenantSpec(
+        "alpha", connector={}, payments={"providers": ["alipay"]}, plugin_settings=tenant_settings(gateway)
+    )
     config = write_hall(tmp_path, [spec], database_url=f"sqlite:///{tmp_path}/hall.sqlite3")
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")} | {"PYTHONUNBUFFERED": "1"}
-    child = subprocess.Popen([sys.executable, "-m", "core.cli", "--config", str(config), "sandbox", "alipay", "--port", str(port)],
-                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "--config", str(config), "sandbox", "alipay", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         for _ in range(600):

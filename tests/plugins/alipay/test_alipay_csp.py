@@ -18,9 +18,18 @@ def _form_action(response) -> list[str]:
 
 
 def test_form_action_allows_the_tenants_gateway_only_where_it_takes_alipay(hall_factory):
-    harness = hall_factory([TenantSpec("alpha", plugins=["alishop"], payments={"providers": ["alipay"]},
-                                       plugin_settings=alipay_tenant_settings(GATEWAY)),
-                            TenantSpec("beta")], extra_plugins={"alishop": alipay_shop})
+    harness = hall_factory(
+        [
+            TenantSpec(
+                "alpha",
+                plugins=["alishop"],
+                payments={"providers": ["alipay"]},
+                plugin_settings=alipay_tenant_settings(GATEWAY),
+            ),
+            TenantSpec("beta"),
+        ],
+        extra_plugins={"alishop": alipay_shop},
+    )
     write_secrets(harness.hall.settings.config_file, "alpha")
     customer = make_customer(1)
     register_customer(harness, "alpha", customer)

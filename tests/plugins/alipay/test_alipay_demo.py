@@ -16,7 +16,11 @@ REPO = Path(__file__).resolve().parents[3]
 
 def demo_copy(root: Path) -> Path:
     shutil.copytree(REPO / "tenants", root / "tenants")
-    text = (REPO / "hall.toml").read_text(encoding="utf-8").replace('themes_dir = "themes"', f'themes_dir = "{REPO / "themes"}"')
+    text = (
+        (REPO / "hall.toml")
+        .read_text(encoding="utf-8")
+        .replace('themes_dir = "themes"', f'themes_dir = "{REPO / "themes"}"')
+    )
     (root / "hall.toml").write_text(text, encoding="utf-8")
     (root / ".secrets.toml").write_text(f'[security]\nsecret_key = "{SECRET}"\n', encoding="utf-8")
     return root / "hall.toml"
@@ -27,7 +31,9 @@ def test_the_demo_tenants_pay_through_the_sandbox_with_generated_keys(tmp_path, 
     config = demo_copy(tmp_path)
     hall = Hall.from_config(config, connect_tenants=False)
     lines = []
-    assert hall.plugins.hook.demo_services(hall=hall, start=False, echo=lines.append) == []  # hall demo's call: prepared, not started
+    assert (
+        hall.plugins.hook.demo_services(hall=hall, start=False, echo=lines.append) == []
+    )  # hall demo's call: prepared, not started
     assert len(lines) == 3 and "sandbox's RSA2 key pair" in lines[0]
     secrets = tomllib.loads((tmp_path / ".secrets.toml").read_text(encoding="utf-8"))
     assert set(secrets["alipay"]) == {"jiangnan", "haibin"} and secrets["security"]["secret_key"] == SECRET

@@ -37,15 +37,27 @@ def provider():
 
 
 def paid_trade(**changes) -> dict:
-    trade = {"app_id": APP_ID, "seller_id": SELLER_ID, "out_trade_no": "pi_0001", "trade_no": "2026112522001400000000000001",
-             "subject": "话费充值 & 宽带", "status": "TRADE_SUCCESS", "total_fen": 8888, "created_at": "2026-11-25 10:00:00",
-             "paid_at": "2026-11-25 10:00:05", "closed_at": ""}
+    trade = {
+        "app_id": APP_ID,
+        "seller_id": SELLER_ID,
+        "out_trade_no": "pi_0001",
+        "trade_no": "2026112522001400000000000001",
+        "subject": "话费充值 & 宽带",
+        "status": "TRADE_SUCCESS",
+        "total_fen": 8888,
+        "created_at": "2026-11-25 10:00:00",
+        "paid_at": "2026-11-25 10:00:05",
+        "closed_at": "",
+    }
     return trade | changes
 
 
 def resign(form: dict, private_pem: str) -> dict:
     body = {k: v for k, v in form.items() if k not in ("sign", "sign_type")}
-    return body | {"sign_type": "RSA2", "sign": sign_text(load_private(private_pem), content(body, exclude=("sign", "sign_type")))}
+    return body | {
+        "sign_type": "RSA2",
+        "sign": sign_text(load_private(private_pem), content(body, exclude=("sign", "sign_type"))),
+    }
 
 
 def verify(provider, form):
@@ -54,13 +66,24 @@ def verify(provider, form):
 
 def test_a_sandbox_notification_verifies_through_the_sdk(config, provider):
     result = verify(provider, notification_form(config, paid_trade()))
-    assert (result.intent_id, result.provider_ref, result.status, result.amount_fen) == ("pi_0001", "2026112522001400000000000001", "succeeded", 8888)
+    assert (result.intent_id, result.provider_ref, result.status, result.amount_fen) == (
+        "pi_0001",
+        "2026112522001400000000000001",
+        "succeeded",
+        8888,
+    )
     assert result.raw["app_id"] == APP_ID and "sign" not in result.raw
 
 
-@pytest.mark.parametrize("status, expected", [("WAIT_BUYER_PAY", "pending"), ("TRADE_CLOSED", "canceled"), ("TRADE_FINISHED", "succeeded")])
+@pytest.mark.parametrize(
+    "status, expected", [("WAIT_BUYER_PAY", "pending"), ("TRADE_CLOSED", "canceled"), ("TRADE_FINISHED", "succeeded")]
+)
 def test_trade_status_maps_to_the_cores_states(config, provider, status, expected):
-    trade = paid_trade(status=status, paid_at="" if status != "TRADE_FINISHED" else "2026-11-25 10:00:05", closed_at="2026-11-25 10:30:00")
+    trade = paid_trade(
+        status=status,
+        paid_at="" if status != "TRADE_FINISHED" else "2026-11-25 10:00:05",
+        closed_at="2026-11-25 10:30:00",
+    )
     assert verify(provider, notification_form(config, trade)).status == expected
 
 
@@ -79,8 +102,17 @@ def test_the_sdk_itself_mutates_what_it_verifies(config, provider):
     assert "sign_type" not in data
 
 
-@pytest.mark.parametrize("field, value", [("total_amount", "1.00"), ("out_trade_no", "pi_other"), ("trade_status", "TRADE_SUCCESS "),
-                                          ("app_id", "2021000000000002"), ("seller_id", "2088000000000002"), ("subject", "x")])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("total_amount", "1.00"),
+        ("out_trade_no", "pi_other"),
+        ("trade_status", "TRADE_SUCCESS "),
+        ("app_id", "2021000000000002"),
+        ("seller_id", "2088000000000002"),
+        ("subject", "x"),
+    ],
+)
 def test_a_tampered_field_breaks_the_signature(config, provider, field, value):
     form = notification_form(config, paid_trade()) | {field: value}
     with pytest.raises(InvalidNotification):
@@ -116,7 +148,9 @@ def test_a_signed_sub_fen_amount_or_unknown_status_is_refused(config, provider):
     with pytest.raises(InvalidNotification, match="yuan"):
         verify(provider, resign(notification_form(config, paid_trade()) | {"total_amount": "88.885"}, sandbox_private))
     with pytest.raises(InvalidNotification, match="trade_status"):
-        verify(provider, resign(notification_form(config, paid_trade()) | {"trade_status": "TRADE_PAID"}, sandbox_private))
+        verify(
+            provider, resign(notification_form(config, paid_trade()) | {"trade_status": "TRADE_PAID"}, sandbox_private)
+        )
 
 
 def test_only_rsa2_is_accepted(config, provider):
@@ -131,28 +165,49 @@ def test_the_answer_is_success_only_when_handled(provider):
 
 @pytest.mark.parametrize("channel, method", [("pc", "alipay.trade.page.pay"), ("wap", "alipay.trade.wap.pay")])
 def test_the_sdk_signs_a_checkout_and_the_sandbox_verifies_it(config, provider, channel, method):
-    request = CheckoutRequest(intent_id="pi_0002", amount_fen=12345, currency="CNY", subject="宽带续费 1 年", channel=channel,
-                              return_url="https://hall.example/pay/return/pi_0002", notify_url="https://hall.example/pay/notify/alipay",
-                              expires_at=None)
+    request = CheckoutRequest(
+        intent_id="pi_0002",
+        amount_fen=12345,
+        currency="CNY",
+        subject="宽带续费 1 年",
+        channel=channel,
+        return_url="https://hall.example/pay/return/pi_0002",
+        notify_url="https://hall.example/pay/notify/alipay",
+        expires_at=None,
+    )
     checkout = asyncio.run(provider.create_checkout(request))
     assert checkout.redirect_url.startswith(GATEWAY + "?")
     params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(checkout.redirect_url).query))
     got_method, biz = authenticate(config, params)
-    assert got_method == method and params["notify_url"] == request.notify_url and params["return_url"] == request.return_url
+    assert (
+        got_method == method
+        and params["notify_url"] == request.notify_url
+        and params["return_url"] == request.return_url
+    )
     assert (biz["out_trade_no"], biz["total_amount"], biz["subject"]) == ("pi_0002", "123.45", "宽带续费 1 年")
     tampered = params | {"biz_content": json.dumps(biz | {"total_amount": "0.01"}, separators=(",", ":"))}
     with pytest.raises(GatewayRefusal, match="invalid-signature"):
         authenticate(config, tampered)
     other_merchant, _ = new_key_pair()
     forged = provider_for(GATEWAY, private=other_merchant)
-    forged_params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(asyncio.run(forged.create_checkout(request)).redirect_url).query))
+    forged_params = dict(
+        urllib.parse.parse_qsl(urllib.parse.urlsplit(asyncio.run(forged.create_checkout(request)).redirect_url).query)
+    )
     with pytest.raises(GatewayRefusal, match="invalid-signature"):
         authenticate(config, forged_params)
 
 
 def test_checkout_refuses_sub_fen_free_amount_types_and_other_currencies(provider):
-    base = dict(intent_id="pi_3", amount_fen=100, currency="CNY", subject="s", channel="pc", return_url="https://h/r", notify_url="https://h/n",
-                expires_at=None)
+    base = dict(
+        intent_id="pi_3",
+        amount_fen=100,
+        currency="CNY",
+        subject="s",
+        channel="pc",
+        return_url="https://h/r",
+        notify_url="https://h/n",
+        expires_at=None,
+    )
     for bad in ({"amount_fen": 1.5}, {"currency": "USD"}, {"channel": "app"}):
         with pytest.raises(ValueError):
             asyncio.run(provider.create_checkout(CheckoutRequest(**(base | bad))))
@@ -167,10 +222,17 @@ def test_the_openssl_check_agrees_with_the_sdks_own(config, provider):
     from alipay import AliPay
 
     keys = key_pairs()
-    sdk = AliPay(appid=APP_ID, app_private_key_string=keys.merchant_private, alipay_public_key_string=keys.sandbox_public)
+    sdk = AliPay(
+        appid=APP_ID, app_private_key_string=keys.merchant_private, alipay_public_key_string=keys.sandbox_public
+    )
     genuine = notification_form(config, paid_trade())
     forger_private, _ = new_key_pair()
-    cases = [genuine, genuine | {"total_amount": "1.00"}, resign(genuine, forger_private), genuine | {"sign": genuine["sign"][:-4] + "AAA="}]
+    cases = [
+        genuine,
+        genuine | {"total_amount": "1.00"},
+        resign(genuine, forger_private),
+        genuine | {"sign": genuine["sign"][:-4] + "AAA="},
+    ]
     for form in cases:
         data = {k: v for k, v in form.items() if k != "sign"}
         ours = provider.client.verify(dict(data), form["sign"])
@@ -187,7 +249,10 @@ def test_the_testkits_notifications_verify():
     from plugins.alipay.settings import AlipaySettings
 
     keys = testkit.new_keys()
-    provider = AlipayProvider(AlipaySettings(**testkit.tenant_settings(GATEWAY)["alipay"]), AlipayKeys(keys.merchant_private, keys.gateway_public))
+    provider = AlipayProvider(
+        AlipaySettings(**testkit.tenant_settings(GATEWAY)["alipay"]),
+        AlipayKeys(keys.merchant_private, keys.gateway_public),
+    )
     result = verify(provider, testkit.paid_notification(keys, "pi_kit", 1234))
     assert (result.intent_id, result.status, result.amount_fen) == ("pi_kit", "succeeded", 1234)
     assert "[alipay.alpha]" in testkit.secrets_toml("alpha", keys)

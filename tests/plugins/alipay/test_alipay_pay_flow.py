@@ -34,9 +34,17 @@ def sandbox(tmp_path_factory):
 @pytest.fixture
 def shop(hall_factory, sandbox):
     """(harness, logged-in client of alpha)."""
-    harness = hall_factory([TenantSpec("alpha", plugins=["alishop"], payments={"providers": ["alipay"]},
-                                       plugin_settings=alipay_tenant_settings(sandbox.gateway))],
-                           extra_plugins={"alishop": alipay_shop})
+    harness = hall_factory(
+        [
+            TenantSpec(
+                "alpha",
+                plugins=["alishop"],
+                payments={"providers": ["alipay"]},
+                plugin_settings=alipay_tenant_settings(sandbox.gateway),
+            )
+        ],
+        extra_plugins={"alishop": alipay_shop},
+    )
     write_secrets(harness.hall.settings.config_file, "alpha")
     customer = make_customer(1)
     register_customer(harness, "alpha", customer)
@@ -55,7 +63,9 @@ def buy(client, item: str = "card50") -> tuple[str, str]:
 
 
 def intent_row(harness, intent_id):
-    return harness.in_tenant("alpha", lambda: PaymentIntent.select().where(PaymentIntent.public_id == intent_id).first())
+    return harness.in_tenant(
+        "alpha", lambda: PaymentIntent.select().where(PaymentIntent.public_id == intent_id).first()
+    )
 
 
 def deliveries(harness):
@@ -67,19 +77,31 @@ def test_a_payment_through_the_sandbox_succeeds_once(shop, sandbox):
     intent_id, url = buy(client)
     assert url.startswith(sandbox.gateway + "?") and intent_row(harness, intent_id)["state"] == "pending"
     status, location = customer_decides(sandbox, url, "pay")
-    assert status == 303 and re.match(rf"http://alpha\.test/pay/return/{intent_id}/[0-9a-f]+\.[\w-]{{24}}\?", location), location
+    assert status == 303 and re.match(
+        rf"http://alpha\.test/pay/return/{intent_id}/[0-9a-f]+\.[\w-]{{24}}\?", location
+    ), location
     [note] = sandbox.store.notifications(APP_ID, intent_id)
     answer = client.post("/pay/notify/alipay", note["form"], csrf=False)
     assert (answer.status_code, answer.text) == (200, "success")
     row = intent_row(harness, intent_id)
-    assert row["state"] == "succeeded" and row["amount_fen"] == 5000 and row["provider_ref"] == sandbox.store.trade(APP_ID, intent_id)["trade_no"]
-    assert client.post("/pay/notify/alipay", note["form"], csrf=False).text == "success"  # Alipay's retry: answered, not credited again
-    assert [e["payload"]["intent_id"] if isinstance(e["payload"], dict) else json.loads(e["payload"])["intent_id"]
-            for e in deliveries(harness)] == [intent_id]
+    assert (
+        row["state"] == "succeeded"
+        and row["amount_fen"] == 5000
+        and row["provider_ref"] == sandbox.store.trade(APP_ID, intent_id)["trade_no"]
+    )
+    assert (
+        client.post("/pay/notify/alipay", note["form"], csrf=False).text == "success"
+    )  # Alipay's retry: answered, not credited again
+    assert [
+        e["payload"]["intent_id"] if isinstance(e["payload"], dict) else json.loads(e["payload"])["intent_id"]
+        for e in deliveries(harness)
+    ] == [intent_id]
 
 
-@pytest.mark.parametrize("field, value", [("total_amount", "0.01"), ("sign", "AAAA"), ("app_id", "2021000000000009"),
-                                          ("seller_id", "2088000000000009")])
+@pytest.mark.parametrize(
+    "field, value",
+    [("total_amount", "0.01"), ("sign", "AAAA"), ("app_id", "2021000000000009"), ("seller_id", "2088000000000009")],
+)
 def test_a_tampered_notification_is_refused_and_changes_nothing(shop, sandbox, field, value):
     harness, client = shop
     intent_id, url = buy(client)
@@ -101,9 +123,14 @@ def test_the_return_page_asks_the_gateway_and_never_trusts_its_query_string(shop
     status, location = customer_decides(sandbox, url, "pay")  # paid, but the notification never reaches the hall
     back = urllib.parse.urlsplit(location).path + "?" + urllib.parse.urlsplit(location).query
     assert client.get(back).status_code == 200
-    assert intent_row(harness, intent_id)["state"] == "pending"  # the gateway was asked a moment ago: reloads do not flood it
+    assert (
+        intent_row(harness, intent_id)["state"] == "pending"
+    )  # the gateway was asked a moment ago: reloads do not flood it
     long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
-    harness.in_tenant("alpha", lambda: PaymentEvent.update({PaymentEvent.created_at: long_ago}).where(PaymentEvent.intent_id == intent_id))
+    harness.in_tenant(
+        "alpha",
+        lambda: PaymentEvent.update({PaymentEvent.created_at: long_ago}).where(PaymentEvent.intent_id == intent_id),
+    )
     page = client.get(back)
     assert page.status_code == 200
     assert intent_row(harness, intent_id)["state"] == "succeeded" and len(deliveries(harness)) == 1

@@ -14,7 +14,15 @@ import urllib.parse
 import pytest
 
 from core.api.payments import CheckoutRequest, ProviderUnavailable
-from alipay_support import APP_ID, NotifyReceiver, customer_decides, fetch, provider_for, start_sandbox, write_sandbox_config
+from alipay_support import (
+    APP_ID,
+    NotifyReceiver,
+    customer_decides,
+    fetch,
+    provider_for,
+    start_sandbox,
+    write_sandbox_config,
+)
 from plugins.alipay.provider import AlipayError
 from plugins.alipay.sandbox.config import RETRY_MINUTES, load_config
 from plugins.alipay.sandbox.runner import SandboxThread
@@ -41,8 +49,16 @@ def run(coro):
 
 
 def checkout(provider, intent_id: str, amount_fen: int = 5000, channel: str = "pc", notify_url: str = NOTIFY) -> str:
-    request = CheckoutRequest(intent_id=intent_id, amount_fen=amount_fen, currency="CNY", subject=f"测试账单 {intent_id}", channel=channel,
-                              return_url=RETURN.format(intent_id), notify_url=notify_url, expires_at=None)
+    request = CheckoutRequest(
+        intent_id=intent_id,
+        amount_fen=amount_fen,
+        currency="CNY",
+        subject=f"测试账单 {intent_id}",
+        channel=channel,
+        return_url=RETURN.format(intent_id),
+        notify_url=notify_url,
+        expires_at=None,
+    )
     return run(provider.create_checkout(request)).redirect_url
 
 
@@ -66,7 +82,11 @@ def test_paying_redirects_with_a_signed_return_and_the_query_says_paid(sandbox, 
     data = {k: v for k, v in returned.items() if k not in ("sign", "from")}
     assert provider.client.verify(data, returned["sign"])  # signed by the sandbox like Alipay's return
     result = run(provider.query("pi_paid"))
-    assert (result.status, result.amount_fen, result.intent_id) == ("succeeded", 5000, "pi_paid") and result.provider_ref
+    assert (result.status, result.amount_fen, result.intent_id) == (
+        "succeeded",
+        5000,
+        "pi_paid",
+    ) and result.provider_ref
 
 
 def test_the_same_order_with_another_amount_is_refused(sandbox, provider):
@@ -85,14 +105,18 @@ def test_refunds_partial_repeated_too_much_and_full(sandbox, provider):
     customer_decides(sandbox, checkout(provider, "pi_refund", 10000), "pay")
     ref = run(provider.refund("pi_refund", "rf_1", 3000, "partial"))
     assert ref.endswith("/rf_1")
-    assert run(provider.refund("pi_refund", "rf_1", 3000, "partial")) == ref  # same request number: answered, not paid twice
+    assert (
+        run(provider.refund("pi_refund", "rf_1", 3000, "partial")) == ref
+    )  # same request number: answered, not paid twice
     assert sandbox.store.trade(APP_ID, "pi_refund")["refunded_fen"] == 3000
     with pytest.raises(AlipayError) as refused:
         run(provider.refund("pi_refund", "rf_2", 7001, "too much"))
     assert refused.value.sub_code == "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
     run(provider.refund("pi_refund", "rf_3", 7000, "the rest"))
     after = run(provider.query("pi_refund"))
-    assert after.raw["trade_status"] == "TRADE_CLOSED" and after.status == "succeeded"  # closed by refunds, but it was paid
+    assert (
+        after.raw["trade_status"] == "TRADE_CLOSED" and after.status == "succeeded"
+    )  # closed by refunds, but it was paid
 
 
 def test_a_refund_of_an_unpaid_trade_is_refused(sandbox, provider):
@@ -114,7 +138,9 @@ def test_close_a_waiting_trade_a_missing_one_and_not_a_paid_one(sandbox, provide
 
 def test_cancel_on_the_pay_page_closes_the_trade(sandbox, provider):
     status, location = customer_decides(sandbox, checkout(provider, "pi_cancel"), "cancel")
-    assert status == 303 and location == RETURN.format("pi_cancel")  # nothing signed to trust: the hall asks the gateway
+    assert status == 303 and location == RETURN.format(
+        "pi_cancel"
+    )  # nothing signed to trust: the hall asks the gateway
     assert run(provider.query("pi_cancel")).status == "canceled"
 
 
@@ -152,10 +178,14 @@ def test_notifications_are_retried_on_alipays_back_off_until_success(tmp_path):
         provider = provider_for(sandbox.gateway)
         customer_decides(sandbox, checkout(provider, "pi_retry", 4200, notify_url=receiver.url), "pay")
         assert receiver.succeeded.wait(30), f"the merchant never got a notification it accepted: {receiver.forms}"
-        assert len(receiver.forms) == 3 and all(form == receiver.forms[0] for form in receiver.forms)  # the same signed notification
+        assert len(receiver.forms) == 3 and all(
+            form == receiver.forms[0] for form in receiver.forms
+        )  # the same signed notification
         result = run(provider.verify_notification(receiver.forms[-1]))
         assert (result.status, result.amount_fen, result.intent_id) == ("succeeded", 4200, "pi_retry")
-        note = _wait_until(lambda: (n := sandbox.store.notifications(APP_ID, "pi_retry")[0])["delivered_at"] and n)  # recorded after the answer
+        note = _wait_until(
+            lambda: (n := sandbox.store.notifications(APP_ID, "pi_retry")[0])["delivered_at"] and n
+        )  # recorded after the answer
         assert note["attempts"] == 3 and note["next_at"] is None
         assert note["last_answer"] == "200 success"
     finally:

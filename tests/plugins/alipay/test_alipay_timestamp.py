@@ -58,15 +58,28 @@ def _beijing(text: str) -> dt.datetime:
 @pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Shanghai"])
 def test_requests_are_stamped_in_beijing_time_on_a_server_in_any_zone(sandbox, zone):
     env = {**os.environ, "TZ": zone}
-    done = subprocess.run([sys.executable, "-c", SCRIPT.format(tests=str(TESTS), repo=str(REPO), gateway=sandbox.gateway)],
-                          env=env, capture_output=True, text=True, cwd=REPO,
-                          input=json.dumps({"app_id": APP_ID, "seller_id": SELLER_ID, "private": key_pairs().merchant_private,
-                                            "public": key_pairs().sandbox_public}))
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(tests=str(TESTS), repo=str(REPO), gateway=sandbox.gateway)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        input=json.dumps(
+            {
+                "app_id": APP_ID,
+                "seller_id": SELLER_ID,
+                "private": key_pairs().merchant_private,
+                "public": key_pairs().sandbox_public,
+            }
+        ),
+    )
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     now = dt.datetime.now(dt.timezone.utc)  # Beijing time computed here, independently of the child's zone
     assert abs(_beijing(seen["ours"]) - now) < dt.timedelta(minutes=2), seen
-    assert seen["answer"] == "unknown", "the sandbox took the signed query (no trade of that id), it did not refuse the timestamp"
+    assert seen["answer"] == "unknown", (
+        "the sandbox took the signed query (no trade of that id), it did not refuse the timestamp"
+    )
     expected_offset = dt.datetime.now(ZoneInfo(zone)).strftime("%z")
     assert seen["offset"] == expected_offset, "the child really ran in that zone"
     stock_error = abs(_beijing(seen["stock"]) - now)

@@ -30,10 +30,13 @@ async def main(tenant_id: str, month: str, minutes_ahead: int) -> None:
     try:
         with tenant_scope(tenant):
             batch_id, _created = await create_batch(month)
-            sender = BatchSender(hall, tenant, batch_id, clock=lambda: dt.datetime.now(dt.timezone.utc) + ahead,
-                                 on_step=checkpoint)
+            sender = BatchSender(
+                hall, tenant, batch_id, clock=lambda: dt.datetime.now(dt.timezone.utc) + ahead, on_step=checkpoint
+            )
             result = await sender.run()
-            print("done", result.status, result.sent, result.failed, result.uncertain, result.marked_uncertain, flush=True)
+            print(
+                "done", result.status, result.sent, result.failed, result.uncertain, result.marked_uncertain, flush=True
+            )
             if result.status != "done":
                 raise SystemExit(3)
     finally:

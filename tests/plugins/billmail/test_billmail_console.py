@@ -12,7 +12,9 @@ from plugins.billmail.tables import Send
 def sent_world(hall_factory, mail_sink):
     harness, people = build(hall_factory)
     me = people["alpha"]
-    assert login(harness, "alpha", me["number"]).post("/billmail/subscribe", {"number": me["number"]}).status_code == 303
+    assert (
+        login(harness, "alpha", me["number"]).post("/billmail/subscribe", {"number": me["number"]}).status_code == 303
+    )
     harness.in_tenant("alpha", seed_bills, [me["number"]], MONTH, 1)
     harness.in_tenant("alpha", tick, harness.hall, "alpha")
     [row] = harness.in_tenant("alpha", lambda: Send.select())

@@ -65,8 +65,9 @@ def test_killed_at_random_moments_nobody_gets_the_mail_twice(hall_factory, mail_
     harness, tag = mailing_hall(hall_factory, 40)
     env = child_env(HALL_CONFIG=str(harness.hall.settings.config_file))
     # each start's clock is 5 minutes further on: the killed sender's lease (120 s) has run out
-    run = kill_and_resume(lambda n: python(DRIVER, "alpha", MONTH, str(5 * n)), env=env, seed=11, kills=4, after=(1, 4),
-                          delay=(0.0, 0.03))
+    run = kill_and_resume(
+        lambda n: python(DRIVER, "alpha", MONTH, str(5 * n)), env=env, seed=11, kills=4, after=(1, 4), delay=(0.0, 0.03)
+    )
     assert run.kills >= 2
     states = check_never_twice(harness, mail_sink, tag, 40)
     assert states["uncertain"] <= run.kills * 2 * CHUNK and states.get("sent", 0) >= 40 - run.kills * 2 * CHUNK
@@ -79,10 +80,16 @@ def test_an_operator_resends_an_uncertain_mail_once(hall_factory, mail_sink):
     env = child_env(HALL_CONFIG=str(harness.hall.settings.config_file))
     kill_at(python(DRIVER, "alpha", MONTH, "0"), "claimed#1", env=env)  # nothing handed to SMTP yet
     assert run_once(python(DRIVER, "alpha", MONTH, "5"), env=env).returncode == 0
-    uncertain = harness.in_tenant("alpha", lambda: Send.select(Send.id, Send.email).where(Send.state == "uncertain").order_by(Send.id))
+    uncertain = harness.in_tenant(
+        "alpha", lambda: Send.select(Send.id, Send.email).where(Send.state == "uncertain").order_by(Send.id)
+    )
     assert len(uncertain) == CHUNK and all(received(mail_sink, tag)[r["email"]] == 0 for r in uncertain)
     outcome = harness.in_tenant("alpha", resend, harness.hall, harness.tenant("alpha"), uncertain[0]["id"])
     assert outcome == ("sent", "")
     assert received(mail_sink, tag)[uncertain[0]["email"]] == 1
-    assert dt.datetime.now(dt.timezone.utc) > harness.in_tenant("alpha", lambda: Send.select(Send.sent_at).where(
-        Send.id == uncertain[0]["id"]).first())["sent_at"]
+    assert (
+        dt.datetime.now(dt.timezone.utc)
+        > harness.in_tenant("alpha", lambda: Send.select(Send.sent_at).where(Send.id == uncertain[0]["id"]).first())[
+            "sent_at"
+        ]
+    )

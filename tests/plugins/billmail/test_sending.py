@@ -78,16 +78,20 @@ def test_the_mail_summary_and_csv_attachment(world, mail_sink):
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == ["开始时间", "对方号码", "时长（秒）", "通话类型", "费用（元）"]
-    assert rows[1:] == [["2026-10-03 10:30:00", "138****0000", "61", "local", "0.30"],  # Asia/Shanghai; masked
-                        ["2026-10-04 10:30:00", "138****0001", "62", "local", "0.31"],
-                        ["2026-10-05 10:30:00", "138****0002", "63", "local", "0.32"]]
+    assert rows[1:] == [
+        ["2026-10-03 10:30:00", "138****0000", "61", "local", "0.30"],  # Asia/Shanghai; masked
+        ["2026-10-04 10:30:00", "138****0001", "62", "local", "0.31"],
+        ["2026-10-05 10:30:00", "138****0002", "63", "local", "0.32"],
+    ]
     # visiting the link from the mail unsubscribes (after the confirmation POST)
     path = link.removeprefix("http://alpha.test")
     assert harness.client("alpha").post(path, {}, csrf=False).status_code == 200
 
 
 def test_unmasked_numbers_and_english(hall_factory, mail_sink):
-    harness, people = build(hall_factory, alpha_settings={"mask_called_numbers": False, "public_url": "https://hall.example.com/t/alpha"})
+    harness, people = build(
+        hall_factory, alpha_settings={"mask_called_numbers": False, "public_url": "https://hall.example.com/t/alpha"}
+    )
     subscribe(harness, "alpha", people)
     # core.testing's register_customer makes every account read Chinese, whatever the tenant's default: this customer
     # switches to English first, as one on beta's English pages would have (without it the subject was Chinese)
@@ -96,11 +100,19 @@ def test_unmasked_numbers_and_english(hall_factory, mail_sink):
         harness.in_tenant(tid, seed_bills, [people[tid]["number"]], MONTH, 1)
         run_tick(harness, tid)
     [alpha_mail] = mails_to(mail_sink, people["alpha"]["email"])
-    assert str(alpha_mail["List-Unsubscribe"]).strip().startswith("<https://hall.example.com/t/alpha/billmail/unsubscribe/")
-    rows = list(csv.reader(io.StringIO(next(alpha_mail.iter_attachments()).get_payload(decode=True).decode("utf-8-sig"))))
+    assert (
+        str(alpha_mail["List-Unsubscribe"])
+        .strip()
+        .startswith("<https://hall.example.com/t/alpha/billmail/unsubscribe/")
+    )
+    rows = list(
+        csv.reader(io.StringIO(next(alpha_mail.iter_attachments()).get_payload(decode=True).decode("utf-8-sig")))
+    )
     assert rows[1][1] == "13800000000"
     [beta_mail] = mails_to(mail_sink, people["beta"]["email"])  # subscribed from an English page: an English mail
-    assert str(beta_mail["Subject"]) == f"beta 测试营业厅: your bill for {MONTH}" and beta_mail["Content-Language"] == "en"
+    assert (
+        str(beta_mail["Subject"]) == f"beta 测试营业厅: your bill for {MONTH}" and beta_mail["Content-Language"] == "en"
+    )
     assert "Still to pay" in beta_mail.get_body(("plain",)).get_content()
 
 
@@ -122,7 +134,9 @@ def test_smtp_down_fails_then_retries_with_back_off(world, mail_sink, monkeypatc
     t0 = dt.datetime.now(UTC)
 
     def run_at(moment):
-        return harness.in_tenant("alpha", lambda: BatchSender(harness.hall, tenant, batch_id, clock=lambda: moment).run())
+        return harness.in_tenant(
+            "alpha", lambda: BatchSender(harness.hall, tenant, batch_id, clock=lambda: moment).run()
+        )
 
     result = run_at(t0)
     assert (result.sent, result.failed, result.finished) == (0, 1, False)
@@ -148,10 +162,16 @@ def test_retries_stop_after_max_attempts(hall_factory, mail_sink, monkeypatch):
     monkeypatch.setattr(harness.hall.deployment.mail, "port", closed_port())
     t0 = dt.datetime.now(UTC)
     for minutes in (0, 2, 10):
-        harness.in_tenant("alpha", lambda m=minutes: BatchSender(harness.hall, harness.tenant("alpha"), batch_id,
-                                                                 clock=lambda: t0 + dt.timedelta(minutes=m)).run())
+        harness.in_tenant(
+            "alpha",
+            lambda m=minutes: BatchSender(
+                harness.hall, harness.tenant("alpha"), batch_id, clock=lambda: t0 + dt.timedelta(minutes=m)
+            ).run(),
+        )
     [row] = sends(harness, "alpha")
-    assert row["state"] == "failed" and row["attempts"] == 2 and row["next_attempt_at"] is None  # given up: an operator's turn
+    assert (
+        row["state"] == "failed" and row["attempts"] == 2 and row["next_attempt_at"] is None
+    )  # given up: an operator's turn
     assert harness.in_tenant("alpha", lambda: Batch.select(Batch.finished_at).first())["finished_at"] is not None
 
 
@@ -164,8 +184,12 @@ def test_a_dead_senders_sending_rows_become_uncertain_and_are_not_resent(world, 
     t0 = dt.datetime.now(UTC)
 
     async def crashed_sender():  # what a sender killed between its claim and the server's answer leaves behind
-        await Batch.update({Batch.lease_owner: "dead", Batch.lease_until: t0 + dt.timedelta(seconds=120)}).where(Batch.id == batch_id)
-        await Send.update({Send.state: "sending", Send.claimed_by: "dead", Send.attempts: 1}).where(Send.batch == batch_id)
+        await Batch.update({Batch.lease_owner: "dead", Batch.lease_until: t0 + dt.timedelta(seconds=120)}).where(
+            Batch.id == batch_id
+        )
+        await Send.update({Send.state: "sending", Send.claimed_by: "dead", Send.attempts: 1}).where(
+            Send.batch == batch_id
+        )
 
     harness.in_tenant("alpha", crashed_sender)
     tenant = harness.tenant("alpha")

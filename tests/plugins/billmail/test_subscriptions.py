@@ -24,7 +24,9 @@ def test_subscribe_and_unsubscribe_on_the_customer_page(world):
     assert "已开通" in client.get("/billmail/?saved=on").text
     assert client.post("/billmail/stop", {"number": me["number"]}).status_code == 303
     assert subscription(harness, "alpha", me["number"])["active"] is False
-    assert client.post("/billmail/subscribe", {"number": me["number"]}).status_code == 303  # again: same row, active again
+    assert (
+        client.post("/billmail/subscribe", {"number": me["number"]}).status_code == 303
+    )  # again: same row, active again
     again = subscription(harness, "alpha", me["number"])
     assert again["active"] and again["id"] == row["id"]
 

@@ -31,7 +31,9 @@ async def main(tenant_id: str, customer_id: str, number: str, what: str) -> int:
             await asyncio.to_thread(sys.stdin.readline)
             owed = (await owed_for([number]))[0]
             try:
-                intent = await pay_intent(hall, tenant, customer_id=customer_id, owed=owed, bill_ids=[] if what == "all" else [what])
+                intent = await pay_intent(
+                    hall, tenant, customer_id=customer_id, owed=owed, bill_ids=[] if what == "all" else [what]
+                )
             except PayRefused as refused:
                 print("refused", refused.message % refused.params, flush=True)
                 return 0

@@ -14,8 +14,20 @@ BILLS = (("2024-03", 7000, 7000, "paid"), ("2024-04", 8130, 4065, "partial"), ("
 
 
 async def seed_bills(number: str, prefix: str, bills=BILLS) -> None:
-    await Bill.insert(*[Bill(legacy_id=f"{prefix}-{number}-{month}", number=number, month=month, amount_fen=amount, paid_fen=paid,
-                             status=status, due_date=dt.date(int(month[:4]), int(month[5:]) + 1, 15)) for month, amount, paid, status in bills])
+    await Bill.insert(
+        *[
+            Bill(
+                legacy_id=f"{prefix}-{number}-{month}",
+                number=number,
+                month=month,
+                amount_fen=amount,
+                paid_fen=paid,
+                status=status,
+                due_date=dt.date(int(month[:4]), int(month[5:]) + 1, 15),
+            )
+            for month, amount, paid, status in bills
+        ]
+    )
 
 
 async def link(account: int, number: str) -> None:
@@ -28,9 +40,15 @@ def build(hall_factory, settings: dict | None = None, extra_plugins: dict | None
     """(harness, fake payment plugin, ids): alpha (zh_CN) and beta (en) take bill payments with the fake gateway."""
     plugin = FakePaymentPlugin()
     spec = {"billpay": {**SELLER, **(settings or {})}}
-    harness = hall_factory([TenantSpec("alpha", plugins=["billpay"], payments={"providers": ["fake"]}, plugin_settings=spec),
-                            TenantSpec("beta", plugins=["billpay"], language="en", payments={"providers": ["fake"]}, plugin_settings=spec)],
-                           extra_plugins={"fakepay": plugin, **(extra_plugins or {})})
+    harness = hall_factory(
+        [
+            TenantSpec("alpha", plugins=["billpay"], payments={"providers": ["fake"]}, plugin_settings=spec),
+            TenantSpec(
+                "beta", plugins=["billpay"], language="en", payments={"providers": ["fake"]}, plugin_settings=spec
+            ),
+        ],
+        extra_plugins={"fakepay": plugin, **(extra_plugins or {})},
+    )
     ids = {}
     for n, tid in enumerate(("alpha", "beta")):
         customer = make_customer(80 + n, numbers=(f"1391111{n}001", f"1391111{n}002"), phone=f"1391111{n}001")
@@ -40,10 +58,18 @@ def build(hall_factory, settings: dict | None = None, extra_plugins: dict | None
         register_customer(harness, tid, other)
         for number in (*[x.number for x in customer.numbers], other.numbers[0].number):
             harness.in_tenant(tid, seed_bills, number, tid)
-        ids[tid] = {"numbers": [x.number for x in customer.numbers], "customer": customer, "other": other,
-                    "clerk": add_operator(harness, tid, f"{tid}-clerk", permissions=["billpay.view", "billpay.report", "core.payments.view"]),
-                    "cashier": add_operator(harness, tid, f"{tid}-cashier", permissions=["core.payments.view", "core.payments.refund"]),
-                    "plain": add_operator(harness, tid, f"{tid}-plain", permissions=[])}
+        ids[tid] = {
+            "numbers": [x.number for x in customer.numbers],
+            "customer": customer,
+            "other": other,
+            "clerk": add_operator(
+                harness, tid, f"{tid}-clerk", permissions=["billpay.view", "billpay.report", "core.payments.view"]
+            ),
+            "cashier": add_operator(
+                harness, tid, f"{tid}-cashier", permissions=["core.payments.view", "core.payments.refund"]
+            ),
+            "plain": add_operator(harness, tid, f"{tid}-plain", permissions=[]),
+        }
     return harness, plugin, ids
 
 

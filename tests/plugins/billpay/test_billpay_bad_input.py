@@ -11,7 +11,9 @@ def test_another_customers_number_and_payment_are_404(world):
     mine = customer_client(harness, ids)
     other_number = ids["alpha"]["other"].numbers[0].number
     assert mine.post("/billpay/pay", {"number": other_number, "mode": "all"}).status_code == 404
-    assert mine.post("/billpay/pay", {"number": ids["beta"]["numbers"][0], "mode": "all"}).status_code == 404  # another tenant's
+    assert (
+        mine.post("/billpay/pay", {"number": ids["beta"]["numbers"][0], "mode": "all"}).status_code == 404
+    )  # another tenant's
     assert not plugin.gateway("alpha").trades
     theirs = harness.client("alpha")
     theirs.login_customer(other_number)
@@ -34,10 +36,18 @@ def test_a_bill_of_another_number_or_nonsense_is_a_message(world):
     harness, plugin, ids = world
     client = customer_client(harness, ids)
     first, second = ids["alpha"]["numbers"]
-    for bills in ([bill_id("alpha", second, "2024-05")], [bill_id("alpha", first, "2024-03")], ["<script>"], ["x" * 5000]):
+    for bills in (
+        [bill_id("alpha", second, "2024-05")],
+        [bill_id("alpha", first, "2024-03")],
+        ["<script>"],
+        ["x" * 5000],
+    ):
         r = client.post("/billpay/pay", {"number": first, "bill": bills})
         assert r.status_code == 409 and 'id="pay-notice"' in r.text, bills
-    assert client.post("/billpay/pay", {"number": first, "bill": [bill_id("alpha", first, "2024-05")] * 3}).status_code == 303
+    assert (
+        client.post("/billpay/pay", {"number": first, "bill": [bill_id("alpha", first, "2024-05")] * 3}).status_code
+        == 303
+    )
     for form in ({}, {"number": ""}, {"number": "x" * 10000}, {"number": first, "mode": "weird"}):
         r = client.post("/billpay/pay", form)
         assert r.status_code in (303, 400, 404, 409), (form, r.status_code)
@@ -100,4 +110,6 @@ def test_an_earlier_payment_paid_at_the_gateway_is_settled_not_canceled(world):
 
     assert harness.in_tenant("alpha", get_intent, one).state == "succeeded"
     assert len(plugin.gateway("alpha").trades) == 1  # no second payment of the same bill
-    assert intent_of(client.post("/billpay/pay", {"number": number, "mode": "all"})) != one  # what is still owed: 2024-04
+    assert (
+        intent_of(client.post("/billpay/pay", {"number": number, "mode": "all"})) != one
+    )  # what is still owed: 2024-04

@@ -27,19 +27,37 @@ def test_a_rows_own_button_pays_that_month_only(world):
     number = ids["alpha"]["numbers"][0]
     page = section(client.get("/billpay/").text, number)
     assert f'name="only" value="{bill_id("alpha", number, "2024-04")}"' in page and "¥40.65" in page
-    intent = harness.in_tenant("alpha", get_intent, intent_of(client.post(
-        "/billpay/pay", {"number": number, "only": bill_id("alpha", number, "2024-04"), "bill": bill_id("alpha", number, "2024-05")})))
-    assert [b["bill_id"] for b in intent.metadata["bills"]] == [bill_id("alpha", number, "2024-04")] and intent.amount_fen == 4065
+    intent = harness.in_tenant(
+        "alpha",
+        get_intent,
+        intent_of(
+            client.post(
+                "/billpay/pay",
+                {
+                    "number": number,
+                    "only": bill_id("alpha", number, "2024-04"),
+                    "bill": bill_id("alpha", number, "2024-05"),
+                },
+            )
+        ),
+    )
+    assert [b["bill_id"] for b in intent.metadata["bills"]] == [
+        bill_id("alpha", number, "2024-04")
+    ] and intent.amount_fen == 4065
 
 
 def test_past_due_bills_are_marked_by_the_tenants_date(world):
     harness, _, ids = world
     number = ids["alpha"]["numbers"][0]
-    harness.in_tenant("alpha", seed_bills, number, "fresh", (("2099-01", 500, 0, "unpaid"),))  # due in 2099: not past due
+    harness.in_tenant(
+        "alpha", seed_bills, number, "fresh", (("2099-01", 500, 0, "unpaid"),)
+    )  # due in 2099: not past due
     client = customer_client(harness, ids)
     html = section(client.get("/billpay/").text, number)
-    rows = {m: html.split(f'data-bill="{bid}"', 1)[1].split("</tr>", 1)[0]
-            for m, bid in (("2024-05", bill_id("alpha", number, "2024-05")), ("2099-01", f"fresh-{number}-2099-01"))}
+    rows = {
+        m: html.split(f'data-bill="{bid}"', 1)[1].split("</tr>", 1)[0]
+        for m, bid in (("2024-05", bill_id("alpha", number, "2024-05")), ("2099-01", f"fresh-{number}-2099-01"))
+    }
     assert "已逾期" in rows["2024-05"] and "已逾期" not in rows["2099-01"]
 
 
@@ -53,7 +71,7 @@ def test_the_bill_page_offers_to_pay_an_owed_bill_and_ticks_it_here(hall_factory
     client = harness.client("alpha")
     client.login_customer("13933330001")
     unpaid = client.get("/bills/13933330001/2024-05").text
-    target = f'/billpay/?bill={bill_id("alpha", "13933330001", "2024-05")}'
+    target = f"/billpay/?bill={bill_id('alpha', '13933330001', '2024-05')}"
     assert target in unpaid and "缴纳本期账单" in unpaid and "已逾期" in unpaid
     assert "/billpay/?bill=" not in client.get("/bills/13933330001/2024-03").text  # paid in full: nothing to offer
     owed = client.get(target).text

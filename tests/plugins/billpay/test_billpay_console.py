@@ -40,7 +40,9 @@ def test_bill_payments_by_number_and_the_invoice_pdf_for_operators(world):
     plain = operator(harness, "plain")
     assert plain.get("/billpay/console", params={"number": number}).status_code == 403
     assert plain.get(f"/billpay/console/invoice/{intent_id}/pdf").status_code == 403
-    assert operator(harness, "clerk", "beta").get(f"/billpay/console/invoice/{intent_id}/pdf").status_code == 404  # other tenant
+    assert (
+        operator(harness, "clerk", "beta").get(f"/billpay/console/invoice/{intent_id}/pdf").status_code == 404
+    )  # other tenant
 
 
 def test_payments_search_and_a_payments_page_with_its_ledger(world):
@@ -48,12 +50,22 @@ def test_payments_search_and_a_payments_page_with_its_ledger(world):
     _, intent_id = paid(world)
     clerk = operator(harness, "clerk")
     customer_id = ids["alpha"]["customer"].legacy_id
-    for params in ({}, {"number": ids["alpha"]["numbers"][0]}, {"customer": customer_id}, {"intent": intent_id},
-                   {"state": "succeeded"}, {"from": "2020-01-01", "to": "2099-12-31"}):
+    for params in (
+        {},
+        {"number": ids["alpha"]["numbers"][0]},
+        {"customer": customer_id},
+        {"intent": intent_id},
+        {"state": "succeeded"},
+        {"from": "2020-01-01", "to": "2099-12-31"},
+    ):
         r = clerk.get("/console/payments", params=params)
         assert r.status_code == 200 and f'data-payment="{intent_id}"' in r.text, params
-    for params in ({"number": ids["alpha"]["other"].numbers[0].number}, {"state": "refunded"}, {"intent": "nosuch"},
-                   {"to": "2000-01-01"}):
+    for params in (
+        {"number": ids["alpha"]["other"].numbers[0].number},
+        {"state": "refunded"},
+        {"intent": "nosuch"},
+        {"to": "2000-01-01"},
+    ):
         assert f'data-payment="{intent_id}"' not in clerk.get("/console/payments", params=params).text, params
     bad = clerk.get("/console/payments", params={"from": "2024-13-45"})
     assert bad.status_code == 400 and 'role="alert"' in bad.text
@@ -61,7 +73,9 @@ def test_payments_search_and_a_payments_page_with_its_ledger(world):
     for page in ("x", "²", "9" * 23):  # not a page number: a 400 that says so (core.web.numbers.query_int)
         assert clerk.get("/console/payments", params={"page": page}).status_code == 400, page
     page = clerk.get(f"/console/payments/{intent_id}")
-    assert page.status_code == 200 and 'data-state="succeeded"' in page.text and page.text.count('class="ledger-row"') >= 3
+    assert (
+        page.status_code == 200 and 'data-state="succeeded"' in page.text and page.text.count('class="ledger-row"') >= 3
+    )
     assert "/refund" not in page.text  # the clerk may not refund: no form
     assert clerk.get("/console/payments/nosuch").status_code == 404
     assert operator(harness, "plain").get("/console/payments").status_code == 403
@@ -104,7 +118,9 @@ def test_an_over_refund_or_a_malformed_amount_is_refused_with_a_clear_message(wo
         assert r.status_code == 400 and field_errors(r.text) == ["Enter an amount in yuan, e.g. 12.30."], amount
     r = cashier.post(f"/console/payments/{intent_id}/refund", {"amount": "", "reason": ""})
     assert r.status_code == 400 and len(field_errors(r.text)) == 2
-    assert cashier.post(f"/console/payments/{intent_id}/refund", {"amount": "139.85", "reason": "all"}).status_code == 303
+    assert (
+        cashier.post(f"/console/payments/{intent_id}/refund", {"amount": "139.85", "reason": "all"}).status_code == 303
+    )
     r = cashier.post(f"/console/payments/{intent_id}/refund", {"amount": "0.01", "reason": "again"})
     assert r.status_code == 409 and "Nothing is left to refund on this payment." in r.text
     assert harness.in_tenant("beta", get_intent, intent_id).state == "refunded"

@@ -24,10 +24,26 @@ def world(hall_factory):
     harness, _, ids = world
     for tid in ("alpha", "beta"):
         number = ids[tid]["numbers"][0]
-        harness.in_tenant(tid, BillItem.insert, BillItem(legacy_id=f"{bill_id(tid, number, '2024-05')}/1", bill_legacy_id=bill_id(tid, number, "2024-05"),
-                                                         position=1, code="YZF", name="月租费", amount_fen=5000),
-                          BillItem(legacy_id=f"{bill_id(tid, number, '2024-05')}/2", bill_legacy_id=bill_id(tid, number, "2024-05"),
-                                   position=2, code="SWF", name="上网流量费", amount_fen=4920))
+        harness.in_tenant(
+            tid,
+            BillItem.insert,
+            BillItem(
+                legacy_id=f"{bill_id(tid, number, '2024-05')}/1",
+                bill_legacy_id=bill_id(tid, number, "2024-05"),
+                position=1,
+                code="YZF",
+                name="月租费",
+                amount_fen=5000,
+            ),
+            BillItem(
+                legacy_id=f"{bill_id(tid, number, '2024-05')}/2",
+                bill_legacy_id=bill_id(tid, number, "2024-05"),
+                position=2,
+                code="SWF",
+                name="上网流量费",
+                amount_fen=4920,
+            ),
+        )
     return world
 
 
@@ -47,16 +63,35 @@ def test_an_invoice_is_net_of_refunds_made_before_it_with_tax_per_line(world):
     refund_of(harness, intent_id, 1005)
     assert client.post(f"/billpay/invoice/{intent_id}", {"kind": "personal", "title": "张三"}).status_code == 303
     invoice = row(harness, Invoice, intent_id)
-    assert (invoice["amount_fen"], invoice["paid_fen"], invoice["refunded_before_fen"], invoice["state"]) == (8915, 9920, 1005, "issued")
+    assert (invoice["amount_fen"], invoice["paid_fen"], invoice["refunded_before_fen"], invoice["state"]) == (
+        8915,
+        9920,
+        1005,
+        "issued",
+    )
     lines = invoice["lines"]
     # 9920 over 5000 (9 %) and 4920 (6 %), then shrunk to 8915 by the largest remainder
-    assert [(x["name"], x["rate"], x["amount_fen"]) for x in lines] == [("月租费", "9", 4493), ("上网流量费", "6", 4422)]
+    assert [(x["name"], x["rate"], x["amount_fen"]) for x in lines] == [
+        ("月租费", "9", 4493),
+        ("上网流量费", "6", 4422),
+    ]
     assert sum(x["amount_fen"] for x in lines) == invoice["amount_fen"] == invoice["net_fen"] + invoice["tax_fen"]
     assert [x["tax_fen"] for x in lines] == [371, 250] and invoice["tax_fen"] == 621
     assert invoice["invoice_no"] == "TS0000000001" and invoice["provider_no"] and len(invoice["verify_code"]) == 20
     text = pdf_text(client.get(f"/billpay/invoice/{intent_id}/pdf").content)
-    for shown in ("测试电信有限公司", "91330106MA27XK8C3E", "TS0000000001", invoice["provider_no"], "月租费", "9%", "3.71", "2.50",
-                  "6.21", "¥89.15", "10.05"):
+    for shown in (
+        "测试电信有限公司",
+        "91330106MA27XK8C3E",
+        "TS0000000001",
+        invoice["provider_no"],
+        "月租费",
+        "9%",
+        "3.71",
+        "2.50",
+        "6.21",
+        "¥89.15",
+        "10.05",
+    ):
         assert shown in text, shown
     assert harness.in_tenant("alpha", CreditNote.count) == 0  # a refund before the invoice needs no red letter
 
@@ -64,18 +99,34 @@ def test_an_invoice_is_net_of_refunds_made_before_it_with_tax_per_line(world):
 def test_a_refund_after_invoicing_gets_one_red_letter_note_seen_by_customer_and_operator(world):
     harness, _, ids = world
     client, intent_id = paid_payment(world)
-    assert client.post(f"/billpay/invoice/{intent_id}", {"kind": "company", "title": "杭州测试科技有限公司", "tax_number": "91330106MA27XK8C3E"}).status_code == 303
+    assert (
+        client.post(
+            f"/billpay/invoice/{intent_id}",
+            {"kind": "company", "title": "杭州测试科技有限公司", "tax_number": "91330106MA27XK8C3E"},
+        ).status_code
+        == 303
+    )
     invoice = row(harness, Invoice, intent_id)
-    assert invoice["amount_fen"] == 9920 and invoice["tax_fen"] == 413 + 278  # 5000/1.09 → 4587 + 413; 4920/1.06 → 4642 + 278
+    assert (
+        invoice["amount_fen"] == 9920 and invoice["tax_fen"] == 413 + 278
+    )  # 5000/1.09 → 4587 + 413; 4920/1.06 → 4642 + 278
     rid = refund_of(harness, intent_id, 2000)
     [note] = harness.in_tenant("alpha", notes_of, intent_id)
-    assert (note["refund_id"], note["original_no"], note["amount_fen"], note["state"]) == (rid, invoice["invoice_no"], -2000, "pending")
+    assert (note["refund_id"], note["original_no"], note["amount_fen"], note["state"]) == (
+        rid,
+        invoice["invoice_no"],
+        -2000,
+        "pending",
+    )
     assert note["invoice_no"] == "TS0000000002" and note["net_fen"] + note["tax_fen"] == -2000
     assert [x["amount_fen"] for x in note["lines"]] == [-1008, -992]  # 2000 in proportion to 5000 : 4920
     # the hook again for the same refund (a retried refund) adds nothing
     intent = harness.in_tenant("alpha", get_intent, intent_id)
     settings = harness.tenant("alpha").plugin_settings("billpay")
-    assert harness.in_tenant("alpha", on_refund, intent, {"refund_id": rid, "amount_fen": 2000, "reason": "x"}, settings) is False
+    assert (
+        harness.in_tenant("alpha", on_refund, intent, {"refund_id": rid, "amount_fen": 2000, "reason": "x"}, settings)
+        is False
+    )
     assert harness.in_tenant("alpha", CreditNote.count) == 1
     assert harness.in_tenant("alpha", issue_pending, harness.hall) == 1  # the job issues it
     page = client.get(f"/billpay/invoice/{intent_id}").text
@@ -92,7 +143,12 @@ def test_a_refund_after_invoicing_gets_one_red_letter_note_seen_by_customer_and_
     refund_of(harness, intent_id, 7920)  # the rest: a second note reverses what is left, line by line
     notes = harness.in_tenant("alpha", notes_of, intent_id)
     assert [n["amount_fen"] for n in notes] == [-2000, -7920]
-    assert [a + b + c for a, b, c in zip([x["amount_fen"] for x in invoice["lines"]], *[[x["amount_fen"] for x in n["lines"]] for n in notes])] == [0, 0]
+    assert [
+        a + b + c
+        for a, b, c in zip(
+            [x["amount_fen"] for x in invoice["lines"]], *[[x["amount_fen"] for x in n["lines"]] for n in notes]
+        )
+    ] == [0, 0]
     other = customer_client(harness, ids, "beta")
     assert other.get(f"/billpay/invoice/{intent_id}/credit/TS0000000002/pdf").status_code == 404  # another tenant's
 
@@ -106,7 +162,13 @@ def test_an_invoice_asked_while_a_refund_settles_counts_the_refund_once(world):
 
     async def both():
         intent = await get_intent(intent_id)
-        ask = invoices.request(intent, {"kind": "personal", "title": "张三", "tax_number": ""}, settings, seller_name="s", fallback_name="x")
+        ask = invoices.request(
+            intent,
+            {"kind": "personal", "title": "张三", "tax_number": ""},
+            settings,
+            seller_name="s",
+            fallback_name="x",
+        )
         return await asyncio.gather(ask, refund(harness.hall, intent_id, 1500, reason="r", operator="t"))
 
     (_, created), (_, state) = harness.in_tenant("alpha", both)

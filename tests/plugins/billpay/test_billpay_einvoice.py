@@ -74,18 +74,32 @@ def test_a_provider_failure_leaves_the_invoice_pending_and_the_retry_issues_it_o
     platform.down = 2
     assert client.post(f"/billpay/invoice/{intent_id}", {"kind": "personal", "title": "张三"}).status_code == 303
     row = invoice_row(harness, intent_id)
-    assert (row["state"], row["attempts"], row["provider"]) == ("pending", 1, "flaky") and "platform unavailable" in row["last_error"]
+    assert (row["state"], row["attempts"], row["provider"]) == (
+        "pending",
+        1,
+        "flaky",
+    ) and "platform unavailable" in row["last_error"]
     page = client.get(f"/billpay/invoice/{intent_id}").text
     assert 'data-state="pending"' in page and "开具中" in page
-    assert client.post(f"/billpay/invoice/{intent_id}", {"kind": "personal", "title": "李四"}).status_code == 409  # asked once
+    assert (
+        client.post(f"/billpay/invoice/{intent_id}", {"kind": "personal", "title": "李四"}).status_code == 409
+    )  # asked once
     clerk = harness.client("alpha")
     clerk.login_operator("alpha-clerk")
     pending = clerk.get("/billpay/console/invoices")
-    assert pending.status_code == 200 and f'data-pending="{row["invoice_no"]}"' in pending.text and "platform unavailable" in pending.text
+    assert (
+        pending.status_code == 200
+        and f'data-pending="{row["invoice_no"]}"' in pending.text
+        and "platform unavailable" in pending.text
+    )
     assert harness.in_tenant("alpha", issue_pending, harness.hall) == 0  # still down
     assert harness.in_tenant("alpha", issue_pending, harness.hall) == 1  # back: issued
     row = invoice_row(harness, intent_id)
-    assert (row["state"], row["attempts"], row["last_error"]) == ("issued", 3, "") and row["provider_no"] and row["verify_code"]
+    assert (
+        (row["state"], row["attempts"], row["last_error"]) == ("issued", 3, "")
+        and row["provider_no"]
+        and row["verify_code"]
+    )
     assert harness.in_tenant("alpha", issue_pending, harness.hall) == 0
     assert harness.in_tenant("alpha", LocalEInvoice.count) == 1
     assert f'data-pending="{row["invoice_no"]}"' not in clerk.get("/billpay/console/invoices").text
@@ -110,14 +124,18 @@ def test_invoice_numbers_have_no_gap_and_no_duplicate_when_asked_at_once(flaky):
     harness, plugin, ids, platform = flaky
     number = ids["alpha"]["numbers"][0]
     months = [f"2023-{m:02d}" for m in range(1, 9)]
-    harness.in_tenant("alpha", seed_bills, number, "alpha", tuple((m, 1000 + i, 0, "unpaid") for i, m in enumerate(months)))
+    harness.in_tenant(
+        "alpha", seed_bills, number, "alpha", tuple((m, 1000 + i, 0, "unpaid") for i, m in enumerate(months))
+    )
     intents = [paid(harness, plugin, ids, month)[1] for month in [*months, "2024-05"]]
     settings = harness.tenant("alpha").plugin_settings("billpay")
 
     async def ask_all():
         loaded = [await get_intent(i) for i in intents]
         fields = {"kind": "personal", "title": "张三", "tax_number": ""}
-        asks = [invoices.request(i, fields, settings, seller_name="s", fallback_name="x") for i in loaded for _ in range(2)]
+        asks = [
+            invoices.request(i, fields, settings, seller_name="s", fallback_name="x") for i in loaded for _ in range(2)
+        ]
         return await asyncio.gather(*asks)
 
     results = harness.in_tenant("alpha", ask_all)
@@ -125,7 +143,8 @@ def test_invoice_numbers_have_no_gap_and_no_duplicate_when_asked_at_once(flaky):
     numbers = sorted(r["invoice_no"] for r, created in results if created)
     assert numbers == [f"FP{n:010d}" for n in range(1, len(intents) + 1)]
     assert {r["intent_id"]: r["invoice_no"] for r, _ in results} == {
-        row["intent_id"]: row["invoice_no"] for row in harness.in_tenant("alpha", lambda: Invoice.select())}
+        row["intent_id"]: row["invoice_no"] for row in harness.in_tenant("alpha", lambda: Invoice.select())
+    }
     # the other tenant counts on its own
     _, theirs = paid(harness, plugin, ids, tid="beta")
     client = customer_client(harness, ids, "beta")

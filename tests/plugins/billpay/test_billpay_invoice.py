@@ -30,7 +30,10 @@ def test_a_company_invoice_with_a_valid_code_is_issued_once_as_a_pdf(world):
     client, intent_id = paid_payment(world)
     form = client.get(f"/billpay/invoice/{intent_id}")
     assert form.status_code == 200 and 'name="tax_number"' in form.text
-    r = client.post(f"/billpay/invoice/{intent_id}", {"kind": "company", "title": "杭州测试科技有限公司", "tax_number": VALID_USCC.lower()})
+    r = client.post(
+        f"/billpay/invoice/{intent_id}",
+        {"kind": "company", "title": "杭州测试科技有限公司", "tax_number": VALID_USCC.lower()},
+    )
     assert r.status_code == 303 and r.headers["location"].endswith(f"/billpay/invoice/{intent_id}")
     page = client.get(f"/billpay/invoice/{intent_id}").text
     assert "杭州测试科技有限公司" in page and VALID_USCC in page and "invoice-pdf" in page
@@ -40,7 +43,10 @@ def test_a_company_invoice_with_a_valid_code_is_issued_once_as_a_pdf(world):
     assert "杭州测试科技有限公司" in text and VALID_USCC in text and "¥99.20" in text and intent_id in text
     again = client.post(f"/billpay/invoice/{intent_id}", {"kind": "personal", "title": "张三"})
     assert again.status_code == 409 and "张三" not in client.get(f"/billpay/invoice/{intent_id}").text
-    assert "Invoice" in client.get(f"/billpay/receipt/{intent_id}").text or "发票" in client.get(f"/billpay/receipt/{intent_id}").text
+    assert (
+        "Invoice" in client.get(f"/billpay/receipt/{intent_id}").text
+        or "发票" in client.get(f"/billpay/receipt/{intent_id}").text
+    )
 
 
 def test_a_personal_invoice_needs_no_tax_number(world):
@@ -51,9 +57,14 @@ def test_a_personal_invoice_needs_no_tax_number(world):
 
 def test_a_wrong_tax_number_is_a_field_error_in_the_users_language(world):
     client, intent_id = paid_payment(world)  # alpha: zh_CN
-    r = client.post(f"/billpay/invoice/{intent_id}", {"kind": "company", "title": "杭州测试科技有限公司", "tax_number": "91330106MA27XK8C3F"})
+    r = client.post(
+        f"/billpay/invoice/{intent_id}",
+        {"kind": "company", "title": "杭州测试科技有限公司", "tax_number": "91330106MA27XK8C3F"},
+    )
     assert r.status_code == 400 and field_errors(r.text) == ["这不是有效的统一社会信用代码（请核对 18 位字符）。"]
-    r = client.post(f"/billpay/invoice/{intent_id}", {"kind": "company", "title": "杭州测试科技有限公司", "tax_number": ""})
+    r = client.post(
+        f"/billpay/invoice/{intent_id}", {"kind": "company", "title": "杭州测试科技有限公司", "tax_number": ""}
+    )
     assert r.status_code == 400 and field_errors(r.text) == ["企业发票须填写企业税号。"]
     r = client.post(f"/billpay/invoice/{intent_id}", {"kind": "company", "title": "", "tax_number": "12345"})
     assert r.status_code == 400 and len(field_errors(r.text)) == 2
@@ -63,7 +74,9 @@ def test_a_wrong_tax_number_is_a_field_error_in_the_users_language(world):
 def test_a_customer_who_chose_english_reads_it_in_english(world):
     client, intent_id = paid_payment(world, "beta")
     assert client.post("/language", {"language": "en"}).status_code == 303
-    r = client.post(f"/billpay/invoice/{intent_id}", {"kind": "company", "title": "Test Ltd", "tax_number": "91330106MA27XK8C3F"})
+    r = client.post(
+        f"/billpay/invoice/{intent_id}", {"kind": "company", "title": "Test Ltd", "tax_number": "91330106MA27XK8C3F"}
+    )
     assert field_errors(r.text) == ["This is not a valid unified social credit code (check the 18 characters)."]
 
 
@@ -98,22 +111,38 @@ def fonts_of(body: bytes) -> list[tuple[str, str]]:
     """(base font, text) of every text run on the PDF's pages."""
     seen: list[tuple[str, str]] = []
     for page in PdfReader(io.BytesIO(body)).pages:
-        page.extract_text(visitor_text=lambda text, cm, tm, font, size: seen.append(
-            (str(font.get("/BaseFont", "")) if font else "", text)) if text.strip() else None)
+        page.extract_text(
+            visitor_text=lambda text, cm, tm, font, size: (
+                seen.append((str(font.get("/BaseFont", "")) if font else "", text)) if text.strip() else None
+            )
+        )
     return seen
 
 
 def test_the_english_pdf_sets_latin_in_helvetica_so_letters_are_not_spread(world):
-    """"C all records": Latin in the non-embedded CID font gets that font's widths but the reader's glyphs (core/pdf.py)."""
+    """ "C all records": Latin in the non-embedded CID font gets that font's widths but the reader's glyphs (core/pdf.py)."""
     client, intent_id = paid_payment(world, "beta")  # beta: English
-    assert client.post(f"/billpay/invoice/{intent_id}", {"kind": "company", "title": "Test Trading Ltd", "tax_number": VALID_USCC}).status_code == 303
+    assert (
+        client.post(
+            f"/billpay/invoice/{intent_id}", {"kind": "company", "title": "Test Trading Ltd", "tax_number": VALID_USCC}
+        ).status_code
+        == 303
+    )
     body = client.get(f"/billpay/invoice/{intent_id}/pdf").content
     text = pdf_text(body)
-    for shown in ("Electronic invoice (VAT general invoice)", "Seller: 测试电信有限公司", "Seller tax number: 91330106MA27XK8C3E",
-                  "Buyer: Test Trading Ltd", "Telecom services 9% 91.01 8.19 99.20", "Total 91.01 8.19 ¥99.20"):
+    for shown in (
+        "Electronic invoice (VAT general invoice)",
+        "Seller: 测试电信有限公司",
+        "Seller tax number: 91330106MA27XK8C3E",
+        "Buyer: Test Trading Ltd",
+        "Telecom services 9% 91.01 8.19 99.20",
+        "Total 91.01 8.19 ¥99.20",
+    ):
         assert shown in text, (shown, text)
     runs = fonts_of(body)
-    assert all(font.endswith("Helvetica") for font, run in runs if any(ch.isascii() and ch.isalpha() for ch in run)), runs
+    assert all(font.endswith("Helvetica") for font, run in runs if any(ch.isascii() and ch.isalpha() for ch in run)), (
+        runs
+    )
     assert ("/STSong-Light", "测试电信有限公司") in [(font, run.strip()) for font, run in runs]
 
 

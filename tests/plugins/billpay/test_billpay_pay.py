@@ -33,7 +33,10 @@ def test_the_owed_page_lists_open_bills_per_number_with_totals(world):
     first, second = ids["alpha"]["numbers"]
     assert f'data-number="{first}"' in r.text and f'data-number="{second}"' in r.text
     assert ids["alpha"]["other"].numbers[0].number not in r.text
-    assert f'data-bill="{bill_id("alpha", first, "2024-04")}"' in r.text and f'data-bill="{bill_id("alpha", first, "2024-03")}"' not in r.text
+    assert (
+        f'data-bill="{bill_id("alpha", first, "2024-04")}"' in r.text
+        and f'data-bill="{bill_id("alpha", first, "2024-03")}"' not in r.text
+    )
     assert "¥40.65" in r.text and "¥99.20" in r.text and "¥139.85" in r.text  # 8130 - 4065, 9920, the total
 
 
@@ -46,8 +49,9 @@ def test_pay_one_month_then_a_double_submit_gives_the_same_intent(world):
     assert intent_of(client.post("/billpay/pay", form)) == first
     intent = harness.in_tenant("alpha", get_intent, first)
     assert (intent.amount_fen, intent.owner, intent.state) == (9920, "billpay", "pending")
-    assert intent.metadata["bills"] == [{"bill_id": bill_id("alpha", number, "2024-05"), "month": "2024-05", "amount_fen": 9920,
-                                         "paid_before_fen": 0}]
+    assert intent.metadata["bills"] == [
+        {"bill_id": bill_id("alpha", number, "2024-05"), "month": "2024-05", "amount_fen": 9920, "paid_before_fen": 0}
+    ]
     assert len(plugin.gateway("alpha").trades) == 1
     pay_at_gateway(harness, plugin, client, first)
     owed = section(client.get("/billpay/").text, number)

@@ -30,8 +30,14 @@ ROUNDS = 6
 async def fresh_bills(number: str, n: int) -> tuple[str, str]:
     """Two owed bills of months no other round uses: (older, newer) legacy ids."""
     older, newer = f"race{n}-old-{number}", f"race{n}-new-{number}"
-    await Bill.insert(Bill(legacy_id=older, number=number, month=f"2019-{n + 1:02d}", amount_fen=1000 + n, paid_fen=0, status="unpaid"),
-                      Bill(legacy_id=newer, number=number, month=f"2020-{n + 1:02d}", amount_fen=2000 + n, paid_fen=0, status="unpaid"))
+    await Bill.insert(
+        Bill(
+            legacy_id=older, number=number, month=f"2019-{n + 1:02d}", amount_fen=1000 + n, paid_fen=0, status="unpaid"
+        ),
+        Bill(
+            legacy_id=newer, number=number, month=f"2020-{n + 1:02d}", amount_fen=2000 + n, paid_fen=0, status="unpaid"
+        ),
+    )
     return older, newer
 
 
@@ -81,8 +87,12 @@ def test_pay_all_and_pay_this_month_at_the_same_moment_never_pay_a_bill_twice(wo
     posted = harness.in_tenant("alpha", posted_bills)
     assert len(posted) == len(set(posted)), sorted(posted)  # ... nor written back to the legacy system twice
     assert sorted(posted) == sorted(per_bill)
-    states = harness.in_tenant("alpha", lambda: PaymentIntent.select(PaymentIntent.public_id, PaymentIntent.state, PaymentIntent.refunded_fen,
-                                                                      PaymentIntent.amount_fen))
+    states = harness.in_tenant(
+        "alpha",
+        lambda: PaymentIntent.select(
+            PaymentIntent.public_id, PaymentIntent.state, PaymentIntent.refunded_fen, PaymentIntent.amount_fen
+        ),
+    )
     fulfilled = {row["intent_id"] for row in paid}
     for intent in states:  # money taken for an intent that paid nothing is given back in full
         if intent["state"] in ("succeeded", "refunded") and intent["public_id"] not in fulfilled:
@@ -120,8 +130,12 @@ PROCESS_ROUNDS = 3
 
 def race_in_processes(env: dict, commands: list[list[str]]) -> list[str]:
     """Start one process per command, wait until every one is connected, then release them together; their last lines."""
-    procs = [subprocess.Popen(c, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO)
-             for c in commands]
+    procs = [
+        subprocess.Popen(
+            c, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO
+        )
+        for c in commands
+    ]
     try:
         for proc in procs:
             line = proc.stdout.readline()
@@ -146,15 +160,22 @@ def test_pay_races_between_separate_processes_leave_one_payment_per_bill(world):
     env = child_env(HALL_CONFIG=str(harness.hall.settings.config_file))
     for n in range(PROCESS_ROUNDS):
         _, newer = harness.in_tenant("alpha", fresh_bills, number, 20 + n)
-        lines = race_in_processes(env, [python(DRIVER, "alpha", customer_id, number, what) for what in ("all", newer, "all")])
+        lines = race_in_processes(
+            env, [python(DRIVER, "alpha", customer_id, number, what) for what in ("all", newer, "all")]
+        )
         assert all(line.split()[0] in ("intent", "refused") for line in lines), lines
         winners = {line.split()[1] for line in lines if line.startswith("intent")}
         assert winners, lines
         for intent_id in winners:  # the customer pays every page handed out: only open intents' money is kept
             intent = harness.in_tenant("alpha", get_intent, intent_id)
             plugin.gateway("alpha").pay(intent_id)
-            harness.in_tenant("alpha", settle, harness.hall, "fake", GatewayResult(intent_id, "T" + intent_id[-6:], "succeeded",
-                                                                                   intent.amount_fen, {}))
+            harness.in_tenant(
+                "alpha",
+                settle,
+                harness.hall,
+                "fake",
+                GatewayResult(intent_id, "T" + intent_id[-6:], "succeeded", intent.amount_fen, {}),
+            )
     paid = harness.in_tenant("alpha", bill_payments)
     bills = [row["bill_legacy_id"] for row in paid]
     assert bills and len(bills) == len(set(bills)), sorted(bills)

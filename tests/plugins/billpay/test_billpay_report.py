@@ -8,7 +8,15 @@ import zoneinfo
 from billpay_support import customer_client
 
 from core.api.legacy import OutboxEvent
-from core.api.payments import GatewayResult, PaymentIntent, Refund, create_intent, posted_event_id, settle, start_checkout
+from core.api.payments import (
+    GatewayResult,
+    PaymentIntent,
+    Refund,
+    create_intent,
+    posted_event_id,
+    settle,
+    start_checkout,
+)
 from core.api.testing import field_errors
 from core.jobs import make_runner
 from core.legacy.outbox import deliver_due
@@ -20,15 +28,27 @@ TODAY = lambda: dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()  # no
 
 def payment(h, plugin, key, amount=1000, *, pay=True, tid="alpha"):
     """A bill payment of one (made-up) bill, checked out, paid at the gateway and settled when ``pay``."""
+
     async def go():
-        intent = await create_intent(h.hall, purpose="bill", owner="billpay", reference=key, customer_id="C00080", amount_fen=amount,
-                                     provider="fake", idempotency_key=key,
-                                     metadata={"number": "13911110001", "bills": [{"bill_id": key, "month": "2024-05", "amount_fen": amount}]})
-        await start_checkout(h.hall, intent.id, channel="pc", return_url="http://alpha.test/r", notify_url="http://alpha.test/n")
+        intent = await create_intent(
+            h.hall,
+            purpose="bill",
+            owner="billpay",
+            reference=key,
+            customer_id="C00080",
+            amount_fen=amount,
+            provider="fake",
+            idempotency_key=key,
+            metadata={"number": "13911110001", "bills": [{"bill_id": key, "month": "2024-05", "amount_fen": amount}]},
+        )
+        await start_checkout(
+            h.hall, intent.id, channel="pc", return_url="http://alpha.test/r", notify_url="http://alpha.test/n"
+        )
         if pay:
             trade = plugin.gateway(tid).pay(intent.id)
             await settle(h.hall, "fake", GatewayResult(intent.id, trade.trade_no, "succeeded", amount, {}))
         return intent.id
+
     return h.in_tenant(tid, go)
 
 
@@ -47,6 +67,7 @@ def deliver(h, tid="alpha"):
 def update(h, table, values, where, tid="alpha"):
     async def go():
         await table.update(values).where(where)
+
     h.in_tenant(tid, go)
 
 
@@ -68,12 +89,25 @@ def test_every_mismatch_kind_is_found_and_agreement_is_not(world):
     deliver(h)
     gateway.trades[reversed_].status = "pending"
     gateway.trades[other_amount].amount_fen = 1999
-    gateway.trades[closed].status = "canceled"  # refunded in full at the gateway (Alipay closes the trade): not in the hall
-    update(h, OutboxEvent, {OutboxEvent.status: "dead", OutboxEvent.last_error: "ORA-00001"},
-           OutboxEvent.event_id == posted_event_id("alpha", rejected))
-    update(h, OutboxEvent, {OutboxEvent.status: "pending", OutboxEvent.delivered_at: None,
-                            OutboxEvent.created_at: dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=61)},
-           OutboxEvent.event_id == posted_event_id("alpha", late))
+    gateway.trades[
+        closed
+    ].status = "canceled"  # refunded in full at the gateway (Alipay closes the trade): not in the hall
+    update(
+        h,
+        OutboxEvent,
+        {OutboxEvent.status: "dead", OutboxEvent.last_error: "ORA-00001"},
+        OutboxEvent.event_id == posted_event_id("alpha", rejected),
+    )
+    update(
+        h,
+        OutboxEvent,
+        {
+            OutboxEvent.status: "pending",
+            OutboxEvent.delivered_at: None,
+            OutboxEvent.created_at: dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=61),
+        },
+        OutboxEvent.event_id == posted_event_id("alpha", late),
+    )
     h.in_tenant("alpha", lambda: OutboxEvent.delete().where(OutboxEvent.event_id == posted_event_id("alpha", missing)))
     h.in_tenant("alpha", lambda: BillPayment.delete().where(BillPayment.intent_id == unfulfilled))
     gateway.down = True
@@ -81,7 +115,12 @@ def test_every_mismatch_kind_is_found_and_agreement_is_not(world):
 
     assert h.in_tenant("alpha", refund, h.hall, stale_refund, 500, reason="r", operator="op")[1] == "pending"
     gateway.down = False
-    update(h, Refund, {Refund.created_at: dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)}, Refund.intent_id == stale_refund)
+    update(
+        h,
+        Refund,
+        {Refund.created_at: dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)},
+        Refund.intent_id == stale_refund,
+    )
     found = findings(h)
     assert found == {
         lost: ["paid_at_gateway_not_in_hall"],
@@ -95,7 +134,9 @@ def test_every_mismatch_kind_is_found_and_agreement_is_not(world):
         stale_refund: ["refund_mismatch"],
     }
     assert ok not in found and unpaid not in found
-    update(h, PaymentIntent, {PaymentIntent.refunded_fen: 300}, PaymentIntent.public_id == ok)  # the intent's count disagrees with its refunds
+    update(
+        h, PaymentIntent, {PaymentIntent.refunded_fen: 300}, PaymentIntent.public_id == ok
+    )  # the intent's count disagrees with its refunds
     assert findings(h)[ok] == ["refund_mismatch"]
 
 
@@ -105,8 +146,12 @@ def test_a_waiting_write_back_is_only_late_after_the_setting(hall_factory):
     h, plugin, _ = build_world(hall_factory, {"writeback_late_minutes": 5})
     late = payment(h, plugin, "late")
     assert late not in findings(h)  # just paid: the write-back has time
-    update(h, OutboxEvent, {OutboxEvent.created_at: dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=6)},
-           OutboxEvent.event_id == posted_event_id("alpha", late))
+    update(
+        h,
+        OutboxEvent,
+        {OutboxEvent.created_at: dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=6)},
+        OutboxEvent.event_id == posted_event_id("alpha", late),
+    )
     assert findings(h)[late] == ["writeback_waiting"]
     deliver(h)
     assert late not in findings(h)
@@ -137,8 +182,12 @@ def test_operators_run_the_report_read_it_and_download_csv(world):
     assert csv.status_code == 200 and "paid_at_gateway_not_in_hall" in csv.text and lost in csv.text
     assert "The gateway says paid (¥10.00, trade" in csv.text
     assert r.headers["location"].rsplit("/", 1)[-1] in clerk.get("/billpay/console/reports").text
-    for form in ({"day_from": "2024-02-30", "day_to": today}, {"day_from": today, "day_to": "2020-01-01"},
-                 {"day_from": "2024-01-01", "day_to": "2024-12-31"}, {}):
+    for form in (
+        {"day_from": "2024-02-30", "day_to": today},
+        {"day_from": today, "day_to": "2020-01-01"},
+        {"day_from": "2024-01-01", "day_to": "2024-12-31"},
+        {},
+    ):
         bad = clerk.post("/billpay/console/reports", form)
         assert bad.status_code == 400 and field_errors(bad.text), form
     assert clerk.get("/billpay/console/reports/99999").status_code == 404
@@ -146,7 +195,12 @@ def test_operators_run_the_report_read_it_and_download_csv(world):
     plain.login_operator("alpha-plain")
     assert plain.get("/billpay/console/reports").status_code == 403
     assert plain.post("/billpay/console/reports", {"day_from": today, "day_to": today}).status_code == 403
-    assert customer_client(h, ids).get("/billpay/console/reports", follow_redirects=False).status_code in (302, 303, 401, 403)
+    assert customer_client(h, ids).get("/billpay/console/reports", follow_redirects=False).status_code in (
+        302,
+        303,
+        401,
+        403,
+    )
 
 
 def test_the_nightly_job_stores_yesterdays_report_once(world):

@@ -24,8 +24,16 @@ def test_the_split_of_9_and_6_percent_is_rounded_half_up_and_adds_up():
 
 
 def test_lines_of_a_partly_paid_bill_and_a_refund_before_invoicing_add_up_to_the_total():
-    items = {"b1": [{"code": "YZF", "name": "月租费", "amount_fen": 5000}, {"code": "SWF", "name": "上网流量费", "amount_fen": 3130}],
-             "b2": [{"code": "YZF", "name": "月租费", "amount_fen": 5000}, {"code": "DXF", "name": "短信费", "amount_fen": 4920}]}
+    items = {
+        "b1": [
+            {"code": "YZF", "name": "月租费", "amount_fen": 5000},
+            {"code": "SWF", "name": "上网流量费", "amount_fen": 3130},
+        ],
+        "b2": [
+            {"code": "YZF", "name": "月租费", "amount_fen": 5000},
+            {"code": "DXF", "name": "短信费", "amount_fen": 4920},
+        ],
+    }
     rates = {"yzf": Decimal(9), "swf": Decimal(6), "dxf": Decimal(6)}
     paid = [{"bill_id": "b1", "amount_fen": 4065}, {"bill_id": "b2", "amount_fen": 9920}]
     lines = tax.bill_lines(paid, items, lambda code: rates.get(code.lower(), Decimal(9)), "电信服务")
@@ -36,15 +44,28 @@ def test_lines_of_a_partly_paid_bill_and_a_refund_before_invoicing_add_up_to_the
         assert amount == total and net + vat == total
         assert all(x["net_fen"] + x["tax_fen"] == x["amount_fen"] for x in out)
     full = tax.invoice_lines(lines, 13985)
-    assert [(x["rate"], x["tax_fen"]) for x in full] == [("9", 619), ("6", 89), ("6", 278)]  # 7500/1.09, 1565/1.06, 4920/1.06
+    assert [(x["rate"], x["tax_fen"]) for x in full] == [
+        ("9", 619),
+        ("6", 89),
+        ("6", 278),
+    ]  # 7500/1.09, 1565/1.06, 4920/1.06
 
 
 def test_red_letter_notes_never_reverse_more_than_a_line_has_left():
     rng = random.Random(20261206)
     for _ in range(300):
-        lines = tax.invoice_lines([{"code": str(i), "name": str(i), "rate": rng.choice((Decimal(9), Decimal(6))),
-                                    "amount_fen": rng.randint(1, 50_000)} for i in range(rng.randint(1, 5))],
-                                  total := rng.randint(1, 100_000))
+        lines = tax.invoice_lines(
+            [
+                {
+                    "code": str(i),
+                    "name": str(i),
+                    "rate": rng.choice((Decimal(9), Decimal(6))),
+                    "amount_fen": rng.randint(1, 50_000),
+                }
+                for i in range(rng.randint(1, 5))
+            ],
+            total := rng.randint(1, 100_000),
+        )
         notes, left = [], total
         while left:
             refund = rng.randint(1, left)
@@ -53,5 +74,7 @@ def test_red_letter_notes_never_reverse_more_than_a_line_has_left():
             notes.append(note)
             left -= refund
         for i, line in enumerate(lines):
-            assert line["amount_fen"] + sum(n[i]["amount_fen"] for n in notes) == 0  # reversed in full, line by line, never below
+            assert (
+                line["amount_fen"] + sum(n[i]["amount_fen"] for n in notes) == 0
+            )  # reversed in full, line by line, never below
         assert tax.credit_lines(lines, notes, 100) == []  # nothing left: nothing more

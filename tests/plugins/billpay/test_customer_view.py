@@ -33,14 +33,18 @@ def test_an_operator_opens_a_customer_from_the_search_and_sees_everything(world)
     for number in ids["alpha"]["numbers"]:
         assert f'data-number="{number}"' in html
     assert 'class="customer-bill"' in html and "alpha-13933330001-2024-05" in html  # latest bills
-    assert html.count(f'data-payment="{intent_id}"') >= 2 and f"/console/payments/{intent_id}" in html  # core payments + bill payments
+    assert (
+        html.count(f'data-payment="{intent_id}"') >= 2 and f"/console/payments/{intent_id}" in html
+    )  # core payments + bill payments
     assert "已支付" in html and ">succeeded<" not in html  # states translated
     assert 'class="invoice-row"' in html  # the invoice asked for
     assert f'data-order="{order["number"]}"' in html and "咨询宽带" in html and "待答复" in html
     assert 'class="trail-row"' in html and "2024-05" in html  # the call-record access trail
     assert "{" not in re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)  # no raw JSON anywhere
     views = harness.in_tenant("alpha", lambda: AuditLog.select().where(AuditLog.action == "customer.view"))
-    assert [(v["actor"], v["object_type"], v["object_id"]) for v in views] == [("alpha-all", "customer", customer.legacy_id)]
+    assert [(v["actor"], v["object_type"], v["object_id"]) for v in views] == [
+        ("alpha-all", "customer", customer.legacy_id)
+    ]
 
 
 def test_sections_follow_permissions_and_tenants_stay_apart(world):
@@ -48,14 +52,28 @@ def test_sections_follow_permissions_and_tenants_stay_apart(world):
     customer_activity(world)
     legacy_id = ids["alpha"]["customer"].legacy_id
     lookup = operator(harness, "lookup").get(f"/console/customers/{legacy_id}")
-    assert lookup.status_code == 200 and ids["alpha"]["numbers"][0] in lookup.text and 'class="customer-bill"' in lookup.text
-    for absent in ('id="customer-payments"', 'id="customer-workorders"', 'class="trail-row"', 'class="invoice-row"', "customer-billpay"):
+    assert (
+        lookup.status_code == 200
+        and ids["alpha"]["numbers"][0] in lookup.text
+        and 'class="customer-bill"' in lookup.text
+    )
+    for absent in (
+        'id="customer-payments"',
+        'id="customer-workorders"',
+        'class="trail-row"',
+        'class="invoice-row"',
+        "customer-billpay",
+    ):
         assert absent not in lookup.text, absent
     assert operator(harness, "plain").get(f"/console/customers/{legacy_id}").status_code == 403
-    assert operator(harness, "all", "beta").get(f"/console/customers/{legacy_id}").status_code == 404  # another tenant's customer
+    assert (
+        operator(harness, "all", "beta").get(f"/console/customers/{legacy_id}").status_code == 404
+    )  # another tenant's customer
     assert operator(harness, "all").get("/console/customers/nosuch").status_code == 404
     views = harness.in_tenant("alpha", lambda: AuditLog.select().where(AuditLog.action == "customer.view"))
-    assert [v["actor"] for v in views] == ["alpha-lookup"]  # refused and unknown views show nothing, so nothing is recorded
+    assert [v["actor"] for v in views] == [
+        "alpha-lookup"
+    ]  # refused and unknown views show nothing, so nothing is recorded
 
 
 def test_the_payment_page_reads_as_words_not_json_or_codes(world):

@@ -15,14 +15,17 @@ from plugins.bills.tables import CallAccess
 KINDS = ("calls", "calls.csv", "calls.pdf")
 
 
-@pytest.mark.parametrize(("month", "says"), [
-    ("2024-13", "不是有效的月份"),
-    ("24-05", "不是有效的月份"),
-    ("2024-5", "不是有效的月份"),
-    ("2099-01", "尚未到来"),
-    ("2023-05", "不在可查询的月份范围内（2023-06 至 2024-05）"),
-    ("2024-06", "不在可查询的月份范围内"),  # after the latest bill, not yet in the future
-])
+@pytest.mark.parametrize(
+    ("month", "says"),
+    [
+        ("2024-13", "不是有效的月份"),
+        ("24-05", "不是有效的月份"),
+        ("2024-5", "不是有效的月份"),
+        ("2099-01", "尚未到来"),
+        ("2023-05", "不在可查询的月份范围内（2023-06 至 2024-05）"),
+        ("2024-06", "不在可查询的月份范围内"),  # after the latest bill, not yet in the future
+    ],
+)
 def test_months_out_of_range_or_malformed(world, month, says):
     harness, ids = world
     number = ids["alpha"]["numbers"][0]
@@ -62,13 +65,24 @@ def test_another_customers_number_is_404_on_every_page(world):
         for kind in KINDS:
             r = client.get(f"/bills/{number}/{kind}", params={"month": "2024-05"})
             # the path's number is echoed in the language switcher's "next", but no record is on the page
-            assert r.status_code == 404 and 'class="mono called"' not in r.text and "138****" not in r.text, (number, kind)
+            assert r.status_code == 404 and 'class="mono called"' not in r.text and "138****" not in r.text, (
+                number,
+                kind,
+            )
     assert harness.in_tenant("alpha", CallAccess.count) == 0
 
 
-@pytest.mark.parametrize("path", ["/bills/abc/2024-05", "/bills/1390000000/2024-05", "/bills/%2e%2e/calls",
-                                  "/bills/13900000001%27%20or%201=1/calls", "/bills/13900000001/2024-05/extra",
-                                  "/bills/" + "9" * 40 + "/calls"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/bills/abc/2024-05",
+        "/bills/1390000000/2024-05",
+        "/bills/%2e%2e/calls",
+        "/bills/13900000001%27%20or%201=1/calls",
+        "/bills/13900000001/2024-05/extra",
+        "/bills/" + "9" * 40 + "/calls",
+    ],
+)
 def test_malformed_paths_are_404(world, path):
     harness, ids = world
     r = customer_client(harness, ids).get(path)
@@ -78,8 +92,12 @@ def test_malformed_paths_are_404(world, path):
 def test_logged_out_visitors_are_sent_to_log_in(world):
     harness, ids = world
     client = harness.client("alpha")
-    for path in ("/bills/", f"/bills/{ids['alpha']['numbers'][0]}/calls", f"/bills/{ids['alpha']['numbers'][0]}/calls.csv",
-                 "/bills/access-log"):
+    for path in (
+        "/bills/",
+        f"/bills/{ids['alpha']['numbers'][0]}/calls",
+        f"/bills/{ids['alpha']['numbers'][0]}/calls.csv",
+        "/bills/access-log",
+    ):
         r = client.get(path, follow_redirects=False)
         assert r.status_code == 303 and "/login" in r.headers["location"]
 
@@ -90,9 +108,17 @@ def test_the_same_number_in_another_tenant_never_shows_here(world):
     number = ids["alpha"]["numbers"][0]
 
     async def foreign():
-        await CallRecord.insert(CallRecord(legacy_id="beta-foreign", number=number, called_number="99999999999",
-                                           started_at=dt.datetime(2024, 5, 10, 12, tzinfo=ZONE), duration_s=5,
-                                           call_type="local", charge_fen=5))
+        await CallRecord.insert(
+            CallRecord(
+                legacy_id="beta-foreign",
+                number=number,
+                called_number="99999999999",
+                started_at=dt.datetime(2024, 5, 10, 12, tzinfo=ZONE),
+                duration_s=5,
+                call_type="local",
+                charge_fen=5,
+            )
+        )
 
     harness.in_tenant("beta", foreign)
     client = customer_client(harness, ids)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from bills_support import build, customer_client
 
-NAMES = {"YZF": {"zh_CN": "月租费", "en": "Monthly fee"}, "ctf": {"zh_CN": "长途通话费", "en": "Long-distance calls"},
-         "GJF": {"zh_CN": "国际长途费", "en": "International calls"}}
+NAMES = {
+    "YZF": {"zh_CN": "月租费", "en": "Monthly fee"},
+    "ctf": {"zh_CN": "长途通话费", "en": "Long-distance calls"},
+    "GJF": {"zh_CN": "国际长途费", "en": "International calls"},
+}
 
 
 def test_the_english_tenant_reads_english_charge_names_and_the_chinese_one_chinese(hall_factory):

@@ -49,7 +49,8 @@ def test_a_months_bill_items_paid_owed_due_and_data_as_of(world):
     # 2024-04 (index 1): 5800 + 1207 + 2730 + 300 = 10037 fen, half paid, due 2024-05-15
     assert "¥100.37" in page and "¥50.18" in page and "¥50.19" in page and "2024-05-15" in page
     assert all(name in page for name in ("月租费", "市话费", "长途通话费", "短信费")) and "国际长途费" not in re.sub(
-        r'<script.*?</script>', "", r.text, flags=re.S)
+        r"<script.*?</script>", "", r.text, flags=re.S
+    )
     assert "部分缴费" in page or "Partly paid" in page
     assert re.search(r'<p class="data-as-of[^"]*">[^<]*<time datetime="2024-06-02T', r.text)
     assert island(r.text)["month"] == "2024-04"
@@ -61,8 +62,12 @@ def test_the_comparison_explains_the_largest_changes_item_by_item(world):
     r = customer_client(harness, ids).get(f"/bills/{number}/2024-05")
     changes = [text_of(li).strip() for li in re.findall(r'<li class="change-\w+">(.*?)</li>', r.text, re.S)]
     # largest first: 长途 +12.30 (+45%), 国际长途 new 9.90, 短信 gone 3.00, 市话 -0.07 (-1%)
-    assert changes == ["长途通话费 增加了 ¥12.30（+45%）", "国际长途费 为本月新增：¥9.90", "短信费 本月未收取（上月 ¥3.00）",
-                       "市话费 减少了 ¥0.07（-1%）"]
+    assert changes == [
+        "长途通话费 增加了 ¥12.30（+45%）",
+        "国际长途费 为本月新增：¥9.90",
+        "短信费 本月未收取（上月 ¥3.00）",
+        "市话费 减少了 ¥0.07（-1%）",
+    ]
     # the total: 5800 + 1200 + 3960 + 990 = 11950 against 10037 in April
     assert "比 2024-04（¥100.37）多 ¥19.13。" in text_of(r.text)
 

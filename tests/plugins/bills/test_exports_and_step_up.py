@@ -49,7 +49,9 @@ def test_exports_are_in_the_access_trail_with_their_kind(world):
     client = customer_client(harness, ids)
     client.get(f"/bills/{number}/calls.csv", params={"month": "2024-04", "called": "0013"})
     client.get(f"/bills/{number}/calls.pdf", params={"month": "2024-05"})
-    rows = harness.in_tenant("alpha", lambda: CallAccess.select(CallAccess.kind, CallAccess.month).order_by(CallAccess.id))
+    rows = harness.in_tenant(
+        "alpha", lambda: CallAccess.select(CallAccess.kind, CallAccess.month).order_by(CallAccess.id)
+    )
     assert rows == [{"kind": "csv", "month": "2024-04"}, {"kind": "pdf", "month": "2024-05"}]
     log = client.get("/bills/access-log").text
     assert "导出为 CSV" in log and "导出为 PDF" in log
@@ -64,8 +66,12 @@ def test_an_export_with_a_bad_filter_is_a_400_page_not_a_file(world):
 
 def sms_code(harness, phone: str) -> str:
     async def last():
-        return await Message.select(Message.body_text).where((Message.channel == "sms") & (Message.recipient == phone)).order_by(
-            Message.id, ascending=False).first()
+        return (
+            await Message.select(Message.body_text)
+            .where((Message.channel == "sms") & (Message.recipient == phone))
+            .order_by(Message.id, ascending=False)
+            .first()
+        )
 
     return re.search(r"\b(\d{6})\b", harness.in_tenant("alpha", last)["body_text"]).group(1)
 
@@ -87,11 +93,19 @@ def test_step_up_asks_for_a_fresh_code_before_records_or_exports(hall_factory):
     sent = client.post("/bills/step-up/send", {"channel": "sms", "next": f"/bills/{number}/calls?month=2024-05"})
     assert sent.status_code == 200
     flow = flow_of(sent.text)
-    wrong = client.post("/bills/step-up/verify", {"flow": flow, "code": "000000" if sms_code(harness, "13900000001") != "000000"
-                                                  else "111111", "next": f"/bills/{number}/calls?month=2024-05"})
+    wrong = client.post(
+        "/bills/step-up/verify",
+        {
+            "flow": flow,
+            "code": "000000" if sms_code(harness, "13900000001") != "000000" else "111111",
+            "next": f"/bills/{number}/calls?month=2024-05",
+        },
+    )
     assert wrong.status_code == 400 and "验证码不正确" in wrong.text
-    ok = client.post("/bills/step-up/verify", {"flow": flow, "code": sms_code(harness, "13900000001"),
-                                               "next": f"/bills/{number}/calls?month=2024-05"})
+    ok = client.post(
+        "/bills/step-up/verify",
+        {"flow": flow, "code": sms_code(harness, "13900000001"), "next": f"/bills/{number}/calls?month=2024-05"},
+    )
     assert ok.status_code == 303 and ok.headers["location"] == f"/bills/{number}/calls?month=2024-05"
     assert client.get(f"/bills/{number}/calls", params={"month": "2024-05"}).status_code == 200
     assert client.get(f"/bills/{number}/calls.csv", params={"month": "2024-05"}).status_code == 200
@@ -105,8 +119,10 @@ def test_step_up_redirects_only_to_bills_pages(hall_factory):
     harness, ids = build(hall_factory, calls_step_up=True)
     client = customer_client(harness, ids)
     sent = client.post("/bills/step-up/send", {"channel": "sms", "next": "https://evil.example.com/"})
-    ok = client.post("/bills/step-up/verify", {"flow": flow_of(sent.text), "code": sms_code(harness, "13900000001"),
-                                               "next": "//evil.example.com/bills/"})
+    ok = client.post(
+        "/bills/step-up/verify",
+        {"flow": flow_of(sent.text), "code": sms_code(harness, "13900000001"), "next": "//evil.example.com/bills/"},
+    )
     assert ok.status_code == 303 and ok.headers["location"] == "/bills/"
     assert client.post("/bills/step-up/send", {"channel": "pigeon"}).status_code == 400
 

@@ -27,7 +27,9 @@ def _notice_id(page: str, title: str) -> int:
 
 def test_a_published_notice_reaches_the_tenants_customers_only(hall):
     op = _operator(hall)
-    assert op.post("/notices/manage", {"title": "停机维护通知", "body": "今晚零点维护", "published": "on"}).status_code in (200, 303)
+    assert op.post(
+        "/notices/manage", {"title": "停机维护通知", "body": "今晚零点维护", "published": "on"}
+    ).status_code in (200, 303)
     visitor = hall.client("alpha")
     assert "停机维护通知" in visitor.get("/notices/").text and "停机维护通知" in visitor.get("/").text
     notice = _notice_id(op.get("/notices/manage").text, "停机维护通知")
@@ -52,7 +54,9 @@ def test_withdrawn_and_deleted_notices_disappear_and_each_step_is_audited(hall):
 def test_a_notice_without_a_title_gets_a_field_error(hall):
     op = _operator(hall, name="op-empty")
     response = op.post("/notices/manage", {"title": "", "body": "正文"})
-    assert response.status_code == 400 and field_errors(response.text) == ["此项为必填项。"]  # only the title: the body was given
+    assert response.status_code == 400 and field_errors(response.text) == [
+        "此项为必填项。"
+    ]  # only the title: the body was given
     assert 'id="title-error"' in response.text or 'aria-invalid="true"' in response.text
 
 

@@ -10,8 +10,12 @@ ALL = RESOLVE + ["service.content", "service.faq", "service.stats"]
 
 
 def build(hall_factory, **settings):
-    harness = hall_factory([TenantSpec("alpha", plugins=["service"], plugin_settings={"service": settings} if settings else {}),
-                            TenantSpec("beta", plugins=["service"], language="en")])
+    harness = hall_factory(
+        [
+            TenantSpec("alpha", plugins=["service"], plugin_settings={"service": settings} if settings else {}),
+            TenantSpec("beta", plugins=["service"], language="en"),
+        ]
+    )
     ids = {}
     for n, tid in enumerate(("alpha", "beta")):
         ids[tid] = {

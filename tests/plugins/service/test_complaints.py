@@ -30,7 +30,11 @@ def test_complaint_goes_round_the_whole_loop(world):
     order = _order(harness)
     assert r.headers["location"].endswith(f"/account/requests/{order['id']}")
     bill_dept = harness.in_tenant("alpha", lambda: Department.select().where(Department.code == "BILL").first())
-    assert order["type"] == "service.complaint" and order["department"] == bill_dept["id"] and order["category"] == "billing"
+    assert (
+        order["type"] == "service.complaint"
+        and order["department"] == bill_dept["id"]
+        and order["category"] == "billing"
+    )
     assert order["number"].startswith("TS-") and order["deadline_at"] - order["created_at"] == dt.timedelta(hours=24)
     # the billing clerk sees it (with the attachment), customer service does not: it is not their department's
     clerk, ann = operator_client(harness, "alpha", "bill"), operator_client(harness, "alpha", "ann")
@@ -54,9 +58,15 @@ def test_complaint_goes_round_the_whole_loop(world):
     assert me.post(f"/account/requests/{order['id']}/rate", {"rating": "4", "remark": "ok"}).status_code == 303
     assert _order(harness)["rating"] == 4
     # reopen within the period: back to handling, same owner
-    assert me.post(f"/account/requests/{order['id']}/act", {"action": "reopen", "comment": "又多收了"}).status_code == 303
+    assert (
+        me.post(f"/account/requests/{order['id']}/act", {"action": "reopen", "comment": "又多收了"}).status_code == 303
+    )
     reopened = _order(harness)
-    assert reopened["state"] == "handling" and reopened["reopen_count"] == 1 and reopened["assignee"] == ids["alpha"]["bill"]
+    assert (
+        reopened["state"] == "handling"
+        and reopened["reopen_count"] == 1
+        and reopened["assignee"] == ids["alpha"]["bill"]
+    )
     assert clerk.post(path + "/act", {"action": "resolve", "comment": "已全部退还"}).status_code == 303
     assert me.post(f"/account/requests/{order['id']}/act", {"action": "close"}).status_code == 303
     assert _order(harness)["state"] == "closed"
@@ -68,11 +78,16 @@ def test_reopening_is_refused_after_the_period(world):
     _file(me, category="staff")
     order = _order(harness)
     ann = operator_client(harness, "alpha", "ann")  # staff complaints go to the default department, CS
-    assert ann.post(f"/console/workorders/{order['id']}/act", {"action": "resolve", "comment": "已道歉"}).status_code == 303
+    assert (
+        ann.post(f"/console/workorders/{order['id']}/act", {"action": "resolve", "comment": "已道歉"}).status_code
+        == 303
+    )
 
     async def age_resolution():
         await WorkOrderEvent.update({WorkOrderEvent.at: WorkOrderEvent.at - dt.timedelta(days=8)}).where(
-            (WorkOrderEvent.workorder == order["id"]) & (WorkOrderEvent.to_state == "resolved"))
+            (WorkOrderEvent.workorder == order["id"]) & (WorkOrderEvent.to_state == "resolved")
+        )
+
     harness.in_tenant("alpha", age_resolution)
     r = me.post(f"/account/requests/{order['id']}/act", {"action": "reopen", "comment": "还是不满意"})
     assert r.status_code == 409 and ("7" in r.text)
@@ -125,7 +140,9 @@ def test_other_tenant_and_other_customers_cannot_see_a_complaint(world):
     assert "五月账单多收费" not in beta_ops.get("/console/workorders").text
     beta_customer = customer_client(harness, ids, "beta")
     assert beta_customer.get(f"/service/attachments/{attachment}").status_code == 404
-    assert operator_client(harness, "alpha", "ann").get(f"/service/console/attachments/{attachment}").status_code == 404  # CS: not theirs
+    assert (
+        operator_client(harness, "alpha", "ann").get(f"/service/console/attachments/{attachment}").status_code == 404
+    )  # CS: not theirs
 
 
 def test_bad_input_is_refused_clearly(world):
@@ -133,19 +150,30 @@ def test_bad_input_is_refused_clearly(world):
     me = customer_client(harness, ids)
     r = _file(me, category="nonsense", title="x" * 101, text="y" * 2001)
     assert r.status_code == 400 and len(field_errors(r.text)) == 3
-    r = _file(me, attachment=("evil.png", b"<script>alert(1)</script>", "image/png"))  # the name says picture, the content does not
+    r = _file(
+        me, attachment=("evil.png", b"<script>alert(1)</script>", "image/png")
+    )  # the name says picture, the content does not
     assert r.status_code == 400 and field_errors(r.text)
     r = _file(me, attachment=("big.png", PNG + b"\x00" * (1024 * 1024), "image/png"))
     assert r.status_code == 400 and "1024" in " ".join(field_errors(r.text))
-    assert harness.in_tenant("alpha", lambda: WorkOrder.count()) == 0 and harness.in_tenant("alpha", lambda: Attachment.count()) == 0
+    assert (
+        harness.in_tenant("alpha", lambda: WorkOrder.count()) == 0
+        and harness.in_tenant("alpha", lambda: Attachment.count()) == 0
+    )
     # markup is kept as text and shown escaped
-    assert _file(me, title="<b>bold</b>", text='<script>alert("x")</script><img src=x onerror=alert(1)>').status_code == 303
+    assert (
+        _file(me, title="<b>bold</b>", text='<script>alert("x")</script><img src=x onerror=alert(1)>').status_code
+        == 303
+    )
     order = _order(harness)
     page = me.get(f"/account/requests/{order['id']}").text
     assert "<script>alert" not in page and "&lt;script&gt;" in page and "<img src=x" not in page
     staff = operator_client(harness, "alpha", "bill").get(f"/console/workorders/{order['id']}").text
     assert "<script>alert" not in staff and "&lt;script&gt;" in staff
-    assert harness.client("alpha").get("/service/complain", follow_redirects=False).status_code in (302, 303)  # customers only
+    assert harness.client("alpha").get("/service/complain", follow_redirects=False).status_code in (
+        302,
+        303,
+    )  # customers only
 
 
 def test_flooding_is_limited_per_customer_and_per_address(hall_factory):
@@ -160,7 +188,16 @@ def test_flooding_is_limited_per_customer_and_per_address(hall_factory):
     visitor = harness.client("alpha")  # same address (the test client's)
     ok = visitor.post("/service/ask", {"title": "q", "text": "q", "contact_name": "V", "contact_phone": "13700000000"})
     assert ok.status_code == 201
-    assert visitor.post("/service/ask", {"title": "q", "text": "q", "contact_name": "V", "contact_phone": "13700000000"}).status_code == 429
+    assert (
+        visitor.post(
+            "/service/ask", {"title": "q", "text": "q", "contact_name": "V", "contact_phone": "13700000000"}
+        ).status_code
+        == 429
+    )
     assert harness.in_tenant("alpha", lambda: WorkOrder.count()) == 3
-    assert harness.client("beta").post("/service/ask", {"title": "q", "text": "q", "contact_name": "V",
-                                                       "contact_phone": "13700000000"}).status_code == 201  # per tenant
+    assert (
+        harness.client("beta")
+        .post("/service/ask", {"title": "q", "text": "q", "contact_name": "V", "contact_phone": "13700000000"})
+        .status_code
+        == 201
+    )  # per tenant

@@ -19,7 +19,10 @@ def _only_order(harness, tid="alpha"):
 def test_customer_consultation_goes_round_the_loop(world):
     harness, ids = world
     me = customer_client(harness, ids)
-    r = me.post("/service/ask", {"title": "国际漫游怎么开通", "text": "我的号码 13912345678 想开通国际漫游，邮箱 me@example.com"})
+    r = me.post(
+        "/service/ask",
+        {"title": "国际漫游怎么开通", "text": "我的号码 13912345678 想开通国际漫游，邮箱 me@example.com"},
+    )
     assert r.status_code == 303
     order = _only_order(harness)
     assert r.headers["location"].endswith(f"/account/requests/{order['id']}")
@@ -28,7 +31,10 @@ def test_customer_consultation_goes_round_the_loop(world):
     ann = operator_client(harness, "alpha", "ann")
     path = f"/console/workorders/{order['id']}"
     assert "国际漫游怎么开通" in ann.get(path).text
-    assert ann.post(path + "/act", {"action": "answer", "comment": "请携带身份证到营业厅办理，或拨打10000。"}).status_code == 303
+    assert (
+        ann.post(path + "/act", {"action": "answer", "comment": "请携带身份证到营业厅办理，或拨打10000。"}).status_code
+        == 303
+    )
     mails = harness.in_tenant("alpha", lambda: Message.select().where(Message.recipient == "cust-alpha@example.com"))
     assert any("请携带身份证" in (m["body_text"] or "") for m in mails)  # the customer is told, with the answer
     mine = me.get(f"/account/requests/{order['id']}").text
@@ -36,7 +42,13 @@ def test_customer_consultation_goes_round_the_loop(world):
     # publish, de-identified
     form = ann.get(f"/service/console/faq/new/{order['id']}").text
     assert "13912345678" not in form and "me@example.com" not in form and "请携带身份证" in form
-    assert ann.post(f"/service/console/faq/new/{order['id']}", {"question": "如何开通国际漫游？", "answer": "请携带身份证到营业厅办理。"}).status_code == 303
+    assert (
+        ann.post(
+            f"/service/console/faq/new/{order['id']}",
+            {"question": "如何开通国际漫游？", "answer": "请携带身份证到营业厅办理。"},
+        ).status_code
+        == 303
+    )
     visitor = harness.client("alpha")
     assert "如何开通国际漫游" in visitor.get("/service/faq", params={"q": "漫游"}).text
     assert "如何开通国际漫游" not in visitor.get("/service/faq", params={"q": "宽带"}).text
@@ -51,9 +63,15 @@ def test_visitor_asks_with_contact_details(world):
     assert visitor.get("/service/ask").status_code == 200
     r = visitor.post("/service/ask", {"title": "Hours?", "text": "When are you open?", "contact_name": "Li"})
     assert r.status_code == 400 and field_errors(r.text)  # phone or e-mail needed
-    r = visitor.post("/service/ask", {"title": "Hours?", "text": "When are you open?", "contact_name": "Li", "contact_email": "not-mail"})
+    r = visitor.post(
+        "/service/ask",
+        {"title": "Hours?", "text": "When are you open?", "contact_name": "Li", "contact_email": "not-mail"},
+    )
     assert r.status_code == 400
-    r = visitor.post("/service/ask", {"title": "Hours?", "text": "When are you open?", "contact_name": "Li", "contact_email": "li@example.com"})
+    r = visitor.post(
+        "/service/ask",
+        {"title": "Hours?", "text": "When are you open?", "contact_name": "Li", "contact_email": "li@example.com"},
+    )
     assert r.status_code == 201
     order = _only_order(harness)
     assert order["number"] in r.text and order["customer"] is None and order["contact_email"] == "li@example.com"

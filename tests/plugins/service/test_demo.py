@@ -18,7 +18,10 @@ def test_demo_content_is_seeded_once_per_tenant_in_its_language(hall_factory):
     beta_titles = [p["title"] for p in harness.in_tenant("beta", lambda: ServicePage.select())]
     assert "畅享 59 元套餐" in alpha_titles and len(alpha_titles) == 4
     assert "Easy 39" in beta_titles and len(beta_titles) == 4
-    assert harness.in_tenant("alpha", lambda: Outlet.count()) == 3 and harness.in_tenant("beta", lambda: Outlet.count()) == 2
+    assert (
+        harness.in_tenant("alpha", lambda: Outlet.count()) == 3
+        and harness.in_tenant("beta", lambda: Outlet.count()) == 2
+    )
     codes = sorted(d["code"] for d in harness.in_tenant("alpha", lambda: Department.select()))
     assert codes == ["BILL", "CS", "NET"]  # the ones the test support made; nothing doubled
     page = harness.client("beta").get("/service/").text

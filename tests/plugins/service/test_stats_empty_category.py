@@ -23,5 +23,7 @@ def test_no_category_is_a_dash_not_the_catalog_header(world):
     r = ann.get("/service/console/stats.csv", params={"by": "category"})
     assert r.status_code == 200 and "Project-Id-Version" not in r.text
     labels = {row["category"]: row["label"] for row in csv.DictReader(io.StringIO(r.text.lstrip("\ufeff")))}
-    assert labels["billing"] == "账单与收费" and labels["network"] and labels[""] == ""  # the consultation: no category, no label
+    assert (
+        labels["billing"] == "账单与收费" and labels["network"] and labels[""] == ""
+    )  # the consultation: no category, no label
     assert len(labels) == 3

@@ -31,14 +31,19 @@ def _commit(path, statement: str) -> None:
 
 def _drop_constraints(legacy, table: str) -> None:
     """Rebuild ``table`` without its primary key, as a legacy table without one would be."""
-    for statement in (f"CREATE TABLE {table}_COPY AS SELECT * FROM {table}", f"DROP TABLE {table}",
-                      f"ALTER TABLE {table}_COPY RENAME TO {table}"):
+    for statement in (
+        f"CREATE TABLE {table}_COPY AS SELECT * FROM {table}",
+        f"DROP TABLE {table}",
+        f"ALTER TABLE {table}_COPY RENAME TO {table}",
+    ):
         _commit(legacy.path, statement)
 
 
 def _latest_bill(billing, offset: int = 0):
     b = _columns(billing, "bills")
-    return billing.sql(f"SELECT {b['key']} FROM {b['table']} ORDER BY {b['changed']} DESC LIMIT 1 OFFSET {offset}")[0][0]
+    return billing.sql(f"SELECT {b['key']} FROM {b['table']} ORDER BY {b['changed']} DESC LIMIT 1 OFFSET {offset}")[0][
+        0
+    ]
 
 
 def _set_on_bill(billing, role: str, value, bill) -> None:
@@ -105,8 +110,13 @@ async def test_money_and_time_that_do_not_parse_are_both_named(billing):
 
 async def test_a_call_start_time_that_does_not_parse_is_named(billing):
     c = _columns(billing, "calls")
-    table = c.get("table") or billing.sql("SELECT name FROM sqlite_master WHERE name LIKE 'HD_%' ORDER BY name DESC LIMIT 1")[0][0]
-    billing.sql(f"UPDATE {table} SET {c['started']} = 'yesterday' WHERE {c['key']} = (SELECT MAX({c['key']}) FROM {table})")
+    table = (
+        c.get("table")
+        or billing.sql("SELECT name FROM sqlite_master WHERE name LIKE 'HD_%' ORDER BY name DESC LIMIT 1")[0][0]
+    )
+    billing.sql(
+        f"UPDATE {table} SET {c['started']} = 'yesterday' WHERE {c['key']} = (SELECT MAX({c['key']}) FROM {table})"
+    )
     reason = (await _problems(billing))["connector.calls.started_format"]
     assert f"value 'yesterday' in {table}.{c['started']} does not parse" in reason, reason
 
@@ -128,12 +138,15 @@ async def test_padded_numbers_still_match_their_line(billing):
     assert "connector.bills.number" not in await _problems(billing)
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("330106199001011234", "'330106********1234'"),
-    ("33010619900101X", "'33010619900101X'"),
-    ("JN00000001  ", "'JN00000001'"),
-    (17, "'17'"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("330106199001011234", "'330106********1234'"),
+        ("33010619900101X", "'33010619900101X'"),
+        ("JN00000001  ", "'JN00000001'"),
+        (17, "'17'"),
+    ],
+)
 def test_example_values_mask_id_numbers(value, expected):
     assert shown(value) == expected
 
@@ -148,14 +161,18 @@ CREATE TABLE CDR (CDR_ID INTEGER NOT NULL, NBR CHAR(15), START_T VARCHAR(14), DU
 """
 
 ROWS = {
-    "CUST": [("C001", "张三", "11010519491231002X", "20240501080000"),
-             ("C001", "张三", "11010519491231002X", "20240501090000"),
-             ("C002", "李四", "310115195803121230", "20240501100000")],
+    "CUST": [
+        ("C001", "张三", "11010519491231002X", "20240501080000"),
+        ("C001", "张三", "11010519491231002X", "20240501090000"),
+        ("C002", "李四", "310115195803121230", "20240501100000"),
+    ],
     "SUBS": [("13800000001", "C001"), ("13800000002", "C002")],
-    "BILL": [(7, "13800000001", "202404", 5280, "20240501080000"),
-             (7, "13800000001", "202404", 5280, "20240501080000"),
-             (8, "13800000002    ", "202404", 1000, "20240502080000"),  # CHAR-padded, as on PostgreSQL
-             (9, "19900000000", "202404", 1000, "20240503080000")],
+    "BILL": [
+        (7, "13800000001", "202404", 5280, "20240501080000"),
+        (7, "13800000001", "202404", 5280, "20240501080000"),
+        (8, "13800000002    ", "202404", 1000, "20240502080000"),  # CHAR-padded, as on PostgreSQL
+        (9, "19900000000", "202404", 1000, "20240503080000"),
+    ],
     "CDR": [(5, "13800000001", "20240410093000", 65, "L", 20), (5, "13800000001", "20240410093000", 65, "L", 20)],
 }
 
@@ -222,7 +239,9 @@ def typed_legacy(request, tmp_path):
             conn.execute(sa.text(statement))
         for table, rows in ROWS.items():
             marks = ", ".join(f":v{i}" for i in range(len(rows[0])))
-            conn.execute(sa.text(f"INSERT INTO {table} VALUES ({marks})"), [{f"v{i}": v for i, v in enumerate(r)} for r in rows])
+            conn.execute(
+                sa.text(f"INSERT INTO {table} VALUES ({marks})"), [{f"v{i}": v for i, v in enumerate(r)} for r in rows]
+            )
     engine.dispose()
     file = tmp_path / "tenant.toml"
     mapping = parse_mapping({**tomllib.loads(MAPPING), "url": url}, file)
@@ -238,10 +257,18 @@ async def test_typed_keys_and_padded_numbers_on_each_engine(typed_legacy):
     issues = await connector.problems()
     assert all(i.file == file for i in issues)
     found = {i.key: i.reason.casefold() for i in issues}  # PostgreSQL reports the names folded to lower case
-    assert set(found) == {"connector.customers.key", "connector.bills.key", "connector.bills.number", "connector.calls.key"}, found
+    assert set(found) == {
+        "connector.customers.key",
+        "connector.bills.key",
+        "connector.bills.number",
+        "connector.calls.key",
+    }, found
     assert "'c001' occurs on 2 rows of cust.cust_id" in found["connector.customers.key"]
     assert "'7' occurs on 2 rows of bill.bill_no" in found["connector.bills.key"]
-    assert found["connector.bills.number"] == "1 of the latest 4 rows of bill.nbr name no line in subs.nbr, e.g. '19900000000'"
+    assert (
+        found["connector.bills.number"]
+        == "1 of the latest 4 rows of bill.nbr name no line in subs.nbr, e.g. '19900000000'"
+    )
     assert "'5' occurs on 2 rows of cdr.cdr_id" in found["connector.calls.key"]
 
 

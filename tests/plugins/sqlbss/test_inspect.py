@@ -94,12 +94,15 @@ def test_the_command_prints_the_report_and_writes_the_draft(billing, tmp_path):
     assert tomllib.loads(out.read_text(encoding="utf-8"))["connector"]["type"] == "sqlbss"
 
 
-@pytest.mark.parametrize("url, says", [
-    ("postgresql://nobody@127.0.0.1:1/nowhere", "cannot read postgresql://nobody@127.0.0.1:1/nowhere"),
-    ("mssql+pymssql://user:secret@db.example/billing", "the driver 'pymssql'"),
-    ("sqlite:///no/such/legacy.sqlite3", "no SQLite database at"),
-    ("not a url", "not a database URL"),
-])
+@pytest.mark.parametrize(
+    "url, says",
+    [
+        ("postgresql://nobody@127.0.0.1:1/nowhere", "cannot read postgresql://nobody@127.0.0.1:1/nowhere"),
+        ("mssql+pymssql://user:secret@db.example/billing", "the driver 'pymssql'"),
+        ("sqlite:///no/such/legacy.sqlite3", "no SQLite database at"),
+        ("not a url", "not a database URL"),
+    ],
+)
 def test_an_unusable_url_is_one_line_and_exit_code_2(url, says):
     result = CliRunner().invoke(hall_cli(), ["connector", "inspect", url])
     assert result.exit_code == 2
@@ -114,15 +117,18 @@ def test_an_unknown_table_is_named_with_the_tables_there_are(make_billing):
     assert result.exit_code == 2 and "no table no_such" in result.output and "KH_KHXX" in result.output
 
 
-@pytest.mark.parametrize("name, values, money, time", [
-    ("FEE_JIAO", [12, 30], "jiao_int", None),
-    ("AMOUNT", ["12.30", "7"], "yuan_text", None),
-    ("BILL_AMT", [1.5, 2.25], "yuan", None),
-    ("CUST_SEQ", [1711222200, 1711222201], None, None),  # epoch-sized numbers without a time name stay numbers
-    ("CREATE_DT", [1711222200123, 1711222201000], None, "epoch_ms"),
-    ("LAST_MOD", ["2024/03/23 12:40:00"], None, "text:%Y/%m/%d %H:%M:%S"),
-    ("OPEN_DATE", [dt.date(2024, 3, 1)], None, "native"),
-])
+@pytest.mark.parametrize(
+    "name, values, money, time",
+    [
+        ("FEE_JIAO", [12, 30], "jiao_int", None),
+        ("AMOUNT", ["12.30", "7"], "yuan_text", None),
+        ("BILL_AMT", [1.5, 2.25], "yuan", None),
+        ("CUST_SEQ", [1711222200, 1711222201], None, None),  # epoch-sized numbers without a time name stay numbers
+        ("CREATE_DT", [1711222200123, 1711222201000], None, "epoch_ms"),
+        ("LAST_MOD", ["2024/03/23 12:40:00"], None, "text:%Y/%m/%d %H:%M:%S"),
+        ("OPEN_DATE", [dt.date(2024, 3, 1)], None, "native"),
+    ],
+)
 def test_money_and_time_guesses(name, values, money, time):
     guess = guess_column(name, sa.Integer() if isinstance(values[0], int) else sa.Text(), values)
     assert (guess.money, guess.time) == (money, time)

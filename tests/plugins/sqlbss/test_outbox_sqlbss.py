@@ -21,10 +21,22 @@ from core.testing import TenantSpec
 from plugins.sqlbss.mapping import parse_mapping
 
 WRITEBACK = {
-    "jiangnan": {"table": "JK_HXSJ", "event_id": "SJBH", "kind": "SJLX", "payload": "SJNR",
-                 "written": "JSSJ", "written_format": "text:%Y%m%d%H%M%S"},
-    "haibin": {"table": "INTF_HALL_INBOX", "event_id": "EVENT_ID", "kind": "EVENT_TYPE", "payload": "EVENT_BODY",
-               "written": "RECV_TS", "written_format": "epoch"},
+    "jiangnan": {
+        "table": "JK_HXSJ",
+        "event_id": "SJBH",
+        "kind": "SJLX",
+        "payload": "SJNR",
+        "written": "JSSJ",
+        "written_format": "text:%Y%m%d%H%M%S",
+    },
+    "haibin": {
+        "table": "INTF_HALL_INBOX",
+        "event_id": "EVENT_ID",
+        "kind": "EVENT_TYPE",
+        "payload": "EVENT_BODY",
+        "written": "RECV_TS",
+        "written_format": "epoch",
+    },
 }
 
 
@@ -38,8 +50,10 @@ def sqlbss_writer(legacy, **changes):
 def inbox_rows(legacy) -> list[tuple]:
     w = WRITEBACK[legacy.style]
     with closing(sqlite3.connect(legacy.path)) as conn:
-        return conn.execute(f"SELECT {w['event_id']}, {w['kind']}, {w['payload']}, {w['written']} FROM {w['table']} "
-                            f"ORDER BY {w['event_id']}").fetchall()
+        return conn.execute(
+            f"SELECT {w['event_id']}, {w['kind']}, {w['payload']}, {w['written']} FROM {w['table']} "
+            f"ORDER BY {w['event_id']}"
+        ).fetchall()
 
 
 async def test_sqlbss_writes_each_event_once_into_the_legacy_inbox(legacy):

@@ -37,8 +37,10 @@ PADDED_EVENT = "3f1c2a4e-0000-4000-8000-000000000001"
 # Values as a CHAR(n) system stores them: blank-padded to the column's length. Two rows are padded
 # otherwise (not to the declared length): only the TRIM(col) = value fallback finds those.
 ROWS = {
-    "CUST": [("C001      ", "张三", "11010519491231002X  ", "20240501080000"),
-             ("C002      ", "李四", "310115580312123     ", "20240501090000")],
+    "CUST": [
+        ("C001      ", "张三", "11010519491231002X  ", "20240501080000"),
+        ("C002      ", "李四", "310115580312123     ", "20240501090000"),
+    ],
     "SUBS": [("13800000001    ", "C001      ", "A "), ("13800000002  ", "C002      ", "A ")],
     "BILL": [("B001        ", "13800000001    ", "202404", 5280, "20240501080000")],
     "BILL_ITEM": [("B001        ", 1, "YZF ", "月租", 5280)],
@@ -112,7 +114,9 @@ def _load(url: str) -> None:
             conn.execute(sa.text(statement))
         for table, rows in ROWS.items():
             marks = ", ".join(f":v{i}" for i in range(len(rows[0])))
-            conn.execute(sa.text(f"INSERT INTO {table} VALUES ({marks})"), [{f"v{i}": v for i, v in enumerate(r)} for r in rows])
+            conn.execute(
+                sa.text(f"INSERT INTO {table} VALUES ({marks})"), [{f"v{i}": v for i, v in enumerate(r)} for r in rows]
+            )
     engine.dispose()
 
 
@@ -157,7 +161,10 @@ def test_customer_of_a_padded_number_is_found_live(padded):
 def test_sync_pages_carry_their_padded_lines(padded):
     _, connector, _ = padded
     batch = asyncio.run(connector.customers_changed_since("", 10))
-    assert {c.legacy_id: [n.number for n in c.numbers] for c in batch.customers} == {"C001": ["13800000001"], "C002": ["13800000002"]}
+    assert {c.legacy_id: [n.number for n in c.numbers] for c in batch.customers} == {
+        "C001": ["13800000001"],
+        "C002": ["13800000002"],
+    }
     assert [c.legacy_id for c in asyncio.run(connector.customers_by_ids(["C002", "C001", "C404"]))] == ["C002", "C001"]
 
 
@@ -187,7 +194,10 @@ def test_an_event_id_padded_in_the_inbox_is_not_written_twice(padded):
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT EVENT_ID, BODY FROM INBOX ORDER BY EVENT_ID")).all()
     engine.dispose()
-    assert [(r[0].strip(), json.loads(r[1])) for r in rows] == [(PADDED_EVENT, {}), ("3f1c2a4e-0000-4000-8000-000000000002", {"fen": 200})]
+    assert [(r[0].strip(), json.loads(r[1])) for r in rows] == [
+        (PADDED_EVENT, {}),
+        ("3f1c2a4e-0000-4000-8000-000000000002", {"fen": 200}),
+    ]
 
 
 def test_the_padded_database_checks_clean(padded):

@@ -177,7 +177,12 @@ def test_markers_round_trip():
     from plugins.sqlbss import markers
 
     moment = dt.datetime(2024, 3, 23, 12, 40, 5)
-    for marker, key in [("20240323124005", ("JN00000001",)), (1711168805, ("0532", 17)), (moment, ("A", 1)), (dt.date(2024, 3, 23), (5,))]:
+    for marker, key in [
+        ("20240323124005", ("JN00000001",)),
+        (1711168805, ("0532", 17)),
+        (moment, ("A", 1)),
+        (dt.date(2024, 3, 23), (5,)),
+    ]:
         watermark = markers.encode(marker, key)
         assert markers.decode(watermark, len(key)) == (marker, key) and len(watermark) < 64
     assert markers.decode("", 1) is None

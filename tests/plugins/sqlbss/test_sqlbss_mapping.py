@@ -71,7 +71,9 @@ def test_make_connector_reports_mapping_errors_with_tenant_file(tmp_path):
     tenant = SimpleNamespace(id="jn", path=tmp_path / "tenants" / "jn")
     with pytest.raises(ConfigError) as info:
         sqlbss.make_connector(hall=SimpleNamespace(root=tmp_path), tenant=tenant, config=cfg)
-    assert [(i.file, i.key) for i in info.value.issues] == [(str(tenant.path / "tenant.toml"), "connector.customers.name")]
+    assert [(i.file, i.key) for i in info.value.issues] == [
+        (str(tenant.path / "tenant.toml"), "connector.customers.name")
+    ]
 
 
 def test_missing_column_key():
@@ -94,11 +96,21 @@ def test_several_problems_reported_together():
     cfg["numbers"]["number"] = "ACC NBR"
     cfg["timezone"] = "Mars/Olympus"
     found = {key: reason for _, key, reason in issues_of(cfg)}
-    assert set(found) == {"connector.customers.changed_format", "connector.customers.status_map.3",
-                          "connector.numbers.number", "connector.timezone"}
-    assert "text:<strftime format>" in found["connector.customers.changed_format"] and "'yyyymmdd'" in found["connector.customers.changed_format"]
+    assert set(found) == {
+        "connector.customers.changed_format",
+        "connector.customers.status_map.3",
+        "connector.numbers.number",
+        "connector.timezone",
+    }
+    assert (
+        "text:<strftime format>" in found["connector.customers.changed_format"]
+        and "'yyyymmdd'" in found["connector.customers.changed_format"]
+    )
     assert "'active', 'suspended' or 'closed'" in found["connector.customers.status_map.3"]
-    assert "not a plain table or column name" in found["connector.numbers.number"] and "'ACC NBR'" in found["connector.numbers.number"]
+    assert (
+        "not a plain table or column name" in found["connector.numbers.number"]
+        and "'ACC NBR'" in found["connector.numbers.number"]
+    )
     assert "unknown time zone" in found["connector.timezone"]
 
 
