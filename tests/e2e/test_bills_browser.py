@@ -11,17 +11,13 @@ test-artifacts/screenshots/<tenant>-bills-<step>.png.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import os
 import re
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "plugins" / "bills"))
+from browser_accounts import demo_accounts, log_in
 
 CHROMIUM = Path("/usr/bin/chromium")
 DESKTOP = {"width": 1280, "height": 900}
@@ -38,51 +34,9 @@ pytestmark = [
 ]
 
 
-async def _setup(config: Path, customers: dict) -> dict[str, str]:
-    """An account for each tenant's first demo customer, and bills, items and calls for its number."""
-    from bills_support import seed_number
-
-    from core.auth.customers import create_account
-    from core.auth.passwords import hash_password
-    from core.auth.tables import Customer
-    from core.hall import Hall
-    from core.tenancy import tenant_scope
-
-    hall = Hall.from_config(config, connect_tenants=False)
-    await hall.db.connect()
-    logins = {}
-    try:
-        for tenant in hall.tenants:
-            with tenant_scope(tenant):
-                demo = customers[tenant.id][0]
-                row = await Customer.select().where(Customer.legacy_id == demo.legacy_id).first()
-                await create_account(
-                    customer=row,
-                    number=demo.numbers[0],
-                    password_hash=await hash_password(PASSWORD),
-                    language=tenant.language,
-                )
-                await seed_number(demo.numbers[0], f"e2e-{tenant.id}")
-                logins[tenant.id] = demo.numbers[0]
-        return logins
-    finally:
-        await hall.db.disconnect()
-
-
 @pytest.fixture(scope="module")
 def bills_hall(live_hall):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
-    env["HALL_SECURITY__SECRET_KEY"] = "e2e-bills-setup"  # nothing written here depends on the secret
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
-    try:
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            logins = pool.submit(asyncio.run, _setup(live_hall.config, live_hall.customers)).result()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return live_hall, logins
+    return live_hall, demo_accounts(live_hall, index=0, password=PASSWORD, seed_label="e2e")
 
 
 REPO = Path(__file__).resolve().parents[2]
@@ -125,11 +79,7 @@ def test_bills_chart_and_call_records(bills_hall, chromium, shoot, tenant):
     try:
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{base}/login")
-        page.fill("#f-login", number)
-        page.fill("#f-password", PASSWORD)
-        with page.expect_navigation():
-            page.locator('form[action$="/login"] button[type=submit]').first.click()
+        log_in(page, base, number, PASSWORD)
 
         response = page.goto(f"{base}/bills/")
         assert response.status == 200
@@ -203,11 +153,7 @@ def test_call_records_on_a_phone_fold_the_filter_away(bills_hall, chromium, shoo
     context.set_default_timeout(WAIT_MS)
     try:
         page = context.new_page()
-        page.goto(f"{base}/login")
-        page.fill("#f-login", number)
-        page.fill("#f-password", PASSWORD)
-        with page.expect_navigation():
-            page.locator('form[action$="/login"] button[type=submit]').first.click()
+        log_in(page, base, number, PASSWORD)
         page.goto(f"{base}/bills/{number}/calls?month=2024-05")
         box = page.locator("#calls-filter-box")
         assert box.evaluate("b => b.open") is False and page.locator("#f-type").is_visible() is False
@@ -228,11 +174,7 @@ def test_call_records_on_a_phone_fold_the_filter_away(bills_hall, chromium, shoo
     desk = chromium.new_context(viewport=DESKTOP)
     try:
         page = desk.new_page()
-        page.goto(f"{base}/login")
-        page.fill("#f-login", number)
-        page.fill("#f-password", PASSWORD)
-        with page.expect_navigation():
-            page.locator('form[action$="/login"] button[type=submit]').first.click()
+        log_in(page, base, number, PASSWORD)
         page.goto(f"{base}/bills/{number}/calls?month=2024-05")
         assert page.locator("#f-type").is_visible() and not page.locator("#calls-filter-box > summary").is_visible()
     finally:
@@ -246,11 +188,7 @@ def test_another_customers_number_is_not_found(bills_hall, chromium):
     context.set_default_timeout(WAIT_MS)
     try:
         page = context.new_page()
-        page.goto(f"{base}/login")
-        page.fill("#f-login", logins["jiangnan"])
-        page.fill("#f-password", PASSWORD)
-        with page.expect_navigation():
-            page.locator('form[action$="/login"] button[type=submit]').first.click()
+        log_in(page, base, logins["jiangnan"], PASSWORD)
         other = hall.customers["jiangnan"][1].numbers[0]
         assert page.goto(f"{base}/bills/{other}/calls").status == 404
         assert page.goto(f"{base}/bills/{logins['jiangnan']}/2031-01").status == 400

@@ -8,15 +8,11 @@ Screenshots land in test-artifacts/screenshots/<tenant>-home-<who>-<device>.png.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "plugins" / "bills"))
+from browser_accounts import demo_accounts, log_in
 
 CHROMIUM = Path("/usr/bin/chromium")
 DEVICES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -37,50 +33,11 @@ pytestmark = [
 ]
 
 
-async def _setup(config: Path, customers: dict) -> dict[str, str]:
-    from bills_support import seed_number
-
-    from core.auth.customers import create_account
-    from core.auth.passwords import hash_password
-    from core.auth.tables import Customer
-    from core.hall import Hall
-    from core.tenancy import tenant_scope
-
-    hall = Hall.from_config(config, connect_tenants=False)
-    await hall.db.connect()
-    logins = {}
-    try:
-        for tenant in hall.tenants:
-            with tenant_scope(tenant):
-                demo = customers[tenant.id][2]
-                row = await Customer.select().where(Customer.legacy_id == demo.legacy_id).first()
-                await create_account(
-                    customer=row,
-                    number=demo.numbers[0],
-                    password_hash=await hash_password(PASSWORD),
-                    language=tenant.language,
-                )
-                await seed_number(demo.numbers[0], f"e2e-home-{tenant.id}", calls_per_month=0, months=3)
-                logins[tenant.id] = demo.numbers[0]
-        return logins
-    finally:
-        await hall.db.disconnect()
-
-
 @pytest.fixture(scope="module")
 def home_hall(live_hall):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
-    env["HALL_SECURITY__SECRET_KEY"] = "e2e-home-setup"  # nothing written here depends on the secret
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
-    try:
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            logins = pool.submit(asyncio.run, _setup(live_hall.config, live_hall.customers)).result()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return live_hall, logins
+    return live_hall, demo_accounts(
+        live_hall, index=2, password=PASSWORD, seed_label="e2e-home", calls_per_month=0, months=3
+    )
 
 
 def _no_overflow(page) -> None:
@@ -108,11 +65,7 @@ def test_home_for_visitor_and_customer(home_hall, chromium, shoot, tenant):
             _no_overflow(page)
             shoot(page, tenant, f"home-visitor-{device}")
 
-            page.goto(f"{base}/login")
-            page.fill("#f-login", logins[tenant])
-            page.fill("#f-password", PASSWORD)
-            with page.expect_navigation():
-                page.locator('form[action$="/login"] button[type=submit]').first.click()
+            log_in(page, base, logins[tenant], PASSWORD)
             if device == "desktop":  # one open complaint, filed through the form
                 page.goto(f"{base}/service/complain")
                 page.select_option("#f-category", index=1)
