@@ -58,6 +58,11 @@ class Filters:
     def valid(self) -> bool:
         return not self.errors
 
+    @property
+    def narrowed(self) -> bool:
+        """A filter (not just the sort) was typed, valid or not: the page says so and keeps the filter box open."""
+        return any(self.data.get(name) for name in ("type", "called", "from", "to"))
+
     def error(self, name: str, message: str, **params) -> None:
         self.errors.setdefault(name, (message, params))
 
