@@ -6,6 +6,12 @@ from core.legacy.names import display_names, localise_items
 from core.legacy.outbox import OutboxPolicy, emit
 from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.ports import (
+    BalanceSource,
+    LegacyAccount,
+    LegacyBalance,
+    LegacyPayment,
+    PaymentRecordPage,
+    PaymentRecordSource,
     BillBatch,
     BillingSource,
     CallBatch,
@@ -31,6 +37,12 @@ from core.legacy.settings import legacy_settings, tenant_zone
 from core.legacy.tables import SyncState
 
 __all__ = [
+    "BalanceSource",
+    "LegacyAccount",
+    "LegacyBalance",
+    "LegacyPayment",
+    "PaymentRecordPage",
+    "PaymentRecordSource",
     "Bill",
     "BillBatch",
     "BillItem",

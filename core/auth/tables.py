@@ -33,7 +33,24 @@ class ServiceNumber(TenantTable, tablename="core_service_number"):
     kind = Varchar(length=16, default="phone")  # phone | account | broadband
     status = Varchar(length=16, default="active")
     synced_at = Timestamptz(default=TimestamptzNow())
+    account_legacy_id = Varchar(length=64, default="")  # the paying BillingAccount; "" when the BSS has no account tier
     UNIQUE_TOGETHER = (("tenant", "number"),)
+    INDEX_TOGETHER = (("tenant", "customer_legacy_id"), ("tenant", "account_legacy_id"))
+
+
+class BillingAccount(TenantTable, tablename="core_billing_account"):
+    """A billing account (账户, synced): pays, holds the balance, receives the bill; may cover several numbers (合账).
+
+    Not to be confused with :class:`CustomerAccount`, the portal log-in.
+    """
+
+    legacy_id = Varchar(length=64)
+    customer_legacy_id = Varchar(length=64)
+    name = Varchar(length=100, default="")
+    billing = Varchar(length=16, default="postpaid")  # postpaid | prepaid
+    status = Varchar(length=16, default="active")
+    synced_at = Timestamptz(default=TimestamptzNow())
+    UNIQUE_TOGETHER = (("tenant", "legacy_id"),)
     INDEX_TOGETHER = (("tenant", "customer_legacy_id"),)
 
 

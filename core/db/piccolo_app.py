@@ -7,6 +7,7 @@ from piccolo.conf.apps import AppConfig
 from core.audit import AuditLog
 from core.auth.tables import (
     AccountNumber,
+    BillingAccount,
     Customer,
     CustomerAccount,
     OneTimeCode,
@@ -18,7 +19,7 @@ from core.auth.tables import (
     SuperAdmin,
     ThrottleEvent,
 )
-from core.legacy.billing_tables import Bill, BillItem, CallRecord, Quarantine
+from core.legacy.billing_tables import Balance, Bill, BillItem, CallRecord, Quarantine
 from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.tables import ChangeReconcileRun, ReconcileSeen, SyncState
 from core.notify.tables import Message, SmsPart, SmsQuota
@@ -31,6 +32,7 @@ APP_CONFIG = AppConfig(
     table_classes=[
         Customer,
         ServiceNumber,
+        BillingAccount,
         CustomerAccount,
         AccountNumber,
         Session,
@@ -49,6 +51,7 @@ APP_CONFIG = AppConfig(
         BillItem,
         CallRecord,
         Quarantine,
+        Balance,
         OutboxEvent,
         ReconcileSeen,
         ChangeReconcileRun,

@@ -23,8 +23,9 @@ class Bill(TenantTable, tablename="core_bill"):
     due_date = Date(null=True, default=None)
     changed_at = Timestamptz(null=True, default=None)
     synced_at = Timestamptz(null=True, default=None)
+    account_legacy_id = Varchar(length=64, default="")  # set for bills of a whole account (合账); number is then ""
     UNIQUE_TOGETHER = (("tenant", "legacy_id"),)
-    INDEX_TOGETHER = (("tenant", "number", "month"),)
+    INDEX_TOGETHER = (("tenant", "number", "month"), ("tenant", "account_legacy_id", "month"))
 
 
 class BillItem(TenantTable, tablename="core_bill_item"):
@@ -34,6 +35,7 @@ class BillItem(TenantTable, tablename="core_bill_item"):
     code = Varchar(length=32, default="")
     name = Varchar(length=100, default="")
     amount_fen = BigInt(default=0)
+    number = Varchar(length=32, default="")  # the service number charged, where the BSS says (a combined bill's share)
     UNIQUE_TOGETHER = (("tenant", "legacy_id"),)
     INDEX_TOGETHER = (("tenant", "bill_legacy_id"),)
 
@@ -48,6 +50,22 @@ class CallRecord(TenantTable, tablename="core_call_record"):
     charge_fen = BigInt(default=0)
     UNIQUE_TOGETHER = (("tenant", "legacy_id"),)
     INDEX_TOGETHER = (("tenant", "number", "started_at"),)
+
+
+class Balance(TenantTable, tablename="core_balance"):
+    """The last balance read from the BSS for an account: a short-lived cache shared by every worker.
+
+    ``as_of`` is the BSS's own time for the figure (shown as "data as of"),
+    ``fetched_at`` when the hall asked; a look-up older than the tenant's cache
+    time asks again.
+    """
+
+    account_legacy_id = Varchar(length=64)
+    balance_fen = BigInt(default=0)
+    billing = Varchar(length=16, default="postpaid")
+    as_of = Timestamptz(null=True, default=None)
+    fetched_at = Timestamptz(null=True, default=None)
+    UNIQUE_TOGETHER = (("tenant", "account_legacy_id"),)
 
 
 class Quarantine(TenantTable, tablename="core_sync_quarantine"):

@@ -18,11 +18,31 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol, runtime_checkable
 
 
+ACCOUNT_BILLING = ("postpaid", "prepaid")
+
+
+@dataclass(frozen=True)
+class LegacyAccount:
+    """A billing account (账户): it pays, holds the balance and receives the bill, and may cover several numbers (合账).
+
+    ``customer_id`` is the owner's ``legacy_id``; ``billing`` is postpaid or prepaid.
+    A connector whose BSS has no account tier hands none: the hall then treats
+    each number as its own account (``LegacyServiceNumber.account`` is "").
+    """
+
+    legacy_id: str
+    customer_id: str
+    name: str = ""  # the account's name on the bill (often the customer's name)
+    billing: str = "postpaid"  # postpaid | prepaid
+    status: str = "active"  # active | suspended | closed
+
+
 @dataclass(frozen=True)
 class LegacyServiceNumber:
     number: str
     kind: str = "phone"  # phone | account | broadband
     status: str = "active"
+    account: str = ""  # the paying account's legacy_id; "" when the BSS has no account tier
 
 
 @dataclass(frozen=True)
@@ -38,6 +58,7 @@ class LegacyCustomer:
     status: str = "active"
     changed_at: dt.datetime | None = None
     numbers: tuple[LegacyServiceNumber, ...] = field(default_factory=tuple)
+    accounts: tuple[LegacyAccount, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -64,6 +85,7 @@ class LegacyBillItem:
     code: str
     name: str
     amount_fen: int
+    number: str = ""  # the service number this charge is for, where the BSS says so (a combined bill's share)
 
 
 @dataclass(frozen=True)
@@ -76,7 +98,7 @@ class LegacyBill:
     """
 
     legacy_id: str
-    number: str
+    number: str  # "" for a bill of a whole account (合账): then ``account`` is set and the items name the numbers
     month: str  # YYYY-MM
     amount_fen: int
     paid_fen: int = 0
@@ -85,6 +107,7 @@ class LegacyBill:
     changed_at: dt.datetime | None = None
     items: tuple[LegacyBillItem, ...] = field(default_factory=tuple)
     problem: str = ""
+    account: str = ""  # the billed account's legacy_id; "" when the BSS bills per number
 
 
 @dataclass(frozen=True)
@@ -187,6 +210,69 @@ class ServiceLineSource(Protocol):
 
     async def lines_of_customer(self, legacy_id: str) -> list[LegacyServiceLine]:
         """The lines of the customer with this ``legacy_id`` (closed ones included), ordered by number."""
+        ...
+
+
+@dataclass(frozen=True)
+class LegacyBalance:
+    """An account's balance (余额) as the BSS holds it now, in fen.
+
+    Positive is money the customer has with the operator (prepaid credit or an
+    overpayment), negative is money owed. ``as_of`` is when the BSS computed it
+    (its own stamp where it has one, else the time of the look-up), shown to
+    customers as "data as of".
+    """
+
+    account: str
+    balance_fen: int
+    as_of: dt.datetime
+    billing: str = "postpaid"  # postpaid | prepaid
+    problem: str = ""
+
+
+@runtime_checkable
+class BalanceSource(Protocol):
+    """Account balances, looked up live (the hall caches them briefly in its database)."""
+
+    async def balance_of(self, account: str) -> LegacyBalance | None:
+        """The balance of the account with this legacy_id (for BSSs without accounts: the number), or None."""
+        ...
+
+
+@dataclass(frozen=True)
+class LegacyPayment:
+    """A payment record from the BSS's own payments table (counter, bank, the hall's write-back...), in hall units.
+
+    ``reference`` is the hall's id when the row was written back by the hall
+    (the outbox event id or the payment intent id, as the mapping says), so
+    reconciliation can pair it with the hall's ledger; "" for payments made elsewhere.
+    """
+
+    legacy_id: str  # the BSS's serial number
+    account: str
+    number: str
+    amount_fen: int
+    paid_at: dt.datetime | None
+    month: str = ""  # the bill month paid, YYYY-MM; "" for a top-up
+    channel: str = ""
+    reference: str = ""
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentRecordPage:
+    payments: list[LegacyPayment]
+    next_after: str  # pass back as ``after``; "" after the last page
+
+
+@runtime_checkable
+class PaymentRecordSource(Protocol):
+    """The BSS's payment records, for reconciliation of gateway, hall ledger and BSS."""
+
+    async def payments_between(
+        self, start: dt.datetime, end: dt.datetime, after: str = "", limit: int = 500
+    ) -> PaymentRecordPage:
+        """Payments with ``start <= paid_at < end`` ordered by (paid_at, legacy_id), after the position ``after``."""
         ...
 
 
@@ -293,6 +379,8 @@ PORTS["bills"] = BillingSource
 PORTS["calls"] = CallRecordSource
 PORTS["lines"] = ServiceLineSource
 PORTS["number_pool"] = NumberPoolSource
+PORTS["balances"] = BalanceSource
+PORTS["payment_records"] = PaymentRecordSource
 
 
 def port_name(port: type) -> str:
