@@ -6,9 +6,11 @@ import asyncio
 import copy
 
 import pytest
-from payments_support import bss, bss_config  # noqa: F401  (the fixture)
+from legacy_examples import EXAMPLES
+from payments_support import WRITEBACK, bss, bss_config  # noqa: F401  (the fixture)
 
 from core.config import ConfigError
+from core.config.loader import _dynaconf_dict
 from plugins.sqlbss.mapping import parse_mapping
 from plugins.sqlbss.writeback_money import from_fen, to_fen
 
@@ -45,6 +47,14 @@ def test_the_example_mapping_parses():
     assert bill.columns["qd"].map == {"alipay": "12", "wechat": "13"}
     assert topup.label == f"writeback.events.{BILL[:-3]}[2]" and not mapping.writeback.has_inbox
     assert mapping.payment_records.channel_map["01"] == "counter"
+
+
+def test_the_documented_example_survives_the_hall_loader(tmp_path):
+    """Dynaconf lower-cases every key (columns, map codes) and keeps the quoted kinds and arrays of tables."""
+    tenant_toml = tmp_path / "tenant.toml"
+    tenant_toml.write_text('[tenant]\nname = "x"\n' + EXAMPLES["jiangnan"] + WRITEBACK, encoding="utf-8")
+    loaded = _dynaconf_dict([tenant_toml], "HALL_TENANT_X")["connector"]
+    assert parse_mapping(loaded, tenant_toml) == parse_mapping(bss_config(), tenant_toml)
 
 
 @pytest.mark.parametrize(
