@@ -32,12 +32,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 
 from core.i18n import N_
 from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.ports import LegacyPayment, PaymentRecordSource
-from core.money import format_fen
+from core.payments.bss_findings import BssComparison, Findings, pair, strangers
 from core.payments.model import PAID, now
 from core.payments.refunds import refunded_event_id
 from core.payments.settle import posted_event_id
@@ -65,31 +64,6 @@ def hall_reference(text: str) -> str:
     return found.group(0) if found else ""
 
 
-@dataclass
-class BssComparison:
-    """What the comparison found; ``mismatches`` are dicts (kind, reference, reason_id, params, reason, ...)."""
-
-    expected: int = 0  # hall payments and refunds that should be in the BSS
-    matched: int = 0
-    in_flight: int = 0  # written back within the grace period, or about to be: not judged yet
-    bss_rows: int = 0  # BSS rows paid in the range
-    elsewhere_count: int = 0  # ... of which made elsewhere (no hall id)
-    elsewhere_fen: int = 0
-    elsewhere_by_channel: dict[str, list[int]] = field(default_factory=dict)  # channel -> [count, fen]
-    mismatches: list[dict] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {
-            "expected": self.expected,
-            "matched": self.matched,
-            "in_flight": self.in_flight,
-            "bss_rows": self.bss_rows,
-            "elsewhere_count": self.elsewhere_count,
-            "elsewhere_fen": self.elsewhere_fen,
-            "elsewhere_by_channel": self.elsewhere_by_channel,
-        }
-
-
 async def read_bss(connector: PaymentRecordSource, start: dt.datetime, end: dt.datetime) -> list[LegacyPayment]:
     """Every BSS payment with ``start <= paid_at < end``, page by page."""
     rows, after = [], ""
@@ -99,55 +73,6 @@ async def read_bss(connector: PaymentRecordSource, start: dt.datetime, end: dt.d
         if not page.next_after:
             return rows
         after = page.next_after
-
-
-def _when(moment: dt.datetime | None, zone: dt.tzinfo) -> str:
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}" if moment else "-"
-
-
-def _event_facts(event: dict, zone: dt.tzinfo) -> dict:
-    return {
-        "status": event["status"],
-        "attempts": str(event["attempts"]),
-        "error": event["last_error"] or "-",
-        "when": _when(event["delivered_at"], zone),
-    }
-
-
-def _absent(event: dict | None, moment: dt.datetime, grace: dt.timedelta, zone: dt.tzinfo) -> tuple | None:
-    """(kind, message, params) for a hall item with no BSS row, or None while it is in flight."""
-    if event is None:
-        return "bss_missing", N_("Not in the BSS, and the hall has no write-back event for it."), {}
-    facts = _event_facts(event, zone)
-    if event["status"] == "dead":
-        return (
-            "bss_writeback_failed",
-            N_("Not in the BSS: the write-back failed after %(attempts)s attempt(s): %(error)s"),
-            facts,
-        )
-    if event["status"] == "delivered":
-        if event["delivered_at"] and event["delivered_at"] >= moment - grace:
-            return None
-        return (
-            "bss_missing",
-            N_("Not in the BSS, although the write-back was delivered at %(when)s."),
-            facts,
-        )
-    if event["created_at"] >= moment - grace:
-        return None
-    return (
-        "bss_writeback_waiting",
-        N_("Not in the BSS: the write-back is still %(status)s after %(attempts)s attempt(s); last error: %(error)s"),
-        facts,
-    )
-
-
-def _rows_facts(rows: list[LegacyPayment]) -> dict:
-    return {
-        "bss": format_fen(sum(r.amount_fen for r in rows)),
-        "rows": str(len(rows)),
-        "serials": ", ".join(r.legacy_id for r in rows[:5]),
-    }
 
 
 async def _events(ids: list[str]) -> dict[str, dict]:
@@ -164,16 +89,6 @@ async def _events(ids: list[str]) -> dict[str, dict]:
     return {e["event_id"]: e for e in found}
 
 
-class _Report:
-    def __init__(self, zone: dt.tzinfo):
-        self.zone, self.result = zone, BssComparison()
-
-    def add(self, kind: str, message: str, params: dict, **facts) -> None:
-        self.result.mismatches.append(
-            {"kind": kind, "reason_id": message, "params": params, "reason": message % params, **facts}
-        )
-
-
 async def compare_with_bss(
     connector: PaymentRecordSource,
     start: dt.datetime,
@@ -185,7 +100,7 @@ async def compare_with_bss(
 ) -> BssComparison:
     """Pair the hall's payments and refunds of ``[start, end)`` with the BSS's rows; see the module docstring."""
     tenant_id, moment = require_tenant().id, moment or now()
-    report = _Report(zone)
+    report = Findings(zone)
     result = report.result
     intents = (
         await PaymentIntent.select()
@@ -240,7 +155,7 @@ async def compare_with_bss(
         if event is None:
             continue  # never posted (a duplicate payment refunded at once): the BSS must not have it
         expected.add(intent["public_id"])
-        _pair(
+        pair(
             report,
             intent["public_id"],
             intent["public_id"],
@@ -254,7 +169,7 @@ async def compare_with_bss(
     for refund in refunds:
         expected.add(refund["refund_id"])
         event = refunded.get(refunded_event_id(tenant_id, refund["refund_id"]))
-        _pair(
+        pair(
             report,
             refund["refund_id"],
             refund["intent_id"],
@@ -265,86 +180,5 @@ async def compare_with_bss(
             grace,
             refund=True,
         )
-    await _strangers(report, {r: found for r, found in by_ref.items() if r not in expected}, start, end)
+    await strangers(report, {r: found for r, found in by_ref.items() if r not in expected}, start, end)
     return result
-
-
-def _pair(
-    report: _Report, ref: str, intent_id: str, amount: int, event, by_ref, moment, grace, *, refund: bool
-) -> None:
-    result, found = report.result, by_ref.get(ref, [])
-    result.expected += 1
-    facts = {"reference": ref, "intent_id": intent_id, "amount_fen": amount}
-    if not found:
-        absent = _absent(event, moment, grace, report.zone)
-        if absent is None:
-            result.in_flight += 1
-        else:
-            report.add(*absent, **facts, bss_fen=0)
-        return
-    total = sum(r.amount_fen for r in found)
-    if (abs(total) if refund else total) == amount:
-        result.matched += 1
-        return
-    message = (
-        N_("The BSS has ¥%(bss)s for this refund in %(rows)s row(s) (%(serials)s); the hall refunded ¥%(hall)s.")
-        if refund
-        else N_("The BSS has ¥%(bss)s in %(rows)s row(s) (%(serials)s); the hall took ¥%(hall)s.")
-    )
-    report.add(
-        "bss_amount_differs", message, {**_rows_facts(found), "hall": format_fen(amount)}, **facts, bss_fen=total
-    )
-
-
-async def _strangers(
-    report: _Report, by_ref: dict[str, list[LegacyPayment]], start: dt.datetime, end: dt.datetime
-) -> None:
-    """BSS rows of the range naming hall ids not expected in it: unknown ids, or payments the hall has as unpaid."""
-    in_range = {ref: [r for r in rows if start <= r.paid_at < end] for ref, rows in by_ref.items()}
-    in_range = {ref: rows for ref, rows in in_range.items() if rows}
-    if not in_range:
-        return
-    refs = list(in_range)
-    intents = {
-        i["public_id"]: i["state"]
-        for i in await PaymentIntent.select(PaymentIntent.public_id, PaymentIntent.state).where(
-            PaymentIntent.public_id.is_in(refs)
-        )
-    }
-    refunds = {
-        r["refund_id"]: (r["state"], r["intent_id"])
-        for r in await Refund.select(Refund.refund_id, Refund.state, Refund.intent_id).where(
-            Refund.refund_id.is_in(refs)
-        )
-    }
-    for ref, rows in in_range.items():
-        facts = {"reference": ref, "amount_fen": 0, "bss_fen": sum(r.amount_fen for r in rows)}
-        params = {**_rows_facts(rows), "reference": ref, "when": _when(rows[0].paid_at, report.zone)}
-        if ref in intents:
-            if intents[ref] not in PAID:
-                params["state"] = intents[ref]
-                report.add(
-                    "bss_not_paid_in_hall",
-                    N_("The BSS has ¥%(bss)s for payment %(reference)s (%(serials)s); the hall has it as %(state)s."),
-                    params,
-                    **facts,
-                    intent_id=ref,
-                )
-        elif ref in refunds:
-            if refunds[ref][0] != "succeeded":
-                params["state"] = refunds[ref][0]
-                report.add(
-                    "bss_not_paid_in_hall",
-                    N_("The BSS has ¥%(bss)s for refund %(reference)s (%(serials)s); the hall has it as %(state)s."),
-                    params,
-                    **facts,
-                    intent_id=refunds[ref][1],
-                )
-        else:
-            report.add(
-                "bss_unknown_reference",
-                N_("BSS row(s) %(serials)s (¥%(bss)s, %(when)s) name %(reference)s, which the hall does not know."),
-                params,
-                **facts,
-                intent_id="",
-            )

@@ -69,7 +69,9 @@ COUNTER_ROWS = [  # paid at the counter and at a bank on 2024-03-05 (Shanghai ti
 ]
 
 REPO = Path(__file__).resolve().parents[3]
-WRITEBACK = (REPO / "docs" / "examples" / "connector-jiangnan-payments.toml").read_text(encoding="utf-8")  # the documented one
+WRITEBACK = (REPO / "docs" / "examples" / "connector-jiangnan-payments.toml").read_text(
+    encoding="utf-8"
+)  # the documented one
 
 NUMBER, ACCOUNT = "13360875732", "JN00000001"  # a line of the demo database and its customer
 
