@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import AsyncIterator
 
 from core.i18n import N_
 from core.legacy.outbox_tables import OutboxEvent
@@ -64,14 +65,17 @@ def hall_reference(text: str) -> str:
     return found.group(0) if found else ""
 
 
-async def read_bss(connector: PaymentRecordSource, start: dt.datetime, end: dt.datetime) -> list[LegacyPayment]:
-    """Every BSS payment with ``start <= paid_at < end``, page by page."""
-    rows, after = [], ""
+async def read_bss(
+    connector: PaymentRecordSource, start: dt.datetime, end: dt.datetime
+) -> AsyncIterator[LegacyPayment]:
+    """Every BSS payment with ``start <= paid_at < end``, a page at a time (a province's counters write many)."""
+    after = ""
     while True:
         page = await connector.payments_between(start, end, after, PAGE)
-        rows += page.payments
+        for row in page.payments:
+            yield row
         if not page.next_after:
-            return rows
+            return
         after = page.next_after
 
 
@@ -123,9 +127,8 @@ async def compare_with_bss(
     )
     posted = await _events([posted_event_id(tenant_id, i["public_id"]) for i in intents])
     refunded = await _events([refunded_event_id(tenant_id, r["refund_id"]) for r in refunds])
-    rows = await read_bss(connector, start - SLACK_BEFORE, end + SLACK_AFTER)
-    by_ref: dict[str, list[LegacyPayment]] = {}
-    for row in rows:
+    by_ref: dict[str, list[LegacyPayment]] = {}  # only the rows naming a hall id are kept
+    async for row in read_bss(connector, start - SLACK_BEFORE, end + SLACK_AFTER):
         ref = hall_reference(row.reference)
         in_range = row.paid_at is not None and start <= row.paid_at < end
         if row.problem:
