@@ -32,6 +32,7 @@ from plugins.sqlbss.writeback_values import legacy_time
 
 ROLES = ("account", "number", "amount", "paid_at", "month", "channel", "reference")
 SAMPLE = 20
+HALL_ID_LENGTH = 30  # pi/rf + 28 hex digits (core.payments.bss_reconcile.HALL_ID)
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,17 @@ class PaymentsPort:
                 key, _, reason = payment.problem.removeprefix(file + ": ").partition(": ")
                 seen.setdefault(key, ConfigIssue(file, key, reason))
         issues += list(seen.values())
+        reference = s.cols.get("reference")
+        length = getattr(getattr(reference, "type", None), "length", None)
+        if length is not None and length < HALL_ID_LENGTH:
+            issues.append(
+                ConfigIssue(
+                    file,
+                    "connector.payment_records.reference",
+                    f"{reference.table.name}.{reference.name} holds {length} characters; "
+                    f"the hall's payment and refund ids have {HALL_ID_LENGTH}",
+                )
+            )
         if p.channel and p.channel_map:
             issues += _codes(conn, s.cols["channel"], p.channel_map, "connector.payment_records.channel_map", file)
         issues += duplicated_key(conn, s.key, "connector.payment_records.key", file, p.key_separator)
