@@ -115,7 +115,9 @@ def test_values_that_do_not_convert_are_problems_and_hall_check_names_them(bss):
         assert "does not parse as 'yuan_text'" in found["connector.payment_records.amount_format"]
         assert "'02'" in found["connector.payment_records.channel_map"]
         assert "connector.payment_records.reference" not in found  # BZ holds 40 characters
-        short = {i.key: i.reason for i in asyncio.run(bss.connector(payment_records={"reference": "CZY"}).problems())}
+        short_reference = bss.connector(payment_records={"reference": "CZY"})
+        short = {i.key: i.reason for i in asyncio.run(short_reference.problems())}
+        asyncio.run(short_reference.close())
         assert (
             "holds 10 characters; the hall's payment and refund ids have 30"
             in short["connector.payment_records.reference"]
