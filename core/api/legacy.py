@@ -31,6 +31,7 @@ from core.legacy.ports import (
     NumberQuery,
     PoolNumber,
     ServiceLineSource,
+    UnmappedEvent,
 )
 from core.legacy.reconcile import IdPage, LegacyIdSource
 from core.legacy.settings import legacy_settings, tenant_zone
@@ -70,6 +71,7 @@ __all__ = [
     "PoolNumber",
     "ServiceLineSource",
     "SyncState",
+    "UnmappedEvent",
     "display_names",
     "emit",
     "legacy_settings",

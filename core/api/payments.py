@@ -1,6 +1,8 @@
 """Payments, for payment-provider plugins (the ``PaymentProvider`` they return from ``make_payment_provider``)
 and for plugins that take money (intents, checkout, settling, refunds, their tables and states)."""
 
+from core.payments.bss_reconcile import KINDS as BSS_KINDS
+from core.payments.bss_reconcile import BssComparison, compare_with_bss, hall_reference
 from core.payments import PaymentError, cancel, create_intent, get_intent, intents_of, refund, start_checkout
 from core.payments.claims import ClaimConflict
 from core.payments.model import (
@@ -30,6 +32,10 @@ from core.payments.tables import PaymentIntent, Refund
 from core.payments.routes_customer import auto_submit_form, checkout_response, customer_legacy_id, refresh_from_gateway
 
 __all__ = [
+    "BSS_KINDS",
+    "BssComparison",
+    "compare_with_bss",
+    "hall_reference",
     "CANCELED",
     "CREATED",
     "FAILED",

@@ -18,6 +18,10 @@ the tenant connector's ``writeback`` port (:class:`~core.legacy.ports.LegacyWrit
   (capped at ``retry_max_seconds``, minus up to 25 % jitter so that events that
   failed together do not retry together). After ``max_attempts`` failures it
   is ``dead``, with the reason; an operator can :func:`replay` it.
+- **Unmapped events.** A connector raises :class:`~core.legacy.ports.UnmappedEvent`
+  for an event it has nowhere to write (its kind is not mapped). The event
+  stays pending without counting an attempt, its last error says why, and it
+  is offered again after ``retry_max_seconds``; the other events go on.
 - **Outages.** A connector signals "legacy system unreachable" by raising
   ``ConnectionError`` or ``TimeoutError``. That is not the event's fault: the
   attempt is not counted, the run stops (one probe per run while the system is
@@ -42,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.db import piccolo_conf
 from core.legacy.outbox_tables import OutboxEvent
-from core.legacy.ports import LegacyWriter
+from core.legacy.ports import LegacyWriter, UnmappedEvent
 from core.privacy import scrub
 
 log = logging.getLogger("hall.legacy.outbox")
@@ -83,6 +87,7 @@ class DeliveryResult:
     delivered: int = 0
     failed: int = 0  # will be retried
     dead: int = 0
+    unmapped: int = 0  # waiting for the mapping to say where they go (not counted as attempts)
     unavailable: bool = False  # the run stopped because the legacy system could not be reached
 
 
@@ -173,6 +178,20 @@ async def _deliver_one(
             },
         )
         result.unavailable = True
+        return
+    except UnmappedEvent as exc:  # nowhere to write it yet: not a failure, it waits for the mapping
+        await _settle(
+            event["id"],
+            {
+                OutboxEvent.status: "pending",
+                OutboxEvent.attempts: OutboxEvent.attempts - 1,
+                OutboxEvent.claimed_at: None,
+                OutboxEvent.last_error: _reason(exc),
+                OutboxEvent.next_attempt_at: now + dt.timedelta(seconds=policy.retry_max_seconds),
+            },
+        )
+        result.unmapped += 1
+        log.warning("outbox event %s (%s) waits: %s", event["event_id"], event["kind"], exc)
         return
     except Exception as exc:  # the legacy side refused or broke on this event: retry later, or give up
         reason, dead = _reason(exc), event["attempts"] >= policy.max_attempts

@@ -165,6 +165,12 @@ class CallRecordSource(Protocol):
         ...
 
 
+class UnmappedEvent(Exception):
+    """Raised by :meth:`LegacyWriter.write_event` for an event the connector has nowhere to write (no mapping for
+    its kind, no inbox). Not the event's failure: the outbox keeps it pending, without counting an attempt, with
+    this message as its last error, and offers it again later - once the mapping says where it goes, it goes."""
+
+
 @runtime_checkable
 class LegacyWriter(Protocol):
     """Changes the hall pushes to the legacy system (payments posted, service orders, account changes): the outbox."""
@@ -173,7 +179,8 @@ class LegacyWriter(Protocol):
         """Apply one outbox event. Idempotent by ``event_id``: writing an event id seen before has no second effect.
 
         Raise ``ConnectionError`` (or ``TimeoutError``) when the legacy system
-        cannot be reached, any other exception when it refuses this event.
+        cannot be reached, :class:`UnmappedEvent` when nothing says where events
+        like this one go, any other exception when it refuses this event.
         """
         ...
 

@@ -44,7 +44,14 @@ class TenantSpec:
 
 
 def _toml_value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False) if not isinstance(value, bool) else ("true" if value else "false")
+    """A TOML value; dicts become inline tables and lists hold any value (an array of tables: a list of dicts)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _toml_key(key: str) -> str:

@@ -1,11 +1,14 @@
-"""The reconciliation report: gateway, hall ledger and legacy write-back compared for every payment of a date range.
+"""The reconciliation report: gateway, hall ledger, legacy write-back and the BSS's records compared for a date range.
 
 For each intent created in the range (days in the tenant's time zone), the
 gateway is asked (``provider.query``, a few at a time, each with a timeout),
 the hall's own records are read (intent state and amount, refunds, the
 fulfilment) and the ``payment.posted`` outbox event (the write-back, id
-derived from the intent) is looked up. Every disagreement is listed, each with
-a kind and a plain reason (docs/billpay.md lists the kinds). The nightly job
+derived from the intent) is looked up. When the connector offers the BSS's
+own payment records (``payment_records``), the payments and refunds of the
+range are also paired with the BSS's rows (:mod:`plugins.billpay.report_bss`,
+the comparison is the core's). Every disagreement is listed, each with a kind
+and a plain reason (docs/billpay.md lists the kinds). The nightly job
 stores yesterday's report (running it twice replaces it); operators run any
 range from the console. Nothing here changes a payment: it only reports.
 """
@@ -21,6 +24,7 @@ from core.api.db import require_tenant, transaction
 from core.api.legacy import OutboxEvent
 from core.api.web import Auditor
 from core.api.payments import (
+    BSS_KINDS,
     PAID,
     PARTIALLY_REFUNDED,
     REFUNDED,
@@ -31,6 +35,7 @@ from core.api.payments import (
     posted_event_id,
     provider_for,
 )
+from plugins.billpay.report_bss import REPLACED, bss_side
 from plugins.billpay.tables import BillPayment, ReconReport
 
 log = logging.getLogger("hall.billpay.report")
@@ -48,6 +53,7 @@ KINDS = (
     "writeback_waiting",
     "not_fulfilled",
     "gateway_unavailable",
+    *BSS_KINDS,
 )
 
 
@@ -259,7 +265,10 @@ async def build(hall, day_from: dt.date, day_to: dt.date) -> dict:
                     "gateway_status": result.status if result is not None else "",
                 }
             )
-    return {"day_from": day_from, "day_to": day_to, "checked": len(intents), "mismatches": mismatches}
+    bss, bss_rows = await bss_side(hall, tenant, start, end, moment, late)
+    if bss.get("available"):
+        mismatches = [m for m in mismatches if m["kind"] not in REPLACED] + bss_rows
+    return {"day_from": day_from, "day_to": day_to, "checked": len(intents), "mismatches": mismatches, "bss": bss}
 
 
 async def run_report(
@@ -287,6 +296,7 @@ async def run_report(
         checked=found["checked"],
         mismatch_count=len(found["mismatches"]),
         mismatches=found["mismatches"],
+        bss=found["bss"],
         summary=summary,
         created_at=now(),
     )

@@ -31,6 +31,13 @@ KIND_LABELS = {
     "writeback_waiting": N_("Write-back not delivered yet"),
     "not_fulfilled": N_("Paid but not fulfilled"),
     "gateway_unavailable": N_("Gateway did not answer"),
+    "bss_missing": N_("Paid in the hall, not in the BSS"),
+    "bss_writeback_waiting": N_("Not in the BSS: write-back waiting"),
+    "bss_writeback_failed": N_("Not in the BSS: write-back failed"),
+    "bss_amount_differs": N_("The BSS has another amount"),
+    "bss_unknown_reference": N_("BSS payment the hall does not know"),
+    "bss_not_paid_in_hall": N_("In the BSS, not paid in the hall"),
+    "bss_unreadable": N_("BSS payment row unreadable"),
 }
 
 
@@ -140,6 +147,8 @@ async def _report(report_id: int) -> dict:
         raise NotFoundException()
     if isinstance(row["mismatches"], str):
         row["mismatches"] = json.loads(row["mismatches"] or "[]")
+    if isinstance(row["bss"], str):
+        row["bss"] = json.loads(row["bss"] or "{}")
     return row
 
 
@@ -172,6 +181,8 @@ async def report_csv(request: Request, report_id: FromPath[int]) -> Response:
             "customer_id",
             "provider",
             "created_at",
+            "reference",
+            "bss_amount_fen",
         ]
     )
     zone = zone_of(request)
@@ -193,7 +204,7 @@ async def report_csv(request: Request, report_id: FromPath[int]) -> Response:
                     "provider",
                 )
             ]
-            + [cell(local(m.get("created_at") or None, zone))]
+            + [cell(local(m.get("created_at") or None, zone)), cell(m.get("reference", "")), cell(m.get("bss_fen", ""))]
         )
     name = f"reconciliation-{row['day_from']}-{row['day_to']}-{row['id']}.csv"
     return Response(

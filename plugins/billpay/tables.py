@@ -126,6 +126,9 @@ class ReconReport(TenantTable, tablename="billpay_recon_report"):
     checked = Integer(default=0)  # intents compared
     mismatch_count = Integer(default=0)
     mismatches = JSON(default=[])  # [{"kind", "intent_id", "reason", ...}]
+    bss = JSON(
+        default={}
+    )  # the BSS side (core.payments.bss_reconcile): {"available", "expected", "elsewhere_fen", ...}; {} when not compared
     summary = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     INDEX_TOGETHER = (("tenant", "day_from", "trigger"), ("tenant", "created_at"))

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.api import ConfigError, ConfigIssue
-from plugins.sqlbss.writeback_map import WritebackMap
+from plugins.sqlbss.writeback_map import WritebackMap, writeback_cross_checks
 
 IDENT = r"^[A-Za-z_][A-Za-z0-9_$#]*$"
 TABLE = r"^([A-Za-z_][A-Za-z0-9_$#]*\.)?[A-Za-z_][A-Za-z0-9_$#]*$"  # optionally schema-qualified
@@ -111,6 +111,7 @@ class NumbersMap(_Strict):
 # Bills and call records: their sections live in billing_mapping.py, which needs the base classes above.
 from plugins.sqlbss.billing_mapping import BillItemsMap, BillsMap, CallsMap, billing_cross_checks  # noqa: E402
 from plugins.sqlbss.lines_mapping import LinesMap, PoolMap, lines_cross_checks  # noqa: E402
+from plugins.sqlbss.payments_map import PaymentRecordsMap  # noqa: E402
 
 
 class SqlBssMapping(_Strict):
@@ -130,7 +131,8 @@ class SqlBssMapping(_Strict):
     calls: CallsMap | None = None
     lines: LinesMap | None = None  # line details (tariff, features): the lines port
     number_pool: PoolMap | None = None  # free numbers for selection: the number_pool port
-    writeback: WritebackMap | None = None  # the outbox's legacy inbox; omitted: no writeback port
+    writeback: WritebackMap | None = None  # the outbox's inbox and mapped tables; omitted: no writeback port
+    payment_records: PaymentRecordsMap | None = None  # the BSS's payments table: the payment_records port
 
     @field_validator("timezone")
     @classmethod
@@ -190,7 +192,7 @@ def _cross_checks(m: SqlBssMapping) -> list[tuple[str, str]]:
         problems.append(
             ("numbers.kind_map", "required when numbers.kind is set (legacy code -> phone|account|broadband)")
         )
-    return problems + billing_cross_checks(m) + lines_cross_checks(m)
+    return problems + billing_cross_checks(m) + lines_cross_checks(m) + writeback_cross_checks(m)
 
 
 def parse_mapping(config: dict, tenant_file: Path | str) -> SqlBssMapping:
