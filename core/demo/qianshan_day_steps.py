@@ -195,7 +195,10 @@ class Day:
         query = sa.select(user.c.USER_ID).where(
             user.c.REMOVE_TAG == KEPT, user.c.STATE_CODE == STATE["active"], user.c.ACCT_ID.in_(shared)
         )
-        [user_id] = self._pick(query, 1)
+        picked = self._pick(query, 1)
+        if not picked:  # every account is down to one line
+            return ()
+        user_id = picked[0]
         area, serial, net = self.conn.execute(
             sa.select(user.c.AREA_CODE, user.c.SERIAL_NUMBER, user.c.NET_TYPE_CODE).where(user.c.USER_ID == user_id)
         ).one()
