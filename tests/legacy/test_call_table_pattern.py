@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import tomllib
 from contextlib import closing
 from pathlib import Path
 
@@ -114,3 +115,41 @@ def test_calls_are_read_from_tables_named_by_two_digit_year_and_month(tmp_path):
     assert [c.legacy_id for c in asyncio.run(connector.calls_by_ids(["202401-5", "202305-0"]))] == ["202401-5"]
     assert asyncio.run(connector.problems()) == []
     asyncio.run(connector.close())
+
+
+@pytest.mark.parametrize(
+    "name, pattern",
+    [
+        ("HD_202405", "HD_{yyyymm}"),
+        ("CDR_2024_05", "CDR_{yyyy}_{mm}"),
+        ("TG_CDR_2405", "TG_CDR_{yy}{mm}"),
+        ("TG_CDR_2413", None),
+        ("TG_CDR_2405_BAK", None),
+        ("KH_KHXX", None),
+    ],
+)
+def test_the_inspectors_draft_suggests_the_pattern_of_a_monthly_name(name, pattern):
+    from plugins.sqlbss.inspect_draft import monthly_pattern
+
+    assert monthly_pattern(name) == pattern
+
+
+@pytest.mark.parametrize(
+    "names, pattern",
+    [(("CDR_2024_04", "CDR_2024_05"), "CDR_{yyyy}_{mm}"), (("TG_CDR_2404", "TG_CDR_2405"), "TG_CDR_{yy}{mm}")],
+)
+def test_the_draft_maps_monthly_call_tables_by_their_pattern(tmp_path, names, pattern):
+    from plugins.sqlbss.inspect import inspect_url
+    from plugins.sqlbss.inspect_draft import draft_toml
+
+    path = tmp_path / "x.sqlite3"
+    with closing(sqlite3.connect(path)) as conn, conn:
+        for table in names:
+            conn.execute(
+                f"CREATE TABLE {table} (CDR_ID INTEGER PRIMARY KEY, ACC_NBR TEXT, START_TIME TEXT, DURATION INTEGER, "
+                "OPP_NBR TEXT, CALL_TYPE TEXT, FEE INTEGER)"
+            )
+            conn.execute(f"INSERT INTO {table} VALUES (1, '18900000001', '20240401120000', 60, '02400000000', 'L', 10)")
+    draft = draft_toml(f"sqlite:///{path}", inspect_url(f"sqlite:///{path}"))
+    calls = tomllib.loads(draft)["connector"]["calls"]
+    assert calls["table_pattern"] == pattern and calls["key"] == "CDR_ID"
