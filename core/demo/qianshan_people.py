@@ -135,9 +135,10 @@ def id_number(rng: random.Random, city: City, taken: set[str]) -> str:
 
 def _changed(rng: random.Random, since: dt.datetime, horizon: dt.datetime) -> dt.datetime:
     """A row's change time: the migration stamp for most rows older than it, else any second up to ``horizon``."""
-    if since < MIGRATION and rng.random() < 0.6:
+    migrated = MIGRATION < horizon  # (an anchor month before 2010 predates the migration)
+    if migrated and since < MIGRATION and rng.random() < 0.6:
         return MIGRATION
-    start = max(since, MIGRATION)
+    start = max(since, MIGRATION) if migrated else since
     moment = start + dt.timedelta(seconds=rng.randrange(max(int((horizon - start).total_seconds()), 1)))
     return moment.replace(second=0) if rng.random() < 0.4 else moment
 

@@ -236,3 +236,23 @@ def test_the_printable_customers_can_sign_up_with_a_mobile(tmp_path):
         assert re.fullmatch(r"1\d{10}", c.numbers[0]) and c.phone == c.numbers[0] and c.email and c.name
         assert normalise_id_number(c.id_number, today=TODAY)
     assert any(re.fullmatch(r"0\d{2,3}[2-8]\d{6,7}", n) for n in sample[0].numbers)  # a fixed line as typed
+
+
+@pytest.mark.parametrize(
+    "end_month, tables",
+    [
+        ((2025, 12), {"TG_CDR_2511", "TG_CDR_2512", "TG_CDR_2601"}),
+        ((2008, 3), {"TG_CDR_0802", "TG_CDR_0803", "TG_CDR_0804"}),
+    ],
+)
+def test_every_date_moves_with_the_anchor_month(tmp_path, end_month, tables):
+    path = tmp_path / "q.sqlite3"
+    generate_qianshan_db(path, end_month=end_month, customers=30, months=2)
+    content = dump(str(path))
+    assert {t for t in content if re.fullmatch(r"TG_CDR_\d{4}", t)} == tables
+    now = f"{bss_now(end_month):%Y%m%d%H%M%S}"
+    for table in ("T_CUST", "T_ACCT", "T_USER", "T_ACCT_BILL", "T_ACCT_BALANCE"):
+        assert max(r["UPDATE_TIME"] for r in rows(content, table)) <= now, table
+    months = {r["CYCLE_MONTH"]: r["CYCLE_STATE"] for r in rows(content, "T_BILL_CYCLE")}
+    last = f"{end_month[0]}{end_month[1]:02d}"
+    assert months[last] == "1" and max(months) == f"{bss_now(end_month).year}12" and months[max(months)] == "0"
