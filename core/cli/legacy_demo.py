@@ -123,7 +123,7 @@ def legacy_demo(
     if url:
         with console.status(status):
             _generate(style, url, subscribers, months, end_month, seed)
-        where, counts = url, url_table_counts(url)
+        where, counts = _shown(url), url_table_counts(url)
     else:
         if output.exists() and not force:
             raise click.ClickException(f"{output} already exists; use --force to replace it")
@@ -140,6 +140,16 @@ def legacy_demo(
         f"wrote {where} ({style}, seed {seed}, up to {end_month[0]}-{end_month[1]:02d}): "
         + ", ".join(f"{table} {rows}" for table, rows in counts)
     )
+
+
+def _shown(url: str) -> str:
+    """The URL as printed: without its password."""
+    import sqlalchemy as sa
+
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
 
 
 def _generate(style: str, target, subscribers: int, months: int, end_month: Month, seed: int) -> None:

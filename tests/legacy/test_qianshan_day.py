@@ -142,3 +142,16 @@ def test_the_command_refuses_what_does_not_fit(tmp_path, monkeypatch, args, reas
     result = legacy_demo(*args)
     assert result.exit_code == 2 and reason in result.output
     assert not (tmp_path / "x.sqlite3").exists()
+
+
+def test_the_command_writes_into_a_database_server_and_changes_it_there(tmp_path):
+    with legacy_database("mariadb", tmp_path) as url:
+        made = legacy_demo(
+            "--style", "qianshan", "--subscribers", "15", "--months", "1", "--end-month", "2024-05", "--url", url
+        )
+        assert made.exit_code == 0, made.output
+        assert "T_CUST 15" in made.output and "TG_CDR_2406" in made.output
+        changed = legacy_demo("--style", "qianshan", "--day-of-changes", "--url", url)
+        assert changed.exit_code == 0, changed.output
+        assert "new customer 210300000016 " in changed.output
+        assert len(dump(url)["T_CUST"]) == 16
