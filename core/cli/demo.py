@@ -41,6 +41,7 @@ def ensure_secrets(config_file: Path) -> None:
 def generate_legacy(hall, subscribers: int, end_month: Month) -> dict:
     """Each sqlbss demo tenant's legacy database, billed up to ``end_month``; tenant id → its sample customers."""
     from core.demo.legacy_db import STYLES, generate_legacy_db
+    from core.demo.qianshan import generate_qianshan_db
     from core.db.url import parse_database_url
 
     out = {}
@@ -52,11 +53,17 @@ def generate_legacy(hall, subscribers: int, end_month: Month) -> dict:
         path = path if path.is_absolute() else hall.root / path
         path.parent.mkdir(parents=True, exist_ok=True)
         style = tenant.connector.get("demo_style") or tenant.id
+        seed = zlib.crc32(tenant.id.encode()) % 10_000
+        if style == "qianshan":  # the Oracle-style BSS with accounts (core/demo/qianshan.py)
+            out[tenant.id] = generate_qianshan_db(
+                path, seed=seed, customers=subscribers, months=DEMO_MONTHS, end_month=end_month
+            )
+            continue
         if style not in STYLES:
             continue
         out[tenant.id] = generate_legacy_db(
             path,
-            seed=zlib.crc32(tenant.id.encode()) % 10_000,
+            seed=seed,
             subscribers=subscribers,
             style=style,
             months=DEMO_MONTHS,

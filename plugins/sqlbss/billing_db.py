@@ -74,12 +74,12 @@ def list_call_tables(conn: sa.Connection, m) -> list[tuple[str, str]]:
         return [("", c.table)]
     schema, _, _ = c.table_pattern.rpartition(".")
     inspector = sa.inspect(conn)
-    pattern = c.month_regex()
     found = []
     for name in inspector.get_table_names(schema=schema or None):
-        match = pattern.match(f"{schema}.{name}" if schema else name)
-        if match:
-            found.append((match.group(1) + match.group(2), f"{schema}.{name}" if schema else name))
+        full = f"{schema}.{name}" if schema else name
+        month = c.table_month(full)
+        if month is not None:
+            found.append((month, full))
     return sorted(found)
 
 

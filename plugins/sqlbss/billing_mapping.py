@@ -5,8 +5,10 @@ Money formats (``amount_format``, ``charge_format``): ``fen_int`` (integer fen),
 ``yuan`` (a numeric/decimal column in yuan). Time formats are the customers'
 change-time formats (``native``, ``epoch``, ``epoch_ms``, ``text:<strftime>``).
 Call records may live in one table (``table``) or one table per month
-(``table_pattern = "HD_{yyyymm}"``); then ``months`` says how many of the latest
-monthly tables the sync reads.
+(``table_pattern = "HD_{yyyymm}"``, or with the year and month apart:
+``"CDR_{yyyy}_{mm}"``, ``"TG_CDR_{yy}{mm}"``, where ``{yy}`` is a year of this
+century); then ``months`` says how many of the latest monthly tables the sync
+reads.
 
 Imported by :mod:`plugins.sqlbss.mapping` part-way (after its base classes exist).
 """
@@ -126,14 +128,46 @@ class CallsMap(_Strict):
     @classmethod
     def _pattern(cls, value: str | None) -> str | None:
         if value is not None and (
-            value.count("{yyyymm}") != 1 or not re.match(TABLE, value.replace("{yyyymm}", "000000"))
+            _month_form(value) is None or not re.match(TABLE, re.sub(r"\{(?:yyyymm|yyyy|yy|mm)\}", "0", value))
         ):
-            raise ValueError('must be a table name with {yyyymm} once, such as "HD_{yyyymm}"')
+            raise ValueError(
+                "must be a table name with {yyyymm} once, or {yyyy} (or {yy}) and {mm} once each, "
+                'such as "HD_{yyyymm}", "CDR_{yyyy}_{mm}" or "TG_CDR_{yy}{mm}"'
+            )
         return value
 
     def month_regex(self) -> re.Pattern:
-        head, tail = (self.table_pattern or "").split("{yyyymm}")
-        return re.compile(f"^{re.escape(head)}(\\d{{4}})(0[1-9]|1[0-2]){re.escape(tail)}$", re.IGNORECASE)
+        """Matches the monthly tables' names (case-insensitively); groups ``y`` (2 or 4 digits) and ``m``."""
+        parts = re.split(r"(\{yyyymm\}|\{yyyy\}|\{yy\}|\{mm\})", self.table_pattern or "")
+        regex = "".join(PLACEHOLDERS.get(part, re.escape(part)) for part in parts)
+        return re.compile(f"^{regex}$", re.IGNORECASE)
+
+    def table_month(self, name: str) -> str | None:
+        """The month (``"202404"``) of a monthly table's name, or None when the name does not match the pattern."""
+        found = self.month_regex().match(name)
+        if found is None:
+            return None
+        year = found.group("y")
+        return ("20" + year if len(year) == 2 else year) + found.group("m")
+
+
+MONTH = "(?P<m>0[1-9]|1[0-2])"
+PLACEHOLDERS = {
+    "{yyyymm}": f"(?P<y>\\d{{4}}){MONTH}",
+    "{yyyy}": "(?P<y>\\d{4})",
+    "{yy}": "(?P<y>\\d{2})",
+    "{mm}": MONTH,
+}
+
+
+def _month_form(pattern: str) -> str | None:
+    """Which placeholders a table pattern uses (yyyymm, yyyy+mm or yy+mm, each once), or None when it is none of them."""
+    counts = {p: len(re.findall(re.escape(p), pattern)) for p in PLACEHOLDERS}
+    if counts == {"{yyyymm}": 1, "{yyyy}": 0, "{yy}": 0, "{mm}": 0}:
+        return "yyyymm"
+    if counts["{yyyymm}"] == 0 and counts["{mm}"] == 1 and counts["{yyyy}"] + counts["{yy}"] == 1:
+        return "yyyy+mm" if counts["{yyyy}"] else "yy+mm"
+    return None
 
 
 def billing_cross_checks(m) -> list[tuple[str, str]]:

@@ -73,7 +73,20 @@ MAPS = {  # (section, role) -> (map key, the values a code may take)
     ("calls", "call_type"): ("call_type_map", "local|long_distance|international|roaming|data|sms"),
 }
 FORMATS = {"money": ("amount", "paid", "charge"), "time": ("month", "due", "started")}
-MONTHLY = re.compile(r"^(.*?)(\d{4})(0[1-9]|1[0-2])$")
+MONTHLY = (  # a month at the end of a table name, longest first: HD_202405, CDR_2024_05, TG_CDR_2405
+    (re.compile(r"^(.*?)\d{4}(0[1-9]|1[0-2])$"), "{yyyymm}"),
+    (re.compile(r"^(.*?)\d{4}_(0[1-9]|1[0-2])$"), "{yyyy}_{mm}"),
+    (re.compile(r"^(.*?)\d{2}(0[1-9]|1[0-2])$"), "{yy}{mm}"),
+)
+
+
+def monthly_pattern(name: str) -> str | None:
+    """The calls.table_pattern a monthly table's name suggests (``TG_CDR_2405`` -> ``TG_CDR_{yy}{mm}``), or None."""
+    for regex, placeholder in MONTHLY:
+        found = regex.match(name)
+        if found:
+            return found.group(1) + placeholder
+    return None
 
 
 @dataclass
@@ -187,14 +200,10 @@ def _section(section: str, found: Found, url_tables: list[TableReport]) -> list[
     out = [f"[connector.{section}]", f"# {found.table.name}: {found.table.rows} rows"]
     name = found.table.name
     if section == "calls":
-        monthly = MONTHLY.match(name)
-        siblings = [
-            t
-            for t in url_tables
-            if monthly and MONTHLY.match(t.name) and MONTHLY.match(t.name).group(1) == monthly.group(1)
-        ]
+        pattern = monthly_pattern(name)
+        siblings = [t for t in url_tables if pattern and monthly_pattern(t.name) == pattern]
         if len(siblings) > 1:
-            out.append(_line("table_pattern", f"{monthly.group(1)}{{yyyymm}}", f"{len(siblings)} monthly tables"))
+            out.append(_line("table_pattern", pattern, f"{len(siblings)} monthly tables"))
         else:
             out.append(_line("table", name))
     else:

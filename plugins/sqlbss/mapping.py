@@ -121,7 +121,7 @@ class SqlBssMapping(_Strict):
     )
     timezone: str = Field("Asia/Shanghai", description="Time zone of the legacy system's naive timestamps.")
     pool_size: int = Field(2, ge=1, le=20, description="Connections kept open to the legacy database.")
-    demo_style: Literal["jiangnan", "haibin"] | None = Field(
+    demo_style: Literal["jiangnan", "haibin", "qianshan"] | None = Field(
         None, description="Only for `hall demo`: the demo legacy system to generate at `url`."
     )
     customers: CustomersMap

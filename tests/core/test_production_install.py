@@ -23,6 +23,10 @@ TEST_ONLY = {"pytest", "pytest-xdist", "pytest-asyncio", "playwright", "pypdf", 
 DEMO_ONLY = {"faker", "aiosmtpd"}  # httpx is runtime: the cloud SMS providers speak HTTP (core/notify/sms)
 DEMO_MODULES = (
     "core.demo.legacy_db",
+    *(
+        f"core.demo.qianshan{part}"
+        for part in ("", "_people", "_calls", "_billing", "_day", "_day_steps", "_day_arrivals")
+    ),
     "plugins.alipay.sandbox.app",
     "plugins.alipay.sandbox.notifier",
     "plugins.alipay.sandbox.runner",

@@ -34,9 +34,9 @@ def test_the_demo_tenants_pay_through_the_sandbox_with_generated_keys(tmp_path, 
     assert (
         hall.plugins.hook.demo_services(hall=hall, start=False, echo=lines.append) == []
     )  # hall demo's call: prepared, not started
-    assert len(lines) == 3 and "sandbox's RSA2 key pair" in lines[0]
+    assert len(lines) == 4 and "sandbox's RSA2 key pair" in lines[0]
     secrets = tomllib.loads((tmp_path / ".secrets.toml").read_text(encoding="utf-8"))
-    assert set(secrets["alipay"]) == {"jiangnan", "haibin"} and secrets["security"]["secret_key"] == SECRET
+    assert set(secrets["alipay"]) == {"jiangnan", "haibin", "qianshan"} and secrets["security"]["secret_key"] == SECRET
     sandbox = load_config(tmp_path / "var" / "alipay-sandbox" / "sandbox.toml")
     hall = Hall.from_config(config, connect_tenants=False)
     for tenant in hall.tenants:

@@ -78,7 +78,7 @@ def test_the_demo_tenants_have_a_valid_seller():
 
     from stdnum.cn import uscc
 
-    for tid in ("jiangnan", "haibin"):
+    for tid in ("jiangnan", "haibin", "qianshan"):
         billpay = tomllib.loads((REPO / "tenants" / tid / "tenant.toml").read_text(encoding="utf-8"))["plugins"][
             "billpay"
         ]
