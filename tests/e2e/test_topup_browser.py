@@ -5,7 +5,7 @@ after the outbox runs, the demo BSS's own inbox table (jiangnan JK_HXSJ, haibin 
 
 The hall is the demo's (the repository's tenant.toml files, with topup enabled), served by ``hall serve``; this module
 only points its Alipay gateway at a local sandbox and writes the tenants' keys (``live_hall_setup``).
-Screenshots: test-artifacts/screenshots/<tenant>-topup-*.png.
+An operator then finds a top-up in the console on a phone. Screenshots: test-artifacts/screenshots/<tenant>-topup-*.png.
 """
 
 from __future__ import annotations
@@ -195,27 +195,91 @@ def test_a_visitor_tops_up_through_the_sandbox_and_the_bss_gets_the_payment(
         assert body["metadata"] == {"number": number, "account": number}  # the demo BSSs bill per number
 
 
+@pytest.mark.parametrize("tenant_id", TENANTS)
+def test_an_operator_finds_a_top_up_in_the_console_on_a_phone(live_hall, sandbox, chromium, shoot, tenant_id):
+    """A visitor tops up; the console lists it (a card per row on a 390 px phone) and opens it, refund form and all."""
+    in_hall(live_hall, add_cashier)
+    base = live_hall.base(tenant_id)
+    number, _ = holders(live_hall, tenant_id)[0]
+    desk = chromium.new_context(viewport={"width": 1280, "height": 900})
+    desk.set_default_timeout(WAIT_MS)
+    try:
+        page = desk.new_page()
+        page.goto(f"{base}/topup/?number={number}")
+        with page.expect_navigation():
+            page.locator("form.topup-number button[type=submit]").click()
+        page.locator("label.preset").first.click()
+        intent_id = pay_at_sandbox(page, sandbox, tenant_id, shoot, "console")
+    finally:
+        desk.close()
+    phone = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.set_default_timeout(WAIT_MS)
+    try:
+        page = phone.new_page()
+        page.goto(f"{base}/console/login")
+        page.fill("#f-username", CASHIER[0])
+        page.fill("#f-password", CASHIER[1])
+        with page.expect_navigation():
+            page.locator('form[action$="/console/login"] button[type=submit]').click()
+        assert page.goto(f"{base}/topup/console").status == 200
+        row = page.locator(f'tr.topup-row[data-payment="{intent_id}"]')
+        assert row.count() == 1, page.locator("main").inner_text()[:300]
+        assert row.locator("td.state").inner_text() == ("已支付" if tenant_id == "jiangnan" else "Paid")
+        _no_overflow(page)
+        shoot(page, tenant_id, "topup-09-console-phone")
+        with page.expect_navigation(url=re.compile(rf"/topup/console/{intent_id}")):
+            row.locator("a").first.click()
+        assert page.locator("section.topup-detail").get_attribute("data-state") == "succeeded"
+        assert page.locator("form.topup-refund").count() == 1
+        _no_overflow(page)
+        shoot(page, tenant_id, "topup-10-console-topup-phone")
+    finally:
+        phone.close()
+
+
+CASHIER = ("e2e-topup", "E2e-topup-cashier-2026!")
+
+
+async def add_cashier(hall) -> None:
+    from core.auth.admin import ensure_operator
+
+    for tenant in hall.tenants:
+        await ensure_operator(
+            tenant, CASHIER[0], "E2E cashier", CASHIER[1], "e2e-topup", ["topup.view", "topup.refund"]
+        )
+
+
+async def deliver(hall) -> None:
+    from core.legacy.outbox import deliver_due
+    from core.tenancy import tenant_scope
+
+    for tenant in hall.tenants:
+        with tenant_scope(tenant):
+            await deliver_due(hall, tenant.id)
+
+
 def deliver_outbox(live_hall) -> None:
     """Run the outbox (``core.deliver_outbox``) for every tenant now, against the served hall's database."""
+    in_hall(live_hall, deliver)
+
+
+def in_hall(live_hall, job) -> None:
+    """``await job(hall)`` with the served hall's configuration and database, from a clean environment."""
 
     async def run():
         from core.hall import Hall
-        from core.legacy.outbox import deliver_due
-        from core.tenancy import tenant_scope
 
         hall = Hall.from_config(live_hall.config)
         await hall.db.connect()
         try:
-            for tenant in hall.tenants:
-                with tenant_scope(tenant):
-                    await deliver_due(hall, tenant.id)
+            await job(hall)
         finally:
             for connector in hall.connectors.values():
                 await connector.close()
             await hall.db.disconnect()
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
-    env["HALL_SECURITY__SECRET_KEY"] = "topup-e2e-outbox-run-" + "x" * 20  # nothing delivered depends on the secret
+    env["HALL_SECURITY__SECRET_KEY"] = "topup-e2e-setup-" + "x" * 24  # nothing done here depends on the secret
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update(env)
