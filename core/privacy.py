@@ -39,6 +39,26 @@ def mask_contact(value: str) -> str:
     return "*" * len(value)
 
 
+def mask_name(name: str) -> str:
+    """A holder's name shown to someone who is not the holder: ``张*明``, ``李*``, ``J*** S***``.
+
+    Chinese names keep the first and (from three characters on) the last character; Latin names
+    keep the first letter of each word. Enough for a payer to recognise whom they pay, never
+    the whole name.
+    """
+    name = " ".join(str(name or "").split())
+    if not name:
+        return ""
+    if name.isascii():
+        return " ".join(word[:1] + "***" for word in name.split(" "))
+    chars = name.replace(" ", "")
+    if len(chars) == 1:
+        return "*"
+    if len(chars) == 2:
+        return chars[0] + "*"
+    return chars[0] + "*" * min(len(chars) - 2, 6) + chars[-1]
+
+
 def scrub(text: str) -> str:
     """Mask every ID-number-shaped run in free text."""
     return ID_NUMBER_RE.sub(lambda m: mask_id(m.group(0)), text)

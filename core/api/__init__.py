@@ -22,7 +22,7 @@ from core.jobs.spec import Job
 from core.localtime import local, to_local, zone_of
 from core.manifest import Manifest
 from core.money import format_fen, parse_yuan
-from core.privacy import mask_contact
+from core.privacy import mask_contact, mask_name
 from core.tenancy import Tenant
 from core.web.menus import MenuItem, Panel
 
@@ -43,6 +43,7 @@ __all__ = [
     "hookspec",
     "local",
     "mask_contact",
+    "mask_name",
     "parse_yuan",
     "secrets_path",
     "to_local",

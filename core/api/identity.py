@@ -1,7 +1,8 @@
-"""Customers and operators: a customer's account and linked numbers, one-time codes (``otp``), operators by name."""
+"""Customers and operators: a customer's account and linked numbers, the holder of a number, one-time codes (``otp``),
+operators by name."""
 
 from core.auth import otp
 from core.auth.admin import operator_id
-from core.auth.customers import customer_for_account, linked_numbers
+from core.auth.customers import customer_for_account, linked_numbers, number_holder
 
-__all__ = ["customer_for_account", "linked_numbers", "operator_id", "otp"]
+__all__ = ["customer_for_account", "linked_numbers", "number_holder", "operator_id", "otp"]

@@ -26,6 +26,7 @@ from core.payments.providers import (
     PaymentProvider,
     ProviderUnavailable,
 )
+from core.payments.refund_service import refund_by_operator
 from core.payments.registry import enabled_providers, provider_for
 from core.payments.settle import posted_event_id, settle
 from core.payments.tables import PaymentIntent, Refund
@@ -69,6 +70,7 @@ __all__ = [
     "provider_for",
     "refresh_from_gateway",
     "refund",
+    "refund_by_operator",
     "settle",
     "start_checkout",
 ]

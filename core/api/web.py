@@ -3,6 +3,7 @@ numbers typed by people, audit records, paging, "data as of" lines, one-time cod
 tenant, principal, hall and plugin settings as handler parameters (``TenantDep``, ``NamedDependency[MySettings]``)."""
 
 from core import pdf
+from core.auth.throttle import Rule as ThrottleRule, reserve as reserve_attempt
 from core.web.audit_helpers import Auditor, audit, auditor_of
 from core.web.codes import refused_until, send_code
 from core.web.client import client_address
@@ -34,6 +35,7 @@ __all__ = [
     "RequestInfo",
     "RequestInfoDep",
     "TenantDep",
+    "ThrottleRule",
     "Templates",
     "UnknownRoute",
     "as_of",
@@ -56,6 +58,7 @@ __all__ = [
     "redirect_to",
     "refused_until",
     "render",
+    "reserve_attempt",
     "resolve_next",
     "route_path",
     "send_code",

@@ -50,6 +50,19 @@ async def find_number(hall, tenant, number: str) -> dict | None:
     return await ServiceNumber.select().where(ServiceNumber.number == number).first()
 
 
+async def number_holder(hall, tenant, number: str) -> tuple[dict, dict] | None:
+    """(the service number row, its customer row) of a number of the current tenant, or None when unknown here.
+
+    Synced rows first; a number not synced yet is asked of the legacy system live and
+    stored (as sign-up does, :func:`find_number`). Another tenant's number is unknown.
+    """
+    sn = await find_number(hall, tenant, number)
+    if sn is None:
+        return None
+    customer = await Customer.select().where(Customer.legacy_id == sn["customer_legacy_id"]).first()
+    return (sn, customer) if customer else None
+
+
 async def verify_identity(hall, tenant, *, number: str, name: str, id_number: str) -> Verified | None:
     """Service number + name + ID number must all match one active customer; None otherwise."""
     try:

@@ -128,8 +128,12 @@ class LiveHall:
             return "(no server log)"
 
 
-def _write_hall(root: Path, mail_port: int) -> tuple[Path, dict[str, list]]:
-    """Copy hall.toml and the demo tenants, patched like ``hall demo`` would set them up, into ``root``."""
+def _write_hall(root: Path, mail_port: int, setup: Callable | None = None) -> tuple[Path, dict[str, list]]:
+    """Copy hall.toml and the demo tenants, patched like ``hall demo`` would set them up, into ``root``.
+
+    ``setup(root, tenant_id, data)``, when given, may change a tenant's parsed tenant.toml before it is written
+    (a test module's ``live_hall_setup``, e.g. the payment gateway and its secrets).
+    """
     from core.demo.era import FIXED_END_MONTH
     from core.demo.legacy_db import generate_legacy_db
 
@@ -158,6 +162,8 @@ def _write_hall(root: Path, mail_port: int) -> tuple[Path, dict[str, list]]:
             style=connector.get("demo_style") or tid,
         )
         connector["url"] = f"sqlite:///{legacy}"
+        if setup is not None:
+            setup(root, tid, data)
         tenant_file.write_text(dump_toml(data), encoding="utf-8")
     return config, customers
 
@@ -280,7 +286,13 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def live_hall(tmp_path_factory) -> LiveHall:
+def live_hall_setup() -> Callable | None:
+    """Override in a test module to change the demo tenants before the hall starts: ``fn(root, tenant_id, data)``."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def live_hall(tmp_path_factory, live_hall_setup) -> LiveHall:
     from core.testing import MailSink
     from core.testing.mail import free_port
 
@@ -290,7 +302,7 @@ def live_hall(tmp_path_factory) -> LiveHall:
     proc = None
     log_file = None
     try:
-        config, customers = _write_hall(root, mail.port)
+        config, customers = _write_hall(root, mail.port, live_hall_setup)
         env = _hall_environment(dict(os.environ), HALL_SECURITY__SECRET_KEY=secret)
         # The set-up is async; run it on its own thread so no event loop (Playwright's included) is in the way.
         with concurrent.futures.ThreadPoolExecutor(1) as pool:

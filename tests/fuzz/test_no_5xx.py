@@ -27,7 +27,7 @@ from litestar.routes import HTTPRoute
 from core.testing import TenantSpec, add_operator, make_customer, register_customer
 from core.testing.payments import FakePaymentPlugin
 
-PLUGINS = ["notices", "service", "bills", "billpay", "billmail"]
+PLUGINS = ["notices", "service", "bills", "billpay", "billmail", "topup"]
 SESSION_ENDERS = {"/logout", "/console/logout"}
 EXAMPLES = 3  # hypothesis examples per route and role, on top of the fixed nasty inputs
 PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
