@@ -3,6 +3,7 @@ numbers typed by people, audit records, paging, "data as of" lines, one-time cod
 tenant, principal, hall and plugin settings as handler parameters (``TenantDep``, ``NamedDependency[MySettings]``)."""
 
 from core import pdf
+from core.accounts.views import balance_view
 from core.web.audit_helpers import Auditor, audit, auditor_of
 from core.web.codes import refused_until, send_code
 from core.web.client import client_address
@@ -39,6 +40,7 @@ __all__ = [
     "as_of",
     "audit",
     "auditor_of",
+    "balance_view",
     "client_address",
     "data_as_of_context",
     "gettext",
