@@ -111,6 +111,7 @@ class NumbersMap(_Strict):
 # Bills and call records: their sections live in billing_mapping.py, which needs the base classes above.
 from plugins.sqlbss.billing_mapping import BillItemsMap, BillsMap, CallsMap, billing_cross_checks  # noqa: E402
 from plugins.sqlbss.lines_mapping import LinesMap, PoolMap, lines_cross_checks  # noqa: E402
+from plugins.sqlbss.balances_mapping import BalancesMap  # noqa: E402
 
 
 class SqlBssMapping(_Strict):
@@ -131,6 +132,7 @@ class SqlBssMapping(_Strict):
     lines: LinesMap | None = None  # line details (tariff, features): the lines port
     number_pool: PoolMap | None = None  # free numbers for selection: the number_pool port
     writeback: WritebackMap | None = None  # the outbox's legacy inbox; omitted: no writeback port
+    balances: BalancesMap | None = None  # account balances, looked up live: the balances port (balances.py)
 
     @field_validator("timezone")
     @classmethod
