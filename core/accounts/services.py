@@ -35,31 +35,37 @@ class CustomerBillingAccount:
 
 
 async def billing_accounts(login_id: int) -> list[CustomerBillingAccount]:
-    """The accounts of the numbers linked to the log-in ``login_id``, in the order the numbers were linked."""
+    """The accounts of the numbers linked to the log-in ``login_id``, in the order the numbers were linked.
+
+    A handful of statements whatever the number of numbers (the home page shows what they owe).
+    """
     found = await customer_for_account(login_id)
     if found is None:
         return []
     customer = found[1]["legacy_id"]
     linked = await linked_numbers(login_id)
+    account_of = await lookup.account_of_numbers(linked)
     owned = {row["legacy_id"]: row for row in await lookup.accounts_of_customer(customer)}
-    mine: set[str] | None = None  # the customer's own numbers, read once when an account without a row needs them
+    tiered = list(dict.fromkeys(a for n, a in account_of.items() if a != n or a in owned))
+    numbers_of = await lookup.numbers_of_accounts(tiered)
+    rowless = [a for a in tiered if a not in owned]
+    somebody_s = await lookup.known_accounts(rowless)  # a row of another customer: their account (代付)
+    mine = {n["number"] for n in await customer_numbers(customer)} if set(rowless) - somebody_s else set()
     out: dict[str, CustomerBillingAccount] = {}
     for number in linked:
-        account = await lookup.account_of_number(number)
-        if account in out:
+        account = account_of[number]
+        if account in out or account in somebody_s:
             continue
         row = owned.get(account)
         if row is not None:
-            numbers = await lookup.numbers_of_account(account) or [number]
+            numbers = numbers_of[account] or [number]
             out[account] = CustomerBillingAccount(
                 account, row["name"], row["billing"], row["status"], tuple(numbers), True
             )
         elif account == number:
             out[account] = CustomerBillingAccount(number, "", "postpaid", "active", (number,), False)
-        elif not await lookup.account_known(account):
-            if mine is None:
-                mine = {n["number"] for n in await customer_numbers(customer)}
-            numbers = [n for n in await lookup.numbers_of_account(account) if n in mine] or [number]
+        else:  # known only from the lines: only the customer's own numbers on it
+            numbers = [n for n in numbers_of[account] if n in mine] or [number]
             out[account] = CustomerBillingAccount(account, "", "postpaid", "active", tuple(numbers), True)
     return list(out.values())
 
