@@ -1,6 +1,14 @@
 """The tenant's legacy system: the ports a connector offers (and the records they carry), the synced billing
 tables and sync state, display names of legacy codes, the outbox of writes back, and reconciliation pages."""
 
+from core.legacy.accounts import (
+    AccountLine,
+    AccountSummary,
+    account_by_id,
+    account_of_number,
+    accounts_of_customer,
+    numbers_of_account,
+)
 from core.legacy.billing_tables import Bill, BillItem, CallRecord
 from core.legacy.names import display_names, localise_items
 from core.legacy.outbox import OutboxPolicy, emit
@@ -37,6 +45,12 @@ from core.legacy.settings import legacy_settings, tenant_zone
 from core.legacy.tables import SyncState
 
 __all__ = [
+    "AccountLine",
+    "AccountSummary",
+    "account_by_id",
+    "account_of_number",
+    "accounts_of_customer",
+    "numbers_of_account",
     "BalanceSource",
     "LegacyAccount",
     "LegacyBalance",
