@@ -96,6 +96,15 @@ class NumbersMap(_Strict):
     status_map: dict[str, CustomerStatus] = Field(
         default_factory=dict, description="Legacy line status code -> active|suspended|closed."
     )
+    account: str | list[str] | None = Field(
+        None,
+        description="Column(s) naming the line's paying account, in the order of accounts.key (accounts_mapping.py).",
+    )
+
+    @field_validator("account")
+    @classmethod
+    def _account(cls, value: str | list[str] | None) -> list[str] | None:
+        return None if value is None else _columns(value)
 
     @field_validator("customer_key")
     @classmethod
@@ -111,6 +120,7 @@ class NumbersMap(_Strict):
 # Bills and call records: their sections live in billing_mapping.py, which needs the base classes above.
 from plugins.sqlbss.billing_mapping import BillItemsMap, BillsMap, CallsMap, billing_cross_checks  # noqa: E402
 from plugins.sqlbss.lines_mapping import LinesMap, PoolMap, lines_cross_checks  # noqa: E402
+from plugins.sqlbss.accounts_mapping import AccountsMap, accounts_cross_checks  # noqa: E402
 
 
 class SqlBssMapping(_Strict):
@@ -125,6 +135,7 @@ class SqlBssMapping(_Strict):
     )
     customers: CustomersMap
     numbers: NumbersMap
+    accounts: AccountsMap | None = None  # billing accounts (账户): accounts_mapping.py
     bills: BillsMap | None = None
     bill_items: BillItemsMap | None = None
     calls: CallsMap | None = None
@@ -190,7 +201,7 @@ def _cross_checks(m: SqlBssMapping) -> list[tuple[str, str]]:
         problems.append(
             ("numbers.kind_map", "required when numbers.kind is set (legacy code -> phone|account|broadband)")
         )
-    return problems + billing_cross_checks(m) + lines_cross_checks(m)
+    return problems + billing_cross_checks(m) + lines_cross_checks(m) + accounts_cross_checks(m)
 
 
 def parse_mapping(config: dict, tenant_file: Path | str) -> SqlBssMapping:
