@@ -88,3 +88,13 @@ def test_bills_of_an_account_need_a_way_to_know_the_account():
 def test_a_bill_may_name_both_its_number_and_its_account():
     mapping = parse_mapping(changed(DERIVED, "bills", number="SUBS_NO"), TENANT_FILE)
     assert (mapping.bills.number, mapping.bills.account) == ("SUBS_NO", ["AREA_CD", "ACCT_NO"])
+
+
+def test_every_account_key_is_documented():
+    from plugins.sqlbss.accounts_mapping import AccountsMap
+
+    page = (Path(__file__).resolve().parents[3] / "docs" / "connectors.md").read_text(encoding="utf-8")
+    section = page.split("`[connector.accounts]`\n\n", 1)[1].split("\n\n", 1)[0]
+    missing = [key for key in AccountsMap.model_fields if f"| `{key}` |" not in section]
+    missing += [key for key in ("numbers.account", "bills.account", "bill_items.number") if f"`{key}`" not in page]
+    assert not missing, f"docs/connectors.md does not document {missing}"
