@@ -1,4 +1,4 @@
-"""Customer sync: the legacy system's customers and service numbers, mirrored into the hall's customer master.
+"""Customer sync: the legacy system's customers, service numbers and billing accounts, mirrored into the hall's customer master.
 
 The "DB agent" flow of DESIGN.md §3.2 for customers, on the generic engine
 (:func:`core.legacy.sync_engine.sync_kind`): the connector hands out pages of
@@ -6,6 +6,7 @@ changed customers with an opaque watermark; each page is applied in ONE
 transaction together with the advanced watermark (``SyncState``), so a crash
 loses nothing and repeats nothing, and upserts on the unique keys
 ``(tenant, legacy_id)`` and ``(tenant, number)`` make a repeated page harmless.
+A customer's billing accounts go in the same transaction (core.legacy.account_sync).
 
 Rows are compared with what the hall holds and only new or different ones are
 written, so a re-run (even ``full=True``) changes nothing - not even
