@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from core.accounts import lookup
 from core.auth.customers import customer_for_account, customer_numbers, linked_numbers
+from core.legacy.accounts import account_rows_of_customer, accounts_of_numbers, known_accounts, numbers_of_accounts
 from core.legacy.balances import AccountBalance, balance_of
 
 
@@ -44,12 +44,12 @@ async def billing_accounts(login_id: int) -> list[CustomerBillingAccount]:
         return []
     customer = found[1]["legacy_id"]
     linked = await linked_numbers(login_id)
-    account_of = await lookup.account_of_numbers(linked)
-    owned = {row["legacy_id"]: row for row in await lookup.accounts_of_customer(customer)}
+    account_of = await accounts_of_numbers(linked)
+    owned = {row["legacy_id"]: row for row in await account_rows_of_customer(customer)}
     tiered = list(dict.fromkeys(a for n, a in account_of.items() if a != n or a in owned))
-    numbers_of = await lookup.numbers_of_accounts(tiered)
+    numbers_of = await numbers_of_accounts(tiered)
     rowless = [a for a in tiered if a not in owned]
-    somebody_s = await lookup.known_accounts(rowless)  # a row of another customer: their account (代付)
+    somebody_s = await known_accounts(rowless)  # a row of another customer: their account (代付)
     mine = {n["number"] for n in await customer_numbers(customer)} if set(rowless) - somebody_s else set()
     out: dict[str, CustomerBillingAccount] = {}
     for number in linked:

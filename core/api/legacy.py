@@ -2,6 +2,14 @@
 tables and sync state, display names of legacy codes, the outbox of writes back, and reconciliation pages."""
 
 from core.legacy.balances import AccountBalance, balance_of, forget_balance
+from core.legacy.accounts import (
+    AccountLine,
+    AccountSummary,
+    account_by_id,
+    account_of_number,
+    accounts_of_customer,
+    numbers_of_account,
+)
 from core.legacy.billing_tables import Bill, BillItem, CallRecord
 from core.legacy.names import display_names, localise_items
 from core.legacy.outbox import OutboxPolicy, emit
@@ -40,6 +48,12 @@ from core.legacy.tables import SyncState
 
 __all__ = [
     "AccountBalance",
+    "AccountLine",
+    "AccountSummary",
+    "account_by_id",
+    "account_of_number",
+    "accounts_of_customer",
+    "numbers_of_account",
     "BalanceSource",
     "LegacyAccount",
     "LegacyBalance",

@@ -14,6 +14,7 @@ import re
 
 from core.db.bulk import analyze, bulk_upsert
 from core.legacy.agent import AdaptiveSource
+from core.legacy.bill_accounts import settle_bill_accounts
 from core.legacy.billing_tables import Bill, BillItem, CallRecord
 from core.legacy.fingerprints import bill_print, held_bills
 from core.legacy.look_back import look_back_for
@@ -26,8 +27,18 @@ BILL_STATUSES = ("unpaid", "partial", "paid")
 CALL_TYPES = ("local", "long_distance", "international", "roaming", "data", "sms")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 PARAMS = 30000  # bind parameters per statement: under SQLite's (32766) and PostgreSQL's (32767) limits
-BILL_FIELDS = ("number", "month", "amount_fen", "paid_fen", "status", "due_date", "changed_at", "synced_at")
-ITEM_FIELDS = ("bill_legacy_id", "position", "code", "name", "amount_fen")
+BILL_FIELDS = (
+    "number",
+    "month",
+    "amount_fen",
+    "paid_fen",
+    "status",
+    "due_date",
+    "changed_at",
+    "synced_at",
+    "account_legacy_id",
+)
+ITEM_FIELDS = ("bill_legacy_id", "position", "code", "name", "amount_fen", "number")
 CALL_FIELDS = ("number", "started_at", "duration_s", "called_number", "call_type", "charge_fen")
 CALL_COLUMNS = ("legacy_id", *CALL_FIELDS)
 CALL_TYPE_SET = frozenset(CALL_TYPES)
@@ -65,9 +76,14 @@ def validate_bill(bill: LegacyBill) -> tuple[dict, list[dict]]:
         raise ValueError(f"status {bill.status!r} is not one of {', '.join(BILL_STATUSES)} (map it in the connector)")
     if bill.changed_at is not None and bill.changed_at.tzinfo is None:
         raise ValueError("change time has no time zone")
+    number = _text("number", bill.number, 32, required=False)
+    account = _text("account", bill.account, 64, required=False)
+    if not number and not account:
+        raise ValueError("empty number and no account: a bill is of a number or of an account")
     values = dict(
         legacy_id=legacy_id,
-        number=_text("number", bill.number, 32),
+        number=number,
+        account_legacy_id=account,
         month=month,
         amount_fen=_fen("amount", bill.amount_fen, negative=True),
         paid_fen=_fen("paid", bill.paid_fen, negative=True),
@@ -83,6 +99,7 @@ def validate_bill(bill: LegacyBill) -> tuple[dict, list[dict]]:
             code=_text("item code", item.code, 32, required=False),
             name=_text("item name", item.name, 100, required=False),
             amount_fen=_fen(f"item {n} amount", item.amount_fen, negative=True),
+            number=_text(f"item {n} number", item.number, 32, required=False),
         )
         for n, item in enumerate(bill.items, 1)
     ]
@@ -147,6 +164,28 @@ async def _upsert(table, rows: list[dict], fields: tuple[str, ...]) -> None:
         )
 
 
+async def prepare_bills(records: list[LegacyBill]) -> tuple[list[tuple[dict, list[dict]]], list[str], list[Rejected]]:
+    """(values and items of the usable bills, their ids, the rejected ones): validated, each with its account."""
+    checked, rejected = [], []
+    for record in records:
+        try:
+            values, items = validate_bill(record)
+        except ValueError as exc:
+            legacy_id = (getattr(record, "legacy_id", "") or "").strip() or "(none)"
+            rejected.append(Rejected(legacy_id, scrub(str(exc)), masked_sample(record)))
+            continue
+        checked.append((values, items, record))
+    problems = await settle_bill_accounts([values for values, _, _ in checked])
+    good, accepted = [], []
+    for (values, items, record), problem in zip(checked, problems):
+        if problem:
+            rejected.append(Rejected(values["legacy_id"], scrub(problem), masked_sample(record)))
+        else:
+            good.append((values, items))
+            accepted.append(values["legacy_id"])
+    return good, accepted, rejected
+
+
 async def upsert_bills(records: list[LegacyBill], now: dt.datetime) -> Outcome:
     """Write the bills (and their items) that differ from the hall's copy; an unchanged bill is not touched.
 
@@ -154,7 +193,7 @@ async def upsert_bills(records: list[LegacyBill], now: dt.datetime) -> Outcome:
     rewritten bill would get a new ``synced_at`` - which billmail reads as "the month's bills
     are still arriving". ``Outcome.written`` counts the bills really written.
     """
-    good, accepted, rejected = _accept(records, validate_bill)
+    good, accepted, rejected = await prepare_bills(records)
     good = list({values["legacy_id"]: (values, items) for values, items in good}.values())  # one per key
     held = await held_bills([values["legacy_id"] for values, _ in good])
     changed = [(values, items) for values, items in good if held.get(values["legacy_id"]) != bill_print(values, items)]

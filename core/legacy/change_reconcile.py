@@ -102,7 +102,7 @@ def _id(record) -> str:
     return (getattr(record, "legacy_id", "") or "").strip() or "(none)"
 
 
-def legacy_prints(kind: str, records: list, secret: str) -> tuple[dict[str, tuple], dict[str, object]]:
+async def legacy_prints(kind: str, records: list, secret: str) -> tuple[dict[str, tuple], dict[str, object]]:
     """(legacy_id -> fingerprint of the valid records, legacy_id -> record for the invalid ones)."""
     prints: dict[str, tuple] = {}
     invalid: dict[str, object] = {}
@@ -119,18 +119,19 @@ def legacy_prints(kind: str, records: list, secret: str) -> tuple[dict[str, tupl
         for number, values in _wanted_numbers(rows).items():
             owned.setdefault(values["customer_legacy_id"], []).append({"number": number, **values})
         for row in rows:
-            prints[row.legacy_id] = fp.customer_print(row.values, owned.get(row.legacy_id, []))
+            accounts = [fp.vars_of(a) for a in row.accounts]
+            prints[row.legacy_id] = fp.customer_print(row.values, owned.get(row.legacy_id, []), accounts)
         return prints, invalid
-    from core.legacy.billing_sync import validate_bill, validate_call
+    from core.legacy.billing_sync import prepare_bills, validate_call
 
+    if kind == "bills":  # with the account each bill gets, as the sync stores it
+        good, _accepted, rejected = await prepare_bills(records)
+        prints = {values["legacy_id"]: fp.bill_print(values, items) for values, items in good}
+        return prints, {r.legacy_id: r for r in rejected}
     for record in records:
         legacy_id = _id(record)
         try:
-            if kind == "bills":
-                values, items = validate_bill(record)
-                prints[values["legacy_id"]] = fp.bill_print(values, items)
-            else:
-                prints[legacy_id] = fp.call_print(validate_call(record))
+            prints[legacy_id] = fp.call_print(validate_call(record))
         except ValueError:
             invalid[legacy_id] = record
     return prints, invalid
@@ -155,7 +156,7 @@ async def _open_run(kind: str, now: dt.datetime) -> dict:
 async def _compare_chunk(kind: str, ids: list[str], fetch, secret: str, pending: set[str], counts: dict) -> list:
     """The records of this chunk to write (differing, missing, newly invalid); adds to ``counts``."""
     records = await fetch(ids) if ids else []
-    prints, invalid = legacy_prints(kind, records, secret)
+    prints, invalid = await legacy_prints(kind, records, secret)
     held = await fp.HELD[kind](list(prints))
     counts["compared"] += len(prints) + len(invalid)
     write: set[str] = set()

@@ -1,4 +1,4 @@
-"""Customer sync: the legacy system's customers and service numbers, mirrored into the hall's customer master.
+"""Customer sync: the legacy system's customers, service numbers and billing accounts, mirrored into the hall's customer master.
 
 The "DB agent" flow of DESIGN.md §3.2 for customers, on the generic engine
 (:func:`core.legacy.sync_engine.sync_kind`): the connector hands out pages of
@@ -6,6 +6,7 @@ changed customers with an opaque watermark; each page is applied in ONE
 transaction together with the advanced watermark (``SyncState``), so a crash
 loses nothing and repeats nothing, and upserts on the unique keys
 ``(tenant, legacy_id)`` and ``(tenant, number)`` make a repeated page harmless.
+A customer's billing accounts go in the same transaction (core.legacy.account_sync).
 
 Rows are compared with what the hall holds and only new or different ones are
 written, so a re-run (even ``full=True``) changes nothing - not even
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 
 from core.auth.tables import Customer, ServiceNumber
 from core.db import transaction
+from core.legacy.account_sync import AccountRow, account_id, validate_accounts, write_accounts
 from core.legacy.billing_tables import Quarantine
 from core.legacy.ports import CustomerSource, LegacyCustomer, LegacyServiceNumber
 from core.legacy.sync_engine import Outcome, Rejected, masked_sample, retry_kind, sync_kind
@@ -42,7 +44,7 @@ STATUSES = ("active", "suspended", "closed")
 LINE_KINDS = ("phone", "account", "broadband")
 CHUNK = 250  # rows per statement: far below SQLite's and PostgreSQL's bind-parameter limits
 CUSTOMER_FIELDS = ("name", "id_hash", "id_masked", "email", "phone", "address", "status")
-NUMBER_FIELDS = ("customer_legacy_id", "kind", "status")
+NUMBER_FIELDS = ("customer_legacy_id", "kind", "status", "account_legacy_id")
 
 
 @dataclass
@@ -56,6 +58,9 @@ class SyncResult:
     numbers_created: int = 0
     numbers_updated: int = 0
     numbers_removed: int = 0
+    accounts_created: int = 0
+    accounts_updated: int = 0
+    accounts_removed: int = 0
     batches: int = 0
     rejected: list[Rejected] = field(default_factory=list)  # reasons never contain a full ID number
     watermark: str = ""
@@ -71,7 +76,9 @@ class SyncResult:
     @property
     def written(self) -> int:
         """Rows the hall actually changed (0 on an idempotent re-run)."""
-        return self.created + self.updated + self.numbers_created + self.numbers_updated + self.numbers_removed
+        numbers = self.numbers_created + self.numbers_updated + self.numbers_removed
+        accounts = self.accounts_created + self.accounts_updated + self.accounts_removed
+        return self.created + self.updated + numbers + accounts
 
 
 class InvalidCustomer(ValueError):
@@ -87,6 +94,7 @@ class _Row:
     legacy_id: str
     values: dict
     numbers: tuple[LegacyServiceNumber, ...]
+    accounts: tuple[AccountRow, ...] = ()  # handed by the connector, or derived from the numbers' account
 
 
 def _limit(label: str, value: str, size: int) -> str:
@@ -128,7 +136,8 @@ def validate(customer: LegacyCustomer, secret: str) -> _Row:
                 raise ValueError(
                     f"number {n}: status {line.status!r} is not one of {', '.join(STATUSES)} (map it in the connector)"
                 )
-            lines[n] = LegacyServiceNumber(n, line.kind, line.status)
+            lines[n] = LegacyServiceNumber(n, line.kind, line.status, account_id(n, line.account))
+        accounts = validate_accounts(legacy_id, name, customer.accounts, list(lines.values()))
         values = dict(
             name=name,
             id_hash=hashed,
@@ -140,7 +149,7 @@ def validate(customer: LegacyCustomer, secret: str) -> _Row:
         )
     except ValueError as exc:
         raise InvalidCustomer(legacy_id or "(none)", scrub(str(exc))) from None
-    return _Row(legacy_id, values, tuple(lines.values()))
+    return _Row(legacy_id, values, tuple(lines.values()), accounts)
 
 
 def _chunks(items: list, size: int = CHUNK):
@@ -190,7 +199,12 @@ def _wanted_numbers(rows: list[_Row]) -> dict[str, dict]:
         for line in row.numbers:
             prior = wanted.get(line.number)
             if prior is None or prior["status"] != "active" or line.status == "active":
-                wanted[line.number] = {"customer_legacy_id": row.legacy_id, "kind": line.kind, "status": line.status}
+                wanted[line.number] = {
+                    "customer_legacy_id": row.legacy_id,
+                    "kind": line.kind,
+                    "status": line.status,
+                    "account_legacy_id": line.account,
+                }
     return wanted
 
 
@@ -223,6 +237,13 @@ async def _write_numbers(rows: list[_Row], now: dt.datetime, result: SyncResult)
         )
 
 
+async def _write_accounts(rows: list[_Row], now: dt.datetime, result: SyncResult) -> None:
+    counts = await write_accounts({row.legacy_id: row.accounts for row in rows}, now)
+    result.accounts_created += counts.created
+    result.accounts_updated += counts.updated
+    result.accounts_removed += counts.removed
+
+
 def sample_of(customer: LegacyCustomer) -> dict:
     """The record as the quarantine keeps it: the ID number masked even when it is not a valid one."""
     return masked_sample(dataclasses.replace(customer, id_number=mask_id((customer.id_number or "").strip())))
@@ -246,6 +267,7 @@ def upsert_function(secret: str, counts: SyncResult):
         before = counts.written
         await _write_customers(rows, now, counts)
         await _write_numbers(rows, now, counts)
+        await _write_accounts(rows, now, counts)
         return Outcome(written=counts.written - before, accepted=accepted, rejected=rejected)
 
     return upsert
@@ -345,6 +367,7 @@ async def upsert_customer(tenant: Tenant, customer: LegacyCustomer, *, secret: s
         async with transaction():
             await _write_customers([row], now, result)
             await _write_numbers([row], now, result)
+            await _write_accounts([row], now, result)
     return "created" if result.created else "updated" if result.updated or result.written else "unchanged"
 
 

@@ -14,14 +14,16 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from core.auth.tables import Customer, ServiceNumber
+from core.auth.tables import BillingAccount, Customer, ServiceNumber
+from core.legacy.account_sync import ACCOUNT_FIELDS, derived_account
 from core.legacy.billing_tables import Bill, BillItem, CallRecord
 from core.legacy.sync_engine import chunks
 
-BILL_COMPARED = ("number", "month", "amount_fen", "paid_fen", "status", "due_date", "changed_at")
-ITEM_COMPARED = ("position", "code", "name", "amount_fen")
+BILL_COMPARED = ("number", "month", "amount_fen", "paid_fen", "status", "due_date", "changed_at", "account_legacy_id")
+ITEM_COMPARED = ("position", "code", "name", "amount_fen", "number")
 CUSTOMER_COMPARED = ("name", "id_hash", "id_masked", "email", "phone", "address", "status")
-NUMBER_COMPARED = ("number", "kind", "status")
+NUMBER_COMPARED = ("number", "kind", "status", "account_legacy_id")
+ACCOUNT_COMPARED = ("legacy_id", *ACCOUNT_FIELDS)
 CALL_COMPARED = ("number", "started_at", "duration_s", "called_number", "call_type", "charge_fen")
 
 
@@ -45,8 +47,13 @@ def bill_print(values: dict, items: list[dict]) -> tuple:
     return _fields(values, BILL_COMPARED), tuple(sorted(_fields(i, ITEM_COMPARED) for i in items))
 
 
-def customer_print(values: dict, numbers: list[dict]) -> tuple:
-    return _fields(values, CUSTOMER_COMPARED), tuple(sorted(_fields(n, NUMBER_COMPARED) for n in numbers))
+def customer_print(values: dict, numbers: list[dict], accounts: list[dict] = ()) -> tuple:
+    """A customer's fingerprint: its fields, its numbers (with their account) and its accounts (core.legacy.account_sync)."""
+    return (
+        _fields(values, CUSTOMER_COMPARED),
+        tuple(sorted(_fields(n, NUMBER_COMPARED) for n in numbers)),
+        tuple(sorted(_fields(a, ACCOUNT_COMPARED) for a in accounts)),
+    )
 
 
 def call_print(values: dict) -> tuple:
@@ -69,8 +76,45 @@ async def held_bills(ids: list[str]) -> dict[str, tuple]:
     return {i: bill_print(row, items.get(i, [])) for i, row in bills.items()}
 
 
+def _seen_accounts(customer: dict, numbers: list[dict], owned: list[dict], held: set[str]) -> list[dict]:
+    """The accounts the customer sync would want for this customer, as the hall holds them.
+
+    Its own accounts, and - for an account its numbers point at that the hall keeps
+    with another customer (the sync leaves a payer its account) - the account the
+    sync derives from the numbers, which is what the legacy side computes too.
+    """
+    accounts = list(owned)
+    mine = {a["legacy_id"] for a in owned}
+    statuses: dict[str, list[str]] = {}
+    for n in numbers:
+        if n["account_legacy_id"] and n["account_legacy_id"] not in mine and n["account_legacy_id"] in held:
+            statuses.setdefault(n["account_legacy_id"], []).append(n["status"])
+    for legacy_id, seen in statuses.items():
+        accounts.append(vars_of(derived_account(legacy_id, customer["legacy_id"], customer["name"], seen)))
+    return accounts
+
+
+def vars_of(account) -> dict:
+    return {f: getattr(account, f) for f in ACCOUNT_COMPARED}
+
+
+async def _accounts_of(ids: list[str], numbers: dict[str, list[dict]]) -> tuple[dict[str, list[dict]], set[str]]:
+    """(owner -> its accounts, the ids of the accounts the numbers point at that the hall holds)."""
+    owned: dict[str, list[dict]] = {}
+    columns = [getattr(BillingAccount, f) for f in ACCOUNT_COMPARED]
+    for part in chunks(ids):
+        for row in await BillingAccount.select(*columns).where(BillingAccount.customer_legacy_id.is_in(part)):
+            owned.setdefault(row["customer_legacy_id"], []).append(row)
+    pointed = {n["account_legacy_id"] for rows in numbers.values() for n in rows if n["account_legacy_id"]}
+    held: set[str] = set()
+    for part in chunks(sorted(pointed)):
+        rows = await BillingAccount.select(BillingAccount.legacy_id).where(BillingAccount.legacy_id.is_in(part))
+        held |= {r["legacy_id"] for r in rows}
+    return owned, held
+
+
 async def held_customers(ids: list[str]) -> dict[str, tuple]:
-    """legacy_id -> fingerprint (with the service numbers) of the hall's customers among ``ids``."""
+    """legacy_id -> fingerprint (with the service numbers and accounts) of the hall's customers among ``ids``."""
     customers: dict[str, dict] = {}
     numbers: dict[str, list[dict]] = {}
     for part in chunks(ids):
@@ -82,7 +126,11 @@ async def held_customers(ids: list[str]) -> dict[str, tuple]:
             ServiceNumber.customer_legacy_id, *(getattr(ServiceNumber, f) for f in NUMBER_COMPARED)
         ).where(ServiceNumber.customer_legacy_id.is_in(part)):
             numbers.setdefault(row["customer_legacy_id"], []).append(row)
-    return {i: customer_print(row, numbers.get(i, [])) for i, row in customers.items()}
+    owned, elsewhere = await _accounts_of(list(customers), numbers)
+    return {
+        i: customer_print(row, numbers.get(i, []), _seen_accounts(row, numbers.get(i, []), owned.get(i, []), elsewhere))
+        for i, row in customers.items()
+    }
 
 
 async def held_calls(ids: list[str]) -> dict[str, tuple]:

@@ -6,7 +6,7 @@ the connector lists every legacy id it holds for a kind (:class:`LegacyIdSource`
 an optional port), and the hall removes its rows that were not listed:
 
 - bills and their items, call records: deleted;
-- customers: marked closed together with their service numbers - never deleted,
+- customers: marked closed together with their service numbers and billing accounts - never deleted,
   since accounts, work orders and history hang off them.
 
 Memory stays flat however many rows there are: the listing arrives in pages
@@ -31,7 +31,7 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from core.auth.tables import Customer, ServiceNumber
+from core.auth.tables import BillingAccount, Customer, ServiceNumber
 from core.db import transaction
 from core.db.bulk import bulk_upsert
 from core.legacy.billing_tables import Bill, BillItem, CallRecord, Quarantine
@@ -130,6 +130,9 @@ async def _remove(kind: str, gone: list[str], now: dt.datetime) -> None:
         )
         await ServiceNumber.update({ServiceNumber.status: "closed", ServiceNumber.synced_at: now}).where(
             ServiceNumber.customer_legacy_id.is_in(gone) & (ServiceNumber.status != "closed")
+        )
+        await BillingAccount.update({BillingAccount.status: "closed", BillingAccount.synced_at: now}).where(
+            BillingAccount.customer_legacy_id.is_in(gone) & (BillingAccount.status != "closed")
         )
     elif kind == "bills":
         await BillItem.delete().where(BillItem.bill_legacy_id.is_in(gone))

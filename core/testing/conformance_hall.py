@@ -1,7 +1,7 @@
 """Syncing a connector into a real hall for the conformance kit: the sync as production runs it, a crash at every page, a snapshot.
 
 A snapshot is what a tenant's hall holds after a sync - customers, numbers,
-bills with items, call records, open quarantine rows, watermarks - without
+billing accounts, bills with items, call records, open quarantine rows, watermarks - without
 the columns that only say when it was written (``synced_at``, ids). Two runs
 that leave equal snapshots are indistinguishable to the portal and console.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Awaitable, Callable
 
-from core.auth.tables import Customer, ServiceNumber
+from core.auth.tables import BillingAccount, Customer, ServiceNumber
 from core.legacy.billing_sync import source_function, sync_billing, upsert_bills, upsert_calls
 from core.legacy.billing_tables import Bill, BillItem, CallRecord, Quarantine
 from core.legacy.customer_sync import sync_customers
@@ -26,9 +26,23 @@ class Interrupted(RuntimeError):
 
 SNAPSHOT = {
     "customers": (Customer, ("legacy_id", "name", "id_hash", "id_masked", "email", "phone", "address", "status")),
-    "numbers": (ServiceNumber, ("number", "customer_legacy_id", "kind", "status")),
-    "bills": (Bill, ("legacy_id", "number", "month", "amount_fen", "paid_fen", "status", "due_date", "changed_at")),
-    "bill_items": (BillItem, ("legacy_id", "bill_legacy_id", "position", "code", "name", "amount_fen")),
+    "numbers": (ServiceNumber, ("number", "customer_legacy_id", "kind", "status", "account_legacy_id")),
+    "accounts": (BillingAccount, ("legacy_id", "customer_legacy_id", "name", "billing", "status")),
+    "bills": (
+        Bill,
+        (
+            "legacy_id",
+            "number",
+            "month",
+            "amount_fen",
+            "paid_fen",
+            "status",
+            "due_date",
+            "changed_at",
+            "account_legacy_id",
+        ),
+    ),
+    "bill_items": (BillItem, ("legacy_id", "bill_legacy_id", "position", "code", "name", "amount_fen", "number")),
     "calls": (
         CallRecord,
         ("legacy_id", "number", "started_at", "duration_s", "called_number", "call_type", "charge_fen"),

@@ -25,6 +25,8 @@ from plugins.sqlbss import billing_convert as convert
 from plugins.sqlbss import billing_db as db
 from plugins.sqlbss import markers, padding
 from plugins.sqlbss.check import _codes
+from plugins.sqlbss.accounts import account_separator
+from plugins.sqlbss.check_accounts import account_bill_problems
 from plugins.sqlbss.check_keys import duplicated_key, unmatched_numbers
 from plugins.sqlbss.legacy_db import resolve
 from plugins.sqlbss.queries import row_key
@@ -85,6 +87,7 @@ class BillsPort:
                 r,
                 items.get(padding.normal(k), []),
                 convert.join_key(k, m.key_separator),
+                account_separator(self.mapping),
             )
             for r, k in zip(rows, keys)
         ]
@@ -141,7 +144,8 @@ class BillsPort:
             )
         issues += duplicated_key(conn, s.key, "connector.bills.key", self.tenant_file, self.mapping.bills.key_separator)
         customers, _ = resolve(conn, self.mapping, self.tenant_file)  # its own problems are reported by sample_problems
-        if customers is not None:
+        issues += account_bill_problems(conn, self.mapping, s, self.tenant_file)  # check_accounts.py
+        if customers is not None and "number" in s.cols:
             issues += unmatched_numbers(
                 conn, s.cols["number"], marker, customers.line["number"], "connector.bills.number", self.tenant_file
             )

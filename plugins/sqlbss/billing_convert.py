@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from core.api.legacy import LegacyBill, LegacyBillItem, LegacyCallRecord
 from plugins.sqlbss import markers
+from plugins.sqlbss.accounts import account_value
 from plugins.sqlbss.mapping import code
 
 UNITS = {"fen_int": 1, "jiao_int": 10}
@@ -103,7 +104,12 @@ def bill_status(m, amount: int, paid: int, raw: Any) -> str:
     return "paid" if paid >= amount else "partial" if paid > 0 else "unpaid"
 
 
-def bill(m, reader: Reader, item_reader: Reader | None, items_map, row, items: list, legacy_id: str) -> LegacyBill:
+def bill(
+    m, reader: Reader, item_reader: Reader | None, items_map, row, items: list, legacy_id: str, separator: str = "-"
+) -> LegacyBill:
+    """One bill; ``separator`` joins a composite ``bills.account`` (accounts_mapping.account_separator)."""
+    number = text(getattr(row, "number", None))
+    account = account_value(row, len(m.account or ()), separator) if m.account else ""
     try:
         amount = reader.money(row, "amount", m.amount_format, "amount_format")
         paid = reader.money(row, "paid", m.paid_format or m.amount_format, "paid_format") if m.paid else 0
@@ -119,15 +125,17 @@ def bill(m, reader: Reader, item_reader: Reader | None, items_map, row, items: l
                 text(getattr(i, "code", "")),
                 text(i.name),
                 item_reader.money(i, "amount", items_map.amount_format, "amount_format"),
+                number=text(getattr(i, "number", None)),
             )
             for i in items
         )
     except Problem as exc:
-        return LegacyBill(legacy_id, text(row.number), "", 0, problem=str(exc))
+        return LegacyBill(legacy_id, number, "", 0, problem=str(exc), account=account)
     status = bill_status(m, amount, paid, getattr(row, "status", None))
     if not m.paid and status == "paid":
         paid = amount
-    return LegacyBill(legacy_id, text(row.number), f"{month:%Y-%m}", amount, paid, status, due, changed, parsed)
+    month_text = f"{month:%Y-%m}"
+    return LegacyBill(legacy_id, number, month_text, amount, paid, status, due, changed, parsed, account=account)
 
 
 def call_converter(m, reader: Reader):

@@ -17,11 +17,11 @@ import sqlalchemy as sa
 
 from core.api import ConfigIssue
 from plugins.sqlbss import padding
-from plugins.sqlbss.legacy_db import _Resolver
+from plugins.sqlbss.legacy_db import _Resolver, numbered
 from plugins.sqlbss.queries import after
 
 BILL_ROLES = ("number", "month", "amount", "paid", "status", "due", "changed")
-ITEM_ROLES = ("code", "name", "amount", "order")
+ITEM_ROLES = ("code", "name", "amount", "order", "number")
 CALL_ROLES = ("changed", "number", "started", "duration", "called", "call_type", "charge")
 
 
@@ -41,7 +41,9 @@ def resolve_bills(conn: sa.Connection, m, file: str) -> tuple[BillSchema | None,
     r = _Resolver(conn, file)
     b, i = m.bills, m.bill_items
     table, found = r.table(
-        b.table, "connector.bills.table", {"key": b.key, **{role: getattr(b, role) for role in BILL_ROLES}}
+        b.table,
+        "connector.bills.table",
+        {"key": b.key, **{role: getattr(b, role) for role in BILL_ROLES}, "account": b.account},
     )
     itable, ifound = (None, {})
     if i is not None:
@@ -53,7 +55,10 @@ def resolve_bills(conn: sa.Connection, m, file: str) -> tuple[BillSchema | None,
     if table is None or (i is not None and itable is None):
         return None, r.issues
     return BillSchema(
-        cols=_single(table, found),
+        cols={
+            **_single(table, {r: x for r, x in found.items() if r != "account"}),
+            **numbered(table, found, "account"),
+        },
         key=tuple(table.c[x] for x in found["key"]),
         item_cols=_single(itable, ifound) if itable is not None else None,
         item_key=tuple(itable.c[x] for x in ifound["bill_key"]) if itable is not None else (),

@@ -48,7 +48,10 @@ class BillsMap(_Strict):
     table: str = Field(pattern=TABLE, description="Bill table (one row per bill).")
     key: str | list[str] = Field(description="Column(s) identifying a bill; several are joined with key_separator.")
     key_separator: str = Field("-", max_length=3)
-    number: str = _col("The service number billed.")
+    number: str | None = _opt("The service number billed; optional when account is set (bills of a whole account).")
+    account: str | list[str] | None = Field(
+        None, description="Column(s) naming the billed account, in the order of accounts.key (accounts_mapping.py)."
+    )
     month: str = _col("Billing month column.")
     month_format: str = Field("text:%Y%m", description="How the month is written: " + TIME_HELP)
     amount: str = _col("Amount due.")
@@ -63,6 +66,7 @@ class BillsMap(_Strict):
     changed_format: str = Field("native", description=TIME_HELP)
 
     _key = field_validator("key")(classmethod(lambda cls, v: base._columns(v)))
+    _account = field_validator("account")(classmethod(lambda cls, v: None if v is None else base._columns(v)))
     _codes = field_validator("status_map")(classmethod(lambda cls, v: {code(k): x for k, x in v.items()}))
     _times = field_validator("month_format", "due_format", "changed_format")(classmethod(lambda cls, v: time_format(v)))
 
@@ -86,6 +90,7 @@ class BillItemsMap(_Strict):
     amount: str = _col("Item amount column.")
     amount_format: MoneyFormat = "fen_int"
     order: str | None = _opt("Column giving the items' order on the bill; omitted means by code, then name.")
+    number: str | None = _opt("The service number a charge is for (a combined bill's share per line).")
     name_map: dict[str, str | dict[str, str]] = Field(
         default_factory=dict,
         description='Item code -> the name customers read instead of the legacy one: a plain string (every language) or one per language, e.g. YZF = {zh_CN = "月租费", en = "Monthly fee"}. Codes without an entry keep the legacy name.',

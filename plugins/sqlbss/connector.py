@@ -25,7 +25,9 @@ import sqlalchemy as sa
 from core.api import ConfigError, ConfigIssue
 from core.api.legacy import CustomerBatch, LegacyCustomer
 from plugins.sqlbss import markers, padding, queries
+from plugins.sqlbss.accounts import AccountReader
 from plugins.sqlbss.check import sample_problems
+from plugins.sqlbss.check_accounts import account_problems
 from plugins.sqlbss.legacy_db import LegacySchema, make_engine, resolve, sqlite_path
 from plugins.sqlbss.mapping import SqlBssMapping
 from plugins.sqlbss.look_back import LookBackPort
@@ -47,6 +49,7 @@ class SqlBssConnector(
         self.tenant_file = str(tenant_file)
         self.engine = make_engine(mapping, self.root, self.tenant_file)
         self.rows = queries.RowConverter(mapping)
+        self.accounts = AccountReader(mapping, self.tenant_file)  # [connector.accounts]: accounts.py
         self._schema: LegacySchema | None = None
         self._lock = threading.Lock()
 
@@ -104,6 +107,7 @@ class SqlBssConnector(
         width = len(s.cust_key)
         lines = self._lines(conn, s, [queries.row_key(r, width) for r in rows])
         customers = [self.rows.customer(r, lines.get(padding.normal(queries.row_key(r, width)), [])) for r in rows]
+        customers = self.accounts.attach(conn, customers)
         last = rows[-1]
         return CustomerBatch(customers=customers, watermark=markers.encode(last.changed, queries.row_key(last, width)))
 
@@ -129,7 +133,7 @@ class SqlBssConnector(
         row = queries.customer_by_key(conn, s, key)
         if row is None:
             return None
-        return self.rows.customer(row, queries.lines_of_one(conn, s, key))
+        return self.accounts.attach(conn, [self.rows.customer(row, queries.lines_of_one(conn, s, key))])[0]
 
     # -- diagnostics ----------------------------------------------------------------
     async def problems(self) -> list[ConfigIssue]:
@@ -138,7 +142,7 @@ class SqlBssConnector(
         def work(conn: sa.Connection) -> list[ConfigIssue]:
             schema, issues = resolve(conn, self.mapping, self.tenant_file)
             issues = issues if schema is None else sample_problems(conn, schema, self.mapping, self.tenant_file)
-            return issues + self._more_problems(conn)
+            return issues + account_problems(conn, self.mapping, self.tenant_file) + self._more_problems(conn)
 
         try:
             return await self._run(work)

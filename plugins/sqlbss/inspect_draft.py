@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from plugins.sqlbss import inspect_accounts
 from plugins.sqlbss.inspect import TableReport
 
 ROLES = {
@@ -58,7 +59,9 @@ ROLES = {
         "charge": ("FY", "JE", "FEE_YUAN", "FEE", "CHARGE", "CHARGE_FEN"),
     },
 }
+ROLES["accounts"] = inspect_accounts.ROLES  # a table whose key lines and bills carry: inspect_accounts.py
 REQUIRED = {
+    "accounts": (),
     "customers": ("name",),
     "numbers": ("number",),
     "bills": ("number", "month", "amount"),
@@ -71,6 +74,7 @@ MAPS = {  # (section, role) -> (map key, the values a code may take)
     ("numbers", "status"): ("status_map", "active|suspended|closed"),
     ("bills", "status"): ("status_map", "unpaid|partial|paid"),
     ("calls", "call_type"): ("call_type_map", "local|long_distance|international|roaming|data|sms"),
+    **{("accounts", role): value for role, value in inspect_accounts.MAPS.items()},
 }
 FORMATS = {"money": ("amount", "paid", "charge"), "time": ("month", "due", "started")}
 MONTHLY = (  # a month at the end of a table name, longest first: HD_202405, CDR_2024_05, TG_CDR_2405
@@ -94,6 +98,7 @@ class Found:
     table: TableReport
     columns: dict[str, str]  # role -> column name
     key: list[str]
+    account: list[str] | None = None  # numbers, bills: the columns naming the account; accounts: the customer key
 
 
 def _match(table: TableReport, synonyms: tuple[str, ...], taken: set[str]) -> str | None:
@@ -120,10 +125,12 @@ def _has(table: TableReport, columns: list[str]) -> bool:
     return bool(columns) and all(table.column(c) is not None for c in columns)
 
 
-def _pick(section: str, tables: list[TableReport], used: set[str], need: list[str] | None = None) -> Found | None:
+def _pick(
+    section: str, tables: list[TableReport], used: set[str], need: list[str] | None = None, required=None, also=()
+) -> Found | None:
     best, best_score = None, 0
     for table in tables:
-        if table.name in used or (need is not None and not _has(table, need)):
+        if table.name in used or (need is not None and not _has(table, need)) or (also and not _has(table, also)):
             continue
         key = table.primary_key if section in ("customers", "bills") else [table.column(c).name for c in need or []]
         if section == "calls":
@@ -133,7 +140,7 @@ def _pick(section: str, tables: list[TableReport], used: set[str], need: list[st
         roles = _roles(section, table, key if section != "calls" else [])
         if section == "calls":
             roles.pop("key", None)
-        if not all(r in roles for r in REQUIRED[section]) or None in key or not key:
+        if not all(r in roles for r in required or REQUIRED[section]) or None in key or not key:
             continue
         score = len(roles) * 10 + min(table.rows, 9)  # rows only break ties (an empty copy loses to the live table)
         if score > best_score:
@@ -151,7 +158,17 @@ def guess_sections(tables: list[TableReport]) -> dict[str, Found]:
         numbers = _pick("numbers", tables, used, need=customers.key)
         if numbers:
             found["numbers"], used = numbers, used | {numbers.table.name}
+            accounts = inspect_accounts.guess_accounts(tables, used, customers.key, numbers.table)
+            if accounts:
+                table, key, roles = accounts
+                owner = [table.column(c).name for c in customers.key]
+                found["accounts"], used = Found(table, roles, key, owner), used | {table.name}
+                numbers.account = [numbers.table.column(c).name for c in key]
     bills = _pick("bills", tables, used)
+    if bills is None and "accounts" in found:  # bills of a whole account: no number column
+        bills = _pick("bills", tables, used, required=("month", "amount"), also=found["accounts"].key)
+    if bills and "accounts" in found and _has(bills.table, found["accounts"].key):
+        bills.account = [bills.table.column(c).name for c in found["accounts"].key]
     if bills:
         found["bills"], used = bills, used | {bills.table.name}
         items = _pick("bill_items", tables, used, need=bills.key)
@@ -209,6 +226,7 @@ def _section(section: str, found: Found, url_tables: list[TableReport]) -> list[
     else:
         out.append(_line("table", name))
     key_name = {
+        "accounts": "key",
         "customers": "key",
         "bills": "key",
         "numbers": "customer_key",
@@ -216,13 +234,22 @@ def _section(section: str, found: Found, url_tables: list[TableReport]) -> list[
         "calls": "key",
     }[section]
     key = found.key[0] if len(found.key) == 1 else found.key
-    out.append(_line(key_name, key, "" if section != "customers" else "primary key"))
+    out.append(_line(key_name, key, "" if section not in ("customers", "accounts") else "primary key"))
+    if found.account:  # accounts: the owner's key; numbers, bills: the account they name
+        name = "customer_key" if section == "accounts" else "account"
+        out.append(
+            _line(
+                name,
+                found.account[0] if len(found.account) == 1 else found.account,
+                "in the order of " + ("customers.key" if section == "accounts" else "accounts.key"),
+            )
+        )
     for role in ROLES[section]:
         if role == "key":
             continue
         if role in found.columns:
             out.append(_line(role, found.columns[role]))
-        elif role in REQUIRED[section]:
+        elif role in REQUIRED[section] and not (section == "bills" and role == "number" and found.account):
             out.append(f'# {role} = ""                       # TODO: required, not recognised')
         else:
             out.append(f'# {role} = ""                       # TODO: optional, not recognised')
@@ -268,7 +295,7 @@ def draft_toml(url: str, tables: list[TableReport]) -> str:
         _line("timezone", "Asia/Shanghai", "TODO: the BSS's local time zone"),
         "",
     ]
-    for section in ("customers", "numbers", "bills", "bill_items", "calls"):
+    for section in ("customers", "numbers", "accounts", "bills", "bill_items", "calls"):
         if section in found:
             out += _section(section, found[section], tables)
         elif section in ("customers", "numbers"):

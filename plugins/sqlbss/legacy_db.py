@@ -75,6 +75,11 @@ class LegacySchema:
     line_key: tuple[sa.ColumnElement, ...]
 
 
+def numbered(table: sa.Table, found: dict[str, list[str]], role: str) -> dict[str, sa.ColumnElement]:
+    """A role of one or more columns as ``role0``, ``role1``...: each is selected under that label (an account key)."""
+    return {f"{role}{i}": table.c[name] for i, name in enumerate(found.get(role) or [])}
+
+
 def _pick(wanted: str, have: list[str]) -> str | None:
     if wanted in have:
         return wanted
@@ -123,12 +128,14 @@ class _Resolver:
         if any(None in names for names in found.values()):
             return None, {}
         distinct = list(dict.fromkeys(n for names in found.values() for n in names))
-        # Key columns keep their type, so a key read back from a legacy id is compared as text or as a
-        # number as the column is (PostgreSQL refuses text = integer). Text columns keep theirs too: its
+        # Key columns (account columns too: they hold an account's key) keep their type, so a key read back
+        # from a legacy id is compared as text or as a number as the column is (PostgreSQL refuses text = integer). Text columns keep theirs too: its
         # declared length lets a look-up find CHAR(n)-padded values by index (padding.py); text needs no
         # result processing. Other columns stay untyped: their values reach the converters exactly as
         # the driver returns them.
-        keys = {n for role, names in found.items() if role == "key" or role.endswith("_key") for n in names}
+        keys = {
+            n for role, names in found.items() if role in ("key", "account") or role.endswith("_key") for n in names
+        }
         types = {c["name"]: c["type"] for c in reflected}
         return sa.table(
             actual, *(sa.column(n, _column_type(types[n], n in keys)) for n in distinct), schema=schema
@@ -145,7 +152,7 @@ def resolve(conn: sa.Connection, mapping: SqlBssMapping, file: str) -> tuple[Leg
     ntable, nfound = r.table(
         n.table,
         "connector.numbers.table",
-        {"customer_key": n.customer_key, **{role: getattr(n, role) for role in NUMBER_ROLES}},
+        {"customer_key": n.customer_key, **{role: getattr(n, role) for role in NUMBER_ROLES}, "account": n.account},
     )
     if ctable is None or ntable is None:
         return None, r.issues
@@ -155,7 +162,10 @@ def resolve(conn: sa.Connection, mapping: SqlBssMapping, file: str) -> tuple[Leg
         numbers=ntable,
         cust=single(ctable, cfound),
         cust_key=tuple(ctable.c[x] for x in cfound["key"]),
-        line=single(ntable, nfound),
+        line={
+            **single(ntable, {r: x for r, x in nfound.items() if r != "account"}),
+            **numbered(ntable, nfound, "account"),
+        },
         line_key=tuple(ntable.c[x] for x in nfound["customer_key"]),
     )
     return schema, []

@@ -96,6 +96,15 @@ class NumbersMap(_Strict):
     status_map: dict[str, CustomerStatus] = Field(
         default_factory=dict, description="Legacy line status code -> active|suspended|closed."
     )
+    account: str | list[str] | None = Field(
+        None,
+        description="Column(s) naming the line's paying account, in the order of accounts.key (accounts_mapping.py).",
+    )
+
+    @field_validator("account")
+    @classmethod
+    def _account(cls, value: str | list[str] | None) -> list[str] | None:
+        return None if value is None else _columns(value)
 
     @field_validator("customer_key")
     @classmethod
@@ -113,6 +122,7 @@ from plugins.sqlbss.billing_mapping import BillItemsMap, BillsMap, CallsMap, bil
 from plugins.sqlbss.lines_mapping import LinesMap, PoolMap, lines_cross_checks  # noqa: E402
 from plugins.sqlbss.payments_map import PaymentRecordsMap  # noqa: E402
 from plugins.sqlbss.balances_mapping import BalancesMap  # noqa: E402
+from plugins.sqlbss.accounts_mapping import AccountsMap, accounts_cross_checks  # noqa: E402
 
 
 class SqlBssMapping(_Strict):
@@ -127,6 +137,7 @@ class SqlBssMapping(_Strict):
     )
     customers: CustomersMap
     numbers: NumbersMap
+    accounts: AccountsMap | None = None  # billing accounts (账户): accounts_mapping.py
     bills: BillsMap | None = None
     bill_items: BillItemsMap | None = None
     calls: CallsMap | None = None
@@ -194,7 +205,13 @@ def _cross_checks(m: SqlBssMapping) -> list[tuple[str, str]]:
         problems.append(
             ("numbers.kind_map", "required when numbers.kind is set (legacy code -> phone|account|broadband)")
         )
-    return problems + billing_cross_checks(m) + lines_cross_checks(m) + writeback_cross_checks(m)
+    return (
+        problems
+        + billing_cross_checks(m)
+        + lines_cross_checks(m)
+        + writeback_cross_checks(m)
+        + accounts_cross_checks(m)
+    )
 
 
 def parse_mapping(config: dict, tenant_file: Path | str) -> SqlBssMapping:

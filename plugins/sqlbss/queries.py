@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from core.api.legacy import LegacyCustomer, LegacyServiceNumber
 from plugins.sqlbss import markers, padding
+from plugins.sqlbss.accounts import numbers_account
 from plugins.sqlbss.legacy_db import LegacySchema
 from plugins.sqlbss.mapping import SqlBssMapping, code
 
@@ -114,6 +115,7 @@ class RowConverter:
             number=_text(row.number),
             kind=_mapped(getattr(row, "kind", None), n.kind_map, n.default_kind) if n.kind else n.default_kind,
             status=_mapped(getattr(row, "status", None), n.status_map, "active") if n.status else "active",
+            account=numbers_account(self.m, row),
         )
 
     def customer(self, row: sa.Row, lines: Iterable[sa.Row]) -> LegacyCustomer:

@@ -78,7 +78,7 @@ class ReconcilePort:
                 row = queries.customer_by_key(conn, s, key)
                 if row is not None:
                     found.append(self.rows.customer(row, queries.lines_of_one(conn, s, key)))
-            return found
+            return self.accounts.attach(conn, found)
 
         return await self._run(work) if keys else []
 
