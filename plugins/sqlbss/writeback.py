@@ -71,7 +71,7 @@ class SqlBssWriterConnector(SqlBssConnector):
     async def write_event(self, event_id: str, kind: str, payload: dict) -> None:
         """Insert the event into the legacy inbox unless its id is there already."""
         body = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        await self._run(lambda conn: self._write(conn, event_id, kind, body))
+        await self._run_write(lambda conn: self._write(conn, event_id, kind, body))
 
     def _write(self, conn: sa.Connection, event_id: str, kind: str, body: str) -> None:
         table, col = self._inbox_of(conn)
