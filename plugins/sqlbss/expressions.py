@@ -67,7 +67,7 @@ ColumnValue = str | Expression
 
 def _name(value: Any, what: str = "") -> str:
     if not isinstance(value, str) or not re.match(IDENT, value.strip()):
-        raise ValueError(f"{what}{value!r} is {NOT_A_NAME}" if what else NOT_A_NAME)
+        raise ValueError(f"{what}{value!r} is {NOT_A_NAME}")
     return value.strip()
 
 
