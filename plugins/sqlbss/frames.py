@@ -124,7 +124,7 @@ class SectionResolver:
             self.issue(self.key("query"), f"the query fails: {str(exc.orig).strip().splitlines()[0]}")
             return None
         derived = query_source.derived(
-            query, f"{self.section}_query", [sa.column(n, plain_type(types[n])) for n in names]
+            query, f"{self.section.replace('.', '_')}_query", [sa.column(n, plain_type(types[n])) for n in names]
         )
         return _Source(derived, types, self.key("query"), names)
 

@@ -261,3 +261,24 @@ def test_hall_check_flags_a_power_of_ten_and_names_that_are_codes(shanhai):
 def test_the_example_is_documented():
     page = (Path(REPO) / "docs" / "connectors.md").read_text(encoding="utf-8")
     assert "```toml docs/examples/connector-shanhai.toml" in page
+
+
+def test_customers_and_lines_from_queries(shanhai):
+    """Queries as sources of the sync's own sections: the watermark, the lines' change times and look-ups around them."""
+    by_table = shanhai.connector()
+    by_query = shanhai.connector(
+        customers={
+            "table": None,
+            "query": "SELECT CUST_ID, CUST_NAME, CERT_NO, DEL_FLAG, CUST_TYPE, UPD_TIME FROM CM_CUST",
+        },
+        numbers={
+            "table": None,
+            "query": "SELECT SUBS_ID, ACCT_ID, AREA_CODE, LOCAL_NO, SUBS_STATE, DEL_FLAG, STS_DATE FROM CM_SUBS",
+        },
+    )
+    expected, watermark = run(_all(by_table.customers_changed_since, "customers", page=4))
+    got, same_watermark = run(_all(by_query.customers_changed_since, "customers", page=4))
+    assert got == expected and same_watermark == watermark
+    number = next(n.number for c in expected for n in c.numbers)
+    assert run(by_query.customer_by_number(number)) == run(by_table.customer_by_number(number))
+    assert run(by_query.problems()) == []
