@@ -20,10 +20,12 @@ import sqlalchemy as sa
 from core.api import ConfigError, ConfigIssue
 from core.api.legacy import LegacyAccount, LegacyCustomer
 from plugins.sqlbss import padding
-from plugins.sqlbss.legacy_db import _Resolver, numbered
+from plugins.sqlbss.frames import Frame, SectionResolver
+from plugins.sqlbss.legacy_db import _Resolver
 from plugins.sqlbss.mapping import code
 
 IN_LIST = 500
+ACCOUNT_ROLES = ("name", "billing", "status")
 DERIVED_SEPARATOR = "-"  # joins a composite numbers.account when no [connector.accounts] says otherwise
 
 
@@ -47,23 +49,23 @@ class AccountSchema:
     cols: dict[str, sa.ColumnElement]  # key0.., customer0.., name, billing, status
     key: tuple[sa.ColumnElement, ...]
     customer_key: tuple[sa.ColumnElement, ...]
+    frame: Frame  # the accounts table (or query) with its look-ups and row filter
 
 
 def resolve_accounts(conn: sa.Connection, m, file: str) -> tuple[AccountSchema | None, list[ConfigIssue]]:
+    """``[connector.accounts]`` against the live schema: every role may be an expression (frames.py)."""
     a = m.accounts
     r = _Resolver(conn, file)
-    roles = {"key": a.key, "customer_key": a.customer_key, "name": a.name, "billing": a.billing, "status": a.status}
-    table, found = r.table(a.table, "connector.accounts.table", roles)
-    if table is None:
+    sec = SectionResolver(r, "accounts", a)
+    key = sec.columns("key", a.key)
+    customer_key = sec.columns("customer_key", a.customer_key)
+    cols = {role: sec.column(role, getattr(a, role)) for role in ACCOUNT_ROLES if getattr(a, role) is not None}
+    frame = sec.frame()
+    if r.issues:
         return None, r.issues
-    cols = {role: table.c[names[0]] for role, names in found.items() if role in ("name", "billing", "status")}
-    cols |= numbered(table, found, "key")
-    cols |= {f"customer{i}": table.c[name] for i, name in enumerate(found["customer_key"])}
-    return AccountSchema(
-        cols=cols,
-        key=tuple(table.c[x] for x in found["key"]),
-        customer_key=tuple(table.c[x] for x in found["customer_key"]),
-    ), []
+    cols |= {f"key{i}": c for i, c in enumerate(key)}
+    cols |= {f"customer{i}": c for i, c in enumerate(customer_key)}
+    return AccountSchema(cols=cols, key=key, customer_key=customer_key, frame=frame), []
 
 
 def _parts(items: list, size: int = IN_LIST):
@@ -115,7 +117,7 @@ class AccountReader:
         width = len(c.key)
         keys = typed_keys(s.customer_key, [tuple(x.legacy_id.split(c.key_separator, width - 1)) for x in customers])
         owned: dict[str, list[LegacyAccount]] = {}
-        query = sa.select(*(col.label(role) for role, col in s.cols.items()))
+        query = s.frame.select(*(col.label(role) for role, col in s.cols.items()))
         for part in _parts(keys):
             rows = padding.rows_for_keys(
                 conn,

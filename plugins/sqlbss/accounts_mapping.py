@@ -21,33 +21,32 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from plugins.sqlbss import mapping as base
-from plugins.sqlbss.mapping import IDENT, TABLE, CustomerStatus, _Strict, code
+from plugins.sqlbss.mapping import Column, Columns, CustomerStatus, Source, code
 
 Billing = Literal["postpaid", "prepaid"]
 
 
-class AccountsMap(_Strict):
-    table: str = Field(pattern=TABLE, description="Billing account table (one row per account).")
-    key: str | list[str] = Field(description="Column(s) identifying an account; several are joined with key_separator.")
+class AccountsMap(Source):
+    """The accounts table (or a query: one row per account), narrowed by where / where_not like every section."""
+
+    key: Columns = Field(description="Column(s) identifying an account; several are joined with key_separator.")
     key_separator: str = Field("-", max_length=3, description="Joins a composite key into the account's legacy_id.")
-    customer_key: str | list[str] = Field(
+    customer_key: Columns = Field(
         description="Column(s) pointing at the owning customer, in the order of customers.key."
     )
-    name: str | None = Field(None, pattern=IDENT, description="Account name (on the bill); omitted: the customer's.")
-    billing: str | None = Field(
-        None, pattern=IDENT, description="Billing type column (postpaid/prepaid); omitted: default_billing."
+    name: Column | None = Field(None, description="Account name (on the bill); omitted: the customer's.")
+    billing: Column | None = Field(
+        None, description="Billing type column (postpaid/prepaid); omitted: default_billing."
     )
     billing_map: dict[str, Billing] = Field(
         default_factory=dict, description="Legacy billing code -> postpaid|prepaid."
     )
     default_billing: Billing = Field("postpaid", description="Billing of every account when billing is omitted.")
-    status: str | None = Field(None, pattern=IDENT, description="Status column; omitted means every account is active.")
+    status: Column | None = Field(None, description="Status column; omitted means every account is active.")
     status_map: dict[str, CustomerStatus] = Field(
         default_factory=dict, description="Legacy account status code -> active|suspended|closed."
     )
 
-    _keys = field_validator("key", "customer_key")(classmethod(lambda cls, v: base._columns(v)))
     _codes = field_validator("billing_map", "status_map")(
         classmethod(lambda cls, v: {code(k): x for k, x in v.items()})
     )

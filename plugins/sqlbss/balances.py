@@ -22,7 +22,7 @@ from plugins.sqlbss import padding
 from plugins.sqlbss.check import _codes
 from plugins.sqlbss.check_keys import duplicated_key
 from plugins.sqlbss.legacy_db import _Resolver
-from plugins.sqlbss.lines import NO_MATCH, as_issue, column_types, typed
+from plugins.sqlbss.lines import NO_MATCH, as_issue, typed
 from plugins.sqlbss.mapping import code
 
 SAMPLE = 20
@@ -34,6 +34,11 @@ class BalanceSchema:
     key: tuple[sa.ColumnElement, ...]  # the account column(s)
     key_types: tuple[Any, ...]
     cols: dict[str, sa.ColumnElement]  # balance, as_of, billing
+
+
+def column_types(resolver: _Resolver, table: sa.TableClause) -> dict[str, Any]:
+    """The reflected type of each column of ``table`` (typed key look-ups: PostgreSQL refuses text = integer)."""
+    return {c["name"]: c["type"] for c in resolver.inspector.get_columns(table.name, schema=table.schema)}
 
 
 def resolve_balances(conn: sa.Connection, mapping, file: str) -> tuple[BalanceSchema | None, list[ConfigIssue]]:

@@ -23,37 +23,17 @@ from core.api import ConfigError, ConfigIssue
 from core.api.legacy import BillBatch, CallBatch, LegacyBill, LegacyCallRecord
 from plugins.sqlbss import billing_convert as convert
 from plugins.sqlbss import billing_db as db
+from plugins.sqlbss import billing_check as checks
 from plugins.sqlbss import markers, padding
-from plugins.sqlbss.check import _codes
 from plugins.sqlbss.accounts import account_separator
-from plugins.sqlbss.check_accounts import account_bill_problems
-from plugins.sqlbss.check_keys import duplicated_key, unmatched_numbers
-from plugins.sqlbss.legacy_db import resolve
 from plugins.sqlbss.queries import row_key
 
 IN_LIST = 500
-SAMPLE = 20
 
 
 def _parts(items: list, size: int = IN_LIST):
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def _as_issue(tenant_file: str, problem: str) -> ConfigIssue:
-    """A converter's problem text (``file: key: reason``) as a ConfigIssue."""
-    key, _, reason = problem.removeprefix(tenant_file + ": ").partition(": ")
-    return ConfigIssue(tenant_file, key, reason)
-
-
-def _first_per_key(tenant_file: str, problems) -> list[ConfigIssue]:
-    """The first converter problem of each mapping key (a bad amount must not hide a bad month)."""
-    first: dict[str, ConfigIssue] = {}
-    for problem in problems:
-        if problem:
-            issue = _as_issue(tenant_file, problem)
-            first.setdefault(issue.key, issue)
-    return list(first.values())
 
 
 class BillsPort:
@@ -127,32 +107,8 @@ class BillsPort:
 
         return await self._run(work) if keys else []
 
-    def _bill_problems(self, conn: sa.Connection) -> list[ConfigIssue]:
-        s, issues = db.resolve_bills(conn, self.mapping, self.tenant_file)
-        if s is None:
-            return issues
-        base = sa.select(*db._labelled(s.cols, s.key))
-        marker = s.cols["changed"]
-        rows = [
-            *conn.execute(base.order_by(marker).limit(SAMPLE)),
-            *conn.execute(base.order_by(marker.desc()).limit(SAMPLE)),
-        ]
-        issues += _first_per_key(self.tenant_file, (b.problem for b in self._convert_bills(conn, s, rows)))
-        if self.mapping.bills.status:
-            issues += _codes(
-                conn, s.cols["status"], self.mapping.bills.status_map, "connector.bills.status_map", self.tenant_file
-            )
-        issues += duplicated_key(conn, s.key, "connector.bills.key", self.tenant_file, self.mapping.bills.key_separator)
-        customers, _ = resolve(conn, self.mapping, self.tenant_file)  # its own problems are reported by sample_problems
-        issues += account_bill_problems(conn, self.mapping, s, self.tenant_file)  # check_accounts.py
-        if customers is not None and "number" in s.cols:
-            issues += unmatched_numbers(
-                conn, s.cols["number"], marker, customers.line["number"], "connector.bills.number", self.tenant_file
-            )
-        return issues
-
     def _more_problems(self, conn: sa.Connection) -> list[ConfigIssue]:
-        return super()._more_problems(conn) + self._bill_problems(conn)
+        return super()._more_problems(conn) + checks.bill_problems(self, conn)
 
 
 class CallsPort:
@@ -244,40 +200,8 @@ class CallsPort:
 
         return await self._run(work)
 
-    def _call_problems(self, conn: sa.Connection) -> list[ConfigIssue]:
-        c = self.mapping.calls
-        tables = db.list_call_tables(conn, self.mapping)
-        if not tables:
-            have = ", ".join(sorted(sa.inspect(conn).get_table_names())) or "none"
-            return [
-                ConfigIssue(
-                    self.tenant_file,
-                    "connector.calls.table_pattern",
-                    f"no table matches {c.table_pattern!r} (tables: {have})",
-                )
-            ]
-        issues: list[ConfigIssue] = []
-        resolved = []
-        for month, name in tables[-c.months :]:
-            t, found = db.resolve_call_table(conn, self.mapping, self.tenant_file, month, name)
-            issues += found
-            if t is not None:
-                resolved.append(t)
-        for t in resolved[-1:]:
-            query = sa.select(t.key.label("k0"), *(col.label(role) for role, col in t.cols.items()))
-            rows = [
-                *conn.execute(query.order_by(t.key).limit(SAMPLE)),
-                *conn.execute(query.order_by(t.key.desc()).limit(SAMPLE)),
-            ]
-            issues += _first_per_key(self.tenant_file, (r.problem for r in self._convert_calls(t, rows)))
-            issues += _codes(
-                conn, t.cols["call_type"], c.call_type_map, "connector.calls.call_type_map", self.tenant_file
-            )
-            issues += duplicated_key(conn, (t.key,), "connector.calls.key", self.tenant_file)
-        return issues
-
     def _more_problems(self, conn: sa.Connection) -> list[ConfigIssue]:
-        return super()._more_problems(conn) + self._call_problems(conn)
+        return super()._more_problems(conn) + checks.call_problems(self, conn)
 
 
 def rebuild(mapping, root: str, tenant_file: str):

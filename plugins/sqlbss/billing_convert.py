@@ -8,48 +8,18 @@ the column and the value - and the sync quarantines it.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from typing import Any
 
 import sqlalchemy as sa
 
 from core.api.legacy import LegacyBill, LegacyBillItem, LegacyCallRecord
-from plugins.sqlbss import markers
+from plugins.sqlbss import markers, money
 from plugins.sqlbss.accounts import account_value
+from plugins.sqlbss.sql_parts import describe
 from plugins.sqlbss.mapping import code
+from plugins.sqlbss.money import UNITS, to_fen
 
-UNITS = {"fen_int": 1, "jiao_int": 10}
-
-
-def to_fen(raw: Any, fmt: str) -> int:
-    """Integer fen from a legacy money value; ValueError when it is not exactly that."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        raise ValueError("empty")
-    if isinstance(raw, bool) or isinstance(raw, (dt.date, bytes)):
-        raise ValueError(f"not an amount ({type(raw).__name__})")
-    if fmt in UNITS:
-        if isinstance(raw, float) and raw.is_integer():
-            raw = int(raw)
-        text = str(raw).strip()
-        if isinstance(raw, decimal.Decimal):
-            if raw != raw.to_integral_value():
-                raise ValueError("not a whole number")
-            return int(raw) * UNITS[fmt]
-        if not text.lstrip("-").isdigit():
-            raise ValueError("not a whole number")
-        return int(text) * UNITS[fmt]
-    if fmt == "yuan_text" and not isinstance(raw, str):
-        raise ValueError(f"not text ({type(raw).__name__})")
-    try:
-        yuan = decimal.Decimal(str(raw).strip().replace(",", ""))  # floats go through str(): 12.34, not 12.339999
-    except decimal.InvalidOperation:
-        raise ValueError("not a number of yuan") from None
-    if not yuan.is_finite():
-        raise ValueError("not a number of yuan")
-    fen = yuan * 100
-    if fen != fen.to_integral_value():
-        raise ValueError("has fractions of a fen")
-    return int(fen)
+__all__ = ["UNITS", "Problem", "Reader", "bill", "call_converter", "to_fen"]
 
 
 class Problem(Exception):
@@ -68,7 +38,7 @@ class Reader:
 
     def fail(self, role: str, key: str, value: Any, fmt: str, exc: Exception) -> Problem:
         col = self.columns.get(role)
-        where = f"{col.table.name}.{col.name}" if col is not None else role
+        where = describe(col) if col is not None else role
         return Problem(
             self.file,
             f"connector.{self.section}.{key}",
@@ -79,6 +49,16 @@ class Reader:
         value = getattr(row, role)
         try:
             return to_fen(value, fmt)
+        except (ValueError, TypeError) as exc:
+            raise self.fail(role, key, value, fmt, exc) from None
+
+    def exact(self, row, role: str, fmt: str, key: str):
+        """The exact amount in fen (a Decimal: li may leave a fraction), for apportioning a bill's items."""
+        value = getattr(row, role)
+        try:
+            exact = money.exact_fen(value, fmt)
+            money.to_fen(value, fmt)  # the same refusals as money(): fractions of a fen outside li
+            return exact
         except (ValueError, TypeError) as exc:
             raise self.fail(role, key, value, fmt, exc) from None
 
@@ -104,14 +84,32 @@ def bill_status(m, amount: int, paid: int, raw: Any) -> str:
     return "paid" if paid >= amount else "partial" if paid > 0 else "unpaid"
 
 
+def _item_amounts(reader: Reader, item_reader: Reader, m, items_map, row, items: list) -> tuple[int, list[int]]:
+    """The bill's amount and its items' in fen. With li, each is rounded half to even; items that add up to the
+    bill in li are apportioned so that they add up to its rounded amount in fen too (money.py)."""
+    li = "li" in (money.unit_and_kind(m.amount_format)[0], money.unit_and_kind(items_map.amount_format)[0])
+    if not li or not items:
+        amount = reader.money(row, "amount", m.amount_format, "amount_format")
+        return amount, [item_reader.money(i, "amount", items_map.amount_format, "amount_format") for i in items]
+    exact = reader.exact(row, "amount", m.amount_format, "amount_format")
+    parts = [item_reader.exact(i, "amount", items_map.amount_format, "amount_format") for i in items]
+    amount = money.round_fen(exact)
+    if sum(parts) == exact:
+        return amount, money.apportion(parts, amount)
+    return amount, [money.round_fen(p) for p in parts]
+
+
 def bill(
     m, reader: Reader, item_reader: Reader | None, items_map, row, items: list, legacy_id: str, separator: str = "-"
 ) -> LegacyBill:
-    """One bill; ``separator`` joins a composite ``bills.account`` (accounts_mapping.account_separator)."""
+    """One bill; ``separator`` joins a composite ``bills.account`` (accounts.account_separator)."""
     number = text(getattr(row, "number", None))
     account = account_value(row, len(m.account or ()), separator) if m.account else ""
     try:
-        amount = reader.money(row, "amount", m.amount_format, "amount_format")
+        if items_map is not None:
+            amount, item_fen = _item_amounts(reader, item_reader, m, items_map, row, items)
+        else:
+            amount, item_fen = reader.money(row, "amount", m.amount_format, "amount_format"), []
         paid = reader.money(row, "paid", m.paid_format or m.amount_format, "paid_format") if m.paid else 0
         month = reader.time(row, "month", m.month_format, "month_format").astimezone(reader.tz)
         due = (
@@ -121,13 +119,8 @@ def bill(
         )
         changed = reader.time(row, "changed", m.changed_format, "changed_format")
         parsed = tuple(
-            LegacyBillItem(
-                text(getattr(i, "code", "")),
-                text(i.name),
-                item_reader.money(i, "amount", items_map.amount_format, "amount_format"),
-                number=text(getattr(i, "number", None)),
-            )
-            for i in items
+            LegacyBillItem(text(getattr(i, "code", "")), text(i.name), fen, number=text(getattr(i, "number", None)))
+            for i, fen in zip(items, item_fen)
         )
     except Problem as exc:
         return LegacyBill(legacy_id, number, "", 0, problem=str(exc), account=account)

@@ -1,8 +1,9 @@
 """``[connector.bills]``, ``[connector.bill_items]`` and ``[connector.calls]``: bills and call records, mapped.
 
-Money formats (``amount_format``, ``charge_format``): ``fen_int`` (integer fen),
-``jiao_int`` (integer jiao), ``yuan_text`` (text such as ``"12.34"``) and
-``yuan`` (a numeric/decimal column in yuan). Time formats are the customers'
+Money formats (``amount_format``, ``charge_format``) are ``<unit>_<kind>``
+(:mod:`plugins.sqlbss.money`): ``li``, ``fen``, ``jiao`` or ``yuan`` as
+``int``, ``decimal`` or ``text`` - ``fen_int``, ``li_int``, ``yuan_text`` ...;
+``yuan`` alone is ``yuan_decimal``. Time formats are the customers'
 change-time formats (``native``, ``epoch``, ``epoch_ms``, ``text:<strftime>``).
 Call records may live in one table (``table``) or one table per month
 (``table_pattern = "HD_{yyyymm}"``, or with the year and month apart:
@@ -21,10 +22,9 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from core.api import LANGUAGES
-from plugins.sqlbss import mapping as base
-from plugins.sqlbss.mapping import IDENT, TABLE, _Strict, code
+from plugins.sqlbss.mapping import TABLE, Column, Columns, Source, code
+from plugins.sqlbss.money import MoneyFormat
 
-MoneyFormat = Literal["fen_int", "jiao_int", "yuan_text", "yuan"]
 BillStatus = Literal["unpaid", "partial", "paid"]
 CallType = Literal["local", "long_distance", "international", "roaming", "data", "sms"]
 TIME_HELP = "native (a timestamp/date column), epoch (seconds), epoch_ms, or text:<strftime format>."
@@ -37,36 +37,33 @@ def time_format(value: str) -> str:
 
 
 def _col(description: str = ""):
-    return Field(pattern=IDENT, description=description)
+    return Field(description=description)
 
 
 def _opt(description: str = ""):
-    return Field(None, pattern=IDENT, description=description)
+    return Field(None, description=description)
 
 
-class BillsMap(_Strict):
-    table: str = Field(pattern=TABLE, description="Bill table (one row per bill).")
-    key: str | list[str] = Field(description="Column(s) identifying a bill; several are joined with key_separator.")
+class BillsMap(Source):
+    key: Columns = Field(description="Column(s) identifying a bill; several are joined with key_separator.")
     key_separator: str = Field("-", max_length=3)
-    number: str | None = _opt("The service number billed; optional when account is set (bills of a whole account).")
-    account: str | list[str] | None = Field(
+    number: Column | None = _opt("The service number billed; optional when account is set (bills of a whole account).")
+    account: Columns | None = Field(
         None, description="Column(s) naming the billed account, in the order of accounts.key (accounts_mapping.py)."
     )
-    month: str = _col("Billing month column.")
+    month: Column = _col("Billing month column.")
     month_format: str = Field("text:%Y%m", description="How the month is written: " + TIME_HELP)
-    amount: str = _col("Amount due.")
+    amount: Column = _col("Amount due.")
     amount_format: MoneyFormat = "fen_int"
-    paid: str | None = _opt("Amount paid so far; omitted means 0 (or all, for status paid).")
+    paid: Column | None = _opt("Amount paid so far; omitted means 0 (or all, for status paid).")
     paid_format: MoneyFormat | None = Field(None, description="Defaults to amount_format.")
-    status: str | None = _opt("Payment status column; omitted means derived from amount and paid.")
+    status: Column | None = _opt("Payment status column; omitted means derived from amount and paid.")
     status_map: dict[str, BillStatus] = Field(default_factory=dict, description="Legacy code -> unpaid|partial|paid.")
-    due: str | None = _opt("Due date column.")
+    due: Column | None = _opt("Due date column.")
     due_format: str = Field("native", description=TIME_HELP)
-    changed: str = _col("Change-time column that drives incremental sync.")
+    changed: Column = _col("Change-time column that drives incremental sync.")
     changed_format: str = Field("native", description=TIME_HELP)
 
-    _key = field_validator("key")(classmethod(lambda cls, v: base._columns(v)))
-    _account = field_validator("account")(classmethod(lambda cls, v: None if v is None else base._columns(v)))
     _codes = field_validator("status_map")(classmethod(lambda cls, v: {code(k): x for k, x in v.items()}))
     _times = field_validator("month_format", "due_format", "changed_format")(classmethod(lambda cls, v: time_format(v)))
 
@@ -82,28 +79,29 @@ def _languages(name: str | dict[str, str]) -> str | dict[str, str]:
     return {known[k.casefold()]: text for k, text in name.items()}
 
 
-class BillItemsMap(_Strict):
-    table: str = Field(pattern=TABLE, description="Bill line-item table.")
-    bill_key: str | list[str] = Field(description="Column(s) pointing at the bill, in the order of bills.key.")
-    code: str | None = _opt("Item code column.")
-    name: str = _col("Item name column.")
-    amount: str = _col("Item amount column.")
+class BillItemsMap(Source):
+    bill_key: Columns = Field(description="Column(s) pointing at the bill, in the order of bills.key.")
+    code: Column | None = _opt("Item code column.")
+    name: Column = _col("Item name column.")
+    amount: Column = _col("Item amount column.")
     amount_format: MoneyFormat = "fen_int"
-    order: str | None = _opt("Column giving the items' order on the bill; omitted means by code, then name.")
-    number: str | None = _opt("The service number a charge is for (a combined bill's share per line).")
+    order: Column | None = _opt("Column giving the items' order on the bill; omitted means by code, then name.")
+    number: Column | None = _opt("The service number a charge is for (a combined bill's share per line).")
+    changed: Column | None = _opt(
+        "The items' own change time (as bills.changed_format): a bill changes with its items."
+    )
     name_map: dict[str, str | dict[str, str]] = Field(
         default_factory=dict,
         description='Item code -> the name customers read instead of the legacy one: a plain string (every language) or one per language, e.g. YZF = {zh_CN = "月租费", en = "Monthly fee"}. Codes without an entry keep the legacy name.',
     )
 
-    _key = field_validator("bill_key")(classmethod(lambda cls, v: base._columns(v)))
     _names = field_validator("name_map")(classmethod(lambda cls, v: {code(k): _languages(x) for k, x in v.items()}))
 
 
-class CallsMap(_Strict):
-    table: str | None = Field(None, pattern=TABLE, description="The call-record table (or use table_pattern).")
+class CallsMap(Source):
     table_pattern: str | None = Field(
-        None, description='One table per month, e.g. "HD_{yyyymm}" (HD_202403, HD_202404, ...).'
+        None,
+        description='One table per month: "HD_{yyyymm}" (HD_202403, ...), "CDR_{yyyy}_{mm}" or "TG_CDR_{yy}{mm}".',
     )
     months: int = Field(
         12,
@@ -111,19 +109,19 @@ class CallsMap(_Strict):
         le=120,
         description="With table_pattern: how many of the latest monthly tables the sync reads (older ones drop out).",
     )
-    key: str = _col("Row key; with no `changed` column it must only increase (a sequence).")
-    changed: str | None = _opt("Change-time column; omitted means the increasing key alone is the watermark.")
+    key: Column = _col("Row key; with no `changed` column it must only increase (a sequence).")
+    changed: Column | None = _opt("Change-time column; omitted means the increasing key alone is the watermark.")
     changed_format: str = Field("native", description=TIME_HELP)
-    number: str = _col("Calling service number.")
-    started: str = _col("Start time.")
+    number: Column = _col("Calling service number.")
+    started: Column = _col("Start time.")
     started_format: str = Field("native", description=TIME_HELP)
-    duration: str = _col("Duration in seconds.")
-    called: str | None = _opt("Called number.")
-    call_type: str = _col("Call type column.")
+    duration: Column = _col("Duration in seconds.")
+    called: Column | None = _opt("Called number.")
+    call_type: Column = _col("Call type column.")
     call_type_map: dict[str, CallType] = Field(
         default_factory=dict, description="Legacy code -> local|long_distance|international|roaming|data|sms."
     )
-    charge: str = _col("Charge column.")
+    charge: Column = _col("Charge column.")
     charge_format: MoneyFormat = "fen_int"
 
     _codes = field_validator("call_type_map")(classmethod(lambda cls, v: {code(k): x for k, x in v.items()}))
@@ -185,9 +183,12 @@ def billing_cross_checks(m) -> list[tuple[str, str]]:
         )
     if m.bills is not None and m.bills.status and not m.bills.status_map:
         problems.append(("bills.status_map", "required when bills.status is set (legacy code -> unpaid|partial|paid)"))
+    if m.bills is not None and m.bill_items is not None and m.bill_items.changed is not None:
+        if m.bill_items.table and m.bill_items.table == m.bills.table:
+            problems.append(("bill_items.changed", "the items live in the bills table: bills.changed covers them"))
     if m.calls is not None:
-        if (m.calls.table is None) == (m.calls.table_pattern is None):
-            problems.append(("calls.table", "give exactly one of table or table_pattern"))
+        if [m.calls.table, m.calls.table_pattern, m.calls.query].count(None) != 2:
+            problems.append(("calls.table", "give exactly one of table or table_pattern (or query)"))
         if not m.calls.call_type_map:
             problems.append(
                 ("calls.call_type_map", "required (legacy code -> local|long_distance|international|roaming|data|sms)")

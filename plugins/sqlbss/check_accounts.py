@@ -16,20 +16,20 @@ from core.api import ConfigIssue
 from plugins.sqlbss import padding
 from plugins.sqlbss.accounts import account_separator, resolve_accounts
 from plugins.sqlbss.billing_db import _NO_MATCH, key_value
-from plugins.sqlbss.check import _codes
-from plugins.sqlbss.check_keys import ORPHAN_SAMPLE, duplicated_key, shown, where
+from plugins.sqlbss.check import _codes, lookup_problems
+from plugins.sqlbss.check_keys import ORPHAN_SAMPLE, _select, duplicated_key, shown, where
 from plugins.sqlbss.legacy_db import resolve
 
 
-def _targets(conn: sa.Connection, m, file: str) -> tuple[tuple, str] | None:
-    """(the columns an account value must be found in, what they are called), or None when they do not resolve."""
+def _targets(conn: sa.Connection, m, file: str) -> tuple[tuple, str, object] | None:
+    """(the columns an account value must be found in, what they are called, their frame), or None when they do not resolve."""
     if m.accounts is not None:
         s, _ = resolve_accounts(conn, m, file)
-        return (s.key, "account") if s is not None else None
+        return (s.key, "account", s.frame) if s is not None else None
     schema, _ = resolve(conn, m, file)
     if schema is None or not m.numbers.account:
         return None
-    return tuple(schema.line[f"account{i}"] for i in range(len(m.numbers.account))), "line"
+    return tuple(schema.line[f"account{i}"] for i in range(len(m.numbers.account))), "line", schema.line_frame
 
 
 def _typed(value, column: sa.ColumnElement):
@@ -47,9 +47,16 @@ def unmatched_accounts(
     key: str,
     file: str,
     sep: str,
+    target_frame=None,
+    frame=None,
 ) -> list[ConfigIssue]:
-    """One problem when some of the sampled rows (latest by ``order``) name an account with no row in ``targets``."""
-    query = sa.select(*columns).where(*(c.is_not(None) for c in columns)).order_by(order.desc()).limit(ORPHAN_SAMPLE)
+    """One problem when some of the sampled rows (latest by ``order``) name an account with no row in ``targets``.
+
+    ``frame`` / ``target_frame``: the sections' frames (their look-up joins and row filters).
+    """
+    query = (
+        _select(frame, *columns).where(*(c.is_not(None) for c in columns)).order_by(order.desc()).limit(ORPHAN_SAMPLE)
+    )
     sampled = [
         tuple(_typed(v, t) for v, t in zip(row, targets))
         for row in conn.execute(query)
@@ -61,7 +68,7 @@ def unmatched_accounts(
     width = len(targets)
     found = padding.rows_for_keys(
         conn,
-        lambda condition: sa.select(*(t.label(f"k{i}") for i, t in enumerate(targets))).where(condition),
+        lambda condition: _select(target_frame, *(t.label(f"k{i}") for i, t in enumerate(targets))).where(condition),
         targets,
         wanted,
         lambda row: tuple(getattr(row, f"k{i}") for i in range(width)),
@@ -90,7 +97,8 @@ def account_bill_problems(conn: sa.Connection, m, s, file: str) -> list[ConfigIs
         return []
     columns = tuple(s.cols[f"account{i}"] for i in range(len(m.bills.account)))
     key, sep = "connector.bills.account", account_separator(m)
-    return unmatched_accounts(conn, columns, s.cols["changed"], *targets, key, file, sep)
+    targets, what, target_frame = targets
+    return unmatched_accounts(conn, columns, s.cols["changed"], targets, what, key, file, sep, target_frame, s.frame)
 
 
 def account_problems(conn: sa.Connection, m, file: str) -> list[ConfigIssue]:
@@ -101,15 +109,25 @@ def account_problems(conn: sa.Connection, m, file: str) -> list[ConfigIssue]:
     s, issues = resolve_accounts(conn, m, file)
     if s is None:
         return issues
-    issues += duplicated_key(conn, s.key, "connector.accounts.key", file, a.key_separator)
+    issues += duplicated_key(conn, s.key, "connector.accounts.key", file, a.key_separator, s.frame)
     if a.billing:
-        issues += _codes(conn, s.cols["billing"], a.billing_map, "connector.accounts.billing_map", file)
+        issues += _codes(conn, s.cols["billing"], a.billing_map, "connector.accounts.billing_map", file, s.frame)
     if a.status:
-        issues += _codes(conn, s.cols["status"], a.status_map, "connector.accounts.status_map", file)
+        issues += _codes(conn, s.cols["status"], a.status_map, "connector.accounts.status_map", file, s.frame)
+    issues += lookup_problems(conn, (s.frame,), file)
     lines, _ = resolve(conn, m, file)
     if lines is not None and m.numbers.account:
         columns = tuple(lines.line[f"account{i}"] for i in range(len(m.numbers.account)))
         issues += unmatched_accounts(
-            conn, columns, lines.line["number"], s.key, "account", "connector.numbers.account", file, a.key_separator
+            conn,
+            columns,
+            lines.line["number"],
+            s.key,
+            "account",
+            "connector.numbers.account",
+            file,
+            a.key_separator,
+            s.frame,
+            lines.line_frame,
         )
     return issues

@@ -18,6 +18,8 @@ import sqlalchemy as sa
 
 from core.api import ConfigIssue
 from plugins.sqlbss import padding
+from plugins.sqlbss.frames import Frame
+from plugins.sqlbss.sql_parts import describe
 
 ORPHAN_SAMPLE = 200
 KEY_SAMPLE = 5000
@@ -33,27 +35,33 @@ def shown(value: Any) -> str:
 
 
 def where(columns: tuple) -> str:
-    return ", ".join(f"{c.table.name}.{c.name}" for c in columns)
+    return ", ".join(describe(c) for c in columns)
 
 
-def duplicated_key(conn: sa.Connection, columns: tuple, key: str, file: str, separator: str = "-") -> list[ConfigIssue]:
+def _select(frame: Frame | None, *columns) -> sa.Select:
+    return frame.select(*columns) if frame is not None else sa.select(*columns)
+
+
+def duplicated_key(
+    conn: sa.Connection, columns: tuple, key: str, file: str, separator: str = "-", frame: Frame | None = None
+) -> list[ConfigIssue]:
     """A problem when some value of the (composite) key ``columns`` occurs on more than one row.
 
     Bounded: the first and the last ``KEY_SAMPLE`` rows in key order are grouped (all of a
     smaller table), so a key index serves the query and a table of millions of call records
     costs two short reads. Sorted by key, repeats sit side by side, and a mapping onto the
     wrong table repeats keys everywhere. Keys are compared as stored (padding differences
-    are not looked at).
+    are not looked at). ``frame`` is the section's (its look-ups and row filter).
     """
     for direction in (sa.asc, sa.desc):
         window = (
-            sa.select(*columns)
+            _select(frame, *(c.label(f"k{i}") for i, c in enumerate(columns)))
             .where(*(c.is_not(None) for c in columns))
             .order_by(*(direction(c) for c in columns))
             .limit(KEY_SAMPLE)
             .subquery()
         )
-        grouped = tuple(window.c[c.name] for c in columns)
+        grouped = tuple(window.c[f"k{i}"] for i in range(len(columns)))
         row = conn.execute(
             sa.select(*grouped, sa.func.count().label("n")).group_by(*grouped).having(sa.func.count() > 1).limit(1)
         ).first()
@@ -77,11 +85,13 @@ def unmatched_numbers(
     lines: sa.ColumnElement,
     key: str,
     file: str,
+    frame: Frame | None = None,
+    lines_frame: Frame | None = None,
 ) -> list[ConfigIssue]:
     """One problem when some of the latest bills (by ``order``) name a ``numbers`` value with no row in ``lines``."""
     sampled = [
         v
-        for v in conn.execute(sa.select(numbers).order_by(order.desc()).limit(ORPHAN_SAMPLE)).scalars()
+        for v in conn.execute(_select(frame, numbers).order_by(order.desc()).limit(ORPHAN_SAMPLE)).scalars()
         if v is not None and str(v).strip()
     ]
     if not sampled:
@@ -90,7 +100,11 @@ def unmatched_numbers(
         sampled = [str(v) for v in sampled]
     wanted = list(dict.fromkeys((v,) for v in sampled))
     found = padding.rows_for_keys(
-        conn, lambda condition: sa.select(lines.label("k0")).where(condition), (lines,), wanted, lambda row: (row.k0,)
+        conn,
+        lambda condition: _select(lines_frame, lines.label("k0")).where(condition),
+        (lines,),
+        wanted,
+        lambda row: (row.k0,),
     )
     known = {padding.normal((r.k0,)) for r in found}
     missing = [v for v in sampled if padding.normal((v,)) not in known]

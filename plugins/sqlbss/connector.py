@@ -24,12 +24,12 @@ import sqlalchemy as sa
 
 from core.api import ConfigError, ConfigIssue
 from core.api.legacy import CustomerBatch, LegacyCustomer
-from plugins.sqlbss import markers, padding, queries
+from plugins.sqlbss import drivers, markers, padding, queries
 from plugins.sqlbss.accounts import AccountReader
 from plugins.sqlbss.check import sample_problems
 from plugins.sqlbss.check_accounts import account_problems
 from plugins.sqlbss.legacy_db import LegacySchema, make_engine, resolve, sqlite_path
-from plugins.sqlbss.mapping import SqlBssMapping
+from plugins.sqlbss.mapping import SqlBssMapping, has_query
 from plugins.sqlbss.look_back import LookBackPort
 from plugins.sqlbss.reconcile import ReconcilePort
 
@@ -52,6 +52,7 @@ class SqlBssConnector(
         self.accounts = AccountReader(mapping, self.tenant_file)  # [connector.accounts]: accounts.py
         self._schema: LegacySchema | None = None
         self._lock = threading.Lock()
+        self._read_only = has_query(mapping)
 
     def __repr__(self) -> str:
         return f"<SqlBssConnector {self.engine.url.render_as_string(hide_password=True)}>"
@@ -64,15 +65,26 @@ class SqlBssConnector(
 
     # -- plumbing -----------------------------------------------------------------
     async def _run(self, work: Callable[[sa.Connection], Any]) -> Any:
-        return await asyncio.to_thread(self._in_connection, work)
+        """``work(conn)`` in a thread; read-only when the mapping runs an integrator's query (query_source.py)."""
+        return await asyncio.to_thread(self._in_connection, work, self._read_only)
 
-    def _in_connection(self, work: Callable[[sa.Connection], Any]) -> Any:
+    async def _run_write(self, work: Callable[[sa.Connection], Any]) -> Any:
+        """``work(conn)`` in a thread, allowed to write (the write-back)."""
+        return await asyncio.to_thread(self._in_connection, work, False)
+
+    def _in_connection(self, work: Callable[[sa.Connection], Any], read_only: bool = False) -> Any:
         path = sqlite_path(self.mapping, self.root)
         if path is not None and not path.is_file():
             raise LegacyUnavailable(f"legacy database file {path} does not exist (connector.url in {self.tenant_file})")
         try:
             with self.engine.connect() as conn:
-                return work(conn)
+                undo = drivers.read_only(conn) if read_only else None
+                try:
+                    return work(conn)
+                finally:
+                    if undo is not None:
+                        conn.rollback()
+                        undo()
         except sa.exc.OperationalError as exc:
             raise LegacyUnavailable(
                 f"legacy database {self.engine.url.render_as_string(hide_password=True)}: {exc.orig}"

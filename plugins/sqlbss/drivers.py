@@ -10,7 +10,7 @@ check``) and reported as the tenant's ``connector.url``, not as a traceback.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import sqlalchemy as sa
 
@@ -63,3 +63,21 @@ def create_engine(url: sa.URL, tenant_file: str, **kwargs: Any) -> sa.Engine:
     except ImportError as exc:
         module = (exc.name or str(exc)).split(".")[0]
         raise ConfigError([ConfigIssue(tenant_file, "connector.url", _missing_driver(url, module))]) from None
+
+
+def read_only(conn: sa.Connection) -> Callable[[], None] | None:
+    """Make the rest of this connection's transaction read-only where the database allows; the undo, if one is needed.
+
+    For mappings with an integrator's query (query_source.py): whatever slips past its
+    validation cannot write. PostgreSQL, MySQL/MariaDB and Oracle take ``SET TRANSACTION
+    READ ONLY`` as the transaction's first statement (it ends with the transaction);
+    SQLite has ``PRAGMA query_only`` on the connection, switched off again afterwards as
+    the pooled connection also serves the write-back.
+    """
+    backend = conn.engine.url.get_backend_name()
+    if backend == "sqlite":
+        conn.exec_driver_sql("PRAGMA query_only = 1")
+        return lambda: conn.exec_driver_sql("PRAGMA query_only = 0")
+    if backend in ("postgresql", "mysql", "mariadb", "oracle"):
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+    return None

@@ -18,6 +18,9 @@ import sqlalchemy as sa
 from core.api import ConfigIssue
 from core.api.db import parse_database_url
 from plugins.sqlbss import drivers
+from plugins.sqlbss.changes import Child
+from plugins.sqlbss.frames import Frame, SectionResolver
+from plugins.sqlbss.sql_parts import pick as _pick
 from plugins.sqlbss.mapping import SqlBssMapping
 
 CUSTOMER_ROLES = ("name", "id_number", "email", "phone", "address", "status", "changed")
@@ -65,26 +68,21 @@ def sqlite_path(mapping: SqlBssMapping, root: Path) -> Path | None:
 
 @dataclass(frozen=True)
 class LegacySchema:
-    """The mapped tables with their real names; ``cust``/``line`` map a role (``name``, ``changed``, ...) to a column."""
+    """The mapped sections against the live schema: their frames (tables, look-ups, filters) and a column per role.
 
-    customers: sa.Table
-    numbers: sa.Table
+    ``cust``/``line`` map a role (``name``, ``changed``, ...) to its SQL expression; ``lines_changed``
+    is the lines' own change time when ``numbers.changed`` is mapped (changes.py).
+    """
+
+    cust_frame: Frame
+    line_frame: Frame
     cust: dict[str, sa.ColumnElement]
     cust_key: tuple[sa.ColumnElement, ...]
     line: dict[str, sa.ColumnElement]
     line_key: tuple[sa.ColumnElement, ...]
-
-
-def numbered(table: sa.Table, found: dict[str, list[str]], role: str) -> dict[str, sa.ColumnElement]:
-    """A role of one or more columns as ``role0``, ``role1``...: each is selected under that label (an account key)."""
-    return {f"{role}{i}": table.c[name] for i, name in enumerate(found.get(role) or [])}
-
-
-def _pick(wanted: str, have: list[str]) -> str | None:
-    if wanted in have:
-        return wanted
-    folded = [h for h in have if h.casefold() == wanted.casefold()]
-    return folded[0] if len(folded) == 1 else None
+    cust_key_types: tuple = ()
+    line_key_types: tuple = ()
+    lines_changed: Child | None = None
 
 
 def _column_type(reflected, key: bool):
@@ -96,6 +94,7 @@ def _column_type(reflected, key: bool):
 
 class _Resolver:
     def __init__(self, conn: sa.Connection, file: str):
+        self.conn = conn
         self.inspector = sa.inspect(conn)
         self.file = file
         self.issues: list[ConfigIssue] = []
@@ -146,26 +145,26 @@ def resolve(conn: sa.Connection, mapping: SqlBssMapping, file: str) -> tuple[Leg
     """Match the mapping against the live schema; (schema, []) or (None, issues)."""
     r = _Resolver(conn, file)
     c, n = mapping.customers, mapping.numbers
-    ctable, cfound = r.table(
-        c.table, "connector.customers.table", {"key": c.key, **{role: getattr(c, role) for role in CUSTOMER_ROLES}}
-    )
-    ntable, nfound = r.table(
-        n.table,
-        "connector.numbers.table",
-        {"customer_key": n.customer_key, **{role: getattr(n, role) for role in NUMBER_ROLES}, "account": n.account},
-    )
-    if ctable is None or ntable is None:
+    cs = SectionResolver(r, "customers", c)
+    cust_key = cs.columns("key", c.key)
+    cust = {role: cs.column(role, getattr(c, role)) for role in CUSTOMER_ROLES if getattr(c, role) is not None}
+    cust_frame = cs.frame()
+    ns = SectionResolver(r, "numbers", n)
+    line_key = ns.columns("customer_key", n.customer_key)
+    line = {role: ns.column(role, getattr(n, role)) for role in NUMBER_ROLES if getattr(n, role) is not None}
+    changed = ns.column("changed", n.changed) if n.changed is not None else None
+    account = ns.columns("account", n.account) if n.account is not None else None
+    line_frame = ns.frame()
+    if r.issues:
         return None, r.issues
-    single = lambda table, found: {role: table.c[names[0]] for role, names in found.items() if len(names) == 1}  # noqa: E731
-    schema = LegacySchema(
-        customers=ctable,
-        numbers=ntable,
-        cust=single(ctable, cfound),
-        cust_key=tuple(ctable.c[x] for x in cfound["key"]),
-        line={
-            **single(ntable, {r: x for r, x in nfound.items() if r != "account"}),
-            **numbered(ntable, nfound, "account"),
-        },
-        line_key=tuple(ntable.c[x] for x in nfound["customer_key"]),
-    )
-    return schema, []
+    return LegacySchema(
+        cust_frame=cust_frame,
+        line_frame=line_frame,
+        cust=cust,
+        cust_key=cust_key,
+        line={**line, **{f"account{i}": c for i, c in enumerate(account or ())}},
+        line_key=line_key,
+        cust_key_types=cs.types["key"],
+        line_key_types=ns.types["customer_key"],
+        lines_changed=Child(line_frame, changed, line_key, ns.types["customer_key"]) if changed is not None else None,
+    ), []

@@ -20,8 +20,11 @@ from core.api import ConfigError, ConfigIssue
 from core.api.legacy import LegacyServiceLine
 from plugins.sqlbss import billing_convert as convert
 from plugins.sqlbss import padding
-from plugins.sqlbss.check import _codes
+from plugins.sqlbss.check import _codes, lookup_problems
 from plugins.sqlbss.check_keys import duplicated_key
+from plugins.sqlbss.check_plausible import named_by_code
+from plugins.sqlbss.frames import Frame, SectionResolver
+from plugins.sqlbss.sql_parts import join_equals
 from plugins.sqlbss.legacy_db import _Resolver
 from plugins.sqlbss.mapping import code
 
@@ -51,10 +54,6 @@ def code_in(column: sa.ColumnElement, sa_type: Any, codes: list[str]) -> sa.Colu
     return sa.func.lower(sa.func.trim(column)).in_(codes)
 
 
-def column_types(resolver: _Resolver, table: sa.TableClause) -> dict[str, Any]:
-    return {c["name"]: c["type"] for c in resolver.inspector.get_columns(table.name, schema=table.schema)}
-
-
 def as_issue(tenant_file: str, problem: str) -> ConfigIssue:
     """A converter's problem text (``file: key: reason``) as a ConfigIssue."""
     key, _, reason = problem.removeprefix(tenant_file + ": ").partition(": ")
@@ -63,57 +62,53 @@ def as_issue(tenant_file: str, problem: str) -> ConfigIssue:
 
 @dataclass(frozen=True)
 class LineSchema:
-    table: sa.TableClause
-    cols: dict[str, sa.ColumnElement]  # role -> column of the numbers table
+    frame: Frame  # the numbers section, outer-joined with the tariffs when mapped
+    cols: dict[str, sa.ColumnElement]  # role -> its SQL over the numbers section
     key: tuple[sa.ColumnElement, ...]  # the customer key columns
     key_types: tuple[Any, ...]
-    tariffs: sa.TableClause | None
-    tariff_cols: dict[str, sa.ColumnElement]  # code, name, monthly_fee
+    tariff_cols: dict[str, sa.ColumnElement]  # code, name, monthly_fee (as mapped: for messages)
+    tariff_frame: Frame | None = None
+    tariffs: sa.Subquery | None = None  # the tariffs section as joined to the lines (code, name, monthly_fee)
+
+
+LINE_ROLES = ("tariff", "opened", "long_distance", "international")
 
 
 def resolve_lines(conn: sa.Connection, mapping, file: str) -> tuple[LineSchema | None, list[ConfigIssue]]:
     """Names of ``[connector.lines]`` against the live schema; unknown ones are issues under ``connector.lines.*``."""
     r = _Resolver(conn, file)
     n, ln = mapping.numbers, mapping.lines
-    roles = {
-        "customer_key": n.customer_key,
-        "number": n.number,
-        "kind": n.kind,
-        "status": n.status,
-        "tariff": ln.tariff,
-        "opened": ln.opened,
-        "long_distance": ln.long_distance,
-        "international": ln.international,
-    }
-    table, found = r.table(n.table, "connector.lines.table", roles)
-    tariffs, tfound = None, {}
+    ns = SectionResolver(r, "numbers", n)
+    key = ns.columns("customer_key", n.customer_key)
+    cols = {role: ns.column(role, getattr(n, role)) for role in ("number", "kind", "status") if getattr(n, role)}
+    for role in LINE_ROLES:
+        if getattr(ln, role) is not None:
+            cols[role] = ns.column(role, getattr(ln, role), field=f"connector.lines.{role}")
+    frame = ns.frame()
+    tariff_cols, tariff_frame, tariffs = {}, None, None
     if ln.tariffs is not None:
         t = ln.tariffs
-        tariffs, tfound = r.table(
-            t.table, "connector.lines.tariffs.table", {"code": t.code, "name": t.name, "monthly_fee": t.monthly_fee}
-        )
-    if table is None or (ln.tariffs is not None and tariffs is None):
+        ts = SectionResolver(r, "lines.tariffs", t)
+        tariff_cols = {
+            role: ts.column(role, getattr(t, role)) for role in ("code", "name", "monthly_fee") if getattr(t, role)
+        }
+        tariff_frame = ts.frame()
+    if r.issues:
         return None, r.issues
-    types = column_types(r, table)
-    return LineSchema(
-        table=table,
-        cols={role: table.c[names[0]] for role, names in found.items() if role != "customer_key"},
-        key=tuple(table.c[x] for x in found["customer_key"]),
-        key_types=tuple(types.get(x) for x in found["customer_key"]),
-        tariffs=tariffs,
-        tariff_cols={role: tariffs.c[names[0]] for role, names in tfound.items()} if tariffs is not None else {},
-    ), []
+    if tariff_frame is not None:
+        tariffs = tariff_frame.select(*(c.label(role) for role, c in tariff_cols.items())).subquery("hall_tariffs")
+        on = join_equals(tariffs.c.code, ts.types["code"], cols["tariff"], ns.types["tariff"])
+        frame = Frame(frame.source.outerjoin(tariffs, on), frame.condition, frame.lookups)
+    return LineSchema(frame, cols, key, ns.types["customer_key"], tariff_cols, tariff_frame, tariffs), []
 
 
 def lines_select(s: LineSchema) -> sa.Select:
     columns = [*(c.label(f"k{i}") for i, c in enumerate(s.key)), *(c.label(role) for role, c in s.cols.items())]
-    source = s.table
     if s.tariffs is not None:
-        columns += [s.tariff_cols["name"].label("tariff_name")]
+        columns += [s.tariffs.c.name.label("tariff_name")]
         if "monthly_fee" in s.tariff_cols:
-            columns += [s.tariff_cols["monthly_fee"].label("monthly_fee")]
-        source = s.table.outerjoin(s.tariffs, s.cols["tariff"] == s.tariff_cols["code"])
-    return sa.select(*columns).select_from(source)
+            columns += [s.tariffs.c.monthly_fee.label("monthly_fee")]
+    return s.frame.select(*columns)
 
 
 class LineConverter:
@@ -215,23 +210,27 @@ class LinesPort:
         if s is None:
             return issues
         query = lines_select(s)
-        number = s.cols["number"]
+        number, file = s.cols["number"], self.tenant_file
         rows = [
             *conn.execute(query.order_by(number).limit(SAMPLE)),
             *conn.execute(query.order_by(number.desc()).limit(SAMPLE)),
         ]
-        convert_row = LineConverter(self.mapping, s, self.tenant_file)
-        bad = next((line.problem for line in map(convert_row, rows) if line.problem), None)
+        convert_row = LineConverter(self.mapping, s, file)
+        lines = list(map(convert_row, rows))
+        bad = next((line.problem for line in lines if line.problem), None)
         if bad:
-            issues.append(as_issue(self.tenant_file, bad))
+            issues.append(as_issue(file, bad))
         for role in ("long_distance", "international"):
             if role in s.cols:
                 issues += _codes(
-                    conn, s.cols[role], self.mapping.lines.flag_map, "connector.lines.flag_map", self.tenant_file
+                    conn, s.cols[role], self.mapping.lines.flag_map, "connector.lines.flag_map", file, s.frame
                 )
-        if s.tariffs is not None:  # a tariff code twice would show each of its lines twice (the join)
-            issues += duplicated_key(conn, (s.tariff_cols["code"],), "connector.lines.tariffs.code", self.tenant_file)
-        return issues
+        if s.tariff_frame is not None:  # a tariff code twice would show each of its lines twice (the join)
+            code_col = s.tariff_cols["code"]
+            issues += duplicated_key(conn, (code_col,), "connector.lines.tariffs.code", file, frame=s.tariff_frame)
+            pairs = [(x.tariff_name, x.tariff_code) for x in lines if x.tariff_name]
+            issues += named_by_code(pairs, "connector.lines.tariffs.name", s.tariff_cols["name"], "tariffs", file)
+        return issues + lookup_problems(conn, (s.frame, s.tariff_frame), file)
 
     def _more_problems(self, conn: sa.Connection) -> list[ConfigIssue]:
         return super()._more_problems(conn) + self._line_problems(conn)

@@ -5,7 +5,7 @@ kind and status are reused); ``[connector.lines]`` adds the columns only the
 details need: tariff code (with an optional ``[connector.lines.tariffs]``
 table for name and monthly fee), opening date and feature flags. Flags are
 read through ``flag_map`` (legacy code -> true/false). Money formats are the
-billing ones (``fen_int``, ``jiao_int``, ``yuan_text``, ``yuan``).
+billing ones (:mod:`plugins.sqlbss.money`: ``fen_int``, ``li_int``, ``yuan_text`` ...).
 
 Imported by :mod:`plugins.sqlbss.mapping` part-way (after its base classes exist).
 """
@@ -16,8 +16,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from plugins.sqlbss.billing_mapping import TIME_HELP, MoneyFormat, time_format
-from plugins.sqlbss.mapping import IDENT, TABLE, _Strict, code
+from plugins.sqlbss.billing_mapping import TIME_HELP, time_format
+from plugins.sqlbss.mapping import Column, Source, _Strict, code
+from plugins.sqlbss.money import MoneyFormat
 
 PoolKind = Literal["mobile", "fixed"]
 PoolStatus = Literal["free", "reserved", "taken"]
@@ -25,32 +26,31 @@ DEFAULT_FLAGS = {"1": True, "0": False, "y": True, "n": False, "true": True, "fa
 
 
 def _col(description: str = ""):
-    return Field(pattern=IDENT, description=description)
+    return Field(description=description)
 
 
 def _opt(description: str = ""):
-    return Field(None, pattern=IDENT, description=description)
+    return Field(None, description=description)
 
 
 def _codes(value: dict) -> dict:
     return {code(k): v for k, v in value.items()}
 
 
-class TariffsMap(_Strict):
-    table: str = Field(pattern=TABLE, description="Tariff (price plan) table.")
-    code: str = _col("Tariff code, as the lines' tariff column holds it.")
-    name: str = _col("Tariff name.")
-    monthly_fee: str | None = _opt("Monthly fee; omitted means 0.")
+class TariffsMap(Source):
+    code: Column = _col("Tariff code, as the lines' tariff column holds it.")
+    name: Column = _col("Tariff name.")
+    monthly_fee: Column | None = _opt("Monthly fee; omitted means 0.")
     monthly_fee_format: MoneyFormat = "fen_int"
 
 
 class LinesMap(_Strict):
-    tariff: str | None = _opt("Column of the numbers table holding the line's tariff code.")
+    tariff: Column | None = _opt("Column of the numbers table holding the line's tariff code.")
     tariffs: TariffsMap | None = None
-    opened: str | None = _opt("Opening date column.")
+    opened: Column | None = _opt("Opening date column.")
     opened_format: str = Field("native", description=TIME_HELP)
-    long_distance: str | None = _opt("Domestic long-distance enabled flag column.")
-    international: str | None = _opt("International calls enabled flag column.")
+    long_distance: Column | None = _opt("Domestic long-distance enabled flag column.")
+    international: Column | None = _opt("International calls enabled flag column.")
     flag_map: dict[str, bool] = Field(
         default_factory=lambda: dict(DEFAULT_FLAGS), description="Legacy flag code -> true|false."
     )
@@ -59,22 +59,21 @@ class LinesMap(_Strict):
     _time = field_validator("opened_format")(classmethod(lambda cls, v: time_format(v)))
 
 
-class PoolMap(_Strict):
-    table: str = Field(pattern=TABLE, description="The free-number pool (resource) table.")
-    number: str = _col("The number.")
-    kind: str | None = _opt("Number type column; omitted means default_kind.")
+class PoolMap(Source):
+    number: Column = _col("The number.")
+    kind: Column | None = _opt("Number type column; omitted means default_kind.")
     kind_map: dict[str, PoolKind] = Field(default_factory=dict, description="Legacy type code -> mobile|fixed.")
     default_kind: PoolKind = "mobile"
-    area: str | None = _opt("Area code column.")
-    grade: str | None = _opt("Premium grade column; omitted means every number is ordinary.")
+    area: Column | None = _opt("Area code column.")
+    grade: Column | None = _opt("Premium grade column; omitted means every number is ordinary.")
     grade_map: dict[str, int] = Field(
         default_factory=dict, description="Legacy grade code -> 0 (ordinary) .. 9 (best)."
     )
-    price: str | None = _opt("Selection fee; omitted means 0.")
+    price: Column | None = _opt("Selection fee; omitted means 0.")
     price_format: MoneyFormat = "fen_int"
-    min_spend: str | None = _opt("Monthly minimum spend that comes with the number.")
+    min_spend: Column | None = _opt("Monthly minimum spend that comes with the number.")
     min_spend_format: MoneyFormat | None = Field(None, description="Defaults to price_format.")
-    status: str = _col("Status column (free, reserved, taken).")
+    status: Column = _col("Status column (free, reserved, taken).")
     status_map: dict[str, PoolStatus] = Field(description="Legacy status code -> free|reserved|taken.")
 
     _maps = field_validator("kind_map", "status_map")(classmethod(lambda cls, v: _codes(v)))

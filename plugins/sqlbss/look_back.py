@@ -7,7 +7,7 @@ representation (text in the same strftime format, epoch seconds, a timestamp...)
 so the comparison still happens in the legacy database, on its index. The key
 parts of a rewound watermark are empty (JSON null): the next read asks for rows
 whose marker is strictly after the rewound time, whatever their key
-(:func:`plugins.sqlbss.queries.after`). Rounding always goes further back, never
+(:func:`plugins.sqlbss.changes.after`). Rounding always goes further back, never
 forward: a look-back reads a little more, never less.
 
 Call records have a position per monthly table, often by increasing key alone:

@@ -1,7 +1,11 @@
 """The tenant's ``[connector]`` table for ``sqlbss``, validated: everything that differs between legacy systems.
 
 Table and column names, code maps and the change-time format live here, so a
-new operator's BSS is a configuration job. Problems become
+new operator's BSS is a configuration job. A mapped role is a
+:data:`~plugins.sqlbss.expressions.Column` (a column name, or an expression:
+several columns joined, a value looked up in another table); a section's rows
+come from a table or a read-only query, narrowed by ``where`` / ``where_not``
+(:class:`Source`). Problems become
 :class:`~core.config.ConfigIssue` naming the tenant file, the full key
 (``connector.customers.name``) and the reason, like every other configuration
 error.
@@ -22,10 +26,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.api import ConfigError, ConfigIssue
+from plugins.sqlbss import query_source
+from plugins.sqlbss.expressions import IDENT, TABLE, Column, Columns, Filter
 from plugins.sqlbss.writeback_map import WritebackMap, writeback_cross_checks
 
-IDENT = r"^[A-Za-z_][A-Za-z0-9_$#]*$"
-TABLE = r"^([A-Za-z_][A-Za-z0-9_$#]*\.)?[A-Za-z_][A-Za-z0-9_$#]*$"  # optionally schema-qualified
+__all__ = ["IDENT", "TABLE", "Column", "Columns", "Filter", "Source", "SqlBssMapping", "code", "parse_mapping"]
 CustomerStatus = Literal["active", "suspended", "closed"]
 LineKind = Literal["phone", "account", "broadband"]
 
@@ -39,34 +44,40 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def _column(description: str = ""):
-    return Field(pattern=IDENT, description=description)
+class Source(_Strict):
+    """Where a section's rows come from: a table, or a read-only query in its place; ``where`` / ``where_not`` narrow them."""
 
-
-class CustomersMap(_Strict):
-    table: str = Field(pattern=TABLE, description="Customer table, e.g. KH_KHXX or SCHEMA.KH_KHXX.")
-    key: str | list[str] = Field(description="Column(s) identifying a customer; several are joined with key_separator.")
-    key_separator: str = Field("-", max_length=3, description="Joins a composite key into the hall's legacy_id.")
-    name: str = _column("Customer name.")
-    id_number: str = _column("Resident ID number, 18 characters or 15 digits (hashed and masked on arrival).")
-    email: str | None = Field(None, pattern=IDENT)
-    phone: str | None = Field(None, pattern=IDENT, description="Contact phone on file (one-time codes go there).")
-    address: str | None = Field(None, pattern=IDENT)
-    status: str | None = Field(
-        None, pattern=IDENT, description="Status column; omitted means every customer is active."
+    table: str | None = Field(None, pattern=TABLE, description="The table, optionally schema-qualified (or use query).")
+    query: str | None = Field(
+        None, description="A read-only SELECT in place of table; its result columns are mapped like a table's."
     )
+    where: Filter = Field(default=(), description='Only rows where every condition holds, e.g. { DEL_FLAG = "0" }.')
+    where_not: Filter = Field(default=(), description="Rows where a condition holds are left out (NULLs are kept).")
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, value: str | None) -> str | None:
+        return None if value is None else query_source.validate(value)
+
+
+class CustomersMap(Source):
+    key: Columns = Field(description="Column(s) identifying a customer; several are joined with key_separator.")
+    key_separator: str = Field("-", max_length=3, description="Joins a composite key into the hall's legacy_id.")
+    name: Column = Field(description="Customer name.")
+    id_number: Column = Field(
+        description="Resident ID number, 18 characters or 15 digits (hashed and masked on arrival)."
+    )
+    email: Column | None = None
+    phone: Column | None = Field(None, description="Contact phone on file (one-time codes go there).")
+    address: Column | None = None
+    status: Column | None = Field(None, description="Status column; omitted means every customer is active.")
     status_map: dict[str, CustomerStatus] = Field(
         default_factory=dict, description="Legacy status code -> active|suspended|closed."
     )
-    changed: str = _column("Change-time column that drives incremental sync.")
+    changed: Column = Field(description="Change-time column that drives incremental sync.")
     changed_format: str = Field(
         "native", description="native (a timestamp column), epoch (seconds), epoch_ms, or text:<strftime format>."
     )
-
-    @field_validator("key")
-    @classmethod
-    def _key(cls, value: str | list[str]) -> list[str]:
-        return _columns(value)
 
     @field_validator("status_map")
     @classmethod
@@ -81,35 +92,25 @@ class CustomersMap(_Strict):
         raise ValueError("must be native, epoch, epoch_ms or text:<strftime format> such as text:%Y%m%d%H%M%S")
 
 
-class NumbersMap(_Strict):
-    table: str = Field(pattern=TABLE, description="Service-line table.")
-    number: str = _column("The service number or account name customers type.")
-    customer_key: str | list[str] = Field(
-        description="Column(s) pointing at the customer, in the order of customers.key."
-    )
-    kind: str | None = Field(None, pattern=IDENT, description="Line type column; omitted means default_kind.")
+class NumbersMap(Source):
+    number: Column = Field(description="The service number or account name customers type.")
+    customer_key: Columns = Field(description="Column(s) pointing at the customer, in the order of customers.key.")
+    kind: Column | None = Field(None, description="Line type column; omitted means default_kind.")
     kind_map: dict[str, LineKind] = Field(
         default_factory=dict, description="Legacy type code -> phone|account|broadband."
     )
     default_kind: LineKind = "phone"
-    status: str | None = Field(None, pattern=IDENT)
+    status: Column | None = None
     status_map: dict[str, CustomerStatus] = Field(
         default_factory=dict, description="Legacy line status code -> active|suspended|closed."
     )
-    account: str | list[str] | None = Field(
+    account: Columns | None = Field(
         None,
         description="Column(s) naming the line's paying account, in the order of accounts.key (accounts_mapping.py).",
     )
-
-    @field_validator("account")
-    @classmethod
-    def _account(cls, value: str | list[str] | None) -> list[str] | None:
-        return None if value is None else _columns(value)
-
-    @field_validator("customer_key")
-    @classmethod
-    def _key(cls, value: str | list[str]) -> list[str]:
-        return _columns(value)
+    changed: Column | None = Field(
+        None, description="The lines' own change time (as customers.changed_format): a customer changes with its lines."
+    )
 
     @field_validator("kind_map", "status_map")
     @classmethod
@@ -162,6 +163,7 @@ class SqlBssMapping(_Strict):
 
 
 def _columns(value: str | list[str]) -> list[str]:
+    """Plain column names (sections not yet on expressions: balances, payment_records)."""
     cols = [value] if isinstance(value, str) else list(value)
     if not cols:
         raise ValueError("name at least one column")
@@ -205,13 +207,43 @@ def _cross_checks(m: SqlBssMapping) -> list[tuple[str, str]]:
         problems.append(
             ("numbers.kind_map", "required when numbers.kind is set (legacy code -> phone|account|broadband)")
         )
+    if m.numbers.changed is not None and m.numbers.table and m.numbers.table == m.customers.table:
+        problems.append(("numbers.changed", "the lines live in the customers table: customers.changed covers them"))
     return (
         problems
+        + source_checks(m)
         + billing_cross_checks(m)
         + lines_cross_checks(m)
         + writeback_cross_checks(m)
         + accounts_cross_checks(m)
     )
+
+
+SOURCES = ("customers", "numbers", "accounts", "bills", "bill_items", "number_pool")
+
+
+def has_query(m: SqlBssMapping) -> bool:
+    """Whether any section reads an integrator's query (then the connector reads in read-only transactions)."""
+    sections = [getattr(m, name) for name in (*SOURCES, "calls")]
+    if m.lines is not None and m.lines.tariffs is not None:
+        sections.append(m.lines.tariffs)
+    return any(getattr(s, "query", None) for s in sections if s is not None)
+
+
+def source_checks(m: SqlBssMapping) -> list[tuple[str, str]]:
+    """Each section reads a table or a query, not both, not neither."""
+    sections = [(name, getattr(m, name)) for name in SOURCES]
+    if m.lines is not None and m.lines.tariffs is not None:
+        sections.append(("lines.tariffs", m.lines.tariffs))
+    problems = []
+    for name, section in sections:
+        if section is None:
+            continue
+        if section.table is None and section.query is None:
+            problems.append((f"{name}.table", "required value is missing (or give query: a read-only SELECT)"))
+        elif section.table is not None and section.query is not None:
+            problems.append((f"{name}.query", "give table or query, not both"))
+    return problems
 
 
 def parse_mapping(config: dict, tenant_file: Path | str) -> SqlBssMapping:

@@ -51,7 +51,33 @@ def spellings(column: sa.ColumnElement, value: Any) -> list[Any]:
 def equals(column: sa.ColumnElement, value: Any) -> sa.ColumnElement[bool]:
     """Index-friendly: ``column`` holds ``value``, padded to the declared length or not."""
     options = spellings(column, value)
-    return column == options[0] if len(options) == 1 else column.in_(options)
+    condition = column == options[0] if len(options) == 1 else column.in_(options)
+    guard = _concat_guard(column, value)
+    return condition if guard is None else sa.and_(guard, condition)
+
+
+def _concat_guard(column: sa.ColumnElement, value: Any) -> sa.ColumnElement[bool] | None:
+    """For a value composed of columns (frames.py, ``concat``): its last column holds the end of ``value``.
+
+    ``AREA || LOCAL = '057188001234'`` cannot use an index; ``LOCAL IN ('88001234', '7188001234', ...)``
+    - every suffix, or the part after the last separator - can, and narrows the scan to a few rows.
+    When the guard is wrong (a separator inside a part) the look-up misses and :func:`first_row`
+    asks again without it.
+    """
+    parts = getattr(column, "hall_parts", None)
+    if parts is None or not isinstance(value, str):
+        return None
+    (columns, separator), text = parts, value.strip()
+    last = columns[-1]
+    if not isinstance(getattr(last, "type", None), sa.String) or getattr(last, "table", None) is None:
+        return None  # a looked-up or numeric last part: no index to use
+    if separator:
+        if separator not in text:
+            return None
+        ends = [text.rsplit(separator, 1)[1]]
+    else:
+        ends = [text[i:] for i in range(len(text))]
+    return last.in_(list(dict.fromkeys(s for end in ends for s in spellings(last, end))))
 
 
 def keys_in(columns: tuple, keys: list[tuple]) -> sa.ColumnElement[bool]:

@@ -26,7 +26,7 @@ from plugins.sqlbss.check import _codes
 from plugins.sqlbss.check_keys import duplicated_key
 from plugins.sqlbss.legacy_db import _Resolver
 from plugins.sqlbss.mapping import code
-from plugins.sqlbss.queries import after as after_condition
+from plugins.sqlbss.changes import after as after_condition
 from plugins.sqlbss.writeback_money import to_fen
 from plugins.sqlbss.writeback_values import legacy_time
 

@@ -21,10 +21,11 @@ from core.api import ConfigError, ConfigIssue
 from core.api.legacy import NumberPage, NumberQuery, PoolNumber
 from plugins.sqlbss import billing_convert as convert
 from plugins.sqlbss import padding
-from plugins.sqlbss.check import _codes
+from plugins.sqlbss.check import _codes, lookup_problems
 from plugins.sqlbss.check_keys import duplicated_key
+from plugins.sqlbss.frames import Frame, SectionResolver
 from plugins.sqlbss.legacy_db import _Resolver
-from plugins.sqlbss.lines import NO_MATCH, SAMPLE, as_issue, code_in, column_types, typed
+from plugins.sqlbss.lines import NO_MATCH, SAMPLE, as_issue, code_in, typed
 from plugins.sqlbss.mapping import code
 
 ROLES = ("number", "kind", "area", "grade", "price", "min_spend", "status")
@@ -32,7 +33,7 @@ ROLES = ("number", "kind", "area", "grade", "price", "min_spend", "status")
 
 @dataclass(frozen=True)
 class PoolSchema:
-    table: sa.TableClause
+    frame: Frame
     cols: dict[str, sa.ColumnElement]
     types: dict[str, Any]  # role -> reflected column type
 
@@ -40,19 +41,16 @@ class PoolSchema:
 def resolve_pool(conn: sa.Connection, mapping, file: str) -> tuple[PoolSchema | None, list[ConfigIssue]]:
     r = _Resolver(conn, file)
     p = mapping.number_pool
-    table, found = r.table(p.table, "connector.number_pool.table", {role: getattr(p, role) for role in ROLES})
-    if table is None:
+    section = SectionResolver(r, "number_pool", p)
+    cols = {role: section.column(role, getattr(p, role)) for role in ROLES if getattr(p, role) is not None}
+    frame = section.frame()
+    if r.issues:
         return None, r.issues
-    types = column_types(r, table)
-    return PoolSchema(
-        table,
-        {role: table.c[names[0]] for role, names in found.items()},
-        {role: types.get(names[0]) for role, names in found.items()},
-    ), []
+    return PoolSchema(frame, cols, dict(section.types)), []
 
 
 def _select(s: PoolSchema) -> sa.Select:
-    return sa.select(*(c.label(role) for role, c in s.cols.items()))
+    return s.frame.select(*(c.label(role) for role, c in s.cols.items()))
 
 
 class PoolConverter:
@@ -157,12 +155,14 @@ class PoolPort:
         bad = next((n.problem for n in map(convert_row, rows) if n.problem), None)
         if bad:
             issues.append(as_issue(file, bad))
-        issues += _codes(conn, s.cols["status"], p.status_map, "connector.number_pool.status_map", file)
+        frame = s.frame
+        issues += _codes(conn, s.cols["status"], p.status_map, "connector.number_pool.status_map", file, frame)
         if p.kind:
-            issues += _codes(conn, s.cols["kind"], p.kind_map, "connector.number_pool.kind_map", file)
+            issues += _codes(conn, s.cols["kind"], p.kind_map, "connector.number_pool.kind_map", file, frame)
         if p.grade:
-            issues += _codes(conn, s.cols["grade"], p.grade_map, "connector.number_pool.grade_map", file)
-        return issues + duplicated_key(conn, (number,), "connector.number_pool.number", file)
+            issues += _codes(conn, s.cols["grade"], p.grade_map, "connector.number_pool.grade_map", file, frame)
+        issues += lookup_problems(conn, (frame,), file)
+        return issues + duplicated_key(conn, (number,), "connector.number_pool.number", file, frame=frame)
 
     def _more_problems(self, conn: sa.Connection) -> list[ConfigIssue]:
         return super()._more_problems(conn) + self._pool_problems(conn)

@@ -2,12 +2,14 @@
 
 Statements are SQLAlchemy Core over the reflected names (:mod:`legacy_db`), so
 they are quoted correctly and portable across SQLite, PostgreSQL and the
-databases old BSSs run on. The "rows after (marker, key)" condition is spelt
-out as ``m > :m OR (m = :m AND k > :k)`` rather than a row-value comparison:
-every database understands it and can use an index on (marker, key).
+databases old BSSs run on. The "rows after (marker, key)" condition is
+:func:`plugins.sqlbss.changes.after`.
 
 Look-ups by a value (a number, a key) go through :mod:`padding`: CHAR-padded
-legacy values match the stripped values the hall knows.
+legacy values match the stripped values the hall knows. Every statement
+selects from the section's frame (:mod:`frames`: look-up joins and the row
+filter); a customer's change marker may take its lines' into account
+(:mod:`changes`).
 """
 
 from __future__ import annotations
@@ -17,40 +19,31 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 
 from core.api.legacy import LegacyCustomer, LegacyServiceNumber
-from plugins.sqlbss import markers, padding
+from plugins.sqlbss import changes, markers, padding
 from plugins.sqlbss.accounts import numbers_account
 from plugins.sqlbss.legacy_db import LegacySchema
 from plugins.sqlbss.mapping import SqlBssMapping, code
 
 
-def after(columns: tuple, values: tuple) -> sa.ColumnElement[bool]:
-    """(c0, c1, ...) > (v0, v1, ...) in lexicographic order; ``c0 > v0`` alone when the rest are None (look_back.py)."""
-    if len(values) > 1 and all(v is None for v in values[1:]):
-        return columns[0] > values[0]
-    condition = columns[-1] > values[-1]
-    for column, value in zip(reversed(columns[:-1]), reversed(values[:-1])):
-        condition = sa.or_(column > value, sa.and_(column == value, condition))
-    return condition
-
-
 def _customer_columns(s: LegacySchema) -> list:
+    """The customer roles, ``changed`` being the latest of the customer's and its lines' when both are mapped."""
+    own = s.cust["changed"]
     return [
         *(c.label(f"k{i}") for i, c in enumerate(s.cust_key)),
-        *(c.label(role) for role, c in s.cust.items() if role != "key"),
+        *(c.label(role) for role, c in s.cust.items() if role != "changed"),
+        changes.latest(own, s.cust_key, s.cust_key_types, s.lines_changed).label("changed"),
     ]
 
 
 def changed_since(s: LegacySchema, position: tuple[Any, tuple] | None, limit: int) -> sa.Select:
-    marker = s.cust["changed"]
-    query = sa.select(*_customer_columns(s)).where(marker.is_not(None))
-    if position is not None:
-        value, key = position
-        query = query.where(after((marker, *s.cust_key), (value, *key)))
-    return query.order_by(marker, *s.cust_key).limit(limit)
+    roles = [c.label(role) for role, c in s.cust.items() if role != "changed"]
+    return changes.page(
+        s.cust_frame, roles, s.cust_key, s.cust_key_types, s.cust["changed"], s.lines_changed, position, limit
+    )
 
 
 def customers(s: LegacySchema) -> sa.Select:
-    return sa.select(*_customer_columns(s))
+    return s.cust_frame.select(*_customer_columns(s))
 
 
 def customer_by_key(conn: sa.Connection, s: LegacySchema, key: tuple) -> sa.Row | None:
@@ -60,12 +53,12 @@ def customer_by_key(conn: sa.Connection, s: LegacySchema, key: tuple) -> sa.Row 
 def _line_columns(s: LegacySchema) -> list:
     return [
         *(c.label(f"k{i}") for i, c in enumerate(s.line_key)),
-        *(c.label(role) for role, c in s.line.items() if role != "customer_key"),
+        *(c.label(role) for role, c in s.line.items()),
     ]
 
 
 def lines_where(s: LegacySchema, condition: sa.ColumnElement[bool]) -> sa.Select:
-    return sa.select(*_line_columns(s)).where(condition).order_by(*s.line_key, s.line["number"])
+    return s.line_frame.select(*_line_columns(s)).where(condition).order_by(*s.line_key, s.line["number"])
 
 
 def lines_of(s: LegacySchema, keys: list[tuple]) -> sa.Select:
@@ -81,7 +74,7 @@ def lines_of_one(conn: sa.Connection, s: LegacySchema, key: tuple) -> list[sa.Ro
 
 
 def line_by_number(conn: sa.Connection, s: LegacySchema, number: str) -> sa.Row | None:
-    return padding.first_row(conn, sa.select(*_line_columns(s)), (s.line["number"],), (number,))
+    return padding.first_row(conn, s.line_frame.select(*_line_columns(s)), (s.line["number"],), (number,))
 
 
 def row_key(row: sa.Row, width: int) -> tuple:

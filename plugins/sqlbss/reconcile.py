@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from core.api.legacy import IdPage, LegacyCustomer
 from plugins.sqlbss import billing_convert as convert
 from plugins.sqlbss import markers, queries
-from plugins.sqlbss.queries import after
+from plugins.sqlbss.changes import after
 
 # The oldest window month's first day is left out of the comparison: a legacy system may file a call
 # that started just before midnight (or in another zone) under the next month's table.
@@ -39,15 +39,17 @@ def _position(cursor: str, width: int) -> tuple | None:
     return None if decoded is None else (decoded[0], *decoded[1])
 
 
-def _keys_after(columns: tuple, position: tuple | None, limit: int) -> sa.Select:
-    query = sa.select(*(c.label(f"k{i}") for i, c in enumerate(columns)))
+def _keys_after(columns: tuple, position: tuple | None, limit: int, frame=None) -> sa.Select:
+    labelled = [c.label(f"k{i}") for i, c in enumerate(columns)]
+    query = frame.select(*labelled) if frame is not None else sa.select(*labelled)
     if position is not None:
         query = query.where(after(columns, position))
     return query.order_by(*columns).limit(limit)
 
 
-def _page(conn: sa.Connection, columns: tuple, cursor: str, limit: int) -> tuple[list[tuple], str]:
-    rows = conn.execute(_keys_after(columns, _position(cursor, len(columns)), limit)).all()
+def _page(conn: sa.Connection, columns: tuple, cursor: str, limit: int, frame=None) -> tuple[list[tuple], str]:
+    """A page of keys; ``frame`` (frames.py) applies the section's row filter: a row filtered out is gone for the hall."""
+    rows = conn.execute(_keys_after(columns, _position(cursor, len(columns)), limit, frame)).all()
     keys = [tuple(r) for r in rows]
     return keys, (_cursor(keys[-1]) if len(keys) == limit else "")
 
@@ -83,11 +85,13 @@ class ReconcilePort:
         return await self._run(work) if keys else []
 
     def _customer_ids(self, conn: sa.Connection, cursor: str, limit: int) -> IdPage:
-        keys, following = _page(conn, self._resolved(conn).cust_key, cursor, limit)
+        s = self._resolved(conn)
+        keys, following = _page(conn, s.cust_key, cursor, limit, s.cust_frame)
         return IdPage([self.rows.legacy_id(k) for k in keys], following)
 
     def _bill_ids(self, conn: sa.Connection, cursor: str, limit: int) -> IdPage:
-        keys, following = _page(conn, self._bills_resolved(conn).key, cursor, limit)
+        s = self._bills_resolved(conn)
+        keys, following = _page(conn, s.key, cursor, limit, s.frame)
         return IdPage([convert.join_key(k, self.mapping.bills.key_separator) for k in keys], following)
 
     def _call_ids(self, conn: sa.Connection, cursor: str, limit: int) -> IdPage:
@@ -105,7 +109,7 @@ class ReconcilePort:
                 continue
             t = self._call_table(conn, month, name)
             inner = state["c"] if month == state["m"] else ""
-            keys, following = _page(conn, (t.key,), inner, limit)
+            keys, following = _page(conn, (t.key,), inner, limit, t.frame)
             if keys or following:
                 ids = [self._call_id(month, k[0]) for k in keys]
                 later = [m for m, _ in tables if m > month]

@@ -91,12 +91,12 @@ class SqlBssWriterConnector(SqlBssConnector):
         at = dt.datetime.now(dt.timezone.utc)
         event = Event(event_id, kind, payload, at)
         if any(takes(t, event) for t in targets):
-            await self._run(lambda conn: self._write_rows(conn, event))
+            await self._run_write(lambda conn: self._write_rows(conn, event))
             return
         if not self.writeback.has_inbox:
             raise UnmappedEvent(self._why_unmapped(kind, payload))
         body = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        await self._run(lambda conn: self._write(conn, event_id, kind, body))
+        await self._run_write(lambda conn: self._write(conn, event_id, kind, body))
 
     def _write_rows(self, conn: sa.Connection, event: Event) -> int:
         return TargetWriter(conn, self._targets_of(conn, event.kind), self.mapping.tz, self.tenant_file).write(event)

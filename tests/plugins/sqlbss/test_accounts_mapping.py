@@ -65,7 +65,7 @@ def test_the_hall_loader_keeps_the_code_maps(tmp_path):
         ("accounts", {"status_map": {}}, "connector.accounts.status_map", "required when accounts.status is set"),
         ("accounts", {"billing_map": {"H": "credit"}}, "connector.accounts.billing_map.H", "postpaid"),
         ("accounts", {"default_billing": "credit"}, "connector.accounts.default_billing", "postpaid"),
-        ("accounts", {"key": "ACCT-NO"}, "connector.accounts.key", "is not a column name"),
+        ("accounts", {"key": "ACCT-NO"}, "connector.accounts.key", "not a plain table or column name"),
         ("accounts", {"colour": "x"}, "connector.accounts.colour", "unknown key"),
         ("numbers", {"account": None}, "connector.numbers.account", "required with [connector.accounts]"),
         ("numbers", {"account": "ACCT_NO"}, "connector.numbers.account", "has 1 column(s) but accounts.key has 2"),
