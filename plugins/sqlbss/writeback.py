@@ -94,6 +94,7 @@ class SqlBssWriterConnector(SqlBssConnector):
             await self._run_write(lambda conn: self._write_rows(conn, event))
             return
         if not self.writeback.has_inbox:
+            await self._run(lambda conn: None)  # unreachable: ConnectionError (the outbox waits), not "unmapped"
             raise UnmappedEvent(self._why_unmapped(kind, payload))
         body = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         await self._run_write(lambda conn: self._write(conn, event_id, kind, body))
