@@ -2,7 +2,7 @@
 lifecycle hooks' arguments and errors; placing orders; the customer's products and the offerings open to them;
 lifecycle steps and dated changes outside orders; and what the charge run reads."""
 
-from core.products.api import offers_for, products_on_numbers
+from core.products.api import change_takes_effect, offers_for, products_on_numbers
 from core.products.catalog import (
     Catalog,
     LegacyTariff,
@@ -71,6 +71,7 @@ __all__ = [
     "act",
     "cancel_scheduled",
     "catalog",
+    "change_takes_effect",
     "chargeable",
     "effective_at",
     "fee_at",

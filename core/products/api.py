@@ -54,3 +54,16 @@ async def offers_for(hall, tenant, customer_id: str, product_id: int) -> list[tu
         reasons = await eligibility.reasons(hall, tenant, cat, "modify", offering, product, pending, min_spend)
         out.append((offering, reasons))
     return out
+
+
+def change_takes_effect(hall, tenant, offering: ProductOffering | None = None, effective: str = ""):
+    """When a change to ``offering`` ordered now would take effect (UTC): ``effective``, else the offering's
+    ``change_effective``, else the tenant's ``[products] change_effective``. What ``place_order`` will use."""
+    from core.products import model
+    from core.products.dates import effective_at
+    from core.products.settings import products_settings
+
+    rule = (
+        effective or (offering.change_effective if offering else "") or products_settings(hall, tenant).change_effective
+    )
+    return effective_at(rule, model.now(), tenant)

@@ -137,7 +137,9 @@ async def carry_out(hall, tenant, order: dict) -> dict:
         key = f"{order['number']}:{item['seq']}:{item['action']}"
         if item["action"] == "add":
             product = await _create_product(hall, tenant, order, item)
-            await lifecycle.request(product, "provision", key=key, params=item["params"] or {}, order_id=order["id"])
+            await lifecycle.request(
+                product, "provision", key=key, params=item["params"] or {}, order_id=order["id"], hall=hall
+            )
             await _set_item(
                 item["id"], IN_PROGRESS, product_id=product["id"], params={**(item["params"] or {}), "request_key": key}
             )
@@ -168,7 +170,7 @@ async def carry_out(hall, tenant, order: dict) -> dict:
         }
         if change is not None:
             params["change_id"] = change["id"]
-        await lifecycle.request(product, action, key=key, params=params, order_id=order["id"])
+        await lifecycle.request(product, action, key=key, params=params, order_id=order["id"], hall=hall)
         await _set_item(item["id"], IN_PROGRESS, params={**(item["params"] or {}), "request_key": key})
         if item["action"] == "delete" and change is not None:
             await ProductChange.update({ProductChange.state: "applied", ProductChange.applied_at: stamp}).where(

@@ -54,7 +54,11 @@ async def apply_change(hall, tenant, change: dict) -> bool:
         )
     elif change["kind"] in LIFECYCLE_KINDS:
         await lifecycle.request(
-            product, LIFECYCLE_KINDS[change["kind"]], key=f"change:{change['id']}:{change['kind']}", params=dict(values)
+            product,
+            LIFECYCLE_KINDS[change["kind"]],
+            key=f"change:{change['id']}:{change['kind']}",
+            params=dict(values),
+            hall=hall,
         )
     if change["order_id"] is not None:
         order = await ProductOrder.select().where(ProductOrder.id == change["order_id"]).first()

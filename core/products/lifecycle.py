@@ -35,13 +35,27 @@ HOOKS = {action: f"{action}_product" for action in ACTIONS}
 STALE = dt.timedelta(minutes=10)  # a claim this old belongs to a worker that died
 
 
+def has_hook(hall, product: dict, action: str) -> bool:
+    """Whether the product's owner implements the hook of ``action``; without one a request is bookkeeping only."""
+    spec = specification(hall, product["specification"])
+    return spec is None or spec.plugin in hall.plugins.implementers(HOOKS[action])
+
+
 async def request(
-    product: dict, action: str, *, key: str, params: dict | None = None, order_id: int | None = None
+    product: dict,
+    action: str,
+    *,
+    key: str,
+    params: dict | None = None,
+    order_id: int | None = None,
+    hall=None,
 ) -> tuple[dict, bool]:
     """Record the request ``key`` (inside the caller's transaction); (row, True) when it is new.
 
     A new provision moves the product from created to pending_active, a new
     terminate to pending_terminate: the customer sees that something is under way.
+    Given the ``hall``, a request whose owner has no hook for it is done at once,
+    in this transaction (nothing outside to call: the plan change of a line).
     """
     if action not in ACTIONS:
         raise ValueError(f"lifecycle action must be one of {', '.join(ACTIONS)} (got {action!r})")
@@ -63,6 +77,12 @@ async def request(
         await inventory.move(product, PENDING_ACTIVE, "provision.start", order_id=order_id)
     elif action == "terminate" and product["state"] in (ACTIVE, SUSPENDED):
         await inventory.move(product, PENDING_TERMINATE, "terminate.start", order_id=order_id)
+    if hall is not None and not has_hook(hall, product, action):
+        await LifecycleRequest.update(
+            {LifecycleRequest.state: "done", LifecycleRequest.attempts: 1, LifecycleRequest.done_at: model.now()}
+        ).where(LifecycleRequest.id == row["id"])
+        await _apply_success(await inventory.get_product(product["id"]), row)
+        row = await LifecycleRequest.select().where(LifecycleRequest.id == row["id"]).first()
     return row, True
 
 
@@ -235,7 +255,7 @@ async def act(hall, tenant, product_id: int, action: str, *, key: str, params: d
     """
     async with transaction():
         product = await inventory.get_product(product_id)
-        req, _ = await request(product, action, key=key, params=params)
+        req, _ = await request(product, action, key=key, params=params, hall=hall)
     if req["state"] in ("pending", "running"):  # running: a stale claim is taken over, a live one left alone
         return await run(hall, tenant, req["id"]) or req
     return req

@@ -174,75 +174,85 @@ async def place_order(
         return _same_customer(existing, customer_id)
     if process and process_of(hall, process) is None:
         raise ProductError(N_("This cannot be ordered here."))
+    try:
+        order = await _place(
+            hall, tenant, customer_id, items, request_key, title, process, customer_account_id, channel, language
+        )
+    except (_Duplicate, NotEligible, Conflict):
+        # a concurrent submission of the same form won meanwhile (and took the product): its order is the answer
+        existing = await ProductOrder.select().where(ProductOrder.request_key == request_key).first()
+        if existing is None:
+            raise
+        return _same_customer(existing, customer_id)
+    from core.products.lifecycle import run_pending
+
+    await run_pending(hall, tenant, order_id=order["id"])
+    return await get_order(order["id"])
+
+
+async def _place(
+    hall, tenant, customer_id, items, request_key, title, process, customer_account_id, channel, language
+) -> dict:
+    """Check, then write the order, its items, locks and pending changes, and take its first step: one transaction."""
     resolved = await _resolve(hall, tenant, customer_id, items)
     contact = await _contact(customer_id, customer_account_id)
     amount = sum(r["one_off_fen"] + r["deposit_fen"] for r in resolved)
     account = next((r["product"]["account_legacy_id"] for r in resolved if r["product"]), "") or next(
         (r["number"] for r in resolved if r["number"]), ""
     )
-    try:
-        async with transaction():
-            stamp = model.now()
-            inserted = await ProductOrder.insert(
-                ProductOrder(
-                    number=await next_number(NUMBER_PREFIX, stamp),
-                    request_key=request_key,
-                    state=PENDING if amount else ACKNOWLEDGED,
-                    title=title[:200],
-                    process=process,
-                    customer_legacy_id=customer_id,
-                    customer_account_id=customer_account_id,
-                    account_legacy_id=account,
-                    channel=channel,
-                    language=language[:8],
-                    contact_phone=contact["phone"][:32],
-                    contact_email=contact["email"][:254],
-                    amount_fen=amount,
-                    created_at=stamp,
-                    updated_at=stamp,
+    async with transaction():
+        stamp = model.now()
+        inserted = await ProductOrder.insert(
+            ProductOrder(
+                number=await next_number(NUMBER_PREFIX, stamp),
+                request_key=request_key,
+                state=PENDING if amount else ACKNOWLEDGED,
+                title=title[:200],
+                process=process,
+                customer_legacy_id=customer_id,
+                customer_account_id=customer_account_id,
+                account_legacy_id=account,
+                channel=channel,
+                language=language[:8],
+                contact_phone=contact["phone"][:32],
+                contact_email=contact["email"][:254],
+                amount_fen=amount,
+                created_at=stamp,
+                updated_at=stamp,
+            )
+        ).on_conflict(target=(ProductOrder.tenant, ProductOrder.request_key), action="DO NOTHING")
+        if not inserted:
+            raise _Duplicate()  # rolls back our order number with the rest
+        order_id = inserted[0]["id"]
+        for r in resolved:
+            offering = r["offering"]
+            await ProductOrderItem.insert(
+                ProductOrderItem(
+                    order_id=order_id,
+                    seq=r["seq"],
+                    action=r["item"].action,
+                    state=ACKNOWLEDGED,
+                    specification=r["specification"],
+                    offering_code=offering.code if offering else "",
+                    product_id=r["product"]["id"] if r["product"] else None,
+                    number=r["number"],
+                    one_off_fen=r["one_off_fen"],
+                    deposit_fen=r["deposit_fen"],
+                    monthly_fee_fen=offering.monthly_fee_fen if offering and r["item"].action != "delete" else 0,
+                    effective_at=r["effective_at"],
+                    params=_item_params(r),
                 )
-            ).on_conflict(target=(ProductOrder.tenant, ProductOrder.request_key), action="DO NOTHING")
-            if not inserted:
-                raise _Duplicate()
-            order_id = inserted[0]["id"]
-            for r in resolved:
-                offering = r["offering"]
-                await ProductOrderItem.insert(
-                    ProductOrderItem(
-                        order_id=order_id,
-                        seq=r["seq"],
-                        action=r["item"].action,
-                        state=ACKNOWLEDGED,
-                        specification=r["specification"],
-                        offering_code=offering.code if offering else "",
-                        product_id=r["product"]["id"] if r["product"] else None,
-                        number=r["number"],
-                        one_off_fen=r["one_off_fen"],
-                        deposit_fen=r["deposit_fen"],
-                        monthly_fee_fen=offering.monthly_fee_fen if offering and r["item"].action != "delete" else 0,
-                        effective_at=r["effective_at"],
-                        params=_item_params(r),
-                    )
-                )
-                if r["product"] is not None:
-                    await inventory.lock_for_order(r["product"]["id"], order_id)
-                    await _pending_change(tenant, r, order_id)
-            order = await get_order(order_id)
-            await milestone(hall, tenant, order, "placed")
-            if amount:
-                order = await _payment_step(hall, tenant, order)
-            else:
-                from core.products.carry import start
+            )
+            if r["product"] is not None:
+                await inventory.lock_for_order(r["product"]["id"], order_id)
+                await _pending_change(tenant, r, order_id)
+        order = await get_order(order_id)
+        await milestone(hall, tenant, order, "placed")
+        if amount:
+            return await _payment_step(hall, tenant, order)
+        from core.products.carry import start
 
-                order = await start(hall, tenant, order)
-    except _Duplicate:
-        return _same_customer(
-            await ProductOrder.select().where(ProductOrder.request_key == request_key).first(), customer_id
-        )
-    from core.products.lifecycle import run_pending
-
-    await run_pending(hall, tenant, order_id=order["id"])
-    return await get_order(order["id"])
+        return await start(hall, tenant, order)
 
 
 def _same_customer(order: dict | None, customer_id: str) -> dict:

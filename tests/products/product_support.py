@@ -160,7 +160,9 @@ def line(number: str, customer: str, tariff: str, fee: int) -> LegacyServiceLine
     )
 
 
-def build(hall_factory, *, payments: bool = False, timezone: str = "", products: dict | None = None) -> World:
+def build(
+    hall_factory, *, payments: bool = False, timezone: str = "", products: dict | None = None, plugins: tuple = ()
+) -> World:
     from core.testing.payments import FakePaymentPlugin
 
     calls, fail = [], {}
@@ -175,7 +177,7 @@ def build(hall_factory, *, payments: bool = False, timezone: str = "", products:
         [
             TenantSpec(
                 "alpha",
-                plugins=["testprod"],
+                plugins=["testprod", *plugins],
                 connector={"type": "linefake"},
                 products=section,
                 payments=pay,
