@@ -31,10 +31,14 @@ async def _line(request: Request, hall, tenant, number: str) -> services.Line:
 @get("/", name="plans:index")
 async def index(request: Request, hall: HallDep, tenant: TenantDep) -> Response:
     ri = info(request)
-    return await render(request, "plans/index.html", {"lines": await services.lines(hall, tenant, ri.customer.id, ri.language)})
+    return await render(
+        request, "plans/index.html", {"lines": await services.lines(hall, tenant, ri.customer.id, ri.language)}
+    )
 
 
-async def _choose(request: Request, hall, tenant, line: services.Line, *, reasons=None, notice: str = "", status: int = 200) -> Response:
+async def _choose(
+    request: Request, hall, tenant, line: services.Line, *, reasons=None, notice: str = "", status: int = 200
+) -> Response:
     offers = await services.choices(hall, tenant, info(request).customer.id, line.product["id"])
     return await render(
         request,
@@ -53,7 +57,14 @@ async def choose(request: Request, number: FromPath[str], hall: HallDep, tenant:
 async def confirm(request: Request, number: FromPath[str], hall: HallDep, tenant: TenantDep) -> Response:
     line = await _line(request, hall, tenant, number)
     code = request.query_params.get("offering") or ""
-    offer = next((o for o in await services.choices(hall, tenant, info(request).customer.id, line.product["id"]) if o[0].code == code), None)
+    offer = next(
+        (
+            o
+            for o in await services.choices(hall, tenant, info(request).customer.id, line.product["id"])
+            if o[0].code == code
+        ),
+        None,
+    )
     if offer is None:
         return await _choose(request, hall, tenant, line, notice=N_("Choose one of the plans below."), status=400)
     offering, reasons, when = offer
@@ -72,13 +83,20 @@ async def order(request: Request, number: FromPath[str], hall: HallDep, tenant: 
     line = await _line(request, hall, tenant, number)
     form = await Form.from_request(request)
     code, token = form.value("offering"), form.value("token")
-    offer = next((o for o in await services.choices(hall, tenant, ri.customer.id, line.product["id"]) if o[0].code == code), None)
+    offer = next(
+        (o for o in await services.choices(hall, tenant, ri.customer.id, line.product["id"]) if o[0].code == code), None
+    )
     _ = gettext(request)
     try:
         if offer is None or not token:
             raise ProductError(N_("Choose one of the plans below."))
-        title = _("Plan change of %(number)s to %(plan)s") % {"number": line.product["number"], "plan": offer[0].display_name(ri.language)}
-        placed = await services.order_change(hall, tenant, ri.customer.id, line, offer[0], token[:40], title, ri.language)
+        title = _("Plan change of %(number)s to %(plan)s") % {
+            "number": line.product["number"],
+            "plan": offer[0].display_name(ri.language),
+        }
+        placed = await services.order_change(
+            hall, tenant, ri.customer.id, line, offer[0], token[:40], title, ri.language
+        )
     except NotEligible as exc:
         return await _choose(request, hall, tenant, line, reasons=exc.reasons, status=400)
     except ProductError as exc:

@@ -38,13 +38,19 @@ async def lines(hall, tenant, account_id: int, language: str, *, fresh: bool = F
 
 async def line_of(hall, tenant, account_id: int, number: str, language: str) -> Line | None:
     """One of the customer's lines, its plan read live from the BSS (a plan change starts from what it is now)."""
-    return next((ln for ln in await lines(hall, tenant, account_id, language, fresh=True) if ln.product["number"] == number), None)
+    return next(
+        (ln for ln in await lines(hall, tenant, account_id, language, fresh=True) if ln.product["number"] == number),
+        None,
+    )
 
 
 async def choices(hall, tenant, account_id: int, product_id: int) -> list[tuple]:
     """(offering, reasons, effective date) of every plan the line could change to; no reasons: it may."""
     customer = await customer_of(account_id)
-    return [(o, reasons, change_takes_effect(hall, tenant, o)) for o, reasons in await offers_for(hall, tenant, customer, product_id)]
+    return [
+        (o, reasons, change_takes_effect(hall, tenant, o))
+        for o, reasons in await offers_for(hall, tenant, customer, product_id)
+    ]
 
 
 def new_token() -> str:
@@ -52,7 +58,9 @@ def new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-async def order_change(hall, tenant, account_id: int, line: Line, offering, token: str, title: str, language: str) -> dict:
+async def order_change(
+    hall, tenant, account_id: int, line: Line, offering, token: str, title: str, language: str
+) -> dict:
     customer = await customer_of(account_id)
     return await place_order(
         hall,

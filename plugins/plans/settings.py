@@ -14,5 +14,7 @@ class PlansSettings(WorkOrderDeadlines):
     WORKORDER_TYPES = ("change",)
 
     department: str = Field(
-        "", max_length=32, description="Department code that confirms plan changes; empty: unrouted (every order handler sees them)."
+        "",
+        max_length=32,
+        description="Department code that confirms plan changes; empty: unrouted (every order handler sees them).",
     )
