@@ -116,6 +116,20 @@ async def mirror_numbers(numbers: list[str]) -> None:
                 await _mirror_one(number)
 
 
+async def mirror_matching(text: str, limit: int = 200) -> None:
+    """Mirror the numbers a console search names (a number, an account, a customer), so it never waits for the job."""
+    rows = (
+        await ServiceNumber.select(ServiceNumber.number)
+        .where(
+            (ServiceNumber.number == text)
+            | (ServiceNumber.account_legacy_id == text)
+            | (ServiceNumber.customer_legacy_id == text)
+        )
+        .limit(limit)
+    )
+    await mirror_numbers([r["number"] for r in rows])
+
+
 def _tariff_values(product: dict, line, catalog: Catalog) -> dict:
     offering = catalog.by_legacy_code("line", line.tariff_code)
     chars = dict(product["characteristics"] or {})

@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from core.products import services
 from core.products.catalog import catalog as load_catalog
 from core.products.inventory import get_product, pending_changes
+from core.products.lines import mirror_matching
 from core.products.model import ProductError
 from core.products.orders import get_order
 from core.products.access import HANDLE, VIEW, may_handle
@@ -168,6 +169,7 @@ async def products_page(request: Request, hall: HallDep, tenant: TenantDep) -> R
     problems = q.get("problems") == "1"
     query = Product.select().order_by(Product.account_legacy_id).order_by(Product.id)
     if text:
+        await mirror_matching(text)
         query = query.where(
             (Product.account_legacy_id == text) | (Product.number == text) | (Product.customer_legacy_id == text)
         )

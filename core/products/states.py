@@ -75,7 +75,7 @@ ORDER_LABELS = {
     IN_PROGRESS: N_("Being carried out"),
     HELD: N_("Held up"),
     COMPLETED: N_("Completed"),
-    FAILED: N_("Failed"),
+    FAILED: N_("Could not be carried out"),
     CANCELLED: N_("Cancelled"),
 }
 
@@ -90,7 +90,7 @@ MILESTONE_LABELS = {
     "retried": N_("Tried again"),
     "completed": N_("Completed"),
     "applied": N_("Took effect"),
-    "failed": N_("Failed"),
+    "failed": N_("Could not be carried out"),
     "cancelled": N_("Cancelled"),
 }
 CHANGE_LABELS = {
@@ -122,7 +122,7 @@ REQUEST_LABELS = {
     "pending": N_("Waiting"),
     "running": N_("Running"),
     "done": N_("Done"),
-    "failed": N_("Failed"),
+    "failed": N_("Step failed"),
     "abandoned": N_("Given up"),
 }
 ACTION_NAMES = {

@@ -4,6 +4,8 @@ that sells a hall-charged "box" with an order process and recordable lifecycle h
 from __future__ import annotations
 
 import types
+
+import pytest
 from dataclasses import dataclass, field
 
 from core.hookspecs import hookimpl
@@ -213,3 +215,24 @@ async def _link(account_id: int, numbers: list[str]) -> None:
 
     for number in numbers:
         await AccountNumber.insert(AccountNumber(account=account_id, number=number))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The products clock, set by the test: ``clock.set(datetime)``; every products module reads model.now()."""
+    import datetime as dt
+
+    from core.products import model
+
+    class Clock:
+        moment = dt.datetime(2026, 3, 14, 2, 0, tzinfo=dt.timezone.utc)
+
+        def set(self, moment):
+            self.moment = moment
+
+        def advance(self, **delta):
+            self.moment = self.moment + dt.timedelta(**delta)
+
+    clock = Clock()
+    monkeypatch.setattr(model, "now", lambda: clock.moment)
+    return clock

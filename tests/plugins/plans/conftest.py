@@ -5,7 +5,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "products"))
 
-from product_support import build  # noqa: E402
+from product_support import build, clock  # noqa: E402, F401  (clock: the fixture)
 
 
 @pytest.fixture
