@@ -220,3 +220,38 @@ def test_a_line_suspended_outside_an_order_is_told_to_the_bss_once(world):
         and events[0]["payload"]["params"] == {"reason": "arrears"}
     )
     assert world.run(lambda: Product.select().where(Product.id == product["id"]).first())["state"] == "suspended"
+
+
+def test_a_request_left_running_by_a_dead_worker_is_taken_over(world, clock):
+    """A worker killed between claiming a request and recording its outcome: after ten minutes another one runs it."""
+    h = world.harness
+    tenant = h.tenant("alpha")
+    order = add_box(world)
+    finish(world, order)
+    req = world.run(lambda: LifecycleRequest.select().first())
+    world.run(
+        lambda: LifecycleRequest.update(
+            {LifecycleRequest.state: "running", LifecycleRequest.claimed_at: clock.moment}
+        ).where(LifecycleRequest.id == req["id"])
+    )
+    assert world.run(lifecycle.run_pending, h.hall, tenant) == 0  # claimed a moment ago: someone is on it
+    clock.advance(minutes=11)
+    assert world.run(lifecycle.run_pending, h.hall, tenant) == 1
+    assert [c[0] for c in world.calls] == ["provision"] and world.calls[0][3] == 1  # its first call that returned
+    assert world.run(get_order, order["id"])["state"] == "completed"
+
+
+def test_the_jobs_run_through_the_job_runner(world, clock):
+    from core.jobs import make_runner
+    from core.products.tables import ProductChange
+
+    h = world.harness
+    runner = make_runner(h.hall)
+    h.run(runner.run_now("core.products.mirror_lines", "alpha"))
+    assert world.run(lambda: Product.count()) == 4
+    order = add_box(world)
+    finish(world, order)
+    h.run(runner.run_now("core.products.run", "alpha"))
+    assert world.run(get_order, order["id"])["state"] == "completed"
+    h.run(runner.run_now("core.products.read_back", "alpha"))
+    assert world.run(lambda: ProductChange.count()) == 0
