@@ -64,6 +64,11 @@ async def start(hall, tenant, order: dict) -> dict:
         return await carry_out(hall, tenant, order)
     from core.workorders import Actor, open_order
 
+    contact = {"phone": order["contact_phone"], "email": order["contact_email"]}
+    if order["customer_account_id"] is None and not (contact["phone"] or contact["email"]):
+        # an order placed for a customer with no contact on file: the work order never messages anyone
+        # (notify_customer=False), but it must carry a contact to be opened
+        contact = {"name": order["customer_legacy_id"], "phone": "-"}
     wo = await open_order(
         hall,
         order["process"],
@@ -71,7 +76,7 @@ async def start(hall, tenant, order: dict) -> dict:
         title=order["title"] or order["number"],
         actor=Actor.system("products"),
         customer=order["customer_account_id"],
-        contact={"phone": order["contact_phone"], "email": order["contact_email"]},
+        contact=contact,
         language=order["language"],
     )
     await ProductOrder.update({ProductOrder.workorder_id: wo["id"]}).where(ProductOrder.id == order["id"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 from core.db import transaction
 from core.products import inventory, lifecycle, model
 from core.products.messages import milestone
+from core.products.states import TERMINATED
 from core.products.tables import Product, ProductChange, ProductOrder
 
 LIFECYCLE_KINDS = {"terminate": "terminate", "suspend": "suspend", "resume": "resume"}
@@ -30,6 +31,9 @@ async def apply_change(hall, tenant, change: dict) -> bool:
         return False
     product = await inventory.get_product(change["product_id"])
     values = change["changes"] or {}
+    if product["state"] == TERMINATED:  # ended meanwhile: nothing to change any more
+        await ProductChange.update({ProductChange.state: "cancelled"}).where(ProductChange.id == change["id"])
+        return False
     if change["kind"] == "offering":
         await Product.update(
             {

@@ -9,139 +9,27 @@ a conditional UPDATE), so two different orders cannot change one product at once
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
-from core.auth.tables import Customer, CustomerAccount
 from core.db import transaction
 from core.i18n import N_
 from core.money import format_fen
-from core.products import eligibility, inventory, model
-from core.products.catalog import catalog as load_catalog
-from core.products.dates import effective_at as effective_date
+from core.products import inventory, model
+from core.products import items as order_items
+from core.products.items import OrderItem
 from core.products.messages import milestone
 from core.products.model import Conflict, NotEligible, NotFound, ProductError
 from core.products.process import process_of
-from core.products.settings import products_settings
-from core.products.states import ACKNOWLEDGED, ITEM_ACTIONS, LIVE, PENDING, check_order_move
-from core.products.tables import ProductChange, ProductOrder, ProductOrderItem
+from core.products.states import ACKNOWLEDGED, PENDING, check_order_move
+from core.products.tables import ProductOrder, ProductOrderItem
 from core.tenancy import require_tenant
 from core.workorders.numbering import next_number
 
 NUMBER_PREFIX = "PO"
 OWNER = "core.products"
-
-
-@dataclass(frozen=True)
-class OrderItem:
-    """One line a caller asks for: ``add`` an offering (on ``number``), ``modify`` a product to an offering,
-    ``delete`` (end) a product. ``effective``: ``next_month`` | ``immediate`` | "" (the offering's, else the tenant's)."""
-
-    action: str
-    offering: str = ""
-    product_id: int | None = None
-    number: str = ""
-    effective: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
+__all__ = ["OrderItem", "get_order", "place_order", "set_state"]
 
 
 class _Duplicate(Exception):
     """A concurrent submission with the same key won: roll ours back and return theirs."""
-
-
-async def _contact(customer_id: str, account_id: int | None) -> dict[str, str]:
-    person = await Customer.select().where(Customer.legacy_id == customer_id).first()
-    if person is None:
-        raise NotFound(N_("No such customer."))
-    email = ""
-    if account_id is not None:
-        account = await CustomerAccount.select(CustomerAccount.email).where(CustomerAccount.id == account_id).first()
-        email = (account or {}).get("email") or ""
-    return {"phone": person["phone"] or "", "email": email or person["email"] or ""}
-
-
-async def _resolve(hall, tenant, customer_id: str, items: list[OrderItem]) -> list[dict]:
-    """Each item checked and priced: the offering, the product, the effective date; NotEligible with every reason."""
-    if not items:
-        raise ProductError(N_("An order needs at least one item."))
-    cat = await load_catalog(hall, tenant)
-    default_rule = products_settings(hall, tenant).change_effective
-    resolved, reasons = [], []
-    for seq, item in enumerate(items, 1):
-        if item.action not in ITEM_ACTIONS:
-            raise ProductError(N_("Unknown order action."))
-        product = None
-        if item.action in ("modify", "delete"):
-            product = await inventory.get_product(item.product_id or 0)
-            if product["customer_legacy_id"] != customer_id or product["state"] not in LIVE:
-                raise NotFound(N_("No such product."))
-        offering = cat.get(item.offering) if item.action != "delete" else cat.get(product["offering_code"])
-        if item.action != "delete" and offering is None:
-            raise NotFound(N_("No such offering."))
-        if item.action != "delete":
-            pending = (await inventory.pending_changes([product["id"]])).get(product["id"], []) if product else []
-            reasons += await eligibility.reasons(hall, tenant, cat, item.action, offering, product, pending)
-        rule = item.effective or (offering.change_effective if offering else "") or default_rule
-        when = effective_date(rule, model.now(), tenant) if item.action != "add" else None
-        fees = (offering.one_off_fen, offering.deposit_fen) if offering and item.action != "delete" else (0, 0)
-        spec = offering.specification if offering else product["specification"]
-        resolved.append(
-            {
-                "seq": seq,
-                "item": item,
-                "offering": offering,
-                "product": product,
-                "specification": spec,
-                "effective_at": when,
-                "one_off_fen": fees[0],
-                "deposit_fen": fees[1],
-                "number": item.number or (product["number"] if product else ""),
-            }
-        )
-    if reasons:
-        raise NotEligible(eligibility.unique(reasons))
-    return resolved
-
-
-def _item_params(r: dict) -> dict:
-    offering, product = r["offering"], r["product"]
-    params = dict(r["item"].params)
-    if offering is not None:
-        params["legacy_code"] = offering.legacy_code
-    if product is not None:
-        params["from_offering"] = product["offering_code"]
-        params["from_legacy_code"] = product["legacy_code"]
-    return params
-
-
-async def _pending_change(tenant, r: dict, order_id: int) -> None:
-    """The dated change an item makes, visible from the moment the order is placed (``ordered``)."""
-    product, offering, item = r["product"], r["offering"], r["item"]
-    if item.action == "modify":
-        changes = {
-            "offering_code": offering.code,
-            "name": offering.display_name(tenant.language),
-            "legacy_code": offering.legacy_code,
-            "monthly_fee_fen": offering.monthly_fee_fen,
-            "from_offering_code": product["offering_code"],
-            "from_name": product["name"],
-            "from_legacy_code": product["legacy_code"],
-            "from_monthly_fee_fen": product["monthly_fee_fen"],
-        }
-        kind = "offering"
-    else:
-        changes, kind = {}, "terminate"
-    await ProductChange.insert(
-        ProductChange(
-            product_id=product["id"],
-            order_id=order_id,
-            kind=kind,
-            changes=changes,
-            effective_at=r["effective_at"],
-            state="ordered",
-            created_at=model.now(),
-        )
-    )
 
 
 def _provider(hall, tenant) -> str:
@@ -194,12 +82,10 @@ async def _place(
     hall, tenant, customer_id, items, request_key, title, process, customer_account_id, channel, language
 ) -> dict:
     """Check, then write the order, its items, locks and pending changes, and take its first step: one transaction."""
-    resolved = await _resolve(hall, tenant, customer_id, items)
-    contact = await _contact(customer_id, customer_account_id)
+    resolved = await order_items.resolve(hall, tenant, customer_id, items)
+    contact = await order_items.contact_of(customer_id, customer_account_id)
     amount = sum(r["one_off_fen"] + r["deposit_fen"] for r in resolved)
-    account = next((r["product"]["account_legacy_id"] for r in resolved if r["product"]), "") or next(
-        (r["number"] for r in resolved if r["number"]), ""
-    )
+    account = await order_items.account_of(resolved)
     async with transaction():
         stamp = model.now()
         inserted = await ProductOrder.insert(
@@ -240,12 +126,12 @@ async def _place(
                     deposit_fen=r["deposit_fen"],
                     monthly_fee_fen=offering.monthly_fee_fen if offering and r["item"].action != "delete" else 0,
                     effective_at=r["effective_at"],
-                    params=_item_params(r),
+                    params=order_items.item_params(r),
                 )
             )
             if r["product"] is not None:
                 await inventory.lock_for_order(r["product"]["id"], order_id)
-                await _pending_change(tenant, r, order_id)
+                await order_items.book_change(tenant, r, order_id)
         order = await get_order(order_id)
         await milestone(hall, tenant, order, "placed")
         if amount:

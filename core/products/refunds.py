@@ -10,12 +10,15 @@ nothing left.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
+from core.products import model
 from core.products.states import CANCELLED, FAILED
 from core.products.tables import ProductOrder
 
 log = logging.getLogger("hall.products")
+LOOK_BACK = dt.timedelta(days=7)  # a late payment arrives within the payment's expiry (hours), never weeks later
 
 
 async def refund_order(hall, order: dict) -> str | None:
@@ -40,13 +43,12 @@ async def refund_order(hall, order: dict) -> str | None:
     return state
 
 
-async def refund_closed(hall, limit: int = 100) -> int:
-    """The sweep: every cancelled or failed order with a paid payment not refunded yet."""
-    rows = (
-        await ProductOrder.select()
-        .where(ProductOrder.state.is_in([CANCELLED, FAILED]) & (ProductOrder.payment_intent != ""))
-        .order_by(ProductOrder.id, ascending=False)
-        .limit(limit)
+async def refund_closed(hall) -> int:
+    """The sweep: every order cancelled or failed in the last week whose payment was paid and not refunded yet."""
+    rows = await ProductOrder.select().where(
+        ProductOrder.state.is_in([CANCELLED, FAILED])
+        & (ProductOrder.payment_intent != "")
+        & (ProductOrder.closed_at > model.now() - LOOK_BACK)
     )
     done = 0
     for order in rows:

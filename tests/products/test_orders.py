@@ -225,3 +225,30 @@ def test_orders_are_per_tenant(world):
             title="t",
             tenant="beta",
         )
+
+
+def test_a_product_is_added_on_the_customers_own_number_and_its_account(world):
+    from core.auth.tables import ServiceNumber
+
+    h = world.harness
+    world.run(
+        lambda: ServiceNumber.update({ServiceNumber.account_legacy_id: "ACC-7"}).where(ServiceNumber.number == SECOND)
+    )
+
+    def add(number, key):
+        return world.run(
+            place_order,
+            h.hall,
+            customer_id=world.customer,
+            items=[OrderItem("add", offering="box.basic", number=number)],
+            request_key=key,
+            title="A box",
+        )
+
+    with pytest.raises(NotFound):
+        add(OTHER, "theirs")
+    placed = add(SECOND, "mine")
+    assert placed["account_legacy_id"] == "ACC-7" and placed["state"] == "completed"
+    box = world.run(lambda: Product.select().where(Product.specification == "box").first())
+    assert (box["account_legacy_id"], box["number"], box["state"]) == ("ACC-7", SECOND, "active")
+    assert add("13300000000", "new-number")["account_legacy_id"] == "13300000000"  # not synced yet: its own account
