@@ -129,6 +129,26 @@ def menu_items(hall, tenant, request, audience):
 
 
 @hookimpl
+def home_panels(hall, tenant, request, audience):
+    """Operators who see product orders find the open ones, by state, on their home page."""
+    if audience != "operator":
+        return None
+
+    async def panel():
+        from core.products.views import open_order_counts
+
+        return Panel(
+            "products/_console_panel.html",
+            {"counts": await open_order_counts()},
+            title=N_("Product orders"),
+            permission=VIEW,
+            order=6,
+        )
+
+    return [panel]
+
+
+@hookimpl
 def customer_sections(hall, tenant, request, customer):
     async def section():
         from core.products.views import customer_section

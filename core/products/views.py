@@ -107,3 +107,13 @@ async def customer_section(hall, tenant, customer: dict, language: str) -> dict:
         .limit(20)
     )
     return {"products": describe(products, pending, cat, language), "orders": orders}
+
+
+async def open_order_counts() -> dict[str, int]:
+    """How many orders wait in each open state (held first: they need an operator)."""
+    from core.products.states import ACKNOWLEDGED, HELD, IN_PROGRESS, PENDING
+
+    out = {}
+    for state in (HELD, ACKNOWLEDGED, IN_PROGRESS, PENDING):
+        out[state] = await ProductOrder.count().where(ProductOrder.state == state)
+    return out

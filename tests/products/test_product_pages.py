@@ -168,3 +168,26 @@ def test_the_customer_view_has_a_products_section(world):
     o.login_operator("desk")
     page = o.get(f"/console/customers/{world.customer}")
     assert page.status_code == 200 and "customer-products" in page.text and MOBILE in page.text
+
+
+def test_the_console_home_counts_open_orders_by_state(world):
+    h = world.harness
+    plan_change(world)
+    world.fail["provision"] = "down"
+    world.run(
+        place_order,
+        h.hall,
+        customer_id=world.customer,
+        items=[OrderItem("add", offering="box.basic", number=MOBILE)],
+        request_key="box",
+        title="A box",
+    )
+    add_operator(h, "alpha", "li", ["core.products.view"])
+    add_operator(h, "alpha", "other", ["core.audit.view"])
+    o = h.client("alpha")
+    o.login_operator("li")
+    home = o.get("/console")
+    assert re.search(r'data-state="held">1<', home.text) and re.search(r'data-state="acknowledged">1<', home.text)
+    p = h.client("alpha")
+    p.login_operator("other")
+    assert "product-orders-panel" not in p.get("/console").text
