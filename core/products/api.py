@@ -46,8 +46,11 @@ async def offers_for(hall, tenant, customer_id: str, product_id: int) -> list[tu
     for offering in cat.orderable(product["specification"]):
         if offering.code == product["offering_code"]:
             continue
-        if current is not None and offering.group != current.group:
-            continue  # another family of plans (fixed line vs mobile): not offered at all
+        family = current.group if current is not None else None
+        if offering.group != (family or ""):
+            # another family of plans (fixed line vs mobile) is not offered at all; nor is any family when the
+            # catalog does not know the current plan (list its legacy_code with orderable = false and a group)
+            continue
         kind = (product["characteristics"] or {}).get("number_kind", "")
         if offering.number_kinds and kind and kind not in offering.number_kinds:
             continue

@@ -59,7 +59,7 @@ def test_the_mirror_follows_the_bss_state_and_a_number_changing_hands(world):
 
 
 def test_tariffs_are_read_live_and_matched_to_the_catalog(world):
-    from core.products.api import products_on_numbers
+    from core.products.api import offers_for, products_on_numbers
 
     h = world.harness
     rows = world.run(products_on_numbers, h.hall, h.tenant("alpha"), world.customer, [MOBILE, SECOND, FIXED])
@@ -81,6 +81,8 @@ def test_tariffs_are_read_live_and_matched_to_the_catalog(world):
     world.connector().down = False
     rows = world.run(products_on_numbers, h.hall, h.tenant("alpha"), world.customer, [MOBILE], fresh=True)
     assert (rows[0]["offering_code"], rows[0]["legacy_code"], rows[0]["name"]) == ("", "T999", "BSS T999")
+    # a plan the catalog does not know: no family to choose from, so nothing is offered
+    assert world.run(offers_for, h.hall, h.tenant("alpha"), world.customer, rows[0]["id"]) == []
 
 
 def test_the_catalog_merges_tenant_toml_plugins_and_the_bss(hall_factory):
