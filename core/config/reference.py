@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from core.config.products import OfferingSettings, ProductsSection
 from core.config.sms import AliyunSettings, SmppSettings, SmsSection, TencentSettings
 from core.config.schema import (
     BrandSection,
@@ -73,6 +74,22 @@ def render_reference(plugin_models: dict[str, type[BaseModel]]) -> str:
     out += [
         "SMS secrets (`smpp_password`, `aliyun_access_key_secret`, `tencent_secret_key`) go under `[sms.<tenant>]` in the secrets file, "
         "or in `HALL_TENANT_<ID>_SMS_SECRET__<KEY>`; see docs/sms.md.",
+        "",
+    ]
+    out += [
+        "### [products]",
+        "",
+        (ProductsSection.__doc__ or "").strip(),
+        "",
+        *_table(ProductsSection, "products."),
+        "",
+    ]
+    out += [
+        "### [[products.offerings]]",
+        "",
+        (OfferingSettings.__doc__ or "").strip().split(": ", 1)[-1].capitalize(),
+        "",
+        *_table(OfferingSettings, "products.offerings[]."),
         "",
     ]
     out += ["## Plugin settings", ""]
