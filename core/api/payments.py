@@ -25,6 +25,7 @@ from core.payments.providers import (
     InvalidNotification,
     PaymentProvider,
     ProviderUnavailable,
+    RefundNotice,
 )
 from core.payments.refund_service import refund_by_operator
 from core.payments.registry import enabled_providers, provider_for
@@ -57,6 +58,7 @@ __all__ = [
     "PaymentProvider",
     "ProviderUnavailable",
     "Refund",
+    "RefundNotice",
     "auto_submit_form",
     "cancel",
     "checkout_response",
