@@ -165,7 +165,9 @@ async def create_intent(
     return Intent.from_row(existing)
 
 
-async def start_checkout(hall, intent_id: str, *, channel: str, return_url: str, notify_url: str) -> Checkout:
+async def start_checkout(
+    hall, intent_id: str, *, channel: str, return_url: str, notify_url: str, client_ip: str = ""
+) -> Checkout:
     """Open the gateway's checkout for an unpaid intent (created → pending). Raises ProviderUnavailable when the gateway is down.
 
     The intent is marked pending (it may be at the gateway) *before* the
@@ -212,6 +214,7 @@ async def start_checkout(hall, intent_id: str, *, channel: str, return_url: str,
             return_url=return_url,
             notify_url=notify_url,
             expires_at=expires,
+            client_ip=client_ip,
         )
     )
     after = await get_intent(intent_id)

@@ -84,7 +84,7 @@ def build_app(config: SandboxConfig) -> Litestar:
         back = request.query_params.get("redirect_url", "") if request.query_params.get("h5") else ""
         return Response(pay_page(trade, lang, back), media_type=HTML, status_code=200 if trade else 404)
 
-    @post("/sandbox/pay")
+    @post("/sandbox/pay", status_code=200)
     async def decide(request: Request) -> Response:
         form = await request.form()
         lang = language(request.headers.get("accept-language"), form.get("lang"))
