@@ -52,7 +52,9 @@ def shop(hall_factory, sandbox):
 
 
 def row(harness, intent_id):
-    return harness.in_tenant("alpha", lambda: PaymentIntent.select().where(PaymentIntent.public_id == intent_id).first())
+    return harness.in_tenant(
+        "alpha", lambda: PaymentIntent.select().where(PaymentIntent.public_id == intent_id).first()
+    )
 
 
 def deliveries(harness):
@@ -93,7 +95,9 @@ def test_a_customer_chooses_wechatpay_scans_confirms_and_is_credited_once(shop, 
     assert answer.status_code == 204
     got = row(harness, intent_id)
     assert got["state"] == "succeeded" and got["amount_fen"] == 5000 and got["provider_ref"].startswith("42000")
-    assert deliver_queued(sandbox, client, intent_id).status_code == 204  # WeChat Pay's retry: answered, not credited again
+    assert (
+        deliver_queued(sandbox, client, intent_id).status_code == 204
+    )  # WeChat Pay's retry: answered, not credited again
     assert len(deliveries(harness)) == 1
 
 
@@ -171,6 +175,8 @@ def test_a_customer_who_cancels_is_not_charged_and_the_query_says_closed(shop, s
     scan_path = urllib.parse.urlsplit(answer.headers["location"]).path
     code_url = re.search(r'href="([^"]+)" id="pay-open-link"', client.get(scan_path).text).group(1)
     customer_decides(sandbox, code_url, "cancel")
-    harness.in_tenant("alpha", lambda: PaymentEvent.update({PaymentEvent.kind: "query-old"}).where(PaymentEvent.kind == "query"))
+    harness.in_tenant(
+        "alpha", lambda: PaymentEvent.update({PaymentEvent.kind: "query-old"}).where(PaymentEvent.kind == "query")
+    )
     assert client.get(scan_path, follow_redirects=False).status_code == 303
     assert row(harness, intent_id)["state"] == "canceled" and deliveries(harness) == []

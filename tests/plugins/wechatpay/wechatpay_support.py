@@ -36,7 +36,9 @@ def key_pairs() -> KeyPairs:
 
 def provider_keys() -> WechatPayKeys:
     k = key_pairs()
-    return WechatPayKeys(load_private(k.merchant_private), SERIAL, APIV3.encode(), load_public(k.platform_public), KEY_ID)
+    return WechatPayKeys(
+        load_private(k.merchant_private), SERIAL, APIV3.encode(), load_public(k.platform_public), KEY_ID
+    )
 
 
 def write_sandbox_config(folder: Path, retry_scale: float = 1.0) -> Path:
