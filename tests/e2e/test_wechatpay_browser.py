@@ -106,7 +106,7 @@ def test_a_demo_customer_pays_a_bill_with_wechatpay_in_chromium(served, chromium
         scan_url = page.url
         assert page.locator("#pay-qr").evaluate("img => img.naturalWidth") > 0  # the code, rendered as an image
         shoot(page, "wechatpay", "02-scan")
-        with page.expect_navigation(url=re.compile(re.escape(sandbox.url + "/pay/"))):
+        with page.expect_navigation(url=re.compile(re.escape(sandbox.url + "/sandbox/checkout/"))):
             page.locator("#pay-open-link").click()  # what scanning the code does on a phone
         assert page.locator("#amount").inner_text() == yuan and number in page.locator("#subject").inner_text()
         shoot(page, "wechatpay", "03-sandbox-pay-page")

@@ -76,7 +76,7 @@ def place_order(store: TradeStore, merchant: Merchant, trade_type: str, data: di
         raise Refusal(400, "ORDERPAID", "该订单已支付")
     if trade["state"] == "CLOSED":
         raise Refusal(400, "ORDER_CLOSED", "订单已关闭")
-    url = f"{base}/pay/{trade['token']}"
+    url = f"{base}/sandbox/checkout/{trade['token']}"
     return {"code_url": url} if trade_type == "NATIVE" else {"h5_url": url + "?h5=1"}
 
 

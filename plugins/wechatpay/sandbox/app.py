@@ -77,7 +77,7 @@ def build_app(config: SandboxConfig) -> Litestar:
         except Refusal as refusal:
             return answer(refusal.status, refusal.body)
 
-    @get("/pay/{token:str}")
+    @get("/sandbox/checkout/{token:str}")
     async def pay(request: Request, token: FromPath[str]) -> Response:
         lang = language(request.headers.get("accept-language"))
         trade = store.by_token(token)

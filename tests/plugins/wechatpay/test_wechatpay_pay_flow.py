@@ -89,7 +89,7 @@ def test_a_customer_chooses_wechatpay_scans_confirms_and_is_credited_once(shop, 
     scan = client.get(urllib.parse.urlsplit(answer.headers["location"]).path)
     assert scan.status_code == 200 and 'id="pay-qr"' in scan.text and "data:image/png;base64," in scan.text
     code_url = re.search(r'href="([^"]+)" id="pay-open-link"', scan.text).group(1)
-    assert code_url.startswith(sandbox.url + "/pay/")
+    assert code_url.startswith(sandbox.url + "/sandbox/checkout/")
     assert customer_decides(sandbox, code_url, "pay")[0] == 200
     answer = deliver_queued(sandbox, client, intent_id)
     assert answer.status_code == 204
@@ -143,7 +143,7 @@ def test_a_phone_gets_h5_and_comes_back_to_the_return_page(shop, sandbox):
     harness, client = shop
     intent_id, answer = choose_wechatpay(client, agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Mobile")
     location = answer.headers["location"]
-    assert answer.status_code == 303 and location.startswith(sandbox.url + "/pay/") and "redirect_url=" in location
+    assert answer.status_code == 303 and location.startswith(sandbox.url + "/sandbox/checkout/") and "redirect_url=" in location
     status, back = customer_decides(sandbox, location, "pay")
     assert status == 303 and re.match(rf"http://alpha\.test/pay/return/{intent_id}/", back), back
     deliver_queued(sandbox, client, intent_id)
