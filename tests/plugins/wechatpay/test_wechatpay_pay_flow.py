@@ -143,7 +143,11 @@ def test_a_phone_gets_h5_and_comes_back_to_the_return_page(shop, sandbox):
     harness, client = shop
     intent_id, answer = choose_wechatpay(client, agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Mobile")
     location = answer.headers["location"]
-    assert answer.status_code == 303 and location.startswith(sandbox.url + "/sandbox/checkout/") and "redirect_url=" in location
+    assert (
+        answer.status_code == 303
+        and location.startswith(sandbox.url + "/sandbox/checkout/")
+        and "redirect_url=" in location
+    )
     status, back = customer_decides(sandbox, location, "pay")
     assert status == 303 and re.match(rf"http://alpha\.test/pay/return/{intent_id}/", back), back
     deliver_queued(sandbox, client, intent_id)
