@@ -9,6 +9,7 @@ found in ``<package>/templates/``, after the plugins' and before core/web/templa
 
 ALWAYS_ON = (
     "core.auth.plugin",  # identity and accounts: sign-up, sign-in, /account, console sign-in, operators, roles
+    "core.accounts.plugin",  # billing accounts: the customer's My accounts page (/account/billing) with balances
     "core.console.plugin",  # the console shell: home, customers, messages, audit log, tenants; housekeeping jobs
     "core.home.plugin",  # the public home page and the customer home's panels
     "core.legacy.plugin",  # legacy sync and the outbox to the legacy system: jobs and console pages

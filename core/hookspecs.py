@@ -232,6 +232,20 @@ def bill_actions(hall: Hall, tenant: Tenant, request: Request, bill: dict[str, A
 
 
 @hookspec
+def account_actions(hall: Hall, tenant: Tenant, request: Request, account: Any) -> list[tuple[str, str]] | None:
+    """Return a list of ``(label, href)`` offered with one billing account on the customer's Accounts and balances page.
+
+    ``account`` is a ``CustomerBillingAccount`` (``legacy_id``, ``name``,
+    ``billing``, ``status``, ``numbers``, ``own_tier``: false when the BSS has
+    no account tier and the account is the number itself). ``label`` is a
+    message id (translated by the page); ``href`` is built with
+    ``url_for(request, …)``. Called once per account shown, only for plugins
+    the tenant has enabled: keep it free of queries. bills offers the
+    account's bills, billpay paying them.
+    """
+
+
+@hookspec
 def extra_template_vars(
     hall: Hall, tenant: Tenant, request: Request, template: str
 ) -> dict[str, Any] | Awaitable[dict[str, Any]] | None:

@@ -1,6 +1,7 @@
 """The tenant's legacy system: the ports a connector offers (and the records they carry), the synced billing
 tables and sync state, display names of legacy codes, the outbox of writes back, and reconciliation pages."""
 
+from core.legacy.balances import AccountBalance, balance_of, forget_balance
 from core.legacy.billing_tables import Bill, BillItem, CallRecord
 from core.legacy.names import display_names, localise_items
 from core.legacy.outbox import OutboxPolicy, emit
@@ -38,6 +39,7 @@ from core.legacy.settings import legacy_settings, tenant_zone
 from core.legacy.tables import SyncState
 
 __all__ = [
+    "AccountBalance",
     "BalanceSource",
     "LegacyAccount",
     "LegacyBalance",
@@ -72,8 +74,10 @@ __all__ = [
     "ServiceLineSource",
     "SyncState",
     "UnmappedEvent",
+    "balance_of",
     "display_names",
     "emit",
+    "forget_balance",
     "legacy_settings",
     "localise_items",
     "tenant_zone",

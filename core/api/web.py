@@ -4,6 +4,7 @@ tenant, principal, hall and plugin settings as handler parameters (``TenantDep``
 
 from core import pdf
 from core.auth.throttle import Rule as ThrottleRule, reserve as reserve_attempt
+from core.accounts.views import balance_view
 from core.web.audit_helpers import Auditor, audit, auditor_of
 from core.web.codes import refused_until, send_code
 from core.web.client import client_address
@@ -41,6 +42,7 @@ __all__ = [
     "as_of",
     "audit",
     "auditor_of",
+    "balance_view",
     "client_address",
     "data_as_of_context",
     "gettext",

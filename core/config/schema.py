@@ -320,6 +320,18 @@ class LegacySection(Strict):
         le=720,
         description="How often the change reconciliation runs per kind; the sync page warns when the last one is older than twice this.",
     )
+    balance_cache_seconds: int = Field(
+        60,
+        ge=0,
+        le=3600,
+        description="An account balance read from the legacy system is shown again without asking it for this many seconds (core_balance, shared by every worker); 0: ask on every look-up.",
+    )
+    balance_timeout_seconds: float = Field(
+        3,
+        gt=0,
+        le=30,
+        description="How long a balance look-up waits for the legacy system; past it the page shows the last figure known, marked as such.",
+    )
 
 
 class PaymentsSection(Strict):

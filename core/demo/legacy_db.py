@@ -16,7 +16,8 @@ map. Two styles prove that mapping is configuration, not code:
   ``INTF_HALL_INBOX`` (``EVENT_ID`` unique, ``RECV_TS`` in epoch seconds).
 
 Each style also has a free-number pool (选号) and long-distance/international
-flags on its lines, in its own names and formats (core.demo.numbers).
+flags on its lines, in its own names and formats (core.demo.numbers), and a
+balance per number (core.demo.balances).
 
 The people are style-neutral (:class:`_Person`); a style only decides the
 region and how rows are written. Data comes from Faker('zh_CN') and one
@@ -45,6 +46,7 @@ from pathlib import Path
 from faker import Faker
 from stdnum.cn import ric
 
+from core.demo.balances import write_balances
 from core.demo.era import FIXED_END_MONTH, Month, add_months, month_start
 from core.demo.numbers import line_features, pool_rows, write_pool
 
@@ -474,7 +476,7 @@ def generate_legacy_db(
     adds that many months of bills and call records (core.demo.billing).
     ``pool`` numbers (default a quarter of ``subscribers``, at least 200) go into
     the free-number pool; lines carry long-distance and international flags
-    (core.demo.numbers).
+    (core.demo.numbers). Every line that is not closed has a balance (core.demo.balances).
     """
     if style not in STYLES:
         raise ValueError(f"unknown demo style {style!r} (have: {', '.join(STYLES)})")
@@ -510,6 +512,7 @@ def generate_legacy_db(
                 write_billing(
                     conn, style, people, lambda kind, n: _TARIFFS[_tariff_index(kind, n)][2], months, seed, end_month
                 )
+            write_balances(conn, style, people, seed, end_month)  # per number, from the bills (core/demo/balances.py)
     finally:
         conn.close()
     return [

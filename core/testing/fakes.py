@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import random
 from dataclasses import dataclass, field, replace
 
 from core.hookspecs import hookimpl
 from core.id_numbers import check_char
-from core.legacy.ports import CustomerBatch, LegacyCustomer, LegacyServiceNumber
+from core.legacy.ports import CustomerBatch, LegacyBalance, LegacyCustomer, LegacyServiceNumber
 
 
 def make_id_number(seed: int, region: str = "330106", birth: str = "19850615") -> str:
@@ -107,8 +108,28 @@ class FakeConnector:
                 self.customers[i] = replace(c, changed_at=dt.datetime.now(dt.timezone.utc), **changes)
 
 
+@dataclass
+class FakeBalanceConnector(FakeConnector):
+    """A FakeConnector that also offers the ``balances`` port (``[connector] balances = true``).
+
+    ``balances`` maps an account to its :class:`LegacyBalance`; ``slow`` makes each
+    look-up take that many seconds (a BSS slower than the hall waits for).
+    """
+
+    balances: dict[str, LegacyBalance] = field(default_factory=dict)
+    slow: float = 0.0
+
+    async def balance_of(self, account: str) -> LegacyBalance | None:
+        self._check()
+        self.calls.append(f"balance_of:{account}")
+        if self.slow:
+            await asyncio.sleep(self.slow)
+        return self.balances.get(account)
+
+
 class FakeConnectorPlugin:
-    """Answers ``make_connector`` for ``[connector] type = "fake"`` with the tenant's FakeConnector."""
+    """Answers ``make_connector`` for ``[connector] type = "fake"`` with the tenant's FakeConnector
+    (a :class:`FakeBalanceConnector` when the table says ``balances = true``)."""
 
     def __init__(self, connectors: dict[str, FakeConnector]):
         self.connectors = connectors
@@ -117,4 +138,5 @@ class FakeConnectorPlugin:
     def make_connector(self, hall, tenant, config):
         if config.get("type") != "fake":
             return None
-        return self.connectors.setdefault(tenant.id, FakeConnector())
+        kind = FakeBalanceConnector if config.get("balances") else FakeConnector
+        return self.connectors.setdefault(tenant.id, kind())

@@ -56,3 +56,36 @@ def add_operator(
 
 def add_superadmin(harness: HallHarness, username: str = "root", password: str = PASSWORD) -> int:
     return harness.run(ensure_superadmin(username, "Super admin", password))
+
+
+def add_billing_account(
+    harness: HallHarness,
+    tenant_id: str,
+    legacy_id: str,
+    *,
+    numbers: tuple[str, ...] | list[str],
+    customer_legacy_id: str | None,
+    name: str = "",
+    billing: str = "postpaid",
+    status: str = "active",
+) -> None:
+    """A billing account (合账) as the account sync leaves it: its row (none when ``customer_legacy_id`` is None,
+    an account known only from the lines) and ``numbers`` pointing at it."""
+    from core.auth.tables import BillingAccount, ServiceNumber
+
+    async def go():
+        if customer_legacy_id is not None:
+            await BillingAccount.insert(
+                BillingAccount(
+                    legacy_id=legacy_id,
+                    customer_legacy_id=customer_legacy_id,
+                    name=name,
+                    billing=billing,
+                    status=status,
+                )
+            )
+        await ServiceNumber.update({ServiceNumber.account_legacy_id: legacy_id}).where(
+            ServiceNumber.number.is_in(list(numbers))
+        )
+
+    harness.in_tenant(tenant_id, go)

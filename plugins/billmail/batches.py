@@ -65,7 +65,8 @@ async def create_batch(month: str, now: dt.datetime | None = None) -> tuple[int,
 
 async def add_subscribers(batch_id: int, month: str) -> int:
     """Queue a send for every active subscription whose number has a bill this month and no row yet (idempotent)."""
-    billed = {r["number"] for r in await Bill.select(Bill.number).where(Bill.month == month)}
+    # a bill of a whole account (合账) has no number of its own ("" ): no subscription matches it, so it is left out
+    billed = {r["number"] for r in await Bill.select(Bill.number).where((Bill.month == month) & (Bill.number != ""))}
     subs = await Subscription.select(
         Subscription.id, Subscription.number, Subscription.email, Subscription.language
     ).where(Subscription.active == True)  # noqa: E712

@@ -1,4 +1,5 @@
-"""Bill payment (缴费): amounts owed per service number, pay one month or all, receipts, invoices, operator search, reconciliation.
+"""Bill payment (缴费): amounts owed per service number or billing account, pay one month or all, receipts, invoices,
+operator search, reconciliation.
 
 A payment is a core payment intent (docs/payments.md) whose metadata names the
 bills; the fulfilment records which bills it paid, and the core's
@@ -97,7 +98,7 @@ def quick_actions(hall, tenant, request):
 
 @hookimpl
 def home_panels(hall, tenant, request, audience):
-    """Signed-in customers: the amount their linked numbers owe, with a pay button (plugins/billpay/home.py)."""
+    """Signed-in customers: the amount their linked numbers (or their accounts) owe, with a pay button (plugins/billpay/home.py)."""
     from core.api.web import info
 
     if audience != "customer" or info(request).customer is None:
@@ -121,6 +122,15 @@ def bill_actions(hall, tenant, request, bill):
             )
         ]
     return []
+
+
+@hookimpl
+def account_actions(hall, tenant, request, account):
+    """On the Accounts and balances page: pay what the account (or the number that is its own account) owes."""
+    from core.api.web import url_for
+
+    anchor = quote(f"pay-{account.legacy_id}", safe="")
+    return [(N_("Pay bills"), url_for(request, "billpay:index") + f"#{anchor}")]
 
 
 @hookimpl

@@ -1,9 +1,11 @@
-"""The fulfilment: a paid bill payment records which bills it paid and how much (called inside the settlement's transaction)."""
+"""The fulfilment: a paid bill payment records which bills it paid and how much, and forgets the cached balance of the
+number or account it paid for (called inside the settlement's transaction)."""
 
 from __future__ import annotations
 
 import logging
 
+from core.api.legacy import forget_balance
 from core.api.payments import Intent, now
 from plugins.billpay.tables import BillPayment
 
@@ -22,7 +24,7 @@ async def record_bills(intent: Intent) -> None:
         BillPayment(
             intent_id=intent.id,
             bill_legacy_id=str(b["bill_id"]),
-            number=str(intent.metadata.get("number", "")),
+            number=str(b.get("number", intent.metadata.get("number", ""))),
             month=str(b.get("month", ""))[:7],
             amount_fen=int(b["amount_fen"]),
             paid_after_fen=int(b.get("paid_before_fen", 0)) + int(b["amount_fen"]),
@@ -34,4 +36,6 @@ async def record_bills(intent: Intent) -> None:
     await BillPayment.insert(*rows).on_conflict(
         target=(BillPayment.tenant, BillPayment.intent_id, BillPayment.bill_legacy_id), action="DO NOTHING"
     )
+    # the BSS's balance changes once it posts the payment: the next look-up asks it instead of the cache
+    await forget_balance(str(intent.metadata.get("account") or intent.metadata.get("number") or ""))
     log.info("bill payment %s: %d bill(s) paid", intent.id, len(rows))

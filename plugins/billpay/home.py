@@ -1,25 +1,24 @@
-"""billpay's panel on the customer home page: what the linked numbers owe, with a pay button.
+"""billpay's panel on the customer home page: what the linked numbers (or their billing accounts) owe, with a pay button.
 
-There is no account balance in the data model yet; what is owed is what a
-customer needs on arrival. Three or four queries whatever the number of numbers.
+What is owed is what a customer needs on arrival; balances are on the pay page and
+on Accounts and balances. A few queries whatever the number of numbers.
 """
 
 from __future__ import annotations
 
 from core.api import N_, Panel
-from core.api.identity import linked_numbers
 from core.api.web import info
-from plugins.billpay.owed import owed_for
+from plugins.billpay.owed import owed_for_payers
+from plugins.billpay.views import payers_of
 
 
 async def owed_panel(request) -> Panel | None:
-    customer = info(request).customer
-    if customer is None:
+    if info(request).customer is None:
         return None
-    numbers = await linked_numbers(customer.id)
-    if not numbers:
+    _, payers = await payers_of(request)
+    if not payers:
         return None
-    owed = await owed_for(numbers)
+    owed = await owed_for_payers(payers)
     return Panel(
         "billpay/_home_panel.html",
         {"owed": owed, "total_fen": sum(n.total_fen for n in owed)},

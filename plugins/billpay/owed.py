@@ -1,4 +1,5 @@
-"""What a service number owes: unpaid and partly paid bills, less what hall payments covered that the legacy side has not posted yet.
+"""What a service number or a billing account owes: unpaid and partly paid bills, less what hall payments covered that the
+legacy side has not posted yet. An account billed as a whole (合账) owes its own bills (number "") and its numbers'.
 
 A bill's legacy ``paid_fen`` only grows once the legacy system has processed
 the hall's write-back. Until then a sync may read the bill back as unpaid; the
@@ -41,8 +42,23 @@ class OwedBill:
 
 @dataclass
 class NumberOwed:
+    """What one payer owes: a service number (its own account), or a billing account (合账: ``account`` set, ``number`` "")."""
+
     number: str
     bills: list[OwedBill] = field(default_factory=list)
+    account: str = ""  # the account's legacy id when the card is a whole account's; "" for a number
+    numbers: tuple[str, ...] = ()  # the account's numbers
+    name: str = ""  # the account's name
+
+    @property
+    def key(self) -> str:
+        """What the pay form names: the number, or the account."""
+        return self.number or self.account
+
+    @property
+    def label(self) -> str:
+        """How messages name the payer."""
+        return self.number or " ".join(x for x in (self.name, self.account) if x)
 
     @property
     def owed(self) -> list[OwedBill]:
@@ -82,19 +98,44 @@ async def hall_paid(bill_ids: list[str]) -> dict[str, int]:
 
 async def owed_for(numbers: list[str]) -> list[NumberOwed]:
     """The customer's numbers, each with its open bills (oldest month first) and those paid here but still being posted."""
-    if not numbers:
-        return []
+    return await owed_for_payers([NumberOwed(n) for n in numbers])
+
+
+async def owed_for_payers(payers: list[NumberOwed]) -> list[NumberOwed]:
+    """``payers`` (numbers, and accounts with their numbers) filled with their open bills: one query for all of them.
+
+    A number's bills go to the payer that names it (its own card, or its account's); an account's own
+    bills (number "") to the account.
+    """
+    numbers = {n: p for p in payers for n in ((p.number,) if p.number else p.numbers)}
+    accounts = {p.account: p for p in payers if p.account and not p.number}
+    if not numbers and not accounts:
+        return payers
+    wanted = Bill.number.is_in(list(numbers)) if numbers else None
+    if accounts:
+        own = Bill.account_legacy_id.is_in(list(accounts)) & (Bill.number == "")
+        wanted = own if wanted is None else wanted | own
     rows = (
         await Bill.select(
-            Bill.legacy_id, Bill.number, Bill.month, Bill.amount_fen, Bill.paid_fen, Bill.status, Bill.due_date
+            Bill.legacy_id,
+            Bill.number,
+            Bill.account_legacy_id,
+            Bill.month,
+            Bill.amount_fen,
+            Bill.paid_fen,
+            Bill.status,
+            Bill.due_date,
         )
-        .where(Bill.number.is_in(numbers) & Bill.status.is_in(list(OPEN_STATUSES)))
+        .where(wanted & Bill.status.is_in(list(OPEN_STATUSES)))
         .order_by(Bill.month)
+        .order_by(Bill.number)
     )
     expected = await hall_paid([r["legacy_id"] for r in rows])
-    by_number = {n: NumberOwed(n) for n in numbers}
     for r in rows:
-        by_number[r["number"]].bills.append(
+        payer = numbers.get(r["number"]) if r["number"] else accounts.get(r["account_legacy_id"])
+        if payer is None:
+            continue
+        payer.bills.append(
             OwedBill(
                 legacy_id=r["legacy_id"],
                 number=r["number"],
@@ -106,4 +147,4 @@ async def owed_for(numbers: list[str]) -> list[NumberOwed]:
                 status=r["status"],
             )
         )
-    return [by_number[n] for n in numbers]
+    return payers

@@ -1,7 +1,7 @@
-"""Turning "pay these bills of this number" into one payment intent, idempotently.
+"""Turning "pay these bills of this number (or account)" into one payment intent, idempotently.
 
-The idempotency key names what is bought - the number, the bills and the
-amount - plus an attempt counter that moves on only when an earlier attempt
+The idempotency key names what is bought - the number or account, the bills and
+the amount - plus an attempt counter that moves on only when an earlier attempt
 failed or was canceled. A double click, a reload or two tabs therefore reach
 the same intent.
 
@@ -70,7 +70,7 @@ def choose(owed: NumberOwed, bill_ids: list[str]) -> list:
     if not bill_ids:
         chosen = owed.owed
         if not chosen:
-            raise PayRefused(N_("Nothing is owed on %(number)s."), number=owed.number)
+            raise PayRefused(N_("Nothing is owed on %(number)s."), number=owed.label)
         return chosen
     chosen = []
     for bill_id in dict.fromkeys(bill_ids):
@@ -80,7 +80,7 @@ def choose(owed: NumberOwed, bill_ids: list[str]) -> list:
                 raise PayRefused(
                     N_("The bill for %(month)s is already paid; it is being posted to your account."), month=bill.month
                 )
-            raise PayRefused(N_("That bill is already paid or is not a bill of %(number)s."), number=owed.number)
+            raise PayRefused(N_("That bill is already paid or is not a bill of %(number)s."), number=owed.label)
         chosen.append(bill)
     return sorted(chosen, key=lambda b: b.month)
 
@@ -126,20 +126,24 @@ def months_text(bills: list) -> str:
 
 
 async def pay_intent(hall, tenant, *, customer_id: str, owed: NumberOwed, bill_ids: list[str], describe=None) -> Intent:
-    """The intent paying ``bill_ids`` of ``owed.number`` (all owed bills when empty); the same request gives the same intent."""
+    """The intent paying ``bill_ids`` of ``owed`` (a number, or an account: all owed bills when empty); the same request
+    gives the same intent. An account's payment says so (``account``) and names each bill's number ("" for the account's
+    own bills); a number's metadata is as it always was."""
     provider = provider_of(hall, tenant)
     bills = choose(owed, bill_ids)
     total = sum(b.owed_fen for b in bills)
-    reference = reference_of(owed.number, bills, total)
-    subject = describe(owed.number, months_text(bills)) if describe else f"{owed.number} {months_text(bills)}"
+    reference = reference_of(owed.key, bills, total)
+    subject = describe(owed.label, months_text(bills)) if describe else f"{owed.label} {months_text(bills)}"
     metadata = {
         "number": owed.number,
+        **({"account": owed.account} if owed.account else {}),
         "bills": [
             {
                 "bill_id": b.legacy_id,
                 "month": b.month,
                 "amount_fen": b.owed_fen,
                 "paid_before_fen": max(b.legacy_paid_fen, b.hall_paid_fen),
+                **({"number": b.number} if owed.account else {}),
             }
             for b in bills
         ],

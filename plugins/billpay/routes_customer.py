@@ -1,4 +1,5 @@
-"""Customer pages: what each linked number owes, paying one month or all, the receipt, and the history of bill payments."""
+"""Customer pages: what each linked number or billing account owes (with its balance), paying one month or all, the
+receipt, and the history of bill payments."""
 
 from __future__ import annotations
 
@@ -12,21 +13,22 @@ from litestar.response import Redirect
 from core.api import N_
 from core.api.payments import PaymentError, checkout_response
 from core.api.web import data_as_of_context, gettext, hall_of, info, render, url_for
-from plugins.billpay.owed import owed_for
+from plugins.billpay.owed import owed_for_payers
 from plugins.billpay.paying import PayRefused, pay_intent
 from plugins.billpay.tables import Invoice
-from plugins.billpay.views import customer_of, local, own_payment, paid_bills, zone_of
+from plugins.billpay.views import balances_of, local, own_payment, paid_bills, payers_of, zone_of
 
 CUSTOMER = {"auth": "customer"}
 
 
 async def _owed_page(request: Request, *, notice: str = "", status: int = 200, chosen: str = "") -> Response:
-    _, numbers = await customer_of(request)
+    _, payers = await payers_of(request)
     return await render(
         request,
         "billpay/owed.html",
         {
-            "numbers": await owed_for(numbers),
+            "numbers": await owed_for_payers(payers),
+            "balances": await balances_of(request, payers),
             "notice": notice,
             "chosen": chosen,
             "today": dt.datetime.now(zone_of(request)).date(),
@@ -38,17 +40,23 @@ async def _owed_page(request: Request, *, notice: str = "", status: int = 200, c
 
 @get("/", opt=CUSTOMER, name="billpay:index")
 async def owed_page(request: Request) -> Response:
-    """What each linked number owes; ``?bill=<id>`` (the bill page's "Pay this bill") ticks and marks that bill."""
+    """What each linked number or account owes; ``?bill=<id>`` (the bill page's "Pay this bill") ticks and marks that bill."""
     return await _owed_page(request, chosen=str(request.query_params.get("bill") or "")[:64])
 
 
 @post("/pay", opt=CUSTOMER, name="billpay:pay")
 async def pay(request: Request) -> Response:
-    """Pay the bills ticked (``bill``, repeated) of one number, or all it owes (no ``bill``): to the gateway, or the page with why not."""
-    customer_id, numbers = await customer_of(request)
+    """Pay the bills ticked (``bill``, repeated) of one number or account, or all it owes (no ``bill``): to the gateway,
+    or the page with why not."""
+    customer_id, payers = await payers_of(request)
     form = await request.form()
     number = str(form.get("number") or "").strip()[:32]
-    if number not in numbers:  # someone else's number (or none): it does not exist for this customer
+    account = str(form.get("account") or "").strip()[:64]
+    payer = next(
+        (p for p in payers if (number and p.number == number) or (account and not p.number and p.account == account)),
+        None,
+    )
+    if payer is None:  # someone else's number or account (or none): it does not exist for this customer
         raise NotFoundException()
     _ = gettext(request)
     if form.get("only"):  # a row's own "Pay" button
@@ -61,7 +69,7 @@ async def pay(request: Request) -> Response:
             return await _owed_page(
                 request, notice=_(N_("Tick the months you want to pay, or choose to pay everything owed.")), status=400
             )
-    owed = (await owed_for([number]))[0]
+    owed = (await owed_for_payers([payer]))[0]
     try:
         intent = await pay_intent(
             hall_of(request),

@@ -1,15 +1,19 @@
-"""What the customer pages share: who is asking, their numbers, their bill payments (404 for anything else)."""
+"""What the customer pages share: who is asking, their numbers and accounts, their bill payments (404 for anything else)."""
 
 from __future__ import annotations
 
+
+import asyncio
 
 from litestar import Request
 from litestar.exceptions import NotFoundException
 
 from core.api import local as local_time, zone_of as tenant_zone
-from core.api.identity import linked_numbers
+from core.api.identity import billing_accounts, linked_numbers
+from core.api.legacy import balance_of
 from core.api.payments import Intent, customer_legacy_id, get_intent
-from core.api.web import info
+from core.api.web import balance_view, hall_of, info
+from plugins.billpay.owed import NumberOwed
 from plugins.billpay.paying import OWNER
 from plugins.billpay.tables import BillPayment
 
@@ -20,6 +24,28 @@ async def customer_of(request: Request) -> tuple[str, list[str]]:
     if customer is None:
         raise NotFoundException()
     return await customer_legacy_id(request), await linked_numbers(customer.id)
+
+
+async def payers_of(request: Request) -> tuple[str, list[NumberOwed]]:
+    """(the customer's legacy id, who they pay for): their billing accounts in the order of their linked numbers - a
+    number without an account tier is its own payer - then any linked number another customer's account pays for."""
+    legacy_id, linked = await customer_of(request)
+    payers, covered = [], set()
+    for account in await billing_accounts(info(request).customer.id):
+        if account.own_tier:
+            payers.append(NumberOwed("", account=account.legacy_id, numbers=account.numbers, name=account.name))
+        else:
+            payers.append(NumberOwed(account.legacy_id))
+        covered.update(account.numbers)
+    payers += [NumberOwed(n) for n in linked if n not in covered]
+    return legacy_id, payers
+
+
+async def balances_of(request: Request, payers: list[NumberOwed]) -> dict[str, dict]:
+    """payer key → its balance as the ``account/_balance.html`` macro shows it (none without a balances port)."""
+    ri, hall = info(request), hall_of(request)
+    found = await asyncio.gather(*(balance_of(hall, ri.tenant, p.account or p.number) for p in payers))
+    return {p.key: view for p, b in zip(payers, found) if (view := balance_view(request, b)) is not None}
 
 
 async def own_payment(request: Request, intent_id: str) -> Intent:
@@ -63,7 +89,7 @@ async def paid_bills(intent: Intent) -> list[dict]:
     return [
         {
             "bill_id": b.get("bill_id", ""),
-            "number": number,
+            "number": b.get("number", number),
             "month": b.get("month", ""),
             "amount_fen": int(b.get("amount_fen", 0)),
         }

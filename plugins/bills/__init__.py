@@ -23,10 +23,16 @@ MANIFEST = Manifest(
 
 @hookimpl
 def register_routes(hall):
-    from plugins.bills import routes_bills, routes_calls, routes_log, routes_stepup
+    from plugins.bills import routes_accounts, routes_bills, routes_calls, routes_log, routes_stepup
 
-    # the fixed paths first: /bills/access-log and /bills/step-up/... are not {number}/{month}
-    return [*routes_log.HANDLERS, *routes_stepup.HANDLERS, *routes_calls.HANDLERS, *routes_bills.HANDLERS]
+    # the fixed paths first: /bills/access-log, /bills/step-up/... and /bills/accounts/... are not {number}/{month}
+    return [
+        *routes_log.HANDLERS,
+        *routes_stepup.HANDLERS,
+        *routes_accounts.HANDLERS,
+        *routes_calls.HANDLERS,
+        *routes_bills.HANDLERS,
+    ]
 
 
 @hookimpl
@@ -51,6 +57,14 @@ def menu_items(hall, tenant, request, audience):
 @hookimpl
 def quick_actions(hall, tenant, request):
     return [MenuItem(N_("My bills"), route="bills:list", order=30)]
+
+
+@hookimpl
+def account_actions(hall, tenant, request, account):
+    """On the Accounts and balances page: the account's bills (for a number that is its own account: the number's)."""
+    from core.api.web import url_for
+
+    return [(N_("Bills"), url_for(request, "bills:account", account=account.legacy_id))]
 
 
 @hookimpl

@@ -117,3 +117,88 @@ async def latest_per_number(numbers: list[str]) -> list[dict]:
         due = row["due_date"]
         found[row["number"]] = {**row, "due_date": _date(due) if isinstance(due, str) else due}
     return [found[n] for n in numbers if n in found]
+
+
+# -- accounts (合账): an account's own bills (number "") and its numbers' bills ------------------------------------
+BILL_COLUMNS = (
+    Bill.legacy_id,
+    Bill.number,
+    Bill.account_legacy_id,
+    Bill.month,
+    Bill.amount_fen,
+    Bill.paid_fen,
+    Bill.status,
+    Bill.due_date,
+)
+
+
+async def account_bills(account: str, numbers: list[str], months: list[str]) -> list[dict]:
+    """Bills of ``months`` for the account: its own (number "") and each of its numbers', newest month first.
+
+    Two indexed reads, one per index ((tenant, account_legacy_id, month) and (tenant, number, month)), merged here.
+    """
+    if not months:
+        return []
+    own = await Bill.select(*BILL_COLUMNS).where(
+        (Bill.account_legacy_id == account) & (Bill.number == "") & Bill.month.is_in(months)
+    )
+    per_number = (
+        await Bill.select(*BILL_COLUMNS).where(Bill.number.is_in(numbers) & Bill.month.is_in(months)) if numbers else []
+    )
+    rows = own + per_number
+    rows.sort(key=lambda b: (b["number"], b["legacy_id"]))
+    rows.sort(key=lambda b: b["month"], reverse=True)  # newest first; the account's own bill before its numbers'
+    return rows
+
+
+async def latest_account_month(account: str, numbers: list[str]) -> str | None:
+    """The newest month with a bill of the account or of one of its numbers."""
+    own = (
+        await Bill.select(Bill.month)
+        .where((Bill.account_legacy_id == account) & (Bill.number == ""))
+        .order_by(Bill.month, ascending=False)
+        .first()
+    )
+    latest = [own["month"]] if own else []
+    latest += [m for m in [await latest_month(n) for n in numbers] if m]
+    return max(latest) if latest else None
+
+
+async def account_bill(account: str, month: str) -> dict | None:
+    """The account's own bill of ``month`` (a combined bill of all its numbers), or None."""
+    return (
+        await Bill.select(*BILL_COLUMNS)
+        .where((Bill.account_legacy_id == account) & (Bill.number == "") & (Bill.month == month))
+        .order_by(Bill.legacy_id)
+        .first()
+    )
+
+
+async def items_with_numbers(bill_id: str) -> list[dict]:
+    """A bill's line items in order, each with the number it charges ("" for a charge of the whole account)."""
+    return (
+        await BillItem.select(BillItem.code, BillItem.name, BillItem.amount_fen, BillItem.number)
+        .where(BillItem.bill_legacy_id == bill_id)
+        .order_by(BillItem.position)
+    )
+
+
+def shares(items: list[dict]) -> list[dict]:
+    """Each number's share of a combined bill, in first-seen order; charges without a number under "" (the account)."""
+    total: dict[str, int] = {}
+    for item in items:
+        total[item["number"] or ""] = total.get(item["number"] or "", 0) + int(item["amount_fen"])
+    return [{"number": number, "amount_fen": fen} for number, fen in total.items()]
+
+
+async def number_shares(bill_ids: list[str], number: str) -> dict[str, int]:
+    """bill id → what ``number``'s items on it add up to (bills where it has none are left out)."""
+    if not bill_ids:
+        return {}
+    rows = await BillItem.select(BillItem.bill_legacy_id, BillItem.amount_fen).where(
+        BillItem.bill_legacy_id.is_in(bill_ids) & (BillItem.number == number)
+    )
+    out: dict[str, int] = {}
+    for row in rows:
+        out[row["bill_legacy_id"]] = out.get(row["bill_legacy_id"], 0) + int(row["amount_fen"])
+    return out

@@ -1,4 +1,7 @@
-"""Customer bill pages: ``/bills/`` (first linked number, latest month) and ``/bills/{number}/{month}``."""
+"""Customer bill pages: ``/bills/`` (first linked number, latest month) and ``/bills/{number}/{month}``.
+
+A number without bills of its own whose account is billed as a whole (合账) shows its account's bills
+(plugins/bills/routes_accounts.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
+from core.api.identity import billing_accounts
 from core.api.legacy import display_names, localise_items, tenant_zone
 from core.api.web import data_as_of_context, hall_of, info, render
 from plugins.bills import data, months
@@ -42,6 +46,12 @@ async def problem(request: Request, error: months.BadMonth, number: str, status:
 async def bill_page(request: Request, number: str, month: str | None, linked: list[str]) -> Response:
     settings = settings_of(request)
     bills, items = await data.bills_with_items(number, settings.months_shown + 1)
+    if not bills and month is None:  # billed per account (合账): the number's page is its account's bills
+        account = await account_billing(request, number)
+        if account is not None:
+            from plugins.bills.routes_accounts import account_page
+
+            return await account_page(request, account, number if len(account.numbers) > 1 else "")
     ri = info(request)
     names = display_names(request.app.state.hall, ri.tenant, "bill_items")  # charge names in the viewer's language
     items = {bill: localise_items(rows, names, ri.language, ri.tenant.language) for bill, rows in items.items()}
@@ -70,6 +80,12 @@ async def bill_page(request: Request, number: str, month: str | None, linked: li
             "actions": actions_for(request, page["bill"]),
         },
     )
+
+
+async def account_billing(request: Request, number: str):
+    """The account (with an account tier) that pays for ``number``, when the BSS bills that way; else None."""
+    accounts = await billing_accounts(info(request).customer.id)
+    return next((a for a in accounts if a.own_tier and a.has(number)), None)
 
 
 def actions_for(request: Request, bill: dict) -> list[tuple[str, str]]:

@@ -30,7 +30,7 @@ def make_connector(hall, tenant, config):
     mapping = parse_mapping(config, tenant_file)
     from plugins.sqlbss.compose import connector_class
 
-    # only the ports the mapping supports: bills, calls (billing.py), writeback (writeback.py), lines, number_pool (compose.py)
+    # only the ports the mapping supports: bills, calls (billing.py), writeback (writeback.py), lines, number_pool, balances (compose.py)
     return connector_class(mapping)(mapping, root=hall.root, tenant_file=tenant_file)
 
 

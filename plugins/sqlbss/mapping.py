@@ -112,6 +112,7 @@ class NumbersMap(_Strict):
 from plugins.sqlbss.billing_mapping import BillItemsMap, BillsMap, CallsMap, billing_cross_checks  # noqa: E402
 from plugins.sqlbss.lines_mapping import LinesMap, PoolMap, lines_cross_checks  # noqa: E402
 from plugins.sqlbss.payments_map import PaymentRecordsMap  # noqa: E402
+from plugins.sqlbss.balances_mapping import BalancesMap  # noqa: E402
 
 
 class SqlBssMapping(_Strict):
@@ -133,6 +134,7 @@ class SqlBssMapping(_Strict):
     number_pool: PoolMap | None = None  # free numbers for selection: the number_pool port
     writeback: WritebackMap | None = None  # the outbox's inbox and mapped tables; omitted: no writeback port
     payment_records: PaymentRecordsMap | None = None  # the BSS's payments table: the payment_records port
+    balances: BalancesMap | None = None  # account balances, looked up live: the balances port (balances.py)
 
     @field_validator("timezone")
     @classmethod

@@ -9,7 +9,15 @@ from core.web.templating import CORE_TEMPLATES, Templates
 
 def test_core_plugins_are_registered_but_not_listed_and_serve_a_tenant_without_plugins(hall):
     plugins = hall.hall.plugins
-    assert ALWAYS_ON == {"core.auth", "core.console", "core.home", "core.legacy", "core.payments", "core.workorders"}
+    assert ALWAYS_ON == {
+        "core.accounts",
+        "core.auth",
+        "core.console",
+        "core.home",
+        "core.legacy",
+        "core.payments",
+        "core.workorders",
+    }
     assert all(plugins.has(name) and plugins.info(name).source == "core" for name in ALWAYS_ON)
     assert not ALWAYS_ON & set(plugins.names())
     beta = hall.client("beta")  # enables no plugin at all

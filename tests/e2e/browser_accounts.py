@@ -11,38 +11,59 @@ import concurrent.futures
 import os
 import sys
 from pathlib import Path
+from typing import Any, Awaitable, Callable
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "plugins" / "bills"))
 
 
-async def _open_accounts(config: Path, customers: dict, *, index: int, password: str, seed_label: str, **seed) -> dict:
+async def _open_accounts(hall, customers: dict, *, index: int, password: str, seed_label: str, **seed) -> dict:
     from bills_support import seed_number
 
     from core.auth.customers import create_account
     from core.auth.passwords import hash_password
     from core.auth.tables import Customer
-    from core.hall import Hall
     from core.tenancy import tenant_scope
+
+    logins = {}
+    for tenant in hall.tenants:
+        with tenant_scope(tenant):
+            demo = customers[tenant.id][index]
+            row = await Customer.select().where(Customer.legacy_id == demo.legacy_id).first()
+            await create_account(
+                customer=row,
+                number=demo.numbers[0],
+                password_hash=await hash_password(password),
+                language=tenant.language,
+            )
+            await seed_number(demo.numbers[0], f"{seed_label}-{tenant.id}", **seed)
+            logins[tenant.id] = demo.numbers[0]
+    return logins
+
+
+async def _with_hall(config: Path, job: Callable[[Any], Awaitable[Any]]) -> Any:
+    from core.hall import Hall
 
     hall = Hall.from_config(config, connect_tenants=False)
     await hall.db.connect()
-    logins = {}
     try:
-        for tenant in hall.tenants:
-            with tenant_scope(tenant):
-                demo = customers[tenant.id][index]
-                row = await Customer.select().where(Customer.legacy_id == demo.legacy_id).first()
-                await create_account(
-                    customer=row,
-                    number=demo.numbers[0],
-                    password_hash=await hash_password(password),
-                    language=tenant.language,
-                )
-                await seed_number(demo.numbers[0], f"{seed_label}-{tenant.id}", **seed)
-                logins[tenant.id] = demo.numbers[0]
-        return logins
+        return await job(hall)
     finally:
         await hall.db.disconnect()
+
+
+def in_live_hall(live_hall, label: str, job: Callable[[Any], Awaitable[Any]]) -> Any:
+    """``await job(hall)`` against the live hall's database, from a clean environment; its result."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
+    env["HALL_SECURITY__SECRET_KEY"] = f"{label}-setup"  # nothing written here depends on the secret
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, _with_hall(live_hall.config, job)).result()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def demo_accounts(live_hall, *, index: int, password: str, seed_label: str, **seed) -> dict[str, str]:
@@ -50,20 +71,11 @@ def demo_accounts(live_hall, *, index: int, password: str, seed_label: str, **se
 
     ``seed`` goes to bills_support.seed_number (months, calls_per_month).
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
-    env["HALL_SECURITY__SECRET_KEY"] = f"{seed_label}-setup"  # nothing written here depends on the secret
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
-    try:
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            job = _open_accounts(
-                live_hall.config, live_hall.customers, index=index, password=password, seed_label=seed_label, **seed
-            )
-            return pool.submit(asyncio.run, job).result()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+
+    def job(hall):
+        return _open_accounts(hall, live_hall.customers, index=index, password=password, seed_label=seed_label, **seed)
+
+    return in_live_hall(live_hall, seed_label, job)
 
 
 def log_in(page, base: str, login: str, password: str) -> None:

@@ -108,8 +108,9 @@ def test_generation_overwrites(tmp_path):
         "KH_KHXX",
         "YW_HMXX",
         "ZF_ZFXX",
+        "ZH_YE",
         "ZY_XHHM",
-    ]  # JK_HXSJ: the outbox inbox
+    ]  # JK_HXSJ: the outbox inbox; ZH_YE: balances
     assert len(rows(path, "SELECT * FROM KH_KHXX")) == 20
 
 
