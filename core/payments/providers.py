@@ -59,6 +59,18 @@ class RefundNotice:
     raw: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class BillRow:
+    """One line of a gateway's daily bill (Alipay 对账单, WeChat Pay 交易账单), in the shape every provider returns."""
+
+    intent_id: str  # out_trade_no: the hall's public intent id (or whatever the merchant's other systems used)
+    provider_ref: str  # the gateway's trade number
+    kind: str  # "payment" | "refund"
+    amount_fen: int  # the payment's amount, or the refund's (positive)
+    refund_id: str = ""  # a refund's out_refund_no (the core's refund id)
+    at: datetime | None = None  # when the gateway booked it
+
+
 class InvalidNotification(Exception):
     """Signature, app id or seller wrong, or the message is malformed: nothing may change."""
 
@@ -82,6 +94,11 @@ class PaymentProvider(Protocol):
     # Optional ``verify_request(body: bytes, headers: dict[str, str]) -> GatewayResult | RefundNotice``: for a
     # gateway that posts JSON and signs it in headers (WeChat Pay v3); when present, the core passes the raw body
     # and the headers (names in lower case) instead of a form. Raises InvalidNotification; never mutates them.
+
+    # Optional ``daily_bill(day: date) -> list[BillRow]``: every payment and refund the gateway booked on ``day``
+    # (the gateway's own calendar day, Beijing time for Alipay and WeChat Pay), downloaded and verified; raises
+    # ProviderUnavailable when the bill cannot be had (not ready yet, unreachable). The reconciliation compares it
+    # with the hall (core/payments/gateway_bills.py); a provider without it is checked by ``query`` alone.
 
     def notification_response(self, handled: bool) -> tuple[int, str, str]:
         """(status, content type, body) the gateway expects: Alipay's "success" / "fail"."""

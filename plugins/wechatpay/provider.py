@@ -13,7 +13,8 @@ import zoneinfo
 from urllib.parse import quote
 
 from core.api import N_
-from core.api.payments import Checkout, CheckoutRequest, GatewayResult, ProviderUnavailable, RefundNotice
+from core.api.payments import BillRow, Checkout, CheckoutRequest, GatewayResult, ProviderUnavailable, RefundNotice
+from plugins.wechatpay.bill import parse_trade_bill
 from plugins.wechatpay.client import WechatPayClient
 from plugins.wechatpay.keys import WechatPayKeys
 from plugins.wechatpay.notification import open_notification
@@ -133,6 +134,15 @@ class WechatPayProvider:
         if status != 200 or not answer.get("download_url"):
             raise WechatPayError("tradebill", status, answer)
         return await self.client.download(answer["download_url"], answer.get("hash_value", ""))
+
+    async def daily_bill(self, day: dt.date) -> list[BillRow]:
+        """The core's reconciliation: the trade bill of one Beijing day as BillRow s (none: NO_STATEMENT_EXIST)."""
+        try:
+            return parse_trade_bill(await self.trade_bill(day))
+        except WechatPayError as exc:
+            if exc.code == "NO_STATEMENT_EXIST":  # WeChat Pay's answer for a day without trades
+                return []
+            raise ProviderUnavailable(str(exc)) from None  # not ready yet (before 10:00 the next day), or refused
 
     async def _paid_total(self, intent_id: str) -> int:
         """The trade's total in fen, as WeChat Pay has it (a refund names it)."""

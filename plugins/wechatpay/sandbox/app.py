@@ -72,7 +72,7 @@ def build_app(config: SandboxConfig) -> Litestar:
                 text = bills.files.pop(request.query_params.get("token", ""), None)
                 if text is None:
                     raise Refusal(404, "RESOURCE_NOT_EXISTS", "账单不存在或已下载")
-                return Response(text, media_type="text/csv; charset=utf-8")
+                return Response(text, media_type="text/csv; charset=utf-8", status_code=200)
             raise Refusal(404, "RESOURCE_NOT_EXISTS", f"no such API {request.method} {path}")
         except Refusal as refusal:
             return answer(refusal.status, refusal.body)
