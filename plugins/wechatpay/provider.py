@@ -18,10 +18,11 @@ from plugins.wechatpay.bill import parse_trade_bill
 from plugins.wechatpay.client import WechatPayClient
 from plugins.wechatpay.keys import WechatPayKeys
 from plugins.wechatpay.notification import open_notification
-from plugins.wechatpay.settings import WechatPaySettings
+from plugins.wechatpay.settings import WECHATPAY_GATEWAY, WechatPaySettings
 from plugins.wechatpay.trades import REFUND_STATUS, trade_result
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
+H5_PAGES = "https://wx.tenpay.com"  # where WeChat Pay's h5_url points (/cgi-bin/mmpayweb-bin/checkmweb?...)
 ORDERS = {"pc": ("/v3/pay/transactions/native", "code_url"), "wap": ("/v3/pay/transactions/h5", "h5_url")}
 
 
@@ -36,10 +37,14 @@ class WechatPayError(Exception):
 class WechatPayProvider:
     id = "wechatpay"
     label = N_("WeChat Pay")
-    form_origins: tuple[str, ...] = ()  # the browser reaches WeChat Pay by links (h5_url), never by a form
+    form_origins: tuple[str, ...] = ()
 
     def __init__(self, settings: WechatPaySettings, keys: WechatPayKeys, clock=time.time):
         self.settings, self.keys, self.clock = settings, keys, clock
+        # H5: the hall answers the choice form (or the owner's pay form) with a 303 to h5_url, and a browser holds a
+        # redirect after a form to the CSP's form-action: WeChat Pay's H5 page, or the sandbox serving it itself.
+        own = () if settings.gateway == WECHATPAY_GATEWAY else (settings.gateway,)
+        self.form_origins = (H5_PAGES, *own)
         self.client = WechatPayClient(settings, keys, clock)
 
     # -- paying -------------------------------------------------------------
