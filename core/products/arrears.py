@@ -22,6 +22,7 @@ import logging
 from core.db import transaction
 from core.legacy.balances import balance_of, forget_balance
 from core.legacy.outbox import emit
+from core.legacy.outbox_tables import OutboxEvent
 from core.localtime import zone_of
 from core.products import changes, lifecycle, model
 from core.products.charge_notices import notify
@@ -36,17 +37,27 @@ log = logging.getLogger("hall.products.charges")
 
 
 class BalanceBook:
-    """Balances read once per run, less what this run already took from them."""
+    """Balances as the charge run may spend them: the BSS's figure, less the hall's debits it does not show yet.
+
+    A debit reaches the BSS later, through the outbox; until then (and for any
+    debit made after the BSS computed its figure, ``as_of``) the hall takes it
+    off the figure itself, so neither this run, another worker nor the next run
+    spends the same money twice. The BSS's figure is read once per run.
+    """
 
     def __init__(self, hall, tenant):
         self.hall, self.tenant = hall, tenant
-        self.known: dict[str, int | None] = {}
+        self.known: dict[str, tuple[int, dt.datetime | None] | None] = {}
 
     async def available(self, account: str) -> int | None:
         if account not in self.known:
             found = await balance_of(self.hall, self.tenant, account)
-            self.known[account] = found.balance_fen if found is not None and found.fresh and found.known else None
-        return self.known[account]
+            ok = found is not None and found.fresh and found.known
+            self.known[account] = (found.balance_fen, found.as_of) if ok else None
+        if self.known[account] is None:
+            return None
+        figure, as_of = self.known[account]
+        return figure - await unseen_debits(account, as_of)
 
     async def covers(self, account: str, amount: int) -> tuple[bool, str]:
         """(True, "") when the account's fresh balance covers ``amount``; else (False, why)."""
@@ -57,13 +68,37 @@ class BalanceBook:
             return False, "balance_low"
         return True, ""
 
-    def spend(self, account: str, amount: int) -> None:
-        if self.known.get(account) is not None:
-            self.known[account] -= amount
-
     async def forget(self, account: str) -> None:
         self.known.pop(account, None)
         await forget_balance(account)
+
+
+async def unseen_debits(account: str, as_of: dt.datetime | None) -> int:
+    """What the hall took from ``account``'s balance that the BSS's figure of ``as_of`` does not show yet."""
+    rows = (
+        await Charge.select(Charge.amount_fen, Charge.event_id, Charge.created_at, Charge.settled_at)
+        .where(
+            (Charge.account_legacy_id == account)
+            & (Charge.settle == "balance")
+            & Charge.state.is_in(["debited", "paid"])
+        )
+        .order_by(Charge.id, ascending=False)
+        .limit(200)
+    )
+    if not rows:
+        return 0
+    undelivered = {
+        r["event_id"]
+        for r in await OutboxEvent.select(OutboxEvent.event_id).where(
+            OutboxEvent.event_id.is_in([r["event_id"] for r in rows]) & (OutboxEvent.status != "delivered")
+        )
+    }
+    total = 0
+    for r in rows:
+        debited_at = r["settled_at"] or r["created_at"]
+        if r["event_id"] in undelivered or as_of is None or debited_at >= as_of:
+            total += int(r["amount_fen"])
+    return total
 
 
 async def open_arrears(hall, tenant, charge: dict, product: dict, settings) -> None:
@@ -108,7 +143,6 @@ async def _settle_account(hall, tenant, account: str, book: BalanceBook) -> list
             await emit("charge.debited", payload(row, product, tenant), event_id=event)
             if charge["suspend_change_id"] is not None:
                 await changes.cancel_scheduled(charge["suspend_change_id"])
-        book.spend(account, charge["amount_fen"])
         settled.append(charge)
     if settled:
         await forget_balance(account)

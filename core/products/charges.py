@@ -133,7 +133,7 @@ async def charge_one(
         covered, why = await book.covers(product["account_legacy_id"], fee)
     event = charge_event_id(tenant.id, product["id"], label)
     async with transaction():
-        if covered:
+        if covered:  # (a debit: the next look-up of the balance takes it off until the BSS shows it)
             state = "posted" if settle == "bss" else "debited"
             row = await _insert({**base, "amount_fen": fee, "settle": settle, "state": state, "event_id": event})
             if row is None:
@@ -154,8 +154,6 @@ async def charge_one(
             if row is None:
                 return None
             await arrears.open_arrears(hall, tenant, row, product, settings)
-    if covered and settle == "balance":
-        book.spend(product["account_legacy_id"], fee)
     return "charged" if covered else "arrears"
 
 
