@@ -104,9 +104,13 @@ def _skip_reason(product: dict, settings) -> str:
 
 
 async def charge_one(
-    hall, tenant, product: dict, period, run_id: int | None, book: "arrears.BalanceBook"
+    hall, tenant, product: dict, period, run_id: int | None, book: "arrears.BalanceBook", progress=None
 ) -> str | None:
-    """Charge ``product`` (a row of :func:`chargeable`) for ``period`` (label, start, end); what was done, or None."""
+    """Charge ``product`` (a row of :func:`chargeable`) for ``period`` (label, start, end); what was done, or None.
+
+    ``progress(detail)`` is called inside the transaction, between the charge row and its effect (the kill -9
+    tests stop there: the row must roll back with the event it goes with).
+    """
     settings = products_settings(hall, tenant).charges
     label, start, end = period
     now = model.now()
@@ -138,6 +142,8 @@ async def charge_one(
             row = await _insert({**base, "amount_fen": fee, "settle": settle, "state": state, "event_id": event})
             if row is None:
                 return None
+            if progress:
+                progress(f"written {product['id']} {label}")
             await emit(f"charge.{state}", payload(row, product, tenant), event_id=event)
         else:
             suspend_at = max(now, start) + dt.timedelta(days=settings.grace_days)
@@ -192,7 +198,7 @@ async def run_charges(hall, tenant, *, progress: Callable[[str], None] | None = 
                 if product["id"] in done:
                     continue
                 try:
-                    outcome = await charge_one(hall, tenant, product, period, run_id, book)
+                    outcome = await charge_one(hall, tenant, product, period, run_id, book, progress)
                 except Exception as exc:  # recorded with its reason; the next run tries the product again
                     log.exception("tenant %s: charging product %s for %s failed", tenant.id, product["id"], period[0])
                     counts["failed"] += 1
@@ -203,7 +209,7 @@ async def run_charges(hall, tenant, *, progress: Callable[[str], None] | None = 
                 if outcome:
                     counts[outcome] += 1
                 if progress:
-                    progress(f"{product['id']} {period[0]} {outcome}")
+                    progress(f"done {product['id']} {period[0]} {outcome}")
     counts["settled"] += await arrears.follow_up(hall, tenant, settings, book)
     await ChargeRun.update(
         {
