@@ -135,7 +135,8 @@ class ProductsSection(_Strict):
     )
     tell_customers: bool = Field(True, description="Send the customer an SMS or e-mail at each milestone of an order.")
     charges: ChargesSection = Field(
-        default_factory=ChargesSection, description="The recurring charge run (定期划帐): `[products.charges]`."
+        default_factory=ChargesSection,
+        description="The recurring charge run (定期划帐).",
     )
 
     @model_validator(mode="after")
