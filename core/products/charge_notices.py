@@ -88,3 +88,23 @@ async def notify(hall, tenant, product: dict, period: str, kind: str, charge: di
     )
     await ChargeNotice.update({ChargeNotice.message_id: message}).where(ChargeNotice.id == rows[0]["id"])
     return 1
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """What the console shows for a charge's state and reason and a run's state."""
+    return {
+        "charge_state": {
+            "posted": N_("Charged through the billing system"),
+            "debited": N_("Taken from the balance"),
+            "arrears": N_("In arrears"),
+            "paid": N_("Arrears paid"),
+            "skipped": N_("Not charged"),
+        },
+        "charge_reason": {
+            "no_fee": N_("No monthly fee"),
+            "customer_suspended": N_("Suspended by the customer"),
+            "balance_low": N_("The balance does not cover it"),
+            "balance_unknown": N_("The balance could not be read"),
+        },
+        "charge_run_state": {"running": N_("Running"), "done": N_("Done"), "interrupted": N_("Interrupted")},
+    }
