@@ -54,6 +54,10 @@ class OfferingSettings(_Strict):
     change_effective: Literal["next_month", "immediate", ""] = Field(
         "", description="When a change to this offering takes effect; empty: [products] change_effective."
     )
+    charge_from: Literal["bss", "balance", ""] = Field(
+        "",
+        description="How the charge run settles its monthly fee (hall-charged products only): `bss` (a charge pushed to the BSS), `balance` (from the account's prepaid balance), empty: [products.charges] settle.",
+    )
 
     @field_validator("name", "description", "terms")
     @classmethod
@@ -72,6 +76,49 @@ class OfferingSettings(_Strict):
         return value
 
 
+class ChargesSection(_Strict):
+    """[products.charges]: the recurring charge run (定期划帐) of hall-charged products (docs/products.md#recurring-charges)."""
+
+    enabled: bool = Field(True, description="Run the monthly charge of hall-charged products for this tenant.")
+    settle: Literal["bss", "balance"] = Field(
+        "bss",
+        description="How a charge is settled unless its offering says (`charge_from`): `bss` (pushed to the BSS through the outbox as `charge.posted`) or `balance` (from the account's prepaid balance, read through the balances port; not enough goes into arrears).",
+    )
+    first_period: str = Field(
+        "",
+        pattern=r"^(|\d{4}-(0[1-9]|1[0-2]))$",
+        description="The first month (`YYYY-MM`, in the tenant's zone) the hall charges; earlier months are never charged. Empty: no limit but `catch_up_months`.",
+    )
+    catch_up_months: int = Field(
+        3,
+        ge=1,
+        le=24,
+        description="How many months (the current one included) each run looks at: a month a run missed is charged by the next.",
+    )
+    reminder_days: int = Field(
+        5,
+        ge=0,
+        le=28,
+        description="Days before a month's charge that a prepaid account whose balance will not cover it is reminded (0: no reminder).",
+    )
+    grace_days: int = Field(
+        10,
+        ge=0,
+        le=60,
+        description="Days after a charge went into arrears before the product is suspended for arrears.",
+    )
+    final_warning_days: int = Field(
+        2, ge=0, le=30, description="Days before the suspension for arrears that the final warning is sent (0: none)."
+    )
+    suspend_for_arrears: bool = Field(
+        True, description="Suspend (欠费停机) a product whose charge is still in arrears when the grace period ends."
+    )
+    charge_customer_suspended: bool = Field(
+        False,
+        description="Also charge products the customer suspended (报停); by default a month they are suspended in at the run is skipped.",
+    )
+
+
 class ProductsSection(_Strict):
     """Product offerings and orders (docs/products.md)."""
 
@@ -87,6 +134,10 @@ class ProductsSection(_Strict):
         description="Also show the BSS's tariffs (the connector's tariff catalog port, when it has one) as offerings that are not sold.",
     )
     tell_customers: bool = Field(True, description="Send the customer an SMS or e-mail at each milestone of an order.")
+    charges: ChargesSection = Field(
+        default_factory=ChargesSection,
+        description="The recurring charge run (定期划帐).",
+    )
 
     @model_validator(mode="after")
     def _unique_codes(self) -> "ProductsSection":

@@ -24,6 +24,7 @@ from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.tables import ChangeReconcileRun, ReconcileSeen, SyncState
 from core.notify.tables import Message, SmsPart, SmsQuota
 from core.payments.tables import TABLES as PAYMENT_TABLES
+from core.products.charge_tables import TABLES as CHARGE_TABLES
 from core.products.tables import TABLES as PRODUCT_TABLES
 from core.workorders.tables import TABLES as WORKORDER_TABLES
 
@@ -59,5 +60,6 @@ APP_CONFIG = AppConfig(
         *WORKORDER_TABLES,
         *PAYMENT_TABLES,
         *PRODUCT_TABLES,
+        *CHARGE_TABLES,
     ],
 )

@@ -89,6 +89,7 @@ class ProductOffering:
     orderable: bool = True
     rules: tuple[str, ...] = ("covers_min_spend",)
     change_effective: str = ""
+    charge_from: str = ""  # bss | balance | "": how the charge run settles its monthly fee ([products.charges] settle)
     check: Callable[[Any], list[str]] | None = field(default=None, compare=False)
     source: str = "plugin"  # config | plugin | connector
 
@@ -114,6 +115,8 @@ class ProductOffering:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 out.append(f"offering {self.code!r}: {name} must be a whole number of fen, 0 or more")
+        if self.charge_from not in ("", "bss", "balance"):
+            out.append(f"offering {self.code!r}: charge_from must be bss or balance")
         if self.change_effective not in ("", *EFFECTIVE):
             out.append(f"offering {self.code!r}: change_effective must be one of {', '.join(EFFECTIVE)}")
         return out
@@ -196,6 +199,7 @@ def _configured(section) -> list[ProductOffering]:
                 orderable=o.orderable,
                 rules=tuple(o.rules),
                 change_effective=o.change_effective,
+                charge_from=o.charge_from,
                 source="config",
             )
         )

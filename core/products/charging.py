@@ -43,12 +43,14 @@ async def chargeable(
     account: str | None = None,
     after_id: int = 0,
     limit: int = 500,
+    include_free: bool = False,
 ) -> list[dict]:
     """Hall-charged products with a monthly fee that were live during [period_start, period_end), by id after ``after_id``.
 
     Each row is the product with ``fee_fen``, the fee in effect at the period's start
     (or at its start date, for a product started during the period). Page by id:
-    pass the last id back as ``after_id``. Periods come from
+    pass the last id back as ``after_id``. ``include_free``: also those whose fee
+    is 0 (the charge run records them as skipped). Periods come from
     ``core.products.dates.period_of`` (calendar months in the tenant's zone).
     """
     query = (
@@ -72,6 +74,6 @@ async def chargeable(
     for row in await query:
         start = max(period_start, row["started_at"])
         fee = await fee_at(row, start)
-        if fee > 0:
+        if fee > 0 or include_free:
             out.append({**row, "fee_fen": fee})
     return out

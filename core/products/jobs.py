@@ -4,6 +4,8 @@
   changes whose day has come, refunds of cancelled or failed orders that were paid.
 - ``core.products.mirror_lines`` (every 15 minutes): synced service numbers onto their line products.
 - ``core.products.read_back`` (every 5 minutes): the BSS's word on orders it was sent, when the connector can say.
+- ``core.products.charge`` (every hour): the recurring charge run (core/products/charges.py), exactly once per
+  product and month, and the arrears that follow (core/products/arrears.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from core.tenancy import require_tenant
 RUN = "core.products.run"
 MIRROR = "core.products.mirror_lines"
 READ_BACK = "core.products.read_back"
+CHARGE = "core.products.charge"
 
 
 async def run(hall, tenant_id: str) -> dict:
@@ -37,6 +40,12 @@ async def read_back(hall, tenant_id: str) -> int:
     return await ask(hall, require_tenant())
 
 
+async def charge(hall, tenant_id: str) -> dict:
+    from core.products.charges import run_charges
+
+    return await run_charges(hall, require_tenant())
+
+
 def jobs() -> list:
     from core.jobs.spec import Job
 
@@ -44,4 +53,5 @@ def jobs() -> list:
         Job(RUN, run, every_minutes=1),
         Job(MIRROR, mirror, every_minutes=15),
         Job(READ_BACK, read_back, every_minutes=5),
+        Job(CHARGE, charge, every_minutes=60),
     ]

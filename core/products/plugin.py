@@ -76,9 +76,9 @@ def register_jobs(hall):
 
 @hookimpl
 def register_routes(hall):
-    from core.products import routes_console, routes_customer
+    from core.products import routes_charges, routes_console, routes_customer
 
-    return [*routes_customer.HANDLERS, *routes_console.HANDLERS]
+    return [*routes_customer.HANDLERS, *routes_console.HANDLERS, *routes_charges.HANDLERS]
 
 
 @hookimpl
@@ -99,6 +99,9 @@ def register_labels(hall):
         "product_order.fail": N_("Gave a product order up"),
         "product.retry": N_("Retried a product's failed step"),
     }
+    from core.products.charge_notices import labels as charge_labels
+
+    out.update(charge_labels())
     return out
 
 
@@ -124,7 +127,10 @@ def check_config(hall, tenant):
 @hookimpl
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
-        return [MenuItem(N_("Product orders"), route="console:product_orders", permission=VIEW, order=210)]
+        return [
+            MenuItem(N_("Product orders"), route="console:product_orders", permission=VIEW, order=210),
+            MenuItem(N_("Charge runs"), route="console:charge_runs", permission=VIEW, order=212),
+        ]
     return [MenuItem(N_("My products"), route="account:products", order=790)]
 
 

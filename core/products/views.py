@@ -62,6 +62,11 @@ async def customer_products(hall, tenant, customer_id: str, numbers: list[str], 
         products = [p for p in await inventory.products_of_accounts(accounts) if p["customer_legacy_id"] == customer_id]
     pending = await inventory.pending_changes([p["id"] for p in products])
     shown = describe(products, pending, cat, language)
+    from core.products.arrears import pending_for
+
+    charged = await pending_for([p["id"] for p in shown if p["charged_by"] == "hall"])
+    for p in shown:
+        p["charges"] = charged.get(p["id"], [])[:3]  # the last three months charged, newest first
     groups = [{"account": a, "products": [p for p in shown if p["account_legacy_id"] == a]} for a in accounts]
     orders = (
         await ProductOrder.select()

@@ -9,7 +9,7 @@ import pytest
 from dataclasses import dataclass, field
 
 from core.hookspecs import hookimpl
-from core.legacy.ports import LegacyServiceLine, NumberPage, PoolNumber
+from core.legacy.ports import LegacyBalance, LegacyServiceLine, NumberPage, PoolNumber
 from core.products.catalog import ProductOffering, ProductSpecification
 from core.products.model import LifecycleFailed
 from core.products.process import Step, order_steps
@@ -63,6 +63,11 @@ class LineConnector(FakeConnector):
     lines: dict[str, LegacyServiceLine] = field(default_factory=dict)
     pool: dict[str, PoolNumber] = field(default_factory=dict)
     order_states: dict[str, tuple[str, str]] = field(default_factory=dict)
+    balances: dict[str, LegacyBalance] = field(default_factory=dict)  # the balances port (the charge run's prepaid)
+
+    async def balance_of(self, account: str):
+        self._check()
+        return self.balances.get(account)
 
     async def line_by_number(self, number: str):
         self._check()
