@@ -15,6 +15,7 @@ ALWAYS_ON = (
     "core.legacy.plugin",  # legacy sync and the outbox to the legacy system: jobs and console pages
     "core.payments.plugin",  # payments: gateway return/notify, My payments, console payments and refunds, reconciliation
     "core.workorders.plugin",  # work orders: queues, departments, the customer's requests, escalation
+    "core.products.plugin",  # products: catalog, inventory, product orders and their pages, lifecycle requests
 )
 
 

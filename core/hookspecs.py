@@ -38,6 +38,8 @@ if TYPE_CHECKING:  # annotations only: importing these here would pull the whole
     from core.jobs.spec import Job
     from core.payments import Intent
     from core.payments.providers import PaymentProvider
+    from core.products.catalog import ProductOffering, ProductSpecification
+    from core.products.model import LifecycleCall, ProductView
     from core.tenancy import Tenant
     from core.web.menus import MenuItem, Panel
     from core.workorders.types import WorkOrderType
@@ -299,6 +301,83 @@ def workorder_changed(hall: Hall, tenant: Tenant, order: dict[str, Any], event: 
     ``details``). Called only for plugins the tenant enables, inside the change's
     transaction: writes made here commit or roll back with it, and raising
     refuses the change. Return nothing or an awaitable.
+    """
+
+
+@hookspec
+def register_product_specifications(hall: Hall) -> list[ProductSpecification] | None:
+    """Return a list of :class:`core.products.ProductSpecification`: the kinds of product this plugin carries out.
+
+    A specification has a code (``"mailbox"``), a label, who charges its monthly
+    fee (``charged_by``: ``"bss"`` or ``"hall"``) and the service-number kinds
+    its products live on. The declaring plugin's lifecycle hooks
+    (``provision_product`` …) are called for its products. Checked at start-up;
+    a code declared twice stops it. The core declares ``line``. See docs/products.md.
+    """
+
+
+@hookspec
+def register_product_offerings(hall: Hall, tenant: Tenant) -> list[ProductOffering] | None:
+    """Return a list of :class:`core.products.ProductOffering` this plugin sells to ``tenant`` (prices in fen, terms, rules).
+
+    Called once per tenant (plugins it enables), after the ``[[products.offerings]]``
+    of its tenant.toml, and cached: build them from the plugin's settings, not
+    from the database. An offering's code must be unique in the tenant; its
+    specification must be declared by an installed plugin. See docs/products.md.
+    """
+
+
+@hookspec
+def provision_product(hall: Hall, tenant: Tenant, product: ProductView, call: LifecycleCall) -> Later:
+    """Set up a new product in the outside system (create the dial-up account, the mailbox).
+
+    Called only for the plugin that declared the product's specification, outside
+    any database transaction, when an order that adds it has been carried out.
+    Must be idempotent under ``call.key`` (pass it to the outside system); the
+    core never calls it again once it returned. Return nothing (done) or an
+    awaitable; raise :class:`core.products.LifecycleFailed` (or anything) when it
+    did not happen: the product stays "being set up" with the reason shown to
+    operators, who retry it from the console. See docs/products.md.
+    """
+
+
+@hookspec
+def modify_product(hall: Hall, tenant: Tenant, product: ProductView, call: LifecycleCall) -> Later:
+    """Change a product in the outside system (another plan, a feature, a new password): the contract of ``provision_product``.
+
+    ``call.params`` holds the order item's values: ``offering`` (the new one),
+    ``legacy_code``, ``from_offering``, ``effective_at`` (ISO; the change is applied
+    to the product on that date by the core) and the plugin's own ``params``.
+    """
+
+
+@hookspec
+def suspend_product(hall: Hall, tenant: Tenant, product: ProductView, call: LifecycleCall) -> Later:
+    """Suspend a product in the outside system: the contract of ``provision_product``.
+
+    ``call.params["reason"]`` is ``customer`` (报停), ``arrears`` (欠费停机) or
+    ``operator``; a product suspended for two reasons is resumed only when both are lifted.
+    """
+
+
+@hookspec
+def resume_product(hall: Hall, tenant: Tenant, product: ProductView, call: LifecycleCall) -> Later:
+    """Lift one suspension reason (``call.params["reason"]``) in the outside system: the contract of ``provision_product``.
+
+    Called even when another reason keeps the product suspended; the core then leaves it suspended.
+    """
+
+
+@hookspec
+def terminate_product(hall: Hall, tenant: Tenant, product: ProductView, call: LifecycleCall) -> Later:
+    """End a product in the outside system (close the account, delete the mailbox): the contract of ``provision_product``."""
+
+
+@hookspec
+def renew_product(hall: Hall, tenant: Tenant, product: ProductView, call: LifecycleCall) -> Later:
+    """Extend a product for another period in the outside system (a dial-up year paid): the contract of ``provision_product``.
+
+    ``call.params["characteristics"]``, when given, is merged into the product's characteristics once it succeeded.
     """
 
 

@@ -3,6 +3,8 @@ and for plugins that take money (intents, checkout, settling, refunds, their tab
 
 from core.payments.bss_reconcile import KINDS as BSS_KINDS
 from core.payments.bss_reconcile import BssComparison, compare_with_bss, hall_reference
+from core.payments.gateway_bills import KINDS as BILL_KINDS
+from core.payments.gateway_bills import BillComparison, compare_with_gateway_bills
 from core.payments import PaymentError, cancel, create_intent, get_intent, intents_of, refund, start_checkout
 from core.payments.claims import ClaimConflict
 from core.payments.model import (
@@ -19,12 +21,14 @@ from core.payments.model import (
     now,
 )
 from core.payments.providers import (
+    BillRow,
     Checkout,
     CheckoutRequest,
     GatewayResult,
     InvalidNotification,
     PaymentProvider,
     ProviderUnavailable,
+    RefundNotice,
 )
 from core.payments.refund_service import refund_by_operator
 from core.payments.registry import enabled_providers, provider_for
@@ -33,6 +37,10 @@ from core.payments.tables import PaymentIntent, Refund
 from core.payments.routes_customer import auto_submit_form, checkout_response, customer_legacy_id, refresh_from_gateway
 
 __all__ = [
+    "BILL_KINDS",
+    "BillComparison",
+    "BillRow",
+    "compare_with_gateway_bills",
     "BSS_KINDS",
     "BssComparison",
     "compare_with_bss",
@@ -57,6 +65,7 @@ __all__ = [
     "PaymentProvider",
     "ProviderUnavailable",
     "Refund",
+    "RefundNotice",
     "auto_submit_form",
     "cancel",
     "checkout_response",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from core.config.products import ChargesSection, OfferingSettings, ProductsSection
 from core.config.sms import AliyunSettings, SmppSettings, SmsSection, TencentSettings
 from core.config.schema import (
     BrandSection,
@@ -29,7 +30,10 @@ every problem.
 
 def _default(field) -> str:
     if field.default is PydanticUndefined:
-        return "(required)" if field.default_factory is None else f"`{field.default_factory()!r}`"
+        if field.default_factory is None:
+            return "(required)"
+        value = field.default_factory()
+        return "(see below)" if isinstance(value, BaseModel) else f"`{value!r}`"
     if field.default is None:
         return "(none)"
     return f"`{field.default!r}`"
@@ -73,6 +77,30 @@ def render_reference(plugin_models: dict[str, type[BaseModel]]) -> str:
     out += [
         "SMS secrets (`smpp_password`, `aliyun_access_key_secret`, `tencent_secret_key`) go under `[sms.<tenant>]` in the secrets file, "
         "or in `HALL_TENANT_<ID>_SMS_SECRET__<KEY>`; see docs/sms.md.",
+        "",
+    ]
+    out += [
+        "### [products]",
+        "",
+        (ProductsSection.__doc__ or "").strip(),
+        "",
+        *_table(ProductsSection, "products."),
+        "",
+    ]
+    out += [
+        "### [[products.offerings]]",
+        "",
+        (OfferingSettings.__doc__ or "").strip().split(": ", 1)[-1].capitalize(),
+        "",
+        *_table(OfferingSettings, "products.offerings[]."),
+        "",
+    ]
+    out += [
+        "### [products.charges]",
+        "",
+        (ChargesSection.__doc__ or "").strip().split(": ", 1)[-1].capitalize(),
+        "",
+        *_table(ChargesSection, "products.charges."),
         "",
     ]
     out += ["## Plugin settings", ""]

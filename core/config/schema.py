@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from core.config.products import ProductsSection
 from core.config.sms import SmsSection
 
 TENANT_ID = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
@@ -364,6 +365,7 @@ class TenantFile(Strict):
     legacy: LegacySection = Field(default_factory=LegacySection)
     payments: PaymentsSection = Field(default_factory=PaymentsSection)
     sms: SmsSection = Field(default_factory=SmsSection)
+    products: ProductsSection = Field(default_factory=ProductsSection)
     plugins: dict[str, dict] = Field(
         default_factory=dict, description="[plugins.<name>] overrides of the deployment's plugin settings, key by key."
     )

@@ -24,6 +24,8 @@ from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.tables import ChangeReconcileRun, ReconcileSeen, SyncState
 from core.notify.tables import Message, SmsPart, SmsQuota
 from core.payments.tables import TABLES as PAYMENT_TABLES
+from core.products.charge_tables import TABLES as CHARGE_TABLES
+from core.products.tables import TABLES as PRODUCT_TABLES
 from core.workorders.tables import TABLES as WORKORDER_TABLES
 
 APP_CONFIG = AppConfig(
@@ -57,5 +59,7 @@ APP_CONFIG = AppConfig(
         ChangeReconcileRun,
         *WORKORDER_TABLES,
         *PAYMENT_TABLES,
+        *PRODUCT_TABLES,
+        *CHARGE_TABLES,
     ],
 )

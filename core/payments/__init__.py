@@ -13,6 +13,7 @@ from core.payments.providers import (
     InvalidNotification,
     PaymentProvider,
     ProviderUnavailable,
+    RefundNotice,
 )
 from core.payments.refunds import refund
 from core.payments.settle import Outcome, settle
@@ -29,6 +30,7 @@ __all__ = [
     "PaymentError",
     "PaymentProvider",
     "ProviderUnavailable",
+    "RefundNotice",
     "cancel",
     "create_intent",
     "get_intent",

@@ -74,7 +74,8 @@ def _check_metadata(metadata) -> dict:
 
 
 def _same_request(row: dict, wanted: dict) -> bool:
-    return all(row[k] == v for k, v in wanted.items())
+    """The provider is not compared: the one a plugin names is the default, and the customer may choose another at checkout."""
+    return all(row[k] == v for k, v in wanted.items() if k != "provider")
 
 
 async def create_intent(
@@ -157,14 +158,16 @@ async def create_intent(
                 )
         existing = await PaymentIntent.select().where(PaymentIntent.idempotency_key == idempotency_key).first()
     if not _same_request(existing, wanted):
-        differs = sorted(k for k, v in wanted.items() if existing[k] != v)
+        differs = sorted(k for k, v in wanted.items() if existing[k] != v and k != "provider")
         raise IdempotencyConflict(
             f"idempotency key {idempotency_key!r} was used for another payment ({', '.join(differs)} differ)"
         )
     return Intent.from_row(existing)
 
 
-async def start_checkout(hall, intent_id: str, *, channel: str, return_url: str, notify_url: str) -> Checkout:
+async def start_checkout(
+    hall, intent_id: str, *, channel: str, return_url: str, notify_url: str, client_ip: str = ""
+) -> Checkout:
     """Open the gateway's checkout for an unpaid intent (created → pending). Raises ProviderUnavailable when the gateway is down.
 
     The intent is marked pending (it may be at the gateway) *before* the
@@ -211,12 +214,47 @@ async def start_checkout(hall, intent_id: str, *, channel: str, return_url: str,
             return_url=return_url,
             notify_url=notify_url,
             expires_at=expires,
+            client_ip=client_ip,
         )
     )
     after = await get_intent(intent_id)
     if after is None or not after.open:  # canceled while the gateway was asked: never hand out a checkout for it
         raise PaymentError(f"payment {intent_id} is {after.state if after else 'gone'}: it cannot be paid again")
     return checkout
+
+
+async def choose_provider(hall, intent_id: str, provider_id: str) -> Intent:
+    """The customer's choice of gateway, before any checkout: only a ``created`` intent moves, to a switched-on provider.
+
+    Raises PaymentError when the provider is not switched on, or the intent went to a gateway already
+    (pending, paid, canceled): then it keeps the provider it has, which may hold money or a trade.
+    """
+    tenant = require_tenant()
+    if provider_id not in enabled_providers(hall, tenant):
+        raise PaymentError(f"payment provider {provider_id!r} is not switched on for tenant {tenant.id!r}")
+    intent = await get_intent(intent_id)
+    if intent is None:
+        raise PaymentError(f"no payment {intent_id!r}")
+    if intent.provider == provider_id:
+        return intent
+    async with transaction():
+        moved = (
+            await PaymentIntent.update({PaymentIntent.provider: provider_id, PaymentIntent.updated_at: now()})
+            .where((PaymentIntent.public_id == intent_id) & (PaymentIntent.state == CREATED))
+            .returning(PaymentIntent.id)
+        )
+        if moved:
+            await ledger.record(
+                "state",
+                intent_id,
+                provider=provider_id,
+                from_state=CREATED,
+                to_state=CREATED,
+                reason=f"the customer chose {provider_id} (was {intent.provider})",
+            )
+    if not moved:
+        raise PaymentError(f"payment {intent_id} went to {intent.provider} already: it keeps that provider")
+    return await get_intent(intent_id)
 
 
 async def cancel(hall, intent_id: str, *, reason: str = "canceled", close_at_gateway: bool = True) -> bool:

@@ -27,12 +27,14 @@ class CheckoutRequest:
     return_url: str  # absolute: where the customer's browser comes back
     notify_url: str  # absolute: where the gateway POSTs asynchronous notifications
     expires_at: datetime | None = None
+    client_ip: str = ""  # the payer's IP address, for gateways that want it (WeChat Pay H5's payer_client_ip)
 
 
 @dataclass(frozen=True)
 class Checkout:
     redirect_url: str  # the browser goes here (GET); or
-    form_html: str = ""  # an auto-submitting form, when the gateway wants a POST
+    form_html: str = ""  # an auto-submitting form, when the gateway wants a POST; or
+    qr_code: str = ""  # a code the customer scans with a phone (WeChat Pay Native's code_url): the core shows it
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,29 @@ class GatewayResult:
     status: str  # "pending" | "succeeded" | "failed" | "canceled" (closed) | "unknown" (no such trade)
     amount_fen: int | None
     raw: dict = field(default_factory=dict)  # the verified parameters, for the ledger
+
+
+@dataclass(frozen=True)
+class RefundNotice:
+    """A verified notification about a refund (WeChat Pay sends them): the core asks the gateway about it again and records it."""
+
+    intent_id: str  # out_trade_no
+    refund_id: str  # the core's refund id (the gateway's out_refund_no)
+    status: str  # "succeeded" | "failed" | "pending"
+    amount_fen: int | None
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BillRow:
+    """One line of a gateway's daily bill (Alipay 对账单, WeChat Pay 交易账单), in the shape every provider returns."""
+
+    intent_id: str  # out_trade_no: the hall's public intent id (or whatever the merchant's other systems used)
+    provider_ref: str  # the gateway's trade number
+    kind: str  # "payment" | "refund"
+    amount_fen: int  # the payment's amount, or the refund's (positive)
+    refund_id: str = ""  # a refund's out_refund_no (the core's refund id)
+    at: datetime | None = None  # when the gateway booked it
 
 
 class InvalidNotification(Exception):
@@ -65,6 +90,15 @@ class PaymentProvider(Protocol):
 
     async def verify_notification(self, form: dict[str, str]) -> GatewayResult:
         """Check a notification's signature and parties; raise InvalidNotification. Never mutates ``form``."""
+
+    # Optional ``verify_request(body: bytes, headers: dict[str, str]) -> GatewayResult | RefundNotice``: for a
+    # gateway that posts JSON and signs it in headers (WeChat Pay v3); when present, the core passes the raw body
+    # and the headers (names in lower case) instead of a form. Raises InvalidNotification; never mutates them.
+
+    # Optional ``daily_bill(day: date) -> list[BillRow]``: every payment and refund the gateway booked on ``day``
+    # (the gateway's own calendar day, Beijing time for Alipay and WeChat Pay), downloaded and verified; raises
+    # ProviderUnavailable when the bill cannot be had (not ready yet, unreachable). The reconciliation compares it
+    # with the hall (core/payments/gateway_bills.py); a provider without it is checked by ``query`` alone.
 
     def notification_response(self, handled: bool) -> tuple[int, str, str]:
         """(status, content type, body) the gateway expects: Alipay's "success" / "fail"."""

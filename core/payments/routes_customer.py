@@ -27,11 +27,11 @@ from litestar.response import Redirect
 from core.auth.tables import CustomerAccount
 from core.payments import ledger
 from core.localtime import local
-from core.payments.intents import get_intent, intents_of, start_checkout
-from core.payments.model import OPEN, Intent, PaymentError, now
-from core.payments.notify import handle_notification
+from core.payments.intents import choose_provider, get_intent, intents_of, start_checkout
+from core.payments.model import CREATED, OPEN, Intent, PaymentError, now
+from core.payments.notify import handle_notification, handle_request
 from core.payments.providers import ProviderUnavailable
-from core.payments.registry import provider_for, provider_label
+from core.payments.registry import enabled_providers, provider_for, provider_label
 from core.payments.return_links import make_token, token_valid
 from core.payments.settle import settle
 from core.payments.tables import PaymentEvent
@@ -59,9 +59,35 @@ def channel_of(request: Request) -> str:
     return "wap" if any(word in agent for word in MOBILE) else "pc"
 
 
-async def checkout_response(request: Request, intent: Intent, *, channel: str | None = None) -> Response:
-    """Send the customer's browser to the gateway for ``intent`` (created → pending). Plugins return this from their pay handler."""
+async def checkout_response(
+    request: Request, intent: Intent, *, channel: str | None = None, chosen: bool = False
+) -> Response:
+    """Send the customer's browser to the gateway for ``intent`` (created → pending). Plugins return this from their pay handler.
+
+    When the tenant takes money with more than one provider and the intent has not gone
+    to a gateway yet, the customer first chooses one (``pay/choose.html``, :func:`pay_choose`).
+    """
     hall = hall_of(request)
+    tenant = info(request).tenant
+    choices = enabled_providers(hall, tenant)
+    if not chosen and intent.state == CREATED and len(choices) > 1:
+        page = await render(
+            request,
+            "pay/choose.html",
+            {
+                "intent": intent,
+                "choices": [(p, provider_label(hall, tenant, p)) for p in choices],
+                "action": url_for(
+                    request,
+                    "pay:choose",
+                    intent_id=intent.id,
+                    token=make_token(hall.secret, require_tenant().id, intent.id),
+                ),
+                "channel": channel or "",
+            },
+        )
+        page.headers["Cache-Control"] = "no-store"
+        return page
     try:
         checkout = await start_checkout(
             hall,
@@ -69,6 +95,7 @@ async def checkout_response(request: Request, intent: Intent, *, channel: str | 
             channel=channel or channel_of(request),
             return_url=absolute_url(request, return_url(request, intent.id)),
             notify_url=absolute_url(request, url_for(request, "pay:notify", provider_id=intent.provider)),
+            client_ip=(request.client.host if request.client else ""),
         )
     except ProviderUnavailable:
         return await render(request, "pay/unavailable.html", {"intent": intent}, status=503)
@@ -83,6 +110,11 @@ async def checkout_response(request: Request, intent: Intent, *, channel: str | 
             {"intent": now, "provider_label": provider_label(hall, info(request).tenant, now.provider)},
             status=409,
         )
+    if checkout.qr_code:  # scan to pay (core/payments/routes_scan.py)
+        from core.payments.routes_scan import remember_code, scan_url
+
+        await remember_code(intent, checkout.qr_code)
+        return Redirect(path=scan_url(request, intent.id), status_code=303)
     if checkout.form_html:
         html_page = with_nonce(
             checkout.form_html, request.scope.get(NONCE_KEY, "")
@@ -102,9 +134,30 @@ async def pay_notify(request: Request, provider_id: FromPath[str]) -> Response:
     provider = provider_for(hall, info(request).tenant, provider_id)
     if provider is None:
         raise NotFoundException()
+    if hasattr(provider, "verify_request"):  # a signed JSON body (WeChat Pay v3): the provider reads body and headers
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        status, content_type, body = await handle_request(hall, provider, await request.body(), headers)
+        return Response(content=body, status_code=status, media_type=content_type)
     form = {k: str(v) for k, v in (await request.form()).items()}
     status, content_type, body = await handle_notification(hall, provider, form)
     return Response(content=body, status_code=status, media_type=content_type)
+
+
+@post("/pay/choose/{intent_id:str}/{token:str}", opt={"auth": "public"}, include_in_schema=False, name="pay:choose")
+async def pay_choose(request: Request, intent_id: FromPath[str], token: FromPath[str]) -> Response:
+    """The customer's choice of gateway (the signed token stands for the payer, as on the return page), then its checkout."""
+    hall = hall_of(request)
+    intent = await get_intent(intent_id[:64])
+    if intent is None or not token_valid(hall.secret, info(request).tenant.id, intent.id, token[:64]):
+        raise NotFoundException()
+    form = await request.form()
+    try:
+        intent = await choose_provider(hall, intent.id, str(form.get("provider", ""))[:32])
+    except PaymentError as exc:  # gone to a gateway meanwhile (another tab): it goes on with its own provider
+        log.info("payment %s: choice refused: %s", intent.id, exc)
+        intent = await get_intent(intent.id) or intent
+    channel = str(form.get("channel", ""))
+    return await checkout_response(request, intent, channel=channel if channel in ("pc", "wap") else None, chosen=True)
 
 
 def return_url(request: Request, intent_id: str) -> str:
@@ -224,4 +277,4 @@ def auto_submit_form(action: str, fields: dict[str, str]) -> str:
     )
 
 
-HANDLERS = [pay_notify, pay_return, pay_return_own, pay_history]
+HANDLERS = [pay_notify, pay_choose, pay_return, pay_return_own, pay_history]

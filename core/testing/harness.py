@@ -37,6 +37,7 @@ class TenantSpec:
     timezone: str = ""  # [tenant] timezone; empty: the default (Asia/Shanghai)
     sms: dict[str, Any] = field(default_factory=dict)  # the [sms] table ({"provider": "smpp", "smpp": {...}})
     environment: str = ""  # [tenant] environment: "production", "development" or "" (the deployment's)
+    products: dict[str, Any] = field(default_factory=dict)  # the [products] table ({"offerings": [{...}, ...]})
 
     def __post_init__(self):
         self.name = self.name or f"{self.id} 测试营业厅"
@@ -59,16 +60,21 @@ def _toml_key(key: str) -> str:
     return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
 
 
-def _toml_table(name: str, values: dict) -> list[str]:
-    lines = [f"[{name}]"]
-    nested = []
+def _toml_table(name: str, values: dict, header: str = "") -> list[str]:
+    lines = [header or f"[{name}]"]
+    nested, arrays = [], []
     for k, v in values.items():
         if isinstance(v, dict):
             nested.append((f"{name}.{_toml_key(k)}", v))
+        elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            arrays.append((f"{name}.{_toml_key(k)}", v))  # an array of tables: [[name.key]]
         else:
             lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
     for sub, vals in nested:
         lines += ["", *_toml_table(sub, vals)]
+    for sub, items in arrays:
+        for item in items:
+            lines += ["", *_toml_table(sub, item, header=f"[[{sub}]]")]
     return lines
 
 
@@ -123,6 +129,8 @@ def write_hall(
             body += [""] + _toml_table("payments", spec.payments)
         if spec.sms:
             body += [""] + _toml_table("sms", spec.sms)
+        if spec.products:
+            body += [""] + _toml_table("products", spec.products)
         (folder / "tenant.toml").write_text("\n".join(body) + "\n", encoding="utf-8")
     return config
 

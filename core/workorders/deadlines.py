@@ -33,3 +33,14 @@ def deadline_hours(wt: WorkOrderType, category: str, tenant) -> float | None:
 def deadline_for(wt: WorkOrderType, category: str, tenant, start: dt.datetime) -> dt.datetime | None:
     hours = deadline_hours(wt, category, tenant)
     return start + dt.timedelta(hours=hours) if hours else None
+
+
+async def restart_deadline(order_id: int, hours: float | None) -> None:
+    """A new stage of an order with its own time limit (a product order's next step): due ``hours`` from now, or never.
+
+    The escalation mark is cleared, so the new stage escalates on its own when it is missed.
+    """
+    from core.workorders.tables import WorkOrder
+
+    due = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=hours) if hours else None
+    await WorkOrder.update({WorkOrder.deadline_at: due, WorkOrder.escalated_at: None}).where(WorkOrder.id == order_id)

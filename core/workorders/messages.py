@@ -37,7 +37,10 @@ def _hall_name(tenant, language: str) -> str:
 
 
 async def tell_customer(hall, tenant, order: dict, wt, comment: str = "") -> int | None:
-    """Queue the order's news to the contact on the order (e-mail if any, else SMS). None when there is no contact."""
+    """Queue the order's news to the contact on the order (e-mail if any, else SMS). None when there is no contact,
+    or when the type tells the customer itself (``notify_customer=False``)."""
+    if not getattr(wt, "notify_customer", True):
+        return None
     channel, recipient = (
         ("email", order["contact_email"]) if order["contact_email"] else ("sms", order["contact_phone"])
     )

@@ -61,6 +61,7 @@ class WorkOrderType:
     deadline_key: Callable[[dict[str, Any]], str | None] | None = None  # e.g. lambda d: d.get("category")
     validate: Validator | None = None
     route: Router | None = None
+    notify_customer: bool = True  # False: the customer hears of it otherwise (a product order tells its own milestones)
     plugin: str = ""  # filled by the registry: who declared it
 
     def state(self, code: str) -> State | None:

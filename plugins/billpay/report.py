@@ -8,7 +8,9 @@ derived from the intent) is looked up. When the connector offers the BSS's
 own payment records (``payment_records``), the payments and refunds of the
 range are also paired with the BSS's rows (:mod:`plugins.billpay.report_bss`,
 the comparison is the core's). Every disagreement is listed, each with a kind
-and a plain reason (docs/billpay.md lists the kinds). The nightly job
+and a plain reason (docs/billpay.md lists the kinds). Each provider's daily bill (``daily_bill``: WeChat Pay's
+trade bill, ...) is downloaded and compared with the hall by the core
+(``compare_with_gateway_bills``), whatever the gateway. The nightly job
 stores yesterday's report (running it twice replaces it); operators run any
 range from the console. Nothing here changes a payment: it only reports.
 """
@@ -24,6 +26,7 @@ from core.api.db import require_tenant, transaction
 from core.api.legacy import OutboxEvent
 from core.api.web import Auditor
 from core.api.payments import (
+    BILL_KINDS,
     BSS_KINDS,
     PAID,
     PARTIALLY_REFUNDED,
@@ -35,7 +38,7 @@ from core.api.payments import (
     posted_event_id,
     provider_for,
 )
-from plugins.billpay.report_bss import REPLACED, bss_side
+from plugins.billpay.report_bss import REPLACED, bill_side, bss_side
 from plugins.billpay.tables import BillPayment, ReconReport
 
 log = logging.getLogger("hall.billpay.report")
@@ -53,6 +56,7 @@ KINDS = (
     "writeback_waiting",
     "not_fulfilled",
     "gateway_unavailable",
+    *BILL_KINDS,
     *BSS_KINDS,
 )
 
@@ -265,9 +269,13 @@ async def build(hall, day_from: dt.date, day_to: dt.date) -> dict:
                     "gateway_status": result.status if result is not None else "",
                 }
             )
+    bills, bill_rows = await bill_side(hall, tenant, day_from, day_to, start, end)
+    mismatches += bill_rows
     bss, bss_rows = await bss_side(hall, tenant, start, end, moment, late)
     if bss.get("available"):
         mismatches = [m for m in mismatches if m["kind"] not in REPLACED] + bss_rows
+    if bills:
+        bss = {**bss, "gateway_bills": bills}  # kept with the report (its JSON column); the page shows both
     return {"day_from": day_from, "day_to": day_to, "checked": len(intents), "mismatches": mismatches, "bss": bss}
 
 

@@ -16,7 +16,7 @@ import logging
 
 from core.api import zone_of
 from core.api.legacy import PaymentRecordSource
-from core.api.payments import PaymentIntent, compare_with_bss
+from core.api.payments import PaymentIntent, compare_with_bss, compare_with_gateway_bills
 
 log = logging.getLogger("hall.billpay.report")
 REPLACED = ("writeback_waiting", "writeback_rejected")  # the BSS side says the same, with what the BSS shows
@@ -32,25 +32,39 @@ async def bss_side(hall, tenant, start: dt.datetime, end: dt.datetime, moment: d
     except Exception as exc:  # unreachable, or its mapping does not fit: reported, the rest of the report stands
         log.warning("tenant %s: the BSS payment records could not be read: %s", tenant.id, exc)
         return {"available": False, "error": f"{type(exc).__name__}: {exc}"[:500]}, []
-    ids = sorted({m["intent_id"] for m in found.mismatches if m["intent_id"]})
+    return {"available": True, **found.as_dict()}, await as_report_rows(found.mismatches, "bss_fen")
+
+
+async def bill_side(hall, tenant, day_from: dt.date, day_to: dt.date, start: dt.datetime, end: dt.datetime):
+    """(per-provider summary, mismatch rows): each provider's daily bill against the hall (the core compares)."""
+    found = await compare_with_gateway_bills(hall, tenant, day_from, day_to, start, end)
+    for m in found.mismatches:
+        if m["kind"] == "bill_unknown_trade":  # not a hall payment: shown by the gateway's order number, not linked
+            m["reference"], m["intent_id"] = m["intent_id"] or m["provider_ref"], ""
+    return found.providers, await as_report_rows(found.mismatches, "bill_fen")
+
+
+async def as_report_rows(mismatches: list[dict], other_fen: str) -> list[dict]:
+    """The core's findings as report rows, with the intent's state, owner and customer where the hall knows it."""
+    ids = sorted({m["intent_id"] for m in mismatches if m["intent_id"]})
     intents = (
         {i["public_id"]: i for i in await PaymentIntent.select().where(PaymentIntent.public_id.is_in(ids))}
         if ids
         else {}
     )
     rows = []
-    for m in found.mismatches:
+    for m in mismatches:
         intent = intents.get(m["intent_id"], {})
         rows.append(
             {
                 **m,
                 "state": intent.get("state", ""),
-                "amount_fen": m["amount_fen"] or m["bss_fen"],
+                "amount_fen": m["amount_fen"] or m[other_fen] or 0,
                 "owner": intent.get("owner", ""),
                 "customer_id": intent.get("customer_id", ""),
-                "provider": intent.get("provider", ""),
+                "provider": intent.get("provider", "") or m.get("provider", ""),
                 "created_at": intent["created_at"].isoformat() if intent else "",
                 "gateway_status": "",
             }
         )
-    return {"available": True, **found.as_dict()}, rows
+    return rows

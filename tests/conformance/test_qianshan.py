@@ -35,6 +35,7 @@ from core.testing import HallHarness, field_errors, write_hall
 from core.testing.conformance import BrokenMapping, ConnectorConformance
 from core.testing.fixtures import build_hall
 from plugins.alipay.sandbox.prepare import ensure_sandbox
+from plugins.wechatpay.sandbox.prepare import ensure_sandbox as ensure_wechatpay_sandbox
 
 TENANT = REPO / "tenants" / "qianshan"
 URL_LINE = re.compile(r'^url = "sqlite:///var/legacy/qianshan.sqlite3"$', re.M)
@@ -93,6 +94,7 @@ def write_tenant(root: Path, legacy: LegacyOnEngine, hall_url: str, mail_port: i
         text = URL_LINE.sub(f'url = "{legacy.config["url"]}"', legacy.tenant_file.read_text(encoding="utf-8"))
         legacy.tenant_file.write_text(text, encoding="utf-8")
     ensure_sandbox(Hall.from_config(config, connect_tenants=False))  # the Alipay keys, as `hall demo` writes them
+    ensure_wechatpay_sandbox(Hall.from_config(config, connect_tenants=False))  # and WeChat Pay's
     return config
 
 

@@ -97,9 +97,12 @@ def _no_overflow(page, width: int = 390) -> None:
 
 
 def pay_at_sandbox(page, sandbox, tenant_id: str, shoot, step: str) -> str:
-    """From the hall's amount page: to the sandbox, press pay, back on the hall's result page; the payment's id."""
-    with page.expect_navigation(url=re.compile(re.escape(sandbox.gateway))):
+    """From the hall's amount page: Alipay on the core's choice page (the demo tenants offer WeChat Pay too), the
+    sandbox, press pay, back on the hall's result page; the payment's id."""
+    with page.expect_navigation():
         page.locator("form.topup-amount button.pay").click()
+    with page.expect_navigation(url=re.compile(re.escape(sandbox.gateway))):
+        page.locator("#pay-with-alipay").click()
     shoot(page, tenant_id, f"topup-{step}-sandbox")
     with page.expect_navigation(url=re.compile(rf"/t/{tenant_id}/pay/return/")):
         page.locator("button.pay").click()

@@ -1,0 +1,1 @@
+"""A local stand-in for WeChat Pay API v3 (`hall sandbox wechatpay`)."""
