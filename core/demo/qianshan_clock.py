@@ -10,9 +10,11 @@ are still coming in. Times are local (China) and written as text
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from core.demo.era import Month, add_months, month_start
 
+CHINA = zoneinfo.ZoneInfo("Asia/Shanghai")
 MIGRATION = dt.datetime(2010, 3, 1, 2, 0, 0)  # the night the old systems' data was loaded into this BSS
 STAMP = "%Y%m%d%H%M%S"
 
@@ -30,9 +32,16 @@ def current_month(end_month: Month) -> Month:
     return add_months(end_month, 1)
 
 
-def bss_now(end_month: Month) -> dt.datetime:
-    """The BSS's "now" when generated: the 10th of the month after ``end_month``, 18:30."""
-    return month_start(current_month(end_month)).replace(day=10, hour=18, minute=30)
+def bss_now(end_month: Month, today: dt.datetime | None = None) -> dt.datetime:
+    """The BSS's "now" when generated: the 10th of the month after ``end_month``, 18:30 - or, when that is still
+    ahead of the real (China) time ``today``, the real time to the minute, but never before the bill run.
+
+    A demo BSS stamped days ahead would put the hall's watermark in the future, and every real change made
+    afterwards would look late-stamped by days. Tests pin an ``end_month`` long past, so they see the 10th.
+    """
+    tenth = month_start(current_month(end_month)).replace(day=10, hour=18, minute=30)
+    real = (today or dt.datetime.now(CHINA)).astimezone(CHINA).replace(tzinfo=None, second=0, microsecond=0)
+    return max(min(tenth, real), bill_run(end_month) + dt.timedelta(hours=1))
 
 
 def bill_run(month: Month) -> dt.datetime:

@@ -36,7 +36,9 @@ def _watermark_shown(connector, kind: str, watermark: str):
             moment = None
         if moment is not None:
             return moment
-    return watermark if len(watermark) <= 60 else watermark[:57] + "…"
+    describe = getattr(connector, "watermark_text", None)  # a connector may say what its positions mean
+    text = (describe(kind, watermark) if describe else None) or watermark
+    return text if len(text) <= 90 else text[:87] + "…"
 
 
 def _changes(tenant, connector, kind: str, run: dict | None, now: dt.datetime) -> dict:

@@ -55,6 +55,10 @@ class LookBackPort:
             return None
         return markers.to_datetime(position[0], section.changed_format, self.mapping.tz)
 
+    def watermark_text(self, kind: str, watermark: str) -> str | None:
+        """The watermark as staff read it on the sync page, when it is not a time (call records' positions)."""
+        return markers.describe(watermark)
+
     def rewind(self, kind: str, watermark: str, by: dt.timedelta) -> str | None:
         section = self._marker_mapping(kind)
         position = markers.decode(watermark, len(section.key)) if section is not None else None

@@ -170,3 +170,29 @@ def decode(watermark: str, key_width: int) -> tuple[Any, tuple] | None:
         raise WatermarkError(
             f"watermark {watermark!r} does not fit this connector mapping ({exc}); run a full sync"
         ) from None
+
+
+def describe(watermark: str) -> str | None:
+    """A watermark as staff read it: "2024-05 … 5074 · 2024-06 … 9899" for one per monthly call table, "5074" for
+    one position; None when it is not one of this connector's forms (the caller then shows it shortened)."""
+    try:
+        parsed = json.loads(watermark)
+    except ValueError:
+        return None
+
+    def position(value: Any) -> str:
+        parts = json.loads(value) if isinstance(value, str) else value
+        if not isinstance(parts, list) or not parts:
+            raise ValueError("not a position")
+        head = _untag(parts[0]) if isinstance(parts[0], str) and ":" in parts[0] else parts[0]
+        return " / ".join(str(p) for p in (head, *parts[1:]))
+
+    try:
+        if isinstance(parsed, dict):
+            return " · ".join(
+                f"{month[:4]}-{month[4:]} … {position(value)}" if len(month) == 6 else f"{month} … {position(value)}"
+                for month, value in sorted(parsed.items())
+            )
+        return position(parsed)
+    except (ValueError, KeyError, TypeError):
+        return None

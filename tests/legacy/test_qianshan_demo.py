@@ -256,3 +256,17 @@ def test_every_date_moves_with_the_anchor_month(tmp_path, end_month, tables):
     months = {r["CYCLE_MONTH"]: r["CYCLE_STATE"] for r in rows(content, "T_BILL_CYCLE")}
     last = f"{end_month[0]}{end_month[1]:02d}"
     assert months[last] == "1" and max(months) == f"{bss_now(end_month).year}12" and months[max(months)] == "0"
+
+
+def test_the_bss_clock_never_runs_ahead_of_the_real_time():
+    """Generated in the first days of a month, the BSS stands at the real time, not at the 10th still to come."""
+    import datetime as dt
+
+    from core.demo.era import Month
+    from core.demo.qianshan_clock import CHINA, bss_now
+
+    may: Month = (2024, 5)
+    assert bss_now(may, dt.datetime(2030, 1, 1, tzinfo=CHINA)) == dt.datetime(2024, 6, 10, 18, 30)
+    assert bss_now(may, dt.datetime(2024, 6, 6, 20, 59, 33, tzinfo=CHINA)) == dt.datetime(2024, 6, 6, 20, 59)
+    assert bss_now(may, dt.datetime(2024, 6, 6, 12, 59, tzinfo=dt.timezone.utc)) == dt.datetime(2024, 6, 6, 20, 59)
+    assert bss_now(may, dt.datetime(2024, 6, 1, 9, 0, tzinfo=CHINA)) == dt.datetime(2024, 6, 2, 4, 0)
