@@ -9,7 +9,7 @@ own payment records (``payment_records``), the payments and refunds of the
 range are also paired with the BSS's rows (:mod:`plugins.billpay.report_bss`,
 the comparison is the core's). Every disagreement is listed, each with a kind
 and a plain reason (docs/billpay.md lists the kinds). Each provider's daily bill (``daily_bill``: WeChat Pay's
-trade bill, ...) is downloaded and compared with the hall by the core
+trade bill, Alipay's 对账单) is downloaded and compared with the hall by the core
 (``compare_with_gateway_bills``), whatever the gateway. The nightly job
 stores yesterday's report (running it twice replaces it); operators run any
 range from the console. Nothing here changes a payment: it only reports.

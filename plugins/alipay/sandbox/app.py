@@ -1,4 +1,4 @@
-"""The sandbox as a Litestar app: GET/POST /gateway.do (every method), POST /sandbox/pay (the customer's choice)."""
+"""The sandbox as a Litestar app: GET/POST /gateway.do (every method), POST /sandbox/pay (the customer's choice), bill downloads."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 from litestar import Litestar, Request, Response, get, post, route
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
+from plugins.alipay.bill import BILL_METHOD
+from plugins.alipay.sandbox.bill import Bills
 from plugins.alipay.sandbox.config import SandboxConfig
 from plugins.alipay.sandbox.notifier import Notifier
 from plugins.alipay.sandbox.page import error_page, language, pay_page
@@ -32,6 +34,7 @@ JSON = "application/json; charset=utf-8"
 def build_app(config: SandboxConfig) -> Litestar:
     store = TradeStore(config.database)
     notifier = Notifier(config, store)
+    bills = Bills()
     tasks: list[asyncio.Task] = []
 
     @route("/gateway.do", http_method=["GET", "POST"], status_code=200)
@@ -46,7 +49,7 @@ def build_app(config: SandboxConfig) -> Litestar:
             method, biz = authenticate(config, params)
             if page:
                 return Response(pay_page(open_page_trade(config, store, params, method, biz), lang), media_type=HTML)
-            if method not in API_METHODS:
+            if method not in API_METHODS and method != BILL_METHOD:
                 raise GatewayRefusal("isv.invalid-method", f"不存在的方法名 {method}")
         except GatewayRefusal as refusal:
             if page:
@@ -56,8 +59,22 @@ def build_app(config: SandboxConfig) -> Litestar:
                     status_code=400,
                 )
             return Response(unsigned_answer(method, refusal.body), media_type=JSON)
-        answer = api_call(store, notifier.send, params["app_id"], method, biz)
+        if method == BILL_METHOD:
+            app_id, base = params["app_id"], f"{request.url.scheme}://{request.url.netloc}"
+            answer = bills.query(store, app_id, config.apps[app_id].seller_id, biz, base)
+        else:
+            answer = api_call(store, notifier.send, params["app_id"], method, biz)
         return Response(signed_answer(config, method, answer), media_type=JSON)
+
+    @get("/downloadBillFile.resource")
+    async def download_bill(request: Request) -> Response:
+        data = bills.download(request.query_params.get("token", ""))
+        if data is None:
+            return Response("账单链接无效或已过期", media_type="text/plain; charset=utf-8", status_code=404)
+        name = request.query_params.get("downloadFileName", "bill.csv.zip")
+        return Response(
+            data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
 
     @post("/sandbox/pay")
     async def decide(request: Request) -> Response:
@@ -98,7 +115,7 @@ def build_app(config: SandboxConfig) -> Litestar:
                 await task
         store.close()
 
-    app = Litestar([gateway, decide, index], on_startup=[start], on_shutdown=[stop], debug=False)
+    app = Litestar([gateway, decide, download_bill, index], on_startup=[start], on_shutdown=[stop], debug=False)
     app.state.sandbox_store = store
     app.state.sandbox_notifier = notifier
     return app

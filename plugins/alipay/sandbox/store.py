@@ -156,6 +156,20 @@ class TradeStore:
         finally:
             self.db.execute("COMMIT")
 
+    @locked
+    def day_activity(self, app_id: str, day: str) -> tuple[list[dict], list[dict]]:
+        """(trades paid on the Beijing day ``day`` (YYYY-MM-DD), refunds made that day with their trade): the bill's rows."""
+        paid = self.db.execute(
+            "SELECT * FROM trades WHERE app_id=? AND paid_at LIKE ? ORDER BY paid_at, out_trade_no", (app_id, day + "%")
+        )
+        refunds = self.db.execute(
+            "SELECT t.*, r.out_request_no, r.amount_fen, r.created_at AS refunded_at FROM refunds r JOIN trades t"
+            " ON t.app_id = r.app_id AND t.out_trade_no = r.out_trade_no WHERE r.app_id=? AND r.created_at LIKE ?"
+            " ORDER BY r.created_at, r.out_request_no",
+            (app_id, day + "%"),
+        )
+        return [dict(r) for r in paid], [dict(r) for r in refunds]
+
     # -- notifications ------------------------------------------------------
     @locked
     def enqueue(self, app_id: str, out_trade_no: str, url: str, form: dict) -> None:
