@@ -41,6 +41,9 @@ class BalancesMap(_Strict):
     billing_map: dict[str, Billing] = Field(default_factory=dict, description="Legacy code -> postpaid|prepaid.")
     default_billing: Billing = Field("postpaid", description="Without a billing column: every account's billing.")
 
+    _plain = field_validator("account", "balance", "as_of", "billing", mode="before")(
+        classmethod(lambda cls, v: base.plain_column(v))
+    )
     _key = field_validator("account")(classmethod(lambda cls, v: base._columns(v)))
     _codes = field_validator("billing_map")(classmethod(lambda cls, v: {code(k): x for k, x in v.items()}))
     _time = field_validator("as_of_format")(classmethod(lambda cls, v: time_format(v)))

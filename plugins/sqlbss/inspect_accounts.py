@@ -13,8 +13,8 @@ from __future__ import annotations
 from plugins.sqlbss.inspect import TableReport
 
 ROLES = {
-    "name": ("ZHMC", "HM_MC", "ACCT_NAME", "ACCOUNT_NAME", "NAME"),
-    "billing": ("FFLX", "FFMS", "PAY_MODE", "PAYMENT_MODE", "PAY_TYPE", "BILLING_TYPE"),
+    "name": ("ZHMC", "HM_MC", "ACCT_NAME", "ACCOUNT_NAME", "PAY_NAME", "NAME"),
+    "billing": ("FFLX", "FFMS", "PAY_MODE", "PAY_MODE_CODE", "PAYMENT_MODE", "PAY_TYPE", "BILLING_TYPE"),
     "status": ("ZHZT", "ZT", "ACCT_STS", "ACCT_STATE", "STATE", "STATUS"),
 }
 MAPS = {"billing": ("billing_map", "postpaid|prepaid"), "status": ("status_map", "active|suspended|closed")}

@@ -24,23 +24,23 @@ ROLES = {
     "customers": {
         "name": ("KHMC", "KHXM", "CUST_NAME", "CUSTOMER_NAME", "NAME"),
         "id_number": ("ZJHM", "SFZH", "CERT_NO", "CERT_NBR", "ID_NO", "ID_NUMBER", "IDCARD"),
-        "phone": ("LXDH", "SJHM", "CONTACT_TEL", "CONTACT_PHONE", "PHONE", "TEL", "MOBILE"),
+        "phone": ("LXDH", "SJHM", "CONTACT_TEL", "CONTACT_PHONE", "LINK_PHONE", "PHONE", "TEL", "MOBILE"),
         "email": ("DZYJ", "YX", "EMAIL_ADDR", "EMAIL", "MAIL"),
         "address": ("ZZ", "DZ", "TXDZ", "POST_ADDR", "ADDRESS", "ADDR"),
         "status": ("ZT", "KHZT", "STATE", "CUST_STATE", "STATUS"),
     },
     "numbers": {
-        "number": ("HM", "YWHM", "ACC_NBR", "SERVICE_NBR", "SVC_NBR", "PHONE_NO", "NUMBER"),
-        "kind": ("LX", "YWLX", "PROD_TYPE", "SVC_TYPE", "TYPE"),
-        "status": ("ZT", "SUBS_STATE", "STATE", "STATUS"),
+        "number": ("HM", "YWHM", "ACC_NBR", "SERVICE_NBR", "SVC_NBR", "PHONE_NO", "SERIAL_NUMBER", "NUMBER"),
+        "kind": ("LX", "YWLX", "PROD_TYPE", "SVC_TYPE", "NET_TYPE_CODE", "TYPE"),
+        "status": ("ZT", "SUBS_STATE", "STATE_CODE", "STATE", "STATUS"),
     },
     "bills": {
         "key": ("ZDBH", "BILL_ID", "BILL_NO"),
         "number": ("HM", "JFHM", "ACC_NBR", "SERVICE_NBR"),
         "month": ("ZQ", "ZDZQ", "BILL_MONTH", "BILL_CYCLE", "MONTH"),
-        "amount": ("ZJE", "YJJE", "AMOUNT", "BILL_AMT", "TOTAL_FEE", "AMT"),
-        "paid": ("YJE", "SJJE", "PAID", "PAID_AMT"),
-        "status": ("ZT", "JFZT", "PAY_STATE", "STATUS", "STATE"),
+        "amount": ("ZJE", "YJJE", "AMOUNT", "BILL_AMT", "TOTAL_FEE", "AMT", "FEE"),
+        "paid": ("YJE", "SJJE", "PAID", "PAID_AMT", "BALANCE_PAID"),
+        "status": ("ZT", "JFZT", "PAY_STATE", "PAY_TAG", "STATUS", "STATE"),
         "due": ("JFRQ", "JFQX", "DUE_TS", "DUE_DATE"),
     },
     "bill_items": {
@@ -51,12 +51,12 @@ ROLES = {
     },
     "calls": {
         "key": ("LSH", "CDR_ID", "SEQ_ID", "RECORD_ID"),
-        "number": ("JFHM", "ZJHM", "ACC_NBR", "CALLING_NBR"),
+        "number": ("JFHM", "ZJHM", "ACC_NBR", "CALLING_NBR", "SERIAL_NUMBER"),
         "started": ("KSSJ", "THSJ", "START_TIME", "BEGIN_TIME", "START_TS"),
         "duration": ("SC", "THSC", "DURATION", "CALL_DURATION"),
-        "called": ("DFHM", "BJHM", "OPP_NBR", "CALLED_NBR"),
+        "called": ("DFHM", "BJHM", "OPP_NBR", "CALLED_NBR", "OTHER_PARTY"),
         "call_type": ("THLX", "HDLX", "CALL_TYPE", "CDR_TYPE"),
-        "charge": ("FY", "JE", "FEE_YUAN", "FEE", "CHARGE", "CHARGE_FEN"),
+        "charge": ("FY", "JE", "FEE_YUAN", "FEE", "FEE_LI", "CHARGE", "CHARGE_FEN"),
     },
 }
 ROLES["accounts"] = inspect_accounts.ROLES  # a table whose key lines and bills carry: inspect_accounts.py
@@ -167,11 +167,15 @@ def guess_sections(tables: list[TableReport]) -> dict[str, Found]:
     bills = _pick("bills", tables, used)
     if bills is None and "accounts" in found:  # bills of a whole account: no number column
         bills = _pick("bills", tables, used, required=("month", "amount"), also=found["accounts"].key)
+    if bills is None and "accounts" in found:  # the month a cycle id (a look-up to write by hand): amount suffices
+        bills = _pick("bills", tables, used, required=("amount",), also=found["accounts"].key)
     if bills and "accounts" in found and _has(bills.table, found["accounts"].key):
         bills.account = [bills.table.column(c).name for c in found["accounts"].key]
     if bills:
         found["bills"], used = bills, used | {bills.table.name}
         items = _pick("bill_items", tables, used, need=bills.key)
+        if items is None:  # names in a code table (a look-up to write by hand): the bill's key and an amount
+            items = _pick("bill_items", tables, used, need=bills.key, required=("amount",))
         if items:
             found["bill_items"], used = items, used | {items.table.name}
     calls = _pick("calls", tables, used)

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from plugins.sqlbss.markers import to_datetime
 
+LI_WORD = re.compile(r"(^|_)LI($|_)")  # FEE_LI, LI_AMT: integers in li (厘, 0.001 yuan)
 MONEY_WORDS = ("FEE", "AMT", "AMOUNT", "MONEY", "CHARGE", "PRICE", "PAID", "COST", "BALANCE", "YUAN", "FEN", "JIAO")
 MONEY_PINYIN = re.compile(r"(^|_)(JE|FY|[A-Z]{0,3}JE|YZF|XHF|ZDXF|[A-Z]{1,3}F)$")  # 金额, 费用, 总金额, 月租费, 选号费
 TIME_WORDS = re.compile(r"(TS|TIME|DATE|DT|SJ|RQ|MONTH|ZQ|STAMP)$|^(UPD|MOD|CRE|LAST)", re.IGNORECASE)
@@ -88,12 +89,20 @@ def _money(name: str, type_, values: list[Any]) -> str | None:
         if all(re.fullmatch(r"-?\d+(\.\d{1,2})?", v) for v in values) and any("." in v for v in values):
             return "yuan_text"
         if all(re.fullmatch(r"-?\d+", v) for v in values):
-            return "jiao_int" if "JIAO" in upper else "fen_int"
+            return "li_int" if LI_WORD.search(upper) else "jiao_int" if "JIAO" in upper else "fen_int"
         return None
     if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
         if isinstance(type_, sa.Numeric) and not isinstance(type_, sa.Integer) and (type_.scale or 0) > 0:
             return "yuan"  # NUMBER(10,2) read back as whole numbers
-        return "jiao_int" if "JIAO" in upper else "yuan" if "YUAN" in upper else "fen_int"
+        return (
+            "li_int"
+            if LI_WORD.search(upper)
+            else "jiao_int"
+            if "JIAO" in upper
+            else "yuan"
+            if "YUAN" in upper
+            else "fen_int"
+        )
     if all(isinstance(v, (int, float, decimal.Decimal)) and not isinstance(v, bool) for v in values):
         return "yuan"
     return None

@@ -173,6 +173,20 @@ def _columns(value: str | list[str]) -> list[str]:
     return cols
 
 
+NOT_AN_EXPRESSION = (
+    "a column name only: this section does not take {{ concat }} or {{ lookup }} yet "
+    "(docs/connectors.md, Columns and expressions); got {value}"
+)
+
+
+def plain_column(value):
+    """Before validation, in sections not yet on expressions: a table here is an expression, and is named as one."""
+    values = value if isinstance(value, list) else [value]
+    if any(isinstance(v, dict) for v in values):
+        raise ValueError(NOT_AN_EXPRESSION.format(value=value))
+    return value
+
+
 def _reason(err: dict) -> str:
     if err["type"] == "extra_forbidden":
         return "unknown key (check the spelling against docs/examples/connector-*.toml)"

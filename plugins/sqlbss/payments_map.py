@@ -60,6 +60,9 @@ class PaymentRecordsMap(_Strict):
     )
     reference: str | None = _opt("Where the hall's write-back put its payment or refund id (its reference column).")
 
+    _plain = field_validator(
+        "key", "account", "number", "amount", "paid_at", "month", "channel", "reference", mode="before"
+    )(classmethod(lambda cls, v: base.plain_column(v)))
     _key = field_validator("key")(classmethod(lambda cls, v: base._columns(v)))
     _money = field_validator("amount_format")(classmethod(lambda cls, v: money_format(v)))
     _paid = field_validator("paid_at_format")(classmethod(lambda cls, v: sortable_time(v)))

@@ -121,6 +121,8 @@ def test_an_unknown_table_is_named_with_the_tables_there_are(make_billing):
     "name, values, money, time",
     [
         ("FEE_JIAO", [12, 30], "jiao_int", None),
+        ("FEE_LI", [1650, 200], "li_int", None),  # 厘: qianshan's TG_CDR_yymm
+        ("LIMIT_FEE", [1650, 200], "fen_int", None),  # LI inside a word is not li
         ("AMOUNT", ["12.30", "7"], "yuan_text", None),
         ("BILL_AMT", [1.5, 2.25], "yuan", None),
         ("CUST_SEQ", [1711222200, 1711222201], None, None),  # epoch-sized numbers without a time name stay numbers
