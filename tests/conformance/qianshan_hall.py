@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from core.auth.tables import BillingAccount, ServiceNumber
 from core.db import transaction
 from core.demo.qianshan import legacy_engine
+from core.demo.qianshan_schema import metadata
 from core.legacy.billing_tables import Bill, BillItem, CallRecord
 from core.legacy.outbox import deliver_due, emit
 from core.legacy.outbox_tables import OutboxEvent
@@ -99,18 +100,20 @@ def paylog_rows(target: str, references: list[str]) -> list[dict]:
     engine = legacy_engine(target)
     try:
         with engine.connect() as conn:
-            table = sa.Table("T_PAYLOG", sa.MetaData(), autoload_with=conn)
+            table = metadata().tables["T_PAYLOG"]
             found = conn.execute(sa.select(table).where(table.c.OUTER_TRADE_ID.in_(references))).mappings().all()
             return [{k: v.strip() if isinstance(v, str) else v for k, v in row.items()} for row in found]
     finally:
         engine.dispose()
 
 
-def bss_value(target: str, sql: str, **params):
+def bill_cycle(target: str, bill_id: str):
+    """The CYCLE_ID of a T_ACCT_BILL row."""
+    bills = metadata().tables["T_ACCT_BILL"]
     engine = legacy_engine(target)
     try:
         with engine.connect() as conn:
-            return conn.execute(sa.text(sql), params).scalar()
+            return conn.scalar(sa.select(bills.c.CYCLE_ID).where(bills.c.BILL_ID == int(bill_id)))
     finally:
         engine.dispose()
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conformance_legacy import ENGINES, REPO, LegacyOnEngine, need_engine, tenant_connector
-from qianshan_hall import HallView, pay_and_top_up, payments_read_back, paylog_rows, bss_value
+from qianshan_hall import HallView, pay_and_top_up, payments_read_back, paylog_rows, bill_cycle
 
 from core.auth.tables import Customer
 from core.cli import cli
@@ -230,7 +230,7 @@ def wrote_back(harness: HallHarness, view: HallView, day, target: str) -> None:
     bill_pay, topup = pay_and_top_up(harness, bill, number, (day.new_customer.numbers[0], new_account), paid_at)
     rows = {r["OUTER_TRADE_ID"]: r for r in paylog_rows(target, [bill_pay["intent_id"], topup["intent_id"]])}
     assert len(paylog_rows(target, [bill_pay["intent_id"], topup["intent_id"]])) == 2  # exactly once each
-    cycle = bss_value(target, "SELECT CYCLE_ID FROM T_ACCT_BILL WHERE BILL_ID = :b", b=int(bill["legacy_id"]))
+    cycle = bill_cycle(target, bill["legacy_id"])
     for intent, account, fen, cycle_id in (
         (bill_pay, bill["account_legacy_id"], bill_pay["amount_fen"], cycle),
         (topup, new_account, 5000, None),
