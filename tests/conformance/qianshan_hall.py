@@ -107,6 +107,18 @@ def paylog_rows(target: str, references: list[str]) -> list[dict]:
         engine.dispose()
 
 
+def paylog_serials(target: str) -> dict[str, str]:
+    """Every T_PAYLOG row: PAY_SERIAL -> REMOVE_TAG ('1': a reversed payment)."""
+    table = metadata().tables["T_PAYLOG"]
+    engine = legacy_engine(target)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(sa.select(table.c.PAY_SERIAL, table.c.REMOVE_TAG)).all()
+            return {serial.strip(): tag.strip() for serial, tag in found}
+    finally:
+        engine.dispose()
+
+
 def bill_cycle(target: str, bill_id: str):
     """The CYCLE_ID of a T_ACCT_BILL row."""
     bills = metadata().tables["T_ACCT_BILL"]

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conformance_legacy import ENGINES, REPO, LegacyOnEngine, need_engine, tenant_connector
-from qianshan_hall import HallView, pay_and_top_up, payments_read_back, paylog_rows, bill_cycle
+from qianshan_hall import HallView, bill_cycle, pay_and_top_up, paylog_rows, paylog_serials, payments_read_back
 
 from core.auth.tables import Customer
 from core.cli import cli
@@ -248,5 +248,11 @@ def wrote_back(harness: HallHarness, view: HallView, day, target: str) -> None:
         bill_pay["amount_fen"],
         "hall",
     )
+    everything = payments_read_back(
+        harness, dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), paid_at + dt.timedelta(days=1)
+    )
+    tags = paylog_serials(target)
+    assert "1" in tags.values()  # the demo BSS has reversed payments (冲正): where_not leaves them out
+    assert sorted(p.legacy_id for p in everything) == sorted(s for s, tag in tags.items() if tag == "0")
     # no month: [connector.payment_records] cannot look CYCLE_ID up in T_BILL_CYCLE (not on the mapping language)
     assert (ours[topup["intent_id"]].account, ours[topup["intent_id"]].amount_fen) == (new_account, 5000)
