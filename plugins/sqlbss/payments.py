@@ -22,8 +22,9 @@ from core.api import ConfigError, ConfigIssue
 from core.api.legacy import LegacyPayment, PaymentRecordPage
 from plugins.sqlbss import markers
 from plugins.sqlbss.billing_convert import join_key, text
-from plugins.sqlbss.check import _codes
+from plugins.sqlbss.check import _codes, _where
 from plugins.sqlbss.check_keys import duplicated_key
+from plugins.sqlbss.frames import Frame, SectionResolver
 from plugins.sqlbss.legacy_db import _Resolver
 from plugins.sqlbss.mapping import code
 from plugins.sqlbss.changes import after as after_condition
@@ -39,18 +40,20 @@ HALL_ID_LENGTH = 30  # pi/rf + 28 hex digits (core.payments.bss_reconcile.HALL_I
 class PaymentSchema:
     cols: dict[str, sa.ColumnElement]
     key: tuple[sa.ColumnElement, ...]
+    frame: Frame  # the payments table (or query) and its row filter (where / where_not)
+    types: dict[str, Any]  # role -> the column's reflected type
 
 
 def resolve_payments(conn: sa.Connection, m, file: str) -> tuple[PaymentSchema | None, list[ConfigIssue]]:
     p = m.payment_records
     r = _Resolver(conn, file)
-    table, found = r.table(
-        p.table, "connector.payment_records.table", {"key": p.key, **{role: getattr(p, role) for role in ROLES}}
-    )
-    if table is None:
+    sec = SectionResolver(r, "payment_records", p)
+    key = sec.columns("key", p.key)
+    cols = {role: sec.column(role, getattr(p, role)) for role in ROLES if getattr(p, role) is not None}
+    frame = sec.frame()
+    if r.issues:
         return None, r.issues
-    cols = {role: table.c[names[0]] for role, names in found.items() if role != "key"}
-    return PaymentSchema(cols, tuple(table.c[n] for n in found["key"])), []
+    return PaymentSchema(cols, key, frame, sec.types), []
 
 
 class _Bad(ValueError):
@@ -71,7 +74,8 @@ class PaymentsPort:
 
     @staticmethod
     def _query(s: PaymentSchema) -> sa.Select:
-        return sa.select(*(c.label(f"k{i}") for i, c in enumerate(s.key)), *(c.label(r) for r, c in s.cols.items()))
+        keys = (c.label(f"k{i}") for i, c in enumerate(s.key))
+        return s.frame.select(*keys, *(c.label(r) for r, c in s.cols.items()))
 
     def _convert(self, s: PaymentSchema, row) -> LegacyPayment:
         p, tz = self.mapping.payment_records, self.mapping.tz
@@ -155,19 +159,21 @@ class PaymentsPort:
                 seen.setdefault(key, ConfigIssue(file, key, reason))
         issues += list(seen.values())
         reference = s.cols.get("reference")
-        length = getattr(getattr(reference, "type", None), "length", None)
+        length = getattr(s.types.get("reference"), "length", None)
         if length is not None and length < HALL_ID_LENGTH:
             issues.append(
                 ConfigIssue(
                     file,
                     "connector.payment_records.reference",
-                    f"{reference.table.name}.{reference.name} holds {length} characters; "
+                    f"{_where(reference)} holds {length} characters; "
                     f"the hall's payment and refund ids have {HALL_ID_LENGTH}",
                 )
             )
         if p.channel and p.channel_map:
-            issues += _codes(conn, s.cols["channel"], p.channel_map, "connector.payment_records.channel_map", file)
-        issues += duplicated_key(conn, s.key, "connector.payment_records.key", file, p.key_separator)
+            issues += _codes(
+                conn, s.cols["channel"], p.channel_map, "connector.payment_records.channel_map", file, s.frame
+            )
+        issues += duplicated_key(conn, s.key, "connector.payment_records.key", file, p.key_separator, s.frame)
         return issues
 
     def _more_problems(self, conn: sa.Connection) -> list[ConfigIssue]:

@@ -16,7 +16,7 @@ import re
 from pydantic import Field, field_validator
 
 from plugins.sqlbss import mapping as base
-from plugins.sqlbss.mapping import IDENT, TABLE, _Strict, code
+from plugins.sqlbss.mapping import IDENT, TABLE, Source, code
 from plugins.sqlbss.writeback_money import money_format
 from plugins.sqlbss.writeback_targets import time_format
 
@@ -40,7 +40,9 @@ def _opt(description: str):
     return Field(None, pattern=IDENT, description=description)
 
 
-class PaymentRecordsMap(_Strict):
+class PaymentRecordsMap(Source):
+    """The payments table (or a query), narrowed by where / where_not like every section (reversed rows left out)."""
+
     table: str = Field(pattern=TABLE, description="The BSS's payments table, e.g. JF_JIAOFEI.")
     key: str | list[str] = Field(description="Column(s) identifying a payment (its serial number).")
     key_separator: str = Field("-", max_length=3, description="Joins a composite key into the payment's legacy_id.")

@@ -16,6 +16,7 @@ from plugins.sqlbss.billing_mapping import BillItemsMap, BillsMap, CallsMap
 from plugins.sqlbss.lines_mapping import LinesMap, PoolMap, TariffsMap
 from plugins.sqlbss.writeback_map import WritebackMap
 from plugins.sqlbss.accounts_mapping import AccountsMap
+from plugins.sqlbss.payments_map import PaymentRecordsMap
 
 PAGE = (Path(__file__).resolve().parents[2] / "docs" / "connectors.md").read_text(encoding="utf-8")
 SECTIONS = {
@@ -30,6 +31,7 @@ SECTIONS = {
     "number_pool": PoolMap,
     "writeback": WritebackMap,
     "accounts": AccountsMap,
+    "payment_records": PaymentRecordsMap,
 }
 TABLES = {  # where a section's table of bare key names starts
     "": "`[connector]`\n",
@@ -37,6 +39,7 @@ TABLES = {  # where a section's table of bare key names starts
     "numbers": "`[connector.numbers]`\n",
     "writeback": "### The `writeback` port in `sqlbss`",
     "accounts": "`[connector.accounts]`\n",
+    "payment_records": "The example above maps `JF_JFJL`.\n",
 }
 
 

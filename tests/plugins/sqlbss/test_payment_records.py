@@ -124,3 +124,13 @@ def test_values_that_do_not_convert_are_problems_and_hall_check_names_them(bss):
         )
     finally:
         asyncio.run(wrong.close())
+
+
+def test_where_not_leaves_rows_out(bss):  # noqa: F811
+    """A reversed or otherwise excluded row (here: the bank's, channel 02) is not read, as in every section."""
+    every, _ = read_all(bss.connector(), 50)
+    kept, _ = read_all(bss.connector(payment_records={"where_not": {"QD": "02"}}), 50)
+    assert "YH2024030500000002" in {p.legacy_id for p in every}
+    assert {p.legacy_id for p in kept} == {p.legacy_id for p in every} - {"YH2024030500000002"}
+    only, _ = read_all(bss.connector(payment_records={"where": {"QD": "02"}}), 50)
+    assert [p.legacy_id for p in only] == ["YH2024030500000002"]
