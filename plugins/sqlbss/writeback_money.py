@@ -20,14 +20,9 @@ import datetime as dt
 import decimal
 from typing import Any
 
-UNITS = {
-    "li": decimal.Decimal("10"),
-    "fen": decimal.Decimal("1"),
-    "jiao": decimal.Decimal("0.1"),
-    "yuan": decimal.Decimal("0.01"),
-}
-FORMS = ("int", "decimal", "text")
-FORMATS = tuple(f"{unit}_{form}" for unit in UNITS for form in FORMS) + ("yuan",)
+from plugins.sqlbss.money import FORMATS, UNIT_FEN, unit_and_kind as split
+
+UNITS = {unit: 1 / fen for unit, fen in UNIT_FEN.items()}  # how many of the unit one fen is: li 10 … yuan 0.01
 _BILL_FORMATS = ("fen_int", "jiao_int", "yuan_text", "yuan")
 PLACES = {"li": 0, "fen": 0, "jiao": 1, "yuan": 2}  # digits after the point that hold a whole fen (li: none needed)
 
@@ -40,12 +35,6 @@ def money_format(value: str) -> str:
             "(e.g. jiao_int, yuan_decimal, yuan_text), or yuan"
         )
     return value
-
-
-def split(fmt: str) -> tuple[str, str]:
-    """(unit, form) of a format name; ``yuan`` is ``yuan_decimal``."""
-    unit, _, form = ("yuan_decimal" if fmt == "yuan" else fmt).partition("_")
-    return unit, form
 
 
 def from_fen(fen: int, fmt: str) -> int | decimal.Decimal | str:
