@@ -20,7 +20,7 @@ from core.payments.model import (
     PaymentError,
     now,
 )
-from core.payments.providers import CHANNELS, Checkout, CheckoutRequest
+from core.payments.providers import CHANNELS, PROVIDER_CHANNELS, Checkout, CheckoutRequest
 from core.payments.registry import enabled_providers, payment_settings, provider_for
 from core.payments.tables import PaymentIntent
 from core.tenancy import require_tenant
@@ -166,7 +166,15 @@ async def create_intent(
 
 
 async def start_checkout(
-    hall, intent_id: str, *, channel: str, return_url: str, notify_url: str, client_ip: str = ""
+    hall,
+    intent_id: str,
+    *,
+    channel: str,
+    return_url: str,
+    notify_url: str,
+    client_ip: str = "",
+    payer_id: str = "",
+    payer_url: str = "",
 ) -> Checkout:
     """Open the gateway's checkout for an unpaid intent (created → pending). Raises ProviderUnavailable when the gateway is down.
 
@@ -184,6 +192,7 @@ async def start_checkout(
     provider = provider_for(hall, tenant, intent.provider)
     if provider is None:
         raise PaymentError(f"payment provider {intent.provider!r} is switched off for tenant {tenant.id!r}")
+    channel = channel_for(provider, channel)
     async with transaction():
         moved = (
             await PaymentIntent.update(
@@ -215,12 +224,21 @@ async def start_checkout(
             notify_url=notify_url,
             expires_at=expires,
             client_ip=client_ip,
+            payer_id=payer_id,
+            payer_url=payer_url,
         )
     )
     after = await get_intent(intent_id)
     if after is None or not after.open:  # canceled while the gateway was asked: never hand out a checkout for it
         raise PaymentError(f"payment {intent_id} is {after.state if after else 'gone'}: it cannot be paid again")
     return checkout
+
+
+def channel_for(provider, channel: str) -> str:
+    """The channel ``provider`` takes for a payer on ``channel``: "inapp" becomes "wap" where it has no in-app flow."""
+    if channel in getattr(provider, "channels", PROVIDER_CHANNELS):
+        return channel
+    return "wap" if channel == "inapp" else channel
 
 
 async def choose_provider(hall, intent_id: str, provider_id: str) -> Intent:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-CHANNELS = ("pc", "wap")  # a desktop browser, a phone browser
+CHANNELS = ("pc", "wap", "inapp")  # a desktop browser, a phone browser, a payment app's own browser (WeChat, Alipay)
+PROVIDER_CHANNELS = ("pc", "wap")  # what a provider takes when it declares no ``channels``
 GATEWAY_STATUSES = ("pending", "succeeded", "failed", "canceled", "unknown")
 
 
@@ -23,11 +24,13 @@ class CheckoutRequest:
     amount_fen: int
     currency: str  # "CNY"
     subject: str  # shown at the gateway
-    channel: str  # "pc" | "wap"
+    channel: str  # "pc" | "wap" | "inapp" (only to a provider that lists it in ``channels``)
     return_url: str  # absolute: where the customer's browser comes back
     notify_url: str  # absolute: where the gateway POSTs asynchronous notifications
     expires_at: datetime | None = None
     client_ip: str = ""  # the payer's IP address, for gateways that want it (WeChat Pay H5's payer_client_ip)
+    payer_id: str = ""  # who pays, as the gateway knows them (WeChat's openid), once ``identify_payer`` said so
+    payer_url: str = ""  # absolute: where the gateway sends the browser back to identify the payer (inapp)
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,14 @@ class PaymentProvider(Protocol):
     label: str  # a message id, translated where shown
     # Optional ``form_origins``: URLs (their origins count) the customer's browser is sent to by a form
     # (the pay button's redirect, an auto-submit form); the hall's Content-Security-Policy form-action allows them.
+    # Optional ``channels``: the CHANNELS it takes (default PROVIDER_CHANNELS). A payer inside a payment app's own
+    # browser ("inapp") is sent to a provider without it as "wap" (Alipay's phone page works inside Alipay).
+
+    # Optional ``identify_payer(query: dict[str, str]) -> str``: for an "inapp" checkout that needs the payer's
+    # identity at the gateway first (WeChat Pay JSAPI needs the openid). ``create_checkout`` without
+    # ``request.payer_id`` then answers with a redirect to the gateway's sign-in, which comes back to
+    # ``request.payer_url`` (GET /pay/payer/...); the core hands that query here and calls ``create_checkout``
+    # again with the ``payer_id`` returned. Raises ProviderUnavailable, or ValueError for a bad or used code.
 
     async def create_checkout(self, request: CheckoutRequest) -> Checkout: ...
 

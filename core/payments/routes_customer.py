@@ -30,7 +30,7 @@ from core.localtime import local
 from core.payments.intents import choose_provider, get_intent, intents_of, start_checkout
 from core.payments.model import CREATED, OPEN, Intent, PaymentError, now
 from core.payments.notify import handle_notification, handle_request
-from core.payments.providers import ProviderUnavailable
+from core.payments.providers import CHANNELS, ProviderUnavailable
 from core.payments.registry import enabled_providers, provider_for, provider_label
 from core.payments.return_links import make_token, token_valid
 from core.payments.settle import settle
@@ -46,7 +46,8 @@ QUERY_TIMEOUT = 5.0  # seconds the return page waits for the gateway before show
 QUERY_EVERY = dt.timedelta(
     seconds=10
 )  # the return page asks the gateway about one payment at most this often (reloads)
-MOBILE = ("mobile", "android", "iphone", "ipad", "micromessenger", "alipayclient")
+MOBILE = ("mobile", "android", "iphone", "ipad")
+IN_APP = ("micromessenger", "alipayclient")  # WeChat's and Alipay's own browsers
 
 
 def absolute_url(request: Request, url: str) -> str:
@@ -55,7 +56,10 @@ def absolute_url(request: Request, url: str) -> str:
 
 
 def channel_of(request: Request) -> str:
+    """ "inapp" inside a payment app's own browser, "wap" on a phone, "pc" otherwise (the provider may map it: intents.channel_for)."""
     agent = (request.headers.get("user-agent") or "").lower()
+    if any(word in agent for word in IN_APP):
+        return "inapp"
     return "wap" if any(word in agent for word in MOBILE) else "pc"
 
 
@@ -88,14 +92,23 @@ async def checkout_response(
         )
         page.headers["Cache-Control"] = "no-store"
         return page
+    return await send_to_gateway(request, intent, channel or channel_of(request))
+
+
+async def send_to_gateway(request: Request, intent: Intent, channel: str, *, payer_id: str = "") -> Response:
+    """Open the intent's checkout at its gateway and send the browser there (a redirect, a code to scan, a form or a page)."""
+    hall = hall_of(request)
+    token = make_token(hall.secret, require_tenant().id, intent.id)
     try:
         checkout = await start_checkout(
             hall,
             intent.id,
-            channel=channel or channel_of(request),
+            channel=channel,
             return_url=absolute_url(request, return_url(request, intent.id)),
             notify_url=absolute_url(request, url_for(request, "pay:notify", provider_id=intent.provider)),
             client_ip=(request.client.host if request.client else ""),
+            payer_id=payer_id,
+            payer_url=absolute_url(request, url_for(request, "pay:payer", intent_id=intent.id, token=token)),
         )
     except ProviderUnavailable:
         return await render(request, "pay/unavailable.html", {"intent": intent}, status=503)
@@ -157,7 +170,7 @@ async def pay_choose(request: Request, intent_id: FromPath[str], token: FromPath
         log.info("payment %s: choice refused: %s", intent.id, exc)
         intent = await get_intent(intent.id) or intent
     channel = str(form.get("channel", ""))
-    return await checkout_response(request, intent, channel=channel if channel in ("pc", "wap") else None, chosen=True)
+    return await checkout_response(request, intent, channel=channel if channel in CHANNELS else None, chosen=True)
 
 
 def return_url(request: Request, intent_id: str) -> str:

@@ -28,7 +28,7 @@ from litestar.types import Message, Send
 log = logging.getLogger("hall.web")
 NONCE_KEY = "hall.csp_nonce"
 ORIGINS_CACHE = "core.web.form_origins"
-_SCRIPT_TAG = re.compile(r"<script(?=[\s>])(?![^>]*\bnonce=)", re.I)
+_NONCED_TAG = re.compile(r"<(script|style)(?=[\s>])(?![^>]*\bnonce=)", re.I)
 
 
 def new_nonce() -> str:
@@ -79,8 +79,8 @@ def content_security_policy(nonce: str, form_targets: tuple[str, ...] = ()) -> s
 
 
 def with_nonce(html: str, nonce: str) -> str:
-    """Give every ``<script>`` in a page built outside the templates (a gateway's auto-submit form) this response's nonce."""
-    return _SCRIPT_TAG.sub(f'<script nonce="{nonce}"', html)
+    """Give every ``<script>`` and ``<style>`` in a page built outside the templates (a gateway's form or page) this response's nonce."""
+    return _NONCED_TAG.sub(lambda m: f'<{m.group(1)} nonce="{nonce}"', html)
 
 
 def _secure_cookie(value: bytes) -> bytes:

@@ -1,4 +1,4 @@
-"""WeChat Pay (微信支付) payments on API v3: Native (scan) and H5 orders, and a local WeChat-Pay-protocol sandbox (`hall sandbox wechatpay`)."""
+"""WeChat Pay (微信支付) payments on API v3: Native (scan), H5 and JSAPI (inside WeChat) orders, and a local WeChat-Pay-protocol sandbox (`hall sandbox wechatpay`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ PROVIDER_ID = "wechatpay"
 MANIFEST = Manifest(
     name="wechatpay",
     version=HALL_VERSION,
-    description="WeChat Pay (微信支付) payments on API v3: Native (scan) and H5 orders, and a local WeChat-Pay-protocol sandbox (`hall sandbox wechatpay`).",
+    description="WeChat Pay (微信支付) payments on API v3: Native (scan), H5 and JSAPI (inside WeChat) orders, and a local WeChat-Pay-protocol sandbox (`hall sandbox wechatpay`).",
     settings=WechatPaySettings,
     title=N_("WeChat Pay"),
 )

@@ -9,6 +9,7 @@ Secrets never go in tenant.toml. Per tenant, in ``.secrets.toml`` beside hall.to
     apiv3_key = "…32 characters…"                                       # APIv3密钥
     platform_public_key_file = "/etc/hall/wechatpay-public.pem"        # 微信支付公钥 (or platform_public_key)
     platform_public_key_id = "PUB_KEY_ID_0114232134912410000000000000"  # 微信支付公钥ID (Wechatpay-Serial)
+    app_secret = "…32 hex characters…"  # optional: the AppID's AppSecret, for JSAPI (paying inside WeChat)
 
 or ``HALL_TENANT_<ID>_WECHATPAY__<KEY>``. Every problem is a ConfigIssue naming the file and the key.
 """
@@ -28,6 +29,7 @@ from plugins.wechatpay.crypto import load_private, load_public
 
 PEM_KEYS = ("merchant_private_key", "platform_public_key")
 TEXT_KEYS = ("merchant_serial_no", "apiv3_key", "platform_public_key_id")
+OPTIONAL_KEYS = ("app_secret",)  # without it, a payer inside WeChat pays by H5 instead of JSAPI
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class WechatPayKeys:
     apiv3_key: bytes  # 32 bytes: decrypts notifications
     platform_public_key: rsa.RSAPublicKey  # verifies answers and notifications
     platform_public_key_id: str  # the Wechatpay-Serial that key signs with
+    app_secret: str = ""  # the AppID's AppSecret: turns a WeChat sign-in code into the payer's openid (JSAPI)
 
 
 def env_name(tenant_id: str, key: str) -> str:
@@ -55,6 +58,14 @@ def load_keys(hall, tenant_id: str) -> WechatPayKeys:
             found[key] = value
         if problem:
             issues.append(ConfigIssue(origin, f"wechatpay.{tenant_id}.{key}", problem))
+    for key in OPTIONAL_KEYS:
+        text, origin, problem = _read_one(hall, path, section, tenant_id, key)
+        if problem:
+            continue  # not given: no JSAPI
+        value, problem = _check(key, text)
+        if problem:
+            issues.append(ConfigIssue(origin, f"wechatpay.{tenant_id}.{key}", problem))
+        found[key] = value
     if issues:
         raise ConfigError(issues)
     return WechatPayKeys(**found)
@@ -102,6 +113,10 @@ def _check(key: str, text: str):
         if len(text.encode("utf-8")) != 32:
             return None, f"the APIv3 key (APIv3密钥) is exactly 32 characters, this one has {len(text)}"
         return text.encode("utf-8"), ""
+    if key == "app_secret":
+        if not re.fullmatch(r"[0-9a-f]{32}", text):
+            return None, "the AppSecret (开发者密码) of the AppID is 32 lowercase hex characters"
+        return text, ""
     if key == "merchant_serial_no":
         if not re.fullmatch(r"[0-9A-Fa-f]{8,64}", text):
             return None, "the merchant certificate serial number (证书序列号) is hexadecimal, e.g. 3775B6A45ACD5888…"

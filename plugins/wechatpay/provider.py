@@ -1,4 +1,4 @@
-"""The WeChat Pay provider (API v3): Native (a code to scan) and H5 orders, verified notifications, query, close, refund.
+"""The WeChat Pay provider (API v3): Native (a code to scan), H5 and JSAPI (inside WeChat: jsapi.py) orders, verified notifications, query, close, refund.
 
 The protocol is implemented here with `cryptography` and httpx (client.py, crypto.py):
 the wechatpayv3 SDK blocks on `requests` and fetches platform certificates when it
@@ -16,22 +16,16 @@ from core.api import N_
 from core.api.payments import BillRow, Checkout, CheckoutRequest, GatewayResult, ProviderUnavailable, RefundNotice
 from plugins.wechatpay.bill import parse_trade_bill
 from plugins.wechatpay.client import WechatPayClient
+from plugins.wechatpay.errors import WechatPayError
+from plugins.wechatpay.jsapi import jsapi_checkout, openid_for
 from plugins.wechatpay.keys import WechatPayKeys
 from plugins.wechatpay.notification import open_notification
-from plugins.wechatpay.settings import WECHATPAY_GATEWAY, WechatPaySettings
+from plugins.wechatpay.settings import WECHAT_SIGN_IN, WECHATPAY_GATEWAY, WechatPaySettings
 from plugins.wechatpay.trades import REFUND_STATUS, trade_result
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 H5_PAGES = "https://wx.tenpay.com"  # where WeChat Pay's h5_url points (/cgi-bin/mmpayweb-bin/checkmweb?...)
 ORDERS = {"pc": ("/v3/pay/transactions/native", "code_url"), "wap": ("/v3/pay/transactions/h5", "h5_url")}
-
-
-class WechatPayError(Exception):
-    """WeChat Pay answered and refused (a 4xx with a code such as ORDERPAID or NOT_ENOUGH): retrying will not help."""
-
-    def __init__(self, what: str, status: int, answer: dict):
-        self.code, self.status, self.answer = str(answer.get("code", "")), status, answer
-        super().__init__(f"{what}: {status} {self.code} {answer.get('message', '')}".strip())
 
 
 class WechatPayProvider:
@@ -44,13 +38,15 @@ class WechatPayProvider:
         # H5: the hall answers the choice form (or the owner's pay form) with a 303 to h5_url, and a browser holds a
         # redirect after a form to the CSP's form-action: WeChat Pay's H5 page, or the sandbox serving it itself.
         own = () if settings.gateway == WECHATPAY_GATEWAY else (settings.gateway,)
-        self.form_origins = (H5_PAGES, *own)
+        self.form_origins = (H5_PAGES, WECHAT_SIGN_IN, *own)  # the choice form's redirect to the sign-in (JSAPI)
         self.client = WechatPayClient(settings, keys, clock)
+        # JSAPI (inside WeChat) needs the AppSecret to learn the payer's openid; without it such a payer gets H5
+        self.channels = ("pc", "wap", "inapp") if keys.app_secret else ("pc", "wap")
 
     # -- paying -------------------------------------------------------------
     async def create_checkout(self, request: CheckoutRequest) -> Checkout:
-        if request.channel not in ORDERS:
-            raise ValueError(f"unknown channel {request.channel!r} (pc or wap)")
+        if request.channel not in self.channels:
+            raise ValueError(f"unknown channel {request.channel!r} ({', '.join(self.channels)})")
         if request.currency != "CNY":
             raise ValueError(f"WeChat Pay takes CNY here, not {request.currency!r}")
         expires = request.expires_at or dt.datetime.now(dt.timezone.utc) + dt.timedelta(
@@ -65,6 +61,8 @@ class WechatPayProvider:
             "notify_url": request.notify_url,
             "amount": {"total": request.amount_fen, "currency": "CNY"},
         }
+        if request.channel == "inapp":
+            return await jsapi_checkout(self, request, body)
         if request.channel == "wap":
             body["scene_info"] = {"payer_client_ip": request.client_ip or "127.0.0.1", "h5_info": {"type": "Wap"}}
         path, field = ORDERS[request.channel]
@@ -75,6 +73,10 @@ class WechatPayProvider:
             return Checkout(redirect_url="", qr_code=answer[field])
         # H5: WeChat Pay sends the browser back to redirect_url (URL-encoded) when the customer is done
         return Checkout(redirect_url=f"{answer[field]}&redirect_url={quote(request.return_url, safe='')}")
+
+    async def identify_payer(self, query: dict[str, str]) -> str:
+        """The openid for the code WeChat's sign-in brought back (JSAPI); ValueError for a used or forged one."""
+        return await openid_for(self.settings, self.keys.app_secret, query)
 
     # -- notifications ------------------------------------------------------
     async def verify_request(self, body: bytes, headers: dict[str, str]) -> GatewayResult | RefundNotice:

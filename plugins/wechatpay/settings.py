@@ -7,6 +7,8 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 WECHATPAY_GATEWAY = "https://api.mch.weixin.qq.com"
+WECHAT_SIGN_IN = "https://open.weixin.qq.com"  # the silent web sign-in (snsapi_base) that gives JSAPI the openid
+WECHAT_API = "https://api.weixin.qq.com"  # where the sign-in's code becomes the openid
 
 
 class WechatPaySettings(BaseModel):
@@ -56,3 +58,10 @@ class WechatPaySettings(BaseModel):
         if not re.fullmatch(r"https?://[^\s/?#]+", value.rstrip("/")):
             raise ValueError("the gateway is an http(s) origin without a path, e.g. https://api.mch.weixin.qq.com")
         return value.rstrip("/")
+
+
+def sign_in_hosts(settings: WechatPaySettings) -> tuple[str, str]:
+    """(WeChat's sign-in page host, WeChat's API host): the real ones, or the sandbox standing in for both."""
+    if settings.gateway == WECHATPAY_GATEWAY:
+        return WECHAT_SIGN_IN, WECHAT_API
+    return settings.gateway, settings.gateway

@@ -63,7 +63,9 @@ def served(hall_factory, tmp_path):
         )
         config = harness.hall.settings.config_file
         alipay_secrets = alipay_support.write_secrets(config, TENANT).read_text()
-        wechatpay_support.write_secrets(config, TENANT, extra="\n" + alipay_secrets)
+        wechatpay_support.write_secrets(
+            config, TENANT, extra="\n" + alipay_secrets, app_secret=wechatpay_support.APP_SECRET
+        )
         tenant = harness.tenant(TENANT)
         sync(harness, TENANT)
         harness.in_tenant(TENANT, sync_billing, tenant, harness.hall.connector(tenant), "bills")
@@ -130,3 +132,46 @@ def test_a_demo_customer_pays_a_bill_with_wechatpay_in_chromium(served, chromium
     with closing(sqlite3.connect(path)) as conn:
         rows = conn.execute("SELECT SJBH FROM JK_HXSJ WHERE SJLX = 'payment.posted'").fetchall()
     assert rows == [(posted_event_id(TENANT, intent_id),)]  # written back once
+
+
+WECHAT = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 MicroMessenger/8.0.49 NetType/WIFI"
+
+
+def test_inside_wechat_a_customer_pays_a_bill_through_jsapi(served, chromium, shoot):
+    """JSAPI: WeChat's silent sign-in (the sandbox), the bridge page, the pay sheet, back to the paid return page."""
+    harness, url, sandbox, path, number, bill, amount = served
+    base = f"{url}/t/{TENANT}"
+    yuan = f"¥{amount // 100}.{amount % 100:02d}"
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, user_agent=WECHAT, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(WAIT_MS)
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/login")
+        page.fill("#f-login", number)
+        page.fill("#f-password", PASSWORD)
+        with page.expect_navigation():
+            page.locator('form[action$="/login"] button[type=submit]').click()
+        page.goto(f"{base}/billpay/")
+        with page.expect_navigation():
+            page.locator(f'section[data-number="{number}"] button.pay-all').click()
+        shoot(page, "wechatpay-jsapi", "01-choose-phone")
+        # sign-in (silent), back to the hall, the bridge page hands the signed request to the pay sheet
+        with page.expect_navigation(url=re.compile(re.escape(sandbox.url + "/sandbox/jsapi"))):
+            page.locator("#pay-with-wechatpay").click()
+        assert page.locator("#amount").inner_text() == yuan
+        shoot(page, "wechatpay-jsapi", "02-pay-sheet")
+        with page.expect_navigation(url=re.compile(rf"/t/{TENANT}/pay/return/")):
+            page.locator("#confirm").click()
+        section = page.locator("section[data-payment]")
+        intent_id = section.get_attribute("data-payment")
+        if section.get_attribute("data-state") != "succeeded":  # the notification may land just after: reload once
+            page.wait_for_timeout(500)
+            page.reload()
+        assert section.get_attribute("data-state") == "succeeded", page.locator("main").inner_text()[:300]
+        shoot(page, "wechatpay-jsapi", "03-return-page")
+    finally:
+        context.close()
+    trade = sandbox.store.trade(wechatpay_support.MCH_ID, intent_id)
+    assert trade["trade_type"] == "JSAPI" and trade["state"] == "SUCCESS"

@@ -9,6 +9,7 @@ import time
 
 from plugins.wechatpay.crypto import message, parse_authorization, verify
 from plugins.wechatpay.sandbox.config import Merchant, SandboxConfig
+from plugins.wechatpay.sandbox.signin import prepay_id
 from plugins.wechatpay.sandbox.signing import refund_event, transaction
 from plugins.wechatpay.sandbox.store import TradeStore
 
@@ -60,6 +61,8 @@ def place_order(store: TradeStore, merchant: Merchant, trade_type: str, data: di
             raise Refusal(400, "PARAM_ERROR", f"缺少参数 {key}")
     if trade_type == "MWEB" and not (data.get("scene_info") or {}).get("payer_client_ip"):
         raise Refusal(400, "PARAM_ERROR", "H5 下单须提供 scene_info.payer_client_ip")
+    if trade_type == "JSAPI" and not (data.get("payer") or {}).get("openid"):
+        raise Refusal(400, "PARAM_ERROR", "JSAPI 下单须提供 payer.openid")
     trade = store.open_trade(
         mchid=merchant.mch_id,
         out_trade_no=data["out_trade_no"],
@@ -76,6 +79,8 @@ def place_order(store: TradeStore, merchant: Merchant, trade_type: str, data: di
         raise Refusal(400, "ORDERPAID", "该订单已支付")
     if trade["state"] == "CLOSED":
         raise Refusal(400, "ORDER_CLOSED", "订单已关闭")
+    if trade_type == "JSAPI":
+        return {"prepay_id": prepay_id(trade["token"])}
     url = f"{base}/sandbox/checkout/{trade['token']}"
     return {"code_url": url} if trade_type == "NATIVE" else {"h5_url": url + "?h5=1"}
 

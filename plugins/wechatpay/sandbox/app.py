@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import time
 
 from litestar import Litestar, Request, Response, get, post, route
 from litestar.params import FromPath
 
-from plugins.wechatpay.sandbox import api
+from plugins.wechatpay.sandbox import api, signin
 from plugins.wechatpay.sandbox.api import Refusal
 from plugins.wechatpay.sandbox.config import SandboxConfig
 from plugins.wechatpay.sandbox.notifier import Notifier
@@ -18,7 +19,8 @@ from plugins.wechatpay.sandbox.signing import signed_headers, transaction
 from plugins.wechatpay.sandbox.store import TradeStore
 
 HTML = "text/html; charset=utf-8"
-ORDER = re.compile(r"/v3/pay/transactions/(native|h5)")
+ORDER = re.compile(r"/v3/pay/transactions/(native|h5|jsapi)")
+TRADE_TYPES = {"native": "NATIVE", "h5": "MWEB", "jsapi": "JSAPI"}
 TRADE = re.compile(r"/v3/pay/transactions/out-trade-no/([^/?]+)(/close)?")
 
 
@@ -26,6 +28,7 @@ def build_app(config: SandboxConfig) -> Litestar:
     store = TradeStore(config.database)
     notifier = Notifier(config, store)
     bills = api.Bills()
+    sign_in = signin.SignIn(config)
     tasks: list[asyncio.Task] = []
 
     def answer(status: int, data: dict | None) -> Response:
@@ -52,8 +55,7 @@ def build_app(config: SandboxConfig) -> Litestar:
                 except ValueError:
                     raise Refusal(400, "PARAM_ERROR", "请求体不是 JSON") from None
             if request.method == "POST" and (m := ORDER.fullmatch(path)):
-                trade_type = "NATIVE" if m.group(1) == "native" else "MWEB"
-                return answer(200, api.place_order(store, merchant, trade_type, data, base))
+                return answer(200, api.place_order(store, merchant, TRADE_TYPES[m.group(1)], data, base))
             if (m := TRADE.fullmatch(path)) and m.group(2) and request.method == "POST":
                 api.close(store, merchant, m.group(1))
                 return answer(204, None)
@@ -102,6 +104,31 @@ def build_app(config: SandboxConfig) -> Litestar:
             return Response("", status_code=303, headers={"Location": back})
         return Response(pay_page(done, lang), media_type=HTML)
 
+    @get("/connect/oauth2/authorize")
+    async def authorize(request: Request) -> Response:
+        user = request.cookies.get(signin.USER_COOKIE) or signin.new_user()
+        status, where = sign_in.authorize(dict(request.query_params), user)
+        if status != 302:
+            return Response(where, media_type="text/plain; charset=utf-8", status_code=status)
+        answer = Response("", status_code=302, headers={"Location": where})
+        answer.set_cookie(signin.USER_COOKIE, user, httponly=True, samesite="lax", max_age=365 * 86400)
+        return answer
+
+    @get("/sns/oauth2/access_token")
+    async def access_token(request: Request) -> Response:
+        return Response(api.dumps(sign_in.access_token(dict(request.query_params))), media_type="application/json")
+
+    @post("/sandbox/jsapi", status_code=200)
+    async def jsapi_sheet(request: Request) -> Response:
+        """WeChat's pay sheet for getBrandWCPayRequest: paySign checked, then the same confirm/cancel as the H5 page."""
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        lang = language(request.headers.get("accept-language"))
+        token, problem = signin.check_pay_sign(config, form, time.time())
+        trade = store.by_token(token) if token else None
+        if problem or trade is None:
+            return Response(problem or "prepay_id 无效", media_type="text/plain; charset=utf-8", status_code=400)
+        return Response(pay_page(trade, lang, form.get("back", "")), media_type=HTML)
+
     @get("/")
     async def index() -> Response:
         rows = store.latest()
@@ -121,7 +148,12 @@ def build_app(config: SandboxConfig) -> Litestar:
                 await task
         store.close()
 
-    app = Litestar([v3, pay, decide, index], on_startup=[start], on_shutdown=[stop], debug=False)
+    app = Litestar(
+        [v3, pay, decide, authorize, access_token, jsapi_sheet, index],
+        on_startup=[start],
+        on_shutdown=[stop],
+        debug=False,
+    )
     app.state.sandbox_store = store
     app.state.sandbox_notifier = notifier
     return app

@@ -13,6 +13,7 @@
     serial_no = "5157F09EFDC096DE15EBE81A47057A72"  # the merchant certificate's serial (Authorization serial_no)
     public_key_file = "jiangnan-merchant-public.pem"   # verifies the merchant's requests
     apiv3_key = "…32 characters…"                       # encrypts its notifications
+    app_secret = "…32 hex characters…"                  # optional: the AppID's AppSecret (WeChat sign-in, JSAPI)
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Merchant:
     serial_no: str
     public_key: rsa.RSAPublicKey
     apiv3_key: bytes
+    app_secret: str = ""
 
 
 @dataclass
@@ -59,7 +61,12 @@ def load_config(path: Path, *, retry_scale: float | None = None) -> SandboxConfi
     for mch_id, m in (data.get("merchants") or {}).items():
         pem = m.get("public_key") or (folder / m["public_key_file"]).read_text(encoding="ascii")
         merchants[str(mch_id)] = Merchant(
-            str(mch_id), str(m["app_id"]), str(m["serial_no"]).upper(), load_public(pem), str(m["apiv3_key"]).encode()
+            str(mch_id),
+            str(m["app_id"]),
+            str(m["serial_no"]).upper(),
+            load_public(pem),
+            str(m["apiv3_key"]).encode(),
+            str(m.get("app_secret", "")),
         )
     return SandboxConfig(
         private_key=load_private((folder / data["private_key_file"]).read_text(encoding="ascii")),
@@ -69,3 +76,7 @@ def load_config(path: Path, *, retry_scale: float | None = None) -> SandboxConfi
         merchants=merchants,
         retry_scale=float(retry_scale if retry_scale is not None else data.get("retry_scale", 1.0)),
     )
+
+
+def merchant_of_app(config: SandboxConfig, app_id: str) -> Merchant | None:
+    return next((m for m in config.merchants.values() if m.app_id == app_id), None)

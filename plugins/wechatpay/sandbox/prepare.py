@@ -63,6 +63,7 @@ def ensure_sandbox(hall, folder: Path | None = None, *, retry_scale: float = 1.0
             f'[merchants."{settings.mch_id}"]\ntenant = "{tenant.id}"\napp_id = "{settings.app_id}"\n'
             f'serial_no = "{keys.merchant_serial_no}"\npublic_key_file = "{public_file}"\n'
             f'apiv3_key = "{keys.apiv3_key.decode()}"\n'
+            + (f'app_secret = "{keys.app_secret}"\n' if keys.app_secret else "")
         )
     config = folder / "sandbox.toml"
     config.write_text(
@@ -94,6 +95,7 @@ def _give_keys(hall, tenant_id: str, folder: Path) -> list[str]:
         f'merchant_private_key_file = "{_from_root(hall, folder / f"{tenant_id}-merchant-private.pem")}"\n'
         f'merchant_serial_no = "{secrets.token_hex(20).upper()}"\n'
         f'apiv3_key = "{secrets.token_hex(16)}"\n'
+        f'app_secret = "{secrets.token_hex(16)}"\n'
         f'platform_public_key_file = "{_from_root(hall, folder / "platform-public.pem")}"\n'
         f'platform_public_key_id = "{PUBLIC_KEY_ID}"\n'
     )

@@ -19,6 +19,7 @@ APP_ID = "wx0000000000000001"
 SERIAL = "5157F09EFDC096DE15EBE81A47057A72"
 APIV3 = "0123456789abcdef0123456789abcdef"
 KEY_ID = "PUB_KEY_ID_0114232134912410000000000000"
+APP_SECRET = "a1b2c3d4e5f60718293a4b5c6d7e8f90"  # the AppID's AppSecret (JSAPI's sign-in)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def write_sandbox_config(folder: Path, retry_scale: float = 1.0) -> Path:
         'private_key_file = "platform-private.pem"\npublic_key_file = "platform-public.pem"\n'
         f'public_key_id = "{KEY_ID}"\nretry_scale = {retry_scale!r}\n'
         f'[merchants."{MCH_ID}"]\napp_id = "{APP_ID}"\nserial_no = "{SERIAL}"\npublic_key_file = "merchant.pem"\n'
-        f'apiv3_key = "{APIV3}"\n'
+        f'apiv3_key = "{APIV3}"\napp_secret = "{APP_SECRET}"\n'
     )
     return folder / "sandbox.toml"
 
