@@ -30,11 +30,14 @@ from core.testing import (
     write_hall,
 )
 from core.testing import crash
+from core.testing.budgets import RequestCost, measure_requests
 from core.testing.conformance import BrokenMapping, ConnectorConformance, ConnectorRun
 from core.testing.fixtures import build_hall
 from core.testing.payments import FakePaymentPlugin, FakeProvider
 
 __all__ = [
+    "RequestCost",
+    "measure_requests",
     "PASSWORD",
     "BrokenMapping",
     "ConnectorConformance",
