@@ -51,3 +51,15 @@ def provider_label(hall, tenant, provider_id: str) -> str:
         log.exception("tenant %s: payment provider %r could not be built", tenant.id, provider_id)
         provider = None
     return getattr(provider, "label", "") or provider_id
+
+
+def providers_usable_in(hall, tenant, user_agent: str) -> list[str]:
+    """The tenant's providers a payer can use in this browser: inside a payment app's own browser, only that app's.
+
+    A provider may name its app's user-agent mark in ``app_agent`` (WeChat Pay: ``micromessenger``); inside
+    WeChat an Alipay link goes nowhere, so the choice is not offered there. Elsewhere: all of them.
+    """
+    agent = user_agent.lower()
+    enabled = enabled_providers(hall, tenant)
+    inside = [p for p in enabled if (mark := getattr(provider_for(hall, tenant, p), "app_agent", "")) and mark in agent]
+    return inside or enabled

@@ -31,7 +31,7 @@ from core.payments.intents import choose_provider, get_intent, intents_of, start
 from core.payments.model import CREATED, OPEN, Intent, PaymentError, now
 from core.payments.notify import handle_notification, handle_request
 from core.payments.providers import CHANNELS, ProviderUnavailable
-from core.payments.registry import enabled_providers, provider_for, provider_label
+from core.payments.registry import provider_for, provider_label, providers_usable_in
 from core.payments.return_links import make_token, token_valid
 from core.payments.settle import settle
 from core.payments.tables import PaymentEvent
@@ -73,7 +73,12 @@ async def checkout_response(
     """
     hall = hall_of(request)
     tenant = info(request).tenant
-    choices = enabled_providers(hall, tenant)
+    choices = providers_usable_in(hall, tenant, request.headers.get("user-agent") or "")
+    if not chosen and intent.state == CREATED and intent.provider not in choices:
+        try:  # inside a payment app's browser, its own provider is the only choice
+            intent = await choose_provider(hall, intent.id, choices[0])
+        except PaymentError as exc:
+            log.info("payment %s: kept its provider: %s", intent.id, exc)
     if not chosen and intent.state == CREATED and len(choices) > 1:
         page = await render(
             request,

@@ -98,6 +98,7 @@ class AlipayError(Exception):
 class AlipayProvider:
     id = "alipay"
     label = N_("Alipay")
+    app_agent = "alipayclient"  # inside Alipay's own browser, only Alipay is offered
 
     def __init__(self, settings: AlipaySettings, keys: AlipayKeys):
         self.settings = settings

@@ -31,6 +31,9 @@ ORDERS = {"pc": ("/v3/pay/transactions/native", "code_url"), "wap": ("/v3/pay/tr
 class WechatPayProvider:
     id = "wechatpay"
     label = N_("WeChat Pay")
+    app_agent = (
+        "micromessenger"  # inside WeChat's own browser, only WeChat Pay is offered (an Alipay link goes nowhere there)
+    )
     form_origins: tuple[str, ...] = ()
 
     def __init__(self, settings: WechatPaySettings, keys: WechatPayKeys, clock=time.time):

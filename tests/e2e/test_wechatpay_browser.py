@@ -154,12 +154,11 @@ def test_inside_wechat_a_customer_pays_a_bill_through_jsapi(served, chromium, sh
         with page.expect_navigation():
             page.locator('form[action$="/login"] button[type=submit]').click()
         page.goto(f"{base}/billpay/")
-        with page.expect_navigation():
-            page.locator(f'section[data-number="{number}"] button.pay-all').click()
-        shoot(page, "wechatpay-jsapi", "01-choose-phone")
-        # sign-in (silent), back to the hall, the bridge page hands the signed request to the pay sheet
+        shoot(page, "wechatpay-jsapi", "01-billpay-phone")
+        # inside WeChat, WeChat Pay is the only choice: sign-in (silent), back to the hall, the bridge page
+        # hands the signed request to the pay sheet
         with page.expect_navigation(url=re.compile(re.escape(sandbox.url + "/sandbox/jsapi"))):
-            page.locator("#pay-with-wechatpay").click()
+            page.locator(f'section[data-number="{number}"] button.pay-all').click()
         assert page.locator("#amount").inner_text() == yuan
         shoot(page, "wechatpay-jsapi", "02-pay-sheet")
         with page.expect_navigation(url=re.compile(rf"/t/{TENANT}/pay/return/")):
