@@ -1,4 +1,4 @@
-"""Console: one customer on one page - identity, lines, payments, work orders and the sections plugins add.
+"""Console: one customer on one page - identity, lines, billing accounts with their last known balance, payments, work orders and the sections plugins add.
 
 Reached from the customer search. Reading needs ``core.customers.view``; each
 core section also needs the permission of its own console page (payments:
@@ -15,6 +15,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from core.auth.tables import AccountNumber, Customer, CustomerAccount, ServiceNumber
+from core.legacy.accounts import accounts_of_customer
+from core.legacy.balances import cached as cached_balance
 from core.payments import intents_of
 from core.privacy import mask_contact
 from core.web.audit_helpers import audit
@@ -85,6 +87,9 @@ async def customer_view(request: Request, legacy_id: FromPath[str]) -> Response:
         "account_id": account["id"] if account else None,
         "numbers": [n["number"] for n in lines],
     }
+    accounts = [
+        {"account": a, "balance": await cached_balance(a.legacy_id)} for a in await accounts_of_customer(legacy_id)
+    ]
     payments = await intents_of(customer_id=legacy_id, limit=RECENT) if ri.principal.can("core.payments.view") else None
     orders = await _work_orders(request, customer["account_id"])
     results = hall.hooks_for(ri.tenant).customer_sections(
@@ -105,6 +110,7 @@ async def customer_view(request: Request, legacy_id: FromPath[str]) -> Response:
             "account_email": mask_contact(account["email"]) if account and account["email"] else "",
             "lines": lines,
             "linked": linked,
+            "accounts": accounts,
             "payments": payments,
             "orders": orders,
             "types": types_for(hall, ri.tenant) if orders else {},

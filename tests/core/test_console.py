@@ -134,3 +134,23 @@ def test_customer_search_leads_to_the_audited_customer_view(hall):
     assert nobody.get(f"/console/customers/{customer.legacy_id}").status_code == 403
     views = hall.in_tenant("alpha", lambda: AuditLog.select().where(AuditLog.action == "customer.view"))
     assert [(v["actor"], v["object_id"]) for v in views] == [("chief", customer.legacy_id)]
+
+
+def test_the_customer_view_lists_billing_accounts_with_their_last_known_balance(hall):
+    """合账: an account paying for two numbers shows once, with its numbers and the balance last read from the BSS."""
+    import datetime as dt
+
+    from core.legacy.billing_tables import Balance
+    from core.testing import add_billing_account
+
+    customer = make_customer(44, numbers=("13900004401", "13900004402"))
+    hall.connectors["alpha"].customers.append(customer)
+    sync(hall, "alpha")
+    add_billing_account(hall, "alpha", "ACC-44", numbers=("13900004401", "13900004402"),
+                        customer_legacy_id=customer.legacy_id, name="家庭合账", billing="prepaid")  # fmt: skip
+    at = dt.datetime(2026, 3, 1, 4, 0, tzinfo=dt.timezone.utc)
+    hall.in_tenant("alpha", lambda: Balance.insert(Balance(account_legacy_id="ACC-44", balance_fen=-1230, billing="prepaid", as_of=at, fetched_at=at)))  # fmt: skip
+    page = _admin(hall).get(f"/console/customers/{customer.legacy_id}").text
+    row = page.split('data-account="ACC-44"', 1)[1].split("</tr>", 1)[0]
+    assert "家庭合账" in row and "13900004401, 13900004402" in row and "-12.30" in row
+    assert "2026-03-01 12:00" in row  # the tenant's time (Asia/Shanghai), not UTC
