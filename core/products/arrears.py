@@ -47,7 +47,7 @@ async def open_arrears(hall, tenant, charge: dict, product: dict, settings) -> N
     await notify(hall, tenant, product, charge["period"], "arrears", charge)
 
 
-async def _settle_account(hall, tenant, account: str, book: BalanceBook) -> list[dict]:
+async def settle_account(hall, tenant, account: str, book: BalanceBook) -> list[dict]:
     """Charges of ``account`` in arrears that its balance now covers, oldest first, made ``paid``; those settled."""
     owed = (
         await Charge.select()
@@ -87,7 +87,7 @@ async def _settle_account(hall, tenant, account: str, book: BalanceBook) -> list
     return settled
 
 
-async def _resume_if_clear(hall, tenant, charge: dict) -> None:
+async def resume_if_clear(hall, tenant, charge: dict) -> None:
     """Resume a product suspended for arrears once none of its charges is in arrears; the reason ``arrears`` only."""
     product = await get_product(charge["product_id"])
     if product["state"] != SUSPENDED or "arrears" not in reasons_of(product):
@@ -108,9 +108,9 @@ async def settle_paid(hall, tenant, book: BalanceBook) -> int:
     for row in accounts:
         account = row["account_legacy_id"]
         await book.forget(account)  # a payment may have come in since: ask the BSS
-        for charge in await _settle_account(hall, tenant, account, book):
+        for charge in await settle_account(hall, tenant, account, book):
             count += 1
-            await _resume_if_clear(hall, tenant, charge)
+            await resume_if_clear(hall, tenant, charge)
     return count
 
 
