@@ -409,6 +409,21 @@ def payment_succeeded(hall: Hall, tenant: Tenant, intent: Intent) -> Later:
 
 
 @hookspec
+def payment_posted(hall: Hall, tenant: Tenant, intent: Intent) -> Later:
+    """Hear of a payment once its settlement has committed: called for every plugin the tenant enables (and the core's).
+
+    Unlike ``payment_succeeded`` (the owner's fulfilment, inside the
+    settlement's transaction), this runs after the commit, outside any
+    transaction, so it may make network calls: the core's products lift a
+    suspension for arrears (复机) at once when a top-up or a bill payment of the
+    account pays what is owed. It is called once by the worker that settled the
+    payment; a crash before it runs loses nothing the periodic jobs do not
+    redo, so anything done here must also be done by a job. Errors are logged
+    and never undo the settlement. Return nothing or an awaitable.
+    """
+
+
+@hookspec
 def payment_refunded(hall: Hall, tenant: Tenant, intent: Intent, refund: dict[str, Any]) -> Later:
     """Undo what a refund gives back: called once per succeeded refund, and only for the plugin that owns the intent.
 

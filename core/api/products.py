@@ -24,6 +24,7 @@ from core.products.orders import OrderItem, place_order
 from core.products.orders import get_order as get_product_order
 from core.products.process import OrderProcess, Step, order_steps
 from core.products.readback import ProductOrderStateSource
+from core.products.resumption import balance_credited, settle_arrears_of
 from core.products.states import (
     ACTIVE,
     CLOSED_ORDER,
@@ -38,6 +39,8 @@ from core.products.states import (
 from core.products.tables import Product, ProductChange, ProductOrder, ProductOrderItem
 
 __all__ = [
+    "balance_credited",
+    "settle_arrears_of",
     "ACTIVE",
     "CLOSED_ORDER",
     "LIVE",

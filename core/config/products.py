@@ -113,6 +113,10 @@ class ChargesSection(_Strict):
     suspend_for_arrears: bool = Field(
         True, description="Suspend (欠费停机) a product whose charge is still in arrears when the grace period ends."
     )
+    credit_purposes: list[str] = Field(
+        default_factory=lambda: ["topup", "bill"],
+        description="Payments of these purposes add to the account's balance (a top-up, a bill paid): once one is settled, the account's charges in arrears it covers are paid and a suspension for arrears is lifted at once (复机), before the BSS shows the money.",
+    )
     charge_customer_suspended: bool = Field(
         False,
         description="Also charge products the customer suspended (报停); by default a month they are suspended in at the run is skipped.",

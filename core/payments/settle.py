@@ -257,11 +257,28 @@ async def _move(row: dict, to_state: str, result: GatewayResult, provider_id: st
 async def settle(hall, provider_id: str, result: GatewayResult, *, source: str = "notification") -> Outcome:
     """Apply a verified gateway result to its intent in the current tenant; safe to call any number of times, concurrently."""
     outcome = await _settle(hall, provider_id, result, source)
+    if outcome is Outcome.CREDITED:  # committed: whoever cares (the arrears of the account) hears of it now
+        await _tell_posted(hall, result.intent_id)
     if (
         outcome is Outcome.REFUNDING
     ):  # committed: ask the gateway for the money back now (the reconciliation job retries)
         await send_pending_of(hall, result.intent_id)
     return outcome
+
+
+async def _tell_posted(hall, intent_id: str) -> None:
+    """``payment_posted`` to every plugin of the tenant, after the commit; a failure is logged, the payment stays paid."""
+    tenant = require_tenant()
+    try:
+        row = await PaymentIntent.select().where(PaymentIntent.public_id == intent_id).first()
+        if row is None:
+            return
+        for result in hall.hooks_for(tenant).payment_posted(hall=hall, tenant=tenant, intent=Intent.from_row(row)):
+            await await_me_maybe(result)
+    except Exception:
+        log.exception(
+            "tenant %s: payment %s: a payment_posted hook failed (the periodic jobs catch up)", tenant.id, intent_id
+        )
 
 
 async def _settle(hall, provider_id: str, result: GatewayResult, source: str) -> Outcome:

@@ -20,9 +20,8 @@ import datetime as dt
 import logging
 
 from core.db import transaction
-from core.legacy.balances import balance_of, forget_balance
+from core.legacy.balances import forget_balance
 from core.legacy.outbox import emit
-from core.legacy.outbox_tables import OutboxEvent
 from core.localtime import zone_of
 from core.products import changes, lifecycle, model
 from core.products.charge_notices import notify
@@ -31,74 +30,10 @@ from core.products.charging import chargeable
 from core.products.dates import month_start
 from core.products.inventory import get_product, reasons_of
 from core.products.states import ACTIVE, SUSPENDED
+from core.products.spending import BalanceBook, spendable_locked, unseen_debits  # noqa: F401  (kept importable here)
 from core.products.tables import ProductChange
 
 log = logging.getLogger("hall.products.charges")
-
-
-class BalanceBook:
-    """Balances as the charge run may spend them: the BSS's figure, less the hall's debits it does not show yet.
-
-    A debit reaches the BSS later, through the outbox; until then (and for any
-    debit made after the BSS computed its figure, ``as_of``) the hall takes it
-    off the figure itself, so neither this run, another worker nor the next run
-    spends the same money twice. The BSS's figure is read once per run.
-    """
-
-    def __init__(self, hall, tenant):
-        self.hall, self.tenant = hall, tenant
-        self.known: dict[str, tuple[int, dt.datetime | None] | None] = {}
-
-    async def available(self, account: str) -> int | None:
-        if account not in self.known:
-            found = await balance_of(self.hall, self.tenant, account)
-            ok = found is not None and found.fresh and found.known
-            self.known[account] = (found.balance_fen, found.as_of) if ok else None
-        if self.known[account] is None:
-            return None
-        figure, as_of = self.known[account]
-        return figure - await unseen_debits(account, as_of)
-
-    async def covers(self, account: str, amount: int) -> tuple[bool, str]:
-        """(True, "") when the account's fresh balance covers ``amount``; else (False, why)."""
-        have = await self.available(account)
-        if have is None:
-            return False, "balance_unknown"
-        if have < amount:
-            return False, "balance_low"
-        return True, ""
-
-    async def forget(self, account: str) -> None:
-        self.known.pop(account, None)
-        await forget_balance(account)
-
-
-async def unseen_debits(account: str, as_of: dt.datetime | None) -> int:
-    """What the hall took from ``account``'s balance that the BSS's figure of ``as_of`` does not show yet."""
-    rows = (
-        await Charge.select(Charge.amount_fen, Charge.event_id, Charge.created_at, Charge.settled_at)
-        .where(
-            (Charge.account_legacy_id == account)
-            & (Charge.settle == "balance")
-            & Charge.state.is_in(["debited", "paid"])
-        )
-        .order_by(Charge.id, ascending=False)
-        .limit(200)
-    )
-    if not rows:
-        return 0
-    undelivered = {
-        r["event_id"]
-        for r in await OutboxEvent.select(OutboxEvent.event_id).where(
-            OutboxEvent.event_id.is_in([r["event_id"] for r in rows]) & (OutboxEvent.status != "delivered")
-        )
-    }
-    total = 0
-    for r in rows:
-        debited_at = r["settled_at"] or r["created_at"]
-        if r["event_id"] in undelivered or as_of is None or debited_at >= as_of:
-            total += int(r["amount_fen"])
-    return total
 
 
 async def open_arrears(hall, tenant, charge: dict, product: dict, settings) -> None:
@@ -112,7 +47,7 @@ async def open_arrears(hall, tenant, charge: dict, product: dict, settings) -> N
     await notify(hall, tenant, product, charge["period"], "arrears", charge)
 
 
-async def _settle_account(hall, tenant, account: str, book: BalanceBook) -> list[dict]:
+async def settle_account(hall, tenant, account: str, book: BalanceBook) -> list[dict]:
     """Charges of ``account`` in arrears that its balance now covers, oldest first, made ``paid``; those settled."""
     owed = (
         await Charge.select()
@@ -129,6 +64,9 @@ async def _settle_account(hall, tenant, account: str, book: BalanceBook) -> list
 
         event = charge_event_id(tenant.id, charge["product_id"], charge["period"])
         async with transaction():
+            have = await spendable_locked(account)  # another worker's debit of this account waits, or is seen
+            if have is None or have < charge["amount_fen"]:
+                break
             done = (
                 await Charge.update(
                     {Charge.state: "paid", Charge.settled_at: model.now(), Charge.event_id: event, Charge.reason: ""}
@@ -149,7 +87,7 @@ async def _settle_account(hall, tenant, account: str, book: BalanceBook) -> list
     return settled
 
 
-async def _resume_if_clear(hall, tenant, charge: dict) -> None:
+async def resume_if_clear(hall, tenant, charge: dict) -> None:
     """Resume a product suspended for arrears once none of its charges is in arrears; the reason ``arrears`` only."""
     product = await get_product(charge["product_id"])
     if product["state"] != SUSPENDED or "arrears" not in reasons_of(product):
@@ -170,9 +108,9 @@ async def settle_paid(hall, tenant, book: BalanceBook) -> int:
     for row in accounts:
         account = row["account_legacy_id"]
         await book.forget(account)  # a payment may have come in since: ask the BSS
-        for charge in await _settle_account(hall, tenant, account, book):
+        for charge in await settle_account(hall, tenant, account, book):
             count += 1
-            await _resume_if_clear(hall, tenant, charge)
+            await resume_if_clear(hall, tenant, charge)
     return count
 
 

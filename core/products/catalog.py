@@ -131,6 +131,10 @@ class LegacyTariff:
     monthly_fee_fen: int = 0
     number_kind: str = ""  # phone | broadband | account | "" (unknown)
     problem: str = ""
+    one_off_fen: int = 0
+    deposit_fen: int = 0  # 预存
+    min_spend_fen: int = 0  # 最低消费
+    sold: bool = True  # False: the BSS no longer sells it (still billed on the lines that have it)
 
 
 @runtime_checkable
@@ -286,6 +290,9 @@ async def _connector_tariffs(hall, tenant) -> list[ProductOffering]:
             name=t.name,
             legacy_code=t.code,
             monthly_fee_fen=t.monthly_fee_fen,
+            one_off_fen=t.one_off_fen,
+            deposit_fen=t.deposit_fen,
+            min_spend_fen=t.min_spend_fen,
             number_kinds=(t.number_kind,) if t.number_kind else (),
             orderable=False,
             rules=(),

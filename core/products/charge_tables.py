@@ -73,4 +73,22 @@ class ChargeNotice(TenantTable, tablename="core_charge_notice"):
     UNIQUE_TOGETHER = (("tenant", "product_id", "period", "kind"),)
 
 
-TABLES = [Charge, ChargeRun, ChargeNotice]
+class BalanceCredit(TenantTable, tablename="core_balance_credit"):
+    """A payment the hall took for an account (a bill paid, a top-up), kept so arrears are settled at once (复机).
+
+    The BSS's balance shows a payment only once the ``payment.posted`` event has
+    reached it; until then (and for a credit made after the BSS's figure,
+    ``as_of``) the hall adds it to the figure itself, as it takes off its own
+    debits (core/products/spending.py). One row per payment intent.
+    """
+
+    account_legacy_id = Varchar(length=64)
+    intent_id = Varchar(length=64)  # the payment intent's public id
+    amount_fen = BigInt(default=0)  # always > 0: money that came in
+    event_id = Varchar(length=36, default="")  # its payment.posted outbox event
+    credited_at = Timestamptz(default=TimestamptzNow())
+    UNIQUE_TOGETHER = (("tenant", "intent_id"),)
+    INDEX_TOGETHER = (("tenant", "account_legacy_id"),)
+
+
+TABLES = [Charge, ChargeRun, ChargeNotice, BalanceCredit]

@@ -29,6 +29,7 @@ from core.products.charge_tables import Charge, ChargeRun
 from core.products.charging import chargeable
 from core.products.dates import month_start
 from core.products.settings import products_settings
+from core.products.spending import BalanceBook, spendable_locked
 
 log = logging.getLogger("hall.products.charges")
 EVENT_IDS = uuid.UUID("6f1c2b7e-8a4d-4e3f-9c5b-2d7e1a0b3c4f")
@@ -104,7 +105,7 @@ def _skip_reason(product: dict, settings) -> str:
 
 
 async def charge_one(
-    hall, tenant, product: dict, period, run_id: int | None, book: "arrears.BalanceBook", progress=None
+    hall, tenant, product: dict, period, run_id: int | None, book: BalanceBook, progress=None
 ) -> str | None:
     """Charge ``product`` (a row of :func:`chargeable`) for ``period`` (label, start, end); what was done, or None.
 
@@ -137,6 +138,10 @@ async def charge_one(
         covered, why = await book.covers(product["account_legacy_id"], fee)
     event = charge_event_id(tenant.id, product["id"], label)
     async with transaction():
+        if covered and settle == "balance":  # decided again under the account's lock: never spend the same money twice
+            have = await spendable_locked(product["account_legacy_id"])
+            if have is None or have < fee:
+                covered, why = False, "balance_unknown" if have is None else "balance_low"
         if covered:  # (a debit: the next look-up of the balance takes it off until the BSS shows it)
             state = "posted" if settle == "bss" else "debited"
             row = await _insert({**base, "amount_fen": fee, "settle": settle, "state": state, "event_id": event})
@@ -188,7 +193,8 @@ async def run_charges(hall, tenant, *, progress: Callable[[str], None] | None = 
     run_id = await _start_run(periods)
     counts: Counter = Counter()
     failures: list[dict] = []
-    book = arrears.BalanceBook(hall, tenant)
+    book = BalanceBook(hall, tenant)
+    counts["settled"] += await arrears.settle_paid(hall, tenant, book)  # what is owed is paid first, oldest first
     for period in periods:
         after = 0
         while page := await chargeable(period[1], period[2], after_id=after, limit=PAGE, include_free=True):
@@ -210,7 +216,7 @@ async def run_charges(hall, tenant, *, progress: Callable[[str], None] | None = 
                     counts[outcome] += 1
                 if progress:
                     progress(f"done {product['id']} {period[0]} {outcome}")
-    counts["settled"] += await arrears.follow_up(hall, tenant, settings, book)
+    counts["settled"] += await arrears.follow_up(hall, tenant, settings, book)  # this run's own arrears, warnings
     await ChargeRun.update(
         {
             ChargeRun.state: "done",

@@ -26,7 +26,7 @@ from core.products import model, queries
 from core.products.catalog import Catalog
 from core.products.inventory import record_event
 from core.products.states import ACTIVE, SUSPENDED, TERMINATED
-from core.products.tables import Product
+from core.products.tables import Product, ProductEvent
 
 log = logging.getLogger("hall.products")
 STATE_OF_STATUS = {"active": ACTIVE, "suspended": SUSPENDED, "closed": TERMINATED}
@@ -38,60 +38,100 @@ def line_key(number: str, customer: str) -> str:
     return f"line:{number}:{customer}"
 
 
-async def _mirror_one(number: str) -> bool:
-    """Mirror the service number ``number`` onto its line product (inside the caller's transaction)."""
-    sn = await ServiceNumber.select().where(ServiceNumber.number == number).first()
-    if sn is None:
-        return False
-    key = line_key(sn["number"], sn["customer_legacy_id"])
-    state = STATE_OF_STATUS.get(sn["status"], ACTIVE)
-    account = sn["account_legacy_id"] or sn["number"]  # a number is its own account when the BSS has none
-    stamp = model.now()
-    product = await Product.select().where(Product.product_key == key).first()
-    if product is None:
-        rows = await Product.insert(
-            Product(
-                product_key=key,
-                specification="line",
-                customer_legacy_id=sn["customer_legacy_id"],
-                account_legacy_id=account,
-                number=sn["number"],
-                state=state,
-                charged_by="bss",
-                characteristics={"number_kind": sn["kind"]},
-                source="synced",
-                mirrored_at=sn["synced_at"],
-                started_at=stamp if state != TERMINATED else None,
-                ended_at=stamp if state == TERMINATED else None,
-                created_at=stamp,
-                updated_at=stamp,
-            )
-        ).on_conflict(action="DO NOTHING")
-        if rows:
-            await record_event(rows[0]["id"], "mirror", "", state, details={"status": sn["status"]})
-    else:
-        values: dict = {Product.mirrored_at: sn["synced_at"], Product.account_legacy_id: account}
-        if product["state"] != state:
-            values.update({Product.state: state, Product.updated_at: stamp})
-            if state == TERMINATED:
-                values[Product.ended_at] = stamp
-            elif product["started_at"] is None:
-                values[Product.started_at] = stamp
-            await record_event(product["id"], "mirror", product["state"], state, details={"status": sn["status"]})
-        await Product.update(values).where(Product.id == product["id"])
-    # the number has a new holder: the old holder's line has ended
-    moved = await Product.select(Product.id, Product.state).where(
-        (Product.number == number)
-        & (Product.specification == "line")
-        & (Product.customer_legacy_id != sn["customer_legacy_id"])
-        & (Product.state != TERMINATED)
+def _product_of(sn: dict, state: str, stamp: dt.datetime) -> Product:
+    return Product(
+        product_key=line_key(sn["number"], sn["customer_legacy_id"]),
+        specification="line",
+        customer_legacy_id=sn["customer_legacy_id"],
+        account_legacy_id=sn["account_legacy_id"] or sn["number"],  # a number is its own account when the BSS has none
+        number=sn["number"],
+        state=state,
+        charged_by="bss",
+        characteristics={"number_kind": sn["kind"]},
+        source="synced",
+        mirrored_at=sn["synced_at"],
+        started_at=stamp if state != TERMINATED else None,
+        ended_at=stamp if state == TERMINATED else None,
+        created_at=stamp,
+        updated_at=stamp,
     )
-    for old in moved:
-        await Product.update({Product.state: TERMINATED, Product.ended_at: stamp, Product.updated_at: stamp}).where(
-            Product.id == old["id"]
+
+
+def _event(product_id: int, from_state: str, to_state: str, details: dict, stamp: dt.datetime) -> ProductEvent:
+    return ProductEvent(
+        product_id=product_id, action="mirror", from_state=from_state, to_state=to_state, details=details, at=stamp
+    )
+
+
+async def _move_states(moves: dict[str, list[dict]], stamp: dt.datetime) -> None:
+    """Existing products to their BSS state: at most two statements per state, whatever the number of products."""
+    for state, products in moves.items():
+        ids = [p["id"] for p in products]
+        values: dict = {Product.state: state, Product.updated_at: stamp}
+        if state == TERMINATED:
+            values[Product.ended_at] = stamp
+        await Product.update(values).where(Product.id.is_in(ids))
+        unstarted = [p["id"] for p in products if p["started_at"] is None]
+        if state != TERMINATED and unstarted:
+            await Product.update({Product.started_at: stamp}).where(Product.id.is_in(unstarted))
+
+
+async def _mirror_batch(numbers: list[str]) -> int:
+    """Mirror these service numbers onto their line products (inside the caller's transaction); how many.
+
+    A bounded number of statements whatever the batch's size (tests/products/test_mirror_budget.py): the
+    service numbers, their products, one insert of the new ones, one update of what every mirrored row carries,
+    the state moves grouped by state, the lines of a number's former holder ended, one insert of the events.
+    """
+    if not numbers:
+        return 0
+    stamp = model.now()
+    sns = {sn["number"]: sn for sn in await ServiceNumber.select().where(ServiceNumber.number.is_in(numbers))}
+    if not sns:
+        return 0
+    wanted = {line_key(n, sn["customer_legacy_id"]): sn for n, sn in sns.items()}
+    existing = {
+        p["product_key"]: p
+        for p in await Product.select(Product.id, Product.product_key, Product.state, Product.started_at).where(
+            Product.product_key.is_in(list(wanted))
         )
-        await record_event(old["id"], "mirror", old["state"], TERMINATED, details={"moved_to_another_customer": True})
-    return True
+    }
+    events: list[ProductEvent] = []
+    fresh = [
+        _product_of(sn, STATE_OF_STATUS.get(sn["status"], ACTIVE), stamp)
+        for k, sn in wanted.items()
+        if k not in existing
+    ]
+    if fresh:  # a concurrent mirror's rows are left alone: only what this insert made gets its event
+        made = await Product.insert(*fresh).on_conflict(action="DO NOTHING").returning(Product.id, Product.product_key)
+        for row in made:
+            sn = wanted[row["product_key"]]
+            events.append(
+                _event(row["id"], "", STATE_OF_STATUS.get(sn["status"], ACTIVE), {"status": sn["status"]}, stamp)
+            )
+    moves: dict[str, list[dict]] = {}
+    for key, product in existing.items():
+        sn = wanted[key]
+        state = STATE_OF_STATUS.get(sn["status"], ACTIVE)
+        if product["state"] != state:
+            moves.setdefault(state, []).append(product)
+            events.append(_event(product["id"], product["state"], state, {"status": sn["status"]}, stamp))
+    if existing:
+        await queries.stamp_mirrored([p["id"] for p in existing.values()])
+    await _move_states(moves, stamp)
+    # a number with a new holder: the old holder's line has ended
+    held = await Product.select(Product.id, Product.state, Product.number, Product.customer_legacy_id).where(
+        Product.number.is_in(list(sns)) & (Product.specification == "line") & (Product.state != TERMINATED)
+    )
+    moved = [p for p in held if p["customer_legacy_id"] != sns[p["number"]]["customer_legacy_id"]]
+    if moved:
+        await Product.update({Product.state: TERMINATED, Product.ended_at: stamp, Product.updated_at: stamp}).where(
+            Product.id.is_in([p["id"] for p in moved])
+        )
+        events += [_event(p["id"], p["state"], TERMINATED, {"moved_to_another_customer": True}, stamp) for p in moved]
+    if events:
+        await ProductEvent.insert(*events)
+    return len(sns)
 
 
 async def mirror_lines(limit: int = 100_000) -> int:
@@ -102,18 +142,18 @@ async def mirror_lines(limit: int = 100_000) -> int:
         if not rows:
             break
         async with transaction():
-            for row in rows:
-                await _mirror_one(row["number"])
+            await _mirror_batch([row["number"] for row in rows])
         done += len(rows)
     return done
 
 
 async def mirror_numbers(numbers: list[str]) -> None:
-    """Mirror these numbers now when they need it (a customer opening their products page)."""
-    for number in numbers:
-        if await queries.line_to_mirror(number):
+    """Mirror these numbers now when they need it (a customer opening their products page, a console search)."""
+    for start in range(0, len(numbers), BATCH):
+        due = await queries.lines_to_mirror_of([n for n in numbers[start : start + BATCH] if n])
+        if due:
             async with transaction():
-                await _mirror_one(number)
+                await _mirror_batch([row["number"] for row in due])
 
 
 async def mirror_matching(text: str, limit: int = 200) -> None:

@@ -61,6 +61,14 @@ def payment_succeeded(hall, tenant, intent):
 
 
 @hookimpl
+def payment_posted(hall, tenant, intent):
+    """Any settled payment (after its commit): a top-up or bill paid settles the account's arrears at once (复机)."""
+    from core.products.resumption import on_payment_posted
+
+    return on_payment_posted(hall, tenant, intent)
+
+
+@hookimpl
 def workorder_changed(hall, tenant, order, event):
     from core.products.workflow import workorder_changed as follow
 

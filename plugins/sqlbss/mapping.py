@@ -124,6 +124,7 @@ from plugins.sqlbss.lines_mapping import LinesMap, PoolMap, lines_cross_checks  
 from plugins.sqlbss.payments_map import PaymentRecordsMap  # noqa: E402
 from plugins.sqlbss.balances_mapping import BalancesMap  # noqa: E402
 from plugins.sqlbss.accounts_mapping import AccountsMap, accounts_cross_checks  # noqa: E402
+from plugins.sqlbss.catalog_mapping import CatalogMap, catalog_cross_checks  # noqa: E402
 
 
 class SqlBssMapping(_Strict):
@@ -147,6 +148,7 @@ class SqlBssMapping(_Strict):
     writeback: WritebackMap | None = None  # the outbox's inbox and mapped tables; omitted: no writeback port
     payment_records: PaymentRecordsMap | None = None  # the BSS's payments table: the payment_records port
     balances: BalancesMap | None = None  # account balances, looked up live: the balances port (balances.py)
+    catalog: CatalogMap | None = None  # the BSS's tariff table as offerings: the tariff catalog port (catalog.py)
 
     @field_validator("timezone")
     @classmethod
@@ -230,6 +232,7 @@ def _cross_checks(m: SqlBssMapping) -> list[tuple[str, str]]:
         + lines_cross_checks(m)
         + writeback_cross_checks(m)
         + accounts_cross_checks(m)
+        + catalog_cross_checks(m)
     )
 
 

@@ -17,6 +17,7 @@ from plugins.sqlbss.lines_mapping import LinesMap, PoolMap, TariffsMap
 from plugins.sqlbss.writeback_map import WritebackMap
 from plugins.sqlbss.accounts_mapping import AccountsMap
 from plugins.sqlbss.payments_map import PaymentRecordsMap
+from plugins.sqlbss.catalog_mapping import CatalogMap
 
 PAGE = (Path(__file__).resolve().parents[2] / "docs" / "connectors.md").read_text(encoding="utf-8")
 SECTIONS = {
@@ -32,6 +33,7 @@ SECTIONS = {
     "writeback": WritebackMap,
     "accounts": AccountsMap,
     "payment_records": PaymentRecordsMap,
+    "catalog": CatalogMap,
 }
 TABLES = {  # where a section's table of bare key names starts
     "": "`[connector]`\n",
@@ -40,6 +42,7 @@ TABLES = {  # where a section's table of bare key names starts
     "writeback": "### The `writeback` port in `sqlbss`",
     "accounts": "`[connector.accounts]`\n",
     "payment_records": "The example above maps `JF_JFJL`.\n",
+    "catalog": "maps the table; the port exists only",
 }
 
 

@@ -31,6 +31,15 @@ def step(detail: str) -> None:
     time.sleep(0.003)  # pacing only: the parent reads the lines through a pipe, the kill must land mid-run
 
 
+def _seed_balances(connector, spec: str, as_of: dt.datetime) -> None:
+    """``CHARGE_BALANCES="A1=3500,A2=0"``: the prepaid balances this child's BSS reports (fen)."""
+    from core.legacy.ports import LegacyBalance
+
+    for item in filter(None, spec.split(",")):
+        account, fen = item.split("=")
+        connector.balances[account] = LegacyBalance(account, int(fen), as_of - dt.timedelta(days=60), "prepaid")
+
+
 async def main(tenant_id: str, moment: str) -> None:
     fixed = dt.datetime.fromisoformat(moment)
     model.now = lambda: fixed
@@ -42,6 +51,7 @@ async def main(tenant_id: str, moment: str) -> None:
         from core.products.charges import run_charges
 
         tenant = hall.tenants.get(tenant_id)
+        _seed_balances(hall.connector(tenant), os.environ.get("CHARGE_BALANCES", ""), fixed)
         with tenant_scope(tenant):
             result = await run_charges(hall, tenant, progress=step)
         print("done", result, flush=True)

@@ -168,7 +168,13 @@ def line(number: str, customer: str, tariff: str, fee: int) -> LegacyServiceLine
 
 
 def build(
-    hall_factory, *, payments: bool = False, timezone: str = "", products: dict | None = None, plugins: tuple = ()
+    hall_factory,
+    *,
+    payments: bool = False,
+    timezone: str = "",
+    products: dict | None = None,
+    plugins: tuple = (),
+    beta_plugins: tuple = (),
 ) -> World:
     from core.testing.payments import FakePaymentPlugin
 
@@ -190,7 +196,7 @@ def build(
                 payments=pay,
                 timezone=timezone,
             ),
-            TenantSpec("beta", plugins=["testprod"], connector={"type": "linefake"}, products=section),
+            TenantSpec("beta", plugins=["testprod", *beta_plugins], connector={"type": "linefake"}, products=section),
         ],
         extra_plugins=extra,
     )
