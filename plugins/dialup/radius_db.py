@@ -89,7 +89,7 @@ class RadiusDb:
             return await self._postgres(statements, fetch)
         except RadiusDbError:
             raise
-        except (OSError, sqlite3.Error, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError, sqlite3.Error) as exc:
             raise RadiusDbError(f"{type(exc).__name__}: {exc}") from exc
         except Exception as exc:  # asyncpg's errors
             if type(exc).__module__.startswith("asyncpg"):

@@ -26,7 +26,7 @@ async def search(request: Request, tenant: TenantDep) -> Response:
     q = (request.query_params.get("q") or "").strip()[:64]
     query = DialupAccount.select().order_by(DialupAccount.id, ascending=False)
     if q:
-        query = query.where((DialupAccount.username.ilike(f"%{q.lower()}%")) | (DialupAccount.customer_legacy_id == q))
+        query = query.where((DialupAccount.username.like(f"%{q.lower()}%")) | (DialupAccount.customer_legacy_id == q))
     page = await paginate(request, query)
     return await render(
         request,
