@@ -63,7 +63,7 @@ def check(tenant, username: str, password: str, again: str, offering: str) -> di
     if problem:
         errors["password"] = (problem, {"min": settings.password_min})
     elif password != again:
-        errors["again"] = (N_("The two passwords are not the same."), {})
+        errors["password_again"] = (N_("The two passwords are not the same."), {})
     if package(tenant, offering) is None:
         errors["offering"] = (N_("Choose one of the packages."), {})
     return errors

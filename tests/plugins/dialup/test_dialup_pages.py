@@ -1,0 +1,125 @@
+"""Opening an account refuses bad input beside the field; a RADIUS database that is away holds the order (nothing
+provisioned, the reason on the console) until an operator retries; the balance of prepaid money; the pages
+are the customer's own and only where the plugin is on."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+
+from dialup_support import PHONE, build, paid
+
+from core.api.testing import add_operator, check_plugin, field_errors, make_customer, register_customer
+from core.products.tables import LifecycleRequest, ProductOrder
+from plugins.dialup.balance import balance_of
+from plugins.dialup.radius_db import Dsn, RadiusDb
+from plugins.dialup.tables import DialupAccount
+
+SCHEMA_DIR = "/etc/freeradius/3.0/mods-config/sql/main"
+GOOD = "Dial2026x"
+
+
+def customer(harness, login=PHONE):
+    c = harness.client("alpha")
+    c.login_customer(login)
+    return c
+
+
+def submit(c, **values):
+    page = c.get("/dialup/open")
+    token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
+    data = {"username": "bob2026", "password": GOOD, "password_again": GOOD, "offering": "dialup.h20", "token": token}
+    return c.post("/dialup/open", {**data, **values})
+
+
+def test_bad_input_is_refused_beside_its_field(world):
+    harness, pay, _ = world
+    c = customer(harness)
+    cases = [
+        ({"username": "ab"}, "username"),
+        ({"username": "9lives"}, "username"),
+        ({"username": "admin"}, "username"),
+        ({"password": "short1", "password_again": "short1"}, "password"),
+        ({"password": "abcdefghij", "password_again": "abcdefghij"}, "password"),
+        ({"password": "bob2026xyz!", "password_again": "bob2026xyz!"}, "password"),
+        ({"password_again": "Other2026x"}, "password_again"),
+        ({"offering": "nope"}, "offering"),
+    ]
+    for values, name in cases:
+        r = submit(c, **values)
+        assert r.status_code == 400, (values, r.status_code)
+        assert f'id="{name}-error"' in r.text, (values, field_errors(r.text))
+    assert harness.in_tenant("alpha", lambda: ProductOrder.count()) == 0
+    assert submit(c).status_code == 303
+    other = make_customer(2, numbers=("13900000002",), phone="13900000002")
+    register_customer(harness, "alpha", other)
+    taken = submit(customer(harness, "13900000002"))
+    assert taken.status_code == 400 and 'id="username-error"' in taken.text
+    assert "已被占用" in taken.text or "taken" in taken.text
+
+
+def test_a_radius_database_that_is_away_holds_the_order_until_an_operator_retries(hall_factory, tmp_path):
+    path = tmp_path / "later.sqlite"
+    harness, pay, _ = build(hall_factory, f"sqlite:///{path}")
+    c = customer(harness)
+    assert submit(c).status_code == 303
+    order = harness.in_tenant("alpha", lambda: ProductOrder.select().first())
+    paid(harness, pay, order["payment_intent"], 2000)
+    page = c.get("/dialup/a/bob2026")
+    assert "state-setting_up" in page.text
+    order = harness.in_tenant("alpha", lambda: ProductOrder.select().first())
+    assert order["state"] == "held"
+    row = harness.in_tenant("alpha", lambda: DialupAccount.select().first())
+    assert row["state"] == "ordered" and row["opened_at"] is None  # nothing started: no time counted
+    add_operator(harness, "alpha", "wang")
+    op = harness.client("alpha")
+    op.login_operator("wang")
+    console = op.get(f"/dialup/console/{row['id']}")
+    assert "provisioning-problem" in console.text and "no RADIUS database" in console.text
+
+    asyncio.run(RadiusDb(Dsn.parse(f"sqlite:///{path}")).ensure_schema(SCHEMA_DIR))  # the database is back
+    failed = harness.in_tenant(
+        "alpha", lambda: LifecycleRequest.select().where(LifecycleRequest.state == "failed").first()
+    )
+    r = op.post(f"/console/product-requests/{failed['id']}/retry", {})
+    assert r.status_code in (200, 303), r.text[:500]
+    row = harness.in_tenant("alpha", lambda: DialupAccount.select().first())
+    assert row["state"] == "active"
+    checks = asyncio.run(RadiusDb(Dsn.parse(f"sqlite:///{path}")).fetch("SELECT attribute FROM radcheck"))
+    assert sorted(r["attribute"] for r in checks) == ["Expiration", "SSHA2-512-Password"]
+    order = harness.in_tenant("alpha", lambda: ProductOrder.select().first())
+    assert order["state"] == "completed"
+
+
+def test_prepaid_money_counts_down_by_the_hour():
+    now = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
+    row = {
+        "kind": "money",
+        "seconds_total": 0,
+        "money_fen": 5000,
+        "rate_fen_per_hour": 200,
+        "expires_at": now + dt.timedelta(days=1),
+    }
+    b = balance_of(row, 3600 * 10 + 1, now)
+    assert b.money_left_fen == 5000 - 2001 and not b.exhausted  # every started second paid, rounded up to a fen
+    assert balance_of(row, 3600 * 25, now).exhausted
+    assert balance_of({**row, "expires_at": now}, 0, now).expired
+
+
+def test_pages_are_the_customers_own_and_only_where_the_plugin_is_on(world):
+    harness, pay, _ = world
+    c = customer(harness)
+    assert submit(c).status_code == 303
+    index = c.get("/dialup/")
+    assert 'data-username="bob2026"' in index.text and "16300" in index.text and "杭州" in index.text
+    other = make_customer(2, numbers=("13900000002",), phone="13900000002")
+    register_customer(harness, "alpha", other)
+    assert customer(harness, "13900000002").get("/dialup/a/bob2026").status_code == 404
+    beta = harness.client("beta")
+    assert beta.get("/dialup/").status_code == 404
+    assert c.get("/dialup/a/bob2026/usage", params={"month": "2026-13"}).status_code in (400, 200)
+
+
+def test_the_plugin_follows_the_rules_for_plugins():
+    assert check_plugin("dialup") == []
