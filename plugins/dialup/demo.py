@@ -13,7 +13,7 @@ def _databases(hall) -> list[tuple[str, Dsn, str]]:
     from pathlib import Path
 
     out = []
-    for tenant in hall.tenants:
+    for tenant in sorted(hall.tenants, key=lambda t: t.id):
         if not tenant.enables("dialup"):
             continue
         settings = tenant.plugin_settings("dialup")

@@ -84,6 +84,8 @@ async def _account_page(
     account = await opening.provision_now(hall, tenant, account)
     try:
         await renewals.push_paid(hall, tenant, account)
+        if account["state"] == "active" and account["kind"] != "unlimited":
+            await accounts.sync(hall, tenant, await accounts.by_id(account["id"]))  # used up: stopped at once
     except RadiusDbError:
         pass
     account = await accounts.by_id(account["id"])

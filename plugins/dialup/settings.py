@@ -54,14 +54,10 @@ class DialupSettings(BaseModel):
         description="The FreeRADIUS SQL database the hall provisions into: sqlite:///relative/or/absolute.sqlite "
         "or postgresql://user:password@host:port/dbname. Empty: accounts cannot be provisioned (orders are held).",
     )
-    radius_zone: str = Field(
-        "UTC", description="The zone the RADIUS server runs in: its Expiration check item is written in it."
-    )
     schema_dir: str = Field(
         "/etc/freeradius/3.0/mods-config/sql/main",
         description="Where FreeRADIUS's schema.sql per dialect lives (used to create the tables in a new database).",
     )
-    realm: str = Field("", max_length=64, description="Shown after the user name (user@realm); empty: none.")
     username_min: int = Field(4, ge=1, le=32, description="Shortest user name.")
     username_max: int = Field(20, ge=4, le=64, description="Longest user name.")
     reserved: list[str] = Field(

@@ -34,7 +34,9 @@ APPS = {"jiangnan": ("2021000000000001", "2088000000000001"), "haibin": ("202100
 WORDS = {"jiangnan": "正常", "haibin": "Open"}
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"
+    ),
     pytest.mark.skipif(not SCHEMA_DIR.exists(), reason="FreeRADIUS is not installed (scripts/ensure-radius)"),
 ]
 
@@ -155,10 +157,24 @@ def test_a_customer_opens_an_account_pays_and_sees_the_radius_session(
         assert not nas.login(username, "not-the-password")
         start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         nas.account(username, "Start", "E2E-1", when=start)
-        nas.account(username, "Interim-Update", "E2E-1", when=start + dt.timedelta(minutes=5), seconds=300,
-                    octets_in=2_000_000, octets_out=9_000_000)
-        nas.account(username, "Stop", "E2E-1", when=start + dt.timedelta(minutes=42, seconds=7), seconds=2527,
-                    octets_in=3 * 1_048_576, octets_out=12 * 1_048_576)
+        nas.account(
+            username,
+            "Interim-Update",
+            "E2E-1",
+            when=start + dt.timedelta(minutes=5),
+            seconds=300,
+            octets_in=2_000_000,
+            octets_out=9_000_000,
+        )
+        nas.account(
+            username,
+            "Stop",
+            "E2E-1",
+            when=start + dt.timedelta(minutes=42, seconds=7),
+            seconds=2527,
+            octets_in=3 * 1_048_576,
+            octets_out=12 * 1_048_576,
+        )
         month = (start + dt.timedelta(hours=8)).strftime("%Y-%m")
         page.goto(f"{base}/dialup/a/{username}/usage?month={month}")
         row = page.locator('tr.session[data-session="E2E-1"]')

@@ -123,3 +123,27 @@ def test_pages_are_the_customers_own_and_only_where_the_plugin_is_on(world):
 
 def test_the_plugin_follows_the_rules_for_plugins():
     assert check_plugin("dialup") == []
+
+
+def test_the_demo_prepares_the_radius_databases_and_says_plainly_when_freeradius_is_missing(tmp_path, monkeypatch):
+    import types
+
+    from plugins.dialup import radiusd
+    from plugins.dialup.demo import demo_radius
+    from plugins.dialup.settings import DialupSettings
+
+    class Tenant:
+        id = "jiangnan"
+
+        def enables(self, name):
+            return name == "dialup"
+
+        def plugin_settings(self, name):
+            return DialupSettings(radius_db="sqlite:///var/radius/jiangnan.sqlite", schema_dir=SCHEMA_DIR)
+
+    hall = types.SimpleNamespace(tenants=[Tenant()], root=tmp_path)
+    monkeypatch.setattr(radiusd, "radiusd_binary", lambda: None)
+    said = []
+    assert demo_radius(hall, start=True, echo=said.append) is None
+    assert (tmp_path / "var" / "radius" / "jiangnan.sqlite").exists()
+    assert len(said) == 1 and "FreeRADIUS is not installed" in said[0]
