@@ -98,8 +98,23 @@ def radius(live_hall, tmp_path_factory):
         server.stop()
 
 
+OPERATOR = ("e2e-dialup", "Dialup-operator-2026!")
+
+
+async def _operator(hall) -> None:
+    from core.auth.admin import ensure_operator
+
+    for tenant in hall.tenants:
+        await ensure_operator(
+            tenant, OPERATOR[0], "Dial-up operator", OPERATOR[1], "e2e-dialup", ["dialup.view", "dialup.lock"]
+        )
+
+
 @pytest.fixture(scope="module")
 def logins(live_hall):
+    from browser_accounts import in_live_hall
+
+    in_live_hall(live_hall, "e2e-dialup", _operator)
     return demo_accounts(live_hall, index=2, password=PASSWORD, seed_label="e2e-dialup", calls_per_month=0, months=1)
 
 
@@ -204,4 +219,27 @@ def test_a_customer_opens_an_account_pays_and_sees_the_radius_session(
         shoot(page, tenant, "dialup-08-usage-phone")
     finally:
         phone.close()
+
+    # an operator finds the account and locks it: the server turns the next dial-in away
+    console = chromium.new_context(viewport={"width": 1280, "height": 900})
+    console.set_default_timeout(WAIT_MS)
+    try:
+        page = console.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{base}/console/login")
+        page.fill("#f-username", OPERATOR[0])
+        page.fill("#f-password", OPERATOR[1])
+        with page.expect_navigation():
+            page.locator('form[action$="/console/login"] button[type=submit]').click()
+        page.goto(f"{base}/dialup/console?q={username}")
+        with page.expect_navigation():
+            page.locator(f'tr.dialup-row[data-username="{username}"] a').click()
+        page.fill("input[name=reason]", "e2e")
+        with page.expect_navigation():
+            page.locator("button.lock").click()
+        assert page.locator(".state").inner_text() in ("已锁定", "Locked")
+        shoot(page, tenant, "dialup-09-console-locked")
+        assert not radius[tenant].login(username, DIAL_PASSWORD)
+    finally:
+        console.close()
     assert errors == []

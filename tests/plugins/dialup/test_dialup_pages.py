@@ -147,3 +147,50 @@ def test_the_demo_prepares_the_radius_databases_and_says_plainly_when_freeradius
     assert demo_radius(hall, start=True, echo=said.append) is None
     assert (tmp_path / "var" / "radius" / "jiangnan.sqlite").exists()
     assert len(said) == 1 and "FreeRADIUS is not installed" in said[0]
+
+
+def _opened(harness, pay, c):
+    assert submit(c).status_code == 303
+    order = harness.in_tenant("alpha", lambda: ProductOrder.select().first())
+    paid(harness, pay, order["payment_intent"], 2000)
+    assert "state-open" in c.get("/dialup/a/bob2026").text
+
+
+def test_password_change_and_renewal_refusals_and_the_events_the_bss_hears(world):
+    from core.api.products import act
+    from core.legacy.outbox_tables import OutboxEvent
+
+    harness, pay, _ = world
+    c = customer(harness)
+    _opened(harness, pay, c)
+    wrong = c.post("/dialup/a/bob2026/password", {"password_old": "nope", "password_new": "x", "password_again": "x"})
+    assert wrong.status_code == 400 and 'id="password_old-error"' in wrong.text
+    weak = c.post(
+        "/dialup/a/bob2026/password", {"password_old": GOOD, "password_new": "aaaa", "password_again": "aaaa"}
+    )
+    assert weak.status_code == 400 and 'id="password_new-error"' in weak.text
+    ok = c.post(
+        "/dialup/a/bob2026/password",
+        {"password_old": GOOD, "password_new": "Better2026", "password_again": "Better2026"},
+    )
+    assert ok.status_code == 303
+    assert c.get("/dialup/a/bob2026/usage", params={"month": "2026-13"}).status_code == 400
+
+    row = harness.in_tenant("alpha", lambda: DialupAccount.select().first())
+    harness.in_tenant("alpha", act, harness.hall, harness.tenant("alpha"), row["product_id"], "terminate", key="t1")
+    row = harness.in_tenant("alpha", lambda: DialupAccount.select().first())
+    assert row["state"] == "closed"
+    refused = c.post("/dialup/a/bob2026/renew", {"token": "r1"})
+    assert refused.status_code == 409 and "已关闭的账号不能续费" in refused.text
+    kinds = [e["kind"] for e in harness.in_tenant("alpha", lambda: OutboxEvent.select(OutboxEvent.kind))]
+    assert {"dialup.account.opened", "dialup.account.password_changed", "dialup.account.closed"} <= set(kinds)
+    opened = harness.in_tenant(
+        "alpha", lambda: OutboxEvent.select().where(OutboxEvent.kind == "dialup.account.opened").first()
+    )
+    assert opened["payload"]["username"] == "bob2026" and "password" not in str(opened["payload"]).lower()
+    checks = asyncio.run(
+        RadiusDb(Dsn.parse(harness.tenant("alpha").plugin_settings("dialup").radius_db)).fetch(
+            "SELECT COUNT(*) AS n FROM radcheck WHERE username = ?", "bob2026"
+        )
+    )
+    assert checks[0]["n"] == 0  # a closed account is gone from RADIUS
