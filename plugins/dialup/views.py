@@ -85,6 +85,7 @@ async def summary(hall, tenant, account: dict, language: str = "") -> dict:
         "state_label": STATES[state],
         "package": _pick(pkg.name, language) if pkg else account["offering_code"],
         "package_obj": pkg,
+        "package_description": _pick(description(pkg), language) if pkg else "",
         "balance": bal,
         "unavailable": unavailable,
         "order": order,

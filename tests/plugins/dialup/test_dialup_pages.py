@@ -194,3 +194,18 @@ def test_password_change_and_renewal_refusals_and_the_events_the_bss_hears(world
         )
     )
     assert checks[0]["n"] == 0  # a closed account is gone from RADIUS
+
+
+def test_the_job_provisions_paid_openings_and_skips_tenants_without_the_plugin(world):
+    from plugins.dialup.jobs import enforce
+
+    harness, pay, _ = world
+    c = customer(harness)
+    assert submit(c).status_code == 303
+    order = harness.in_tenant("alpha", lambda: ProductOrder.select().first())
+    paid(harness, pay, order["payment_intent"], 2000)
+    harness.run(enforce(harness.hall, "alpha"))
+    harness.run(enforce(harness.hall, "beta"))
+    row = harness.in_tenant("alpha", lambda: DialupAccount.select().first())
+    assert row["state"] == "active"
+    assert harness.in_tenant("alpha", lambda: ProductOrder.select().first())["state"] == "completed"
