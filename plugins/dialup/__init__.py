@@ -128,3 +128,15 @@ def demo_services(hall, start, echo):
     from .demo import demo_radius
 
     return demo_radius(hall, start=start, echo=echo)
+
+
+@hookimpl
+def register_labels(hall):
+    """Display names of the codes this plugin stores (audit actions, object types)."""
+    return {
+        "audit_action": {
+            "dialup.lock": N_("Locked a dial-up account"),
+            "dialup.unlock": N_("Unlocked a dial-up account"),
+        },
+        "object_type": {"dialup_account": N_("Dial-up account")},
+    }

@@ -209,3 +209,49 @@ def test_the_job_provisions_paid_openings_and_skips_tenants_without_the_plugin(w
     row = harness.in_tenant("alpha", lambda: DialupAccount.select().first())
     assert row["state"] == "active"
     assert harness.in_tenant("alpha", lambda: ProductOrder.select().first())["state"] == "completed"
+
+
+def test_two_customers_racing_for_one_user_name_get_one_account(world):
+    """Both checks see the name free; the unique index lets one hold it, the other is told it is taken."""
+    from plugins.dialup.opening import OpenErrors, open_account
+
+    harness, pay, first = world
+    other = make_customer(2, numbers=("13900000002",), phone="13900000002")
+    second_account = register_customer(harness, "alpha", other)
+    first_account = harness.in_tenant("alpha", lambda: _account_of(first))
+    tenant = harness.tenant("alpha")
+
+    async def race():
+        def one(customer, account, token):
+            return open_account(
+                harness.hall,
+                tenant,
+                customer_id=customer,
+                account_id=account,
+                username="racer",
+                password=GOOD,
+                again=GOOD,
+                offering="dialup.h20",
+                token=token,
+                title="t",
+                language="zh_CN",
+            )
+
+        return await asyncio.gather(
+            one(first, first_account, "a"), one(other.legacy_id, second_account, "b"), return_exceptions=True
+        )
+
+    outcomes = harness.in_tenant("alpha", race)
+    assert sorted(type(o).__name__ for o in outcomes) == ["OpenErrors", "dict"], outcomes
+    assert all(isinstance(o, (dict, OpenErrors)) for o in outcomes)
+    assert harness.in_tenant("alpha", lambda: DialupAccount.count()) == 1
+    assert harness.in_tenant("alpha", lambda: ProductOrder.count()) == 1
+
+
+async def _account_of(legacy_id):
+    from core.auth.tables import CustomerAccount
+
+    row = (
+        await CustomerAccount.select(CustomerAccount.id).where(CustomerAccount.customer_legacy_id == legacy_id).first()
+    )
+    return row["id"]
