@@ -3,13 +3,15 @@ take that are not product orders (the password change)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 
-from core.api import N_
+from core.api import N_, local
 from core.api.db import transaction
 from core.api.legacy import emit
 from core.api.products import Product
+from core.api.web import ThrottleRule, reserve_attempt
 
 from . import clock
 from .balance import Balance, balance_of
@@ -83,6 +85,9 @@ async def change_password(hall, tenant, account: dict, old: str, new: str, again
     """Check the old password and the new one's strength, write the new hash to RADIUS, then keep it."""
     if account["state"] != ACTIVE:
         raise AccountError(N_("This account is not open."))
+    held = await reserve_attempt(ThrottleRule(f"dialup:password:{account['id']}", dt.timedelta(hours=1), limit=10))
+    if not held.ok:  # the current password must not be guessable here
+        raise AccountError(N_("Too many attempts; please try again after %(time)s."), time=local(held.retry_at, tenant))
     if not verify_password(old, account["password_hash"]):
         raise AccountError(N_("The current password is not right."), "old")
     problem = password_problem(new, account["username"], tenant.plugin_settings("dialup"))

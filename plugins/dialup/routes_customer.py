@@ -79,7 +79,15 @@ async def open_post(request: Request, hall: HallDep, tenant: TenantDep) -> Respo
 
 
 async def _account_page(
-    request: Request, hall, tenant, account: dict, *, form: Form | None = None, notice: str = "", status: int = 200
+    request: Request,
+    hall,
+    tenant,
+    account: dict,
+    *,
+    form: Form | None = None,
+    notice: str = "",
+    params: dict | None = None,
+    status: int = 200,
 ) -> Response:
     account = await opening.provision_now(hall, tenant, account)
     try:
@@ -99,6 +107,7 @@ async def _account_page(
             "form": form or Form(),
             "token": secrets.token_urlsafe(16),
             "notice": notice or request.query_params.get("done", "")[:20],
+            "notice_params": params or {},
         },
         status=status,
     )
@@ -121,7 +130,16 @@ async def change_password(request: Request, username: FromPath[str], hall: HallD
         if exc.field:
             form.error(f"password_{exc.field}", exc.message, **exc.params)
             return await _account_page(request, hall, tenant, account, form=form, status=400)
-        return await _account_page(request, hall, tenant, account, form=form, notice=exc.message, status=409)
+        return await _account_page(
+            request,
+            hall,
+            tenant,
+            account,
+            form=form,
+            notice=exc.message,
+            params=exc.params,
+            status=429 if "time" in exc.params else 409,
+        )
     return redirect_to(request, "dialup:account", username=account["username"], query={"done": "password"})
 
 

@@ -255,3 +255,15 @@ async def _account_of(legacy_id):
         await CustomerAccount.select(CustomerAccount.id).where(CustomerAccount.customer_legacy_id == legacy_id).first()
     )
     return row["id"]
+
+
+def test_guessing_the_current_password_is_throttled(world):
+    harness, pay, _ = world
+    c = customer(harness)
+    _opened(harness, pay, c)
+    tries = [
+        c.post("/dialup/a/bob2026/password", {"password_old": f"guess{n}", "password_new": "x", "password_again": "x"})
+        for n in range(11)
+    ]
+    assert [t.status_code for t in tries] == [400] * 10 + [429]
+    assert "尝试次数过多" in tries[-1].text
