@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -158,9 +158,31 @@ class RadiusDb:
             await conn.close()
 
 
+def secret_password(hall, tenant_id: str) -> str:
+    """The RADIUS database's password, kept out of tenant.toml: ``HALL_TENANT_<ID>_DIALUP__RADIUS_DB_PASSWORD``, or
+    ``radius_db_password`` under ``[dialup.<tenant>]`` in the secrets file beside hall.toml."""
+    import os
+    import tomllib
+
+    from core.api import secrets_path
+
+    env = os.environ.get(f"HALL_TENANT_{tenant_id.upper().replace('-', '_')}_DIALUP__RADIUS_DB_PASSWORD")
+    if env:
+        return env
+    config_file = getattr(getattr(hall, "settings", None), "config_file", None)
+    path = secrets_path(config_file) if config_file else None
+    if path is None or not Path(path).exists():
+        return ""
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    return str(data.get("dialup", {}).get(tenant_id, {}).get("radius_db_password", ""))
+
+
 def radius_db(hall, tenant) -> RadiusDb:
     """The tenant's RADIUS database from ``[plugins.dialup] radius_db`` (a relative SQLite path: under the hall's root)."""
     settings = tenant.plugin_settings("dialup")
     if not settings.radius_db:
         raise RadiusDbError("no RADIUS database configured ([plugins.dialup] radius_db)")
-    return RadiusDb(Dsn.parse(settings.radius_db, base=Path(getattr(hall, "root", ".") or ".")))
+    dsn = Dsn.parse(settings.radius_db, base=Path(getattr(hall, "root", ".") or "."))
+    if dsn.dialect == "postgresql" and not dsn.password:
+        dsn = replace(dsn, password=secret_password(hall, tenant.id))
+    return RadiusDb(dsn)

@@ -52,7 +52,8 @@ class DialupSettings(BaseModel):
     radius_db: str = Field(
         "",
         description="The FreeRADIUS SQL database the hall provisions into: sqlite:///relative/or/absolute.sqlite "
-        "or postgresql://user:password@host:port/dbname. Empty: accounts cannot be provisioned (orders are held).",
+        "or postgresql://user@host:port/dbname (its password from the secrets file: [dialup.<tenant>] "
+        "radius_db_password, or HALL_TENANT_<ID>_DIALUP__RADIUS_DB_PASSWORD). Empty: openings are held.",
     )
     schema_dir: str = Field(
         "/etc/freeradius/3.0/mods-config/sql/main",

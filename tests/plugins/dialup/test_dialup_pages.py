@@ -267,3 +267,22 @@ def test_guessing_the_current_password_is_throttled(world):
     ]
     assert [t.status_code for t in tries] == [400] * 10 + [429]
     assert "尝试次数过多" in tries[-1].text
+
+
+def test_the_postgresql_password_comes_from_the_secrets_file_or_the_environment(tmp_path, monkeypatch):
+    import types
+
+    from plugins.dialup.radius_db import radius_db
+    from plugins.dialup.settings import DialupSettings
+
+    (tmp_path / "hall.toml").write_text("")
+    (tmp_path / ".secrets.toml").write_text('[dialup.jiangnan]\nradius_db_password = "from-file"\n')
+    hall = types.SimpleNamespace(root=tmp_path, settings=types.SimpleNamespace(config_file=tmp_path / "hall.toml"))
+    tenant = types.SimpleNamespace(
+        id="jiangnan", plugin_settings=lambda name: DialupSettings(radius_db="postgresql://hall@db.example/radius")
+    )
+    monkeypatch.delenv("HALL_TENANT_JIANGNAN_DIALUP__RADIUS_DB_PASSWORD", raising=False)
+    assert radius_db(hall, tenant).dsn.password == "from-file"
+    monkeypatch.setenv("HALL_TENANT_JIANGNAN_DIALUP__RADIUS_DB_PASSWORD", "from-env")
+    dsn = radius_db(hall, tenant).dsn
+    assert (dsn.password, dsn.user, dsn.host, dsn.database) == ("from-env", "hall", "db.example", "radius")
