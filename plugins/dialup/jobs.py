@@ -10,7 +10,7 @@ from core.api.db import tenant_scope
 from .accounts import sync
 from .opening import provision_now
 from .radius_db import RadiusDbError
-from .renewals import push_paid
+from .renewals import push_paid, refund_closed
 from .tables import ACTIVE, ORDERED, DialupAccount
 
 log = logging.getLogger("hall.dialup")
@@ -18,6 +18,7 @@ log = logging.getLogger("hall.dialup")
 
 async def enforce_tenant(hall, tenant) -> int:
     """One pass over the tenant's open accounts; returns how many were checked."""
+    await refund_closed(hall)
     checked = 0
     for account in await DialupAccount.select().where(DialupAccount.state.is_in([ACTIVE, ORDERED])):
         try:

@@ -59,6 +59,11 @@ async def paid(hall, tenant, intent) -> None:
     account = await by_id(renewal["account_id"]) if renewal else None
     if account is None:
         return
+    if account["state"] != ACTIVE:  # closed while the customer was paying: the money goes back (refund_closed)
+        await DialupRenewal.update({DialupRenewal.state: "refund_due", DialupRenewal.paid_at: clock.now()}).where(
+            DialupRenewal.id == renewal["id"]
+        )
+        return
     pkg = package(tenant, account["offering_code"])
     days, hours = intent.metadata.get("days") or (pkg.days if pkg else 31), intent.metadata.get("hours") or 0
     stamp = clock.now()
@@ -102,3 +107,31 @@ async def push_paid(hall, tenant, account: dict) -> None:
             continue
         if req["state"] == "done":
             await DialupRenewal.update({DialupRenewal.state: "applied"}).where(DialupRenewal.id == renewal["id"])
+
+
+async def refund_closed(hall) -> int:
+    """Give back renewals paid for an account that was closed meanwhile; each claimed once, so refunded once."""
+    from core.api.payments import PaymentError, refund
+
+    done = 0
+    for renewal in await DialupRenewal.select().where(DialupRenewal.state == "refund_due"):
+        claimed = (
+            await DialupRenewal.update({DialupRenewal.state: "refunding"})
+            .where((DialupRenewal.id == renewal["id"]) & (DialupRenewal.state == "refund_due"))
+            .returning(DialupRenewal.id)
+        )
+        if not claimed:
+            continue
+        try:
+            await refund(
+                hall,
+                renewal["intent_id"],
+                renewal["amount_fen"],
+                reason="dialup: renewal of a closed account",
+                operator="system:dialup",
+            )
+        except PaymentError:
+            continue  # stays "refunding": an operator sees the payment and refunds it by hand
+        await DialupRenewal.update({DialupRenewal.state: "refunded"}).where(DialupRenewal.id == renewal["id"])
+        done += 1
+    return done

@@ -90,6 +90,7 @@ async def _account_page(
     status: int = 200,
 ) -> Response:
     account = await opening.provision_now(hall, tenant, account)
+    await renewals.refund_closed(hall)
     try:
         await renewals.push_paid(hall, tenant, account)
         if account["state"] == "active" and account["kind"] != "unlimited":

@@ -55,7 +55,7 @@ class DialupRenewal(TenantTable, tablename="dialup_renewal"):
     account_id = Integer()
     intent_id = Varchar(length=32)
     amount_fen = BigInt()
-    state = Varchar(length=16, default="started")  # started | paid
+    state = Varchar(length=16, default="started")  # started | paid | applied | refund_due | refunding | refunded
     expires_before = Timestamptz(null=True, default=None)
     expires_after = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -286,3 +286,27 @@ def test_the_postgresql_password_comes_from_the_secrets_file_or_the_environment(
     monkeypatch.setenv("HALL_TENANT_JIANGNAN_DIALUP__RADIUS_DB_PASSWORD", "from-env")
     dsn = radius_db(hall, tenant).dsn
     assert (dsn.password, dsn.user, dsn.host, dsn.database) == ("from-env", "hall", "db.example", "radius")
+
+
+def test_a_renewal_paid_after_the_account_was_closed_is_refunded_once(world):
+    from core.api.products import act
+    from core.payments.tables import Refund
+    from plugins.dialup.jobs import enforce
+    from plugins.dialup.tables import DialupRenewal
+
+    harness, pay, _ = world
+    c = customer(harness)
+    _opened(harness, pay, c)
+    r = c.post("/dialup/a/bob2026/renew", {"token": "r1"})
+    assert r.status_code == 303
+    row = harness.in_tenant("alpha", lambda: DialupAccount.select().first())
+    harness.in_tenant("alpha", act, harness.hall, harness.tenant("alpha"), row["product_id"], "terminate", key="t1")
+    renewal = harness.in_tenant("alpha", lambda: DialupRenewal.select().first())
+    paid(harness, pay, renewal["intent_id"], 2000)
+    before = row["expires_at"]
+    harness.run(enforce(harness.hall, "alpha"))
+    harness.run(enforce(harness.hall, "alpha"))
+    assert harness.in_tenant("alpha", lambda: DialupRenewal.select().first())["state"] == "refunded"
+    assert harness.in_tenant("alpha", lambda: DialupAccount.select().first())["expires_at"] == before
+    refunds = harness.in_tenant("alpha", lambda: Refund.select().where(Refund.intent_id == renewal["intent_id"]))
+    assert len(refunds) == 1 and refunds[0]["amount_fen"] == 2000
