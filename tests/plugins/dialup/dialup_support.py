@@ -121,6 +121,10 @@ class Nas:
 
     def login(self, username: str, password: str) -> bool:
         """An Access-Request with PAP; True on Access-Accept."""
+        return self.ask(username, password)[0]
+
+    def ask(self, username: str, password: str) -> tuple[bool, dict]:
+        """An Access-Request with PAP: (accepted, the reply's attributes)."""
         from pyrad import packet
 
         c = self.client()
@@ -129,7 +133,7 @@ class Nas:
         req["NAS-IP-Address"] = "10.1.0.1"
         req["Calling-Station-Id"] = "057188880001"
         reply = c.SendPacket(req)
-        return reply.code == packet.AccessAccept
+        return reply.code == packet.AccessAccept, {key: reply[key] for key in reply.keys()}
 
     def account(
         self,

@@ -168,3 +168,23 @@ def test_accounting_shows_on_the_usage_page_and_used_up_hours_stop_the_account(w
     assert account(harness)["blocked"] == "exhausted"
     assert not nas.login("alice01", PASSWORD)
     assert "state-used_up" in c.get("/dialup/a/alice01").text
+
+
+def test_prepaid_money_is_spent_by_the_hour_and_stops_the_account_when_gone(world, nas):
+    from plugins.dialup.jobs import enforce_tenant
+
+    harness, pay, _ = world
+    c, _ = open_and_pay(harness, pay, offering="dialup.cash50", amount=5000)  # ¥50 at ¥2 an hour: 25 hours
+    accepted, reply = nas.ask("alice01", PASSWORD)
+    assert accepted and reply["Session-Timeout"] == [25 * 3600]  # the access server hangs up when it is spent
+    t0 = dt.datetime.now(UTC).replace(microsecond=0) + dt.timedelta(minutes=1)
+    nas.account("alice01", "Start", "M1", when=t0)
+    nas.account("alice01", "Stop", "M1", when=t0 + dt.timedelta(hours=10), seconds=10 * 3600)
+    assert "¥30.00" in c.get("/dialup/a/alice01").text
+    accepted, reply = nas.ask("alice01", PASSWORD)
+    assert accepted and reply["Session-Timeout"] == [15 * 3600]
+    nas.account("alice01", "Start", "M2", when=t0 + dt.timedelta(hours=11))
+    nas.account("alice01", "Stop", "M2", when=t0 + dt.timedelta(hours=26), seconds=15 * 3600)
+    harness.in_tenant("alpha", enforce_tenant, harness.hall, harness.tenant("alpha"))
+    assert not nas.login("alice01", PASSWORD)
+    assert "state-used_up" in c.get("/dialup/a/alice01").text
