@@ -28,6 +28,7 @@ demo: venv
 # Extra pytest arguments: make test ARGS='-k login -x'
 test: venv
 	scripts/ensure-browser
+	scripts/ensure-dovecot
 	scripts/run-tests $(ARGS)
 
 clean:
