@@ -22,7 +22,7 @@ def normalise(value: str, domain: str) -> tuple[str, str]:
 
 def local_part_problem(local: str, settings) -> str:
     if not local:
-        return N_("Please fill in this field.")
+        return N_("This field is required.")
     if len(local) < settings.min_length:
         return N_("At least %(min)s characters.")
     if len(local) > 32:

@@ -101,7 +101,8 @@ async def _detail(request, tenant, box, *, form: Form | None = None, notice: str
             "form": form or Form({"forward_to": box["forward_to"]}),
             "fee_fen": services.fee_of(_settings(tenant), box["offering_code"]),
             "token": services.new_token(),
-            "notice": notice or request.query_params.get("done", ""),
+            "notice": notice,
+            "notice_is_error": status >= 400,
         },
         status=status,
     )
@@ -165,6 +166,8 @@ async def renew(request: Request, box_id: FromPath[int], hall: HallDep, tenant: 
             % {"address": box["address"], "months": form.value("months")},
         )
     except FieldErrors as problems:
+        if box["state"] not in ("active", "suspended"):  # no renewal form on the page: say it as a notice
+            return await _detail(request, tenant, box, notice=problems.errors["months"][0], status=400)
         form.take(problems)
         return await _detail(request, tenant, box, form=form, status=400)
     except PaymentError:

@@ -105,9 +105,10 @@ async def apply(hall, tenant, settings, *, account_id: int, values: dict, token:
     if number not in numbers:
         problems["number"] = N_("Choose one of your numbers.")
     if problems:
+        params = {"min": settings.min_length, "domain": settings.domain}
         found = FieldErrors()
         for name, message in problems.items():
-            found.add(name, message, **({"min": settings.min_length} if "%(min)s" in message else {}))
+            found.add(name, message, **{k: v for k, v in params.items() if f"%({k})s" in message})
         raise found
     quota = quota_of(settings, offering.code)
     stamp = now()

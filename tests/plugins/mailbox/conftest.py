@@ -138,6 +138,7 @@ def imap_login(world, address: str, password: str) -> tuple[bool, str]:
 
 def imap_quota_kib(world, address: str, password: str) -> int:
     """The storage limit Dovecot reports for INBOX's quota root (GETQUOTAROOT), in KiB."""
+    time.sleep(1.05)  # see imap_login
     conn = imaplib.IMAP4("127.0.0.1", world.dovecot.port, timeout=10)
     try:
         conn.login(address, password)
@@ -155,6 +156,7 @@ def imap_quota_kib(world, address: str, password: str) -> int:
 
 def imap_append(world, address: str, password: str, subject: str = "hello") -> None:
     """Put one message into INBOX (mail the retention period must keep, and the removal delete)."""
+    time.sleep(1.05)  # see imap_login
     conn = imaplib.IMAP4("127.0.0.1", world.dovecot.port, timeout=10)
     try:
         conn.login(address, password)
