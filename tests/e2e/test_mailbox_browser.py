@@ -25,7 +25,7 @@ WAIT_MS = 15_000
 PASSWORD = "Mailbox-2026-ok"
 MAIL_PASSWORD = "Imap-Secret-42"
 OPERATOR = ("e2e-mailbox", "Mailbox-operator-2026!")
-TENANT = "jiangnan"
+DOMAINS = {"jiangnan": "mail.jiangnan.example.cn", "haibin": "mail.haibin.example.cn"}
 
 pytestmark = [
     pytest.mark.browser,
@@ -111,8 +111,12 @@ def _imap_login(port: int, address: str, password: str) -> bool:
         return False
 
 
-def test_a_customer_applies_an_operator_approves_and_the_mailbox_logs_in(mailbox_hall, mail_server, chromium, shoot):
+@pytest.mark.parametrize("tenant", sorted(DOMAINS))
+def test_a_customer_applies_an_operator_approves_and_the_mailbox_logs_in(
+    mailbox_hall, mail_server, chromium, shoot, tenant
+):
     hall, logins = mailbox_hall
+    TENANT = tenant
     base = hall.base(TENANT)
     errors: list[str] = []
     orders: dict[str, tuple[str, str]] = {}
@@ -144,7 +148,7 @@ def test_a_customer_applies_an_operator_approves_and_the_mailbox_logs_in(mailbox
             assert "/account/product-orders/" in page.url, page.url
             _no_overflow(page)
             shoot(page, TENANT, f"mailbox-order-{device}")
-            address = f"{local}@mail.jiangnan.example.cn"
+            address = f"{local}@{DOMAINS[tenant]}"
             orders[device] = (page.url, address)
             assert _imap_login(mail_server.port, address, MAIL_PASSWORD) is False  # not before approval
         finally:
