@@ -11,7 +11,7 @@ from core.api import N_
 from core.api.db import transaction
 from core.api.identity import customer_for_account, linked_numbers
 from core.api.products import OrderItem, ProductError, ProductOrder, catalog, place_order
-from core.api.web import FieldErrors
+from core.api.web import FieldErrors, ThrottleRule, reserve_attempt
 
 from . import addresses, publishing
 from .passwords import hash_for_dovecot, weak
@@ -26,6 +26,17 @@ def field_error(name: str, message: str) -> FieldErrors:
     found = FieldErrors()
     found.add(name, message)
     return found
+
+
+HOUR = dt.timedelta(hours=1)
+TOO_MANY = N_("Too many requests; please wait a moment.")
+
+
+async def _count(key: str, limit: int, field: str) -> None:
+    """One attempt of a logged-in customer, counted in the core's throttle table; refused past ``limit`` an hour."""
+    held = await reserve_attempt(ThrottleRule(key, HOUR, limit=limit))
+    if not held.ok:
+        raise field_error(field, TOO_MANY)
 
 
 def now() -> dt.datetime:
@@ -85,6 +96,7 @@ async def apply(hall, tenant, settings, *, account_id: int, values: dict, token:
     earlier = await ProductOrder.select().where(ProductOrder.request_key == key).first()
     if earlier is not None:  # the same form again (a double click): the same application
         return earlier
+    await _count(f"mailbox:apply:{account_id}", 20, "local_part")
     problems: dict[str, str] = {}
     local, problem = addresses.normalise(values.get("local_part", ""), settings.domain)
     problem = problem or addresses.local_part_problem(local, settings)
@@ -171,6 +183,7 @@ def fee_of(settings, code: str) -> int:
 
 async def change_password(settings, box: dict, password: str, password2: str) -> bool:
     """A new password for a mailbox in Dovecot; FieldErrors when refused. False: saved, not yet on the server."""
+    await _count(f"mailbox:password:{box['id']}", 10, "password")
     problem = weak(password, box["local_part"])
     if problem:
         raise field_error("password", problem)

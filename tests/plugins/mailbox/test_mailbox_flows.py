@@ -144,3 +144,28 @@ def test_a_closed_mailbox_cannot_be_renewed_or_forwarded(world):
     c.post(f"/mailbox/{row['id']}/stop", {})
     r = c.post(f"/mailbox/{row['id']}/renew", {"months": "3", "token": "t"})
     assert r.status_code == 400 and "该邮箱已停用，不能续费。" in r.text
+
+
+def test_approval_while_dovecot_is_down_is_held_and_works_once_it_is_up(hall_factory, dovecot):
+    from plugins.mailbox import server
+
+    port = server.free_port()  # nothing listens here yet: the mail server is down
+    world = build(hall_factory, dovecot, settings={"imap_port": port})
+    c = customer(world)
+    apply(world, c, local="feng")
+    address = f"feng@{world.domain}"
+    row = box(world, address)
+    op = approve(world, row["order_id"])
+    order = world.run(lambda: ProductOrder.select().where(ProductOrder.id == row["order_id"]).first())
+    assert order["state"] == "held" and f"not reachable at 127.0.0.1:{port}" in order["problem"]
+    second = server.LocalDovecot(dovecot.base / f"up-{port}", port, users=dovecot.users_dir, mail=dovecot.mail_root)
+    second.start()  # the mail server is back, on the configured port
+    try:
+        page = op.get(f"/console/product-orders/{order['id']}")
+        request_id = re.search(r"/console/product-requests/(\d+)/retry", page.text).group(1)
+        assert op.post(f"/console/product-requests/{request_id}/retry", {}).status_code == 303
+        assert box(world, address)["state"] == "active"
+        world.dovecot = second
+        assert imap_login(world, address, PASSWORD) == (True, "")
+    finally:
+        second.stop()
