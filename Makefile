@@ -29,6 +29,7 @@ demo: venv
 test: venv
 	scripts/ensure-browser
 	scripts/ensure-radius
+	scripts/ensure-dovecot
 	scripts/run-tests $(ARGS)
 
 clean:

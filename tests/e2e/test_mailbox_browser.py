@@ -1,0 +1,199 @@
+"""A demo customer applies for a mailbox in a real browser (desktop and a 390 px phone), an operator approves it on
+the console, and the mailbox then logs in over IMAP to a real Dovecot started for this module on loopback.
+
+Screenshots land in test-artifacts/screenshots/<tenant>-mailbox-<step>.png.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import imaplib
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from browser_accounts import demo_accounts, log_in
+from plugins.mailbox import server
+
+CHROMIUM = Path("/usr/bin/chromium")
+DEVICES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+WAIT_MS = 15_000
+PASSWORD = "Mailbox-2026-ok"
+MAIL_PASSWORD = "Imap-Secret-42"
+OPERATOR = ("e2e-mailbox", "Mailbox-operator-2026!")
+DOMAINS = {"jiangnan": "mail.jiangnan.example.cn", "haibin": "mail.haibin.example.cn"}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"
+    ),
+    pytest.mark.skipif(not server.installed(), reason="dovecot is not installed (scripts/ensure-dovecot)"),
+]
+
+
+@pytest.fixture(scope="module")
+def mail_server():
+    instance = server.LocalDovecot(Path(tempfile.mkdtemp(prefix="hall-e2e-dovecot-")), server.free_port()).start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(scope="module")
+def live_hall_setup(mail_server):
+    """The demo tenants' mailboxes go to this module's Dovecot."""
+
+    def setup(root, tenant_id, data):
+        section = data.setdefault("plugins", {}).setdefault("mailbox", {})
+        section.update(
+            users_dir=str(mail_server.users_dir), mail_root=str(mail_server.mail_root), imap_port=mail_server.port
+        )
+
+    return setup
+
+
+async def _operator(config: Path) -> None:
+    from core.auth.admin import ensure_operator
+    from core.hall import Hall
+
+    hall = Hall.from_config(config, connect_tenants=False)
+    await hall.db.connect()
+    try:
+        for tenant in hall.tenants:
+            await ensure_operator(
+                tenant,
+                OPERATOR[0],
+                "Mailbox operator",
+                OPERATOR[1],
+                "e2e-mailbox",
+                ["core.products.view", "core.products.handle", "core.workorders.handle", "mailbox.view"],
+            )
+    finally:
+        await hall.db.disconnect()
+
+
+@pytest.fixture(scope="module")
+def mailbox_hall(live_hall):
+    desktop = demo_accounts(live_hall, index=1, password=PASSWORD, seed_label="e2e-mail-d", calls_per_month=0, months=1)
+    phone = demo_accounts(live_hall, index=3, password=PASSWORD, seed_label="e2e-mail-p", calls_per_month=0, months=1)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
+    env["HALL_SECURITY__SECRET_KEY"] = "e2e-mailbox-setup"
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, _operator(live_hall.config)).result()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return live_hall, {"desktop": desktop, "phone": phone}
+
+
+def _no_overflow(page) -> None:
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+        "the page scrolls sideways"
+    )
+
+
+def _imap_login(port: int, address: str, password: str) -> bool:
+    time.sleep(1.05)  # Dovecot's passwd-file driver looks at the file at most once a second
+    conn = imaplib.IMAP4("127.0.0.1", port, timeout=10)
+    try:
+        conn.login(address, password)
+        conn.logout()
+        return True
+    except imaplib.IMAP4.error:
+        return False
+
+
+@pytest.mark.parametrize("tenant", sorted(DOMAINS))
+def test_a_customer_applies_an_operator_approves_and_the_mailbox_logs_in(
+    mailbox_hall, mail_server, chromium, shoot, tenant
+):
+    hall, logins = mailbox_hall
+    TENANT = tenant
+    base = hall.base(TENANT)
+    errors: list[str] = []
+    orders: dict[str, tuple[str, str]] = {}
+    for device, viewport in DEVICES.items():
+        context = chromium.new_context(viewport=viewport)
+        context.set_default_timeout(WAIT_MS)
+        try:
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            log_in(page, base, logins[device][TENANT], PASSWORD)
+            page.goto(f"{base}/mailbox/")
+            shoot(page, TENANT, f"mailbox-index-{device}")
+            with page.expect_navigation():
+                page.locator("a.apply-mailbox").click()
+            local = f"e2e.{device}"
+            page.fill("#f-local_part", "postmaster")  # reserved: refused next to the field
+            page.fill("#f-password", MAIL_PASSWORD)
+            page.fill("#f-password2", MAIL_PASSWORD)
+            with page.expect_navigation():
+                page.locator("button.submit-application").click()
+            assert page.locator("#local_part-error").count() == 1
+            _no_overflow(page)
+            shoot(page, TENANT, f"mailbox-apply-error-{device}")
+            page.fill("#f-local_part", local)
+            page.fill("#f-password", MAIL_PASSWORD)
+            page.fill("#f-password2", MAIL_PASSWORD)
+            with page.expect_navigation():
+                page.locator("button.submit-application").click()
+            assert "/account/product-orders/" in page.url, page.url
+            _no_overflow(page)
+            shoot(page, TENANT, f"mailbox-order-{device}")
+            address = f"{local}@{DOMAINS[tenant]}"
+            orders[device] = (page.url, address)
+            assert _imap_login(mail_server.port, address, MAIL_PASSWORD) is False  # not before approval
+        finally:
+            context.close()
+
+    context = chromium.new_context(viewport=DEVICES["desktop"])
+    context.set_default_timeout(WAIT_MS)
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{base}/console/login")
+        page.fill("#f-username", OPERATOR[0])
+        page.fill("#f-password", OPERATOR[1])
+        with page.expect_navigation():
+            page.locator('form[action$="/console/login"] button[type=submit]').click()
+        page.goto(f"{base}/console/product-orders?type=mailbox.apply")
+        shoot(page, TENANT, "mailbox-console-queue")
+        for device, (url, _address) in orders.items():
+            order_id = url.rstrip("/").rsplit("/", 1)[1]
+            page.goto(f"{base}/console/product-orders/{order_id}")
+            with page.expect_navigation():
+                page.locator("button.step-finish_approve").click()
+            assert page.locator(".order-state").get_attribute("data-state") == "completed", hall.server_log()
+            if device == "desktop":
+                shoot(page, TENANT, "mailbox-console-approved")
+        page.goto(f"{base}/mailbox/console")
+        shoot(page, TENANT, "mailbox-console-list")
+    finally:
+        context.close()
+
+    for device, (_url, address) in orders.items():
+        assert _imap_login(mail_server.port, address, MAIL_PASSWORD) is True, device
+        context = chromium.new_context(viewport=DEVICES[device])
+        context.set_default_timeout(WAIT_MS)
+        try:
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            log_in(page, base, logins[device][TENANT], PASSWORD)
+            page.goto(f"{base}/mailbox/")
+            card = page.locator(f'section.mailbox[data-address="{address}"]')
+            assert card.get_attribute("data-state") == "active"
+            with page.expect_navigation():
+                card.locator("a.button").click()
+            _no_overflow(page)
+            shoot(page, TENANT, f"mailbox-detail-{device}")
+        finally:
+            context.close()
+    assert errors == []
