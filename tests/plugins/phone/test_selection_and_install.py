@@ -1,0 +1,113 @@
+"""Number selection and installation in the browser's forms: filters, grades, holds (one per number, expiry,
+limits), the application's field errors, and the order through payment and the back-office steps."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import MOBILE
+
+from core.api.legacy import OutboxEvent
+from core.api.products import ProductOrder
+from plugins.phone.tables import NumberHold
+
+
+def customer(world, login=MOBILE):
+    c = world.harness.client("alpha")
+    c.login_customer(login)
+    return c
+
+
+def numbers_on(page) -> list[str]:
+    return re.findall(r'class="pool-number" data-number="(\d+)"', page.text)
+
+
+def test_filters_and_grades(world):
+    c = world.harness.client("alpha")  # a visitor may search
+    page = c.get("/phone/numbers")
+    assert page.status_code == 200
+    assert numbers_on(page) == ["13911110000", "13911110168", "13911112222", "13911113333"]  # a page of 4
+    assert "More numbers" in page.text or "更多号码" in page.text
+    assert numbers_on(c.get("/phone/numbers", params={"grade": "A"})) == [
+        "13911110000",
+        "13911112222",
+        "13911113333",
+        "13911114444",
+    ]
+    assert numbers_on(c.get("/phone/numbers", params={"grade": "C", "without": "5"})) == ["13911110168"]
+    assert numbers_on(c.get("/phone/numbers", params={"ends_with": "888"})) == ["13911115888", "13911118888"]
+    bad = c.get("/phone/numbers", params={"contains": "8x"})
+    assert bad.status_code == 400 and 'id="contains-error"' in bad.text
+
+
+def test_searches_are_rate_limited(world):
+    c = world.harness.client("alpha")
+    for _ in range(5):
+        assert c.get("/phone/numbers").status_code == 200
+    assert c.get("/phone/numbers").status_code == 429
+
+
+def test_hold_one_number_once_expiry_and_sweep(world, clock):
+    a, b = customer(world), customer(world, "13900000009")
+    r = a.post("/phone/numbers", {"number": "13911112222"})
+    assert r.status_code == 303 and r.headers["location"].endswith("/phone/apply")
+    taken = b.post("/phone/numbers", {"number": "13911112222"})
+    assert taken.status_code == 409 and 'id="number-error"' in taken.text
+    assert "13911112222" not in numbers_on(b.get("/phone/numbers", params={"grade": "A"}))
+    apply = a.get("/phone/apply")
+    assert "13911112222" in apply.text and "10:15" in apply.text  # held until, in the tenant's zone
+    clock.advance(minutes=16)  # expired: gone on read before any sweep
+    assert b.post("/phone/numbers", {"number": "13911112222"}).status_code == 303
+    events = world.run(lambda: OutboxEvent.select(OutboxEvent.kind).order_by(OutboxEvent.id))
+    assert [e["kind"] for e in events] == ["number.reserved", "number.released", "number.reserved"]
+    clock.advance(minutes=16)
+    from plugins.phone.holds import sweep
+
+    assert world.run(sweep) == 1
+    assert world.run(lambda: NumberHold.count().where(NumberHold.live_number.is_not_null())) == 0
+
+
+def test_one_hold_per_customer_the_new_one_replaces_it(world):
+    a = customer(world)
+    a.post("/phone/numbers", {"number": "13911112222"})
+    a.post("/phone/numbers", {"number": "13911113333"})
+    live = world.run(lambda: NumberHold.select().where(NumberHold.live_number.is_not_null()))
+    assert [h["number"] for h in live] == ["13911113333"]
+
+
+def _form(**over):
+    form = {
+        "plan": "m128",
+        "province": "浙江省",
+        "city": "杭州市",
+        "district": "西湖区",
+        "street": "文三路 100 号",
+        "date": "2026-03-16",
+        "slot": "09:00-12:00",
+        "token": "t1",
+    }
+    form.update(over)
+    return form
+
+
+def test_application_errors_next_to_their_fields(world):
+    a = customer(world)
+    a.post("/phone/numbers", {"number": "13911112222"})  # grade A: minimum spend 128
+    r = a.post("/phone/apply", _form(plan="m88", district="滨江区", date="2026-03-13"))
+    assert r.status_code == 400
+    for field in ("plan", "district", "date"):
+        assert f'id="{field}-error"' in r.text, field
+    assert "128.00" in r.text  # the minimum spend the plan does not cover
+    assert world.run(lambda: ProductOrder.count()) == 0
+
+
+def test_install_order_paid_and_carried_out(world):
+    a = customer(world)
+    a.post("/phone/numbers", {"number": "13911112222"})
+    r = a.post("/phone/apply", _form())
+    assert r.status_code == 303 and "/account/product-orders/" in r.headers["location"], r.text[:2000]
+    order = world.run(lambda: ProductOrder.select().first())
+    assert order["process"] == "phone.install" and order["state"] == "pending"
+    assert order["amount_fen"] == 2000 + 10000 + 50000  # the plan's one-off and deposit, the grade's prepayment
+    hold = world.run(lambda: NumberHold.select().first())
+    assert hold["state"] == "ordered" and hold["order_id"] == order["id"]
