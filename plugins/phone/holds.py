@@ -161,7 +161,8 @@ async def order_ended(order: dict):
     """workorder_changed: paid (work order opened) keeps the number for good; completed uses it; else frees it."""
     if order.get("type") != "phone.install":
         return None
-    found = await ProductOrder.select(ProductOrder.id).where(ProductOrder.workorder_id == order["id"]).first()
+    number = (order.get("data") or {}).get("product_order") or ""  # set before the product order knows its work order
+    found = await ProductOrder.select(ProductOrder.id).where(ProductOrder.number == number).first()
     if found is None:
         return None
     mine = NumberHold.order_id == found["id"]

@@ -111,3 +111,68 @@ def test_install_order_paid_and_carried_out(world):
     assert order["amount_fen"] == 2000 + 10000 + 50000  # the plan's one-off and deposit, the grade's prepayment
     hold = world.run(lambda: NumberHold.select().first())
     assert hold["state"] == "ordered" and hold["order_id"] == order["id"]
+
+
+def test_paid_order_goes_through_the_steps_and_the_number_is_used(world):
+    from core.payments.providers import GatewayResult
+    from core.payments.settle import settle
+    from core.products import lifecycle
+    from core.products.orders import get_order
+    from core.workorders import Actor, transition
+
+    a = customer(world)
+    a.post("/phone/numbers", {"number": "13911110168"})  # grade C: prepayment 100
+    r = a.post("/phone/apply", _form(plan="m58"))
+    assert r.status_code == 303, r.text[:2000]
+    order = world.run(lambda: ProductOrder.select().first())
+    assert order["amount_fen"] == 10000 and order["state"] == "pending"
+    pay = a.post(f"/account/product-orders/{order['id']}/pay")
+    assert pay.status_code == 303
+    order = world.run(lambda: ProductOrder.select().first())
+    intent = order["payment_intent"]
+    world.harness.payments.gateway("alpha").pay(intent, 10000)
+    hall, tenant = world.harness.hall, world.harness.tenant("alpha")
+    world.run(settle, hall, "fake", GatewayResult(intent, "T-1", "succeeded", 10000, {}))
+    order = world.run(get_order, order["id"])
+    assert order["state"] == "acknowledged" and order["workorder_id"]
+    hold = world.run(lambda: NumberHold.select().first())
+    assert hold["state"] == "ordered" and hold["expires_at"] is None  # paid: the order keeps the number
+    op = Actor("operator", None, "Wang", frozenset({"core.workorders.handle"}), superuser=True)
+    for step in ("survey", "appointment", "install"):
+        world.run(transition, hall, order["workorder_id"], f"finish_{step}", op)
+    world.run(lifecycle.run_pending, hall, tenant)
+    assert world.run(get_order, order["id"])["state"] == "completed"
+    hold = world.run(lambda: NumberHold.select().first())
+    assert hold["state"] == "installed" and hold["live_number"] is None
+    events = world.run(lambda: OutboxEvent.select().order_by(OutboxEvent.id))
+    done = [e for e in events if e["kind"] == "productOrder.completed"]
+    assert len(done) == 1 and done[0]["payload"]["process"] == "phone.install"
+    line_item = done[0]["payload"]["items"][0]
+    assert (line_item["number"], line_item["legacy_code"]) == ("13911110168", "T58")
+    assert "number.released" not in [e["kind"] for e in events]
+
+
+def test_rejected_installation_frees_the_number_and_the_customer_reads_why(world):
+    from core.products.orders import get_order
+    from core.workorders import Actor, transition
+
+    a = customer(world)
+    a.post("/phone/numbers", {"number": "13911110000"})
+    r = a.post("/phone/apply", _form(plan="m19"))
+    assert r.status_code == 400 and 'id="plan-error"' in r.text  # grade A needs 128 a month
+    world.connector().pool["13911110123"] = (
+        world.connector().pool["13911110000"].__class__("13911110123", "mobile", "0571", status="free")
+    )
+    a.post("/phone/numbers", {"number": "13911110123"})  # ordinary: nothing to pay
+    r = a.post("/phone/apply", _form(plan="m58"))
+    assert r.status_code == 303, r.text[:1500]
+    order = world.run(lambda: ProductOrder.select().first())
+    assert order["state"] == "acknowledged"
+    op = Actor("operator", None, "Wang", frozenset({"core.workorders.handle"}), superuser=True)
+    world.run(transition, world.harness.hall, order["workorder_id"], "reject", op, "地址无线路资源")
+    assert world.run(get_order, order["id"])["state"] == "failed"
+    hold = world.run(lambda: NumberHold.select().where(NumberHold.number == "13911110123").first())
+    assert hold["state"] == "released" and hold["live_number"] is None
+    kinds = [e["kind"] for e in world.run(lambda: OutboxEvent.select(OutboxEvent.kind).order_by(OutboxEvent.id))]
+    assert kinds[-1] == "number.released" or "number.released" in kinds
+    assert "地址无线路资源" in a.get(f"/account/product-orders/{order['id']}").text
