@@ -176,3 +176,9 @@ def test_rejected_installation_frees_the_number_and_the_customer_reads_why(world
     kinds = [e["kind"] for e in world.run(lambda: OutboxEvent.select(OutboxEvent.kind).order_by(OutboxEvent.id))]
     assert kinds[-1] == "number.released" or "number.released" in kinds
     assert "地址无线路资源" in a.get(f"/account/product-orders/{order['id']}").text
+
+
+def test_the_plugin_follows_the_rules_for_plugins():
+    from core.api.testing import check_plugin
+
+    assert check_plugin("phone") == []
