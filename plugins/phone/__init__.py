@@ -26,15 +26,16 @@ MANIFEST = Manifest(
 @hookimpl
 def register_workorder_types(hall):
     from .process import INSTALL
+    from .service_process import PROCESSES
 
-    return [INSTALL]
+    return [INSTALL, *PROCESSES.values()]
 
 
 @hookimpl
 def register_product_specifications(hall):
-    from .offerings import SPECIFICATION
+    from .offerings import SERVICE, SPECIFICATION
 
-    return [SPECIFICATION]
+    return [SPECIFICATION, SERVICE]
 
 
 @hookimpl
@@ -46,9 +47,9 @@ def register_product_offerings(hall, tenant):
 
 @hookimpl
 def register_routes(hall):
-    from . import routes_console, routes_customer, routes_features
+    from . import routes_console, routes_customer, routes_features, routes_service
 
-    return [*routes_customer.HANDLERS, *routes_features.HANDLERS, *routes_console.HANDLERS]
+    return [*routes_customer.HANDLERS, *routes_features.HANDLERS, *routes_service.HANDLERS, *routes_console.HANDLERS]
 
 
 @hookimpl
@@ -68,6 +69,16 @@ def required_ports(hall):
     from core.api.legacy import NumberPoolSource
 
     return [NumberPoolSource]
+
+
+@hookimpl
+def provision_product(hall, tenant, product, call):
+    """A service request (报停, 复机, 移机) the back office completed: do it to the line."""
+    if product.specification != "line_service":
+        return None
+    from .service import provision_line_service
+
+    return provision_line_service(hall, tenant, product, call)
 
 
 @hookimpl

@@ -51,7 +51,7 @@ class PhoneSettings(WorkOrderDeadlines):
     """Settings of the phone plugin: installation, number selection with holds (docs/phone.md)."""
 
     model_config = ConfigDict(extra="forbid")
-    WORKORDER_TYPES = ("install",)
+    WORKORDER_TYPES = ("install", "suspend", "resume", "move", "terminate")
 
     department: str = Field(
         "", max_length=32, description="Department code that carries out installations; empty: unrouted."
