@@ -19,7 +19,7 @@ import threading
 
 STYLES = {
     "jiangnan": {
-        "inbox": "SELECT SJBH, SJLX, SJNR FROM JK_HXSJ WHERE CLZT = '0' ORDER BY JSSJ, SJBH",
+        "inbox": "SELECT SJBH, SJLX, SJNR FROM JK_HXSJ WHERE CLZT = '0' ORDER BY rowid",
         "done": "UPDATE JK_HXSJ SET CLZT = '1' WHERE SJBH = ?",
         "pool": "UPDATE ZY_XHHM SET ZT = ? WHERE HM = ?",
         "states": {"free": "0", "reserved": "1", "taken": "2"},
