@@ -100,7 +100,10 @@ def demo_services(hall, start, echo):
 @hookimpl
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
-        return [MenuItem(N_("Number pool"), route="phone:console_pool", permission="phone.pool", order=75)]
+        return [
+            MenuItem(N_("Number pool"), route="phone:console_pool", permission="phone.pool", order=75),
+            MenuItem(N_("Appointments"), route="phone:console_appointments", permission="phone.pool", order=76),
+        ]
     return [MenuItem(N_("New line"), route="phone:index", order=110)]
 
 

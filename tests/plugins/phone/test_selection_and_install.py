@@ -182,3 +182,22 @@ def test_the_plugin_follows_the_rules_for_plugins():
     from core.api.testing import check_plugin
 
     assert check_plugin("phone") == []
+
+
+def test_console_pool_and_appointments_per_day(world):
+    from core.testing import add_operator
+
+    a = customer(world)
+    a.post("/phone/numbers", {"number": "13911112222"})
+    assert a.post("/phone/apply", _form()).status_code == 303
+    add_operator(world.harness, "alpha", "wang", ["phone.pool"])
+    op = world.harness.client("alpha")
+    op.login_operator("wang")
+    pool = op.get("/phone/console/pool")
+    assert pool.status_code == 200 and 'class="pool-hold" data-number="13911112222"' in pool.text
+    day = op.get("/phone/console/appointments", params={"date": "2026-03-16"})
+    assert day.status_code == 200 and 'class="appointment"' in day.text and "文三路 100 号" in day.text
+    other = op.get("/phone/console/appointments", params={"date": "2026-03-17"})
+    assert 'class="appointment"' not in other.text
+    assert op.get("/phone/console/appointments", params={"date": "bad"}).status_code == 200
+    assert "pool-holds" not in a.get("/phone/console/pool").text  # a customer is sent to the console's log-in
