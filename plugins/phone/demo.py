@@ -103,12 +103,17 @@ def process_inbox(path: str, style: str) -> int:
 
 def demo_databases(hall) -> list[tuple[str, str]]:
     """(SQLite path, style) of every tenant whose connector is a demo BSS of a style this program knows."""
+    from pathlib import Path
+
+    from core.api.db import parse_database_url
+
     out = []
     for tenant in hall.tenants:
         cfg = tenant.connector or {}
         style, url = cfg.get("demo_style", ""), cfg.get("url", "")
-        if style in STYLES and url.startswith("sqlite:///") and "phone" in tenant.plugins:
-            out.append((url.removeprefix("sqlite:///"), style))
+        if style in STYLES and url.startswith("sqlite:") and "phone" in tenant.plugins:
+            path = Path(parse_database_url(url).path)
+            out.append((str(path if path.is_absolute() else Path(hall.root) / path), style))
     return out
 
 

@@ -136,10 +136,13 @@ async def release(account_id: int, hold_id: int) -> bool:
 
 
 async def attach(hold_id: int, order_id: int) -> None:
-    """The hold goes into the order: it is kept while the order waits for its payment (until the hold's time)."""
-    await NumberHold.update({NumberHold.state: ORDERED, NumberHold.order_id: order_id}).where(
-        (NumberHold.id == hold_id) & (NumberHold.state == HELD)
-    )
+    """The hold goes into the order: it is kept while the order waits for its payment (until the hold's time).
+
+    The customer may start another application meanwhile: the hold leaves their "one per customer" slot.
+    """
+    await NumberHold.update(
+        {NumberHold.state: ORDERED, NumberHold.order_id: order_id, NumberHold.live_holder: None}
+    ).where((NumberHold.id == hold_id) & (NumberHold.state == HELD))
 
 
 async def held_numbers(numbers: list[str]) -> set[str]:

@@ -39,7 +39,9 @@ POOL = {
 USED = {"jiangnan": "2", "haibin": "3"}
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"
+    ),
 ]
 
 
@@ -146,6 +148,30 @@ def test_premium_number_held_paid_installed_and_in_the_bss(phone_hall, sandbox, 
                 page.locator("button[class*='step-finish_']").first.click()
         assert page.locator(".order-state").get_attribute("data-state") == "completed"
         shoot(page, tenant, "phone-05-console-completed-phone")
+    finally:
+        context.close()
+
+    # the customer follows it on a phone: the order completed, the number no longer offered
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context.set_default_timeout(WAIT_MS)
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        log_in(page, base, logins[tenant], PASSWORD)
+        page.goto(order_url)
+        assert page.locator('li.milestone[data-code="completed"]').count() == 1
+        _no_overflow(page)
+        shoot(page, tenant, "phone-06-order-completed-phone")
+        page.goto(f"{base}/phone/numbers?grade=C&kind=mobile")
+        assert page.locator(f'tr.pool-number[data-number="{number}"]').count() == 0
+        _no_overflow(page)
+        shoot(page, tenant, "phone-07-numbers-phone")
+        page.goto(f"{base}/phone/service")
+        _no_overflow(page)
+        shoot(page, tenant, "phone-08-my-lines-phone")
+        page.goto(f"{base}/phone/lines")
+        _no_overflow(page)
+        shoot(page, tenant, "phone-09-long-distance-phone")
     finally:
         context.close()
 
