@@ -21,6 +21,7 @@ from .tables import EXPIRED, HELD, INSTALLED, LIVE_STATES, ORDERED, RELEASED, Nu
 
 JUST_TAKEN = N_("Someone else has just taken this number. Please choose another one.")
 TOO_MANY = N_("You already hold %(count)s numbers, the most one person may hold at once. Release one first.")
+INSTALLED_GRACE = dt.timedelta(days=1)
 END_STATES = {"completed": INSTALLED, "rejected": RELEASED, "cancelled": RELEASED}
 
 
@@ -78,6 +79,8 @@ async def take(
                 RELEASED,
                 at,
             )
+            if await NumberHold.exists().where(just_installed(at) & (NumberHold.number == number)):
+                raise _refuse(JUST_TAKEN)
             if identity:
                 count = await NumberHold.count().where(live(at) & (NumberHold.identity == identity))
                 if count >= settings.holds_per_identity:
@@ -145,10 +148,18 @@ async def attach(hold_id: int, order_id: int) -> None:
     ).where((NumberHold.id == hold_id) & (NumberHold.state == HELD))
 
 
+def just_installed(at: dt.datetime | None = None):
+    """A number installed in the last day: taken, whatever the BSS's pool says until it has caught up."""
+    return (NumberHold.state == INSTALLED) & (NumberHold.ended_at > (at or clock.now()) - INSTALLED_GRACE)
+
+
 async def held_numbers(numbers: list[str]) -> set[str]:
+    """Which of ``numbers`` are held now or were just installed (not to be offered)."""
     if not numbers:
         return set()
-    rows = await NumberHold.select(NumberHold.number).where(live() & NumberHold.number.is_in(numbers))
+    rows = await NumberHold.select(NumberHold.number).where(
+        (live() | just_installed()) & NumberHold.number.is_in(numbers)
+    )
     return {r["number"] for r in rows}
 
 

@@ -3,7 +3,7 @@ customer's reason), resumption, move (address in the area), termination with the
 
 from __future__ import annotations
 
-from conftest import MOBILE
+from product_support import MOBILE
 
 from core.api.products import Product, ProductChange, ProductOrder
 from core.products import lifecycle

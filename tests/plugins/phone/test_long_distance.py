@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from conftest import MOBILE
+from product_support import MOBILE
 
 from core.api.legacy import OutboxEvent
 from plugins.phone.tables import FeatureRequest

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import MOBILE
+from product_support import MOBILE
 
 from core.api.legacy import OutboxEvent
 from core.api.products import ProductOrder
@@ -201,3 +201,18 @@ def test_console_pool_and_appointments_per_day(world):
     assert 'class="appointment"' not in other.text
     assert op.get("/phone/console/appointments", params={"date": "bad"}).status_code == 200
     assert "pool-holds" not in a.get("/phone/console/pool").text  # a customer is sent to the console's log-in
+
+
+def test_a_number_just_installed_is_not_offered_before_the_bss_catches_up(world, clock):
+    from plugins.phone import holds
+
+    world.run(
+        lambda: NumberHold.insert(
+            NumberHold(number="13911113333", account_id=1, state="installed", ended_at=clock.moment)
+        )
+    )
+    c = customer(world)
+    assert "13911113333" not in numbers_on(c.get("/phone/numbers", params={"grade": "A"}))
+    assert c.post("/phone/numbers", {"number": "13911113333"}).status_code == 409
+    clock.advance(days=2)  # the BSS has had its day: its pool is the truth again
+    assert world.run(holds.held_numbers, ["13911113333"]) == set()
