@@ -170,6 +170,11 @@ def test_premium_number_held_paid_installed_and_in_the_bss(phone_hall, sandbox, 
         _no_overflow(page)
         shoot(page, tenant, "phone-08-my-lines-phone")
         page.goto(f"{base}/phone/lines")
+        line = page.locator("section.phone-line").first
+        switch = line.locator("button.switch-international")
+        with page.expect_navigation():
+            switch.click()
+        assert page.locator("section.phone-line").first.locator(".feature-international .pending").count() == 1
         _no_overflow(page)
         shoot(page, tenant, "phone-09-long-distance-phone")
     finally:
@@ -182,4 +187,17 @@ def test_premium_number_held_paid_installed_and_in_the_bss(phone_hall, sandbox, 
         state = conn.execute(POOL[tenant], (number,)).fetchone()[0]
     assert line is not None, f"the demo BSS has no line {number}"
     assert str(state) == USED[tenant]
+
+    # the BSS switched international calls: the line shows it, no longer pending
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(WAIT_MS)
+    try:
+        page = context.new_page()
+        log_in(page, base, logins[tenant], PASSWORD)
+        page.goto(f"{base}/phone/lines")
+        first = page.locator("section.phone-line").first
+        assert first.locator(".feature-international .pending").count() == 0
+        shoot(page, tenant, "phone-10-long-distance-confirmed-desktop")
+    finally:
+        context.close()
     assert errors == []
