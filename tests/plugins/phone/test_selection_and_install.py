@@ -36,6 +36,7 @@ def test_filters_and_grades(world):
     ]
     assert numbers_on(c.get("/phone/numbers", params={"grade": "C", "without": "5"})) == ["13911110168"]
     assert numbers_on(c.get("/phone/numbers", params={"ends_with": "888"})) == ["13911115888", "13911118888"]
+    assert "log-in-to-hold" in page.text and "hold-number" not in page.text  # a visitor logs in to hold one
     bad = c.get("/phone/numbers", params={"contains": "8x"})
     assert bad.status_code == 400 and 'id="contains-error"' in bad.text
 
