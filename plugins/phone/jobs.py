@@ -1,0 +1,17 @@
+"""phone's jobs (run in the tenant's scope): expired holds released (every minute), long-distance switches
+confirmed from the BSS's lines (every 5 minutes)."""
+
+from __future__ import annotations
+
+
+async def sweep_holds(hall, tenant_id: str, **_) -> int:
+    from .holds import sweep
+
+    return await sweep()
+
+
+async def confirm_features(hall, tenant_id: str, **_) -> int:
+    from .features import confirm, lines_of
+
+    source = lines_of(hall, hall.tenants.get(tenant_id))
+    return await confirm(source) if source is not None else 0
