@@ -118,8 +118,8 @@ def test_the_catalog_merges_tenant_toml_plugins_and_the_bss(hall_factory):
     "offerings, problem",
     [
         (
-            [{"code": "a", "name": "A", "specification": "mailbox"}],
-            "no installed plugin declares specification 'mailbox'",
+            [{"code": "a", "name": "A", "specification": "hovercraft"}],
+            "no installed plugin declares specification 'hovercraft'",
         ),
         ([{"code": "box.basic", "name": "A", "specification": "box"}], "offering 'box.basic' is declared twice"),
         ([{"code": "a", "name": "A"}, {"code": "a", "name": "B"}], "offering code 'a' is used twice"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from conftest import MOBILE, build, imap_login
+from mailbox_support import MOBILE, build, imap_login
 from test_mailbox_imap import PASSWORD, apply, approve, box, customer
 
 from core.api.legacy import LegacyBalance, OutboxEvent

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from conftest import MOBILE, imap_append, imap_login, imap_quota_kib
+from mailbox_support import MOBILE, imap_append, imap_login, imap_quota_kib
 
 from core.api.products import Product, ProductOrder, act
 from plugins.mailbox import jobs
