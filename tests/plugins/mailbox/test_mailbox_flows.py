@@ -7,8 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from conftest import MOBILE, build, imap_login
-from test_mailbox_imap import PASSWORD, apply, approve, box, customer
+from mailbox_support import MOBILE, PASSWORD, apply, approve, box, build, customer, imap_login
 
 from core.api.legacy import LegacyBalance, OutboxEvent
 from core.api.payments import PaymentIntent
