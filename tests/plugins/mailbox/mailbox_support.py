@@ -1,18 +1,38 @@
-"""A real Dovecot on loopback (one per test process), and a hall whose tenant sells mailboxes on it."""
+"""The mailbox tests' support: a real Dovecot on loopback (one per test process), a hall whose tenant sells
+mailboxes on it, IMAP helpers, and the customer's and operator's steps."""
 
 from __future__ import annotations
 
 import imaplib
 import itertools
 import os
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
+
+import re
+
+import pytest
 
 from core.api.testing import FakePaymentPlugin, TenantSpec, add_operator, make_customer, register_customer, sync
+from plugins.mailbox import server
+from plugins.mailbox.tables import Mailbox
 
 MOBILE = "13900000001"
 SECOND = "13900000002"
 _domains = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """Dovecot 2.3 from Debian, started with a generated dovecot.conf on a free port, stopped at the end."""
+    if not server.installed():
+        pytest.skip("dovecot is not installed (scripts/ensure-dovecot installs dovecot-imapd)")
+    base = Path(tempfile.mkdtemp(prefix="hall-dovecot-"))
+    instance = server.LocalDovecot(base, server.free_port()).start()
+    yield instance
+    instance.stop()
 
 
 def products(**charges):
@@ -94,6 +114,11 @@ def build(hall_factory, dovecot, *, settings: dict | None = None, charges: dict 
     return World(harness, dovecot, domain, account, person.legacy_id, pay)
 
 
+@pytest.fixture
+def world(hall_factory, dovecot):
+    return build(hall_factory, dovecot)
+
+
 def imap_login(world, address: str, password: str) -> tuple[bool, str]:
     """(True, "") when Dovecot lets the mailbox log in over IMAP; else (False, what it answered).
 
@@ -148,3 +173,32 @@ def imap_append(world, address: str, password: str, subject: str = "hello") -> N
             conn.shutdown()
         except OSError:
             pass
+
+
+PASSWORD = "Mail-pass-2026"
+
+
+def customer(world):
+    c = world.harness.client("alpha")
+    c.login_customer(MOBILE)
+    return c
+
+
+def apply(world, c, local="zhang.san", offering="mail-1g", password=PASSWORD, **extra):
+    page = c.get("/mailbox/apply")
+    assert page.status_code == 200, page.text[:400]
+    token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
+    data = {"local_part": local, "offering": offering, "number": MOBILE, "password": password, "password2": password}
+    return c.post("/mailbox/apply", {**data, "token": token, **extra})
+
+
+def approve(world, order_id: int, action="finish_approve", comment=""):
+    op = world.harness.client("alpha")
+    op.login_operator("clerk")
+    r = op.post(f"/console/product-orders/{order_id}/step", {"action": action, "comment": comment})
+    assert r.status_code == 303, r.text[:600]
+    return op
+
+
+def box(world, address):
+    return world.run(lambda: Mailbox.select().where(Mailbox.address == address).first())

@@ -7,8 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from mailbox_support import MOBILE, build, imap_login
-from test_mailbox_imap import PASSWORD, apply, approve, box, customer
+from mailbox_support import MOBILE, PASSWORD, apply, approve, box, build, customer, imap_login
 
 from core.api.legacy import LegacyBalance, OutboxEvent
 from core.api.payments import PaymentIntent
@@ -59,12 +58,14 @@ def test_a_rejection_says_why_and_frees_the_address(world):
     c = customer(world)
     apply(world, c, local="sun.qi")
     address = f"sun.qi@{world.domain}"
-    approve(world, box(world, address)["order_id"], action="reject", comment="名称不合规")
+    op = approve(world, box(world, address)["order_id"], action="reject", comment="名称不合规")
     order = world.run(lambda: ProductOrder.select().first())
     assert (order["state"], order["note"]) == ("failed", "名称不合规")
     page = c.get("/mailbox/")
     assert "名称不合规" in page.text and "已驳回" in page.text
     assert imap_login(world, address, PASSWORD)[0] is False
+    listed = op.get("/mailbox/console", params={"state": "rejected", "q": "sun"})
+    assert listed.status_code == 200 and address in listed.text and "查看订单" in listed.text
     assert apply(world, c, local="sun.qi").status_code == 303  # free again
 
 

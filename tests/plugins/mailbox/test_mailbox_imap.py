@@ -5,41 +5,11 @@ suspension, a stop and the removal after the retention period all hold against t
 from __future__ import annotations
 
 import datetime as dt
-import re
-
-from mailbox_support import MOBILE, imap_append, imap_login, imap_quota_kib
+from mailbox_support import MOBILE, PASSWORD, apply, approve, box, customer, imap_append, imap_login, imap_quota_kib
 
 from core.api.products import Product, ProductOrder, act
 from plugins.mailbox import jobs
 from plugins.mailbox.tables import Mailbox
-
-PASSWORD = "Mail-pass-2026"
-
-
-def customer(world):
-    c = world.harness.client("alpha")
-    c.login_customer(MOBILE)
-    return c
-
-
-def apply(world, c, local="zhang.san", offering="mail-1g", password=PASSWORD, **extra):
-    page = c.get("/mailbox/apply")
-    assert page.status_code == 200, page.text[:400]
-    token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
-    data = {"local_part": local, "offering": offering, "number": MOBILE, "password": password, "password2": password}
-    return c.post("/mailbox/apply", {**data, "token": token, **extra})
-
-
-def approve(world, order_id: int, action="finish_approve", comment=""):
-    op = world.harness.client("alpha")
-    op.login_operator("clerk")
-    r = op.post(f"/console/product-orders/{order_id}/step", {"action": action, "comment": comment})
-    assert r.status_code == 303, r.text[:600]
-    return op
-
-
-def box(world, address):
-    return world.run(lambda: Mailbox.select().where(Mailbox.address == address).first())
 
 
 def test_login_works_after_approval_only_with_the_products_quota_and_the_current_password(world):
