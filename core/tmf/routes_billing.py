@@ -39,7 +39,7 @@ def _bill(request: Request, row: dict) -> dict:
     }
 
 
-@get("/customerBill", opt=READ, name="api:customerBill.list", responses=errors())
+@get("/customerBill", opt=READ, name="api:customer_bill.list", responses=errors())
 async def list_bills(
     request: Request,
     fields: Fields = None,
@@ -53,7 +53,7 @@ async def list_bills(
     return listing([_bill(request, r) for r in rows], total, fields)
 
 
-@get("/customerBill/{bill_id:str}", opt=READ, name="api:customerBill", responses=errors())
+@get("/customerBill/{bill_id:str}", opt=READ, name="api:customer_bill", responses=errors())
 async def get_bill(request: Request, bill_id: FromPath[str], fields: Fields = None) -> Response[models.CustomerBill]:
     row = await reads.bill(await reads.holdings(api_caller(request).customer), bill_id)
     if row is None:

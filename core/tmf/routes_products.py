@@ -51,7 +51,7 @@ async def _offerings(request: Request) -> list:
     return sorted(cat.offerings.values(), key=lambda o: (o.specification, o.group, o.monthly_fee_fen, o.code))
 
 
-@get("/productOffering", opt={"scope": "catalog.read"}, name="api:productOffering.list", responses=errors())
+@get("/productOffering", opt={"scope": "catalog.read"}, name="api:product_offering.list", responses=errors())
 async def list_offerings(
     request: Request, fields: Fields = None, offset: Offset = 0, limit: Limit = 20
 ) -> Response[list[models.ProductOffering]]:
@@ -60,7 +60,7 @@ async def list_offerings(
     return listing([_offering(request, o) for o in rows[offset : offset + limit]], len(rows), fields)
 
 
-@get("/productOffering/{code:str}", opt={"scope": "catalog.read"}, name="api:productOffering", responses=errors())
+@get("/productOffering/{code:str}", opt={"scope": "catalog.read"}, name="api:product_offering", responses=errors())
 async def get_offering(
     request: Request, code: FromPath[str], fields: Fields = None
 ) -> Response[models.ProductOffering]:
@@ -142,7 +142,7 @@ async def order_view(request: Request, row: dict) -> dict:
     }
 
 
-@get("/productOrder", opt=READ, name="api:productOrder.list", responses=errors())
+@get("/productOrder", opt=READ, name="api:product_order.list", responses=errors())
 async def list_orders(
     request: Request, fields: Fields = None, offset: Offset = 0, limit: Limit = 20
 ) -> Response[list[models.ProductOrder]]:
@@ -155,7 +155,7 @@ async def list_orders(
     return listing([await order_view(request, r) for r in rows], await ProductOrder.count().where(where), fields)
 
 
-@get("/productOrder/{order_id:str}", opt=READ, name="api:productOrder", responses=errors())
+@get("/productOrder/{order_id:str}", opt=READ, name="api:product_order", responses=errors())
 async def get_order(request: Request, order_id: FromPath[str], fields: Fields = None) -> Response[models.ProductOrder]:
     h = await reads.holdings(api_caller(request).customer)
     pk = _number(order_id)

@@ -65,7 +65,7 @@ async def _where(customer: int):
     return where & WorkOrder.id.not_in(carried) if carried else where
 
 
-@get("/troubleTicket", opt=READ, name="api:troubleTicket.list", responses=errors())
+@get("/troubleTicket", opt=READ, name="api:trouble_ticket.list", responses=errors())
 async def list_tickets(
     request: Request, fields: Fields = None, offset: Offset = 0, limit: Limit = 20
 ) -> Response[list[models.TroubleTicket]]:
@@ -75,7 +75,7 @@ async def list_tickets(
     return listing([await ticket_view(request, r) for r in rows], await WorkOrder.count().where(where), fields)
 
 
-@get("/troubleTicket/{ticket_id:str}", opt=READ, name="api:troubleTicket", responses=errors())
+@get("/troubleTicket/{ticket_id:str}", opt=READ, name="api:trouble_ticket", responses=errors())
 async def get_ticket(
     request: Request, ticket_id: FromPath[str], fields: Fields = None
 ) -> Response[models.TroubleTicket]:
