@@ -3,8 +3,9 @@
 from core.tmf import PREFIX
 from core.tmf.caller import ApiCaller, ApiError, api_caller
 from core.tmf.errors_spec import errors
-from core.tmf.models import Payment, TroubleTicket
+from core.tmf.models import Payment, ProductOrder, TroubleTicket
 from core.tmf.routes_payments import payment_created, payment_view
+from core.tmf.routes_products import order_view
 from core.tmf.routes_tickets import ticket_view
 from core.tmf.shape import Fields, Limit, Offset, href, listing, money, one, when
 
@@ -16,6 +17,8 @@ __all__ = [
     "errors",
     "Payment",
     "TroubleTicket",
+    "ProductOrder",
+    "order_view",
     "payment_created",
     "payment_view",
     "ticket_view",

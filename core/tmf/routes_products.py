@@ -7,6 +7,7 @@ from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from core.i18n import N_
+from core.products.api import products_on_numbers
 from core.products.catalog import catalog
 from core.products.tables import Product, ProductOrder, ProductOrderItem
 from core.tmf import models, reads
@@ -100,11 +101,12 @@ def _number(text: str) -> int | None:
 async def list_products(
     request: Request, fields: Fields = None, offset: Offset = 0, limit: Limit = 20, status: str | None = None
 ) -> Response[list[models.Product]]:
-    """What the customer has (TMF637 states: active, suspended, pendingTerminate, terminated, ...)."""
+    """What the customer has on their numbers (TMF637 states: active, suspended, pendingTerminate), synced lines
+    included (mirrored as the web pages do)."""
     h = await reads.holdings(api_caller(request).customer)
-    where = _own_products(h) if not status else _own_products(h) & (Product.state == status[:24])
-    rows = await Product.select().where(where).order_by(Product.id).offset(offset).limit(limit)
-    return listing([_product(request, r) for r in rows], await Product.count().where(where), fields)
+    rows = await products_on_numbers(hall_of(request), info(request).tenant, h.legacy_id, h.numbers)
+    rows = [r for r in rows if not status or r["state"] == status]
+    return listing([_product(request, r) for r in rows[offset : offset + limit]], len(rows), fields)
 
 
 @get("/product/{product_id:str}", opt=READ, name="api:product", responses=errors())

@@ -79,15 +79,19 @@ def pkce() -> tuple[str, str]:
 
 
 def app_token(harness, ids, tid: str = "alpha") -> str:
+    return sign_in(harness, tid, ids[tid]["numbers"][0], ids[tid]["app"]["client_id"])
+
+
+def sign_in(harness, tid: str, login: str, client_id: str) -> str:
     """The whole app sign-in with an HTTP client only: log in on the hall's page, approve, exchange code + verifier."""
     browser = harness.client(tid)
-    browser.login_customer(ids[tid]["numbers"][0])
+    browser.login_customer(login)
     verifier, challenge = pkce()
     query = {
         "response_type": "code",
-        "client_id": ids[tid]["app"]["client_id"],
+        "client_id": client_id,
         "redirect_uri": REDIRECT,
-        "scope": "customer.read customer.write",
+        "scope": "customer.read customer.write catalog.read",
         "state": "xyz",
         "code_challenge": challenge,
         "code_challenge_method": "S256",
@@ -104,7 +108,7 @@ def app_token(harness, ids, tid: str = "alpha") -> str:
             "grant_type": "authorization_code",
             "code": back["code"][0],
             "redirect_uri": REDIRECT,
-            "client_id": ids[tid]["app"]["client_id"],
+            "client_id": client_id,
             "code_verifier": verifier,
         },
     )

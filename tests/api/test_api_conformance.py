@@ -19,13 +19,21 @@ def _run(http, document, token):
     failures = []
     for operation in operations:
 
-        @settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck), derandomize=True)
+        @settings(
+            max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck), derandomize=True
+        )
         @given(case=operation.as_strategy(), data=st.data())
         def check(case, data):
             kwargs = case.as_transport_kwargs(base_url="")
             kwargs["url"] = "/api/tmf/v4" + kwargs["url"].split("/api/tmf/v4", 1)[-1]
             headers = {**(kwargs.pop("headers", None) or {}), "Authorization": f"Bearer {token}"}
-            response = http.request(kwargs.pop("method"), kwargs.pop("url"), headers=headers, params=kwargs.get("params"), json=kwargs.get("json"))
+            response = http.request(
+                kwargs.pop("method"),
+                kwargs.pop("url"),
+                headers=headers,
+                params=kwargs.get("params"),
+                json=kwargs.get("json"),
+            )
             assert response.status_code < 500, (case.method, case.formatted_path, response.text[:300])
             if response.status_code != 429:
                 case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
@@ -42,7 +50,9 @@ def test_schema_holds_only_the_api_and_is_public(world):
     anonymous = harness.client("alpha").http
     document = anonymous.get("/api/tmf/openapi.json").json()
     assert document["openapi"].startswith("3.1")
-    assert document["paths"] and all(not p.startswith(("/console", "/account", "/pay/", "/login")) for p in document["paths"])
+    assert document["paths"] and all(
+        not p.startswith(("/console", "/account", "/pay/", "/login")) for p in document["paths"]
+    )
     assert "/troubleTicket" in document["paths"] and "post" in document["paths"]["/troubleTicket"]
     page = anonymous.get("/api/tmf/docs")
     assert page.status_code == 200 and "/customerBill" in page.text and "cdn" not in page.text.lower()
