@@ -19,6 +19,24 @@ def register_routes(hall):
 
 
 @hookimpl
+def register_jobs(hall):
+    from core.jobs.spec import Job
+    from core.tmf import hub
+
+    return [Job(hub.JOB_NAME, hub.deliver_due, every_minutes=1)]
+
+
+@hookimpl
+def workorder_changed(hall, tenant, order, event):
+    """A ticket's state change is a TMF621 event for the hub's listeners (in the change's transaction)."""
+    if event.get("to_state") and event.get("to_state") != event.get("from_state"):
+        from core.tmf.events import ticket_changed
+
+        return ticket_changed(order, event)
+    return None
+
+
+@hookimpl
 def register_permissions(hall):
     return PERMISSIONS
 

@@ -10,10 +10,11 @@ SCOPES = {
     "catalog.read": N_("Read the product catalog"),
     "topup": N_("Top up any number"),
     "kiosk": N_("Report a self-service terminal's heartbeat"),
+    "events": N_("Register listeners for bill, payment, ticket and order events"),
 }
 BY_KIND = {
     "app": ("customer.read", "customer.write", "catalog.read"),
-    "partner": ("catalog.read", "topup"),
+    "partner": ("catalog.read", "topup", "events"),
     "kiosk": ("catalog.read", "topup", "kiosk"),
 }
 

@@ -57,4 +57,32 @@ class ApiCode(TenantTable, tablename="core_api_code"):
     UNIQUE_TOGETHER = (("tenant", "code_hash"),)
 
 
-TABLES = [ApiClient, ApiToken, ApiCode]
+class ApiListener(TenantTable, tablename="core_api_listener"):
+    """A partner's TMF hub registration: where to send events, and which (``query``: event types, "" for all)."""
+
+    client = Integer()  # ApiClient.id
+    callback = Varchar(length=500)
+    query = Varchar(length=500, default="")
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ApiDelivery(TenantTable, tablename="core_api_delivery"):
+    """One event for one listener, delivered like the legacy outbox: claimed, retried with back-off, dead at last."""
+
+    event_id = Varchar(length=36)
+    listener = Integer()  # ApiListener.id
+    kind = Varchar(length=64)  # TMF event type, e.g. PaymentCreateEvent
+    payload = JSON(default={})
+    status = Varchar(length=12, default="pending")  # pending | delivering | delivered | dead
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow())
+    claimed_at = Timestamptz(null=True, default=None)
+    last_error = Varchar(length=500, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    delivered_at = Timestamptz(null=True, default=None)
+    UNIQUE_TOGETHER = (("tenant", "event_id", "listener"),)
+    INDEX_TOGETHER = (("tenant", "status", "next_attempt_at"),)
+
+
+TABLES = [ApiClient, ApiToken, ApiCode, ApiListener, ApiDelivery]

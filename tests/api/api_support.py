@@ -51,10 +51,10 @@ def build(hall_factory):
             harness.in_tenant(tid, seed_bills, number, tid)
         add_operator(harness, tid, f"{tid}-admin", permissions=["core.api.clients"])
         ids[tid] = {"numbers": [x.number for x in customer.numbers], "other": other.numbers[0].number}
-        ids[tid]["app"] = register_client(
-            harness, tid, "app", ["customer.read", "customer.write", "catalog.read"], REDIRECT
-        )
-        ids[tid]["partner"] = register_client(harness, tid, "partner", ["catalog.read", "topup"])
+        console = harness.client(tid)
+        console.login_operator(f"{tid}-admin")
+        ids[tid]["app"] = register_client(console, "app", ["customer.read", "customer.write", "catalog.read"], REDIRECT)
+        ids[tid]["partner"] = register_client(console, "partner", ["catalog.read", "topup", "events"])
     return harness, plugin, ids
 
 
@@ -68,7 +68,7 @@ def register_client(console, kind: str, scopes: list[str], redirect: str = "") -
     )
     assert r.status_code == 200, r.text[:500]
     client_id = re.search(r"(hc_[0-9a-f]{24})", r.text).group(1)
-    found = re.search(r"only now[^:]*:\s*<span class=\"mono\">([^<]+)</span>", r.text)
+    found = re.search(r"data-secret>([^<]+)<", r.text)
     return {"client_id": client_id, "secret": found.group(1) if found else ""}
 
 

@@ -7,7 +7,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-12T09:00:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "api clients: core_api_client, core_api_token, core_api_code"
+DESCRIPTION = "the public API: clients, tokens, codes, hub listeners and their deliveries"
 
 
 def _params(**extra):
@@ -70,6 +70,26 @@ NEW_TABLES = {
         ("code_challenge", "Varchar", {"length": 128, "default": ""}),
         ("expires_at", "Timestamptz", {"default": TimestamptzNow()}),
         ("used_at", "Timestamptz", {"default": None, "null": True}),
+    ],
+    ("ApiListener", "core_api_listener"): [
+        ("client", "Integer", {"default": 0}),
+        ("callback", "Varchar", {"length": 500, "default": ""}),
+        ("query", "Varchar", {"length": 500, "default": ""}),
+        ("active", "Boolean", {"default": True}),
+        ("created_at", "Timestamptz", {"default": TimestamptzNow()}),
+    ],
+    ("ApiDelivery", "core_api_delivery"): [
+        ("event_id", "Varchar", {"length": 36, "default": ""}),
+        ("listener", "Integer", {"default": 0}),
+        ("kind", "Varchar", {"length": 64, "default": ""}),
+        ("payload", "JSON", {"default": "{}"}),
+        ("status", "Varchar", {"length": 12, "default": "pending"}),
+        ("attempts", "Integer", {"default": 0}),
+        ("next_attempt_at", "Timestamptz", {"default": TimestamptzNow()}),
+        ("claimed_at", "Timestamptz", {"default": None, "null": True}),
+        ("last_error", "Varchar", {"length": 500, "default": ""}),
+        ("created_at", "Timestamptz", {"default": TimestamptzNow()}),
+        ("delivered_at", "Timestamptz", {"default": None, "null": True}),
     ],
 }
 

@@ -17,7 +17,11 @@ async def forwards():
             ("core_api_client", ("tenant", "client_id")),
             ("core_api_token", ("tenant", "token_hash")),
             ("core_api_code", ("tenant", "code_hash")),
+            ("core_api_delivery", ("tenant", "event_id", "listener")),
         ],
-        plain=[("core_api_token", ("tenant", "client"))],
+        plain=[
+            ("core_api_token", ("tenant", "client")),
+            ("core_api_delivery", ("tenant", "status", "next_attempt_at")),
+        ],
     )
     return manager
