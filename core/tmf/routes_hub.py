@@ -63,12 +63,10 @@ async def _mine(request: Request, listener_id: str) -> dict:
     row = (
         await ApiListener.select()
         .where(
-            (ApiListener.id == pk)
-            & (ApiListener.client == api_caller(request).client_pk)
-            & (ApiListener.active == True)
+            (ApiListener.id == pk) & (ApiListener.client == api_caller(request).client_pk) & ApiListener.active.eq(True)
         )
         .first()
-    )  # noqa: E712
+    )
     if row is None:
         raise ApiError(404, N_("No such resource."), "not_found")
     return row
@@ -79,9 +77,9 @@ async def list_hubs(request: Request) -> Response[list[Hub]]:
     """The client's listeners, each with its dead letters (events given up on)."""
     rows = (
         await ApiListener.select()
-        .where((ApiListener.client == api_caller(request).client_pk) & (ApiListener.active == True))
+        .where((ApiListener.client == api_caller(request).client_pk) & ApiListener.active.eq(True))
         .order_by(ApiListener.id)
-    )  # noqa: E712
+    )
     out = []
     for row in rows:
         dead = (
