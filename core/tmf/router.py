@@ -11,7 +11,15 @@ from core.tmf.caller import EXCEPTION_HANDLERS, api_guard
 
 
 def core_resources() -> list:
-    from core.tmf import routes_billing, routes_hub, routes_party, routes_payments, routes_products, routes_tickets
+    from core.tmf import (
+        routes_billing,
+        routes_hub,
+        routes_kiosk,
+        routes_party,
+        routes_payments,
+        routes_products,
+        routes_tickets,
+    )
 
     return [
         *routes_billing.HANDLERS,
@@ -20,6 +28,7 @@ def core_resources() -> list:
         *routes_products.HANDLERS,
         *routes_tickets.HANDLERS,
         *routes_hub.HANDLERS,
+        *routes_kiosk.HANDLERS,
     ]
 
 

@@ -96,3 +96,38 @@ def test_errors_are_tmf_bodies_and_never_5xx(world):
         assert 400 <= r.status_code < 500, (path, r.status_code, r.text)
         assert set(r.json()) == {"code", "reason", "message", "status"}, (path, r.text)
     assert http.get(f"{API}/customerBill").status_code == 401
+
+
+def test_a_kiosk_reports_its_heartbeat_to_the_console(world):
+    from api_support import register_client
+
+    harness, plugin, ids = world
+    console = harness.client("beta")
+    console.login_operator("beta-admin")
+    kiosk = register_client(console, "kiosk", ["catalog.read", "topup", "kiosk"])
+    http = harness.client("beta").http
+    r = http.post(
+        "/api/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": kiosk["client_id"], "client_secret": kiosk["secret"]},
+    )
+    token = r.json()["access_token"]
+    beat = http.post(f"{API}/kiosk/heartbeat", headers=bearer(token), json={"status": "printer: low paper"})
+    assert beat.status_code == 200, beat.text
+    page = console.get("/console/api-clients")
+    assert "printer: low paper" in page.text and "Self-service terminal" in page.text
+    rotated = console.post(f"/console/api-clients/{_pk(harness, kiosk)}/rotate")
+    assert rotated.status_code == 200
+    assert http.post(f"{API}/kiosk/heartbeat", headers=bearer(token), json={}).status_code == 401  # its tokens ended
+    from core.audit import AuditLog
+
+    actions = harness.in_tenant("beta", lambda: AuditLog.select(AuditLog.action).order_by(AuditLog.id))
+    assert {"api.client.create", "api.client.rotate"} <= {a["action"] for a in actions}
+
+
+def _pk(harness, client) -> int:
+    from core.tmf.tables import ApiClient
+
+    row = harness.in_tenant(
+        "beta", lambda: ApiClient.select(ApiClient.id).where(ApiClient.client_id == client["client_id"]).first()
+    )
+    return row["id"]
