@@ -37,6 +37,13 @@ def workorder_changed(hall, tenant, order, event):
 
 
 @hookimpl
+def demo_data(hall, tenant):
+    from core.tmf.demo import add_demo_clients
+
+    return add_demo_clients(hall, tenant)
+
+
+@hookimpl
 def register_permissions(hall):
     return PERMISSIONS
 
