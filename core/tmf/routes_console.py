@@ -56,6 +56,7 @@ async def create(request: Request, auditor: AuditorDep) -> Response:
         )
     except FieldErrors as problems:
         form.take(problems)
+        form.data["scopes_chosen"] = " ".join(str(s) for s in raw.getall("scopes", []))
         return await _page(request, form, status=400)
     return await _page(request, shown={"client_id": client["client_id"], "secret": secret})
 

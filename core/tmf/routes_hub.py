@@ -114,7 +114,7 @@ async def remove(request: Request, listener_id: FromPath[str]) -> None:
     await hub.remove_listener(row["id"])
 
 
-@post("/hub/{listener_id:str}/replay", opt=EVENTS, name="api:hub.replay", responses=errors())
+@post("/hub/{listener_id:str}/replay", opt=EVENTS, name="api:hub.replay", status_code=200, responses=errors())
 async def replay(request: Request, listener_id: FromPath[str]) -> Response[Hub]:
     """The listener's dead letters are sent again."""
     row = await _mine(request, listener_id)

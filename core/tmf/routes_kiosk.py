@@ -23,7 +23,7 @@ class Heartbeat(Struct):
     lastSeen: str
 
 
-@post("/kiosk/heartbeat", opt={"scope": "kiosk"}, name="api:kiosk.heartbeat", responses=errors())
+@post("/kiosk/heartbeat", opt={"scope": "kiosk"}, name="api:kiosk.heartbeat", status_code=200, responses=errors())
 async def heartbeat(request: Request, data: HeartbeatIn) -> Response[Heartbeat]:
     caller = api_caller(request)
     await clients.heartbeat(caller.client_pk, data.status)
