@@ -3,7 +3,8 @@
 from core.tmf import PREFIX
 from core.tmf.caller import ApiCaller, ApiError, api_caller
 from core.tmf.errors_spec import errors
-from core.tmf.models import Payment, ProductOrder, TroubleTicket
+from core.tmf.models import Payment, TroubleTicket
+from core.tmf.models import ProductOrder as ProductOrderResource
 from core.tmf.routes_payments import payment_created, payment_view
 from core.tmf.routes_products import order_view
 from core.tmf.routes_tickets import ticket_view
@@ -17,7 +18,7 @@ __all__ = [
     "errors",
     "Payment",
     "TroubleTicket",
-    "ProductOrder",
+    "ProductOrderResource",
     "order_view",
     "payment_created",
     "payment_view",

@@ -10,9 +10,9 @@ from msgspec import Struct
 
 from core.api import N_
 from core.api.products import NotEligible, ProductError
-from core.api.tmf import ApiError, ProductOrder, errors, one, order_view
+from core.api.tmf import ApiError, ProductOrderResource, errors, one, order_view
 from core.api.web import gettext, hall_of, info
-from core.api.products import ProductOrder as ProductOrderTable
+from core.api.products import ProductOrder
 from plugins.plans import services
 
 
@@ -32,7 +32,7 @@ class ProductOrderCreate(Struct):
 
 
 @post("/productOrder", opt={"scope": "customer.write"}, name="plans:api.order.create", responses=errors(409))
-async def create_order(request: Request, data: ProductOrderCreate) -> Response[ProductOrder]:
+async def create_order(request: Request, data: ProductOrderCreate) -> Response[ProductOrderResource]:
     """A plan change of one of the customer's lines; 201 with the order (TMF622 states)."""
     if len(data.productOrderItem) != 1 or data.productOrderItem[0].action != "modify":
         raise ApiError(400, N_("A plan change is one productOrderItem with action modify."), "invalid")
@@ -65,7 +65,7 @@ async def create_order(request: Request, data: ProductOrderCreate) -> Response[P
         raise ApiError(409, message, "not_eligible", **params) from None
     except ProductError as exc:
         raise ApiError(exc.status if exc.status < 500 else 409, exc.message, "refused", **exc.params) from None
-    row = await ProductOrderTable.select().where(ProductOrderTable.id == placed["id"]).first()
+    row = await ProductOrder.select().where(ProductOrder.id == placed["id"]).first()
     return one(await order_view(request, row), status=201)
 
 
