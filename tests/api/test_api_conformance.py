@@ -20,7 +20,7 @@ def _run(http, document, token):
     for operation in operations:
 
         @settings(
-            max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck), derandomize=True
+            max_examples=5, deadline=None, database=None, suppress_health_check=list(HealthCheck), derandomize=True
         )
         @given(case=operation.as_strategy(), data=st.data())
         def check(case, data):
