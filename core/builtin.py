@@ -16,6 +16,7 @@ ALWAYS_ON = (
     "core.payments.plugin",  # payments: gateway return/notify, My payments, console payments and refunds, reconciliation
     "core.workorders.plugin",  # work orders: queues, departments, the customer's requests, escalation
     "core.products.plugin",  # products: catalog, inventory, product orders and their pages, lifecycle requests
+    "core.tmf.plugin",  # the public API in TM Forum's shape: OAuth clients and tokens, resources, OpenAPI, docs page
 )
 
 

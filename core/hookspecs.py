@@ -102,6 +102,18 @@ def register_routes(hall: Hall) -> list[Any] | None:
 
 
 @hookspec
+def register_api_routes(hall: Hall) -> list[Any] | None:
+    """Return Litestar route handlers that add resources to the public API (docs/api.md).
+
+    The core mounts them under ``/api/tmf/v4/`` (not under ``/<plugin name>/``: TM Forum's paths are
+    fixed, e.g. ``POST /troubleTicket``) behind the bearer-token guard, with TM Forum's error bodies and
+    in the tenant's OpenAPI document; for a tenant that has not enabled the plugin they answer 404 and are
+    left out of its document. Names start with ``<plugin>:``; ``opt={"scope": "customer.write"}`` says which
+    scope a token needs. ``core.api.tmf`` has the helpers (the caller, errors, paging, ``payment_created``).
+    """
+
+
+@hookspec
 def register_permissions(hall: Hall) -> list[Permission] | None:
     """Return a list of :class:`core.auth.permissions.Permission` this plugin checks.
 

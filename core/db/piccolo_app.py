@@ -26,6 +26,7 @@ from core.notify.tables import Message, SmsPart, SmsQuota
 from core.payments.tables import TABLES as PAYMENT_TABLES
 from core.products.charge_tables import TABLES as CHARGE_TABLES
 from core.products.tables import TABLES as PRODUCT_TABLES
+from core.tmf.tables import TABLES as API_TABLES
 from core.workorders.tables import TABLES as WORKORDER_TABLES
 
 APP_CONFIG = AppConfig(
@@ -60,6 +61,7 @@ APP_CONFIG = AppConfig(
         *WORKORDER_TABLES,
         *PAYMENT_TABLES,
         *PRODUCT_TABLES,
+        *API_TABLES,
         *CHARGE_TABLES,
     ],
 )

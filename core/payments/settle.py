@@ -141,6 +141,9 @@ async def _credit(
     )
     await fulfil(hall, tenant, intent)
     await outbox.emit(POSTED, posted_payload(intent, stamp), event_id=posted_event_id(tenant.id, intent.id))
+    from core.tmf.events import payment_succeeded  # the public API's hub (docs/api.md), in this transaction
+
+    await payment_succeeded(intent)
     return Outcome.CREDITED
 
 

@@ -204,7 +204,11 @@ async def set_state(order: dict, target: str, values: dict | None = None) -> dic
     )
     if not done:
         raise Conflict(N_("This order changed meanwhile; look at it again."))
-    return await get_order(order["id"])
+    from core.tmf.events import order_state_changed  # the public API's hub (docs/api.md)
+
+    moved = await get_order(order["id"])
+    await order_state_changed(moved)
+    return moved
 
 
 async def hold(hall, tenant, order_id: int, reason: str) -> None:

@@ -19,6 +19,7 @@ from core.jobs import make_runner
 from core.plugins import is_always_on
 from core.privacy import MaskingFilter
 from core.tenancy import set_request_tenant, _current
+from core.tmf.router import api_router
 from core.utils import await_me_maybe
 from core.web.client import scope_is_https
 from core.web.context import SCOPE_KEY, RequestInfo
@@ -124,7 +125,7 @@ def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
 
     security = hall.deployment.security
     app = HallApp(
-        route_handlers=[*public_pages.HANDLERS, *plugin_routers(hall)],
+        route_handlers=[*public_pages.HANDLERS, *plugin_routers(hall), api_router(hall)],
         guards=[hall_guard],
         dependencies=request_dependencies(),
         before_request=refuse_nul,

@@ -45,6 +45,14 @@ def register_invoice_providers(hall):
 
 
 @hookimpl
+def register_api_routes(hall):
+    """TMF676: apps and kiosks pay bills (docs/api.md)."""
+    from . import routes_api
+
+    return routes_api.HANDLERS
+
+
+@hookimpl
 def register_routes(hall):
     from plugins.billpay import routes_console, routes_customer, routes_invoice
 

@@ -28,6 +28,14 @@ def register_workorder_types(hall):
 
 
 @hookimpl
+def register_api_routes(hall):
+    """TMF622: apps order a plan change (docs/api.md)."""
+    from . import routes_api
+
+    return routes_api.HANDLERS
+
+
+@hookimpl
 def register_routes(hall):
     from .routes_customer import HANDLERS
 

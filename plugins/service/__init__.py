@@ -27,6 +27,14 @@ MANIFEST = Manifest(
 
 
 @hookimpl
+def register_api_routes(hall):
+    """TMF621: apps open complaints and consultations (docs/api.md)."""
+    from . import routes_api
+
+    return routes_api.HANDLERS
+
+
+@hookimpl
 def register_routes(hall):
     from plugins.service import routes_faq, routes_intro, routes_requests, routes_stats
 

@@ -28,6 +28,14 @@ MANIFEST = Manifest(
 
 
 @hookimpl
+def register_api_routes(hall):
+    """Partners and kiosks top up any number (docs/api.md)."""
+    from . import routes_api
+
+    return routes_api.HANDLERS
+
+
+@hookimpl
 def register_routes(hall):
     from . import routes_console, routes_customer
 

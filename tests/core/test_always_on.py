@@ -18,6 +18,7 @@ def test_core_plugins_are_registered_but_not_listed_and_serve_a_tenant_without_p
         "core.payments",
         "core.workorders",
         "core.products",
+        "core.tmf",
     }
     assert all(plugins.has(name) and plugins.info(name).source == "core" for name in ALWAYS_ON)
     assert not ALWAYS_ON & set(plugins.names())

@@ -1,0 +1,34 @@
+"""The public API's helpers for plugins that add resources (``register_api_routes``; docs/api.md)."""
+
+from core.tmf import PREFIX
+from core.tmf.caller import ApiCaller, ApiError, api_caller
+from core.tmf.errors_spec import errors
+from core.tmf.models import Payment, TroubleTicket
+from core.tmf.models import ProductOrder as ProductOrderResource
+from core.tmf.routes_payments import payment_created, payment_view
+from core.tmf.routes_products import order_view
+from core.tmf.routes_tickets import ticket_view
+from core.tmf.shape import Fields, Limit, Offset, href, listing, money, one, when
+
+__all__ = [
+    "PREFIX",
+    "ApiCaller",
+    "ApiError",
+    "api_caller",
+    "errors",
+    "Payment",
+    "TroubleTicket",
+    "ProductOrderResource",
+    "order_view",
+    "payment_created",
+    "payment_view",
+    "ticket_view",
+    "Fields",
+    "Limit",
+    "Offset",
+    "href",
+    "listing",
+    "money",
+    "one",
+    "when",
+]
