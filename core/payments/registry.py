@@ -61,5 +61,16 @@ def providers_usable_in(hall, tenant, user_agent: str) -> list[str]:
     """
     agent = user_agent.lower()
     enabled = enabled_providers(hall, tenant)
-    inside = [p for p in enabled if (mark := getattr(provider_for(hall, tenant, p), "app_agent", "")) and mark in agent]
+    inside = [p for p in enabled if (mark := _app_agent(hall, tenant, p)) and mark in agent]
     return inside or enabled
+
+
+def _app_agent(hall, tenant, provider_id: str) -> str:
+    """The provider's app mark; "" when it has none or cannot be built (its own checkout then says why)."""
+    from core.config import ConfigError
+
+    try:
+        return getattr(provider_for(hall, tenant, provider_id), "app_agent", "")
+    except ConfigError:
+        log.warning("tenant %s: payment provider %r cannot be built", tenant.id, provider_id)
+        return ""

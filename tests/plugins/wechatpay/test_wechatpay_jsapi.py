@@ -143,3 +143,18 @@ def test_hall_check_names_a_malformed_app_secret(hall_factory, sandbox):
 
     issues, _ = problems(harness.hall, harness.hall.tenants.get("alpha"))
     assert [i for i in issues if i.key == "wechatpay.alpha.app_secret" and "32 lowercase hex" in i.reason]
+
+
+def test_a_provider_that_cannot_be_built_does_not_break_the_choice_page(hall_factory, sandbox):
+    """WeChat Pay switched on without its secrets: the choice page still renders (it says so once chosen), no 500."""
+    harness = hall_factory(
+        [TenantSpec("alpha", plugins=["wxshop"], payments={"providers": ["fake", "wechatpay"]}, plugin_settings=tenant_settings(sandbox.url))],
+        extra_plugins={"wxshop": wechat_shop, "fakepay": FakePaymentPlugin()},
+    )  # fmt: skip
+    customer = make_customer(1)
+    register_customer(harness, "alpha", customer)
+    client = harness.client("alpha")
+    client.login_customer(customer.numbers[0].number)
+    for agent in ("Mozilla/5.0 (X11; Linux x86_64)", WECHAT):
+        page = client.post("/wxshop/buy/card50", headers={"user-agent": agent})
+        assert page.status_code == 200 and 'id="pay-with-fake"' in page.text, page.text[:300]
