@@ -23,7 +23,7 @@ async def buy(request: Request, item: FromPath[str]) -> Response:
     intent = await create_intent(
         hall_of(request),
         purpose="card",
-        owner="shop",
+        owner="testshop",
         reference=item,
         customer_id=customer,
         amount_fen=PRICES[item],
