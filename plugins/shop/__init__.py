@@ -75,6 +75,13 @@ def quick_actions(hall, tenant, request):
 
 
 @hookimpl
+def demo_data(hall, tenant):
+    from .demo import seed
+
+    return seed(hall, tenant)
+
+
+@hookimpl
 def register_labels(hall):
     """Display names of the codes this plugin stores or shows."""
     return {
@@ -101,4 +108,20 @@ def register_labels(hall):
             "order_without_card": N_("Paid order without a card"),
         },
         "shop_delivery": {"electronic": N_("Electronic"), "physical": N_("Physical")},
+        "audit_action": {
+            "shop.batch.generate": N_("Generated a card batch"),
+            "shop.batch.import": N_("Imported a card batch"),
+            "shop.batch.stock": N_("Put a card batch in stock"),
+            "shop.batch.activate": N_("Activated a card batch for sale elsewhere"),
+            "shop.batch.void": N_("Voided the unsold cards of a batch"),
+            "shop.batch.export": N_("Exported a card batch for printing"),
+            "shop.alert.seen": N_("Marked a card shop alert as seen"),
+            "shop.order.void": N_("Voided a card order"),
+            "shop.order.hold": N_("Held or released a card order"),
+        },
+        "object_type": {
+            "shop_batch": N_("Card batch"),
+            "shop_alert": N_("Card shop alert"),
+            "shop_order": N_("Card order"),
+        },
     }

@@ -51,8 +51,8 @@ async def reserve_failure(settings, *, address: str, customer_id: str, number: s
     wanted = rules(settings, address=address, customer_id=customer_id, number=number, own=own)
     held = await reserve_attempt(*wanted)
     if not held.ok:
-        full = []
-        for rule in wanted:  # which key is full: ask each alone (refused asks leave no row)
+        full = [] if len(wanted) > 1 else [wanted[0].key]
+        for rule in wanted if len(wanted) > 1 else ():  # which key is full: ask each alone (refused asks leave no row)
             probe = await reserve_attempt(rule)
             if probe.ok:
                 await _give_back(probe)
