@@ -1,0 +1,222 @@
+"""The issue's done-line for the card shop, in Chromium on the jiangnan demo tenant.
+
+An operator generates a batch of ¥50 phone cards and puts it in stock (the PINs are made by the served hall, under
+its own key); a customer sees their balance, buys a card through the Alipay sandbox, reads its serial and PIN once
+on the order page, and tops up their own number with it. The outbox then writes the ``card.redeemed`` row into the
+demo BSS's inbox table (JK_HXSJ); the test does what the BSS's own inbox batch does - credits ZH_YE - and the
+customer sees the balance ¥50.00 higher. The same pages are then opened on a 390 px phone.
+Screenshots: test-artifacts/screenshots/jiangnan-shop-*.png.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import sys
+from contextlib import closing
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins" / "alipay"))
+
+from alipay_support import key_pairs, write_sandbox_config  # noqa: E402
+from browser_accounts import demo_accounts, in_live_hall, log_in  # noqa: E402
+from test_topup_browser import APPS, deliver_outbox  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+WAIT_MS = 15_000
+TENANT = "jiangnan"
+PASSWORD = "Shop-e2e-2026-ok"
+CLERK = ("e2e-shop", "E2e-shop-clerk-2026!")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    from plugins.alipay.sandbox.config import load_config
+    from plugins.alipay.sandbox.runner import SandboxThread
+
+    public = key_pairs().merchant_public
+    config = write_sandbox_config(
+        tmp_path_factory.mktemp("shop-sandbox"), apps={app: (seller, public) for app, seller in APPS.values()}
+    )
+    running = SandboxThread(load_config(config)).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def live_hall_setup(sandbox):
+    keys = key_pairs()
+
+    def setup(root: Path, tenant_id: str, data: dict) -> None:
+        assert "shop" in data["tenant"]["plugins"], f"tenants/{tenant_id}: the demo tenant should enable shop"
+        data["plugins"]["alipay"]["gateway"] = sandbox.gateway
+        with (root / ".secrets.toml").open("a", encoding="utf-8") as secrets:
+            secrets.write(
+                f"[alipay.{tenant_id}]\napp_private_key = '''\n{keys.merchant_private}'''\n"
+                f"alipay_public_key = '''\n{keys.sandbox_public}'''\n\n"
+            )
+
+    return setup
+
+
+async def _catalog_and_clerk(hall) -> None:
+    """The demo catalog without cards (cards are made in the browser, by the served hall), and a shop clerk."""
+    from core.auth.admin import ensure_operator
+    from core.tenancy import tenant_scope
+    from plugins.shop.demo import CATALOG, _category
+    from plugins.shop.tables import Product
+
+    tenant = hall.tenants.get(TENANT)
+    with tenant_scope(tenant):
+        for top, sub, code, zh, en, face, price, member, delivery in CATALOG:
+            category = await _category(top, 0)
+            if sub:
+                category = await _category(sub, category)
+            await Product.insert(
+                Product(
+                    code=code,
+                    category_id=category,
+                    name_zh=zh,
+                    name_en=en,
+                    delivery=delivery,
+                    face_value_fen=face,
+                    price_fen=price,
+                    member_price_fen=member,
+                    low_stock=2,
+                )
+            )
+        await ensure_operator(
+            tenant, CLERK[0], "E2E shop clerk", CLERK[1], "e2e-shop", ["shop.view", "shop.manage", "shop.orders"]
+        )
+
+
+def _no_overflow(page, width: int = 390) -> None:
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= width, f"the page is {wide} px wide on a {width} px phone: it scrolls sideways"
+
+
+def _balance(page, base: str, number: str) -> Decimal:
+    assert page.goto(f"{base}/account/billing").status == 200
+    text = page.locator(f'tr[data-account="{number}"] .balance').inner_text()
+    return Decimal(re.search(r"-?[\d,]+\.\d\d", text).group(0).replace(",", ""))
+
+
+def _bss_credits_its_inbox(legacy: Path) -> list[dict]:
+    """What the demo BSS's inbox batch does with a card top-up: add the amount to the number's balance (ZH_YE)."""
+    with closing(sqlite3.connect(legacy)) as conn:
+        rows = [json.loads(body) for (body,) in conn.execute("SELECT SJNR FROM JK_HXSJ WHERE SJLX = 'card.redeemed'")]
+        for row in rows:
+            number, fen = row["metadata"]["number"], row["amount_fen"]
+            (old,) = conn.execute("SELECT YE FROM ZH_YE WHERE HM = ?", (number,)).fetchone()
+            conn.execute("UPDATE ZH_YE SET YE = ? WHERE HM = ?", (str(Decimal(old) + Decimal(fen) / 100), number))
+        conn.commit()
+    return rows
+
+
+def test_buy_a_card_read_its_pin_top_up_and_see_the_balance_and_the_bss_row(live_hall, sandbox, chromium, shoot):
+    in_live_hall(live_hall, "e2e-shop", _catalog_and_clerk)
+    number = demo_accounts(live_hall, index=1, password=PASSWORD, seed_label="e2e-shop", calls_per_month=0, months=1)[
+        TENANT
+    ]
+    base = live_hall.base(TENANT)
+    desk = chromium.new_context(viewport={"width": 1280, "height": 900})
+    desk.set_default_timeout(WAIT_MS)
+    try:
+        page = desk.new_page()
+        # the operator makes five ¥50 cards and puts them in stock
+        page.goto(f"{base}/console/login")
+        page.fill("#f-username", CLERK[0])
+        page.fill("#f-password", CLERK[1])
+        with page.expect_navigation():
+            page.locator('form[action$="/console/login"] button[type=submit]').click()
+        assert page.goto(f"{base}/shop/console").status == 200
+        page.select_option("#g-product", label="PHONE50")
+        page.fill("#f-count", "5")
+        with page.expect_navigation():
+            page.locator('form[action$="/shop/console/batches"] button').click()
+        with page.expect_navigation():
+            page.locator("tr[data-batch] form[action$='/stock'] button").first.click()
+        assert page.locator('tr[data-product="PHONE50"] td.free').inner_text() == "5"
+        shoot(page, TENANT, "shop-01-console-desktop")
+        page.context.clear_cookies()
+
+        log_in(page, base, number, PASSWORD)
+        before = _balance(page, base, number)
+        shoot(page, TENANT, "shop-02-balance-before-desktop")
+        assert page.goto(f"{base}/shop/").status == 200
+        shoot(page, TENANT, "shop-03-catalog-desktop")
+        with page.expect_navigation():
+            page.locator('li[data-code="PHONE50"] a').click()
+        shoot(page, TENANT, "shop-04-product-desktop")
+        with page.expect_navigation():
+            page.locator("button.shop-buy").click()
+        with page.expect_navigation(url=re.compile(re.escape(sandbox.gateway))):
+            page.locator("#pay-with-alipay").click()
+        with page.expect_navigation(url=re.compile(rf"/t/{TENANT}/pay/return/")):
+            page.locator("button.pay").click()
+        assert page.locator("section[data-payment]").get_attribute("data-state") == "succeeded"
+        with page.expect_navigation(url=re.compile(r"/shop/orders/")):
+            page.locator("a.shop-order-link").click()
+        shoot(page, TENANT, "shop-05-order-ready-desktop")
+        order_url = page.url
+        with page.expect_navigation():
+            page.locator("button.shop-show").click()
+        serial = page.locator(".shop-serial").inner_text().strip()
+        pin = page.locator(".shop-pin").inner_text().strip()
+        assert re.fullmatch(r"(\d{4} ){4}\d{2}", pin), pin  # 18 digits, in groups of four
+        shoot(page, TENANT, "shop-06-pin-shown-desktop")
+        assert page.goto(order_url).status == 200 and page.locator(".shop-pin").count() == 0  # once only
+        with page.expect_navigation():
+            page.goto(f"{base}/shop/redeem")
+        page.fill("#f-number", number)
+        page.fill("#f-serial", serial)
+        page.fill("#f-pin", pin)
+        shoot(page, TENANT, "shop-07-redeem-desktop")
+        with page.expect_navigation():
+            page.locator("form.shop-redeem-form button[type=submit]").click()
+        done = page.locator(".shop-redeemed")
+        assert "¥50.00" in done.inner_text() and number in done.inner_text(), page.locator("main").inner_text()[:300]
+        shoot(page, TENANT, "shop-08-redeemed-desktop")
+
+        deliver_outbox(live_hall)
+        rows = _bss_credits_its_inbox(live_hall.root / "legacy" / f"{TENANT}.sqlite3")
+        assert [(r["metadata"]["number"], r["amount_fen"], r["serial"]) for r in rows] == [(number, 5000, serial)]
+        assert pin.replace(" ", "") not in json.dumps(rows)  # the PIN never goes to the BSS
+        after = _balance(page, base, number)
+        assert after - before == Decimal("50.00"), (before, after)
+        shoot(page, TENANT, "shop-09-balance-after-desktop")
+        again = page.goto(f"{base}/shop/redeem")
+        assert again.status == 200
+    finally:
+        desk.close()
+
+    phone = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.set_default_timeout(WAIT_MS)
+    try:
+        page = phone.new_page()
+        log_in(page, base, number, PASSWORD)
+        for path, step in (
+            ("/shop/", "catalog"),
+            ("/shop/p/PHONE50", "product"),
+            ("/shop/orders", "orders"),
+            ("/shop/redeem", "redeem"),
+        ):
+            assert page.goto(f"{base}{path}").status == 200
+            _no_overflow(page)
+            shoot(page, TENANT, f"shop-1{step[0]}-{step}-phone")
+        assert page.goto(order_url).status == 200
+        _no_overflow(page)
+        shoot(page, TENANT, "shop-19-order-phone")
+    finally:
+        phone.close()
