@@ -1,0 +1,101 @@
+"""The console: batches made, imported, stocked and exported with field errors on bad input (never a 500); orders held,
+voided and refunded with a reason; permissions; the audit log."""
+
+from __future__ import annotations
+
+from shop_support import BUYER_PHONE, add_cards
+
+from core.api.testing import add_operator, field_errors
+from plugins.shop.tables import Batch, Card, Order
+
+
+def clerk_client(harness):
+    client = harness.client("alpha")
+    client.login_operator("shop-clerk")
+    return client
+
+
+def test_generate_import_stock_and_export_from_the_console(world):
+    harness, _plugin, ids = world
+    client = clerk_client(harness)
+    page = client.get("/shop/console")
+    assert page.status_code == 200 and "P50" in page.text
+    bad = client.post("/shop/console/batches", {"product": str(ids["products"]["P50"]), "count": "x"})
+    assert bad.status_code == 400 and "请输入 1 到 100000 之间的张数。" in field_errors(bad.text)
+    ok = client.post(
+        "/shop/console/batches", {"product": str(ids["products"]["P50"]), "count": "4"}, follow_redirects=False
+    )
+    assert ok.status_code in (302, 303)
+    batch = harness.in_tenant("alpha", lambda: Batch.select().first())
+    assert client.post(f"/shop/console/batches/{batch['id']}/stock", {}, follow_redirects=False).status_code in (
+        302,
+        303,
+    )
+    states = harness.in_tenant("alpha", lambda: Card.select(Card.state).where(Card.batch_id == batch["id"]))
+    assert {s["state"] for s in states} == {"in_stock"}
+    export = client.get(f"/shop/console/batches/{batch['id']}/export")
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    assert export.headers["cache-control"] == "no-store" and len(export.text.strip().splitlines()) == 5
+    wrong = client.post(
+        "/shop/console/batches/import", {"product": str(ids["products"]["P100"]), "csv": "serial,pin\nAB12,123\n"}
+    )
+    assert wrong.status_code == 400 and "第 2 行：密码须为 16 到 24 位数字。" in field_errors(wrong.text)
+    good = client.post(
+        "/shop/console/batches/import",
+        {"product": str(ids["products"]["P100"]), "csv": "serial,pin\nSUPX0001,1234567890123456\n"},
+        follow_redirects=False,
+    )
+    assert good.status_code in (302, 303)
+    assert client.post("/shop/console/batches/999999/stock", {}).status_code == 404
+    add_operator(harness, "alpha", "shop-auditor", permissions=["core.audit.view"])
+    auditor = harness.client("alpha")
+    auditor.login_operator("shop-auditor")
+    log = auditor.get("/console/audit").text
+    assert "生成了卡批次" in log and "导出了卡批次印制文件" in log and "导入了卡批次" in log
+
+
+def test_a_viewer_cannot_make_cards_and_a_customer_cannot_open_the_console(world):
+    harness, _plugin, ids = world
+    add_operator(harness, "alpha", "shop-viewer", permissions=["shop.view"])
+    viewer = harness.client("alpha")
+    viewer.login_operator("shop-viewer")
+    assert viewer.get("/shop/console").status_code == 200
+    refused = viewer.post("/shop/console/batches", {"product": str(ids["products"]["P50"]), "count": "3"})
+    assert refused.status_code == 403 and harness.in_tenant("alpha", Batch.count) == 0
+    customer = harness.client("alpha")
+    customer.login_customer(BUYER_PHONE)
+    assert customer.get("/shop/console", follow_redirects=False).status_code in (302, 303, 403, 404)
+
+
+def test_an_operator_holds_then_voids_and_refunds_a_paid_order(world):
+    harness, plugin, ids = world
+    add_cards(harness, ids["products"]["P50"], 2)
+    buyer = harness.client("alpha")
+    buyer.login_customer(BUYER_PHONE)
+    buyer.post("/shop/p/P50/buy", {})
+    order = harness.in_tenant("alpha", lambda: Order.select().first())
+    gateway = plugin.gateway("alpha")
+    gateway.pay(order["intent_id"])
+    buyer.post("/pay/notify/fake", gateway.notification(order["intent_id"]), csrf=False)
+    client = clerk_client(harness)
+    page = client.get(f"/shop/console/orders/{order['number']}")
+    assert page.status_code == 200 and "卡密待查看" in page.text
+    no_reason = client.post(f"/shop/console/orders/{order['number']}/hold", {"reason": ""})
+    assert no_reason.status_code == 400 and field_errors(no_reason.text)
+    held = client.post(
+        f"/shop/console/orders/{order['number']}/hold", {"reason": "customer called"}, follow_redirects=False
+    )
+    assert held.status_code in (302, 303)
+    assert harness.in_tenant("alpha", lambda: Order.select().first())["state"] == "on_hold"
+    assert "该订单已挂起" in buyer.get(f"/shop/orders/{order['number']}").text
+    assert buyer.post(f"/shop/orders/{order['number']}/show", {}).text.count("shop-pin") == 0
+    void = client.post(
+        f"/shop/console/orders/{order['number']}/void", {"reason": "fraud suspected"}, follow_redirects=False
+    )
+    assert void.status_code in (302, 303)
+    after = harness.in_tenant("alpha", lambda: Order.select().first())
+    card = harness.in_tenant("alpha", lambda: Card.select().where(Card.id == after["card_id"]).first())
+    assert after["state"] == "void" and after["reason"] == "fraud suspected" and card["state"] == "void"
+    assert sum(gateway.trades[order["intent_id"]].refunds.values()) == 4900
+    again = client.post(f"/shop/console/orders/{order['number']}/void", {"reason": "twice"})
+    assert again.status_code == 409
