@@ -29,9 +29,9 @@ MANIFEST = Manifest(
 
 @hookimpl
 def register_routes(hall):
-    from . import routes_console, routes_customer, routes_redeem
+    from . import routes_cart, routes_console, routes_customer, routes_redeem
 
-    return [*routes_customer.HANDLERS, *routes_redeem.HANDLERS, *routes_console.HANDLERS]
+    return [*routes_customer.HANDLERS, *routes_cart.HANDLERS, *routes_redeem.HANDLERS, *routes_console.HANDLERS]
 
 
 @hookimpl

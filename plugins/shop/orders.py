@@ -89,37 +89,57 @@ def provider_of(hall, tenant, settings) -> str:
 
 async def checkout(hall, tenant, settings, *, product: dict, customer_id: str, subject: str) -> tuple[dict, Intent]:
     """An order of one card with a card held for ``hold_minutes``, and its payment intent. OutOfStock when none is free."""
-    price = price_now(product, member=True)
+    orders, intent = await checkout_many(
+        hall, tenant, settings, [(product, 1)], customer_id=customer_id, subject=subject
+    )
+    return orders[0], intent
+
+
+async def checkout_many(
+    hall, tenant, settings, lines: list[tuple[dict, int]], *, customer_id: str, subject: str
+) -> tuple[list[dict], Intent]:
+    """One order per card wanted, each with a card held, all paid by one payment (its reference: the checkout).
+
+    All or nothing: when one card cannot be held, nothing is written and OutOfStock is raised.
+    """
     hold_until = now() + dt.timedelta(minutes=settings.hold_minutes)
+    token = secrets.token_hex(8)
+    made = []
     async with transaction():
-        order = (
-            await Order.insert(
-                Order(
-                    number=secrets.token_hex(8),
-                    customer_id=customer_id,
-                    product_id=product["id"],
-                    price_fen=price,
-                    hold_until=hold_until,
-                )
-            ).returning(*Order.all_columns())
-        )[0]
-        card = await _take_free_card(product["id"], order["id"], {Card.hold_until: hold_until})
-        if card is None:
-            raise OutOfStock()  # rolls the order back: a refused checkout leaves nothing behind
+        for product, quantity in lines:
+            for _ in range(quantity):
+                order = (
+                    await Order.insert(
+                        Order(
+                            number=secrets.token_hex(8),
+                            checkout=token,
+                            customer_id=customer_id,
+                            product_id=product["id"],
+                            price_fen=price_now(product, member=True),
+                            hold_until=hold_until,
+                        )
+                    ).returning(*Order.all_columns())
+                )[0]
+                card = await _take_free_card(product["id"], order["id"], {Card.hold_until: hold_until})
+                if card is None:
+                    raise OutOfStock()  # rolls every order back: a refused checkout leaves nothing behind
+                made.append(order)
+    if not made:
+        raise OutOfStock()
     intent = await create_intent(
         hall,
         purpose=PURPOSE,
         owner=OWNER,
-        reference=order["number"],
+        reference=token,
         customer_id=customer_id,
-        amount_fen=price,
+        amount_fen=sum(o["price_fen"] for o in made),
         provider=provider_of(hall, tenant, settings),
         subject=subject,
-        idempotency_key=f"shop:{order['number']}",
-        metadata={"order": order["number"], "product": product["code"]},
+        idempotency_key=f"shop:{token}",
+        metadata={"orders": [o["number"] for o in made]},
     )
-    await Order.update({Order.intent_id: intent.id}).where(Order.id == order["id"])
-    return {**order, "intent_id": intent.id}, intent
+    await Order.update({Order.intent_id: intent.id}).where(Order.checkout == token)
+    return [{**o, "intent_id": intent.id} for o in made], intent
 
 
 async def allocate(order: dict) -> dict | None:
@@ -147,14 +167,14 @@ async def allocate(order: dict) -> dict | None:
 
 
 async def paid(intent: Intent) -> None:
-    """``payment_succeeded``: mark the order paid and allocate its card, in the settlement's transaction."""
+    """``payment_succeeded``: mark the checkout's orders paid and allocate their cards, in the settlement's transaction."""
     marked = (
         await Order.update({Order.state: PAID, Order.paid_at: now()})
-        .where((Order.number == intent.reference) & Order.paid_at.is_null())
+        .where((Order.checkout == intent.reference) & Order.paid_at.is_null())
         .returning(*Order.all_columns())
     )
-    if marked:
-        await allocate(marked[0])
+    for order in sorted(marked, key=lambda o: o["id"]):
+        await allocate(order)
 
 
 async def fulfil_job(hall, tenant_id: str, **_) -> int:
@@ -180,12 +200,12 @@ async def cancel_unpaid(hall, order: dict, *, reason: str) -> bool:
     async with transaction():
         moved = (
             await Order.update({Order.state: CANCELED, Order.reason: reason[:200], Order.hold_until: None})
-            .where((Order.id == order["id"]) & (Order.state == CREATED))
+            .where((Order.checkout == order["checkout"]) & (Order.state == CREATED))
             .returning(Order.id)
         )
-        if moved:
+        if moved:  # every order of the checkout: they share the payment that was closed
             await Card.update({Card.order_id: None, Card.hold_until: None}).where(
-                (Card.order_id == order["id"]) & (Card.state == IN_STOCK)
+                Card.order_id.is_in([m["id"] for m in moved]) & (Card.state == IN_STOCK)
             )
     return bool(moved)
 

@@ -90,9 +90,13 @@ class Card(TenantTable, tablename="shop_card"):
 
 
 class Order(TenantTable, tablename="shop_order"):
-    """An order of one electronic card; ``number`` is its public, unguessable reference."""
+    """An order of one electronic card; ``number`` is its public, unguessable reference.
+
+    ``checkout`` groups the orders paid by one payment (a cart of several cards): it is the payment's reference.
+    """
 
     number = Varchar(length=32)
+    checkout = Varchar(length=32, default="")
     customer_id = Varchar(length=64)
     product_id = Integer()
     price_fen = BigInt()
@@ -106,7 +110,7 @@ class Order(TenantTable, tablename="shop_order"):
     pin_shown_at = Timestamptz(null=True, default=None)
     reason = Varchar(length=200, default="")
     UNIQUE_TOGETHER = (("tenant", "number"),)
-    INDEX_TOGETHER = (("tenant", "customer_id", "created_at"), ("tenant", "state"))
+    INDEX_TOGETHER = (("tenant", "customer_id", "created_at"), ("tenant", "state"), ("tenant", "checkout"))
 
 
 class Redemption(TenantTable, tablename="shop_redemption"):
@@ -148,4 +152,14 @@ class Alert(TenantTable, tablename="shop_alert"):
     INDEX_TOGETHER = (("tenant", "kind", "subject"), ("tenant", "at"))
 
 
-TABLES = [Category, Product, Batch, Card, Order, Redemption, PinAccess, Alert]
+class CartLine(TenantTable, tablename="shop_cart_line"):
+    """A line of a cart kept in the database: ``owner`` is ``c:<customer id>`` or ``v:<visitor token>`` (a cookie)."""
+
+    owner = Varchar(length=80)
+    product_id = Integer()
+    quantity = Integer(default=1)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    UNIQUE_TOGETHER = (("tenant", "owner", "product_id"),)
+
+
+TABLES = [Category, Product, Batch, Card, Order, Redemption, PinAccess, Alert, CartLine]
