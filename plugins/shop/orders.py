@@ -210,6 +210,20 @@ async def cancel_unpaid(hall, order: dict, *, reason: str) -> bool:
     return bool(moved)
 
 
+async def cancel_paid_without_card(hall, order: dict, *, reason: str) -> bool:
+    """The buyer cancels a paid order that never got a card (stock ran out when the money came): refunded in full."""
+    if order["state"] != PAID or order["card_id"] is not None:
+        return False
+    moved = (
+        await Order.update({Order.state: CANCELED, Order.reason: reason[:200]})
+        .where((Order.id == order["id"]) & (Order.state == PAID) & Order.card_id.is_null())
+        .returning(Order.id)
+    )
+    if moved and order["intent_id"]:
+        await refund(hall, order["intent_id"], order["price_fen"], reason=reason, operator="")
+    return bool(moved)
+
+
 async def void_order(hall, order: dict, *, reason: str, operator: str) -> bool:
     """Operator: void a paid order whose card was not used; the card is voided and the money refunded."""
     if order["state"] not in (PAID, FULFILLED, ON_HOLD, COMPLETED):

@@ -28,7 +28,14 @@ from core.api.web import (
 )
 from plugins.shop import catalog, reveal
 from plugins.shop.audit import free_stock
-from plugins.shop.orders import OutOfStock, cancel_unpaid, checkout, order_by_number, orders_of
+from plugins.shop.orders import (
+    OutOfStock,
+    cancel_paid_without_card,
+    cancel_unpaid,
+    checkout,
+    order_by_number,
+    orders_of,
+)
 from plugins.shop.pins import keys_for
 from plugins.shop.settings import ShopSettings
 from plugins.shop.tables import Product
@@ -212,7 +219,10 @@ async def show_again(request: Request, number: FromPath[str], hall: HallDep, ten
 @post("/orders/{number:str}/cancel", opt=CUSTOMER, name="shop:order.cancel")
 async def cancel_order(request: Request, number: FromPath[str], hall: HallDep) -> Response:
     order = await _own_order(request, number)
-    await cancel_unpaid(hall, order, reason="canceled by the buyer")
+    if order["state"] == "paid":
+        await cancel_paid_without_card(hall, order, reason="canceled by the buyer: no card in stock")
+    else:
+        await cancel_unpaid(hall, order, reason="canceled by the buyer")
     return redirect_to(request, "shop:order", number=order["number"])
 
 

@@ -182,3 +182,27 @@ def test_the_fulfilment_allocates_once_even_when_called_again(world):
     harness.in_tenant("alpha", paid, intent)  # a repeat changes nothing
     cards = harness.in_tenant("alpha", lambda: Card.select().where(Card.state == "sold"))
     assert len(cards) == 1
+
+
+def test_paid_with_no_card_left_alerts_then_the_buyer_cancels_and_is_refunded(world):
+    harness, plugin, ids = world
+    add_cards(harness, ids["products"]["P100"], 1)
+    client = buyer_client(harness)
+    buy(client, "P100")
+    order = only_order(harness)
+
+    async def gone():  # the only card was voided meanwhile: nothing left to allocate when the money comes
+        await Card.update({Card.state: "void", Card.order_id: None}).where(Card.order_id == order["id"])
+
+    harness.in_tenant("alpha", gone)
+    pay(harness, plugin, client, order["intent_id"])
+    order = only_order(harness)
+    assert order["state"] == "paid" and order["card_id"] is None
+    from plugins.shop.alerts import open_alerts
+
+    assert [a["kind"] for a in harness.in_tenant("alpha", open_alerts)] == ["order_without_card"]
+    page = client.get(f"/shop/orders/{order['number']}")
+    assert "取消并退款" in page.text
+    client.post(f"/shop/orders/{order['number']}/cancel", {})
+    assert only_order(harness)["state"] == "canceled"
+    assert sum(plugin.gateway("alpha").trades[order["intent_id"]].refunds.values()) == 9800
