@@ -10,6 +10,7 @@ Screenshots: test-artifacts/screenshots/jiangnan-shop-*.png.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import sqlite3
@@ -17,6 +18,7 @@ import sys
 from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -119,7 +121,11 @@ def _bss_credits_its_inbox(legacy: Path) -> list[dict]:
         for row in rows:
             number, fen = row["metadata"]["number"], row["amount_fen"]
             (old,) = conn.execute("SELECT YE FROM ZH_YE WHERE HM = ?", (number,)).fetchone()
-            conn.execute("UPDATE ZH_YE SET YE = ? WHERE HM = ?", (str(Decimal(old) + Decimal(fen) / 100), number))
+            stamp = dt.datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y%m%d%H%M%S")  # the BSS stamps local time
+            conn.execute(
+                "UPDATE ZH_YE SET YE = ?, GXSJ = ? WHERE HM = ?",
+                (str(Decimal(old) + Decimal(fen) / 100), stamp, number),
+            )
         conn.commit()
     return rows
 
