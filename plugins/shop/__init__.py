@@ -29,9 +29,15 @@ MANIFEST = Manifest(
 
 @hookimpl
 def register_routes(hall):
-    from . import routes_cart, routes_console, routes_customer, routes_redeem
+    from . import routes_cart, routes_catalog, routes_console, routes_customer, routes_redeem
 
-    return [*routes_customer.HANDLERS, *routes_cart.HANDLERS, *routes_redeem.HANDLERS, *routes_console.HANDLERS]
+    return [
+        *routes_customer.HANDLERS,
+        *routes_cart.HANDLERS,
+        *routes_redeem.HANDLERS,
+        *routes_console.HANDLERS,
+        *routes_catalog.HANDLERS,
+    ]
 
 
 @hookimpl
@@ -118,10 +124,14 @@ def register_labels(hall):
             "shop.alert.seen": N_("Marked a card shop alert as seen"),
             "shop.order.void": N_("Voided a card order"),
             "shop.order.hold": N_("Held or released a card order"),
+            "shop.product.save": N_("Saved a card shop product"),
+            "shop.category.add": N_("Added a card shop category"),
         },
         "object_type": {
             "shop_batch": N_("Card batch"),
             "shop_alert": N_("Card shop alert"),
             "shop_order": N_("Card order"),
+            "shop_product": N_("Card shop product"),
+            "shop_category": N_("Card shop category"),
         },
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from shop_support import BUYER_PHONE, add_cards
 
 from core.api.testing import add_operator, field_errors
-from plugins.shop.tables import Batch, Card, Order
+from plugins.shop.tables import Batch, Card, Order, Product
 
 
 def clerk_client(harness):
@@ -99,3 +99,74 @@ def test_an_operator_holds_then_voids_and_refunds_a_paid_order(world):
     assert sum(gateway.trades[order["intent_id"]].refunds.values()) == 4900
     again = client.post(f"/shop/console/orders/{order['number']}/void", {"reason": "twice"})
     assert again.status_code == 409
+
+
+def test_the_catalog_editor_adds_and_changes_products_with_errors_next_to_fields(world):
+    harness, _plugin, ids = world
+    client = clerk_client(harness)
+    assert client.get("/shop/console/catalog").status_code == 200
+    bad = client.post(
+        "/shop/console/catalog/save",
+        {
+            "code": "x",
+            "name_zh": "",
+            "name_en": "Card",
+            "category": "0",
+            "delivery": "electronic",
+            "face_value": "abc",
+            "price": "20",
+            "promo_from": "2026-13-01",
+            "low_stock": "5",
+            "active": "1",
+        },
+    )
+    errors = field_errors(bad.text)
+    assert bad.status_code == 400 and "请使用 2 到 32 个大写字母、数字、- 或 _。" in errors
+    assert "请输入以元为单位的金额，如 49.50。" in errors and "请按 YYYY-MM-DD 格式输入日期。" in errors
+    good = client.post(
+        "/shop/console/catalog/save",
+        {
+            "code": "net30",
+            "name_zh": "30元上网卡",
+            "name_en": "¥30 internet card",
+            "category": "0",
+            "delivery": "electronic",
+            "face_value": "30",
+            "price": "29.5",
+            "promo_price": "25",
+            "promo_from": "2026-01-01",
+            "promo_until": "2026-01-31",
+            "low_stock": "3",
+            "active": "1",
+        },
+        follow_redirects=False,
+    )
+    assert good.status_code in (302, 303), field_errors(good.text)
+    row = harness.in_tenant("alpha", lambda: Product.select().where(Product.code == "NET30").first())
+    assert (row["price_fen"], row["promo_price_fen"], row["face_value_fen"]) == (2950, 2500, 3000)
+    assert row["promo_from"].isoformat() == "2025-12-31T16:00:00+00:00"  # the tenant's midnight, in UTC
+    assert row["promo_until"].isoformat() == "2026-01-31T16:00:00+00:00"  # through the last day
+    page = client.get(f"/shop/console/catalog/{row['id']}")
+    assert 'value="2026-01-31"' in page.text and 'value="29.50"' in page.text
+    same_code = client.post(
+        "/shop/console/catalog/save",
+        {
+            "product_id": str(ids["products"]["P50"]),
+            "code": "NET30",
+            "name_zh": "x",
+            "name_en": "x",
+            "category": "0",
+            "delivery": "electronic",
+            "face_value": "50",
+            "price": "49",
+            "low_stock": "2",
+            "active": "1",
+        },
+    )
+    assert same_code.status_code == 400 and "已有商品使用此编码。" in field_errors(same_code.text)
+    cat = client.post(
+        "/shop/console/catalog/category",
+        {"parent": "0", "cat_zh": "上网卡", "cat_en": "Internet cards"},
+        follow_redirects=False,
+    )
+    assert cat.status_code in (302, 303)
