@@ -7,7 +7,18 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from core.api import N_
-from core.api.web import AuditorDep, Form, HallDep, NamedDependency, TenantDep, audit, parse_int, redirect_to, render
+from core.api.web import (
+    AuditorDep,
+    Form,
+    HallDep,
+    NamedDependency,
+    TenantDep,
+    audit,
+    parse_int,
+    query_int,
+    redirect_to,
+    render,
+)
 from plugins.shop import batches
 from plugins.shop.alerts import mark_seen
 from plugins.shop.audit import audit_stock
@@ -170,4 +181,37 @@ async def order_action(
     return redirect_to(request, "shop:console.order", number=number)
 
 
-HANDLERS = [console, generate, import_batch, batch_action, export, run_audit, alert_seen, console_order, order_action]
+@get("/console/stats", opt=VIEW, name="shop:console.stats")
+async def stats_page(request: Request, tenant: TenantDep) -> Response:
+    """Sales by day with a chart, product and buyer rankings, conversion (product views, orders, paid)."""
+    from plugins.shop.stats import figures
+
+    days = query_int(request, "days", default=30, high=366) or 30
+    return await render(request, "shop/stats.html", await figures(tenant, days), audience="operator")
+
+
+@get("/console/stats.csv", opt=VIEW, name="shop:console.stats_csv")
+async def stats_csv(request: Request, tenant: TenantDep) -> Response:
+    from plugins.shop.stats import as_csv, figures
+
+    days = query_int(request, "days", default=30, high=366) or 30
+    return Response(
+        as_csv(await figures(tenant, days)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="shop-sales-{days}d.csv"'},
+    )
+
+
+HANDLERS = [
+    stats_page,
+    stats_csv,
+    console,
+    generate,
+    import_batch,
+    batch_action,
+    export,
+    run_audit,
+    alert_seen,
+    console_order,
+    order_action,
+]

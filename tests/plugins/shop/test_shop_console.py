@@ -170,3 +170,26 @@ def test_the_catalog_editor_adds_and_changes_products_with_errors_next_to_fields
         follow_redirects=False,
     )
     assert cat.status_code in (302, 303)
+
+
+def test_sales_statistics_show_totals_rankings_conversion_and_a_csv(world):
+    harness, plugin, ids = world
+    add_cards(harness, ids["products"]["P50"], 3)
+    buyer = harness.client("alpha")
+    buyer.login_customer(BUYER_PHONE)
+    buyer.get("/shop/p/P50")
+    buyer.post("/shop/p/P50/buy", {})
+    buyer.post("/shop/p/P50/buy", {})
+    first = harness.in_tenant("alpha", lambda: Order.select().order_by(Order.id).first())
+    gateway = plugin.gateway("alpha")
+    gateway.pay(first["intent_id"])
+    buyer.post("/pay/notify/fake", gateway.notification(first["intent_id"]), csrf=False)
+    client = clerk_client(harness)
+    page = client.get("/shop/console/stats", params={"days": "30"})
+    assert page.status_code == 200
+    assert "商品浏览 1 次 → 下单 2 笔 → 付款 1 笔" in page.text and "¥49.00" in page.text and "<rect" in page.text
+    csv_text = client.get("/shop/console/stats.csv", params={"days": "30"}).text
+    assert csv_text.lstrip("\ufeff").splitlines()[0] == "day,cards,amount_yuan" and csv_text.strip().endswith(
+        ",1,49.00"
+    )
+    assert client.get("/shop/console/stats", params={"days": "x"}).status_code == 400
