@@ -1,11 +1,11 @@
-"""The issue's done-line for the card shop, in Chromium on the jiangnan demo tenant.
+"""The issue's done-line for the card shop, in Chromium on both demo tenants.
 
 An operator generates a batch of ¥50 phone cards and puts it in stock (the PINs are made by the served hall, under
 its own key); a customer sees their balance, buys a card through the Alipay sandbox, reads its serial and PIN once
 on the order page, and tops up their own number with it. The outbox then writes the ``card.redeemed`` row into the
 demo BSS's inbox table (JK_HXSJ); the test does what the BSS's own inbox batch does - credits ZH_YE - and the
-customer sees the balance ¥50.00 higher. The same pages are then opened on a 390 px phone.
-Screenshots: test-artifacts/screenshots/jiangnan-shop-*.png.
+customer sees the balance ¥50.00 higher. The same pages are then opened on a 390 px phone. The same on haibin (English; its BSS
+inbox INTF_HALL_INBOX and balances ACC_BALANCE). Screenshots: test-artifacts/screenshots/<tenant>-shop-*.png.
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ from test_topup_browser import APPS, deliver_outbox  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 WAIT_MS = 15_000
-TENANT = "jiangnan"
+TENANTS = ("jiangnan", "haibin")
+# each demo BSS's inbox (event kind, payload) and balance table: tenants/<id>/tenant.toml
+INBOX = {"jiangnan": ("JK_HXSJ", "SJLX", "SJNR"), "haibin": ("INTF_HALL_INBOX", "EVENT_TYPE", "EVENT_BODY")}
 PASSWORD = "Shop-e2e-2026-ok"
 CLERK = ("e2e-shop", "E2e-shop-clerk-2026!")
 pytestmark = [
@@ -79,28 +81,29 @@ async def _catalog_and_clerk(hall) -> None:
     from plugins.shop.demo import CATALOG, _category
     from plugins.shop.tables import Product
 
-    tenant = hall.tenants.get(TENANT)
-    with tenant_scope(tenant):
-        for top, sub, code, zh, en, face, price, member, delivery in CATALOG:
-            category = await _category(top, 0)
-            if sub:
-                category = await _category(sub, category)
-            await Product.insert(
-                Product(
-                    code=code,
-                    category_id=category,
-                    name_zh=zh,
-                    name_en=en,
-                    delivery=delivery,
-                    face_value_fen=face,
-                    price_fen=price,
-                    member_price_fen=member,
-                    low_stock=2,
+    for tenant_id in TENANTS:
+        tenant = hall.tenants.get(tenant_id)
+        with tenant_scope(tenant):
+            for top, sub, code, zh, en, face, price, member, delivery in CATALOG:
+                category = await _category(top, 0)
+                if sub:
+                    category = await _category(sub, category)
+                await Product.insert(
+                    Product(
+                        code=code,
+                        category_id=category,
+                        name_zh=zh,
+                        name_en=en,
+                        delivery=delivery,
+                        face_value_fen=face,
+                        price_fen=price,
+                        member_price_fen=member,
+                        low_stock=2,
+                    )
                 )
+            await ensure_operator(
+                tenant, CLERK[0], "E2E shop clerk", CLERK[1], "e2e-shop", ["shop.view", "shop.manage", "shop.orders"]
             )
-        await ensure_operator(
-            tenant, CLERK[0], "E2E shop clerk", CLERK[1], "e2e-shop", ["shop.view", "shop.manage", "shop.orders"]
-        )
 
 
 def _no_overflow(page, width: int = 390) -> None:
@@ -114,11 +117,20 @@ def _balance(page, base: str, number: str) -> Decimal:
     return Decimal(re.search(r"-?[\d,]+\.\d\d", text).group(0).replace(",", ""))
 
 
-def _bss_credits_its_inbox(legacy: Path) -> list[dict]:
-    """What the demo BSS's inbox batch does with a card top-up: add the amount to the number's balance (ZH_YE)."""
+def _bss_credits_its_inbox(legacy: Path, tenant_id: str) -> list[dict]:
+    """What the demo BSS's inbox batch does with a card top-up: add the amount to the number's balance."""
+    table, kind, payload = INBOX[tenant_id]
     with closing(sqlite3.connect(legacy)) as conn:
-        rows = [json.loads(body) for (body,) in conn.execute("SELECT SJNR FROM JK_HXSJ WHERE SJLX = 'card.redeemed'")]
-        for row in rows:
+        rows = [
+            json.loads(body)
+            for (body,) in conn.execute(f"SELECT {payload} FROM {table} WHERE {kind} = 'card.redeemed'")  # noqa: S608
+        ]
+        for row in rows if tenant_id == "haibin" else ():
+            conn.execute(
+                "UPDATE ACC_BALANCE SET BALANCE_FEN = BALANCE_FEN + ?, UPD_TS = ? WHERE ACC_NBR = ?",
+                (row["amount_fen"], int(dt.datetime.now().timestamp()), row["metadata"]["number"].ljust(20)),
+            )
+        for row in rows if tenant_id == "jiangnan" else ():
             number, fen = row["metadata"]["number"], row["amount_fen"]
             (old,) = conn.execute("SELECT YE FROM ZH_YE WHERE HM = ?", (number,)).fetchone()
             stamp = dt.datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y%m%d%H%M%S")  # the BSS stamps local time
@@ -130,12 +142,21 @@ def _bss_credits_its_inbox(legacy: Path) -> list[dict]:
     return rows
 
 
-def test_buy_a_card_read_its_pin_top_up_and_see_the_balance_and_the_bss_row(live_hall, sandbox, chromium, shoot):
+@pytest.fixture(scope="module")
+def shop_hall(live_hall):
     in_live_hall(live_hall, "e2e-shop", _catalog_and_clerk)
-    number = demo_accounts(live_hall, index=1, password=PASSWORD, seed_label="e2e-shop", calls_per_month=0, months=1)[
-        TENANT
-    ]
-    base = live_hall.base(TENANT)
+    return live_hall, demo_accounts(
+        live_hall, index=1, password=PASSWORD, seed_label="e2e-shop", calls_per_month=0, months=1
+    )
+
+
+@pytest.mark.parametrize("tenant_id", TENANTS)
+def test_buy_a_card_read_its_pin_top_up_and_see_the_balance_and_the_bss_row(
+    shop_hall, sandbox, chromium, shoot, tenant_id
+):
+    live_hall, logins = shop_hall
+    number = logins[tenant_id]
+    base = live_hall.base(tenant_id)
     desk = chromium.new_context(viewport={"width": 1280, "height": 900})
     desk.set_default_timeout(WAIT_MS)
     try:
@@ -154,54 +175,54 @@ def test_buy_a_card_read_its_pin_top_up_and_see_the_balance_and_the_bss_row(live
         with page.expect_navigation():
             page.locator("tr[data-batch] form[action$='/stock'] button").first.click()
         assert page.locator('tr[data-product="PHONE50"] td.free').inner_text() == "5"
-        shoot(page, TENANT, "shop-01-console-desktop")
+        shoot(page, tenant_id, "shop-01-console-desktop")
         page.context.clear_cookies()
 
         log_in(page, base, number, PASSWORD)
         before = _balance(page, base, number)
-        shoot(page, TENANT, "shop-02-balance-before-desktop")
+        shoot(page, tenant_id, "shop-02-balance-before-desktop")
         assert page.goto(f"{base}/shop/").status == 200
-        shoot(page, TENANT, "shop-03-catalog-desktop")
+        shoot(page, tenant_id, "shop-03-catalog-desktop")
         with page.expect_navigation():
             page.locator('li[data-code="PHONE50"] a').click()
-        shoot(page, TENANT, "shop-04-product-desktop")
+        shoot(page, tenant_id, "shop-04-product-desktop")
         with page.expect_navigation():
             page.locator("button.shop-buy").click()
         with page.expect_navigation(url=re.compile(re.escape(sandbox.gateway))):
             page.locator("#pay-with-alipay").click()
-        with page.expect_navigation(url=re.compile(rf"/t/{TENANT}/pay/return/")):
+        with page.expect_navigation(url=re.compile(rf"/t/{tenant_id}/pay/return/")):
             page.locator("button.pay").click()
         assert page.locator("section[data-payment]").get_attribute("data-state") == "succeeded"
         with page.expect_navigation(url=re.compile(r"/shop/orders/")):
             page.locator("a.shop-order-link").click()
-        shoot(page, TENANT, "shop-05-order-ready-desktop")
+        shoot(page, tenant_id, "shop-05-order-ready-desktop")
         order_url = page.url
         with page.expect_navigation():
             page.locator("button.shop-show").click()
         serial = page.locator(".shop-serial").inner_text().strip()
         pin = page.locator(".shop-pin").inner_text().strip()
         assert re.fullmatch(r"(\d{4} ){4}\d{2}", pin), pin  # 18 digits, in groups of four
-        shoot(page, TENANT, "shop-06-pin-shown-desktop")
+        shoot(page, tenant_id, "shop-06-pin-shown-desktop")
         assert page.goto(order_url).status == 200 and page.locator(".shop-pin").count() == 0  # once only
         with page.expect_navigation():
             page.goto(f"{base}/shop/redeem")
         page.fill("#f-number", number)
         page.fill("#f-serial", serial)
         page.fill("#f-pin", pin)
-        shoot(page, TENANT, "shop-07-redeem-desktop")
+        shoot(page, tenant_id, "shop-07-redeem-desktop")
         with page.expect_navigation():
             page.locator("form.shop-redeem-form button[type=submit]").click()
         done = page.locator(".shop-redeemed")
         assert "¥50.00" in done.inner_text() and number in done.inner_text(), page.locator("main").inner_text()[:300]
-        shoot(page, TENANT, "shop-08-redeemed-desktop")
+        shoot(page, tenant_id, "shop-08-redeemed-desktop")
 
         deliver_outbox(live_hall)
-        rows = _bss_credits_its_inbox(live_hall.root / "legacy" / f"{TENANT}.sqlite3")
+        rows = _bss_credits_its_inbox(live_hall.root / "legacy" / f"{tenant_id}.sqlite3", tenant_id)
         assert [(r["metadata"]["number"], r["amount_fen"], r["serial"]) for r in rows] == [(number, 5000, serial)]
         assert pin.replace(" ", "") not in json.dumps(rows)  # the PIN never goes to the BSS
         after = _balance(page, base, number)
         assert after - before == Decimal("50.00"), (before, after)
-        shoot(page, TENANT, "shop-09-balance-after-desktop")
+        shoot(page, tenant_id, "shop-09-balance-after-desktop")
         again = page.goto(f"{base}/shop/redeem")
         assert again.status == 200
     finally:
@@ -220,9 +241,9 @@ def test_buy_a_card_read_its_pin_top_up_and_see_the_balance_and_the_bss_row(live
         ):
             assert page.goto(f"{base}{path}").status == 200
             _no_overflow(page)
-            shoot(page, TENANT, f"shop-1{step[0]}-{step}-phone")
+            shoot(page, tenant_id, f"shop-1{step[0]}-{step}-phone")
         assert page.goto(order_url).status == 200
         _no_overflow(page)
-        shoot(page, TENANT, "shop-19-order-phone")
+        shoot(page, tenant_id, "shop-19-order-phone")
     finally:
         phone.close()
