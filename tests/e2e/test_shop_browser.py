@@ -24,7 +24,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins" / "alipay"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins" / "wechatpay"))
 
+import wechatpay_support  # noqa: E402
 from alipay_support import key_pairs, write_sandbox_config  # noqa: E402
 from browser_accounts import demo_accounts, in_live_hall, log_in  # noqa: E402
 from test_topup_browser import APPS, deliver_outbox  # noqa: E402
@@ -61,14 +63,19 @@ def sandbox(tmp_path_factory):
 @pytest.fixture(scope="module")
 def live_hall_setup(sandbox):
     keys = key_pairs()
+    wechat = wechatpay_support.key_pairs()  # WeChat Pay is offered too: the choice page builds every provider
 
     def setup(root: Path, tenant_id: str, data: dict) -> None:
         assert "shop" in data["tenant"]["plugins"], f"tenants/{tenant_id}: the demo tenant should enable shop"
         data["plugins"]["alipay"]["gateway"] = sandbox.gateway
+        values = {"merchant_private_key": wechat.merchant_private, "merchant_serial_no": wechatpay_support.SERIAL,
+                  "apiv3_key": wechatpay_support.APIV3, "platform_public_key": wechat.platform_public,
+                  "platform_public_key_id": wechatpay_support.KEY_ID}  # fmt: skip
         with (root / ".secrets.toml").open("a", encoding="utf-8") as secrets:
             secrets.write(
                 f"[alipay.{tenant_id}]\napp_private_key = '''\n{keys.merchant_private}'''\n"
                 f"alipay_public_key = '''\n{keys.sandbox_public}'''\n\n"
+                f"[wechatpay.{tenant_id}]\n" + "".join(f"{k} = '''{v}'''\n" for k, v in values.items()) + "\n"
             )
 
     return setup
