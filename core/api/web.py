@@ -3,7 +3,7 @@ numbers typed by people, audit records, paging, "data as of" lines, one-time cod
 tenant, principal, hall and plugin settings as handler parameters (``TenantDep``, ``NamedDependency[MySettings]``)."""
 
 from core import pdf
-from core.auth.throttle import Rule as ThrottleRule, reserve as reserve_attempt
+from core.auth.throttle import Rule as ThrottleRule, release as release_attempt, reserve as reserve_attempt
 from core.accounts.views import balance_view
 from core.web.audit_helpers import Auditor, audit, auditor_of
 from core.web.codes import refused_until, send_code
@@ -60,6 +60,7 @@ __all__ = [
     "redirect_to",
     "refused_until",
     "render",
+    "release_attempt",
     "reserve_attempt",
     "resolve_next",
     "route_path",

@@ -1,8 +1,8 @@
 """A fake payment gateway for tests: HMAC-signed notifications, scripted query answers, and an outage switch.
 
     plugin = FakePaymentPlugin()
-    harness = hall_factory([TenantSpec("alpha", plugins=["shop"], payments={"providers": ["fake"]})],
-                           extra_plugins={"fakepay": plugin, "shop": shop})
+    harness = hall_factory([TenantSpec("alpha", plugins=["testshop"], payments={"providers": ["fake"]})],
+                           extra_plugins={"fakepay": plugin, "testshop": shop})
     gateway = plugin.gateway("alpha")
     gateway.pay(intent_id)                       # the customer pays at the gateway
     form = gateway.notification(intent_id)       # the signed notification it would send

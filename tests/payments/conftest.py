@@ -1,4 +1,4 @@
-"""Payment tests: a hall whose tenant ``alpha`` takes money with the fake gateway for the test-only ``shop`` plugin."""
+"""Payment tests: a hall whose tenant ``alpha`` takes money with the fake gateway for the test-only ``testshop`` plugin (the bundled ``shop`` has the plain name)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from core.testing.payments import FakePaymentPlugin  # noqa: E402
 
 @pytest.fixture
 def pay(hall_factory):
-    """(harness, fake payment plugin): ``alpha`` enables ``shop`` and the fake provider; ``beta`` takes no money."""
+    """(harness, fake payment plugin): ``alpha`` enables ``testshop`` and the fake provider; ``beta`` takes no money."""
     plugin = FakePaymentPlugin()
     harness = hall_factory(
-        [TenantSpec("alpha", plugins=["shop"], payments={"providers": ["fake"]}), TenantSpec("beta")],
-        extra_plugins={"fakepay": plugin, "shop": shop_plugin},
+        [TenantSpec("alpha", plugins=["testshop"], payments={"providers": ["fake"]}), TenantSpec("beta")],
+        extra_plugins={"fakepay": plugin, "testshop": shop_plugin},
     )
     return harness, plugin

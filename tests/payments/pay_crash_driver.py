@@ -54,7 +54,7 @@ def traced(method):
 
 async def main(tenant_id: str, minutes_ahead: int, intents: list[str]) -> None:
     payments = FakePaymentPlugin()
-    hall = Hall.from_config(os.environ["HALL_CONFIG"], extra_plugins={"fakepay": payments, "shop": CrashingShop()})
+    hall = Hall.from_config(os.environ["HALL_CONFIG"], extra_plugins={"fakepay": payments, "testshop": CrashingShop()})
     await hall.db.connect()
     tenant = hall.tenants.get(tenant_id)
     try:

@@ -1,7 +1,7 @@
 """A test-only plugin that takes money: the whole of it is what a real plugin (bill payment, card shop) needs.
 
-POST /shop/buy/<item> asks for a payment and sends the browser to the
-gateway; ``payment_succeeded`` delivers the item, exactly once, by writing a
+POST /testshop/buy/<item> (registered as ``testshop``: the bundled ``shop`` plugin has
+the plain name) asks for a payment and sends the browser to the gateway; ``payment_succeeded`` delivers the item, exactly once, by writing a
 ``shop.delivered`` event to the legacy outbox in the settlement's transaction.
 """
 
@@ -23,7 +23,7 @@ async def buy(request: Request, item: FromPath[str]) -> Response:
     intent = await create_intent(
         hall_of(request),
         purpose="card",
-        owner="shop",
+        owner="testshop",
         reference=item,
         customer_id=customer,
         amount_fen=PRICES[item],

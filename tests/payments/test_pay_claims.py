@@ -23,7 +23,7 @@ def intent_for(h, key: str, claims: list[str], amount: int = 500):
         create_intent,
         h.hall,
         purpose="card",
-        owner="shop",
+        owner="testshop",
         reference=key,
         customer_id="C1",
         amount_fen=amount,
@@ -93,7 +93,7 @@ def test_concurrent_payments_of_overlapping_items_leave_exactly_one_holder(pay):
                     return await create_intent(
                         h.hall,
                         purpose="card",
-                        owner="shop",
+                        owner="testshop",
                         reference=f"r{n}",
                         customer_id="C1",
                         amount_fen=500,

@@ -25,7 +25,7 @@ def test_concurrent_duplicate_settlements_credit_once(pay):
                 intent = await create_intent(
                     h.hall,
                     purpose="card",
-                    owner="shop",
+                    owner="testshop",
                     reference=f"r{n}",
                     customer_id="C1",
                     amount_fen=500,
@@ -70,7 +70,7 @@ def test_concurrent_refunds_never_exceed_what_was_paid(pay):
             intent = await create_intent(
                 h.hall,
                 purpose="card",
-                owner="shop",
+                owner="testshop",
                 reference="r",
                 customer_id="C1",
                 amount_fen=1000,

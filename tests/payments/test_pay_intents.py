@@ -14,7 +14,7 @@ from core.payments.settle import Outcome, posted_event_id, settle
 def new(harness, key="k1", amount=1234, **kw):
     args = dict(
         purpose="card",
-        owner="shop",
+        owner="testshop",
         reference="card50",
         customer_id="C00001",
         amount_fen=amount,

@@ -43,8 +43,8 @@ def paying_hall(hall_factory, tmp_path: Path):
     path = tmp_path / "legacy.sqlite3"
     generate_legacy_db(path, end_month=FIXED_END_MONTH, subscribers=5, style="jiangnan", months=1)
     connector = {**full_config("jiangnan"), "url": f"sqlite:///{path}", "writeback": INBOX}
-    spec = TenantSpec("jiangnan", plugins=["shop"], connector=connector, payments={"providers": ["fake"]})
-    h = hall_factory([spec], extra_plugins={"fakepay": FakePaymentPlugin(), "shop": shop_plugin})
+    spec = TenantSpec("jiangnan", plugins=["testshop"], connector=connector, payments={"providers": ["fake"]})
+    h = hall_factory([spec], extra_plugins={"fakepay": FakePaymentPlugin(), "testshop": shop_plugin})
     return h, path
 
 
@@ -55,7 +55,7 @@ def open_intents(h, n):
             intent = await create_intent(
                 h.hall,
                 purpose="card",
-                owner="shop",
+                owner="testshop",
                 reference=f"r{i}",
                 customer_id="C1",
                 amount_fen=1000 + i,

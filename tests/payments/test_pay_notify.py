@@ -16,7 +16,7 @@ def open_intents(h, n):
             intent = await create_intent(
                 h.hall,
                 purpose="card",
-                owner="shop",
+                owner="testshop",
                 reference=f"r{i}",
                 customer_id="C00001",
                 amount_fen=100 + i,

@@ -26,7 +26,7 @@ def open_intent(h, key="k", amount=1000, customer="C00001"):
         intent = await create_intent(
             h.hall,
             purpose="card",
-            owner="shop",
+            owner="testshop",
             reference=key,
             customer_id=customer,
             amount_fen=amount,
@@ -226,17 +226,17 @@ def test_reloading_the_return_page_does_not_flood_the_gateway(pay):
 
 def test_a_plugin_takes_money_in_a_few_lines_and_history_survives_switching_the_provider_off(hall_factory):
     plugin = FakePaymentPlugin()
-    spec = TenantSpec("alpha", plugins=["shop"], payments={"providers": ["fake"]})
-    h = hall_factory([spec], extra_plugins={"fakepay": plugin, "shop": shop_plugin})
+    spec = TenantSpec("alpha", plugins=["testshop"], payments={"providers": ["fake"]})
+    h = hall_factory([spec], extra_plugins={"fakepay": plugin, "testshop": shop_plugin})
     customer = make_customer(1)
     register_customer(h, "alpha", customer)
     client = h.client("alpha")
     client.login_customer(customer.numbers[0].number)
-    r = client.post("/shop/buy/card50", {"attempt": "1"})
+    r = client.post("/testshop/buy/card50", {"attempt": "1"})
     assert r.status_code == 303 and r.headers["location"].startswith("https://fakepay.test/pc/")
     intent_id = r.headers["location"].rsplit("/", 1)[1]
     assert (
-        client.post("/shop/buy/card50", {"attempt": "1"}).headers["location"] == r.headers["location"]
+        client.post("/testshop/buy/card50", {"attempt": "1"}).headers["location"] == r.headers["location"]
     )  # a double click: one payment
     gateway = plugin.gateway("alpha")
     gateway.pay(intent_id)
@@ -288,8 +288,8 @@ def refunded_events(h) -> list[dict]:
 def test_each_refund_tells_the_owner_and_the_legacy_system_once(hall_factory):
     plugin, shop = FakePaymentPlugin(), RefundingShop()
     h = hall_factory(
-        [TenantSpec("alpha", plugins=["shop"], payments={"providers": ["fake"]})],
-        extra_plugins={"fakepay": plugin, "shop": shop},
+        [TenantSpec("alpha", plugins=["testshop"], payments={"providers": ["fake"]})],
+        extra_plugins={"fakepay": plugin, "testshop": shop},
     )
     intent = paid_intent(h, plugin)
     first, _ = h.in_tenant("alpha", refund, h.hall, intent.id, 300, reason="card faulty", operator="clerk")
@@ -309,8 +309,8 @@ def test_each_refund_tells_the_owner_and_the_legacy_system_once(hall_factory):
 def test_an_owner_that_fails_on_a_refund_leaves_it_pending_until_it_succeeds(hall_factory):
     plugin, shop = FakePaymentPlugin(), RefundingShop(fail=True)
     h = hall_factory(
-        [TenantSpec("alpha", plugins=["shop"], payments={"providers": ["fake"]})],
-        extra_plugins={"fakepay": plugin, "shop": shop},
+        [TenantSpec("alpha", plugins=["testshop"], payments={"providers": ["fake"]})],
+        extra_plugins={"fakepay": plugin, "testshop": shop},
     )
     intent = paid_intent(h, plugin)
     rid, state = h.in_tenant("alpha", refund, h.hall, intent.id, 1000, reason="faulty", operator="clerk")

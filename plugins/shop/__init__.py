@@ -1,0 +1,137 @@
+"""The card shop (卡品商城): phone and internet cards with electronic PINs, stock, orders, and card top-up (充值卡充值).
+
+Cards are made in batches with PINs from ``secrets``, stored only as a keyed
+hash and a sealed copy; a paid order gets exactly one card, shown once; any
+number of the tenant can be topped up with a card, exactly once per card.
+See docs/shop.md.
+"""
+
+from __future__ import annotations
+
+from core.api import HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
+
+from .settings import ShopSettings
+
+MANIFEST = Manifest(
+    name="shop",
+    version=HALL_VERSION,
+    description="Card shop (卡品商城): phone and internet cards with electronic PINs, card batches and stock audit, orders, card top-up.",
+    settings=ShopSettings,
+    database_app="plugins.shop.piccolo_app",
+    permissions=[
+        Permission("shop.view", N_("See card shop orders, stock and alerts")),
+        Permission("shop.manage", N_("Manage the card catalog and card batches")),
+        Permission("shop.orders", N_("Void, hold and refund card shop orders")),
+    ],
+    title=N_("Card shop"),
+)
+
+
+@hookimpl
+def register_routes(hall):
+    from . import routes_cart, routes_catalog, routes_console, routes_customer, routes_redeem
+
+    return [
+        *routes_customer.HANDLERS,
+        *routes_cart.HANDLERS,
+        *routes_redeem.HANDLERS,
+        *routes_console.HANDLERS,
+        *routes_catalog.HANDLERS,
+    ]
+
+
+@hookimpl
+def required_ports(hall):
+    from core.api.legacy import CustomerSource
+
+    return [CustomerSource]
+
+
+@hookimpl
+def payment_succeeded(hall, tenant, intent):
+    """The order is paid: allocate its card, in the settlement's transaction (exactly once with it)."""
+    from .orders import paid
+
+    return paid(intent)
+
+
+@hookimpl
+def register_jobs(hall):
+    from core.api import Job
+
+    from .audit import audit_job
+    from .orders import fulfil_job
+
+    return [Job("shop.audit", audit_job, every_minutes=60), Job("shop.fulfil", fulfil_job, every_minutes=5)]
+
+
+@hookimpl
+def menu_items(hall, tenant, request, audience):
+    if audience == "operator":
+        return [MenuItem(N_("Card shop"), route="shop:console", permission="shop.view", order=74)]
+    return [
+        MenuItem(N_("Card shop"), route="shop:index", order=25),
+        MenuItem(N_("Card top-up"), route="shop:redeem", order=26),
+    ]
+
+
+@hookimpl
+def quick_actions(hall, tenant, request):
+    return [MenuItem(N_("Card top-up"), route="shop:redeem", order=16)]
+
+
+@hookimpl
+def demo_data(hall, tenant):
+    from .demo import seed
+
+    return seed(hall, tenant)
+
+
+@hookimpl
+def register_labels(hall):
+    """Display names of the codes this plugin stores or shows."""
+    return {
+        "shop_card_state": {
+            "generated": N_("Generated"),
+            "in_stock": N_("In stock"),
+            "sold": N_("Sold"),
+            "redeemed": N_("Redeemed"),
+            "void": N_("Void"),
+        },
+        "shop_order_state": {
+            "created": N_("Awaiting payment"),
+            "paid": N_("Paid"),
+            "fulfilled": N_("Card ready"),
+            "completed": N_("Completed"),
+            "canceled": N_("Canceled"),
+            "on_hold": N_("On hold"),
+            "void": N_("Void"),
+        },
+        "shop_alert": {
+            "lockout": N_("Card top-up lock-out"),
+            "low_stock": N_("Low stock"),
+            "batch_mismatch": N_("Batch does not add up"),
+            "order_without_card": N_("Paid order without a card"),
+        },
+        "shop_delivery": {"electronic": N_("Electronic"), "physical": N_("Physical")},
+        "audit_action": {
+            "shop.batch.generate": N_("Generated a card batch"),
+            "shop.batch.import": N_("Imported a card batch"),
+            "shop.batch.stock": N_("Put a card batch in stock"),
+            "shop.batch.activate": N_("Activated a card batch for sale elsewhere"),
+            "shop.batch.void": N_("Voided the unsold cards of a batch"),
+            "shop.batch.export": N_("Exported a card batch for printing"),
+            "shop.alert.seen": N_("Marked a card shop alert as seen"),
+            "shop.order.void": N_("Voided a card order"),
+            "shop.order.hold": N_("Held or released a card order"),
+            "shop.product.save": N_("Saved a card shop product"),
+            "shop.category.add": N_("Added a card shop category"),
+        },
+        "object_type": {
+            "shop_batch": N_("Card batch"),
+            "shop_alert": N_("Card shop alert"),
+            "shop_order": N_("Card order"),
+            "shop_product": N_("Card shop product"),
+            "shop_category": N_("Card shop category"),
+        },
+    }

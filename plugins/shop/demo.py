@@ -1,0 +1,110 @@
+"""Demo content (``hall demo``): a small catalog of phone and internet cards, each with a batch of cards in stock."""
+
+from __future__ import annotations
+
+from plugins.shop import batches
+from plugins.shop.pins import keys_for
+from plugins.shop.tables import Category, Product
+
+CATALOG = [
+    # (category path zh/en, code, name zh, name en, face, price, member, attributes, delivery)
+    (
+        ("充值卡", "Top-up cards"),
+        ("话费卡", "Phone cards"),
+        "PHONE30",
+        "30元话费充值卡",
+        "¥30 phone card",
+        3000,
+        3000,
+        2950,
+        "electronic",
+    ),
+    (
+        ("充值卡", "Top-up cards"),
+        ("话费卡", "Phone cards"),
+        "PHONE50",
+        "50元话费充值卡",
+        "¥50 phone card",
+        5000,
+        5000,
+        4900,
+        "electronic",
+    ),
+    (
+        ("充值卡", "Top-up cards"),
+        ("话费卡", "Phone cards"),
+        "PHONE100",
+        "100元话费充值卡",
+        "¥100 phone card",
+        10000,
+        9900,
+        9800,
+        "electronic",
+    ),
+    (
+        ("充值卡", "Top-up cards"),
+        ("上网卡", "Internet cards"),
+        "NET20",
+        "20元宽带上网卡",
+        "¥20 broadband card",
+        2000,
+        2000,
+        None,
+        "electronic",
+    ),
+    (
+        ("纪念卡", "Collector cards"),
+        None,
+        "GIFT100",
+        "100元纪念版实体卡",
+        "¥100 collector's card (printed)",
+        10000,
+        12000,
+        None,
+        "physical",
+    ),
+]
+ATTRIBUTES = {
+    "zh": {"有效期": "自售出起 12 个月", "适用范围": "本网手机、固话、宽带"},
+    "en": {"Valid for": "12 months from sale", "Works for": "our mobile, fixed-line and broadband numbers"},
+}
+
+
+async def _category(name: tuple[str, str], parent: int) -> int:
+    found = (
+        await Category.select(Category.id).where((Category.name_zh == name[0]) & (Category.parent_id == parent)).first()
+    )
+    if found:
+        return found["id"]
+    return (await Category.insert(Category(parent_id=parent, name_zh=name[0], name_en=name[1])).returning(Category.id))[
+        0
+    ]["id"]
+
+
+async def seed(hall, tenant) -> None:
+    """Idempotent: a tenant that already has products is left as it is."""
+    if await Product.exists():
+        return
+    keys = keys_for(hall, tenant)
+    digits = tenant.plugin_settings("shop").pin_digits
+    for top, sub, code, zh, en, face, price, member, delivery in CATALOG:
+        category = await _category(top, 0)
+        if sub:
+            category = await _category(sub, category)
+        row = await Product.insert(
+            Product(
+                code=code,
+                category_id=category,
+                name_zh=zh,
+                name_en=en,
+                delivery=delivery,
+                face_value_fen=face,
+                price_fen=price,
+                member_price_fen=member,
+                attributes=ATTRIBUTES,
+                low_stock=5,
+            )
+        ).returning(Product.id)
+        if delivery == "electronic":
+            batch = await batches.generate(keys, row[0]["id"], 20, digits=digits, operator="demo")
+            await batches.stock(batch["id"])

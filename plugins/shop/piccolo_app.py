@@ -1,0 +1,12 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from plugins.shop.tables import TABLES
+
+APP_CONFIG = AppConfig(
+    app_name="shop",
+    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    table_classes=TABLES,
+    migration_dependencies=["core.db.piccolo_app"],
+)

@@ -1,0 +1,39 @@
+"""[plugins.shop]: the payment provider, PIN length, stock holds, and the redemption limits (docs/shop.md)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ShopSettings(BaseModel):
+    """Settings of the shop plugin (卡品商城): phone and internet cards with electronic PINs, and card top-up (docs/shop.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: str = Field(
+        "",
+        description="Payment provider orders are paid with (one of [payments] providers); empty: the first one listed.",
+    )
+    pin_digits: int = Field(18, ge=16, le=24, description="Digits of a generated PIN (at least 16).")
+    hold_minutes: int = Field(
+        15, ge=1, le=1440, description="How long checkout holds a card for an unpaid order; an expired hold is ignored."
+    )
+    address_hourly_failures: int = Field(
+        10,
+        ge=1,
+        le=1000,
+        description="Failed card top-ups per client address per hour before the address is locked out.",
+    )
+    account_daily_failures: int = Field(
+        10,
+        ge=1,
+        le=1000,
+        description="Failed card top-ups per logged-in customer per day before the customer is locked out.",
+    )
+    number_daily_failures: int = Field(
+        20,
+        ge=1,
+        le=10000,
+        description="Failed card top-ups onto one number per day before visitors are locked out for it; "
+        "the number's own logged-in holder never is.",
+    )

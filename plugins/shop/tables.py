@@ -1,0 +1,165 @@
+"""shop's tables: catalog, card batches and cards, orders, redemptions, the PIN access trail and operator alerts.
+
+Money is integer fen. A card's PIN is never stored in the clear: ``pin_hash``
+is an HMAC under a per-tenant key (what redemption compares), ``pin_sealed``
+an AES-GCM copy under another per-tenant key (what one-time delivery opens).
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import JSON, BigInt, Boolean, Integer, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+
+from core.api.db import TenantTable
+
+# card states: generated → in_stock → sold → redeemed, or void
+GENERATED, IN_STOCK, SOLD, REDEEMED, VOID = "generated", "in_stock", "sold", "redeemed", "void"
+CARD_STATES = (GENERATED, IN_STOCK, SOLD, REDEEMED, VOID)
+# order states
+CREATED, PAID, FULFILLED, COMPLETED, CANCELED, ON_HOLD, VOIDED = (
+    "created",
+    "paid",
+    "fulfilled",
+    "completed",
+    "canceled",
+    "on_hold",
+    "void",
+)
+
+
+class Category(TenantTable, tablename="shop_category"):
+    """A catalog category; ``parent_id`` makes a tree of any depth (0: a top category)."""
+
+    parent_id = Integer(default=0)
+    name_zh = Varchar(length=100)
+    name_en = Varchar(length=100)
+    position = Integer(default=0)
+    INDEX_TOGETHER = (("tenant", "parent_id"),)
+
+
+class Product(TenantTable, tablename="shop_product"):
+    """Something sold: a card with a face value, its prices (list, member, promotion between dates) and attributes."""
+
+    code = Varchar(length=32)
+    category_id = Integer(default=0)
+    name_zh = Varchar(length=100)
+    name_en = Varchar(length=100)
+    delivery = Varchar(length=16, default="electronic")  # electronic | physical
+    face_value_fen = BigInt(default=0)
+    price_fen = BigInt()
+    member_price_fen = BigInt(null=True, default=None)
+    promo_price_fen = BigInt(null=True, default=None)
+    promo_from = Timestamptz(null=True, default=None)
+    promo_until = Timestamptz(null=True, default=None)
+    attributes = JSON(default="{}")
+    low_stock = Integer(default=5)
+    active = Boolean(default=True)
+    views = BigInt(default=0)
+    UNIQUE_TOGETHER = (("tenant", "code"),)
+    INDEX_TOGETHER = (("tenant", "category_id"),)
+
+
+class Batch(TenantTable, tablename="shop_batch"):
+    """A batch of cards of one product: generated here or imported from a supplier's CSV; ``generated`` is its size."""
+
+    code = Varchar(length=32)
+    product_id = Integer()
+    source = Varchar(length=16, default="generated")  # generated | imported
+    generated = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    created_by = Varchar(length=64, default="")
+    UNIQUE_TOGETHER = (("tenant", "code"),)
+
+
+class Card(TenantTable, tablename="shop_card"):
+    """One card: a public serial and a secret PIN (hashed and sealed only); held for an order until ``hold_until``."""
+
+    batch_id = Integer()
+    product_id = Integer()
+    serial = Varchar(length=32)
+    pin_hash = Varchar(length=64)
+    pin_sealed = Varchar(length=200)
+    face_value_fen = BigInt()
+    state = Varchar(length=16, default=GENERATED)
+    order_id = Integer(null=True, default=None)
+    hold_until = Timestamptz(null=True, default=None)
+    sold_at = Timestamptz(null=True, default=None)
+    redeemed_at = Timestamptz(null=True, default=None)
+    UNIQUE_TOGETHER = (("tenant", "serial"),)
+    INDEX_TOGETHER = (("tenant", "product_id", "state"), ("tenant", "batch_id", "state"), ("tenant", "order_id"))
+
+
+class Order(TenantTable, tablename="shop_order"):
+    """An order of one electronic card; ``number`` is its public, unguessable reference.
+
+    ``checkout`` groups the orders paid by one payment (a cart of several cards): it is the payment's reference.
+    """
+
+    number = Varchar(length=32)
+    checkout = Varchar(length=32, default="")
+    customer_id = Varchar(length=64)
+    product_id = Integer()
+    price_fen = BigInt()
+    state = Varchar(length=16, default=CREATED)
+    intent_id = Varchar(length=32, default="")
+    card_id = Integer(null=True, default=None)
+    hold_until = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    paid_at = Timestamptz(null=True, default=None)
+    fulfilled_at = Timestamptz(null=True, default=None)
+    pin_shown_at = Timestamptz(null=True, default=None)
+    reason = Varchar(length=200, default="")
+    UNIQUE_TOGETHER = (("tenant", "number"),)
+    INDEX_TOGETHER = (("tenant", "customer_id", "created_at"), ("tenant", "state"), ("tenant", "checkout"))
+
+
+class Redemption(TenantTable, tablename="shop_redemption"):
+    """A card credited onto a number: written in the transaction that marks the card redeemed (one per card)."""
+
+    card_id = Integer()
+    serial = Varchar(length=32)
+    number = Varchar(length=32)
+    account = Varchar(length=64)
+    amount_fen = BigInt()
+    customer_id = Varchar(length=64, default="")
+    client_address = Varchar(length=64, default="")
+    event_id = Varchar(length=64)
+    at = Timestamptz(default=TimestamptzNow())
+    UNIQUE_TOGETHER = (("tenant", "card_id"),)
+    INDEX_TOGETHER = (("tenant", "number", "at"),)
+
+
+class PinAccess(TenantTable, tablename="shop_pin_access"):
+    """The access trail: every time a PIN was shown, to whom, how (first view or a fresh one-time code), from where."""
+
+    order_id = Integer()
+    card_id = Integer()
+    customer_id = Varchar(length=64)
+    how = Varchar(length=16)  # first | code
+    client_address = Varchar(length=64, default="")
+    at = Timestamptz(default=TimestamptzNow())
+    INDEX_TOGETHER = (("tenant", "order_id"),)
+
+
+class Alert(TenantTable, tablename="shop_alert"):
+    """Something an operator must look at: a lock-out, low stock, a batch that does not add up, an order without a card."""
+
+    kind = Varchar(length=32)
+    subject = Varchar(length=100)
+    detail = Varchar(length=400, default="")
+    at = Timestamptz(default=TimestamptzNow())
+    seen = Boolean(default=False)
+    INDEX_TOGETHER = (("tenant", "kind", "subject"), ("tenant", "at"))
+
+
+class CartLine(TenantTable, tablename="shop_cart_line"):
+    """A line of a cart kept in the database: ``owner`` is ``c:<customer id>`` or ``v:<visitor token>`` (a cookie)."""
+
+    owner = Varchar(length=80)
+    product_id = Integer()
+    quantity = Integer(default=1)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    UNIQUE_TOGETHER = (("tenant", "owner", "product_id"),)
+
+
+TABLES = [Category, Product, Batch, Card, Order, Redemption, PinAccess, Alert, CartLine]
