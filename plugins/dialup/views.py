@@ -168,7 +168,7 @@ async def usage_csv(request, hall, tenant, account: dict) -> tuple[str, str]:
     writer.writerow(
         [
             _("Started"),
-            _("Ended"),
+            _("Ended at"),
             _("Seconds"),
             _("Bytes uploaded"),
             _("Bytes downloaded"),
