@@ -43,15 +43,16 @@ def measure_requests(hall) -> Iterator[RequestCost]:
     """Count every statement on the hall's engine and every hook call while the block runs (any thread)."""
     from core.db import piccolo_conf
 
-    engine = piccolo_conf.DB
+    engine_class = type(piccolo_conf.DB)  # patched on the class: PostgresEngine's instances take no new attributes
     cost = RequestCost()
-    original = engine.run_querystring
+    own = "run_querystring" in engine_class.__dict__
+    original = engine_class.run_querystring
 
-    async def counted(querystring, *args, **kwargs):
+    async def counted(self, querystring, *args, **kwargs):
         cost.sql.append(" ".join(str(querystring).split())[:160])
-        return await original(querystring, *args, **kwargs)
+        return await original(self, querystring, *args, **kwargs)
 
-    engine.run_querystring = counted
+    engine_class.run_querystring = counted
     undo = hall.plugins.pm.add_hookcall_monitoring(
         before=lambda name, impls, kwargs: cost.hooks.update([name]), after=lambda *args: None
     )
@@ -59,4 +60,7 @@ def measure_requests(hall) -> Iterator[RequestCost]:
         yield cost
     finally:
         undo()
-        del engine.run_querystring  # the class's method again
+        if own:
+            engine_class.run_querystring = original
+        else:
+            del engine_class.run_querystring  # the base class's method again
