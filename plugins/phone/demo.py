@@ -16,6 +16,10 @@ import datetime as dt
 import json
 import sqlite3
 import threading
+import time
+import zoneinfo
+
+BSS_ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")  # the demo BSS stamps its dates in Beijing time
 
 STYLES = {
     "jiangnan": {
@@ -44,7 +48,7 @@ def _open_line(conn: sqlite3.Connection, style: str, order: dict) -> None:
     if item is None:
         return
     number, tariff = item["number"], item.get("legacy_code") or ""
-    today = dt.date.today()
+    today = dt.datetime.now(BSS_ZONE).date()  # the demo BSS keeps Beijing dates, whatever the machine's zone
     mobile = (item.get("params") or {}).get("number_kind", "mobile") == "mobile" or number.startswith("1")
     if style == "jiangnan":
         conn.execute(
@@ -63,7 +67,7 @@ def _open_line(conn: sqlite3.Connection, style: str, order: dict) -> None:
                 11 if mobile else 10,
                 int(tariff) if tariff.isdigit() else None,
                 1,
-                int(dt.datetime.now().timestamp()),
+                int(time.time()),
                 1,
                 0,
             ),
