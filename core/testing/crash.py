@@ -9,12 +9,14 @@ a transaction half sent and sockets and files left as they were.
 
 The child is any command (``python -m core.cli …`` or a small driver script)
 that prints a line starting with :data:`MARK` each time it has made a step of
-progress. :func:`kill_and_resume` starts it, waits for a seeded random number
-of those lines (an event, never a fixed sleep) plus a seeded random delay of
-a few milliseconds (so the kill lands anywhere inside the next step), sends
-SIGKILL, and starts it again. After ``kills`` kills - or as soon as a round
-finishes by itself - one last uninterrupted run must exit with status 0. The
-test then asserts on the databases what an uninterrupted run would have left.
+progress. :func:`kill_and_resume` starts it and tells it (``HALL_CRASH_AFTER``)
+to SIGKILL itself a seeded random delay of a few milliseconds after a seeded
+random number of those steps, so the kill lands anywhere inside the next
+step; then it starts it again. The child kills itself rather than the parent
+killing it on reading the line: a parent slowed down by a loaded machine read
+the line late and killed a child that had long run on, sometimes to the end.
+After ``kills`` kills - or as soon as a round finishes by itself - one last
+uninterrupted run must exit with status 0. The test then asserts on the databases what an uninterrupted run would have left.
 
 To crash at one exact point instead (between the legacy write and the hall's
 commit, say), the child calls :func:`checkpoint` there and the test uses
@@ -39,6 +41,7 @@ from typing import Callable, Sequence
 REPO = Path(__file__).resolve().parents[2]
 MARK = "progress"
 HALT = "halted"
+KILL_AFTER = "HALL_CRASH_AFTER"  # environment: "<steps> <seconds>": SIGKILL itself that long after its n-th step
 STOP_AT = "HALL_CRASH_AT"  # environment: the checkpoint ("name" or "name#n", its n-th pass) where the child waits to be killed
 HUNG = 600.0  # seconds without a line from the child before it counts as hung (a safety net, not a time limit)
 
@@ -91,10 +94,28 @@ def child_env(**extra: str) -> dict[str, str]:
 _passes: dict[str, int] = {}
 
 
+def _kill_self() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _arm_self_kill(steps_taken: int) -> None:
+    """After the step ``HALL_CRASH_AFTER`` names, SIGKILL this process from a timer thread, mid-way through what follows."""
+    planned = os.environ.get(KILL_AFTER, "").split()
+    if len(planned) != 2 or steps_taken != int(planned[0]):
+        return
+    delay = float(planned[1])
+    if delay <= 0:
+        _kill_self()
+    timer = threading.Timer(delay, _kill_self)
+    timer.daemon = True
+    timer.start()
+
+
 def checkpoint(name: str, detail: str = "") -> None:
     """In the child: report a step of progress; stop for good here if ``HALL_CRASH_AT`` names this pass of it."""
     count = _passes[name] = _passes.get(name, 0) + 1
     print(f"{MARK} {name} {detail}".rstrip(), flush=True)
+    _arm_self_kill(sum(_passes.values()))
     if os.environ.get(STOP_AT) in (name, f"{name}#{count}"):
         print(f"{HALT} {name}#{count}", flush=True)
         while True:  # blocks the event loop too: nothing moves on until the SIGKILL
@@ -116,16 +137,20 @@ def run_once(
     delay: float = 0.0,
     number: int = 0,
 ) -> Round:
-    """Run ``command``; with ``kill_after``, SIGKILL it ``delay`` seconds after its ``kill_after``-th progress line.
+    """Run ``command``; with ``kill_after``, it SIGKILLs itself ``delay`` seconds after its ``kill_after``-th step.
 
     A child that halts at a checkpoint (``HALL_CRASH_AT``) is killed at once.
     """
+    env = dict(env or child_env())
+    env.pop(KILL_AFTER, None)
+    if kill_after is not None:
+        env[KILL_AFTER] = f"{kill_after} {delay:.6f}"
     proc = subprocess.Popen(
         list(command),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=env or child_env(),
+        env=env,
         cwd=cwd or REPO,
         start_new_session=True,
     )
@@ -149,12 +174,6 @@ def run_once(
                 killed = True
             elif line.startswith(MARK):
                 steps += 1
-                if kill_after is not None and steps >= kill_after and not killed:
-                    if delay:
-                        time.sleep(delay)  # deliberate: where inside the next step the kill lands
-                    if proc.poll() is None:
-                        os.kill(proc.pid, signal.SIGKILL)
-                        killed = True
         returncode = proc.wait()
     finally:
         if proc.poll() is None:
@@ -164,7 +183,10 @@ def run_once(
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-    return Round(number, killed and returncode == -signal.SIGKILL, steps, returncode, output)
+    # killed at a checkpoint by us, or by itself after kill_after steps
+    return Round(
+        number, (killed or kill_after is not None) and returncode == -signal.SIGKILL, steps, returncode, output
+    )
 
 
 def kill_and_resume(
