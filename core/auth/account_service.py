@@ -12,7 +12,7 @@ from core.auth.passwords import hash_password
 from core.auth.sessions import end_sessions_of
 from core.auth.tables import AccountNumber, CustomerAccount
 from core.db import transaction
-from core.utils import await_me_maybe
+from core.utils import await_each
 
 
 async def register(hall, tenant, *, customer: dict, number: str, password: str, language: str) -> int | None:
@@ -28,8 +28,7 @@ async def register(hall, tenant, *, customer: dict, number: str, password: str, 
             customer=customer, number=number, password_hash=password_hash, language=language
         )
     account = await CustomerAccount.select().where(CustomerAccount.id == account_id).first()
-    for result in hall.hooks_for(tenant).customer_registered(hall=hall, tenant=tenant, account=account):
-        await await_me_maybe(result)
+    await await_each(hall.hooks_for(tenant).customer_registered(hall=hall, tenant=tenant, account=account))
     return account_id
 
 

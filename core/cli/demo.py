@@ -106,11 +106,10 @@ async def prepare(hall, demo_customers: dict) -> dict:
 async def seed_demo_data(hall, tenant) -> None:
     """The plugins' sample content (the ``demo_data`` hook), in the tenant's scope."""
     from core.tenancy import tenant_scope
-    from core.utils import await_me_maybe
+    from core.utils import await_each
 
     with tenant_scope(tenant):
-        for result in hall.hooks_for(tenant).demo_data(hall=hall, tenant=tenant):
-            await await_me_maybe(result)
+        await await_each(hall.hooks_for(tenant).demo_data(hall=hall, tenant=tenant))
 
 
 def mail_summary(rcpt_tos: list[str], content: bytes) -> str:

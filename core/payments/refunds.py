@@ -31,7 +31,7 @@ from core.payments.providers import ProviderUnavailable
 from core.payments.registry import provider_for
 from core.payments.tables import PaymentIntent, Refund
 from core.tenancy import require_tenant
-from core.utils import await_me_maybe
+from core.utils import await_each
 
 log = logging.getLogger("hall.payments")
 REFUNDED_EVENT = "payment.refunded"
@@ -50,8 +50,7 @@ async def _undo(hall, intent: Intent, refund: dict, provider_ref: str) -> None:
     if hall.plugins.has(intent.owner):
         hooks = hall.plugins.for_plugins(frozenset({intent.owner}))
         info = {"refund_id": refund["refund_id"], "amount_fen": refund["amount_fen"], "reason": refund["reason"]}
-        for result in hooks.payment_refunded(hall=hall, tenant=tenant, intent=intent, refund=info):
-            await await_me_maybe(result)
+        await await_each(hooks.payment_refunded(hall=hall, tenant=tenant, intent=intent, refund=info))
     payload = {
         "refund_id": refund["refund_id"],
         "intent_id": intent.id,

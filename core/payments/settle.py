@@ -28,7 +28,7 @@ from core.payments.providers import GatewayResult
 from core.payments.refunds import reserve, send_pending_of
 from core.payments.tables import PaymentIntent
 from core.tenancy import require_tenant
-from core.utils import await_me_maybe
+from core.utils import await_each
 
 log = logging.getLogger("hall.payments")
 POSTED = "payment.posted"
@@ -101,8 +101,7 @@ async def fulfil(hall, tenant, intent: Intent) -> bool:
         )
         return False
     hooks = hall.plugins.for_plugins(frozenset({intent.owner}))
-    for result in hooks.payment_succeeded(hall=hall, tenant=tenant, intent=intent):
-        await await_me_maybe(result)
+    await await_each(hooks.payment_succeeded(hall=hall, tenant=tenant, intent=intent))
     return True
 
 
@@ -276,8 +275,7 @@ async def _tell_posted(hall, intent_id: str) -> None:
         row = await PaymentIntent.select().where(PaymentIntent.public_id == intent_id).first()
         if row is None:
             return
-        for result in hall.hooks_for(tenant).payment_posted(hall=hall, tenant=tenant, intent=Intent.from_row(row)):
-            await await_me_maybe(result)
+        await await_each(hall.hooks_for(tenant).payment_posted(hall=hall, tenant=tenant, intent=Intent.from_row(row)))
     except Exception:
         log.exception(
             "tenant %s: payment %s: a payment_posted hook failed (the periodic jobs catch up)", tenant.id, intent_id

@@ -27,7 +27,7 @@ from core.products.catalog import specification
 from core.products.model import LifecycleCall, LifecycleFailed, NotFound, ProductView
 from core.products.states import ACTIVE, CREATED, PENDING_ACTIVE, PENDING_TERMINATE, SUSPENDED, TERMINATED
 from core.products.tables import LifecycleRequest, Product
-from core.utils import await_me_maybe
+from core.utils import await_each
 
 log = logging.getLogger("hall.products")
 ACTIONS = ("provision", "modify", "suspend", "resume", "terminate", "renew")
@@ -126,10 +126,9 @@ async def _call_owner(hall, tenant, product: dict, req: dict) -> None:
         attempt=req["attempts"],
         order_id=req["order_id"],
     )
-    for result in hall.plugins.only(spec.plugin, hookname)(
-        hall=hall, tenant=tenant, product=ProductView.of(product), call=call
-    ):
-        await await_me_maybe(result)
+    await await_each(
+        hall.plugins.only(spec.plugin, hookname)(hall=hall, tenant=tenant, product=ProductView.of(product), call=call)
+    )
 
 
 async def _apply_success(product: dict, req: dict) -> None:

@@ -20,7 +20,7 @@ from core.plugins import is_always_on
 from core.privacy import MaskingFilter
 from core.tenancy import set_request_tenant, _current
 from core.tmf.router import api_router
-from core.utils import await_me_maybe
+from core.utils import await_each
 from core.web.client import scope_is_https
 from core.web.context import SCOPE_KEY, RequestInfo
 from core.web.dependencies import request_dependencies
@@ -109,12 +109,10 @@ def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
         )  # a web process's routine job lines stay out of the terminal
         await runner.start(schedule=hall.db.is_sqlite and hall.deployment.jobs.schedule_in_web)
         app.state.jobs = hall.jobs = runner
-        for result in hall.plugins.hook.hall_startup(hall=hall):
-            await await_me_maybe(result)
+        await await_each(hall.plugins.hook.hall_startup(hall=hall))
 
     async def on_shutdown(app: Litestar) -> None:
-        for result in hall.plugins.hook.hall_shutdown(hall=hall):
-            await await_me_maybe(result)
+        await await_each(hall.plugins.hook.hall_shutdown(hall=hall))
         await app.state.jobs.stop()
         for connector in hall.connectors.values():
             try:

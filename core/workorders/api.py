@@ -15,7 +15,7 @@ from core.auth.tables import Customer, CustomerAccount, Operator
 from core.db import transaction
 from core.i18n import N_
 from core.tenancy import require_tenant
-from core.utils import await_me_maybe
+from core.utils import await_each
 from core.workorders.access import (
     Actor,
     Conflict,
@@ -118,8 +118,7 @@ async def record_change(
     )
     event = await WorkOrderEvent.select().where(WorkOrderEvent.id == rows[0]["id"]).first()
     order = await WorkOrder.select().where(WorkOrder.id == order_id).first()
-    for result in hall.hooks_for(tenant).workorder_changed(hall=hall, tenant=tenant, order=order, event=event):
-        await await_me_maybe(result)
+    await await_each(hall.hooks_for(tenant).workorder_changed(hall=hall, tenant=tenant, order=order, event=event))
     return order, event
 
 
