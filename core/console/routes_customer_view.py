@@ -16,7 +16,7 @@ from litestar.params import FromPath
 
 from core.auth.tables import AccountNumber, Customer, CustomerAccount, ServiceNumber
 from core.legacy.accounts import accounts_of_customer
-from core.legacy.balances import cached as cached_balance
+from core.legacy.balances import cached_many as cached_balances
 from core.payments import intents_of
 from core.privacy import mask_contact
 from core.web.audit_helpers import audit
@@ -87,9 +87,9 @@ async def customer_view(request: Request, legacy_id: FromPath[str]) -> Response:
         "account_id": account["id"] if account else None,
         "numbers": [n["number"] for n in lines],
     }
-    accounts = [
-        {"account": a, "balance": await cached_balance(a.legacy_id)} for a in await accounts_of_customer(legacy_id)
-    ]
+    billing_accounts = await accounts_of_customer(legacy_id)
+    balances = await cached_balances([a.legacy_id for a in billing_accounts])
+    accounts = [{"account": a, "balance": balances.get(a.legacy_id)} for a in billing_accounts]
     payments = await intents_of(customer_id=legacy_id, limit=RECENT) if ri.principal.can("core.payments.view") else None
     orders = await _work_orders(request, customer["account_id"])
     results = hall.hooks_for(ri.tenant).customer_sections(
