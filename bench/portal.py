@@ -111,6 +111,7 @@ def prepare_hall(root: Path, env: dict, tenant_id: str, subscribers: int, page: 
     os.environ.update(env)
     try:
         from core.cli.demo import generate_legacy, prepare
+        from core.demo.era import default_end_month
         from core.hall import Hall
 
         hall = Hall.from_config(env["HALL_CONFIG"])
@@ -119,7 +120,7 @@ def prepare_hall(root: Path, env: dict, tenant_id: str, subscribers: int, page: 
             raise RuntimeError(
                 f"no tenant {tenant_id!r} in {root}/tenants (have: {', '.join(t.id for t in hall.tenants)})"
             )
-        demo_customers = generate_legacy(hall, subscribers)
+        demo_customers = generate_legacy(hall, subscribers, default_end_month())
         return asyncio.run(_prepare(hall, tenant, demo_customers, prepare, page))
     finally:
         os.environ.clear()
