@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -73,6 +74,31 @@ def load_translations(locale_dirs: list[Path]) -> dict[str, NullTranslations]:
                 merged.merge(t)
         result[lang] = merged or NullTranslations()  # ids as they are: empty stays empty
     return result
+
+
+def _first_string(value) -> str:
+    return value[0] if isinstance(value, (tuple, list)) else value
+
+
+def disagreements(catalogs: dict[str, "Catalog"]) -> list[str]:
+    """Message ids that two catalogs translate differently: ``"'Suspend': core 停机 / phone 报停"``.
+
+    The catalogs are merged into one per language (:func:`load_translations`), so
+    an id means the same on every page: whichever catalog merged last would win
+    everywhere, on other plugins' pages too. ``catalogs`` maps a label (``core``,
+    ``plugins/phone``) to that catalog, all of one language.
+    """
+    seen: dict[tuple, dict[str, str]] = {}
+    for label, catalog in catalogs.items():
+        for message in catalog:
+            msgid, text = _first_string(message.id), _first_string(message.string)
+            if msgid and text and not message.fuzzy:
+                seen.setdefault((message.context, msgid), {})[label] = text
+    found = []
+    for (_context, msgid), texts in seen.items():
+        if len(set(texts.values())) > 1:
+            found.append(f"{msgid!r}: " + " / ".join(f"{label} {text}" for label, text in texts.items()))
+    return found
 
 
 def pick_language(user_choice: str | None, tenant_default: str) -> str:

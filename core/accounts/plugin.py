@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.hookspecs import hookimpl
 from core.i18n import N_
-from core.web.menus import MenuItem
+from core.web.menus import GROUP_ACCOUNT, MenuItem
 
 BILLING_LABELS = {"postpaid": N_("Postpaid"), "prepaid": N_("Prepaid")}
 
@@ -32,4 +32,4 @@ def register_labels(hall):
 def menu_items(hall, tenant, request, audience):
     if audience == "operator" or not offered(hall, tenant):
         return None
-    return [MenuItem(N_("Accounts and balances"), route="account:billing", order=25)]
+    return [MenuItem(N_("Accounts and balances"), route="account:billing", order=25, group=GROUP_ACCOUNT)]

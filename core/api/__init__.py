@@ -24,9 +24,13 @@ from core.manifest import Manifest
 from core.money import format_fen, parse_yuan
 from core.privacy import mask_contact, mask_name
 from core.tenancy import Tenant
-from core.web.menus import MenuItem, Panel
+from core.web.menus import GROUP_ACCOUNT, GROUP_APPLY, GROUP_PAY, GROUP_SERVICE, MenuItem, Panel
 
 __all__ = [
+    "GROUP_ACCOUNT",
+    "GROUP_APPLY",
+    "GROUP_PAY",
+    "GROUP_SERVICE",
     "HALL_VERSION",
     "LANGUAGES",
     "ConfigError",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.auth.permissions import Permission
 from core.hookspecs import hookimpl
 from core.i18n import N_
-from core.web.menus import MenuItem
+from core.web.menus import GROUP_PAY, MenuItem
 
 PERMISSIONS = [
     Permission("core.payments.view", N_("See payments, their ledger and refunds")),
@@ -37,7 +37,11 @@ def _my_payments(hall, tenant) -> list[MenuItem]:
     """My payments, when the tenant takes payments."""
     from core.payments.registry import enabled_providers
 
-    return [MenuItem(N_("My payments"), route="pay:history", order=810)] if enabled_providers(hall, tenant) else []
+    return (
+        [MenuItem(N_("My payments"), route="pay:history", order=810, group=GROUP_PAY)]
+        if enabled_providers(hall, tenant)
+        else []
+    )
 
 
 @hookimpl

@@ -15,7 +15,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
-from core.i18n import LANGUAGES
+from core.i18n import LANGUAGES, disagreements
 
 CORE_LOCALE = Path(__file__).resolve().parents[1] / "locale"
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "_": None, "gettext": None}
@@ -87,4 +87,9 @@ def translation_problems(folder: Path) -> list[str]:
     for msgid, where in sorted(used.items()):
         if not (_translated(own, msgid) or _translated(core, msgid)):
             problems.append(f"{where}: message {msgid!r} has no zh_CN translation")
+    if own is not None and core is not None:
+        problems += [
+            f"locale/zh_CN/LC_MESSAGES/messages.po: message {clash} - one id, one meaning: use the core's words, or another id"
+            for clash in disagreements({"core": core, "plugin": own})
+        ]
     return problems

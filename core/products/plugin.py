@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from core.hookspecs import hookimpl
 from core.i18n import N_
-from core.web.menus import MenuItem, Panel
+from core.web.menus import GROUP_ACCOUNT, MenuItem, Panel
 
 from core.products.access import VIEW
 
@@ -139,7 +139,7 @@ def menu_items(hall, tenant, request, audience):
             MenuItem(N_("Product orders"), route="console:product_orders", permission=VIEW, order=210),
             MenuItem(N_("Charge runs"), route="console:charge_runs", permission=VIEW, order=212),
         ]
-    return [MenuItem(N_("My products"), route="account:products", order=790)]
+    return [MenuItem(N_("My products"), route="account:products", order=790, group=GROUP_ACCOUNT)]
 
 
 @hookimpl

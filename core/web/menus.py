@@ -5,6 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from core.i18n import N_
+
+# The customer menu's groups (a MenuItem's ``group``): a dozen plugins make too many links for one row, so
+# links of one kind fold under one heading. A plugin may name its own group; these are the ones the bundled
+# plugins share, so that a tenant's menu reads the same whichever plugins it enables.
+GROUP_ACCOUNT = N_("My account")
+GROUP_PAY = N_("Pay and top up")
+GROUP_APPLY = N_("Apply for services")
+GROUP_SERVICE = N_("Customer service")
+
 
 @dataclass(frozen=True)
 class MenuItem:
@@ -21,6 +31,7 @@ class MenuItem:
     order: int = 100
     icon: str = ""
     route: str | None = None  # a route name, e.g. "notices:list"
+    group: str = ""  # message id of the heading it folds under (GROUP_ACCOUNT, …); "" stands alone
     params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     query: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     href: str = ""  # filled by the core for each request: the URL the link goes to
@@ -36,6 +47,29 @@ class MenuItem:
 
             return replace(self, href=info(request).url(self.path))  # an older plugin's in-tenant path: still works
         return replace(self, href=self.path)
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    """Links under one heading in the menu: ordered by their first link, current when one of them is."""
+
+    label: str
+    items: tuple[MenuItem, ...]
+
+    @property
+    def order(self) -> int:
+        return self.items[0].order
+
+
+def menu_tree(items: list[MenuItem]) -> list[MenuItem | MenuGroup]:
+    """The menu as the page shows it: links without a group, and one entry per group (a lone link stays a link)."""
+    groups: dict[str, list[MenuItem]] = {}
+    for item in items:
+        groups.setdefault(item.group, []).append(item)
+    entries: list[MenuItem | MenuGroup] = list(groups.pop("", []))
+    for label, members in groups.items():
+        entries.extend(members if len(members) == 1 else [MenuGroup(label, tuple(members))])
+    return sorted(entries, key=lambda e: e.order)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from litestar.utils.scope.state import ScopeState
 from core.i18n import LANGUAGE_NAMES, LANGUAGES
 from core.utils import await_me_maybe, flatten
 from core.web.context import info
-from core.web.menus import MenuItem
+from core.web.menus import MenuItem, menu_tree
 from core.web.security_headers import NONCE_KEY
 from core.web.urls import template_url, url_for
 
@@ -61,7 +61,8 @@ def base_context(request: Request, audience: str) -> dict[str, Any]:
         "url": template_url(request),
         "static": lambda path: ri.url("/static/" + path.lstrip("/")),
         "audience": audience,
-        "menu": menu(request, audience),
+        "menu": (links := menu(request, audience)),
+        "menu_tree": menu_tree(links),
         "current_path": ri.url(request.url.path),
         "csp_nonce": request.scope.get(NONCE_KEY, ""),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.hookspecs import hookimpl
 from core.i18n import N_
-from core.web.menus import MenuItem, Panel
+from core.web.menus import GROUP_ACCOUNT, MenuItem, Panel
 
 
 @hookimpl
@@ -53,12 +53,12 @@ def menu_items(hall, tenant, request, audience):
                 N_("Departments"), route="console:departments", permission="core.workorders.departments", order=935
             ),
         ]
-    return [MenuItem(N_("My requests"), route="account:requests", order=800)]
+    return [MenuItem(N_("My requests"), route="account:requests", order=800, group=GROUP_ACCOUNT)]
 
 
 @hookimpl
 def quick_actions(hall, tenant, request):
-    return [MenuItem(N_("My requests"), route="account:requests", order=800)]
+    return [MenuItem(N_("My requests"), route="account:requests", order=800, group=GROUP_ACCOUNT)]
 
 
 @hookimpl

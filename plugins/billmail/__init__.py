@@ -5,7 +5,7 @@ See docs/billmail.md for the send contract (never twice; crashes leave ``uncerta
 
 from __future__ import annotations
 
-from core.api import HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
+from core.api import GROUP_ACCOUNT, HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
 from plugins.billmail.settings import BillmailSettings
 
 MANIFEST = Manifest(
@@ -48,7 +48,7 @@ def register_routes(hall):
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
         return [MenuItem(N_("Bill e-mails"), route="billmail:console", permission="billmail.view", order=70)]
-    return [MenuItem(N_("Bill e-mails"), route="billmail:subscription", order=45)]
+    return [MenuItem(N_("Bill e-mails"), route="billmail:subscription", order=45, group=GROUP_ACCOUNT)]
 
 
 @hookimpl

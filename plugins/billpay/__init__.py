@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from core.api import HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
+from core.api import GROUP_PAY, HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
 
 
 def settings_for(hall):
@@ -96,12 +96,12 @@ def menu_items(hall, tenant, request, audience):
                 N_("Payment reconciliation"), route="billpay:console.reports", permission="billpay.report", order=71
             ),
         ]
-    return [MenuItem(N_("Pay bills"), route="billpay:index", order=20)]
+    return [MenuItem(N_("Pay bills"), route="billpay:index", order=20, group=GROUP_PAY)]
 
 
 @hookimpl
 def quick_actions(hall, tenant, request):
-    return [MenuItem(N_("Pay bills"), route="billpay:index", order=20)]
+    return [MenuItem(N_("Pay bills"), route="billpay:index", order=20, group=GROUP_PAY)]
 
 
 @hookimpl

@@ -7,7 +7,7 @@ verifications. See docs/bills.md.
 
 from __future__ import annotations
 
-from core.api import HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
+from core.api import GROUP_ACCOUNT, HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
 from plugins.bills.settings import BillsSettings
 
 MANIFEST = Manifest(
@@ -51,12 +51,12 @@ def menu_items(hall, tenant, request, audience):
                 N_("Call-record access"), route="bills:console.access_log", permission="bills.access_log", order=70
             )
         ]
-    return [MenuItem(N_("My bills"), route="bills:list", order=30)]
+    return [MenuItem(N_("My bills"), route="bills:list", order=30, group=GROUP_ACCOUNT)]
 
 
 @hookimpl
 def quick_actions(hall, tenant, request):
-    return [MenuItem(N_("My bills"), route="bills:list", order=30)]
+    return [MenuItem(N_("My bills"), route="bills:list", order=30, group=GROUP_ACCOUNT)]
 
 
 @hookimpl

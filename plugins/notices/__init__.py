@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.api import HALL_VERSION, N_, Manifest, MenuItem, Panel, Permission, hookimpl
+from core.api import GROUP_SERVICE, HALL_VERSION, N_, Manifest, MenuItem, Panel, Permission, hookimpl
 
 
 class NoticesSettings(BaseModel):
@@ -37,7 +37,7 @@ def register_routes(hall):
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
         return [MenuItem(N_("Notices"), route="notices:manage", permission="notices.manage", order=50)]
-    return [MenuItem(N_("Notices"), route="notices:list", order=50)]
+    return [MenuItem(N_("Notices"), route="notices:list", order=50, group=GROUP_SERVICE)]
 
 
 @hookimpl

@@ -7,7 +7,7 @@ declares how an order is carried out (``process.py``) and the pages that place i
 
 from __future__ import annotations
 
-from core.api import HALL_VERSION, N_, Manifest, MenuItem, hookimpl
+from core.api import GROUP_APPLY, HALL_VERSION, N_, Manifest, MenuItem, hookimpl
 
 from .settings import PlansSettings
 
@@ -45,10 +45,10 @@ def register_routes(hall):
 @hookimpl
 def menu_items(hall, tenant, request, audience):
     if audience == "customer":
-        return [MenuItem(N_("Change plan"), route="plans:index", order=120)]
+        return [MenuItem(N_("Change plan"), route="plans:index", order=120, group=GROUP_APPLY)]
     return None
 
 
 @hookimpl
 def quick_actions(hall, tenant, request):
-    return [MenuItem(N_("Change plan"), route="plans:index", order=120)]
+    return [MenuItem(N_("Change plan"), route="plans:index", order=120, group=GROUP_APPLY)]

@@ -7,7 +7,7 @@ deadlines, escalation, history and the pages where they are handled. See docs/se
 
 from __future__ import annotations
 
-from core.api import HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
+from core.api import GROUP_SERVICE, HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
 from plugins.service.settings import ServiceSettings
 
 MANIFEST = Manifest(
@@ -75,18 +75,18 @@ def menu_items(hall, tenant, request, audience):
             MenuItem(N_("Service statistics"), route="service:console.stats", permission="service.stats", order=62),
         ]
     return [
-        MenuItem(N_("Services"), route="service:intro", order=40),
-        MenuItem(N_("Outlets"), route="service:outlets", order=41),
-        MenuItem(N_("Ask us"), route="service:ask", order=42),
-        MenuItem(N_("Q&A"), route="service:faq", order=43),
+        MenuItem(N_("Services"), route="service:intro", order=40, group=GROUP_SERVICE),
+        MenuItem(N_("Outlets"), route="service:outlets", order=41, group=GROUP_SERVICE),
+        MenuItem(N_("Ask us"), route="service:ask", order=42, group=GROUP_SERVICE),
+        MenuItem(N_("Q&A"), route="service:faq", order=43, group=GROUP_SERVICE),
     ]
 
 
 @hookimpl
 def quick_actions(hall, tenant, request):
     return [
-        MenuItem(N_("New complaint"), route="service:complain", order=50),
-        MenuItem(N_("Ask us"), route="service:ask", order=51),
+        MenuItem(N_("New complaint"), route="service:complain", order=50, group=GROUP_SERVICE),
+        MenuItem(N_("Ask us"), route="service:ask", order=51, group=GROUP_SERVICE),
     ]
 
 

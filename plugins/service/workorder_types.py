@@ -43,7 +43,7 @@ COMPLAINT = WorkOrderType(
         State("new", N_("Received")),
         State("handling", N_("Being handled")),
         State("resolved", N_("Resolved")),
-        State("closed", N_("Finished")),
+        State("closed", N_("Completed")),
     ),
     transitions=(
         Transition("accept", N_("Accept and handle"), ("new",), "handling"),
@@ -75,7 +75,7 @@ CONSULTATION = WorkOrderType(
     states=(
         State("new", N_("Waiting for an answer")),
         State("answered", N_("Answered")),
-        State("closed", N_("Finished")),
+        State("closed", N_("Completed")),
     ),
     transitions=(
         Transition("answer", N_("Answer"), ("new",), "answered", needs_comment=True),

@@ -9,7 +9,7 @@ client address live in the database. See docs/topup.md.
 
 from __future__ import annotations
 
-from core.api import HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
+from core.api import GROUP_PAY, HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
 
 from .settings import TopupSettings
 
@@ -69,12 +69,12 @@ def payment_refunded(hall, tenant, intent, refund):
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
         return [MenuItem(N_("Top-ups"), route="topup:console", permission="topup.view", order=72)]
-    return [MenuItem(N_("Top up"), route="topup:index", order=15)]
+    return [MenuItem(N_("Top up"), route="topup:index", order=15, group=GROUP_PAY)]
 
 
 @hookimpl
 def quick_actions(hall, tenant, request):
-    return [MenuItem(N_("Top up"), route="topup:index", order=15)]
+    return [MenuItem(N_("Top up"), route="topup:index", order=15, group=GROUP_PAY)]
 
 
 @hookimpl

@@ -8,7 +8,7 @@ need no people (no work-order steps): an order is carried out at once, an end ta
 
 from __future__ import annotations
 
-from core.api import HALL_VERSION, N_, Manifest, MenuItem, hookimpl
+from core.api import GROUP_APPLY, HALL_VERSION, N_, Manifest, MenuItem, hookimpl
 
 SPECIFICATION = "valueadd"
 
@@ -37,5 +37,5 @@ def register_routes(hall):
 @hookimpl
 def menu_items(hall, tenant, request, audience):
     if audience == "customer":
-        return [MenuItem(N_("Value-added services"), route="valueadd:index", order=125)]
+        return [MenuItem(N_("Value-added services"), route="valueadd:index", order=125, group=GROUP_APPLY)]
     return None

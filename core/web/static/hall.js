@@ -12,4 +12,19 @@
       if (!box.hasAttribute("data-active") && !box.querySelector(".has-error")) { box.open = false; }
     });
   }
+  /* <details data-menu-group>: a menu heading opens its links (without script too); with script, one group is open
+     at a time, and a click elsewhere or Escape closes it. */
+  var groups = document.querySelectorAll("details[data-menu-group]");
+  function closeGroups(except) {
+    groups.forEach(function (g) { if (g !== except) { g.open = false; } });
+  }
+  groups.forEach(function (group) {
+    group.addEventListener("toggle", function () { if (group.open) { closeGroups(group); } });
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("details[data-menu-group]")) { closeGroups(null); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { closeGroups(null); }
+  });
 }());
