@@ -58,7 +58,9 @@ from _common import (  # noqa: E402
 )
 from portal import hall_env  # noqa: E402
 from scaleout_checks import CheckFailed, check_holds, check_sessions, check_throttle  # noqa: E402
-from scaleout_setup import database_facts, prepare_hall, wait_drained, write_deployment  # noqa: E402
+from scaleout_setup import connections, database_facts, prepare_hall, wait_drained, write_deployment  # noqa: E402
+
+from core.auth.sessions import CACHE_SECONDS as SESSION_CACHE_SECONDS  # noqa: E402
 
 WEB_PROCESSES = 4
 JOB_WORKERS = 2
@@ -90,23 +92,35 @@ def start_servers(root: Path, env: dict, sandbox_port: int) -> tuple[list[Server
     return servers, ports
 
 
-def run_load(root: Path, plan: dict, args) -> dict:
+def run_load(root: Path, plan: dict, database_url: str) -> tuple[dict, dict]:
+    """The locust child, and PostgreSQL's connections to this database sampled every 5 s meanwhile."""
     import subprocess
 
     plan_path, result_path = root / "locust-plan.json", root / "locust-result.json"
     plan_path.write_text(json.dumps(plan), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(BENCH)}
-    proc = subprocess.run(
-        [sys.executable, str(BENCH / "scaleout_locust.py"), str(plan_path), str(result_path)],
-        env=env,
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=open(root / "locust.log", "wb"),
-    )
+    with open(root / "locust.log", "wb") as errors:
+        proc = subprocess.Popen(
+            [sys.executable, str(BENCH / "scaleout_locust.py"), str(plan_path), str(result_path)],
+            env=env,
+            cwd=root,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        samples = []
+        while proc.poll() is None:
+            samples.append(asyncio.run(connections(database_url)))
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
     if proc.returncode != 0 or not result_path.exists():
         tail = (root / "locust.log").read_text(errors="replace").splitlines()[-20:]
         raise RuntimeError(f"the locust run failed ({proc.returncode}):\n" + "\n".join(tail))
-    return json.loads(result_path.read_text(encoding="utf-8"))
+    totals = [sum(s.values()) for s in samples] or [0]
+    active = [s.get("active", 0) for s in samples] or [0]
+    pool = {"samples": len(samples), "max": max(totals), "min": min(totals), "max_active": max(active)}
+    return json.loads(result_path.read_text(encoding="utf-8")), pool
 
 
 def verdict(load: dict, drained: dict, facts: dict, holds: dict) -> list[str]:
@@ -164,7 +178,7 @@ def run(args) -> dict:
             checks, paths, password = plan["checks"], plan["paths"], plan["password"]
             log(f"web processes on ports {ports}; checking sessions and holds across processes")
             before = {
-                "sessions": check_sessions(ports, paths, checks["session"], password),
+                "sessions": check_sessions(ports, paths, checks["session"], password, SESSION_CACHE_SECONDS),
                 "holds": check_holds(ports, paths, checks["hold-a"], checks["hold-b"], password),
             }
             log(f"before the load: {before}")
@@ -175,9 +189,13 @@ def run(args) -> dict:
                 "password": password,
                 "seconds": args.minutes * 60,
                 "spawn_rate": args.spawn_rate,
+                "wait_min": args.think[0],
+                "wait_max": args.think[1],
             }
             log(f"load: {args.users} users for {args.minutes:g} min (locust, headless)")
-            load = run_load(root, load_plan, args)
+            idle = asyncio.run(connections(url))
+            load, pool = run_load(root, load_plan, url)
+            pool["before_load"] = idle
             log(f"load done: {load['requests']} requests, {load['failures']} failures, {load['per_second']} req/s")
             free = int(os.environ.get("HALL_SECURITY__LOGIN_MAX_FAILURES", 5))
             after = {"throttle": check_throttle(ports, paths, checks["throttle"], password, free)}
@@ -202,6 +220,7 @@ def run(args) -> dict:
         "job_workers": JOB_WORKERS,
         "users": args.users,
         "minutes": args.minutes,
+        "think_s": list(args.think),
         "tool": "locust",
         "requests": load["requests"],
         "failures": load["failures"],
@@ -212,6 +231,7 @@ def run(args) -> dict:
         "payments": len(load["paid"]),
         "payments_skipped": load["payments_skipped"],
         "jobs": drained,
+        "pg_connections": pool,
         "database": facts,
         "checks": {**before, **after},
         "cpus": os.cpu_count(),
@@ -226,6 +246,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--minutes", type=float, default=10, help="minutes of load (default 10)")
     p.add_argument("--users", type=int, default=50, help="concurrent customers, each with its own account (default 50)")
     p.add_argument("--spawn-rate", type=float, default=5, help="users started per second (default 5)")
+    p.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(1.0, 3.0),
+        metavar=("MIN", "MAX"),
+        help="seconds each user waits between two actions (default 1 3; 0 0 for as fast as the hall answers)",
+    )
     p.add_argument("--grace", type=float, default=150, help="seconds the job queue may take to drain (default 150)")
     p.add_argument("--subscribers", type=int, default=300, help="customers per demo legacy database (default 300)")
     args = p.parse_args(argv)

@@ -171,6 +171,21 @@ async def seed_unpaid_bills(number: str, end_month) -> tuple[str, list[str]]:
     return bills[0].month, list(reversed(ids))
 
 
+async def connections(database_url: str) -> dict:
+    """Open connections to this run's database now, by state (pg_stat_activity)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT coalesce(state, '') AS state, count(*) AS n FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1"
+        )
+        return {r["state"]: r["n"] for r in rows}
+    finally:
+        await conn.close()
+
+
 # -- after the load: what the database says ---------------------------------------------------------
 
 
@@ -233,7 +248,12 @@ async def database_facts(database_url: str, intents: list[str], hold_numbers: li
             "SELECT number, count(*) AS n FROM phone_number_hold WHERE number = ANY($1::text[]) AND state = 'held' GROUP BY 1",
             hold_numbers,
         )
+        writes = await conn.fetch(
+            "SELECT relname, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_del AS del FROM pg_stat_user_tables"
+            " ORDER BY n_tup_ins + n_tup_upd + n_tup_del DESC LIMIT 10"
+        )
         return {
+            "busiest_tables": {r["relname"]: [r["ins"], r["upd"], r["del"]] for r in writes},
             "intents": {r["state"]: r["n"] for r in states},
             "intents_notified": notified,
             "notifications_refused": refused,
