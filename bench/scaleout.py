@@ -58,7 +58,14 @@ from _common import (  # noqa: E402
 )
 from portal import hall_env  # noqa: E402
 from scaleout_checks import CheckFailed, check_holds, check_sessions, check_throttle  # noqa: E402
-from scaleout_setup import connections, database_facts, prepare_hall, wait_drained, write_deployment  # noqa: E402
+from scaleout_setup import (  # noqa: E402
+    connections,
+    database_facts,
+    prepare_hall,
+    table_writes,
+    wait_drained,
+    write_deployment,
+)
 
 from core.auth.sessions import CACHE_SECONDS as SESSION_CACHE_SECONDS  # noqa: E402
 
@@ -92,8 +99,29 @@ def start_servers(root: Path, env: dict, sandbox_port: int) -> tuple[list[Server
     return servers, ports
 
 
-def run_load(root: Path, plan: dict, database_url: str) -> tuple[dict, dict]:
-    """The locust child, and PostgreSQL's connections to this database sampled every 5 s meanwhile."""
+def connections_by_process(servers: list[Server]) -> dict[str, int]:
+    """TCP connections to PostgreSQL (port 5432) each server's process group holds now (``ss``; {} without it)."""
+    import re
+    import shutil
+    import subprocess
+
+    if not shutil.which("ss"):
+        return {}
+    groups = {os.getpgid(s.proc.pid): s.name for s in servers if s.proc and s.proc.poll() is None}
+    out = subprocess.run(["ss", "-tnpH", "dport = :5432"], capture_output=True, text=True).stdout
+    counts: dict[str, int] = {}
+    for pid in re.findall(r"pid=(\d+)", out):
+        try:
+            name = groups.get(os.getpgid(int(pid)))
+        except ProcessLookupError:
+            continue
+        if name:
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def run_load(root: Path, plan: dict, database_url: str, servers: list[Server]) -> tuple[dict, dict]:
+    """The locust child; meanwhile, every 5 s, PostgreSQL's connections to this database and each process's share."""
     import subprocess
 
     plan_path, result_path = root / "locust-plan.json", root / "locust-result.json"
@@ -107,9 +135,11 @@ def run_load(root: Path, plan: dict, database_url: str) -> tuple[dict, dict]:
             stdout=subprocess.DEVNULL,
             stderr=errors,
         )
-        samples = []
+        samples, per_process = [], {}
         while proc.poll() is None:
             samples.append(asyncio.run(connections(database_url)))
+            for name, n in connections_by_process(servers).items():
+                per_process[name] = max(per_process.get(name, 0), n)
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
@@ -119,7 +149,13 @@ def run_load(root: Path, plan: dict, database_url: str) -> tuple[dict, dict]:
         raise RuntimeError(f"the locust run failed ({proc.returncode}):\n" + "\n".join(tail))
     totals = [sum(s.values()) for s in samples] or [0]
     active = [s.get("active", 0) for s in samples] or [0]
-    pool = {"samples": len(samples), "max": max(totals), "min": min(totals), "max_active": max(active)}
+    pool = {
+        "samples": len(samples),
+        "max": max(totals),
+        "min": min(totals),
+        "max_active": max(active),
+        "max_by_process": per_process,
+    }
     return json.loads(result_path.read_text(encoding="utf-8")), pool
 
 
@@ -193,15 +229,15 @@ def run(args) -> dict:
                 "wait_max": args.think[1],
             }
             log(f"load: {args.users} users for {args.minutes:g} min (locust, headless)")
-            idle = asyncio.run(connections(url))
-            load, pool = run_load(root, load_plan, url)
+            idle, writes = asyncio.run(connections(url)), asyncio.run(table_writes(url))
+            load, pool = run_load(root, load_plan, url, servers)
             pool["before_load"] = idle
             log(f"load done: {load['requests']} requests, {load['failures']} failures, {load['per_second']} req/s")
             free = int(os.environ.get("HALL_SECURITY__LOGIN_MAX_FAILURES", 5))
             after = {"throttle": check_throttle(ports, paths, checks["throttle"], password, free)}
             log(f"after the load: {after}; waiting for the job queue to drain (grace {args.grace:g} s)")
             drained = asyncio.run(wait_drained(url, args.grace, log))
-            facts = asyncio.run(database_facts(url, load["paid"], before["holds"]["numbers"]))
+            facts = asyncio.run(database_facts(url, load["paid"], before["holds"]["numbers"], writes))
             for server in servers[1:]:
                 if server.proc.poll() is not None:
                     raise RuntimeError(f"{server.name} died during the run:\n{server.log_tail()}")

@@ -222,8 +222,20 @@ async def wait_drained(database_url: str, grace: float, log) -> dict:
         await asyncio.sleep(5)
 
 
-async def database_facts(database_url: str, intents: list[str], hold_numbers: list[str]) -> dict:
-    """Payments, outbox and holds as the database has them after the load."""
+async def table_writes(database_url: str) -> dict[str, int]:
+    """Rows inserted, updated and deleted so far, per table (pg_stat_user_tables)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del AS n FROM pg_stat_user_tables")
+        return {r["relname"]: r["n"] for r in rows}
+    finally:
+        await conn.close()
+
+
+async def database_facts(database_url: str, intents: list[str], hold_numbers: list[str], writes_before: dict) -> dict:
+    """Payments, outbox and holds as the database has them after the load; the tables written most since ``writes_before``."""
     import asyncpg
 
     conn = await asyncpg.connect(database_url)
@@ -248,12 +260,10 @@ async def database_facts(database_url: str, intents: list[str], hold_numbers: li
             "SELECT number, count(*) AS n FROM phone_number_hold WHERE number = ANY($1::text[]) AND state = 'held' GROUP BY 1",
             hold_numbers,
         )
-        writes = await conn.fetch(
-            "SELECT relname, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_del AS del FROM pg_stat_user_tables"
-            " ORDER BY n_tup_ins + n_tup_upd + n_tup_del DESC LIMIT 10"
-        )
+        after = await table_writes(database_url)
+        delta = {t: n - writes_before.get(t, 0) for t, n in after.items() if n > writes_before.get(t, 0)}
         return {
-            "busiest_tables": {r["relname"]: [r["ins"], r["upd"], r["del"]] for r in writes},
+            "rows_written_load_to_drained": dict(sorted(delta.items(), key=lambda kv: -kv[1])[:12]),
             "intents": {r["state"]: r["n"] for r in states},
             "intents_notified": notified,
             "notifications_refused": refused,
