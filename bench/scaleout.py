@@ -206,6 +206,8 @@ def run(args) -> dict:
             env = hall_env(root, secrets.token_urlsafe(32), url)
             env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
             env["HALL_JOBS__SCHEDULE_IN_WEB"] = "false"  # PostgreSQL: the job workers run the schedule
+            # the bench's unpaid months are not in the legacy system: the hourly change check must not "repair" them
+            env["HALL_LEGACY__CHANGE_CHECK_KINDS"] = '["customers"]'
             env["HALL_SERVER__TRUSTED_PROXIES"] = '["127.0.0.1"]'  # the bench is the load balancer: X-Forwarded-For
             log(f"preparing a demo hall in {root} on {database} with {args.users} load customers …")
             plan = prepare_hall(root, env, args.users, args.subscribers)

@@ -23,15 +23,17 @@ def write_deployment(root: Path, sandbox_port: int) -> None:
     """The repository's deployment, with the jiangnan tenant pointed at this run's sandbox and limits for one load balancer.
 
     * Alipay only (no choice page in the way) through the sandbox on ``sandbox_port``;
-    * complaints: 1000 per customer per hour instead of 5 - each load user complains every few seconds, and the
-      per-address limit stays as shipped (each user has its own address through X-Forwarded-For).
+    * complaints: 1000 per customer and 10000 per address per hour instead of 5 and 10 - each load user (with its
+      own address, through X-Forwarded-For) complains every few seconds; the limits themselves are not under test.
     """
     copy_deployment(root)
     path = root / "tenants" / TENANT / "tenant.toml"
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^providers = \[[^\]]*\]", 'providers = ["alipay"]', text, count=1)
     text = text.replace("http://127.0.0.1:8020/gateway.do", f"http://127.0.0.1:{sandbox_port}/gateway.do")
-    text = text.replace("[plugins.service]\n", "[plugins.service]\nper_customer_per_hour = 1000\n", 1)
+    text = text.replace(
+        "[plugins.service]\n", "[plugins.service]\nper_customer_per_hour = 1000\nper_address_per_hour = 10000\n", 1
+    )
     if 'providers = ["alipay"]' not in text or f":{sandbox_port}/" not in text or "per_customer_per_hour" not in text:
         raise RuntimeError(f"{path}: the bench could not rewrite the tenant (its layout changed?)")
     path.write_text(text, encoding="utf-8")
