@@ -1,4 +1,4 @@
-"""The explicit cross-process checks of bench/scaleout.py: sessions, log-in throttles, number holds.
+"""The explicit cross-process checks of bench/scaleout.py (sessions, log-in throttles, number holds) and its verdict.
 
 Each check drives the web processes through their own ports, so every step is known to land on a different
 process than the one before; a step that does not answer as it must raises CheckFailed with what came back.
@@ -160,3 +160,35 @@ def check_holds(ports: list[int], paths: dict, a: dict, b: dict, password: str, 
     finally:
         one.close()
         two.close()
+
+
+def verdict(load: dict, drained: dict, facts: dict, processes: int) -> list[str]:
+    """What failed, one line each (empty: the run passed)."""
+    problems = []
+    if load["failures"]:
+        problems.append(f"{load['failures']} failed requests: {load['errors'][:5]}")
+    for kind, k in load["kinds"].items():
+        if k["ports"] and len(k["ports"]) < processes and k["requests"] >= 4 * processes:
+            problems.append(f"{kind}: only processes {sorted(k['ports'])} answered")
+    if drained["due_unfinished"]:
+        problems.append(f"{drained['due_unfinished']} jobs still due or running after {drained['waited_s']} s")
+    if drained["outbox_undelivered"]:
+        problems.append(f"{drained['outbox_undelivered']} outbox events undelivered after {drained['waited_s']} s")
+    if drained["by_status"].get("failed"):
+        problems.append(f"{drained['by_status']['failed']} jobs failed")
+    paid = len(load["paid"])
+    if paid == 0:
+        problems.append("no payment was made")
+    if facts["intents"].get("succeeded", 0) != paid:
+        problems.append(f"{paid} payments made, intents by state {facts['intents']}")
+    if facts["intents_notified"] != paid:
+        problems.append(f"{paid} payments made, {facts['intents_notified']} had a verified notification")
+    if facts["notifications_refused"]:
+        problems.append(f"{facts['notifications_refused']} notifications refused")
+    if facts["payment_posted_events"] != paid:
+        problems.append(f"{paid} payments made, {facts['payment_posted_events']} payment.posted events")
+    if set(facts["outbox"]) - {"delivered"}:
+        problems.append(f"outbox not delivered: {facts['outbox']}")
+    if any(n > 1 for n in facts["live_holds"].values()):
+        problems.append(f"a number held twice: {facts['live_holds']}")
+    return problems
