@@ -127,9 +127,9 @@ def register_labels(hall):
     out["object_type"]["agreement"] = N_("Automatic payment")
     out["agreement_state"] = {
         "pending": N_("Being signed"),
-        "active": N_("Active"),
-        "cancelled": N_("Cancelled"),
-        "expired": N_("Expired"),
+        "active": N_("Signed and active"),
+        "cancelled": N_("Agreement cancelled"),
+        "expired": N_("Never signed"),
     }
     from core.products.charge_notices import labels as charge_labels
 

@@ -189,7 +189,9 @@ def build(
     settings = {}
     if alipay_gateway:  # Alipay through a sandbox (tests/plugins/alipay/alipay_support.py writes the keys)
         pay = {"providers": ["alipay"]}
-        settings = {"alipay": {"app_id": "2021000000000001", "seller_id": "2088000000000001", "gateway": alipay_gateway}}
+        settings = {
+            "alipay": {"app_id": "2021000000000001", "seller_id": "2088000000000001", "gateway": alipay_gateway}
+        }
     section = {"offerings": OFFERINGS, **(products or {})}
     harness = hall_factory(
         [

@@ -8,15 +8,27 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from autopay_support import sign
+from autopay_support import autopay_world, sign, start_sandbox
 from charge_support import UTC, charge_events, charges, make_boxes
-from test_autopay import intents, posted, sandbox, sandbox_trades, world  # noqa: F401  (the fixtures)
+from test_autopay import intents, posted, sandbox_trades
 
 from core.testing.crash import child_env, kill_and_resume, kill_at, python, run_once
 
 DRIVER = str(Path(__file__).with_name("charge_driver.py"))
 FEB = dt.datetime(2026, 2, 1, 0, 0, tzinfo=UTC)
 MOMENT = dt.datetime(2026, 2, 2, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    running = start_sandbox(tmp_path_factory.mktemp("autopay-kill-sandbox"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def world(hall_factory, sandbox):
+    return autopay_world(hall_factory, sandbox)
 
 
 def child(world, balances: str):

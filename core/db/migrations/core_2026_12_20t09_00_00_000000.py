@@ -7,7 +7,9 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-20T09:00:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "automatic payment: core_payment_agreement, core_charge.intent_id, core_charge_run.autopaid/autopay_refused"
+DESCRIPTION = (
+    "automatic payment: core_payment_agreement, core_charge.intent_id, core_charge_run.autopaid/autopay_refused"
+)
 
 
 def _params(**extra):
@@ -62,7 +64,10 @@ async def forwards():
             schema=None,
         )
     manager.add_table(class_name="Agreement", tablename="core_payment_agreement", schema=None, columns=None)
-    head = [("tenant", "Varchar", {"length": 32, "default": "", "index": True}), ("id", "Serial", {"primary_key": True})]
+    head = [
+        ("tenant", "Varchar", {"length": 32, "default": "", "index": True}),
+        ("id", "Serial", {"primary_key": True}),
+    ]
     for name, kind, extra in head + AGREEMENT:
         manager.add_column(
             table_class_name="Agreement",
