@@ -51,8 +51,22 @@ def can_agree(provider) -> bool:
 
 
 def agreement_providers(hall, tenant) -> list[str]:
-    """The tenant's switched-on providers that offer automatic payment; the others are simply not offered."""
-    return [p for p in enabled_providers(hall, tenant) if can_agree(provider_for(hall, tenant, p))]
+    """The tenant's switched-on providers that offer automatic payment; the others are simply not offered.
+
+    A provider that cannot be built (its keys missing) is not offered either: its own checkout says why.
+    """
+    from core.config import ConfigError
+
+    out = []
+    for provider_id in enabled_providers(hall, tenant):
+        try:
+            provider = provider_for(hall, tenant, provider_id)
+        except ConfigError:
+            log.warning("tenant %s: payment provider %r cannot be built", tenant.id, provider_id)
+            continue
+        if can_agree(provider):
+            out.append(provider_id)
+    return out
 
 
 def view_of(row: dict) -> AgreementView:

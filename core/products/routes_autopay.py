@@ -50,6 +50,8 @@ async def _page(request: Request, hall, tenant, *, notice: str = "", status: int
         rows.append({"account": account, "agreement": current[0] if current else None})
     labels = {p: provider_label(hall, tenant, p) for p in {*providers, *(a["provider"] for a in mine)}}
     ended = [a for a in mine if a["state"] not in SHOWN][:10]
+    if notice == "returned" and not any(r["agreement"] and r["agreement"]["state"] == "pending" for r in rows):
+        notice = ""  # confirmed meanwhile: the state says it
     context = {"rows": rows, "providers": providers, "labels": labels, "ended": ended, "notice": notice}
     return await render(request, "products/my_autopay.html", context, status=status)
 
