@@ -18,6 +18,7 @@ the owner, ``payment.posted``). An intent already failed is never sent again.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 
@@ -43,6 +44,7 @@ from core.tenancy import require_tenant
 
 log = logging.getLogger("hall.payments.agreements")
 PENDING_A, ACTIVE, CANCELLED, EXPIRED = "pending", "active", "cancelled", "expired"
+SIGN_WITHIN = dt.timedelta(days=1)  # a pending agreement not signed by then is expired (the reconciliation job)
 CAPABILITY = ("sign_agreement", "verify_agreement_notification", "charge_agreement", "cancel_agreement")
 
 
@@ -208,6 +210,25 @@ async def apply_notice(provider_id: str, notice: AgreementNotice) -> dict | None
                 after={"state": notice.status, "agreement_no": notice.agreement_no},
             )
     return await Agreement.select().where(Agreement.id == row["id"]).first()
+
+
+async def expire_stale(before) -> int:
+    """Agreements still ``pending`` (sent to sign) since before ``before`` were never signed: ``expired``. How many."""
+    rows = (
+        await Agreement.update({Agreement.state: EXPIRED, Agreement.ended_at: now(), Agreement.reason: "not signed"})
+        .where((Agreement.state == PENDING_A) & (Agreement.created_at < before))
+        .returning(Agreement.public_id)
+    )
+    for row in rows:
+        await audit(
+            actor="system",
+            actor_kind="system",
+            action="agreement.expired",
+            object_type="agreement",
+            object_id=row["public_id"],
+            after={"state": EXPIRED},
+        )
+    return len(rows)
 
 
 async def cancel_agreement(hall, public_id: str, *, actor: str, actor_kind: str, reason: str = "customer") -> bool:

@@ -123,6 +123,7 @@ def register_labels(hall):
         "agreement.cancel": N_("Cancelled an automatic payment"),
         "agreement.cancelled": N_("Automatic payment ended by the provider"),
         "agreement.notification_refused": N_("Refused an automatic-payment notification"),
+        "agreement.expired": N_("Automatic payment never signed"),
     }
     out["object_type"]["agreement"] = N_("Automatic payment")
     out["agreement_state"] = {

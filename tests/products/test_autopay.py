@@ -226,3 +226,36 @@ def test_one_product_charged_by_four_workers_at_once_is_paid_once(world, sandbox
     [charge] = world.run(charges)
     assert charge["state"] == "debited" and charge["product_id"] == box
     assert len(intents(world)) == 1 and len(sandbox_trades(sandbox, world)) == 1 and len(posted(world)) == 1
+
+
+def test_a_charge_whose_answer_was_lost_goes_into_arrears_and_the_late_notification_pays_them_once(
+    world, sandbox, clock
+):
+    from plugins.alipay.sandbox.agreements import LOST
+
+    [box] = world.run(make_boxes, 1, started=FEB, customer=world.customer)
+    set_balance(world, "A1", 0)
+    agreement = sign(world, sandbox, "A1")
+    sandbox.agreements.refuse(agreement["agreement_no"], LOST)  # Alipay takes the money; the hall hears nothing
+    clock.set(MOMENT)
+    h = world.harness
+    result = world.run(run_charges, h.hall, h.tenant("alpha"))
+    assert (result["autopaid"], result["arrears"]) == (0, 1)
+    [charge] = world.run(charges)
+    assert (charge["state"], charge["reason"]) == ("arrears", "autopay_pending") and charge["suspend_change_id"]
+    [intent] = intents(world)
+    assert intent["state"] == "pending"
+    [trade] = sandbox_trades(sandbox, world)
+    [note] = sandbox.store.notifications(APP_ID, intent["public_id"])
+    client = h.client("alpha")
+    for _ in range(2):  # Alipay's notification, and its retry
+        assert client.post("/pay/notify/alipay", note["form"], csrf=False).text == "success"
+    [charge] = world.run(charges)
+    assert (charge["state"], charge["intent_id"], charge["product_id"]) == ("paid", intent["public_id"], box)
+    from core.products.tables import ProductChange
+
+    change = world.run(lambda: ProductChange.select().where(ProductChange.id == charge["suspend_change_id"]).first())
+    assert change["state"] == "cancelled"  # the booked suspension withdrawn
+    assert len(posted(world)) == 1 and [e["kind"] for e in world.run(charge_events)] == ["charge.debited"]
+    world.run(run_charges, h.hall, h.tenant("alpha"))
+    assert len(intents(world)) == 1 and len(sandbox_trades(sandbox, world)) == 1 == len([trade])

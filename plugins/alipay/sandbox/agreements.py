@@ -2,7 +2,8 @@
 
 Agreements live beside the trades (the same SQLite file). ``refuse(agreement_no, sub_code)``
 makes the next charges of an agreement fail as Alipay would (ACQ.BUYER_BALANCE_NOT_ENOUGH),
-for tests and the demo. A charge is a trade like any other: queried, refunded and notified
+for tests and the demo; ``refuse(agreement_no, LOST)`` takes the money but answers a system error
+(the hall sees a time-out; the trade's notification tells the truth later). A charge is a trade like any other: queried, refunded and notified
 as such; its ``out_trade_no`` is unique, so a repeat is answered ACQ.TRADE_HAS_SUCCESS.
 """
 
@@ -29,6 +30,7 @@ CREATE TABLE IF NOT EXISTS agreements (
   PRIMARY KEY (app_id, external_agreement_no));
 """
 FAIL = {"code": "40004", "msg": "Business Failed"}
+LOST = "ANSWER_LOST"  # refuse(agreement_no, LOST): the charge is taken but answered with a system error
 WORDS = {
     "zh_CN": {
         "sign_title": "签约支付宝代扣",
@@ -109,7 +111,7 @@ class AgreementStore:
                 agreement = self.get(app_id, agreement_no=number)
                 if agreement is None or agreement["status"] != "NORMAL":
                     return FAIL | {"sub_code": "ACQ.AGREEMENT_NOT_EXIST", "sub_msg": "代扣协议不存在或已解约"}, None
-                if agreement["refuse"]:
+                if agreement["refuse"] and agreement["refuse"] != LOST:
                     return FAIL | {"sub_code": agreement["refuse"], "sub_msg": "买家余额不足"}, None
                 trade = self.store.open_trade(
                     app_id=app_id,
@@ -129,6 +131,8 @@ class AgreementStore:
                 trade = self.store.trade(app_id, out_trade_no)
             finally:
                 db.execute("COMMIT")
+        if agreement["refuse"] == LOST:  # the money is taken, the answer is a system error (as if it timed out)
+            return {"code": "20000", "msg": "Service Currently Unavailable", "sub_code": "aop.ACQ.SYSTEM_ERROR"}, trade
         answer = {
             "code": "10000",
             "msg": "Success",
