@@ -259,3 +259,30 @@ def test_a_charge_whose_answer_was_lost_goes_into_arrears_and_the_late_notificat
     assert len(posted(world)) == 1 and [e["kind"] for e in world.run(charge_events)] == ["charge.debited"]
     world.run(run_charges, h.hall, h.tenant("alpha"))
     assert len(intents(world)) == 1 and len(sandbox_trades(sandbox, world)) == 1 == len([trade])
+
+
+def test_an_agreement_sent_to_sign_and_never_signed_expires_and_is_not_charged(world, sandbox, clock):
+    from core.payments.agreements import SIGN_WITHIN, expire_stale, start_signing
+    from core.payments.model import now
+
+    h = world.harness
+
+    async def start():
+        return await start_signing(
+            h.hall,
+            customer_id=world.customer,
+            account="A1",
+            provider_id="alipay",
+            channel="wap",
+            return_url=lambda _id: "http://alpha.test/account/autopay",
+            notify_url="http://alpha.test/pay/agreement-notify/alipay",
+        )
+
+    row, _ = world.run(start)
+    assert world.run(expire_stale, now() - SIGN_WITHIN) == 0  # not yet
+    assert world.run(expire_stale, now() + SIGN_WITHIN) == 1
+    assert agreement_row(world, row["public_id"])["state"] == "expired"
+    world.run(make_boxes, 1, started=FEB, customer=world.customer)
+    set_balance(world, "A1", 0)
+    clock.set(MOMENT)
+    assert world.run(run_charges, h.hall, h.tenant("alpha"))["arrears"] == 1 and not intents(world)
