@@ -25,8 +25,8 @@ from core.payments.agreements import (
     agreement_providers,
     agreements_of,
     cancel_agreement,
-    charge_agreement,
 )
+from core.payments.agreement_charge import charge_agreement
 from core.payments.providers import (
     AgreementNotice,
     AgreementRefused,

@@ -7,7 +7,7 @@ and is audited as refused), and ``cancelled`` (customer, operator, provider) or
 ``expired`` (never signed). At most one is active per account: signing again
 ends the older one.
 
-:func:`charge_agreement` takes money under an idempotency key through the
+``charge_agreement`` (core/payments/agreement_charge.py) takes money under an idempotency key through the
 payment core's own intents: the key makes the intent (``create_intent``), the
 intent's public id is the trade at the provider, so a repeat - a retry, a
 second worker, a process restarted after ``kill -9`` between the provider's
@@ -24,22 +24,16 @@ import secrets
 
 from core.audit import record as audit
 from core.db import transaction
-from core.payments import ledger
-from core.payments.intents import create_intent, get_intent
-from core.payments.model import FAILED, OPEN, PAID, PENDING, Intent, PaymentError, now
+from core.payments.model import PaymentError, now
 from core.payments.providers import (
     AgreementNotice,
-    AgreementRefused,
     AgreementRequest,
     AgreementView,
     Checkout,
-    GatewayResult,
     InvalidNotification,
-    ProviderUnavailable,
 )
 from core.payments.registry import enabled_providers, provider_for
-from core.payments.settle import Outcome, settle
-from core.payments.tables import Agreement, PaymentIntent
+from core.payments.tables import Agreement
 from core.tenancy import require_tenant
 
 log = logging.getLogger("hall.payments.agreements")
@@ -257,68 +251,3 @@ async def cancel_agreement(hall, public_id: str, *, actor: str, actor_kind: str,
                 after={"state": CANCELLED, "reason": reason},
             )
     return bool(moved)
-
-
-async def charge_agreement(
-    hall,
-    agreement: dict,
-    amount_fen: int,
-    key: str,
-    *,
-    owner: str,
-    purpose: str,
-    reference: str,
-    subject: str,
-    metadata: dict | None = None,
-    progress=None,
-) -> tuple[Intent, str]:
-    """Charge an active agreement ``amount_fen`` under ``key``: (the intent, what happened).
-
-    What happened: ``succeeded`` (paid, and this call settled it through the payment core), ``paid`` (paid, settled
-    by another call: a repeat or a notification), ``refused`` (no money taken;
-    the reason is in the ledger), ``pending`` (the provider did not say - time-out, outage - its notification
-    or the reconciliation job settles it later). The same key always gives the same intent, charged at most once.
-    ``progress(detail)`` is called between the provider's answer and the settlement (the kill -9 tests stop there).
-    """
-    tenant = require_tenant()
-    if agreement["state"] != ACTIVE:
-        raise PaymentError(f"agreement {agreement['public_id']} is {agreement['state']}, not active")
-    intent = await create_intent(
-        hall,
-        purpose=purpose,
-        owner=owner,
-        reference=reference,
-        customer_id=agreement["customer_id"],
-        amount_fen=amount_fen,
-        provider=agreement["provider"],
-        idempotency_key=key,
-        subject=subject,
-        metadata={**(metadata or {}), "agreement": agreement["public_id"], "account": agreement["account_legacy_id"]},
-    )
-    if intent.state in PAID:
-        return intent, "paid"
-    if intent.state not in OPEN:  # refused (or closed) before: never sent to the provider again
-        return intent, "refused"
-    provider = provider_for(hall, tenant, agreement["provider"], switched_off_too=True)
-    if not can_agree(provider):
-        raise PaymentError(f"payment provider {agreement['provider']!r} offers no automatic payment")
-    async with transaction():
-        await PaymentIntent.update({PaymentIntent.state: PENDING, PaymentIntent.updated_at: now()}).where(
-            (PaymentIntent.public_id == intent.id) & PaymentIntent.state.is_in(list(OPEN))
-        )
-    try:
-        result = await provider.charge_agreement(view_of(agreement), amount_fen, intent.id, subject)
-    except AgreementRefused as exc:
-        result = GatewayResult(intent.id, "", FAILED, None, {"refused": str(exc)[:300]})
-    except (ProviderUnavailable, TimeoutError) as exc:
-        await ledger.record(
-            "agreement", intent.id, provider=intent.provider, accepted=False, reason=f"gateway unavailable: {exc}"
-        )
-        return await get_intent(intent.id) or intent, "pending"
-    if progress:
-        progress(f"gateway {intent.id} {result.status}")
-    outcome = await settle(hall, intent.provider, result, source="agreement")
-    after = await get_intent(intent.id) or intent
-    if after.state in PAID:
-        return after, "succeeded" if outcome is Outcome.CREDITED else "paid"
-    return after, "refused" if after.state not in OPEN else "pending"

@@ -18,7 +18,8 @@ import datetime as dt
 import logging
 
 from core.legacy.outbox import emit
-from core.payments.agreements import active_agreement, charge_agreement
+from core.payments.agreement_charge import charge_agreement
+from core.payments.agreements import active_agreement
 from core.payments.model import PaymentError
 from core.payments.providers import ProviderUnavailable
 from core.products import changes, model
