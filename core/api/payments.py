@@ -20,7 +20,18 @@ from core.payments.model import (
     Intent,
     now,
 )
+from core.payments.agreements import (
+    active_agreement,
+    agreement_providers,
+    agreements_of,
+    cancel_agreement,
+)
+from core.payments.agreement_charge import charge_agreement
 from core.payments.providers import (
+    AgreementNotice,
+    AgreementRefused,
+    AgreementRequest,
+    AgreementView,
     BillRow,
     Checkout,
     CheckoutRequest,
@@ -37,6 +48,15 @@ from core.payments.tables import PaymentIntent, Refund
 from core.payments.routes_customer import auto_submit_form, checkout_response, customer_legacy_id, refresh_from_gateway
 
 __all__ = [
+    "AgreementNotice",
+    "AgreementRefused",
+    "AgreementRequest",
+    "AgreementView",
+    "active_agreement",
+    "agreement_providers",
+    "agreements_of",
+    "cancel_agreement",
+    "charge_agreement",
     "BILL_KINDS",
     "BillComparison",
     "BillRow",

@@ -15,9 +15,15 @@ PERMISSIONS = [
 
 @hookimpl
 def register_routes(hall):
-    from core.payments import routes_console, routes_customer, routes_payer, routes_scan
+    from core.payments import routes_agreements, routes_console, routes_customer, routes_payer, routes_scan
 
-    return [*routes_console.HANDLERS, *routes_customer.HANDLERS, *routes_payer.HANDLERS, *routes_scan.HANDLERS]
+    return [
+        *routes_console.HANDLERS,
+        *routes_customer.HANDLERS,
+        *routes_payer.HANDLERS,
+        *routes_scan.HANDLERS,
+        *routes_agreements.HANDLERS,
+    ]
 
 
 @hookimpl

@@ -74,6 +74,45 @@ class BillRow:
     at: datetime | None = None  # when the gateway booked it
 
 
+@dataclass(frozen=True)
+class AgreementRequest:
+    """Start signing an automatic-payment agreement (代扣协议) at the provider (``sign_agreement``)."""
+
+    agreement_id: str  # the hall's public id: the provider's external agreement number; unique per tenant
+    customer_id: str
+    account: str  # the billing account the agreement pays for
+    channel: str  # "pc" | "wap"
+    return_url: str  # absolute: where the customer's browser comes back after signing
+    notify_url: str  # absolute: where the provider POSTs the signed / cancelled notification
+    subject: str = ""  # what is paid, shown on the signing page
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    """A signed agreement as a provider's ``charge_agreement`` / ``cancel_agreement`` see it."""
+
+    agreement_id: str  # the hall's public id (external agreement number)
+    agreement_no: str  # the provider's number
+    customer_id: str
+    account: str
+    notify_url: str = ""  # absolute: where the provider POSTs the charge's trade notification
+
+
+@dataclass(frozen=True)
+class AgreementNotice:
+    """A verified notification about an agreement: ``status`` "active" (signed) or "cancelled" (unsigned at the provider)."""
+
+    agreement_id: str  # the hall's public id
+    agreement_no: str
+    status: str
+    payer: str = ""  # who signed, as the provider knows them
+    raw: dict = field(default_factory=dict)
+
+
+class AgreementRefused(Exception):
+    """The provider refused an agreement call (a charge: not enough money, agreement ended): retrying will not help."""
+
+
 class InvalidNotification(Exception):
     """Signature, app id or seller wrong, or the message is malformed: nothing may change."""
 
@@ -96,6 +135,19 @@ class PaymentProvider(Protocol):
     # ``request.payer_id`` then answers with a redirect to the gateway's sign-in, which comes back to
     # ``request.payer_url`` (GET /pay/payer/...); the core hands that query here and calls ``create_checkout``
     # again with the ``payer_id`` returned. Raises ProviderUnavailable, or ValueError for a bad or used code.
+
+    # Optional automatic payment (代扣, core/payments/agreements.py); a provider without ``sign_agreement`` is not
+    # offered for it. All four together:
+    # ``sign_agreement(request: AgreementRequest) -> Checkout``: where the customer's browser signs (a redirect);
+    # ``verify_agreement_notification(form: dict[str, str]) -> AgreementNotice``: the provider's signed / cancelled
+    #   notification (POST /pay/agreement-notify/<provider>), verified like a payment notification; raises
+    #   InvalidNotification; answered with ``notification_response``;
+    # ``charge_agreement(agreement: AgreementView, amount_fen: int, key: str, subject: str) -> GatewayResult``:
+    #   take ``amount_fen`` without the customer, as the trade ``key`` (the intent's public id, the out_trade_no):
+    #   the same key twice must never take the money twice - a repeat answers the first trade's result. Returns
+    #   "succeeded", "pending" (the provider is still deciding: its trade notification or ``query`` settles it) or
+    #   raises AgreementRefused (no money taken) / ProviderUnavailable (not known whether: asked again by ``query``);
+    # ``cancel_agreement(agreement: AgreementView) -> None``: end it at the provider (one already ended is not an error).
 
     async def create_checkout(self, request: CheckoutRequest) -> Checkout: ...
 

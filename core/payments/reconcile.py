@@ -96,6 +96,9 @@ async def reconcile_payments(
         result.canceled += outcome == "canceled"
         result.unavailable += outcome == "unavailable"
     result.refunds = await retry_pending(hall)
+    from core.payments.agreements import SIGN_WITHIN, expire_stale
+
+    await expire_stale(at - SIGN_WITHIN)  # automatic-payment agreements sent to sign and never signed
     if result.queried:
         log.info(
             "tenant %s: reconciled %d payment(s): %d credited, %d canceled, %d unreachable",

@@ -81,4 +81,28 @@ class PaymentClaim(TenantTable, tablename="core_payment_claim"):
     INDEX_TOGETHER = (("tenant", "intent_id"),)
 
 
-TABLES = [PaymentIntent, PaymentEvent, Refund, PaymentClaim]
+class Agreement(TenantTable, tablename="core_payment_agreement"):
+    """An automatic-payment agreement (代扣协议) of one customer's billing account at one provider (core/payments/agreements.py).
+
+    ``state``: ``pending`` (sent to sign at the provider) → ``active`` (the provider's verified notification said signed;
+    ``agreement_no`` is its number) → ``cancelled`` (by the customer, an operator or the provider) | ``expired``
+    (never signed). ``public_id`` is the hall's external agreement number (Alipay's external_agreement_no).
+    """
+
+    public_id = Varchar(length=32)
+    customer_id = Varchar(length=64, default="")  # the customer's legacy id
+    account_legacy_id = Varchar(length=64, default="")  # the billing account it pays for
+    provider = Varchar(length=32)
+    state = Varchar(length=12, default="pending")
+    agreement_no = Varchar(length=64, default="")  # the provider's number, once signed
+    payer = Varchar(length=64, default="")  # who signed, as the provider knows them (Alipay's user id)
+    reason = Varchar(length=200, default="")  # why it was cancelled or expired
+    notify_url = Varchar(length=300, default="")  # absolute: where the provider posts its charges' trade notifications
+    created_at = Timestamptz(default=TimestamptzNow())
+    signed_at = Timestamptz(null=True, default=None)
+    ended_at = Timestamptz(null=True, default=None)
+    UNIQUE_TOGETHER = (("tenant", "public_id"),)
+    INDEX_TOGETHER = (("tenant", "account_legacy_id", "state"), ("tenant", "customer_id"))
+
+
+TABLES = [PaymentIntent, PaymentEvent, Refund, PaymentClaim, Agreement]

@@ -105,6 +105,8 @@ def labels() -> dict[str, dict[str, str]]:
             "customer_suspended": N_("Suspended by the customer"),
             "balance_low": N_("The balance does not cover it"),
             "balance_unknown": N_("The balance could not be read"),
+            "autopay_refused": N_("Automatic payment refused"),
+            "autopay_pending": N_("Automatic payment not answered"),
         },
         "charge_run_state": {"running": N_("Running"), "done": N_("Done"), "interrupted": N_("Interrupted")},
     }

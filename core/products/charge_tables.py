@@ -42,6 +42,9 @@ class Charge(TenantTable, tablename="core_charge"):
     suspend_change_id = Integer(null=True, default=None)  # the ProductChange booking that suspension
     created_at = Timestamptz(default=TimestamptzNow())
     settled_at = Timestamptz(null=True, default=None)
+    intent_id = Varchar(
+        length=32, default=""
+    )  # paid by automatic payment (代扣): the agreement charge's payment intent
     UNIQUE_TOGETHER = (("tenant", "product_id", "period"),)
     INDEX_TOGETHER = (("tenant", "state", "account_legacy_id"), ("tenant", "run_id"), ("tenant", "period"))
 
@@ -59,6 +62,8 @@ class ChargeRun(TenantTable, tablename="core_charge_run"):
     settled = Integer(default=0)  # arrears paid since
     failed = Integer(default=0)
     failures = JSON(default=[])  # [{"product": id, "period": "YYYY-MM", "reason": "..."}], at most 50
+    autopaid = Integer(default=0)  # charges paid by automatic payment (代扣)
+    autopay_refused = JSON(default=[])  # [{"product", "period", "reason"}]: agreement charges refused or timed out
     INDEX_TOGETHER = (("tenant", "started_at"),)
 
 

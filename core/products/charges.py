@@ -24,7 +24,7 @@ from typing import Callable
 from core.db import transaction
 from core.legacy.outbox import emit
 from core.localtime import zone_of
-from core.products import arrears, model
+from core.products import arrears, autopay, model
 from core.products.charge_tables import Charge, ChargeRun
 from core.products.charging import chargeable
 from core.products.dates import month_start
@@ -105,9 +105,12 @@ def _skip_reason(product: dict, settings) -> str:
 
 
 async def charge_one(
-    hall, tenant, product: dict, period, run_id: int | None, book: BalanceBook, progress=None
+    hall, tenant, product: dict, period, run_id: int | None, book: BalanceBook, progress=None, refused=None
 ) -> str | None:
     """Charge ``product`` (a row of :func:`chargeable`) for ``period`` (label, start, end); what was done, or None.
+
+    What was done: ``skipped``, ``charged``, ``autopaid`` (by the account's agreement), ``arrears``. An agreement
+    charge refused or not answered is appended to ``refused`` (product, period, reason) and goes into arrears.
 
     ``progress(detail)`` is called inside the transaction, between the charge row and its effect (the kill -9
     tests stop there: the row must roll back with the event it goes with).
@@ -137,35 +140,40 @@ async def charge_one(
     if settle == "balance":  # asked outside the transaction: a network call
         covered, why = await book.covers(product["account_legacy_id"], fee)
     event = charge_event_id(tenant.id, product["id"], label)
+    if covered:
+        async with transaction():
+            if settle == "balance":  # decided again under the account's lock: never spend the same money twice
+                have = await spendable_locked(product["account_legacy_id"])
+                if have is None or have < fee:
+                    covered, why = False, "balance_unknown" if have is None else "balance_low"
+            if covered:  # (a debit: the next look-up of the balance takes it off until the BSS shows it)
+                state = "posted" if settle == "bss" else "debited"
+                row = await _insert({**base, "amount_fen": fee, "settle": settle, "state": state, "event_id": event})
+                if row is None:
+                    return None
+                if progress:
+                    progress(f"written {product['id']} {label}")
+                await emit(f"charge.{state}", payload(row, product, tenant), event_id=event)
+                return "charged"
+    # not covered: the account's automatic-payment agreement (代扣) first, before the arrears (core/products/autopay.py)
+    outcome, detail = await autopay.charge_by_agreement(hall, tenant, product, period, fee, progress, run_id)
+    if outcome == "succeeded":
+        return "autopaid"
+    if outcome == "paid":
+        return None
+    if outcome != "none":
+        why = f"autopay_{outcome}"  # autopay_refused | autopay_pending
+        if refused is not None:
+            refused.append({"product": product["id"], "period": label, "reason": why, "detail": detail})
     async with transaction():
-        if covered and settle == "balance":  # decided again under the account's lock: never spend the same money twice
-            have = await spendable_locked(product["account_legacy_id"])
-            if have is None or have < fee:
-                covered, why = False, "balance_unknown" if have is None else "balance_low"
-        if covered:  # (a debit: the next look-up of the balance takes it off until the BSS shows it)
-            state = "posted" if settle == "bss" else "debited"
-            row = await _insert({**base, "amount_fen": fee, "settle": settle, "state": state, "event_id": event})
-            if row is None:
-                return None
-            if progress:
-                progress(f"written {product['id']} {label}")
-            await emit(f"charge.{state}", payload(row, product, tenant), event_id=event)
-        else:
-            suspend_at = max(now, start) + dt.timedelta(days=settings.grace_days)
-            row = await _insert(
-                {
-                    **base,
-                    "amount_fen": fee,
-                    "settle": settle,
-                    "state": "arrears",
-                    "reason": why,
-                    "suspend_at": suspend_at,
-                }
-            )
-            if row is None:
-                return None
-            await arrears.open_arrears(hall, tenant, row, product, settings)
-    return "charged" if covered else "arrears"
+        suspend_at = max(now, start) + dt.timedelta(days=settings.grace_days)
+        row = await _insert(
+            {**base, "amount_fen": fee, "settle": settle, "state": "arrears", "reason": why, "suspend_at": suspend_at}
+        )
+        if row is None:
+            return None
+        await arrears.open_arrears(hall, tenant, row, product, settings)
+    return "arrears"
 
 
 async def _start_run(periods) -> int:
@@ -193,6 +201,7 @@ async def run_charges(hall, tenant, *, progress: Callable[[str], None] | None = 
     run_id = await _start_run(periods)
     counts: Counter = Counter()
     failures: list[dict] = []
+    refused: list[dict] = []
     book = BalanceBook(hall, tenant)
     counts["settled"] += await arrears.settle_paid(hall, tenant, book)  # what is owed is paid first, oldest first
     for period in periods:
@@ -204,7 +213,7 @@ async def run_charges(hall, tenant, *, progress: Callable[[str], None] | None = 
                 if product["id"] in done:
                     continue
                 try:
-                    outcome = await charge_one(hall, tenant, product, period, run_id, book, progress)
+                    outcome = await charge_one(hall, tenant, product, period, run_id, book, progress, refused)
                 except Exception as exc:  # recorded with its reason; the next run tries the product again
                     log.exception("tenant %s: charging product %s for %s failed", tenant.id, product["id"], period[0])
                     counts["failed"] += 1
@@ -227,6 +236,8 @@ async def run_charges(hall, tenant, *, progress: Callable[[str], None] | None = 
             ChargeRun.settled: counts["settled"],
             ChargeRun.failed: counts["failed"],
             ChargeRun.failures: failures,
+            ChargeRun.autopaid: counts["autopaid"],
+            ChargeRun.autopay_refused: refused[:MAX_FAILURES],
         }
     ).where(ChargeRun.id == run_id)
-    return {"run": run_id, **{k: counts[k] for k in ("charged", "skipped", "arrears", "settled", "failed")}}
+    return {"run": run_id, **{k: counts[k] for k in ("charged", "skipped", "arrears", "settled", "failed", "autopaid")}}

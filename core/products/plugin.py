@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from core.hookspecs import hookimpl
 from core.i18n import N_
-from core.web.menus import GROUP_ACCOUNT, MenuItem, Panel
+from core.web.menus import GROUP_ACCOUNT, GROUP_PAY, MenuItem, Panel
 
 from core.products.access import VIEW
 
@@ -54,17 +54,24 @@ def terminate_product(hall, tenant, product, call):
 
 @hookimpl
 def payment_succeeded(hall, tenant, intent):
-    """An order's payment step was paid (called only for intents this plugin owns, in the settlement's transaction)."""
+    """An order's payment step, or an automatic payment (代扣) of a month's charge, was paid (only for intents this
+    plugin owns, in the settlement's transaction)."""
+    from core.products import autopay
     from core.products.carry import on_paid
 
+    if intent.purpose == autopay.PURPOSE:
+        return autopay.on_paid(hall, tenant, intent)
     return on_paid(hall, tenant, intent)
 
 
 @hookimpl
 def payment_posted(hall, tenant, intent):
     """Any settled payment (after its commit): a top-up or bill paid settles the account's arrears at once (复机)."""
+    from core.products import autopay
     from core.products.resumption import on_payment_posted
 
+    if intent.purpose == autopay.PURPOSE and intent.owner == autopay.OWNER:
+        return autopay.after_posted(hall, tenant, intent)
     return on_payment_posted(hall, tenant, intent)
 
 
@@ -84,9 +91,14 @@ def register_jobs(hall):
 
 @hookimpl
 def register_routes(hall):
-    from core.products import routes_charges, routes_console, routes_customer
+    from core.products import routes_autopay, routes_charges, routes_console, routes_customer
 
-    return [*routes_customer.HANDLERS, *routes_console.HANDLERS, *routes_charges.HANDLERS]
+    return [
+        *routes_customer.HANDLERS,
+        *routes_console.HANDLERS,
+        *routes_charges.HANDLERS,
+        *routes_autopay.HANDLERS,
+    ]
 
 
 @hookimpl
@@ -106,6 +118,19 @@ def register_labels(hall):
         "product_order.step": N_("Moved a product order on"),
         "product_order.fail": N_("Gave a product order up"),
         "product.retry": N_("Retried a product's failed step"),
+        "agreement.sign": N_("Started signing an automatic payment"),
+        "agreement.signed": N_("Automatic payment signed"),
+        "agreement.cancel": N_("Cancelled an automatic payment"),
+        "agreement.cancelled": N_("Automatic payment ended by the provider"),
+        "agreement.notification_refused": N_("Refused an automatic-payment notification"),
+        "agreement.expired": N_("Automatic payment never signed"),
+    }
+    out["object_type"]["agreement"] = N_("Automatic payment")
+    out["agreement_state"] = {
+        "pending": N_("Being signed"),
+        "active": N_("Signed and active"),
+        "cancelled": N_("Agreement cancelled"),
+        "expired": N_("Never signed"),
     }
     from core.products.charge_notices import labels as charge_labels
 
@@ -139,7 +164,12 @@ def menu_items(hall, tenant, request, audience):
             MenuItem(N_("Product orders"), route="console:product_orders", permission=VIEW, order=210),
             MenuItem(N_("Charge runs"), route="console:charge_runs", permission=VIEW, order=212),
         ]
-    return [MenuItem(N_("My products"), route="account:products", order=790, group=GROUP_ACCOUNT)]
+    items = [MenuItem(N_("My products"), route="account:products", order=790, group=GROUP_ACCOUNT)]
+    from core.payments.agreements import agreement_providers
+
+    if agreement_providers(hall, tenant):
+        items.append(MenuItem(N_("Automatic payment"), route="account:autopay", order=811, group=GROUP_PAY))
+    return items
 
 
 @hookimpl

@@ -3,6 +3,8 @@ and the charges of one run; times in the tenant's zone."""
 
 from __future__ import annotations
 
+import json
+
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -13,6 +15,17 @@ from core.web.paging import paginate
 from core.web.render import render
 
 VIEW_OPT = {"auth": "operator", "permission": VIEW}
+
+
+def _decoded(run: dict) -> dict:
+    """The run with its JSON lists as lists (SQLite hands them back as text)."""
+    out = dict(run)
+    for key in ("failures", "autopay_refused"):
+        value = out.get(key)
+        out[key] = json.loads(value or "[]") if isinstance(value, str) else (value or [])
+    return out
+
+
 STATES = ("posted", "debited", "arrears", "paid", "skipped")
 
 
@@ -23,7 +36,7 @@ async def runs_page(request: Request) -> Response:
     return await render(
         request,
         "products/console_charge_runs.html",
-        {"runs": page.rows, "open_arrears": arrears, **page.template_context},
+        {"runs": [_decoded(r) for r in page.rows], "open_arrears": arrears, **page.template_context},
         audience="operator",
     )
 
@@ -41,7 +54,7 @@ async def run_page(request: Request, run_id: FromPath[int]) -> Response:
     return await render(
         request,
         "products/console_charge_run.html",
-        {"run": run, "charges": page.rows, "states": STATES, "state": state or "", **page.template_context},
+        {"run": _decoded(run), "charges": page.rows, "states": STATES, "state": state or "", **page.template_context},
         audience="operator",
     )
 

@@ -30,7 +30,9 @@ async def my_products(request: Request, hall: HallDep, tenant: TenantDep) -> Res
     ri = info(request)
     customer_id = await customer_legacy_id(request)
     context = await customer_products(hall, tenant, customer_id, await linked_numbers(ri.customer.id), ri.language)
-    return await render(request, "products/my_products.html", context)
+    from core.payments.agreements import agreement_providers
+
+    return await render(request, "products/my_products.html", {**context, "autopay": agreement_providers(hall, tenant)})
 
 
 @get("/account/product-orders", opt=CUSTOMER, name="account:product_orders")

@@ -111,7 +111,10 @@ async def customer_section(hall, tenant, customer: dict, language: str) -> dict:
         .order_by(ProductOrder.id, ascending=False)
         .limit(20)
     )
-    return {"products": describe(products, pending, cat, language), "orders": orders}
+    from core.payments.agreements import agreements_of
+
+    agreements = await agreements_of(customer_id=customer["legacy_id"])
+    return {"products": describe(products, pending, cat, language), "orders": orders, "agreements": agreements}
 
 
 async def open_order_counts() -> dict[str, int]:

@@ -35,6 +35,7 @@ from core.api.payments import (
     InvalidNotification,
     ProviderUnavailable,
 )
+from plugins.alipay.agreements import AgreementMethods
 from plugins.alipay.bill import BILL_METHOD, BillFormatError, parse_bill_zip
 from plugins.alipay.keys import AlipayKeys
 from plugins.alipay.money import fen_to_yuan, yuan_to_fen
@@ -95,7 +96,7 @@ class AlipayError(Exception):
         )
 
 
-class AlipayProvider:
+class AlipayProvider(AgreementMethods):
     id = "alipay"
     label = N_("Alipay")
     app_agent = "alipayclient"  # inside Alipay's own browser, only Alipay is offered

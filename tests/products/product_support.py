@@ -175,6 +175,7 @@ def build(
     products: dict | None = None,
     plugins: tuple = (),
     beta_plugins: tuple = (),
+    alipay_gateway: str = "",
 ) -> World:
     from core.testing.payments import FakePaymentPlugin
 
@@ -185,6 +186,12 @@ def build(
     if payments:
         extra["fakepay"] = FakePaymentPlugin()
         pay = {"providers": ["fake"]}
+    settings = {}
+    if alipay_gateway:  # Alipay through a sandbox (tests/plugins/alipay/alipay_support.py writes the keys)
+        pay = {"providers": ["alipay"]}
+        settings = {
+            "alipay": {"app_id": "2021000000000001", "seller_id": "2088000000000001", "gateway": alipay_gateway}
+        }
     section = {"offerings": OFFERINGS, **(products or {})}
     harness = hall_factory(
         [
@@ -195,6 +202,7 @@ def build(
                 products=section,
                 payments=pay,
                 timezone=timezone,
+                plugin_settings=settings,
             ),
             TenantSpec("beta", plugins=["testprod", *beta_plugins], connector={"type": "linefake"}, products=section),
         ],

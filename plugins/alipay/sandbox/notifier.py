@@ -72,6 +72,12 @@ class Notifier:
         )
         self.wake.set()
 
+    def send_form(self, app_id: str, key: str, url: str, form: dict[str, str]) -> None:
+        """Any other signed notification (an agreement's dut_user_sign), delivered and retried the same way."""
+        if url:
+            self.store.enqueue(app_id, key, url, form)
+            self.wake.set()
+
     async def run(self) -> None:
         delays = self.config.retry_delays()
         async with httpx.AsyncClient(timeout=10, trust_env=False) as http:

@@ -78,6 +78,7 @@ class SandboxThread(ServerThread):
         self.gateway = self.url + "/gateway.do"
         self.store = self.app.state.sandbox_store
         self.notifier = self.app.state.sandbox_notifier
+        self.agreements = self.app.state.sandbox_agreements
 
 
 def demo_sandbox(hall, *, start: bool = True, echo=print) -> SandboxThread | None:
