@@ -21,9 +21,12 @@ def register_routes(hall):
 @hookimpl
 def register_jobs(hall):
     from core.jobs.spec import Job
-    from core.tmf import hub
+    from core.tmf import bill_events, hub
 
-    return [Job(hub.JOB_NAME, hub.deliver_due, every_minutes=1)]
+    return [
+        Job(hub.JOB_NAME, hub.deliver_due, every_minutes=1),
+        Job(bill_events.JOB_NAME, bill_events.queue_new_bills, every_minutes=1),
+    ]
 
 
 @hookimpl
