@@ -16,7 +16,7 @@ from core.legacy.billing_sync import sync_billing
 from core.legacy.billing_tables import Bill
 from core.tenancy import tenant_scope
 from core.tmf import bill_events, hub
-from core.tmf.tables import ApiClient, ApiDelivery, ApiListener, ApiWatermark
+from core.tmf.tables import ApiClient, ApiDelivery, ApiWatermark
 
 pytestmark = pytest.mark.usefixtures("hall_db")
 HALL = SimpleNamespace(secret="s" * 40)
@@ -90,7 +90,9 @@ async def test_each_new_bill_is_told_once_and_a_changed_one_never(make_billing):
         listener.received.clear()
         changed = legacy.sql("SELECT BILL_ID FROM ACC_BILL ORDER BY BILL_ID LIMIT 1")[0][0]
         legacy.sql("INSERT INTO ACC_BILL SELECT * FROM HELD")
-        legacy.sql("UPDATE ACC_BILL SET UPD_TS = (SELECT MAX(UPD_TS) + 1 FROM ACC_BILL) WHERE BILL_ID IN (?, ?, ?)", *held)
+        legacy.sql(
+            "UPDATE ACC_BILL SET UPD_TS = (SELECT MAX(UPD_TS) + 1 FROM ACC_BILL) WHERE BILL_ID IN (?, ?, ?)", *held
+        )
         legacy.sql(
             "UPDATE ACC_BILL SET PAID = AMOUNT, PAY_STATE = 1, UPD_TS = (SELECT MAX(UPD_TS) + 1 FROM ACC_BILL) "
             "WHERE BILL_ID = ?",
