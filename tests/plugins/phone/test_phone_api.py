@@ -3,6 +3,7 @@ the web page (field errors as TMF 400 bodies), the same orders; a retry with the
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from product_support import MOBILE
 
 from core.api.products import ProductOrder
 from core.api.testing import add_operator
+from core.tmf import hub
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "api"))
 from api_support import REDIRECT, register_client, sign_in  # noqa: E402
@@ -31,6 +33,33 @@ def app(world):
     return http, auth
 
 
+def listen(world):
+    """A partner listening to ProductOrderStateChangeEvent (registered through the console and the API's hub)."""
+    console = world.harness.client("alpha")
+    console.login_operator("alpha-admin")
+    partner = register_client(console, "partner", ["catalog.read", "events"])
+    http = world.harness.client("alpha").http
+    token = http.post(
+        "/api/oauth/token", data={"grant_type": "client_credentials"}, auth=(partner["client_id"], partner["secret"])
+    ).json()["access_token"]
+    body = {"callback": "https://partner.example.com/ev", "query": "eventType=ProductOrderStateChangeEvent"}
+    assert http.post(f"{API}/hub", headers={"Authorization": f"Bearer {token}"}, json=body).status_code == 201
+
+
+def order_events(world, monkeypatch) -> list[dict]:
+    """Deliver the hub's due events; the productOrder of each."""
+    received = []
+
+    async def fake_send(url, body, headers):
+        received.append(json.loads(body))
+        return 200
+
+    monkeypatch.setattr(hub, "send", fake_send)
+    world.run(hub.deliver_due, world.harness.hall, "alpha")
+    assert {e["eventType"] for e in received} == {"ProductOrderStateChangeEvent"}
+    return [e["event"]["productOrder"] for e in received]
+
+
 def order(offering: str | None, product: int, action: str = "add", external: str = "x", **chars) -> dict:
     item = {"action": action, "product": {"id": str(product)}}
     if offering:
@@ -39,8 +68,9 @@ def order(offering: str | None, product: int, action: str = "add", external: str
     return {"externalId": external, "productOrderItem": [item]}
 
 
-def test_suspend_resume_and_terminate_through_the_api(world):
+def test_suspend_resume_and_terminate_through_the_api(world, monkeypatch):
     http, auth = app(world)
+    listen(world)
     pk = line(world)["id"]
     bad = http.post(f"{API}/productOrder", headers=auth, json=order("phone-suspend", pk, date="2026-03-13"))
     assert bad.status_code == 400, bad.text
@@ -68,6 +98,8 @@ def test_suspend_resume_and_terminate_through_the_api(world):
     assert resumed.status_code == 201, resumed.text
     placed = world.run(lambda: ProductOrder.select().where(ProductOrder.id == int(resumed.json()["id"])).first())
     assert finish(world, placed["id"], ["review"])["state"] == "completed" and line(world)["state"] == "active"
+    told = order_events(world, monkeypatch)
+    assert {(e["externalId"], e["state"]) for e in told} >= {(placed["number"], "completed")}
     ended = http.post(f"{API}/productOrder", headers=auth, json=order(None, pk, action="delete", external="t1"))
     assert ended.status_code == 201, ended.text
     assert ended.json()["productOrderItem"][0]["action"] == "delete"
