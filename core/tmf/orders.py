@@ -11,6 +11,7 @@ step): the kind gets the characteristics as a form and answers the order it plac
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field, replace
 from typing import Any, Awaitable, Callable
 
@@ -163,13 +164,10 @@ async def create_order(request: Request, data: ProductOrderCreate) -> Response[m
     )
     if kind is None:
         raise ApiError(409, N_("This kind of order cannot be placed here."), "not_offered")
-    token = (data.externalId or "")[:40] or None
-    import secrets
-
+    token = (data.externalId or "")[:40] or secrets.token_urlsafe(16)
     order = OrderRequest(
-        request, hall, ri.tenant, account_id, ri.language, item.action, Form(values),
-        token or secrets.token_urlsafe(16), product, offering,
-    )  # fmt: skip
+        request, hall, ri.tenant, account_id, ri.language, item.action, Form(values), token, product, offering
+    )
     try:
         placed = await kind.place(order)
     except FieldErrors as problems:
