@@ -110,6 +110,9 @@ def register_api_routes(hall: Hall) -> list[Any] | None:
     in the tenant's OpenAPI document; for a tenant that has not enabled the plugin they answer 404 and are
     left out of its document. Names start with ``<plugin>:``; ``opt={"scope": "customer.write"}`` says which
     scope a token needs. ``core.api.tmf`` has the helpers (the caller, errors, paging, ``payment_created``).
+
+    The list may also hold ``core.api.tmf.ProductOrderKind`` objects: the kinds of TMF622 order item the plugin
+    takes through the core's one ``POST /productOrder`` (core/tmf/orders.py; docs/api.md, "Product orders").
     """
 
 

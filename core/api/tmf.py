@@ -4,6 +4,7 @@ from core.tmf import PREFIX
 from core.tmf.caller import ApiCaller, ApiError, api_caller
 from core.tmf.errors_spec import errors
 from core.tmf.models import Payment, TroubleTicket
+from core.tmf.orders import OrderRequest, ProductOrderKind
 from core.tmf.models import ProductOrder as ProductOrderResource
 from core.tmf.routes_payments import payment_created, payment_view
 from core.tmf.routes_products import order_view
@@ -19,6 +20,8 @@ __all__ = [
     "Payment",
     "TroubleTicket",
     "ProductOrderResource",
+    "OrderRequest",
+    "ProductOrderKind",
     "order_view",
     "payment_created",
     "payment_view",

@@ -167,6 +167,13 @@ class OrderItem(Struct, omit_defaults=True):
     product: Ref | None = None
 
 
+class PaymentRef(Struct, omit_defaults=True):
+    id: str
+    href: str | None = None
+    status: str | None = None
+    checkoutUrl: str | None = None
+
+
 class ProductOrder(Struct, omit_defaults=True):
     id: str
     href: str | None = None
@@ -178,6 +185,7 @@ class ProductOrder(Struct, omit_defaults=True):
     completionDate: str | None = None
     channel: list[Ref] | None = None
     productOrderItem: list[OrderItem] | None = None
+    payment: list[PaymentRef] | None = None
 
 
 class ContactMedium(Struct):

@@ -13,17 +13,26 @@ PERMISSIONS = [Permission("core.api.clients", N_("Register API clients, rotate t
 
 @hookimpl
 def register_routes(hall):
-    from core.tmf import routes_console, routes_docs, routes_oauth, routes_payments
+    from core.tmf import routes_console, routes_docs, routes_oauth, routes_payments, routes_terminal
 
-    return [*routes_oauth.HANDLERS, *routes_console.HANDLERS, *routes_docs.HANDLERS, *routes_payments.PAGES]
+    return [
+        *routes_oauth.HANDLERS,
+        *routes_console.HANDLERS,
+        *routes_docs.HANDLERS,
+        *routes_payments.PAGES,
+        *routes_terminal.PAGES,
+    ]
 
 
 @hookimpl
 def register_jobs(hall):
     from core.jobs.spec import Job
-    from core.tmf import hub
+    from core.tmf import bill_events, hub
 
-    return [Job(hub.JOB_NAME, hub.deliver_due, every_minutes=1)]
+    return [
+        Job(hub.JOB_NAME, hub.deliver_due, every_minutes=1),
+        Job(bill_events.JOB_NAME, bill_events.queue_new_bills, every_minutes=1),
+    ]
 
 
 @hookimpl
@@ -34,6 +43,21 @@ def workorder_changed(hall, tenant, order, event):
 
         return ticket_changed(order, event)
     return None
+
+
+@hookimpl
+def extra_template_vars(hall, tenant, request, template):
+    """``terminal``: the kiosk client this browser is signed in as (the kiosk theme shows it), when it carries one."""
+    from core.tmf import terminal
+
+    value = request.cookies.get(terminal.COOKIE)
+    if not value:
+        return None
+
+    async def bound():
+        return {"terminal": await terminal.terminal_of(hall.secret, tenant.id, value)}
+
+    return bound()
 
 
 @hookimpl
@@ -63,5 +87,8 @@ def register_labels(hall):
             "api.client.create": N_("API client registered"),
             "api.client.rotate": N_("API client secret rotated"),
             "api.client.revoke": N_("API client revoked"),
+            "api.terminal.sign_in": N_("Terminal signed in"),
+            "api.terminal.request": N_("Done at a self-service terminal"),
         },
+        "actor_kind": {"terminal": N_("Self-service terminal")},
     }

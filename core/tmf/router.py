@@ -12,6 +12,7 @@ from core.tmf.caller import EXCEPTION_HANDLERS, api_guard
 
 def core_resources() -> list:
     from core.tmf import (
+        orders,
         routes_billing,
         routes_hub,
         routes_kiosk,
@@ -29,13 +30,18 @@ def core_resources() -> list:
         *routes_tickets.HANDLERS,
         *routes_hub.HANDLERS,
         *routes_kiosk.HANDLERS,
+        *orders.HANDLERS,
     ]
 
 
 def plugin_resources(hall) -> list:
     """Each plugin's resources in a router of its own, so a tenant that has not enabled the plugin gets 404."""
     routers = []
-    for name, handlers in sorted(hall.plugins.per_plugin("register_api_routes", hall=hall).items()):
+    from core.tmf.orders import ProductOrderKind
+    from core.utils import flatten
+
+    for name, declared in sorted(hall.plugins.per_plugin("register_api_routes", hall=hall).items()):
+        handlers = [h for h in flatten([declared]) if not isinstance(h, ProductOrderKind)]  # kinds: core/tmf/orders.py
         if not handlers:
             continue
         if is_always_on(name):

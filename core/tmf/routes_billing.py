@@ -23,10 +23,15 @@ NO_SUCH = N_("No such resource.")
 
 
 def _bill(request: Request, row: dict) -> dict:
+    return customer_bill(row, href(request, "customerBill", row["legacy_id"]))
+
+
+def customer_bill(row: dict, link: str) -> dict:
+    """A ``core_bill`` row as TMF678 customerBill (the API's answers and the hub's CustomerBillCreateEvent)."""
     month = row["month"]
     return {
         "id": row["legacy_id"],
-        "href": href(request, "customerBill", row["legacy_id"]),
+        "href": link,
         "@type": "CustomerBill",
         "billNo": row["legacy_id"],
         "state": BILL_STATES.get(row["status"], "sent"),

@@ -9,7 +9,8 @@ from litestar.params import FromPath
 from core.i18n import N_
 from core.tmf import clients
 from core.tmf.scopes import SCOPES
-from core.tmf.tables import KINDS, ApiClient
+from core.tmf.tables import KINDS, KIOSK, ApiClient
+from core.tmf.terminal import last_actions
 from core.tmf.tokens import as_list
 from core.web.dependencies import AuditorDep
 from core.web.forms import FieldErrors, Form
@@ -26,6 +27,8 @@ async def _page(
         {**r, "scope_list": as_list(r["scopes"])}
         for r in await ApiClient.select().order_by(ApiClient.id, ascending=False).limit(200)
     ]
+    used = await last_actions([r["client_id"] for r in rows if r["kind"] == KIOSK])
+    rows = [{**r, "last_action_at": used.get(r["client_id"])} for r in rows]
     context = {"clients": rows, "form": form or Form({}), "kinds": KINDS, "scopes": SCOPES, "shown": shown}
     return await render(request, "tmf/console_clients.html", context, status=status, audience="operator")
 

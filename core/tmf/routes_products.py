@@ -119,7 +119,23 @@ async def get_product(request: Request, product_id: FromPath[str], fields: Field
     return one(_product(request, row), fields)
 
 
-async def order_view(request: Request, row: dict) -> dict:
+async def _payment(request: Request, intent_id, checkout: bool) -> list[dict] | None:
+    """The order's payment step (TMF676 reference); ``checkoutUrl`` while it is open, when the order was just placed."""
+    if not intent_id:
+        return None
+    from core.payments.intents import get_intent
+    from core.tmf.routes_payments import checkout_url
+
+    intent = await get_intent(str(intent_id))
+    if intent is None:
+        return None
+    ref = {"id": intent.id, "href": href(request, "payment", intent.id), "status": intent.state}
+    if checkout and intent.open:
+        ref["checkoutUrl"] = checkout_url(request, intent)
+    return [ref]
+
+
+async def order_view(request: Request, row: dict, *, checkout: bool = False) -> dict:
     items = await ProductOrderItem.select().where(ProductOrderItem.order_id == row["id"]).order_by(ProductOrderItem.seq)
     return {
         "id": str(row["id"]),
@@ -141,6 +157,7 @@ async def order_view(request: Request, row: dict) -> dict:
             }
             for i in items
         ],
+        "payment": await _payment(request, row.get("payment_intent"), checkout),
     }
 
 

@@ -6,7 +6,7 @@ core/tmf/tokens.py): a copy of the database hands out no usable credential.
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
 from core.db.scoping import TenantTable
@@ -85,4 +85,16 @@ class ApiDelivery(TenantTable, tablename="core_api_delivery"):
     INDEX_TOGETHER = (("tenant", "status", "next_attempt_at"),)
 
 
-TABLES = [ApiClient, ApiToken, ApiCode, ApiListener, ApiDelivery]
+class ApiWatermark(TenantTable, tablename="core_api_watermark"):
+    """How far the hub has read a table for its events (``bills``: the last ``core_bill.id`` told), per tenant.
+
+    Advanced in the transaction that queues the events, so a crash re-tells nothing and misses nothing.
+    """
+
+    kind = Varchar(length=32)
+    last_id = BigInt(default=0)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    UNIQUE_TOGETHER = (("tenant", "kind"),)
+
+
+TABLES = [ApiClient, ApiToken, ApiCode, ApiListener, ApiDelivery, ApiWatermark]

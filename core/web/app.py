@@ -20,6 +20,7 @@ from core.plugins import is_always_on
 from core.privacy import MaskingFilter
 from core.tenancy import set_request_tenant, _current
 from core.tmf.router import api_router
+from core.tmf.terminal import TerminalAudit
 from core.utils import await_each
 from core.web.client import scope_is_https
 from core.web.context import SCOPE_KEY, RequestInfo
@@ -127,6 +128,9 @@ def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
         guards=[hall_guard],
         dependencies=request_dependencies(),
         before_request=refuse_nul,
+        middleware=[
+            TerminalAudit
+        ],  # what a self-service terminal's browser changed, in the audit (core/tmf/terminal.py)
         openapi_config=openapi_config(),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         csrf_config=CSRFConfig(

@@ -104,6 +104,14 @@ def register_jobs(hall):
 
 
 @hookimpl
+def register_api_routes(hall):
+    """TMF622: an app orders opening a dial-up account (docs/api.md)."""
+    from .api import KINDS
+
+    return KINDS
+
+
+@hookimpl
 def register_routes(hall):
     from . import routes_console, routes_customer
 

@@ -100,6 +100,14 @@ def payment_succeeded(hall, tenant, intent):
 
 
 @hookimpl
+def register_api_routes(hall):
+    """TMF622: an app orders a mailbox application (docs/api.md)."""
+    from .api import KINDS
+
+    return KINDS
+
+
+@hookimpl
 def register_routes(hall):
     from .routes_console import HANDLERS as CONSOLE
     from .routes_customer import HANDLERS

@@ -46,6 +46,14 @@ def register_product_offerings(hall, tenant):
 
 
 @hookimpl
+def register_api_routes(hall):
+    """TMF622: an app orders the line's service orders (docs/api.md)."""
+    from .api import KINDS
+
+    return KINDS
+
+
+@hookimpl
 def register_routes(hall):
     from . import routes_console, routes_customer, routes_features, routes_service
 

@@ -32,7 +32,7 @@ def register_api_routes(hall):
     """TMF622: apps order a plan change (docs/api.md)."""
     from . import routes_api
 
-    return routes_api.HANDLERS
+    return routes_api.KINDS
 
 
 @hookimpl

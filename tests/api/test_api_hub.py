@@ -83,3 +83,42 @@ def test_events_reach_a_listener_signed_and_failures_end_dead(world, monkeypatch
     )
     assert http.delete(f"{API}/hub/{listener}", headers=auth).status_code == 204
     assert http.get(f"{API}/hub", headers=auth).json() == []
+
+
+def test_a_payment_that_succeeds_reaches_the_listener(world, monkeypatch):
+    """PaymentCreateEvent: a bill paid through the API's checkout is told once the gateway says it succeeded."""
+    harness, plugin, ids = world
+    http = harness.client("alpha").http
+    partner = {"Authorization": f"Bearer {partner_token(harness, ids)}"}
+    r = http.post(
+        f"{API}/hub",
+        headers=partner,
+        json={"callback": "https://bank.example.com/pay", "query": "eventType=PaymentCreateEvent"},
+    )
+    assert r.status_code == 201, r.text
+    key = r.json()["signingKey"]
+    customer = {"Authorization": f"Bearer {app_token(harness, ids)}"}
+    unpaid = http.get(f"{API}/customerBill", headers=customer, params={"state": "sent"}).json()[0]
+    payment = http.post(
+        f"{API}/payment", headers=customer, json={"paymentItem": [{"item": {"id": unpaid["id"]}}]}
+    ).json()
+    received = []
+
+    async def fake_send(url, body, headers):
+        received.append((body, headers))
+        return 200
+
+    monkeypatch.setattr(hub, "send", fake_send)
+    assert harness.in_tenant("alpha", hub.deliver_due, harness.hall, "alpha")["delivered"] == 0  # not paid yet
+    assert http.get(payment["checkoutUrl"], follow_redirects=False).status_code in (200, 303)  # on to the gateway
+    gateway = plugin.gateway("alpha")
+    gateway.pay(payment["id"])
+    assert http.post("/pay/notify/fake", data=gateway.notification(payment["id"])).status_code == 200
+    assert http.get(f"{API}/payment/{payment['id']}", headers=customer).json()["status"] == "succeeded"
+    rows = harness.in_tenant("alpha", lambda: ApiDelivery.select())
+    assert harness.in_tenant("alpha", hub.deliver_due, harness.hall, "alpha")["delivered"] == 1, rows
+    body, headers = received[0]
+    assert headers["X-Hall-Signature"] == "sha256=" + hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+    event = json.loads(body)
+    assert event["eventType"] == "PaymentCreateEvent" and event["event"]["payment"]["id"] == payment["id"]
+    assert event["event"]["payment"]["status"] == "succeeded"
