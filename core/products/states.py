@@ -98,6 +98,7 @@ CHANGE_LABELS = {
     "terminate": N_("Ends"),
     "suspend": N_("Suspended from"),
     "resume": N_("Resumed from"),
+    "characteristics": N_("Details changed"),
 }
 
 EVENT_LABELS = {
@@ -135,6 +136,8 @@ ACTION_NAMES = {
 }
 
 ITEM_ACTIONS = ("add", "modify", "delete")
+# a modify that keeps the offering and changes the product itself (OrderItem.change)
+PRODUCT_CHANGES = (("modify", "suspend"), ("modify", "resume"), ("modify", "characteristics"))
 ACTION_LABELS = {"add": N_("New"), "modify": N_("Change"), "delete": N_("End")}
 
 
