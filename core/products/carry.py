@@ -279,6 +279,10 @@ async def close_unfinished(hall, tenant, order: dict, target: str, note: str) ->
         if item["product_id"] is None:
             continue
         product = await inventory.get_product(item["product_id"])
+        if (item["params"] or {}).get("change"):  # a change not carried out: its row no longer says it happened
+            await ProductChange.update({ProductChange.state: "cancelled"}).where(
+                (ProductChange.order_id == order["id"]) & (ProductChange.product_id == product["id"])
+            )
         if item["action"] == "add" and product["state"] in (CREATED, PENDING_ACTIVE):
             await inventory.move(product, TERMINATED, "abandoned", order_id=order["id"], details={"note": note})
         elif item["action"] == "delete" and product["state"] == PENDING_TERMINATE:

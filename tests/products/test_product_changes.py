@@ -114,3 +114,23 @@ def test_an_unknown_change_is_refused(world):
             title="nonsense",
             customer_account_id=world.account,
         )
+
+
+def test_a_change_whose_step_fails_and_is_given_up_changes_nothing(world):
+    from core.products import services
+    from core.web.audit_helpers import Auditor
+
+    from test_lifecycle import add_box, finish
+
+    h = world.harness
+    order = add_box(world)
+    finish(world, order)
+    world.run(lifecycle.run_pending, h.hall, h.tenant("alpha"))
+    box = world.run(lambda: Product.select().where(Product.specification == "box").first())
+    world.fail["suspend"] = "mail server says no"
+    held = _change(world, box["id"], "suspend", "fail-1", {"reason": "customer"})
+    assert held["state"] == "held"
+    world.run(services.operator_fail, h.hall, h.tenant("alpha"), held["id"], "No.", Auditor("wang", "operator"))
+    change = world.run(lambda: ProductChange.select().where(ProductChange.order_id == held["id"]).first())
+    box = world.run(lambda: Product.select().where(Product.id == box["id"]).first())
+    assert change["state"] == "cancelled" and box["state"] == "active"
