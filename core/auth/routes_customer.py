@@ -88,8 +88,9 @@ async def _verified_identity(request: Request, form: Form):
 
 
 @get("/signup", opt=PUBLIC, name="auth:signup")
-async def signup_form(request: Request) -> Response:
-    return await render(request, "auth/signup.html", {"form": Form({"channel": "sms"})})
+async def signup_form(request: Request, next: FromQuery[str | None] = None) -> Response:  # noqa: A002
+    """``next``: where the new customer goes once registered (a page that sent a visitor here, inside the tenant)."""
+    return await render(request, "auth/signup.html", {"form": Form({"channel": "sms", "next": next or ""})})
 
 
 @post("/signup", opt=PUBLIC, name="auth:signup.submit")
@@ -125,7 +126,7 @@ async def signup_submit(request: Request) -> Response:
         subject=verified.customer["legacy_id"],
         minutes=_security(request).otp_minutes,
         identity=f"cust:{verified.customer['legacy_id']}",
-        payload={"number": verified.number, "channel": channel},
+        payload={"number": verified.number, "channel": channel, "next": form.value("next")[:500]},
     )
     await send_code(request, channel=channel, recipient=recipient, code=code, purpose="signup")
     return await render(
@@ -156,7 +157,12 @@ async def signup_verify(request: Request) -> Response:
             if account_id is None:
                 form.error("code", N_("You already have an account. Log in, or reset your password if you forgot it."))
             else:
-                response = redirect_to(request, "account:overview", query={"welcome": 1})
+                back = (row["payload"] or {}).get("next") or ""
+                response = (
+                    redirect(request, safe_next(request, back, "account:overview"))
+                    if back
+                    else redirect_to(request, "account:overview", query={"welcome": 1})
+                )
                 await start_session(
                     request, response, "customer", account_id, {"name": customer["name"], "language": ri.language}
                 )

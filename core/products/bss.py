@@ -17,6 +17,7 @@ from core.legacy.outbox import emit
 from core.products.tables import ProductOrderItem
 
 EVENT_IDS = uuid.UUID("0d6b8a52-3c1e-4f7a-9b2d-5e8f1a2c3d4e")
+INTERNAL_PARAMS = ("request_key", "change_id")  # the hall's own bookkeeping, not the BSS's business
 
 
 def _iso(moment) -> str:
@@ -53,6 +54,8 @@ async def order_payload(order: dict) -> dict:
                 "deposit_fen": i["deposit_fen"],
                 "monthly_fee_fen": i["monthly_fee_fen"],
                 "effective_at": _iso(i["effective_at"]),
+                "change": (i["params"] or {}).get("change", ""),
+                "params": {k: v for k, v in (i["params"] or {}).items() if k not in INTERNAL_PARAMS},
             }
             for i in items
         ],

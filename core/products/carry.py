@@ -50,7 +50,9 @@ def _summary(order: dict, items: list[dict]) -> dict:
     for i in items:
         params = i["params"] or {}
         what = i["offering_code"] or params.get("from_offering", "")
-        if i["action"] == "modify":
+        if params.get("change"):
+            what = f"{params['change']} {params.get('reason') or ''}".strip()
+        elif i["action"] == "modify":
             what = f"{params.get('from_legacy_code') or params.get('from_offering') or '?'} -> {params.get('legacy_code') or i['offering_code']}"
         when = i["effective_at"].isoformat() if i["effective_at"] else ""
         lines.append(f"{i['seq']}. {i['action']} {i['number']} {what} {when}".strip())
@@ -158,6 +160,9 @@ async def carry_out(hall, tenant, order: dict) -> dict:
         if change is not None and change["state"] == "ordered":
             await ProductChange.update({ProductChange.state: "scheduled"}).where(ProductChange.id == change["id"])
         due = item["effective_at"] is None or item["effective_at"] <= stamp
+        if (item["params"] or {}).get("change"):
+            await _change_product(hall, order, item, product, change, key, due)
+            continue
         if item["action"] == "delete" and not due:
             await inventory.move(
                 product,
@@ -189,6 +194,23 @@ async def carry_out(hall, tenant, order: dict) -> dict:
             )
     await advance(hall, tenant, order["id"])
     return await get_order(order["id"])
+
+
+async def _change_product(hall, order: dict, item: dict, product: dict, change: dict | None, key: str, due: bool):
+    """A modify that keeps the offering: due, the owner is asked to suspend, resume or change the details now
+    (the order waits for it); later, the change stays booked and the job applies it on its date."""
+    if not due:
+        await _set_item(item["id"], COMPLETED)
+        return
+    params = dict(item["params"] or {})
+    action = "modify" if params["change"] == "characteristics" else params["change"]
+    if change is not None:
+        params["change_id"] = change["id"]
+        await ProductChange.update({ProductChange.state: "applied", ProductChange.applied_at: model.now()}).where(
+            ProductChange.id == change["id"]
+        )
+    await lifecycle.request(product, action, key=key, params=params, order_id=order["id"], hall=hall)
+    await _set_item(item["id"], IN_PROGRESS, params={**(item["params"] or {}), "request_key": key})
 
 
 async def advance(hall, tenant, order_id: int) -> None:
@@ -257,6 +279,10 @@ async def close_unfinished(hall, tenant, order: dict, target: str, note: str) ->
         if item["product_id"] is None:
             continue
         product = await inventory.get_product(item["product_id"])
+        if (item["params"] or {}).get("change"):  # a change not carried out: its row no longer says it happened
+            await ProductChange.update({ProductChange.state: "cancelled"}).where(
+                (ProductChange.order_id == order["id"]) & (ProductChange.product_id == product["id"])
+            )
         if item["action"] == "add" and product["state"] in (CREATED, PENDING_ACTIVE):
             await inventory.move(product, TERMINATED, "abandoned", order_id=order["id"], details={"note": note})
         elif item["action"] == "delete" and product["state"] == PENDING_TERMINATE:

@@ -5,7 +5,7 @@ The job ``core.products.run`` applies every ``scheduled`` change whose
 conditional UPDATE in the transaction that changes the product. A change of
 offering rewrites the product's offering and prices (the applied row keeps the
 old and new values: the price history the charge run reads); a termination,
-suspension or resumption becomes a lifecycle request of the owning plugin.
+suspension, resumption or change of details becomes a lifecycle request of the owning plugin.
 """
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ async def apply_change(hall, tenant, change: dict) -> bool:
                 "to": values.get("offering_code", ""),
             },
         )
+    elif change["kind"] == "characteristics":
+        await lifecycle.request(product, "modify", key=f"change:{change['id']}:modify", params=dict(values), hall=hall)
     elif change["kind"] in LIFECYCLE_KINDS:
         await lifecycle.request(
             product,

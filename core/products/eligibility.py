@@ -15,7 +15,7 @@ from typing import Any
 from core.i18n import N_
 from core.money import format_fen
 from core.products.catalog import Catalog, ProductOffering
-from core.products.states import ACTIVE
+from core.products.states import ACTIVE, SUSPENDED
 
 log = logging.getLogger("hall.products")
 Reason = tuple[str, dict[str, Any]]
@@ -92,6 +92,24 @@ def structural(ctx: EligibilityContext) -> list[Reason]:
             out.append((N_("Another order for this is being carried out; wait until it is finished."), {}))
         elif any(c["kind"] in ("offering", "terminate") for c in ctx.pending):
             out.append((N_("A change of this is already booked; it must take effect first."), {}))
+    return out
+
+
+def change_reasons(change: str, values: dict, product: dict, pending: list[dict]) -> list[Reason]:
+    """Why a product cannot take a change that keeps its offering (a suspension, a resumption, new details)."""
+    out: list[Reason] = []
+    reasons = [r for r in (product["suspend_reasons"] or "").split(",") if r]
+    reason = values.get("reason", "")
+    if change == "suspend" and (product["state"] not in (ACTIVE, SUSPENDED) or reason in reasons):
+        out.append((N_("Only a product in service can be changed."), {}))
+    elif change == "resume" and (product["state"] != SUSPENDED or reason not in reasons):
+        out.append((N_("Only a product suspended for this reason can be resumed."), {}))
+    elif change == "characteristics" and product["state"] not in (ACTIVE, SUSPENDED):
+        out.append((N_("Only a product in service can be changed."), {}))
+    if product["open_order_id"] is not None:
+        out.append((N_("Another order for this is being carried out; wait until it is finished."), {}))
+    elif any(c["kind"] in (change, "terminate") for c in pending):
+        out.append((N_("A change of this is already booked; it must take effect first."), {}))
     return out
 
 

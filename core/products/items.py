@@ -1,8 +1,9 @@
 """An order's items resolved: each offering and product looked up and checked, its fees and effective date, the
-customer's contact, and the dated change an item books (a plan change, a termination)."""
+customer's contact, and the dated change an item books (a plan change, a suspension, a new address, a termination)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,14 +14,20 @@ from core.products.catalog import catalog as load_catalog
 from core.products.dates import effective_at as effective_date
 from core.products.model import NotEligible, NotFound, ProductError
 from core.products.settings import products_settings
-from core.products.states import ITEM_ACTIONS, LIVE
+from core.products.states import ITEM_ACTIONS, LIVE, PRODUCT_CHANGES
 from core.products.tables import ProductChange
 
 
 @dataclass(frozen=True)
 class OrderItem:
     """One line a caller asks for: ``add`` an offering (on ``number``), ``modify`` a product to an offering,
-    ``delete`` (end) a product. ``effective``: ``next_month`` | ``immediate`` | "" (the offering's, else the tenant's)."""
+    ``delete`` (end) a product. ``effective``: ``next_month`` | ``immediate`` | "" (the offering's, else the tenant's).
+
+    A ``modify`` with a ``change`` keeps the product's offering and changes the product itself (TMF622 modify of
+    its status or characteristics): ``suspend`` / ``resume`` with ``params["reason"]`` (default ``customer``),
+    ``characteristics`` with ``params["characteristics"]`` (merged into the product's). Such a change takes
+    effect ``effective_at`` (UTC) when given, else at once.
+    """
 
     action: str
     offering: str = ""
@@ -28,6 +35,8 @@ class OrderItem:
     number: str = ""
     effective: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    change: str = ""
+    effective_at: dt.datetime | None = None
 
 
 async def contact_of(customer_id: str, account_id: int | None) -> dict[str, str]:
@@ -49,7 +58,7 @@ async def resolve(hall, tenant, customer_id: str, items: list[OrderItem]) -> lis
     default_rule = products_settings(hall, tenant).change_effective
     resolved, reasons = [], []
     for seq, item in enumerate(items, 1):
-        if item.action not in ITEM_ACTIONS:
+        if item.action not in ITEM_ACTIONS or (item.change and (item.action, item.change) not in PRODUCT_CHANGES):
             raise ProductError(N_("Unknown order action."))
         product = None
         if item.action == "add" and item.number:
@@ -58,6 +67,11 @@ async def resolve(hall, tenant, customer_id: str, items: list[OrderItem]) -> lis
             product = await inventory.get_product(item.product_id or 0)
             if product["customer_legacy_id"] != customer_id or product["state"] not in LIVE:
                 raise NotFound(N_("No such product."))
+        if item.change:
+            pending = (await inventory.pending_changes([product["id"]])).get(product["id"], [])
+            reasons += eligibility.change_reasons(item.change, _change_values(item), product, pending)
+            resolved.append(_product_change(seq, item, product, cat.get(product["offering_code"])))
+            continue
         offering = cat.get(item.offering) if item.action != "delete" else cat.get(product["offering_code"])
         if item.action != "delete" and offering is None:
             raise NotFound(N_("No such offering."))
@@ -86,6 +100,30 @@ async def resolve(hall, tenant, customer_id: str, items: list[OrderItem]) -> lis
     return resolved
 
 
+def _change_values(item: OrderItem) -> dict:
+    """What a product change sets: the suspend reason, or the characteristics it merges in."""
+    if item.change == "characteristics":
+        return {"characteristics": dict(item.params.get("characteristics") or {})}
+    return {"reason": item.params.get("reason") or "customer"}
+
+
+def _product_change(seq: int, item: OrderItem, product: dict, offering) -> dict:
+    """A ``modify`` that keeps the offering: no fees, at once unless the caller gave a date."""
+    return {
+        "seq": seq,
+        "item": item,
+        "offering": offering,
+        "product": product,
+        "specification": product["specification"],
+        "effective_at": item.effective_at or model.now(),
+        "one_off_fen": 0,
+        "deposit_fen": 0,
+        "number": product["number"],
+        "change": item.change,
+        "values": _change_values(item),
+    }
+
+
 async def _check_number(customer_id: str, number: str) -> None:
     """A product added on a synced number goes only on the customer's own (a new number, not synced yet, is fine)."""
     from core.auth.tables import ServiceNumber
@@ -110,6 +148,8 @@ async def account_of(resolved: list[dict]) -> str:
 def item_params(r: dict) -> dict:
     offering, product = r["offering"], r["product"]
     params = dict(r["item"].params)
+    if r.get("change"):
+        params |= {"change": r["change"], **r["values"]}
     if offering is not None:
         params["legacy_code"] = offering.legacy_code
     if product is not None:
@@ -121,7 +161,9 @@ def item_params(r: dict) -> dict:
 async def book_change(tenant, r: dict, order_id: int) -> None:
     """The dated change an item makes, visible from the moment the order is placed (``ordered``)."""
     product, offering, item = r["product"], r["offering"], r["item"]
-    if item.action == "modify":
+    if r.get("change"):
+        changes, kind = dict(r["values"]), r["change"]
+    elif item.action == "modify":
         changes = {
             "offering_code": offering.code,
             "name": offering.display_name(tenant.language),

@@ -160,7 +160,7 @@ async def _apply_success(product: dict, req: dict) -> None:
                 product["id"], "resume", SUSPENDED, SUSPENDED, order_id=order_id, details=params
             )
     else:
-        if action == "renew" and params.get("characteristics"):
+        if action in ("renew", "modify") and params.get("characteristics"):
             chars = {**(product["characteristics"] or {}), **params["characteristics"]}
             values[Product.characteristics] = chars
         await Product.update(values).where(Product.id == product["id"])

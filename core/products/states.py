@@ -98,6 +98,7 @@ CHANGE_LABELS = {
     "terminate": N_("Ends"),
     "suspend": N_("Suspended from"),
     "resume": N_("Resumed from"),
+    "characteristics": N_("Details changed"),
 }
 
 EVENT_LABELS = {
@@ -135,7 +136,10 @@ ACTION_NAMES = {
 }
 
 ITEM_ACTIONS = ("add", "modify", "delete")
+# a modify that keeps the offering and changes the product itself (OrderItem.change)
+PRODUCT_CHANGES = (("modify", "suspend"), ("modify", "resume"), ("modify", "characteristics"))
 ACTION_LABELS = {"add": N_("New"), "modify": N_("Change"), "delete": N_("End")}
+CHANGE_ITEM_LABELS = {"suspend": N_("Suspend"), "resume": N_("Resume"), "characteristics": N_("Change details")}
 
 
 class IllegalTransition(ValueError):
@@ -158,6 +162,7 @@ def labels() -> dict[str, dict[str, str]]:
         "product_state": dict(PRODUCT_LABELS),
         "product_order_state": dict(ORDER_LABELS),
         "product_item_action": dict(ACTION_LABELS),
+        "product_item_change": dict(CHANGE_ITEM_LABELS),
         "product_suspend_reason": dict(SUSPEND_LABELS),
         "product_milestone": dict(MILESTONE_LABELS),
         "product_change_kind": dict(CHANGE_LABELS),

@@ -68,7 +68,7 @@ class ProductChange(TenantTable, tablename="core_product_change"):
 
     product_id = Integer()  # Product.id
     order_id = Integer(null=True, default=None)  # ProductOrder.id
-    kind = Varchar(length=16)  # offering | suspend | resume | terminate
+    kind = Varchar(length=16)  # offering | suspend | resume | characteristics | terminate
     changes = JSON(default={})  # what changes: offering_code, name, legacy_code, prices; from_* what it was
     effective_at = Timestamptz()
     state = Varchar(length=16, default="ordered")

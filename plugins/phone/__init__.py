@@ -64,11 +64,12 @@ def register_routes(hall):
 def register_jobs(hall):
     from core.api import Job
 
-    from .jobs import confirm_features, sweep_holds
+    from .jobs import confirm_features, end_request_records, sweep_holds
 
     return [
         Job("phone.sweep_holds", sweep_holds, every_minutes=1),
         Job("phone.confirm_features", confirm_features, every_minutes=5),
+        Job("phone.end_request_records", end_request_records, every_minutes=15),
     ]
 
 
@@ -81,7 +82,7 @@ def required_ports(hall):
 
 @hookimpl
 def provision_product(hall, tenant, product, call):
-    """A service request (报停, 复机, 移机) the back office completed: do it to the line."""
+    """A service request placed as a ``line_service`` product (before requests modified the line): do it to the line."""
     if product.specification != "line_service":
         return None
     from .service import provision_line_service

@@ -4,7 +4,9 @@ events the hall writes into its inbox table, done on the demo legacy databases (
 - ``number.reserved`` / ``number.released``: the pool number becomes reserved (预占) / free again;
 - ``productOrder.completed`` of an installation (process ``phone.install``): the new line is opened in the
   lines table with the plan's tariff, and the pool number is used up;
-- ``line.features.requested``: long-distance / international switched on the line.
+- ``line.features.requested``: long-distance / international switched on the line;
+- a line suspended, resumed or ended - ``productOrder.completed`` of a service order whose change is due, or
+  ``product.suspend`` / ``.resume`` / ``.terminate`` of a booked one taking effect: the line's status.
 
 Each inbox row is processed once (its status column: jiangnan ``CLZT`` '0' → '1', haibin ``PROC_STATE`` 0 → 1).
 A real BSS has its own program; the hall only writes the events (docs/phone.md).
@@ -29,6 +31,7 @@ STYLES = {
         "states": {"free": "0", "reserved": "1", "taken": "2"},
         "flags": ("CTKT", "GJKT", "Y", "N"),
         "lines": "YW_HMXX",
+        "status": ("ZT", "HM", {"active": "A", "suspended": "T", "closed": "X"}),
     },
     "haibin": {
         "inbox": "SELECT EVENT_ID, EVENT_TYPE, EVENT_BODY FROM INTF_HALL_INBOX WHERE PROC_STATE = 0 ORDER BY SEQ_ID",
@@ -37,6 +40,7 @@ STYLES = {
         "states": {"free": 1, "reserved": 2, "taken": 3},
         "flags": ("LD_FLAG", "IDD_FLAG", 1, 0),
         "lines": "CRM_SUBS",
+        "status": ("SUBS_STATE", "ACC_NBR", {"active": 0, "suspended": 1, "closed": 9}),
     },
 }
 
@@ -66,7 +70,7 @@ def _open_line(conn: sqlite3.Connection, style: str, order: dict) -> None:
                 int(seq or 0),
                 11 if mobile else 10,
                 int(tariff) if tariff.isdigit() else None,
-                1,
+                STYLES["haibin"]["status"][2]["active"],
                 int(time.time()),
                 1,
                 0,
@@ -74,6 +78,27 @@ def _open_line(conn: sqlite3.Connection, style: str, order: dict) -> None:
         )
     st = STYLES[style]
     conn.execute(st["pool"], (st["states"]["taken"], number))
+
+
+STATUS_OF = {"suspend": "suspended", "resume": "active", "terminate": "closed", "delete": "closed"}
+
+
+def _set_status(conn: sqlite3.Connection, style: str, number: str, what: str) -> None:
+    column, key, codes = STYLES[style]["status"]
+    conn.execute(
+        f"UPDATE {STYLES[style]['lines']} SET {column} = ? WHERE {key} = ?",  # noqa: S608 - names are ours
+        (codes[STATUS_OF[what]], number),
+    )
+
+
+def _service_done(conn: sqlite3.Connection, style: str, order: dict) -> None:
+    """A completed service order: the change of each item that is due now (a booked one comes as product.*)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    for item in order.get("items", []):
+        what = item.get("change") or item.get("action")
+        due = not item.get("effective_at") or dt.datetime.fromisoformat(item["effective_at"]) <= now
+        if what in STATUS_OF and due and item.get("specification") == "line":
+            _set_status(conn, style, item["number"], what)
 
 
 def process_inbox(path: str, style: str) -> int:
@@ -91,6 +116,10 @@ def process_inbox(path: str, style: str) -> int:
                     conn.execute(st["pool"], (st["states"]["free"], payload["number"]))
                 elif kind == "productOrder.completed" and payload.get("process") == "phone.install":
                     _open_line(conn, style, payload)
+                elif kind == "productOrder.completed":
+                    _service_done(conn, style, payload)
+                elif kind in ("product.suspend", "product.resume", "product.terminate"):
+                    _set_status(conn, style, payload["number"], kind.split(".", 1)[1])
                 elif kind == "line.features.requested":
                     ld, idd, yes, no = st["flags"]
                     key = "HM" if style == "jiangnan" else "ACC_NBR"

@@ -50,6 +50,7 @@ async def _end(where, state: str, at: dt.datetime) -> list[dict]:
                 NumberHold.state: state,
                 NumberHold.live_number: None,
                 NumberHold.live_holder: None,
+                NumberHold.live_address: None,
                 NumberHold.ended_at: at,
             }
         ).where(NumberHold.id == row["id"])

@@ -13,7 +13,7 @@ from . import clock
 from core.api.products import OrderItem, catalog, place_order
 from core.api.web import FieldErrors
 
-from . import holds
+from . import addresses, holds
 from .offerings import PREFIX
 from .process import INSTALL
 
@@ -100,6 +100,7 @@ async def apply(hall, tenant, settings, customer: Customer, form, title: str, la
     slot = check_slot(tenant, settings, form, problems)
     if problems.errors:
         raise problems
+    await addresses.claim(hold, address, settings.holds_per_address)
     params = {**address, **slot, "number_kind": hold["kind"], "hold": hold["id"]}
     items = [OrderItem("add", offering=plan.code, number=hold["number"], params=params)]
     if hold["grade_code"]:

@@ -1,5 +1,7 @@
-"""What phone adds to the catalog: the premium-number agreement (靓号协议), one offering per tenant grade, and the
-line's service requests (报停, 复机, 移机: a record on the line whose provisioning does the change).
+"""What phone adds to the catalog: the premium-number agreement (靓号协议), one offering per tenant grade.
+
+``line_service`` (and its offerings, no longer sold) stays declared for orders placed before service requests
+modified the line itself: such an order still carries out its change, and the job ends the record it leaves.
 
 The agreement is a product of its own on the new number: its prepayment (``deposit_fen``) is paid with the
 installation order through the order's payment step, and its minimum monthly spend stays on record with it.
@@ -38,6 +40,13 @@ def grade_offerings(tenant) -> list[ProductOffering]:
         )
     for code, name in SERVICES.items():
         out.append(
-            ProductOffering(code=f"phone-{code}", specification=SERVICE.code, name=name, group="line_service", rules=())
+            ProductOffering(
+                code=f"phone-{code}",
+                specification=SERVICE.code,
+                name=name,
+                group="line_service",
+                orderable=False,
+                rules=(),
+            )
         )
     return out

@@ -1,17 +1,18 @@
 """The console's number pool (the live holds with their customers and times, a look at the BSS's pool) and the
-appointments per day of installations and moves."""
+appointments per day of installations and moves, each with its installer (plugins/phone/roster.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from litestar import Request, Response, get
+from litestar import Request, Response, get, post
 
-from core.api import zone_of
+from core.api import N_, zone_of
 from core.api.products import OPEN_ORDER, ProductOrder, ProductOrderItem
-from core.api.web import HallDep, TenantDep, render
+from core.api.web import FieldErrors, Form, HallDep, TenantDep, gettext, info, redirect_to, render
+from core.api.workorders import Actor
 
-from . import clock, holds, pool
+from . import clock, holds, pool, roster
 from .tables import NumberHold
 
 OPERATOR = {"auth": "operator", "permission": "phone.pool"}
@@ -60,22 +61,63 @@ async def appointments_on(day: str) -> list[dict]:
     return sorted(out, key=lambda r: (r["params"].get("appointment_slot", ""), r["order"]["id"]))
 
 
-@get("/console/appointments", opt=OPERATOR, name="phone:console_appointments")
-async def console_appointments(request: Request, tenant: TenantDep) -> Response:
-    """The day's appointments (default: today where the tenant is), with the address and the order's state."""
+def _day(tenant, wanted: str) -> dt.date:
     today = clock.now().astimezone(zone_of(tenant)).date()
-    wanted = str(request.query_params.get("date") or "")[:10]
     try:
-        day = dt.date.fromisoformat(wanted) if wanted else today
+        return dt.date.fromisoformat(wanted[:10]) if wanted else today
     except ValueError:
-        day = today
-    rows = await appointments_on(day.isoformat())
+        return today
+
+
+async def _appointments_page(request: Request, tenant, day: dt.date, *, problems=None, status: int = 200):
+    rows = await roster.with_installers(await appointments_on(day.isoformat()))
+    form = Form({})
+    if problems is not None:
+        form.take(problems)
     return await render(
         request,
         "phone/console_appointments.html",
-        {"rows": rows, "day": day, "days": [day + dt.timedelta(days=d) for d in (-1, 1)]},
+        {
+            "rows": rows,
+            "day": day,
+            "days": [day + dt.timedelta(days=d) for d in (-1, 1)],
+            "installers": await roster.installers(tenant),
+            "form": form,
+        },
         audience="operator",
+        status=status,
     )
 
 
-HANDLERS = [console_pool, console_appointments]
+@get("/console/appointments", opt=OPERATOR, name="phone:console_appointments")
+async def console_appointments(request: Request, tenant: TenantDep) -> Response:
+    """The day's appointments (default: today where the tenant is), with the address, installer and order's state."""
+    return await _appointments_page(request, tenant, _day(tenant, str(request.query_params.get("date") or "")))
+
+
+@post("/console/appointments/assign", opt=OPERATOR, name="phone:console_appointments.assign")
+async def console_assign(request: Request, hall: HallDep, tenant: TenantDep) -> Response:
+    """Send an installer to an appointment: the order's work order is handed to them."""
+    form = await Form.from_request(request)
+    day = _day(tenant, form.value("date"))
+    order_id, operator = form.value("order"), form.value("operator")
+    order = (
+        await ProductOrder.select()
+        .where((ProductOrder.id == int(order_id)) & ProductOrder.process.is_in(list(WITH_APPOINTMENTS)))
+        .first()
+        if order_id.isdigit()
+        else None
+    )
+    if not operator.isdigit():
+        problems = FieldErrors()
+        problems.add("operator", N_("Choose an installer."))
+        return await _appointments_page(request, tenant, day, problems=problems, status=400)
+    reason = gettext(request)(N_("Installer for the appointment on %(day)s")) % {"day": day.isoformat()}
+    try:
+        await roster.assign(hall, Actor.from_principal(info(request).principal), order, int(operator), reason)
+    except FieldErrors as problems:
+        return await _appointments_page(request, tenant, day, problems=problems, status=400)
+    return redirect_to(request, "phone:console_appointments", query={"date": day.isoformat()})
+
+
+HANDLERS = [console_pool, console_appointments, console_assign]

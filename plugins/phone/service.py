@@ -1,6 +1,6 @@
 """The line's service orders: suspension with a reason and a date (keeping the number), resumption, move to a new
-address, termination with the final settlement. Each is a product order; what it does to the line happens when the
-back office completes it (the ``line_service`` request is provisioned: ``provision_line_service``)."""
+address, termination with the final settlement. Each is a product order that modifies (or deletes) the line itself:
+the core suspends, resumes or changes the line's address when the back office completes it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,16 @@ from core.api import N_, zone_of
 from core.api.db import transaction
 from core.api.identity import linked_numbers
 from core.api.legacy import Bill, balance_of
-from core.api.products import SUSPENDED, OrderItem, act, place_order, products_on_numbers, schedule
+from core.api.products import (
+    ACTIVE,
+    SUSPENDED,
+    OrderItem,
+    Product,
+    act,
+    place_order,
+    products_on_numbers,
+    schedule,
+)
 from core.api.web import FieldErrors
 
 from . import clock
@@ -63,22 +72,33 @@ def check_day(tenant, form, problems: FieldErrors) -> str:
 
 
 async def order(hall, tenant, settings, customer: Customer, line: dict, kind: str, form, title: str, language: str):
-    """Check the form for ``kind`` (FieldErrors beside each field) and place the order."""
+    """Check the form for ``kind`` (FieldErrors beside each field) and place the order: a ``modify`` of the line
+    itself (suspended or resumed for the reason ``customer``, a new address) or a ``delete`` (terminated)."""
     problems = FieldErrors()
-    params: dict = {"line_product": line["id"], "service": kind}
+    params: dict = {"service": kind}
+    when = None
     if kind == "suspend":
-        reason = form.value("reason")[:200]
-        if not reason:
+        remark = form.value("reason")[:200]
+        if not remark:
             problems.add("reason", N_("This field is required."))
-        params |= {"reason": reason, "date": check_day(tenant, form, problems)}
+        day = check_day(tenant, form, problems)
+        params |= {"remark": remark, "date": day}
+        if day and not problems.errors:
+            start = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), zone_of(tenant))
+            when = max(start.astimezone(dt.timezone.utc), clock.now())
     elif kind == "move":
-        params |= check_address(settings, form, problems) | check_slot(tenant, settings, form, problems)
+        address = check_address(settings, form, problems)
+        params |= address | check_slot(tenant, settings, form, problems) | {"characteristics": {"address": address}}
     if problems.errors:
         raise problems
     if kind == "terminate":
-        item = OrderItem("delete", product_id=line["id"])
+        settled = await _settled(hall, tenant, line)
+        item = OrderItem(
+            "delete", product_id=line["id"], effective="immediate", params={**params, "settlement": settled}
+        )
     else:
-        item = OrderItem("add", offering=f"phone-{kind}", number=line["number"], params=params)
+        change = "characteristics" if kind == "move" else kind
+        item = OrderItem("modify", product_id=line["id"], change=change, effective_at=when, params=params)
     token = (form.value("token") or secrets.token_urlsafe(8))[:40]
     return await place_order(
         hall,
@@ -92,12 +112,19 @@ async def order(hall, tenant, settings, customer: Customer, line: dict, kind: st
     )
 
 
+async def _settled(hall, tenant, line: dict) -> dict:
+    """The final settlement as the customer saw it, kept with the termination for the back office and the BSS."""
+    s = await settlement(hall, tenant, line)
+    return {"balance_fen": s["balance_fen"], "owed_fen": s["owed_fen"], "refund_fen": s["refund_fen"]}
+
+
 async def provision_line_service(hall, tenant, product, call) -> None:
-    """The back office completed a service request: do it to the line (suspend now or on its date, resume)."""
+    """An order placed before service requests modified the line itself (a ``line_service`` product was added):
+    do its change to the line. The record it left is ended by :func:`end_request_records`."""
     params, line_id = call.params or {}, (call.params or {}).get("line_product")
     kind = params.get("service")
     if not line_id or kind not in ("suspend", "resume"):
-        return  # a move changes nothing the hall keeps: the BSS has the new address from the order
+        return
     if kind == "resume":
         await act(hall, tenant, int(line_id), "resume", key=f"{call.key}:line", params={"reason": "customer"})
         return
@@ -108,3 +135,14 @@ async def provision_line_service(hall, tenant, product, call) -> None:
     else:
         async with transaction():
             await schedule(int(line_id), "suspend", start, {"reason": "customer"})
+
+
+async def end_request_records(hall, tenant) -> int:
+    """End the ``line_service`` products older orders left on My products: they were records of a request, never
+    something the customer has. Ended through the lifecycle (bookkeeping only: nothing outside to call)."""
+    rows = await Product.select(Product.id).where(
+        (Product.specification == "line_service") & Product.state.is_in([ACTIVE, SUSPENDED])
+    )
+    for row in rows:
+        await act(hall, tenant, row["id"], "terminate", key=f"phone:record:{row['id']}", params={"reason": "record"})
+    return len(rows)

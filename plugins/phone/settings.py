@@ -62,6 +62,9 @@ class PhoneSettings(WorkOrderDeadlines):
     holds_per_identity: int = Field(
         2, ge=1, le=20, description="Numbers one real-name identity (ID number) may hold at once, over all its log-ins."
     )
+    holds_per_address: int = Field(
+        2, ge=1, le=20, description="Numbers being installed at one installation address at once, over all customers."
+    )
     searches_per_hour: int = Field(
         60,
         ge=1,

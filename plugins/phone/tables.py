@@ -4,7 +4,8 @@ A hold is live while ``live_number`` is set: the unique index on (tenant,
 live_number) is what keeps two customers from holding one number, whatever
 the workers do at the same moment. Ending a hold clears it (NULLs never
 collide). ``live_holder`` (account and purpose) does the same for "one hold
-per customer per order". A hold past ``expires_at`` counts as gone on every
+per customer per order", ``live_address`` for "at most N per installation
+address": one of N numbered slots of the address's key (plugins/phone/addresses.py). A hold past ``expires_at`` counts as gone on every
 read; the sweep job clears its columns and releases it in the BSS.
 """
 
@@ -31,6 +32,7 @@ class NumberHold(TenantTable, tablename="phone_number_hold"):
     state = Varchar(length=16, default=HELD)
     live_number = Varchar(length=32, null=True, default=None)
     live_holder = Varchar(length=100, null=True, default=None)
+    live_address = Varchar(length=80, null=True, default=None)  # "<address key>:<slot>" while applying for it
     grade_code = Varchar(length=16, default="")
     prepay_fen = BigInt(default=0)
     min_spend_fen = BigInt(default=0)
@@ -39,7 +41,7 @@ class NumberHold(TenantTable, tablename="phone_number_hold"):
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz(null=True, default=None)  # None once ordered: the order keeps it
     ended_at = Timestamptz(null=True, default=None)
-    UNIQUE_TOGETHER = (("tenant", "live_number"), ("tenant", "live_holder"))
+    UNIQUE_TOGETHER = (("tenant", "live_number"), ("tenant", "live_holder"), ("tenant", "live_address"))
     INDEX_TOGETHER = (("tenant", "state", "expires_at"), ("tenant", "identity", "state"), ("tenant", "account_id"))
 
 

@@ -80,8 +80,11 @@ class WritebackMap(OutboxPolicy):
         return self.table is not None
 
     def targets(self, kind: str) -> list[EventTarget]:
-        """The tables events of ``kind`` are written to, in the order of tenant.toml; [] for the inbox."""
-        return [t for t in self.events.values() if t.kind == kind]
+        """The tables events of ``kind`` are written to, in the order of tenant.toml; [] for the inbox.
+
+        Compared in lower case: the loader lower-cases tenant.toml's keys, and kinds such as
+        ``productOrder.completed`` have capitals."""
+        return [t for t in self.events.values() if t.kind == kind.lower()]
 
 
 def writeback_cross_checks(m) -> list[tuple[str, str]]:

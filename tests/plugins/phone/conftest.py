@@ -47,6 +47,7 @@ def pool_numbers():
 
 @pytest.fixture
 def clock(monkeypatch):
+    from core.products import model as products_model
     from plugins.phone import clock as phone_clock
 
     class Clock:
@@ -57,6 +58,7 @@ def clock(monkeypatch):
 
     c = Clock()
     monkeypatch.setattr(phone_clock, "now", lambda: c.moment)
+    monkeypatch.setattr(products_model, "now", lambda: c.moment)  # dated changes fall due on the same clock
     return c
 
 

@@ -60,4 +60,22 @@ def test_the_demo_bss_applies_holds_lines_and_switches(tmp_path, style):
     owner, plan, long_distance = conn.execute(LINE[style], (number,)).fetchone()
     assert (owner, str(plan)) == (customer, tariff) and long_distance in ("N", 0)
     assert status() in ("2", "3")  # used up
+    column, key = ("ZT", "HM") if style == "jiangnan" else ("SUBS_STATE", "ACC_NBR")
+    table = "YW_HMXX" if style == "jiangnan" else "CRM_SUBS"
+
+    def line_status():
+        return str(conn.execute(f"SELECT {column} FROM {table} WHERE {key} = ?", (number,)).fetchone()[0])
+
+    assert line_status() in ("A", "0")  # a new line is in service
+    item = {"action": "modify", "change": "suspend", "specification": "line", "number": number}
+    booked = {**item, "effective_at": "2999-01-01T00:00:00+00:00"}
+    event("e4", "productOrder.completed", {"process": "phone.suspend", "items": [booked]})
+    process_inbox(str(path), style)
+    assert line_status() in ("A", "0")  # booked for later: the hall tells the BSS on the day (product.suspend)
+    event("e5", "productOrder.completed", {"process": "phone.suspend", "items": [item]})
+    process_inbox(str(path), style)
+    assert line_status() in ("T", "1")
+    event("e6", "product.resume", {"number": number})
+    process_inbox(str(path), style)
+    assert line_status() in ("A", "0")
     conn.close()

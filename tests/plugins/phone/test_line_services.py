@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from product_support import MOBILE
 
-from core.api.products import Product, ProductChange, ProductOrder
+from core.api.products import Product, ProductChange, ProductOrder, ProductOrderItem
 from core.products import lifecycle
 from core.workorders import Actor, transition
 
@@ -42,6 +42,11 @@ def test_suspend_on_a_date_then_resume(world):
     assert order["process"] == "phone.suspend" and order["state"] == "acknowledged"
     assert finish(world, order["id"], ["review"])["state"] == "completed"
     assert line(world)["state"] == "suspended" and "customer" in line(world)["suspend_reasons"]
+    item = world.run(lambda: ProductOrderItem.select().where(ProductOrderItem.order_id == order["id"]).first())
+    assert (item["action"], item["product_id"], item["params"]["remark"]) == ("modify", line(world)["id"], "出国")
+    assert world.run(lambda: Product.count().where(Product.specification != "line")) == 0  # no request product
+    mine = c.get("/account/products")
+    assert 'data-state="suspended"' in mine.text and "line_service" not in mine.text
     page = c.get("/phone/service")
     assert "service-resume" in page.text and "service-suspend" not in page.text
     r = c.post(f"/phone/service/{MOBILE}/resume", {"token": "r1"})
@@ -70,5 +75,48 @@ def test_move_checks_the_area_and_termination_shows_the_settlement(world):
         f"/phone/service/{MOBILE}/move", {**form, "district": "西湖区", "date": "2026-03-16", "slot": "09:00-12:00"}
     )
     assert ok.status_code == 303
+    order = world.run(lambda: ProductOrder.select().order_by(ProductOrder.id, ascending=False).first())
+    assert finish(world, order["id"], ["survey", "appointment", "move"])["state"] == "completed"
+    moved = line(world)
+    assert moved["characteristics"]["address"]["district"] == "西湖区" and moved["state"] == "active"
+    assert "江南大道 1 号" in c.get("/account/products").text
     page = c.get(f"/phone/service/{MOBILE}/terminate")
     assert page.status_code == 200 and "settlement" in page.text
+
+
+def test_termination_ends_the_line_with_its_settlement(world):
+    c = customer(world)
+    assert c.post(f"/phone/service/{MOBILE}/terminate", {"token": "t1"}).status_code == 303
+    order = world.run(lambda: ProductOrder.select().order_by(ProductOrder.id, ascending=False).first())
+    item = world.run(lambda: ProductOrderItem.select().where(ProductOrderItem.order_id == order["id"]).first())
+    assert item["action"] == "delete" and "owed_fen" in item["params"]["settlement"]
+    assert finish(world, order["id"], ["settle", "remove"])["state"] == "completed"
+    assert line(world)["state"] == "terminated"
+
+
+def test_records_older_service_requests_left_are_ended(world):
+    """Orders placed before requests modified the line made a ``line_service`` product: the job ends it."""
+    from core.api.products import products_on_numbers
+    from plugins.phone.service import end_request_records
+
+    hall, tenant = world.harness.hall, world.harness.tenant("alpha")
+    assert customer(world).get("/phone/service").status_code == 200  # the line mirrored
+    sn = line(world)
+    world.run(
+        lambda: Product.insert(
+            Product(
+                product_key="item:old-1",
+                specification="line_service",
+                offering_code="phone-suspend",
+                name="报停",
+                customer_legacy_id=sn["customer_legacy_id"],
+                account_legacy_id=sn["account_legacy_id"],
+                number=MOBILE,
+                state="active",
+            )
+        )
+    )
+    assert world.run(end_request_records, hall, tenant) == 1
+    assert world.run(end_request_records, hall, tenant) == 0
+    live = world.run(products_on_numbers, hall, tenant, sn["customer_legacy_id"], [MOBILE])
+    assert [p["specification"] for p in live] == ["line"]
