@@ -8,7 +8,7 @@ database, with the password as an SSHA2-512 hash. Usage comes from radacct, writ
 
 from __future__ import annotations
 
-from core.api import HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
+from core.api import GROUP_APPLY, HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
 
 from .settings import DialupSettings
 
@@ -122,12 +122,12 @@ def register_routes(hall):
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
         return [MenuItem(N_("Dial-up accounts"), route="dialup:console", permission="dialup.view", order=76)]
-    return [MenuItem(N_("Dial-up internet"), route="dialup:index", order=130)]
+    return [MenuItem(N_("Dial-up internet"), route="dialup:index", order=130, group=GROUP_APPLY)]
 
 
 @hookimpl
 def quick_actions(hall, tenant, request):
-    return [MenuItem(N_("Dial-up internet"), route="dialup:index", order=130)]
+    return [MenuItem(N_("Dial-up internet"), route="dialup:index", order=130, group=GROUP_APPLY)]
 
 
 @hookimpl

@@ -4,7 +4,7 @@ advance, stop with a retention period; monthly fees through the core's charge ru
 
 from __future__ import annotations
 
-from core.api import HALL_VERSION, N_, Job, Manifest, MenuItem, Permission, hookimpl
+from core.api import GROUP_APPLY, HALL_VERSION, N_, Job, Manifest, MenuItem, Permission, hookimpl
 
 from .settings import MailboxSettings
 
@@ -126,12 +126,12 @@ def register_jobs(hall):
 def menu_items(hall, tenant, request, audience):
     if audience == "operator":
         return [MenuItem(N_("Mailboxes"), route="mailbox:console", permission="mailbox.view", order=130)]
-    return [MenuItem(N_("Mailbox"), route="mailbox:index", order=130)]
+    return [MenuItem(N_("Mailbox"), route="mailbox:index", order=130, group=GROUP_APPLY)]
 
 
 @hookimpl
 def quick_actions(hall, tenant, request):
-    return [MenuItem(N_("Mailbox"), route="mailbox:index", order=130)]
+    return [MenuItem(N_("Mailbox"), route="mailbox:index", order=130, group=GROUP_APPLY)]
 
 
 @hookimpl

@@ -8,7 +8,7 @@ See docs/phone.md.
 
 from __future__ import annotations
 
-from core.api import HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
+from core.api import GROUP_APPLY, HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
 
 from .settings import PhoneSettings
 
@@ -113,9 +113,9 @@ def menu_items(hall, tenant, request, audience):
             MenuItem(N_("Number pool"), route="phone:console_pool", permission="phone.pool", order=75),
             MenuItem(N_("Appointments"), route="phone:console_appointments", permission="phone.pool", order=76),
         ]
-    return [MenuItem(N_("New line"), route="phone:index", order=110)]
+    return [MenuItem(N_("New line"), route="phone:index", order=110, group=GROUP_APPLY)]
 
 
 @hookimpl
 def quick_actions(hall, tenant, request):
-    return [MenuItem(N_("New line"), route="phone:index", order=110)]
+    return [MenuItem(N_("New line"), route="phone:index", order=110, group=GROUP_APPLY)]
