@@ -47,10 +47,11 @@ def register_product_offerings(hall, tenant):
 
 @hookimpl
 def register_api_routes(hall):
-    """TMF622: an app orders the line's service orders (docs/api.md)."""
+    """TMF622: an app orders the line's service orders; TMF641: long distance on/off (docs/api.md)."""
     from .api import KINDS
+    from .routes_api import HANDLERS
 
-    return KINDS
+    return [*KINDS, *HANDLERS]
 
 
 @hookimpl

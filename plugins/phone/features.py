@@ -62,3 +62,17 @@ async def pending_of(numbers: list[str]) -> dict[tuple[str, str], dict]:
         (FeatureRequest.state == "pending") & FeatureRequest.number.is_in(numbers or [""])
     )
     return {(r["number"], r["feature"]): r for r in rows}
+
+
+async def request_of(hall, tenant, account_id: int, request_id: int) -> dict | None:
+    """The customer's own request, confirmed first if the BSS's line already shows it (as the lines page does)."""
+    row = (
+        await FeatureRequest.select()
+        .where((FeatureRequest.id == request_id) & (FeatureRequest.account_id == account_id))
+        .first()
+    )
+    source = lines_of(hall, tenant)
+    if row is None or source is None or row["state"] != "pending":
+        return row
+    await confirm(source, [row["number"]])
+    return await FeatureRequest.select().where(FeatureRequest.id == request_id).first()
