@@ -52,7 +52,15 @@ def payment_succeeded(hall, tenant, intent):
     """The order is paid: allocate its card, in the settlement's transaction (exactly once with it)."""
     from .orders import paid
 
-    return paid(intent)
+    return paid(hall, tenant, intent)
+
+
+@hookimpl
+def payment_refunded(hall, tenant, intent, refund):
+    """A refund of an order's payment went through: tell the buyer, in the transaction that records it."""
+    from .orders import refunded
+
+    return refunded(hall, tenant, intent, refund)
 
 
 @hookimpl

@@ -28,6 +28,7 @@ from core.api.web import (
 )
 from plugins.shop import catalog, reveal
 from plugins.shop.audit import free_stock
+from plugins.shop.buyer import buyer_contact
 from plugins.shop.orders import (
     OutOfStock,
     cancel_paid_without_card,
@@ -100,7 +101,13 @@ async def buy(request: Request, code: FromPath[str], hall: HallDep, tenant: Tena
     name = catalog.name_of(product, info(request).language)
     try:
         _order, intent = await checkout(
-            hall, tenant, settings, product=product, customer_id=await customer_legacy_id(request), subject=name
+            hall,
+            tenant,
+            settings,
+            product=product,
+            customer_id=await customer_legacy_id(request),
+            subject=name,
+            contact=await buyer_contact(request),
         )
     except OutOfStock:
         return await _product_page(request, product, notice=_(OUT_OF_STOCK), status=409)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class ShopSettings(BaseModel):
@@ -37,3 +37,15 @@ class ShopSettings(BaseModel):
         description="Failed card top-ups onto one number per day before visitors are locked out for it; "
         "the number's own logged-in holder never is.",
     )
+    public_url: str = Field(
+        "",
+        description="Absolute address of the tenant's hall for the link in an order's e-mail and SMS, "
+        "e.g. https://www.example.com/t/jiangnan. Empty: http://<first host of the tenant>.",
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value

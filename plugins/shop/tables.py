@@ -109,6 +109,10 @@ class Order(TenantTable, tablename="shop_order"):
     fulfilled_at = Timestamptz(null=True, default=None)
     pin_shown_at = Timestamptz(null=True, default=None)
     reason = Varchar(length=200, default="")
+    # where the order's news goes (core.api.notify): the buyer's e-mail, else their phone; in their language
+    contact_email = Varchar(length=254, default="")
+    contact_phone = Varchar(length=32, default="")
+    language = Varchar(length=8, default="")
     UNIQUE_TOGETHER = (("tenant", "number"),)
     INDEX_TOGETHER = (("tenant", "customer_id", "created_at"), ("tenant", "state"), ("tenant", "checkout"))
 
