@@ -29,7 +29,7 @@ MANIFEST = Manifest(
 
 @hookimpl
 def register_routes(hall):
-    from . import routes_cart, routes_catalog, routes_console, routes_customer, routes_redeem
+    from . import routes_cart, routes_catalog, routes_console, routes_customer, routes_delivery, routes_redeem
 
     return [
         *routes_customer.HANDLERS,
@@ -37,6 +37,7 @@ def register_routes(hall):
         *routes_redeem.HANDLERS,
         *routes_console.HANDLERS,
         *routes_catalog.HANDLERS,
+        *routes_delivery.HANDLERS,
     ]
 
 
@@ -68,9 +69,14 @@ def register_jobs(hall):
     from core.api import Job
 
     from .audit import audit_job
+    from .delivery import complete_job
     from .orders import fulfil_job
 
-    return [Job("shop.audit", audit_job, every_minutes=60), Job("shop.fulfil", fulfil_job, every_minutes=5)]
+    return [
+        Job("shop.audit", audit_job, every_minutes=60),
+        Job("shop.fulfil", fulfil_job, every_minutes=5),
+        Job("shop.complete", complete_job, every_minutes=60),
+    ]
 
 
 @hookimpl
@@ -114,6 +120,13 @@ def register_labels(hall):
             "canceled": N_("Canceled"),
             "on_hold": N_("On hold"),
             "void": N_("Void"),
+            "shipped": N_("Shipped"),
+        },
+        "shop_step": {
+            "created": N_("Order placed"),
+            "paid": N_("Paid"),
+            "shipped": N_("Shipped"),
+            "completed": N_("Completed"),
         },
         "shop_alert": {
             "lockout": N_("Card top-up lock-out"),
@@ -132,6 +145,7 @@ def register_labels(hall):
             "shop.alert.seen": N_("Marked a card shop alert as seen"),
             "shop.order.void": N_("Voided a card order"),
             "shop.order.hold": N_("Held or released a card order"),
+            "shop.order.ship": N_("Shipped a card shop order"),
             "shop.product.save": N_("Saved a card shop product"),
             "shop.category.add": N_("Added a card shop category"),
         },

@@ -5,7 +5,7 @@ from __future__ import annotations
 from plugins.shop.alerts import open_alerts
 from plugins.shop.audit import count_batches, free_stock
 from plugins.shop.reveal import trail_of
-from plugins.shop.tables import CARD_STATES, Card, Order, Product, Redemption
+from plugins.shop.tables import CARD_STATES, Card, Delivery, Order, Product, Redemption
 
 
 async def overview() -> dict:
@@ -38,4 +38,5 @@ async def order_detail(number: str) -> dict | None:
             .where(Card.id == order["card_id"])
             .first()
         )
-    return {"order": order, "card": card, "trail": await trail_of(order["id"])}
+    parcel = await Delivery.select().where(Delivery.order_id == order["id"]).first()
+    return {"order": order, "card": card, "trail": await trail_of(order["id"]), "delivery": parcel}

@@ -32,6 +32,7 @@ from plugins.shop.tables import (
     CANCELED,
     COMPLETED,
     CREATED,
+    ELECTRONIC,
     FULFILLED,
     IN_STOCK,
     ON_HOLD,
@@ -142,6 +143,14 @@ async def checkout_many(
                 made.append(order)
     if not made:
         raise OutOfStock()
+    intent = await open_payment(hall, tenant, settings, token, made, customer_id=customer_id, subject=subject)
+    return [{**o, "intent_id": intent.id} for o in made], intent
+
+
+async def open_payment(
+    hall, tenant, settings, token: str, made: list[dict], *, customer_id: str, subject: str
+) -> Intent:
+    """The payment intent of a checkout's orders; the buyer hears of the order once it can be paid."""
     intent = await create_intent(
         hall,
         purpose=PURPOSE,
@@ -154,10 +163,10 @@ async def checkout_many(
         idempotency_key=f"shop:{token}",
         metadata={"orders": [o["number"] for o in made]},
     )
-    async with transaction():  # the buyer hears of the order once it can be paid
+    async with transaction():
         await Order.update({Order.intent_id: intent.id}).where(Order.checkout == token)
         await tell(hall, tenant, made, "placed")
-    return [{**o, "intent_id": intent.id} for o in made], intent
+    return intent
 
 
 async def allocate(order: dict) -> dict | None:
@@ -193,7 +202,8 @@ async def paid(hall, tenant, intent: Intent) -> None:
         .returning(*Order.all_columns())
     )
     for order in sorted(marked, key=lambda o: o["id"]):
-        await allocate(order)
+        if order["kind"] == ELECTRONIC:  # a physical order waits, paid, for the operator to ship it
+            await allocate(order)
     await tell(hall, tenant, sorted(marked, key=lambda o: o["id"]), "paid")
 
 
@@ -215,7 +225,9 @@ async def refunded(hall, tenant, intent: Intent, refund: dict) -> None:
 async def fulfil_job(hall, tenant_id: str, **_) -> int:
     """Paid orders still without a card (stock ran out when the money came): allocate now. Idempotent."""
     done = 0
-    for order in await Order.select().where((Order.state == PAID) & Order.card_id.is_null()):
+    for order in await Order.select().where(
+        (Order.state == PAID) & Order.card_id.is_null() & (Order.kind == ELECTRONIC)
+    ):
         async with transaction():
             if await allocate(order):
                 done += 1
