@@ -29,7 +29,15 @@ MANIFEST = Manifest(
 
 @hookimpl
 def register_routes(hall):
-    from . import routes_cart, routes_catalog, routes_console, routes_customer, routes_delivery, routes_redeem
+    from . import (
+        routes_cart,
+        routes_catalog,
+        routes_console,
+        routes_customer,
+        routes_delivery,
+        routes_redeem,
+        routes_warehouse,
+    )
 
     return [
         *routes_customer.HANDLERS,
@@ -38,6 +46,7 @@ def register_routes(hall):
         *routes_console.HANDLERS,
         *routes_catalog.HANDLERS,
         *routes_delivery.HANDLERS,
+        *routes_warehouse.HANDLERS,
     ]
 
 
@@ -128,6 +137,12 @@ def register_labels(hall):
             "shipped": N_("Shipped"),
             "completed": N_("Completed"),
         },
+        "shop_movement": {
+            "in": N_("Stock in"),
+            "out": N_("Shipped out"),
+            "transfer": N_("Stock transfer"),
+            "adjust": N_("Adjustment"),
+        },
         "shop_alert": {
             "lockout": N_("Card top-up lock-out"),
             "low_stock": N_("Low stock"),
@@ -146,6 +161,10 @@ def register_labels(hall):
             "shop.order.void": N_("Voided a card order"),
             "shop.order.hold": N_("Held or released a card order"),
             "shop.order.ship": N_("Shipped a card shop order"),
+            "shop.location.add": N_("Added a stock location"),
+            "shop.stock.in": N_("Put stock in"),
+            "shop.stock.transfer": N_("Transferred stock"),
+            "shop.stock.adjust": N_("Adjusted stock"),
             "shop.product.save": N_("Saved a card shop product"),
             "shop.category.add": N_("Added a card shop category"),
         },
@@ -155,5 +174,6 @@ def register_labels(hall):
             "shop_order": N_("Card order"),
             "shop_product": N_("Card shop product"),
             "shop_category": N_("Card shop category"),
+            "shop_location": N_("Stock location"),
         },
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from plugins.shop.alerts import open_alerts
 from plugins.shop.audit import count_batches, free_stock
 from plugins.shop.reveal import trail_of
-from plugins.shop.tables import CARD_STATES, Card, Delivery, Order, Product, Redemption
+from plugins.shop.tables import CARD_STATES, Card, Delivery, Location, Order, Product, Redemption, Stock
 
 
 async def overview() -> dict:
@@ -39,4 +39,15 @@ async def order_detail(number: str) -> dict | None:
             .first()
         )
     parcel = await Delivery.select().where(Delivery.order_id == order["id"]).first()
-    return {"order": order, "card": card, "trail": await trail_of(order["id"]), "delivery": parcel}
+    levels = {
+        r["location_id"]: r["quantity"]
+        for r in await Stock.select(Stock.location_id, Stock.quantity).where(Stock.product_id == order["product_id"])
+    }
+    return {
+        "order": order,
+        "card": card,
+        "trail": await trail_of(order["id"]),
+        "delivery": parcel,
+        "locations": await Location.select().order_by(Location.code) if parcel else [],
+        "levels": levels,
+    }

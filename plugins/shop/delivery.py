@@ -18,9 +18,10 @@ from core.api import N_
 from core.api.db import require_tenant, transaction
 from core.api.payments import now, refund
 from core.api.web import FieldErrors
+from plugins.shop import warehouse
 from plugins.shop.catalog import price_now
 from plugins.shop.notices import tell
-from plugins.shop.orders import open_payment
+from plugins.shop.orders import OutOfStock, open_payment
 from plugins.shop.tables import CANCELED, COMPLETED, PAID, PHYSICAL, SHIPPED, Delivery, Order
 
 PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")  # a mainland mobile, or a landline with its area code
@@ -57,8 +58,11 @@ async def checkout_physical(
 ) -> tuple[dict, object]:
     """An order of one physical product to ``address`` (from :func:`address_values`), and its payment intent.
 
-    The buyer pays the price now plus the method's fee.
+    The buyer pays the price now plus the method's fee. OutOfStock when the warehouse has none left to promise
+    (stock on hand less the paid orders waiting); the hard limit is at shipment, where stock never goes below zero.
     """
+    if await warehouse.available(product["id"]) <= 0:
+        raise OutOfStock()
     method = by_code(settings.shipping_methods, address["method"])
     token = secrets.token_hex(8)
     async with transaction():
@@ -99,8 +103,9 @@ async def delivery_of(order_id: int) -> dict | None:
     return await Delivery.select().where(Delivery.order_id == order_id).first()
 
 
-async def ship(hall, tenant, settings, order: dict, *, carrier: str, tracking: str, auditor) -> None:
-    """Operator: the paid order left with ``carrier`` under ``tracking``; buyer (and recipient) told, audited."""
+async def ship(hall, tenant, settings, order: dict, *, carrier: str, tracking: str, location: str, auditor) -> None:
+    """Operator: the paid order left ``location`` with ``carrier`` under ``tracking``: one unit out of that location's
+    stock, the buyer (and recipient) told, audited - all in one transaction, or nothing (FieldErrors)."""
     problems = FieldErrors()
     tracking = tracking.strip().upper()
     if by_code(settings.couriers, carrier) is None:
@@ -118,6 +123,7 @@ async def ship(hall, tenant, settings, order: dict, *, carrier: str, tracking: s
         if not moved:
             problems.add("carrier", N_("This order cannot be changed that way in its present state."))
             raise problems
+        await warehouse.ship_out(moved[0], location, actor=auditor.actor)
         await Delivery.update(
             {Delivery.carrier: carrier, Delivery.tracking: tracking, Delivery.shipped_by: auditor.actor[:64]}
         ).where(Delivery.order_id == order["id"])
@@ -132,7 +138,7 @@ async def ship(hall, tenant, settings, order: dict, *, carrier: str, tracking: s
             object_type="shop_order",
             object_id=order["number"],
             before={"state": PAID},
-            after={"state": SHIPPED, "carrier": carrier, "tracking": tracking},
+            after={"state": SHIPPED, "carrier": carrier, "tracking": tracking, "location": location},
         )
 
 

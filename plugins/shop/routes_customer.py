@@ -28,6 +28,7 @@ from core.api.web import (
 )
 from plugins.shop import catalog, delivery, reveal
 from plugins.shop.audit import free_stock
+from plugins.shop.warehouse import available
 from plugins.shop.buyer import buyer_contact
 from plugins.shop.orders import (
     OutOfStock,
@@ -42,6 +43,13 @@ from plugins.shop.settings import ShopSettings
 from plugins.shop.tables import PHYSICAL, Product
 
 PUBLIC = {"auth": "public"}
+
+
+async def left_of(product: dict) -> int:
+    """What a buyer can still get: free cards, or a physical product's stock not promised to paid orders."""
+    return await available(product["id"]) if product["delivery"] == "physical" else await free_stock(product["id"])
+
+
 CUSTOMER = {"auth": "customer"}
 Settings = NamedDependency[ShopSettings]
 OUT_OF_STOCK = N_("This card is sold out just now. Please try again later.")
@@ -54,7 +62,7 @@ async def index(request: Request) -> Response:
     search = str(request.query_params.get("q") or "").strip()[:40]
     member = info(request).customer is not None
     rows = await catalog.products(category_id=category or None, search=search)
-    items = [{**p, "now_fen": catalog.price_now(p, member=member), "left": await free_stock(p["id"])} for p in rows]
+    items = [{**p, "now_fen": catalog.price_now(p, member=member), "left": await left_of(p)} for p in rows]
     return await render(
         request,
         "shop/index.html",
@@ -82,7 +90,7 @@ async def product_page_response(
         {
             "product": product,
             "now_fen": catalog.price_now(product, member=member),
-            "left": await free_stock(product["id"]),
+            "left": await left_of(product),
             "notice": notice,
             "form": form or Form({"method": settings.shipping_methods[0].code}),
             "methods": settings.shipping_methods,

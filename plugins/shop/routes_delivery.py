@@ -12,6 +12,7 @@ from core.api.web import AuditorDep, FieldErrors, Form, HallDep, NamedDependency
 from plugins.shop import catalog, delivery
 from plugins.shop.buyer import buyer_contact
 from plugins.shop.console import order_detail
+from plugins.shop.orders import OutOfStock
 from plugins.shop.routes_console import order_page_response
 from plugins.shop.routes_customer import own_order, product_page_response
 from plugins.shop.settings import ShopSettings
@@ -46,6 +47,9 @@ async def buy_physical(
             contact=await buyer_contact(request),
             address=address,
         )
+    except OutOfStock:
+        notice = gettext(request)(N_("Sold out just now. Please try again later."))
+        return await product_page_response(request, product, form=form, notice=notice, status=409)
     except PaymentError:
         notice = gettext(request)(N_("Payment is not available just now."))
         return await product_page_response(request, product, form=form, notice=notice, status=409)
@@ -77,6 +81,7 @@ async def ship(
             found["order"],
             carrier=form.value("carrier"),
             tracking=form.value("tracking"),
+            location=form.value("location"),
             auditor=auditor,
         )
     except FieldErrors as problems:

@@ -192,4 +192,51 @@ class Delivery(TenantTable, tablename="shop_delivery"):
     UNIQUE_TOGETHER = (("tenant", "order_id"),)
 
 
-TABLES = [Category, Product, Batch, Card, Order, Redemption, PinAccess, Alert, CartLine, Delivery]
+class Location(TenantTable, tablename="shop_location"):
+    """A stock location (a warehouse, a shop's back room) holding physical products."""
+
+    code = Varchar(length=16)
+    name_zh = Varchar(length=40)
+    name_en = Varchar(length=40)
+    UNIQUE_TOGETHER = (("tenant", "code"),)
+
+
+class Stock(TenantTable, tablename="shop_stock"):
+    """How many of a physical product a location holds; only conditional updates change it, never below zero."""
+
+    product_id = Integer()
+    location_id = Integer()
+    quantity = Integer(default=0)
+    UNIQUE_TOGETHER = (("tenant", "product_id", "location_id"),)
+
+
+class Movement(TenantTable, tablename="shop_movement"):
+    """One stock movement: in, out (a shipment), transfer (from → to) or adjustment (with its reason)."""
+
+    kind = Varchar(length=12)  # in | out | transfer | adjust
+    product_id = Integer()
+    from_location = Integer(null=True, default=None)
+    to_location = Integer(null=True, default=None)
+    quantity = Integer()
+    reason = Varchar(length=200, default="")
+    order_id = Integer(null=True, default=None)
+    actor = Varchar(length=64, default="")
+    at = Timestamptz(default=TimestamptzNow())
+    INDEX_TOGETHER = (("tenant", "product_id", "at"),)
+
+
+TABLES = [
+    Category,
+    Product,
+    Batch,
+    Card,
+    Order,
+    Redemption,
+    PinAccess,
+    Alert,
+    CartLine,
+    Delivery,
+    Location,
+    Stock,
+    Movement,
+]

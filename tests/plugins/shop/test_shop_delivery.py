@@ -5,33 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from shop_support import BUYER_PHONE
+from shop_support import ADDRESS, BUYER_PHONE, add_sim
 
 from core.api.payments import now
 from core.api.testing import add_operator, field_errors
 from core.notify.tables import Message
+from plugins.shop import warehouse
 from plugins.shop.delivery import complete_job
 from plugins.shop.tables import Delivery, Order, Product
-
-ADDRESS = {
-    "province": "江苏省",
-    "city": "南京市",
-    "district": "鼓楼区",
-    "street": "中山北路 1 号 2 幢 301 室",
-    "recipient": "张收货",
-    "phone": "13900000777",
-    "method": "express",
-}
-
-
-def add_sim(harness) -> int:
-    async def go():
-        row = await Product.insert(
-            Product(code="SIM1", name_zh="靓号 SIM 卡", name_en="SIM card", delivery="physical", price_fen=1000)
-        ).returning(Product.id)
-        return row[0]["id"]
-
-    return harness.in_tenant("alpha", go)
 
 
 def the_order(harness):
@@ -88,16 +69,24 @@ def test_address_errors_then_paid_shipped_with_tracking_and_received(world):
     assert console.status_code == 200 and "中山北路" in console.text and "标记为已发货" in console.text
     wrong = operator.post(f"/shop/console/orders/{order['number']}/ship", {"carrier": "ufo", "tracking": "x"})
     assert wrong.status_code == 400 and len(field_errors(wrong.text)) == 2
+    nowhere = operator.post(
+        f"/shop/console/orders/{order['number']}/ship", {"carrier": "sf", "tracking": "SF123456", "location": "XX"}
+    )
+    assert nowhere.status_code == 400 and len(field_errors(nowhere.text)) == 1
     shipped = operator.post(
         f"/shop/console/orders/{order['number']}/ship",
-        {"carrier": "sf", "tracking": "sf1234567890"},
+        {"carrier": "sf", "tracking": "sf1234567890", "location": "WH1"},
         follow_redirects=False,
     )
     assert shipped.status_code in (302, 303)
     assert the_order(harness)["state"] == "shipped"
-    twice = operator.post(f"/shop/console/orders/{order['number']}/ship", {"carrier": "sf", "tracking": "SF999999"})
+    twice = operator.post(
+        f"/shop/console/orders/{order['number']}/ship", {"carrier": "sf", "tracking": "SF999999", "location": "WH1"}
+    )
     assert twice.status_code == 400
     assert harness.in_tenant("alpha", lambda: Delivery.select().first())["tracking"] == "SF1234567890"
+    sim = harness.in_tenant("alpha", lambda: Product.select(Product.id).where(Product.code == "SIM1").first())
+    assert harness.in_tenant("alpha", warehouse.on_hand, sim["id"]) == 4  # one unit left WH1, once
 
     mine = client.get(f"/shop/orders/{order['number']}")
     assert "顺丰速运" in mine.text and "SF1234567890" in mine.text and "确认收货" in mine.text
@@ -131,7 +120,9 @@ def test_canceled_before_shipping_is_refunded_once(world):
     assert plugin.gateway("alpha").trades[order["intent_id"]].refunds.values().__len__() == 1
     assert sum(plugin.gateway("alpha").trades[order["intent_id"]].refunds.values()) == 2200
     operator = clerk(harness)
-    late = operator.post(f"/shop/console/orders/{order['number']}/ship", {"carrier": "sf", "tracking": "SF123456"})
+    late = operator.post(
+        f"/shop/console/orders/{order['number']}/ship", {"carrier": "sf", "tracking": "SF123456", "location": "WH1"}
+    )
     assert late.status_code == 400  # a canceled order never ships
 
 
@@ -143,7 +134,9 @@ def test_the_job_completes_orders_shipped_n_days_ago_and_leaves_recent_ones(worl
     second = buy_and_pay_again(harness, plugin, client)
     operator = clerk(harness)
     for number in (first["number"], second["number"]):
-        operator.post(f"/shop/console/orders/{number}/ship", {"carrier": "ems", "tracking": f"EMS{number[:8]}"})
+        operator.post(
+            f"/shop/console/orders/{number}/ship", {"carrier": "ems", "tracking": f"EMS{number[:8]}", "location": "WH1"}
+        )
 
     async def age():  # the first left 11 days ago (auto_complete_days is 10)
         await Order.update({Order.shipped_at: now() - dt.timedelta(days=11)}).where(Order.id == first["id"])
