@@ -161,7 +161,7 @@ async def open_payment(
         provider=provider_of(hall, tenant, settings),
         subject=subject,
         idempotency_key=f"shop:{token}",
-        metadata={"orders": [o["number"] for o in made]},
+        metadata={"orders": [o["number"] for o in made], "physical": any(o["kind"] != ELECTRONIC for o in made)},
     )
     async with transaction():
         await Order.update({Order.intent_id: intent.id}).where(Order.checkout == token)
