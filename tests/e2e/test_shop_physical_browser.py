@@ -153,6 +153,7 @@ def test_buy_a_physical_item_the_operator_ships_it_the_customer_tracks_and_confi
             page.locator("button.shop-receive").click()
         assert page.locator("section.shop-order").get_attribute("data-state") == "completed"
         assert page.locator('.shop-steps li[data-step="completed"]').get_attribute("class") == "done"
+        assert page.locator("form.shop-code-send").count() == 0  # a parcel has no PIN to show again
         shoot(page, tenant_id, "shop-physical-06-received-desktop")
         assert page.goto(f"{base}/shop/orders").status == 200
         assert order_number in page.locator("table.shop-orders").inner_text()
