@@ -161,6 +161,7 @@ def register_labels(hall):
             "shop.order.void": N_("Voided a card order"),
             "shop.order.hold": N_("Held or released a card order"),
             "shop.order.ship": N_("Shipped a card shop order"),
+            "shop.order.merge": N_("Merged card shop orders into one shipment"),
             "shop.location.add": N_("Added a stock location"),
             "shop.stock.in": N_("Put stock in"),
             "shop.stock.transfer": N_("Transferred stock"),

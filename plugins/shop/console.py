@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from plugins.shop.alerts import open_alerts
 from plugins.shop.audit import count_batches, free_stock
+from plugins.shop.merge import ships_with
 from plugins.shop.reveal import trail_of
 from plugins.shop.tables import CARD_STATES, Card, Delivery, Location, Order, Product, Redemption, Stock
 
@@ -50,4 +51,5 @@ async def order_detail(number: str) -> dict | None:
         "delivery": parcel,
         "locations": await Location.select().order_by(Location.code) if parcel else [],
         "levels": levels,
+        "ships_with": await ships_with(order["id"]) if parcel else [],
     }

@@ -114,6 +114,10 @@ async def ship(hall, tenant, settings, order: dict, *, carrier: str, tracking: s
         problems.add("tracking", N_("Enter the tracking number: 6 to 32 letters, digits or -."))
     if problems.errors:
         raise problems
+    own = await delivery_of(order["id"])
+    if own is not None and own["merged_into"] is not None:
+        problems.add("carrier", N_("This order ships with another order: ship that one."))
+        raise problems
     async with transaction():
         moved = (
             await Order.update({Order.state: SHIPPED, Order.shipped_at: now()})
@@ -123,10 +127,20 @@ async def ship(hall, tenant, settings, order: dict, *, carrier: str, tracking: s
         if not moved:
             problems.add("carrier", N_("This order cannot be changed that way in its present state."))
             raise problems
-        await warehouse.ship_out(moved[0], location, actor=auditor.actor)
+        merged = [
+            r["order_id"] for r in await Delivery.select(Delivery.order_id).where(Delivery.merged_into == order["id"])
+        ]
+        if merged:  # the orders merged into this shipment leave with it (those the buyer canceled meanwhile do not)
+            moved += (
+                await Order.update({Order.state: SHIPPED, Order.shipped_at: now()})
+                .where(Order.id.is_in(merged) & (Order.state == PAID))
+                .returning(*Order.all_columns())
+            )
+        for parcel in moved:
+            await warehouse.ship_out(parcel, location, actor=auditor.actor)
         await Delivery.update(
             {Delivery.carrier: carrier, Delivery.tracking: tracking, Delivery.shipped_by: auditor.actor[:64]}
-        ).where(Delivery.order_id == order["id"])
+        ).where(Delivery.order_id.is_in([m["id"] for m in moved]))
         courier = by_code(settings.couriers, carrier)
         delivery = await delivery_of(order["id"])
         for to in ("", delivery["phone"]) if delivery["phone"] != order["contact_phone"] else ("",):
@@ -138,7 +152,13 @@ async def ship(hall, tenant, settings, order: dict, *, carrier: str, tracking: s
             object_type="shop_order",
             object_id=order["number"],
             before={"state": PAID},
-            after={"state": SHIPPED, "carrier": carrier, "tracking": tracking, "location": location},
+            after={
+                "state": SHIPPED,
+                "carrier": carrier,
+                "tracking": tracking,
+                "location": location,
+                "orders": [m["number"] for m in moved],
+            },
         )
 
 

@@ -9,7 +9,7 @@ from litestar.params import FromPath
 from core.api import N_
 from core.api.payments import PaymentError, checkout_response, customer_legacy_id
 from core.api.web import AuditorDep, FieldErrors, Form, HallDep, NamedDependency, TenantDep, gettext, info, redirect_to
-from plugins.shop import catalog, delivery
+from plugins.shop import catalog, delivery, merge
 from plugins.shop.buyer import buyer_contact
 from plugins.shop.console import order_detail
 from plugins.shop.orders import OutOfStock
@@ -90,4 +90,19 @@ async def ship(
     return redirect_to(request, "shop:console.order", number=number)
 
 
-HANDLERS = [buy_physical, receive, ship]
+@post("/console/orders/{number:str}/merge", opt=ORDERS, name="shop:console.merge")
+async def merge_order(request: Request, number: FromPath[str], auditor: AuditorDep) -> Response:
+    """Merge another paid order of the same customer and address into this one's shipment, with a reason (audited)."""
+    found = await order_detail(number)
+    if found is None:
+        raise NotFoundException()
+    form = await Form.from_request(request)
+    try:
+        await merge.merge(found["order"], form.value("other"), reason=form.value("merge_reason"), auditor=auditor)
+    except FieldErrors as problems:
+        form.take(problems)
+        return await order_page_response(request, number, form, status=400)
+    return redirect_to(request, "shop:console.order", number=number)
+
+
+HANDLERS = [buy_physical, receive, ship, merge_order]

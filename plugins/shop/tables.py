@@ -189,6 +189,7 @@ class Delivery(TenantTable, tablename="shop_delivery"):
     shipped_by = Varchar(length=64, default="")
     received_at = Timestamptz(null=True, default=None)
     completed_by = Varchar(length=8, default="")  # buyer (confirmed receipt) | auto (the job, after N days)
+    merged_into = Integer(null=True, default=None)  # ships with that order (an operator merged the two)
     UNIQUE_TOGETHER = (("tenant", "order_id"),)
 
 
