@@ -52,4 +52,13 @@ async def order_detail(number: str) -> dict | None:
         "locations": await Location.select().order_by(Location.code) if parcel else [],
         "levels": levels,
         "ships_with": await ships_with(order["id"]) if parcel else [],
+        "joined": await _joined(parcel),
     }
+
+
+async def _joined(parcel: dict | None) -> dict | None:
+    """The paid order this one ships with (None: it ships on its own, or that order was canceled or voided)."""
+    if not parcel or not parcel["merged_into"]:
+        return None
+    host = await Order.select(Order.number, Order.state).where(Order.id == parcel["merged_into"]).first()
+    return host if host and host["state"] == "paid" else None

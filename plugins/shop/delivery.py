@@ -115,7 +115,12 @@ async def ship(hall, tenant, settings, order: dict, *, carrier: str, tracking: s
     if problems.errors:
         raise problems
     own = await delivery_of(order["id"])
-    if own is not None and own["merged_into"] is not None:
+    host = (
+        await Order.select(Order.state).where(Order.id == own["merged_into"]).first()
+        if own and own["merged_into"]
+        else None
+    )
+    if host is not None and host["state"] == PAID:  # a host canceled or voided meanwhile: this one ships alone
         problems.add("carrier", N_("This order ships with another order: ship that one."))
         raise problems
     async with transaction():

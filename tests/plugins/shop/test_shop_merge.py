@@ -67,3 +67,26 @@ def test_two_orders_to_one_address_ship_as_one_other_addresses_do_not_merge(worl
     auditor = harness.client("alpha")
     auditor.login_operator("shop-auditor")
     assert "合并" in auditor.get("/console/audit").text
+
+
+def test_a_merged_order_ships_alone_when_the_order_it_joined_was_canceled(world):
+    harness, plugin, _ids = world
+    add_sim(harness, stock=5)
+    buyer = harness.client("alpha")
+    buyer.login_customer(BUYER_PHONE)
+    first = paid_order(harness, plugin, buyer, ADDRESS)
+    second = paid_order(harness, plugin, buyer, ADDRESS)
+    clerk = harness.client("alpha")
+    clerk.login_operator("shop-clerk")
+    clerk.post(f"/shop/console/orders/{first['number']}/merge", {"other": second["number"], "merge_reason": "one"})
+    assert "shop-ship" not in clerk.get(f"/shop/console/orders/{second['number']}").text
+    buyer.post(f"/shop/orders/{first['number']}/cancel", {})
+    assert "shop-ship" in clerk.get(f"/shop/console/orders/{second['number']}").text
+    shipped = clerk.post(
+        f"/shop/console/orders/{second['number']}/ship",
+        {"carrier": "zto", "tracking": "ZT123456", "location": "WH1"},
+        follow_redirects=False,
+    )
+    assert shipped.status_code in (302, 303)
+    rows = harness.in_tenant("alpha", lambda: Order.select(Order.state).order_by(Order.id))
+    assert [r["state"] for r in rows] == ["canceled", "shipped"]
