@@ -8,7 +8,7 @@ See docs/shop.md.
 
 from __future__ import annotations
 
-from core.api import HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
+from core.api import GROUP_PAY, HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
 
 from .settings import ShopSettings
 
@@ -94,13 +94,13 @@ def menu_items(hall, tenant, request, audience):
         return [MenuItem(N_("Card shop"), route="shop:console", permission="shop.view", order=74)]
     return [
         MenuItem(N_("Card shop"), route="shop:index", order=25),
-        MenuItem(N_("Card top-up"), route="shop:redeem", order=26),
+        MenuItem(N_("Card top-up"), route="shop:redeem", order=26, group=GROUP_PAY),
     ]
 
 
 @hookimpl
 def quick_actions(hall, tenant, request):
-    return [MenuItem(N_("Card top-up"), route="shop:redeem", order=16)]
+    return [MenuItem(N_("Card top-up"), route="shop:redeem", order=16, group=GROUP_PAY)]
 
 
 @hookimpl
