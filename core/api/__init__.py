@@ -9,7 +9,7 @@ This module holds what nearly every plugin needs: the hook markers, the manifest
 menu items and panels, permissions, jobs, money and time display, configuration
 errors and the tenant. The submodules group the rest by subject:
 ``web`` (pages and forms), ``db`` (tenant tables and scoped queries),
-``identity``, ``payments``, ``legacy``, ``workorders``, ``products``, ``cli`` and ``testing``.
+``identity``, ``payments``, ``legacy``, ``notify``, ``workorders``, ``products``, ``cli`` and ``testing``.
 """
 
 from core import __version__ as HALL_VERSION

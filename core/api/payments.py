@@ -42,7 +42,7 @@ from core.payments.providers import (
     RefundNotice,
 )
 from core.payments.refund_service import refund_by_operator
-from core.payments.registry import enabled_providers, provider_for
+from core.payments.registry import enabled_providers, payment_settings, provider_for
 from core.payments.settle import posted_event_id, settle
 from core.payments.tables import PaymentIntent, Refund
 from core.payments.routes_customer import auto_submit_form, checkout_response, customer_legacy_id, refresh_from_gateway
@@ -92,6 +92,7 @@ __all__ = [
     "create_intent",
     "customer_legacy_id",
     "enabled_providers",
+    "payment_settings",
     "get_intent",
     "intents_of",
     "now",

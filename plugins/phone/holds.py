@@ -139,14 +139,25 @@ async def release(account_id: int, hold_id: int) -> bool:
     return bool(ended)
 
 
-async def attach(hold_id: int, order_id: int) -> None:
-    """The hold goes into the order: it is kept while the order waits for its payment (until the hold's time).
+async def attach(hold_id: int, order_id: int, pay_until: dt.datetime | None = None) -> None:
+    """The hold goes into the order: it is kept while the order waits for its payment.
 
-    The customer may start another application meanwhile: the hold leaves their "one per customer" slot.
+    ``pay_until``: the last moment the order's payment can still be made (the payment core closes an unpaid
+    payment at the gateway after ``[payments] expire_after_minutes``). The hold lasts at least that long, so a
+    payment that succeeds always finds its number still held, and the work order then keeps it for good; an
+    order given up unpaid is cancelled and frees it. The customer may start another application meanwhile:
+    the hold leaves their "one per customer" slot.
     """
-    await NumberHold.update(
-        {NumberHold.state: ORDERED, NumberHold.order_id: order_id, NumberHold.live_holder: None}
-    ).where((NumberHold.id == hold_id) & (NumberHold.state == HELD))
+    changes = {NumberHold.state: ORDERED, NumberHold.order_id: order_id, NumberHold.live_holder: None}
+    hold = await NumberHold.select(NumberHold.expires_at).where(NumberHold.id == hold_id).first()
+    current = hold["expires_at"] if hold else None
+    if isinstance(current, str):
+        current = dt.datetime.fromisoformat(current)
+    if current is not None and current.tzinfo is None:
+        current = current.replace(tzinfo=dt.timezone.utc)
+    if pay_until is not None and current is not None and pay_until > current:
+        changes[NumberHold.expires_at] = pay_until
+    await NumberHold.update(changes).where((NumberHold.id == hold_id) & (NumberHold.state == HELD))
 
 
 def just_installed(at: dt.datetime | None = None):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from core.api import N_, format_fen, zone_of
 from core.api.identity import customer_for_account
+from core.api.payments import payment_settings
 from . import clock
 from core.api.products import OrderItem, catalog, place_order
 from core.api.web import FieldErrors
@@ -25,6 +26,7 @@ NOT_COVERED = N_(
 )
 NO_HOLD = N_("You no longer hold a number: its time ran out. Please choose a number again.")
 KIND_GROUP = {"mobile": "mobile", "fixed": "fixed"}
+PAYMENT_GRACE = dt.timedelta(minutes=10)  # a payment made at the last moment: its notification may come a little later
 
 
 @dataclass(frozen=True)
@@ -116,5 +118,6 @@ async def apply(hall, tenant, settings, customer: Customer, form, title: str, la
         customer_account_id=customer.account_id,
         language=language,
     )
-    await holds.attach(hold["id"], order["id"])
+    window = dt.timedelta(minutes=payment_settings(hall, tenant).expire_after_minutes) + PAYMENT_GRACE
+    await holds.attach(hold["id"], order["id"], pay_until=clock.now() + window)
     return order

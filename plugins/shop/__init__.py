@@ -8,7 +8,7 @@ See docs/shop.md.
 
 from __future__ import annotations
 
-from core.api import HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
+from core.api import GROUP_PAY, HALL_VERSION, N_, Manifest, MenuItem, Permission, hookimpl
 
 from .settings import ShopSettings
 
@@ -29,7 +29,15 @@ MANIFEST = Manifest(
 
 @hookimpl
 def register_routes(hall):
-    from . import routes_cart, routes_catalog, routes_console, routes_customer, routes_redeem
+    from . import (
+        routes_cart,
+        routes_catalog,
+        routes_console,
+        routes_customer,
+        routes_delivery,
+        routes_redeem,
+        routes_warehouse,
+    )
 
     return [
         *routes_customer.HANDLERS,
@@ -37,6 +45,8 @@ def register_routes(hall):
         *routes_redeem.HANDLERS,
         *routes_console.HANDLERS,
         *routes_catalog.HANDLERS,
+        *routes_delivery.HANDLERS,
+        *routes_warehouse.HANDLERS,
     ]
 
 
@@ -52,7 +62,15 @@ def payment_succeeded(hall, tenant, intent):
     """The order is paid: allocate its card, in the settlement's transaction (exactly once with it)."""
     from .orders import paid
 
-    return paid(intent)
+    return paid(hall, tenant, intent)
+
+
+@hookimpl
+def payment_refunded(hall, tenant, intent, refund):
+    """A refund of an order's payment went through: tell the buyer, in the transaction that records it."""
+    from .orders import refunded
+
+    return refunded(hall, tenant, intent, refund)
 
 
 @hookimpl
@@ -60,9 +78,14 @@ def register_jobs(hall):
     from core.api import Job
 
     from .audit import audit_job
+    from .delivery import complete_job
     from .orders import fulfil_job
 
-    return [Job("shop.audit", audit_job, every_minutes=60), Job("shop.fulfil", fulfil_job, every_minutes=5)]
+    return [
+        Job("shop.audit", audit_job, every_minutes=60),
+        Job("shop.fulfil", fulfil_job, every_minutes=5),
+        Job("shop.complete", complete_job, every_minutes=60),
+    ]
 
 
 @hookimpl
@@ -71,13 +94,13 @@ def menu_items(hall, tenant, request, audience):
         return [MenuItem(N_("Card shop"), route="shop:console", permission="shop.view", order=74)]
     return [
         MenuItem(N_("Card shop"), route="shop:index", order=25),
-        MenuItem(N_("Card top-up"), route="shop:redeem", order=26),
+        MenuItem(N_("Card top-up"), route="shop:redeem", order=26, group=GROUP_PAY),
     ]
 
 
 @hookimpl
 def quick_actions(hall, tenant, request):
-    return [MenuItem(N_("Card top-up"), route="shop:redeem", order=16)]
+    return [MenuItem(N_("Card top-up"), route="shop:redeem", order=16, group=GROUP_PAY)]
 
 
 @hookimpl
@@ -106,6 +129,19 @@ def register_labels(hall):
             "canceled": N_("Canceled"),
             "on_hold": N_("On hold"),
             "void": N_("Void"),
+            "shipped": N_("Shipped"),
+        },
+        "shop_step": {
+            "created": N_("Order placed"),
+            "paid": N_("Paid"),
+            "shipped": N_("Shipped"),
+            "completed": N_("Completed"),
+        },
+        "shop_movement": {
+            "in": N_("Stock in"),
+            "out": N_("Shipped out"),
+            "transfer": N_("Stock transfer"),
+            "adjust": N_("Adjustment"),
         },
         "shop_alert": {
             "lockout": N_("Card top-up lock-out"),
@@ -124,6 +160,12 @@ def register_labels(hall):
             "shop.alert.seen": N_("Marked a card shop alert as seen"),
             "shop.order.void": N_("Voided a card order"),
             "shop.order.hold": N_("Held or released a card order"),
+            "shop.order.ship": N_("Shipped a card shop order"),
+            "shop.order.merge": N_("Merged card shop orders into one shipment"),
+            "shop.location.add": N_("Added a stock location"),
+            "shop.stock.in": N_("Put stock in"),
+            "shop.stock.transfer": N_("Transferred stock"),
+            "shop.stock.adjust": N_("Adjusted stock"),
             "shop.product.save": N_("Saved a card shop product"),
             "shop.category.add": N_("Added a card shop category"),
         },
@@ -133,5 +175,6 @@ def register_labels(hall):
             "shop_order": N_("Card order"),
             "shop_product": N_("Card shop product"),
             "shop_category": N_("Card shop category"),
+            "shop_location": N_("Stock location"),
         },
     }

@@ -4,7 +4,8 @@ generated = in stock + sold + redeemed + void (+ generated, not yet stocked), pe
 batch. A card deleted behind the hall's back, or one moved into a state that
 does not exist, makes the sum short and raises an alert naming the batch.
 It also raises the low-stock alert of every product whose free stock (in
-stock, not held by a live order) is below its ``low_stock``.
+stock, not held by a live order; for a physical product, its stock on hand in
+every location) is below its ``low_stock``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from core.api.payments import now
 from plugins.shop.alerts import raise_alert
 from plugins.shop.tables import CARD_STATES, IN_STOCK, Batch, Card, Product
+from plugins.shop.warehouse import on_hand
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,10 @@ async def audit_stock() -> dict:
     for product in await Product.select(Product.id, Product.code, Product.low_stock, Product.delivery).where(
         Product.active == True  # noqa: E712
     ):
-        if product["delivery"] != "electronic":
-            continue
-        left = await free_stock(product["id"])
+        if product["delivery"] == "physical":
+            left = await on_hand(product["id"])
+        else:
+            left = await free_stock(product["id"])
         if left < product["low_stock"]:
             low.append(product["code"])
             await raise_alert("low_stock", product["code"], f"{left} left, alert below {product['low_stock']}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 from core.api import N_, parse_yuan, zone_of
@@ -40,6 +41,28 @@ def _day(form: Form, problems: FieldErrors, name: str, tenant, *, end: bool) -> 
     return start.astimezone(dt.timezone.utc)
 
 
+def _attributes(form: Form, problems: FieldErrors, name: str) -> dict[str, str]:
+    """Attribute lines ``name: value`` (at most 12; a name up to 20 characters, a value up to 100) as a dict."""
+    out: dict[str, str] = {}
+    lines = [line.strip() for line in form.value(name).replace("：", ":").splitlines() if line.strip()]
+    for number, line in enumerate(lines, 1):
+        key, sep, value = (part.strip() for part in line.partition(":"))
+        if not sep or not key or not value or len(key) > 20 or len(value) > 100 or key in out:
+            problems.add(name, N_("Line %(line)s: write one attribute a line as name: value."), line=number)
+            return {}
+        out[key] = value
+    if len(out) > 12:
+        problems.add(name, N_("At most 12 attributes."))
+    return out
+
+
+def attribute_lines(attributes, lang: str) -> str:
+    """A product's attributes of one language as the editor's lines."""
+    if isinstance(attributes, str):  # PostgreSQL hands JSON back as text
+        attributes = json.loads(attributes or "{}")
+    return "\n".join(f"{k}: {v}" for k, v in ((attributes or {}).get(lang) or {}).items())
+
+
 async def product_values(form: Form, tenant, *, product_id: int | None) -> dict:
     """The product's columns from the form; FieldErrors per field."""
     problems = FieldErrors()
@@ -72,8 +95,10 @@ async def product_values(form: Form, tenant, *, product_id: int | None) -> dict:
     low = form.value("low_stock") or "0"
     if not (low.isascii() and low.isdigit() and int(low) <= 100_000):
         problems.add("low_stock", N_("Enter a whole number from 0 to 100000."))
+    attributes = {lang: _attributes(form, problems, f"attrs_{lang}") for lang in ("zh", "en")}
     problems.raise_if_any()
     return {
+        Product.attributes: attributes,
         Product.code: code,
         Product.name_zh: form.value("name_zh")[:100],
         Product.name_en: form.value("name_en")[:100],

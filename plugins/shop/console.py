@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from plugins.shop.alerts import open_alerts
 from plugins.shop.audit import count_batches, free_stock
+from plugins.shop.merge import ships_with
 from plugins.shop.reveal import trail_of
-from plugins.shop.tables import CARD_STATES, Card, Order, Product, Redemption
+from plugins.shop.tables import CARD_STATES, Card, Delivery, Location, Order, Product, Redemption, Stock
 
 
 async def overview() -> dict:
@@ -38,4 +39,26 @@ async def order_detail(number: str) -> dict | None:
             .where(Card.id == order["card_id"])
             .first()
         )
-    return {"order": order, "card": card, "trail": await trail_of(order["id"])}
+    parcel = await Delivery.select().where(Delivery.order_id == order["id"]).first()
+    levels = {
+        r["location_id"]: r["quantity"]
+        for r in await Stock.select(Stock.location_id, Stock.quantity).where(Stock.product_id == order["product_id"])
+    }
+    return {
+        "order": order,
+        "card": card,
+        "trail": await trail_of(order["id"]),
+        "delivery": parcel,
+        "locations": await Location.select().order_by(Location.code) if parcel else [],
+        "levels": levels,
+        "ships_with": await ships_with(order["id"]) if parcel else [],
+        "joined": await _joined(parcel),
+    }
+
+
+async def _joined(parcel: dict | None) -> dict | None:
+    """The paid order this one ships with (None: it ships on its own, or that order was canceled or voided)."""
+    if not parcel or not parcel["merged_into"]:
+        return None
+    host = await Order.select(Order.number, Order.state).where(Order.id == parcel["merged_into"]).first()
+    return host if host and host["state"] == "paid" else None

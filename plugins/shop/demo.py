@@ -1,10 +1,11 @@
-"""Demo content (``hall demo``): a small catalog of phone and internet cards, each with a batch of cards in stock."""
+"""Demo content (``hall demo``): a small catalog of phone and internet cards, each with a batch of cards in stock,
+and a printed collector's card with 20 in the main warehouse."""
 
 from __future__ import annotations
 
 from plugins.shop import batches
 from plugins.shop.pins import keys_for
-from plugins.shop.tables import Category, Product
+from plugins.shop.tables import Category, Location, Movement, Product, Stock
 
 CATALOG = [
     # (category path zh/en, code, name zh, name en, face, price, member, attributes, delivery)
@@ -108,3 +109,20 @@ async def seed(hall, tenant) -> None:
         if delivery == "electronic":
             batch = await batches.generate(keys, row[0]["id"], 20, digits=digits, operator="demo")
             await batches.stock(batch["id"])
+        else:
+            await _stock(row[0]["id"], 20)
+
+
+async def _stock(product_id: int, quantity: int) -> None:
+    """The main warehouse, holding ``quantity`` of a physical product (put in as a movement, like an operator would)."""
+    place = await Location.select(Location.id).where(Location.code == "MAIN").first()
+    if place is None:
+        place = (
+            await Location.insert(Location(code="MAIN", name_zh="主仓库", name_en="Main warehouse")).returning(
+                Location.id
+            )
+        )[0]
+    await Stock.insert(Stock(product_id=product_id, location_id=place["id"], quantity=quantity))
+    await Movement.insert(
+        Movement(kind="in", product_id=product_id, to_location=place["id"], quantity=quantity, actor="demo")
+    )

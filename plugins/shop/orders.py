@@ -22,14 +22,17 @@ import datetime as dt
 import logging
 import secrets
 
-from core.api.db import transaction
+from core.api import format_fen
+from core.api.db import require_tenant, transaction
 from core.api.payments import Intent, PaymentError, cancel, create_intent, enabled_providers, now, refund
 from plugins.shop.alerts import raise_alert
 from plugins.shop.catalog import price_now
+from plugins.shop.notices import tell
 from plugins.shop.tables import (
     CANCELED,
     COMPLETED,
     CREATED,
+    ELECTRONIC,
     FULFILLED,
     IN_STOCK,
     ON_HOLD,
@@ -87,21 +90,32 @@ def provider_of(hall, tenant, settings) -> str:
     return providers[0]
 
 
-async def checkout(hall, tenant, settings, *, product: dict, customer_id: str, subject: str) -> tuple[dict, Intent]:
+async def checkout(
+    hall, tenant, settings, *, product: dict, customer_id: str, subject: str, contact: dict | None = None
+) -> tuple[dict, Intent]:
     """An order of one card with a card held for ``hold_minutes``, and its payment intent. OutOfStock when none is free."""
     orders, intent = await checkout_many(
-        hall, tenant, settings, [(product, 1)], customer_id=customer_id, subject=subject
+        hall, tenant, settings, [(product, 1)], customer_id=customer_id, subject=subject, contact=contact
     )
     return orders[0], intent
 
 
 async def checkout_many(
-    hall, tenant, settings, lines: list[tuple[dict, int]], *, customer_id: str, subject: str
+    hall,
+    tenant,
+    settings,
+    lines: list[tuple[dict, int]],
+    *,
+    customer_id: str,
+    subject: str,
+    contact: dict | None = None,
 ) -> tuple[list[dict], Intent]:
     """One order per card wanted, each with a card held, all paid by one payment (its reference: the checkout).
 
     All or nothing: when one card cannot be held, nothing is written and OutOfStock is raised.
+    ``contact``: the buyer's ``contact_email``, ``contact_phone`` and ``language``, where the order's news goes.
     """
+    contact = {k: (contact or {}).get(k) or "" for k in ("contact_email", "contact_phone", "language")}
     hold_until = now() + dt.timedelta(minutes=settings.hold_minutes)
     token = secrets.token_hex(8)
     made = []
@@ -117,6 +131,9 @@ async def checkout_many(
                             product_id=product["id"],
                             price_fen=price_now(product, member=True),
                             hold_until=hold_until,
+                            contact_email=contact["contact_email"][:254],
+                            contact_phone=contact["contact_phone"][:32],
+                            language=contact["language"][:8],
                         )
                     ).returning(*Order.all_columns())
                 )[0]
@@ -126,6 +143,14 @@ async def checkout_many(
                 made.append(order)
     if not made:
         raise OutOfStock()
+    intent = await open_payment(hall, tenant, settings, token, made, customer_id=customer_id, subject=subject)
+    return [{**o, "intent_id": intent.id} for o in made], intent
+
+
+async def open_payment(
+    hall, tenant, settings, token: str, made: list[dict], *, customer_id: str, subject: str
+) -> Intent:
+    """The payment intent of a checkout's orders; the buyer hears of the order once it can be paid."""
     intent = await create_intent(
         hall,
         purpose=PURPOSE,
@@ -136,10 +161,12 @@ async def checkout_many(
         provider=provider_of(hall, tenant, settings),
         subject=subject,
         idempotency_key=f"shop:{token}",
-        metadata={"orders": [o["number"] for o in made]},
+        metadata={"orders": [o["number"] for o in made], "physical": any(o["kind"] != ELECTRONIC for o in made)},
     )
-    await Order.update({Order.intent_id: intent.id}).where(Order.checkout == token)
-    return [{**o, "intent_id": intent.id} for o in made], intent
+    async with transaction():
+        await Order.update({Order.intent_id: intent.id}).where(Order.checkout == token)
+        await tell(hall, tenant, made, "placed")
+    return intent
 
 
 async def allocate(order: dict) -> dict | None:
@@ -166,21 +193,41 @@ async def allocate(order: dict) -> dict | None:
     return card
 
 
-async def paid(intent: Intent) -> None:
-    """``payment_succeeded``: mark the checkout's orders paid and allocate their cards, in the settlement's transaction."""
+async def paid(hall, tenant, intent: Intent) -> None:
+    """``payment_succeeded``: mark the checkout's orders paid, allocate their cards and tell the buyer, in the
+    settlement's transaction."""
     marked = (
         await Order.update({Order.state: PAID, Order.paid_at: now()})
         .where((Order.checkout == intent.reference) & Order.paid_at.is_null())
         .returning(*Order.all_columns())
     )
     for order in sorted(marked, key=lambda o: o["id"]):
-        await allocate(order)
+        if order["kind"] == ELECTRONIC:  # a physical order waits, paid, for the operator to ship it
+            await allocate(order)
+    await tell(hall, tenant, sorted(marked, key=lambda o: o["id"]), "paid")
+
+
+async def refunded(hall, tenant, intent: Intent, refund: dict) -> None:
+    """``payment_refunded``: tell the buyer, in the transaction that records the refund (once per refund).
+
+    The order it was for is the checkout's canceled or voided one (a cart's payment pays several orders).
+    """
+    orders = (
+        await Order.select()
+        .where((Order.checkout == intent.reference) & Order.state.is_in([CANCELED, VOIDED]))
+        .order_by(Order.id)
+    )
+    matching = [o for o in orders if int(o["price_fen"]) == int(refund["amount_fen"])]
+    about = matching[-1:] or orders
+    await tell(hall, tenant, about, "refunded", values={"amount": format_fen(int(refund["amount_fen"]))})
 
 
 async def fulfil_job(hall, tenant_id: str, **_) -> int:
     """Paid orders still without a card (stock ran out when the money came): allocate now. Idempotent."""
     done = 0
-    for order in await Order.select().where((Order.state == PAID) & Order.card_id.is_null()):
+    for order in await Order.select().where(
+        (Order.state == PAID) & Order.card_id.is_null() & (Order.kind == ELECTRONIC)
+    ):
         async with transaction():
             if await allocate(order):
                 done += 1
@@ -207,6 +254,8 @@ async def cancel_unpaid(hall, order: dict, *, reason: str) -> bool:
             await Card.update({Card.order_id: None, Card.hold_until: None}).where(
                 Card.order_id.is_in([m["id"] for m in moved]) & (Card.state == IN_STOCK)
             )
+            canceled = await Order.select().where(Order.id.is_in([m["id"] for m in moved])).order_by(Order.id)
+            await tell(hall, require_tenant(), canceled, "canceled")
     return bool(moved)
 
 

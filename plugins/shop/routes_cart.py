@@ -9,6 +9,7 @@ from core.api import N_
 from core.api.payments import PaymentError, checkout_response, customer_legacy_id
 from core.api.web import Form, HallDep, NamedDependency, TenantDep, gettext, info, parse_int, redirect_to, render
 from plugins.shop import cart, catalog
+from plugins.shop.buyer import buyer_contact
 from plugins.shop.orders import OutOfStock, checkout_many
 from plugins.shop.settings import ShopSettings
 
@@ -101,6 +102,7 @@ async def cart_checkout(request: Request, hall: HallDep, tenant: TenantDep, sett
             [(line["product"], line["quantity"]) for line in lines],
             customer_id=await customer_legacy_id(request),
             subject=subject[:120],
+            contact=await buyer_contact(request),
         )
     except OutOfStock:
         return _cookies(await _page(request, owner, notice=_(SOLD_OUT), status=409), request, token, drop)

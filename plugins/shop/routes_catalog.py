@@ -9,7 +9,7 @@ from litestar.params import FromPath
 from core.api import local
 from core.api.web import FieldErrors, Form, TenantDep, audit, redirect_to, render
 from plugins.shop.catalog import category_tree
-from plugins.shop.catalog_edit import add_category, save_product
+from plugins.shop.catalog_edit import add_category, attribute_lines, save_product
 from plugins.shop.tables import Product
 
 MANAGE = {"auth": "operator", "permission": "shop.manage"}
@@ -45,6 +45,8 @@ def _form_of(product: dict | None, tenant) -> Form:
             "promo_until": day(product["promo_until"], end=True),
             "low_stock": str(product["low_stock"]),
             "active": "1" if product["active"] else "",
+            "attrs_zh": attribute_lines(product["attributes"], "zh"),
+            "attrs_en": attribute_lines(product["attributes"], "en"),
         }
     )
 

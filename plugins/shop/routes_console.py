@@ -14,6 +14,7 @@ from core.api.web import (
     NamedDependency,
     TenantDep,
     audit,
+    info,
     parse_int,
     query_int,
     redirect_to,
@@ -142,18 +143,19 @@ async def alert_seen(request: Request, alert_id: FromPath[int]) -> Response:
     return redirect_to(request, "shop:console")
 
 
-async def _order_page(request: Request, number: str, form: Form | None = None, status: int = 200) -> Response:
+async def order_page_response(request: Request, number: str, form: Form | None = None, status: int = 200) -> Response:
+    """The console's order page (``form``: a posted form with its errors)."""
     found = await order_detail(number)
     if found is None:
         raise NotFoundException()
-    return await render(
-        request, "shop/console_order.html", {**found, "form": form or Form()}, status=status, audience="operator"
-    )
+    settings = info(request).tenant.plugin_settings("shop")
+    context = {**found, "form": form or Form(), "couriers": settings.couriers, "methods": settings.shipping_methods}
+    return await render(request, "shop/console_order.html", context, status=status, audience="operator")
 
 
 @get("/console/orders/{number:str}", opt=VIEW, name="shop:console.order")
 async def console_order(request: Request, number: FromPath[str]) -> Response:
-    return await _order_page(request, number)
+    return await order_page_response(request, number)
 
 
 @post("/console/orders/{number:str}/{action:str}", opt=ORDERS, name="shop:console.order_action")
@@ -167,7 +169,7 @@ async def order_action(
     form = await Form.from_request(request)
     form.require("reason")
     if not form.valid:
-        return await _order_page(request, number, form, status=400)
+        return await order_page_response(request, number, form, status=400)
     order, reason = found["order"], form.value("reason")
     done = (
         await void_order(hall, order, reason=reason, operator=auditor.actor)
@@ -176,7 +178,7 @@ async def order_action(
     )
     if not done:
         form.error("reason", N_("This order cannot be changed that way in its present state."))
-        return await _order_page(request, number, form, status=409)
+        return await order_page_response(request, number, form, status=409)
     await audit(request, f"shop.order.{action}", object_type="shop_order", object_id=number, after={"reason": reason})
     return redirect_to(request, "shop:console.order", number=number)
 

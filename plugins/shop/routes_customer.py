@@ -26,8 +26,10 @@ from core.api.web import (
     send_code,
     until,
 )
-from plugins.shop import catalog, reveal
+from plugins.shop import catalog, delivery, reveal
 from plugins.shop.audit import free_stock
+from plugins.shop.warehouse import available
+from plugins.shop.buyer import buyer_contact
 from plugins.shop.orders import (
     OutOfStock,
     cancel_paid_without_card,
@@ -38,9 +40,16 @@ from plugins.shop.orders import (
 )
 from plugins.shop.pins import keys_for
 from plugins.shop.settings import ShopSettings
-from plugins.shop.tables import Product
+from plugins.shop.tables import PHYSICAL, Product
 
 PUBLIC = {"auth": "public"}
+
+
+async def left_of(product: dict) -> int:
+    """What a buyer can still get: free cards, or a physical product's stock not promised to paid orders."""
+    return await available(product["id"]) if product["delivery"] == "physical" else await free_stock(product["id"])
+
+
 CUSTOMER = {"auth": "customer"}
 Settings = NamedDependency[ShopSettings]
 OUT_OF_STOCK = N_("This card is sold out just now. Please try again later.")
@@ -53,7 +62,7 @@ async def index(request: Request) -> Response:
     search = str(request.query_params.get("q") or "").strip()[:40]
     member = info(request).customer is not None
     rows = await catalog.products(category_id=category or None, search=search)
-    items = [{**p, "now_fen": catalog.price_now(p, member=member), "left": await free_stock(p["id"])} for p in rows]
+    items = [{**p, "now_fen": catalog.price_now(p, member=member), "left": await left_of(p)} for p in rows]
     return await render(
         request,
         "shop/index.html",
@@ -68,16 +77,23 @@ async def _product_or_404(code: str) -> dict:
     return product
 
 
-async def _product_page(request: Request, product: dict, *, notice: str = "", status: int = 200) -> Response:
-    member = info(request).customer is not None
+async def product_page_response(
+    request: Request, product: dict, *, notice: str = "", status: int = 200, form: Form | None = None
+) -> Response:
+    """The product page; a physical product's with the address form (``form``: what was typed, with its errors)."""
+    ri = info(request)
+    member = ri.customer is not None
+    settings = ri.tenant.plugin_settings("shop")
     return await render(
         request,
         "shop/product.html",
         {
             "product": product,
             "now_fen": catalog.price_now(product, member=member),
-            "left": await free_stock(product["id"]),
+            "left": await left_of(product),
             "notice": notice,
+            "form": form or Form({"method": settings.shipping_methods[0].code}),
+            "methods": settings.shipping_methods,
         },
         status=status,
     )
@@ -87,7 +103,7 @@ async def _product_page(request: Request, product: dict, *, notice: str = "", st
 async def product_page(request: Request, code: FromPath[str]) -> Response:
     product = await _product_or_404(code)
     await catalog.count_view(product["id"])
-    return await _product_page(request, product)
+    return await product_page_response(request, product)
 
 
 @post("/p/{code:str}/buy", opt=CUSTOMER, name="shop:buy")
@@ -100,12 +116,20 @@ async def buy(request: Request, code: FromPath[str], hall: HallDep, tenant: Tena
     name = catalog.name_of(product, info(request).language)
     try:
         _order, intent = await checkout(
-            hall, tenant, settings, product=product, customer_id=await customer_legacy_id(request), subject=name
+            hall,
+            tenant,
+            settings,
+            product=product,
+            customer_id=await customer_legacy_id(request),
+            subject=name,
+            contact=await buyer_contact(request),
         )
     except OutOfStock:
-        return await _product_page(request, product, notice=_(OUT_OF_STOCK), status=409)
+        return await product_page_response(request, product, notice=_(OUT_OF_STOCK), status=409)
     except PaymentError:
-        return await _product_page(request, product, notice=_(N_("Payment is not available just now.")), status=409)
+        return await product_page_response(
+            request, product, notice=_(N_("Payment is not available just now.")), status=409
+        )
     return await checkout_response(request, intent)
 
 
@@ -115,7 +139,7 @@ async def my_orders(request: Request) -> Response:
     return await render(request, "shop/orders.html", {"orders": rows})
 
 
-async def _own_order(request: Request, number: str) -> dict:
+async def own_order(request: Request, number: str) -> dict:
     order = await order_by_number(number)
     if order is None or order["customer_id"] != await customer_legacy_id(request):
         raise NotFoundException()  # another customer's order is as absent as a made-up one
@@ -130,6 +154,7 @@ async def _contacts(request: Request) -> dict[str, str]:
 async def _order_page(request: Request, order: dict, *, card=None, form=None, flow="", status=200) -> Response:
     product = await Product.select().where(Product.id == order["product_id"]).first()
     contacts = await _contacts(request)
+    parcel = await delivery.delivery_of(order["id"]) if order["kind"] == PHYSICAL else None
     page = await render(
         request,
         "shop/order.html",
@@ -141,6 +166,9 @@ async def _order_page(request: Request, order: dict, *, card=None, form=None, fl
             "flow": flow,
             "trail": await reveal.trail_of(order["id"]),
             "contacts": {k: mask_contact(v) for k, v in contacts.items()},
+            "delivery": parcel,
+            "steps": delivery.steps_of(order) if parcel else [],
+            "settings": info(request).tenant.plugin_settings("shop"),
         },
         status=status,
     )
@@ -151,21 +179,21 @@ async def _order_page(request: Request, order: dict, *, card=None, form=None, fl
 
 @get("/orders/{number:str}", opt=CUSTOMER, name="shop:order")
 async def order_page(request: Request, number: FromPath[str]) -> Response:
-    return await _order_page(request, await _own_order(request, number))
+    return await _order_page(request, await own_order(request, number))
 
 
 @post("/orders/{number:str}/show", opt=CUSTOMER, name="shop:order.show")
 async def show_first(request: Request, number: FromPath[str], hall: HallDep, tenant: TenantDep) -> Response:
     """The PIN, the first time (a second post shows nothing: the code is needed)."""
-    order = await _own_order(request, number)
+    order = await own_order(request, number)
     card = await reveal.first_view(keys_for(hall, tenant), order, client_address(request))
-    return await _order_page(request, await _own_order(request, number), card=card)
+    return await _order_page(request, await own_order(request, number), card=card)
 
 
 @post("/orders/{number:str}/code", opt=CUSTOMER, name="shop:order.code")
 async def send_pin_code(request: Request, number: FromPath[str], hall: HallDep) -> Response:
     """A fresh one-time code to the phone or e-mail on file, to see the PIN again."""
-    order = await _own_order(request, number)
+    order = await own_order(request, number)
     form = await Form.from_request(request)
     contacts = await _contacts(request)
     channel = form.value("channel") or "sms"
@@ -189,7 +217,7 @@ async def send_pin_code(request: Request, number: FromPath[str], hall: HallDep) 
 
 @post("/orders/{number:str}/again", opt=CUSTOMER, name="shop:order.again")
 async def show_again(request: Request, number: FromPath[str], hall: HallDep, tenant: TenantDep) -> Response:
-    order = await _own_order(request, number)
+    order = await own_order(request, number)
     form = await Form.from_request(request)
     form.require("code")
     flow = form.value("flow")
@@ -218,8 +246,10 @@ async def show_again(request: Request, number: FromPath[str], hall: HallDep, ten
 
 @post("/orders/{number:str}/cancel", opt=CUSTOMER, name="shop:order.cancel")
 async def cancel_order(request: Request, number: FromPath[str], hall: HallDep) -> Response:
-    order = await _own_order(request, number)
-    if order["state"] == "paid":
+    order = await own_order(request, number)
+    if order["state"] == "paid" and order["kind"] == PHYSICAL:
+        await delivery.cancel_before_shipping(hall, order, reason="canceled by the buyer before shipping")
+    elif order["state"] == "paid":
         await cancel_paid_without_card(hall, order, reason="canceled by the buyer: no card in stock")
     else:
         await cancel_unpaid(hall, order, reason="canceled by the buyer")

@@ -16,7 +16,7 @@ from core.api.db import TenantTable
 GENERATED, IN_STOCK, SOLD, REDEEMED, VOID = "generated", "in_stock", "sold", "redeemed", "void"
 CARD_STATES = (GENERATED, IN_STOCK, SOLD, REDEEMED, VOID)
 # order states
-CREATED, PAID, FULFILLED, COMPLETED, CANCELED, ON_HOLD, VOIDED = (
+CREATED, PAID, FULFILLED, COMPLETED, CANCELED, ON_HOLD, VOIDED, SHIPPED = (
     "created",
     "paid",
     "fulfilled",
@@ -24,7 +24,10 @@ CREATED, PAID, FULFILLED, COMPLETED, CANCELED, ON_HOLD, VOIDED = (
     "canceled",
     "on_hold",
     "void",
+    "shipped",
 )
+# order kinds: an electronic card (PIN on the order page) or a physical product (shipped to an address)
+ELECTRONIC, PHYSICAL = "electronic", "physical"
 
 
 class Category(TenantTable, tablename="shop_category"):
@@ -109,6 +112,13 @@ class Order(TenantTable, tablename="shop_order"):
     fulfilled_at = Timestamptz(null=True, default=None)
     pin_shown_at = Timestamptz(null=True, default=None)
     reason = Varchar(length=200, default="")
+    # where the order's news goes (core.api.notify): the buyer's e-mail, else their phone; in their language
+    contact_email = Varchar(length=254, default="")
+    contact_phone = Varchar(length=32, default="")
+    language = Varchar(length=8, default="")
+    kind = Varchar(length=16, default=ELECTRONIC)  # electronic | physical (created → paid → shipped → completed)
+    shipped_at = Timestamptz(null=True, default=None)
+    completed_at = Timestamptz(null=True, default=None)
     UNIQUE_TOGETHER = (("tenant", "number"),)
     INDEX_TOGETHER = (("tenant", "customer_id", "created_at"), ("tenant", "state"), ("tenant", "checkout"))
 
@@ -162,4 +172,72 @@ class CartLine(TenantTable, tablename="shop_cart_line"):
     UNIQUE_TOGETHER = (("tenant", "owner", "product_id"),)
 
 
-TABLES = [Category, Product, Batch, Card, Order, Redemption, PinAccess, Alert, CartLine]
+class Delivery(TenantTable, tablename="shop_delivery"):
+    """Where a physical order goes and how: the address as typed at checkout, the method and fee, the shipment."""
+
+    order_id = Integer()
+    method = Varchar(length=16)
+    fee_fen = BigInt(default=0)
+    province = Varchar(length=20)
+    city = Varchar(length=20)
+    district = Varchar(length=20)
+    street = Varchar(length=120)
+    recipient = Varchar(length=30)
+    phone = Varchar(length=20)
+    carrier = Varchar(length=16, default="")
+    tracking = Varchar(length=32, default="")
+    shipped_by = Varchar(length=64, default="")
+    received_at = Timestamptz(null=True, default=None)
+    completed_by = Varchar(length=8, default="")  # buyer (confirmed receipt) | auto (the job, after N days)
+    merged_into = Integer(null=True, default=None)  # ships with that order (an operator merged the two)
+    UNIQUE_TOGETHER = (("tenant", "order_id"),)
+
+
+class Location(TenantTable, tablename="shop_location"):
+    """A stock location (a warehouse, a shop's back room) holding physical products."""
+
+    code = Varchar(length=16)
+    name_zh = Varchar(length=40)
+    name_en = Varchar(length=40)
+    UNIQUE_TOGETHER = (("tenant", "code"),)
+
+
+class Stock(TenantTable, tablename="shop_stock"):
+    """How many of a physical product a location holds; only conditional updates change it, never below zero."""
+
+    product_id = Integer()
+    location_id = Integer()
+    quantity = Integer(default=0)
+    UNIQUE_TOGETHER = (("tenant", "product_id", "location_id"),)
+
+
+class Movement(TenantTable, tablename="shop_movement"):
+    """One stock movement: in, out (a shipment), transfer (from → to) or adjustment (with its reason)."""
+
+    kind = Varchar(length=12)  # in | out | transfer | adjust
+    product_id = Integer()
+    from_location = Integer(null=True, default=None)
+    to_location = Integer(null=True, default=None)
+    quantity = Integer()
+    reason = Varchar(length=200, default="")
+    order_id = Integer(null=True, default=None)
+    actor = Varchar(length=64, default="")
+    at = Timestamptz(default=TimestamptzNow())
+    INDEX_TOGETHER = (("tenant", "product_id", "at"),)
+
+
+TABLES = [
+    Category,
+    Product,
+    Batch,
+    Card,
+    Order,
+    Redemption,
+    PinAccess,
+    Alert,
+    CartLine,
+    Delivery,
+    Location,
+    Stock,
+    Movement,
+]

@@ -217,3 +217,28 @@ def test_a_number_just_installed_is_not_offered_before_the_bss_catches_up(world,
     assert c.post("/phone/numbers", {"number": "13911113333"}).status_code == 409
     clock.advance(days=2)  # the BSS has had its day: its pool is the truth again
     assert world.run(holds.held_numbers, ["13911113333"]) == set()
+
+
+def test_an_order_paid_after_the_holds_quarter_hour_still_has_its_number(world, clock):
+    """The hold of a placed order lasts as long as its payment can still be made (the payment core's
+    expire_after_minutes): a sweep in between does not free the number for someone else."""
+    from core.payments.providers import GatewayResult
+    from core.payments.settle import settle
+    from core.products.orders import get_order
+
+    a, b = customer(world), customer(world, "13900000009")
+    a.post("/phone/numbers", {"number": "13911110168"})
+    assert a.post("/phone/apply", _form(plan="m58")).status_code == 303
+    order = world.run(lambda: ProductOrder.select().first())
+    assert a.post(f"/account/product-orders/{order['id']}/pay").status_code == 303
+    clock.advance(minutes=60)  # past the 15 minutes of a bare hold, within the 120 of an unpaid payment
+    from plugins.phone.holds import sweep
+
+    assert world.run(sweep) == 0
+    assert b.post("/phone/numbers", {"number": "13911110168"}).status_code == 409  # still the first customer's
+    intent = world.run(lambda: ProductOrder.select().first())["payment_intent"]
+    world.harness.payments.gateway("alpha").pay(intent, 10000)
+    world.run(settle, world.harness.hall, "fake", GatewayResult(intent, "T-9", "succeeded", 10000, {}))
+    assert world.run(get_order, order["id"])["state"] == "acknowledged"
+    hold = world.run(lambda: NumberHold.select().first())
+    assert hold["state"] == "ordered" and hold["expires_at"] is None and hold["live_number"] == "13911110168"

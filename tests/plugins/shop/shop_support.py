@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from core.api.testing import FakePaymentPlugin, TenantSpec, add_operator, make_customer, register_customer, sync
-from plugins.shop import batches
+from plugins.shop import batches, warehouse
 from plugins.shop.pins import keys_for
 from plugins.shop.tables import Card, Category, Product
 
@@ -102,3 +102,37 @@ def sms_code(harness, phone: str) -> str:
         )
 
     return re.search(r"\b(\d{6})\b", harness.in_tenant("alpha", last)["body_text"]).group(1)
+
+
+ADDRESS = {
+    "province": "江苏省",
+    "city": "南京市",
+    "district": "鼓楼区",
+    "street": "中山北路 1 号 2 幢 301 室",
+    "recipient": "张收货",
+    "phone": "13900000777",
+    "method": "express",
+}
+
+
+class Clerk:
+    actor = "shop-clerk"
+
+    async def record(self, *args, **kwargs):
+        pass
+
+
+def add_sim(harness, stock: int = 5) -> int:
+    """A physical product with ``stock`` units in location WH1."""
+
+    async def go():
+        row = await Product.insert(
+            Product(code="SIM1", name_zh="靓号 SIM 卡", name_en="SIM card", delivery="physical", price_fen=1000)
+        ).returning(Product.id)
+        await warehouse.add_location("WH1", "一号仓", "Warehouse 1", auditor=Clerk())
+        if stock:
+            form = {"kind": "in", "product": "SIM1", "location": "WH1", "quantity": str(stock)}
+            await warehouse.move(form, auditor=Clerk())
+        return row[0]["id"]
+
+    return harness.in_tenant("alpha", go)

@@ -172,6 +172,28 @@ def test_the_catalog_editor_adds_and_changes_products_with_errors_next_to_fields
     assert cat.status_code in (302, 303)
 
 
+def test_the_catalog_editor_edits_attributes_line_by_line(world):
+    harness, _plugin, _ids = world
+    client = clerk_client(harness)
+    base = {"code": "SIM9", "name_zh": "SIM 卡", "name_en": "SIM", "category": "0", "delivery": "physical"}
+    base |= {"face_value": "1", "price": "10", "low_stock": "2", "active": "1"}
+    bad = client.post("/shop/console/catalog/save", {**base, "attrs_zh": "颜色：红\n没有冒号", "attrs_en": ""})
+    assert bad.status_code == 400 and field_errors(bad.text) == ["第 2 行：请每行写一项属性，格式为“名称: 内容”。"]
+    good = client.post(
+        "/shop/console/catalog/save",
+        {**base, "attrs_zh": "颜色：红\n规格: 三合一", "attrs_en": "Colour: red"},
+        follow_redirects=False,
+    )
+    assert good.status_code in (302, 303), field_errors(good.text)
+    row = harness.in_tenant(
+        "alpha", lambda: Product.select().where(Product.code == "SIM9").output(load_json=True).first()
+    )
+    assert row["attributes"] == {"zh": {"颜色": "红", "规格": "三合一"}, "en": {"Colour": "red"}}
+    page = client.get(f"/shop/console/catalog/{row['id']}")
+    assert "颜色: 红\n规格: 三合一</textarea>" in page.text
+    assert "三合一" in harness.client("alpha").get("/shop/p/SIM9").text
+
+
 def test_sales_statistics_show_totals_rankings_conversion_and_a_csv(world):
     harness, plugin, ids = world
     add_cards(harness, ids["products"]["P50"], 3)

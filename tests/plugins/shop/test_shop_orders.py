@@ -179,7 +179,7 @@ def test_the_fulfilment_allocates_once_even_when_called_again(world):
     from core.api.payments import get_intent
 
     intent = harness.in_tenant("alpha", get_intent, order["intent_id"])
-    harness.in_tenant("alpha", paid, intent)  # a repeat changes nothing
+    harness.in_tenant("alpha", paid, harness.hall, harness.tenant("alpha"), intent)  # a repeat changes nothing
     cards = harness.in_tenant("alpha", lambda: Card.select().where(Card.state == "sold"))
     assert len(cards) == 1
 
