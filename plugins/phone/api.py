@@ -1,7 +1,9 @@
 """The line's service orders through the public API (TMF622 ``POST /productOrder``, the core's resource): suspension,
 resumption and move are an ``add`` of the offering ``phone-suspend`` / ``phone-resume`` / ``phone-move`` naming the
 line as ``product``; termination is a ``delete`` of the line. The characteristics are the web form's fields
-(``reason``, ``date``; a move's address and slot) and go through the same service (:func:`service.order`)."""
+(``reason``, ``date``; a move's address and slot) and go through the same service (:func:`service.order`). The order
+is carried out as a ``modify`` of the line itself (its own offering, the change as the item's params), and the answer's
+item says so."""
 
 from __future__ import annotations
 

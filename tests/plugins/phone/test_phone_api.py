@@ -79,10 +79,10 @@ def test_suspend_resume_and_terminate_through_the_api(world, monkeypatch):
     body = order("phone-suspend", pk, external="s1", reason="出国", date="2026-03-14")
     r = http.post(f"{API}/productOrder", headers=auth, json=body)
     assert r.status_code == 201, r.text
-    assert (
-        r.json()["state"] == "acknowledged"
-        and r.json()["productOrderItem"][0]["productOffering"]["id"] == "phone-suspend"
-    )
+    item = r.json()["productOrderItem"][0]
+    # asked as an add of the service offering; carried out, and answered, as a modify of the line itself
+    assert r.json()["state"] == "acknowledged" and item["action"] == "modify", item
+    assert item["product"]["id"] == str(pk) and item["productOffering"]["id"] == line(world)["offering_code"], item
     assert http.post(f"{API}/productOrder", headers=auth, json=body).json()["id"] == r.json()["id"]
     placed = world.run(lambda: ProductOrder.select().where(ProductOrder.id == int(r.json()["id"])).first())
     assert placed["process"] == "phone.suspend"
