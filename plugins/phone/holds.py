@@ -148,16 +148,16 @@ async def attach(hold_id: int, order_id: int, pay_until: dt.datetime | None = No
     order given up unpaid is cancelled and frees it. The customer may start another application meanwhile:
     the hold leaves their "one per customer" slot.
     """
-    changes = {NumberHold.state: ORDERED, NumberHold.order_id: order_id, NumberHold.live_holder: None}
-    hold = await NumberHold.select(NumberHold.expires_at).where(NumberHold.id == hold_id).first()
-    current = hold["expires_at"] if hold else None
-    if isinstance(current, str):
-        current = dt.datetime.fromisoformat(current)
-    if current is not None and current.tzinfo is None:
-        current = current.replace(tzinfo=dt.timezone.utc)
-    if pay_until is not None and current is not None and pay_until > current:
-        changes[NumberHold.expires_at] = pay_until
-    await NumberHold.update(changes).where((NumberHold.id == hold_id) & (NumberHold.state == HELD))
+    await NumberHold.update(
+        {NumberHold.state: ORDERED, NumberHold.order_id: order_id, NumberHold.live_holder: None}
+    ).where((NumberHold.id == hold_id) & (NumberHold.state == HELD))
+    if pay_until is not None:  # never shortened: a tenant's hold_minutes may already be longer
+        await NumberHold.update({NumberHold.expires_at: pay_until}).where(
+            (NumberHold.id == hold_id)
+            & (NumberHold.order_id == order_id)
+            & (NumberHold.state == ORDERED)
+            & (NumberHold.expires_at < pay_until)
+        )
 
 
 def just_installed(at: dt.datetime | None = None):
