@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from shop_support import HOLDER_NUMBER, add_cards, add_sim, pins_of
+from shop_support import BUYER_PHONE, HOLDER_NUMBER, add_cards, add_sim, pins_of
 from test_shop_delivery import buy_and_pay, buyer, messages_to
 from test_shop_orders import buy, only_order, pay
 
@@ -277,6 +277,13 @@ def test_nobody_else_sees_or_opens_a_request(world):
     row = requests(harness)[0]
     assert stranger.get(f"/account/requests/{row['workorder_id']}").status_code == 404
     assert client.get(f"/account/requests/{row['workorder_id']}").status_code == 200
+    register_customer(
+        harness, "beta", make_customer(403, name="Other tenant", numbers=(BUYER_PHONE,), phone=BUYER_PHONE)
+    )
+    elsewhere = harness.client("beta")
+    elsewhere.login_customer(BUYER_PHONE)  # the same phone at another tenant is another customer
+    assert elsewhere.post(f"/shop/orders/{order['number']}/aftersales", REASON).status_code == 404
+    assert elsewhere.get(f"/account/requests/{row['workorder_id']}").status_code == 404
     assert harness.in_tenant("beta", AfterSale.count) == 0 and harness.in_tenant("beta", WorkOrder.count) == 0
     # the buyer withdraws it on the core's page: the request closes, and a new one may be opened
     assert client.post(f"/account/requests/{row['workorder_id']}/act", {"action": "withdraw"}).status_code == 303
