@@ -1,6 +1,6 @@
 """Long-distance and international on/off (开/停长途): a request to the BSS through the outbox, pending until the
 BSS's own line (the ``lines`` port, read live) shows the new state. Each request is the public API's TMF641
-serviceOrder too: its creation, replacement (``cancelled``) and confirmation (``completed``) are told to the hub's
+serviceOrder too: its creation, replacement (``replaced``, TMF's ``cancelled``) and confirmation (``completed``) are told to the hub's
 listeners in the transaction of the change."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from . import clock
 
 from .tables import FeatureRequest
 
+REPLACED = "replaced"  # a newer request for the same number and feature came: kept, never re-used (its id, its event)
 FEATURES = {"long_distance": N_("Domestic long distance"), "international": N_("International calls")}
 
 
@@ -24,7 +25,8 @@ def lines_of(hall, tenant) -> ServiceLineSource | None:
 async def request(
     account_id: int, customer_id: str, number: str, feature: str, wanted: bool, external_id: str | None = None
 ) -> dict:
-    """Ask the BSS to switch ``feature`` on or off; one pending request per number and feature (the newest wins).
+    """Ask the BSS to switch ``feature`` on or off; one pending request per number and feature (the newest wins: an
+    older pending one becomes ``replaced``, kept so that its id - and its outbox event id - is never used again).
 
     ``external_id`` (the API's ``externalId``): the customer's request with that id already made is answered again,
     nothing sent twice; the unique index on (tenant, account_id, external_id) settles two at once."""
@@ -36,13 +38,18 @@ async def request(
             return found
     try:
         async with transaction():
-            replaced = await FeatureRequest.select().where(
-                (FeatureRequest.number == number)
-                & (FeatureRequest.feature == feature)
-                & (FeatureRequest.state == "pending")
+            if external_id:  # made meanwhile (SQLite's IMMEDIATE transactions serialize here)
+                found = await _by_external(account_id, external_id)
+                if found is not None:
+                    return found
+            others = (FeatureRequest.number == number) & (FeatureRequest.feature == feature)
+            if external_id:  # never replace the request with this externalId: the unique index keeps it one
+                others = others & (FeatureRequest.external_id.is_null() | (FeatureRequest.external_id != external_id))
+            replaced = (
+                await FeatureRequest.update({FeatureRequest.state: REPLACED})
+                .where(others & (FeatureRequest.state == "pending"))
+                .returning(FeatureRequest.id, FeatureRequest.external_id)
             )
-            if replaced:
-                await FeatureRequest.delete().where(FeatureRequest.id.is_in([r["id"] for r in replaced]))
             for old in replaced:
                 await publish_event("ServiceOrderStateChangeEvent", event_of(old, "cancelled"))
             row = FeatureRequest(

@@ -1,7 +1,7 @@
 """Long-distance and international on/off through the public API, as a TMF641 ``serviceOrder``: one ``modify`` item
 on the line (``service.id`` is the number) with one characteristic, ``longDistance`` or ``international``, ``on`` or
 ``off``. It is the lines page's request (:func:`features.request`, the outbox to the BSS): ``inProgress`` until the
-BSS's line shows it, then ``completed``. Why not a TMF622 productOrder: docs/api.md ("Product orders")."""
+BSS's line shows it, then ``completed`` (``cancelled`` once a newer one replaced it). Why not a TMF622 productOrder: docs/api.md ("Product orders")."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from core.api.web import info
 from . import features, install
 
 NAMES = {"longDistance": "long_distance", "international": "international"}
-STATES = {"pending": "inProgress", "confirmed": "completed"}
+STATES = {"pending": "inProgress", "confirmed": "completed", "replaced": "cancelled"}
 
 
 class Characteristic(Struct):
@@ -124,7 +124,8 @@ async def list_service_orders(
     wanted_state: Annotated[str | None, Parameter(query="state", max_length=20, required=False)] = None,
     external_id: Annotated[str | None, Parameter(query="externalId", max_length=64, required=False)] = None,
 ) -> Response[list[ServiceOrder]]:
-    """The customer's service orders, newest first; ``state`` (inProgress, completed) and ``externalId`` filter."""
+    """The customer's service orders, newest first; ``state`` (inProgress, completed, cancelled) and ``externalId``
+    filter."""
     account_id = api_caller(request).customer
     if account_id is None:
         raise ApiError(403, N_("Only a customer's token reads this."), "no_customer")
@@ -137,7 +138,8 @@ async def list_service_orders(
 
 @get("/serviceOrder/{order_id:str}", opt={"scope": "customer.read"}, name="phone:api.service_order", responses=errors())
 async def get_service_order(request: Request, order_id: FromPath[str], fields: Fields = None) -> Response[ServiceOrder]:
-    """The request's state: ``inProgress`` until the BSS's line shows it, then ``completed``."""
+    """The request's state: ``inProgress`` until the BSS's line shows it, then ``completed``; ``cancelled`` when a
+    newer request for the same number and feature replaced it."""
     pk = int(order_id) if order_id.isascii() and order_id.isdigit() and 0 < int(order_id) < 2**31 else None
     account_id = api_caller(request).customer
     row = None

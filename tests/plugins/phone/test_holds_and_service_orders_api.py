@@ -4,6 +4,7 @@ with an externalId that makes a retry the same request, and their hub events (cr
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 
@@ -119,13 +120,18 @@ def test_service_orders_are_listed_kept_by_external_id_and_told_to_the_hub(world
     assert intl.status_code == 201, intl.text
     newer = http.post(f"{API}/serviceOrder", headers=auth, json={**switch(MOBILE, value="off"), "externalId": "ld-2"})
     assert newer.status_code == 201
-    assert http.get(f"{API}/serviceOrder/{first.json()['id']}", headers=auth).status_code == 404  # replaced
+    replaced = http.get(f"{API}/serviceOrder/{first.json()['id']}", headers=auth)
+    assert replaced.status_code == 200 and replaced.json()["state"] == "cancelled", replaced.text
+    late = http.post(f"{API}/serviceOrder", headers=auth, json={**switch(MOBILE), "externalId": "ld-1"})
+    assert late.json()["id"] == first.json()["id"] and late.json()["state"] == "cancelled"  # a late retry: no resend
 
     page = http.get(f"{API}/serviceOrder", headers=auth, params={"limit": 1})
     assert page.status_code == 200, page.text
-    assert page.headers["X-Total-Count"] == "2" and page.headers["X-Result-Count"] == "1"
+    assert page.headers["X-Total-Count"] == "3" and page.headers["X-Result-Count"] == "1"
     assert page.json()[0]["id"] == newer.json()["id"]  # newest first
-    rest = http.get(f"{API}/serviceOrder", headers=auth, params={"offset": 1, "fields": "externalId,state"}).json()
+    rest = http.get(
+        f"{API}/serviceOrder", headers=auth, params={"offset": 1, "limit": 1, "fields": "externalId,state"}
+    ).json()
     assert rest == [
         {
             "id": intl.json()["id"],
@@ -138,6 +144,8 @@ def test_service_orders_are_listed_kept_by_external_id_and_told_to_the_hub(world
     only = http.get(f"{API}/serviceOrder", headers=auth, params={"externalId": "in-1"}).json()
     assert [o["id"] for o in only] == [intl.json()["id"]]
     assert http.get(f"{API}/serviceOrder", headers=auth, params={"state": "completed"}).json() == []
+    cancelled = http.get(f"{API}/serviceOrder", headers=auth, params={"state": "cancelled"}).json()
+    assert [o["externalId"] for o in cancelled] == ["ld-1"]
 
     conn.lines[MOBILE] = dataclasses.replace(conn.lines[MOBILE], international=True)  # the BSS did it
     done = http.get(f"{API}/serviceOrder", headers=auth, params={"state": "completed"})
@@ -153,3 +161,76 @@ def test_service_orders_are_listed_kept_by_external_id_and_told_to_the_hub(world
     assert all(set(o) <= {"id", "href", "state", "externalId"} for _, o in told)  # a reference, no number
     http.get(f"{API}/serviceOrder/{intl.json()['id']}", headers=auth)  # read again: told nothing again
     assert _delivered(world, monkeypatch) == []
+
+
+def test_the_same_external_id_at_the_same_moment_is_one_request(world):
+    """Six retries at once (on PostgreSQL each on its own connection): one request, one message to the BSS."""
+    from core.api.db import tenant_scope
+    from plugins.phone import features
+
+    tenant = world.harness.tenant("alpha")
+
+    async def scenario():
+        started = asyncio.Event()
+
+        async def one():
+            await started.wait()
+            with tenant_scope(tenant):
+                return await features.request(world.account, world.customer, MOBILE, "long_distance", True, "race-1")
+
+        tasks = [asyncio.create_task(one()) for _ in range(6)]
+        await asyncio.sleep(0)
+        started.set()
+        return await asyncio.gather(*tasks)
+
+    rows = world.harness.run(scenario())
+    assert len({r["id"] for r in rows}) == 1 and rows[0]["external_id"] == "race-1"
+    assert world.run(lambda: FeatureRequest.count()) == 1
+    assert world.run(lambda: OutboxEvent.count().where(OutboxEvent.kind == "line.features.requested")) == 1
+
+
+def test_a_retry_that_misses_the_first_request_is_settled_by_the_unique_index(world, monkeypatch):
+    """The window PostgreSQL leaves (the first request commits after the retry looked for it): the retry neither
+    replaces the first nor sends again; the unique index refuses its row and it answers the first."""
+    from core.api.db import tenant_scope
+    from plugins.phone import features
+
+    tenant = world.harness.tenant("alpha")
+
+    async def ask():
+        with tenant_scope(tenant):
+            return await features.request(world.account, world.customer, MOBILE, "long_distance", True, "late-1")
+
+    first = world.harness.run(ask())
+    looks = []
+    real = features._by_external
+
+    async def blind(account_id, external_id):  # the first two looks see nothing, as if it were not committed yet
+        looks.append(external_id)
+        return None if len(looks) <= 2 else await real(account_id, external_id)
+
+    monkeypatch.setattr(features, "_by_external", blind)
+    again = world.harness.run(ask())
+    assert again["id"] == first["id"] and len(looks) == 3 and again["state"] == "pending"
+    assert world.run(lambda: FeatureRequest.count()) == 1
+    assert world.run(lambda: OutboxEvent.count().where(OutboxEvent.kind == "line.features.requested")) == 1
+
+
+def test_switching_back_while_pending_replaces_the_request_and_never_reuses_its_id(world):
+    """On, then off at once (the page or the API): the first is replaced, not deleted, so SQLite never hands its id
+    (and its outbox event id) to the second; the BSS hears both, in order."""
+    from core.api.db import tenant_scope
+    from plugins.phone import features
+
+    tenant = world.harness.tenant("alpha")
+
+    async def ask(wanted):
+        with tenant_scope(tenant):
+            return await features.request(world.account, world.customer, MOBILE, "long_distance", wanted)
+
+    on, off = world.harness.run(ask(True)), world.harness.run(ask(False))
+    assert off["id"] != on["id"]
+    rows = world.run(lambda: FeatureRequest.select().order_by(FeatureRequest.id))
+    assert [(r["wanted"], r["state"]) for r in rows] == [(True, "replaced"), (False, "pending")]
+    sent = world.run(lambda: OutboxEvent.select().where(OutboxEvent.kind == "line.features.requested"))
+    assert [e["payload"]["wanted"] for e in sorted(sent, key=lambda e: e["id"])] == [True, False]
