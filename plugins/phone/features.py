@@ -1,7 +1,7 @@
 """Long-distance and international on/off (开/停长途): a request to the BSS through the outbox, pending until the
 BSS's own line (the ``lines`` port, read live) shows the new state. Each request is the public API's TMF641
-serviceOrder too: its creation, replacement (``replaced``, TMF's ``cancelled``) and confirmation (``completed``) are told to the hub's
-listeners in the transaction of the change."""
+serviceOrder too: its creation, replacement (``replaced``, TMF's ``cancelled``) and confirmation (``completed``) are
+told to the hub's listeners in the transaction of the change."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Long-distance and international on/off through the public API, as a TMF641 ``serviceOrder``: one ``modify`` item
 on the line (``service.id`` is the number) with one characteristic, ``longDistance`` or ``international``, ``on`` or
 ``off``. It is the lines page's request (:func:`features.request`, the outbox to the BSS): ``inProgress`` until the
-BSS's line shows it, then ``completed`` (``cancelled`` once a newer one replaced it). Why not a TMF622 productOrder: docs/api.md ("Product orders")."""
+BSS's line shows it, then ``completed`` (``cancelled`` once a newer one replaced it). Why not a TMF622 productOrder:
+docs/api.md ("Product orders")."""
 
 from __future__ import annotations
 
