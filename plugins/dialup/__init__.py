@@ -105,7 +105,8 @@ def register_jobs(hall):
 
 @hookimpl
 def register_api_routes(hall):
-    """TMF622: an app orders opening a dial-up account; ``dialupRenewal``: it renews one (a TMF676 payment; docs/api.md)."""
+    """TMF622: an app orders opening a dial-up account; ``dialupRenewal``: it renews one (a TMF676 payment).
+    docs/api.md."""
     from .api import KINDS
     from .routes_api import HANDLERS
 

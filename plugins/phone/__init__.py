@@ -47,7 +47,8 @@ def register_product_offerings(hall, tenant):
 
 @hookimpl
 def register_api_routes(hall):
-    """TMF622: an app orders the line's service orders; TMF641: long distance on/off; a new line: number search, hold (read, release), installation (docs/api.md)."""
+    """TMF622: an app orders the line's service orders; TMF641: long distance on/off; a new line: number search,
+    hold (read, release), installation (docs/api.md)."""
     from .api import KINDS
     from .routes_api import HANDLERS
     from . import routes_api_holds, routes_api_install as new_line
