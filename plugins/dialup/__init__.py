@@ -105,10 +105,12 @@ def register_jobs(hall):
 
 @hookimpl
 def register_api_routes(hall):
-    """TMF622: an app orders opening a dial-up account (docs/api.md)."""
+    """TMF622: an app orders opening a dial-up account; ``dialupRenewal``: it renews one (a TMF676 payment).
+    docs/api.md."""
     from .api import KINDS
+    from .routes_api import HANDLERS
 
-    return KINDS
+    return [*KINDS, *HANDLERS]
 
 
 @hookimpl

@@ -47,12 +47,13 @@ def register_product_offerings(hall, tenant):
 
 @hookimpl
 def register_api_routes(hall):
-    """TMF622: an app orders the line's service orders; TMF641: long distance on/off; a new line: number search, hold, installation (docs/api.md)."""
+    """TMF622: an app orders the line's service orders; TMF641: long distance on/off; a new line: number search,
+    hold (read, release), installation (docs/api.md)."""
     from .api import KINDS
     from .routes_api import HANDLERS
-    from . import routes_api_install as new_line
+    from . import routes_api_holds, routes_api_install as new_line
 
-    return [*KINDS, *HANDLERS, *new_line.KINDS, *new_line.HANDLERS]
+    return [*KINDS, *HANDLERS, *new_line.KINDS, *new_line.HANDLERS, *routes_api_holds.HANDLERS]
 
 
 @hookimpl

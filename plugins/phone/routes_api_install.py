@@ -13,10 +13,11 @@ from litestar.params import Parameter
 from msgspec import Struct, field
 
 from core.api import N_
-from core.api.tmf import ApiError, OrderRequest, ProductOrderKind, api_caller, errors, href, listing, money, one, when
+from core.api.tmf import ApiError, OrderRequest, ProductOrderKind, api_caller, errors, href, listing, money, one
 from core.api.web import FieldErrors, Form, ThrottleRule, client_address, info, reserve_attempt, until
 
 from . import holds, install, pool
+from .routes_api_holds import PhoneNumberHold, hold_view
 
 Filter = Annotated[str | None, Parameter(max_length=16, required=False)]
 NO_POOL = N_("Number selection is not available right now. Please try again later.")
@@ -35,17 +36,6 @@ class PhoneNumber(Struct, omit_defaults=True):
 
 class HoldCreate(Struct):
     number: str
-
-
-class PhoneNumberHold(Struct, omit_defaults=True):
-    id: str
-    type_: str | None = field(default=None, name="@type")
-    number: str | None = None
-    kind: str | None = None
-    state: str | None = None
-    expiryDate: str | None = None
-    prepayment: dict | None = None
-    minimumMonthlySpend: dict | None = None
 
 
 def _number(request: Request, offer: pool.Offer) -> dict:
@@ -121,17 +111,7 @@ async def hold_number(request: Request, data: HoldCreate) -> Response[PhoneNumbe
     except FieldErrors as problems:
         message, params = problems.errors["number"]
         raise ApiError(409, message, "taken", **params) from None
-    body = {
-        "id": str(row["id"]),
-        "@type": "PhoneNumberHold",
-        "number": row["number"],
-        "kind": row["kind"],
-        "state": row["state"],
-        "expiryDate": when(row["expires_at"]),
-        "prepayment": money(row["prepay_fen"]),
-        "minimumMonthlySpend": money(row["min_spend_fen"]),
-    }
-    return one(body, status=201)
+    return one(hold_view(request, row), status=201)
 
 
 async def install_line(order: OrderRequest) -> dict:

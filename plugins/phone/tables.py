@@ -52,11 +52,13 @@ class FeatureRequest(TenantTable, tablename="phone_feature_request"):
     account_id = Integer()
     feature = Varchar(length=16)  # long_distance | international
     wanted = Boolean()
-    state = Varchar(length=16, default="pending")  # pending | confirmed
+    state = Varchar(length=16, default="pending")  # pending | confirmed | replaced (by a newer request)
     event_id = Varchar(length=64, default="")
+    external_id = Varchar(length=64, null=True, default=None)  # the API's externalId: a retry is the same request
     created_at = Timestamptz(default=TimestamptzNow())
     confirmed_at = Timestamptz(null=True, default=None)
-    INDEX_TOGETHER = (("tenant", "number", "state"),)
+    UNIQUE_TOGETHER = (("tenant", "account_id", "external_id"),)
+    INDEX_TOGETHER = (("tenant", "number", "state"), ("tenant", "account_id"))
 
 
 TABLES = [NumberHold, FeatureRequest]
