@@ -30,6 +30,46 @@ async def products_on_numbers(
     return rows
 
 
+async def products_of_customer(hall, tenant, customer_id: str, numbers: list[str]) -> list[dict]:
+    """The customer's live products: those on the accounts of ``numbers`` (what My products shows), and those of the
+    customer with no line of their own (a dial-up account, a mailbox: their account is their own name). Synced
+    lines are mirrored first; stale tariffs are read live."""
+    from core.auth.tables import ServiceNumber
+    from core.products.views import accounts_of_numbers
+
+    await mirror_numbers(numbers)
+    accounts = set(await accounts_of_numbers(numbers))
+
+    async def read() -> list[dict]:
+        rows = (
+            await Product.select()
+            .where((Product.customer_legacy_id == customer_id) & Product.state.is_in(list(LIVE)))
+            .order_by(Product.account_legacy_id)
+            .order_by(Product.number)
+            .order_by(Product.id)
+        )
+        own = [
+            r["number"]
+            for r in rows
+            if r["account_legacy_id"] not in accounts and r["number"] == r["account_legacy_id"]
+        ]
+        lines = {
+            r["number"]
+            for r in await ServiceNumber.select(ServiceNumber.number).where(ServiceNumber.number.is_in(own or [""]))
+        }
+        return [
+            r
+            for r in rows
+            if r["account_legacy_id"] in accounts
+            or (r["number"] == r["account_legacy_id"] and r["number"] and r["number"] not in lines)
+        ]
+
+    rows = await read()
+    if await refresh_tariffs(hall, tenant, rows, await load_catalog(hall, tenant)):
+        rows = await read()
+    return rows
+
+
 async def offers_for(hall, tenant, customer_id: str, product_id: int) -> list[tuple[ProductOffering, list]]:
     """Every sold offering that could replace the product's (same specification), each with why it cannot be chosen.
 

@@ -7,7 +7,7 @@ from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from core.i18n import N_
-from core.products.api import products_on_numbers
+from core.products.api import products_of_customer
 from core.products.catalog import catalog
 from core.products.tables import Product, ProductOrder, ProductOrderItem
 from core.tmf import models, reads
@@ -101,10 +101,10 @@ def _number(text: str) -> int | None:
 async def list_products(
     request: Request, fields: Fields = None, offset: Offset = 0, limit: Limit = 20, status: str | None = None
 ) -> Response[list[models.Product]]:
-    """What the customer has on their numbers (TMF637 states: active, suspended, pendingTerminate), synced lines
-    included (mirrored as the web pages do)."""
+    """What the customer has on the accounts of their numbers, as My products shows it (TMF637 states: active,
+    suspended, pendingTerminate): synced lines (mirrored as the web pages do), plans, dial-up accounts, mailboxes."""
     h = await reads.holdings(api_caller(request).customer)
-    rows = await products_on_numbers(hall_of(request), info(request).tenant, h.legacy_id, h.numbers)
+    rows = await products_of_customer(hall_of(request), info(request).tenant, h.legacy_id, h.numbers)
     rows = [r for r in rows if not status or r["state"] == status]
     return listing([_product(request, r) for r in rows[offset : offset + limit]], len(rows), fields)
 

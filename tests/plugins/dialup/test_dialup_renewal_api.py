@@ -82,6 +82,8 @@ def test_an_app_renews_a_dial_up_account_and_the_expiry_moves_once(alipay_world,
     assert order["state"] == "completed", order
     product = http.get(f"{API}/product/{order['productOrderItem'][0]['product']['id']}", headers=auth).json()
     assert product["productSpecification"] == {"id": "dialup"} and product["status"] == "active", product
+    listed = http.get(f"{API}/product", headers=auth).json()  # as My products shows it: the account has no number
+    assert product["id"] in [p["id"] for p in listed], listed
 
     body = {"product": {"id": product["id"]}, "externalId": "renew-2026-1"}
     r = http.post(f"{API}/dialupRenewal", headers=auth, json=body)
