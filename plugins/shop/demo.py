@@ -123,6 +123,7 @@ async def _stock(product_id: int, quantity: int) -> None:
             )
         )[0]
     await Stock.insert(Stock(product_id=product_id, location_id=place["id"], quantity=quantity))
+    await Product.update({Product.stock_free: Product.stock_free + quantity}).where(Product.id == product_id)
     await Movement.insert(
         Movement(kind="in", product_id=product_id, to_location=place["id"], quantity=quantity, actor="demo")
     )
