@@ -148,6 +148,7 @@ def register_labels(hall):
             "low_stock": N_("Low stock"),
             "batch_mismatch": N_("Batch does not add up"),
             "order_without_card": N_("Paid order without a card"),
+            "order_without_stock": N_("Paid order without stock"),
         },
         "shop_delivery": {"electronic": N_("Electronic"), "physical": N_("Physical")},
         "audit_action": {
