@@ -35,6 +35,7 @@ def register_routes(hall):
         routes_console,
         routes_customer,
         routes_delivery,
+        routes_images,
         routes_redeem,
         routes_warehouse,
     )
@@ -47,6 +48,7 @@ def register_routes(hall):
         *routes_catalog.HANDLERS,
         *routes_delivery.HANDLERS,
         *routes_warehouse.HANDLERS,
+        *routes_images.HANDLERS,
     ]
 
 
@@ -169,6 +171,9 @@ def register_labels(hall):
             "shop.stock.adjust": N_("Adjusted stock"),
             "shop.product.save": N_("Saved a card shop product"),
             "shop.category.add": N_("Added a card shop category"),
+            "shop.image.add": N_("Added a product image"),
+            "shop.image.remove": N_("Removed a product image"),
+            "shop.image.move": N_("Reordered the product images"),
         },
         "object_type": {
             "shop_batch": N_("Card batch"),
