@@ -151,6 +151,7 @@ def register_labels(hall):
             "batch_mismatch": N_("Batch does not add up"),
             "order_without_card": N_("Paid order without a card"),
             "order_without_stock": N_("Paid order without stock"),
+            "stock_mismatch": N_("Stock does not add up"),
         },
         "shop_delivery": {"electronic": N_("Electronic"), "physical": N_("Physical")},
         "audit_action": {

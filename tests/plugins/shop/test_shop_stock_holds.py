@@ -16,7 +16,8 @@ from plugins.shop import stock_holds, warehouse
 from plugins.shop.checkout import checkout_cart
 from plugins.shop.orders import OutOfStock, fulfil_job
 from plugins.shop.settings import ShopSettings
-from plugins.shop.tables import Alert, CartLine, Delivery, Order, Product, StockHold
+from plugins.shop.audit import audit_stock
+from plugins.shop.tables import Alert, CartLine, Delivery, Order, Product, Stock, StockHold
 
 
 def sim(harness) -> dict:
@@ -143,6 +144,15 @@ def test_the_job_releases_expired_holds_and_a_promised_unit_cannot_be_adjusted_a
     assert holds(harness) == ["released"] and invariant(harness, product_id) == (2, 2, 0)
     assert operator.post("/shop/console/warehouse/move", form).status_code in (302, 303)
     assert invariant(harness, product_id) == (0, 0, 0)
+    assert harness.in_tenant("alpha", audit_stock)["stock_unbalanced"] == []
+
+    async def behind_its_back():  # a unit appears in the stock table without a movement
+        await Stock.update({Stock.quantity: 1}).where(Stock.product_id == product_id)
+
+    harness.in_tenant("alpha", behind_its_back)
+    assert harness.in_tenant("alpha", audit_stock)["stock_unbalanced"] == ["SIM1"]
+    alerts = harness.in_tenant("alpha", lambda: Alert.select().where(Alert.kind == "stock_mismatch"))
+    assert [(a["subject"], a["detail"]) for a in alerts] == [("SIM1", "on hand 1, free 0, held or paid 0")]
 
 
 def test_n_concurrent_checkouts_for_the_last_k_units_give_exactly_k_holds(world):
