@@ -17,6 +17,15 @@ FORMATS = {"minute": "%Y-%m-%d %H:%M", "second": "%Y-%m-%d %H:%M:%S", "date": "%
 
 
 @functools.lru_cache(maxsize=64)
+def utc_moment(value) -> dt.datetime | None:
+    """A stored timestamp as an aware UTC datetime: plain SQL on SQLite hands timestamps back as naive text."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
 def _zone(name: str) -> dt.tzinfo:
     try:
         return zoneinfo.ZoneInfo(name)

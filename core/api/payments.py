@@ -1,5 +1,9 @@
 """Payments, for payment-provider plugins (the ``PaymentProvider`` they return from ``make_payment_provider``)
-and for plugins that take money (intents, checkout, settling, refunds, their tables and states)."""
+and for plugins that take money (intents, checkout, settling, refunds, their tables and states).
+
+``refund(hall, intent_id, amount_fen, reason=…, operator=…, key="<plugin>-<what>:<id>")`` refunds at most once per
+key and tenant (two clicks, two operators, a retry after a crash: the second call returns the first refund);
+``refund_id_for(key)`` is the refund id such a refund gets, for a plugin that stores it before asking."""
 
 from core.payments.bss_reconcile import KINDS as BSS_KINDS
 from core.payments.bss_reconcile import BssComparison, compare_with_bss, hall_reference
@@ -41,7 +45,9 @@ from core.payments.providers import (
     ProviderUnavailable,
     RefundNotice,
 )
+from core.payments.model import IdempotencyConflict
 from core.payments.refund_service import refund_by_operator
+from core.payments.refunds import refund_id_for
 from core.payments.registry import enabled_providers, payment_settings, provider_for
 from core.payments.settle import posted_event_id, settle
 from core.payments.tables import PaymentIntent, Refund
@@ -78,6 +84,7 @@ __all__ = [
     "CheckoutRequest",
     "ClaimConflict",
     "GatewayResult",
+    "IdempotencyConflict",
     "Intent",
     "InvalidNotification",
     "PaymentError",
@@ -101,6 +108,7 @@ __all__ = [
     "refresh_from_gateway",
     "refund",
     "refund_by_operator",
+    "refund_id_for",
     "settle",
     "start_checkout",
 ]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from core.legacy.billing_tables import Balance
 from core.legacy.ports import BalanceSource
 from core.legacy.settings import legacy_settings
+from core.localtime import utc_moment
 
 log = logging.getLogger("hall.legacy")
 
@@ -54,17 +55,9 @@ class AccountBalance:
         return max(0, -(self.balance_fen or 0))
 
 
-def _aware(value) -> dt.datetime | None:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value
-
-
 def _of_row(row: dict, fresh: bool) -> AccountBalance:
     return AccountBalance(
-        row["account_legacy_id"], int(row["balance_fen"]), row["billing"], _aware(row["as_of"]), fresh
+        row["account_legacy_id"], int(row["balance_fen"]), row["billing"], utc_moment(row["as_of"]), fresh
     )
 
 
@@ -110,7 +103,7 @@ async def balance_of(hall, tenant, account_legacy_id: str) -> AccountBalance | N
     settings = legacy_settings(tenant)
     row = await cached(account)
     moment = now()
-    fetched = _aware(row["fetched_at"]) if row else None
+    fetched = utc_moment(row["fetched_at"]) if row else None
     if fetched is not None and moment - fetched < dt.timedelta(seconds=settings.balance_cache_seconds):
         return _of_row(row, fresh=True)
     try:
@@ -125,7 +118,7 @@ async def balance_of(hall, tenant, account_legacy_id: str) -> AccountBalance | N
         log.warning("balance of %s (tenant %s): %s", account, tenant.id, found.problem)
         return _of_row(row, fresh=False) if row else AccountBalance(account, None, found.billing, None, fresh=False)
     await _store(account, found, moment)
-    return AccountBalance(account, int(found.balance_fen), found.billing, _aware(found.as_of), fresh=True)
+    return AccountBalance(account, int(found.balance_fen), found.billing, utc_moment(found.as_of), fresh=True)
 
 
 async def forget_balance(account_legacy_id: str) -> None:

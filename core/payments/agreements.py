@@ -225,8 +225,13 @@ async def expire_stale(before) -> int:
     return len(rows)
 
 
-async def cancel_agreement(hall, public_id: str, *, actor: str, actor_kind: str, reason: str = "customer") -> bool:
-    """End an agreement at the provider, then here; False when it was not pending or active. ProviderUnavailable propagates."""
+async def cancel_agreement(
+    hall, public_id: str, *, actor: str, actor_kind: str, reason: str = "customer", note: str = ""
+) -> bool:
+    """End an agreement at the provider, then here; False when it was not pending or active. ProviderUnavailable propagates.
+
+    ``reason`` is the end reason's code (``customer``, ``operator``); ``note`` the words an operator gave, audited.
+    """
     tenant = require_tenant()
     row = await Agreement.select().where(Agreement.public_id == public_id).first()
     if row is None or row["state"] not in (PENDING_A, ACTIVE):
@@ -248,6 +253,7 @@ async def cancel_agreement(hall, public_id: str, *, actor: str, actor_kind: str,
                 object_type="agreement",
                 object_id=public_id,
                 before={"state": row["state"]},
-                after={"state": CANCELLED, "reason": reason},
+                after={"state": CANCELLED, "reason": reason, **({"note": note} if note else {})},
+                summary=note[:500] if note else "",
             )
     return bool(moved)

@@ -13,10 +13,16 @@
    exactly once. A crash or an unreachable gateway leaves it pending;
    :func:`retry_pending` (the reconciliation job) asks again with the same id,
    and the gateway does not refund twice.
+
+A caller that may ask twice (two clicks, two operators, a retry after a crash)
+passes ``key``: the refund's id is then derived from the key
+(:func:`refund_id_for`), and the unique ``(tenant, refund_id)`` index lets one
+refund per key exist. A second call with the key gets the first refund back.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import uuid
@@ -26,7 +32,7 @@ from piccolo.columns.combination import WhereRaw
 from core.db import transaction
 from core.legacy import outbox
 from core.payments import claims, ledger
-from core.payments.model import PAID, PARTIALLY_REFUNDED, REFUNDED, Intent, PaymentError, now
+from core.payments.model import PAID, PARTIALLY_REFUNDED, REFUNDED, IdempotencyConflict, Intent, PaymentError, now
 from core.payments.providers import ProviderUnavailable
 from core.payments.registry import provider_for
 from core.payments.tables import PaymentIntent, Refund
@@ -38,6 +44,15 @@ REFUNDED_EVENT = "payment.refunded"
 REFUND_EVENT_IDS = uuid.UUID(
     "0b7e2f6a-3c1d-4e8f-9a2b-5c6d7e8f9a0b"
 )  # namespace of refund outbox ids: one per refund, forever
+
+
+def refund_id_for(key: str) -> str:
+    """The refund id of the refund asked with ``key``: ``rf`` and 28 hex digits of the key's SHA-256.
+
+    The same key always gives the same id (the gateway's idempotency key too), so the unique ``(tenant, refund_id)``
+    index settles two processes racing with one key. It looks like any refund id (the BSS comparison finds it).
+    """
+    return "rf" + hashlib.sha256(key.encode()).hexdigest()[:28]
 
 
 def refunded_event_id(tenant_id: str, refund_id: str) -> str:
@@ -70,11 +85,14 @@ async def _undo(hall, intent: Intent, refund: dict, provider_ref: str) -> None:
     await outbox.emit(REFUNDED_EVENT, payload, event_id=refunded_event_id(tenant.id, refund["refund_id"]))
 
 
-async def reserve(intent_id: str, amount_fen: int, reason: str, operator: str, *, undo: bool = True) -> dict:
+async def reserve(
+    intent_id: str, amount_fen: int, reason: str, operator: str, *, undo: bool = True, refund_id: str = ""
+) -> dict:
     """Step 1: count the amount as refunded and write the pending Refund (joins the caller's transaction when there is one).
 
     ``undo=False``: a refund of a payment that was never fulfilled or posted (a
     duplicate); its success calls no ``payment_refunded`` and writes no event.
+    ``refund_id``: the id to give it (a keyed refund's); a second row with it is refused by the unique index.
     """
     async with transaction():
         rows = (
@@ -93,7 +111,7 @@ async def reserve(intent_id: str, amount_fen: int, reason: str, operator: str, *
                 f"payment {intent_id} cannot be refunded {amount_fen} fen: not paid, or more than what is left"
             )
         refund = Refund(
-            refund_id="rf" + secrets.token_hex(14),
+            refund_id=refund_id or "rf" + secrets.token_hex(14),
             intent_id=intent_id,
             amount_fen=amount_fen,
             state="pending",
@@ -207,12 +225,47 @@ async def _ask_gateway(hall, refund: dict) -> str:
     return "succeeded"
 
 
-async def refund(hall, intent_id: str, amount_fen: int, *, reason: str, operator: str) -> tuple[str, str]:
-    """Refund ``amount_fen`` of a paid intent; returns (refund id, 'succeeded' | 'failed' | 'pending'). Raises PaymentError when too much."""
+async def refund(
+    hall, intent_id: str, amount_fen: int, *, reason: str, operator: str, key: str = ""
+) -> tuple[str, str]:
+    """Refund ``amount_fen`` of a paid intent; returns (refund id, 'succeeded' | 'failed' | 'pending'). Raises PaymentError when too much.
+
+    ``key`` (e.g. ``"shop-aftersales:12"``): at most one refund per key and tenant, whatever the retries or the
+    concurrency; a call with a key already used returns that refund (asking the gateway again while it is pending)
+    and refunds nothing more; the key used for another payment or amount raises IdempotencyConflict. Call it
+    outside a transaction: a lost race is settled by the database's unique index.
+    """
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
         raise PaymentError("a refund is a positive integer number of fen")
+    if key:
+        return await _keyed(hall, intent_id, amount_fen, reason, operator, key)
     reserved = await reserve(intent_id, amount_fen, reason, operator)
     return reserved["refund_id"], await _ask_gateway(hall, reserved)
+
+
+async def _earlier(refund_id: str, intent_id: str, amount_fen: int) -> dict | None:
+    """The refund already made with this key; IdempotencyConflict when it was for another payment or amount."""
+    row = await Refund.select().where(Refund.refund_id == refund_id).first()
+    if row is not None and (row["intent_id"] != intent_id or int(row["amount_fen"]) != amount_fen):
+        raise IdempotencyConflict(f"refund key of {refund_id} was used for another payment or amount")
+    return row
+
+
+async def _keyed(hall, intent_id: str, amount_fen: int, reason: str, operator: str, key: str) -> tuple[str, str]:
+    refund_id = refund_id_for(key)
+    row = await _earlier(refund_id, intent_id, amount_fen)
+    if row is None:
+        try:
+            reserved = await reserve(intent_id, amount_fen, reason, operator, refund_id=refund_id)
+        except Exception:  # the unique index refused a second row (a racer won), or too much: which one?
+            row = await _earlier(refund_id, intent_id, amount_fen)
+            if row is None:
+                raise
+        else:
+            return refund_id, await _ask_gateway(hall, reserved)
+    if row["state"] == "pending":  # a crash or an outage left it unasked: the same id, never a second refund
+        return refund_id, await _ask_again(hall, row)
+    return refund_id, row["state"]
 
 
 async def _ask_again(hall, row: dict) -> str:

@@ -27,11 +27,13 @@ from core.products.catalog import Catalog
 from core.products.inventory import record_event
 from core.products.states import ACTIVE, SUSPENDED, TERMINATED
 from core.products.tables import Product, ProductEvent
+from core.localtime import utc_moment
 
 log = logging.getLogger("hall.products")
 STATE_OF_STATUS = {"active": ACTIVE, "suspended": SUSPENDED, "closed": TERMINATED}
 BATCH = 500
 TARIFF_FRESH = dt.timedelta(hours=1)
+BSS_APPLY_GRACE = dt.timedelta(hours=48)  # how long a hall-made state change waits for the BSS before the BSS wins
 
 
 def line_key(number: str, customer: str) -> str:
@@ -76,6 +78,32 @@ async def _move_states(moves: dict[str, list[dict]], stamp: dt.datetime) -> None
             await Product.update({Product.started_at: stamp}).where(Product.id.is_in(unstarted))
 
 
+async def _awaiting_bss(products: list[dict], stamp: dt.datetime) -> dict[int, dt.datetime]:
+    """Product id → when the hall last moved it, for those whose current state the hall (not the mirror) set.
+
+    A suspension, resumption or end the hall makes (an order, arrears, the customer's own 报停) reaches the BSS
+    through the outbox and its interface program, which may take hours. Until the BSS reports it, a sync still
+    shows the old status; mirroring that would undo the hall's change. One statement, only for the lines whose
+    BSS status differs from the product's.
+    """
+    if not products:
+        return {}
+    rows = (
+        await ProductEvent.select(ProductEvent.product_id, ProductEvent.action, ProductEvent.to_state, ProductEvent.at)
+        .where(ProductEvent.product_id.is_in([p["id"] for p in products]) & (ProductEvent.to_state != ""))
+        .order_by(ProductEvent.id)
+    )
+    latest: dict[int, dict] = {}
+    for row in rows:  # the last event that set a state, per product
+        latest[row["product_id"]] = row
+    state_of = {p["id"]: p["state"] for p in products}
+    return {
+        pid: utc_moment(row["at"])
+        for pid, row in latest.items()
+        if row["action"] != "mirror" and row["to_state"] == state_of[pid]
+    }
+
+
 async def _mirror_batch(numbers: list[str]) -> int:
     """Mirror these service numbers onto their line products (inside the caller's transaction); how many.
 
@@ -110,12 +138,26 @@ async def _mirror_batch(numbers: list[str]) -> int:
                 _event(row["id"], "", STATE_OF_STATUS.get(sn["status"], ACTIVE), {"status": sn["status"]}, stamp)
             )
     moves: dict[str, list[dict]] = {}
+    differing = [p for k, p in existing.items() if p["state"] != STATE_OF_STATUS.get(wanted[k]["status"], ACTIVE)]
+    awaited = await _awaiting_bss(differing, stamp)
     for key, product in existing.items():
         sn = wanted[key]
         state = STATE_OF_STATUS.get(sn["status"], ACTIVE)
         if product["state"] != state:
+            details = {"status": sn["status"]}
+            if product["id"] in awaited:
+                if awaited[product["id"]] > stamp - BSS_APPLY_GRACE:
+                    continue  # the hall changed it and the BSS has not applied it yet: the hall's state stands
+                details["hall_change_not_applied"] = True
+                log.warning(
+                    "line %s: the BSS still says %s more than %s after the hall changed it to %s; the BSS wins",
+                    product["product_key"],
+                    sn["status"],
+                    BSS_APPLY_GRACE,
+                    product["state"],
+                )
             moves.setdefault(state, []).append(product)
-            events.append(_event(product["id"], product["state"], state, {"status": sn["status"]}, stamp))
+            events.append(_event(product["id"], product["state"], state, details, stamp))
     if existing:
         await queries.stamp_mirrored([p["id"] for p in existing.values()])
     await _move_states(moves, stamp)

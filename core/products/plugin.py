@@ -91,13 +91,14 @@ def register_jobs(hall):
 
 @hookimpl
 def register_routes(hall):
-    from core.products import routes_autopay, routes_charges, routes_console, routes_customer
+    from core.products import routes_autopay, routes_autopay_console, routes_charges, routes_console, routes_customer
 
     return [
         *routes_customer.HANDLERS,
         *routes_console.HANDLERS,
         *routes_charges.HANDLERS,
         *routes_autopay.HANDLERS,
+        *routes_autopay_console.HANDLERS,
     ]
 
 
@@ -131,6 +132,19 @@ def register_labels(hall):
         "active": N_("Signed and active"),
         "cancelled": N_("Agreement cancelled"),
         "expired": N_("Never signed"),
+    }
+    out["agreement_end_reason"] = {
+        "customer": N_("cancelled by the customer"),
+        "operator": N_("cancelled by an operator"),
+        "replaced": N_("replaced by a newer agreement"),
+        "provider": N_("ended at the payment provider"),
+        "not signed": N_("not signed in time"),
+    }
+    out["agreement_console_notice"] = {
+        "cancelled": N_("The automatic payment is cancelled."),
+        "ended": N_("That automatic payment had already ended."),
+        "reason": N_("Write why the automatic payment is cancelled."),
+        "unavailable": N_("The payment provider did not answer; nothing was changed. Try again later."),
     }
     from core.products.charge_notices import labels as charge_labels
 
@@ -198,7 +212,14 @@ def customer_sections(hall, tenant, request, customer):
         from core.products.views import customer_section
         from core.web.context import info
 
+        from core.payments.registry import provider_label
+        from core.products.access import HANDLE
+
         context = await customer_section(hall, tenant, customer, info(request).language)
+        providers = {a["provider"] for a in context["agreements"]}
+        context["provider_labels"] = {p: provider_label(hall, tenant, p) for p in providers}
+        context["may_cancel"] = info(request).principal.can(HANDLE)
+        context["autopay_notice"] = request.query_params.get("autopay", "")
         return Panel("products/_customer_section.html", context, title=N_("Products"), permission=VIEW, order=40)
 
     return [section()]

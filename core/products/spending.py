@@ -22,17 +22,10 @@ import datetime as dt
 from core.legacy.balances import balance_of, forget_balance
 from core.legacy.billing_tables import Balance
 from core.legacy.outbox_tables import OutboxEvent
+from core.localtime import utc_moment
 from core.products.charge_tables import BalanceCredit, Charge
 
 WINDOW = 200  # the newest debits and credits looked at: older ones the BSS has long applied
-
-
-def _aware(value) -> dt.datetime | None:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value
 
 
 async def _undelivered(event_ids: list[str]) -> set[str]:
@@ -60,7 +53,7 @@ async def unseen_debits(account: str, as_of: dt.datetime | None) -> int:
     undelivered = await _undelivered([r["event_id"] for r in rows])
     total = 0
     for r in rows:
-        debited_at = _aware(r["settled_at"] or r["created_at"])
+        debited_at = utc_moment(r["settled_at"] or r["created_at"])
         if r["event_id"] in undelivered or as_of is None or debited_at >= as_of:
             total += int(r["amount_fen"])
     return total
@@ -77,7 +70,7 @@ async def unseen_credits(account: str, as_of: dt.datetime | None) -> int:
     undelivered = await _undelivered([r["event_id"] for r in rows])
     total = 0
     for r in rows:
-        if r["event_id"] in undelivered or as_of is None or _aware(r["credited_at"]) >= as_of:
+        if r["event_id"] in undelivered or as_of is None or utc_moment(r["credited_at"]) >= as_of:
             total += int(r["amount_fen"])
     return total
 
@@ -96,7 +89,7 @@ async def spendable_locked(account: str) -> int | None:
     )
     if not rows:
         return None
-    as_of = _aware(rows[0]["as_of"])
+    as_of = utc_moment(rows[0]["as_of"])
     return int(rows[0]["balance_fen"]) - await unseen_debits(account, as_of) + await unseen_credits(account, as_of)
 
 

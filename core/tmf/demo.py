@@ -8,27 +8,32 @@ from core.tmf.scopes import BY_KIND
 from core.tmf.tables import ApiClient
 
 REDIRECT = "http://127.0.0.1:8765/callback"
+NAMES = {  # the clients' names as the tenant's staff would write them
+    "zh_CN": {"app": "演示手机应用", "partner": "演示合作银行", "kiosk": "营业厅自助终端 1号"},
+    "en": {"app": "Demo app", "partner": "Demo bank", "kiosk": "Hall terminal 1"},
+}
 
 
-def demo_clients(tenant_id: str) -> list[dict]:
+def demo_clients(tenant_id: str, language: str = "en") -> list[dict]:
+    names = NAMES.get(language, NAMES["en"])
     return [
         {
             "client_id": f"hc_demo_app_{tenant_id}",
-            "name": "Demo app",
+            "name": names["app"],
             "kind": "app",
             "secret": "",
             "redirect_uris": [REDIRECT],
         },
         {
             "client_id": f"hc_demo_partner_{tenant_id}",
-            "name": "Demo bank",
+            "name": names["partner"],
             "kind": "partner",
             "secret": f"demo-partner-{tenant_id}",
             "redirect_uris": [],
         },
         {
             "client_id": f"hc_demo_kiosk_{tenant_id}",
-            "name": "Hall terminal 1",
+            "name": names["kiosk"],
             "kind": "kiosk",
             "secret": f"demo-kiosk-{tenant_id}",
             "redirect_uris": [],
@@ -37,7 +42,7 @@ def demo_clients(tenant_id: str) -> list[dict]:
 
 
 async def add_demo_clients(hall, tenant) -> None:
-    for spec in demo_clients(tenant.id):
+    for spec in demo_clients(tenant.id, tenant.language):
         if await ApiClient.exists().where(ApiClient.client_id == spec["client_id"]):
             continue
         secret_hash = tokens.keyed_hash(hall.secret, spec["secret"]) if spec["secret"] else ""

@@ -32,6 +32,7 @@ from litestar import Request
 from core.db.engine import fetch_scoped
 from core.legacy.settings import legacy_settings, tenant_zone
 from core.legacy.sync_jobs import KINDS
+from core.localtime import utc_moment
 from core.tenancy import Tenant
 from core.web.context import info
 
@@ -77,16 +78,7 @@ async def data_as_of_context(request: Request, kinds: tuple[str, ...] = KINDS) -
 
 def _vouched(tenant: Tenant, row: dict, language: str) -> dict:
     """``as_of`` of the time the data can be vouched for: the last sync, or the last full check when that found misses."""
-    synced, checked = row["last_success_at"], _aware(row.get("changes_checked_at"))
+    synced, checked = row["last_success_at"], utc_moment(row.get("changes_checked_at"))
     if checked is not None and (row.get("changes_repaired") or 0) > 0 and checked < synced:
         return {**as_of(tenant, checked, language), "late": True}
     return {**as_of(tenant, synced, language), "late": False}
-
-
-def _aware(value) -> dt.datetime | None:
-    """Plain SQL on SQLite hands timestamps back as text."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value

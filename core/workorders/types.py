@@ -33,7 +33,9 @@ class Transition:
     ``actor`` says who may take it (``operator``, ``customer`` or ``system``);
     an operator also needs ``permission`` when it is set (besides owning the
     order, see docs/workorders.md). ``public`` actions are announced to the
-    customer; ``needs_comment`` makes the form ask for a note.
+    customer; ``needs_comment`` makes the form ask for a note. ``offered=False``: the
+    declaring plugin takes it from its own page (it needs more than a note, e.g. an
+    amount), so the core's pages show no button for it.
     """
 
     action: str
@@ -44,6 +46,7 @@ class Transition:
     permission: str | None = None
     public: bool = True
     needs_comment: bool = False
+    offered: bool = True
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class WorkOrderType:
         return next((t for t in self.transitions if t.action == action), None)
 
     def available(self, state: str, actor_kind: str) -> list[Transition]:
-        return [t for t in self.transitions if state in t.sources and t.actor == actor_kind]
+        return [t for t in self.transitions if state in t.sources and t.actor == actor_kind and t.offered]
 
     def problems(self) -> list[str]:
         """Mistakes in the declaration, reported at start-up rather than at the first order."""

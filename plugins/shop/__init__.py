@@ -30,6 +30,7 @@ MANIFEST = Manifest(
 @hookimpl
 def register_routes(hall):
     from . import (
+        routes_aftersales,
         routes_cart,
         routes_catalog,
         routes_console,
@@ -49,7 +50,27 @@ def register_routes(hall):
         *routes_delivery.HANDLERS,
         *routes_warehouse.HANDLERS,
         *routes_images.HANDLERS,
+        *routes_aftersales.HANDLERS,
     ]
+
+
+@hookimpl
+def register_workorder_types(hall):
+    from .aftersales_type import AFTERSALES
+
+    return [AFTERSALES]
+
+
+@hookimpl
+def workorder_changed(hall, tenant, order, event):
+    """An after-sales request's work order changed: decisions only from the shop's page; a withdrawal closes it."""
+    from .aftersales_type import CODE
+
+    if order["type"] != CODE:
+        return None
+    from .aftersales import workorder_changed as changed
+
+    return changed(hall, tenant, order, event)
 
 
 @hookimpl
@@ -79,6 +100,7 @@ def payment_refunded(hall, tenant, intent, refund):
 def register_jobs(hall):
     from core.api import Job
 
+    from .aftersales import refund_job
     from .audit import audit_job
     from .delivery import complete_job
     from .orders import fulfil_job
@@ -87,6 +109,7 @@ def register_jobs(hall):
         Job("shop.audit", audit_job, every_minutes=60),
         Job("shop.fulfil", fulfil_job, every_minutes=5),
         Job("shop.complete", complete_job, every_minutes=60),
+        Job("shop.aftersales", refund_job, every_minutes=5),
     ]
 
 
@@ -153,6 +176,24 @@ def register_labels(hall):
             "order_without_stock": N_("Paid order without stock"),
             "stock_mismatch": N_("Stock does not add up"),
         },
+        "shop_aftersales_kind": {
+            "return": N_("Return"),
+            "exchange": N_("Exchange"),
+            "lost_card": N_("Lost card"),
+        },
+        "shop_aftersales_state": {
+            "open": N_("Waiting for our answer"),
+            "refund": N_("Approved with a refund"),
+            "exchange": N_("Approved with an exchange"),
+            "rejected": N_("Not approved"),
+            "withdrawn": N_("Withdrawn"),
+        },
+        "shop_refund_state": {
+            "": N_("Refund not asked yet"),
+            "pending": N_("Refund under way"),
+            "succeeded": N_("Refunded"),
+            "failed": N_("Refund refused by the payment gateway"),
+        },
         "shop_delivery": {"electronic": N_("Electronic"), "physical": N_("Physical")},
         "audit_action": {
             "shop.batch.generate": N_("Generated a card batch"),
@@ -175,6 +216,7 @@ def register_labels(hall):
             "shop.image.add": N_("Added a product image"),
             "shop.image.remove": N_("Removed a product image"),
             "shop.image.move": N_("Reordered the product images"),
+            "shop.aftersales.decide": N_("Decided a card shop after-sales request"),
         },
         "object_type": {
             "shop_batch": N_("Card batch"),

@@ -16,7 +16,7 @@ from core.api.db import transaction
 from core.api.payments import Intent, now
 from plugins.shop import stock_holds
 from plugins.shop.catalog import price_now
-from plugins.shop.orders import OutOfStock, _take_free_card, open_payment
+from plugins.shop.orders import OutOfStock, open_payment, take_free_card
 from plugins.shop.tables import ELECTRONIC, PHYSICAL, Card, Delivery, Order
 
 ADDRESS_COLUMNS = ("province", "city", "district", "street", "recipient", "phone", "method")
@@ -71,7 +71,7 @@ async def checkout_cart(
                 row = _order(product, token, customer_id, contact, fee, hold_until)
                 order = (await Order.insert(row).returning(*Order.all_columns()))[0]
                 if product["delivery"] != PHYSICAL:
-                    if await _take_free_card(product["id"], order["id"], {Card.hold_until: hold_until}) is None:
+                    if await take_free_card(product["id"], order["id"], {Card.hold_until: hold_until}) is None:
                         raise OutOfStock()  # rolls every order back: a refused checkout leaves nothing behind
                 else:
                     if not await stock_holds.hold(product["id"], order["id"], 1, hold_until):

@@ -32,6 +32,25 @@ BODIES = {
     "refunded": N_(
         "We have refunded %(amount)s yuan for your order %(number)s to the account you paid from. Your order: %(link)s"
     ),
+    "aftersales_opened": N_(
+        "We have received your after-sales request %(request)s about order %(number)s (%(title)s). "
+        "You will find our answer on the order's page: %(link)s"
+    ),
+    "aftersales_refund": N_(
+        "Your after-sales request %(request)s about order %(number)s is approved: we refund %(amount)s yuan. "
+        "Your order: %(link)s"
+    ),
+    "aftersales_exchange": N_(
+        "Your after-sales request %(request)s about order %(number)s is approved: the old card is void and a new "
+        "card is ready on the order's page: %(link)s"
+    ),
+    "aftersales_resent": N_(
+        "Your after-sales request %(request)s about order %(number)s is approved: a replacement is on its way, "
+        "%(carrier)s, tracking number %(tracking)s. Your order: %(link)s"
+    ),
+    "aftersales_rejected": N_(
+        "Your after-sales request %(request)s about order %(number)s is not approved: %(note)s Your order: %(link)s"
+    ),
 }
 
 

@@ -82,6 +82,9 @@ async def _take_free_card(product_id: int, order_id: int, changes: dict) -> dict
                 return won[0]
 
 
+take_free_card = _take_free_card  # for a lost card's replacement (aftersales_effects.py)
+
+
 def provider_of(hall, tenant, settings) -> str:
     providers = enabled_providers(hall, tenant)
     if settings.provider:
@@ -213,8 +216,14 @@ async def paid(hall, tenant, intent: Intent) -> None:
 async def refunded(hall, tenant, intent: Intent, refund: dict) -> None:
     """``payment_refunded``: tell the buyer, in the transaction that records the refund (once per refund).
 
-    The order it was for is the checkout's canceled or voided one (a cart's payment pays several orders).
+    The order it was for is the checkout's canceled or voided one (a cart's payment pays several orders), or the
+    order of the after-sales request the refund was keyed by.
     """
+    from plugins.shop.aftersales import order_of_refund
+
+    if (aftersale := await order_of_refund(refund["refund_id"])) is not None:
+        await tell(hall, tenant, [aftersale], "refunded", values={"amount": format_fen(int(refund["amount_fen"]))})
+        return
     orders = (
         await Order.select()
         .where((Order.checkout == intent.reference) & Order.state.is_in([CANCELED, VOIDED]))

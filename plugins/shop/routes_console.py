@@ -21,6 +21,7 @@ from core.api.web import (
     render,
 )
 from plugins.shop import batches
+from plugins.shop.aftersales import page_context
 from plugins.shop.alerts import mark_seen
 from plugins.shop.audit import audit_stock
 from plugins.shop.console import order_detail, overview
@@ -149,7 +150,13 @@ async def order_page_response(request: Request, number: str, form: Form | None =
     if found is None:
         raise NotFoundException()
     settings = info(request).tenant.plugin_settings("shop")
-    context = {**found, "form": form or Form(), "couriers": settings.couriers, "methods": settings.shipping_methods}
+    context = {
+        **found,
+        "form": form or Form(),
+        "couriers": settings.couriers,
+        "methods": settings.shipping_methods,
+        **await page_context(found["order"]),
+    }
     return await render(request, "shop/console_order.html", context, status=status, audience="operator")
 
 

@@ -26,7 +26,7 @@ from core.api.web import (
     send_code,
     until,
 )
-from plugins.shop import catalog, delivery, reveal
+from plugins.shop import aftersales, catalog, delivery, reveal
 from plugins.shop.audit import free_stock
 from plugins.shop.images import images_of
 from plugins.shop.warehouse import available
@@ -173,12 +173,16 @@ async def _order_page(request: Request, order: dict, *, card=None, form=None, fl
             "delivery": parcel,
             "steps": delivery.steps_of(order) if parcel else [],
             "settings": info(request).tenant.plugin_settings("shop"),
+            **await aftersales.page_context(order),
         },
         status=status,
     )
     page.headers["Cache-Control"] = "no-store"
     page.headers["Referrer-Policy"] = "no-referrer"
     return page
+
+
+order_page_with = _order_page  # the order's page with a posted form's errors (routes_aftersales.py)
 
 
 @get("/orders/{number:str}", opt=CUSTOMER, name="shop:order")

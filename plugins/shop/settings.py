@@ -99,6 +99,13 @@ class ShopSettings(BaseModel):
         "more is refused as a possible decompression bomb.",
     )
 
+    aftersales_department: str = Field(
+        "CS",
+        pattern=r"^[A-Za-z0-9_-]{0,32}$",
+        description="Department code after-sales requests (return, exchange, lost card) are routed to; "
+        "an unknown code or empty: unrouted, seen by every operator who handles work orders.",
+    )
+
     @field_validator("shipping_methods", "couriers")
     @classmethod
     def _codes_once(cls, rows: list) -> list:

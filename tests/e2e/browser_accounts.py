@@ -85,3 +85,24 @@ def log_in(page, base: str, login: str, password: str) -> None:
     page.fill("#f-password", password)
     with page.expect_navigation():
         page.locator('form[action$="/login"] button[type=submit]').first.click()
+
+
+def operators_everywhere(
+    live_hall, login: str, password: str, *, name: str, department: str, permissions: list[str]
+) -> None:
+    """The same operator sign-in on every tenant of the live hall, with ``permissions``."""
+
+    async def job(hall):
+        from core.auth.admin import ensure_operator
+
+        for tenant in hall.tenants:
+            await ensure_operator(tenant, login, name, password, department, permissions)
+
+    in_live_hall(live_hall, department, job)
+
+
+def no_sideways_scroll(page) -> None:
+    """The page fits its viewport's width (the phone layouts must not scroll sideways)."""
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+        "the page scrolls sideways"
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_accounts import demo_accounts, log_in
+from browser_accounts import demo_accounts, log_in, no_sideways_scroll
 
 CHROMIUM = Path("/usr/bin/chromium")
 DEVICES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -40,12 +40,6 @@ def home_hall(live_hall):
     )
 
 
-def _no_overflow(page) -> None:
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), (
-        "the page scrolls sideways"
-    )
-
-
 @pytest.mark.parametrize("tenant", TENANTS)
 def test_home_for_visitor_and_customer(home_hall, chromium, shoot, tenant):
     hall, logins = home_hall
@@ -62,7 +56,7 @@ def test_home_for_visitor_and_customer(home_hall, chromium, shoot, tenant):
             assert services.count() >= 4
             for href in services.evaluate_all("els => els.map(e => e.getAttribute('href'))"):
                 assert context.request.get(hall.url + href, max_redirects=0).status in (200, 302, 303), href
-            _no_overflow(page)
+            no_sideways_scroll(page)
             shoot(page, tenant, f"home-visitor-{device}")
 
             log_in(page, base, logins[tenant], PASSWORD)
@@ -79,7 +73,7 @@ def test_home_for_visitor_and_customer(home_hall, chromium, shoot, tenant):
                 assert word in main, word
             assert "Home page check" in main and "¥" in main
             assert page.locator(f'a[href$="/bills/{logins[tenant]}/2024-05"]').count() == 1
-            _no_overflow(page)
+            no_sideways_scroll(page)
             shoot(page, tenant, f"home-customer-{device}")
         finally:
             context.close()

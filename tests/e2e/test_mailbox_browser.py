@@ -6,17 +6,14 @@ Screenshots land in test-artifacts/screenshots/<tenant>-mailbox-<step>.png.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import imaplib
-import os
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from browser_accounts import demo_accounts, log_in
+from browser_accounts import demo_accounts, log_in, no_sideways_scroll, operators_everywhere
 from plugins.mailbox import server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -56,48 +53,18 @@ def live_hall_setup(mail_server):
     return setup
 
 
-async def _operator(config: Path) -> None:
-    from core.auth.admin import ensure_operator
-    from core.hall import Hall
-
-    hall = Hall.from_config(config, connect_tenants=False)
-    await hall.db.connect()
-    try:
-        for tenant in hall.tenants:
-            await ensure_operator(
-                tenant,
-                OPERATOR[0],
-                "Mailbox operator",
-                OPERATOR[1],
-                "e2e-mailbox",
-                ["core.products.view", "core.products.handle", "core.workorders.handle", "mailbox.view"],
-            )
-    finally:
-        await hall.db.disconnect()
-
-
 @pytest.fixture(scope="module")
 def mailbox_hall(live_hall):
     desktop = demo_accounts(live_hall, index=1, password=PASSWORD, seed_label="e2e-mail-d", calls_per_month=0, months=1)
     phone = demo_accounts(live_hall, index=3, password=PASSWORD, seed_label="e2e-mail-p", calls_per_month=0, months=1)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
-    env["HALL_SECURITY__SECRET_KEY"] = "e2e-mailbox-setup"
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
-    try:
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, _operator(live_hall.config)).result()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return live_hall, {"desktop": desktop, "phone": phone}
-
-
-def _no_overflow(page) -> None:
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), (
-        "the page scrolls sideways"
+    operators_everywhere(
+        live_hall,
+        *OPERATOR,
+        name="Mailbox operator",
+        department="e2e-mailbox",
+        permissions=["core.products.view", "core.products.handle", "core.workorders.handle", "mailbox.view"],
     )
+    return live_hall, {"desktop": desktop, "phone": phone}
 
 
 def _imap_login(port: int, address: str, password: str) -> bool:
@@ -138,7 +105,7 @@ def test_a_customer_applies_an_operator_approves_and_the_mailbox_logs_in(
             with page.expect_navigation():
                 page.locator("button.submit-application").click()
             assert page.locator("#local_part-error").count() == 1
-            _no_overflow(page)
+            no_sideways_scroll(page)
             shoot(page, TENANT, f"mailbox-apply-error-{device}")
             page.fill("#f-local_part", local)
             page.fill("#f-password", MAIL_PASSWORD)
@@ -146,7 +113,7 @@ def test_a_customer_applies_an_operator_approves_and_the_mailbox_logs_in(
             with page.expect_navigation():
                 page.locator("button.submit-application").click()
             assert "/account/product-orders/" in page.url, page.url
-            _no_overflow(page)
+            no_sideways_scroll(page)
             shoot(page, TENANT, f"mailbox-order-{device}")
             address = f"{local}@{DOMAINS[tenant]}"
             orders[device] = (page.url, address)
@@ -192,7 +159,7 @@ def test_a_customer_applies_an_operator_approves_and_the_mailbox_logs_in(
             assert card.get_attribute("data-state") == "active"
             with page.expect_navigation():
                 card.locator("a.button").click()
-            _no_overflow(page)
+            no_sideways_scroll(page)
             shoot(page, TENANT, f"mailbox-detail-{device}")
         finally:
             context.close()

@@ -8,15 +8,12 @@ in test-artifacts/screenshots/<tenant>-plans-<step>.png.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-from browser_accounts import demo_accounts, log_in
+from browser_accounts import demo_accounts, log_in, no_sideways_scroll, operators_everywhere
 
 CHROMIUM = Path("/usr/bin/chromium")
 DEVICES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -37,26 +34,6 @@ pytestmark = [
 ]
 
 
-async def _operator(config: Path) -> None:
-    from core.auth.admin import ensure_operator
-    from core.hall import Hall
-
-    hall = Hall.from_config(config, connect_tenants=False)
-    await hall.db.connect()
-    try:
-        for tenant in hall.tenants:
-            await ensure_operator(
-                tenant,
-                OPERATOR[0],
-                "Plans operator",
-                OPERATOR[1],
-                "e2e-plans",
-                ["core.products.view", "core.products.handle", "core.workorders.handle"],
-            )
-    finally:
-        await hall.db.disconnect()
-
-
 @pytest.fixture(scope="module")
 def plans_hall(live_hall):
     """Two demo customers per tenant (one changes plan on a desktop, one on a phone) and an operator who carries orders out."""
@@ -64,24 +41,14 @@ def plans_hall(live_hall):
         live_hall, index=1, password=PASSWORD, seed_label="e2e-plans-d", calls_per_month=0, months=1
     )
     phone = demo_accounts(live_hall, index=3, password=PASSWORD, seed_label="e2e-plans-p", calls_per_month=0, months=1)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
-    env["HALL_SECURITY__SECRET_KEY"] = "e2e-plans-setup"
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
-    try:
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, _operator(live_hall.config)).result()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return live_hall, {"desktop": desktop, "phone": phone}
-
-
-def _no_overflow(page) -> None:
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), (
-        "the page scrolls sideways"
+    operators_everywhere(
+        live_hall,
+        *OPERATOR,
+        name="Plans operator",
+        department="e2e-plans",
+        permissions=["core.products.view", "core.products.handle", "core.workorders.handle"],
     )
+    return live_hall, {"desktop": desktop, "phone": phone}
 
 
 def _change_plan(page, base: str, number: str, shoot, tenant: str, device: str) -> tuple[str, str, str]:
@@ -90,14 +57,14 @@ def _change_plan(page, base: str, number: str, shoot, tenant: str, device: str) 
     line = page.locator(f'section.plan-line[data-number="{number}"]')
     assert line.count() == 1, f"{number} is not offered for a plan change"
     current = line.locator(".current-plan").inner_text()
-    _no_overflow(page)
+    no_sideways_scroll(page)
     shoot(page, tenant, f"plans-lines-{device}")
     with page.expect_navigation():
         line.locator("a.change-plan").click()
     offers = page.locator("section.offering")
     assert offers.count() >= 1
     assert current not in page.locator("section.offering h3").all_inner_texts()
-    _no_overflow(page)
+    no_sideways_scroll(page)
     shoot(page, tenant, f"plans-choose-{device}")
     choice = page.locator("section.offering:has(a.choose-offering)").first
     name = choice.locator("h3.offering-name").inner_text()
@@ -106,7 +73,7 @@ def _change_plan(page, base: str, number: str, shoot, tenant: str, device: str) 
     when = page.locator(".effective-date").inner_text()
     assert re.fullmatch(r"\d{4}-\d{2}-01", when), when  # the first of a month
     assert page.locator(".new-plan").inner_text() == name
-    _no_overflow(page)
+    no_sideways_scroll(page)
     shoot(page, tenant, f"plans-confirm-{device}")
     with page.expect_navigation():
         page.locator("button.confirm-change").click()
@@ -133,12 +100,12 @@ def test_a_customer_changes_plan_and_an_operator_completes_it(plans_hall, chromi
             orders[device] = (url, name, when)
             assert received in page.locator(".order-state").inner_text()
             assert page.locator("button.cancel-order").count() == 1  # until work starts
-            _no_overflow(page)
+            no_sideways_scroll(page)
             shoot(page, tenant, f"plans-order-{device}")
             page.goto(f"{base}/account/products")
             pending = page.locator(f'div.product[data-number="{number}"] .pending-change').inner_text()
             assert name in pending and when in pending
-            _no_overflow(page)
+            no_sideways_scroll(page)
             shoot(page, tenant, f"plans-pending-{device}")
         finally:
             context.close()
@@ -186,7 +153,7 @@ def test_a_customer_changes_plan_and_an_operator_completes_it(plans_hall, chromi
             pending = page.locator(f'div.product[data-number="{number}"] .pending-change')
             assert pending.get_attribute("data-state") == "scheduled"
             assert confirmed in pending.inner_text() and when in pending.inner_text()
-            _no_overflow(page)
+            no_sideways_scroll(page)
         finally:
             context.close()
     assert errors == []

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_accounts import demo_accounts, log_in
+from browser_accounts import demo_accounts, log_in, no_sideways_scroll
 
 CHROMIUM = Path("/usr/bin/chromium")
 DEVICES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -91,12 +91,6 @@ def valueadd_hall(live_hall):
     return live_hall, logins
 
 
-def _no_overflow(page) -> None:
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), (
-        "the page scrolls sideways"
-    )
-
-
 def test_a_customer_adds_caller_id_and_sees_its_monthly_charge(valueadd_hall, chromium, shoot):
     hall, logins = valueadd_hall
     base = hall.base(TENANT)
@@ -114,13 +108,13 @@ def test_a_customer_adds_caller_id_and_sees_its_monthly_charge(valueadd_hall, ch
             assert line.count() == 1
             service = line.locator('div.valueadd-service[data-offering="caller-id"]')
             assert "来电显示" in service.inner_text() and "6.00" in service.inner_text()
-            _no_overflow(page)
+            no_sideways_scroll(page)
             shoot(page, TENANT, f"valueadd-list-{device}")
             with page.expect_navigation():
                 service.locator("button.add-service").click()
             assert "/account/product-orders/" in page.url
             assert "已办结" in page.locator(".order-state").inner_text()  # nobody needs to do anything: done at once
-            _no_overflow(page)
+            no_sideways_scroll(page)
             shoot(page, TENANT, f"valueadd-order-{device}")
         finally:
             context.close()
@@ -140,7 +134,7 @@ def test_a_customer_adds_caller_id_and_sees_its_monthly_charge(valueadd_hall, ch
             charges = page.locator("table.product-charges tr[data-state='debited']")
             assert charges.count() >= 1, page.content()[:2000]
             assert "6.00" in charges.first.inner_text()
-            _no_overflow(page)
+            no_sideways_scroll(page)
             shoot(page, TENANT, f"valueadd-charged-{device}")
         finally:
             context.close()
