@@ -54,6 +54,21 @@ def add_unique_indexes(
     manager.add_raw(run)
 
 
+def add_data_steps(manager, statements: list[str]) -> None:
+    """Schedule SQL statements that fill new columns or tables from existing rows (a migration's backfill).
+
+    Like the indexes, a raw step runs *before* the migration's ``add_table``/``add_column`` steps: put it in a later
+    migration. Write SQL both engines accept, and scope every row by its ``tenant`` column yourself.
+    """
+    from core.db import piccolo_conf
+
+    async def run():
+        for statement in statements:
+            await piccolo_conf.DB.run_ddl(statement)
+
+    manager.add_raw(run)
+
+
 async def create_declared_indexes(*tables: type[Table]) -> None:
     """For tests and tools that create tables without migrations."""
     for table in tables:

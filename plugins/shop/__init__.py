@@ -36,6 +36,7 @@ def register_routes(hall):
         routes_console,
         routes_customer,
         routes_delivery,
+        routes_images,
         routes_redeem,
         routes_warehouse,
     )
@@ -48,6 +49,7 @@ def register_routes(hall):
         *routes_catalog.HANDLERS,
         *routes_delivery.HANDLERS,
         *routes_warehouse.HANDLERS,
+        *routes_images.HANDLERS,
         *routes_aftersales.HANDLERS,
     ]
 
@@ -171,6 +173,8 @@ def register_labels(hall):
             "low_stock": N_("Low stock"),
             "batch_mismatch": N_("Batch does not add up"),
             "order_without_card": N_("Paid order without a card"),
+            "order_without_stock": N_("Paid order without stock"),
+            "stock_mismatch": N_("Stock does not add up"),
         },
         "shop_aftersales_kind": {
             "return": N_("Return"),
@@ -209,6 +213,9 @@ def register_labels(hall):
             "shop.stock.adjust": N_("Adjusted stock"),
             "shop.product.save": N_("Saved a card shop product"),
             "shop.category.add": N_("Added a card shop category"),
+            "shop.image.add": N_("Added a product image"),
+            "shop.image.remove": N_("Removed a product image"),
+            "shop.image.move": N_("Reordered the product images"),
             "shop.aftersales.decide": N_("Decided a card shop after-sales request"),
         },
         "object_type": {

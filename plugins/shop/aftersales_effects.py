@@ -12,7 +12,7 @@ from __future__ import annotations
 from core.api import N_
 from core.api.payments import now
 from core.api.web import FieldErrors
-from plugins.shop import warehouse
+from plugins.shop import stock_holds, warehouse
 from plugins.shop.orders import take_free_card
 from plugins.shop.tables import FULFILLED, SOLD, VOID, Card, Location, Movement, Order
 
@@ -59,6 +59,8 @@ async def send_replacement(order: dict, *, location: str, number: str, actor: st
         await warehouse.take(order["product_id"], place["id"], 1)
     except warehouse.NotEnough:
         raise refused("location", N_("The location does not hold that many.")) from None
+    if not await stock_holds.take_free(order["product_id"], 1):  # on hand = free + held + paid (stock_holds.py)
+        raise refused("location", N_("Those units are promised to orders waiting to ship."))
     await Movement.insert(
         Movement(
             kind="out",

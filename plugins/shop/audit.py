@@ -5,7 +5,8 @@ batch. A card deleted behind the hall's back, or one moved into a state that
 does not exist, makes the sum short and raises an alert naming the batch.
 It also raises the low-stock alert of every product whose free stock (in
 stock, not held by a live order; for a physical product, its stock on hand in
-every location) is below its ``low_stock``.
+every location) is below its ``low_stock``, and checks the stock invariant of every physical product (on hand =
+free + held + paid, stock_holds.py): a stock row changed behind the hall's back raises *Stock does not add up*.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from core.api.payments import now
 from plugins.shop.alerts import raise_alert
+from plugins.shop import stock_holds
 from plugins.shop.tables import CARD_STATES, IN_STOCK, Batch, Card, Product
 from plugins.shop.warehouse import on_hand
 
@@ -60,18 +62,24 @@ async def audit_stock() -> dict:
             wrong.append(count.code)
             detail = f"generated {count.generated}, counted {sum(count.by_state.values())}: {count.by_state}"
             await raise_alert("batch_mismatch", count.code, detail)
-    low = []
-    for product in await Product.select(Product.id, Product.code, Product.low_stock, Product.delivery).where(
-        Product.active == True  # noqa: E712
-    ):
+    low, unbalanced = [], []
+    columns = (Product.id, Product.code, Product.low_stock, Product.delivery, Product.stock_free, Product.active)
+    for product in await Product.select(*columns):
         if product["delivery"] == "physical":
             left = await on_hand(product["id"])
+            promised = await stock_holds.promised(product["id"])
+            if left != product["stock_free"] + promised or product["stock_free"] < 0:
+                unbalanced.append(product["code"])
+                detail = f"on hand {left}, free {product['stock_free']}, held or paid {promised}"
+                await raise_alert("stock_mismatch", product["code"], detail)
         else:
             left = await free_stock(product["id"])
+        if not product["active"]:
+            continue
         if left < product["low_stock"]:
             low.append(product["code"])
             await raise_alert("low_stock", product["code"], f"{left} left, alert below {product['low_stock']}")
-    return {"batches_wrong": wrong, "low_stock": low}
+    return {"batches_wrong": wrong, "low_stock": low, "stock_unbalanced": unbalanced}
 
 
 async def audit_job(hall, tenant_id: str, **_) -> None:

@@ -1,5 +1,7 @@
 """The cart, kept in the database: a visitor's under a cookie token, a customer's under their id.
 
+It takes electronic cards and physical products alike; checkout.py turns it into orders and one payment.
+
 A visitor's cart joins the customer's the first time the cart is used after
 logging in (the token cookie survives the log-in): quantities add up, capped.
 """
@@ -58,7 +60,7 @@ async def clear(owner: str) -> None:
 
 
 async def lines_of(owner: str) -> list[dict]:
-    """The cart's lines with their products (active, electronic ones only: the rest cannot be bought online)."""
+    """The cart's lines with their active products (electronic cards and physical products)."""
     lines = await CartLine.select().where(CartLine.owner == owner).order_by(CartLine.id)
     if not lines:
         return []
@@ -68,8 +70,4 @@ async def lines_of(owner: str) -> list[dict]:
         .where(Product.id.is_in([line["product_id"] for line in lines]) & (Product.active == True))  # noqa: E712
         .output(load_json=True)
     }
-    return [
-        {**line, "product": products[line["product_id"]]}
-        for line in lines
-        if line["product_id"] in products and products[line["product_id"]]["delivery"] == "electronic"
-    ]
+    return [{**line, "product": products[line["product_id"]]} for line in lines if line["product_id"] in products]

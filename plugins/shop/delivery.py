@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 
 from core.api import N_
 from core.api.db import require_tenant, transaction
 from core.api.payments import now, refund
 from core.api.web import FieldErrors
-from plugins.shop import warehouse
-from plugins.shop.catalog import price_now
+from plugins.shop import stock_holds, warehouse
+from plugins.shop.checkout import checkout_cart
 from plugins.shop.notices import tell
-from plugins.shop.orders import OutOfStock, open_payment
 from plugins.shop.tables import CANCELED, COMPLETED, PAID, PHYSICAL, SHIPPED, Delivery, Order
 
 PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")  # a mainland mobile, or a landline with its area code
@@ -58,35 +56,20 @@ async def checkout_physical(
 ) -> tuple[dict, object]:
     """An order of one physical product to ``address`` (from :func:`address_values`), and its payment intent.
 
-    The buyer pays the price now plus the method's fee. OutOfStock when the warehouse has none left to promise
-    (stock on hand less the paid orders waiting); the hard limit is at shipment, where stock never goes below zero.
+    The buyer pays the price now plus the method's fee. One unit is held for the order for ``hold_minutes``
+    (stock_holds.py); OutOfStock when none is free (every unit held or paid for).
     """
-    if await warehouse.available(product["id"]) <= 0:
-        raise OutOfStock()
-    method = by_code(settings.shipping_methods, address["method"])
-    token = secrets.token_hex(8)
-    async with transaction():
-        order = (
-            await Order.insert(
-                Order(
-                    number=secrets.token_hex(8),
-                    checkout=token,
-                    customer_id=customer_id,
-                    product_id=product["id"],
-                    price_fen=price_now(product, member=True) + method.fee_fen,
-                    kind=PHYSICAL,
-                    hold_until=now() + dt.timedelta(minutes=settings.hold_minutes),
-                    contact_email=(contact.get("contact_email") or "")[:254],
-                    contact_phone=(contact.get("contact_phone") or "")[:32],
-                    language=(contact.get("language") or "")[:8],
-                )
-            ).returning(*Order.all_columns())
-        )[0]
-        await Delivery.insert(
-            Delivery(order_id=order["id"], fee_fen=method.fee_fen, **{k: address[k] for k in ADDRESS_FIELDS})
-        )
-    intent = await open_payment(hall, tenant, settings, token, [order], customer_id=customer_id, subject=subject)
-    return {**order, "intent_id": intent.id}, intent
+    orders, intent = await checkout_cart(
+        hall,
+        tenant,
+        settings,
+        [(product, 1)],
+        customer_id=customer_id,
+        subject=subject,
+        contact=contact,
+        address=address,
+    )
+    return orders[0], intent
 
 
 def steps_of(order: dict) -> list[tuple[str, object]]:
@@ -199,11 +182,13 @@ async def cancel_before_shipping(hall, order: dict, *, reason: str) -> bool:
     """The buyer cancels a paid physical order not shipped yet: refunded in full through the payment core (once)."""
     if order["kind"] != PHYSICAL or order["state"] != PAID:
         return False
-    moved = (
-        await Order.update({Order.state: CANCELED, Order.reason: reason[:200]})
-        .where((Order.id == order["id"]) & (Order.state == PAID))
-        .returning(Order.id)
-    )
+    async with transaction():
+        moved = (
+            await Order.update({Order.state: CANCELED, Order.reason: reason[:200]})
+            .where((Order.id == order["id"]) & (Order.state == PAID))
+            .returning(Order.id)
+        )
+        await stock_holds.release([m["id"] for m in moved])  # its promised unit is free again
     if moved and order["intent_id"]:
         await refund(hall, order["intent_id"], int(order["price_fen"]), reason=reason, operator="")
     return bool(moved)

@@ -3,9 +3,11 @@ and a printed collector's card with 20 in the main warehouse."""
 
 from __future__ import annotations
 
-from plugins.shop import batches
+from plugins.shop import batches, images
 from plugins.shop.pins import keys_for
-from plugins.shop.tables import Category, Location, Movement, Product, Stock
+from plugins.shop.tables import Category, Location, Movement, Product, ProductImage, Stock
+
+COLOURS = [(11, 92, 173), (198, 40, 40), (46, 125, 50), (106, 27, 154), (191, 120, 0)]
 
 CATALOG = [
     # (category path zh/en, code, name zh, name en, face, price, member, attributes, delivery)
@@ -106,6 +108,7 @@ async def seed(hall, tenant) -> None:
                 low_stock=5,
             )
         ).returning(Product.id)
+        await _picture(row[0]["id"], code, face, COLOURS[len(COLOURS) - 1 if delivery == "physical" else face % 4])
         if delivery == "electronic":
             batch = await batches.generate(keys, row[0]["id"], 20, digits=digits, operator="demo")
             await batches.stock(batch["id"])
@@ -123,6 +126,34 @@ async def _stock(product_id: int, quantity: int) -> None:
             )
         )[0]
     await Stock.insert(Stock(product_id=product_id, location_id=place["id"], quantity=quantity))
+    await Product.update({Product.stock_free: Product.stock_free + quantity}).where(Product.id == product_id)
     await Movement.insert(
         Movement(kind="in", product_id=product_id, to_location=place["id"], quantity=quantity, actor="demo")
+    )
+
+
+def card_picture(title: str, face_fen: int, colour: tuple[int, int, int]) -> bytes:
+    """A card drawn at seed time (no binary files in the repository): its colour, face value and name."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    picture = Image.new("RGB", (800, 500), (245, 245, 245))
+    draw = ImageDraw.Draw(picture)
+    draw.rounded_rectangle((40, 40, 760, 460), radius=36, fill=colour)
+    draw.text((90, 90), f"{face_fen // 100}", fill="white", font=ImageFont.load_default(size=150))
+    draw.text((96, 260), "CNY", fill="white", font=ImageFont.load_default(size=44))
+    draw.text((90, 380), title, fill="white", font=ImageFont.load_default(size=34))  # ASCII: the built-in font
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()
+
+
+async def _picture(product_id: int, title: str, face_fen: int, colour: tuple[int, int, int]) -> None:
+    made = images.process(card_picture(title, face_fen, colour), max_kb=20480, max_pixels=24_000_000)
+    product = await Product.select(Product.name_zh, Product.name_en).where(Product.id == product_id).first()
+    await ProductImage.insert(
+        ProductImage(
+            product_id=product_id, alt_zh=product["name_zh"], alt_en=product["name_en"], created_by="demo", **made
+        )
     )

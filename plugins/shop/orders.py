@@ -25,6 +25,7 @@ import secrets
 from core.api import format_fen
 from core.api.db import require_tenant, transaction
 from core.api.payments import Intent, PaymentError, cancel, create_intent, enabled_providers, now, refund
+from plugins.shop import stock_holds
 from plugins.shop.alerts import raise_alert
 from plugins.shop.catalog import price_now
 from plugins.shop.notices import tell
@@ -207,6 +208,8 @@ async def paid(hall, tenant, intent: Intent) -> None:
     for order in sorted(marked, key=lambda o: o["id"]):
         if order["kind"] == ELECTRONIC:  # a physical order waits, paid, for the operator to ship it
             await allocate(order)
+        else:  # its units stay promised until it ships (stock_holds.py)
+            await stock_holds.on_paid(order)
     await tell(hall, tenant, sorted(marked, key=lambda o: o["id"]), "paid")
 
 
@@ -232,8 +235,11 @@ async def refunded(hall, tenant, intent: Intent, refund: dict) -> None:
 
 
 async def fulfil_job(hall, tenant_id: str, **_) -> int:
-    """Paid orders still without a card (stock ran out when the money came): allocate now. Idempotent."""
+    """Paid orders still without a card (stock ran out when the money came): allocate now; expired stock holds of
+    physical products are released. Idempotent."""
     done = 0
+    async with transaction():
+        await stock_holds.release_expired()
     for order in await Order.select().where(
         (Order.state == PAID) & Order.card_id.is_null() & (Order.kind == ELECTRONIC)
     ):
@@ -263,6 +269,7 @@ async def cancel_unpaid(hall, order: dict, *, reason: str) -> bool:
             await Card.update({Card.order_id: None, Card.hold_until: None}).where(
                 Card.order_id.is_in([m["id"] for m in moved]) & (Card.state == IN_STOCK)
             )
+            await stock_holds.release([m["id"] for m in moved])
             canceled = await Order.select().where(Order.id.is_in([m["id"] for m in moved])).order_by(Order.id)
             await tell(hall, require_tenant(), canceled, "canceled")
     return bool(moved)
@@ -296,6 +303,7 @@ async def void_order(hall, order: dict, *, reason: str, operator: str) -> bool:
             if not voided:
                 return False  # redeemed already: nothing to void
         await Order.update({Order.state: VOIDED, Order.reason: reason[:200]}).where(Order.id == order["id"])
+        await stock_holds.release([order["id"]])  # a physical order's promised unit is free again
     if order["intent_id"]:
         await refund(hall, order["intent_id"], order["price_fen"], reason=reason, operator=operator)
     return True

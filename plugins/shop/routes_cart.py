@@ -1,4 +1,5 @@
-"""The cart: anyone adds cards (a visitor's cart lives under a cookie token); a customer checks it out in one payment."""
+"""The cart: anyone adds cards and physical products (a visitor's cart lives under a cookie token); a customer checks
+it out in one payment, giving one address when something is to be shipped."""
 
 from __future__ import annotations
 
@@ -7,10 +8,22 @@ from litestar.datastructures import Cookie
 
 from core.api import N_
 from core.api.payments import PaymentError, checkout_response, customer_legacy_id
-from core.api.web import Form, HallDep, NamedDependency, TenantDep, gettext, info, parse_int, redirect_to, render
-from plugins.shop import cart, catalog
+from core.api.web import (
+    FieldErrors,
+    Form,
+    HallDep,
+    NamedDependency,
+    TenantDep,
+    gettext,
+    info,
+    parse_int,
+    redirect_to,
+    render,
+)
+from plugins.shop import cart, catalog, delivery
 from plugins.shop.buyer import buyer_contact
-from plugins.shop.orders import OutOfStock, checkout_many
+from plugins.shop.checkout import checkout_cart
+from plugins.shop.orders import OutOfStock
 from plugins.shop.settings import ShopSettings
 
 PUBLIC = {"auth": "public"}
@@ -45,15 +58,25 @@ def _cookies(response: Response, request: Request, token: str | None, drop: bool
     return response
 
 
-async def _page(request: Request, owner: str, *, notice: str = "", status: int = 200) -> Response:
+async def _page(
+    request: Request, owner: str, *, notice: str = "", status: int = 200, form: Form | None = None
+) -> Response:
+    """The cart; with physical lines, the address form once for all (``form``: what was typed, with its errors)."""
     member = info(request).customer is not None
+    settings = info(request).tenant.plugin_settings("shop")
     lines = [
         {**line, "each_fen": catalog.price_now(line["product"], member=member)} for line in await cart.lines_of(owner)
     ]
     total = sum(line["each_fen"] * line["quantity"] for line in lines)
-    return await render(
-        request, "shop/cart.html", {"lines": lines, "total_fen": total, "notice": notice}, status=status
-    )
+    context = {
+        "lines": lines,
+        "total_fen": total,
+        "notice": notice,
+        "physical": any(line["product"]["delivery"] == "physical" for line in lines),
+        "form": form or Form({"method": settings.shipping_methods[0].code}),
+        "methods": settings.shipping_methods,
+    }
+    return await render(request, "shop/cart.html", context, status=status)
 
 
 @get("/cart", opt=PUBLIC, name="shop:cart")
@@ -68,7 +91,7 @@ async def cart_add(request: Request) -> Response:
     product = await catalog.product_by_code(form.value("product"))
     owner, token, drop = await _owner(request)
     quantity = parse_int(form.value("quantity") or "1", low=1, high=cart.MAX_PER_LINE)
-    if product is not None and product["delivery"] == "electronic" and quantity is not None:
+    if product is not None and quantity is not None:
         await cart.add(owner, product["id"], quantity)
     return _cookies(redirect_to(request, "shop:cart"), request, token, drop)
 
@@ -85,17 +108,26 @@ async def cart_remove(request: Request) -> Response:
 
 @post("/cart/checkout", opt=CUSTOMER, name="shop:cart.checkout")
 async def cart_checkout(request: Request, hall: HallDep, tenant: TenantDep, settings: Settings) -> Response:
-    """Every card in the cart held, one order each, one payment for all; the cart is emptied once the payment exists."""
+    """Every card and unit in the cart held, one order each, one payment for all, one address for what is shipped;
+    the cart is emptied once the payment exists."""
     owner, token, drop = await _owner(request)
     lines = await cart.lines_of(owner)
     _ = gettext(request)
     if not lines:
         return _cookies(redirect_to(request, "shop:cart"), request, token, drop)
+    form = await Form.from_request(request)
+    address = None
+    if any(line["product"]["delivery"] == "physical" for line in lines):
+        try:
+            address = delivery.address_values({k: form.value(k) for k in delivery.ADDRESS_FIELDS}, settings)
+        except FieldErrors as problems:
+            form.take(problems)
+            return _cookies(await _page(request, owner, form=form, status=400), request, token, drop)
     subject = "、".join(
         f"{catalog.name_of(line['product'], info(request).language)}×{line['quantity']}" for line in lines
     )
     try:
-        _orders, intent = await checkout_many(
+        _orders, intent = await checkout_cart(
             hall,
             tenant,
             settings,
@@ -103,11 +135,13 @@ async def cart_checkout(request: Request, hall: HallDep, tenant: TenantDep, sett
             customer_id=await customer_legacy_id(request),
             subject=subject[:120],
             contact=await buyer_contact(request),
+            address=address,
         )
     except OutOfStock:
-        return _cookies(await _page(request, owner, notice=_(SOLD_OUT), status=409), request, token, drop)
+        return _cookies(await _page(request, owner, notice=_(SOLD_OUT), form=form, status=409), request, token, drop)
     except PaymentError:
-        page = await _page(request, owner, notice=_(N_("Payment is not available just now.")), status=409)
+        notice = _(N_("Payment is not available just now."))
+        page = await _page(request, owner, notice=notice, form=form, status=409)
         return _cookies(page, request, token, drop)
     await cart.clear(owner)
     return _cookies(await checkout_response(request, intent), request, token, drop)

@@ -9,6 +9,7 @@ from litestar.params import FromPath
 from core.api import local
 from core.api.web import FieldErrors, Form, TenantDep, audit, redirect_to, render
 from plugins.shop.catalog import category_tree
+from plugins.shop.images import images_of
 from plugins.shop.catalog_edit import add_category, attribute_lines, save_product
 from plugins.shop.tables import Product
 
@@ -51,7 +52,15 @@ def _form_of(product: dict | None, tenant) -> Form:
     )
 
 
-async def _page(request: Request, form: Form, *, product_id: int | None, cat_form: Form | None = None, status=200):
+async def _page(
+    request: Request,
+    form: Form,
+    *,
+    product_id: int | None,
+    cat_form: Form | None = None,
+    image_form: Form | None = None,
+    status=200,
+):
     return await render(
         request,
         "shop/catalog.html",
@@ -61,6 +70,8 @@ async def _page(request: Request, form: Form, *, product_id: int | None, cat_for
             "product_id": product_id,
             "products": await Product.select().order_by(Product.code),
             "categories": await category_tree(),
+            "images": (await images_of([product_id])).get(product_id, []) if product_id else [],
+            "image_form": image_form or Form(),
         },
         status=status,
         audience="operator",
@@ -72,12 +83,20 @@ async def catalog_page(request: Request, tenant: TenantDep) -> Response:
     return await _page(request, _form_of(None, tenant), product_id=None)
 
 
-@get("/console/catalog/{product_id:int}", opt=MANAGE, name="shop:console.product")
-async def product_page(request: Request, product_id: FromPath[int], tenant: TenantDep) -> Response:
+async def product_page_response(
+    request: Request, product_id: int, tenant, *, image_form: Form | None = None, status: int = 200
+) -> Response:
+    """The console's product page (``image_form``: an image upload with its error)."""
     product = await Product.select().where(Product.id == product_id).first()
     if product is None:
         raise NotFoundException()
-    return await _page(request, _form_of(product, tenant), product_id=product_id)
+    form = _form_of(product, tenant)
+    return await _page(request, form, product_id=product_id, image_form=image_form, status=status)
+
+
+@get("/console/catalog/{product_id:int}", opt=MANAGE, name="shop:console.product")
+async def product_page(request: Request, product_id: FromPath[int], tenant: TenantDep) -> Response:
+    return await product_page_response(request, product_id, tenant)
 
 
 @post("/console/catalog/save", opt=MANAGE, name="shop:console.product.save")

@@ -28,6 +28,7 @@ from core.api.web import (
 )
 from plugins.shop import aftersales, catalog, delivery, reveal
 from plugins.shop.audit import free_stock
+from plugins.shop.images import images_of
 from plugins.shop.warehouse import available
 from plugins.shop.buyer import buyer_contact
 from plugins.shop.orders import (
@@ -63,6 +64,8 @@ async def index(request: Request) -> Response:
     member = info(request).customer is not None
     rows = await catalog.products(category_id=category or None, search=search)
     items = [{**p, "now_fen": catalog.price_now(p, member=member), "left": await left_of(p)} for p in rows]
+    pictures = await images_of([p["id"] for p in rows])
+    items = [{**p, "images": pictures.get(p["id"], [])} for p in items]
     return await render(
         request,
         "shop/index.html",
@@ -94,6 +97,7 @@ async def product_page_response(
             "notice": notice,
             "form": form or Form({"method": settings.shipping_methods[0].code}),
             "methods": settings.shipping_methods,
+            "images": (await images_of([product["id"]])).get(product["id"], []),
         },
         status=status,
     )

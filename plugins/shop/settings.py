@@ -88,6 +88,16 @@ class ShopSettings(BaseModel):
     auto_complete_days: int = Field(
         10, ge=1, le=60, description="Days after shipment when an order the buyer did not confirm is completed."
     )
+    image_max_kb: int = Field(
+        2048, ge=64, le=20480, description="Largest product image an operator may upload, in KB (checked by content)."
+    )
+    image_max_pixels: int = Field(
+        24_000_000,
+        ge=100_000,
+        le=100_000_000,
+        description="Most pixels (width × height, read from the header before decoding) of an uploaded product image; "
+        "more is refused as a possible decompression bomb.",
+    )
 
     aftersales_department: str = Field(
         "CS",

@@ -7,7 +7,7 @@ an AES-GCM copy under another per-tenant key (what one-time delivery opens).
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, BigInt, Boolean, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, Bytea, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
 from core.api.db import TenantTable
@@ -58,6 +58,8 @@ class Product(TenantTable, tablename="shop_product"):
     low_stock = Integer(default=5)
     active = Boolean(default=True)
     views = BigInt(default=0)
+    # a physical product's units neither held by a checkout nor paid for: on hand - held - paid unshipped (stock_holds.py)
+    stock_free = Integer(default=0)
     UNIQUE_TOGETHER = (("tenant", "code"),)
     INDEX_TOGETHER = (("tenant", "category_id"),)
 
@@ -226,6 +228,40 @@ class Movement(TenantTable, tablename="shop_movement"):
     INDEX_TOGETHER = (("tenant", "product_id", "at"),)
 
 
+# stock hold states: held by an unpaid checkout → paid (waits to ship) → shipped; or released (expired, canceled)
+HELD, HOLD_PAID, HOLD_SHIPPED, RELEASED = "held", "paid", "shipped", "released"
+
+
+class StockHold(TenantTable, tablename="shop_stock_hold"):
+    """Units of a physical product promised to one order: held until ``hold_until`` while unpaid, then paid."""
+
+    order_id = Integer()
+    product_id = Integer()
+    quantity = Integer(default=1)
+    state = Varchar(length=12, default=HELD)
+    hold_until = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    UNIQUE_TOGETHER = (("tenant", "order_id"),)
+    INDEX_TOGETHER = (("tenant", "product_id", "state"),)
+
+
+class ProductImage(TenantTable, tablename="shop_product_image"):
+    """A product's picture, re-encoded by the hall (display size and thumbnail); ``digest`` names its content."""
+
+    product_id = Integer()
+    position = Integer(default=0)
+    digest = Varchar(length=64)
+    alt_zh = Varchar(length=120, default="")
+    alt_en = Varchar(length=120, default="")
+    width = Integer(default=0)
+    height = Integer(default=0)
+    display = Bytea(default=b"")
+    thumb = Bytea(default=b"")
+    created_at = Timestamptz(default=TimestamptzNow())
+    created_by = Varchar(length=64, default="")
+    INDEX_TOGETHER = (("tenant", "product_id", "position"),)
+
+
 TABLES = [
     Category,
     Product,
@@ -240,4 +276,6 @@ TABLES = [
     Location,
     Stock,
     Movement,
+    StockHold,
+    ProductImage,
 ]

@@ -14,7 +14,8 @@ import re
 from core.api import N_
 from core.api.db import transaction
 from core.api.web import FieldErrors
-from plugins.shop.tables import PAID, PHYSICAL, Location, Movement, Order, Product, Stock
+from plugins.shop import stock_holds
+from plugins.shop.tables import PHYSICAL, Location, Movement, Product, Stock
 
 CODE = re.compile(r"[A-Z0-9_-]{1,16}")
 MAX_QUANTITY = 100_000
@@ -22,6 +23,10 @@ MAX_QUANTITY = 100_000
 
 class NotEnough(Exception):
     """The location does not hold that many."""
+
+
+class Promised(Exception):
+    """Those units are promised to checkouts and paid orders (stock_holds.py): they may not leave the stock."""
 
 
 async def locations() -> list[dict]:
@@ -114,6 +119,7 @@ async def move(form: dict, *, auditor) -> dict:
         async with transaction():
             if m["kind"] == "in":
                 await _put(product, m["location"], qty)
+                await stock_holds.give_back(product, qty)
                 row = _movement("in", product, qty, to_location=m["location"], reason=m["reason"], actor=actor)
             elif m["kind"] == "transfer":
                 await take(product, m["location"], qty)
@@ -129,9 +135,12 @@ async def move(form: dict, *, auditor) -> dict:
                 )
             elif qty < 0:
                 await take(product, m["location"], -qty)
+                if not await stock_holds.take_free(product, -qty):
+                    raise Promised()
                 row = _movement("adjust", product, qty, from_location=m["location"], reason=m["reason"], actor=actor)
             else:
                 await _put(product, m["location"], qty)
+                await stock_holds.give_back(product, qty)
                 row = _movement("adjust", product, qty, to_location=m["location"], reason=m["reason"], actor=actor)
             await Movement.insert(row)
             await auditor.record(
@@ -143,6 +152,10 @@ async def move(form: dict, *, auditor) -> dict:
     except NotEnough:
         problems = FieldErrors()
         problems.add("quantity", N_("The location does not hold that many."))
+        raise problems from None
+    except Promised:
+        problems = FieldErrors()
+        problems.add("quantity", N_("Those units are promised to orders waiting to ship."))
         raise problems from None
     return m
 
@@ -159,6 +172,9 @@ async def ship_out(order: dict, location_code: str, *, actor: str) -> None:
     except NotEnough:
         problems.add("location", N_("The location does not hold that many."))
         raise problems from None
+    if not await stock_holds.shipped(order):
+        problems.add("location", N_("Those units are promised to orders waiting to ship."))
+        raise problems
     await Movement.insert(
         _movement("out", order["product_id"], 1, from_location=location["id"], order_id=order["id"], actor=actor[:64])
     )
@@ -170,11 +186,8 @@ async def on_hand(product_id: int) -> int:
 
 
 async def available(product_id: int) -> int:
-    """What a buyer may still order: stock on hand less the paid orders waiting to be shipped."""
-    waiting = await Order.count().where(
-        (Order.product_id == product_id) & (Order.kind == PHYSICAL) & (Order.state == PAID)
-    )
-    return await on_hand(product_id) - waiting
+    """What a buyer may still order: stock on hand less live holds less the paid orders waiting (stock_holds.py)."""
+    return await stock_holds.left(product_id)
 
 
 async def overview() -> dict:

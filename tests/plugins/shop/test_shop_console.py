@@ -147,7 +147,7 @@ def test_the_catalog_editor_adds_and_changes_products_with_errors_next_to_fields
     assert row["promo_from"].isoformat() == "2025-12-31T16:00:00+00:00"  # the tenant's midnight, in UTC
     assert row["promo_until"].isoformat() == "2026-01-31T16:00:00+00:00"  # through the last day
     page = client.get(f"/shop/console/catalog/{row['id']}")
-    assert 'value="2026-01-31"' in page.text and 'value="29.50"' in page.text
+    assert 'value="2026-01-31"' in page.text and 'value="29.50"' in page.text and 'value="NET30"' in page.text
     same_code = client.post(
         "/shop/console/catalog/save",
         {
