@@ -1,0 +1,50 @@
+"""The data version of customer pages: one row per (tenant, customer account), ``customer = 0`` for the whole tenant.
+
+Read and bump the data version that every cached customer page is checked against.
+
+A page is stored with the version read *before* it was rendered, and served only while the
+version is unchanged, so a write committed at any moment (in any process) makes it stale at
+once. The version of a customer is the sum of two monotonic counters, the customer's row and
+the tenant's row (``customer = 0``): a bump of either raises the sum. Rows are never deleted.
+
+The page cache (core.web.pagecache) reads it; writers bump it (here in core.db, so any layer may import it).
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import Integer
+
+from core.db.engine import fetch_scoped
+from core.db.scoping import TenantTable
+
+
+class PageVersion(TenantTable, tablename="core_page_version"):
+    """Bumped in the transaction of every write that can change what a customer page shows."""
+
+    customer = Integer(default=0)  # the customer account's id; 0: every customer of the tenant
+    version = Integer(default=0)
+
+    UNIQUE_TOGETHER = [("tenant", "customer")]
+
+
+TENANT = 0  # the tenant-wide row
+
+_READ = "SELECT COALESCE(SUM(version), 0) AS v FROM core_page_version WHERE tenant = {tenant} AND customer IN (0, {})"
+_BUMP = (
+    "INSERT INTO core_page_version (tenant, customer, version) VALUES ({tenant}, {}, 1)"
+    " ON CONFLICT (tenant, customer) DO UPDATE SET version = core_page_version.version + 1"
+)
+
+
+async def page_version(customer_id: int) -> int:
+    """The data version of ``customer_id``'s pages in the current tenant (one indexed statement)."""
+    rows = await fetch_scoped(_READ, int(customer_id))
+    return int(rows[0]["v"] or 0) if rows else 0
+
+
+async def bump_page_version(customer_id: int | None = None) -> None:
+    """Make cached pages stale: one customer's (an account id), or every customer's of the current tenant (None).
+
+    Call it inside the transaction of the write, so the data and the version commit together.
+    """
+    await fetch_scoped(_BUMP, TENANT if customer_id is None else int(customer_id))
