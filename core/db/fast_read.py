@@ -42,6 +42,14 @@ def _sqlite(path: str) -> sqlite3.Connection:
     return conn
 
 
+def pg_pool():
+    """The engine's asyncpg pool when a raw PostgreSQL read may be made now (not in a transaction), else None."""
+    engine = piccolo_conf.DB
+    if isinstance(engine, PostgresEngine) and engine.pool is not None and not engine.transaction_exists():
+        return engine.pool
+    return None
+
+
 async def scalar(sql: str, *args):
     """The first column of the first row (None without rows), or :data:`UNAVAILABLE`."""
     engine = piccolo_conf.DB

@@ -12,9 +12,13 @@ The page cache (core.web.pagecache) reads it; writers bump it (here in core.db, 
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+
 from piccolo.columns import Integer
 
-from core.db import fast_read
+from core.db import fast_read, piccolo_conf
+from core.db.read_batch import ReadBatcher
 from core.db.engine import fetch_scoped
 from core.db.scoping import TenantScopeError, TenantTable
 from core.tenancy import current_tenant
@@ -50,11 +54,41 @@ async def page_version(customer_id: int) -> int:
     if tenant is None:
         raise TenantScopeError("page_version needs a current tenant")
     reads[0] += 1
+    if fast_read.pg_pool() is not None:  # concurrent pages share one round trip (core.db.read_batch)
+        return await _batcher().get((tenant.id, int(customer_id)))
     value = await fast_read.scalar(_READ_RAW, tenant.id, int(customer_id))
     if value is fast_read.UNAVAILABLE:
         rows = await fetch_scoped(_READ, int(customer_id))
         value = rows[0]["v"] if rows else 0
     return int(value or 0)
+
+
+_READ_MANY = "SELECT customer, version FROM core_page_version WHERE tenant = $1 AND customer = ANY($2::int[])"
+_batchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ReadBatcher]" = weakref.WeakKeyDictionary()
+
+
+def _batcher() -> ReadBatcher:
+    loop = asyncio.get_running_loop()
+    batcher = _batchers.get(loop)
+    if batcher is None:
+        batcher = _batchers[loop] = ReadBatcher(_read_many)
+    return batcher
+
+
+async def _read_many(keys: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """The versions of many (tenant, customer) at once: one statement per tenant, on one pooled connection."""
+    wanted: dict[str, set[int]] = {}
+    for tenant_id, customer in keys:
+        wanted.setdefault(tenant_id, set()).add(customer)
+    out = {}
+    pool = fast_read.pg_pool() or piccolo_conf.DB.pool
+    async with pool.acquire() as conn:
+        for tenant_id, customers in wanted.items():
+            rows = await conn.fetch(_READ_MANY, tenant_id, [TENANT, *customers])
+            got = {row[0]: row[1] for row in rows}
+            for customer in customers:
+                out[(tenant_id, customer)] = got.get(TENANT, 0) + (got.get(customer, 0) if customer != TENANT else 0)
+    return out
 
 
 async def bump_page_version(customer_id: int | None = None) -> None:

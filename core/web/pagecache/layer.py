@@ -4,7 +4,7 @@
 store only when all of these hold, else the request takes the normal path:
 
 - the route Litestar would pick is registered cacheable (``opt=cached_page()``);
-- the request carries a live *customer* session, decided by ``core.auth.sessions.load_session``
+- the request carries a live *customer* session and is not a self-service terminal's, decided by ``core.auth.sessions.load_session``
   (the same rules and the same ~5 s per-worker session cache as the normal path: expiry, log-out);
 - an entry exists for the key: tenant, host, scheme, base path, the whole Cookie header
   (session, CSRF token, language cookie, a terminal's cookie: every input a page reads from
@@ -34,6 +34,7 @@ from core.db.page_versions import page_version
 from core.web.principal import LANG_COOKIE, _cookies
 from core.web.security_headers import NONCE_KEY
 
+TERMINAL_COOKIE = "hall_terminal"  # core.tmf.terminal.COOKIE (not imported: the API package loads late)
 CACHE_OPT = "page_cache"
 PENDING = "hall.page_cache"  # scope key: what a miss may store (key, version, deadline, customer id)
 HIT = (b"x-hall-cache", b"hit")
@@ -71,6 +72,8 @@ class PageCache:
             return False
         cookies = _cookies(scope)
         token = cookies.get(COOKIE)
+        if TERMINAL_COOKIE in cookies:  # a kiosk's pages show its binding, which a revocation ends without a bump
+            return False
         row = await load_session(token) if token else None
         if row is None or row["kind"] != "customer":
             return False

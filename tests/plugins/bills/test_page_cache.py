@@ -181,3 +181,27 @@ def test_two_web_processes_see_each_others_writes(world):
     for client in (first, second):
         fresh = client.get(bill_path(ids))
         assert cache_state(fresh) == "miss" and "1234.56" in fresh.text
+
+
+def test_the_account_page_is_cached_and_a_linked_number_shows_at_once(world):
+    from core.auth import account_service
+
+    harness, ids = world
+    client = customer_client(harness, ids)
+    assert cache_state(client.get("/account")) == "miss"
+    assert cache_state(client.get("/account")) == "hit"
+    harness.in_tenant("alpha", account_service.link_number, ids["alpha"]["account"], "13900000777")
+    fresh = client.get("/account")
+    assert cache_state(fresh) == "miss" and "13900000777" in fresh.text
+
+
+def test_a_terminals_browser_is_never_served_from_the_cache(world):
+    from core.tmf import terminal
+    from core.web.pagecache.layer import TERMINAL_COOKIE
+
+    assert TERMINAL_COOKIE == terminal.COOKIE
+    harness, ids = world
+    client = customer_client(harness, ids)
+    client.http.cookies.set(TERMINAL_COOKIE, "not-a-terminal")
+    client.get(bill_path(ids))
+    assert cache_state(client.get(bill_path(ids))) == ""
