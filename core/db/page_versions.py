@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from contextvars import ContextVar
 
 from piccolo.columns import Integer
 
 from core.db import fast_read, piccolo_conf
 from core.db.read_batch import ReadBatcher
-from core.db.engine import fetch_scoped
+from core.db.engine import fetch, fetch_scoped
 from core.db.scoping import TenantScopeError, TenantTable
 from core.tenancy import current_tenant
 
@@ -91,9 +92,52 @@ async def _read_many(keys: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
     return out
 
 
+_pending: ContextVar[set | None] = ContextVar("hall_page_bumps", default=None)
+_BUMP_IN = _BUMP.replace("{tenant}", "{}")
+
+
 async def bump_page_version(customer_id: int | None = None) -> None:
     """Make cached pages stale: one customer's (an account id), or every customer's of the current tenant (None).
 
-    Call it inside the transaction of the write, so the data and the version commit together.
+    Call it inside the transaction of the write, so the data and the version commit together. Inside
+    ``core.db.transaction()`` the bump is made as the transaction's last statements, just before its
+    commit, in a fixed order: the version row's lock is then held for a moment and never while the
+    transaction waits for another lock, so bumping transactions cannot deadlock on it (PostgreSQL).
     """
-    await fetch_scoped(_BUMP, TENANT if customer_id is None else int(customer_id))
+    tenant = current_tenant()
+    if tenant is None:
+        raise TenantScopeError("bump_page_version needs a current tenant")
+    key = (tenant.id, TENANT if customer_id is None else int(customer_id))
+    pending = _pending.get()
+    if pending is not None:
+        pending.add(key)
+    else:
+        await fetch(_BUMP_IN, *key)
+
+
+class BumpingTransaction:
+    """``core.db.transaction()``: the engine's transaction, with the page versions bumped in it right before it commits."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self._token = None
+
+    async def __aenter__(self):
+        value = await self.inner.__aenter__()
+        if _pending.get() is None:  # the outermost: it commits
+            self._token = _pending.set(set())
+        return value
+
+    async def __aexit__(self, exc_type, exc, tb):
+        if self._token is None:
+            return await self.inner.__aexit__(exc_type, exc, tb)
+        pending = _pending.get() or set()
+        _pending.reset(self._token)
+        if exc_type is None:
+            try:
+                for key in sorted(pending):  # one order for every transaction: no lock cycle between them
+                    await fetch(_BUMP_IN, *key)
+            except BaseException as error:  # the bump failed: the whole transaction rolls back
+                await self.inner.__aexit__(type(error), error, error.__traceback__)
+                raise
+        return await self.inner.__aexit__(exc_type, exc, tb)
