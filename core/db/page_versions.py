@@ -1,6 +1,5 @@
-"""The data version of customer pages: one row per (tenant, customer account), ``customer = 0`` for the whole tenant.
-
-Read and bump the data version that every cached customer page is checked against.
+"""The data version every cached customer page is checked against: one row per (tenant, customer account),
+``customer = 0`` for the whole tenant.
 
 A page is stored with the version read *before* it was rendered, and served only while the
 version is unchanged, so a write committed at any moment (in any process) makes it stale at

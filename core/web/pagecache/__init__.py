@@ -3,7 +3,7 @@
 Why: rendering a page through Litestar and the hall's base template costs 3-5 ms of CPU; even the
 anonymous shell reaches only a quarter of a bare Litestar page (docs/benchmarks.md). A hot page
 that did not change is therefore served as stored bytes, before routing and middleware.
-Why it is never stale: see :mod:`core.web.pagecache.versions` and docs/architecture.md "Page cache".
+Why it is never stale: see :mod:`core.db.page_versions` and docs/architecture.md "Page cache".
 """
 
 from core.web.pagecache.layer import CACHE_OPT, PageCache, cached_page

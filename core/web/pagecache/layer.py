@@ -9,7 +9,7 @@ store only when all of these hold, else the request takes the normal path:
 - an entry exists for the key: tenant, host, scheme, base path, the whole Cookie header
   (session, CSRF token, language cookie, a terminal's cookie: every input a page reads from
   cookies), path and query, the language the normal path would pick, the tenant's local date;
-- its data version equals the version read now (one statement, core.web.pagecache.versions),
+- its data version equals the version read now (one statement, core.db.page_versions),
   and it is younger than ``[server] page_cache_seconds``.
 
 On a miss the version is read *before* the page is rendered, and :meth:`capture` stores the
