@@ -14,6 +14,8 @@ from core.web.forms import FieldErrors, Form
 from core.web.next_target import resolve_next
 from core.web.numbers import BadNumber, parse_int, query_int
 from core.web.dependencies import AuditorDep, HallDep, NamedDependency, PrincipalDep, RequestInfoDep, TenantDep
+from core.db.page_versions import bump_page_version
+from core.web.pagecache import cached_page
 from core.web.paging import PAGE_SIZE, Page, page_number, page_url, paginate
 from core.web.render import gettext, hall_of, redirect, redirect_to, render
 from core.web.templating import Templates, hall_templates
@@ -43,6 +45,8 @@ __all__ = [
     "audit",
     "auditor_of",
     "balance_view",
+    "bump_page_version",
+    "cached_page",
     "client_address",
     "data_as_of_context",
     "gettext",

@@ -13,6 +13,7 @@ from core.auth.sessions import end_sessions_of
 from core.auth.tables import AccountNumber, CustomerAccount
 from core.db import transaction
 from core.utils import await_each
+from core.db.page_versions import bump_page_version
 
 
 async def register(hall, tenant, *, customer: dict, number: str, password: str, language: str) -> int | None:
@@ -43,6 +44,7 @@ async def link_number(account_id: int, number: str) -> bool:
     if await AccountNumber.exists().where(AccountNumber.number == number):
         return False
     await AccountNumber.insert(AccountNumber(account=account_id, number=number))
+    await bump_page_version(account_id)  # the customer's pages list their numbers
     return True
 
 

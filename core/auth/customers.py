@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from core.auth.tables import AccountNumber, Customer, CustomerAccount, ServiceNumber
 from core.privacy import id_hash, normalise_id_number
+from core.db.page_versions import bump_page_version
 
 log = logging.getLogger("hall.identity")
 
@@ -111,6 +112,7 @@ async def create_account(*, customer: dict, number: str, password_hash: str, lan
     )
     account_id = rows[0]["id"]
     await AccountNumber.insert(AccountNumber(account=account_id, number=number))
+    await bump_page_version(account_id)  # the customer's pages list their numbers
     return account_id
 
 

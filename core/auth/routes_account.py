@@ -19,6 +19,7 @@ from core.web.forms import Form
 from core.web.principal import LANG_COOKIE
 from core.web.render import redirect, redirect_to, render
 from core.web.next_target import safe_next
+from core.web.pagecache import cached_page
 from core.web.waits import LOGIN_WAIT, until
 
 
@@ -50,7 +51,7 @@ async def _overview(request: Request, link_form: Form | None = None, status: int
     )
 
 
-@get("/account", name="account:overview")
+@get("/account", name="account:overview", opt=cached_page())
 async def account_overview(request: Request) -> Response:
     return await _overview(request)
 

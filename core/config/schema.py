@@ -78,6 +78,18 @@ class ServerSection(Strict):
     host: str = Field("127.0.0.1", description="Address `hall serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `hall serve` listens on.")
     workers: int = Field(1, ge=1, le=64, description="Web worker processes started by `hall serve`.")
+    page_cache_mb: int = Field(
+        32,
+        ge=0,
+        le=4096,
+        description="Megabytes of rendered customer pages each web worker keeps (least recently used out first); 0 turns the page cache off. A stored page is served only while the customer's data version in the database is unchanged (docs/architecture.md, Page cache).",
+    )
+    page_cache_seconds: float = Field(
+        30,
+        ge=0,
+        le=3600,
+        description='The longest a stored page is served, however current its data: bounds the time-dependent bits of a page (the "data may be out of date" note of a sync that stopped).',
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description='Addresses or CIDR networks of reverse proxies (e.g. ["10.0.0.5", "10.1.0.0/16"]) whose X-Forwarded-For and X-Forwarded-Proto are believed: the client address for throttling and the audit log, and HTTPS for HSTS and Secure cookies. Empty: the peer address is the client and only a direct HTTPS connection counts.',

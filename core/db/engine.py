@@ -61,8 +61,13 @@ class Database:
 
 
 def transaction():
-    """A write transaction on the hall's engine (IMMEDIATE on SQLite, so it never deadlocks on upgrade)."""
-    return piccolo_conf.DB.transaction()
+    """A write transaction on the hall's engine (IMMEDIATE on SQLite, so it never deadlocks on upgrade).
+
+    Page versions bumped in it (core.db.page_versions) are written just before it commits.
+    """
+    from core.db.page_versions import BumpingTransaction
+
+    return BumpingTransaction(piccolo_conf.DB.transaction())
 
 
 async def fetch(sql: str, *args) -> list[dict]:

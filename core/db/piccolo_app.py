@@ -27,6 +27,7 @@ from core.payments.tables import TABLES as PAYMENT_TABLES
 from core.products.charge_tables import TABLES as CHARGE_TABLES
 from core.products.tables import TABLES as PRODUCT_TABLES
 from core.tmf.tables import TABLES as API_TABLES
+from core.db.page_versions import PageVersion
 from core.workorders.tables import TABLES as WORKORDER_TABLES
 
 APP_CONFIG = AppConfig(
@@ -58,6 +59,7 @@ APP_CONFIG = AppConfig(
         OutboxEvent,
         ReconcileSeen,
         ChangeReconcileRun,
+        PageVersion,
         *WORKORDER_TABLES,
         *PAYMENT_TABLES,
         *PRODUCT_TABLES,

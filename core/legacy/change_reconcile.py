@@ -34,6 +34,7 @@ from core.legacy.sync_engine import SyncResult, apply_page, open_quarantine
 from core.legacy.tables import ChangeReconcileRun, SyncState
 from core.privacy import scrub
 from core.tenancy import Tenant, tenant_scope
+from core.db.page_versions import bump_page_version
 
 log = logging.getLogger("hall.legacy.reconcile")
 
@@ -250,6 +251,7 @@ async def reconcile_changes(
                 action="DO UPDATE",
                 values=[SyncState.changes_checked_at, SyncState.changes_repaired],
             )
+            await bump_page_version()  # repaired rows and the "data as of" they vouch for are on customer pages
     (log.warning if result.repaired else log.info)("tenant %s: change reconciliation: %s", tenant.id, result)
     return result
 

@@ -48,6 +48,7 @@ from core.db import piccolo_conf
 from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.ports import LegacyWriter, UnmappedEvent
 from core.privacy import scrub
+from core.db.page_versions import bump_page_version
 
 log = logging.getLogger("hall.legacy.outbox")
 
@@ -122,6 +123,7 @@ async def emit(kind: str, payload: dict, *, event_id: str | None = None) -> str:
             event_id=event_id, kind=kind, payload=payload, status="pending", next_attempt_at=now, created_at=now
         )
     )
+    await bump_page_version()  # a business change (payment, order, work order): cached customer pages go stale
     return event_id
 
 

@@ -40,6 +40,7 @@ from core.legacy.sync_engine import chunks
 from core.legacy.tables import ReconcileSeen, SyncState
 from core.privacy import scrub
 from core.tenancy import Tenant, tenant_scope
+from core.db.page_versions import bump_page_version
 
 log = logging.getLogger("hall.legacy.reconcile")
 
@@ -139,6 +140,7 @@ async def _remove(kind: str, gone: list[str], now: dt.datetime) -> None:
         await Bill.delete().where(Bill.legacy_id.is_in(gone))
     else:
         await CallRecord.delete().where(CallRecord.legacy_id.is_in(gone))
+    await bump_page_version()  # removed rows leave customer pages (core.web.pagecache)
 
 
 async def _list(connector, kind: str, page_size: int, result: ReconcileResult) -> dt.datetime | None:
@@ -192,6 +194,7 @@ async def _record(kind: str, **values) -> None:
     await SyncState.insert(SyncState(kind=kind, **values)).on_conflict(
         target=(SyncState.tenant, SyncState.kind), action="DO UPDATE", values=fields
     )
+    await bump_page_version()
 
 
 async def reconcile_kind(

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from core.db import transaction
+from core.db.page_versions import bump_page_version
 from core.legacy.billing_tables import Quarantine
 from core.legacy.tables import SyncState
 from core.privacy import scrub
@@ -158,10 +159,12 @@ async def _resolve(kind: str, ids: set[str], now: dt.datetime) -> None:
 
 
 async def _save_state(kind: str, **values) -> None:
+    """The kind's state; in a batch's transaction, with the page version of the tenant (cached pages go stale)."""
     fields = [getattr(SyncState, k) for k in values]
     await SyncState.insert(SyncState(kind=kind, **values)).on_conflict(
         target=(SyncState.tenant, SyncState.kind), action="DO UPDATE", values=fields
     )
+    await bump_page_version()  # the rows written with it, and "data as of", are on customer pages
 
 
 async def apply_page(

@@ -29,6 +29,7 @@ from core.web.errors import EXCEPTION_HANDLERS
 from core.web.guards import hall_guard
 from core.web.nul_bytes import refuse_nul
 from core.web.openapi import openapi_config
+from core.web.pagecache import PageCache
 from core.web import public_pages
 from core.web.principal import load_principal
 from core.web.security_headers import NONCE_KEY, content_security_policy, form_origins, new_nonce, secure_send
@@ -75,6 +76,11 @@ class HallApp(Litestar):
         token = set_request_tenant(tenant)
         try:
             if not path.endswith(STATIC_SUFFIXES):
+                pages: PageCache | None = self.state.get("page_cache")
+                if pages is not None and scope["type"] == "http" and scope["method"] == "GET":
+                    if await pages.serve(scope, tenant, base, send):  # a stored page, still current: done
+                        return
+                    send = pages.capture(scope, send)
                 await load_principal(scope, hall)
             await super().__call__(scope, receive, send)
         finally:
@@ -149,6 +155,14 @@ def create_app(hall: Hall, *, debug: bool = False) -> HallApp:
         logging_config=None,
         request_max_body_size=2 * 1024 * 1024,
     )
+    server = hall.deployment.server
+    if server.page_cache_mb > 0:
+        app.state["page_cache"] = PageCache(
+            app,
+            max_bytes=server.page_cache_mb * 1024 * 1024,
+            seconds=server.page_cache_seconds,
+            session_days=security.session_days,
+        )
     return app
 
 

@@ -15,7 +15,7 @@ from litestar.params import FromPath
 
 from core.api.identity import billing_accounts
 from core.api.legacy import display_names, localise_items, tenant_zone
-from core.api.web import data_as_of_context, hall_of, info, render
+from core.api.web import cached_page, data_as_of_context, hall_of, info, render
 from plugins.bills import data, months
 from plugins.bills.view import bill_context
 
@@ -99,7 +99,7 @@ def actions_for(request: Request, bill: dict) -> list[tuple[str, str]]:
     ]
 
 
-@get("/", name="bills:list")
+@get("/", name="bills:list", opt=cached_page())
 async def bills_home(request: Request) -> Response:
     """The most-opened page of the hall: three statements (numbers, bills with items, data-as-of), no redirect."""
     linked = await data.linked_numbers(info(request).customer.id)
@@ -108,7 +108,7 @@ async def bills_home(request: Request) -> Response:
     return await bill_page(request, linked[0], None, linked)
 
 
-@get("/{number:str}/{month:str}", name="bills:bill")
+@get("/{number:str}/{month:str}", name="bills:bill", opt=cached_page())
 async def bill_of_month(request: Request, number: FromPath[str], month: FromPath[str]) -> Response:
     linked = await own_number(request, number)
     return await bill_page(request, number, month, linked)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core.db.page_versions import bump_page_version
 from core.legacy.tables import ChangeReconcileRun, SyncState
 from core.testing import add_operator, make_customer, register_customer
 
@@ -65,6 +66,7 @@ def test_data_as_of_shows_the_last_full_check_when_it_found_misses(hall):
                 SyncState.changes_repaired: repaired,
             }
         ).where(SyncState.kind == "customers")
+        await bump_page_version()  # as the sync and the change reconciliation do with the state they save
 
     client = hall.client("alpha")
     client.login_customer(customer.numbers[0].number)

@@ -9,6 +9,7 @@ from core.config.schema import LegacySection
 from core.legacy.tables import SyncState
 from core.testing import make_customer, register_customer
 from core.web.data_as_of import as_of
+from core.db.page_versions import bump_page_version
 
 UTC = dt.timezone.utc
 
@@ -16,6 +17,7 @@ UTC = dt.timezone.utc
 def _set_success(hall, moment: dt.datetime) -> None:
     async def go():
         await SyncState.update({SyncState.last_success_at: moment}).where(SyncState.kind == "customers")
+        await bump_page_version()  # as the sync engine does with every state it saves: cached pages go stale
 
     hall.in_tenant("alpha", go)
 
