@@ -16,6 +16,7 @@ from core import __version__ as HALL_VERSION
 from core.auth.permissions import Permission
 from core.config import ConfigError, ConfigIssue
 from core.config.loader import secrets_path
+from core.config.sandbox_secrets import drop_secrets_section, sandbox_keys_lost
 from core.hookspecs import hookimpl, hookspec
 from core.i18n import LANGUAGES, N_
 from core.jobs.spec import Job
@@ -50,6 +51,8 @@ __all__ = [
     "mask_name",
     "parse_yuan",
     "secrets_path",
+    "sandbox_keys_lost",
+    "drop_secrets_section",
     "to_local",
     "zone_of",
 ]

@@ -12,7 +12,7 @@ import secrets
 import tomllib
 from pathlib import Path
 
-from core.api import ConfigError, secrets_path
+from core.api import ConfigError, drop_secrets_section, sandbox_keys_lost, secrets_path
 from plugins.wechatpay.crypto import new_key_pair, public_pem
 from plugins.wechatpay.keys import load_keys
 from plugins.wechatpay.settings import WECHATPAY_GATEWAY
@@ -54,7 +54,12 @@ def ensure_sandbox(hall, folder: Path | None = None, *, retry_scale: float = 1.0
             keys = load_keys(hall, tenant.id)
         except ConfigError:
             if _has_secrets_section(hall, tenant.id):
-                raise
+                if not sandbox_keys_lost(
+                    hall.settings.config_file, "wechatpay", tenant.id, folder, "merchant_private_key_file"
+                ):
+                    raise  # the deployer wrote keys and they are wrong: say so, never overwrite
+                drop_secrets_section(hall.settings.config_file, "wechatpay", tenant.id)  # var/ was removed
+                done.append(f"the sandbox's keys for tenant {tenant.id} were gone (var/ removed): made new ones")
             done += _give_keys(hall, tenant.id, folder)
             keys = load_keys(hall, tenant.id)
         public_file = f"{tenant.id}-merchant-public.pem"
