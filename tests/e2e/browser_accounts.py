@@ -106,3 +106,12 @@ def no_sideways_scroll(page) -> None:
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), (
         "the page scrolls sideways"
     )
+
+
+def operator_log_in(page, base: str, login: str, password: str) -> None:
+    """Sign in to the console through its form, as staff would."""
+    page.goto(f"{base}/console/login")
+    page.fill("#f-username", login)
+    page.fill("#f-password", password)
+    with page.expect_navigation():
+        page.locator('form[action$="/console/login"] button[type=submit]').click()

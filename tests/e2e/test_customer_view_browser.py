@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from browser_accounts import operator_log_in
+
 sys.path.insert(0, str(Path(__file__).parents[1] / "plugins" / "billpay"))
 
 from customer_view_support import build, customer_activity  # noqa: E402
@@ -54,11 +56,7 @@ def test_the_customer_view_from_the_search_in_chromium(served, chromium, shoot):
     context.set_default_timeout(15_000)
     try:
         page = context.new_page()
-        page.goto(f"{base}/console/login")
-        page.fill("#f-username", "alpha-all")
-        page.fill("#f-password", PASSWORD)
-        with page.expect_navigation():
-            page.locator('form[action$="/console/login"] button[type=submit]').click()
+        operator_log_in(page, base, "alpha-all", PASSWORD)
         page.goto(f"{base}/console/customers?q={ids['alpha']['numbers'][0]}")
         with page.expect_navigation():
             page.locator("table.data a", has_text=ids["alpha"]["customer"].legacy_id).click()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_accounts import demo_accounts, log_in
+from browser_accounts import demo_accounts, log_in, operator_log_in
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins" / "alipay"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins" / "dialup"))
@@ -226,11 +226,7 @@ def test_a_customer_opens_an_account_pays_and_sees_the_radius_session(
     try:
         page = console.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{base}/console/login")
-        page.fill("#f-username", OPERATOR[0])
-        page.fill("#f-password", OPERATOR[1])
-        with page.expect_navigation():
-            page.locator('form[action$="/console/login"] button[type=submit]').click()
+        operator_log_in(page, base, OPERATOR[0], OPERATOR[1])
         page.goto(f"{base}/dialup/console?q={username}")
         with page.expect_navigation():
             page.locator(f'tr.dialup-row[data-username="{username}"] a').click()

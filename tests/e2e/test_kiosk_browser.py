@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_accounts import demo_accounts, in_live_hall, log_in
+from browser_accounts import demo_accounts, in_live_hall, log_in, operator_log_in
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "Kiosk-2026-ok"
@@ -42,11 +42,7 @@ def kiosk_hall(live_hall):
 
 
 def _register_terminal(page, base: str) -> tuple[str, str]:
-    page.goto(f"{base}/console/login")
-    page.fill("#f-username", ADMIN)
-    page.fill("#f-password", ADMIN_PASSWORD)
-    with page.expect_navigation():
-        page.locator('form[action$="/console/login"] button[type=submit]').click()
+    operator_log_in(page, base, ADMIN, ADMIN_PASSWORD)
     page.goto(f"{base}/console/api-clients")
     page.fill("#f-name", "Lobby terminal 1")
     page.select_option("#f-kind", "kiosk")

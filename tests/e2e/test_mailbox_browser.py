@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_accounts import demo_accounts, log_in, no_sideways_scroll, operators_everywhere
+from browser_accounts import demo_accounts, log_in, no_sideways_scroll, operators_everywhere, operator_log_in
 from plugins.mailbox import server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -126,11 +126,7 @@ def test_a_customer_applies_an_operator_approves_and_the_mailbox_logs_in(
     try:
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{base}/console/login")
-        page.fill("#f-username", OPERATOR[0])
-        page.fill("#f-password", OPERATOR[1])
-        with page.expect_navigation():
-            page.locator('form[action$="/console/login"] button[type=submit]').click()
+        operator_log_in(page, base, OPERATOR[0], OPERATOR[1])
         page.goto(f"{base}/console/product-orders?type=mailbox.apply")
         shoot(page, TENANT, "mailbox-console-queue")
         for device, (url, _address) in orders.items():

@@ -19,7 +19,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins" / "alipay"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_accounts import demo_accounts, log_in  # noqa: E402
+from browser_accounts import demo_accounts, log_in, operator_log_in  # noqa: E402
 from test_topup_browser import deliver_outbox, in_hall, live_hall_setup, sandbox  # noqa: E402, F401, F811
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -133,11 +133,7 @@ def test_premium_number_held_paid_installed_and_in_the_bss(phone_hall, sandbox, 
     try:
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{base}/console/login")
-        page.fill("#f-username", OPERATOR[0])
-        page.fill("#f-password", OPERATOR[1])
-        with page.expect_navigation():
-            page.locator('form[action$="/console/login"] button[type=submit]').click()
+        operator_log_in(page, base, OPERATOR[0], OPERATOR[1])
         page.goto(f"{base}/phone/console/pool")
         assert page.locator(f'tr.pool-hold[data-number="{number}"]').count() == 1
         shoot(page, tenant, "phone-04-console-pool-phone")

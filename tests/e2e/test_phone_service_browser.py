@@ -19,7 +19,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins" / "alipay"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_accounts import demo_accounts, log_in  # noqa: E402
+from browser_accounts import demo_accounts, log_in, operator_log_in  # noqa: E402
 from test_phone_browser import AREA, CHROMIUM, OPERATOR, TENANTS, WAIT_MS, _no_overflow, add_operator, run_bss  # noqa: E402
 from test_topup_browser import deliver_outbox, in_hall, live_hall_setup, sandbox  # noqa: E402, F401, F811
 
@@ -85,11 +85,7 @@ class Loop:
         """The operator works the order's back-office steps on the console (a phone), then the BSS applies it."""
         context, page = self.context(phone=True)
         try:
-            page.goto(f"{self.base}/console/login")
-            page.fill("#f-username", OPERATOR[0])
-            page.fill("#f-password", OPERATOR[1])
-            with page.expect_navigation():
-                page.locator('form[action$="/console/login"] button[type=submit]').click()
+            operator_log_in(page, self.base, OPERATOR[0], OPERATOR[1])
             if appointments_on:
                 page.goto(f"{self.base}/phone/console/appointments?date={appointments_on}")
                 assert page.locator(f'[data-order="{order_id}"]').count() == 1, page.locator("main").inner_text()

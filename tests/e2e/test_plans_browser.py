@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_accounts import demo_accounts, log_in, no_sideways_scroll, operators_everywhere
+from browser_accounts import demo_accounts, log_in, no_sideways_scroll, operators_everywhere, operator_log_in
 
 CHROMIUM = Path("/usr/bin/chromium")
 DEVICES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -116,11 +116,7 @@ def test_a_customer_changes_plan_and_an_operator_completes_it(plans_hall, chromi
     try:
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{base}/console/login")
-        page.fill("#f-username", OPERATOR[0])
-        page.fill("#f-password", OPERATOR[1])
-        with page.expect_navigation():
-            page.locator('form[action$="/console/login"] button[type=submit]').click()
+        operator_log_in(page, base, OPERATOR[0], OPERATOR[1])
         page.goto(f"{base}/console/product-orders?type=plans.change")
         shoot(page, tenant, "plans-console-orders")
         for device, (url, _name, _when) in orders.items():

@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_accounts import demo_accounts, in_live_hall, log_in  # noqa: E402
+from browser_accounts import demo_accounts, in_live_hall, log_in, operator_log_in  # noqa: E402
 from test_shop_browser import _no_overflow, live_hall_setup, sandbox  # noqa: E402, F401 (module fixtures)
 from test_shop_physical_browser import _address, _physical_and_clerk  # noqa: E402
 
@@ -52,11 +52,7 @@ def after_hall(live_hall):
 
 def _console(context, base):
     desk = context.new_page()
-    desk.goto(f"{base}/console/login")
-    desk.fill("#f-username", CLERK[0])
-    desk.fill("#f-password", CLERK[1])
-    with desk.expect_navigation():
-        desk.locator('form[action$="/console/login"] button[type=submit]').click()
+    operator_log_in(desk, base, CLERK[0], CLERK[1])
     return desk
 
 

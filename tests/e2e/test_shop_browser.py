@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins" / "wechat
 
 import wechatpay_support  # noqa: E402
 from alipay_support import key_pairs, write_sandbox_config  # noqa: E402
-from browser_accounts import demo_accounts, in_live_hall, log_in  # noqa: E402
+from browser_accounts import demo_accounts, in_live_hall, log_in, operator_log_in  # noqa: E402
 from test_topup_browser import APPS, deliver_outbox  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -169,11 +169,7 @@ def test_buy_a_card_read_its_pin_top_up_and_see_the_balance_and_the_bss_row(
     try:
         page = desk.new_page()
         # the operator makes five ¥50 cards and puts them in stock
-        page.goto(f"{base}/console/login")
-        page.fill("#f-username", CLERK[0])
-        page.fill("#f-password", CLERK[1])
-        with page.expect_navigation():
-            page.locator('form[action$="/console/login"] button[type=submit]').click()
+        operator_log_in(page, base, CLERK[0], CLERK[1])
         assert page.goto(f"{base}/shop/console").status == 200
         page.select_option("#g-product", label="PHONE50")
         page.fill("#f-count", "5")

@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_accounts import demo_accounts, in_live_hall, log_in  # noqa: E402
+from browser_accounts import demo_accounts, in_live_hall, log_in, operator_log_in  # noqa: E402
 from test_shop_browser import _no_overflow, live_hall_setup, sandbox  # noqa: E402, F401 (module fixtures)
 from test_shop_physical_browser import _address  # noqa: E402
 
@@ -96,11 +96,7 @@ def test_operator_uploads_an_image_customer_pays_two_printed_cards_and_a_card_at
     desk.set_default_timeout(WAIT_MS)
     try:
         page = desk.new_page()
-        page.goto(f"{base}/console/login")
-        page.fill("#f-username", CLERK[0])
-        page.fill("#f-password", CLERK[1])
-        with page.expect_navigation():
-            page.locator('form[action$="/console/login"] button[type=submit]').click()
+        operator_log_in(page, base, CLERK[0], CLERK[1])
         assert page.goto(f"{base}/shop/console").status == 200
         page.select_option("#g-product", label="PHONE50")
         page.fill("#f-count", "3")

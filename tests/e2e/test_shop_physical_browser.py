@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_accounts import demo_accounts, in_live_hall, log_in  # noqa: E402
+from browser_accounts import demo_accounts, in_live_hall, log_in, operator_log_in  # noqa: E402
 from test_shop_browser import _no_overflow, live_hall_setup, sandbox  # noqa: E402, F401 (module fixtures)
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -128,11 +128,7 @@ def test_buy_a_physical_item_the_operator_ships_it_the_customer_tracks_and_confi
         shoot(page, tenant_id, "shop-physical-02-paid-desktop")
 
         desk = clerk.new_page()
-        desk.goto(f"{base}/console/login")
-        desk.fill("#f-username", CLERK[0])
-        desk.fill("#f-password", CLERK[1])
-        with desk.expect_navigation():
-            desk.locator('form[action$="/console/login"] button[type=submit]').click()
+        operator_log_in(desk, base, CLERK[0], CLERK[1])
         assert desk.goto(f"{base}/shop/console/orders/{order_number}").status == 200
         assert ("中山北路" if zh else "Zhongshan Road") in desk.locator(".shop-delivery").inner_text()
         desk.select_option("#f-carrier", value="sf")

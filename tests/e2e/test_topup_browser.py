@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from browser_accounts import operator_log_in
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins" / "alipay"))
 
 from alipay_support import key_pairs, write_sandbox_config  # noqa: E402
@@ -219,11 +221,7 @@ def test_an_operator_finds_a_top_up_in_the_console_on_a_phone(live_hall, sandbox
     phone.set_default_timeout(WAIT_MS)
     try:
         page = phone.new_page()
-        page.goto(f"{base}/console/login")
-        page.fill("#f-username", CASHIER[0])
-        page.fill("#f-password", CASHIER[1])
-        with page.expect_navigation():
-            page.locator('form[action$="/console/login"] button[type=submit]').click()
+        operator_log_in(page, base, CASHIER[0], CASHIER[1])
         assert page.goto(f"{base}/topup/console").status == 200
         row = page.locator(f'tr.topup-row[data-payment="{intent_id}"]')
         assert row.count() == 1, page.locator("main").inner_text()[:300]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_accounts import demo_accounts, log_in, no_sideways_scroll
+from browser_accounts import demo_accounts, log_in, no_sideways_scroll, operator_log_in
 
 CHROMIUM = Path("/usr/bin/chromium")
 DEVICES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -144,11 +144,7 @@ def test_a_customer_adds_caller_id_and_sees_its_monthly_charge(valueadd_hall, ch
     try:
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{base}/console/login")
-        page.fill("#f-username", OPERATOR[0])
-        page.fill("#f-password", OPERATOR[1])
-        with page.expect_navigation():
-            page.locator('form[action$="/console/login"] button[type=submit]').click()
+        operator_log_in(page, base, OPERATOR[0], OPERATOR[1])
         page.goto(f"{base}/console/charge-runs")
         shoot(page, TENANT, "valueadd-console-runs")
         assert page.locator(f'tr[data-run="{result["run"]}"]').count() == 1
