@@ -1,10 +1,10 @@
-"""After-sales in Chromium on the jiangnan demo tenant: a return of a shipped parcel, refunded once.
+"""After-sales in Chromium on both demo tenants (Chinese and English): a return of a shipped parcel, refunded once.
 
 A customer buys the printed collector's card (GIFT100) through the Alipay sandbox and an operator ships it. The
 customer asks for a return on the order's page (an empty form first: errors next to the fields). The operator
 opens the order in the console, follows the request to its work order and back, and approves it with a refund of
 50 yuan. The customer sees the outcome and the refund on the order page. The pages are then opened on a 390 px
-phone. Screenshots: test-artifacts/screenshots/jiangnan-shop-aftersales-*.png.
+phone. Screenshots: test-artifacts/screenshots/<tenant>-shop-aftersales-*.png.
 """
 
 from __future__ import annotations
@@ -23,7 +23,27 @@ from test_shop_physical_browser import _address, _physical_and_clerk  # noqa: E4
 
 CHROMIUM = Path("/usr/bin/chromium")
 WAIT_MS = 15_000
-TENANT = "jiangnan"
+TENANTS = ("jiangnan", "haibin")
+WORDS = {  # what the pages say, in each tenant's language
+    "jiangnan": {
+        "reason": "卡面印刷有划痕，想退货",
+        "seen": "卡面印刷有划痕",
+        "waiting": "等待答复",
+        "type": "卡品商城售后申请",
+        "note": "划痕属实，退 50 元",
+        "approved": "已同意退款",
+        "noted": "划痕属实",
+    },
+    "haibin": {
+        "reason": "The printed card is scratched, I want to return it",
+        "seen": "The printed card is scratched",
+        "waiting": "Waiting for our answer",
+        "type": "Card shop after-sales request",
+        "note": "Scratch confirmed, 50 yuan back",
+        "approved": "Approved with a refund",
+        "noted": "Scratch confirmed",
+    },
+}
 PASSWORD = "Shop-e2e-2026-ok"
 CLERK = ("e2e-after", "E2e-after-clerk-2026!")
 pytestmark = [
@@ -39,7 +59,10 @@ async def _stock_and_clerk(hall) -> None:
 
     await _physical_and_clerk(hall)
     permissions = ["shop.view", "shop.orders", "core.workorders.handle"]
-    await ensure_operator(hall.tenants.get(TENANT), CLERK[0], "E2E after-sales", CLERK[1], "e2e-after", permissions)
+    for tenant_id in TENANTS:
+        await ensure_operator(
+            hall.tenants.get(tenant_id), CLERK[0], "E2E after-sales", CLERK[1], "e2e-after", permissions
+        )
 
 
 @pytest.fixture(scope="module")
@@ -56,28 +79,31 @@ def _console(context, base):
     return desk
 
 
+@pytest.mark.parametrize("tenant_id", TENANTS)
 def test_a_return_is_asked_approved_with_a_refund_and_seen_by_the_customer(
+    tenant_id,
     after_hall,
     sandbox,  # noqa: F811 (the imported module fixture)
     chromium,
     shoot,
 ):
     live_hall, logins = after_hall
-    base = live_hall.base(TENANT)
+    base = live_hall.base(tenant_id)
+    words = WORDS[tenant_id]
     buyer = chromium.new_context(viewport={"width": 1280, "height": 900})
     buyer.set_default_timeout(WAIT_MS)
     clerk = chromium.new_context(viewport={"width": 1280, "height": 900})
     clerk.set_default_timeout(WAIT_MS)
     try:
         page = buyer.new_page()
-        log_in(page, base, logins[TENANT], PASSWORD)
+        log_in(page, base, logins[tenant_id], PASSWORD)
         assert page.goto(f"{base}/shop/p/GIFT100").status == 200
-        _address(page, TENANT)
+        _address(page, tenant_id)
         with page.expect_navigation():
             page.locator("form.shop-address button.shop-buy").click()
         with page.expect_navigation(url=re.compile(re.escape(sandbox.gateway))):
             page.locator("#pay-with-alipay").click()
-        with page.expect_navigation(url=re.compile(rf"/t/{TENANT}/pay/return/")):
+        with page.expect_navigation(url=re.compile(rf"/t/{tenant_id}/pay/return/")):
             page.locator("button.pay").click()
         with page.expect_navigation(url=re.compile(r"/shop/orders/")):
             page.locator("a.shop-order-link").click()
@@ -98,38 +124,38 @@ def test_a_return_is_asked_approved_with_a_refund_and_seen_by_the_customer(
         with page.expect_navigation():  # nothing chosen, nothing said: two errors, nothing opened
             form.locator("button").click()
         assert page.locator("form.shop-aftersales-form .field-error").count() == 2
-        shoot(page, TENANT, "shop-aftersales-01-errors-desktop")
+        shoot(page, tenant_id, "shop-aftersales-01-errors-desktop")
         page.locator('form.shop-aftersales-form input[name="kind"][value="return"]').check()
-        page.fill("#f-aftersales-reason", "卡面印刷有划痕，想退货")
+        page.fill("#f-aftersales-reason", words["reason"])
         with page.expect_navigation():
             page.locator("form.shop-aftersales-form button").click()
         request = page.locator(".shop-aftersale")
-        assert request.get_attribute("data-state") == "open" and "等待答复" in request.inner_text()
-        shoot(page, TENANT, "shop-aftersales-02-asked-desktop")
+        assert request.get_attribute("data-state") == "open" and words["waiting"] in request.inner_text()
+        shoot(page, tenant_id, "shop-aftersales-02-asked-desktop")
 
         assert desk.goto(f"{base}/shop/console/orders/{number}").status == 200
         card = desk.locator(".shop-aftersale")
-        assert "卡面印刷有划痕" in card.inner_text()
+        assert words["seen"] in card.inner_text()
         with desk.expect_navigation():  # to the work order and back
             card.locator("a.mono").first.click()
-        assert "/console/workorders/" in desk.url and "卡品商城售后申请" in desk.locator("main").inner_text()
-        shoot(desk, TENANT, "shop-aftersales-03-workorder-desktop")
+        assert "/console/workorders/" in desk.url and words["type"] in desk.locator("main").inner_text()
+        shoot(desk, tenant_id, "shop-aftersales-03-workorder-desktop")
         with desk.expect_navigation():
             desk.locator("a.shop-decide-link").click()
         desk.locator('form.shop-decide input[name="outcome"][value="refund"]').check()
         desk.fill("form.shop-decide #f-amount", "50")
-        desk.fill("form.shop-decide #f-note", "划痕属实，退 50 元")
-        shoot(desk, TENANT, "shop-aftersales-04-decide-desktop")
+        desk.fill("form.shop-decide #f-note", words["note"])
+        shoot(desk, tenant_id, "shop-aftersales-04-decide-desktop")
         with desk.expect_navigation():
             desk.locator("form.shop-decide button").click()
         assert desk.locator(".shop-aftersale").get_attribute("data-state") == "refund"
         assert "¥50.00" in desk.locator(".shop-aftersale").inner_text()
-        shoot(desk, TENANT, "shop-aftersales-05-decided-desktop")
+        shoot(desk, tenant_id, "shop-aftersales-05-decided-desktop")
 
         assert page.goto(order_url).status == 200
         outcome = page.locator(".shop-aftersale").inner_text()
-        assert "已同意退款" in outcome and "¥50.00" in outcome and "划痕属实" in outcome
-        shoot(page, TENANT, "shop-aftersales-06-outcome-desktop")
+        assert words["approved"] in outcome and "¥50.00" in outcome and words["noted"] in outcome
+        shoot(page, tenant_id, "shop-aftersales-06-outcome-desktop")
     finally:
         buyer.close()
         clerk.close()
@@ -138,12 +164,12 @@ def test_a_return_is_asked_approved_with_a_refund_and_seen_by_the_customer(
     phone.set_default_timeout(WAIT_MS)
     try:
         page = phone.new_page()
-        log_in(page, base, logins[TENANT], PASSWORD)
+        log_in(page, base, logins[tenant_id], PASSWORD)
         assert page.goto(order_url).status == 200
         _no_overflow(page)
-        shoot(page, TENANT, "shop-aftersales-order-phone")
+        shoot(page, tenant_id, "shop-aftersales-order-phone")
         assert page.goto(f"{base}/account/requests").status == 200
         _no_overflow(page)
-        shoot(page, TENANT, "shop-aftersales-requests-phone")
+        shoot(page, tenant_id, "shop-aftersales-requests-phone")
     finally:
         phone.close()
