@@ -78,7 +78,7 @@ async def _move_states(moves: dict[str, list[dict]], stamp: dt.datetime) -> None
             await Product.update({Product.started_at: stamp}).where(Product.id.is_in(unstarted))
 
 
-async def _awaiting_bss(products: list[dict], stamp: dt.datetime) -> dict[int, dt.datetime]:
+async def _awaiting_bss(products: list[dict]) -> dict[int, dt.datetime]:
     """Product id → when the hall last moved it, for those whose current state the hall (not the mirror) set.
 
     A suspension, resumption or end the hall makes (an order, arrears, the customer's own 报停) reaches the BSS
@@ -139,7 +139,7 @@ async def _mirror_batch(numbers: list[str]) -> int:
             )
     moves: dict[str, list[dict]] = {}
     differing = [p for k, p in existing.items() if p["state"] != STATE_OF_STATUS.get(wanted[k]["status"], ACTIVE)]
-    awaited = await _awaiting_bss(differing, stamp)
+    awaited = await _awaiting_bss(differing)
     for key, product in existing.items():
         sn = wanted[key]
         state = STATE_OF_STATUS.get(sn["status"], ACTIVE)

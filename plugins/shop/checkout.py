@@ -37,6 +37,16 @@ def _order(product: dict, token: str, customer_id: str, contact: dict, fee_fen: 
     )
 
 
+async def checkout(
+    hall, tenant, settings, *, product: dict, customer_id: str, subject: str, contact: dict | None = None
+) -> tuple[dict, Intent]:
+    """An order of one card with a card held for ``hold_minutes``, and its payment intent. OutOfStock when none is free."""
+    orders, intent = await checkout_cart(
+        hall, tenant, settings, [(product, 1)], customer_id=customer_id, subject=subject, contact=contact
+    )
+    return orders[0], intent
+
+
 async def checkout_cart(
     hall,
     tenant,

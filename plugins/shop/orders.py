@@ -1,4 +1,4 @@
-"""Orders of electronic cards: checkout with a stock hold, payment, the card allocated exactly once, cancel, operator acts.
+"""Orders of electronic cards: a card held (take_free_card, for checkout.py), paid, allocated once, canceled, acted on.
 
 **Never oversold.** Checkout holds one card for the order by a conditional
 UPDATE (``… SET order_id, hold_until WHERE id = ? AND state = 'in_stock' AND
@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 
 from core.api import format_fen
 from core.api.db import require_tenant, transaction
 from core.api.payments import Intent, PaymentError, cancel, create_intent, enabled_providers, now, refund
 from plugins.shop import stock_holds
 from plugins.shop.alerts import raise_alert
-from plugins.shop.catalog import price_now
 from plugins.shop.notices import tell
 from plugins.shop.tables import (
     CANCELED,
@@ -58,7 +56,7 @@ def _free(moment: dt.datetime):
     return (Card.state == IN_STOCK) & (Card.hold_until.is_null() | (Card.hold_until < moment))
 
 
-async def _take_free_card(product_id: int, order_id: int, changes: dict) -> dict | None:
+async def take_free_card(product_id: int, order_id: int, changes: dict) -> dict | None:
     """Take one free card of the product for ``order_id`` (conditional update, retried on the next card if lost)."""
     tried: set[int] = set()
     while True:
@@ -82,9 +80,6 @@ async def _take_free_card(product_id: int, order_id: int, changes: dict) -> dict
                 return won[0]
 
 
-take_free_card = _take_free_card  # for a lost card's replacement (aftersales_effects.py)
-
-
 def provider_of(hall, tenant, settings) -> str:
     providers = enabled_providers(hall, tenant)
     if settings.provider:
@@ -92,63 +87,6 @@ def provider_of(hall, tenant, settings) -> str:
     if not providers:
         raise PaymentError("no payment provider")
     return providers[0]
-
-
-async def checkout(
-    hall, tenant, settings, *, product: dict, customer_id: str, subject: str, contact: dict | None = None
-) -> tuple[dict, Intent]:
-    """An order of one card with a card held for ``hold_minutes``, and its payment intent. OutOfStock when none is free."""
-    orders, intent = await checkout_many(
-        hall, tenant, settings, [(product, 1)], customer_id=customer_id, subject=subject, contact=contact
-    )
-    return orders[0], intent
-
-
-async def checkout_many(
-    hall,
-    tenant,
-    settings,
-    lines: list[tuple[dict, int]],
-    *,
-    customer_id: str,
-    subject: str,
-    contact: dict | None = None,
-) -> tuple[list[dict], Intent]:
-    """One order per card wanted, each with a card held, all paid by one payment (its reference: the checkout).
-
-    All or nothing: when one card cannot be held, nothing is written and OutOfStock is raised.
-    ``contact``: the buyer's ``contact_email``, ``contact_phone`` and ``language``, where the order's news goes.
-    """
-    contact = {k: (contact or {}).get(k) or "" for k in ("contact_email", "contact_phone", "language")}
-    hold_until = now() + dt.timedelta(minutes=settings.hold_minutes)
-    token = secrets.token_hex(8)
-    made = []
-    async with transaction():
-        for product, quantity in lines:
-            for _ in range(quantity):
-                order = (
-                    await Order.insert(
-                        Order(
-                            number=secrets.token_hex(8),
-                            checkout=token,
-                            customer_id=customer_id,
-                            product_id=product["id"],
-                            price_fen=price_now(product, member=True),
-                            hold_until=hold_until,
-                            contact_email=contact["contact_email"][:254],
-                            contact_phone=contact["contact_phone"][:32],
-                            language=contact["language"][:8],
-                        )
-                    ).returning(*Order.all_columns())
-                )[0]
-                card = await _take_free_card(product["id"], order["id"], {Card.hold_until: hold_until})
-                if card is None:
-                    raise OutOfStock()  # rolls every order back: a refused checkout leaves nothing behind
-                made.append(order)
-    if not made:
-        raise OutOfStock()
-    intent = await open_payment(hall, tenant, settings, token, made, customer_id=customer_id, subject=subject)
-    return [{**o, "intent_id": intent.id} for o in made], intent
 
 
 async def open_payment(
@@ -182,7 +120,7 @@ async def allocate(order: dict) -> dict | None:
         .where((Card.order_id == order["id"]) & (Card.state == IN_STOCK))
         .returning(Card.id, Card.serial, Card.face_value_fen)
     )
-    card = card[0] if card else await _take_free_card(order["product_id"], order["id"], sold)
+    card = card[0] if card else await take_free_card(order["product_id"], order["id"], sold)
     if card is None:
         await raise_alert("order_without_card", order["number"], "paid, no card in stock: add stock or refund")
         return None

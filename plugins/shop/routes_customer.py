@@ -31,11 +31,11 @@ from plugins.shop.audit import free_stock
 from plugins.shop.images import images_of
 from plugins.shop.warehouse import available
 from plugins.shop.buyer import buyer_contact
+from plugins.shop.checkout import checkout
 from plugins.shop.orders import (
     OutOfStock,
     cancel_paid_without_card,
     cancel_unpaid,
-    checkout,
     order_by_number,
     orders_of,
 )

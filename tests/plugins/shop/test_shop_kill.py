@@ -21,7 +21,7 @@ from core.demo.era import FIXED_END_MONTH  # noqa: E402
 from core.demo.legacy_db import generate_legacy_db  # noqa: E402
 from core.testing.crash import child_env, kill_at, python, run_once  # noqa: E402
 from plugins.shop import batches  # noqa: E402
-from plugins.shop.orders import checkout  # noqa: E402
+from plugins.shop.checkout import checkout  # noqa: E402
 from plugins.shop.pins import keys_for  # noqa: E402
 from plugins.shop.settings import ShopSettings  # noqa: E402
 from plugins.shop.tables import Card, Order, Product  # noqa: E402

@@ -9,7 +9,8 @@ from shop_support import BUYER_PHONE, add_cards, pins_of, sms_code
 
 from core.api.db import tenant_scope
 from core.api.payments import now, start_checkout
-from plugins.shop.orders import OutOfStock, checkout, paid
+from plugins.shop.checkout import checkout
+from plugins.shop.orders import OutOfStock, paid
 from plugins.shop.settings import ShopSettings
 from plugins.shop.tables import Card, Order, PinAccess
 
