@@ -90,30 +90,39 @@ async def seed(hall, tenant) -> None:
         return
     keys = keys_for(hall, tenant)
     digits = tenant.plugin_settings("shop").pin_digits
-    for top, sub, code, zh, en, face, price, member, delivery in CATALOG:
-        category = await _category(top, 0)
-        if sub:
-            category = await _category(sub, category)
-        row = await Product.insert(
-            Product(
-                code=code,
-                category_id=category,
-                name_zh=zh,
-                name_en=en,
-                delivery=delivery,
-                face_value_fen=face,
-                price_fen=price,
-                member_price_fen=member,
-                attributes=ATTRIBUTES,
-                low_stock=5,
-            )
-        ).returning(Product.id)
-        await _picture(row[0]["id"], code, face, COLOURS[len(COLOURS) - 1 if delivery == "physical" else face % 4])
+    for entry in CATALOG:
+        _top, _sub, code, _zh, _en, face, _price, _member, delivery = entry
+        product_id = await add_product(entry, low_stock=5, attributes=ATTRIBUTES)
+        await _picture(product_id, code, face, COLOURS[len(COLOURS) - 1 if delivery == "physical" else face % 4])
         if delivery == "electronic":
-            batch = await batches.generate(keys, row[0]["id"], 20, digits=digits, operator="demo")
+            batch = await batches.generate(keys, product_id, 20, digits=digits, operator="demo")
             await batches.stock(batch["id"])
         else:
-            await _stock(row[0]["id"], 20)
+            await _stock(product_id, 20)
+
+
+async def add_product(entry: tuple, *, low_stock: int, attributes: dict | None = None) -> int:
+    """One :data:`CATALOG` entry as a product of the current tenant, in its category (made when missing); its id.
+
+    The demo's seed uses it, and so do the browser tests that set up a shop of their own."""
+    top, sub, code, zh, en, face, price, member, delivery = entry
+    category = await _category(top, 0)
+    if sub:
+        category = await _category(sub, category)
+    product = Product(
+        code=code,
+        category_id=category,
+        name_zh=zh,
+        name_en=en,
+        delivery=delivery,
+        face_value_fen=face,
+        price_fen=price,
+        member_price_fen=member,
+        attributes=attributes if attributes is not None else {},
+        low_stock=low_stock,
+    )
+    row = await Product.insert(product).returning(Product.id)
+    return row[0]["id"]
 
 
 async def _stock(product_id: int, quantity: int) -> None:

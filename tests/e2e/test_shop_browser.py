@@ -85,29 +85,13 @@ async def _catalog_and_clerk(hall) -> None:
     """The demo catalog without cards (cards are made in the browser, by the served hall), and a shop clerk."""
     from core.auth.admin import ensure_operator
     from core.tenancy import tenant_scope
-    from plugins.shop.demo import CATALOG, _category
-    from plugins.shop.tables import Product
+    from plugins.shop.demo import CATALOG, add_product
 
     for tenant_id in TENANTS:
         tenant = hall.tenants.get(tenant_id)
         with tenant_scope(tenant):
-            for top, sub, code, zh, en, face, price, member, delivery in CATALOG:
-                category = await _category(top, 0)
-                if sub:
-                    category = await _category(sub, category)
-                await Product.insert(
-                    Product(
-                        code=code,
-                        category_id=category,
-                        name_zh=zh,
-                        name_en=en,
-                        delivery=delivery,
-                        face_value_fen=face,
-                        price_fen=price,
-                        member_price_fen=member,
-                        low_stock=2,
-                    )
-                )
+            for entry in CATALOG:
+                await add_product(entry, low_stock=2)
             await ensure_operator(
                 tenant, CLERK[0], "E2E shop clerk", CLERK[1], "e2e-shop", ["shop.view", "shop.manage", "shop.orders"]
             )

@@ -59,28 +59,16 @@ async def _catalog_and_clerk(hall) -> None:
 async def _catalog_and_clerk_of(hall, tenant_id: str) -> None:
     from core.auth.admin import ensure_operator
     from core.tenancy import tenant_scope
-    from plugins.shop.demo import CATALOG, _category, _stock
-    from plugins.shop.tables import Product
+    from plugins.shop.demo import CATALOG, _stock, add_product
 
     with tenant_scope(hall.tenants.get(tenant_id)):
-        for top, _sub, code, zh, en, face, price, member, delivery in CATALOG:
+        for entry in CATALOG:
+            code, delivery = entry[2], entry[8]
             if code not in ("PHONE50", "GIFT100"):
                 continue
-            row = await Product.insert(
-                Product(
-                    code=code,
-                    category_id=await _category(top, 0),
-                    name_zh=zh,
-                    name_en=en,
-                    delivery=delivery,
-                    face_value_fen=face,
-                    price_fen=price,
-                    member_price_fen=member,
-                    low_stock=2,
-                )
-            ).returning(Product.id)
+            product_id = await add_product(entry, low_stock=2)
             if delivery == "physical":
-                await _stock(row[0]["id"], 5)
+                await _stock(product_id, 5)
         await ensure_operator(
             hall.tenants.get(tenant_id), CLERK[0], "E2E cart clerk", CLERK[1], "e2e-cart", ["shop.view", "shop.manage"]
         )

@@ -38,28 +38,13 @@ async def _physical_and_clerk(hall) -> None:
     """The demo's printed card with 5 in the main warehouse (as the demo seeds it), and a shop clerk."""
     from core.auth.admin import ensure_operator
     from core.tenancy import tenant_scope
-    from plugins.shop.demo import CATALOG, _category, _stock
-    from plugins.shop.tables import Product
+    from plugins.shop.demo import CATALOG, _stock, add_product
 
     for tenant_id in TENANTS:
         with tenant_scope(hall.tenants.get(tenant_id)):
-            for top, _sub, code, zh, en, face, price, member, delivery in CATALOG:
-                if delivery != "physical":
-                    continue
-                row = await Product.insert(
-                    Product(
-                        code=code,
-                        category_id=await _category(top, 0),
-                        name_zh=zh,
-                        name_en=en,
-                        delivery=delivery,
-                        face_value_fen=face,
-                        price_fen=price,
-                        member_price_fen=member,
-                        low_stock=2,
-                    )
-                ).returning(Product.id)
-                await _stock(row[0]["id"], 5)
+            for entry in CATALOG:
+                if entry[8] == "physical":
+                    await _stock(await add_product(entry, low_stock=2), 5)
             await ensure_operator(
                 hall.tenants.get(tenant_id), CLERK[0], "E2E shipper", CLERK[1], "e2e-ship", ["shop.view", "shop.orders"]
             )
