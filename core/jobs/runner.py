@@ -11,8 +11,15 @@ from core.jobs.spec import Job, all_jobs, run_for_tenants, run_logged
 log = logging.getLogger("hall.jobs")
 
 
+FIRST_ROUND_DONE = "first round of periodic jobs done"  # logged once at start: tests that seed rows wait for it
+
+
 class InProcessRunner:
-    """Embedded default: deferred jobs run as tasks of this process; periodic ones on a timer."""
+    """Embedded default: deferred jobs run as tasks of this process; periodic ones on a timer.
+
+    Every periodic job runs once at start (the reconciliation and the syncs
+    catch up at once after a restart), then each on its own period.
+    """
 
     kind = "in-process"
 
@@ -61,9 +68,11 @@ class InProcessRunner:
         return ran
 
     async def _scheduler(self) -> None:
+        ran = await self.run_due()
+        log.info("%s: %s (%d jobs)", self.kind, FIRST_ROUND_DONE, len(ran))
         while True:
-            await self.run_due()
             await asyncio.sleep(20)
+            await self.run_due()
 
 
 class ProcrastinateRunner:

@@ -264,6 +264,28 @@ def _wait_ready(proc: subprocess.Popen, url: str, log: Path) -> int:
     )
 
 
+def _wait_for_first_jobs(proc: subprocess.Popen, log: Path) -> None:
+    """Wait until the hall's first round of periodic jobs has run.
+
+    At start every periodic job runs once, the customer sync and the
+    reconciliation among them: a test that seeds hall rows behind the demo
+    BSS's back before they ran would see them repaired back to the BSS's.
+    """
+    from core.jobs.runner import FIRST_ROUND_DONE
+
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if FIRST_ROUND_DONE in log.read_text(encoding="utf-8", errors="replace"):
+            return
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    raise RuntimeError(
+        f"`hall serve` did not finish its first round of periodic jobs within {SERVER_START_TIMEOUT}s:\n"
+        + log.read_text(encoding="utf-8", errors="replace")[-4000:]
+    )
+
+
 def _stop(proc: subprocess.Popen) -> None:
     """Stop the server and its granian workers: the whole process group it leads."""
     if proc.poll() is None:
@@ -323,6 +345,7 @@ def live_hall(tmp_path_factory, live_hall_setup) -> LiveHall:
         )
         url = f"http://127.0.0.1:{port}"
         health = _wait_ready(proc, url, log)
+        _wait_for_first_jobs(proc, log)
         yield LiveHall(
             url=url,
             root=root,

@@ -124,8 +124,10 @@ def test_accounts_and_a_combined_bill_on_desktop_and_phone(accounts_hall, chromi
             assert own.count() == 1
             assert own.locator(".balance").count() == 1 and own.locator("time").count() == 1  # the demo BSS's figure
             shared = page.locator(f'tr[data-account="{ACCOUNT}"]')
-            assert shared.locator(".account-numbers li").all_inner_texts() == sorted([second, third])
             main = page.locator("main").inner_text()
+            assert shared.locator(".account-numbers li").all_inner_texts() == sorted([second, third]), (
+                f"{device}: account {ACCOUNT} of {second} and {third} not listed:\n{main}"
+            )
             assert WORDS[tenant][0] in main and WORDS[tenant][1] in main
             _no_overflow(page, "accounts")
             shoot(page, tenant, f"accounts-list-{device}")
