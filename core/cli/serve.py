@@ -9,14 +9,40 @@ seconds, e.g. a broken start-up) stops ``hall serve``, for the supervisor
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 
 import click
 
 from core.cli.base import cli, load_hall
 
 
+def port_taken(host: str, port: int) -> bool:
+    """Whether something already listens on ``host:port``.
+
+    Why ask: on Linux granian binds with ``SO_REUSEPORT``, so a second hall
+    started on a port in use does not fail - the kernel silently shares the
+    port, and requests land on either server. A plain bind (``SO_REUSEADDR``
+    only, so connections in TIME_WAIT after a restart do not count) fails
+    when a listener is there.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return exc.errno == errno.EADDRINUSE  # anything else (a port < 1024, no such address): granian says
+    return False
+
+
 def serve_app(host: str, port: int, workers: int) -> None:
+    if port_taken(host, port):
+        raise click.ClickException(
+            f"port {port} on {host} is already in use by another server; "
+            "stop it or choose another port with --port (two halls must never share a port)"
+        )
     from granian.constants import Interfaces
     from granian.server import Server
 

@@ -95,26 +95,57 @@ def stop(proc: subprocess.Popen) -> None:
             continue
 
 
+PORT_TAKEN = "is already in use by another server"  # core.cli.serve's refusal
+PORT_TRIES = 5
+
+
+def listening_on(log: Path, port: int) -> bool:
+    """Whether this server's own log says it bound ``port`` (granian's "Listening at" line).
+
+    ``/healthz`` answering is not enough: on Linux granian binds with ``SO_REUSEPORT``,
+    so another server that got the same free port would answer it too.
+    """
+    return f"Listening at: http://127.0.0.1:{port}" in log.read_text(encoding="utf-8", errors="replace")
+
+
+def spawn_serve(config: Path, log_named, *, workers: int, env: dict, cwd: Path) -> tuple[subprocess.Popen, int, Path]:
+    """``hall serve`` on a free port, its output in ``log_named(port)``: (process, port, log).
+
+    A port another process took between the pick and the bind (``hall serve``
+    refuses it, core.cli.serve.port_taken) is given up for a new one.
+    """
+    hall_bin = Path(sys.executable).with_name("hall")
+    for _ in range(PORT_TRIES):
+        port = free_port()
+        log = log_named(port)
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [str(hall_bin), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+                cwd=cwd,
+                env={**env, "HALL_CONFIG": str(config), "PYTHONUNBUFFERED": "1"},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        wait_for(
+            lambda proc=proc, log=log, port=port: proc.poll() is not None or listening_on(log, port),
+            "`hall serve` to bind its port",
+        )
+        if proc.poll() is None or PORT_TAKEN not in log.read_text(encoding="utf-8", errors="replace"):
+            return proc, port, log
+    raise AssertionError(f"`hall serve` found {PORT_TRIES} free ports taken before it could bind them")
+
+
 @contextlib.contextmanager
 def served_hall(config: Path, *, workers: int = 1, env: dict | None = None):
-    hall_bin = Path(sys.executable).with_name("hall")
-    port = free_port()
-    log = config.parent / f"serve-{port}.log"
     environment = {k: v for k, v in (env or os.environ).items() if not k.startswith("HALL_")}
-    environment.update({"HALL_CONFIG": str(config), "PYTHONUNBUFFERED": "1"})
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(hall_bin), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-            cwd=config.parent,
-            env=environment,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        served = ServedHall(proc, f"http://127.0.0.1:{port}", log)
-        try:
-            wait_for(lambda: _healthy(served), "/healthz of `hall serve`")
-            yield served
-        finally:
-            stop(proc)
+    proc, port, log = spawn_serve(
+        config, lambda port: config.parent / f"serve-{port}.log", workers=workers, env=environment, cwd=config.parent
+    )
+    served = ServedHall(proc, f"http://127.0.0.1:{port}", log)
+    try:
+        wait_for(lambda: _healthy(served), "/healthz of `hall serve`")
+        yield served
+    finally:
+        stop(proc)

@@ -316,13 +316,12 @@ def live_hall_setup() -> Callable | None:
 @pytest.fixture(scope="module")
 def live_hall(tmp_path_factory, live_hall_setup) -> LiveHall:
     from core.testing import MailSink
-    from core.testing.mail import free_port
+    from core.testing.served import spawn_serve
 
     root = tmp_path_factory.mktemp("e2e-hall")
     secret = "e2e-" + secrets.token_urlsafe(32)
     mail = MailSink().start()
     proc = None
-    log_file = None
     try:
         config, customers = _write_hall(root, mail.port, live_hall_setup)
         env = _hall_environment(dict(os.environ), HALL_SECURITY__SECRET_KEY=secret)
@@ -331,18 +330,7 @@ def live_hall(tmp_path_factory, live_hall_setup) -> LiveHall:
             languages, synced = _run_with_env(env, lambda: pool.submit(asyncio.run, _prepare(config)).result())
         hall_bin = Path(sys.executable).with_name("hall")
         assert hall_bin.exists(), f"no `hall` command next to {sys.executable} (pip install -e .)"
-        port = free_port()
-        log = root / "server.log"
-        log_file = log.open("wb")
-        proc = subprocess.Popen(
-            [str(hall_bin), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-            cwd=root,
-            env={**env, "HALL_CONFIG": str(config), "PYTHONUNBUFFERED": "1"},
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        proc, port, log = spawn_serve(config, lambda _port: root / "server.log", workers=1, env=env, cwd=root)
         url = f"http://127.0.0.1:{port}"
         health = _wait_ready(proc, url, log)
         _wait_for_first_jobs(proc, log)
@@ -360,8 +348,6 @@ def live_hall(tmp_path_factory, live_hall_setup) -> LiveHall:
     finally:
         if proc is not None:
             _stop(proc)
-        if log_file is not None:
-            log_file.close()
         mail.stop()
 
 
