@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.auth.customers import account_of_customer, create_account
+from core.auth.customers import account_of_customer, add_number_link, create_account
 from core.auth.passwords import hash_password
 from core.auth.sessions import end_sessions_of
 from core.auth.tables import AccountNumber, CustomerAccount
 from core.db import transaction
 from core.utils import await_each
-from core.db.page_versions import bump_page_version
 
 
 async def register(hall, tenant, *, customer: dict, number: str, password: str, language: str) -> int | None:
@@ -43,8 +42,7 @@ async def link_number(account_id: int, number: str) -> bool:
     """Link another of the customer's numbers (the caller checked it is theirs); False when it is linked already."""
     if await AccountNumber.exists().where(AccountNumber.number == number):
         return False
-    await AccountNumber.insert(AccountNumber(account=account_id, number=number))
-    await bump_page_version(account_id)  # the customer's pages list their numbers
+    await add_number_link(account_id, number)
     return True
 
 

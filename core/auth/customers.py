@@ -111,9 +111,14 @@ async def create_account(*, customer: dict, number: str, password_hash: str, lan
         )
     )
     account_id = rows[0]["id"]
-    await AccountNumber.insert(AccountNumber(account=account_id, number=number))
-    await bump_page_version(account_id)  # the customer's pages list their numbers
+    await add_number_link(account_id, number)
     return account_id
+
+
+async def add_number_link(account_id: int, number: str) -> None:
+    """Link ``number`` to the log-in; the customer's cached pages list their numbers, so they go stale."""
+    await AccountNumber.insert(AccountNumber(account=account_id, number=number))
+    await bump_page_version(account_id)
 
 
 async def linked_numbers(account_id: int) -> list[str]:
