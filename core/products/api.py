@@ -6,7 +6,7 @@ from __future__ import annotations
 from core.i18n import N_
 from core.products import eligibility, inventory
 from core.products.catalog import ProductOffering, catalog as load_catalog
-from core.products.lines import mirror_numbers, refresh_tariffs
+from core.products.lines import read_fresh
 from core.products.model import NotFound
 from core.products.states import LIVE
 from core.products.tables import Product
@@ -16,7 +16,6 @@ async def products_on_numbers(
     hall, tenant, customer_id: str, numbers: list[str], *, specification: str | None = None, fresh: bool = False
 ) -> list[dict]:
     """The customer's live products on ``numbers`` (synced lines mirrored first; tariffs read live when stale or ``fresh``)."""
-    await mirror_numbers(numbers)
     query = Product.select().where(
         (Product.customer_legacy_id == customer_id)
         & Product.number.is_in(numbers or [""])
@@ -24,9 +23,9 @@ async def products_on_numbers(
     )
     if specification:
         query = query.where(Product.specification == specification)
-    rows = await query.order_by(Product.number).order_by(Product.id)
-    if await refresh_tariffs(hall, tenant, rows, await load_catalog(hall, tenant), force=fresh):
-        rows = await query.order_by(Product.number).order_by(Product.id)
+    rows, _, _ = await read_fresh(
+        hall, tenant, numbers, lambda: query.order_by(Product.number).order_by(Product.id), force=fresh
+    )
     return rows
 
 
@@ -37,7 +36,6 @@ async def products_of_customer(hall, tenant, customer_id: str, numbers: list[str
     from core.auth.tables import ServiceNumber
     from core.products.views import accounts_of_numbers
 
-    await mirror_numbers(numbers)
     accounts = set(await accounts_of_numbers(numbers))
 
     async def read() -> list[dict]:
@@ -64,9 +62,7 @@ async def products_of_customer(hall, tenant, customer_id: str, numbers: list[str
             or (r["number"] == r["account_legacy_id"] and r["number"] and r["number"] not in lines)
         ]
 
-    rows = await read()
-    if await refresh_tariffs(hall, tenant, rows, await load_catalog(hall, tenant)):
-        rows = await read()
+    rows, _, _ = await read_fresh(hall, tenant, numbers, read)
     return rows
 
 

@@ -23,7 +23,7 @@ import logging
 from core.auth.tables import ServiceNumber
 from core.db import transaction
 from core.products import model, queries
-from core.products.catalog import Catalog
+from core.products.catalog import Catalog, catalog as load_catalog
 from core.products.inventory import record_event
 from core.products.states import ACTIVE, SUSPENDED, TERMINATED
 from core.products.tables import Product, ProductEvent
@@ -238,7 +238,7 @@ async def refresh_tariffs(hall, tenant, products: list[dict], catalog: Catalog, 
     connector = hall.connector(tenant)
     if not isinstance(connector, ServiceLineSource):
         return False
-    stale = [p for p in products if p["specification"] == "line" and p["source"] == "synced" and (force or _stale(p))]
+    stale = stale_lines(products, force=force)
     if not stale:
         return True
     by_customer: dict[str, list[dict]] = {}
@@ -272,6 +272,29 @@ async def refresh_tariffs(hall, tenant, products: list[dict], catalog: Catalog, 
         log.warning("tenant %s: line tariffs could not be read: %s", tenant.id, exc)
         return False
     return True
+
+
+def stale_lines(products: list[dict], *, force: bool = False) -> list[dict]:
+    """The synced line products whose tariff should be read live again (all of them when ``force``)."""
+    return [p for p in products if p["specification"] == "line" and p["source"] == "synced" and (force or _stale(p))]
+
+
+async def read_fresh(
+    hall, tenant, numbers: list[str], read, *, force: bool = False
+) -> tuple[list[dict], Catalog, bool]:
+    """``await read()`` of products as they are now: (rows, catalog, whether the BSS answered).
+
+    The numbers' synced lines are mirrored first; stale tariffs are read live,
+    and the rows read again only when one was.
+    """
+    await mirror_numbers(numbers)
+    catalog = await load_catalog(hall, tenant)
+    rows = await read()
+    had_stale = bool(stale_lines(rows, force=force))
+    reachable = await refresh_tariffs(hall, tenant, rows, catalog, force=force)
+    if reachable and had_stale:
+        rows = await read()
+    return rows, catalog, reachable
 
 
 def _stale(product: dict) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.auth.tables import ServiceNumber
 from core.products import inventory
 from core.products.catalog import Catalog, catalog as load_catalog
-from core.products.lines import mirror_numbers, refresh_tariffs
+from core.products.lines import read_fresh
 from core.products.states import CUSTOMER_MAY_CANCEL, OPEN_ORDER
 from core.products.tables import LifecycleRequest, Product, ProductOrder, ProductOrderItem, ProductOrderMilestone
 
@@ -53,13 +53,12 @@ async def accounts_of_numbers(numbers: list[str]) -> list[str]:
 
 async def customer_products(hall, tenant, customer_id: str, numbers: list[str], language: str) -> dict:
     """The customer's products on the accounts of their linked numbers, grouped by account, with dated changes."""
-    await mirror_numbers(numbers)
     accounts = await accounts_of_numbers(numbers)
-    cat = await load_catalog(hall, tenant)
-    products = [p for p in await inventory.products_of_accounts(accounts) if p["customer_legacy_id"] == customer_id]
-    fresh = await refresh_tariffs(hall, tenant, products, cat)
-    if fresh:
-        products = [p for p in await inventory.products_of_accounts(accounts) if p["customer_legacy_id"] == customer_id]
+
+    async def read() -> list[dict]:
+        return [p for p in await inventory.products_of_accounts(accounts) if p["customer_legacy_id"] == customer_id]
+
+    products, cat, fresh = await read_fresh(hall, tenant, numbers, read)
     pending = await inventory.pending_changes([p["id"] for p in products])
     shown = describe(products, pending, cat, language)
     from core.products.arrears import pending_for
