@@ -25,7 +25,7 @@ from core.api.web import (
     redirect_to,
     render,
 )
-from plugins.bills import calls, data, months, stepup
+from plugins.bills import calls, data, months, stepup, trail
 from plugins.bills.routes_bills import own_number, problem, settings_of
 
 HEADER = (N_("Time"), N_("Number called"), N_("Type"), N_("Duration (s)"), N_("Charge (¥)"))
@@ -82,14 +82,8 @@ async def on_hit(hit: PageHit) -> bool:
     viewed: Viewed = hit.note  # type: ignore[assignment]
     if viewed.step_up and not await stepup.fresh(hit.session_id, viewed.step_up_minutes):
         return False  # the normal path asks for the code again
-    await calls.record_access(
-        account_id=hit.customer_id,
-        actor=hit.name,
-        number=viewed.number,
-        filters=viewed.filters,
-        kind="view",
-        address=hit.address,
-    )
+    row = calls.access_row(hit.customer_id, hit.name, viewed.number, viewed.filters, "view", hit.address)
+    await trail.writer().write(row)  # committed before the page goes out; concurrent views share the insert
     return True
 
 

@@ -140,3 +140,43 @@ def test_another_session_of_the_same_customer_is_asked_for_its_own_step_up(hall_
     assert cache_state(client.get(target)) == "hit"
     other = customer_client(harness, ids)  # a new session: other cookies, so another key, and no step-up yet
     assert other.get(target, follow_redirects=False).status_code == 303
+
+
+def test_concurrent_views_share_one_insert_and_each_row_is_written(world):
+    import asyncio
+
+    from plugins.bills import calls
+    from plugins.bills.trail import TrailWriter
+
+    harness, ids = world
+    number = ids["alpha"]["numbers"][0]
+    filters = calls.Filters(month=MONTH, data={})
+
+    async def six_views():
+        writer = TrailWriter()
+        rows = [
+            calls.access_row(ids["alpha"]["account"], f"v{i}", number, filters, "view", "10.0.0.1") for i in range(6)
+        ]
+        await asyncio.gather(*(writer.write(row) for row in rows))
+        return writer.inserts
+
+    inserts = harness.in_tenant("alpha", six_views)
+    assert 1 <= inserts <= 2  # the first view's insert, then one for the five that queued behind it
+    assert sorted(r["actor"] for r in trail(harness)) == [f"v{i}" for i in range(6)]
+
+
+def test_a_hit_whose_trail_row_cannot_be_written_takes_the_normal_path(world, monkeypatch):
+    from plugins.bills import trail as trail_module
+
+    class Broken:
+        @staticmethod
+        async def insert(*rows):
+            raise RuntimeError("the database refused the row")
+
+    harness, ids = world
+    client = customer_client(harness, ids)
+    assert cache_state(client.get(calls_path(ids))) == "miss"
+    monkeypatch.setattr(trail_module, "CallAccess", Broken)
+    answer = client.get(calls_path(ids))
+    assert answer.status_code == 200 and cache_state(answer) != "hit"  # rendered, its row written the normal way
+    assert len(trail(harness)) == 2
