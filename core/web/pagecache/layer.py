@@ -46,6 +46,7 @@ TERMINAL_COOKIE = "hall_terminal"  # core.tmf.terminal.COOKIE (not imported: the
 CACHE_OPT = "page_cache"
 HIT_OPT = "page_cache_on_hit"
 NOTE = "hall.page_cache.note"  # scope key: what the rendering request left for the route's on_hit hook
+UNTIL = "hall.page_cache.until"  # scope key: the page shows something only good until then (None: store nothing)
 PENDING = "hall.page_cache"  # scope key: what a miss may store (key, version, deadline, customer id)
 HIT = (b"x-hall-cache", b"hit")
 MISS = (b"x-hall-cache", b"miss")
@@ -81,6 +82,19 @@ def cached_page(on_hit=None, **opt) -> dict:
     stored only when its rendering called :func:`keep_for_hits`.
     """
     return {**opt, CACHE_OPT: True, **({HIT_OPT: on_hit} if on_hit is not None else {})}
+
+
+def page_fresh_until(request, moment: dt.datetime | None) -> None:
+    """The page this request renders shows something good only until ``moment`` (aware): it is not served later.
+
+    For a figure that no write announces but that has its own lifetime (a balance read live from the BSS
+    and kept for ``balance_cache_seconds``). ``None``: the page is not stored at all. Several calls: the earliest.
+    """
+    scope = request.scope
+    if UNTIL in scope and (scope[UNTIL] is None or moment is None):
+        scope[UNTIL] = None
+    else:
+        scope[UNTIL] = moment if UNTIL not in scope else min(scope[UNTIL], moment)
 
 
 def keep_for_hits(request, note: object) -> None:
@@ -196,6 +210,12 @@ class PageCache:
         kinds = {k.lower(): v for k, v in headers}
         if b"set-cookie" in kinds or not kinds.get(b"content-type", b"").startswith(b"text/html"):
             return
+        if UNTIL in scope:
+            until = scope[UNTIL]
+            left = None if until is None else (until - dt.datetime.now(dt.timezone.utc)).total_seconds()
+            if left is None or left <= 0:
+                return
+            expires = min(expires, time.monotonic() + left)
         note = scope.get(NOTE)
         if handler.opt.get(HIT_OPT) is not None and note is None:  # its hits would have nothing to replay
             return
