@@ -6,7 +6,9 @@ from billpay_support import customer_client
 
 from core.api.testing import measure_requests
 
-MOST_STATEMENTS, MOST_HOOK_CALLS = 10, 2  # 10 and 2 when written (the account's numbers are read twice)
+# 10 and 2 when written (the account's numbers are read twice); + 1 now that the page is cached: a miss reads the
+# page version first (through the raw driver on SQLite, not counted; through the query path on PostgreSQL in the tests)
+MOST_STATEMENTS, MOST_HOOK_CALLS = 11, 2
 
 
 def test_the_billpay_page_stays_within_its_statement_and_hook_budget(world):

@@ -31,7 +31,8 @@ def test_a_second_request_is_a_hit_that_asks_the_bss_nothing(world):  # noqa: F8
     with measure_requests(harness.hall) as cost:
         second = client.get("/billpay/")
     assert second.status_code == 200 and cache_state(second) == "hit"
-    assert cost.statements <= 1 and cost.hook_calls == 0, cost.report()
+    besides_the_version = [sql for sql in cost.sql if "core_page_version" not in sql]  # counted where no raw driver
+    assert besides_the_version == [] and cost.hook_calls == 0, cost.report()
     assert len(bss.calls) == asked
     assert "欠费 ¥155.02" in card(second.text, 'data-account="ACC1"')
 

@@ -27,6 +27,12 @@ def cache_state(response) -> str:
     return response.headers.get("x-hall-cache", "")
 
 
+def besides_the_version(cost) -> list[str]:
+    """The statements of a request other than the page version's read (through the query path where there is no
+    raw driver, as on PostgreSQL in the tests; test_page_cache.py counts that read)."""
+    return [sql for sql in cost.sql if "core_page_version" not in sql]
+
+
 def trail(harness, tid="alpha") -> list[dict]:
     return harness.in_tenant(
         tid,
@@ -52,7 +58,7 @@ def test_a_hit_is_written_to_the_access_trail_like_the_rendered_view(world):
     with measure_requests(harness.hall) as cost:
         second = client.get(calls_path(ids), params=query)
     assert second.status_code == 200 and cache_state(second) == "hit"
-    assert cost.statements <= 1 and cost.hook_calls == 0, cost.report()  # the trail's insert; no render, no hook
+    assert len(besides_the_version(cost)) == 1 and cost.hook_calls == 0, cost.report()  # the trail's insert, no render
     assert page_versions.reads[0] - reads == 1
     rows = trail(harness)
     assert len(rows) == 2 and rows[0] == rows[1], rows  # the same row: account, actor, number, month, filters, address
@@ -118,7 +124,7 @@ def test_a_hit_needs_a_step_up_that_is_still_fresh(hall_factory):
     with measure_requests(harness.hall) as cost:
         hit = client.get(target)
     assert hit.status_code == 200 and cache_state(hit) == "hit"
-    assert cost.statements <= 2 and cost.hook_calls == 0, cost.report()  # the step-up check and the trail's insert
+    assert len(besides_the_version(cost)) == 2 and cost.hook_calls == 0, cost.report()  # the step-up check, the insert
     assert len(trail(harness)) == 2
     past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)  # the code's minutes are over
     harness.in_tenant("alpha", lambda: StepUp.update({StepUp.verified_at: past}, force=True))
