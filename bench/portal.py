@@ -13,6 +13,8 @@ noise on the shared machine hits both alike.
     .venv/bin/python bench/portal.py --engine postgres
     .venv/bin/python bench/portal.py --both
     .venv/bin/python bench/portal.py --page bill --both   # the logged-in bill page, /bills/<number>/<month>
+    .venv/bin/python bench/portal.py --page calls --both  # call records, /bills/<number>/calls (no step-up: the default)
+    .venv/bin/python bench/portal.py --page billpay --both  # what the customer owes, /billpay/
 
 Progress goes to stderr; the last line of stdout is one JSON object
 (``ratio`` = hall_rps / bare_rps). Exit status 1 when anything failed,
@@ -54,7 +56,13 @@ from _common import (  # noqa: E402
 
 PASSWORD = "Bench-Portal-2026!"
 PAGE = "/account"
-PAGES = ("account", "bill")  # --page: /account, or /bills/<number>/<month> with 13 months of bills with items
+PAGES = ("account", "bill", "calls", "billpay")  # --page: see PAGE_HELP
+PAGE_HELP = (
+    "account: /account; bill: /bills/<number>/<month>, 13 months of bills with items; "
+    "calls: /bills/<number>/calls, the latest month's first page of CALLS_PER_MONTH call records; "
+    "billpay: /billpay/, what the customer owes (the bill seed: the latest month unpaid)"
+)
+CALLS_PER_MONTH = 120  # more than one page (calls_per_page is 50)
 BILL_MONTHS = 13  # 12 shown + the one before the oldest (the comparison reads it)
 BILL_ITEMS = (
     ("YZF", "月租费", 5800),
@@ -155,9 +163,13 @@ async def _prepare(hall, tenant, demo_customers, prepare, page: str = "account")
                     customer=customer, number=sn["number"], password_hash=password_hash, language=tenant.language
                 )
             path = PAGE
-            if page == "bill":
+            if page in ("bill", "calls", "billpay"):
                 month = await seed_bills(sn["number"])
-                path = f"/bills/{sn['number']}/{month}"
+                path = {"bill": f"/bills/{sn['number']}/{month}", "calls": f"/bills/{sn['number']}/calls"}.get(
+                    page, "/billpay/"
+                )
+            if page == "calls":
+                await seed_calls(sn["number"], month)
         return {
             "login": sn["number"],
             "name": customer["name"].strip(),
@@ -220,6 +232,34 @@ async def seed_bills(number: str) -> str:
     return f"{months[0][0]:04d}-{months[0][1]:02d}"
 
 
+async def seed_calls(number: str, month: str) -> None:
+    """Replace the number's call records of ``month`` with CALLS_PER_MONTH of every type (the page shows the first 50)."""
+    import datetime as dt
+    import zoneinfo
+
+    from core.db.engine import transaction
+    from core.legacy.billing_tables import CallRecord
+
+    zone = zoneinfo.ZoneInfo("Asia/Shanghai")
+    year, mon = int(month[:4]), int(month[5:])
+    kinds = ("local", "long_distance", "international", "sms", "data")
+    rows = [
+        CallRecord(
+            legacy_id=f"bench-{number}-{month}-c{i}",
+            number=number,
+            started_at=dt.datetime(year, mon, 1 + i % 28, 8 + i % 12, i % 60, tzinfo=zone),
+            duration_s=30 + i * 11,
+            called_number=f"1380013{i:04d}",
+            call_type=kinds[i % 5],
+            charge_fen=10 * (i % 7),
+        )
+        for i in range(CALLS_PER_MONTH)
+    ]
+    async with transaction():
+        await CallRecord.delete().where(CallRecord.number == number)
+        await CallRecord.insert(*rows)
+
+
 # -- servers and log-in ------------------------------------------------------------
 
 
@@ -272,7 +312,9 @@ def log_in(target: Target, account: dict) -> None:
         cookies = {c.name: c.value for c in client.cookies.jar}
         r = client.get(target.path)
         mark = account["name"] if target.path.endswith(PAGE) else account["number"]
-        if r.status_code != 200 or mark not in r.text or ("/bills/" in target.path and 'id="bill"' not in r.text):
+        marks = {"/calls": 'class="data stack calls"', "/billpay/": '/pay"'}  # the call table; billpay's payment form
+        want = next((m for end, m in marks.items() if target.path.endswith(end)), 'id="bill"')
+        if r.status_code != 200 or mark not in r.text or ("/bill" in target.path and want not in r.text):
             raise RuntimeError(
                 f"GET {target.path} is not {account['name']}'s logged-in page: HTTP {r.status_code}\n{r.text[:2000]}"
             )
@@ -427,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
         "--page",
         choices=PAGES,
         default="account",
-        help="account: /account; bill: /bills/<number>/<month>, 13 months of bills with items (default account)",
+        help=PAGE_HELP + " (default account)",
     )
     p.add_argument(
         "--both", action="store_true", help="measure sqlite and postgres in one run (one JSON object, both nested)"

@@ -15,7 +15,7 @@ from core.web.next_target import resolve_next
 from core.web.numbers import BadNumber, parse_int, query_int
 from core.web.dependencies import AuditorDep, HallDep, NamedDependency, PrincipalDep, RequestInfoDep, TenantDep
 from core.db.page_versions import bump_page_version
-from core.web.pagecache import cached_page
+from core.web.pagecache import PageHit, cached_page, keep_for_hits, page_fresh_until
 from core.web.paging import PAGE_SIZE, Page, page_number, page_url, paginate
 from core.web.render import gettext, hall_of, redirect, redirect_to, render
 from core.web.templating import Templates, hall_templates
@@ -37,6 +37,7 @@ __all__ = [
     "PrincipalDep",
     "RequestInfo",
     "RequestInfoDep",
+    "PageHit",
     "TenantDep",
     "ThrottleRule",
     "Templates",
@@ -47,12 +48,14 @@ __all__ = [
     "balance_view",
     "bump_page_version",
     "cached_page",
+    "keep_for_hits",
     "client_address",
     "data_as_of_context",
     "gettext",
     "hall_of",
     "hall_templates",
     "info",
+    "page_fresh_until",
     "page_number",
     "page_url",
     "paginate",

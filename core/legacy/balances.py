@@ -13,6 +13,7 @@ bill or top-up calls :func:`forget_balance`, so the next look-up asks again.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class AccountBalance:
     billing: str  # postpaid | prepaid
     as_of: dt.datetime | None  # the BSS's time for the figure ("data as of")
     fresh: bool
+    fresh_until: dt.datetime | None = None  # a fresh figure: until when a look-up gives it again without asking the BSS
 
     @property
     def known(self) -> bool:
@@ -104,8 +106,9 @@ async def balance_of(hall, tenant, account_legacy_id: str) -> AccountBalance | N
     row = await cached(account)
     moment = now()
     fetched = utc_moment(row["fetched_at"]) if row else None
-    if fetched is not None and moment - fetched < dt.timedelta(seconds=settings.balance_cache_seconds):
-        return _of_row(row, fresh=True)
+    young = dt.timedelta(seconds=settings.balance_cache_seconds)
+    if fetched is not None and moment - fetched < young:
+        return dataclasses.replace(_of_row(row, fresh=True), fresh_until=fetched + young)
     try:
         found = await asyncio.wait_for(connector.balance_of(account), timeout=settings.balance_timeout_seconds)
     except Exception as exc:  # down, slow, or a bad mapping: the last figure known, marked as such
@@ -118,7 +121,9 @@ async def balance_of(hall, tenant, account_legacy_id: str) -> AccountBalance | N
         log.warning("balance of %s (tenant %s): %s", account, tenant.id, found.problem)
         return _of_row(row, fresh=False) if row else AccountBalance(account, None, found.billing, None, fresh=False)
     await _store(account, found, moment)
-    return AccountBalance(account, int(found.balance_fen), found.billing, utc_moment(found.as_of), fresh=True)
+    return AccountBalance(
+        account, int(found.balance_fen), found.billing, utc_moment(found.as_of), fresh=True, fresh_until=moment + young
+    )
 
 
 async def forget_balance(account_legacy_id: str) -> None:

@@ -1,5 +1,10 @@
 """Customer pages: what each linked number or billing account owes (with its balance), paying one month or all, the
-receipt, and the history of bill payments."""
+receipt, and the history of bill payments.
+
+What is owed is served from the page cache: bills come with a sync, a payment's fulfilment and a refund
+emit an outbox event in their transaction (both bump the page version), the payment form carries only
+the CSRF token of the cookie in the key, and a live balance bounds the stored page's life
+(``balances_of``)."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from litestar.response import Redirect
 
 from core.api import N_
 from core.api.payments import PaymentError, checkout_response
-from core.api.web import data_as_of_context, gettext, hall_of, info, render, url_for
+from core.api.web import cached_page, data_as_of_context, gettext, hall_of, info, render, url_for
 from plugins.billpay.owed import owed_for_payers
 from plugins.billpay.paying import PayRefused, pay_intent
 from plugins.billpay.tables import Invoice
@@ -38,7 +43,7 @@ async def _owed_page(request: Request, *, notice: str = "", status: int = 200, c
     )
 
 
-@get("/", opt=CUSTOMER, name="billpay:index")
+@get("/", opt=cached_page(**CUSTOMER), name="billpay:index")
 async def owed_page(request: Request) -> Response:
     """What each linked number or account owes; ``?bill=<id>`` (the bill page's "Pay this bill") ticks and marks that bill."""
     return await _owed_page(request, chosen=str(request.query_params.get("bill") or "")[:64])

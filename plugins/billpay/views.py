@@ -12,7 +12,7 @@ from core.api import local as local_time, zone_of as tenant_zone
 from core.api.identity import billing_accounts, linked_numbers
 from core.api.legacy import balance_of
 from core.api.payments import Intent, customer_legacy_id, get_intent
-from core.api.web import balance_view, hall_of, info
+from core.api.web import balance_view, hall_of, info, page_fresh_until
 from plugins.billpay.owed import NumberOwed
 from plugins.billpay.paying import OWNER
 from plugins.billpay.tables import BillPayment
@@ -42,9 +42,16 @@ async def payers_of(request: Request) -> tuple[str, list[NumberOwed]]:
 
 
 async def balances_of(request: Request, payers: list[NumberOwed]) -> dict[str, dict]:
-    """payer key → its balance as the ``account/_balance.html`` macro shows it (none without a balances port)."""
+    """payer key → its balance as the ``account/_balance.html`` macro shows it (none without a balances port).
+
+    The page cache may serve the page only while every figure is one a new look-up would give again
+    without asking the BSS; a figure the BSS did not answer for keeps the page out of the cache.
+    """
     ri, hall = info(request), hall_of(request)
     found = await asyncio.gather(*(balance_of(hall, ri.tenant, p.account or p.number) for p in payers))
+    for balance in found:  # a stored page shows each figure no longer than a look-up would (core.legacy.balances)
+        if balance is not None:
+            page_fresh_until(request, balance.fresh_until if balance.fresh else None)
     return {p.key: view for p, b in zip(payers, found) if (view := balance_view(request, b)) is not None}
 
 

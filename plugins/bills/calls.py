@@ -249,14 +249,17 @@ def duration(seconds: int) -> str:
 
 async def record_access(*, account_id: int, actor: str, number: str, filters: Filters, kind: str, address: str) -> None:
     """The customer's own trail of call-record reads (``kind``: view, csv, pdf), shown on the access-log page and the customer view."""
-    await CallAccess.insert(
-        CallAccess(
-            account=account_id,
-            actor=actor[:100],
-            number=number,
-            month=filters.month,
-            kind=kind,
-            filters=filters.audit_view(),
-            address=address,
-        )
+    await CallAccess.insert(access_row(account_id, actor, number, filters, kind, address))
+
+
+def access_row(account_id: int, actor: str, number: str, filters: Filters, kind: str, address: str) -> CallAccess:
+    """One row of the access trail (:func:`record_access`; a stored page's view: plugins.bills.trail)."""
+    return CallAccess(
+        account=account_id,
+        actor=actor[:100],
+        number=number,
+        month=filters.month,
+        kind=kind,
+        filters=filters.audit_view(),
+        address=address,
     )

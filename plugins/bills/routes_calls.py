@@ -1,14 +1,31 @@
-"""Call records of one linked number and month: filtered, sorted, paged page; CSV and PDF exports; each one audited."""
+"""Call records of one linked number and month: filtered, sorted, paged page; CSV and PDF exports; each one audited.
+
+The page is served from the page cache, but every view, stored or rendered, passes the step-up
+check and is written to the access trail: a hit replays both (:func:`on_hit`) before the stored
+page goes out, with what the rendering request recorded (:class:`Viewed`).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from core.api import N_, format_fen
 from core.api.legacy import tenant_zone
-from core.api.web import client_address, data_as_of_context, gettext, info, redirect_to, render
-from plugins.bills import calls, data, months, stepup
+from core.api.web import (
+    PageHit,
+    cached_page,
+    client_address,
+    data_as_of_context,
+    gettext,
+    info,
+    keep_for_hits,
+    redirect_to,
+    render,
+)
+from plugins.bills import calls, data, months, stepup, trail
 from plugins.bills.routes_bills import own_number, problem, settings_of
 
 HEADER = (N_("Time"), N_("Number called"), N_("Type"), N_("Duration (s)"), N_("Charge (¥)"))
@@ -50,7 +67,27 @@ async def _audit(request: Request, number: str, filters: calls.Filters, kind: st
     )
 
 
-@get("/{number:str}/calls", name="bills:calls")
+@dataclass(frozen=True)
+class Viewed:
+    """What a rendered call-records page recorded, replayed by each hit: its step-up rule and its trail row."""
+
+    number: str
+    filters: calls.Filters
+    step_up: bool
+    step_up_minutes: int
+
+
+async def on_hit(hit: PageHit) -> bool:
+    """A stored call-records page may go out only to a session whose step-up is still fresh, and is audited as a view."""
+    viewed: Viewed = hit.note  # type: ignore[assignment]
+    if viewed.step_up and not await stepup.fresh(hit.session_id, viewed.step_up_minutes):
+        return False  # the normal path asks for the code again
+    row = calls.access_row(hit.customer_id, hit.name, viewed.number, viewed.filters, "view", hit.address)
+    await trail.writer().write(row)  # committed before the page goes out; concurrent views share the insert
+    return True
+
+
+@get("/{number:str}/calls", name="bills:calls", opt=cached_page(on_hit=on_hit))
 async def calls_page(request: Request, number: FromPath[str]) -> Response:
     try:
         filters, linked, settings = await _prepare(request, number, "view")
@@ -74,6 +111,7 @@ async def calls_page(request: Request, number: FromPath[str]) -> Response:
     filters.page = min(filters.page, pages)
     rows = await calls.records(number, filters, limit=per_page, offset=(filters.page - 1) * per_page)
     await _audit(request, number, filters, "view")
+    keep_for_hits(request, Viewed(number, filters, settings.calls_step_up, settings.step_up_minutes))
     return await render(
         request,
         "bills/calls.html",

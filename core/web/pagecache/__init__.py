@@ -6,7 +6,16 @@ that did not change is therefore served as stored bytes, before routing and midd
 Why it is never stale: see :mod:`core.db.page_versions` and docs/architecture.md "Page cache".
 """
 
-from core.web.pagecache.layer import CACHE_OPT, PageCache, cached_page
+from core.web.pagecache.layer import CACHE_OPT, PageCache, PageHit, cached_page, keep_for_hits, page_fresh_until
 from core.db.page_versions import bump_page_version, page_version
 
-__all__ = ["CACHE_OPT", "PageCache", "bump_page_version", "cached_page", "page_version"]
+__all__ = [
+    "CACHE_OPT",
+    "PageCache",
+    "PageHit",
+    "bump_page_version",
+    "cached_page",
+    "keep_for_hits",
+    "page_fresh_until",
+    "page_version",
+]

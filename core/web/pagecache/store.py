@@ -14,6 +14,7 @@ class Entry:
     headers: tuple[tuple[bytes, bytes], ...]  # the application's own headers (security headers are added per response)
     parts: tuple[bytes, ...]  # the body split at the CSP nonce: joined with each response's fresh nonce
     size: int
+    note: object = None  # what the rendering request left for its route's on_hit hook (core.web.pagecache.layer)
 
     def body(self, nonce: bytes) -> bytes:
         return nonce.join(self.parts)
