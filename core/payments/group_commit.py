@@ -25,7 +25,8 @@ import logging
 import weakref
 from dataclasses import dataclass
 
-from core.db import transaction
+from core.db import piccolo_conf, transaction
+from core.db.sqlite import PooledSQLiteEngine
 from core.payments.model import SUCCEEDED
 from core.payments.providers import GatewayResult
 from core.payments.settle import Outcome, after_commit, claim_and_credit, one_writer, precheck, settle
@@ -34,6 +35,7 @@ from core.tenancy import Tenant, require_tenant, tenant_scope
 log = logging.getLogger("hall.payments")
 SOURCE = "notification"
 BATCH_MAX = 64  # notifications per transaction: enough to absorb a burst, short enough to hold a lock briefly
+PARALLEL = 2  # on PostgreSQL: while one batch waits for its commit, the next runs its statements
 ALONE = "alone"  # an item's answer when it must be settled on its own (the batch rolled back, or its row moved)
 batches: list[int] = []  # sizes of the batches this process committed (tests read them; the last 1,000 kept)
 
@@ -53,12 +55,14 @@ class _Settler:
     def __init__(self, tenant: Tenant):
         self.tenant = tenant
         self.queue: list[_Item] = []
-        self.task: asyncio.Task | None = None
+        self.tasks: set[asyncio.Task] = set()
 
     def submit(self, item: _Item) -> None:
         self.queue.append(item)
-        if self.task is None or self.task.done():  # a fresh context: nothing of the first request's leaks in
-            self.task = asyncio.get_running_loop().create_task(self._drain(), context=contextvars.Context())
+        if len(self.tasks) < _parallel():  # a fresh context: nothing of the first request's leaks in
+            task = asyncio.get_running_loop().create_task(self._drain(), context=contextvars.Context())
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
 
     async def _drain(self) -> None:
         with tenant_scope(self.tenant):
@@ -92,6 +96,11 @@ class _Settler:
             for item, outcome in zip(batch, outcomes):
                 if not item.answer.done():
                     item.answer.set_result(outcome)
+
+
+def _parallel() -> int:
+    """Batches in flight at once: one on SQLite (one writer anyway), PARALLEL on PostgreSQL (their round trips overlap)."""
+    return 1 if isinstance(piccolo_conf.DB, PooledSQLiteEngine) else PARALLEL
 
 
 _settlers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Settler]]" = weakref.WeakKeyDictionary()
