@@ -45,6 +45,7 @@ from typing import Callable
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.db import piccolo_conf
+from core.db.engine import fetch_scoped
 from core.legacy.outbox_tables import OutboxEvent
 from core.legacy.ports import LegacyWriter, UnmappedEvent
 from core.privacy import scrub
@@ -103,6 +104,15 @@ def backoff(attempts: int, policy: OutboxPolicy, rand: Callable[[], float] = ran
     return dt.timedelta(seconds=seconds * (0.75 + 0.25 * rand()))
 
 
+# plain SQL (core.db.engine.fetch_scoped): emit is on every payment's settlement, and the query builder's insert
+# costs more CPU than the database takes to run it (docs/benchmarks.md, payment notifications)
+_INSERT = (
+    f'INSERT INTO "{OutboxEvent._meta.tablename}" ("tenant", "event_id", "kind", "payload", "status", "attempts", '
+    '"next_attempt_at", "claimed_at", "last_error", "created_at", "delivered_at") '
+    "VALUES ({tenant}, {}, {}, {}, 'pending', 0, {}, NULL, '', {}, NULL)"
+)
+
+
 async def emit(kind: str, payload: dict, *, event_id: str | None = None) -> str:
     """Write an outbox event in the current tenant, inside the caller's ``core.db.transaction()``; returns its id.
 
@@ -115,14 +125,10 @@ async def emit(kind: str, payload: dict, *, event_id: str | None = None) -> str:
         )
     if not kind or len(kind) > 64:
         raise ValueError("an outbox event needs a kind of 1-64 characters, e.g. 'payment.posted'")
-    payload = json.loads(json.dumps(payload, ensure_ascii=False))  # refuse what the legacy side could not read
+    text = json.dumps(payload, ensure_ascii=False)  # refuse what the legacy side could not read
     event_id = event_id or str(uuid.uuid4())
     now = _now()
-    await OutboxEvent.insert(
-        OutboxEvent(
-            event_id=event_id, kind=kind, payload=payload, status="pending", next_attempt_at=now, created_at=now
-        )
-    )
+    await fetch_scoped(_INSERT, event_id, kind, text, now, now)
     await bump_page_version()  # a business change (payment, order, work order): cached customer pages go stale
     return event_id
 

@@ -1,4 +1,4 @@
-"""A gateway's asynchronous notification: verify, then settle; a forgery is logged and changes nothing."""
+"""A gateway's asynchronous notification: verify, then settle (a "paid" in a group commit, core.payments.group_commit); a forgery is logged and changes nothing."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 from core.payments import ledger
 from core.payments.providers import InvalidNotification, PaymentProvider, RefundNotice
-from core.payments.settle import settle
+from core.payments.group_commit import settle_notification
 
 log = logging.getLogger("hall.payments")
 
@@ -28,7 +28,7 @@ async def handle_notification(hall, provider: PaymentProvider, form: dict[str, s
         )
         return provider.notification_response(False)
     try:
-        outcome = await settle(hall, provider.id, result, source="notification")
+        outcome = await settle_notification(hall, provider.id, result)
     except Exception:  # the fulfilment broke: rolled back and in the ledger; "fail" makes the gateway send it again
         return provider.notification_response(False)
     return provider.notification_response(outcome.handled)
@@ -62,7 +62,7 @@ async def handle_request(hall, provider, body: bytes, headers: dict[str, str]) -
     if isinstance(result, RefundNotice):
         return await _refund_notice(hall, provider, result)
     try:
-        outcome = await settle(hall, provider.id, result, source="notification")
+        outcome = await settle_notification(hall, provider.id, result)
     except Exception:
         return provider.notification_response(False)
     return provider.notification_response(outcome.handled)

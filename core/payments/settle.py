@@ -54,7 +54,7 @@ class Outcome(str, enum.Enum):
 _sqlite_writers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = weakref.WeakKeyDictionary()
 
 
-def _one_writer():
+def one_writer():
     """On SQLite, settlements of one process queue on an asyncio lock instead of in SQLite's busy handler.
 
     SQLite has one writer at a time anyway; its busy handler waits by sleeping
@@ -186,16 +186,13 @@ async def _succeed(hall, tenant, row: dict, result: GatewayResult, provider_id: 
     return await _credit(hall, tenant, row["state"], won[0], result, provider_id, source, stamp)
 
 
-async def _settle_quickly(hall, tenant, provider_id: str, result: GatewayResult, source: str) -> Outcome | None:
-    """The common cases in the fewest statements; None when only the careful path (below) can tell.
+async def precheck(hall, tenant, provider_id: str, result: GatewayResult, source: str) -> Outcome | dict | None:
+    """Read the intent before any write lock: the outcome when the read decides it (a refusal, a duplicate),
+    the row when a "paid" may credit it (claim it with :func:`claim_and_credit`), None for the careful path.
 
-    The intent is read before any write lock is taken. What that read decides
-    cannot change later - an intent's provider and amount never change, and a
-    paid intent never becomes settleable again - so refusals and duplicates need
-    only their ledger row. A "paid" for a settleable intent takes the write lock
-    and claims it with one conditional UPDATE that also requires the state read
-    (core.payments.statements.claim_success); if the row moved in between, that
-    UPDATE changes nothing and the careful path settles it again.
+    What that read decides cannot change later - an intent's provider and amount
+    never change, and a paid intent never becomes settleable again - so refusals
+    and duplicates need only their ledger row.
     """
     row = await statements.intent_row(tenant.id, result.intent_id)
     if row is None:
@@ -219,14 +216,38 @@ async def _settle_quickly(hall, tenant, provider_id: str, result: GatewayResult,
             source, row["public_id"], provider=provider_id, reason="duplicate: already settled", data=result.raw
         )
         return Outcome.DUPLICATE
+    return row
+
+
+async def claim_and_credit(hall, tenant, row: dict, provider_id: str, result: GatewayResult, source: str):
+    """Inside the caller's write transaction: the conditional UPDATE on the state ``row`` was read in, then the credit.
+
+    The outcome, or None when the row moved since it was read (nothing written:
+    the careful path settles it again). This UPDATE is the exactly-once step
+    (core.payments.statements.claim_success).
+    """
     stamp = now()
-    async with _one_writer(), transaction():
-        won = await statements.claim_success(
-            tenant.id, row["id"], row["state"], result.provider_ref, stamp, hall.plugins.has(row["owner"])
-        )
-        if won is not None:
-            return await _credit(hall, tenant, row["state"], won, result, provider_id, source, stamp)
-    return None
+    won = await statements.claim_success(
+        tenant.id, row["id"], row["state"], result.provider_ref, stamp, hall.plugins.has(row["owner"])
+    )
+    if won is None:
+        return None
+    return await _credit(hall, tenant, row["state"], won, result, provider_id, source, stamp)
+
+
+async def _settle_quickly(hall, tenant, provider_id: str, result: GatewayResult, source: str) -> Outcome | None:
+    """The common cases in the fewest statements; None when only the careful path (below) can tell.
+
+    The intent is read before any write lock is taken (:func:`precheck`). A
+    "paid" for a settleable intent takes the write lock and claims it with one
+    conditional UPDATE that also requires the state read; if the row moved in
+    between, that UPDATE changes nothing and the careful path settles it again.
+    """
+    checked = await precheck(hall, tenant, provider_id, result, source)
+    if not isinstance(checked, dict):
+        return checked
+    async with one_writer(), transaction():
+        return await claim_and_credit(hall, tenant, checked, provider_id, result, source)
 
 
 async def _move(row: dict, to_state: str, result: GatewayResult, provider_id: str, source: str) -> Outcome:
@@ -259,20 +280,25 @@ async def _move(row: dict, to_state: str, result: GatewayResult, provider_id: st
 async def settle(hall, provider_id: str, result: GatewayResult, *, source: str = "notification") -> Outcome:
     """Apply a verified gateway result to its intent in the current tenant; safe to call any number of times, concurrently."""
     outcome = await _settle(hall, provider_id, result, source)
+    await after_commit(hall, outcome, result)
+    return outcome
+
+
+async def after_commit(hall, outcome: Outcome, result: GatewayResult) -> None:
+    """What follows a committed settlement: ``payment_posted`` for a credit, the refund of a late duplicate payment."""
     if outcome is Outcome.CREDITED:  # committed: whoever cares (the arrears of the account) hears of it now
         await _tell_posted(hall, result.intent_id)
     if (
         outcome is Outcome.REFUNDING
     ):  # committed: ask the gateway for the money back now (the reconciliation job retries)
         await send_pending_of(hall, result.intent_id)
-    return outcome
 
 
 async def _tell_posted(hall, intent_id: str) -> None:
     """``payment_posted`` to every plugin of the tenant, after the commit; a failure is logged, the payment stays paid."""
     tenant = require_tenant()
     try:
-        row = await PaymentIntent.select().where(PaymentIntent.public_id == intent_id).first()
+        row = await statements.intent_row(tenant.id, intent_id)  # plain SQL: on every credited payment's path
         if row is None:
             return
         await await_each(hall.hooks_for(tenant).payment_posted(hall=hall, tenant=tenant, intent=Intent.from_row(row)))
@@ -288,7 +314,7 @@ async def _settle(hall, provider_id: str, result: GatewayResult, source: str) ->
         quick = await _settle_quickly(hall, tenant, provider_id, result, source)
         if quick is not None:
             return quick
-        async with _one_writer(), transaction():
+        async with one_writer(), transaction():
             row = await PaymentIntent.select().where(PaymentIntent.public_id == result.intent_id).first()
             if row is None:
                 return await _refuse(result, provider_id, source, "unknown intent")

@@ -19,6 +19,7 @@ import uuid
 
 import httpx
 
+from core.db.engine import fetch_scoped
 from core.legacy.outbox import CLAIM_TIMEOUT, OutboxPolicy, backoff
 from core.tmf.tables import ApiClient, ApiDelivery, ApiListener
 
@@ -47,9 +48,14 @@ def _wants(query: str, kind: str) -> bool:
     return not kinds or kind in kinds
 
 
+_LISTENERS = (
+    f'SELECT "id", "query" FROM "{ApiListener._meta.tablename}" WHERE "tenant" = {{tenant}} AND "active" = {{}}'
+)
+
+
 async def publish(kind: str, resource: dict) -> int:
     """One delivery per listener that wants ``kind``, in the caller's transaction (so only changes that commit are told)."""
-    listeners = await ApiListener.select(ApiListener.id, ApiListener.query).where(ApiListener.active == True)  # noqa: E712
+    listeners = await fetch_scoped(_LISTENERS, True)  # plain SQL: on every settled payment's path
     wanted = [row for row in listeners if _wants(row["query"], kind)]
     if not wanted:
         return 0

@@ -140,3 +140,35 @@ def test_killed_at_random_moments_every_payment_is_credited_and_posted_once(hall
     )
     assert run.kills >= 2, [(r.killed, r.steps, r.returncode) for r in run.rounds]
     expect_settled_once(h, path, items)
+
+
+def test_killed_in_the_middle_of_a_group_commit_each_payment_is_credited_once_after_the_retry(hall_factory, tmp_path):
+    h, path = paying_hall(hall_factory, tmp_path)
+    items = open_intents(h, 3)
+    env = child_env(HALL_CONFIG=str(h.hall.settings.config_file))
+    killed = kill_at(python(DRIVER, "jiangnan", "0", "--together", *items), "notified#2", env=env)
+    assert killed.lines("progress fulfilled") == []  # nobody was answered: the gateway sends them all again
+    ids = [i.split(":")[0] for i in items]
+    # the first was settled and fulfilled in the batch, but its commit never came: nothing of the batch is left
+    assert [h.in_tenant("jiangnan", get_intent, i).state for i in ids] == ["pending"] * 3
+    assert events(h) == {} and inbox(path) == []
+    resumed = run_once(python(DRIVER, "jiangnan", "11", "--together", *items), env=env)
+    assert resumed.returncode == 0, resumed.output[-20:]
+    assert [line.split()[-1] for line in resumed.lines("progress fulfilled")] == ["success"] * 3
+    assert len(resumed.lines("progress notified")) == 3 and resumed.lines("batches") == ["batches [3]"]
+    expect_settled_once(h, path, items)
+
+
+def test_group_commits_killed_at_random_moments_credit_and_post_every_payment_once(hall_factory, tmp_path):
+    h, path = paying_hall(hall_factory, tmp_path)
+    items = open_intents(h, 6)
+    env = child_env(HALL_CONFIG=str(h.hall.settings.config_file))
+    run = kill_and_resume(
+        lambda n: python(DRIVER, "jiangnan", str(11 * n), "--together", *items),
+        env=env,
+        seed=7,
+        kills=4,
+        after=(1, 10),
+    )
+    assert run.kills >= 2, [(r.killed, r.steps, r.returncode) for r in run.rounds]
+    expect_settled_once(h, path, items)
