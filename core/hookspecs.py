@@ -420,6 +420,12 @@ def payment_succeeded(hall: Hall, tenant: Tenant, intent: Intent) -> Later:
     event: writes made here commit with it, exactly once; raising rolls the
     whole settlement back (the gateway's retry or the reconciliation job tries
     again later). Return nothing or an awaitable; do no slow network calls here.
+    A notification's settlement may share its transaction with other payments'
+    (group commit, core.payments.group_commit): when one of them raises, the
+    batch rolls back and each is settled again on its own, so this may run more
+    than once before the one that commits - which is why everything it does
+    must be a write in that transaction (the outbox for the BSS), never a side
+    effect of its own.
     """
 
 
