@@ -115,6 +115,7 @@ def spawn_serve(config: Path, log_named, *, workers: int, env: dict, cwd: Path) 
     refuses it, core.cli.serve.port_taken) is given up for a new one.
     """
     hall_bin = Path(sys.executable).with_name("hall")
+    assert hall_bin.exists(), f"no `hall` command next to {sys.executable} (pip install -e .)"
     for _ in range(PORT_TRIES):
         port = free_port()
         log = log_named(port)

@@ -20,7 +20,6 @@ import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import tomllib
 import urllib.error
@@ -328,8 +327,6 @@ def live_hall(tmp_path_factory, live_hall_setup) -> LiveHall:
         # The set-up is async; run it on its own thread so no event loop (Playwright's included) is in the way.
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             languages, synced = _run_with_env(env, lambda: pool.submit(asyncio.run, _prepare(config)).result())
-        hall_bin = Path(sys.executable).with_name("hall")
-        assert hall_bin.exists(), f"no `hall` command next to {sys.executable} (pip install -e .)"
         proc, port, log = spawn_serve(config, lambda _port: root / "server.log", workers=1, env=env, cwd=root)
         url = f"http://127.0.0.1:{port}"
         health = _wait_ready(proc, url, log)

@@ -111,15 +111,19 @@ def test_new_call_records_from_a_sync_show_at_once(world):
     assert fresh.status_code == 200 and "43.21" in fresh.text
 
 
+def step_up(harness, client, target: str):
+    """The customer asks for a step-up code by SMS and enters it: the verification's response."""
+    sent = client.post("/bills/step-up/send", {"channel": "sms", "next": target})
+    code = sms_code(harness, "13900000001")
+    return client.post("/bills/step-up/verify", {"flow": flow_of(sent.text), "code": code, "next": target})
+
+
 def test_a_hit_needs_a_step_up_that_is_still_fresh(hall_factory):
     harness, ids = build(hall_factory, calls_step_up=True)
     number = ids["alpha"]["numbers"][0]
     client = customer_client(harness, ids)
     target = f"/bills/{number}/calls?month={MONTH}"
-    sent = client.post("/bills/step-up/send", {"channel": "sms", "next": target})
-    code = sms_code(harness, "13900000001")
-    ok = client.post("/bills/step-up/verify", {"flow": flow_of(sent.text), "code": code, "next": target})
-    assert ok.status_code == 303
+    assert step_up(harness, client, target).status_code == 303
     assert cache_state(client.get(target)) == "miss"
     with measure_requests(harness.hall) as cost:
         hit = client.get(target)
@@ -139,9 +143,7 @@ def test_another_session_of_the_same_customer_is_asked_for_its_own_step_up(hall_
     number = ids["alpha"]["numbers"][0]
     client = customer_client(harness, ids)
     target = f"/bills/{number}/calls?month={MONTH}"
-    sent = client.post("/bills/step-up/send", {"channel": "sms", "next": target})
-    code = sms_code(harness, "13900000001")
-    client.post("/bills/step-up/verify", {"flow": flow_of(sent.text), "code": code, "next": target})
+    step_up(harness, client, target)
     client.get(target)
     assert cache_state(client.get(target)) == "hit"
     other = customer_client(harness, ids)  # a new session: other cookies, so another key, and no step-up yet
