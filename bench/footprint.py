@@ -47,7 +47,7 @@ from _common import (  # noqa: E402
     pg_url,
     scratch_dir,
 )
-from portal import PASSWORD, copy_deployment, hall_env, prepare_hall  # noqa: E402
+from portal_hall import PASSWORD, copy_deployment, hall_env, prepare_hall  # noqa: E402
 
 PAGES = ("/account", "/bills/", "/bills/{number}/calls", "/billpay/", "/billmail/", "/notices/", "/service/", "/login")
 

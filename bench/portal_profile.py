@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import create_pg_database, drop_pg_database, emit, log, pg_url, scratch_dir  # noqa: E402
-from portal import PAGE, PASSWORD, copy_deployment, hall_env, prepare_hall  # noqa: E402
+from portal_hall import PAGE, PASSWORD, copy_deployment, hall_env, prepare_hall  # noqa: E402
 
 
 class QueryLog:

@@ -57,7 +57,7 @@ from _common import (  # noqa: E402
     pg_url,
     scratch_dir,
 )
-from portal import hall_env  # noqa: E402
+from portal_hall import hall_env  # noqa: E402
 from scaleout_checks import check_holds, check_sessions, check_throttle, verdict  # noqa: E402
 from scaleout_setup import (  # noqa: E402
     connections,

@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from portal import BILL_ITEMS, PASSWORD, copy_deployment
+from portal_hall import BILL_ITEMS, PASSWORD, copy_deployment
 
 TENANT = "jiangnan"
 BILLS_PER_USER = 24  # unpaid months each load user can pay one by one (a bill is paid once)
